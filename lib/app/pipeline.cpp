@@ -1,0 +1,103 @@
+#include "app/pipeline.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "model/parse.h"
+#include "model/validate.h"
+
+namespace meshproof::app {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// What one input file produced. Files are parsed in parallel and merged in input order, so the result
+// does not depend on scheduling.
+struct FileResult {
+  model::ResourceSet resources;
+  std::vector<load::LoadError> errors;
+  std::vector<load::LoadNote> notes;
+  size_t documents = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Input> load_input(const InputOptions& options) {
+  auto input = std::make_unique<Input>();
+  auto t0 = std::chrono::steady_clock::now();
+  load::Loader loader(input->sources, options.limits);
+  std::vector<load::InputFile> files = loader.expand(options.paths, input->errors);
+  input->stats.files = files.size();
+  const bool progress = options.progress && isatty(STDERR_FILENO);
+
+  std::vector<FileResult> results(files.size());
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      FileResult& r = results[i];
+      loader.parse(
+          files[i],
+          [&](load::Document&& doc) {
+            ++r.documents;
+            model::add_document(doc, r.resources);
+          },
+          r.errors, r.notes);
+      size_t n = ++done;
+      if (progress && (n % 64 == 0 || n == files.size())) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        std::fprintf(stderr, "\rmeshproof: loaded %zu/%zu files", n, files.size());
+        if (n == files.size()) std::fputc('\n', stderr);
+      }
+    }
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, files.size())));
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  for (FileResult& r : results) {
+    input->stats.documents += r.documents;
+    input->resources.merge(std::move(r.resources));
+    for (auto& e : r.errors) input->errors.push_back(std::move(e));
+    for (auto& n : r.notes) input->notes.push_back(std::move(n));
+  }
+  results.clear();
+  input->stats.load_ms = ms_since(t0);
+
+  auto t1 = std::chrono::steady_clock::now();
+  model::validate_all(input->resources);
+  input->stats.validate_ms = ms_since(t1);
+
+  auto t2 = std::chrono::steady_clock::now();
+  mesh::ResolveOptions ro;
+  ro.root_namespace = options.root_namespace;
+  input->mesh = mesh::resolve(input->resources, ro);
+  input->stats.resolve_ms = ms_since(t2);
+
+  const model::ResourceSet& rs = input->resources;
+  input->stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
+                          rs.request_authentications.size();
+  input->stats.resources = rs.namespaces.size() + rs.service_accounts.size() + rs.workloads.size() +
+                           rs.services.size() + input->stats.policies + rs.gateways.size() +
+                           rs.virtual_services.size() + rs.destination_rules.size() + rs.service_entries.size() +
+                           rs.sidecars.size() + rs.telemetries.size();
+  input->stats.workloads = input->mesh.workloads.size();
+  input->stats.classes = input->mesh.classes.size();
+  return input;
+}
+
+}  // namespace meshproof::app

@@ -1,0 +1,33 @@
+#include "checks/check.h"
+
+#include <algorithm>
+
+namespace meshproof::checks {
+
+bool Context::is_regulated(const std::string& ns) const {
+  return std::find(regulated.begin(), regulated.end(), ns) != regulated.end();
+}
+
+std::vector<ResourceRef> Check::subjects(const Context& ctx) const {
+  std::vector<ResourceRef> out;
+  for (const auto& p : ctx.resources.authorization_policies) out.push_back(p.ref());
+  for (const auto& p : ctx.resources.peer_authentications) out.push_back(p.ref());
+  for (const auto& p : ctx.resources.request_authentications) out.push_back(p.ref());
+  return out;
+}
+
+Finding Check::make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
+                    const std::string& key) const {
+  Finding f;
+  f.check = info().name;
+  f.id = info().id;
+  f.severity = info().severity;
+  f.message = std::move(message);
+  f.help = std::move(help);
+  f.resource = resource;
+  f.loc = loc.known() ? loc : resource.loc;
+  f.fingerprint = make_fingerprint(f.check, resource, key);
+  return f;
+}
+
+}  // namespace meshproof::checks

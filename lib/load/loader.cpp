@@ -1,0 +1,426 @@
+// yaml-cpp is used here and nowhere else. We consume its event stream (not YAML::Node) so that we build
+// our own position-carrying tree, count alias expansions and nesting ourselves, and hand each document to
+// the caller as soon as it is complete.
+#include "load/loader.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <unordered_map>
+
+namespace fs = std::filesystem;
+
+namespace meshproof::load {
+
+namespace {
+
+// Thrown from inside the event handler to stop yaml-cpp when a limit is hit; caught in parse_text.
+struct LimitExceeded {
+  Loc loc;
+  std::string message;
+  std::string help;
+};
+
+std::string human_size(size_t bytes) {
+  std::ostringstream o;
+  if (bytes >= (1u << 20)) {
+    o.precision(1);
+    o << std::fixed << static_cast<double>(bytes) / (1u << 20) << " MiB";
+  } else {
+    o << bytes << " bytes";
+  }
+  return o.str();
+}
+
+// "# Source: chart/templates/x.yaml" lines written by `helm template`, by 1-based line number.
+std::vector<std::pair<uint32_t, std::string>> helm_sources(const std::string& text) {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  static const std::string marker = "# Source: ";
+  uint32_t line = 1;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(pos, marker.size(), marker) == 0) {
+      std::string src = text.substr(pos + marker.size(), end - pos - marker.size());
+      while (!src.empty() && (src.back() == '\r' || src.back() == ' ')) src.pop_back();
+      out.emplace_back(line, std::move(src));
+    }
+    pos = end + 1;
+    ++line;
+  }
+  return out;
+}
+
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  TreeBuilder(uint32_t file_id, const Limits& limits, uint32_t line_offset, uint32_t col_offset,
+              const std::function<void(Document&&)>& on_document)
+      : file_id_(file_id),
+        limits_(limits),
+        line_offset_(line_offset),
+        col_offset_(col_offset),
+        on_document_(on_document) {}
+
+  uint32_t documents_emitted() const { return emitted_; }
+  uint32_t documents_started() const { return started_; }
+  void set_helm_sources(std::vector<std::pair<uint32_t, std::string>> s) { helm_ = std::move(s); }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stack_.clear();
+    anchors_.clear();
+    nodes_ = 0;
+    doc_ = Document{};
+    doc_.index = started_++;
+    doc_.loc = loc(mark);
+    have_root_ = false;
+  }
+
+  void OnDocumentEnd() override {
+    if (!have_root_ || doc_.root.is_null()) return;  // empty document (e.g. a trailing `---`)
+    doc_.loc = doc_.root.loc;
+    doc_.helm_source = helm_source_for(doc_.root.loc.line);
+    prev_doc_line_ = doc_.root.loc.line;
+    ++emitted_;
+    on_document_(std::move(doc_));
+    doc_ = Document{};
+  }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Node n;
+    n.type = Node::Type::Null;
+    n.loc = loc(mark);
+    count(n.loc, 1);
+    add(std::move(n), anchor);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end())
+      throw LimitExceeded{loc(mark), "alias refers to an unknown anchor", "define the anchor (&name) before using *name"};
+    count(loc(mark), it->second.node_count());
+    Node copy = it->second;
+    copy.loc = loc(mark);
+    add(std::move(copy), 0);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node n;
+    n.type = Node::Type::Scalar;
+    n.loc = loc(mark);
+    n.scalar = value;
+    // yaml-cpp reports "?" for plain scalars and "!" for quoted/block ones; an explicit !!str tag also
+    // makes the value a string.
+    n.plain = (tag == "?" || tag.empty());
+    count(n.loc, 1);
+    add(std::move(n), anchor);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, Node::Type::Sequence, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, Node::Type::Map, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = 0;
+    bool have_key = false;
+    bool key_plain = true;
+    std::string key;
+    Loc key_loc;
+  };
+
+  Loc loc(const YAML::Mark& m) const {
+    if (m.line < 0) return Loc{file_id_, 0, 0};
+    uint32_t line = static_cast<uint32_t>(m.line) + 1;
+    // Embedded text (a block scalar) has its indentation stripped: every line shifts by the same amount.
+    uint32_t col = static_cast<uint32_t>(m.column) + 1 + col_offset_;
+    return Loc{file_id_, line + line_offset_, col};
+  }
+
+  void count(Loc where, size_t n) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes_per_document)
+      throw LimitExceeded{where,
+                          "document expands to more than " + std::to_string(limits_.max_nodes_per_document) +
+                              " YAML nodes (alias expansion or a very large document)",
+                          "split the document; if it uses anchors and aliases, check for recursive expansion "
+                          "(an 'alias bomb')"};
+  }
+
+  void open(const YAML::Mark& mark, Node::Type type, YAML::anchor_t anchor) {
+    Frame f;
+    f.node.type = type;
+    f.node.loc = loc(mark);
+    f.anchor = anchor;
+    count(f.node.loc, 1);
+    stack_.push_back(std::move(f));
+    if (stack_.size() > limits_.max_depth)
+      throw LimitExceeded{loc(mark), "nesting deeper than " + std::to_string(limits_.max_depth) + " levels",
+                          "Kubernetes manifests are never this deep; check the file is what you meant to pass"};
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.have_key) {  // a key without a value cannot happen in well-formed event streams; be safe
+      Node null_node;
+      null_node.loc = f.key_loc;
+      put_entry(f, std::move(null_node));
+    }
+    add(std::move(f.node), f.anchor);
+  }
+
+  void add(Node n, YAML::anchor_t anchor) {
+    if (anchor) anchors_[anchor] = n;
+    if (stack_.empty()) {
+      doc_.root = std::move(n);
+      have_root_ = true;
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.node.type == Node::Type::Sequence) {
+      top.node.items.push_back(std::move(n));
+      return;
+    }
+    if (!top.have_key) {
+      top.have_key = true;
+      top.key_loc = n.loc;
+      top.key_plain = n.is_scalar() && n.plain;
+      if (n.is_scalar()) {
+        top.key = n.scalar;
+      } else if (n.is_null()) {
+        top.key = "";
+      } else {
+        top.key = "";
+        doc_.problems.push_back({n.loc, "a map key must be a plain value, not a " + std::string(n.type_name())});
+      }
+      return;
+    }
+    put_entry(top, std::move(n));
+  }
+
+  void put_entry(Frame& top, Node value) {
+    top.have_key = false;
+    if (top.key == "<<" && top.key_plain) {  // YAML merge key, which Kubernetes' decoder honours
+      merge_into(top.node, value, top.key_loc);
+      return;
+    }
+    for (MapEntry& e : top.node.entries) {
+      if (e.key == top.key) {
+        doc_.problems.push_back({top.key_loc, "duplicate key '" + top.key + "' (first at line " +
+                                                  std::to_string(e.key_loc.line) +
+                                                  "); Kubernetes rejects duplicate fields"});
+        e.value = std::move(value);  // the last one wins, as in Kubernetes' lenient decoder
+        return;
+      }
+    }
+    top.node.entries.push_back(MapEntry{std::move(top.key), top.key_loc, std::move(value)});
+  }
+
+  void merge_into(Node& map, const Node& source, Loc where) {
+    auto merge_one = [&](const Node& m) {
+      if (!m.is_map()) {
+        doc_.problems.push_back({where, "merge key '<<' needs a map or a list of maps"});
+        return;
+      }
+      for (const MapEntry& e : m.entries) {
+        bool exists = std::any_of(map.entries.begin(), map.entries.end(),
+                                  [&](const MapEntry& x) { return x.key == e.key; });
+        if (!exists) map.entries.push_back(e);
+      }
+    };
+    if (source.is_seq())
+      for (const Node& m : source.items) merge_one(m);
+    else
+      merge_one(source);
+  }
+
+  std::string helm_source_for(uint32_t root_line) const {
+    std::string found;
+    for (const auto& [line, src] : helm_) {
+      if (line >= root_line) break;
+      if (line > prev_doc_line_ || prev_doc_line_ == 0) found = src;
+    }
+    return found;
+  }
+
+  uint32_t file_id_;
+  const Limits& limits_;
+  uint32_t line_offset_, col_offset_;
+  const std::function<void(Document&&)>& on_document_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Node> anchors_;
+  size_t nodes_ = 0;
+  Document doc_;
+  bool have_root_ = false;
+  uint32_t started_ = 0, emitted_ = 0;
+  uint32_t prev_doc_line_ = 0;
+  std::vector<std::pair<uint32_t, std::string>> helm_;
+};
+
+bool has_yaml_extension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+bool hidden(const fs::path& p) {
+  std::string name = p.filename().string();
+  return name.size() > 1 && name[0] == '.' && name != "..";
+}
+
+}  // namespace
+
+std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std::vector<LoadError>& errors) {
+  std::vector<InputFile> out;
+  bool stdin_used = false;
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      if (stdin_used) {
+        errors.push_back({Loc{}, "'-' (standard input) given more than once", "pass '-' once"});
+        continue;
+      }
+      stdin_used = true;
+      std::string text;
+      char buf[65536];
+      while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+        text.append(buf, static_cast<size_t>(std::cin.gcount()));
+        if (text.size() > limits_.max_file_bytes) break;
+      }
+      uint32_t id = sources_.add(SourceFile{"-", "<stdin>", std::make_shared<const std::string>(std::move(text))});
+      out.push_back(InputFile{id, "-"});
+      continue;
+    }
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+      errors.push_back({Loc{}, "cannot read '" + path + "': no such file or directory",
+                        "check the path; meshproof takes files, directories and '-' for stdin"});
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      std::vector<std::string> found;
+      fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
+        if (hidden(p)) {
+          if (it->is_directory(ec)) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file(ec) && has_yaml_extension(p)) found.push_back(p.string());
+      }
+      if (ec) errors.push_back({Loc{}, "cannot list '" + path + "': " + ec.message(), ""});
+      std::sort(found.begin(), found.end());
+      for (std::string& f : found) {
+        uint32_t id = sources_.add(SourceFile{f, f, nullptr});
+        out.push_back(InputFile{id, std::move(f)});
+      }
+      continue;
+    }
+    uint32_t id = sources_.add(SourceFile{path, path, nullptr});
+    out.push_back(InputFile{id, path});
+  }
+  return out;
+}
+
+bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& sink,
+                   std::vector<LoadError>& errors, std::vector<LoadNote>& notes) const {
+  const SourceFile& sf = sources_.file(in.file_id);
+  Loc file_loc{in.file_id, 0, 0};
+  if (sf.text) {  // stdin, read eagerly by expand()
+    if (sf.text->size() > limits_.max_file_bytes) {
+      errors.push_back({file_loc, "standard input is larger than the limit of " + human_size(limits_.max_file_bytes),
+                        "pass the files directly, or raise the limit with --max-file-size"});
+      return false;
+    }
+    return parse_text(in.file_id, *sf.text, sink, errors, notes);
+  }
+  std::error_code ec;
+  uintmax_t size = fs::file_size(in.path, ec);
+  if (ec) {
+    errors.push_back({file_loc, "cannot read: " + ec.message(), ""});
+    return false;
+  }
+  if (size > limits_.max_file_bytes) {
+    errors.push_back({file_loc,
+                      "file is " + human_size(size) + ", larger than the limit of " + human_size(limits_.max_file_bytes),
+                      "manifest files are rarely this large; split it, or raise the limit with --max-file-size"});
+    return false;
+  }
+  std::ifstream f(in.path, std::ios::binary);
+  if (!f) {
+    errors.push_back({file_loc, std::string("cannot open: ") + std::strerror(errno), ""});
+    return false;
+  }
+  std::string text;
+  text.resize(size);
+  f.read(text.data(), static_cast<std::streamsize>(size));
+  text.resize(static_cast<size_t>(f.gcount()));
+  return parse_text(in.file_id, text, sink, errors, notes);
+}
+
+bool Loader::parse_text(uint32_t file_id, const std::string& text, const std::function<void(Document&&)>& sink,
+                        std::vector<LoadError>& errors, std::vector<LoadNote>& notes, uint32_t line_offset,
+                        uint32_t col_offset) const {
+  // A NUL byte never occurs in YAML text; yaml-cpp would report something confusing.
+  size_t nul = text.find('\0');
+  if (nul != std::string::npos) {
+    uint32_t line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + nul, '\n'));
+    errors.push_back({Loc{file_id, line + line_offset, 0}, "binary data (a NUL byte), not YAML",
+                      "pass only YAML or JSON manifests"});
+    return false;
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    notes.push_back({Loc{file_id, 0, 0}, "empty input"});
+    return true;
+  }
+  TreeBuilder builder(file_id, limits_, line_offset, col_offset, sink);
+  builder.set_helm_sources(helm_sources(text));
+  std::istringstream stream(text);
+  try {
+    YAML::Parser parser(stream);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const LimitExceeded& e) {
+    errors.push_back({e.loc, e.message, e.help});
+    return false;
+  } catch (const YAML::ParserException& e) {
+    Loc where{file_id, e.mark.line >= 0 ? static_cast<uint32_t>(e.mark.line) + 1 + line_offset : 0,
+              e.mark.column >= 0 ? static_cast<uint32_t>(e.mark.column) + 1 : 0};
+    std::string msg = e.msg;
+    std::string help = "check indentation, quoting and that the file is complete near this line";
+    if (msg.find("recursion") != std::string::npos || msg.find("depth") != std::string::npos)
+      help = "the document nests too deeply to be a Kubernetes manifest";
+    errors.push_back({where, "YAML syntax error: " + msg, help});
+    return false;
+  } catch (const YAML::Exception& e) {
+    errors.push_back({Loc{file_id, 0, 0}, "YAML error: " + e.msg, "check that the file is valid YAML"});
+    return false;
+  } catch (const std::bad_alloc&) {
+    errors.push_back({Loc{file_id, 0, 0}, "out of memory while reading this input", "split the input"});
+    return false;
+  }
+  return true;
+}
+
+}  // namespace meshproof::load

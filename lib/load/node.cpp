@@ -1,0 +1,114 @@
+#include "load/node.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace meshproof::load {
+
+const Node* Node::find(std::string_view key) const {
+  if (type != Type::Map) return nullptr;
+  for (const MapEntry& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+Loc Node::key_loc(std::string_view key) const {
+  if (type == Type::Map)
+    for (const MapEntry& e : entries)
+      if (e.key == key) return e.key_loc;
+  return loc;
+}
+
+namespace {
+
+bool all_of_chars(std::string_view s, size_t from, int (*pred)(int)) {
+  if (from >= s.size()) return false;
+  for (size_t i = from; i < s.size(); ++i)
+    if (!pred(static_cast<unsigned char>(s[i])) && s[i] != '_') return false;
+  return true;
+}
+
+bool is_yaml11_int(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i >= s.size()) return false;
+  if (s.substr(i, 2) == "0x") return all_of_chars(s, i + 2, isxdigit);
+  if (s.substr(i, 2) == "0b") {
+    if (i + 2 >= s.size()) return false;
+    return std::all_of(s.begin() + i + 2, s.end(), [](char c) { return c == '0' || c == '1' || c == '_'; });
+  }
+  if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  return all_of_chars(s, i, isdigit);
+}
+
+bool is_yaml11_float(std::string_view s) {
+  static const char* specials[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+                                   "-.INF", ".nan", ".NaN", ".NAN"};
+  for (const char* sp : specials)
+    if (s == sp) return true;
+  // [-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?  (YAML 1.1 float, as go-yaml v2 resolves it)
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i, ++digits;
+  if (i >= s.size() || s[i] != '.') {
+    // also 1e5 style: go-yaml accepts exponent without a dot via strconv.ParseFloat
+    if (digits == 0 || i >= s.size() || (s[i] != 'e' && s[i] != 'E')) return false;
+  } else {
+    ++i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    if (digits == 0 && (i < 2 || !std::isdigit(static_cast<unsigned char>(s[i - 1])))) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+ScalarType Node::scalar_type() const {
+  if (type == Type::Null) return ScalarType::Null;
+  if (type != Type::Scalar || !plain) return ScalarType::String;
+  const std::string& s = scalar;
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarType::Null;
+  // go-yaml v2 resolves YAML 1.1 booleans, including y/n/yes/no/on/off.
+  static const char* bools[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                                "true", "True", "TRUE", "false", "False", "FALSE",
+                                "on", "On", "ON", "off", "Off", "OFF"};
+  for (const char* b : bools)
+    if (s == b) return ScalarType::Bool;
+  if (is_yaml11_int(s)) return ScalarType::Int;
+  if (is_yaml11_float(s)) return ScalarType::Float;
+  return ScalarType::String;
+}
+
+const char* Node::type_name() const {
+  switch (type) {
+    case Type::Null: return "null";
+    case Type::Sequence: return "list";
+    case Type::Map: return "map";
+    case Type::Scalar: break;
+  }
+  switch (scalar_type()) {
+    case ScalarType::String: return "string";
+    case ScalarType::Int: return "integer";
+    case ScalarType::Float: return "number";
+    case ScalarType::Bool: return "boolean";
+    case ScalarType::Null: return "null";
+  }
+  return "string";
+}
+
+size_t Node::node_count() const {
+  size_t n = 1;
+  for (const Node& i : items) n += i.node_count();
+  for (const MapEntry& e : entries) n += 1 + e.value.node_count();
+  return n;
+}
+
+}  // namespace meshproof::load

@@ -1,0 +1,147 @@
+// The resolved world (DESIGN.md §3): which workloads exist, their ports and protocols, which policies
+// apply to each, and the effective mTLS mode of every workload × port (istio-semantics.md §10, §11).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/resources.h"
+
+namespace meshproof::mesh {
+
+enum class WorkloadOrigin : uint8_t {
+  Declared,       // a Deployment, StatefulSet, ... in the input
+  Synthetic,      // stands for a selector that no declared workload satisfies
+  OtherWorkloads  // "any other workload" of a namespace: matches only namespace-wide policies
+};
+const char* to_string(WorkloadOrigin o);
+
+// Which RBAC compilation a port gets (istio-semantics.md §1): HTTP filter chain, TCP filter chain, or
+// both when the protocol is sniffed (HTTP-detected traffic gets HTTP RBAC, the rest TCP RBAC).
+enum class PortProtocol : uint8_t { Http, Tcp, Sniffed };
+const char* to_string(PortProtocol p);
+
+// Which level of PeerAuthentication decided a mode.
+enum class MtlsLevel : uint8_t { Default, Mesh, Namespace, Workload, WorkloadPort };
+const char* to_string(MtlsLevel l);
+
+struct MtlsDecision {
+  model::MtlsMode mode = model::MtlsMode::Permissive;  // never Unset after resolution
+  MtlsLevel level = MtlsLevel::Default;
+  const model::PeerAuthentication* decided_by = nullptr;  // nullptr: Istio's default (PERMISSIVE)
+  // No Istio proxy in the pod: nothing terminates mTLS or enforces policy, so plaintext is accepted
+  // whatever PeerAuthentication says. Then mode is Disable, level Default, decided_by nullptr.
+  bool no_sidecar = false;
+};
+
+struct WorkloadPort {
+  uint32_t port = 0;             // the workload (container/target) port: what `ports` and portLevelMtls name
+  std::string name;              // container port name, else the Service port name
+  std::string protocol_name;     // as declared: "http", "grpc", "tcp", "" (unknown)...
+  PortProtocol protocol = PortProtocol::Sniffed;
+  std::vector<std::string> services;  // "ns/name:port" of Services that route here
+  MtlsDecision mtls;
+  Loc loc;                       // the container port or Service port that declared it
+  bool from_port_level_only = false;  // known only from a portLevelMtls key
+  // Where `protocol` came from: "appProtocol", "port name", "well-known port", "Sidecar ingress",
+  // "container port" (not behind a Service: passthrough chain, sniffed), "policy" (named only by a policy
+  // that applies to a synthetic/other workload), "portLevelMtls".
+  std::string protocol_source;
+  // Several Services route to this port with different protocols; the oldest Service decided (Istio
+  // builds one inbound chain per target port, listener_inbound.go getFilterChainsByServicePort).
+  bool protocol_conflict = false;
+};
+
+struct Workload {
+  std::string ns;
+  std::string name;              // declared name, or a synthetic name such as "selector{app=x}"
+  WorkloadOrigin origin = WorkloadOrigin::Declared;
+  const model::Workload* decl = nullptr;  // Declared only
+  model::Labels labels;
+  std::string service_account;   // "" when unknown (synthetic)
+  // Whether an Istio proxy serves the workload's inbound traffic (and so enforces policies). False when
+  // the pod template opts out (sidecar.istio.io/inject: "false"), the namespace is labelled
+  // istio-injection=disabled, or the namespace is kube-system/kube-public. Gateways that run the proxy as
+  // their main container count as having one. Policies are still listed below (they select the
+  // workload) but nothing enforces them when this is false.
+  bool sidecar_injected = true;
+  std::string injection_reason;  // why sidecar_injected has its value (for messages)
+  std::string gateway_name;      // label gateway.networking.k8s.io/gateway-name: a Gateway API gateway pod
+  // Synthetic only: the policy whose selector created it (the earliest in the input) and that selector.
+  ResourceRef created_by;
+  Loc selector_loc;
+  const model::Sidecar* sidecar = nullptr;  // the Sidecar whose ingress listeners replaced Service ports
+  std::vector<WorkloadPort> ports;
+  MtlsDecision default_mtls;     // the workload-level mode (ports without port-level overrides use it)
+
+  // Applicable policies (istio-semantics.md §10), root namespace first, then own namespace, each in
+  // creationTimestamp, name order.
+  std::vector<const model::AuthorizationPolicy*> authorization_policies;
+  std::vector<const model::RequestAuthentication*> request_authentications;
+  // Candidate policies (root or own namespace) ignored because they use targetRef(s) and this workload
+  // is an ordinary sidecar workload (or a gateway the targetRefs do not name), istio-semantics.md §10.
+  std::vector<const model::AuthorizationPolicy*> ignored_target_ref_authorization_policies;
+  std::vector<const model::RequestAuthentication*> ignored_target_ref_request_authentications;
+  // The PeerAuthentications considered at each level (the winner is in default_mtls / ports).
+  const model::PeerAuthentication* pa_mesh = nullptr;
+  const model::PeerAuthentication* pa_namespace = nullptr;
+  const model::PeerAuthentication* pa_workload = nullptr;
+
+  uint32_t class_id = 0;  // index into Mesh::classes
+  const WorkloadPort* find_port(uint32_t port) const;
+  // The mode for a destination port: the port's own decision, else default_mtls (undeclared ports reach
+  // the passthrough chains, which use the workload-level mode).
+  const MtlsDecision& mtls_for(uint32_t port) const;
+  std::string display() const { return ns + "/" + name; }
+  ResourceRef ref() const;  // the declared object, or a pseudo-reference for synthetic workloads
+};
+
+// Workloads that share applicable policies, ports and modes are analyzed once (DESIGN.md §3).
+// The key is: proxy present, the applicable AuthorizationPolicies and RequestAuthentications, the
+// workload-level mode, and every port with its protocol and mode. Members may lie in different
+// namespaces (when only root-namespace policies apply): a question that depends on the destination's
+// own namespace must be asked per (class, namespace).
+struct WorkloadClass {
+  uint32_t id = 0;              // == index in Mesh::classes; ids follow the sorted workload order
+  std::vector<size_t> members;  // indexes into Mesh::workloads, ascending
+};
+
+struct NamespaceInfo {
+  std::string name;
+  model::Labels labels;
+  const model::Namespace* decl = nullptr;  // nullptr: only referenced by some object
+  bool is_root = false;              // the mesh root namespace
+  bool has_objects = false;          // declared, or holds a workload, Service or security policy
+  bool referenced_as_source = false; // named by an AuthorizationPolicy source (namespaces, principals...)
+};
+
+struct ResolveOptions {
+  std::optional<std::string> root_namespace;  // overrides the mesh config's rootNamespace
+};
+
+struct Mesh {
+  const model::ResourceSet* resources = nullptr;
+  model::MeshConfig config;  // with root_namespace overridden when asked
+  std::map<std::string, NamespaceInfo> namespaces;  // declared and referenced
+  bool namespaces_declared = false;                 // the input declares at least one Namespace
+  std::vector<Workload> workloads;                  // sorted by namespace, origin, name
+  std::vector<WorkloadClass> classes;
+
+  const std::string& root_namespace() const { return config.root_namespace; }
+  const Workload* find(const std::string& ns, const std::string& name) const;
+  std::vector<const Workload*> in_namespace(const std::string& ns) const;
+};
+
+Mesh resolve(const model::ResourceSet& resources, const ResolveOptions& options = {});
+
+// The namespace an object lives in: metadata.namespace, or "default" when absent.
+std::string effective_namespace(const model::ResourceBase& r);
+
+// Istio's order for policies of one kind: creationTimestamp, then name, then namespace (§10, §11).
+bool istio_older(const model::ResourceBase& a, const model::ResourceBase& b);
+
+}  // namespace meshproof::mesh

@@ -1,0 +1,357 @@
+// Typed Kubernetes and Istio resources, as Istio reads them. Every value that a finding may point at
+// keeps its source position. Built from load::Document by model/parse.h; checked by model/validate.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/finding.h"
+#include "base/location.h"
+
+namespace meshproof::model {
+
+// A string value with its position.
+struct Str {
+  std::string value;
+  Loc loc;
+};
+
+// A list field of strings. `present` distinguishes `field: []` from an absent field (Istio treats some
+// explicitly empty lists differently, istio-semantics.md §3).
+struct StrList {
+  std::vector<Str> items;
+  bool present = false;
+  Loc loc;  // the key
+  bool empty() const { return items.empty(); }
+};
+
+using Labels = std::map<std::string, std::string>;
+
+struct ObjectMeta {
+  std::string name;
+  std::string ns;  // empty when not given (resolved to the default namespace by the mesh layer)
+  Labels labels;
+  Labels annotations;
+  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (orders after any timestamp)
+  Loc loc;                         // the `metadata` key
+  Loc name_loc;
+};
+
+// What every resource shares.
+struct ResourceBase {
+  std::string api_version;
+  std::string kind;
+  ObjectMeta meta;
+  Loc loc;                  // the document's first key
+  std::string helm_source;  // "# Source:" comment of its document
+  ResourceRef ref() const { return ResourceRef{kind, meta.ns, meta.name, loc, helm_source}; }
+};
+
+struct Selector {
+  bool present = false;  // `selector:` written (even if empty)
+  Labels match_labels;
+  Loc loc;
+  bool empty() const { return match_labels.empty(); }
+  // selector ⊆ labels (istio-semantics.md §10). An absent or empty selector matches everything.
+  bool matches(const Labels& labels) const;
+};
+
+struct TargetRef {
+  std::string group, kind, name, ns;
+  Loc loc;
+  bool has_kind = false;  // `kind:` written (the CRD requires it)
+  bool has_name = false;  // `name:` written (the CRD requires it)
+};
+
+// ---- Kubernetes ----
+
+struct Namespace : ResourceBase {};
+
+struct ServiceAccount : ResourceBase {};
+
+struct ContainerPort {
+  std::string name;
+  uint32_t port = 0;
+  std::string protocol = "TCP";  // TCP, UDP, SCTP
+  Loc loc;
+};
+
+// Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod: what the mesh needs of it.
+struct Workload : ResourceBase {
+  Labels pod_labels;               // spec.template.metadata.labels (Pod: metadata.labels)
+  Labels pod_annotations;          // e.g. sidecar.istio.io/inject
+  std::string service_account;     // "default" when not set
+  std::vector<ContainerPort> ports;
+  Selector selector;               // spec.selector.matchLabels (informational)
+  // A container named "istio-proxy" is declared in the pod template: the pod runs the proxy itself
+  // (classic ingress/egress gateways, which carry sidecar.istio.io/inject: "false"). Read by the mesh layer.
+  bool runs_istio_proxy = false;
+};
+
+struct ServicePort {
+  std::string name;
+  uint32_t port = 0;
+  // targetPort: a number, or the name of a container port; when absent equals `port`.
+  uint32_t target_port_number = 0;
+  std::string target_port_name;
+  std::string protocol = "TCP";
+  std::string app_protocol;
+  Loc loc;
+};
+
+struct Service : ResourceBase {
+  Labels selector;  // spec.selector
+  bool has_selector = false;
+  std::vector<ServicePort> ports;
+};
+
+// ---- Istio security ----
+
+enum class MtlsMode : uint8_t { Unset, Disable, Permissive, Strict };
+const char* to_string(MtlsMode m);
+
+struct PortMtls {
+  uint32_t port = 0;          // 0 when the key is not a number in 0..2^32-1 (see port_written)
+  MtlsMode mode = MtlsMode::Unset;
+  Loc loc;                    // the port key
+  std::string port_written;   // the key as written
+  std::string mode_written;   // `mode` as written
+  Loc mode_loc;
+};
+
+struct PeerAuthentication : ResourceBase {
+  Selector selector;
+  bool mtls_present = false;  // `mtls:` present (absent ≡ UNSET, inherit)
+  MtlsMode mode = MtlsMode::Unset;
+  Loc mode_loc;
+  std::string mode_written;  // `mtls.mode` as written; validation rejects values outside the enum
+  std::vector<PortMtls> port_level;  // sorted by port
+  bool port_level_present = false;
+  Loc port_level_loc;
+};
+
+enum class Action : uint8_t { Allow, Deny, Audit, Custom };
+const char* to_string(Action a);
+
+struct Source {
+  StrList principals, not_principals;
+  StrList request_principals, not_request_principals;
+  StrList namespaces, not_namespaces;
+  StrList service_accounts, not_service_accounts;
+  StrList trust_domains, not_trust_domains;
+  StrList ip_blocks, not_ip_blocks;
+  StrList remote_ip_blocks, not_remote_ip_blocks;
+  Loc loc;
+  bool present = false;     // `source:` given and not null
+  bool null_entry = false;  // the `from` list item itself was null (rejected by validation)
+};
+
+struct Operation {
+  StrList hosts, not_hosts;
+  StrList ports, not_ports;
+  StrList methods, not_methods;
+  StrList paths, not_paths;
+  Loc loc;
+  bool present = false;     // `operation:` given and not null
+  bool null_entry = false;  // the `to` list item itself was null (rejected by validation)
+};
+
+struct Condition {
+  Str key;
+  StrList values, not_values;
+  Loc loc;
+  bool null_entry = false;  // the `when` list item itself was null (rejected by validation)
+};
+
+// Note on empty lists: Istio decodes policies into protobuf messages, where a repeated field has no
+// presence, so `from: []` reads exactly like an absent `from` (and `rules: []` like absent `rules`)
+// (golang/protobuf#1348; docs/semantics.md §2). The `*_present` flags record what was written; meaning
+// must be taken from the lists being empty or not.
+struct Rule {
+  bool is_null = false;  // `- null` / `- ~` in rules (rejected by validation, skipped by the builder)
+  bool from_present = false;
+  std::vector<Source> from;  // one per `from` entry
+  bool to_present = false;
+  std::vector<Operation> to;
+  bool when_present = false;
+  std::vector<Condition> when;
+  Loc loc;
+};
+
+struct AuthorizationPolicy : ResourceBase {
+  Selector selector;
+  std::vector<TargetRef> target_refs;  // targetRef (singular) is folded in here when targetRefs is empty
+  bool has_target_ref_singular = false;
+  bool has_target_refs_plural = false;
+  Action action = Action::Allow;
+  Loc action_loc;
+  std::string action_written;    // `action` as written ("" when absent); may be outside the enum
+  std::string provider;  // CUSTOM only
+  Loc provider_loc;
+  bool provider_present = false;  // `provider:` written (validation rejects it with non-CUSTOM actions)
+  TargetRef target_ref;           // the singular targetRef as written, when has_target_ref_singular
+  bool rules_present = false;  // `rules:` key present (even `rules: []`)
+  std::vector<Rule> rules;
+  Loc rules_loc;
+  bool dry_run = false;  // annotation istio.io/dry-run: "true"
+};
+
+struct JwtRule {
+  Str issuer;
+  StrList audiences;
+  Str jwks_uri;
+  Str jwks;
+  bool forward_original_token = false;
+  std::vector<Str> from_header_names;
+  StrList from_params, from_cookies;
+  std::vector<std::pair<Str, Str>> output_claim_to_headers;  // claim, header
+  Str timeout;
+  Loc loc;
+  bool null_entry = false;         // the jwtRules list item was null
+  uint8_t jwks_fields = 0;         // how many of jwksUri, jwks_uri, jwks are written (the CRD allows one)
+  StrList space_delimited_claims;
+  Str presence;                    // OPTIONAL / REQUIRED (not read by pilot, IS §9)
+  Str output_payload_to_header;
+};
+
+struct RequestAuthentication : ResourceBase {
+  Selector selector;
+  std::vector<TargetRef> target_refs;  // targetRef (singular) is folded in here when targetRefs is empty
+  bool has_target_ref_singular = false;
+  bool has_target_refs_plural = false;
+  TargetRef target_ref;  // the singular targetRef as written, when has_target_ref_singular
+  std::vector<JwtRule> jwt_rules;
+};
+
+// ---- Istio networking and telemetry (what the checks read of them) ----
+
+struct GatewayServer {
+  uint32_t port = 0;
+  std::string port_name, protocol;
+  std::vector<std::string> hosts;
+  std::string tls_mode;  // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
+  Loc loc;
+};
+
+struct Gateway : ResourceBase {
+  Labels selector;
+  std::vector<GatewayServer> servers;
+};
+
+struct VirtualService : ResourceBase {
+  std::vector<std::string> hosts;
+  std::vector<std::string> gateways;
+  std::vector<std::string> export_to;
+};
+
+struct TlsSettings {
+  bool present = false;
+  std::string mode;  // DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
+  Loc loc;
+};
+
+struct DestinationRule : ResourceBase {
+  std::string host;
+  Labels workload_selector;
+  TlsSettings tls;  // trafficPolicy.tls
+  std::vector<std::pair<uint32_t, TlsSettings>> port_tls;  // trafficPolicy.portLevelSettings[].tls
+  std::vector<std::string> export_to;
+};
+
+struct ServiceEntryPort {
+  uint32_t number = 0;
+  std::string protocol, name;
+  uint32_t target_port = 0;
+};
+
+struct ServiceEntry : ResourceBase {
+  std::vector<std::string> hosts;
+  std::vector<std::string> addresses;
+  std::vector<ServiceEntryPort> ports;
+  std::string location;    // MESH_EXTERNAL or MESH_INTERNAL
+  std::string resolution;  // NONE, STATIC, DNS, DNS_ROUND_ROBIN
+  Labels workload_selector;
+  std::vector<std::string> export_to;
+};
+
+struct Sidecar : ResourceBase {
+  Labels workload_selector;
+  bool has_workload_selector = false;
+  std::string outbound_traffic_policy;  // REGISTRY_ONLY / ALLOW_ANY / ""
+  std::vector<std::string> egress_hosts;
+  struct Ingress {
+    uint32_t port = 0;
+    std::string protocol, name, default_endpoint;
+    Loc loc;
+  };
+  std::vector<Ingress> ingress;
+};
+
+struct Telemetry : ResourceBase {
+  Selector selector;
+  bool access_logging = false;       // some accessLogging entry not disabled
+  bool access_logging_disabled = false;
+  std::vector<std::string> access_log_providers;
+};
+
+// ---- Mesh configuration ----
+
+struct ExtensionProvider {
+  std::string name;
+  std::string type;  // "envoyExtAuthzHttp", "envoyExtAuthzGrpc", or another provider kind
+};
+
+struct MeshConfig {
+  std::string root_namespace = "istio-system";
+  std::string trust_domain = "cluster.local";
+  std::vector<std::string> trust_domain_aliases;
+  std::string outbound_traffic_policy = "ALLOW_ANY";
+  // pathNormalization.normalization: NONE, BASE, MERGE_SLASHES, DECODE_AND_MERGE_SLASHES; DEFAULT ≡ BASE.
+  std::string path_normalization = "DEFAULT";
+  std::vector<ExtensionProvider> extension_providers;
+  ResourceRef source;  // the ConfigMap or IstioOperator it came from; empty kind when defaulted
+  bool from_input = false;
+};
+
+// ---- Validation diagnostics (what Istio's admission rejects or warns about) ----
+
+struct Diagnostic {
+  Severity severity = Severity::Error;  // Error: Istio rejects the object; Warning: Istio warns
+  std::string message;                  // names the field and why
+  std::string help;
+  ResourceRef resource;
+  Loc loc;
+  std::string field;                    // dotted path, e.g. "spec.rules[0].from[1].source.principals[2]"
+  std::vector<RelatedLocation> related; // e.g. the first definition of a duplicate object
+};
+
+// Everything read from the input, in input order per kind.
+struct ResourceSet {
+  std::vector<Namespace> namespaces;
+  std::vector<ServiceAccount> service_accounts;
+  std::vector<Workload> workloads;
+  std::vector<Service> services;
+  std::vector<PeerAuthentication> peer_authentications;
+  std::vector<AuthorizationPolicy> authorization_policies;
+  std::vector<RequestAuthentication> request_authentications;
+  std::vector<Gateway> gateways;
+  std::vector<VirtualService> virtual_services;
+  std::vector<DestinationRule> destination_rules;
+  std::vector<ServiceEntry> service_entries;
+  std::vector<Sidecar> sidecars;
+  std::vector<Telemetry> telemetries;
+  MeshConfig mesh;
+
+  // Parse-time and validation problems, including wrong types, duplicates and resources Istio rejects.
+  std::vector<Diagnostic> diagnostics;
+  // Documents skipped because they are not Kubernetes objects or are kinds meshproof does not model.
+  std::vector<std::pair<Loc, std::string>> notes;
+
+  // Appends another set (used to merge per-file results from parallel parsing), keeping input order.
+  void merge(ResourceSet&& other);
+};
+
+}  // namespace meshproof::model

@@ -1,0 +1,101 @@
+#include "report/report.h"
+
+namespace meshproof::report {
+
+using nlohmann::json;
+using ordered = nlohmann::ordered_json;
+
+json witness_to_json(const Witness& w) {
+  // Keys are sorted by nlohmann::json (std::map), which keeps the output deterministic.
+  json j;
+  j["mtls"] = w.mtls;
+  j["source_principal"] = w.mtls ? json(w.source_principal) : json(nullptr);
+  j["source_namespace"] = w.mtls ? json(w.source_namespace) : json(nullptr);
+  j["source_ip"] = w.source_ip;
+  if (!w.remote_ip.empty()) j["remote_ip"] = w.remote_ip;
+  j["destination"] = w.destination;
+  j["port"] = w.port;
+  j["port_protocol"] = w.port_protocol;
+  if (!w.destination_ip.empty()) j["destination_ip"] = w.destination_ip;
+  if (!w.sni.empty()) j["sni"] = w.sni;
+  if (w.port_protocol != "TCP") {
+    j["method"] = w.method;
+    j["path"] = w.path;
+    j["host"] = w.host;
+    json headers = json::object();
+    for (const auto& [k, v] : w.headers) headers[k] = v;
+    j["headers"] = headers;
+  }
+  if (w.has_token) {
+    json jwt;
+    jwt["issuer"] = w.jwt_issuer;
+    jwt["subject"] = w.jwt_subject;
+    jwt["audiences"] = w.audiences;
+    jwt["presenters"] = w.presenters;
+    json claims = json::object();
+    for (const auto& [k, v] : w.claims) claims[k] = v;
+    jwt["claims"] = claims;
+    j["jwt"] = jwt;
+  } else {
+    j["jwt"] = nullptr;
+  }
+  j["decision"] = w.decision;
+  j["decided_by"] = w.decided_by.empty() ? json(nullptr) : json(w.decided_by);
+  j["reproduce"] = w.reproduce;
+  return j;
+}
+
+json finding_to_json(const Finding& f, const SourceSet& sources) {
+  json j;
+  j["check"] = f.check;
+  j["id"] = f.id;
+  j["severity"] = to_string(f.severity);
+  j["message"] = f.message;
+  if (!f.help.empty()) j["help"] = f.help;
+  j["resource"] = {{"kind", f.resource.kind}, {"namespace", f.resource.ns}, {"name", f.resource.name}};
+  j["location"] = {{"file", sources.file(f.loc.file).display_name}, {"line", f.loc.line}, {"column", f.loc.col}};
+  if (f.witness) j["witness"] = witness_to_json(*f.witness);
+  if (!f.related.empty()) {
+    json rel = json::array();
+    for (const RelatedLocation& r : f.related)
+      rel.push_back({{"message", r.message},
+                     {"resource", {{"kind", r.resource.kind}, {"namespace", r.resource.ns}, {"name", r.resource.name}}},
+                     {"location", {{"file", sources.file(r.loc.file).display_name}, {"line", r.loc.line},
+                                   {"column", r.loc.col}}}});
+    j["related"] = rel;
+  }
+  if (!f.properties.empty()) j["properties"] = f.properties;
+  if (!f.suppression.empty()) j["suppression"] = f.suppression;
+  j["fingerprint"] = f.fingerprint;
+  return j;
+}
+
+std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources,
+                        const RunSummary& summary) {
+  json out;
+  out["version"] = MESHPROOF_VERSION;
+  json list = json::array();
+  size_t counts[3] = {0, 0, 0};
+  size_t suppressed = 0;
+  for (const Finding& f : findings) {
+    list.push_back(finding_to_json(f, sources));
+    if (!f.suppression.empty())
+      ++suppressed;
+    else
+      ++counts[static_cast<int>(f.severity)];
+  }
+  out["findings"] = list;
+  out["summary"] = {{"errors", counts[2]},
+                    {"warnings", counts[1]},
+                    {"notes", counts[0]},
+                    {"suppressed", suppressed},
+                    {"files", summary.files},
+                    {"resources", summary.resources},
+                    {"workloads", summary.workloads},
+                    {"policies", summary.policies},
+                    {"regulated_namespaces", summary.regulated_namespaces},
+                    {"fail_on", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};
+  return out.dump(2) + "\n";
+}
+
+}  // namespace meshproof::report

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages meshproof needs to build and test. Idempotent: installs only what is
+# missing, so a second run does nothing. Must run as root (or with sudo available).
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build pkg-config git
+            libcli11-dev libyaml-cpp-dev libre2-dev libz3-dev nlohmann-json3-dev catch2 libbenchmark-dev)
+# Used by tests: SARIF schema validation (python3-jsonschema), JUnit parsing (python3), report rendering.
+test_pkgs=(python3 python3-jsonschema)
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--with-test-tools" ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

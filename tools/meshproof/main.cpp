@@ -1,0 +1,42 @@
+// meshproof: a policy compiler and static analyzer for Istio service-mesh security.
+// This file only wires the subcommands; each lives in its own cmd_<name>.cpp.
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "meshproof proves what Istio security configuration does before it is applied.\n"
+      "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error or unreadable input.",
+      "meshproof"};
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  meshproof check manifests/ --regulated payments\n"
+      "  helm template chart | meshproof check - -o json\n"
+      "  meshproof query manifests/ --to bank/banking-api --principal cluster.local/ns/web/sa/frontend --path /accounts\n"
+      "  meshproof explain manifests/ --workload bank/banking-api\n"
+      "Docs: docs/ in the meshproof repository (checks: docs/checks/).");
+  int exit_code = 0;
+  meshproof::cli::register_check(app, exit_code);
+  meshproof::cli::register_version(app, exit_code);
+  meshproof::cli::register_query(app, exit_code);
+  meshproof::cli::register_explain(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors are exit code 2 (CLI11 would use its own codes).
+    app.exit(e);
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "meshproof: internal error: " << e.what() << "\n"
+              << "  help: this is a bug in meshproof; please report it with the input that caused it\n";
+    return 3;
+  }
+  return exit_code;
+}
