@@ -5,8 +5,10 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkg-config git
             libcli11-dev libyaml-cpp-dev libre2-dev libz3-dev nlohmann-json3-dev catch2 libbenchmark-dev)
-# Used by tests: SARIF schema validation (python3-jsonschema), JUnit parsing (python3), report rendering.
-test_pkgs=(python3 python3-jsonschema)
+# Used by tests: SARIF schema validation (python3-jsonschema), JUnit parsing (python3), report rendering
+# (chromium: the auditor report's HTML is rendered headless to a PNG; ~140 MB download, about 70 s to
+# install on Debian 12; the render test is skipped with a message when it is absent).
+test_pkgs=(python3 python3-jsonschema chromium)
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--with-test-tools" ]]; then want+=("${test_pkgs[@]}"); fi
 

@@ -40,6 +40,9 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
   const bool progress = options.progress && isatty(STDERR_FILENO);
 
   std::vector<FileResult> results(files.size());
+  // The source table is complete (expand registered every file) and only read from here on, so workers
+  // may share it.
+  const model::ParseContext parse_context{&input->sources, &loader};
   std::atomic<size_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&] {
@@ -49,7 +52,7 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
           files[i],
           [&](load::Document&& doc) {
             ++r.documents;
-            model::add_document(doc, r.resources);
+            model::add_document(doc, r.resources, parse_context);
           },
           r.errors, r.notes);
       size_t n = ++done;
@@ -79,7 +82,7 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
   input->stats.load_ms = ms_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
-  model::validate_all(input->resources);
+  model::validate_all(input->resources, &input->sources);
   input->stats.validate_ms = ms_since(t1);
 
   auto t2 = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 // The kebab-case name is public API and never changes; the id is short and stable.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 #include "profile/profile.h"
 
 namespace meshproof::checks {
+
+struct AssertionSet;                    // checks/assertions.h
+namespace gaps { class Results; }       // checks/gap_support.h
 
 struct CheckInfo {
   std::string name;         // "mtls-not-strict"
@@ -25,6 +29,16 @@ struct CheckInfo {
 struct Options {
   std::string today;               // YYYY-MM-DD, for exception expiry
   unsigned query_timeout_ms = 2000;  // per symbolic query
+  // Added (report engineer): progress for the CLI's status line on a terminal. run_checks calls it before
+  // each check it runs (`done` checks finished of `total`, `check` starting) and once at the end
+  // (done == total, check ""). Unset: no calls.
+  std::function<void(size_t done, size_t total, const std::string& check)> progress;
+  // Added (gaps engineer): the paths the user analyzed, in order; they start the `meshproof query ...`
+  // command line that reproduces a finding's witness (engine/witness.h).
+  std::vector<std::string> input_paths;
+  // Added (gaps engineer): user invariants from `check --assert FILE` (checks/assertions.h), proven by the
+  // `assertion-violated` check. Null: no assertions.
+  std::shared_ptr<const AssertionSet> assertions;
 };
 
 struct Context {
@@ -36,6 +50,9 @@ struct Context {
   // Regulated namespaces resolved from the profile and the command line.
   std::vector<std::string> regulated;
   bool is_regulated(const std::string& ns) const;
+  // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
+  // per workload class, one Engine per program), computed on first use by checks/gap_support.cpp.
+  mutable std::shared_ptr<gaps::Results> gap_results{};
 };
 
 class Check {

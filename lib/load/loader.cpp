@@ -406,7 +406,7 @@ bool Loader::parse_text(uint32_t file_id, const std::string& text, const std::fu
     return false;
   } catch (const YAML::ParserException& e) {
     Loc where{file_id, e.mark.line >= 0 ? static_cast<uint32_t>(e.mark.line) + 1 + line_offset : 0,
-              e.mark.column >= 0 ? static_cast<uint32_t>(e.mark.column) + 1 : 0};
+              e.mark.column >= 0 ? static_cast<uint32_t>(e.mark.column) + 1 + col_offset : 0};
     std::string msg = e.msg;
     std::string help = "check indentation, quoting and that the file is complete near this line";
     if (msg.find("recursion") != std::string::npos || msg.find("depth") != std::string::npos)

@@ -46,27 +46,34 @@ bool is_yaml11_float(std::string_view s) {
                                    "-.INF", ".nan", ".NaN", ".NAN"};
   for (const char* sp : specials)
     if (s == sp) return true;
-  // [-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?  (YAML 1.1 float, as go-yaml v2 resolves it)
+  // go-yaml v2 (what Kubernetes uses) accepts a float only if it matches
+  //   ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$   (underscores removed first)
+  // which is stricter than the YAML 1.1 spec's pattern: `1.2.3.4` stays a string.
+  std::string t;
+  for (char c : s)
+    if (c != '_') t += c;
   size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  size_t digits = 0;
-  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i, ++digits;
-  if (i >= s.size() || s[i] != '.') {
-    // also 1e5 style: go-yaml accepts exponent without a dot via strconv.ParseFloat
-    if (digits == 0 || i >= s.size() || (s[i] != 'e' && s[i] != 'E')) return false;
+  auto digit = [&](size_t k) { return k < t.size() && std::isdigit(static_cast<unsigned char>(t[k])); };
+  if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
   } else {
-    ++i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (digits == 0 && (i < 2 || !std::isdigit(static_cast<unsigned char>(s[i - 1])))) return false;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+    if (i < t.size() && t[i] == '.') {
+      ++i;
+      while (digit(i)) ++i;
+    }
   }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
     ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    size_t exp_digits = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
   }
-  return i == s.size();
+  return i == t.size();
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ struct MtlsDecision {
 struct WorkloadPort {
   uint32_t port = 0;             // the workload (container/target) port: what `ports` and portLevelMtls name
   std::string name;              // container port name, else the Service port name
-  std::string protocol_name;     // as declared: "http", "grpc", "tcp", "" (unknown)...
+  std::string protocol_name;     // Istio's protocol, lower case: "http", "grpc", "tls", "" (unknown)...
   PortProtocol protocol = PortProtocol::Sniffed;
   std::vector<std::string> services;  // "ns/name:port" of Services that route here
   MtlsDecision mtls;
@@ -49,16 +49,18 @@ struct WorkloadPort {
   bool from_port_level_only = false;  // known only from a portLevelMtls key
   // Where `protocol` came from: "appProtocol", "port name", "well-known port", "Sidecar ingress",
   // "container port" (not behind a Service: passthrough chain, sniffed), "policy" (named only by a policy
-  // that applies to a synthetic/other workload), "portLevelMtls".
+  // that applies to a synthetic/other workload), "portLevelMtls"; "" for a Service or Sidecar port whose
+  // protocol Istio does not recognize (sniffed).
   std::string protocol_source;
-  // Several Services route to this port with different protocols; the oldest Service decided (Istio
-  // builds one inbound chain per target port, listener_inbound.go getFilterChainsByServicePort).
+  // Several Service ports route here with different filter chains (HTTP vs TCP vs sniffed); the oldest
+  // Service decided (Istio builds one inbound chain per target port, listener_inbound.go
+  // getFilterChainsByServicePort).
   bool protocol_conflict = false;
 };
 
 struct Workload {
   std::string ns;
-  std::string name;              // declared name, or a synthetic name such as "selector{app=x}"
+  std::string name;              // declared name; synthetic: "selector:k=v,k2=v2" (sorted); other: "*"
   WorkloadOrigin origin = WorkloadOrigin::Declared;
   const model::Workload* decl = nullptr;  // Declared only
   model::Labels labels;

@@ -35,7 +35,7 @@ struct ObjectMeta {
   std::string ns;  // empty when not given (resolved to the default namespace by the mesh layer)
   Labels labels;
   Labels annotations;
-  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (orders after any timestamp)
+  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (Go's zero time: older than any timestamp, mesh::istio_older)
   Loc loc;                         // the `metadata` key
   Loc name_loc;
 };

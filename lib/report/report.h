@@ -21,6 +21,8 @@ struct RunSummary {
   std::vector<std::string> regulated_namespaces;
   Severity fail_on = Severity::Error;
   bool fail_on_never = false;
+  bool show_suppressed = false;   // text: list suppressed findings with their reasons (--show-suppressed)
+  bool baseline_applied = false;  // SARIF: results carry baselineState ("new" / "unchanged")
 };
 
 // Compiler-style diagnostics: `file:line:col: severity[check]: message`, the line with a caret, help.

@@ -4,6 +4,7 @@
 
 #include "checks/check.h"
 #include "report/report.h"
+#include "report/suppress.h"
 
 namespace meshproof::report {
 
@@ -34,6 +35,8 @@ std::string uri_encode_path(const std::string& path) {
     }
   }
   if (out.rfind("./", 0) == 0) out = out.substr(2);
+  // An absolute path is a file URI (code-scanning services resolve relative ones against the checkout).
+  if (!out.empty() && out.front() == '/') out = "file://" + out;
   return out;
 }
 
@@ -93,6 +96,11 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     rule_index[check->info().name] = rules.size();
     rules.push_back(rule_json(check->info()));
   }
+  // The report layer's own pseudo-check (malformed meshproof.dev/ignore annotations).
+  if (!rule_index.count(kInvalidSuppression)) {
+    rule_index[kInvalidSuppression] = rules.size();
+    rules.push_back(rule_json(invalid_suppression_info()));
+  }
   for (const Finding& f : findings) {
     if (rule_index.count(f.check)) continue;
     checks::CheckInfo info{f.check, f.id, f.severity, f.check, "", };
@@ -129,11 +137,23 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     for (const auto& [k, v] : f.properties) props[k] = v;
     r["properties"] = props;
     if (!f.suppression.empty()) {
+      // An annotation lives next to the resource (inSource); a baseline file and a profile exception
+      // live outside the analyzed manifests (external).
       bool baseline = f.suppression == "baseline";
-      r["suppressions"] = json::array(
-          {{{"kind", baseline ? "external" : "inSource"}, {"status", "accepted"}, {"justification", f.suppression}}});
-      if (baseline) r["baselineState"] = "unchanged";
+      bool annotation = f.suppression.rfind("annotation: ", 0) == 0;
+      std::string justification = f.suppression;
+      if (baseline)
+        justification = "accepted in the baseline file";
+      else if (annotation)
+        justification = f.suppression.substr(12);
+      else if (f.suppression.rfind("exception: ", 0) == 0)
+        justification = "profile exception: " + f.suppression.substr(11);
+      r["suppressions"] = json::array({{{"kind", annotation ? "inSource" : "external"},
+                                        {"status", "accepted"},
+                                        {"justification", justification},
+                                        {"properties", {{"meshproofSuppression", f.suppression}}}}});
     }
+    if (summary.baseline_applied) r["baselineState"] = f.suppression == "baseline" ? "unchanged" : "new";
     results.push_back(r);
   }
 

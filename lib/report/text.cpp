@@ -54,13 +54,25 @@ std::string format_text(const std::vector<Finding>& findings, const SourceSet& s
       << "\n";
     o << caret_snippet(sources, f.loc);
     if (!f.help.empty()) o << "  help: " << f.help << "\n";
-    for (const RelatedLocation& r : f.related)
+    for (const RelatedLocation& r : f.related) {
+      if (r.loc == f.loc) continue;  // the caret above already points there
       o << "  note: " << location_prefix(sources, r.loc) << ": " << r.message << "\n";
+    }
     if (f.witness) {
       const Witness& w = f.witness.value();
       o << "  witness: " << (w.decision.empty() ? "" : w.decision + " ");
       if (!w.reproduce.empty()) o << "reproduce with `" << w.reproduce << "`";
       o << "\n";
+    }
+    o << "\n";
+  }
+  if (summary.show_suppressed && suppressed) {
+    o << "suppressed (" << suppressed << "):\n";
+    for (const Finding& f : findings) {
+      if (f.suppression.empty()) continue;
+      o << "  " << location_prefix(sources, f.loc) << ": " << to_string(f.severity) << "[" << f.check
+        << "]: " << f.message << "\n"
+        << "    suppressed: " << f.suppression << "\n";
     }
     o << "\n";
   }

@@ -223,3 +223,15 @@ TEST_CASE("positions inside embedded text are shifted by the offsets given", "[l
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].root.find("trustDomain")->loc.line == 12);
 }
+
+TEST_CASE("plain scalars that only look numeric stay strings, as go-yaml v2 reads them", "[load]") {
+  auto p = parse("ip: 1.2.3.4\nver: 1.2.3\nf: 1.\ng: .5\nh: 1e3\ni: 1_000\n");
+  REQUIRE(p->docs.size() == 1);
+  const load::Node& r = p->docs[0].root;
+  CHECK(std::string(r.find("ip")->type_name()) == "string");
+  CHECK(std::string(r.find("ver")->type_name()) == "string");
+  CHECK(std::string(r.find("f")->type_name()) == "number");
+  CHECK(std::string(r.find("g")->type_name()) == "number");
+  CHECK(std::string(r.find("h")->type_name()) == "number");
+  CHECK(std::string(r.find("i")->type_name()) == "integer");
+}

@@ -4,12 +4,15 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
+#include "checks/assertions.h"
 #include "checks/run.h"
 #include "commands.h"
 #include "common.h"
 #include "profile/profile.h"
 #include "report/report.h"
+#include "report/suppress.h"
 
 namespace meshproof::cli {
 
@@ -28,6 +31,8 @@ struct CheckFlags {
   unsigned timeout_ms = 2000;
   std::string baseline;
   std::string write_baseline;
+  bool show_suppressed = false;
+  std::string assert_file;  // --assert FILE (docs/assertions.md)
 };
 
 bool read_text_file(const std::string& path, std::string& text) {
@@ -52,8 +57,10 @@ int run_check(const CheckFlags& flags) {
   using clock = std::chrono::steady_clock;
   // Validate the flags that CLI11 cannot before reading any input.
   for (const std::string& s : flags.regulated_selectors) {
-    if (s.find('=') == std::string::npos || s.front() == '=') {
-      std::cerr << "meshproof: error: --regulated-selector expects KEY=VALUE, got '" << s << "'\n";
+    try {
+      checks::parse_label_selector(s);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "meshproof: error: --regulated-selector: " << e.what() << "\n";
       return 2;
     }
   }
@@ -62,22 +69,6 @@ int run_check(const CheckFlags& flags) {
       std::cerr << "meshproof: error: unknown check '" << name << "'\n  help: see docs/checks/README.md for the list\n";
       return 2;
     }
-  }
-
-  SourceSet profile_sources;  // profile positions are reported against their own file table
-  profile::Profile prof = profile::default_profile();
-  if (!flags.profile.empty()) {
-    std::vector<profile::ProfileError> errors;
-    std::optional<profile::Profile> loaded = profile::load_profile(flags.profile, profile_sources, errors);
-    if (!loaded || !errors.empty()) {
-      for (const profile::ProfileError& e : errors) {
-        std::cerr << profile_sources.describe(e.loc) << ": error: " << e.message << "\n"
-                  << report::caret_snippet(profile_sources, e.loc);
-      }
-      if (errors.empty()) std::cerr << "meshproof: error: cannot read profile '" << flags.profile << "'\n";
-      return 2;
-    }
-    prof = std::move(*loaded);
   }
 
   std::vector<std::string> baseline;
@@ -96,15 +87,60 @@ int run_check(const CheckFlags& flags) {
   std::unique_ptr<app::Input> input = load_or_report(flags.input, /*progress=*/true);
   if (!input) return 2;
 
+  // The profile is read into the input's SourceSet (after the input, so that file ids do not collide):
+  // exception locations in findings (related locations, expired-exception) then name the profile file.
+  profile::Profile prof = profile::default_profile();
+  if (!flags.profile.empty()) {
+    std::vector<profile::ProfileError> errors;
+    std::optional<profile::Profile> loaded = profile::load_profile(flags.profile, input->sources, errors);
+    // A check name the registry does not know (a typo in a control or exception) must not pass silently.
+    if (loaded) checks::validate_profile_checks(*loaded, errors);
+    if (!loaded || !errors.empty()) {
+      for (const profile::ProfileError& e : errors) {
+        std::cerr << input->sources.describe(e.loc) << ": error: " << e.message << "\n"
+                  << report::caret_snippet(input->sources, e.loc);
+      }
+      if (errors.empty()) std::cerr << "meshproof: error: cannot read profile '" << flags.profile << "'\n";
+      return 2;
+    }
+    prof = std::move(*loaded);
+  }
+
+  // Assertions (--assert FILE), read into the input's SourceSet like the profile; any error exits 2.
+  std::shared_ptr<checks::AssertionSet> assertions;
+  if (!flags.assert_file.empty()) {
+    std::vector<checks::AssertionError> errors;
+    std::optional<checks::AssertionSet> loaded = checks::load_assertions(flags.assert_file, input->sources, errors);
+    if (loaded) checks::resolve_assertions(*loaded, input->mesh, errors);
+    if (!loaded || !errors.empty()) {
+      for (const checks::AssertionError& e : errors)
+        std::cerr << input->sources.describe(e.loc) << ": error: " << e.message << "\n"
+                  << report::caret_snippet(input->sources, e.loc);
+      if (errors.empty()) std::cerr << "meshproof: error: cannot read assertions '" << flags.assert_file << "'\n";
+      std::cerr << "  help: see docs/assertions.md for the format\n";
+      return 2;
+    }
+    assertions = std::make_shared<checks::AssertionSet>(std::move(*loaded));
+  }
+
   checks::Options options;
+  options.assertions = assertions;
+  options.input_paths = flags.input.paths;
   options.today = flags.today.empty() ? utc_today() : flags.today;
   options.query_timeout_ms = flags.timeout_ms;
+  options.progress = analysis_progress(input->mesh.workloads.size());
   checks::Context ctx{input->sources, input->resources, input->mesh, prof, options, {}};
-  ctx.regulated = checks::regulated_namespaces(input->mesh, prof, flags.regulated, flags.regulated_selectors);
+  try {
+    ctx.regulated = checks::regulated_namespaces(input->mesh, prof, flags.regulated, flags.regulated_selectors);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "meshproof: error: --regulated-selector: " << e.what() << "\n";
+    return 2;
+  }
 
   auto t0 = clock::now();
   std::vector<Finding> findings = checks::run_checks(ctx, flags.only);
-  if (!baseline.empty()) report::apply_baseline(findings, baseline);
+  report::apply_annotation_suppressions(findings, input->resources, input->sources);
+  if (!flags.baseline.empty()) report::apply_baseline(findings, baseline);
   input->stats.analyze_ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
 
   report::RunSummary summary;
@@ -113,6 +149,8 @@ int run_check(const CheckFlags& flags) {
   summary.workloads = input->stats.workloads;
   summary.policies = input->stats.policies;
   summary.regulated_namespaces = ctx.regulated;
+  summary.show_suppressed = flags.show_suppressed;
+  summary.baseline_applied = !flags.baseline.empty();
   if (flags.fail_on == "never")
     summary.fail_on_never = true;
   else
@@ -181,12 +219,18 @@ void register_check(CLI::App& app, int& exit_code) {
   cmd->add_option("--baseline", flags->baseline,
                   "Findings whose fingerprints are in FILE are reported as baseline and do not fail the run");
   cmd->add_option("--write-baseline", flags->write_baseline, "Write the fingerprints of this run's findings to FILE");
+  cmd->add_option("--assert", flags->assert_file,
+                  "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
+                  "assertion-violated finding with a counterexample");
   cmd->add_flag("--stats", flags->stats, "Print the time spent in each phase to stderr");
+  cmd->add_flag("--show-suppressed", flags->show_suppressed,
+                "Text output: also list suppressed findings (exceptions, annotations, baseline) with their reasons");
   cmd->footer(
       "Examples:\n"
       "  meshproof check samples/hospital\n"
       "  meshproof check manifests/ --regulated patients --regulated-selector compliance=hipaa -o json\n"
-      "  kustomize build overlays/prod | meshproof check - --fail-on warning");
+      "  kustomize build overlays/prod | meshproof check - --fail-on warning\n"
+      "  meshproof check manifests/ --assert invariants.yaml");
   cmd->callback([flags, &exit_code] { exit_code = run_check(*flags); });
 }
 

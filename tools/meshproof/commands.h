@@ -10,5 +10,8 @@ void register_check(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
 void register_query(CLI::App& app, int& exit_code);
 void register_explain(CLI::App& app, int& exit_code);
+void register_report(CLI::App& app, int& exit_code);
+void register_compile(CLI::App& app, int& exit_code);
+void register_verify_envoy(CLI::App& app, int& exit_code);
 
 }  // namespace meshproof::cli

@@ -1,9 +1,13 @@
 #include "common.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "report/report.h"
 
@@ -35,6 +39,27 @@ std::unique_ptr<app::Input> load_or_report(const InputFlags& flags, bool progres
     return nullptr;
   }
   return input;
+}
+
+std::function<void(size_t, size_t, const std::string&)> analysis_progress(size_t workloads) {
+  if (!isatty(STDERR_FILENO)) return {};
+  // Quiet for quick runs: the line appears only once the analysis has taken half a second, and is
+  // erased when it ends, so that a terminal shows progress for long runs and nothing left over.
+  struct State {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    bool shown = false;
+  };
+  auto state = std::make_shared<State>();
+  return [workloads, state](size_t done, size_t total, const std::string& check) {
+    if (done >= total) {
+      if (state->shown) std::fputs("\r\033[K", stderr);
+    } else if (state->shown || std::chrono::steady_clock::now() - state->start > std::chrono::milliseconds(500)) {
+      state->shown = true;
+      std::fprintf(stderr, "\rmeshproof: analyzing %zu workloads: check %zu/%zu %s\033[K", workloads, done + 1, total,
+                   check.c_str());
+    }
+    std::fflush(stderr);
+  };
 }
 
 bool write_file_atomically(const std::string& path, const std::string& text) {

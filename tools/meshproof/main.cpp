@@ -17,12 +17,16 @@ int main(int argc, char** argv) {
       "  helm template chart | meshproof check - -o json\n"
       "  meshproof query manifests/ --to bank/banking-api --principal cluster.local/ns/web/sa/frontend --path /accounts\n"
       "  meshproof explain manifests/ --workload bank/banking-api\n"
+      "  meshproof report manifests/ --profile rules/hipaa.yaml --out hipaa-report.html\n"
       "Docs: docs/ in the meshproof repository (checks: docs/checks/).");
   int exit_code = 0;
   meshproof::cli::register_check(app, exit_code);
   meshproof::cli::register_version(app, exit_code);
   meshproof::cli::register_query(app, exit_code);
   meshproof::cli::register_explain(app, exit_code);
+  meshproof::cli::register_report(app, exit_code);
+  meshproof::cli::register_compile(app, exit_code);
+  meshproof::cli::register_verify_envoy(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

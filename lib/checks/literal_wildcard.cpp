@@ -1,0 +1,93 @@
+// literal-wildcard (MP2008): a `*` that Istio does not treat as the author expects. Istio's string
+// matcher checks `*` alone, then a leading `*` (suffix match on the rest), then a trailing `*` (prefix
+// match) — so `*sqlmap*` is a suffix match on the literal `sqlmap*`, and a `*` in the middle (`/api/*/x`)
+// is part of an exact match (IS §5, "StringMatcher / HeaderMatcher precedence"). `namespaces` are the
+// exception (every `*` is a wildcard there); path templates use `{*}`/`{**}`; trustDomains are validated.
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/policy_values.h"
+
+namespace meshproof::checks {
+namespace {
+
+bool is_path_template(const std::string& v) {
+  return v.find("{*}") != std::string::npos || v.find("{**}") != std::string::npos;
+}
+
+// How Istio reads the value, or "" when every `*` means what it appears to mean.
+std::string literal_reading(const std::string& v) {
+  if (v.size() < 2 || v.find('*') == std::string::npos) return "";
+  bool lead = v.front() == '*', trail = v.back() == '*';
+  std::string inner = v.substr(lead ? 1 : 0);
+  if (!lead && trail) inner = v.substr(0, v.size() - 1);
+  if (lead && trail)
+    return "a suffix match on the literal \"" + v.substr(1) +
+           "\" (a leading `*` is checked first; the trailing `*` is an ordinary character), not a 'contains' "
+           "match";
+  if (inner.find('*') != std::string::npos) {
+    if (lead) return "a suffix match on \"" + inner + "\", whose inner `*` is a literal character";
+    if (trail) return "a prefix match on \"" + inner + "\", whose inner `*` is a literal character";
+    return "an exact match on the literal text \"" + v + "\" (a `*` in the middle is not a wildcard)";
+  }
+  return "";
+}
+
+class LiteralWildcard final : public Check {
+ public:
+  const CheckInfo& info() const override {
+    static const CheckInfo i{
+        "literal-wildcard", "MP2008", Severity::Warning,
+        "A `*` in the middle of a value, or at both ends, is matched literally by Istio",
+        "Istio supports only `*` alone, a leading `*` (suffix match) or a trailing `*` (prefix match). A value "
+        "such as `*admin*` is a suffix match on the text `admin*`, and `/api/*/keys` is an exact match on that "
+        "text, so the policy matches far less (ALLOW) or denies far less (DENY) than intended. `namespaces` "
+        "values are the exception: there every `*` is a wildcard."};
+    return i;
+  }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
+      for_each_value(p, [&](const PolicyValue& pv) {
+        // namespaces: every `*` is `.*` (IS §5); trustDomains: validation restricts `*` (IS §9);
+        // requestPrincipals are split at the last `/` first (IS §5) and are not StringMatchers as written;
+        // IP blocks and ports cannot hold `*`.
+        if (pv.family == "namespaces" || pv.family == "when:source.namespace" || pv.family == "trustDomains" ||
+            pv.family == "when:source.trustDomain" || pv.family == "requestPrincipals" ||
+            pv.family == "when:request.auth.principal" || pv.family == "ipBlocks" || pv.family == "ports")
+          return;
+        const std::string& v = pv.value->value;
+        if (pv.family == "paths" && is_path_template(v)) return;
+        std::string reading = literal_reading(v);
+        if (reading.empty()) return;
+        std::string effect = (p.action == model::Action::Allow)
+                                 ? "so it allows less than intended"
+                                 : (p.action == model::Action::Deny ? "so requests the author meant to deny get through"
+                                                                    : "so it matches less than intended");
+        Finding f = make(p.ref(), pv.value->loc,
+                         resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading + " (IS §5), " +
+                             effect,
+                         pv.family == "paths"
+                             ? "use a path template (`/api/{*}/keys`, `/static/{**}`) or separate prefix/suffix "
+                               "values; Istio has no 'contains' match"
+                             : "write separate prefix (`abc*`) or suffix (`*abc`) values; Istio has no 'contains' or "
+                               "inner wildcard match",
+                         pv.field + "=" + v);
+        f.properties["field"] = pv.field;
+        f.properties["value"] = v;
+        out.push_back(std::move(f));
+      });
+    }
+  }
+
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> s;
+    for (const auto& p : ctx.resources.authorization_policies) s.push_back(p.ref());
+    return s;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_literal_wildcard_check() { return std::make_unique<LiteralWildcard>(); }
+
+}  // namespace meshproof::checks

@@ -1,0 +1,177 @@
+// mtls-not-strict (MP1002): in a regulated namespace, every workload × port must be STRICT. PERMISSIVE
+// accepts plaintext next to mTLS and DISABLE accepts only plaintext; plaintext requests are neither
+// encrypted nor carry a peer identity (IS §8, §11). The effective mode and the PeerAuthentication that
+// decided it come from the mesh layer (IS §11: most specific level wins, UNSET inherits, no policy at
+// all means PERMISSIVE).
+#include "checks/check.h"
+#include "checks/describe.h"
+
+namespace meshproof::checks {
+namespace {
+
+const char* level_name(mesh::MtlsLevel l) {
+  switch (l) {
+    case mesh::MtlsLevel::Default: return "default";
+    case mesh::MtlsLevel::Mesh: return "mesh";
+    case mesh::MtlsLevel::Namespace: return "namespace";
+    case mesh::MtlsLevel::Workload: return "workload";
+    case mesh::MtlsLevel::WorkloadPort: return "port";
+  }
+  return "default";
+}
+
+const char* level_phrase(mesh::MtlsLevel l) {
+  switch (l) {
+    case mesh::MtlsLevel::Default: return "";
+    case mesh::MtlsLevel::Mesh: return "mesh-wide";
+    case mesh::MtlsLevel::Namespace: return "namespace-wide";
+    case mesh::MtlsLevel::Workload: return "workload-level";
+    case mesh::MtlsLevel::WorkloadPort: return "port-level";
+  }
+  return "";
+}
+
+class MtlsNotStrict final : public Check {
+ public:
+  const CheckInfo& info() const override {
+    static const CheckInfo kInfo{
+        "mtls-not-strict", "MP1002", Severity::Error,
+        "A workload port in a regulated namespace accepts plaintext (mTLS mode not STRICT)",
+        "For every workload and port in a regulated namespace, resolves the effective PeerAuthentication "
+        "mode as Istio does (mesh, namespace, workload and port level; UNSET inherits; no policy means "
+        "PERMISSIVE) and reports each one that is not STRICT, naming the PeerAuthentication that decided "
+        "it. PERMISSIVE and DISABLE accept plaintext connections, which are neither encrypted nor "
+        "authenticated, and identity-based authorization rules do not match them."};
+    return kInfo;
+  }
+
+  // Added (report engineer): what this check examines is every workload of a regulated namespace (not
+  // the default, the policies), so that JUnit lists a passing case per workload and auditor reports show
+  // the workloads as evidence.
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> out;
+    for (const mesh::Workload& w : ctx.mesh.workloads)
+      if (ctx.is_regulated(w.ns)) out.push_back(w.ref());
+    return out;
+  }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (!ctx.is_regulated(w.ns)) continue;
+      if (w.ports.empty()) {
+        report(ctx, w, nullptr, w.default_mtls, out);
+        continue;
+      }
+      for (const mesh::WorkloadPort& p : w.ports) report(ctx, w, &p, p.mtls, out);
+    }
+  }
+
+ private:
+  void report(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port,
+              const mesh::MtlsDecision& d, std::vector<Finding>& out) const {
+    const bool no_sidecar = !w.sidecar_injected;
+    if (!no_sidecar && d.mode == model::MtlsMode::Strict) return;
+
+    const std::string subject = describe_workload(w);
+    const std::string port_key = port ? std::to_string(port->port) : "*";
+    std::string port_text = port ? "port " + std::to_string(port->port) : "every port";
+    if (port && !port->name.empty()) port_text += " (" + port->name + ")";
+    const std::string mode = model::to_string(d.mode);
+
+    std::string message, help;
+    Loc loc = workload_loc(ctx.mesh, w);
+    if (no_sidecar) {
+      // PeerAuthentication configures the sidecar's inbound listener; without a sidecar nothing
+      // terminates mTLS, so the workload takes plaintext whatever the policy says.
+      message = subject + " accepts plaintext on " + port_text + ": it runs without an Istio sidecar (" +
+                w.injection_reason + "), so no PeerAuthentication applies to it";
+      help = "enable sidecar injection for " + subject + " so that mTLS is enforced on it";
+    } else {
+      const char* accepts = d.mode == model::MtlsMode::Disable ? "accepts only plaintext"
+                                                                : "accepts plaintext as well as mTLS";
+      message = subject + " " + accepts + " on " + port_text + ": its mTLS mode is " + mode;
+      if (d.decided_by) {
+        message += ", set by " + std::string(level_phrase(d.level)) + " PeerAuthentication " +
+                   namespace_of(*d.decided_by) + "/" + d.decided_by->meta.name;
+      } else {
+        // A PeerAuthentication may apply and still decide nothing: UNSET (or no `mtls`) inherits, and
+        // with nothing above it Istio's default PERMISSIVE remains (IS §11).
+        std::vector<std::string> inheriting;
+        for (const model::PeerAuthentication* pa : {w.pa_workload, w.pa_namespace, w.pa_mesh})
+          if (pa) inheriting.push_back("PeerAuthentication " + namespace_of(*pa) + "/" + pa->meta.name);
+        if (inheriting.empty())
+          message += " because no PeerAuthentication applies to it and Istio's default is PERMISSIVE";
+        else
+          message += " because " + join(inheriting, " and ") +
+                     " leaves the mode UNSET (inherit) and no level above sets one, so Istio's default "
+                     "PERMISSIVE applies";
+      }
+      message += "; plaintext callers are neither encrypted nor authenticated";
+      help = fix_for(ctx, w, port, d);
+      if (d.decided_by) loc = decided_loc(d, port);
+    }
+
+    Finding f = make(w.ref(), loc, std::move(message), std::move(help), "port=" + port_key);
+    if (!no_sidecar && d.decided_by) {
+      f.related.push_back(RelatedLocation{
+          "decides mode " + mode + " (" + level_name(d.level) + " level)", d.decided_by->ref(),
+          decided_loc(d, port)});
+    }
+    f.properties["workload"] = w.display();
+    f.properties["workload_kind"] = workload_kind(w);
+    f.properties["port"] = port_key;
+    f.properties["mode"] = no_sidecar ? "NONE" : mode;
+    f.properties["decided_by"] = (!no_sidecar && d.decided_by) ? resource_text(*d.decided_by) : "";
+    f.properties["level"] = no_sidecar ? "no-sidecar" : level_name(d.level);
+    out.push_back(std::move(f));
+  }
+
+  // The mode field that decided: the portLevelMtls entry for a port-level decision, else `mtls.mode`.
+  static Loc decided_loc(const mesh::MtlsDecision& d, const mesh::WorkloadPort* port) {
+    if (d.level == mesh::MtlsLevel::WorkloadPort && port) {
+      for (const model::PortMtls& pm : d.decided_by->port_level)
+        if (pm.port == port->port && pm.loc.known()) return pm.loc;
+    }
+    if (d.decided_by->mode_loc.known()) return d.decided_by->mode_loc;
+    return d.decided_by->loc;
+  }
+
+  static std::string fix_for(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port,
+                             const mesh::MtlsDecision& d) {
+    std::string fix;
+    std::string pa = d.decided_by ? namespace_of(*d.decided_by) + "/" + d.decided_by->meta.name : "";
+    const std::string& root = ctx.mesh.config.root_namespace;
+    switch (d.level) {
+      case mesh::MtlsLevel::Default:
+        fix = "add a PeerAuthentication with mtls.mode: STRICT in namespace " + w.ns +
+              " (without a selector it covers every workload there)";
+        if (w.ns != root) fix += ", or mesh-wide in the root namespace " + root;
+        break;
+      case mesh::MtlsLevel::Mesh:
+        fix = "set mtls.mode: STRICT in PeerAuthentication " + pa;
+        if (w.ns != root)
+          fix += ", or add a PeerAuthentication with mtls.mode: STRICT in namespace " + w.ns +
+                 " (a namespace-wide policy takes precedence over the mesh-wide one)";
+        break;
+      case mesh::MtlsLevel::Namespace:
+        fix = "set mtls.mode: STRICT in PeerAuthentication " + pa;
+        break;
+      case mesh::MtlsLevel::Workload:
+        fix = "set mtls.mode: STRICT in PeerAuthentication " + pa +
+              " (a workload-level policy overrides the namespace-wide one)";
+        break;
+      case mesh::MtlsLevel::WorkloadPort:
+        fix = "set mode: STRICT for port " + (port ? std::to_string(port->port) : std::string("*")) +
+              " under portLevelMtls in PeerAuthentication " + pa + ", or remove that port entry";
+        break;
+    }
+    return fix + "; if " + (port ? "this port" : "the workload") +
+           " must accept plaintext, record a profile exception with a justification (docs/profiles.md)";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_mtls_not_strict_check() { return std::make_unique<MtlsNotStrict>(); }
+
+}  // namespace meshproof::checks

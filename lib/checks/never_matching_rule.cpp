@@ -1,0 +1,282 @@
+// never-matching-rule (MP2003): a rule that no request can match on any port of any workload its policy
+// applies to. Proven per protocol view with Z3 ("rule matches" unsat), or because Istio drops the rule
+// there (an ALLOW rule with HTTP-only fields on a TCP port, IS §7). Typical causes, named in the message:
+// HTTP-only fields in an ALLOW rule on TCP-only ports (deny-all when it was the only rule, IS §2/§7);
+// `ports` that are not ports of the workload; identity fields (principals, namespaces, ...) on DISABLE
+// ports, where no request carries a peer identity (IS §8, §11); JWT fields without a RequestAuthentication
+// (no validated token exists, IS §12); requestPrincipals without '/', which requires an empty `sub`
+// (IS §5); contradictory values (paths ∩ notPaths, two exact values of one attribute).
+// A request to a DISABLE port over mTLS is refused before authorization, so "matches" means: matches a
+// request the port accepts. Dry-run rules are included (a shadow rule that never matches measures
+// nothing). `spec: {}` (the deny-all pattern) is not a rule and is never reported.
+#include <map>
+#include <set>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gap_support.h"
+
+namespace meshproof::checks {
+namespace {
+
+const CheckInfo& info() {
+  static const CheckInfo i{
+      "never-matching-rule", "MP2003", Severity::Warning,
+      "A policy rule can never match any request on the workloads it applies to",
+      "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
+      "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
+      "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
+      "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
+      "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."};
+  return i;
+}
+
+bool has_positive_peer(const ir::Rule& r) {
+  for (const ir::Clause& c : r.principals)
+    for (const ir::Match& m : c.matches)
+      if (!m.negated && gaps::match_on_peer(m)) return true;
+  return false;
+}
+
+bool has_positive_jwt(const ir::Rule& r) {
+  for (const ir::Clause& c : r.principals)
+    for (const ir::Match& m : c.matches)
+      if (!m.negated && gaps::match_on_jwt(m)) return true;
+  return false;
+}
+
+// The ports of every permission clause, when every clause names some (else empty).
+std::vector<uint32_t> rule_ports(const ir::Rule& r) {
+  std::vector<uint32_t> out;
+  for (const ir::Clause& c : r.permissions) {
+    bool clause_has = false;
+    for (const ir::Match& m : c.matches) {
+      if (m.negated) continue;
+      for (const ir::Term& t : m.terms)
+        for (const ir::Atom& a : t.atoms)
+          if (a.op == ir::Op::PortEq) {
+            clause_has = true;
+            gaps::add_unique(out, a.port);
+          }
+    }
+    if (!clause_has) return {};
+  }
+  return out;
+}
+
+// requestPrincipals values that lower to `sub == ""` (no '/' and no '*', IS §5).
+std::vector<std::string> subjectless_values(const model::Rule& r) {
+  std::vector<std::string> out;
+  auto scan = [&](const model::StrList& l) {
+    for (const model::Str& v : l.items)
+      if (v.value.find('/') == std::string::npos && v.value.find('*') == std::string::npos)
+        gaps::add_unique(out, v.value);
+  };
+  for (const model::Source& s : r.from) {
+    scan(s.request_principals);
+    scan(s.not_request_principals);
+  }
+  for (const model::Condition& c : r.when)
+    if (c.key.value == "request.auth.principal") {
+      scan(c.values);
+      scan(c.not_values);
+    }
+  return out;
+}
+
+struct Facts {
+  bool present = false;    // lowered into some view
+  bool dropped = false;    // absent from some view because Istio drops it
+  bool matches = false;    // some view has a request it matches
+  std::string unknown;     // an Unknown answer on a view where it was not proven to match
+  std::vector<std::pair<std::string, std::vector<std::string>>> why;  // reason → view descriptions
+  std::vector<std::string> workloads;
+  std::vector<std::string> deny_all;  // "port 5432 (TCP) of X": the ALLOW policies there have no rule left
+  void add_why(const std::string& reason, const std::string& view) {
+    for (auto& [r, views] : why)
+      if (r == reason) {
+        gaps::add_unique(views, view);
+        return;
+      }
+    why.push_back({reason, {view}});
+  }
+};
+
+class NeverMatchingAnalyzer final : public gaps::Analyzer {
+ public:
+  explicit NeverMatchingAnalyzer(const gaps::Shared& s) : s_(s) {}
+
+  void visit(gaps::ClassView& cls) override {
+    for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
+      for (size_t i = 0; i < p->rules.size(); ++i) {
+        if (p->rules[i].is_null) continue;
+        gaps::RuleKey key{p, static_cast<int>(i)};
+        Facts& f = facts_[key];
+        if (f.matches) continue;
+        for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
+        for (gaps::View& v : cls.views) {
+          if (f.matches) break;
+          visit_view(cls, v, key, f);
+        }
+      }
+    }
+  }
+
+  void finish(std::vector<Finding>& out) override {
+    for (const auto& pol : s_.ctx.resources.authorization_policies) {
+      for (size_t i = 0; i < pol.rules.size(); ++i) {
+        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        if (it == facts_.end()) continue;
+        report(it->first, it->second, out);
+      }
+    }
+  }
+
+ private:
+  void visit_view(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f) {
+    const ir::Program& prog = v.program();
+    const std::string where = v.describe();
+    auto ref = v.ref(key);
+    if (!ref) {
+      // Absent: Istio dropped it for this protocol (an ALLOW rule with an HTTP-only or ungeneratable item).
+      const ir::LoweredPolicy& lp = s_.lowered(*key.policy, prog.protocol);
+      std::string prefix = "rules[" + std::to_string(key.index) + "]";
+      for (const ir::Drop& d : lp.drops) {
+        if (d.kind != ir::DropKind::RuleDropped) continue;
+        if (d.item.compare(0, prefix.size(), prefix) != 0 ||
+            (d.item.size() > prefix.size() && d.item[prefix.size()] != '.'))
+          continue;
+        f.dropped = true;
+        f.add_why("Istio drops the rule (" + d.reason + ")", where);
+        if (prog.has_allow_policy && prog.allow.empty())
+          gaps::add_unique(f.deny_all, where + " of " + gaps::list_text(gaps::member_names(cls), 2));
+        break;
+      }
+      return;
+    }
+    f.present = true;
+    const ir::Rule& rule = *v.rule(key);
+    engine::QueryResult r = v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false));
+    if (r.answer == engine::SatAnswer::Sat) {
+      f.matches = true;
+      return;
+    }
+    if (r.answer == engine::SatAnswer::Unknown) {
+      if (f.unknown.empty()) f.unknown = r.reason + " on " + where;
+      return;
+    }
+    f.add_why(reason_for(v, *ref, rule, key), where);
+  }
+
+  // Why a rule cannot match on a view (the proof is the unsat answer; this only names the likely cause).
+  std::string reason_for(gaps::View& v, engine::RuleRef ref, const ir::Rule& rule, const gaps::RuleKey& key) {
+    const ir::Program& prog = v.program();
+    if (prog.mtls == model::MtlsMode::Disable && has_positive_peer(rule)) {
+      auto any = v.find(engine::Query().rule_matches(ref));
+      if (any.answer == engine::SatAnswer::Sat)
+        return "the port accepts only plaintext (mTLS mode DISABLE" +
+               (prog.mtls_decided_by.empty() ? std::string() : ", " + prog.mtls_decided_by) +
+               ") and the rule requires a peer identity, which only mTLS connections carry (IS §8, §11)";
+    }
+    std::vector<uint32_t> ports = rule_ports(rule);
+    if (!ports.empty() && std::find(ports.begin(), ports.end(), prog.port) == ports.end()) {
+      std::vector<std::string> ps;
+      for (uint32_t p : ports) ps.push_back(std::to_string(p));
+      return "its `ports` (" + join(ps) + ") do not include the port";
+    }
+    if (has_positive_jwt(rule) && prog.protocol == ir::Protocol::Http && !prog.has_request_authentication)
+      return "it requires a JWT, but no RequestAuthentication applies to the workload, so no request carries "
+             "a validated token (IS §12)";
+    std::vector<std::string> subjectless = subjectless_values(key.policy->rules[key.index]);
+    if (!subjectless.empty())
+      return "requestPrincipals value \"" + subjectless.front() +
+             "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has (IS §5)";
+    return "its conditions contradict each other";
+  }
+
+  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+    if (f.matches || (!f.present && !f.dropped)) return;
+    const model::AuthorizationPolicy& p = *key.policy;
+    const std::string subject = rule_text_of(key);
+    const std::string workloads = gaps::list_text(f.workloads, 3);
+    if (!f.unknown.empty()) {
+      Finding n = gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
+                                             "it can match any request on " + workloads, f.unknown,
+                                             "rule=" + std::to_string(key.index));
+      n.properties["rule"] = std::to_string(key.index);
+      out.push_back(std::move(n));
+      return;
+    }
+    const char* effect = p.action == model::Action::Allow   ? "allows nothing"
+                         : p.action == model::Action::Deny  ? "denies nothing"
+                         : p.action == model::Action::Audit ? "audits nothing"
+                                                            : "sends nothing to the external authorizer";
+    std::string msg = subject + " can never match a request on " + workloads + ", so it " + effect + ": ";
+    std::vector<std::string> parts;
+    bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false,
+         sub_reason = false;
+    for (const auto& [reason, views] : f.why) {
+      parts.push_back("on " + gaps::list_text(views, 4) + ", " + reason);
+      if (reason.rfind("Istio drops", 0) == 0) dropped_reason = true;
+      if (reason.find("`ports`") != std::string::npos) ports_reason = true;
+      if (reason.find("DISABLE") != std::string::npos) disable_reason = true;
+      if (reason.find("RequestAuthentication") != std::string::npos) jwt_reason = true;
+      if (reason.find("no '/'") != std::string::npos) sub_reason = true;
+    }
+    msg += join(parts, "; ");
+    if (f.present) msg += " (proven by Z3: the rule's condition is unsatisfiable there)";
+    if (!f.deny_all.empty())
+      msg += "; with its rules dropped no ALLOW rule is left on " + gaps::list_text(f.deny_all, 3) +
+             ", so every connection there is denied (IS §2, §7)";
+    std::vector<std::string> fixes;
+    if (dropped_reason)
+      fixes.push_back("keep HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* keys) out of "
+                      "rules for TCP ports: write a separate rule with only `ports` and identity fields for them");
+    if (ports_reason) fixes.push_back("list ports the workload actually serves (container/target ports, IS §8)");
+    if (disable_reason)
+      fixes.push_back("make the port STRICT or PERMISSIVE, or match plaintext callers by `ipBlocks` instead of "
+                      "identity");
+    if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
+    if (sub_reason) fixes.push_back("write requestPrincipals as ISSUER/SUBJECT (or ISSUER/* for any subject)");
+    if (fixes.empty()) fixes.push_back("remove the rule, or fix the conditions that exclude each other");
+    Finding fnd = gaps::make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), join(fixes, "; "),
+                                     "rule=" + std::to_string(key.index));
+    fnd.properties["rule"] = std::to_string(key.index);
+    fnd.properties["workloads"] = join(f.workloads, "; ");
+    fnd.properties["proof"] = f.present ? "unsat" : "dropped";
+    out.push_back(std::move(fnd));
+  }
+
+  static std::string rule_text_of(const gaps::RuleKey& k) {
+    return std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k);
+  }
+
+  const gaps::Shared& s_;
+  std::map<gaps::RuleKey, Facts> facts_;
+};
+
+class NeverMatchingRule final : public Check {
+ public:
+  const CheckInfo& info() const override { return checks::info(); }
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const auto& f = gaps::findings_of(ctx, info().name);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> s;
+    for (const auto& p : ctx.resources.authorization_policies) s.push_back(p.ref());
+    return s;
+  }
+};
+
+}  // namespace
+
+namespace gaps {
+std::unique_ptr<Analyzer> make_never_matching_rule_analyzer(const Shared& s) {
+  return std::make_unique<NeverMatchingAnalyzer>(s);
+}
+}  // namespace gaps
+
+std::unique_ptr<Check> make_never_matching_rule_check() { return std::make_unique<NeverMatchingRule>(); }
+
+}  // namespace meshproof::checks

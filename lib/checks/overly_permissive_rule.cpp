@@ -1,0 +1,316 @@
+// overly-permissive-rule (MP2006): an enforced ALLOW rule that admits callers its policy never names.
+// Three shapes, decided from the rule as written, then confirmed with a witness from Z3:
+//   * the split rule: `- from`, `- to`, `- when` written as separate list items are separate rules,
+//     OR-ed (IS §4); the rules without `from` allow any caller, while the policy names its callers
+//     elsewhere. Any rule without a caller constraint (no principals, namespaces, serviceAccounts,
+//     trustDomains, requestPrincipals, identity or JWT `when` key) in a policy that names callers in
+//     another rule;
+//   * IP ranges as identity: the only caller condition is `ipBlocks` / `remoteIpBlocks` / `source.ip` /
+//     `remote.ip`. An address range is not an identity: every pod or node in it, with any identity or
+//     none, is allowed (IS §8);
+//   * in a regulated namespace, a rule with no caller constraint at all, or whose only condition is "any
+//     mesh identity" (`principals: ["*"]` / `namespaces: ["*"]`, nothing else).
+// Witness: a request that the rule allows (decided by it where possible) from plaintext (when the port
+// accepts it), else from an mTLS identity that no identity value of the policy matches (a copy of the
+// program with the policy's identity values as an AUDIT rule, queried "does not match").
+#include <map>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gap_support.h"
+
+namespace meshproof::checks {
+namespace {
+
+const CheckInfo& info() {
+  static const CheckInfo i{
+      "overly-permissive-rule", "MP2006", Severity::Error,
+      "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any caller",
+      "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
+      "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only caller "
+      "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh identity. "
+      "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."};
+  return i;
+}
+
+bool positive(const model::StrList& l) { return !l.items.empty(); }
+
+bool identity_key(const std::string& k) {
+  return k == "source.principal" || k == "source.namespace" || k == "source.serviceAccount" ||
+         k == "source.trustDomain" || k.rfind("request.auth.", 0) == 0;
+}
+
+bool source_identity(const model::Source& s) {
+  return positive(s.principals) || positive(s.namespaces) || positive(s.service_accounts) ||
+         positive(s.trust_domains) || positive(s.request_principals);
+}
+
+bool source_ip(const model::Source& s) { return positive(s.ip_blocks) || positive(s.remote_ip_blocks); }
+
+bool all_star(const model::StrList& l) {
+  if (l.items.empty()) return false;
+  for (const auto& v : l.items)
+    if (v.value != "*") return false;
+  return true;
+}
+
+enum class Shape { Constrained, Open, IpOnly, AnyIdentity };
+
+Shape shape_of(const model::Rule& r) {
+  bool when_identity = false, when_ip = false;
+  for (const auto& c : r.when) {
+    if (c.values.items.empty()) continue;
+    if (identity_key(c.key.value)) when_identity = true;
+    if (c.key.value == "source.ip" || c.key.value == "remote.ip") when_ip = true;
+  }
+  bool caller = when_identity;
+  if (!caller && !r.from.empty()) {
+    caller = true;
+    for (const auto& s : r.from)
+      if (!source_identity(s)) caller = false;
+  }
+  if (!caller) {
+    bool ip = when_ip;
+    if (!ip && !r.from.empty()) {
+      ip = true;
+      for (const auto& s : r.from)
+        if (!source_identity(s) && !source_ip(s)) ip = false;
+    }
+    return ip ? Shape::IpOnly : Shape::Open;
+  }
+  // "Any mesh identity" and nothing else.
+  if (r.to.empty() && r.when.empty() && !r.from.empty()) {
+    for (const auto& s : r.from) {
+      bool only_star = (all_star(s.principals) && !positive(s.namespaces)) ||
+                       (all_star(s.namespaces) && !positive(s.principals));
+      bool others = positive(s.not_principals) || positive(s.not_namespaces) || positive(s.service_accounts) ||
+                    positive(s.not_service_accounts) || positive(s.trust_domains) ||
+                    positive(s.not_trust_domains) || positive(s.request_principals) ||
+                    positive(s.not_request_principals) || source_ip(s) || positive(s.not_ip_blocks) ||
+                    positive(s.not_remote_ip_blocks);
+      if (!only_star || others) return Shape::Constrained;
+    }
+    return Shape::AnyIdentity;
+  }
+  return Shape::Constrained;
+}
+
+bool present_only(const ir::Match& m) {
+  for (const ir::Term& t : m.terms)
+    for (const ir::Atom& a : t.atoms)
+      if (a.op != ir::Op::Present) return false;
+  return true;
+}
+
+enum class Why { Split, Ip, Open, AnyIdentity };
+
+struct Facts {
+  Why why = Why::Open;
+  std::vector<std::string> workloads;
+  std::optional<Witness> example;
+  std::string unknown;
+};
+
+class PermissiveAnalyzer final : public gaps::Analyzer {
+ public:
+  explicit PermissiveAnalyzer(const gaps::Shared& s) : s_(s) {}
+
+  void visit(gaps::ClassView& cls) override {
+    for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
+      if (p->action != model::Action::Allow || p->dry_run) continue;
+      std::vector<Shape> shapes;
+      bool names = false;
+      for (const auto& r : p->rules) {
+        shapes.push_back(r.is_null ? Shape::Constrained : shape_of(r));
+        if (!r.is_null && shapes.back() == Shape::Constrained) names = true;
+      }
+      const bool regulated = s_.regulated(namespace_of(*p));
+      for (size_t i = 0; i < p->rules.size(); ++i) {
+        if (p->rules[i].is_null) continue;
+        std::optional<Why> why;
+        switch (shapes[i]) {
+          case Shape::IpOnly: why = Why::Ip; break;
+          case Shape::Open:
+            if (names) why = Why::Split;
+            else if (regulated) why = Why::Open;
+            break;
+          case Shape::AnyIdentity:
+            if (regulated) why = Why::AnyIdentity;
+            break;
+          case Shape::Constrained: break;
+        }
+        if (!why) continue;
+        gaps::RuleKey key{p, static_cast<int>(i)};
+        Facts& f = facts_[key];
+        f.why = *why;
+        for (gaps::View& v : cls.views)
+          if (witness(cls, v, key, f)) break;
+      }
+    }
+  }
+
+  void finish(std::vector<Finding>& out) override {
+    for (const auto& pol : s_.ctx.resources.authorization_policies)
+      for (size_t i = 0; i < pol.rules.size(); ++i) {
+        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        if (it != facts_.end()) report(it->first, it->second, out);
+      }
+  }
+
+ private:
+  // Finds an allowed request from an unnamed caller on this view; true when found.
+  bool witness(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f) {
+    auto ref = v.ref(key);
+    if (!ref) return false;
+    const ir::Program& prog = v.program();
+    auto note_unknown = [&](const engine::QueryResult& r) {
+      if (f.unknown.empty()) f.unknown = r.reason + " on " + v.describe() + " of " + prog.workload;
+    };
+    auto found = [&](const ir::Program& program, const engine::QueryResult& r) {
+      for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
+      if (!f.example) f.example = gaps::witness_of(s_, program, r);
+      return true;
+    };
+
+    if (prog.mtls != model::MtlsMode::Strict && f.why != Why::AnyIdentity) {
+      auto r = v.find(engine::Query().decided_by(*ref).verdict(engine::Verdict::Allow).mtls(false));
+      if (r.answer == engine::SatAnswer::Unsat)
+        r = v.find(engine::Query().rule_matches(*ref).verdict(engine::Verdict::Allow).mtls(false));
+      if (r.answer == engine::SatAnswer::Sat) return found(prog, r);
+      if (r.answer == engine::SatAnswer::Unknown) note_unknown(r);
+    }
+    if (prog.mtls == model::MtlsMode::Disable) return false;
+
+    // An mTLS caller whose identity no identity value of the policy matches.
+    ir::Rule named;
+    named.policy.ns = key.policy->meta.ns;
+    named.policy.name = key.policy->meta.name + " (identities it names)";
+    for (size_t i = 0; i < key.policy->rules.size(); ++i) {
+      const ir::Rule* r = v.rule(gaps::RuleKey{key.policy, static_cast<int>(i)});
+      if (!r) continue;
+      for (const ir::Clause& c : r->principals)
+        for (const ir::Match& m : c.matches)
+          if (!m.negated && gaps::match_on_peer(m) && !present_only(m)) {
+            ir::Clause one;
+            one.kind = ir::ClauseKind::Principal;
+            one.matches.push_back(m);
+            named.principals.push_back(std::move(one));
+          }
+    }
+    ir::Clause any;
+    any.kind = ir::ClauseKind::Permission;
+    named.permissions.push_back(std::move(any));
+    auto run = [&](engine::Engine& e, std::optional<engine::RuleRef> not_named, bool decided) {
+      engine::Query q;
+      if (decided) q.decided_by(*ref); else q.rule_matches(*ref);
+      q.verdict(engine::Verdict::Allow).mtls(true);
+      if (not_named) q.rule_matches(*not_named, false);
+      try {
+        return e.find(q);
+      } catch (const engine::InternalError& ex) {
+        engine::QueryResult r;
+        r.reason = std::string("internal error in meshproof's engine: ") + ex.what();
+        return r;
+      }
+    };
+    if (named.principals.empty()) {
+      auto r = run(v.engine(), std::nullopt, true);
+      if (r.answer == engine::SatAnswer::Unsat) r = run(v.engine(), std::nullopt, false);
+      if (r.answer == engine::SatAnswer::Sat) return found(prog, r);
+      if (r.answer == engine::SatAnswer::Unknown) note_unknown(r);
+      return false;
+    }
+    auto aug = v.augmented({named});
+    engine::RuleRef nn{model::Action::Audit, aug.first_index};
+    auto r = run(*aug.engine, nn, true);
+    if (r.answer == engine::SatAnswer::Unsat) r = run(*aug.engine, nn, false);
+    if (r.answer == engine::SatAnswer::Sat) return found(*aug.program, r);
+    if (r.answer == engine::SatAnswer::Unknown) note_unknown(r);
+    return false;
+  }
+
+  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+    const model::AuthorizationPolicy& p = *key.policy;
+    const std::string subject = "ALLOW " + gaps::rule_text(key);
+    const std::string rule_key = "rule=" + std::to_string(key.index);
+    if (!f.example) {
+      if (!f.unknown.empty()) {
+        Finding n = gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
+                                               "it allows callers the policy does not name", f.unknown, rule_key);
+        n.properties["rule"] = std::to_string(key.index);
+        out.push_back(std::move(n));
+      }
+      return;
+    }
+    std::string msg, help, kind;
+    switch (f.why) {
+      case Why::Split:
+        kind = "split-rule";
+        msg = subject + " has no caller condition, so it allows any caller — any identity, or none — while the "
+              "policy names its callers in other rules: `- from`, `- to` and `- when` written as separate list "
+              "items are separate rules, OR-ed, not one rule with AND-ed parts (IS §4)";
+        help = "merge the parts into one rule (`from`, `to` and `when` keys of the same list item), so that every "
+               "condition must hold";
+        break;
+      case Why::Ip:
+        kind = "ip-as-identity";
+        msg = subject + " admits callers by IP range only: an address range is not an identity, so every pod or "
+              "node in it — with any mesh identity, or none (plaintext) — is allowed (IS §8)";
+        help = "name the callers by `principals` (or `namespaces`), which come from their mTLS certificates; keep "
+               "`ipBlocks` only as an extra condition in the same `from` entry";
+        break;
+      case Why::Open:
+        kind = "any-caller";
+        msg = subject + " has no caller condition (no principals, namespaces, serviceAccounts or "
+              "requestPrincipals), so it allows any caller, including plaintext ones, in regulated namespace " +
+              namespace_of(p);
+        help = "add a `from` with the principals (or namespaces) that need this access";
+        break;
+      case Why::AnyIdentity:
+        kind = "any-identity";
+        msg = subject + " allows every workload with a mesh identity (`*`) to do anything, in regulated namespace " +
+              namespace_of(p);
+        help = "list the principals that need access, and restrict the operations with `to`";
+        break;
+    }
+    msg += "; on " + gaps::list_text(f.workloads, 3) + ", e.g. " + gaps::witness_summary(*f.example) + " is " +
+           f.example->decision;
+    if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
+    Finding fnd = gaps::make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), std::move(help), rule_key);
+    fnd.witness = f.example;
+    fnd.properties["rule"] = std::to_string(key.index);
+    fnd.properties["kind"] = kind;
+    fnd.properties["workloads"] = join(f.workloads, "; ");
+    out.push_back(std::move(fnd));
+  }
+
+  const gaps::Shared& s_;
+  std::map<gaps::RuleKey, Facts> facts_;
+};
+
+class OverlyPermissiveRule final : public Check {
+ public:
+  const CheckInfo& info() const override { return checks::info(); }
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const auto& f = gaps::findings_of(ctx, info().name);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> s;
+    for (const auto& p : ctx.resources.authorization_policies)
+      if (p.action == model::Action::Allow) s.push_back(p.ref());
+    return s;
+  }
+};
+
+}  // namespace
+
+namespace gaps {
+std::unique_ptr<Analyzer> make_overly_permissive_rule_analyzer(const Shared& s) {
+  return std::make_unique<PermissiveAnalyzer>(s);
+}
+}  // namespace gaps
+
+std::unique_ptr<Check> make_overly_permissive_rule_check() { return std::make_unique<OverlyPermissiveRule>(); }
+
+}  // namespace meshproof::checks

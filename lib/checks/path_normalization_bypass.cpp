@@ -1,0 +1,207 @@
+// path-normalization-bypass (MP2011): a DENY rule on exact or prefix `paths` while the mesh's path
+// normalization does not merge slashes. Istio matches `paths` against the path after Envoy's
+// normalization; meshConfig.pathNormalization DEFAULT (≡ BASE) only resolves dot segments (RFC 3986) and
+// keeps `//` and `%2F` unchanged, NONE does nothing (IS §5, core/listener_builder.go). Most backends serve
+// `//admin` as `/admin`, so the DENY is walked around by doubling a slash.
+//
+// Witness: for every exact/prefix value `/p` of a DENY rule's `paths`, the rule without its `paths`
+// condition is added to a copy of the program as an AUDIT rule, and Z3 finds a request with path `//p` that
+// matches the rest of the rule and is ALLOWED; the same request with path `/p` is then replayed through
+// the concrete evaluator and must be DENIED. Only then is the value reported. MERGE_SLASHES and
+// DECODE_AND_MERGE_SLASHES silence the check.
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gap_support.h"
+
+namespace meshproof::checks {
+namespace {
+
+const CheckInfo& info() {
+  static const CheckInfo i{
+      "path-normalization-bypass", "MP2011", Severity::Warning,
+      "A DENY on exact or prefix paths is bypassed with `//` because the mesh does not merge slashes",
+      "Istio matches paths after Envoy's normalization, and the default (DEFAULT/BASE) does not merge "
+      "slashes or decode %2F. A DENY rule for `/admin` does not match `//admin`, which most servers treat as "
+      "`/admin`. Reported with a `//` request that Istio allows while the normalized path is denied."};
+  return i;
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool merges_slashes(const std::string& normalization) {
+  std::string n = upper(normalization);
+  return n == "MERGE_SLASHES" || n == "DECODE_AND_MERGE_SLASHES";
+}
+
+// The exact/prefix values of a rule's positive `paths` that start with a single '/'.
+std::vector<std::string> path_values(const ir::Rule& r) {
+  std::vector<std::string> out;
+  for (const ir::Clause& c : r.permissions)
+    for (const ir::Match& m : c.matches) {
+      if (m.negated || m.field != "paths") continue;
+      for (const ir::Term& t : m.terms)
+        for (const ir::Atom& a : t.atoms)
+          if (a.attr == ir::Attribute::Path && (a.op == ir::Op::Exact || a.op == ir::Op::Prefix) &&
+              a.value.size() > 1 && a.value[0] == '/' && a.value[1] != '/')
+            gaps::add_unique(out, a.value);
+    }
+  return out;
+}
+
+ir::Rule without_paths(const ir::Rule& r) {
+  ir::Rule s = r;
+  for (ir::Clause& c : s.permissions)
+    c.matches.erase(std::remove_if(c.matches.begin(), c.matches.end(),
+                                   [](const ir::Match& m) { return !m.negated && m.field == "paths"; }),
+                    c.matches.end());
+  return s;
+}
+
+struct Facts {
+  std::vector<std::string> values;  // the bypassed values
+  std::vector<std::string> workloads;
+  std::optional<Witness> example;
+  std::string normalized_decision;
+  std::string unknown;
+};
+
+class NormalizationAnalyzer final : public gaps::Analyzer {
+ public:
+  explicit NormalizationAnalyzer(const gaps::Shared& s) : s_(s), active_(!merges_slashes(s.ctx.mesh.config.path_normalization)) {}
+
+  void visit(gaps::ClassView& cls) override {
+    if (!active_) return;
+    for (gaps::View& v : cls.views) {
+      const ir::Program& prog = v.program();
+      if (prog.protocol != ir::Protocol::Http) continue;
+      std::vector<size_t> candidates;
+      std::vector<ir::Rule> stripped;
+      for (size_t j = 0; j < prog.deny.size(); ++j) {
+        const ir::Rule& r = prog.deny[j];
+        if (r.policy.dry_run || !r.policy.policy || path_values(r).empty()) continue;
+        candidates.push_back(j);
+        stripped.push_back(without_paths(r));
+      }
+      if (candidates.empty()) continue;
+      auto aug = v.augmented(stripped);
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        const ir::Rule& r = prog.deny[candidates[c]];
+        Facts& f = facts_[gaps::key_of(r)];
+        engine::RuleRef rest{model::Action::Audit, aug.first_index + c};
+        for (const std::string& value : path_values(r)) {
+          const std::string variant = "/" + value;
+          engine::QueryResult res;
+          try {
+            res = aug.engine->find(engine::Query()
+                                       .rule_matches(rest)
+                                       .atom(ir::make_atom(ir::Attribute::Path, ir::Op::Exact, variant))
+                                       .verdict(engine::Verdict::Allow));
+          } catch (const engine::InternalError& e) {
+            res.reason = std::string("internal error in meshproof's engine: ") + e.what();
+          }
+          if (res.answer == engine::SatAnswer::Unknown) {
+            if (f.unknown.empty()) f.unknown = res.reason + " on " + v.describe() + " of " + prog.workload;
+            continue;
+          }
+          if (res.answer != engine::SatAnswer::Sat) continue;
+          // The same request on the normalized path must be denied.
+          ir::Request normalized = *res.request;
+          normalized.path = value;
+          engine::Decision d = engine::evaluate(prog, normalized);
+          if (d.verdict != engine::Verdict::Deny) continue;
+          gaps::add_unique(f.values, value);
+          for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
+          if (!f.example) {
+            f.example = gaps::witness_of(s_, *aug.program, res);
+            f.normalized_decision = d.explanation;
+          }
+        }
+      }
+    }
+  }
+
+  void finish(std::vector<Finding>& out) override {
+    if (!active_) return;
+    const std::string norm = s_.ctx.mesh.config.path_normalization.empty() ? "DEFAULT"
+                                                                            : upper(s_.ctx.mesh.config.path_normalization);
+    for (const auto& pol : s_.ctx.resources.authorization_policies)
+      for (size_t i = 0; i < pol.rules.size(); ++i) {
+        gaps::RuleKey key{&pol, static_cast<int>(i)};
+        auto it = facts_.find(key);
+        if (it == facts_.end()) continue;
+        const Facts& f = it->second;
+        const std::string subject = "DENY " + gaps::rule_text(key);
+        const std::string rule_key = "rule=" + std::to_string(i);
+        if (f.values.empty()) {
+          if (!f.unknown.empty()) {
+            Finding n = gaps::inconclusive_finding(info(), pol.ref(), gaps::rule_loc(key), subject,
+                                                   "`//` variants of its paths are allowed", f.unknown, rule_key);
+            n.properties["rule"] = std::to_string(i);
+            out.push_back(std::move(n));
+          }
+          continue;
+        }
+        std::vector<std::string> shown;
+        for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
+        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) + ", but the mesh's path normalization (" +
+                          norm + ") does not merge slashes: the same path written with a doubled slash does not "
+                          "match and is allowed on " + gaps::list_text(f.workloads, 3) + ", while most servers treat it "
+                          "as the denied path (IS §5); e.g. " + gaps::witness_summary(*f.example) + " is " +
+                          f.example->decision;
+        if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
+        msg += ", and with the path \"" + f.values.front() + "\" it is denied (" + f.normalized_decision + ")";
+        Finding fnd = gaps::make_finding(
+            info(), pol.ref(), gaps::rule_loc(key), std::move(msg),
+            "set meshConfig.pathNormalization.normalization to MERGE_SLASHES (or DECODE_AND_MERGE_SLASHES, which "
+            "also decodes %2F), and prefer an ALLOW list of the paths callers need over denying single paths",
+            rule_key);
+        fnd.witness = f.example;
+        fnd.properties["rule"] = std::to_string(i);
+        fnd.properties["paths"] = join(f.values, "; ");
+        fnd.properties["normalization"] = norm;
+        fnd.properties["workloads"] = join(f.workloads, "; ");
+        out.push_back(std::move(fnd));
+      }
+  }
+
+ private:
+  const gaps::Shared& s_;
+  bool active_;
+  std::map<gaps::RuleKey, Facts> facts_;
+};
+
+class PathNormalizationBypass final : public Check {
+ public:
+  const CheckInfo& info() const override { return checks::info(); }
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const auto& f = gaps::findings_of(ctx, info().name);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> s;
+    for (const auto& p : ctx.resources.authorization_policies)
+      if (p.action == model::Action::Deny) s.push_back(p.ref());
+    return s;
+  }
+};
+
+}  // namespace
+
+namespace gaps {
+std::unique_ptr<Analyzer> make_path_normalization_bypass_analyzer(const Shared& s) {
+  return std::make_unique<NormalizationAnalyzer>(s);
+}
+}  // namespace gaps
+
+std::unique_ptr<Check> make_path_normalization_bypass_check() {
+  return std::make_unique<PathNormalizationBypass>();
+}
+
+}  // namespace meshproof::checks

@@ -1,0 +1,285 @@
+// redundant-rule (MP2002): an enforced ALLOW or DENY rule every request of which is also matched by other
+// enforced rules of the same action on the same workloads. Rules of one action are OR-ed and policies are
+// additive (IS §2, §4), so removing such a rule changes no decision.
+//
+// Per view (only rules that share a workload class are ever compared): "r matches ∧ no other enforced rule
+// of the action matches" unsat, while "r matches" is sat. The covering rules are then found with one
+// overlap query per other rule and shrunk greedily (dropping later rules first), so the finding names a
+// small set that covers it. Of rules that cover each other (two identical rules), only the later one (in
+// input order, then rule index) is reported: rules are decided later-first, and a rule whose cover on
+// some view includes an already reported rule is not reported. When every rule of a policy is redundant
+// and all covers are rules of other policies, one finding says the whole policy is redundant.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gap_support.h"
+
+namespace meshproof::checks {
+namespace {
+
+const CheckInfo& info() {
+  static const CheckInfo i{
+      "redundant-rule", "MP2002", Severity::Note,
+      "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its requests",
+      "Proves with Z3, on every port of every workload the rule applies to, that every request the rule matches "
+      "is also matched by other enforced rules of the same action. Rules and policies of one action are OR-ed, "
+      "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
+      "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or denying "
+      "the old set."};
+  return i;
+}
+
+struct Facts {
+  bool present = false, matchable = false, uncovered = false;
+  std::string unknown;
+  std::vector<std::vector<gaps::RuleKey>> covers;  // one per view where it is covered and matchable
+  std::vector<std::string> workloads;
+  std::optional<Witness> example;
+};
+
+class RedundantAnalyzer final : public gaps::Analyzer {
+ public:
+  explicit RedundantAnalyzer(const gaps::Shared& s) : s_(s) {}
+
+  void visit(gaps::ClassView& cls) override {
+    for (gaps::View& v : cls.views) {
+      for (model::Action action : {model::Action::Allow, model::Action::Deny}) {
+        const auto& list = action == model::Action::Allow ? v.program().allow : v.program().deny;
+        std::vector<size_t> enforced;
+        for (size_t i = 0; i < list.size(); ++i)
+          if (!list[i].policy.dry_run && list[i].policy.policy && !list[i].from_empty_spec) enforced.push_back(i);
+        for (size_t i : enforced) visit_rule(cls, v, action, list, enforced, i);
+      }
+    }
+  }
+
+  void finish(std::vector<Finding>& out) override {
+    // Later-first decisions.
+    std::vector<gaps::RuleKey> order;
+    for (const auto& [k, f] : facts_) order.push_back(k);
+    std::sort(order.begin(), order.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) {
+      return later(a, b);
+    });
+    std::set<gaps::RuleKey> reported;
+    for (const gaps::RuleKey& k : order) {
+      const Facts& f = facts_.at(k);
+      if (!f.present || !f.matchable || f.uncovered || !f.unknown.empty()) continue;
+      bool blocked = false;
+      for (const auto& cover : f.covers)
+        for (const gaps::RuleKey& c : cover)
+          if (reported.count(c)) blocked = true;
+      if (!blocked) reported.insert(k);
+    }
+
+    // Whole policies.
+    std::set<const model::AuthorizationPolicy*> whole;
+    for (const auto& pol : s_.ctx.resources.authorization_policies) {
+      if (pol.rules.empty() || pol.dry_run) continue;
+      bool all = true, foreign = true;
+      size_t counted = 0;
+      for (size_t i = 0; i < pol.rules.size() && all; ++i) {
+        if (pol.rules[i].is_null) continue;
+        ++counted;
+        gaps::RuleKey k{&pol, static_cast<int>(i)};
+        if (!reported.count(k)) {
+          all = false;
+          break;
+        }
+        for (const auto& cover : facts_.at(k).covers)
+          for (const gaps::RuleKey& c : cover)
+            if (c.policy == &pol) foreign = false;
+      }
+      if (all && foreign && counted > 0) whole.insert(&pol);
+    }
+
+    for (const auto& pol : s_.ctx.resources.authorization_policies) {
+      if (whole.count(&pol)) {
+        report_policy(pol, out);
+        continue;
+      }
+      for (size_t i = 0; i < pol.rules.size(); ++i) {
+        gaps::RuleKey k{&pol, static_cast<int>(i)};
+        auto it = facts_.find(k);
+        if (it == facts_.end()) continue;
+        if (reported.count(k))
+          report_rule(k, it->second, out);
+        else if (!it->second.unknown.empty() && !it->second.uncovered && it->second.present)
+          report_unknown(k, it->second, out);
+      }
+    }
+  }
+
+ private:
+  // a is decided before b: later in the input first.
+  bool later(const gaps::RuleKey& a, const gaps::RuleKey& b) const {
+    size_t oa = s_.order_of(a.policy), ob = s_.order_of(b.policy);
+    if (oa != ob) return oa > ob;
+    return a.index > b.index;
+  }
+
+  void visit_rule(gaps::ClassView& cls, gaps::View& v, model::Action action, const std::vector<ir::Rule>& list,
+                  const std::vector<size_t>& enforced, size_t i) {
+    gaps::RuleKey key = gaps::key_of(list[i]);
+    Facts& f = facts_[key];
+    if (f.uncovered) return;
+    f.present = true;
+    engine::RuleRef me{action, i};
+    const std::string where = v.describe() + " of " + v.program().workload;
+
+    engine::Query q;
+    q.rule_matches(me);
+    for (size_t j : enforced)
+      if (j != i) q.rule_matches(engine::RuleRef{action, j}, false);
+    auto alone = v.find(q);
+    if (alone.answer == engine::SatAnswer::Sat) {
+      f.uncovered = true;
+      return;
+    }
+    if (alone.answer == engine::SatAnswer::Unknown) {
+      if (f.unknown.empty()) f.unknown = alone.reason + " on " + where;
+      return;
+    }
+    auto any = v.find(engine::Query().rule_matches(me));
+    if (any.answer != engine::SatAnswer::Sat) return;  // cannot match here (or unknown: nothing to cover)
+    f.matchable = true;
+    for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
+    if (!f.example) f.example = gaps::witness_of(s_, v.program(), any);
+
+    // The rules it overlaps with, then a greedy shrink that drops later rules first.
+    std::vector<size_t> cover;
+    for (size_t j : enforced) {
+      if (j == i) continue;
+      auto both = v.find(engine::Query().rule_matches(me).rule_matches(engine::RuleRef{action, j}));
+      if (both.answer != engine::SatAnswer::Unsat) cover.push_back(j);  // Unknown: keep (a larger cover is safe)
+    }
+    std::vector<size_t> by_lateness = cover;
+    std::sort(by_lateness.begin(), by_lateness.end(),
+              [&](size_t a, size_t b) { return later(gaps::key_of(list[a]), gaps::key_of(list[b])); });
+    for (size_t j : by_lateness) {
+      if (cover.size() <= 1) break;
+      engine::Query without;
+      without.rule_matches(me);
+      for (size_t k : cover)
+        if (k != j) without.rule_matches(engine::RuleRef{action, k}, false);
+      if (v.find(without).answer == engine::SatAnswer::Unsat) cover.erase(std::find(cover.begin(), cover.end(), j));
+    }
+    std::vector<gaps::RuleKey> keys;
+    for (size_t j : cover) keys.push_back(gaps::key_of(list[j]));
+    std::sort(keys.begin(), keys.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) { return later(b, a); });
+    f.covers.push_back(std::move(keys));
+  }
+
+  std::vector<gaps::RuleKey> all_covers(const Facts& f) const {
+    std::vector<gaps::RuleKey> out;
+    for (const auto& c : f.covers)
+      for (const gaps::RuleKey& k : c) gaps::add_unique(out, k);
+    std::sort(out.begin(), out.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) { return later(b, a); });
+    return out;
+  }
+
+  std::string cover_text(const gaps::RuleKey& self, const gaps::RuleKey& c) const {
+    if (c.policy == self.policy) return "rules[" + std::to_string(c.index) + "] of the same policy";
+    return gaps::rule_text(c);
+  }
+
+  void report_rule(const gaps::RuleKey& k, const Facts& f, std::vector<Finding>& out) const {
+    const model::AuthorizationPolicy& p = *k.policy;
+    std::vector<std::string> names;
+    std::vector<RelatedLocation> related;
+    for (const gaps::RuleKey& c : all_covers(f)) {
+      names.push_back(cover_text(k, c));
+      related.push_back({"also matches every request of the redundant rule", c.policy->ref(), gaps::rule_loc(c)});
+    }
+    const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
+    std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " + gaps::list_text(f.workloads, 3) +
+                      ": every request it matches is also matched by " + gaps::list_text(names, 4) +
+                      ", and rules of one action are OR-ed (IS §2, §4), so removing it changes no decision; "
+                      "proven by Z3 (no request matches it and none of those)";
+    if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches both";
+    Finding fnd = gaps::make_finding(
+        info(), p.ref(), gaps::rule_loc(k), std::move(msg),
+        "delete the rule; if it was meant to " + std::string(p.action == model::Action::Allow ? "allow" : "deny") +
+            " something the other rules do not, fix the condition that makes it a copy",
+        "rule=" + std::to_string(k.index));
+    fnd.witness = f.example;
+    fnd.related = std::move(related);
+    fnd.properties["rule"] = std::to_string(k.index);
+    fnd.properties["covered_by"] = join(names, "; ");
+    fnd.properties["workloads"] = join(f.workloads, "; ");
+    out.push_back(std::move(fnd));
+  }
+
+  void report_policy(const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+    std::vector<std::string> names, workloads;
+    std::vector<RelatedLocation> related;
+    std::optional<Witness> example;
+    for (size_t i = 0; i < p.rules.size(); ++i) {
+      if (p.rules[i].is_null) continue;
+      const Facts& f = facts_.at(gaps::RuleKey{&p, static_cast<int>(i)});
+      for (const std::string& w : f.workloads) gaps::add_unique(workloads, w);
+      if (!example) example = f.example;
+      for (const gaps::RuleKey& c : all_covers(f)) {
+        std::string t = gaps::rule_text(c);
+        if (std::find(names.begin(), names.end(), t) != names.end()) continue;
+        names.push_back(t);
+        related.push_back({"covers rules of the redundant policy", c.policy->ref(), gaps::rule_loc(c)});
+      }
+    }
+    const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
+    std::string msg = std::string(act) + " AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
+                      " is redundant on " + gaps::list_text(workloads, 3) + ": every request any of its rules matches is "
+                      "also matched by " + gaps::list_text(names, 4) + " of other policies, and policies of one action "
+                      "are additive (IS §2), so removing it changes no decision; proven by Z3";
+    Finding fnd = gaps::make_finding(info(), p.ref(), p.loc, std::move(msg),
+                                     "delete the policy, or narrow the other policies if this one was meant to be "
+                                     "the only grant",
+                                     "policy");
+    fnd.witness = example;
+    fnd.related = std::move(related);
+    fnd.properties["covered_by"] = join(names, "; ");
+    fnd.properties["workloads"] = join(workloads, "; ");
+    out.push_back(std::move(fnd));
+  }
+
+  void report_unknown(const gaps::RuleKey& k, const Facts& f, std::vector<Finding>& out) const {
+    Finding n = gaps::inconclusive_finding(
+        info(), k.policy->ref(), gaps::rule_loc(k),
+        std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k),
+        "other rules of the same action match every request it matches", f.unknown, "rule=" + std::to_string(k.index));
+    n.properties["rule"] = std::to_string(k.index);
+    out.push_back(std::move(n));
+  }
+
+  const gaps::Shared& s_;
+  std::map<gaps::RuleKey, Facts> facts_;
+};
+
+class RedundantRule final : public Check {
+ public:
+  const CheckInfo& info() const override { return checks::info(); }
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const auto& f = gaps::findings_of(ctx, info().name);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> s;
+    for (const auto& p : ctx.resources.authorization_policies)
+      if (p.action == model::Action::Allow || p.action == model::Action::Deny) s.push_back(p.ref());
+    return s;
+  }
+};
+
+}  // namespace
+
+namespace gaps {
+std::unique_ptr<Analyzer> make_redundant_rule_analyzer(const Shared& s) {
+  return std::make_unique<RedundantAnalyzer>(s);
+}
+}  // namespace gaps
+
+std::unique_ptr<Check> make_redundant_rule_check() { return std::make_unique<RedundantRule>(); }
+
+}  // namespace meshproof::checks

@@ -1,0 +1,62 @@
+// The list of checks. Adding a check is: one lib/checks/<name>.cpp that defines
+// `std::unique_ptr<Check> make_<name>_check()`, one line in MESHPROOF_CHECKS below, one doc page
+// docs/checks/<kebab-name>.md (plus its line in docs/checks/README.md), and one fixture folder
+// test/fixtures/checks/<kebab-name>/ with positive.yaml and negative.yaml. test/checks/registry_test.cpp
+// fails until all four exist. The order below is the order checks run in and are listed.
+#include <map>
+#include <stdexcept>
+
+#include "checks/check.h"
+
+// X(<factory suffix>): one line per check.
+#define MESHPROOF_CHECKS(X)   \
+  X(invalid_resource)         \
+  X(mtls_not_strict)          \
+  X(selector_matches_nothing) \
+  X(no_default_deny)          \
+  X(expired_exception)        \
+  X(literal_operator_value)   \
+  X(literal_wildcard)         \
+  X(dry_run_only)             \
+  X(unreachable_allow_rule)   \
+  X(redundant_rule)           \
+  X(never_matching_rule)      \
+  X(deny_widened_on_tcp)      \
+  X(plaintext_deny_bypass)    \
+  X(overly_permissive_rule)   \
+  X(token_optional)           \
+  X(path_normalization_bypass) \
+  X(assertion_violated)
+
+namespace meshproof::checks {
+
+#define MESHPROOF_DECLARE_FACTORY(suffix) std::unique_ptr<Check> make_##suffix##_check();
+MESHPROOF_CHECKS(MESHPROOF_DECLARE_FACTORY)
+#undef MESHPROOF_DECLARE_FACTORY
+
+const std::vector<std::unique_ptr<Check>>& all_checks() {
+  static const std::vector<std::unique_ptr<Check>> checks = [] {
+    std::vector<std::unique_ptr<Check>> v;
+#define MESHPROOF_ADD_CHECK(suffix) v.push_back(make_##suffix##_check());
+    MESHPROOF_CHECKS(MESHPROOF_ADD_CHECK)
+#undef MESHPROOF_ADD_CHECK
+    // Names and ids are public API: a duplicate is a programming error, caught on first use.
+    std::map<std::string, std::string> names, ids;
+    for (const auto& c : v) {
+      if (!names.emplace(c->info().name, c->info().id).second)
+        throw std::logic_error("duplicate check name " + c->info().name);
+      if (!ids.emplace(c->info().id, c->info().name).second)
+        throw std::logic_error("duplicate check id " + c->info().id);
+    }
+    return v;
+  }();
+  return checks;
+}
+
+const Check* find_check(const std::string& name) {
+  for (const auto& c : all_checks())
+    if (c->info().name == name) return c.get();
+  return nullptr;
+}
+
+}  // namespace meshproof::checks

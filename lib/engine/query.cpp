@@ -1,0 +1,365 @@
+// The query API: one solver per program, the program's formulas asserted once, each query a
+// push / assert / check / pop, every Sat answer rebuilt as a request and replayed concretely.
+#include "engine/query.h"
+
+#include <thread>
+
+#include "engine/symbolic_encoder.h"
+
+namespace meshproof::engine {
+
+using detail::Encoder;
+
+// ---- SolverContext ----
+
+SolverContext::SolverContext() : impl_(std::make_unique<Impl>()) {}
+SolverContext::~SolverContext() = default;
+
+SolverContext& SolverContext::for_this_thread() {
+  thread_local SolverContext context;
+  return context;
+}
+
+// ---- Conditions and queries ----
+
+namespace {
+
+const char* action_name(model::Action a) { return model::to_string(a); }
+
+std::string rule_name(RuleRef r) {
+  return std::string(action_name(r.action)) + " rule #" + std::to_string(r.index);
+}
+
+}  // namespace
+
+std::string Condition::describe() const {
+  std::string s;
+  switch (kind) {
+    case ConditionKind::RuleMatches: s = rule_name(rule) + (positive ? " matches" : " does not match"); return s;
+    case ConditionKind::ActionMatches:
+      return std::string(positive ? "some " : "no ") + action_name(action) + " rule matches";
+    case ConditionKind::VerdictIs: return std::string("verdict ") + (positive ? "== " : "!= ") + to_string(verdict);
+    case ConditionKind::ReasonIs: return std::string("reason ") + (positive ? "== " : "!= ") + to_string(reason);
+    case ConditionKind::DecidedBy: return std::string(positive ? "decided by " : "not decided by ") + rule_name(rule);
+    case ConditionKind::IfAuthorizerAllows:
+      return std::string(positive ? "" : "not ") + "delegated, and " + to_string(verdict) + " if the authorizer allows";
+    case ConditionKind::Mtls: return positive ? "mTLS" : "plaintext";
+    case ConditionKind::Token: return std::string("token ") + (positive ? "== " : "!= ") + ir::to_string(token);
+    case ConditionKind::AtomHolds: return (positive ? "" : "not ") + ir::to_string(atom);
+    case ConditionKind::Protocol: return std::string("protocol ") + (positive ? "== " : "!= ") + ir::to_string(protocol);
+  }
+  return s;
+}
+
+Query& Query::add(const Condition& c) {
+  conditions_.push_back(c);
+  return *this;
+}
+
+Query& Query::rule_matches(RuleRef r, bool matches) {
+  Condition c;
+  c.kind = ConditionKind::RuleMatches;
+  c.rule = r;
+  c.positive = matches;
+  return add(c);
+}
+
+Query& Query::action_matches(model::Action a, bool matches) {
+  Condition c;
+  c.kind = ConditionKind::ActionMatches;
+  c.action = a;
+  c.positive = matches;
+  return add(c);
+}
+
+Query& Query::verdict(Verdict v, bool equals) {
+  Condition c;
+  c.kind = ConditionKind::VerdictIs;
+  c.verdict = v;
+  c.positive = equals;
+  return add(c);
+}
+
+Query& Query::reason(Reason r, bool equals) {
+  Condition c;
+  c.kind = ConditionKind::ReasonIs;
+  c.reason = r;
+  c.positive = equals;
+  return add(c);
+}
+
+Query& Query::decided_by(RuleRef r, bool equals) {
+  Condition c;
+  c.kind = ConditionKind::DecidedBy;
+  c.rule = r;
+  c.positive = equals;
+  return add(c);
+}
+
+Query& Query::if_authorizer_allows(Verdict v) {
+  Condition c;
+  c.kind = ConditionKind::IfAuthorizerAllows;
+  c.verdict = v;
+  return add(c);
+}
+
+Query& Query::mtls(bool over_mtls) {
+  Condition c;
+  c.kind = ConditionKind::Mtls;
+  c.positive = over_mtls;
+  return add(c);
+}
+
+Query& Query::token(ir::TokenState t, bool equals) {
+  Condition c;
+  c.kind = ConditionKind::Token;
+  c.token = t;
+  c.positive = equals;
+  return add(c);
+}
+
+Query& Query::atom(const ir::Atom& a, bool holds) {
+  Condition c;
+  c.kind = ConditionKind::AtomHolds;
+  c.atom = a;
+  c.positive = holds;
+  return add(c);
+}
+
+Query& Query::protocol(ir::Protocol p) {
+  Condition c;
+  c.kind = ConditionKind::Protocol;
+  c.protocol = p;
+  return add(c);
+}
+
+std::string Query::describe() const {
+  if (conditions_.empty()) return "any request";
+  std::string s;
+  for (const auto& c : conditions_) s += (s.empty() ? "" : " ∧ ") + c.describe();
+  return s;
+}
+
+// ---- Engine ----
+
+struct Engine::Impl {
+  Impl(const ir::Program& program, EngineOptions opts)
+      : options(std::move(opts)),
+        context(options.context ? *options.context : SolverContext::for_this_thread()),
+        c(context.impl().ctx),
+        solver(c, z3::solver::simple()),  // incremental SMT core (the default wrapper adds setup cost)
+        owner(std::this_thread::get_id()),
+        timeout(options.default_timeout_ms),
+        // (the solver is configured before the encoder asserts anything into it)
+        encoder((detail::configure(solver, timeout, options.resource_limit), c), solver, program, options) {}
+
+  void check_thread() const {
+    if (std::this_thread::get_id() != owner)
+      throw std::logic_error("engine::Engine used from a thread other than the one that created it");
+  }
+
+  void set_timeout(unsigned t) {
+    if (t == timeout) return;
+    timeout = t;
+    detail::configure(solver, t, options.resource_limit);
+  }
+
+  // Lemmas learned inside a scope are valid everywhere: keep them at the base level for later queries.
+  void commit_lemmas() {
+    for (const auto& l : pending_lemmas) solver.add(l);
+    pending_lemmas.clear();
+  }
+
+  bool concretely_holds(const Condition& cond, const ir::Request& request, const ir::Request& eff,
+                        const Decision& d) const {
+    const ir::Program& p = encoder.program();
+    switch (cond.kind) {
+      case ConditionKind::RuleMatches: return eval_rule(encoder.rule(cond.rule), eff, p.protocol);
+      case ConditionKind::ActionMatches: {
+        const auto& rules = detail::rules_of(p, cond.action);
+        const bool enforced_only = cond.action == model::Action::Allow || cond.action == model::Action::Deny;
+        for (const auto& r : rules)
+          if (!(enforced_only && r.policy.dry_run) && eval_rule(r, eff, p.protocol)) return true;
+        return false;
+      }
+      case ConditionKind::VerdictIs: return d.verdict == cond.verdict;
+      case ConditionKind::ReasonIs: return d.reason == cond.reason;
+      case ConditionKind::DecidedBy: return d.decided_by == &encoder.rule(cond.rule);
+      case ConditionKind::IfAuthorizerAllows:
+        return d.verdict == Verdict::Delegated && d.if_authorizer_allows == cond.verdict;
+      case ConditionKind::Mtls: return request.mtls;
+      case ConditionKind::Token: return eff.token == cond.token;
+      case ConditionKind::AtomHolds: return eval_atom(cond.atom, eff, p.protocol);
+      case ConditionKind::Protocol: return p.protocol == cond.protocol;
+    }
+    return false;
+  }
+
+  EngineOptions options;
+  SolverContext& context;
+  z3::context& c;
+  z3::solver solver;
+  std::thread::id owner;
+  unsigned timeout;
+  Encoder encoder;
+  std::vector<z3::expr> pending_lemmas;
+  Stats stats;
+};
+
+Engine::Engine(const ir::Program& program, EngineOptions options)
+    : impl_(std::make_unique<Impl>(program, std::move(options))) {}
+Engine::~Engine() = default;
+
+const ir::Program& Engine::program() const { return impl_->encoder.program(); }
+const ir::Rule& Engine::rule(RuleRef r) const { return impl_->encoder.rule(r); }
+std::optional<RuleRef> Engine::ref_of(const ir::Rule& r) const { return impl_->encoder.ref_of(r); }
+
+Engine::Stats Engine::stats() const {
+  Stats s = impl_->stats;
+  s.atoms = impl_->encoder.atom_count();
+  return s;
+}
+
+namespace {
+
+std::string describe_request(const ir::Request& r) {
+  std::string s = r.mtls ? "mTLS from " + r.principal() : std::string("plaintext");
+  s += ", port " + std::to_string(r.port);
+  if (!r.method.empty()) s += ", " + r.method;
+  if (!r.path.empty()) s += " " + r.path;
+  if (!r.host.empty()) s += ", host " + r.host;
+  for (const auto& [k, v] : r.headers) s += ", " + k + ": " + v;
+  if (r.token != ir::TokenState::None) s += std::string(", token ") + ir::to_string(r.token);
+  return s;
+}
+
+}  // namespace
+
+QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms) {
+  Impl& im = *impl_;
+  im.check_thread();
+  im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));
+  ++im.stats.queries;
+  QueryResult out;
+
+  // Everything the query names is defined at the base level first (definitions must outlive the scope).
+  std::vector<z3::expr> lits;
+  for (const auto& cond : query.conditions()) lits.push_back(im.encoder.condition(cond));
+
+  im.solver.push();
+  for (const auto& l : lits) im.solver.add(l);
+  try {
+    while (true) {
+      z3::check_result r = im.solver.check();
+      if (r == z3::unsat) {
+        out.answer = SatAnswer::Unsat;
+        break;
+      }
+      if (r == z3::unknown) {
+        out.answer = SatAnswer::Unknown;
+        out.reason = "solver: " + im.solver.reason_unknown();
+        break;
+      }
+      detail::ModelRequest mr = im.encoder.build_request(im.solver.get_model(), im.timeout);
+      if (mr.status == detail::ModelRequest::Status::Unknown) {
+        out.answer = SatAnswer::Unknown;
+        out.reason = mr.reason;
+        break;
+      }
+      if (mr.status == detail::ModelRequest::Status::Refine) {
+        if (out.refinements >= im.options.max_refinements) {
+          out.answer = SatAnswer::Unknown;
+          out.reason = "opaque atoms (glob, path template, regex): no witness after " +
+                       std::to_string(out.refinements) + " sequence-theory refinements";
+          break;
+        }
+        ++out.refinements;
+        for (const auto& l : mr.lemmas) {
+          im.solver.add(l);
+          im.pending_lemmas.push_back(l);
+        }
+        continue;
+      }
+      // Replay: the concrete evaluator is the specification (DESIGN.md §5).
+      const ir::Program& p = im.encoder.program();
+      Decision d = evaluate(p, mr.request);
+      const ir::Request eff = effective_request(p, mr.request);
+      for (const auto& cond : query.conditions()) {
+        if (im.concretely_holds(cond, mr.request, eff, d) != cond.positive)
+          throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
+                              std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
+                              describe_request(mr.request) + ", concretely " + to_string(d.verdict) +
+                              ") does not satisfy \"" + cond.describe() + "\" of query \"" + query.describe() + "\"");
+      }
+      out.answer = SatAnswer::Sat;
+      out.request = std::move(mr.request);
+      out.decision = std::move(d);
+      break;
+    }
+  } catch (...) {
+    im.solver.pop();
+    im.commit_lemmas();
+    throw;
+  }
+  im.solver.pop();
+  im.commit_lemmas();
+  im.stats.refinements += out.refinements;
+  (out.answer == SatAnswer::Sat ? im.stats.sat : out.answer == SatAnswer::Unsat ? im.stats.unsat : im.stats.unknown)++;
+  return out;
+}
+
+SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsigned> timeout_ms) {
+  Impl& im = *impl_;
+  im.check_thread();
+  im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));
+  SymbolicDecision out;
+  Encoder& enc = im.encoder;
+  const ir::Program& p = enc.program();
+  std::vector<z3::expr> pins = enc.pin(request);
+  im.solver.push();
+  for (const auto& e : pins) im.solver.add(e);
+  try {
+    z3::check_result r = im.solver.check();
+    if (r == z3::unsat) {
+      out.answer = SatAnswer::Unsat;
+    } else if (r == z3::unknown) {
+      out.answer = SatAnswer::Unknown;
+      out.unknown_reason = "solver: " + im.solver.reason_unknown();
+    } else {
+      z3::model m = im.solver.get_model();
+      auto is_true = [&](const z3::expr& e) { return m.eval(e, true).is_true(); };
+      int verdicts = 0;
+      for (Verdict v : {Verdict::Allow, Verdict::Deny, Verdict::Delegated, Verdict::Rejected})
+        if (is_true(enc.verdict(v))) out.verdict = v, ++verdicts;
+      int reasons = 0;
+      for (int i = 0; i <= static_cast<int>(Reason::NoAllowMatched); ++i)
+        if (is_true(enc.reason(static_cast<Reason>(i)))) out.reason = static_cast<Reason>(i), ++reasons;
+      if (verdicts != 1 || reasons != 1)
+        throw InternalError("the decision formulas are not a function on program " + p.workload + " (" +
+                            std::to_string(verdicts) + " verdicts, " + std::to_string(reasons) + " reasons)");
+      for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
+        const auto& rules = detail::rules_of(p, a);
+        for (size_t i = 0; i < rules.size(); ++i) {
+          RuleRef ref{a, i};
+          if (is_true(enc.rule_match(ref))) out.matching_rules.push_back(ref);
+          if (is_true(enc.decided_by_formula(ref))) {
+            if (out.decided_by)
+              throw InternalError("two rules decide at once on program " + p.workload);
+            out.decided_by = ref;
+          }
+        }
+      }
+      if (out.verdict == Verdict::Delegated)
+        for (Verdict v : {Verdict::Allow, Verdict::Deny, Verdict::Rejected})
+          if (is_true(enc.rest_verdict(v))) out.if_authorizer_allows = v;
+      out.answer = SatAnswer::Sat;
+    }
+  } catch (...) {
+    im.solver.pop();
+    throw;
+  }
+  im.solver.pop();
+  return out;
+}
+
+}  // namespace meshproof::engine

@@ -1,0 +1,38 @@
+// Internal to lib/model: the per-kind parsers behind add_document (parse.cpp).
+#pragma once
+
+#include "model/parse.h"
+#include "model/reader.h"
+
+namespace meshproof::model::detail {
+
+// Kubernetes (parse_k8s.cpp). `obj` is the whole object; the Reader's path is at the object root.
+void parse_workload(const Node& obj, Reader& r, Workload& w);
+void parse_service(const Node& obj, Reader& r, Service& s);
+
+// Istio security (parse_security.cpp): strict schema, unknown fields are errors.
+void parse_authorization_policy(const Node& obj, Reader& r, AuthorizationPolicy& p);
+void parse_peer_authentication(const Node& obj, Reader& r, PeerAuthentication& p);
+void parse_request_authentication(const Node& obj, Reader& r, RequestAuthentication& p);
+
+// Istio networking and telemetry (parse_networking.cpp): only the fields meshproof reads are typed.
+void parse_gateway(const Node& obj, Reader& r, Gateway& g);
+void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v);
+void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d);
+void parse_service_entry(const Node& obj, Reader& r, ServiceEntry& s);
+void parse_sidecar(const Node& obj, Reader& r, Sidecar& s);
+void parse_telemetry(const Node& obj, Reader& r, Telemetry& t);
+
+// Mesh configuration (parse_mesh.cpp).
+// A ConfigMap named `istio` or `istio-<revision>` with `data.mesh`. Returns false when it is not one.
+bool parse_mesh_configmap(const Node& obj, Reader& r, const ResourceBase& base, const ParseContext& ctx,
+                          MeshConfig& out);
+// IstioOperator spec.meshConfig. Returns false when it has none.
+bool parse_istio_operator(const Node& obj, Reader& r, const ResourceBase& base, MeshConfig& out);
+// Keeps the mesh config that Istio would use when the input holds several (docs/semantics.md §2).
+void adopt_mesh_config(ResourceSet& set, MeshConfig&& candidate);
+
+// `spec` of an object as a map, or nullptr when absent/null (type errors reported).
+const Node* spec_of(const Node& obj, Reader& r);
+
+}  // namespace meshproof::model::detail

@@ -1,0 +1,175 @@
+// Istio networking and telemetry kinds: only the fields meshproof reads are typed and checked; the rest of
+// each spec is ignored (these kinds are not validated beyond types, docs/semantics.md §2).
+#include "model/parse_internal.h"
+
+namespace meshproof::model::detail {
+
+namespace {
+
+const Node* child_map(const Node& parent, std::string_view key, Reader& r) {
+  const Node* n = parent.find(key);
+  if (!n) return nullptr;
+  auto s = r.field(key);
+  return r.expect_map(*n) ? n : nullptr;
+}
+
+// Calls fn(item) for every map item of a list field, with the path at the item.
+template <class Fn>
+void each_map(const Node& parent, std::string_view key, Reader& r, const char* what, Fn fn) {
+  const Node* n = parent.find(key);
+  if (!n) return;
+  auto s = r.field(key);
+  if (!r.expect_seq(*n, what)) return;
+  for (size_t i = 0; i < n->items.size(); ++i) {
+    auto si = r.index(i);
+    if (r.expect_map(n->items[i])) fn(n->items[i]);
+  }
+}
+
+void read_tls(const Node& holder, Reader& r, TlsSettings& tls) {
+  if (const Node* t = child_map(holder, "tls", r)) {
+    auto s = r.field("tls");
+    tls.present = true;
+    tls.loc = holder.key_loc("tls");
+    r.get_string(*t, "mode", tls.mode);
+  }
+}
+
+}  // namespace
+
+void parse_gateway(const Node& obj, Reader& r, Gateway& g) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  r.get_labels(*spec, "selector", g.selector);
+  each_map(*spec, "servers", r, "servers", [&](const Node& srv) {
+    GatewayServer gs;
+    gs.loc = srv.loc;
+    if (const Node* port = child_map(srv, "port", r)) {
+      auto sp = r.field("port");
+      r.get_uint(*port, "number", gs.port, 0, 65535);
+      r.get_string(*port, "name", gs.port_name);
+      r.get_string(*port, "protocol", gs.protocol);
+    }
+    r.get_string_vector(srv, "hosts", gs.hosts);
+    if (const Node* tls = child_map(srv, "tls", r)) {
+      auto st = r.field("tls");
+      r.get_string(*tls, "mode", gs.tls_mode);
+    }
+    g.servers.push_back(std::move(gs));
+  });
+}
+
+void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  r.get_string_vector(*spec, "hosts", v.hosts);
+  r.get_string_vector(*spec, "gateways", v.gateways);
+  r.get_string_vector(*spec, "exportTo", v.export_to);
+}
+
+void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  r.get_string(*spec, "host", d.host);
+  if (const Node* ws = child_map(*spec, "workloadSelector", r)) {
+    auto sw = r.field("workloadSelector");
+    r.get_labels(*ws, "matchLabels", d.workload_selector);
+  }
+  r.get_string_vector(*spec, "exportTo", d.export_to);
+  if (const Node* tp = child_map(*spec, "trafficPolicy", r)) {
+    auto st = r.field("trafficPolicy");
+    read_tls(*tp, r, d.tls);
+    each_map(*tp, "portLevelSettings", r, "port settings", [&](const Node& pls) {
+      uint32_t port = 0;
+      if (const Node* p = child_map(pls, "port", r)) {
+        auto sp = r.field("port");
+        r.get_uint(*p, "number", port, 0, 65535);
+      }
+      TlsSettings tls;
+      read_tls(pls, r, tls);
+      d.port_tls.emplace_back(port, std::move(tls));
+    });
+  }
+}
+
+void parse_service_entry(const Node& obj, Reader& r, ServiceEntry& se) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  r.get_string_vector(*spec, "hosts", se.hosts);
+  r.get_string_vector(*spec, "addresses", se.addresses);
+  each_map(*spec, "ports", r, "ports", [&](const Node& p) {
+    ServiceEntryPort port;
+    r.get_uint(p, "number", port.number, 0, UINT32_MAX);
+    r.get_string(p, "protocol", port.protocol);
+    r.get_string(p, "name", port.name);
+    r.get_uint(p, "targetPort", port.target_port, 0, UINT32_MAX);
+    se.ports.push_back(std::move(port));
+  });
+  r.get_string(*spec, "location", se.location);
+  r.get_string(*spec, "resolution", se.resolution);
+  if (const Node* ws = child_map(*spec, "workloadSelector", r)) {
+    auto sw = r.field("workloadSelector");
+    r.get_labels(*ws, "labels", se.workload_selector);
+  }
+  r.get_string_vector(*spec, "exportTo", se.export_to);
+}
+
+void parse_sidecar(const Node& obj, Reader& r, Sidecar& sc) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  if (const Node* ws = child_map(*spec, "workloadSelector", r)) {
+    auto sw = r.field("workloadSelector");
+    sc.has_workload_selector = true;
+    r.get_labels(*ws, "labels", sc.workload_selector);
+  }
+  if (const Node* otp = child_map(*spec, "outboundTrafficPolicy", r)) {
+    auto so = r.field("outboundTrafficPolicy");
+    r.get_string(*otp, "mode", sc.outbound_traffic_policy);
+  }
+  each_map(*spec, "egress", r, "egress listeners", [&](const Node& eg) {
+    std::vector<std::string> hosts;
+    r.get_string_vector(eg, "hosts", hosts);
+    for (std::string& h : hosts) sc.egress_hosts.push_back(std::move(h));
+  });
+  each_map(*spec, "ingress", r, "ingress listeners", [&](const Node& in) {
+    Sidecar::Ingress ing;
+    ing.loc = in.loc;
+    if (const Node* port = child_map(in, "port", r)) {
+      auto sp = r.field("port");
+      r.get_uint(*port, "number", ing.port, 0, 65535);
+      r.get_string(*port, "protocol", ing.protocol);
+      r.get_string(*port, "name", ing.name);
+    }
+    r.get_string(in, "defaultEndpoint", ing.default_endpoint);
+    sc.ingress.push_back(std::move(ing));
+  });
+}
+
+void parse_telemetry(const Node& obj, Reader& r, Telemetry& t) {
+  const Node* spec = spec_of(obj, r);
+  if (!spec) return;
+  auto s = r.field("spec");
+  if (const Node* sel = child_map(*spec, "selector", r)) {
+    auto ss = r.field("selector");
+    t.selector.present = true;
+    t.selector.loc = spec->key_loc("selector");
+    r.get_labels(*sel, "matchLabels", t.selector.match_labels);
+  }
+  each_map(*spec, "accessLogging", r, "access logging settings", [&](const Node& al) {
+    bool disabled = false;
+    r.get_bool(al, "disabled", disabled);
+    if (disabled) t.access_logging_disabled = true;
+    else t.access_logging = true;
+    each_map(al, "providers", r, "providers", [&](const Node& p) {
+      std::string name;
+      if (r.get_string(p, "name", name)) t.access_log_providers.push_back(std::move(name));
+    });
+  });
+}
+
+}  // namespace meshproof::model::detail

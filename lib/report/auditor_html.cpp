@@ -1,0 +1,380 @@
+// The auditor report as one self-contained HTML file: inline CSS, inline SVG, no scripts, no fonts,
+// images or stylesheets to fetch, so that it opens offline, archives as a single artifact and prints.
+#include <algorithm>
+#include <sstream>
+
+#include "report/auditor.h"
+
+namespace meshproof::report {
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string code(const std::string& s) { return "<code>" + esc(s) + "</code>"; }
+// A check name or similar short token that must not break across lines.
+std::string token(const std::string& s) { return "<code class=\"nw\">" + esc(s) + "</code>"; }
+
+std::string badge(const std::string& cls, const std::string& text) {
+  return "<span class=\"badge " + esc(cls) + "\">" + esc(text) + "</span>";
+}
+
+std::string truncate(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  return s.substr(0, n - 1) + "\u2026";
+}
+
+const char* kCss = R"CSS(
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: #1f2328; background: #fff; margin: 0 auto; max-width: 1200px; padding: 24px 32px 48px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; border-bottom: 2px solid #d0d7de; padding-bottom: 4px; margin: 36px 0 12px; }
+h3 { font-size: 15px; margin: 0 0 6px; }
+p { margin: 6px 0; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; font-weight: 600; }
+tbody tr:nth-child(even) td { background: #fafbfc; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+              font-size: 12px; overflow-wrap: anywhere; }
+code { background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
+.meta { color: #57606a; }
+.badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-weight: 600; font-size: 12px;
+         border: 1px solid transparent; white-space: nowrap; }
+.pass { background: #dafbe1; color: #116329; border-color: #4ac26b; }
+.fail { background: #ffebe9; color: #a40e26; border-color: #ff8182; }
+.excepted { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
+.incomplete { background: #eaeef2; color: #424a53; border-color: #afb8c1; }
+.error { background: #ffebe9; color: #a40e26; }
+.warning { background: #fff8c5; color: #7d4e00; }
+.note { background: #ddf4ff; color: #0550ae; }
+.suppressed { background: #eaeef2; color: #424a53; }
+.card { border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 14px; margin: 10px 0; break-inside: avoid; }
+.card.fail { border-left: 5px solid #cf222e; background: #fff; color: inherit; }
+.card.pass { border-left: 5px solid #1a7f37; background: #fff; color: inherit; }
+.card.excepted { border-left: 5px solid #bf8700; background: #fff; color: inherit; }
+.card.incomplete { border-left: 5px solid #8c959f; background: #fff; color: inherit; }
+.alert { border-left: 5px solid #bf8700; background: #fff8c5; padding: 8px 14px; margin: 10px 0; }
+.summary { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.summary div { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 120px; }
+.summary b { display: block; font-size: 22px; }
+.witness th { width: 150px; }
+.small { font-size: 12px; }
+.nw { white-space: nowrap; }
+code.nw { overflow-wrap: normal; }
+nav ol { columns: 2; margin: 8px 0; }
+svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+.matrix { overflow-x: auto; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  nav { display: none; }
+  h2 { break-after: avoid; }
+  .card, tr, .matrix, svg { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .matrix { overflow: visible; border: none; }
+  tbody tr:nth-child(even) td { background: none; }
+}
+)CSS";
+
+// The matrix picture: rows are regulated workloads, columns the identities; filled = allowed by some
+// rule without conditions, hatched = allowed for some requests, empty = no ALLOW rule admits it.
+std::string access_svg(const AccessMatrix& m) {
+  const size_t kMaxColumns = 60;
+  const size_t ncols = std::min(m.columns.size(), kMaxColumns);
+  const int cell = 22;
+  size_t longest_row = 10, longest_col = 10;
+  for (const AccessRow& r : m.rows) longest_row = std::max(longest_row, std::min<size_t>(r.workload.size(), 48));
+  for (size_t c = 0; c < ncols; ++c) longest_col = std::max(longest_col, std::min<size_t>(m.columns[c].size(), 48));
+  const int left = static_cast<int>(std::min<size_t>(longest_row * 7 + 24, 380));
+  const int top = static_cast<int>(std::min<size_t>(longest_col * 6 + 24, 320));
+  // Wide enough for the legend (three entries, about 600 pixels) even with few columns.
+  const int width = std::max(left + static_cast<int>(ncols) * cell + 24, 620);
+  const int legend = 44;
+  const int height = top + static_cast<int>(m.rows.size()) * cell + legend;
+
+  std::ostringstream o;
+  o << "<svg width=\"" << width << "\" height=\"" << height
+    << "\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\"Which identities may call "
+    << "which regulated workloads\">\n";
+  o << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+       "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ddf4ff\"/>"
+       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#0969da\" stroke-width=\"3\"/></pattern></defs>\n";
+  o << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height << "\" fill=\"#ffffff\"/>\n";
+  // Column headers, rotated.
+  for (size_t c = 0; c < ncols; ++c) {
+    int x = left + static_cast<int>(c) * cell + cell / 2 + 4;
+    o << "<text x=\"" << x << "\" y=\"" << top - 6 << "\" font-size=\"11\" fill=\"" << (c < 2 ? "#a40e26" : "#1f2328")
+      << "\" transform=\"rotate(-90 " << x << " " << top - 6 << ")\"><title>" << esc(m.columns[c]) << "</title>"
+      << esc(truncate(m.columns[c], 48)) << "</text>\n";
+  }
+  for (size_t r = 0; r < m.rows.size(); ++r) {
+    const AccessRow& row = m.rows[r];
+    int y = top + static_cast<int>(r) * cell;
+    if (r % 2 == 1)
+      o << "<rect x=\"0\" y=\"" << y << "\" width=\"" << width << "\" height=\"" << cell << "\" fill=\"#f6f8fa\"/>\n";
+    o << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2328\">"
+      << esc(truncate(row.workload, 48)) << "</text>\n";
+    for (size_t c = 0; c < ncols; ++c) {
+      const AccessCell& cellv = row.cells[c];
+      int x = left + static_cast<int>(c) * cell;
+      const char* fill = cellv.kind == AccessKind::Allowed       ? "#0969da"
+                         : cellv.kind == AccessKind::Conditional ? "url(#hatch)"
+                                                                 : "#ffffff";
+      o << "<rect x=\"" << x + 2 << "\" y=\"" << y + 2 << "\" width=\"" << cell - 4 << "\" height=\"" << cell - 4
+        << "\" rx=\"3\" fill=\"" << fill << "\" stroke=\"#afb8c1\" stroke-width=\"1\">";
+      std::string tip = row.workload + " \u2190 " + m.columns[c] + ": " +
+                        (cellv.kind == AccessKind::Allowed       ? "allowed"
+                         : cellv.kind == AccessKind::Conditional ? "allowed for some requests"
+                                                                 : "no ALLOW rule admits it");
+      for (const std::string& v : cellv.via) tip += "\n  via " + v;
+      o << "<title>" << esc(tip) << "</title></rect>\n";
+    }
+  }
+  int ly = top + static_cast<int>(m.rows.size()) * cell + 16;
+  o << "<rect x=\"10\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#0969da\" stroke=\"#afb8c1\"/>"
+    << "<text x=\"32\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed by an ALLOW rule</text>\n";
+  o << "<rect x=\"200\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"url(#hatch)\" stroke=\"#afb8c1\"/>"
+    << "<text x=\"222\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed for some requests</text>\n";
+  o << "<rect x=\"400\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#ffffff\" stroke=\"#afb8c1\"/>"
+    << "<text x=\"422\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">denied (no ALLOW rule)</text>\n";
+  o << "</svg>\n";
+  if (m.columns.size() > ncols)
+    o << "<p class=\"small\">The picture shows the first " << ncols << " of " << m.columns.size()
+      << " identities; the table below lists all of them.</p>\n";
+  return o.str();
+}
+
+}  // namespace
+
+std::string format_audit_html(const AuditReport& r) {
+  std::ostringstream o;
+  const std::string title = "meshproof compliance report: " + (r.profile_title.empty() ? r.profile_name : r.profile_title);
+  o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    << "<meta name=\"generator\" content=\"meshproof " << esc(r.tool_version) << "\">\n"
+    << "<title>" << esc(title) << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n";
+
+  // ---- header and summary ----
+  o << "<header>\n<h1>" << esc(title) << "</h1>\n<p class=\"meta\">Generated " << esc(r.generated_at)
+    << " by meshproof " << esc(r.tool_version) << " (Z3 " << esc(r.z3_version) << ") &middot; profile "
+    << code(r.profile_name) << " &middot; threshold " << code(r.fail_on) << "</p>\n";
+  o << "<p>Result: " << badge(r.result, r.result == "pass" ? "PASS" : "FAIL") << " "
+    << (r.result == "pass" ? "no finding at or above the threshold without an exception"
+                           : "findings at or above the threshold without an exception")
+    << "</p>\n</header>\n";
+  size_t by_status[4] = {0, 0, 0, 0};
+  for (const ControlResult& c : r.controls) ++by_status[static_cast<int>(c.status)];
+  o << "<div class=\"summary\">"
+    << "<div><b>" << r.controls.size() << "</b>controls</div>"
+    << "<div><b>" << by_status[0] << "</b>" << badge("pass", "pass") << "</div>"
+    << "<div><b>" << by_status[1] << "</b>" << badge("fail", "fail") << "</div>"
+    << "<div><b>" << by_status[2] << "</b>" << badge("excepted", "excepted") << "</div>"
+    << "<div><b>" << by_status[3] << "</b>" << badge("incomplete", "incomplete") << "</div>"
+    << "<div><b>" << r.errors << " / " << r.warnings_count << " / " << r.notes
+    << "</b>errors / warnings / notes</div>"
+    << "<div><b>" << r.suppressed << "</b>suppressed findings</div></div>\n";
+  for (const std::string& w : r.warnings) o << "<div class=\"alert\"><b>Scope warning:</b> " << esc(w) << "</div>\n";
+  o << "<nav><b>Contents</b><ol>"
+    << "<li><a href=\"#scope\">Scope</a></li><li><a href=\"#regulated\">Regulated namespaces</a></li>"
+    << "<li><a href=\"#controls\">Controls</a></li><li><a href=\"#findings\">Findings</a></li>"
+    << "<li><a href=\"#mtls\">Effective mTLS</a></li><li><a href=\"#access\">Who may call regulated workloads</a></li>"
+    << "<li><a href=\"#exceptions\">Exceptions</a></li><li><a href=\"#limits\">What this report does not prove</a></li>"
+    << "</ol></nav>\n";
+
+  // ---- 1. scope ----
+  o << "<section id=\"scope\">\n<h2>1. Scope</h2>\n<table class=\"kv\"><tbody>\n"
+    << "<tr><th>Tool</th><td>meshproof " << esc(r.tool_version) << "</td></tr>\n"
+    << "<tr><th>Z3</th><td>" << esc(r.z3_version) << "</td></tr>\n"
+    << "<tr><th>Generated</th><td>" << esc(r.generated_at) << "</td></tr>\n"
+    << "<tr><th>Exception date</th><td>" << esc(r.today) << " (exceptions that expire before it are expired)</td></tr>\n"
+    << "<tr><th>Profile</th><td>" << code(r.profile_name)
+    << (r.profile_title.empty() ? "" : " &mdash; " + esc(r.profile_title)) << "<br>"
+    << (r.profile_file.empty() ? std::string("built-in default profile")
+                               : code(r.profile_file) + " SHA-256 " + code(r.profile_sha256))
+    << "</td></tr>\n"
+    << "<tr><th>Failure threshold</th><td>" << code(r.fail_on) << "</td></tr>\n"
+    << "</tbody></table>\n";
+  o << "<h3>Input files (" << r.files.size() << ")</h3>\n<table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th>"
+    << "</tr></thead><tbody>\n";
+  for (const AuditFile& f : r.files)
+    o << "<tr><td class=\"mono\">" << esc(f.path) << "</td><td>" << f.bytes << "</td><td class=\"mono\">"
+      << (f.sha256.empty() ? "could not be re-read" : esc(f.sha256)) << "</td></tr>\n";
+  o << "</tbody></table>\n</section>\n";
+
+  // ---- 2. regulated ----
+  o << "<section id=\"regulated\">\n<h2>2. Regulated namespaces</h2>\n<p>Selection rules:</p>\n<ul>\n";
+  if (r.regulation_rules.empty()) o << "<li>none</li>\n";
+  for (const std::string& rule : r.regulation_rules) o << "<li>" << esc(rule) << "</li>\n";
+  o << "</ul>\n<table><thead><tr><th>Namespace</th><th>Selected by</th><th>In the input</th><th>Workloads</th>"
+    << "</tr></thead><tbody>\n";
+  if (r.regulated.empty()) o << "<tr><td colspan=\"4\">No namespace is regulated.</td></tr>\n";
+  for (const RegulatedNamespace& n : r.regulated) {
+    std::string by;
+    for (const std::string& s : n.selected_by) by += (by.empty() ? "" : "<br>") + esc(s);
+    o << "<tr><td>" << code(n.name) << "</td><td>" << by << "</td><td>" << (n.in_input ? "yes" : "<b>no</b>")
+      << "</td><td>" << n.workloads << "</td></tr>\n";
+  }
+  o << "</tbody></table>\n</section>\n";
+
+  // ---- 3. controls ----
+  o << "<section id=\"controls\">\n<h2>3. Controls</h2>\n";
+  if (r.controls.empty()) o << "<p>The profile defines no controls.</p>\n";
+  for (const ControlResult& c : r.controls) {
+    const char* st = to_string(c.status);
+    o << "<div class=\"card " << st << "\" id=\"control-" << esc(c.id) << "\">\n<h3>" << badge(st, st) << " "
+      << esc(c.id) << " &mdash; " << esc(c.title) << "</h3>\n";
+    if (!c.reference.empty()) o << "<p class=\"meta\">" << esc(c.reference) << "</p>\n";
+    o << "<p>" << esc(c.note) << ".</p>\n<table><thead><tr><th>Check</th><th>Examined</th><th>Findings</th></tr>"
+      << "</thead><tbody>\n";
+    for (const CheckEvidence& e : c.evidence) {
+      o << "<tr><td>" << token(e.check);
+      if (!e.summary.empty()) o << "<br><span class=\"small meta\">" << esc(e.summary) << "</span>";
+      o << "</td><td class=\"small\">";
+      if (!e.available) {
+        o << "<b>not available in this build</b>: no evidence";
+      } else if (e.subjects.empty()) {
+        o << "nothing in scope";
+      } else {
+        o << e.subjects.size() << (e.subjects.size() == 1 ? " resource: " : " resources: ");
+        for (size_t i = 0; i < e.subjects.size(); ++i) o << (i ? ", " : "") << esc(e.subjects[i]);
+      }
+      o << "</td><td>";
+      if (e.findings.empty()) o << (e.available ? "none" : "&mdash;");
+      for (size_t i = 0; i < e.findings.size(); ++i) {
+        const AuditFinding& af = r.findings[e.findings[i]];
+        o << (i ? ", " : "") << "<a href=\"#" << af.number << "\">" << af.number << "</a>";
+        if (!af.finding.suppression.empty()) o << " (suppressed)";
+      }
+      o << "</td></tr>\n";
+    }
+    o << "</tbody></table>\n</div>\n";
+  }
+  o << "</section>\n";
+
+  // ---- 4. findings ----
+  o << "<section id=\"findings\">\n<h2>4. Findings (" << r.findings.size() << ")</h2>\n";
+  if (r.findings.empty()) o << "<p>No findings.</p>\n";
+  for (const AuditFinding& af : r.findings) {
+    const Finding& f = af.finding;
+    const char* sev = to_string(f.severity);
+    o << "<div class=\"card\" id=\"" << af.number << "\">\n<p><b>" << af.number << "</b> " << badge(sev, sev) << " "
+      << token(f.check) << " " << esc(f.resource.display()) << " &middot; <span class=\"mono\">" << esc(af.location)
+      << "</span>";
+    if (!f.suppression.empty()) o << " " << badge("suppressed", "suppressed");
+    o << "</p>\n<p>" << esc(f.message) << "</p>\n";
+    if (!f.help.empty()) o << "<p class=\"small\"><b>Fix:</b> " << esc(f.help) << "</p>\n";
+    if (!f.suppression.empty()) o << "<p class=\"small\"><b>Suppressed:</b> " << esc(f.suppression) << "</p>\n";
+    if (!af.controls.empty()) {
+      o << "<p class=\"small\"><b>Controls:</b> ";
+      for (size_t i = 0; i < af.controls.size(); ++i)
+        o << (i ? ", " : "") << "<a href=\"#control-" << esc(af.controls[i]) << "\">" << esc(af.controls[i]) << "</a>";
+      o << "</p>\n";
+    }
+    if (f.witness) {
+      o << "<table class=\"witness\"><thead><tr><th colspan=\"2\">Witness request</th></tr></thead><tbody>\n";
+      for (const auto& [k, v] : witness_fields(*f.witness))
+        o << "<tr><th>" << esc(k) << "</th><td>" << (k == "Reproduce" ? code(v) : esc(v)) << "</td></tr>\n";
+      o << "</tbody></table>\n";
+    }
+    if (!f.related.empty()) {
+      o << "<ul class=\"small\">\n";
+      for (size_t i = 0; i < f.related.size(); ++i)
+        o << "<li><span class=\"mono\">" << esc(af.related_locations[i]) << "</span>: " << esc(f.related[i].message)
+          << "</li>\n";
+      o << "</ul>\n";
+    }
+    o << "<p class=\"small meta\">fingerprint <span class=\"mono\">" << esc(f.fingerprint) << "</span></p>\n</div>\n";
+  }
+  o << "</section>\n";
+
+  // ---- 5. mTLS ----
+  o << "<section id=\"mtls\">\n<h2>5. Effective mTLS of regulated workloads</h2>\n"
+    << "<p>Every regulated workload &times; port, with the mode Istio applies and the PeerAuthentication that decides "
+       "it (most specific level wins; UNSET inherits; no policy means PERMISSIVE).</p>\n"
+    << "<table><thead><tr><th>Workload</th><th>Port</th><th>Protocol</th><th>Mode</th><th>Level</th>"
+       "<th>Decided by</th></tr></thead><tbody>\n";
+  if (r.mtls.empty()) o << "<tr><td colspan=\"6\">No regulated workload.</td></tr>\n";
+  for (const MtlsRow& m : r.mtls) {
+    o << "<tr><td>" << esc(m.workload) << " <span class=\"small meta\">" << esc(m.workload_kind) << "</span></td><td>"
+      << esc(m.port) << (m.port_name.empty() ? "" : " (" + esc(m.port_name) + ")") << "</td><td>"
+      << (m.protocol.empty() ? std::string("&mdash;") : esc(m.protocol))
+      << "</td><td>" << badge(m.strict ? "pass" : "fail", m.mode) << "</td><td>" << esc(m.level) << "</td><td>"
+      << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : esc(m.decided_by))
+      << (m.decided_at.empty() ? "" : "<br><span class=\"mono small\">" + esc(m.decided_at) + "</span>") << "</td></tr>\n";
+  }
+  o << "</tbody></table>\n</section>\n";
+
+  // ---- 6. access ----
+  o << "<section id=\"access\">\n<h2>6. Who may call regulated workloads</h2>\n<p class=\"small\"><b>How this is "
+       "derived:</b> "
+    << esc(r.access.approximation) << "</p>\n";
+  if (r.access.rows.empty()) {
+    o << "<p>No regulated workload.</p>\n";
+  } else {
+    o << "<div class=\"matrix\">\n" << access_svg(r.access) << "</div>\n";
+    o << "<table><thead><tr><th>Workload</th><th>Callers</th><th>Notes</th></tr></thead><tbody>\n";
+    for (const AccessRow& row : r.access.rows) {
+      o << "<tr><td>" << esc(row.workload) << "</td><td class=\"small\">";
+      bool any = false;
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        const AccessCell& c = row.cells[i];
+        if (c.kind == AccessKind::None) continue;
+        std::string via;
+        for (const std::string& v : c.via) via += (via.empty() ? "" : "; ") + v;
+        o << (any ? "<br>" : "") << esc(r.access.columns[i])
+          << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "") << " <span class=\"meta\">via "
+          << esc(via) << "</span>";
+        any = true;
+      }
+      if (!any) o << "nobody (every request is denied)";
+      o << "</td><td class=\"small\">";
+      for (size_t i = 0; i < row.notes.size(); ++i) o << (i ? "<br>" : "") << esc(row.notes[i]);
+      o << "</td></tr>\n";
+    }
+    o << "</tbody></table>\n";
+  }
+  o << "</section>\n";
+
+  // ---- 7. exceptions ----
+  o << "<section id=\"exceptions\">\n<h2>7. Exceptions</h2>\n";
+  if (r.exceptions.empty()) {
+    o << "<p>The profile records no exceptions.</p>\n";
+  } else {
+    o << "<table><thead><tr><th>Status</th><th>Check</th><th>Resource</th><th>Justification</th><th>Approver</th>"
+      << "<th>Expires</th><th>Covers</th></tr></thead><tbody>\n";
+    for (const ExceptionRow& e : r.exceptions) {
+      std::string cls = e.status == "expired" ? "fail" : (e.status == "active" ? "pass" : "excepted");
+      o << "<tr><td>" << badge(cls, e.status) << "</td><td>" << token(e.check) << "</td><td>" << esc(e.resource)
+        << (e.port.empty() ? "" : " port " + esc(e.port)) << (e.location.empty() ? "" : "<br><span class=\"mono small\">" + esc(e.location) + "</span>")
+        << "</td><td>" << esc(e.justification) << "</td><td>" << esc(e.approver) << "</td><td class=\"nw\">"
+        << (e.expires.empty() ? "never" : esc(e.expires)) << "</td><td class=\"nw\">" << e.covered
+        << (e.covered == 1 ? " finding" : " findings") << "</td></tr>\n";
+    }
+    o << "</tbody></table>\n";
+  }
+  o << "</section>\n";
+
+  // ---- 8. limits ----
+  o << "<section id=\"limits\">\n<h2>8. What this report does not prove</h2>\n<ul>\n";
+  for (const std::string& l : audit_limits()) o << "<li>" << esc(l) << "</li>\n";
+  o << "</ul>\n</section>\n</body>\n</html>\n";
+  return o.str();
+}
+
+}  // namespace meshproof::report

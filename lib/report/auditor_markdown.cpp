@@ -1,0 +1,225 @@
+// The auditor report in Markdown (GitHub-flavoured tables): the same sections as the HTML, for review in a
+// pull request or a wiki. The access matrix is a table instead of a picture.
+#include <sstream>
+
+#include "report/auditor.h"
+
+namespace meshproof::report {
+
+namespace {
+
+// Text inside a table cell: no line breaks, pipes escaped; also neutralizes HTML that a renderer would
+// interpret.
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '\n': out += "<br>"; break;
+      case '\r': break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Inline code that survives backticks in the value.
+std::string code(const std::string& s) {
+  if (s.empty()) return "";
+  std::string fence = s.find('`') == std::string::npos ? "`" : "``";
+  std::string inner = cell(s);
+  return fence + (fence.size() > 1 ? " " + inner + " " : inner) + fence;
+}
+
+std::string text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '*' || c == '_' || c == '[' || c == ']' || c == '`')
+      out += std::string("\\") + c;
+    else
+      out += c;
+  }
+  return out;
+}
+
+const char* status_mark(ControlStatus s) {
+  switch (s) {
+    case ControlStatus::Pass: return "PASS";
+    case ControlStatus::Fail: return "FAIL";
+    case ControlStatus::Excepted: return "EXCEPTED";
+    case ControlStatus::Incomplete: return "INCOMPLETE";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string format_audit_markdown(const AuditReport& r) {
+  std::ostringstream o;
+  const std::string title = r.profile_title.empty() ? r.profile_name : r.profile_title;
+  o << "# meshproof compliance report: " << text(title) << "\n\n";
+  o << "Generated " << r.generated_at << " by meshproof " << r.tool_version << " (Z3 " << r.z3_version
+    << "), profile " << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
+  o << "**Result: " << (r.result == "pass" ? "PASS" : "FAIL") << "** — "
+    << (r.result == "pass" ? "no finding at or above the threshold without an exception."
+                           : "findings at or above the threshold without an exception.")
+    << "\n\n";
+  size_t by_status[4] = {0, 0, 0, 0};
+  for (const ControlResult& c : r.controls) ++by_status[static_cast<int>(c.status)];
+  o << "| Controls | Pass | Fail | Excepted | Incomplete | Errors | Warnings | Notes | Suppressed |\n"
+    << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    << "| " << r.controls.size() << " | " << by_status[0] << " | " << by_status[1] << " | " << by_status[2] << " | "
+    << by_status[3] << " | " << r.errors << " | " << r.warnings_count << " | " << r.notes << " | " << r.suppressed
+    << " |\n\n";
+  for (const std::string& w : r.warnings) o << "> **Scope warning:** " << text(w) << "\n\n";
+
+  // ---- 1. scope ----
+  o << "## 1. Scope\n\n| | |\n|---|---|\n"
+    << "| Tool | meshproof " << cell(r.tool_version) << " |\n"
+    << "| Z3 | " << cell(r.z3_version) << " |\n"
+    << "| Generated | " << cell(r.generated_at) << " |\n"
+    << "| Exception date | " << cell(r.today) << " |\n"
+    << "| Profile | " << code(r.profile_name) << (r.profile_title.empty() ? "" : " — " + cell(r.profile_title))
+    << (r.profile_file.empty() ? std::string(" (built-in default)")
+                               : "<br>" + code(r.profile_file) + " SHA-256 " + code(r.profile_sha256))
+    << " |\n"
+    << "| Failure threshold | " << code(r.fail_on) << " |\n\n";
+  o << "### Input files (" << r.files.size() << ")\n\n| File | Bytes | SHA-256 |\n|---|---:|---|\n";
+  for (const AuditFile& f : r.files)
+    o << "| " << code(f.path) << " | " << f.bytes << " | "
+      << (f.sha256.empty() ? std::string("could not be re-read") : code(f.sha256)) << " |\n";
+  o << "\n";
+
+  // ---- 2. regulated ----
+  o << "## 2. Regulated namespaces\n\nSelection rules:\n\n";
+  if (r.regulation_rules.empty()) o << "- none\n";
+  for (const std::string& rule : r.regulation_rules) o << "- " << text(rule) << "\n";
+  o << "\n| Namespace | Selected by | In the input | Workloads |\n|---|---|---|---:|\n";
+  if (r.regulated.empty()) o << "| — | No namespace is regulated. | | |\n";
+  for (const RegulatedNamespace& n : r.regulated) {
+    std::string by;
+    for (const std::string& s : n.selected_by) by += (by.empty() ? "" : "<br>") + cell(s);
+    o << "| " << code(n.name) << " | " << by << " | " << (n.in_input ? "yes" : "**no**") << " | " << n.workloads
+      << " |\n";
+  }
+  o << "\n";
+
+  // ---- 3. controls ----
+  o << "## 3. Controls\n\n";
+  if (r.controls.empty()) o << "The profile defines no controls.\n\n";
+  for (const ControlResult& c : r.controls) {
+    o << "### " << status_mark(c.status) << " — " << text(c.id) << ": " << text(c.title) << "\n\n";
+    if (!c.reference.empty()) o << "*" << text(c.reference) << "*\n\n";
+    o << text(c.note) << ".\n\n| Check | Examined | Findings |\n|---|---|---|\n";
+    for (const CheckEvidence& e : c.evidence) {
+      std::string examined;
+      if (!e.available) {
+        examined = "**not available in this build**: no evidence";
+      } else if (e.subjects.empty()) {
+        examined = "nothing in scope";
+      } else {
+        examined = std::to_string(e.subjects.size()) + (e.subjects.size() == 1 ? " resource: " : " resources: ");
+        for (size_t i = 0; i < e.subjects.size(); ++i) examined += (i ? ", " : "") + cell(e.subjects[i]);
+      }
+      std::string fs;
+      for (size_t i : e.findings) {
+        const AuditFinding& af = r.findings[i];
+        fs += (fs.empty() ? "" : ", ") + af.number + (af.finding.suppression.empty() ? "" : " (suppressed)");
+      }
+      if (fs.empty()) fs = e.available ? "none" : "—";
+      o << "| " << code(e.check) << " | " << examined << " | " << fs << " |\n";
+    }
+    o << "\n";
+  }
+
+  // ---- 4. findings ----
+  o << "## 4. Findings (" << r.findings.size() << ")\n\n";
+  if (r.findings.empty()) o << "No findings.\n\n";
+  for (const AuditFinding& af : r.findings) {
+    const Finding& f = af.finding;
+    o << "### " << af.number << " " << to_string(f.severity) << " `" << f.check << "` " << text(f.resource.display())
+      << (f.suppression.empty() ? "" : " (suppressed)") << "\n\n";
+    o << code(af.location) << "\n\n" << text(f.message) << "\n\n";
+    if (!f.help.empty()) o << "**Fix:** " << text(f.help) << "\n\n";
+    if (!f.suppression.empty()) o << "**Suppressed:** " << text(f.suppression) << "\n\n";
+    if (!af.controls.empty()) {
+      o << "**Controls:** ";
+      for (size_t i = 0; i < af.controls.size(); ++i) o << (i ? ", " : "") << text(af.controls[i]);
+      o << "\n\n";
+    }
+    if (f.witness) {
+      o << "| Witness request | |\n|---|---|\n";
+      for (const auto& [k, v] : witness_fields(*f.witness))
+        o << "| " << k << " | " << (k == "Reproduce" ? code(v) : cell(v)) << " |\n";
+      o << "\n";
+    }
+    for (size_t i = 0; i < f.related.size(); ++i)
+      o << "- " << code(af.related_locations[i]) << ": " << text(f.related[i].message) << "\n";
+    if (!f.related.empty()) o << "\n";
+    o << "Fingerprint " << code(f.fingerprint) << "\n\n";
+  }
+
+  // ---- 5. mTLS ----
+  o << "## 5. Effective mTLS of regulated workloads\n\n"
+    << "| Workload | Port | Protocol | Mode | Level | Decided by |\n|---|---|---|---|---|---|\n";
+  if (r.mtls.empty()) o << "| — | | | | | No regulated workload. |\n";
+  for (const MtlsRow& m : r.mtls)
+    o << "| " << cell(m.workload) << " (" << cell(m.workload_kind) << ") | " << cell(m.port)
+      << (m.port_name.empty() ? "" : " (" + cell(m.port_name) + ")") << " | " << cell(m.protocol) << " | "
+      << (m.strict ? "" : "**") << cell(m.mode) << (m.strict ? "" : "**") << " | " << cell(m.level) << " | "
+      << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : cell(m.decided_by))
+      << (m.decided_at.empty() ? "" : " " + code(m.decided_at)) << " |\n";
+  o << "\n";
+
+  // ---- 6. access ----
+  o << "## 6. Who may call regulated workloads\n\n*How this is derived:* " << text(r.access.approximation) << "\n\n";
+  if (r.access.rows.empty()) {
+    o << "No regulated workload.\n\n";
+  } else {
+    o << "| Workload | Callers | Notes |\n|---|---|---|\n";
+    for (const AccessRow& row : r.access.rows) {
+      std::string callers;
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        const AccessCell& c = row.cells[i];
+        if (c.kind == AccessKind::None) continue;
+        std::string via;
+        for (const std::string& v : c.via) via += (via.empty() ? "" : "; ") + v;
+        callers += (callers.empty() ? "" : "<br>") + cell(r.access.columns[i]) +
+                   (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") + " — via " + cell(via);
+      }
+      if (callers.empty()) callers = "nobody (every request is denied)";
+      std::string notes;
+      for (const std::string& n : row.notes) notes += (notes.empty() ? "" : "<br>") + cell(n);
+      o << "| " << cell(row.workload) << " | " << callers << " | " << notes << " |\n";
+    }
+    o << "\n";
+  }
+
+  // ---- 7. exceptions ----
+  o << "## 7. Exceptions\n\n";
+  if (r.exceptions.empty()) {
+    o << "The profile records no exceptions.\n\n";
+  } else {
+    o << "| Status | Check | Resource | Justification | Approver | Expires | Covers |\n|---|---|---|---|---|---|---:|\n";
+    for (const ExceptionRow& e : r.exceptions)
+      o << "| " << (e.status == "expired" ? "**expired**" : cell(e.status)) << " | " << code(e.check) << " | "
+        << cell(e.resource) << (e.port.empty() ? "" : " port " + cell(e.port))
+        << (e.location.empty() ? "" : " " + code(e.location)) << " | " << cell(e.justification) << " | "
+        << cell(e.approver) << " | " << (e.expires.empty() ? std::string("never") : cell(e.expires)) << " | "
+        << e.covered << " |\n";
+    o << "\n";
+  }
+
+  // ---- 8. limits ----
+  o << "## 8. What this report does not prove\n\n";
+  for (const std::string& l : audit_limits()) o << "- " << text(l) << "\n";
+  return o.str();
+}
+
+}  // namespace meshproof::report
