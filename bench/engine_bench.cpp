@@ -110,31 +110,45 @@ std::vector<Query> gap_queries(const ir::Program& p) {
   return qs;
 }
 
-void report_median(benchmark::State& state, std::vector<double>& us) {
-  if (us.empty()) return;
-  std::nth_element(us.begin(), us.begin() + static_cast<long>(us.size() / 2), us.end());
-  state.counters["median_us"] = us[us.size() / 2];
+double median(std::vector<double> xs) {
+  if (xs.empty()) return 0;
+  std::nth_element(xs.begin(), xs.begin() + static_cast<long>(xs.size() / 2), xs.end());
+  return xs[xs.size() / 2];
+}
+
+void report_median(benchmark::State& state, std::vector<double>& us, const char* name = "median_us") {
+  if (!us.empty()) state.counters[name] = median(us);
 }
 
 void BM_Query(benchmark::State& state) {
   ir::Program p = workload_class(static_cast<int>(state.range(0)));
-  engine::Engine eng(p);
+  engine::EngineOptions options;
+  options.default_timeout_ms = static_cast<unsigned>(state.range(1));
+  engine::Engine eng(p, options);
   std::vector<Query> qs = gap_queries(p);
-  std::vector<double> us;
+  std::vector<double> us, sat_us, unsat_us;
   size_t i = 0, sat = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
     engine::QueryResult r = eng.find(qs[i++ % qs.size()]);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    double t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    us.push_back(t);
+    (r.answer == engine::SatAnswer::Sat ? sat_us : unsat_us).push_back(t);
     sat += r.answer == engine::SatAnswer::Sat;
     benchmark::DoNotOptimize(r);
   }
   report_median(state, us);
+  report_median(state, sat_us, "sat_median_us");      // with witness construction and replay
+  report_median(state, unsat_us, "unsat_median_us");
   state.counters["sat_fraction"] = us.empty() ? 0 : static_cast<double>(sat) / static_cast<double>(us.size());
   state.counters["atoms"] = static_cast<double>(eng.stats().atoms);
   state.counters["queries"] = static_cast<double>(qs.size());
 }
-BENCHMARK(BM_Query)->Arg(5)->Arg(15)->Arg(30)->Unit(benchmark::kMicrosecond);
+// Args: ALLOW rules, per-query timeout in ms (0: none).
+BENCHMARK(BM_Query)
+    ->ArgNames({"rules", "timeout_ms"})
+    ->Args({5, 5000})->Args({15, 5000})->Args({30, 5000})->Args({15, 0})
+    ->Unit(benchmark::kMicrosecond);
 
 // The concrete pin-and-check path the differential tests use (every atom fixed by a request).
 void BM_Decide(benchmark::State& state) {

@@ -156,7 +156,12 @@ class WidenedAnalyzer final : public gaps::Analyzer {
     msg += join(parts, "") + ", not only the requests the HTTP conditions describe";
     if (f.when_only)
       msg += "; Istio's admission warning ignores `when`, so this widening is silent (IS §7, §9)";
-    if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " is " + f.example->decision;
+    if (f.example) {
+      msg += "; e.g. " + gaps::witness_summary(*f.example) + " is " + f.example->decision;
+      const std::string self = p.meta.ns + "/" + p.meta.name + " rule " + std::to_string(key.index);
+      if (!f.example->decided_by.empty() && f.example->decided_by != self)
+        msg += " (" + f.example->decided_by + " matches it first)";
+    }
     std::string help =
         p.action == model::Action::Deny
             ? "add `ports:` with the HTTP ports to the rule's `to` (a port condition survives on TCP and keeps the "

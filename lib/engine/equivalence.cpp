@@ -174,6 +174,14 @@ class Encoder {
     return Build::Ok;
   }
 
+  // What the port's connection rules let through (IS §11): on a STRICT port only mTLS requests reach the
+  // filters, on a DISABLE port only plaintext. Used to prefer a witness whose difference is not masked.
+  z3::expr reachable(const ir::Program& p) {
+    if (p.mtls == model::MtlsMode::Strict) return mtls_;
+    if (p.mtls == model::MtlsMode::Disable) return !mtls_;
+    return c_.bool_val(true);
+  }
+
   // The atom variables and their model values, to block a model that did not replay.
   z3::expr block_all(const z3::model& m) {
     z3::expr_vector lits(c_);
@@ -408,37 +416,30 @@ EquivalenceResult prove_equivalent(const ir::Program& left, const ir::Program& r
   detail::configure(s, options.timeout_ms);
   enc.add_axioms(s);
 
-  res.observables = obs.size();
-  for (size_t i = 0; i < obs.size(); ++i) {
-    s.push();
-    s.add(formulas[i].first != formulas[i].second);
-    bool done = false;
-    for (unsigned round = 0; !done; ++round) {
+  // One search for a replayed difference under the current assertions: Unsat (none), Sat (found, in
+  // `d`), or Unknown (`why`). Refinements stay inside the caller's push scope.
+  enum class Search { Unsat, Sat, Unknown };
+  auto search = [&](size_t i, Difference& d, std::string& why) {
+    for (unsigned round = 0;; ++round) {
       ++res.queries;
       z3::check_result cr = s.check();
-      if (cr == z3::unsat) break;  // proven for this observable
+      if (cr == z3::unsat) return Search::Unsat;
       if (cr == z3::unknown) {
-        res.status = EquivalenceStatus::Unknown;
-        res.unknown_reason = obs[i].name + ": the solver gave up (" + s.reason_unknown() + ")";
-        s.pop();
-        return res;
+        why = obs[i].name + ": the solver gave up (" + s.reason_unknown() + ")";
+        return Search::Unknown;
       }
       if (round >= options.max_refinements) {
-        res.status = EquivalenceStatus::Unknown;
-        res.unknown_reason = obs[i].name + ": no concrete request realizes the solver's models after " +
-                             std::to_string(round) + " refinements";
-        s.pop();
-        return res;
+        why = obs[i].name + ": no concrete request realizes the solver's models after " + std::to_string(round) +
+              " refinements";
+        return Search::Unknown;
       }
       z3::model m = s.get_model();
       ir::Request w;
-      std::string why;
-      Encoder::Build b = enc.witness(m, s, options.timeout_ms, w, why);
+      std::string reason;
+      Encoder::Build b = enc.witness(m, s, options.timeout_ms, w, reason);
       if (b == Encoder::Build::Unknown) {
-        res.status = EquivalenceStatus::Unknown;
-        res.unknown_reason = obs[i].name + ": " + why;
-        s.pop();
-        return res;
+        why = obs[i].name + ": " + reason;
+        return Search::Unknown;
       }
       if (b == Encoder::Build::Refine) {
         ++res.refinements;
@@ -451,18 +452,42 @@ EquivalenceResult prove_equivalent(const ir::Program& left, const ir::Program& r
         s.add(enc.block_all(m));
         continue;
       }
-      res.status = EquivalenceStatus::Differs;
-      Difference d;
       d.observable = obs[i].name;
       d.has_witness = true;
       d.witness = std::move(w);
       d.left = std::move(lo);
       d.right = std::move(ro);
-      res.difference = std::move(d);
+      return Search::Sat;
+    }
+  };
+
+  res.observables = obs.size();
+  for (size_t i = 0; i < obs.size(); ++i) {
+    s.push();
+    s.add(formulas[i].first != formulas[i].second);
+    Difference d;
+    std::string why;
+    Search r = search(i, d, why);
+    if (r == Search::Sat) {
+      // Prefer a witness the port's mTLS mode lets through, so that the decisions show the difference.
+      s.push();
+      s.add(enc.reachable(left));
+      Difference better;
+      std::string ignored;
+      if (search(i, better, ignored) == Search::Sat) d = std::move(better);
       s.pop();
-      return res;
     }
     s.pop();
+    if (r == Search::Unknown) {
+      res.status = EquivalenceStatus::Unknown;
+      res.unknown_reason = why;
+      return res;
+    }
+    if (r == Search::Sat) {
+      res.status = EquivalenceStatus::Differs;
+      res.difference = std::move(d);
+      return res;
+    }
   }
   res.status = EquivalenceStatus::Proven;
   return res;

@@ -3,6 +3,7 @@
 #include "engine/query.h"
 
 #include <thread>
+#include <unordered_map>
 
 #include "engine/symbolic_encoder.h"
 
@@ -150,25 +151,43 @@ struct Engine::Impl {
         solver(c, z3::solver::simple()),  // incremental SMT core (the default wrapper adds setup cost)
         owner(std::this_thread::get_id()),
         timeout(options.default_timeout_ms),
-        // (the solver is configured before the encoder asserts anything into it)
-        encoder((detail::configure(solver, timeout, options.resource_limit), c), solver, program, options) {}
+        deadline(c),
+        // (the solver is configured before the encoder asserts anything into it; wall-clock limits are
+        // the watchdog's, see detail::CheckDeadline, so Z3's own timeout stays off)
+        encoder((detail::configure(solver, 0, options.resource_limit), c), solver, program, options) {}
 
   void check_thread() const {
     if (std::this_thread::get_id() != owner)
       throw std::logic_error("engine::Engine used from a thread other than the one that created it");
   }
 
-  void set_timeout(unsigned t) {
-    if (t == timeout) return;
-    timeout = t;
-    detail::configure(solver, t, options.resource_limit);
+  void set_timeout(unsigned t) { timeout = t; }
+  z3::check_result check(const z3::expr_vector& assumptions) { return deadline.check(solver, assumptions, timeout); }
+
+  static bool is_literal(const z3::expr& e) {
+    z3::expr x = e.is_not() ? e.arg(0) : e;
+    return x.is_app() && x.num_args() == 0 && x.decl().decl_kind() == Z3_OP_UNINTERPRETED;
+  }
+  // A query condition as an assumption literal: named once, at the base level, when it is not one
+  // already (an IP or port condition). Checking under assumptions reuses everything asserted at the base
+  // level, like push/assert/check/pop, without asserting and retracting anything per query.
+  z3::expr literal(const z3::expr& e) {
+    if (is_literal(e)) return e;
+    unsigned id = Z3_get_ast_id(c, e);
+    auto it = named_conditions.find(id);
+    if (it != named_conditions.end()) return it->second;
+    z3::expr v = c.bool_const(("condition!" + std::to_string(named_conditions.size())).c_str());
+    solver.add(v == e);
+    named_conditions.emplace(id, v);
+    keep_alive.push_back(e);  // the id stays this expression's only while it is referenced
+    return v;
+  }
+  std::string unknown_reason() {
+    std::string r = solver.reason_unknown();
+    if (r == "canceled" && timeout != 0) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
+    return "solver: " + r;
   }
 
-  // Lemmas learned inside a scope are valid everywhere: keep them at the base level for later queries.
-  void commit_lemmas() {
-    for (const auto& l : pending_lemmas) solver.add(l);
-    pending_lemmas.clear();
-  }
 
   bool concretely_holds(const Condition& cond, const ir::Request& request, const ir::Request& eff,
                         const Decision& d) const {
@@ -201,8 +220,10 @@ struct Engine::Impl {
   z3::solver solver;
   std::thread::id owner;
   unsigned timeout;
+  detail::CheckDeadline deadline;
   Encoder encoder;
-  std::vector<z3::expr> pending_lemmas;
+  std::unordered_map<unsigned, z3::expr> named_conditions;
+  std::vector<z3::expr> keep_alive;
   Stats stats;
 };
 
@@ -242,67 +263,57 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
   ++im.stats.queries;
   QueryResult out;
 
-  // Everything the query names is defined at the base level first (definitions must outlive the scope).
-  std::vector<z3::expr> lits;
-  for (const auto& cond : query.conditions()) lits.push_back(im.encoder.condition(cond));
+  // Everything the query names is defined at the base level (the program's axioms and definitions were
+  // asserted once, when the engine was built); the query itself is a set of assumption literals.
+  z3::expr_vector assumptions(im.c);
+  for (const auto& cond : query.conditions()) assumptions.push_back(im.literal(im.encoder.condition(cond)));
 
-  im.solver.push();
-  for (const auto& l : lits) im.solver.add(l);
-  try {
-    while (true) {
-      z3::check_result r = im.solver.check();
-      if (r == z3::unsat) {
-        out.answer = SatAnswer::Unsat;
-        break;
-      }
-      if (r == z3::unknown) {
-        out.answer = SatAnswer::Unknown;
-        out.reason = "solver: " + im.solver.reason_unknown();
-        break;
-      }
-      detail::ModelRequest mr = im.encoder.build_request(im.solver.get_model(), im.timeout);
-      if (mr.status == detail::ModelRequest::Status::Unknown) {
-        out.answer = SatAnswer::Unknown;
-        out.reason = mr.reason;
-        break;
-      }
-      if (mr.status == detail::ModelRequest::Status::Refine) {
-        if (out.refinements >= im.options.max_refinements) {
-          out.answer = SatAnswer::Unknown;
-          out.reason = "opaque atoms (glob, path template, regex): no witness after " +
-                       std::to_string(out.refinements) + " sequence-theory refinements";
-          break;
-        }
-        ++out.refinements;
-        for (const auto& l : mr.lemmas) {
-          im.solver.add(l);
-          im.pending_lemmas.push_back(l);
-        }
-        continue;
-      }
-      // Replay: the concrete evaluator is the specification (DESIGN.md §5).
-      const ir::Program& p = im.encoder.program();
-      Decision d = evaluate(p, mr.request);
-      const ir::Request eff = effective_request(p, mr.request);
-      for (const auto& cond : query.conditions()) {
-        if (im.concretely_holds(cond, mr.request, eff, d) != cond.positive)
-          throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
-                              std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
-                              describe_request(mr.request) + ", concretely " + to_string(d.verdict) +
-                              ") does not satisfy \"" + cond.describe() + "\" of query \"" + query.describe() + "\"");
-      }
-      out.answer = SatAnswer::Sat;
-      out.request = std::move(mr.request);
-      out.decision = std::move(d);
+  while (true) {
+    z3::check_result r = im.check(assumptions);
+    if (r == z3::unsat) {
+      out.answer = SatAnswer::Unsat;
       break;
     }
-  } catch (...) {
-    im.solver.pop();
-    im.commit_lemmas();
-    throw;
+    if (r == z3::unknown) {
+      out.answer = SatAnswer::Unknown;
+      out.reason = im.unknown_reason();
+      break;
+    }
+    detail::ModelReader reader(im.solver);
+    detail::ModelRequest mr = im.encoder.build_request(reader, im.timeout);
+    if (mr.status == detail::ModelRequest::Status::Unknown) {
+      out.answer = SatAnswer::Unknown;
+      out.reason = mr.reason;
+      break;
+    }
+    if (mr.status == detail::ModelRequest::Status::Refine) {
+      if (out.refinements >= im.options.max_refinements) {
+        out.answer = SatAnswer::Unknown;
+        out.reason = "opaque atoms (glob, path template, regex): no witness after " +
+                     std::to_string(out.refinements) + " sequence-theory refinements";
+        break;
+      }
+      ++out.refinements;
+      // The lemmas are valid for every string, so they stay for every later query.
+      for (const auto& l : mr.lemmas) im.solver.add(l);
+      continue;
+    }
+    // Replay: the concrete evaluator is the specification (DESIGN.md §5).
+    const ir::Program& p = im.encoder.program();
+    Decision d = evaluate(p, mr.request);
+    const ir::Request eff = effective_request(p, mr.request);
+    for (const auto& cond : query.conditions()) {
+      if (im.concretely_holds(cond, mr.request, eff, d) != cond.positive)
+        throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
+                            std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
+                            describe_request(mr.request) + ", concretely " + to_string(d.verdict) +
+                            ") does not satisfy \"" + cond.describe() + "\" of query \"" + query.describe() + "\"");
+    }
+    out.answer = SatAnswer::Sat;
+    out.request = std::move(mr.request);
+    out.decision = std::move(d);
+    break;
   }
-  im.solver.pop();
-  im.commit_lemmas();
   im.stats.refinements += out.refinements;
   (out.answer == SatAnswer::Sat ? im.stats.sat : out.answer == SatAnswer::Unsat ? im.stats.unsat : im.stats.unknown)++;
   return out;
@@ -315,19 +326,27 @@ SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsign
   SymbolicDecision out;
   Encoder& enc = im.encoder;
   const ir::Program& p = enc.program();
-  std::vector<z3::expr> pins = enc.pin(request);
+  // The "decided by" definitions must live at the base level, so they are made before the scope.
+  for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit})
+    for (size_t i = 0; i < detail::rules_of(p, a).size(); ++i) enc.decided_by({a, i});
+  // Literal pins are assumptions; the bit-vector ones (IPs, port) are asserted in a scope, so that
+  // pinning many different requests leaves nothing behind.
+  z3::expr_vector assumptions(im.c);
   im.solver.push();
-  for (const auto& e : pins) im.solver.add(e);
+  for (const auto& e : enc.pin(request)) {
+    if (Impl::is_literal(e)) assumptions.push_back(e);
+    else im.solver.add(e);
+  }
   try {
-    z3::check_result r = im.solver.check();
+    z3::check_result r = im.check(assumptions);
     if (r == z3::unsat) {
       out.answer = SatAnswer::Unsat;
     } else if (r == z3::unknown) {
       out.answer = SatAnswer::Unknown;
-      out.unknown_reason = "solver: " + im.solver.reason_unknown();
+      out.unknown_reason = im.unknown_reason();
     } else {
-      z3::model m = im.solver.get_model();
-      auto is_true = [&](const z3::expr& e) { return m.eval(e, true).is_true(); };
+      detail::ModelReader reader(im.solver);
+      auto is_true = [&](const z3::expr& e) { return reader.boolean(e); };
       int verdicts = 0;
       for (Verdict v : {Verdict::Allow, Verdict::Deny, Verdict::Delegated, Verdict::Rejected})
         if (is_true(enc.verdict(v))) out.verdict = v, ++verdicts;
@@ -342,7 +361,7 @@ SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsign
         for (size_t i = 0; i < rules.size(); ++i) {
           RuleRef ref{a, i};
           if (is_true(enc.rule_match(ref))) out.matching_rules.push_back(ref);
-          if (is_true(enc.decided_by_formula(ref))) {
+          if (is_true(enc.decided_by(ref))) {
             if (out.decided_by)
               throw InternalError("two rules decide at once on program " + p.workload);
             out.decided_by = ref;

@@ -209,7 +209,12 @@ size_t Encoder::register_string_atom(StringAttr& sa, const StrAtom& a, bool with
 }
 
 void Encoder::add_axioms(StringAttr& sa) {
-  StrEncoding enc = string_axioms_linear(sa.atoms, sa.domain);
+  // Few atoms: the pairwise clauses need no auxiliary variables (a smaller model to read back); many
+  // atoms: the linear encoding avoids the quadratic blow-up. Both allow the same assignments
+  // (test/symbolic/strings_test.cpp checks it).
+  StrEncoding enc;
+  if (sa.atoms.size() <= 16) enc.clauses = string_axioms(sa.atoms, sa.domain);
+  else enc = string_axioms_linear(sa.atoms, sa.domain);
   std::vector<z3::expr> vars = sa.vars;
   vars.push_back(sa.defined);
   for (uint32_t k = 0; k < enc.aux_vars; ++k) vars.push_back(c_.bool_const(fresh_name("aux").c_str()));
@@ -435,25 +440,26 @@ std::vector<z3::expr> Encoder::pin(const ir::Request& request) {
   std::vector<z3::expr> out;
   const ir::Request eff = effective_request(program_, request);
   const ir::Protocol p = program_.protocol;
-  out.push_back(mtls_ == c_.bool_val(request.mtls));
-  out.push_back(token_valid_ == c_.bool_val(eff.token == ir::TokenState::Valid));
-  out.push_back(token_invalid_ == c_.bool_val(eff.token == ir::TokenState::Invalid));
+  auto lit = [](const z3::expr& v, bool value) { return value ? v : !v; };
+  out.push_back(lit(mtls_, request.mtls));
+  out.push_back(lit(token_valid_, eff.token == ir::TokenState::Valid));
+  out.push_back(lit(token_invalid_, eff.token == ir::TokenState::Invalid));
   out.push_back(request.port <= 65535 ? port_ == c_.bv_val(request.port, 16) : c_.bool_val(false));
   for (auto& [k, sa] : strings_) {
     ir::AttributeValue v = ir::attribute_value(eff, sa.attr, sa.key, p);
-    out.push_back(sa.defined == c_.bool_val(v.present));
+    out.push_back(lit(sa.defined, v.present));
     for (size_t i = 0; i < sa.atoms.size(); ++i) {
       bool holds = v.present && (sa.domain.set_valued ? str_atom_holds_on_set(sa.atoms[i], v.set)
                                                       : str_atom_holds(sa.atoms[i], v.str));
-      out.push_back(sa.vars[i] == c_.bool_val(holds));
+      out.push_back(lit(sa.vars[i], holds));
     }
   }
   for (auto& [attr, ip] : ips_) {
     ir::AttributeValue v = ir::attribute_value(eff, attr, "", p);
-    out.push_back(ip.defined == c_.bool_val(v.present));
+    out.push_back(lit(ip.defined, v.present));
     if (!v.present) continue;
     auto [hi, lo] = halves(v.ip);
-    out.push_back(ip.is6 == c_.bool_val(v.ip.v6));
+    out.push_back(lit(ip.is6, v.ip.v6));
     out.push_back(ip.bits == z3::concat(c_.bv_val(hi, 64), c_.bv_val(lo, 64)));
   }
   return out;
@@ -461,18 +467,10 @@ std::vector<z3::expr> Encoder::pin(const ir::Request& request) {
 
 namespace {
 
-bool model_true(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_true(); }
-
-uint64_t model_u64(const z3::model& m, const z3::expr& e) {
-  uint64_t v = 0;
-  if (!m.eval(e, true).is_numeral_u64(v)) throw InternalError("solver model has no value for " + e.to_string());
-  return v;
-}
-
-ir::IpAddress model_ip(const z3::model& m, const IpAttr& ip) {
+ir::IpAddress model_ip(ModelReader& m, const IpAttr& ip) {
   ir::IpAddress a;
-  a.v6 = model_true(m, ip.is6);
-  uint64_t hi = model_u64(m, ip.bits.extract(127, 64)), lo = model_u64(m, ip.bits.extract(63, 0));
+  a.v6 = m.boolean(ip.is6);
+  uint64_t hi = m.u64(ip.bits.extract(127, 64)), lo = m.u64(ip.bits.extract(63, 0));
   for (int i = 7; i >= 0; --i, hi >>= 8) a.bytes[i] = static_cast<uint8_t>(hi & 0xff);
   for (int i = 15; i >= 8; --i, lo >>= 8) a.bytes[i] = static_cast<uint8_t>(lo & 0xff);
   return a;
@@ -503,18 +501,19 @@ void assign_string(ir::Request& r, Attribute attr, const std::string& key, const
 
 }  // namespace
 
-ModelRequest Encoder::build_request(const z3::model& m, unsigned timeout_ms) {
+ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
   ModelRequest out;
   ir::Request& r = out.request;
-  r.mtls = model_true(m, mtls_);
-  r.token = model_true(m, token_valid_) ? ir::TokenState::Valid
-            : model_true(m, token_invalid_) ? ir::TokenState::Invalid : ir::TokenState::None;
-  r.port = static_cast<uint32_t>(model_u64(m, port_));
+  r.mtls = m.boolean(mtls_);
+  r.token = m.boolean(token_valid_) ? ir::TokenState::Valid
+            : m.boolean(token_invalid_) ? ir::TokenState::Invalid : ir::TokenState::None;
+  // The port is fixed for a declared port; only the undeclared-ports program asks the model.
+  r.port = program_.port != 0 ? program_.port : static_cast<uint32_t>(m.u64(port_));
 
   for (auto& [k, sa] : strings_) {
     StrAssignment asg;
-    asg.defined = model_true(m, sa.defined);
-    for (const auto& v : sa.vars) asg.atom_true.push_back(model_true(m, v));
+    asg.defined = m.boolean(sa.defined);
+    for (const auto& v : sa.vars) asg.atom_true.push_back(m.boolean(v));
     std::optional<std::string> value;
     std::vector<std::string> elements;
     WitnessStatus status;
@@ -573,7 +572,7 @@ ModelRequest Encoder::build_request(const z3::model& m, unsigned timeout_ms) {
   if (http_ && !strings_.count({Attribute::Path, ""})) r.path = "/";
 
   for (auto& [attr, ip] : ips_) {
-    if (!model_true(m, ip.defined)) continue;
+    if (!m.boolean(ip.defined)) continue;
     ir::IpAddress a = model_ip(m, ip);
     if (attr == Attribute::SourceIp) r.source_ip = a;
     if (attr == Attribute::DestinationIp) r.destination_ip = a;

@@ -29,6 +29,7 @@
 namespace meshproof::engine {
 
 struct SolverContext::Impl {
+  detail::GlobalParams params;  // first: set before the context exists
   z3::context ctx;
 };
 
@@ -83,7 +84,7 @@ class Encoder {
 
   // Builds the witness request from a model (the completeness construction, with the sequence theory
   // for opaque atoms).
-  ModelRequest build_request(const z3::model& m, unsigned timeout_ms);
+  ModelRequest build_request(ModelReader& m, unsigned timeout_ms);
 
   const ir::Program& program() const { return program_; }
   const ir::Rule& rule(RuleRef r) const;

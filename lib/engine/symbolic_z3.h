@@ -4,6 +4,8 @@
 
 #include <z3++.h>
 
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/symbolic_strings.h"
@@ -22,6 +24,57 @@ z3::context& sequence_context();
 // Fixed seeds (the same input gives the same model, hence the same witness) and the per-query limits:
 // timeout_ms (wall clock) and resource_limit (Z3's deterministic `rlimit` budget); 0 means no limit.
 void configure(z3::solver& solver, unsigned timeout_ms, unsigned resource_limit = 0);
+
+// The model's value of a Boolean. For a constant it reads the model's table directly (several times faster
+// than model::eval); a constant the model leaves out is unconstrained, and false is as good as any value.
+bool model_bool(const z3::model& m, const z3::expr& e);
+
+// Reads a satisfying assignment after a Sat check. Z3's get_model costs about as much as the check
+// itself on the engine's queries, so Boolean values are read from the solver's trail (the literals the
+// SMT core assigned, Z3_solver_get_trail) and the model is built only for what the trail does not hold:
+// bit-vector values and any Boolean the trail leaves out. Both come from the same final assignment, so
+// they agree; and every witness is replayed through the concrete evaluator regardless.
+class ModelReader {
+ public:
+  explicit ModelReader(z3::solver& solver);
+  bool boolean(const z3::expr& e);
+  uint64_t u64(const z3::expr& bv);  // a bit-vector of at most 64 bits
+  const z3::model& model();
+
+ private:
+  z3::solver& solver_;
+  std::unordered_map<unsigned, bool> trail_;  // ast id of a Boolean constant → its value
+  std::optional<z3::model> model_;
+};
+
+// Called before a context is created: Z3's model compaction costs more than the check itself on the
+// small queries the engine asks, and nothing here needs compact models.
+void set_global_params();
+struct GlobalParams {
+  GlobalParams() { set_global_params(); }
+};
+
+// Wall-clock limits for the engine's many short checks. Z3's `timeout` parameter starts and stops a timer
+// thread on every check, which measured 30-40 µs per check here — as much as the check itself. The
+// watchdog is one process-wide thread that polls armed deadlines every few milliseconds and interrupts
+// (Z3_interrupt) a context whose check overran; arming and disarming are two atomic stores.
+class CheckDeadline {
+ public:
+  explicit CheckDeadline(z3::context& c);
+  ~CheckDeadline();
+  CheckDeadline(const CheckDeadline&) = delete;
+  CheckDeadline& operator=(const CheckDeadline&) = delete;
+  // Runs solver.check(assumptions) with a limit (0: none). A check interrupted before its limit (the
+  // watchdog can hit a check that started just after the one it meant) is run again.
+  z3::check_result check(z3::solver& solver, unsigned timeout_ms);
+  z3::check_result check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms);
+
+  struct Slot;
+
+ private:
+  Slot* slot_;
+  bool registered_ = false;  // with the watchdog, on the first check that has a limit
+};
 
 // One clause of string_axioms over `vars` (atom variables, then D).
 z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<z3::expr>& vars);

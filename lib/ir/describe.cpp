@@ -34,8 +34,20 @@ std::string describe(const Clause& c) {
 RuleDescription describe(const Rule& r) {
   RuleDescription d;
   d.title = r.display() + " (" + model::to_string(r.policy.action) + (r.policy.dry_run ? ", dry-run" : "") + ")";
-  for (const auto& c : r.principals) d.principals.push_back(describe(c));
-  for (const auto& c : r.permissions) d.permissions.push_back(describe(c));
+  auto split = [](const Clause& c) {
+    std::vector<std::string> out;
+    for (const auto& m : c.matches) out.push_back(describe(m));
+    if (out.empty()) out.push_back(describe(c));
+    return out;
+  };
+  for (const auto& c : r.principals) {
+    d.principals.push_back(describe(c));
+    d.principal_matches.push_back(split(c));
+  }
+  for (const auto& c : r.permissions) {
+    d.permissions.push_back(describe(c));
+    d.permission_matches.push_back(split(c));
+  }
   d.drops = r.drops;
   d.never_matches = r.principals.empty() || r.permissions.empty();
   return d;

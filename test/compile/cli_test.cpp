@@ -188,8 +188,9 @@ TEST_CASE("config dump fixtures are the emitted tables, and verify in the librar
       REQUIRE(d.has_witness);
       CHECK(d.witness.path.rfind("/debug", 0) == 0);
       CHECK(d.witness.path.rfind("/debugz", 0) != 0);
-      CHECK(d.left.verdict == "DENY");
-      CHECK(d.right.verdict != "DENY");
+      CHECK(d.witness.mtls);  // reachable on the STRICT port
+      CHECK(d.left.reason == "deny-matched");
+      CHECK(d.right.reason != "deny-matched");
     }
   }
 }

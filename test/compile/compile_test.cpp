@@ -176,10 +176,13 @@ TEST_CASE("compile proves every table of a mesh that uses every field family", "
     compile::CompileResult r = compile::compile_mesh(in->mesh, opts);
     REQUIRE_FALSE(r.tables.empty());
     for (const auto& t : r.tables) {
-      INFO(t.file << ": " << compile::to_string(t.status));
-      for (const auto& e : t.decode_errors) INFO(e);
-      for (const auto& v : t.proofs)
-        if (v.result.difference) INFO(compile::describe_difference(*v.result.difference, t.protocol));
+      std::string why;
+      for (const auto& e : t.decode_errors) why += e + "\n";
+      for (const auto& v : t.proofs) {
+        if (v.result.difference) why += compile::describe_difference(*v.result.difference, t.protocol) + "\n";
+        if (v.result.status == engine::EquivalenceStatus::Unknown) why += v.result.unknown_reason + "\n";
+      }
+      INFO(t.file << ": " << compile::to_string(t.status) << "\n" << why);
       CHECK(t.status == compile::TableStatus::Proven);
     }
     CHECK(r.all_proven());
@@ -231,7 +234,11 @@ TEST_CASE("a corrupted table is caught with a witness", "[compile]") {
     for (const auto& v : t.proofs)
       if (v.result.difference) {
         CHECK(v.result.difference->witness.path.rfind("/debug", 0) == 0);
-        CHECK(v.result.difference->left.verdict != v.result.difference->right.verdict);
+        // A reachable witness (mTLS on this STRICT port): the policy denies it by the DENY rule, the table
+        // does not.
+        CHECK(v.result.difference->witness.mtls);
+        CHECK(v.result.difference->left.reason == "deny-matched");
+        CHECK(v.result.difference->right.reason != "deny-matched");
       }
   }
   SECTION("a dropped notRule") {

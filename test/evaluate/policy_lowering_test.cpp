@@ -295,3 +295,25 @@ TEST_CASE("explicitly empty lists are no condition at all (IS §3, model.go inse
   auto b = build_web(allow("p", "  rules:\n  - from:\n    - source: {principals: []}\n"));
   CHECK(verdict(b.http(), plaintext()) == Verdict::Allow);
 }
+
+TEST_CASE("AUDIT or DENY without rules never matches (IS §3)", "[ir][empty]") {
+  auto a = build_web(allow("audit", "  action: AUDIT\n"));
+  auto d = engine::evaluate(a.http(), plaintext());
+  CHECK(d.verdict == Verdict::Allow);
+  CHECK(d.audit_matches.empty());
+  auto deny = build_web(allow("deny", "  action: DENY\n"));  // rejected by validation; Istio never matches it
+  CHECK(verdict(deny.http(), plaintext()) == Verdict::Allow);
+}
+
+TEST_CASE("paths with {*} / {**} are URI templates (IS §5)", "[ir][paths]") {
+  auto b = build_web(allow("p", "  rules:\n  - to:\n    - operation: {paths: [\"/api/{*}/items\", \"/files/{**}\"]}\n"));
+  auto req = plaintext();
+  req.path = "/api/v1/items";
+  CHECK(verdict(b.http(), req) == Verdict::Allow);
+  req.path = "/api/v1/x/items";
+  CHECK(verdict(b.http(), req) == Verdict::Deny);
+  req.path = "/files/a/b/c.txt";
+  CHECK(verdict(b.http(), req) == Verdict::Allow);
+  req.path = "/files";
+  CHECK(verdict(b.http(), req) == Verdict::Deny);
+}

@@ -57,8 +57,15 @@ void print_lowered(std::ostream& o, const ir::LoweredPolicy& lp, const std::stri
       o << indent << "  (the policy has no rules; Istio emits a rule that matches nothing, IS §3)\n";
       continue;
     }
-    for (const auto& p : d.principals) o << indent << "  from: " << p << "\n";
-    for (const auto& p : d.permissions) o << indent << "  to:   " << p << "\n";
+    // One line per clause (OR), its fields (AND) continued on indented lines.
+    auto print = [&](const char* label, const std::vector<std::vector<std::string>>& clauses) {
+      for (size_t i = 0; i < clauses.size(); ++i) {
+        o << indent << "  " << (i ? "or   " : label) << clauses[i].front() << "\n";
+        for (size_t k = 1; k < clauses[i].size(); ++k) o << indent << "         and " << clauses[i][k] << "\n";
+      }
+    };
+    print("from: ", d.principal_matches);
+    print("to:   ", d.permission_matches);
   }
   for (const auto& d : lp.drops) o << indent << "! " << ir::to_string(d.kind) << " " << d.item << ": " << d.reason << "\n";
 }
@@ -234,6 +241,8 @@ void run_explain(const ExplainFlags& f, int& exit_code) {
     o << "  " << ir::to_string(proto) << ": "
       << (p->has_allow_policy ? "ALLOW policies apply, so a request must match an ALLOW rule"
                               : "no enforced ALLOW policy, so anything not denied is allowed");
+    if (p->has_allow_policy && p->allow.empty())
+      o << "; every ALLOW rule is dropped on " << ir::to_string(proto) << " ports, so every request there is denied";
     if (p->custom_mode == ir::CustomMode::FailClosed) o << "; CUSTOM rules deny (fail closed): " << p->custom_reason;
     else if (p->custom_mode == ir::CustomMode::Delegate) o << "; CUSTOM matches go to the external authorizer";
     o << "\n";
