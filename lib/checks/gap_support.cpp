@@ -195,6 +195,7 @@ std::shared_ptr<Results> run_pass(const Context& ctx) {
 
   std::vector<double> spent(analyzers.size(), 0.0);
   size_t engines = 0;
+  uint64_t queries = 0;
   // One program set per class, built class by class (the same programs ir::build_all_programs builds,
   // without holding every class's programs at once); engines live only while their class is visited.
   for (const mesh::WorkloadClass& wc : ctx.mesh.classes) {
@@ -220,11 +221,16 @@ std::shared_ptr<Results> run_pass(const Context& ctx) {
       analyzers[i].second->visit(cls);
       spent[i] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
-    for (const View& v : cls.views) engines += v.has_engine() ? 1 : 0;
+    for (View& v : cls.views)
+      if (v.has_engine()) {
+        ++engines;
+        queries += v.engine().stats().queries;
+      }
   }
   // MESHPROOF_GAP_STATS=1: where the shared pass spent its time (for performance work; not an interface).
   if (const char* e = std::getenv("MESHPROOF_GAP_STATS"); e && *e == '1') {
-    std::fprintf(stderr, "gap pass: %zu classes, %zu program engines\n", ctx.mesh.classes.size(), engines);
+    std::fprintf(stderr, "gap pass: %zu classes, %zu program engines, %llu queries on them\n",
+                 ctx.mesh.classes.size(), engines, static_cast<unsigned long long>(queries));
     for (size_t i = 0; i < analyzers.size(); ++i)
       std::fprintf(stderr, "  %-28s %9.1f ms\n", analyzers[i].first.c_str(), spent[i]);
   }

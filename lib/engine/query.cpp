@@ -279,7 +279,7 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
       out.reason = im.unknown_reason();
       break;
     }
-    detail::ModelReader reader(im.solver);
+    detail::ModelReader reader(im.solver, im.encoder.negation_ids());
     detail::ModelRequest mr = im.encoder.build_request(reader, im.timeout);
     if (mr.status == detail::ModelRequest::Status::Unknown) {
       out.answer = SatAnswer::Unknown;
@@ -345,7 +345,7 @@ SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsign
       out.answer = SatAnswer::Unknown;
       out.unknown_reason = im.unknown_reason();
     } else {
-      detail::ModelReader reader(im.solver);
+      detail::ModelReader reader(im.solver, im.encoder.negation_ids());
       auto is_true = [&](const z3::expr& e) { return reader.boolean(e); };
       int verdicts = 0;
       for (Verdict v : {Verdict::Allow, Verdict::Deny, Verdict::Delegated, Verdict::Rejected})

@@ -90,6 +90,7 @@ class Encoder {
   const ir::Rule& rule(RuleRef r) const;
   std::optional<RuleRef> ref_of(const ir::Rule& r) const;
   size_t atom_count() const;
+  NegationIds& negation_ids() { return negations_; }
 
  private:
   StringAttr& string_attr(ir::Attribute attr, const std::string& key);
@@ -121,6 +122,7 @@ class Encoder {
   std::map<Reason, z3::expr> reason_;
   std::map<std::pair<model::Action, size_t>, z3::expr> decided_by_;
   unsigned names_ = 0;
+  NegationIds negations_;
 };
 
 const std::vector<ir::Rule>& rules_of(const ir::Program& p, model::Action a);

@@ -54,30 +54,29 @@ bool is_bool_constant(const z3::expr& e) {
 }
 }  // namespace
 
-ModelReader::ModelReader(z3::solver& solver) : solver_(solver) {
-  // Raw C API on purpose: this loop runs over every assigned literal after every Sat check, and the
-  // z3++ wrappers' reference counting and error checks cost more than the work.
+unsigned NegationIds::of(z3::context& c, Z3_ast constant) {
+  unsigned id = Z3_get_ast_id(c, constant);
+  auto it = ids_.find(id);
+  if (it != ids_.end()) return it->second;
+  z3::expr neg = !z3::expr(c, constant);
+  unsigned nid = Z3_get_ast_id(c, neg);
+  keep_alive_.push_back(z3::expr(c, constant));
+  keep_alive_.push_back(neg);
+  ids_.emplace(id, nid);
+  return nid;
+}
+
+ModelReader::ModelReader(z3::solver& solver, NegationIds& negations) : solver_(solver), negations_(negations) {
+  // Raw C API on purpose: this loop runs over every assigned literal after every Sat check.
   Z3_context c = solver.ctx();
   Z3_ast_vector trail = Z3_solver_get_trail(c, solver);
   if (Z3_get_error_code(c) != Z3_OK || trail == nullptr) return;  // no trail: the model answers
   Z3_ast_vector_inc_ref(c, trail);
   const unsigned n = Z3_ast_vector_size(c, trail);
-  trail_.reserve(n);
-  for (unsigned i = 0; i < n; ++i) {
-    Z3_ast lit = Z3_ast_vector_get(c, trail, i);
-    bool value = true;
-    if (Z3_get_ast_kind(c, lit) != Z3_APP_AST) continue;
-    Z3_app app = Z3_to_app(c, lit);
-    if (Z3_get_decl_kind(c, Z3_get_app_decl(c, app)) == Z3_OP_NOT) {
-      lit = Z3_get_app_arg(c, app, 0);
-      value = false;
-      if (Z3_get_ast_kind(c, lit) != Z3_APP_AST) continue;
-      app = Z3_to_app(c, lit);
-    }
-    if (Z3_get_app_num_args(c, app) == 0 && Z3_get_decl_kind(c, Z3_get_app_decl(c, app)) == Z3_OP_UNINTERPRETED)
-      trail_.emplace(Z3_get_ast_id(c, lit), value);
-  }
+  trail_.resize(n);
+  for (unsigned i = 0; i < n; ++i) trail_[i] = Z3_get_ast_id(c, Z3_ast_vector_get(c, trail, i));
   Z3_ast_vector_dec_ref(c, trail);
+  std::sort(trail_.begin(), trail_.end());
 }
 
 const z3::model& ModelReader::model() {
@@ -86,9 +85,9 @@ const z3::model& ModelReader::model() {
 }
 
 bool ModelReader::boolean(const z3::expr& e) {
-  if (is_bool_constant(e)) {
-    auto it = trail_.find(Z3_get_ast_id(e.ctx(), e));
-    if (it != trail_.end()) return it->second;
+  if (!trail_.empty() && is_bool_constant(e)) {
+    if (std::binary_search(trail_.begin(), trail_.end(), Z3_get_ast_id(e.ctx(), e))) return true;
+    if (std::binary_search(trail_.begin(), trail_.end(), negations_.of(e.ctx(), e))) return false;
   }
   return model_bool(model(), e);
 }

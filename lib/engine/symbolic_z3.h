@@ -34,16 +34,28 @@ bool model_bool(const z3::model& m, const z3::expr& e);
 // SMT core assigned, Z3_solver_get_trail) and the model is built only for what the trail does not hold:
 // bit-vector values and any Boolean the trail leaves out. Both come from the same final assignment, so
 // they agree; and every witness is replayed through the concrete evaluator regardless.
+// The trail holds `x` or `(not x)`; both are hash-consed, so a literal is recognized by its AST id. The
+// ids of the negations are computed once per variable and kept here (one per engine).
+class NegationIds {
+ public:
+  unsigned of(z3::context& c, Z3_ast constant);
+
+ private:
+  std::unordered_map<unsigned, unsigned> ids_;
+  std::vector<z3::expr> keep_alive_;  // an id names its AST only while the AST lives
+};
+
 class ModelReader {
  public:
-  explicit ModelReader(z3::solver& solver);
+  ModelReader(z3::solver& solver, NegationIds& negations);
   bool boolean(const z3::expr& e);
   uint64_t u64(const z3::expr& bv);  // a bit-vector of at most 64 bits
   const z3::model& model();
 
  private:
   z3::solver& solver_;
-  std::unordered_map<unsigned, bool> trail_;  // ast id of a Boolean constant → its value
+  NegationIds& negations_;
+  std::vector<unsigned> trail_;  // ast ids of the assigned literals, sorted
   std::optional<z3::model> model_;
 };
 

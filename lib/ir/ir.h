@@ -161,9 +161,6 @@ struct Match {
   bool negated = false;   // `not*` fields and `notValues`: NOT(OR of terms)
   std::vector<Term> terms;
   Loc loc;                // the field key
-
-  // Whether at least one term needs a concrete evaluation (has atoms); a Match with only constant
-  // terms is still valid.
 };
 
 enum class ClauseKind : uint8_t {

@@ -255,13 +255,17 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   // ---- scope: input files and their digests ----
   for (uint32_t i = 1; i < sources.files().size(); ++i) {
     const SourceFile& f = sources.files()[i];
-    if (options.profile_file && i == options.profile_file) {
-      rep.profile_file = f.display_name;
+    if ((options.profile_file && i == options.profile_file) ||
+        (options.assertions_file && i == options.assertions_file)) {
+      const bool is_profile = i == options.profile_file;
+      std::string& name = is_profile ? rep.profile_file : rep.assertions_file;
+      std::string& digest = is_profile ? rep.profile_sha256 : rep.assertions_sha256;
+      name = f.display_name;
       uint64_t size = 0;
       if (f.text)
-        rep.profile_sha256 = sha256_hex(*f.text);
+        digest = sha256_hex(*f.text);
       else
-        sha256_file(f.path, rep.profile_sha256, size);
+        sha256_file(f.path, digest, size);
       continue;
     }
     AuditFile af;
@@ -554,6 +558,9 @@ json audit_to_json(const AuditReport& r) {
   for (const AuditFile& f : r.files)
     files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"sha256", f.sha256.empty() ? json(nullptr) : json(f.sha256)}});
   scope["files"] = files;
+  scope["assertions"] = r.assertions_file.empty()
+                            ? json(nullptr)
+                            : json({{"file", r.assertions_file}, {"sha256", r.assertions_sha256}});
   j["scope"] = scope;
   j["warnings"] = r.warnings;
 

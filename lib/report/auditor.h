@@ -25,6 +25,7 @@ struct AuditOptions {
   std::vector<std::string> cli_regulated;            // --regulated NAME
   std::vector<std::string> cli_regulated_selectors;  // --regulated-selector k=v[,k=v]
   uint32_t profile_file = 0;  // the profile's file id in ctx.sources; 0: the built-in default profile
+  uint32_t assertions_file = 0;  // the --assert file's id in ctx.sources; 0: none
 };
 
 enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete };
@@ -112,6 +113,7 @@ struct ExceptionRow {
 struct AuditReport {
   std::string generated_at, tool_version, z3_version, today;
   std::string profile_name, profile_title, profile_file, profile_sha256;
+  std::string assertions_file, assertions_sha256;  // "" without --assert
   std::string fail_on;
   std::string result;  // "pass" or "fail" (same rule as the exit code)
   std::vector<AuditFile> files;

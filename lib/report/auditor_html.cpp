@@ -208,6 +208,10 @@ std::string format_audit_html(const AuditReport& r) {
     << (r.profile_file.empty() ? std::string("built-in default profile")
                                : code(r.profile_file) + " SHA-256 " + code(r.profile_sha256))
     << "</td></tr>\n"
+    << "<tr><th>Assertions</th><td>"
+    << (r.assertions_file.empty() ? std::string("none (--assert not given)")
+                                  : code(r.assertions_file) + " SHA-256 " + code(r.assertions_sha256))
+    << "</td></tr>\n"
     << "<tr><th>Failure threshold</th><td>" << code(r.fail_on) << "</td></tr>\n"
     << "</tbody></table>\n";
   o << "<h3>Input files (" << r.files.size() << ")</h3>\n<table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th>"

@@ -89,6 +89,10 @@ std::string format_audit_markdown(const AuditReport& r) {
     << (r.profile_file.empty() ? std::string(" (built-in default)")
                                : "<br>" + code(r.profile_file) + " SHA-256 " + code(r.profile_sha256))
     << " |\n"
+    << "| Assertions | "
+    << (r.assertions_file.empty() ? std::string("none (--assert not given)")
+                                  : code(r.assertions_file) + " SHA-256 " + code(r.assertions_sha256))
+    << " |\n"
     << "| Failure threshold | " << code(r.fail_on) << " |\n\n";
   o << "### Input files (" << r.files.size() << ")\n\n| File | Bytes | SHA-256 |\n|---|---:|---|\n";
   for (const AuditFile& f : r.files)

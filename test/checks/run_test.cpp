@@ -118,7 +118,7 @@ TEST_CASE("a valid exception suppresses exactly the findings it names", "[checks
     CHECK(run->input->sources.describe(db[0]->related.back().loc).find("negative-profile.yaml:") != std::string::npos);
     CHECK(run->of("expired-exception").empty());
   }
-  SECTION("an exception for another port does not suppress; a namespace wildcard without port does") {
+  SECTION("an exception for another port does not suppress, a namespace wildcard without port does") {
     const std::string prof = test::write_temp(R"(name: ports
 regulated:
   namespaces: [payments, reports]

@@ -50,7 +50,7 @@ TEST_CASE("unreachable-allow-rule names the DENY fence, STRICT mTLS and a widene
   CHECK(run->where("unreachable-allow-rule", "rule", "0").size() == 1);  // only ledger-clients rules[0]
 }
 
-TEST_CASE("unreachable-allow-rule: CUSTOM delegation keeps a rule reachable; never-matching rules are not its",
+TEST_CASE("unreachable-allow-rule: CUSTOM delegation keeps a rule reachable, never-matching rules are not its",
           "[checks][unreachable-allow-rule]") {
   auto run = test::run_fixture("checks/unreachable-allow-rule/negative.yaml",
                                {{}, {"unreachable-allow-rule", "never-matching-rule"}});

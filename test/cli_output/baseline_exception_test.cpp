@@ -34,7 +34,7 @@ spec:
 
 }  // namespace
 
-TEST_CASE("baseline: write, then every finding is baseline and the run passes; a new finding still fails") {
+TEST_CASE("baseline: write, then every finding is baseline and the run passes, a new finding still fails") {
   fs::path dir = test::temp_dir("baseline");
   fs::path manifests = dir / "manifests";
   fs::create_directories(manifests);
@@ -93,7 +93,7 @@ TEST_CASE("baseline: a file that is not a baseline is exit 2 with a message") {
   CHECK(missing.exit_code == 2);
 }
 
-TEST_CASE("exceptions: an expired exception suppresses nothing and is reported; a valid one suppresses") {
+TEST_CASE("exceptions: an expired exception suppresses nothing and is reported, a valid one suppresses") {
   const std::string profile = test::fixture("report/profiles/expired.yaml");
   auto r = test::run_cli({"check", test::fixture("report/failing"), "--profile", profile, "--today", "2026-06-01",
                           "-o", "json"});

@@ -58,14 +58,14 @@ TEST_CASE("cli output: unreadable input is exit 2 with file:line:column in every
     INFO("format " << f << "\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
-    CHECK_THAT(r.err, Catch::Contains("broken.yaml:5:"));
+    CHECK_THAT(r.err, Catch::Contains("broken.yaml:4:17:"));
   }
   for (const std::string& f : kReportFormats) {
     auto r = test::run_cli({"report", bad, "-o", f});
     INFO("report format " << f << "\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
-    CHECK_THAT(r.err, Catch::Contains("broken.yaml:5:"));
+    CHECK_THAT(r.err, Catch::Contains("broken.yaml:4:17:"));
   }
 }
 

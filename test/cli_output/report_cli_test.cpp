@@ -74,7 +74,7 @@ TEST_CASE("report cli: the generation time is pinned by --generated-at or SOURCE
   CHECK_THAT(bad_flag.err, Catch::Contains("--generated-at"));
 }
 
-TEST_CASE("report cli: --out is written atomically; a failed run leaves no partial file") {
+TEST_CASE("report cli: --out is written atomically, a failed run leaves no partial file") {
   fs::path dir = test::temp_dir("report-atomic");
   fs::path out = dir / "report.html";
   test::write_file(out, "previous report");

@@ -41,7 +41,7 @@ TEST_CASE("STRICT rejects plaintext before authorization (IS §11)", "[evaluate]
   CHECK(engine::evaluate(b.http(), from_peer("td/ns/a/sa/b")).verdict == Verdict::Allow);
 }
 
-TEST_CASE("PERMISSIVE accepts both; DISABLE accepts plaintext only (IS §11)", "[evaluate][mtls]") {
+TEST_CASE("PERMISSIVE accepts both -- DISABLE accepts plaintext only (IS §11)", "[evaluate][mtls]") {
   auto p = build_web(pa("PERMISSIVE"));
   CHECK(engine::evaluate(p.http(), plaintext()).verdict == Verdict::Allow);
   CHECK(engine::evaluate(p.http(), from_peer("td/ns/a/sa/b")).verdict == Verdict::Allow);
@@ -52,7 +52,7 @@ TEST_CASE("PERMISSIVE accepts both; DISABLE accepts plaintext only (IS §11)", "
   CHECK(m.reason == Reason::MtlsOnDisable);
 }
 
-TEST_CASE("DENY wins over ALLOW; the deciding rule is named (IS §2)", "[evaluate]") {
+TEST_CASE("DENY wins over ALLOW -- the deciding rule is named (IS §2)", "[evaluate]") {
   auto b = build_web(policy("allow-a", "  rules:\n  - from:\n    - source: {namespaces: [a]}\n") + "---\n" +
                      policy("deny-admin", "  action: DENY\n  rules:\n  - to:\n    - operation: {paths: [/admin*]}\n"));
   auto req = from_peer("td/ns/a/sa/x");

@@ -68,7 +68,7 @@ TEST_CASE("from × to: a rule is (OR of from) AND (OR of to) (IS §4)", "[ir][co
   CHECK(verdict(p, other) == Verdict::Deny);
 }
 
-TEST_CASE("fields of one source are AND-ed; values OR-ed; notValues NOT-ed (IS §4)", "[ir][combine]") {
+TEST_CASE("fields of one source are AND-ed -- values OR-ed -- notValues NOT-ed (IS §4)", "[ir][combine]") {
   auto b = build_web(allow("p", R"(  rules:
   - from:
     - source:
@@ -259,7 +259,7 @@ TEST_CASE("unknown `when` key: Istio skips the rule for every action (IS §6)", 
   CHECK(verdict(d.http(), plaintext()) == Verdict::Allow);
 }
 
-TEST_CASE("dry-run ALLOW is not enforced; dry-run matches are reported (IS §2)", "[ir][dryrun]") {
+TEST_CASE("dry-run ALLOW is not enforced -- dry-run matches are reported (IS §2)", "[ir][dryrun]") {
   auto b = build_web(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata:

@@ -69,7 +69,7 @@ TEST_CASE("principals: `*` is any authenticated peer, never plaintext (IS §5, �
   CHECK_FALSE(term_on(t, test::plaintext()));
 }
 
-TEST_CASE("principals: `*abc*` is a suffix on the literal `abc*`; a middle `*` is literal (IS §5)",
+TEST_CASE("principals: `*abc*` is a suffix on the literal `abc*` -- a middle `*` is literal (IS §5)",
           "[ir][principals]") {
   auto t = ir::lower_principal("*admin*");
   CHECK_FALSE(term_on(t, peer("cluster.local/ns/x/sa/admin-1")));

@@ -67,7 +67,7 @@ TEST_CASE("every node keeps its 1-based line and column", "[load]") {
   CHECK(root.find("spec")->find("ports")->items.at(0).key_loc("name").col == 5);
 }
 
-TEST_CASE("plain scalars resolve as Kubernetes' YAML 1.1 decoder does; quoted ones stay strings", "[load]") {
+TEST_CASE("plain scalars resolve as Kubernetes' YAML 1.1 decoder does, quoted ones stay strings", "[load]") {
   auto p = parse("a: 7\nb: \"7\"\nc: 1.5\nd: yes\ne: ~\nf: STRICT\ng: |\n  text\nh: 0x1F\ni: '08:00'\n");
   REQUIRE(p->docs.size() == 1);
   const load::Node& r = p->docs[0].root;

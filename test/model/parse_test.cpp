@@ -499,7 +499,7 @@ metadata:
   CHECK(r->set.workloads.at(0).pod_labels.at("version") == "1.10");
 }
 
-TEST_CASE("typing: a name that YAML 1.1 reads as a boolean; an unquoted IP address is a string", "[model][types]") {
+TEST_CASE("typing: a name that YAML 1.1 reads as a boolean, an unquoted IP address is a string", "[model][types]") {
   auto r = model_from("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: n, namespace: x}\n"
                       "spec:\n  rules: [{from: [{source: {ipBlocks: [1.2.3.4, 10.0.0.0/8]}}]}]\n");
   INFO(dump(r->set));
@@ -557,7 +557,7 @@ spec:
   CHECK(s->help == "write it as a list: [\"cluster.local/ns/a/sa/b\"]");
 }
 
-TEST_CASE("typing: integers for ports; quoted numbers are errors; targetPort strings need a letter",
+TEST_CASE("typing: integers for ports, quoted numbers are errors, targetPort strings need a letter",
           "[model][types]") {
   auto r = model_from(R"(apiVersion: v1
 kind: Service
@@ -585,7 +585,7 @@ spec:
   CHECK(r->set.services[0].ports[1].port == 82);
 }
 
-TEST_CASE("typing: null list items are errors; null fields are absent", "[model][types]") {
+TEST_CASE("typing: null list items are errors, null fields are absent", "[model][types]") {
   auto r = model_from(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: nulls, namespace: foo}
@@ -735,7 +735,7 @@ data:
   CHECK(d->loc.line >= 7);
 }
 
-TEST_CASE("mesh config from IstioOperator; the ConfigMap `istio` wins over it", "[model][mesh]") {
+TEST_CASE("mesh config from IstioOperator, the ConfigMap `istio` wins over it", "[model][mesh]") {
   const std::string iop = R"(apiVersion: install.istio.io/v1alpha1
 kind: IstioOperator
 metadata: {name: iop, namespace: istio-system}

@@ -119,7 +119,7 @@ TEST_CASE("AP: provider with a non-CUSTOM action", "[model][validate]") {
   EXPECT_ERROR(ap("  action: DENY\n  provider: {name: ext}\n  rules: [{}]\n"), "found DENY", "spec.provider");
 }
 
-TEST_CASE("AP: DENY needs rules; ALLOW and AUDIT do not", "[model][validate]") {
+TEST_CASE("AP: DENY needs rules, ALLOW and AUDIT do not", "[model][validate]") {
   EXPECT_ERROR(ap("  action: DENY\n"), "DENY action without `rules` is meaningless", "spec.rules");
   EXPECT_ERROR(ap("  action: DENY\n  rules: []\n"), "DENY action without `rules` is meaningless", "spec.rules");
   EXPECT_VALID(ap("  action: ALLOW\n"));

@@ -63,7 +63,7 @@ Finding witness_finding() {
 
 }  // namespace
 
-TEST_CASE("sarif: schema-valid with witnesses, suppressions and a baseline; fields read back") {
+TEST_CASE("sarif: schema-valid with witnesses, suppressions and a baseline, fields read back") {
   auto run = test::analyze({test::fixture("report/suppress")});
   std::vector<Finding> findings = run->findings;
   Finding wf = witness_finding();

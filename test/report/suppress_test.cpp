@@ -7,7 +7,7 @@
 using namespace meshproof;
 using report::parse_ignore_annotation;
 
-TEST_CASE("suppress: parsing entries separated by ';' and newlines") {
+TEST_CASE("suppress: parsing entries separated by ',' and newlines") {
   auto p = parse_ignore_annotation("mtls-not-strict: legacy client (SEC-1);no-default-deny : batch job\n\n ;");
   REQUIRE(p.problems.empty());
   REQUIRE(p.entries.size() == 2);

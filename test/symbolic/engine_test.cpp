@@ -97,7 +97,7 @@ TEST_CASE("engine: identity fields need mTLS, so plaintext cannot reach an ALLOW
   CHECK(denied.decision->reason == engine::Reason::NoAllowMatched);
 }
 
-TEST_CASE("engine: a DENY on namespaces does not stop plaintext; notPrincipals: [*] does (IS §8)",
+TEST_CASE("engine: a DENY on namespaces does not stop plaintext, notPrincipals: [*] does (IS §8)",
           "[symbolic][engine]") {
   ir::Program p = http_program();
   p.deny.push_back(rule(model::Action::Deny, "deny-bad", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "bad")})}, {}));
@@ -264,7 +264,7 @@ TEST_CASE("engine: same program and queries give the same witness", "[symbolic][
   CHECK(first == other);
 }
 
-TEST_CASE("engine: decide() pins a request; outside the domain it is Unsat", "[symbolic][engine]") {
+TEST_CASE("engine: decide() pins a request, outside the domain it is Unsat", "[symbolic][engine]") {
   ir::Program p = http_program();
   engine::Engine eng(p);
   ir::Request r;

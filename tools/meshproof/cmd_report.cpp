@@ -7,6 +7,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "checks/assertions.h"
 #include "checks/run.h"
 #include "commands.h"
 #include "common.h"
@@ -27,6 +28,7 @@ struct ReportFlags {
   std::vector<std::string> regulated;
   std::vector<std::string> regulated_selectors;
   std::string profile;
+  std::string assert_file;  // --assert FILE (docs/assertions.md)
   std::string fail_on = "error";
   std::string today;
   std::string generated_at;
@@ -113,7 +115,29 @@ int run_report(const ReportFlags& flags) {
     prof = std::move(*loaded);
   }
 
+  // Assertions (--assert FILE), as for `check`: the assertion-violated evidence of the controls.
+  std::shared_ptr<checks::AssertionSet> assertions;
+  uint32_t assertions_file = 0;
+  if (!flags.assert_file.empty()) {
+    std::vector<checks::AssertionError> errors;
+    size_t before = input->sources.files().size();
+    std::optional<checks::AssertionSet> loaded = checks::load_assertions(flags.assert_file, input->sources, errors);
+    if (loaded) checks::resolve_assertions(*loaded, input->mesh, errors);
+    if (!loaded || !errors.empty()) {
+      for (const checks::AssertionError& e : errors)
+        std::cerr << input->sources.describe(e.loc) << ": error: " << e.message << "\n"
+                  << report::caret_snippet(input->sources, e.loc);
+      if (errors.empty()) std::cerr << "meshproof: error: cannot read assertions '" << flags.assert_file << "'\n";
+      std::cerr << "  help: see docs/assertions.md for the format\n";
+      return 2;
+    }
+    if (input->sources.files().size() > before) assertions_file = static_cast<uint32_t>(before);
+    assertions = std::make_shared<checks::AssertionSet>(std::move(*loaded));
+  }
+
   checks::Options options;
+  options.assertions = assertions;
+  options.input_paths = flags.input.paths;
   options.today = flags.today.empty() ? generated_at.substr(0, 10) : flags.today;
   options.query_timeout_ms = flags.timeout_ms;
   options.progress = analysis_progress(input->mesh.workloads.size());
@@ -140,6 +164,7 @@ int run_report(const ReportFlags& flags) {
   ao.cli_regulated = flags.regulated;
   ao.cli_regulated_selectors = flags.regulated_selectors;
   ao.profile_file = profile_file;
+  ao.assertions_file = assertions_file;
   report::AuditReport rep = report::build_audit_report(ctx, findings, summary, ao);
 
   std::string text = flags.format == "json"   ? report::format_audit_json(rep)
@@ -166,6 +191,8 @@ void register_report(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", flags->format, "Report format")->check(CLI::IsMember({"html", "md", "json"}));
   cmd->add_option("--out", flags->out, "Write the report to FILE (atomically); default: standard output");
   cmd->add_option("--profile", flags->profile, "Compliance profile (YAML, see docs/profiles.md), e.g. rules/hipaa.yaml");
+  cmd->add_option("--assert", flags->assert_file,
+                  "Prove the assertions in FILE (docs/assertions.md); violations are assertion-violated findings");
   cmd->add_option("--regulated", flags->regulated, "Treat namespace NS as regulated (repeatable)");
   cmd->add_option("--regulated-selector", flags->regulated_selectors,
                   "Treat namespaces with label KEY=VALUE as regulated (repeatable)");
