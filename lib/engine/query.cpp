@@ -164,6 +164,37 @@ struct Engine::Impl {
   void set_timeout(unsigned t) { timeout = t; }
   z3::check_result check(const z3::expr_vector& assumptions) { return deadline.check(solver, assumptions, timeout); }
 
+  // After a Sat check under `assumptions`: moves the solver to the lexicographically smallest model
+  // (false before true) over canonical_order(), which depends only on the problem, not on the search.
+  // Each variable that is true in the current model is tried false; the model found for that try
+  // replaces the current one. Ends with the solver holding that model. False when a check is Unknown.
+  bool canonicalize(const z3::expr_vector& assumptions) {
+    z3::expr_vector fixed(c);
+    for (unsigned i = 0; i < assumptions.size(); ++i) fixed.push_back(assumptions[i]);
+    std::optional<detail::ModelReader> reader;
+    reader.emplace(solver, encoder.negation_ids());
+    bool solver_has_model = true;
+    for (const z3::expr& v : encoder.canonical_order()) {
+      if (!reader->boolean_if_known(v).value_or(true)) {
+        fixed.push_back(!v);
+        continue;
+      }
+      fixed.push_back(!v);
+      z3::check_result r = check(fixed);
+      if (r == z3::sat) {
+        reader.emplace(solver, encoder.negation_ids());
+        solver_has_model = true;
+        continue;
+      }
+      if (r == z3::unknown) return false;
+      fixed.pop_back();
+      fixed.push_back(v);
+      solver_has_model = false;
+    }
+    // The last Sat model satisfies every fixed literal (later ones were read from it); restore it.
+    return solver_has_model || check(fixed) == z3::sat;
+  }
+
   static bool is_literal(const z3::expr& e) {
     z3::expr x = e.is_not() ? e.arg(0) : e;
     return x.is_app() && x.num_args() == 0 && x.decl().decl_kind() == Z3_OP_UNINTERPRETED;
@@ -277,6 +308,11 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
     if (r == z3::unknown) {
       out.answer = SatAnswer::Unknown;
       out.reason = im.unknown_reason();
+      break;
+    }
+    if (im.options.canonical_witnesses && !im.canonicalize(assumptions)) {
+      out.answer = SatAnswer::Unknown;
+      out.reason = im.unknown_reason() + " (while making the witness canonical)";
       break;
     }
     detail::ModelReader reader(im.solver, im.encoder.negation_ids());

@@ -223,13 +223,19 @@ void Encoder::add_axioms(StringAttr& sa) {
 
 z3::expr Encoder::cidr_expr(Attribute attr, const ir::Cidr& cidr) {
   IpAttr& ip = ip_attr(attr);
+  auto known = ip.cidrs.find(cidr);
+  if (known != ip.cidrs.end()) return known->second;
   z3::expr family = cidr.base.v6 ? ip.is6 : !ip.is6;  // Cidr::contains: no cross-family match
   unsigned n = std::min<unsigned>(cidr.prefix_len, 128);
-  if (n == 0) return ip.defined && family;
   auto [hi, lo] = halves(cidr.base);
-  z3::expr want = n <= 64 ? c_.bv_val(n == 64 ? hi : hi >> (64 - n), n)
+  z3::expr want = n == 0 ? c_.bool_val(true) : n <= 64 ? c_.bv_val(n == 64 ? hi : hi >> (64 - n), n)
                           : z3::concat(c_.bv_val(hi, 64), c_.bv_val(n == 128 ? lo : lo >> (128 - n), n - 64));
-  return ip.defined && family && ip.bits.extract(127, 128 - n) == want;
+  z3::expr inside = n == 0 ? ip.defined && family : ip.defined && family && ip.bits.extract(127, 128 - n) == want;
+  // Named, so that the witness canonicalization sees its truth as a Boolean (the bits are chosen
+  // afterwards, concretely).
+  z3::expr v = named(std::string("cidr:") + ir::attribute_name(attr) + ":" + cidr.to_string(), inside);
+  ip.cidrs.emplace(cidr, v);
+  return v;
 }
 
 z3::expr Encoder::atom(const ir::Atom& a) {
@@ -247,7 +253,9 @@ z3::expr Encoder::atom(const ir::Atom& a) {
       return a.op == ir::Op::Cidr ? cidr_expr(a.attr, a.cidr) : c_.bool_val(false);
     case AttributeKind::Port:
       if (a.op != ir::Op::PortEq || a.port > 65535) return c_.bool_val(false);
-      return port_ == c_.bv_val(a.port, 16);
+      if (auto it = port_atoms_.find(a.port); it != port_atoms_.end()) return it->second;
+      return port_atoms_.emplace(a.port, named("port:" + std::to_string(a.port), port_ == c_.bv_val(a.port, 16)))
+          .first->second;
   }
   return c_.bool_val(false);
 }
@@ -507,8 +515,29 @@ ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
   r.mtls = m.boolean(mtls_);
   r.token = m.boolean(token_valid_) ? ir::TokenState::Valid
             : m.boolean(token_invalid_) ? ir::TokenState::Invalid : ir::TokenState::None;
-  // The port is fixed for a declared port; only the undeclared-ports program asks the model.
-  r.port = program_.port != 0 ? program_.port : static_cast<uint32_t>(m.u64(port_));
+  // The port is fixed for a declared port. For the undeclared-ports program it is chosen concretely from
+  // the port atoms' truths (all that the formulas read of it), so that it does not depend on the model.
+  if (program_.port != 0) {
+    r.port = program_.port;
+  } else {
+    std::optional<uint32_t> exact;
+    for (const auto& [port, v] : port_atoms_)
+      if (m.boolean(v)) exact = port;
+    if (exact) {
+      r.port = *exact;
+    } else {
+      auto usable = [&](uint32_t p) {
+        return !port_atoms_.count(p) && std::find(options_.declared_ports.begin(), options_.declared_ports.end(), p) ==
+                                            options_.declared_ports.end();
+      };
+      r.port = 0;
+      for (uint32_t p : {8080u, 8000u, 9000u, 10000u})
+        if (!r.port && usable(p)) r.port = p;
+      for (uint32_t p = 1024; !r.port && p <= 65535; ++p)
+        if (usable(p)) r.port = p;
+      if (!r.port) r.port = static_cast<uint32_t>(m.u64(port_));
+    }
+  }
 
   for (auto& [k, sa] : strings_) {
     StrAssignment asg;
@@ -573,7 +602,12 @@ ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
 
   for (auto& [attr, ip] : ips_) {
     if (!m.boolean(ip.defined)) continue;
-    ir::IpAddress a = model_ip(m, ip);
+    // The formulas read the bits only through the CIDR atoms: any address with the same family and the
+    // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).
+    std::vector<std::pair<ir::Cidr, bool>> truths;
+    for (const auto& [cidr, v] : ip.cidrs) truths.emplace_back(cidr, m.boolean(v));
+    std::optional<ir::IpAddress> chosen = canonical_ip(m.boolean(ip.is6), truths);
+    ir::IpAddress a = chosen ? *chosen : model_ip(m, ip);
     if (attr == Attribute::SourceIp) r.source_ip = a;
     if (attr == Attribute::DestinationIp) r.destination_ip = a;
     if (attr == Attribute::RemoteIp) r.remote_ip = a;
@@ -582,6 +616,58 @@ ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
   if (r.remote_ip && r.source_ip && *r.remote_ip == *r.source_ip) r.remote_ip.reset();
   return out;
 }
+
+std::vector<z3::expr> Encoder::canonical_order() const {
+  std::vector<z3::expr> out{mtls_, token_valid_, token_invalid_};
+  for (const auto& [k, sa] : strings_) {  // map order: attribute, key
+    out.push_back(sa.defined);
+    std::vector<size_t> idx(sa.atoms.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return sa.atoms[a] < sa.atoms[b]; });
+    for (size_t i : idx) out.push_back(sa.vars[i]);
+  }
+  for (const auto& [attr, ip] : ips_) {
+    out.push_back(ip.defined);
+    out.push_back(ip.is6);
+    for (const auto& [cidr, v] : ip.cidrs) out.push_back(v);
+  }
+  for (const auto& [port, v] : port_atoms_) out.push_back(v);
+  return out;
+}
+
+namespace {
+
+ir::IpAddress plus_one(ir::IpAddress a) {
+  for (int i = a.v6 ? 15 : 3; i >= 0; --i)
+    if (++a.bytes[i] != 0) break;
+  return a;
+}
+
+// The first address, in an order that depends only on the CIDR atoms, with the given family and CIDR
+// truths; nullopt when none of the candidates fits (the model's own address is used then).
+std::optional<ir::IpAddress> canonical_ip(bool v6, const std::vector<std::pair<ir::Cidr, bool>>& truths) {
+  std::vector<ir::Cidr> inside;
+  for (const auto& [c, t] : truths)
+    if (t) inside.push_back(c);
+  std::stable_sort(inside.begin(), inside.end(),
+                   [](const ir::Cidr& a, const ir::Cidr& b) { return a.prefix_len > b.prefix_len; });
+  std::vector<ir::IpAddress> candidates;
+  for (const auto& c : inside) {
+    candidates.push_back(c.base);
+    candidates.push_back(plus_one(c.base));
+  }
+  for (const char* text : {"10.0.0.1", "192.0.2.1", "172.16.0.1", "198.51.100.7", "2001:db8::1", "fd00::1", "::1"})
+    candidates.push_back(*ir::parse_ip(text));
+  for (const auto& a : candidates) {
+    if (a.v6 != v6) continue;
+    bool ok = true;
+    for (const auto& [c, t] : truths) ok = ok && c.contains(a) == t;
+    if (ok) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 size_t Encoder::atom_count() const {
   size_t n = ips_.size();

@@ -47,6 +47,7 @@ struct StringAttr {
 
 struct IpAttr {
   z3::expr defined, is6, bits;
+  std::map<ir::Cidr, z3::expr> cidrs;  // one named Boolean per CIDR atom on this attribute
 };
 
 // What the solver's model says about one request: the witness, or why none could be built.
@@ -92,6 +93,11 @@ class Encoder {
   size_t atom_count() const;
   NegationIds& negation_ids() { return negations_; }
 
+  // Every Boolean that describes the request (connection facts, then per attribute D and its atoms, then
+  // IP families and CIDR atoms, then port atoms), in an order that depends only on the atoms themselves.
+  // Engine::find makes witnesses canonical by minimizing the model lexicographically in this order.
+  std::vector<z3::expr> canonical_order() const;
+
  private:
   StringAttr& string_attr(ir::Attribute attr, const std::string& key);
   IpAttr& ip_attr(ir::Attribute attr);
@@ -116,6 +122,7 @@ class Encoder {
   z3::expr mtls_, token_valid_, token_invalid_, port_;
   std::map<std::pair<ir::Attribute, std::string>, StringAttr> strings_;
   std::map<ir::Attribute, IpAttr> ips_;
+  std::map<uint32_t, z3::expr> port_atoms_;  // one named Boolean per port atom
   std::vector<z3::expr> custom_, deny_, allow_, audit_;  // rule_match per list
   std::map<model::Action, z3::expr> action_;
   std::map<Verdict, z3::expr> verdict_, rest_verdict_;

@@ -84,6 +84,14 @@ const z3::model& ModelReader::model() {
   return *model_;
 }
 
+std::optional<bool> ModelReader::boolean_if_known(const z3::expr& e) {
+  if (!trail_.empty() && is_bool_constant(e)) {
+    if (std::binary_search(trail_.begin(), trail_.end(), Z3_get_ast_id(e.ctx(), e))) return true;
+    if (std::binary_search(trail_.begin(), trail_.end(), negations_.of(e.ctx(), e))) return false;
+  }
+  return std::nullopt;
+}
+
 bool ModelReader::boolean(const z3::expr& e) {
   if (!trail_.empty() && is_bool_constant(e)) {
     if (std::binary_search(trail_.begin(), trail_.end(), Z3_get_ast_id(e.ctx(), e))) return true;

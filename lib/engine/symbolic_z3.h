@@ -49,6 +49,8 @@ class ModelReader {
  public:
   ModelReader(z3::solver& solver, NegationIds& negations);
   bool boolean(const z3::expr& e);
+  // The value when the trail has it; nullopt otherwise (never builds the model).
+  std::optional<bool> boolean_if_known(const z3::expr& e);
   uint64_t u64(const z3::expr& bv);  // a bit-vector of at most 64 bits
   const z3::model& model();
 
