@@ -8,6 +8,18 @@ bool Context::is_regulated(const std::string& ns) const {
   return std::find(regulated.begin(), regulated.end(), ns) != regulated.end();
 }
 
+bool Context::rejected(const ResourceRef& r) const {
+  if (!rejected_starts) {
+    auto starts = std::make_shared<std::vector<Loc>>();
+    for (const model::Diagnostic& d : resources.diagnostics)
+      if (d.severity == Severity::Error && d.resource.loc.known()) starts->push_back(d.resource.loc);
+    std::sort(starts->begin(), starts->end());
+    rejected_starts = std::move(starts);
+  }
+  // An object is identified by where it starts: two documents may share kind, namespace and name.
+  return std::binary_search(rejected_starts->begin(), rejected_starts->end(), r.loc);
+}
+
 std::vector<ResourceRef> Check::subjects(const Context& ctx) const {
   std::vector<ResourceRef> out;
   for (const auto& p : ctx.resources.authorization_policies) out.push_back(p.ref());

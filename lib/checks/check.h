@@ -50,9 +50,15 @@ struct Context {
   // Regulated namespaces resolved from the profile and the command line.
   std::vector<std::string> regulated;
   bool is_regulated(const std::string& ns) const;
+  // True when validation reported an Error on this object: Istio's admission rejects it, so it never takes
+  // effect. It is reported once, by invalid-resource; checks that read values as written skip it so that
+  // one mistake is not reported twice (docs/semantics.md §2).
+  bool rejected(const ResourceRef& r) const;
   // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
   // per workload class, one Engine per program), computed on first use by checks/gap_support.cpp.
   mutable std::shared_ptr<gaps::Results> gap_results{};
+  // Start locations of rejected objects, built on the first rejected() call.
+  mutable std::shared_ptr<const std::vector<Loc>> rejected_starts{};
 };
 
 class Check {

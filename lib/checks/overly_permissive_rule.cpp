@@ -143,8 +143,13 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         gaps::RuleKey key{p, static_cast<int>(i)};
         Facts& f = facts_[key];
         f.why = *why;
+        // Plaintext first on every view (no extra engine), then an unnamed mTLS identity.
+        bool found = false;
         for (gaps::View& v : cls.views)
-          if (witness(cls, v, key, f)) break;
+          if ((found = witness(cls, v, key, f, /*plaintext=*/true))) break;
+        if (!found)
+          for (gaps::View& v : cls.views)
+            if (witness(cls, v, key, f, /*plaintext=*/false)) break;
       }
     }
   }
@@ -159,7 +164,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 
  private:
   // Finds an allowed request from an unnamed caller on this view; true when found.
-  bool witness(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f) {
+  bool witness(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f, bool plaintext) {
     auto ref = v.ref(key);
     if (!ref) return false;
     const ir::Program& prog = v.program();
@@ -172,12 +177,14 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
       return true;
     };
 
-    if (prog.mtls != model::MtlsMode::Strict && f.why != Why::AnyIdentity) {
+    if (plaintext) {
+      if (prog.mtls == model::MtlsMode::Strict || f.why == Why::AnyIdentity) return false;
       auto r = v.find(engine::Query().decided_by(*ref).verdict(engine::Verdict::Allow).mtls(false));
       if (r.answer == engine::SatAnswer::Unsat)
         r = v.find(engine::Query().rule_matches(*ref).verdict(engine::Verdict::Allow).mtls(false));
       if (r.answer == engine::SatAnswer::Sat) return found(prog, r);
       if (r.answer == engine::SatAnswer::Unknown) note_unknown(r);
+      return false;
     }
     if (prog.mtls == model::MtlsMode::Disable) return false;
 

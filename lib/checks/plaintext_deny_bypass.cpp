@@ -12,6 +12,7 @@
 // stop plaintext anyway, there is no finding (samples/README.md).
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "checks/check.h"
 #include "checks/describe.h"
@@ -63,6 +64,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
   explicit BypassAnalyzer(const gaps::Shared& s) : s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
+    std::set<gaps::RuleKey> done_here;  // rules already proven bypassable on this class
     for (gaps::View& v : cls.views) {
       const ir::Program& prog = v.program();
       if (prog.mtls == model::MtlsMode::Strict) continue;
@@ -70,7 +72,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
       for (size_t j = 0; j < prog.deny.size(); ++j) {
         const ir::Rule& r = prog.deny[j];
         if (r.policy.dry_run || !r.policy.policy) continue;
-        if (identity_fields(r).empty()) continue;
+        if (identity_fields(r).empty() || done_here.count(gaps::key_of(r))) continue;
         candidates.push_back(j);
       }
       if (candidates.empty()) continue;
@@ -97,6 +99,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
           continue;
         }
         if (res.answer != engine::SatAnswer::Sat) continue;
+        done_here.insert(key);
         for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
         if (f.found) continue;
         f.found = true;

@@ -3,9 +3,9 @@
 // additive (IS §2, §4), so removing such a rule changes no decision.
 //
 // Per view (only rules that share a workload class are ever compared): "r matches ∧ no other enforced rule
-// of the action matches" unsat, while "r matches" is sat. The covering rules are then found with one
-// overlap query per other rule and shrunk greedily (dropping later rules first), so the finding names a
-// small set that covers it. Of rules that cover each other (two identical rules), only the later one (in
+// of the action matches" unsat, while "r matches" is sat. The covering rules are then found witness by
+// witness (a request of r that the cover so far misses; the earliest rule that matches it joins the cover)
+// and shrunk greedily (dropping later rules first), so the finding names a small set that covers it. Of rules that cover each other (two identical rules), only the later one (in
 // input order, then rule index) is reported: rules are decided later-first, and a rule whose cover on
 // some view includes an already reported rule is not reported. When every rule of a policy is redundant
 // and all covers are rules of other policies, one finding says the whole policy is redundant.
@@ -16,6 +16,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_support.h"
+#include "engine/evaluate.h"
 
 namespace meshproof::checks {
 namespace {
@@ -148,13 +149,40 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
     if (!f.example) f.example = gaps::witness_of(s_, v.program(), any);
 
-    // The rules it overlaps with, then a greedy shrink that drops later rules first.
+    // The covering rules, witness-driven: ask for a request of r that none of the cover so far matches,
+    // add the earliest other rule that matches it (evaluated concretely), repeat until unsat. One query per
+    // covering rule instead of one per rule of the program.
+    const ir::Program& prog = v.program();
+    std::vector<size_t> others;
+    for (size_t j : enforced)
+      if (j != i) others.push_back(j);
+    std::sort(others.begin(), others.end(),
+              [&](size_t a, size_t b) { return later(gaps::key_of(list[b]), gaps::key_of(list[a])); });
     std::vector<size_t> cover;
-    for (size_t j : enforced) {
-      if (j == i) continue;
-      auto both = v.find(engine::Query().rule_matches(me).rule_matches(engine::RuleRef{action, j}));
-      if (both.answer != engine::SatAnswer::Unsat) cover.push_back(j);  // Unknown: keep (a larger cover is safe)
+    for (size_t round = 0; round <= others.size(); ++round) {
+      engine::Query q;
+      q.rule_matches(me);
+      for (size_t k : cover) q.rule_matches(engine::RuleRef{action, k}, false);
+      auto r = v.find(q);
+      if (r.answer == engine::SatAnswer::Unsat) break;
+      if (r.answer == engine::SatAnswer::Unknown) {  // keep every rule: a larger cover is still a cover
+        cover = others;
+        break;
+      }
+      const ir::Request seen = engine::effective_request(prog, *r.request);
+      std::optional<size_t> pick;
+      for (size_t j : others)
+        if (std::find(cover.begin(), cover.end(), j) == cover.end() && engine::eval_rule(list[j], seen, prog.protocol)) {
+          pick = j;
+          break;
+        }
+      if (!pick) {  // cannot happen after the unsat "covered" answer; stay safe
+        cover = others;
+        break;
+      }
+      cover.push_back(*pick);
     }
+    // Shrink: drop later rules the rest still covers.
     std::vector<size_t> by_lateness = cover;
     std::sort(by_lateness.begin(), by_lateness.end(),
               [&](size_t a, size_t b) { return later(gaps::key_of(list[a]), gaps::key_of(list[b])); });

@@ -9,9 +9,9 @@
 // Per view: "rule matches ∧ verdict == ALLOW" unsat, and "rule matches ∧ DELEGATED ∧ the rest of the chain
 // ALLOWs" unsat, while "rule matches" (on a request the port accepts) is sat. Views where the rule is
 // absent (dropped on TCP) or cannot match at all do not count either way; a rule that can match nowhere is
-// `never-matching-rule`'s. The rules that shadow it are found with one query each ("rule matches ∧
-// decided by DENY rule j" sat), and the witness is a request the rule matches, with the decision that
-// stops it.
+// `never-matching-rule`'s. What stops it is found witness by witness (a request of the rule that no cause
+// found so far stops; its decision names the next cause), and the witness is a request the rule matches,
+// with the decision that stops it.
 #include <map>
 
 #include "checks/check.h"
@@ -118,44 +118,55 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       f.example_explanation = matches.decision->explanation;
     }
 
-    // Who stops it. Reasons decided before DENY first, then each DENY rule.
-    struct ReasonCause {
-      engine::Reason reason;
-      std::string text;
-    };
+    // Who stops it, witness by witness: ask for a request of the rule that none of the causes found so far
+    // stops, read the cause off its decision, exclude it, repeat until unsat (one query per cause).
     const std::string mode_by = prog.mtls_decided_by.empty() ? "" : " (" + prog.mtls_decided_by + ")";
-    std::vector<ReasonCause> reasons = {
-        {engine::Reason::PlaintextOnStrict,
-         "STRICT mTLS on " + where + mode_by + " refuses its plaintext requests before authorization (IS §11)"},
-        {engine::Reason::InvalidToken, "JWT authentication rejects its requests' invalid tokens (IS §12)"},
-        {engine::Reason::IssuerNotAccepted,
-         "JWT authentication rejects its tokens: no jwtRule of the workload's RequestAuthentication accepts "
-         "their issuer or audience (IS §12)"},
-        {engine::Reason::CustomFailClosed,
-         "a CUSTOM rule Istio enforces as DENY matches them first (" + prog.custom_reason + ")"},
-        {engine::Reason::CustomMatched,
-         "a CUSTOM rule sends them to the external authorizer, and the rest of the chain denies them even if it "
-         "allows"},
+    auto reason_text = [&](engine::Reason r) -> std::string {
+      switch (r) {
+        case engine::Reason::PlaintextOnStrict:
+          return "STRICT mTLS on " + where + mode_by + " refuses its plaintext requests before authorization (IS §11)";
+        case engine::Reason::InvalidToken: return "JWT authentication rejects its requests' invalid tokens (IS §12)";
+        case engine::Reason::IssuerNotAccepted:
+          return "JWT authentication rejects tokens whose issuer or audience no jwtRule of the workload's "
+                 "RequestAuthentication accepts (IS §12)";
+        case engine::Reason::CustomFailClosed:
+          return "a CUSTOM rule that Istio enforces as DENY matches them first (" + prog.custom_reason + ")";
+        case engine::Reason::CustomMatched:
+          return "a CUSTOM rule sends them to the external authorizer, and the rest of the chain denies them even "
+                 "if it allows";
+        default: return std::string("the decision step \"") + engine::to_string(r) + "\"";
+      }
     };
-    for (const ReasonCause& rc : reasons) {
-      auto r = v.find(engine::Query().rule_matches(*ref).reason(rc.reason));
-      if (r.answer == engine::SatAnswer::Sat) gaps::add_unique(f.causes, rc.text);
-    }
     const ir::Program& p = v.program();
-    for (size_t j = 0; j < p.deny.size(); ++j) {
-      if (p.deny[j].policy.dry_run) continue;
-      engine::RuleRef dj{model::Action::Deny, j};
-      auto r = v.find(engine::Query().rule_matches(*ref).decided_by(dj));
-      if (r.answer != engine::SatAnswer::Sat) continue;
-      const ir::Rule& d = p.deny[j];
-      gaps::RuleKey dk = gaps::key_of(d);
-      std::string text = "DENY " + (dk.policy ? gaps::rule_text(dk) : d.display()) + " matches them first";
-      if (d.drops.size() > 0)
-        for (const ir::Drop& drop : d.drops)
-          if (drop.kind == ir::DropKind::ClauseWidened || drop.kind == ir::DropKind::ItemDropped) {
-            text += " (on " + where + " it is widened: " + drop.reason + ")";
-            break;
-          }
+    std::vector<engine::Reason> reasons;
+    std::vector<size_t> denies;
+    for (size_t round = 0; round < p.deny.size() + 8; ++round) {
+      engine::Query q;
+      q.rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false);
+      for (engine::Reason r : reasons) q.reason(r, false);
+      for (size_t j : denies) q.decided_by(engine::RuleRef{model::Action::Deny, j}, false);
+      auto r = v.find(q);
+      if (r.answer != engine::SatAnswer::Sat) break;  // Unsat: every cause found; Unknown: the ones found so far
+      const engine::Decision& d = *r.decision;
+      std::optional<size_t> deny_index;
+      if (d.reason == engine::Reason::DenyMatched && d.decided_by)
+        for (size_t j = 0; j < p.deny.size(); ++j)
+          if (&p.deny[j] == d.decided_by) deny_index = j;
+      if (!deny_index) {
+        if (std::find(reasons.begin(), reasons.end(), d.reason) != reasons.end()) break;  // no progress
+        reasons.push_back(d.reason);
+        gaps::add_unique(f.causes, reason_text(d.reason));
+        continue;
+      }
+      denies.push_back(*deny_index);
+      const ir::Rule& dr = p.deny[*deny_index];
+      gaps::RuleKey dk = gaps::key_of(dr);
+      std::string text = "DENY " + (dk.policy ? gaps::rule_text(dk) : dr.display()) + " matches them first";
+      for (const ir::Drop& drop : dr.drops)
+        if (drop.kind == ir::DropKind::ClauseWidened || drop.kind == ir::DropKind::ItemDropped) {
+          text += " (on " + where + " it is widened: " + drop.reason + ")";
+          break;
+        }
       if (std::find(f.causes.begin(), f.causes.end(), text) == f.causes.end()) {
         f.causes.push_back(text);
         if (dk.policy) f.related.push_back({"denies the rule's requests first", dk.policy->ref(), gaps::rule_loc(dk)});

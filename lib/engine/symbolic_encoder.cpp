@@ -176,7 +176,7 @@ IpAttr& Encoder::ip_attr(Attribute attr) {
     if (it != ips_.end()) return it->second;
     std::string stem = ir::attribute_name(a);
     IpAttr ip{c_.bool_const(fresh_name("defined:" + stem).c_str()), c_.bool_const(fresh_name("v6:" + stem).c_str()),
-              c_.bv_const(fresh_name("ip:" + stem).c_str(), 128)};
+              c_.bv_const(fresh_name("ip:" + stem).c_str(), 128), {}};
     // An IPv4 address is stored in the top 32 bits with the rest zero, as ir::IpAddress does.
     solver_.add(z3::implies(!ip.is6, ip.bits.extract(95, 0) == c_.bv_val(0, 96)));
     return ips_.emplace(a, ip).first->second;
@@ -509,6 +509,58 @@ void assign_string(ir::Request& r, Attribute attr, const std::string& key, const
 
 }  // namespace
 
+std::vector<z3::expr> Encoder::canonical_order() const {
+  std::vector<z3::expr> out{mtls_, token_valid_, token_invalid_};
+  for (const auto& [k, sa] : strings_) {  // map order: attribute, key
+    out.push_back(sa.defined);
+    std::vector<size_t> idx(sa.atoms.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return sa.atoms[a] < sa.atoms[b]; });
+    for (size_t i : idx) out.push_back(sa.vars[i]);
+  }
+  for (const auto& [attr, ip] : ips_) {
+    out.push_back(ip.defined);
+    out.push_back(ip.is6);
+    for (const auto& [cidr, v] : ip.cidrs) out.push_back(v);
+  }
+  for (const auto& [port, v] : port_atoms_) out.push_back(v);
+  return out;
+}
+
+namespace {
+
+ir::IpAddress plus_one(ir::IpAddress a) {
+  for (int i = a.v6 ? 15 : 3; i >= 0; --i)
+    if (++a.bytes[i] != 0) break;
+  return a;
+}
+
+// The first address, in an order that depends only on the CIDR atoms, with the given family and CIDR
+// truths; nullopt when none of the candidates fits (the model's own address is used then).
+std::optional<ir::IpAddress> canonical_ip(bool v6, const std::vector<std::pair<ir::Cidr, bool>>& truths) {
+  std::vector<ir::Cidr> inside;
+  for (const auto& [c, t] : truths)
+    if (t) inside.push_back(c);
+  std::stable_sort(inside.begin(), inside.end(),
+                   [](const ir::Cidr& a, const ir::Cidr& b) { return a.prefix_len > b.prefix_len; });
+  std::vector<ir::IpAddress> candidates;
+  for (const auto& c : inside) {
+    candidates.push_back(c.base);
+    candidates.push_back(plus_one(c.base));
+  }
+  for (const char* text : {"10.0.0.1", "192.0.2.1", "172.16.0.1", "198.51.100.7", "2001:db8::1", "fd00::1", "::1"})
+    candidates.push_back(*ir::parse_ip(text));
+  for (const auto& a : candidates) {
+    if (a.v6 != v6) continue;
+    bool ok = true;
+    for (const auto& [c, t] : truths) ok = ok && c.contains(a) == t;
+    if (ok) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
   ModelRequest out;
   ir::Request& r = out.request;
@@ -616,58 +668,6 @@ ModelRequest Encoder::build_request(ModelReader& m, unsigned timeout_ms) {
   if (r.remote_ip && r.source_ip && *r.remote_ip == *r.source_ip) r.remote_ip.reset();
   return out;
 }
-
-std::vector<z3::expr> Encoder::canonical_order() const {
-  std::vector<z3::expr> out{mtls_, token_valid_, token_invalid_};
-  for (const auto& [k, sa] : strings_) {  // map order: attribute, key
-    out.push_back(sa.defined);
-    std::vector<size_t> idx(sa.atoms.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return sa.atoms[a] < sa.atoms[b]; });
-    for (size_t i : idx) out.push_back(sa.vars[i]);
-  }
-  for (const auto& [attr, ip] : ips_) {
-    out.push_back(ip.defined);
-    out.push_back(ip.is6);
-    for (const auto& [cidr, v] : ip.cidrs) out.push_back(v);
-  }
-  for (const auto& [port, v] : port_atoms_) out.push_back(v);
-  return out;
-}
-
-namespace {
-
-ir::IpAddress plus_one(ir::IpAddress a) {
-  for (int i = a.v6 ? 15 : 3; i >= 0; --i)
-    if (++a.bytes[i] != 0) break;
-  return a;
-}
-
-// The first address, in an order that depends only on the CIDR atoms, with the given family and CIDR
-// truths; nullopt when none of the candidates fits (the model's own address is used then).
-std::optional<ir::IpAddress> canonical_ip(bool v6, const std::vector<std::pair<ir::Cidr, bool>>& truths) {
-  std::vector<ir::Cidr> inside;
-  for (const auto& [c, t] : truths)
-    if (t) inside.push_back(c);
-  std::stable_sort(inside.begin(), inside.end(),
-                   [](const ir::Cidr& a, const ir::Cidr& b) { return a.prefix_len > b.prefix_len; });
-  std::vector<ir::IpAddress> candidates;
-  for (const auto& c : inside) {
-    candidates.push_back(c.base);
-    candidates.push_back(plus_one(c.base));
-  }
-  for (const char* text : {"10.0.0.1", "192.0.2.1", "172.16.0.1", "198.51.100.7", "2001:db8::1", "fd00::1", "::1"})
-    candidates.push_back(*ir::parse_ip(text));
-  for (const auto& a : candidates) {
-    if (a.v6 != v6) continue;
-    bool ok = true;
-    for (const auto& [c, t] : truths) ok = ok && c.contains(a) == t;
-    if (ok) return a;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 size_t Encoder::atom_count() const {
   size_t n = ips_.size();

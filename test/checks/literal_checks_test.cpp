@@ -27,9 +27,13 @@ TEST_CASE("literal-operator-value flags comparisons and ranges written as values
 
 TEST_CASE("literal-operator-value is quiet on ordinary values with dashes, dots and equals signs",
           "[checks][literal-operator-value]") {
-  auto run = test::run_fixture("checks/literal-operator-value/negative.yaml", {{}, {"literal-operator-value"}});
+  auto run = test::run_fixture("checks/literal-operator-value/negative.yaml",
+                               {{}, {"literal-operator-value", "invalid-resource"}});
   INFO("findings:" << run->dump());
   CHECK(run->of("literal-operator-value").empty());
+  // The fixture's rejected policy holds a time range; it is reported once, as invalid.
+  REQUIRE(run->of("invalid-resource").size() == 1);
+  CHECK(run->of("invalid-resource")[0]->resource.name == "rejected-by-admission");
 }
 
 TEST_CASE("literal-wildcard explains how Istio reads inner and double wildcards", "[checks][literal-wildcard]") {
@@ -52,9 +56,12 @@ TEST_CASE("literal-wildcard explains how Istio reads inner and double wildcards"
 
 TEST_CASE("literal-wildcard accepts prefix, suffix, presence, namespace globs and path templates",
           "[checks][literal-wildcard]") {
-  auto run = test::run_fixture("checks/literal-wildcard/negative.yaml", {{}, {"literal-wildcard"}});
+  auto run = test::run_fixture("checks/literal-wildcard/negative.yaml", {{}, {"literal-wildcard", "invalid-resource"}});
   INFO("findings:" << run->dump());
   CHECK(run->of("literal-wildcard").empty());
+  // The fixture's rejected policy holds `*../../*`; it is reported once, as invalid.
+  REQUIRE(run->of("invalid-resource").size() == 1);
+  CHECK(run->of("invalid-resource")[0]->resource.name == "rejected-by-admission");
 }
 
 TEST_CASE("dry-run-only reports each dry-run ALLOW policy of a workload with no enforced ALLOW",

@@ -63,11 +63,13 @@ TEST_CASE("samples: findings, exit codes, clean namespaces and queries match exp
       std::set<std::string> dirty_namespaces;
       for (const json& f : out["findings"]) {
         if (f.contains("suppression")) continue;
-        actual.insert({f["check"], f["resource"]["kind"], f["resource"]["namespace"], f["resource"]["name"]});
+        actual.insert(Key{f["check"].get<std::string>(), f["resource"]["kind"].get<std::string>(),
+                          f["resource"]["namespace"].get<std::string>(), f["resource"]["name"].get<std::string>()});
         dirty_namespaces.insert(f["resource"]["namespace"].get<std::string>());
       }
       for (const json& f : expected["findings"]) {
-        Key k{f["check"], f["kind"], f["namespace"], f["name"]};
+        Key k{f["check"].get<std::string>(), f["kind"].get<std::string>(), f["namespace"].get<std::string>(),
+              f["name"].get<std::string>()};
         if (meshproof::checks::find_check(std::get<0>(k)))
           wanted.insert(k);
         else

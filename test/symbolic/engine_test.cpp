@@ -122,10 +122,16 @@ TEST_CASE("engine: shadowed ALLOW rule is unreachable as the decider, reachable 
   p.has_allow_policy = true;
   engine::Engine eng(p);
   CHECK(eng.find(Query().decided_by({model::Action::Allow, 1})).answer == SatAnswer::Unsat);
-  auto r = eng.find(Query().rule_matches({model::Action::Allow, 1}));
+  auto r = eng.find(Query().rule_matches({model::Action::Allow, 1}).mtls(true));
   REQUIRE(r.answer == SatAnswer::Sat);
   CHECK(r.request->path == "/admin");
   CHECK(r.decision->decided_by == &p.allow[0]);  // the broad rule decides
+  // The canonical witness prefers false: without asking for mTLS it is plaintext, and STRICT rejects it
+  // before the rules are consulted (the rule still matches).
+  auto plain = eng.find(Query().rule_matches({model::Action::Allow, 1}));
+  REQUIRE(plain.answer == SatAnswer::Sat);
+  CHECK_FALSE(plain.request->mtls);
+  CHECK(plain.decision->verdict == Verdict::Rejected);
   // STRICT: a plaintext request is rejected before authorization.
   auto rej = eng.find(Query().mtls(false));
   REQUIRE(rej.answer == SatAnswer::Sat);
