@@ -8,3 +8,5 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)"
+# The conformance count against Istio's builder goldens (docs/conformance.md), printed for the CI log.
+ctest -R '^conformance:' -V 2>/dev/null | grep -E 'conformance: [0-9]+/[0-9]+' || true
