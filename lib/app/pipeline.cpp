@@ -1,5 +1,6 @@
 #include "app/pipeline.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,16 +34,23 @@ struct FileResult {
 
 std::unique_ptr<Input> load_input(const InputOptions& options) {
   auto input = std::make_unique<Input>();
+  load_files(options, *input);
+  validate_input(*input);
+  resolve_input(options, *input);
+  return input;
+}
+
+void load_files(const InputOptions& options, Input& input) {
   auto t0 = std::chrono::steady_clock::now();
-  load::Loader loader(input->sources, options.limits);
-  std::vector<load::InputFile> files = loader.expand(options.paths, input->errors);
-  input->stats.files = files.size();
+  load::Loader loader(input.sources, options.limits);
+  std::vector<load::InputFile> files = loader.expand(options.paths, input.errors);
+  input.stats.files = files.size();
   const bool progress = options.progress && isatty(STDERR_FILENO);
 
   std::vector<FileResult> results(files.size());
   // The source table is complete (expand registered every file) and only read from here on, so workers
   // may share it.
-  const model::ParseContext parse_context{&input->sources, &loader};
+  const model::ParseContext parse_context{&input.sources, &loader};
   std::atomic<size_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&] {
@@ -73,34 +81,43 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
     for (auto& t : pool) t.join();
   }
   for (FileResult& r : results) {
-    input->stats.documents += r.documents;
-    input->resources.merge(std::move(r.resources));
-    for (auto& e : r.errors) input->errors.push_back(std::move(e));
-    for (auto& n : r.notes) input->notes.push_back(std::move(n));
+    input.stats.documents += r.documents;
+    input.resources.merge(std::move(r.resources));
+    for (auto& e : r.errors) input.errors.push_back(std::move(e));
+    for (auto& n : r.notes) input.notes.push_back(std::move(n));
   }
   results.clear();
-  input->stats.load_ms = ms_since(t0);
+  input.stats.load_ms = ms_since(t0);
+}
 
+void validate_input(Input& input) {
   auto t1 = std::chrono::steady_clock::now();
-  model::validate_all(input->resources, &input->sources);
-  input->stats.validate_ms = ms_since(t1);
+  model::validate_all(input.resources, &input.sources);
+  input.stats.validate_ms = ms_since(t1);
+}
 
+void resolve_input(const InputOptions& options, Input& input) {
   auto t2 = std::chrono::steady_clock::now();
   mesh::ResolveOptions ro;
   ro.root_namespace = options.root_namespace;
-  input->mesh = mesh::resolve(input->resources, ro);
-  input->stats.resolve_ms = ms_since(t2);
+  input.mesh = mesh::resolve(input.resources, ro);
+  input.stats.resolve_ms = ms_since(t2);
 
-  const model::ResourceSet& rs = input->resources;
-  input->stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
-                          rs.request_authentications.size();
-  input->stats.resources = rs.namespaces.size() + rs.service_accounts.size() + rs.workloads.size() +
-                           rs.services.size() + input->stats.policies + rs.gateways.size() +
-                           rs.virtual_services.size() + rs.destination_rules.size() + rs.service_entries.size() +
-                           rs.sidecars.size() + rs.telemetries.size();
-  input->stats.workloads = input->mesh.workloads.size();
-  input->stats.classes = input->mesh.classes.size();
-  return input;
+  const model::ResourceSet& rs = input.resources;
+  input.stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
+                         rs.request_authentications.size();
+  input.stats.resources = rs.namespaces.size() + rs.service_accounts.size() + rs.workloads.size() +
+                          rs.services.size() + input.stats.policies + rs.gateways.size() +
+                          rs.virtual_services.size() + rs.destination_rules.size() + rs.service_entries.size() +
+                          rs.sidecars.size() + rs.telemetries.size();
+  input.stats.workloads = input.mesh.workloads.size();
+  input.stats.classes = input.mesh.classes.size();
+}
+
+size_t peak_rss_kb() {
+  struct rusage ru {};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return static_cast<size_t>(ru.ru_maxrss);  // Linux: KiB
 }
 
 }  // namespace meshproof::app

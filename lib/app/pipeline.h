@@ -20,9 +20,10 @@ struct PhaseStats {
   double load_ms = 0;     // read + parse YAML + type resources (parallel across files)
   double validate_ms = 0;
   double resolve_ms = 0;
-  double lower_ms = 0;
+  double lower_ms = 0;    // 0 when lowering is not a pass of its own (`check` lowers inside analyze)
   double analyze_ms = 0;
   double report_ms = 0;
+  double total_ms = 0;    // the whole command, as the command measures it (set by the command)
   size_t files = 0, documents = 0, resources = 0, workloads = 0, classes = 0, policies = 0;
 };
 
@@ -49,5 +50,14 @@ struct Input {
 };
 
 std::unique_ptr<Input> load_input(const InputOptions& options);
+
+// The three steps of load_input, in this order, for benchmarks that time them one by one
+// (bench/phase_bench.cpp). Each sets its PhaseStats time.
+void load_files(const InputOptions& options, Input& input);      // read, parse, type (parallel)
+void validate_input(Input& input);                               // model::validate_all
+void resolve_input(const InputOptions& options, Input& input);   // mesh::resolve, and the counts
+
+// Peak resident set size of this process so far, in KiB (getrusage; 0 where it is not available).
+size_t peak_rss_kb();
 
 }  // namespace meshproof::app

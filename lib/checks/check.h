@@ -29,6 +29,9 @@ struct CheckInfo {
 struct Options {
   std::string today;               // YYYY-MM-DD, for exception expiry
   unsigned query_timeout_ms = 2000;  // per symbolic query
+  // Worker threads of the symbolic pass (checks/gap_support.cpp); 0: one per core. Findings do not
+  // depend on it.
+  unsigned threads = 0;
   // Added (report engineer): progress for the CLI's status line on a terminal. run_checks calls it before
   // each check it runs (`done` checks finished of `total`, `check` starting) and once at the end
   // (done == total, check ""). Unset: no calls.

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <iterator>
+#include <thread>
 #include <utility>
 
 #include "checks/describe.h"
@@ -24,17 +27,8 @@ View::View(View&&) noexcept = default;
 View& View::operator=(View&&) noexcept = default;
 View::~View() = default;
 
-namespace {
-double g_engine_ms = 0, g_find_ms = 0;  // MESHPROOF_GAP_STATS only
-}
-
 engine::Engine& View::engine() {
   if (!engine_) {
-    auto t0 = std::chrono::steady_clock::now();
-    struct Add {
-      std::chrono::steady_clock::time_point t0;
-      ~Add() { g_engine_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(); }
-    } add{t0};
     engine::EngineOptions o;
     o.default_timeout_ms = timeout_ms_;
     o.declared_ports = declared_ports_;
@@ -61,11 +55,7 @@ engine::QueryResult guarded_find(engine::Engine& e, const engine::Query& q) {
 }  // namespace
 
 engine::QueryResult View::find(const engine::Query& q) {
-  engine::Engine& e = engine();
-  auto t0 = std::chrono::steady_clock::now();
-  auto r = guarded_find(e, q);
-  g_find_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  return r;
+  return guarded_find(engine(), q);
 }
 
 std::optional<engine::RuleRef> View::ref(const RuleKey& k) const {
@@ -193,26 +183,39 @@ void drop_rejected(const Shared& s, const mesh::Workload& rep, ir::Program& p) {
   p.has_request_authentication = !p.jwt_issuers.empty();
 }
 
-std::shared_ptr<Results> run_pass(const Context& ctx) {
-  auto results = std::make_shared<Results>();
-  Shared shared(ctx);
-  // The order here is only the order of work; findings are sorted by run_checks.
+// A set of analyzers that one worker runs over every class, with views and engines of its own.
+struct AnalyzerGroup {
   std::vector<std::pair<std::string, std::unique_ptr<Analyzer>>> analyzers;
-  analyzers.emplace_back("unreachable-allow-rule", make_unreachable_allow_rule_analyzer(shared));
-  analyzers.emplace_back("redundant-rule", make_redundant_rule_analyzer(shared));
-  analyzers.emplace_back("never-matching-rule", make_never_matching_rule_analyzer(shared));
-  analyzers.emplace_back("deny-widened-on-tcp", make_deny_widened_on_tcp_analyzer(shared));
-  analyzers.emplace_back("plaintext-deny-bypass", make_plaintext_deny_bypass_analyzer(shared));
-  analyzers.emplace_back("overly-permissive-rule", make_overly_permissive_rule_analyzer(shared));
-  analyzers.emplace_back("token-optional", make_token_optional_analyzer(shared));
-  analyzers.emplace_back("path-normalization-bypass", make_path_normalization_bypass_analyzer(shared));
-  analyzers.emplace_back("assertion-violated", make_assertion_violated_analyzer(shared));
-
-  std::vector<double> spent(analyzers.size(), 0.0);
+  std::vector<double> spent;  // ms per analyzer
   size_t engines = 0;
   uint64_t queries = 0;
-  // One program set per class, built class by class (the same programs ir::build_all_programs builds,
-  // without holding every class's programs at once); engines live only while their class is visited.
+};
+
+// Every analyzer, in a fixed order, with the share of the pass's time it takes on meshgen trees
+// (MESHPROOF_GAP_STATS, docs/performance.md); the weights only balance the worker groups.
+struct AnalyzerSpec {
+  const char* name;
+  std::unique_ptr<Analyzer> (*make)(const Shared&);
+  unsigned weight;
+};
+const AnalyzerSpec kAnalyzers[] = {
+    {"unreachable-allow-rule", make_unreachable_allow_rule_analyzer, 40},
+    {"redundant-rule", make_redundant_rule_analyzer, 20},
+    {"never-matching-rule", make_never_matching_rule_analyzer, 10},
+    {"deny-widened-on-tcp", make_deny_widened_on_tcp_analyzer, 1},
+    {"plaintext-deny-bypass", make_plaintext_deny_bypass_analyzer, 1},
+    {"overly-permissive-rule", make_overly_permissive_rule_analyzer, 1},
+    {"token-optional", make_token_optional_analyzer, 1},
+    {"path-normalization-bypass", make_path_normalization_bypass_analyzer, 25},
+    {"assertion-violated", make_assertion_violated_analyzer, 1},
+};
+
+// Runs one group's analyzers over every class, in class order. The programs of a class are built here,
+// class by class (the same programs ir::build_all_programs builds, without holding every class's
+// programs at once); engines live only while their class is visited, so memory stays bounded by the
+// largest class.
+void run_group(const Context& ctx, const Shared& shared, AnalyzerGroup& g) {
+  g.spent.assign(g.analyzers.size(), 0.0);
   for (const mesh::WorkloadClass& wc : ctx.mesh.classes) {
     if (wc.members.empty()) continue;
     ClassView cls;
@@ -231,25 +234,78 @@ std::shared_ptr<Results> run_pass(const Context& ctx) {
           dest.emplace_back(std::move(prog), declared, ctx.options.query_timeout_ms);
         }
     }
-    for (size_t i = 0; i < analyzers.size(); ++i) {
+    for (size_t i = 0; i < g.analyzers.size(); ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      analyzers[i].second->visit(cls);
-      spent[i] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      g.analyzers[i].second->visit(cls);
+      g.spent[i] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
     for (View& v : cls.views)
       if (v.has_engine()) {
-        ++engines;
-        queries += v.engine().stats().queries;
+        ++g.engines;
+        g.queries += v.engine().stats().queries;
       }
+  }
+}
+
+std::shared_ptr<Results> run_pass(const Context& ctx) {
+  auto results = std::make_shared<Results>();
+  // The analyzers are split into worker groups (at most one per core, ctx.options.threads), each with its
+  // own Shared, views and engines on its own thread's Z3 context: analyzers share nothing but the
+  // read-only mesh, so no locks are needed. What an analyzer finds does not depend on the grouping:
+  // Sat/Unsat answers and canonical witnesses depend only on the program and the query, not on which
+  // engine or context answered (EngineOptions::canonical_witnesses); witnesses that are not canonical
+  // (Query::existence_only) are never shown. The price is that two groups may build an engine for the
+  // same program.
+  unsigned workers = ctx.options.threads ? ctx.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const size_t n = std::size(kAnalyzers);
+  workers = static_cast<unsigned>(std::min<size_t>(workers, n));
+  // Greedy balance by weight, heaviest first; ties keep the table order, so the grouping is fixed for a
+  // given worker count.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [](size_t a, size_t b) { return kAnalyzers[a].weight > kAnalyzers[b].weight; });
+  std::vector<std::vector<size_t>> members(workers);
+  std::vector<unsigned> load(workers, 0);
+  for (size_t i : order) {
+    size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    members[w].push_back(i);
+    load[w] += kAnalyzers[i].weight;
+  }
+  std::vector<std::unique_ptr<Shared>> shared;
+  std::vector<AnalyzerGroup> groups(workers);
+  for (unsigned w = 0; w < workers; ++w) {
+    shared.push_back(std::make_unique<Shared>(ctx));
+    std::sort(members[w].begin(), members[w].end());
+    for (size_t i : members[w]) groups[w].analyzers.emplace_back(kAnalyzers[i].name, kAnalyzers[i].make(*shared[w]));
+  }
+  if (workers == 1) {
+    run_group(ctx, *shared[0], groups[0]);
+  } else {
+    std::vector<std::exception_ptr> errors(workers);
+    std::vector<std::thread> threads;
+    for (unsigned w = 0; w < workers; ++w)
+      threads.emplace_back([&, w] {
+        try {
+          run_group(ctx, *shared[w], groups[w]);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    for (auto& t : threads) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
   }
   // MESHPROOF_GAP_STATS=1: where the shared pass spent its time (for performance work; not an interface).
   if (const char* e = std::getenv("MESHPROOF_GAP_STATS"); e && *e == '1') {
-    std::fprintf(stderr, "gap pass: %zu classes, %zu program engines (%.1f ms to build), %llu queries on them (%.1f ms)\n",
-                 ctx.mesh.classes.size(), engines, g_engine_ms, static_cast<unsigned long long>(queries), g_find_ms);
-    for (size_t i = 0; i < analyzers.size(); ++i)
-      std::fprintf(stderr, "  %-28s %9.1f ms\n", analyzers[i].first.c_str(), spent[i]);
+    for (unsigned w = 0; w < workers; ++w) {
+      std::fprintf(stderr, "gap pass worker %u: %zu classes, %zu program engines, %llu queries\n", w,
+                   ctx.mesh.classes.size(), groups[w].engines, static_cast<unsigned long long>(groups[w].queries));
+      for (size_t i = 0; i < groups[w].analyzers.size(); ++i)
+        std::fprintf(stderr, "  %-28s %9.1f ms\n", groups[w].analyzers[i].first.c_str(), groups[w].spent[i]);
+    }
   }
-  for (auto& [name, a] : analyzers) a->finish(results->by_check[name]);
+  for (auto& g : groups)
+    for (auto& [name, a] : g.analyzers) a->finish(results->by_check[name]);
   return results;
 }
 

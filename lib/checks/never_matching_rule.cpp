@@ -156,7 +156,8 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     }
     f.present = true;
     const ir::Rule& rule = *v.rule(key);
-    engine::QueryResult r = v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false));
+    engine::QueryResult r =
+        v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false).existence_only());
     if (r.answer == engine::SatAnswer::Sat) {
       f.matches = true;
       return;
@@ -172,7 +173,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   std::string reason_for(gaps::View& v, engine::RuleRef ref, const ir::Rule& rule, const gaps::RuleKey& key) {
     const ir::Program& prog = v.program();
     if (prog.mtls == model::MtlsMode::Disable && has_positive_peer(rule)) {
-      auto any = v.find(engine::Query().rule_matches(ref));
+      auto any = v.find(engine::Query().rule_matches(ref).existence_only());
       if (any.answer == engine::SatAnswer::Sat)
         return "the port accepts only plaintext (mTLS mode DISABLE" +
                (prog.mtls_decided_by.empty() ? std::string() : ", " + prog.mtls_decided_by) +

@@ -134,7 +134,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     q.rule_matches(me);
     for (size_t j : enforced)
       if (j != i) q.rule_matches(engine::RuleRef{action, j}, false);
-    auto alone = v.find(q);
+    auto alone = v.find(q.existence_only());
     if (alone.answer == engine::SatAnswer::Sat) {
       f.uncovered = true;
       return;

@@ -86,7 +86,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       if (f.unknown.empty()) f.unknown = r.reason + " on " + where + " of " + prog.workload;
     };
 
-    auto allowed = v.find(engine::Query().rule_matches(*ref).verdict(engine::Verdict::Allow));
+    auto allowed = v.find(engine::Query().rule_matches(*ref).verdict(engine::Verdict::Allow).existence_only());
     if (allowed.answer == engine::SatAnswer::Sat) {
       f.reachable = true;
       return true;
@@ -96,7 +96,8 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       return false;
     }
     if (prog.custom_mode == ir::CustomMode::Delegate) {
-      auto delegated = v.find(engine::Query().rule_matches(*ref).if_authorizer_allows(engine::Verdict::Allow));
+      auto delegated = v.find(
+          engine::Query().rule_matches(*ref).if_authorizer_allows(engine::Verdict::Allow).existence_only());
       if (delegated.answer == engine::SatAnswer::Sat) {
         f.reachable = true;
         return true;

@@ -52,6 +52,11 @@ std::string Condition::describe() const {
   return s;
 }
 
+Query& Query::existence_only() {
+  witness_shown_ = false;
+  return *this;
+}
+
 Query& Query::add(const Condition& c) {
   conditions_.push_back(c);
   return *this;
@@ -310,7 +315,7 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
       out.reason = im.unknown_reason();
       break;
     }
-    if (im.options.canonical_witnesses && !im.canonicalize(assumptions)) {
+    if (im.options.canonical_witnesses && query.witness_shown() && !im.canonicalize(assumptions)) {
       out.answer = SatAnswer::Unknown;
       out.reason = im.unknown_reason() + " (while making the witness canonical)";
       break;

@@ -104,12 +104,18 @@ class Query {
   Query& atom(const ir::Atom& a, bool holds = true);
   Query& protocol(ir::Protocol p);
   Query& add(const Condition& c);
+  // The caller only asks whether a request exists and never shows the witness: the answer may carry any
+  // replayed witness instead of the canonical one (EngineOptions::canonical_witnesses), which saves the
+  // extra solver checks that make a witness canonical. Sat/Unsat/Unknown are unaffected.
+  Query& existence_only();
 
   const std::vector<Condition>& conditions() const { return conditions_; }
+  bool witness_shown() const { return witness_shown_; }
   std::string describe() const;  // "verdict == ALLOW ∧ plaintext"
 
  private:
   std::vector<Condition> conditions_;
+  bool witness_shown_ = true;
 };
 
 struct QueryResult {

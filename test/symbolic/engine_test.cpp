@@ -270,6 +270,33 @@ TEST_CASE("engine: same program and queries give the same witness", "[symbolic][
   CHECK(first == other);
 }
 
+TEST_CASE("engine: existence-only queries give the same answers, with a replayed witness", "[symbolic][engine]") {
+  ir::Program p = http_program();
+  p.allow.push_back(rule(model::Action::Allow, "a", 0,
+                         {field({s(Attribute::PeerNamespace, Op::Prefix, "web"), s(Attribute::PeerNamespace, Op::Exact, "api")})},
+                         {field({s(Attribute::Path, Op::Suffix, ".json")}), field({s(Attribute::Method, Op::Exact, "POST")}, true)}));
+  p.deny.push_back(rule(model::Action::Deny, "d", 0, {}, {field({s(Attribute::Path, Op::Prefix, "/admin")})}));
+  p.has_allow_policy = true;
+  engine::Engine canonical(p), quick(p);
+  for (Verdict v : {Verdict::Allow, Verdict::Deny})
+    for (bool m : {true, false}) {
+      Query q = Query().verdict(v).mtls(m);
+      Query e = Query().verdict(v).mtls(m).existence_only();
+      CHECK(q.witness_shown());
+      CHECK_FALSE(e.witness_shown());
+      auto a = canonical.find(q);
+      auto b = quick.find(e);
+      INFO(q.describe());
+      CHECK(a.answer == b.answer);
+      if (b.answer == engine::SatAnswer::Sat) {
+        // find() replayed it: the concrete evaluator's decision has the asked verdict.
+        REQUIRE(b.decision);
+        CHECK(b.decision->verdict == v);
+        CHECK(b.request->mtls == m);
+      }
+    }
+}
+
 TEST_CASE("engine: decide() pins a request, outside the domain it is Unsat", "[symbolic][engine]") {
   ir::Program p = http_program();
   engine::Engine eng(p);

@@ -140,6 +140,7 @@ int run_report(const ReportFlags& flags) {
   options.input_paths = flags.input.paths;
   options.today = flags.today.empty() ? generated_at.substr(0, 10) : flags.today;
   options.query_timeout_ms = flags.timeout_ms;
+  options.threads = flags.input.threads;
   options.progress = analysis_progress(input->mesh.workloads.size());
   checks::Context ctx{input->sources, input->resources, input->mesh, prof, options, {}};
   ctx.regulated = checks::regulated_namespaces(input->mesh, prof, flags.regulated, flags.regulated_selectors);

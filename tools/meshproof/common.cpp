@@ -21,7 +21,7 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
       ->default_val(64)
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--threads", flags.threads, "Parser threads (default: one per core)");
+  cmd->add_option("--threads", flags.threads, "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
 }
 
 std::unique_ptr<app::Input> load_or_report(const InputFlags& flags, bool progress) {
