@@ -44,6 +44,9 @@ struct Options {
   std::shared_ptr<const AssertionSet> assertions;
 };
 
+// Where every object starts that validation reported an Error on (Istio's admission rejects it), sorted.
+std::vector<Loc> rejected_starts(const model::ResourceSet& resources);
+
 struct Context {
   const SourceSet& sources;
   const model::ResourceSet& resources;
@@ -60,8 +63,9 @@ struct Context {
   // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
   // per workload class, one Engine per program), computed on first use by checks/gap_support.cpp.
   mutable std::shared_ptr<gaps::Results> gap_results{};
-  // Start locations of rejected objects, built on the first rejected() call.
-  mutable std::shared_ptr<const std::vector<Loc>> rejected_starts{};
+  // Start locations of rejected objects, built on the first rejected() call (from the main thread only:
+  // the symbolic pass's workers use gaps::Shared::rejected).
+  mutable std::shared_ptr<const std::vector<Loc>> rejected_locs{};
 };
 
 class Check {

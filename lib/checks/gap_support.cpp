@@ -125,11 +125,8 @@ bool ClassView::applies(const model::RequestAuthentication* ra) const {
 // ---------------------------------------------------------------------------------------------------
 // Shared
 
-Shared::Shared(const Context& c) : ctx(c), lower(ir::LowerContext::from(c.mesh.config)) {
-  for (const model::Diagnostic& d : c.resources.diagnostics)
-    if (d.severity == Severity::Error) rejected_.push_back(d.resource.loc);
-  std::sort(rejected_.begin(), rejected_.end());
-}
+Shared::Shared(const Context& c)
+    : ctx(c), lower(ir::LowerContext::from(c.mesh.config)), rejected_(rejected_starts(c.resources)) {}
 
 bool Shared::rejected(const model::ResourceBase& r) const {
   return std::binary_search(rejected_.begin(), rejected_.end(), r.loc);
