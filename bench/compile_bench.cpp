@@ -5,7 +5,7 @@
 // each iteration runs compile::compile_mesh: emit every class's HTTP and TCP tables, write them as JSON,
 // decode them back and prove them equivalent with Z3. Counter `tables/s` is the figure the docs quote.
 //
-//   build-compile/bench/compile_bench --benchmark_min_time=2
+//   build/bench/compile_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>

@@ -4,7 +4,7 @@
 // through the queries the gap checks ask. The `median_us` counter is the median over single queries
 // (the default `real_time` column is the mean).
 //
-//   build-z3/bench/engine_bench --benchmark_filter=Query --benchmark_min_time=2
+//   build/bench/engine_bench --benchmark_filter=Query --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
