@@ -9,8 +9,17 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
 # (chromium: the auditor report's HTML is rendered headless to a PNG; ~140 MB download, about 70 s to
 # install on Debian 12; the render test is skipped with a message when it is absent).
 test_pkgs=(python3 python3-jsonschema chromium)
+# Used by scripts/bench-scale.sh (docs/performance.md): gnuplot renders the time/memory plot, GNU time
+# (/usr/bin/time -v) measures peak RSS.
+bench_pkgs=(gnuplot-nox time)
 want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--with-test-tools" ]]; then want+=("${test_pkgs[@]}"); fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-test-tools) want+=("${test_pkgs[@]}") ;;
+    --with-bench-tools) want+=("${bench_pkgs[@]}") ;;
+    *) echo "usage: install-deps.sh [--with-test-tools] [--with-bench-tools]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do

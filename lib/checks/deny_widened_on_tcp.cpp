@@ -37,6 +37,9 @@ struct Facts {
   std::vector<std::string> workloads;
   std::optional<Witness> example;
   std::string unknown;
+  // CUSTOM only: on some view the provider is unknown or invalid, so Istio enforces the rule as DENY
+  // (IS §2 "Fails closed"); the program's reason for the first such view.
+  std::string fail_closed;
 };
 
 bool http_only_drop(const ir::Drop& d) {
@@ -116,6 +119,9 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       if (d->item.find(".when[") == std::string::npos) f.when_only = false;
     }
     if (!f.example) f.example = gaps::witness_of(s_, prog, hit);
+    if (key.policy->action == model::Action::Custom && prog.custom_mode == ir::CustomMode::FailClosed &&
+        f.fail_closed.empty())
+      f.fail_closed = prog.custom_reason.empty() ? "its provider cannot be used" : prog.custom_reason;
     for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
 
     auto miss = v.find(engine::Query()
@@ -143,9 +149,10 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       }
       return;
     }
-    const char* verb = p.action == model::Action::Deny    ? "denies"
-                       : p.action == model::Action::Audit ? "audits"
-                                                          : "sends to the external authorizer";
+    // A CUSTOM rule whose provider fails closed is enforced as DENY (IS §2), so it denies, not delegates.
+    const char* verb = p.action == model::Action::Deny || !f.fail_closed.empty() ? "denies"
+                       : p.action == model::Action::Audit                      ? "audits"
+                                                                               : "sends to the external authorizer";
     std::string msg = subject + " uses HTTP-only items (" + gaps::list_text(f.items, 3) +
                       ") that Istio drops on a TCP filter chain, keeping the rest of the rule (IS §7): it " + verb;
     std::vector<std::string> parts;
@@ -154,6 +161,8 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       parts.push_back(std::string(parts.empty() ? " " : " and ") +
                       "every connection its remaining conditions match on " + gaps::list_text(f.some_views, 3));
     msg += join(parts, "") + ", not only the requests the HTTP conditions describe";
+    if (!f.fail_closed.empty())
+      msg += "; the CUSTOM rule is enforced as a DENY, Istio fails closed: " + f.fail_closed;
     if (f.when_only)
       msg += "; Istio's admission warning ignores `when`, so this widening is silent (IS §7, §9)";
     if (f.example) {

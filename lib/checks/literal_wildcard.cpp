@@ -3,6 +3,8 @@
 // match) — so `*sqlmap*` is a suffix match on the literal `sqlmap*`, and a `*` in the middle (`/api/*/x`)
 // is part of an exact match (IS §5, "StringMatcher / HeaderMatcher precedence"). `namespaces` are the
 // exception (every `*` is a wildcard there); path templates use `{*}`/`{**}`; trustDomains are validated.
+#include <map>
+
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/policy_values.h"
@@ -32,6 +34,43 @@ std::string literal_reading(const std::string& v) {
   return "";
 }
 
+// Whether `sibling`, read as Istio reads it, already matches every string the author's reading of `v`
+// (every `*` a wildcard) matches, so the literal `*` changes nothing: `"/dex/*"` beside `"/dex/**"`
+// (IS §5 precedence: `*` alone is presence, a leading `*` a suffix match, a trailing `*` a prefix match).
+bool sibling_covers(const std::string& v, const std::string& sibling) {
+  if (sibling == v || sibling.empty() || !literal_reading(sibling).empty()) return false;
+  if (sibling == "*") return true;
+  const std::string head = v.substr(0, v.find('*'));   // every intended match starts with this
+  const std::string tail = v.substr(v.rfind('*') + 1);  // ... and ends with this
+  const bool lead = sibling.front() == '*', trail = sibling.back() == '*';
+  if (!lead && trail) {
+    const std::string p = sibling.substr(0, sibling.size() - 1);
+    return head.size() >= p.size() && head.compare(0, p.size(), p) == 0;
+  }
+  if (lead && !trail) {
+    const std::string q = sibling.substr(1);
+    return tail.size() >= q.size() && tail.compare(tail.size() - q.size(), q.size(), q) == 0;
+  }
+  return false;
+}
+
+// What the literal reading does to the rule. A value in a `not*` list or `notValues` is an exception:
+// matching less there means excluding less, so the rule matches more than intended.
+std::string effect_of(model::Action action, bool negated) {
+  if (!negated) {
+    if (action == model::Action::Allow) return "so it allows less than intended";
+    if (action == model::Action::Deny) return "so requests the author meant to deny get through";
+    return "so it matches less than intended";
+  }
+  if (action == model::Action::Allow)
+    return "so this exception excludes less than intended and the rule allows requests the author meant to "
+           "exclude";
+  if (action == model::Action::Deny)
+    return "so this exception excludes less than intended and the rule also denies requests the author meant to "
+           "exempt";
+  return "so this exception excludes less than intended and the rule matches more than intended";
+}
+
 class LiteralWildcard final : public Check {
  public:
   const CheckInfo& info() const override {
@@ -48,6 +87,9 @@ class LiteralWildcard final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
       if (ctx.rejected(p.ref())) continue;  // reported by invalid-resource; Istio never applies it
+      // The values of each list (one `field` per written list), for the sibling test below.
+      std::map<std::string, std::vector<std::string>> lists;
+      for_each_value(p, [&](const PolicyValue& pv) { lists[pv.field].push_back(pv.value->value); });
       for_each_value(p, [&](const PolicyValue& pv) {
         // namespaces: every `*` is `.*` (IS §5); trustDomains: validation restricts `*` (IS §9);
         // requestPrincipals are split at the last `/` first (IS §5) and are not StringMatchers as written;
@@ -60,10 +102,11 @@ class LiteralWildcard final : public Check {
         if (pv.family == "paths" && is_path_template(v)) return;
         std::string reading = literal_reading(v);
         if (reading.empty()) return;
-        std::string effect = (p.action == model::Action::Allow)
-                                 ? "so it allows less than intended"
-                                 : (p.action == model::Action::Deny ? "so requests the author meant to deny get through"
-                                                                    : "so it matches less than intended");
+        // Another value of the same list already matches all the author meant ("/dex/*" beside
+        // "/dex/**"): the list as a whole behaves as intended, so there is nothing to report.
+        for (const std::string& sibling : lists[pv.field])
+          if (sibling_covers(v, sibling)) return;
+        std::string effect = effect_of(p.action, pv.negated);
         Finding f = make(p.ref(), pv.value->loc,
                          resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading + " (IS §5), " +
                              effect,

@@ -104,6 +104,17 @@ bool present_only(const ir::Match& m) {
 
 enum class Why { Split, Ip, Open, AnyIdentity };
 
+// An ingress gateway pod by the labels Istio's gateway charts give it (`istio: ingressgateway`,
+// `app: istio-ingressgateway`). Its callers are clients outside the mesh, which have no mesh identity, so
+// an IP allow list is the only caller condition there is (istio.io "Authorization on Ingress Gateway":
+// `ipBlocks` / `remoteIpBlocks`, IS §8); the IP-ranges-as-identity shape does not apply to it.
+bool is_ingress_gateway(const mesh::Workload& w) {
+  auto istio = w.labels.find("istio");
+  if (istio != w.labels.end() && istio->second == "ingressgateway") return true;
+  auto app = w.labels.find("app");
+  return app != w.labels.end() && app->second == "istio-ingressgateway";
+}
+
 struct Facts {
   Why why = Why::Open;
   std::vector<std::string> workloads;
@@ -125,11 +136,16 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         if (!r.is_null && shapes.back() == Shape::Constrained) names = true;
       }
       const bool regulated = s_.regulated(namespace_of(*p));
+      bool ingress = !cls.members.empty();
+      for (const mesh::Workload* m : cls.members)
+        if (!is_ingress_gateway(*m)) ingress = false;
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
         std::optional<Why> why;
         switch (shapes[i]) {
-          case Shape::IpOnly: why = Why::Ip; break;
+          case Shape::IpOnly:
+            if (!ingress) why = Why::Ip;
+            break;
           case Shape::Open:
             if (names) why = Why::Split;
             else if (regulated) why = Why::Open;

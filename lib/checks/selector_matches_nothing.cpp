@@ -10,7 +10,8 @@
 //  - When the input declares Namespace objects: an AuthorizationPolicy source that names a namespace no
 //    declared Namespace matches (`namespaces`, `principals` .../ns/NS/..., `serviceAccounts` NS/SA,
 //    their not* forms and the matching `when` keys). Namespaces every cluster has (the root namespace,
-//    default, kube-system, kube-public, kube-node-lease) always count as declared.
+//    default, kube-system, kube-public, kube-node-lease) always count as declared, and so does every
+//    namespace an object of the input lives in (it must exist for that object to be created).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -77,6 +78,28 @@ std::string referenced_namespace(RefKind kind, const std::string& value) {
   return "";
 }
 
+// Every namespace that some object of the input names in metadata.namespace, sorted.
+std::vector<std::string> namespaces_with_objects(const model::ResourceSet& rs) {
+  std::set<std::string> out;
+  auto add = [&](const auto& objects) {
+    for (const auto& o : objects)
+      if (!o.meta.ns.empty()) out.insert(o.meta.ns);
+  };
+  add(rs.service_accounts);
+  add(rs.workloads);
+  add(rs.services);
+  add(rs.peer_authentications);
+  add(rs.authorization_policies);
+  add(rs.request_authentications);
+  add(rs.gateways);
+  add(rs.virtual_services);
+  add(rs.destination_rules);
+  add(rs.service_entries);
+  add(rs.sidecars);
+  add(rs.telemetries);
+  return {out.begin(), out.end()};
+}
+
 class SelectorMatchesNothing final : public Check {
  public:
   const CheckInfo& info() const override {
@@ -106,9 +129,10 @@ class SelectorMatchesNothing final : public Check {
       return it == declared.end() ? kNone : it->second;
     };
 
+    const KnownNamespaces known = ctx.mesh.namespaces_declared ? known_namespaces(ctx) : KnownNamespaces{};
     for (const auto& p : ctx.resources.authorization_policies) {
       if (p.target_refs.empty()) check_selector(ctx, p, p.selector, candidates_for(namespace_of(p)), out);
-      if (ctx.mesh.namespaces_declared) check_namespace_refs(ctx, p, out);
+      if (ctx.mesh.namespaces_declared) check_namespace_refs(known, p, out);
     }
     for (const auto& p : ctx.resources.peer_authentications) {
       if (namespace_of(p) == ctx.mesh.config.root_namespace && p.selector.present && !p.selector.empty()) {
@@ -188,22 +212,40 @@ class SelectorMatchesNothing final : public Check {
     out.push_back(std::move(f));
   }
 
-  void check_namespace_refs(const Context& ctx, const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
-    std::vector<std::string> known;  // sorted (std::map order) for deterministic hints
+  // The namespaces a policy may name (computed once per run: the input's objects are many).
+  struct KnownNamespaces {
+    std::vector<std::string> all;       // sorted, unique
+    std::vector<std::string> declared;  // the declared Namespaces, sorted (std::map order), for hints
+  };
+  static KnownNamespaces known_namespaces(const Context& ctx) {
+    KnownNamespaces k;
     for (const auto& [name, info] : ctx.mesh.namespaces)
-      if (info.decl) known.push_back(name);
-    std::vector<std::string> declared_list = known;
+      if (info.decl) k.declared.push_back(name);
+    k.all = k.declared;
+    // A namespace that an object of the input lives in exists: the API server refuses to create a
+    // namespaced object in a namespace that does not exist ("namespaces \"x\" not found"), so a policy
+    // naming the namespace of, say, its own Deployments is not a typo even when the input declares other
+    // Namespaces but not that one (kustomize trees often leave the Namespace object to another layer).
+    for (const std::string& ns : namespaces_with_objects(ctx.resources)) k.all.push_back(ns);
     for (const std::string& always : {ctx.mesh.config.root_namespace, std::string("default"),
                                       std::string("kube-system"), std::string("kube-public"),
                                       std::string("kube-node-lease")})
-      known.push_back(always);
+      k.all.push_back(always);
+    std::sort(k.all.begin(), k.all.end());
+    k.all.erase(std::unique(k.all.begin(), k.all.end()), k.all.end());
+    return k;
+  }
 
+  void check_namespace_refs(const KnownNamespaces& k, const model::AuthorizationPolicy& p,
+                            std::vector<Finding>& out) const {
+    const std::vector<std::string>& known = k.all;
+    const std::vector<std::string>& declared_list = k.declared;
     auto check_value = [&](RefKind kind, bool negated, const model::Str& value, const std::string& field) {
       std::string ns = referenced_namespace(kind, value.value);
       if (ns.empty()) return;
       bool found = kind == RefKind::NamespacePattern
                        ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return glob_match(ns, k); })
-                       : std::find(known.begin(), known.end(), ns) != known.end();
+                       : std::binary_search(known.begin(), known.end(), ns);
       if (found) return;
       std::string message = resource_text(p) + " names namespace \"" + ns + "\" in " + field;
       if (kind != RefKind::NamespacePattern) message += " (\"" + value.value + "\")";

@@ -7,7 +7,22 @@
 // Per HTTP view of every workload the RequestAuthentication applies to: "token == none ∧ verdict ==
 // ALLOW" sat → the witness is that request. TCP views carry no JWT at all (no jwt_authn filter on a TCP
 // chain, IS §1) and are not considered.
+//
+// Deliberate exemptions are not findings. Where the author does require a token, the requests they still
+// let through without one are the exemptions they wrote next to that requirement (health checks, login
+// pages), not the misunderstanding this check is about (realworld corpus: kubeflow, istio.io's
+// "disable-jwt-for-healthz"):
+//   * a view with an enforced DENY rule one of whose `from` clauses consists only of token conditions
+//     that a request without a token satisfies (`notRequestPrincipals`, `request.auth.*` notValues) denies
+//     every token-less request its `to`/`when` conditions match; what it lets through is what the rule
+//     exempts, so the view is not reported;
+//   * the rules of an ALLOW policy that has a rule requiring a token (every `from` clause holds a
+//     `requestPrincipals` / `request.auth.*` value condition) are that policy's exemptions: the witness
+//     must be allowed by some other rule (query: "none of them matches").
+// A token-less request allowed by a rule of another policy is still reported: policies are additive
+// (IS §2), and an ALLOW written elsewhere silently undoes the requirement.
 #include <map>
+#include <set>
 
 #include "checks/check.h"
 #include "checks/describe.h"
@@ -34,6 +49,48 @@ struct Facts {
   std::string unknown;
 };
 
+// A clause a request without a token satisfies only through token conditions: every match is a negated
+// JWT match (`notRequestPrincipals`, `request.auth.*` notValues), and there is at least one.
+bool clause_denies_tokenless(const ir::Clause& c) {
+  if (c.matches.empty()) return false;
+  for (const ir::Match& m : c.matches)
+    if (!m.negated || !gaps::match_on_jwt(m)) return false;
+  return true;
+}
+
+// The rule matches only requests with a valid token: every principal clause holds a positive JWT match.
+bool rule_requires_token(const ir::Rule& r) {
+  if (r.principals.empty()) return false;
+  for (const ir::Clause& c : r.principals) {
+    bool jwt = false;
+    for (const ir::Match& m : c.matches)
+      if (!m.negated && gaps::match_on_jwt(m)) jwt = true;
+    if (!jwt) return false;
+  }
+  return true;
+}
+
+// An enforced DENY rule requires a token on this view (see the file comment).
+bool deny_requires_token(const ir::Program& prog) {
+  for (const ir::Rule& r : prog.deny) {
+    if (r.policy.dry_run) continue;
+    for (const ir::Clause& c : r.principals)
+      if (clause_denies_tokenless(c)) return true;
+  }
+  return false;
+}
+
+// The enforced ALLOW rules of policies that require a token in another rule: their exemptions.
+std::vector<size_t> allow_exemptions(const ir::Program& prog) {
+  std::set<const model::AuthorizationPolicy*> token_aware;
+  for (const ir::Rule& r : prog.allow)
+    if (!r.policy.dry_run && r.policy.policy && rule_requires_token(r)) token_aware.insert(r.policy.policy);
+  std::vector<size_t> out;
+  for (size_t i = 0; i < prog.allow.size(); ++i)
+    if (!prog.allow[i].policy.dry_run && token_aware.count(prog.allow[i].policy.policy)) out.push_back(i);
+  return out;
+}
+
 class TokenAnalyzer final : public gaps::Analyzer {
  public:
   explicit TokenAnalyzer(const gaps::Shared& s) : s_(s) {}
@@ -46,7 +103,11 @@ class TokenAnalyzer final : public gaps::Analyzer {
       for (gaps::View& v : cls.views) {
         const ir::Program& prog = v.program();
         if (prog.protocol != ir::Protocol::Http || !prog.has_request_authentication) continue;
-        auto r = v.find(engine::Query().token(ir::TokenState::None).verdict(engine::Verdict::Allow));
+        if (deny_requires_token(prog)) continue;  // what gets through is the DENY rule's exemptions
+        engine::Query q;
+        q.token(ir::TokenState::None).verdict(engine::Verdict::Allow);
+        for (size_t i : allow_exemptions(prog)) q.rule_matches(engine::RuleRef{model::Action::Allow, i}, false);
+        auto r = v.find(q);
         if (r.answer == engine::SatAnswer::Unknown) {
           if (f.unknown.empty()) f.unknown = r.reason + " on " + v.describe() + " of " + prog.workload;
           continue;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 
+#include "engine/symbolic_encoder.h"
 #include "engine/symbolic_seq.h"
 #include "engine/symbolic_strings.h"
 #include "engine/symbolic_z3.h"
@@ -55,15 +56,6 @@ struct StrGroup {
 struct IpVars {
   z3::expr present, v6, bits;
 };
-
-StrDomain domain_of(Attribute a) {
-  StrDomain d;
-  d.set_valued = ir::attribute_kind(a) == AttributeKind::Set;
-  d.empty_is_absent = a != Attribute::Header;  // ir.h: "" is absent for every attribute but headers
-  if (ir::attribute_is_peer(a)) d.forbidden_chars = "/";
-  if (a == Attribute::Host) d.lower_case = true;
-  return d;
-}
 
 class Encoder {
  public:
@@ -279,7 +271,7 @@ class Encoder {
     group_ids_.emplace(k, id);
     // The peer identity exists iff the connection is mTLS; its three parts together (ir.h).
     z3::expr d = ir::attribute_is_peer(attr) ? mtls_ : c_.bool_const(("d" + std::to_string(id)).c_str());
-    groups_.push_back(StrGroup{attr, key, domain_of(attr), {}, {}, d, {}});
+    groups_.push_back(StrGroup{attr, key, detail::attribute_domain(attr), {}, {}, d, {}});
     return groups_.back();
   }
 

@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "engine/probe.h"
 #include "engine/symbolic_encoder.h"
 
 namespace meshproof::engine {
@@ -31,7 +32,73 @@ std::string rule_name(RuleRef r) {
   return std::string(action_name(r.action)) + " rule #" + std::to_string(r.index);
 }
 
+const ir::Rule& rule_at(const ir::Program& p, RuleRef r) { return detail::rules_of(p, r.action).at(r.index); }
+
+// Whether a condition holds on a concrete request (`eff`: as the program sees it) with its decision `d`:
+// the specification every Sat answer is replayed against.
+bool condition_holds(const ir::Program& p, const Condition& cond, const ir::Request& request,
+                     const ir::Request& eff, const Decision& d) {
+  switch (cond.kind) {
+    case ConditionKind::RuleMatches: return eval_rule(rule_at(p, cond.rule), eff, p.protocol);
+    case ConditionKind::ActionMatches: {
+      const auto& rules = detail::rules_of(p, cond.action);
+      const bool enforced_only = cond.action == model::Action::Allow || cond.action == model::Action::Deny;
+      for (const auto& r : rules)
+        if (!(enforced_only && r.policy.dry_run) && eval_rule(r, eff, p.protocol)) return true;
+      return false;
+    }
+    case ConditionKind::VerdictIs: return d.verdict == cond.verdict;
+    case ConditionKind::ReasonIs: return d.reason == cond.reason;
+    case ConditionKind::DecidedBy: return d.decided_by == &rule_at(p, cond.rule);
+    case ConditionKind::IfAuthorizerAllows:
+      return d.verdict == Verdict::Delegated && d.if_authorizer_allows == cond.verdict;
+    case ConditionKind::Mtls: return request.mtls;
+    case ConditionKind::Token: return eff.token == cond.token;
+    case ConditionKind::AtomHolds: return eval_atom(cond.atom, eff, p.protocol);
+    case ConditionKind::Protocol: return p.protocol == cond.protocol;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
+                                           const EngineOptions& options) {
+  if (query.witness_shown()) return std::nullopt;
+  // The rule the query wants matched (or deciding) seeds the candidates; the connection kind follows
+  // the query's mTLS condition when it has one.
+  const Condition* seed = nullptr;
+  std::optional<bool> mtls;
+  for (const Condition& c : query.conditions()) {
+    if (!seed && c.positive && (c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy))
+      seed = &c;
+    if (c.kind == ConditionKind::Mtls) mtls = c.positive;
+  }
+  if (!seed) return std::nullopt;
+  const auto& rules = detail::rules_of(program, seed->rule.action);
+  if (seed->rule.index >= rules.size()) return std::nullopt;
+  for (bool over_mtls : {true, false}) {
+    if (mtls && *mtls != over_mtls) continue;
+    for (ir::Request& r : detail::probe_requests(program, rules[seed->rule.index], over_mtls, options.declared_ports, 4)) {
+      if (!detail::request_in_domain(program, r, options)) continue;
+      Decision d = evaluate(program, r);
+      const ir::Request eff = effective_request(program, r);
+      bool all = true;
+      for (const Condition& c : query.conditions())
+        if (condition_holds(program, c, r, eff, d) != c.positive) {
+          all = false;
+          break;
+        }
+      if (!all) continue;
+      QueryResult out;
+      out.answer = SatAnswer::Sat;
+      out.request = std::move(r);
+      out.decision = std::move(d);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
 
 std::string Condition::describe() const {
   std::string s;
@@ -225,31 +292,6 @@ struct Engine::Impl {
   }
 
 
-  bool concretely_holds(const Condition& cond, const ir::Request& request, const ir::Request& eff,
-                        const Decision& d) const {
-    const ir::Program& p = encoder.program();
-    switch (cond.kind) {
-      case ConditionKind::RuleMatches: return eval_rule(encoder.rule(cond.rule), eff, p.protocol);
-      case ConditionKind::ActionMatches: {
-        const auto& rules = detail::rules_of(p, cond.action);
-        const bool enforced_only = cond.action == model::Action::Allow || cond.action == model::Action::Deny;
-        for (const auto& r : rules)
-          if (!(enforced_only && r.policy.dry_run) && eval_rule(r, eff, p.protocol)) return true;
-        return false;
-      }
-      case ConditionKind::VerdictIs: return d.verdict == cond.verdict;
-      case ConditionKind::ReasonIs: return d.reason == cond.reason;
-      case ConditionKind::DecidedBy: return d.decided_by == &encoder.rule(cond.rule);
-      case ConditionKind::IfAuthorizerAllows:
-        return d.verdict == Verdict::Delegated && d.if_authorizer_allows == cond.verdict;
-      case ConditionKind::Mtls: return request.mtls;
-      case ConditionKind::Token: return eff.token == cond.token;
-      case ConditionKind::AtomHolds: return eval_atom(cond.atom, eff, p.protocol);
-      case ConditionKind::Protocol: return p.protocol == cond.protocol;
-    }
-    return false;
-  }
-
   EngineOptions options;
   SolverContext& context;
   z3::context& c;
@@ -344,7 +386,7 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
     Decision d = evaluate(p, mr.request);
     const ir::Request eff = effective_request(p, mr.request);
     for (const auto& cond : query.conditions()) {
-      if (im.concretely_holds(cond, mr.request, eff, d) != cond.positive)
+      if (condition_holds(p, cond, mr.request, eff, d) != cond.positive)
         throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
                             std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
                             describe_request(mr.request) + ", concretely " + to_string(d.verdict) +

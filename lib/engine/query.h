@@ -158,6 +158,14 @@ struct EngineOptions {
   bool canonical_witnesses = true;
 };
 
+// The concrete fast path of an existence-only query (Query::existence_only), without a solver: a few
+// requests built from the rule the query wants matched are replayed through the concrete evaluator, and
+// the first that lies in the engine's domain and satisfies every condition is a Sat answer (it is a
+// witness by the evaluator, the specification). nullopt proves nothing: ask an Engine. Queries whose
+// witness is shown always return nullopt, so that shown witnesses stay canonical.
+std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
+                                           const EngineOptions& options = {});
+
 class Engine {
  public:
   // The program must outlive the engine (decisions and RuleRefs point into it).

@@ -47,8 +47,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+}  // namespace
+
 // The attribute's value domain (ir.h "Domain facts").
-StrDomain domain_of(Attribute a) {
+StrDomain attribute_domain(Attribute a) {
   StrDomain d;
   d.set_valued = ir::attribute_kind(a) == AttributeKind::Set;
   // "For every string attribute except Header, an empty value is the same as absent"; sets drop ""
@@ -58,6 +60,8 @@ StrDomain domain_of(Attribute a) {
   d.lower_case = a == Attribute::Host;                     // compared lower-cased (IS §5 `hosts`)
   return d;
 }
+
+namespace {
 
 std::optional<StrOp> str_op(const ir::Atom& a) {
   switch (a.op) {
@@ -161,7 +165,7 @@ StringAttr& Encoder::string_attr(Attribute attr, const std::string& key) {
   auto it = strings_.find({attr, key});
   if (it != strings_.end()) return it->second;
   std::string stem = std::string(ir::attribute_name(attr)) + (key.empty() ? "" : "[" + key + "]");
-  StringAttr sa{attr, key, domain_of(attr), c_.bool_const(fresh_name("defined:" + stem).c_str()), {}, {}, {}};
+  StringAttr sa{attr, key, attribute_domain(attr), c_.bool_const(fresh_name("defined:" + stem).c_str()), {}, {}, {}};
   // Presence facts (ir.h, request.cpp attribute_value).
   if (ir::attribute_is_peer(attr)) solver_.add(sa.defined == mtls_);  // IS §8: identity iff mTLS
   if (ir::attribute_http_only(attr) && !http_) solver_.add(!sa.defined);  // absent on a TCP view (IS §7)

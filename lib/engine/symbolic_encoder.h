@@ -134,5 +134,9 @@ class Encoder {
 
 const std::vector<ir::Rule>& rules_of(const ir::Program& p, model::Action a);
 
+// The value domain of an attribute (ir.h "Domain facts"): set-valued, "" absent, forbidden characters,
+// lower case. The encoder, the equivalence prover and the concrete probe (probe.h) share it.
+StrDomain attribute_domain(ir::Attribute a);
+
 }  // namespace detail
 }  // namespace meshproof::engine

@@ -135,12 +135,6 @@ bool has_upper(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isupper(c); });
 }
 
-bool in_domain(std::string_view s, const StrDomain& d) {
-  if (s.find_first_of(d.forbidden_chars) != std::string_view::npos) return false;
-  if (d.lower_case && has_upper(s)) return false;
-  return true;
-}
-
 bool is_prefix_of(std::string_view p, std::string_view q) { return q.starts_with(p); }
 bool is_suffix_of(std::string_view p, std::string_view q) { return q.ends_with(p); }
 
@@ -414,6 +408,12 @@ WitnessStatus compare(const std::vector<StrAtom>& atoms, const StrAssignment& as
 }
 
 }  // namespace
+
+bool in_domain(std::string_view s, const StrDomain& d) {
+  if (s.find_first_of(d.forbidden_chars) != std::string_view::npos) return false;
+  if (d.lower_case && has_upper(s)) return false;
+  return true;
+}
 
 bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& asg,
                            const StrDomain& domain, const std::optional<std::string>& value) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meshproof::engine {
@@ -62,6 +63,10 @@ struct StrDomain {
   // Values are compared lower-cased (request.host): witnesses use no upper-case letter.
   bool lower_case = false;
 };
+
+// Whether a value may occur in the domain (no forbidden character; lower case where required). The
+// empty-value rule is the caller's.
+bool in_domain(std::string_view s, const StrDomain& d);
 
 // A literal over the attribute's variables: index i < atoms.size() is atom i, index atoms.size() is D.
 struct StrLit {

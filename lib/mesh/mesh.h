@@ -49,8 +49,9 @@ struct WorkloadPort {
   bool from_port_level_only = false;  // known only from a portLevelMtls key
   // Where `protocol` came from: "appProtocol", "port name", "well-known port", "Sidecar ingress",
   // "container port" (not behind a Service: passthrough chain, sniffed), "policy" (named only by a policy
-  // that applies to a synthetic/other workload), "portLevelMtls"; "" for a Service or Sidecar port whose
-  // protocol Istio does not recognize (sniffed).
+  // that applies to a synthetic/other workload), "portLevelMtls", "Gateway NS/NAME" (a listener of an Istio
+  // gateway pod that the Gateway's servers define); "" for a Service or Sidecar port whose protocol Istio
+  // does not recognize (sniffed).
   std::string protocol_source;
   // Several Service ports route here with different filter chains (HTTP vs TCP vs sniffed); the oldest
   // Service decided (Istio builds one inbound chain per target port, listener_inbound.go

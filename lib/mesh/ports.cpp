@@ -184,8 +184,97 @@ void add_policy_ports(const Workload& w, std::map<uint32_t, WorkloadPort>& ports
   }
 }
 
-void build_ports(Workload& w, const ServiceIndex& services, const SidecarIndex& sidecars, const std::string& root) {
+// An Istio gateway pod (not a Gateway API one): it runs the proxy as its main container or carries the
+// standard gateway label. Its listeners come from the Gateway resources that select it, not from its
+// Services or container ports.
+bool is_istio_gateway_pod(const Workload& w) {
+  if (!w.decl || !w.gateway_name.empty()) return false;
+  if (w.decl->runs_istio_proxy) return true;
+  auto it = w.labels.find("istio");
+  return it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway");
+}
+
+// The filter chain a Gateway server gets (pilot/pkg/networking/core/gateway.go
+// buildGatewayTCPBasedFilterChains, pkg/config/gateway/gateway.go IsHTTPServer): HTTP, HTTP2, HTTP_PROXY,
+// GRPC, GRPC-Web servers get an HTTP connection manager (HTTP RBAC); an HTTPS server with a `tls` block
+// whose mode is not PASSTHROUGH/AUTO_PASSTHROUGH terminates TLS and gets one too; everything else (TCP,
+// TLS, passthrough HTTPS, Mongo, ...) gets a network filter chain (TCP RBAC). A `tls` block without a mode
+// is PASSTHROUGH (the proto enum's 0).
+PortProtocol gateway_server_protocol(const model::GatewayServer& srv) {
+  const std::string p = lower(srv.protocol);
+  if (p == "http" || p == "http2" || p == "http_proxy" || p == "grpc" || p == "grpc-web") return PortProtocol::Http;
+  if (p == "https" && srv.tls_present && !srv.tls_mode.empty() && srv.tls_mode != "PASSTHROUGH" &&
+      srv.tls_mode != "AUTO_PASSTHROUGH")
+    return PortProtocol::Http;
+  return PortProtocol::Tcp;
+}
+
+// The listener ports of an Istio gateway pod that Gateway resources select (IS §1: gateways get HTTP
+// authorization on their HTTP listeners and TCP RBAC on the others). A Gateway's `selector` picks pods in
+// every namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE is off by default; istio.io Gateway reference). A server
+// port that a Service of the pod exposes listens on that Service port's targetPort (mergeGateways
+// translates it, gateway.go; istio/istio#20838); another number is the listener port itself. Empty when
+// no Gateway in the input selects the pod: then its Services and container ports stand in (the Gateways
+// may be kept elsewhere).
+std::map<uint32_t, WorkloadPort> gateway_listener_ports(const Workload& w, const std::vector<model::Gateway>& gateways,
+                                                        const ServiceIndex& services) {
   std::map<uint32_t, WorkloadPort> ports;
+  if (!is_istio_gateway_pod(w)) return ports;
+  const std::vector<const model::Service*> svcs = services.selecting(w.ns, w.labels);
+  for (const model::Gateway& g : gateways) {
+    if (g.selector.empty() || !labels_subset(g.selector, w.labels)) continue;
+    for (const model::GatewayServer& srv : g.servers) {
+      if (srv.port == 0) continue;
+      uint32_t target = srv.port;
+      std::vector<std::string> via;
+      for (const model::Service* s : svcs) {
+        for (const model::ServicePort& sp : s->ports) {
+          if (sp.port != srv.port || !is_tcp(sp.protocol)) continue;
+          uint32_t t = sp.target_port_number ? sp.target_port_number : sp.port;
+          if (!sp.target_port_name.empty()) {
+            t = 0;
+            for (const model::ContainerPort& cp : w.decl->ports)
+              if (cp.name == sp.target_port_name && is_tcp(cp.protocol)) t = cp.port;
+            if (t == 0) continue;
+          }
+          if (via.empty()) target = t;  // the oldest Service decides, as for sidecar chains
+          via.push_back(service_port_id(*s, sp));
+        }
+      }
+      const PortProtocol protocol = gateway_server_protocol(srv);
+      auto [it, inserted] = ports.try_emplace(target);
+      WorkloadPort& p = it->second;
+      if (inserted) {
+        p.port = target;
+        p.name = srv.port_name;
+        p.protocol_name = lower(srv.protocol);
+        p.protocol = protocol;
+        p.protocol_source = "Gateway " + effective_namespace(g) + "/" + g.meta.name;
+        p.loc = srv.loc;
+      } else if (p.protocol != protocol) {
+        // HTTP-terminating and passthrough servers share the port (SNI-matched filter chains): both
+        // compilations apply, as on a sniffed port.
+        p.protocol = PortProtocol::Sniffed;
+        p.protocol_conflict = true;
+      }
+      for (const std::string& id : via)
+        if (std::find(p.services.begin(), p.services.end(), id) == p.services.end()) p.services.push_back(id);
+    }
+  }
+  return ports;
+}
+
+void build_ports(Workload& w, const ServiceIndex& services, const SidecarIndex& sidecars,
+                 const std::vector<model::Gateway>& gateways, const std::string& root) {
+  std::map<uint32_t, WorkloadPort> ports = gateway_listener_ports(w, gateways, services);
+  if (!ports.empty()) {
+    // A gateway listens only on its Gateway servers' ports: no inbound passthrough chains for other
+    // container ports, no portLevelMtls chains (those belong to the sidecar inbound listener).
+    w.ports.clear();
+    w.ports.reserve(ports.size());
+    for (auto& [n, p] : ports) w.ports.push_back(std::move(p));
+    return;
+  }
   const model::Sidecar* sidecar = sidecars.for_workload(w.ns, w.labels, root);
   if (sidecar && !sidecar->ingress.empty()) {
     // Sidecar ingress listeners replace the Service-derived chains (listener_inbound.go
@@ -289,7 +378,7 @@ void resolve_ports(const model::ResourceSet& rs, Mesh& mesh) {
   services.build(rs.services);
   SidecarIndex sidecars;
   sidecars.build(rs.sidecars);
-  for (Workload& w : mesh.workloads) build_ports(w, services, sidecars, mesh.config.root_namespace);
+  for (Workload& w : mesh.workloads) build_ports(w, services, sidecars, rs.gateways, mesh.config.root_namespace);
 }
 
 }  // namespace meshproof::mesh::detail

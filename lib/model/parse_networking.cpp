@@ -54,6 +54,7 @@ void parse_gateway(const Node& obj, Reader& r, Gateway& g) {
     r.get_string_vector(srv, "hosts", gs.hosts);
     if (const Node* tls = child_map(srv, "tls", r)) {
       auto st = r.field("tls");
+      gs.tls_present = true;
       r.get_string(*tls, "mode", gs.tls_mode);
     }
     g.servers.push_back(std::move(gs));

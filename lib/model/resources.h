@@ -233,6 +233,7 @@ struct GatewayServer {
   std::string port_name, protocol;
   std::vector<std::string> hosts;
   std::string tls_mode;  // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
+  bool tls_present = false;  // a `tls` map is written (its mode defaults to PASSTHROUGH, the proto's 0)
   Loc loc;
 };
 

@@ -39,7 +39,7 @@ TEST_CASE("literal-operator-value is quiet on ordinary values with dashes, dots 
 TEST_CASE("literal-wildcard explains how Istio reads inner and double wildcards", "[checks][literal-wildcard]") {
   auto run = test::run_fixture("checks/literal-wildcard/positive.yaml", {{}, {"literal-wildcard"}});
   INFO("findings:" << run->dump());
-  REQUIRE(run->of("literal-wildcard").size() == 3);
+  REQUIRE(run->of("literal-wildcard").size() == 4);
   auto sqlmap = run->where("literal-wildcard", "value", "*sqlmap*");
   REQUIRE(sqlmap.size() == 1);
   CHECK(sqlmap[0]->id == "MP2008");
@@ -54,6 +54,22 @@ TEST_CASE("literal-wildcard explains how Istio reads inner and double wildcards"
   CHECK(principal[0]->message.find("allows less than intended") != std::string::npos);
 }
 
+// A value in an exception list (notPaths, notValues) matches less, so the exception excludes less and
+// the rule matches more: for a DENY rule that is "denies more", not "lets through" (realworld triage).
+TEST_CASE("literal-wildcard says an exception that matches less makes the rule match more",
+          "[checks][literal-wildcard]") {
+  auto run = test::run_fixture("checks/literal-wildcard/positive.yaml", {{}, {"literal-wildcard"}});
+  INFO("findings:" << run->dump());
+  auto health = run->where("literal-wildcard", "value", "/health/**");
+  REQUIRE(health.size() == 1);
+  CHECK(health[0]->resource.name == "require-token");
+  CHECK(health[0]->properties.at("field") == "rules[0].to[0].operation.notPaths");
+  CHECK(health[0]->message.find("prefix match on \"/health/*\"") != std::string::npos);
+  CHECK(health[0]->message.find("this exception excludes less than intended") != std::string::npos);
+  CHECK(health[0]->message.find("also denies requests the author meant to exempt") != std::string::npos);
+  CHECK(health[0]->message.find("get through") == std::string::npos);
+}
+
 TEST_CASE("literal-wildcard accepts prefix, suffix, presence, namespace globs and path templates",
           "[checks][literal-wildcard]") {
   auto run = test::run_fixture("checks/literal-wildcard/negative.yaml", {{}, {"literal-wildcard", "invalid-resource"}});
@@ -62,6 +78,37 @@ TEST_CASE("literal-wildcard accepts prefix, suffix, presence, namespace globs an
   // The fixture's rejected policy holds `*../../*`; it is reported once, as invalid.
   REQUIRE(run->of("invalid-resource").size() == 1);
   CHECK(run->of("invalid-resource")[0]->resource.name == "rejected-by-admission");
+}
+
+// "/dex/**" is reported on its own, and not when a sibling value ("/dex/*") already matches every path the
+// author meant: then the list behaves as intended (realworld corpus: kubeflow's oauth2-proxy policies).
+TEST_CASE("literal-wildcard is quiet when a sibling value covers the intended wildcard",
+          "[checks][literal-wildcard]") {
+  auto policy = [](const std::string& not_paths) {
+    return "apiVersion: security.istio.io/v1\n"
+           "kind: AuthorizationPolicy\n"
+           "metadata: {name: require-jwt, namespace: istio-system}\n"
+           "spec:\n"
+           "  action: DENY\n"
+           "  rules:\n"
+           "  - from: [{source: {notRequestPrincipals: [\"*\"]}}]\n"
+           "    to: [{operation: {ports: [\"8080\"], notPaths: " + not_paths + "}}]\n";
+  };
+  auto alone = test::run_checks_on({test::write_temp(policy("[\"/dex/**\"]"), "alone.yaml")},
+                                   {{}, {"literal-wildcard"}});
+  INFO("findings:" << alone->dump());
+  CHECK(alone->where("literal-wildcard", "value", "/dex/**").size() == 1);
+  auto covered = test::run_checks_on({test::write_temp(policy("[\"/dex/*\", \"/dex/**\"]"), "covered.yaml")},
+                                     {{}, {"literal-wildcard"}});
+  INFO("findings:" << covered->dump());
+  CHECK(covered->of("literal-wildcard").empty());
+  // A suffix sibling covers a value whose literal end it shares; an unrelated prefix does not.
+  auto suffix = test::run_checks_on({test::write_temp(policy("[\"*/ready\", \"/a*/ready\", \"/b/*\", \"/c/*x*\"]"),
+                                                      "suffix.yaml")},
+                                    {{}, {"literal-wildcard"}});
+  INFO("findings:" << suffix->dump());
+  CHECK(suffix->where("literal-wildcard", "value", "/a*/ready").empty());
+  CHECK(suffix->where("literal-wildcard", "value", "/c/*x*").size() == 1);
 }
 
 TEST_CASE("dry-run-only reports each dry-run ALLOW policy of a workload with no enforced ALLOW",

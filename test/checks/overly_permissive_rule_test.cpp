@@ -43,3 +43,32 @@ TEST_CASE("overly-permissive-rule is quiet on one-piece rules, public endpoints 
   INFO("findings:" << run->dump());
   CHECK(run->of("overly-permissive-rule").empty());
 }
+
+// Realworld triage (docs/realworld.md): an IP allow list on an ingress gateway is how Istio restricts
+// callers from outside the mesh, which have no identity; the same rule on an ordinary workload is reported.
+TEST_CASE("overly-permissive-rule accepts IP allow lists on ingress gateways only", "[checks][overly-permissive-rule]") {
+  const std::string policy = R"(
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allowlist, namespace: edge}
+spec:
+  selector: {matchLabels: {app: front}}
+  rules:
+  - from: [{source: {remoteIpBlocks: ["203.0.113.0/24"]}}]
+)";
+  auto deployment = [](const std::string& labels) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: front, namespace: edge}\nspec:\n"
+           "  selector: {matchLabels: {app: front}}\n  template:\n    metadata: {labels: " + labels +
+           "}\n    spec:\n      containers: [{name: app, image: x, ports: [{containerPort: 8080}]}]\n---";
+  };
+  auto gateway = test::run_checks_on(
+      {test::write_temp(deployment("{app: front, istio: ingressgateway}") + policy, "gw.yaml")},
+      {{}, {"overly-permissive-rule"}});
+  INFO("findings:" << gateway->dump());
+  CHECK(gateway->of("overly-permissive-rule").empty());
+  auto plain = test::run_checks_on({test::write_temp(deployment("{app: front}") + policy, "plain.yaml")},
+                                   {{}, {"overly-permissive-rule"}});
+  INFO("findings:" << plain->dump());
+  REQUIRE(plain->of("overly-permissive-rule").size() == 1);
+  CHECK(plain->of("overly-permissive-rule")[0]->message.find("admits callers by IP range only") != std::string::npos);
+}

@@ -9,7 +9,7 @@ TEST_CASE("token-optional reports a RequestAuthentication whose token nothing re
   auto run = test::run_fixture("checks/token-optional/positive.yaml", {{}, {"token-optional"}});
   INFO("findings:" << run->dump());
   auto found = run->of("token-optional");
-  REQUIRE(found.size() == 1);
+  REQUIRE(found.size() == 2);
   const Finding& f = *found[0];
   CHECK(f.id == "MP2009");
   CHECK(f.resource.kind == "RequestAuthentication");
@@ -23,6 +23,23 @@ TEST_CASE("token-optional reports a RequestAuthentication whose token nothing re
   CHECK(f.help.find("requestPrincipals") != std::string::npos);
 }
 
+// Realworld triage (docs/realworld.md): a token requirement in one ALLOW policy does not stop another
+// ALLOW policy from admitting requests without a token (policies are additive, IS §2).
+TEST_CASE("token-optional reports a token-less request another ALLOW policy admits", "[checks][token-optional]") {
+  auto run = test::run_fixture("checks/token-optional/positive.yaml", {{}, {"token-optional"}});
+  INFO("findings:" << run->dump());
+  auto found = run->of("token-optional");
+  REQUIRE(found.size() == 2);
+  const Finding& f = *found[1];
+  CHECK(f.resource.name == "frontend-jwt");
+  REQUIRE(f.witness.has_value());
+  CHECK_FALSE(f.witness->has_token);
+  CHECK(f.witness->decided_by == "shop/allow-hello rule 0");
+}
+
+// Deliberate exemptions next to a token requirement are not findings: a DENY notRequestPrincipals rule
+// with notPaths (login pages), and the health-check rule of an ALLOW policy that requires a token in
+// another rule (negative.yaml, namespace edge; realworld corpus: kubeflow).
 TEST_CASE("token-optional is quiet when requestPrincipals or notRequestPrincipals require a token", "[checks][token-optional]") {
   auto run = test::run_fixture("checks/token-optional/negative.yaml", {{}, {"token-optional"}});
   INFO("findings:" << run->dump());

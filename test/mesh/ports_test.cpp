@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "mesh_builders.h"
+#include "test_support.h"
 
 using namespace meshproof;
 using mesh::PortProtocol;
@@ -184,4 +185,143 @@ TEST_CASE("synthetic workloads get the ports of Services that select them and of
   CHECK(s.ports[0].protocol == PortProtocol::Http);
   CHECK(s.ports[1].port == 9000);
   CHECK(s.ports[1].protocol_source == "policy");
+}
+
+// An Istio gateway pod listens on the ports its Gateway servers define, not on its Service or container
+// ports (pilot/pkg/networking/core/gateway.go; realworld corpus: kubeflow's istio-ingressgateway, whose
+// Service exposes 443 → 8443 but whose only Gateway server is HTTP on 80 → 8080).
+TEST_CASE("an Istio gateway pod's ports come from the Gateway servers that select it", "[mesh][ports]") {
+  const std::string gateway_pod = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istio-ingressgateway}}
+  template:
+    metadata:
+      labels: {app: istio-ingressgateway, istio: ingressgateway}
+      annotations: {sidecar.istio.io/inject: "false"}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: proxyv2
+        ports: [{containerPort: 8080}, {containerPort: 8443}, {containerPort: 15021}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {app: istio-ingressgateway, istio: ingressgateway}
+  ports:
+  - {name: status-port, port: 15021, targetPort: 15021}
+  - {name: http2, port: 80, targetPort: 8080}
+  - {name: https, port: 443, targetPort: 8443}
+)";
+  SECTION("an HTTP server on the Service port 80 listens on its targetPort 8080, and nothing else listens") {
+    auto input = test::load_yaml(gateway_pod + R"(---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: kubeflow-gateway, namespace: kubeflow}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+)");
+    REQUIRE(input);
+    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    REQUIRE(w.ports.size() == 1);
+    CHECK(w.ports[0].port == 8080);
+    CHECK(w.ports[0].protocol == PortProtocol::Http);
+    CHECK(w.ports[0].protocol_source == "Gateway kubeflow/kubeflow-gateway");
+    CHECK(w.ports[0].services == std::vector<std::string>{"istio-system/istio-ingressgateway:80"});
+  }
+  SECTION("HTTPS that terminates TLS is HTTP, passthrough and TCP are TCP, a mix on one port is both") {
+    auto input = test::load_yaml(gateway_pod + R"(---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    tls: {mode: SIMPLE, credentialName: cert}
+    hosts: ["app.example.com"]
+  - port: {number: 9000, name: tcp, protocol: TCP}
+    hosts: ["*"]
+  - port: {number: 9443, name: tls, protocol: TLS}
+    tls: {mode: PASSTHROUGH}
+    hosts: ["db.example.com"]
+  - port: {number: 9444, name: https-default-mode, protocol: HTTPS}
+    tls: {credentialName: cert}
+    hosts: ["x.example.com"]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: passthrough, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    tls: {mode: PASSTHROUGH}
+    hosts: ["legacy.example.com"]
+)");
+    REQUIRE(input);
+    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    REQUIRE(w.ports.size() == 4);
+    CHECK(w.ports[0].port == 8443);  // 443 → targetPort 8443: SIMPLE (HTTP) and PASSTHROUGH (TCP) servers
+    CHECK(w.ports[0].protocol == PortProtocol::Sniffed);
+    CHECK(w.ports[0].protocol_conflict);
+    CHECK(w.ports[1].port == 9000);  // no Service port 9000: the server port is the listener port
+    CHECK(w.ports[1].protocol == PortProtocol::Tcp);
+    CHECK(w.ports[2].port == 9443);
+    CHECK(w.ports[2].protocol == PortProtocol::Tcp);
+    CHECK(w.ports[3].port == 9444);  // `tls` without a mode is PASSTHROUGH (the enum's zero value)
+    CHECK(w.ports[3].protocol == PortProtocol::Tcp);
+  }
+  SECTION("without a Gateway that selects it, its Services and container ports stand in") {
+    auto input = test::load_yaml(gateway_pod + R"(---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: other, namespace: istio-system}
+spec:
+  selector: {istio: egressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+)");
+    REQUIRE(input);
+    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    REQUIRE(w.ports.size() == 3);
+    CHECK(w.ports[0].port == 8080);
+    CHECK(w.ports[1].port == 8443);
+    CHECK(w.ports[1].protocol == PortProtocol::Tcp);  // Service port name "https": TCP, as at a sidecar
+    CHECK(w.ports[2].port == 15021);
+  }
+}
+
+TEST_CASE("a Gateway that selects an ordinary sidecar workload does not change its ports", "[mesh][ports]") {
+  auto input = test::load_yaml(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: odd, namespace: shop}
+spec:
+  selector: {app: web}
+  servers:
+  - port: {number: 9000, name: tcp, protocol: TCP}
+    hosts: ["*"]
+)");
+  REQUIRE(input);
+  const mesh::Workload& w = get(input->mesh, "shop", "web");
+  REQUIRE(w.ports.size() == 1);
+  CHECK(w.ports[0].port == 8080);
+  CHECK(w.ports[0].protocol_source == "container port");
 }
