@@ -202,13 +202,13 @@ struct AnalyzerSpec {
 };
 const AnalyzerSpec kAnalyzers[] = {
     {"unreachable-allow-rule", make_unreachable_allow_rule_analyzer, 3},
-    {"redundant-rule", make_redundant_rule_analyzer, 28},
-    {"never-matching-rule", make_never_matching_rule_analyzer, 2},
+    {"redundant-rule", make_redundant_rule_analyzer, 75},
+    {"never-matching-rule", make_never_matching_rule_analyzer, 3},
     {"deny-widened-on-tcp", make_deny_widened_on_tcp_analyzer, 1},
     {"plaintext-deny-bypass", make_plaintext_deny_bypass_analyzer, 1},
     {"overly-permissive-rule", make_overly_permissive_rule_analyzer, 1},
-    {"token-optional", make_token_optional_analyzer, 10},
-    {"path-normalization-bypass", make_path_normalization_bypass_analyzer, 55},
+    {"token-optional", make_token_optional_analyzer, 25},
+    {"path-normalization-bypass", make_path_normalization_bypass_analyzer, 2},
     {"assertion-violated", make_assertion_violated_analyzer, 1},
 };
 

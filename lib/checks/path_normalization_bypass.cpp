@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_support.h"
+#include "engine/evaluate.h"
 
 namespace meshproof::checks {
 namespace {
@@ -55,6 +57,37 @@ std::vector<std::string> path_values(const ir::Rule& r) {
   return out;
 }
 
+// A necessary condition for an ALLOW rule to match a request whose path is `path`: only the rule's atoms on
+// the path are evaluated (the path is fixed), everything else is assumed satisfiable. False means no request
+// with that path matches the rule, so the solver need not be asked.
+bool may_match_path(const ir::Rule& r, const std::string& path) {
+  ir::Request req;
+  req.path = path;
+  auto on_path = [](const ir::Atom& a) { return a.attr == ir::Attribute::Path; };
+  auto holds = [&](const ir::Atom& a) { return engine::eval_atom(a, req, ir::Protocol::Http); };
+  auto term_false = [&](const ir::Term& t) {
+    return t.is_false || std::any_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && !holds(a); });
+  };
+  auto term_true = [&](const ir::Term& t) {
+    return !t.is_false && std::all_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && holds(a); });
+  };
+  auto match_false = [&](const ir::Match& m) {
+    return m.negated ? std::any_of(m.terms.begin(), m.terms.end(), term_true)
+                     : std::all_of(m.terms.begin(), m.terms.end(), term_false);
+  };
+  auto clause_possible = [&](const ir::Clause& c) { return std::none_of(c.matches.begin(), c.matches.end(), match_false); };
+  return std::any_of(r.principals.begin(), r.principals.end(), clause_possible) &&
+         std::any_of(r.permissions.begin(), r.permissions.end(), clause_possible);
+}
+
+// Whether some request with this path can be allowed: without an enforced ALLOW policy nothing needs to
+// match; with one, some enforced ALLOW rule must (IS §2).
+bool may_allow_path(const ir::Program& prog, const std::string& path) {
+  if (!prog.has_allow_policy) return true;
+  return std::any_of(prog.allow.begin(), prog.allow.end(),
+                     [&](const ir::Rule& r) { return !r.policy.dry_run && may_match_path(r, path); });
+}
+
 ir::Rule without_paths(const ir::Rule& r) {
   ir::Rule s = r;
   for (ir::Clause& c : s.permissions)
@@ -90,13 +123,17 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         stripped.push_back(without_paths(r));
       }
       if (candidates.empty()) continue;
-      auto aug = v.augmented(stripped);
+      // The copy with the stripped rules and its engine are made only when a query needs them.
+      std::optional<gaps::View::Augmented> aug_holder;
       for (size_t c = 0; c < candidates.size(); ++c) {
         const ir::Rule& r = prog.deny[candidates[c]];
         Facts& f = facts_[gaps::key_of(r)];
-        engine::RuleRef rest{model::Action::Audit, aug.first_index + c};
         for (const std::string& value : path_values(r)) {
           const std::string variant = "/" + value;
+          if (!may_allow_path(prog, variant)) continue;  // no ALLOW rule admits this path: unsat
+          if (!aug_holder) aug_holder.emplace(v.augmented(stripped));
+          const gaps::View::Augmented& aug = *aug_holder;
+          engine::RuleRef rest{model::Action::Audit, aug.first_index + c};
           engine::QueryResult res;
           try {
             res = aug.engine->find(engine::Query()
