@@ -30,6 +30,14 @@ std::vector<ResourceRef> Check::subjects(const Context& ctx) const {
   return out;
 }
 
+std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializer_list<model::Action> actions) {
+  std::vector<ResourceRef> out;
+  for (const auto& p : ctx.resources.authorization_policies)
+    if (actions.size() == 0 || std::find(actions.begin(), actions.end(), p.action) != actions.end())
+      out.push_back(p.ref());
+  return out;
+}
+
 Finding Check::make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
                     const std::string& key) const {
   Finding f;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,10 @@ class Check {
   Finding make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
                const std::string& key) const;
 };
+
+// The AuthorizationPolicies of the input whose action is one of `actions` (every one when empty): the
+// subjects of most policy checks.
+std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializer_list<model::Action> actions);
 
 // Every check, in a fixed order. registry.cpp lists them explicitly (static registration would be
 // dropped by the linker from a static library).

@@ -320,6 +320,11 @@ const std::vector<Finding>& findings_of(const Context& ctx, const std::string& c
   return it == ctx.gap_results->by_check.end() ? none : it->second;
 }
 
+void GapCheck::run(const Context& ctx, std::vector<Finding>& out) const {
+  const auto& f = findings_of(ctx, info().name);
+  out.insert(out.end(), f.begin(), f.end());
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 

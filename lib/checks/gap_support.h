@@ -144,6 +144,13 @@ class Results {
 // The findings of one gap check (the pass runs on the first call for a Context).
 const std::vector<Finding>& findings_of(const Context& ctx, const std::string& check);
 
+// The Check half of a gap check: run() copies its findings from the shared pass; the check says which
+// resources it examined (subjects()).
+class GapCheck : public Check {
+ public:
+  void run(const Context& ctx, std::vector<Finding>& out) const override;
+};
+
 // ---- helpers for findings ----
 
 // A finding prefilled like Check::make does (name, id, severity, fingerprint from `key`).

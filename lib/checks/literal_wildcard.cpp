@@ -123,11 +123,7 @@ class LiteralWildcard final : public Check {
     }
   }
 
-  std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    std::vector<ResourceRef> s;
-    for (const auto& p : ctx.resources.authorization_policies) s.push_back(p.ref());
-    return s;
-  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
 };
 
 }  // namespace

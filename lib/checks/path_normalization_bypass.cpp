@@ -214,18 +214,11 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
   std::map<gaps::RuleKey, Facts> facts_;
 };
 
-class PathNormalizationBypass final : public Check {
+class PathNormalizationBypass final : public gaps::GapCheck {
  public:
   const CheckInfo& info() const override { return checks::info(); }
-  void run(const Context& ctx, std::vector<Finding>& out) const override {
-    const auto& f = gaps::findings_of(ctx, info().name);
-    out.insert(out.end(), f.begin(), f.end());
-  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    std::vector<ResourceRef> s;
-    for (const auto& p : ctx.resources.authorization_policies)
-      if (p.action == model::Action::Deny) s.push_back(p.ref());
-    return s;
+    return policies_with_action(ctx, {model::Action::Deny});
   }
 };
 

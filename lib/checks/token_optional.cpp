@@ -160,13 +160,9 @@ class TokenAnalyzer final : public gaps::Analyzer {
   std::map<const model::RequestAuthentication*, Facts> facts_;
 };
 
-class TokenOptional final : public Check {
+class TokenOptional final : public gaps::GapCheck {
  public:
   const CheckInfo& info() const override { return checks::info(); }
-  void run(const Context& ctx, std::vector<Finding>& out) const override {
-    const auto& f = gaps::findings_of(ctx, info().name);
-    out.insert(out.end(), f.begin(), f.end());
-  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> s;
     for (const auto& ra : ctx.resources.request_authentications) s.push_back(ra.ref());

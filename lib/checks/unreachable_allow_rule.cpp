@@ -212,18 +212,11 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   std::map<gaps::RuleKey, Facts> facts_;
 };
 
-class UnreachableAllowRule final : public Check {
+class UnreachableAllowRule final : public gaps::GapCheck {
  public:
   const CheckInfo& info() const override { return checks::info(); }
-  void run(const Context& ctx, std::vector<Finding>& out) const override {
-    const auto& f = gaps::findings_of(ctx, info().name);
-    out.insert(out.end(), f.begin(), f.end());
-  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    std::vector<ResourceRef> s;
-    for (const auto& p : ctx.resources.authorization_policies)
-      if (p.action == model::Action::Allow) s.push_back(p.ref());
-    return s;
+    return policies_with_action(ctx, {model::Action::Allow});
   }
 };
 
