@@ -38,6 +38,13 @@ std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializ
   return out;
 }
 
+std::vector<ResourceRef> regulated_workloads(const Context& ctx) {
+  std::vector<ResourceRef> out;
+  for (const mesh::Workload& w : ctx.mesh.workloads)
+    if (ctx.is_regulated(w.ns)) out.push_back(w.ref());
+  return out;
+}
+
 Finding Check::make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
                     const std::string& key) const {
   Finding f;

@@ -88,6 +88,9 @@ class Check {
 // subjects of most policy checks.
 std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializer_list<model::Action> actions);
 
+// The workloads of the regulated namespaces: the subjects of the checks about regulated workloads.
+std::vector<ResourceRef> regulated_workloads(const Context& ctx);
+
 // Every check, in a fixed order. registry.cpp lists them explicitly (static registration would be
 // dropped by the linker from a static library).
 const std::vector<std::unique_ptr<Check>>& all_checks();

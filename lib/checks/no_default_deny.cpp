@@ -23,15 +23,9 @@ class NoDefaultDeny final : public Check {
     return kInfo;
   }
 
-  // Added (report engineer): what this check examines is every workload of a regulated namespace (not
-  // the default, the policies), so that JUnit lists a passing case per workload and auditor reports show
-  // the workloads as evidence.
-  std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    std::vector<ResourceRef> out;
-    for (const mesh::Workload& w : ctx.mesh.workloads)
-      if (ctx.is_regulated(w.ns)) out.push_back(w.ref());
-    return out;
-  }
+  // What this check examines is every workload of a regulated namespace (not the default, the policies),
+  // so that JUnit lists a passing case per workload and auditor reports show the workloads as evidence.
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return regulated_workloads(ctx); }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const mesh::Workload& w : ctx.mesh.workloads) {
