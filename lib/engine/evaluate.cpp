@@ -43,27 +43,7 @@ const char* to_string(Reason r) {
 }
 
 // ---- string predicates ----
-
-bool glob_match(const std::string& pattern, const std::string& value) {
-  // Classic two-pointer wildcard match with backtracking to the last '*'; '*' matches any sequence.
-  size_t p = 0, v = 0, star = std::string::npos, mark = 0;
-  while (v < value.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = v;
-    } else if (p < pattern.size() && pattern[p] == value[v]) {
-      ++p;
-      ++v;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      v = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
+// Op::Glob is ir::glob_match (ir/ir.h), the one definition lowering folds constants with too.
 
 namespace {
 

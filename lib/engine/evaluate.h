@@ -71,7 +71,7 @@ bool eval_clause(const ir::Clause& clause, const ir::Request& request, ir::Proto
 bool eval_rule(const ir::Rule& rule, const ir::Request& request, ir::Protocol p);
 
 // String predicates with Istio/Envoy semantics, shared with the symbolic axioms.
-bool glob_match(const std::string& pattern, const std::string& value);           // '*' = any sequence
+using ir::glob_match;                                                            // '*' = any sequence
 bool path_template_match(const std::string& tmpl, const std::string& path);     // Envoy uri_template
 
 }  // namespace meshproof::engine

@@ -146,27 +146,39 @@ bool Cidr::contains(const IpAddress& a) const {
 
 std::string Cidr::to_string() const { return base.to_string() + "/" + std::to_string(prefix_len); }
 
-std::optional<Cidr> parse_cidr(std::string_view text) {
+std::optional<WrittenCidr> parse_cidr_as_written(std::string_view text, CidrProblem* problem) {
+  auto fail = [&](CidrProblem p) -> std::optional<WrittenCidr> {
+    if (problem) *problem = p;
+    return std::nullopt;
+  };
   size_t slash = text.find('/');
-  auto ip = parse_ip(text.substr(0, slash));
-  if (!ip) return std::nullopt;
-  Cidr c;
-  c.prefix_len = static_cast<uint8_t>(ip->width_bits());
+  std::optional<unsigned> bits;
   if (slash != std::string_view::npos) {
     std::string_view n = text.substr(slash + 1);
-    if (n.empty() || n.size() > 3) return std::nullopt;
+    if (n.empty() || n.size() > 3) return fail(CidrProblem::PrefixLength);
     unsigned v = 0;
     for (char ch : n) {
-      if (ch < '0' || ch > '9') return std::nullopt;
+      if (ch < '0' || ch > '9') return fail(CidrProblem::PrefixLength);
       v = v * 10 + static_cast<unsigned>(ch - '0');
     }
-    if (v > ip->width_bits()) return std::nullopt;
-    c.prefix_len = static_cast<uint8_t>(v);
+    bits = v;
   }
+  auto ip = parse_ip(text.substr(0, slash));
+  if (!ip) return fail(CidrProblem::Address);
+  if (bits && *bits > ip->width_bits()) return fail(CidrProblem::PrefixLength);
+  if (problem) *problem = CidrProblem::None;
+  return WrittenCidr{*ip, static_cast<uint8_t>(bits.value_or(ip->width_bits()))};
+}
+
+std::optional<Cidr> parse_cidr(std::string_view text) {
+  auto written = parse_cidr_as_written(text);
+  if (!written) return std::nullopt;
+  Cidr c;
+  c.prefix_len = written->prefix_len;
+  c.base = written->address;
   // Clear host bits so that equal ranges compare equal.
-  for (size_t i = c.prefix_len; i < ip->width_bits(); ++i)
-    ip->bytes[i / 8] = static_cast<uint8_t>(ip->bytes[i / 8] & ~(1u << (7 - i % 8)));
-  c.base = *ip;
+  for (size_t i = c.prefix_len; i < c.base.width_bits(); ++i)
+    c.base.bytes[i / 8] = static_cast<uint8_t>(c.base.bytes[i / 8] & ~(1u << (7 - i % 8)));
   return c;
 }
 

@@ -45,4 +45,15 @@ struct Cidr {
 // Parses "a.b.c.d", "a.b.c.d/n", an IPv6 literal or "v6/n". nullopt when malformed or n too large.
 std::optional<Cidr> parse_cidr(std::string_view text);
 
+// A CIDR range as written: the address keeps its host bits (Istio's AddrStrToCidrRange emits it so).
+struct WrittenCidr {
+  IpAddress address;
+  uint8_t prefix_len = 0;
+};
+// Which part of a CIDR text is wrong: the prefix length (not 1-3 digits, or longer than the address),
+// or the address. The length's digits are checked first.
+enum class CidrProblem : uint8_t { None, PrefixLength, Address };
+// What parse_cidr accepts, unmasked; `problem` (when given) says why it is nullopt.
+std::optional<WrittenCidr> parse_cidr_as_written(std::string_view text, CidrProblem* problem = nullptr);
+
 }  // namespace meshproof::ir

@@ -85,6 +85,27 @@ const char* op_name(Op o) {
   return "?";
 }
 
+bool glob_match(const std::string& pattern, const std::string& value) {
+  // Classic two-pointer wildcard match with backtracking to the last '*'; '*' matches any sequence.
+  size_t p = 0, v = 0, star = std::string::npos, mark = 0;
+  while (v < value.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = v;
+    } else if (p < pattern.size() && pattern[p] == value[v]) {
+      ++p;
+      ++v;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      v = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 namespace {
 std::string quoted(const std::string& s) {
   std::string out = "\"";

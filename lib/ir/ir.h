@@ -117,6 +117,10 @@ enum class Op : uint8_t {
 const char* op_name(Op o);  // "exact", "prefix", "suffix", "present", "glob", "path_template", "regex",
                             // "cidr", "port"
 
+// The meaning of Op::Glob: every '*' of `pattern` matches any sequence, every other character itself.
+// The concrete evaluator's specification and lowering's constant folding both use this one definition.
+bool glob_match(const std::string& pattern, const std::string& value);
+
 // One predicate on one attribute. On a Set attribute every string op means "some element satisfies
 // it" (Istio's OR(list-contains, equals) value matcher, IS §5), and Present means "some element".
 struct Atom {

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "ir/values.h"
+
 namespace meshproof::ir {
 
 namespace {
@@ -16,11 +18,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------------
 // Small string helpers (lowering-time constant folding)
 // ---------------------------------------------------------------------------------------------------
-
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0 && s.size() >= p.size(); }
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -36,27 +33,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
 std::string lower_case(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-// '*' matches any sequence (used to fold namespace globs against constant strings).
-bool glob_matches(const std::string& pattern, const std::string& value) {
-  size_t p = 0, v = 0, star = std::string::npos, mark = 0;
-  while (v < value.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = v;
-    } else if (p < pattern.size() && pattern[p] == value[v]) {
-      ++p;
-      ++v;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      v = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 Term false_term() { return Term::constant(false); }
@@ -165,15 +141,13 @@ Term principal_suffix(const std::string& q) {
 
 Term lower_principal(const std::string& v, ValueNote* note) {
   // StringMatcherWithPrefix("spiffe://"): `*` → `.+`, `*x` → suffix, `x*` → prefix, else exact (IS §5).
+  StringPattern p = string_pattern(v);
   Term t;
-  if (v == "*") {
-    t = atom_term(make_atom(Attribute::PeerTrustDomain, Op::Present));
-  } else if (starts_with(v, "*")) {
-    t = principal_suffix(v.substr(1));
-  } else if (ends_with(v, "*")) {
-    t = principal_prefix(v.substr(0, v.size() - 1));
-  } else {
-    t = principal_exact(v);
+  switch (p.kind) {
+    case StringPattern::Any: t = atom_term(make_atom(Attribute::PeerTrustDomain, Op::Present)); break;
+    case StringPattern::Suffix: t = principal_suffix(p.text); break;
+    case StringPattern::Prefix: t = principal_prefix(p.text); break;
+    case StringPattern::Exact: t = principal_exact(p.text); break;
   }
   if (t.is_false && note) {
     note->set = true;
@@ -202,11 +176,11 @@ std::vector<Term> lower_namespace(const std::string& v, ValueNote* note) {
   // G~(N + "/sa"): split G = G1 G2 with G2 ~ "/sa" and G1 ~ N; a '*' may straddle the split, which is
   // G1 = G[..j] (ending in that '*') and G2 = "*" + G[j+1..].
   for (size_t i = 0; i <= v.size(); ++i)
-    if (glob_matches(v.substr(i), "/sa")) add(peer_glob_term(Attribute::PeerNamespace, v.substr(0, i)));
+    if (glob_match(v.substr(i), "/sa")) add(peer_glob_term(Attribute::PeerNamespace, v.substr(0, i)));
   for (size_t j = 0; j < v.size(); ++j)
-    if (v[j] == '*' && glob_matches("*" + v.substr(j + 1), "/sa"))
+    if (v[j] == '*' && glob_match("*" + v.substr(j + 1), "/sa"))
       add(peer_glob_term(Attribute::PeerNamespace, v.substr(0, j + 1)));
-  if (glob_matches(v, "sa")) add(atom_term(make_atom(Attribute::PeerNamespace, Op::Exact, "ns")));
+  if (glob_match(v, "sa")) add(atom_term(make_atom(Attribute::PeerNamespace, Op::Exact, "ns")));
 
   // Drop extra terms the main term already covers, so that the common case stays one atom.
   auto covered = [&](const Term& extra) {
@@ -219,7 +193,7 @@ std::vector<Term> lower_namespace(const std::string& v, ValueNote* note) {
       case Op::Exact: return e.value == m.value;
       case Op::Prefix: return starts_with(e.value, m.value);
       case Op::Suffix: return ends_with(e.value, m.value);
-      case Op::Glob: return glob_matches(m.value, e.value);
+      case Op::Glob: return glob_match(m.value, e.value);
       default: return false;
     }
   };
@@ -249,12 +223,7 @@ std::vector<Term> lower_namespace(const std::string& v, ValueNote* note) {
 Term lower_service_account(const std::string& v, const std::string& policy_ns, ValueNote* note) {
   // Istio: `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`, `ns` = the policy's namespace when v has no '/'
   // (IS §5). On a mesh identity (no '/' inside parts) it reduces to NS == ns ∧ SA == sa.
-  std::string ns = policy_ns, sa = v;
-  size_t slash = v.find('/');
-  if (slash != std::string::npos) {
-    ns = v.substr(0, slash);
-    sa = v.substr(slash + 1);
-  }
+  auto [ns, sa] = split_service_account(v, policy_ns);
   Term t;
   if (ns.empty() || sa.empty() || !peer_value_ok(ns) || !peer_value_ok(sa)) {
     t = false_term();
@@ -286,49 +255,35 @@ Term lower_trust_domain(const std::string& v) {
   return t;
 }
 
+namespace {
+
+// One half (issuer or subject) of a requestPrincipals value; nullopt when it can never match.
+std::optional<Atom> jwt_part_atom(Attribute attr, const StringPattern& p) {
+  switch (p.kind) {
+    case StringPattern::Any: return make_atom(attr, Op::Present);
+    case StringPattern::Exact:
+      if (p.text.empty()) return std::nullopt;  // exact "" never matches: empty claims read as absent (ir.h)
+      return make_atom(attr, Op::Exact, p.text);
+    case StringPattern::Suffix:
+    case StringPattern::Prefix:
+      // A suffix/prefix with an empty operand is just presence.
+      if (p.text.empty()) return make_atom(attr, Op::Present);
+      return make_atom(attr, p.kind == StringPattern::Suffix ? Op::Suffix : Op::Prefix, p.text);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Term lower_request_principal(const std::string& v) {
   // requestPrincipalGenerator: split at the LAST '/', cases exactly as Istio (IS §5).
-  size_t idx = v.rfind('/');
-  bool found = idx != std::string::npos;
-  std::string iss = found ? v.substr(0, idx) : v;
-  std::string sub = found ? v.substr(idx + 1) : "";
-  Atom any_iss = make_atom(Attribute::AuthIssuer, Op::Present);
-  Atom any_sub = make_atom(Attribute::AuthSubject, Op::Present);
-  auto exact = [](Attribute a, const std::string& s) -> std::optional<Atom> {
-    if (s.empty()) return std::nullopt;  // exact "" never matches: empty claims read as absent (ir.h)
-    return make_atom(a, Op::Exact, s);
-  };
-  std::optional<Atom> mi, ms;
-  if (v == "*") {
-    mi = any_iss;
-    ms = any_sub;
-  } else if (starts_with(v, "*")) {
-    if (found) {
-      mi = iss == "*" ? any_iss : make_atom(Attribute::AuthIssuer, Op::Suffix, iss.substr(1));
-      ms = exact(Attribute::AuthSubject, sub);
-    } else {
-      mi = any_iss;
-      ms = make_atom(Attribute::AuthSubject, Op::Suffix, v.substr(1));
-    }
-  } else if (ends_with(v, "*")) {
-    if (found) {
-      mi = exact(Attribute::AuthIssuer, iss);
-      ms = sub == "*" ? any_sub : make_atom(Attribute::AuthSubject, Op::Prefix, sub.substr(0, sub.size() - 1));
-    } else {
-      mi = make_atom(Attribute::AuthIssuer, Op::Prefix, v.substr(0, v.size() - 1));
-      ms = any_sub;
-    }
-  } else {
-    mi = exact(Attribute::AuthIssuer, iss);
-    ms = exact(Attribute::AuthSubject, sub);
-  }
+  RequestPrincipalPattern p = request_principal_pattern(v);
+  std::optional<Atom> mi = jwt_part_atom(Attribute::AuthIssuer, p.issuer);
+  std::optional<Atom> ms = jwt_part_atom(Attribute::AuthSubject, p.subject);
   Term t;
   if (!mi || !ms) {
     t = false_term();
   } else {
-    // A suffix/prefix with an empty operand is just presence.
-    for (Atom* a : {&*mi, &*ms})
-      if ((a->op == Op::Suffix || a->op == Op::Prefix) && a->value.empty()) a->op = Op::Present;
     t.atoms = {*mi, *ms};
   }
   t.source_value = v;
@@ -338,18 +293,18 @@ Term lower_request_principal(const std::string& v) {
 Term lower_string(Attribute attr, const std::string& key, const std::string& v) {
   // StringMatcher / HeaderMatcher precedence (IS §5): `*` first, then leading `*` (suffix on the rest),
   // then trailing `*` (prefix); a `*` anywhere else is a literal. Hosts compare lower-cased.
-  std::string value = attr == Attribute::Host ? lower_case(v) : v;
+  StringPattern p = string_pattern(attr == Attribute::Host ? lower_case(v) : v);
   Term t;
-  if (value == "*") {
-    t = atom_term(make_atom(attr, Op::Present, "", key));
-  } else if (starts_with(value, "*")) {
-    t = atom_term(make_atom(attr, Op::Suffix, value.substr(1), key));
-  } else if (ends_with(value, "*")) {
-    t = atom_term(make_atom(attr, Op::Prefix, value.substr(0, value.size() - 1), key));
-  } else if (value.empty() && attr != Attribute::Header) {
-    t = false_term();  // empty reads as absent for every attribute but headers (ir.h)
-  } else {
-    t = atom_term(make_atom(attr, Op::Exact, value, key));
+  switch (p.kind) {
+    case StringPattern::Any: t = atom_term(make_atom(attr, Op::Present, "", key)); break;
+    case StringPattern::Suffix: t = atom_term(make_atom(attr, Op::Suffix, p.text, key)); break;
+    case StringPattern::Prefix: t = atom_term(make_atom(attr, Op::Prefix, p.text, key)); break;
+    case StringPattern::Exact:
+      if (p.text.empty() && attr != Attribute::Header)
+        t = false_term();  // empty reads as absent for every attribute but headers (ir.h)
+      else
+        t = atom_term(make_atom(attr, Op::Exact, p.text, key));
+      break;
   }
   t.source_value = v;
   return t;
@@ -428,20 +383,7 @@ LowerContext LowerContext::from(const model::MeshConfig& mc) {
 namespace {
 
 // Which generator Istio uses for an item (model.go New; IS §4, §6).
-enum class Gen : uint8_t {
-  Principal, RequestPrincipal, Namespace, ServiceAccount, TrustDomain, SourceIp, RemoteIp,
-  Host, Method, Path, Port, Header, Audiences, Presenter, Claims, DestIp, Sni, Metadata,
-};
-
-bool gen_http_only(Gen g) {
-  switch (g) {
-    case Gen::RequestPrincipal: case Gen::Host: case Gen::Method: case Gen::Path: case Gen::Header:
-    case Gen::Audiences: case Gen::Presenter: case Gen::Claims:
-      return true;
-    default:
-      return false;
-  }
-}
+using Gen = GeneratorKind;
 
 // One value to lower, with where it was written.
 struct Value {
@@ -452,7 +394,7 @@ struct Value {
 // One item: a source/operation field or a `when` condition, with its values and notValues.
 struct Item {
   Gen gen;
-  std::string key;          // attribute key for Header/Claims/Metadata (already extracted)
+  std::string key;          // attribute key for Header/Claims/EnvoyFilter (already extracted)
   std::string key_error;    // non-empty: the key cannot be generated (bad brackets)
   std::string field;        // "principals" / "when[request.headers[x]]"
   std::string not_field;    // "notPrincipals" / "when[...].notValues"
@@ -464,31 +406,6 @@ struct Item {
 std::vector<Value> values_of(const model::StrList& l) {
   std::vector<Value> out;
   for (const auto& s : l.items) out.push_back({s.value, s.loc});
-  return out;
-}
-
-// extractNameInBrackets: "[name]" → name.
-std::optional<std::string> name_in_brackets(const std::string& s) {
-  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return std::nullopt;
-  std::string inner = s.substr(1, s.size() - 2);
-  if (inner.find('[') != std::string::npos || inner.find(']') != std::string::npos) return std::nullopt;
-  return inner;
-}
-
-// extractNameInNestedBrackets: "[a][b]" → {a, b}.
-std::optional<std::vector<std::string>> names_in_nested_brackets(const std::string& s) {
-  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return std::nullopt;
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] != '[') return std::nullopt;
-    size_t close = s.find(']', i);
-    if (close == std::string::npos || close == i + 1) return std::nullopt;
-    std::string name = s.substr(i + 1, close - i - 1);
-    if (name.find('[') != std::string::npos) return std::nullopt;
-    out.push_back(name);
-    i = close + 1;
-  }
   return out;
 }
 
@@ -517,136 +434,90 @@ class RuleLowering {
       it.values = values_of(c.values);
       it.not_values = values_of(c.not_values);
       it.loc = c.key.loc.known() ? c.key.loc : c.loc;
-      bool permission_type = false;
-      if (k == "destination.ip") { it.gen = Gen::DestIp; permission_type = true; }
-      else if (k == "destination.port") { it.gen = Gen::Port; permission_type = true; }
-      else if (k == "connection.sni") { it.gen = Gen::Sni; permission_type = true; }
-      else if (starts_with(k, "experimental.envoy.filters.")) {
-        it.gen = Gen::Metadata;
-        permission_type = true;
-        // envoyFilterGenerator: "experimental.envoy.filters.a.b[c]" → filter "envoy.filters.a.b", path "c".
-        std::string body = k.substr(std::string("experimental.").size());
-        if (ends_with(body, "]")) body.pop_back();
-        size_t open = body.find('[');
-        if (open == std::string::npos) it.key_error = "invalid key " + k;
-        else it.key = body.substr(0, open) + "[" + body.substr(open + 1) + "]";
+      std::optional<WhenKey> when_key = classify_when_key(k);
+      if (!when_key) {
+        // model.New fails on an unknown key: Istio skips the rule whatever the action (IS §6).
+        why = {DropKind::RuleDropped, it.item_path,
+               "unknown `when` key \"" + k + "\": Istio skips the whole rule (IS §6)", it.loc};
+        return std::nullopt;
       }
-      else if (k == "source.ip") it.gen = Gen::SourceIp;
-      else if (k == "remote.ip") it.gen = Gen::RemoteIp;
-      else if (k == "source.namespace") it.gen = Gen::Namespace;
-      else if (k == "source.principal") it.gen = Gen::Principal;
-      else if (k == "source.serviceAccount") it.gen = Gen::ServiceAccount;
-      else if (k == "source.trustDomain") it.gen = Gen::TrustDomain;
-      else if (k == "request.auth.principal") it.gen = Gen::RequestPrincipal;
-      else if (k == "request.auth.audiences") it.gen = Gen::Audiences;
-      else if (k == "request.auth.presenter") it.gen = Gen::Presenter;
-      else if (starts_with(k, "request.headers")) {
-        it.gen = Gen::Header;
+      it.gen = when_key->gen;
+      if (it.gen == Gen::EnvoyFilter) {
+        // The Metadata atom's key names the filter and the path in its metadata: "envoy.filters.a.b[c]".
+        auto filter_key = parse_envoy_filter_key(k);
+        if (!filter_key) it.key_error = "invalid key " + k;
+        else it.key = filter_key->filter + "[" + filter_key->key + "]";
+      } else if (it.gen == Gen::Header) {
         auto name = name_in_brackets(k.substr(std::string("request.headers").size()));
         if (!name) it.key_error = "cannot extract a header name from " + k;
         else it.key = lower_case(*name);
-      } else if (starts_with(k, "request.auth.claims")) {
-        it.gen = Gen::Claims;
+      } else if (it.gen == Gen::Claims) {
         auto names = names_in_nested_brackets(k.substr(std::string("request.auth.claims").size()));
         if (!names) {
           it.key_error = "cannot extract a claim name from " + k;
         } else {
           for (size_t i = 0; i < names->size(); ++i) it.key += (i ? "." : "") + (*names)[i];
         }
-      } else {
-        // model.New fails on an unknown key: Istio skips the rule whatever the action (IS §6).
-        why = {DropKind::RuleDropped, it.item_path,
-               "unknown `when` key \"" + k + "\": Istio skips the whole rule (IS §6)", it.loc};
-        return std::nullopt;
       }
       if (it.values.empty() && it.not_values.empty()) continue;
-      (permission_type ? when_permission : when_principal).push_back(std::move(it));
+      (when_key->permission ? when_permission : when_principal).push_back(std::move(it));
     }
 
-    // Principal clauses: one per `from` entry, in Istio's field order (IS §4).
-    if (r.from.empty()) {
-      Clause c;
-      c.kind = ClauseKind::Principal;
-      c.loc = r.loc;
-      if (!build_clause(c, when_principal, rule)) return fail(why);
-      rule.principals.push_back(std::move(c));
-    }
-    for (size_t f = 0; f < r.from.size(); ++f) {
-      const model::Source& s = r.from[f];
-      std::string base = rp + ".from[" + std::to_string(f) + "].source.";
-      std::vector<Item> items;
-      auto field = [&](Gen g, const char* name, const char* not_name, const model::StrList& v,
-                       const model::StrList& nv) {
-        if (v.empty() && nv.empty()) return;
-        Item it;
-        it.gen = g;
-        it.field = name;
-        it.not_field = not_name;
-        it.item_path = base + name;
-        it.values = values_of(v);
-        it.not_values = values_of(nv);
-        it.loc = v.present ? v.loc : nv.loc;
-        items.push_back(std::move(it));
-      };
-      field(Gen::Principal, "principals", "notPrincipals", s.principals, s.not_principals);
-      field(Gen::RequestPrincipal, "requestPrincipals", "notRequestPrincipals", s.request_principals,
-            s.not_request_principals);
-      field(Gen::ServiceAccount, "serviceAccounts", "notServiceAccounts", s.service_accounts,
-            s.not_service_accounts);
-      field(Gen::TrustDomain, "trustDomains", "notTrustDomains", s.trust_domains, s.not_trust_domains);
-      field(Gen::Namespace, "namespaces", "notNamespaces", s.namespaces, s.not_namespaces);
-      field(Gen::RemoteIp, "remoteIpBlocks", "notRemoteIpBlocks", s.remote_ip_blocks, s.not_remote_ip_blocks);
-      field(Gen::SourceIp, "ipBlocks", "notIpBlocks", s.ip_blocks, s.not_ip_blocks);
-      for (const auto& w : when_principal) items.push_back(w);
-      Clause c;
-      c.kind = ClauseKind::Principal;
-      c.entry = static_cast<int>(f);
-      c.loc = s.loc.known() ? s.loc : r.loc;
-      if (!build_clause(c, items, rule)) return fail(why);
-      rule.principals.push_back(std::move(c));
-    }
-
-    // Permission clauses: one per `to` entry.
-    if (r.to.empty()) {
-      Clause c;
-      c.kind = ClauseKind::Permission;
-      c.loc = r.loc;
-      if (!build_clause(c, when_permission, rule)) return fail(why);
-      rule.permissions.push_back(std::move(c));
-    }
-    for (size_t t = 0; t < r.to.size(); ++t) {
-      const model::Operation& o = r.to[t];
-      std::string base = rp + ".to[" + std::to_string(t) + "].operation.";
-      std::vector<Item> items;
-      auto field = [&](Gen g, const char* name, const char* not_name, const model::StrList& v,
-                       const model::StrList& nv) {
-        if (v.empty() && nv.empty()) return;
-        Item it;
-        it.gen = g;
-        it.field = name;
-        it.not_field = not_name;
-        it.item_path = base + name;
-        it.values = values_of(v);
-        it.not_values = values_of(nv);
-        it.loc = v.present ? v.loc : nv.loc;
-        items.push_back(std::move(it));
-      };
-      field(Gen::Host, "hosts", "notHosts", o.hosts, o.not_hosts);
-      field(Gen::Method, "methods", "notMethods", o.methods, o.not_methods);
-      field(Gen::Path, "paths", "notPaths", o.paths, o.not_paths);
-      field(Gen::Port, "ports", "notPorts", o.ports, o.not_ports);
-      for (const auto& w : when_permission) items.push_back(w);
-      Clause c;
-      c.kind = ClauseKind::Permission;
-      c.entry = static_cast<int>(t);
-      c.loc = o.loc.known() ? o.loc : r.loc;
-      if (!build_clause(c, items, rule)) return fail(why);
-      rule.permissions.push_back(std::move(c));
-    }
+    // One principal clause per `from` entry and one permission clause per `to` entry (IS §4).
+    if (!add_clauses(ClauseKind::Principal, r.from, kSourceFields, "from", "source", when_principal, r,
+                     rule) ||
+        !add_clauses(ClauseKind::Permission, r.to, kOperationFields, "to", "operation", when_permission,
+                     r, rule))
+      return fail(why);
     return rule;
   }
 
  private:
+  // The clauses of one side of the rule (IS §4): one per `from` entry (principals) or `to` entry
+  // (permissions), holding the entry's fields in model.New's order and then the `when` items of that
+  // side; with no entries, one clause of the `when` items alone. False when the rule is skipped.
+  template <class Entry, size_t N>
+  bool add_clauses(ClauseKind kind, const std::vector<Entry>& entries,
+                   const std::array<FieldSpec<Entry>, N>& fields, const char* list, const char* entry_key,
+                   const std::vector<Item>& when_items, const model::Rule& r, Rule& rule) {
+    std::vector<Clause>& out = kind == ClauseKind::Principal ? rule.principals : rule.permissions;
+    if (entries.empty()) {
+      Clause c;
+      c.kind = kind;
+      c.loc = r.loc;
+      if (!build_clause(c, when_items, rule)) return false;
+      out.push_back(std::move(c));
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      std::string base = "rules[" + std::to_string(index_) + "]." + list + "[" + std::to_string(i) + "]." +
+                         entry_key + ".";
+      std::vector<Item> items;
+      for (const auto& f : fields) {
+        const model::StrList& v = e.*f.values;
+        const model::StrList& nv = e.*f.not_values;
+        if (v.empty() && nv.empty()) continue;
+        Item it;
+        it.gen = f.gen;
+        it.field = f.name;
+        it.not_field = f.not_name;
+        it.item_path = base + f.name;
+        it.values = values_of(v);
+        it.not_values = values_of(nv);
+        it.loc = v.present ? v.loc : nv.loc;
+        items.push_back(std::move(it));
+      }
+      items.insert(items.end(), when_items.begin(), when_items.end());
+      Clause c;
+      c.kind = kind;
+      c.entry = static_cast<int>(i);
+      c.loc = e.loc.known() ? e.loc : r.loc;
+      if (!build_clause(c, items, rule)) return false;
+      out.push_back(std::move(c));
+    }
+    return true;
+  }
+
   std::optional<Rule> fail(Drop& why) {
     why = failure_;
     return std::nullopt;
@@ -657,7 +528,7 @@ class RuleLowering {
   // Lowers one value of an item; nullopt plus `error` when Istio's generator fails on it.
   std::optional<std::vector<Term>> lower_value(const Item& it, const Value& v, std::string& error,
                                                std::vector<Drop>& notes) {
-    if (proto_ == Protocol::Tcp && gen_http_only(it.gen)) {
+    if (proto_ == Protocol::Tcp && generator_http_only(it.gen)) {
       error = "HTTP-only field on a TCP port (IS §7)";
       return std::nullopt;
     }
@@ -675,7 +546,7 @@ class RuleLowering {
       case Gen::RequestPrincipal: out.push_back(lower_request_principal(v.text)); break;
       case Gen::SourceIp:
       case Gen::RemoteIp:
-      case Gen::DestIp: {
+      case Gen::DestinationIp: {
         auto c = parse_cidr(v.text);
         if (!c) {
           error = "\"" + v.text + "\" is not an IP address or CIDR range";
@@ -686,26 +557,20 @@ class RuleLowering {
         out.push_back(atom_term(make_cidr_atom(a, *c)));
         break;
       }
-      case Gen::Port: {
-        const std::string& s = v.text;
-        bool ok = !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), ::isdigit);
-        unsigned long n = ok ? std::stoul(s) : 0;
-        if (!ok || n > 65535) {
-          error = "\"" + s + "\" is not a port number";
+      case Gen::DestinationPort: {
+        std::optional<uint32_t> port = port_value(v.text);
+        if (!port) {
+          error = "\"" + v.text + "\" is not a port number";
           return std::nullopt;
         }
-        out.push_back(atom_term(make_port_atom(static_cast<uint32_t>(n))));
+        out.push_back(atom_term(make_port_atom(*port)));
         break;
       }
       case Gen::Host: out.push_back(lower_string(Attribute::Host, "", v.text)); break;
       case Gen::Method: out.push_back(lower_string(Attribute::Method, "", v.text)); break;
       case Gen::Path:
-        if (v.text.find("{*}") != std::string::npos || v.text.find("{**}") != std::string::npos) {
-          // uri_template: Istio rewrites `{**}` → `**` and `{*}` → `*` (IS §5).
-          std::string t = v.text;
-          for (size_t p; (p = t.find("{**}")) != std::string::npos;) t.replace(p, 4, "**");
-          for (size_t p; (p = t.find("{*}")) != std::string::npos;) t.replace(p, 3, "*");
-          out.push_back(atom_term(make_atom(Attribute::Path, Op::PathTemplate, t)));
+        if (auto tmpl = envoy_path_template(v.text)) {
+          out.push_back(atom_term(make_atom(Attribute::Path, Op::PathTemplate, *tmpl)));
         } else {
           out.push_back(lower_string(Attribute::Path, "", v.text));
         }
@@ -727,14 +592,9 @@ class RuleLowering {
         break;
       }
       case Gen::Sni: out.push_back(lower_string(Attribute::ConnectionSni, "", v.text)); break;
-      case Gen::Metadata: {
+      case Gen::EnvoyFilter: {
         // `[v]` is a list match on element v; we model metadata as a set either way (semantics.md).
-        std::string s = v.text;
-        if (starts_with(s, "[") && ends_with(s, "]")) {
-          size_t a = s.find_first_not_of("[]"), b = s.find_last_not_of("[]");
-          s = a == std::string::npos ? "" : s.substr(a, b - a + 1);
-        }
-        out.push_back(lower_string(Attribute::Metadata, it.key, s));
+        out.push_back(lower_string(Attribute::Metadata, it.key, list_value_element(v.text).value_or(v.text)));
         break;
       }
     }

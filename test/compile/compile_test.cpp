@@ -125,9 +125,10 @@ spec:
     - source: {namespaces: ["legacy"]}
 )";
 
-const compile::Table* find_table(const compile::CompileResult& r, ir::Protocol p) {
+const compile::Table* find_table(const compile::CompileResult& r, ir::Protocol p,
+                                 const std::string& representative = "bank/api") {
   for (const auto& t : r.tables)
-    if (t.representative == "bank/api" && t.protocol == p) return &t;
+    if (t.representative == representative && t.protocol == p) return &t;
   return nullptr;
 }
 
@@ -211,6 +212,46 @@ TEST_CASE("compile proves every table of a mesh that uses every field family", "
     CHECK(m["allProven"] == true);
     CHECK(m["tables"].size() == r.tables.size());
   }
+}
+
+TEST_CASE("zero-padded ports and bracketed header names are read as Istio's builder reads them", "[compile]") {
+  // convertToPort is strconv.ParseUint (leading zeros allowed) and extractNameInBrackets strips only the
+  // outer brackets. The lowering once refused both, so the emitted tables (which follow Istio) and the
+  // lowered policies differed and compile wrote nothing.
+  auto in = test::load_yaml(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - {name: api, ports: [{containerPort: 80, name: http}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: odd-values, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  rules:
+  - to:
+    - operation:
+        ports: ["0000080"]
+    when:
+    - key: request.headers[a[b]]
+      values: ["x"]
+)", "odd.yaml");
+  REQUIRE(in->errors.empty());
+  compile::CompileOptions opts;
+  opts.threads = 1;
+  compile::CompileResult r = compile::compile_mesh(in->mesh, opts);
+  CHECK(r.all_proven());
+  const compile::Table* http = find_table(r, ir::Protocol::Http, "shop/api");
+  REQUIRE(http);
+  const std::string text = http->filters.dump();
+  CHECK(text.find("\"destinationPort\":80") != std::string::npos);
+  CHECK(text.find("\"name\":\"a[b]\"") != std::string::npos);  // "[a[b]]" without its outer brackets
 }
 
 TEST_CASE("a corrupted table is caught with a witness", "[compile]") {

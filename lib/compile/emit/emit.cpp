@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ir/ip.h"
+#include "ir/values.h"
 #include "mesh/mesh.h"
 
 namespace meshproof::compile {
@@ -27,10 +28,10 @@ std::string quote_meta(const std::string& s) {
 
 namespace {
 
-bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
+using ir::ends_with;
+using ir::name_in_brackets;
+using ir::starts_with;
+using ir::StringPattern;
 
 enum class RbacAction { Allow, Deny, Log };
 
@@ -44,26 +45,33 @@ json string_prefix(const std::string& v) { return json{{"prefix", v}}; }
 json string_suffix(const std::string& v) { return json{{"suffix", v}}; }
 
 // StringMatcherWithPrefix: "*" first (regex ".+", the prefix ignored), then "*x", then "x*" (IS §5).
-json string_matcher_with_prefix(const std::string& v, const std::string& prefix) {
-  if (v == "*") return string_regex(".+");
-  if (starts_with(v, "*")) {
-    if (prefix.empty()) return string_suffix(v.substr(1));
-    return string_regex(quote_meta(prefix) + ".*" + quote_meta(v.substr(1)));
+json string_matcher_with_prefix(const StringPattern& p, const std::string& prefix) {
+  switch (p.kind) {
+    case StringPattern::Any: return string_regex(".+");
+    case StringPattern::Suffix:
+      if (prefix.empty()) return string_suffix(p.text);
+      return string_regex(quote_meta(prefix) + ".*" + quote_meta(p.text));
+    case StringPattern::Prefix: return string_prefix(prefix + p.text);
+    case StringPattern::Exact: break;
   }
-  if (ends_with(v, "*")) return string_prefix(prefix + v.substr(0, v.size() - 1));
-  return string_exact(prefix + v);
+  return string_exact(prefix + p.text);
+}
+json string_matcher_with_prefix(const std::string& v, const std::string& prefix) {
+  return string_matcher_with_prefix(ir::string_pattern(v), prefix);
 }
 json string_matcher(const std::string& v) { return string_matcher_with_prefix(v, ""); }
 
 // HeaderMatcher: "*" is present_match, anything else a StringMatcher.
 json header_matcher(const std::string& name, const std::string& v) {
-  if (v == "*") return json{{"name", name}, {"presentMatch", true}};
-  return json{{"name", name}, {"stringMatch", string_matcher(v)}};
+  StringPattern p = ir::string_pattern(v);
+  if (p.kind == StringPattern::Any) return json{{"name", name}, {"presentMatch", true}};
+  return json{{"name", name}, {"stringMatch", string_matcher_with_prefix(p, "")}};
 }
 // HostMatcher: the same with ignore_case (IS §5).
 json host_matcher(const std::string& name, const std::string& v) {
-  if (v == "*") return json{{"name", name}, {"presentMatch", true}};
-  json m = string_matcher(v);
+  StringPattern p = ir::string_pattern(v);
+  if (p.kind == StringPattern::Any) return json{{"name", name}, {"presentMatch", true}};
+  json m = string_matcher_with_prefix(p, "");
   m["ignoreCase"] = true;
   return json{{"name", name}, {"stringMatch", m}};
 }
@@ -101,38 +109,19 @@ json jwt_claims_list(const std::vector<std::string>& claims, const json& value) 
 
 // util.AddrStrToCidrRange: the address as written (not masked), prefixLen always set (a wrapper).
 std::optional<json> cidr_range(const std::string& v, std::string& error) {
-  std::string addr = v;
-  int bits = -1;
-  size_t slash = v.find('/');
-  if (slash != std::string::npos) {
-    addr = v.substr(0, slash);
-    std::string n = v.substr(slash + 1);
-    if (n.empty() || n.size() > 3 || !std::all_of(n.begin(), n.end(), ::isdigit)) {
-      error = "invalid CIDR \"" + v + "\"";
-      return std::nullopt;
-    }
-    bits = std::stoi(n);
-  }
-  auto ip = ir::parse_ip(addr);
-  if (!ip || addr.empty()) {
-    error = "invalid IP address \"" + v + "\"";
+  ir::CidrProblem problem = ir::CidrProblem::None;
+  auto cidr = ir::parse_cidr_as_written(v, &problem);
+  if (!cidr) {
+    error = (problem == ir::CidrProblem::Address ? "invalid IP address \"" : "invalid CIDR \"") + v + "\"";
     return std::nullopt;
   }
-  int width = ip->v6 ? 128 : 32;
-  if (bits < 0) bits = width;
-  if (bits > width) {
-    error = "invalid CIDR \"" + v + "\"";
-    return std::nullopt;
-  }
-  return json{{"addressPrefix", ip->to_string()}, {"prefixLen", bits}};
+  return json{{"addressPrefix", cidr->address.to_string()},
+              {"prefixLen", static_cast<int>(cidr->prefix_len)}};
 }
 
 // ---- generators (model/generator.go) ----
 
-enum class Gen : uint8_t {
-  DestIp, DestPort, Sni, EnvoyFilter, SrcIp, RemoteIp, Namespace, ServiceAccount, Principal, TrustDomain,
-  RequestPrincipal, Audiences, Presenter, Header, Claims, Host, Path, Method,
-};
+using Gen = ir::GeneratorKind;
 
 bool extended(Gen g) {
   return g == Gen::EnvoyFilter || g == Gen::RequestPrincipal || g == Gen::Audiences || g == Gen::Presenter ||
@@ -146,29 +135,6 @@ struct Item {
 };
 using ItemList = std::vector<Item>;
 
-// extractNameInBrackets
-std::optional<std::string> name_in_brackets(const std::string& s) {
-  if (!starts_with(s, "[") || !ends_with(s, "]")) return std::nullopt;
-  std::string inner = s.substr(1, s.size() - 2);
-  return inner;
-}
-// extractNameInNestedBrackets
-std::optional<std::vector<std::string>> names_in_nested_brackets(const std::string& s) {
-  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return std::nullopt;
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] != '[') return std::nullopt;
-    size_t close = s.find(']', i);
-    if (close == std::string::npos || close == i + 1) return std::nullopt;
-    std::string name = s.substr(i + 1, close - i - 1);
-    if (name.find('[') != std::string::npos) return std::nullopt;
-    out.push_back(name);
-    i = close + 1;
-  }
-  return out;
-}
-
 struct GenOut {
   std::optional<json> value;  // nullopt: nothing generated
   std::string error;          // non-empty: the generator failed
@@ -177,13 +143,24 @@ struct GenOut {
 GenOut fail(std::string e) { return GenOut{std::nullopt, std::move(e)}; }
 GenOut ok(json j) { return GenOut{std::move(j), {}}; }
 
-bool http_only(Gen g) {
-  switch (g) {
-    case Gen::RequestPrincipal: case Gen::Audiences: case Gen::Presenter: case Gen::Header:
-    case Gen::Claims: case Gen::Host: case Gen::Path: case Gen::Method:
-      return true;
-    default:
-      return false;
+// destIpGenerator, srcIpGenerator, remoteIpGenerator: one CidrRange under the field each fills.
+GenOut cidr_match(const char* field, const std::string& v) {
+  std::string error;
+  auto c = cidr_range(v, error);
+  if (!c) return fail(error);
+  return ok(json{{field, *c}});
+}
+
+// The regex of a glob as Istio builds it: the literal parts quoted, every '*' replaced by `star`.
+std::string glob_regex(const std::string& v, const std::string& star) {
+  std::string re;
+  size_t start = 0;
+  while (true) {
+    size_t next = v.find('*', start);
+    re += quote_meta(v.substr(start, next == std::string::npos ? std::string::npos : next - start));
+    if (next == std::string::npos) return re;
+    re += star;
+    start = next + 1;
   }
 }
 
@@ -193,53 +170,23 @@ class Generator {
 
   // generator.permission / generator.principal for one value.
   GenOut single(const Item& it, const std::string& v) {
-    if (for_tcp_ && http_only(it.gen)) return fail("\"" + it.key + "\" is HTTP only");
-    std::string err;
+    if (for_tcp_ && ir::generator_http_only(it.gen)) return fail("\"" + it.key + "\" is HTTP only");
     switch (it.gen) {
-      case Gen::DestIp: {
-        auto c = cidr_range(v, err);
-        if (!c) return fail(err);
-        return ok(json{{"destinationIp", *c}});
-      }
-      case Gen::SrcIp: {
-        auto c = cidr_range(v, err);
-        if (!c) return fail(err);
-        return ok(json{{"directRemoteIp", *c}});
-      }
-      case Gen::RemoteIp: {
-        auto c = cidr_range(v, err);
-        if (!c) return fail(err);
-        return ok(json{{"remoteIp", *c}});
-      }
-      case Gen::DestPort: {
-        // convertToPort: strconv.ParseUint(v, 10, 32), at most 65535.
-        bool digits = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), ::isdigit);
-        unsigned long long p = digits ? std::stoull(v) : 0;
-        if (!digits || p > 65535) return fail("invalid port " + v);
-        return ok(json{{"destinationPort", p}});
+      case Gen::DestinationIp: return cidr_match("destinationIp", v);
+      case Gen::SourceIp: return cidr_match("directRemoteIp", v);
+      case Gen::RemoteIp: return cidr_match("remoteIp", v);
+      case Gen::DestinationPort: {
+        std::optional<uint32_t> p = ir::port_value(v);
+        if (!p) return fail("invalid port " + v);
+        return ok(json{{"destinationPort", *p}});
       }
       case Gen::Sni: return ok(json{{"requestedServerName", string_matcher(v)}});
-      case Gen::Namespace: {
+      case Gen::Namespace:
         // ".*/ns/<v>/.*", every '*' of v → ".*", the rest quoted (IS §5).
-        std::string re;
-        size_t start = 0;
-        while (true) {
-          size_t star = v.find('*', start);
-          re += quote_meta(v.substr(start, star == std::string::npos ? std::string::npos : star - start));
-          if (star == std::string::npos) break;
-          re += ".*";
-          start = star + 1;
-        }
-        return ok(authenticated(string_regex(".*/ns/" + re + "/.*")));
-      }
+        return ok(authenticated(string_regex(".*/ns/" + glob_regex(v, ".*") + "/.*")));
       case Gen::ServiceAccount: {
         // serviceAccountRegex: "ns/sa" or "sa" (the policy's namespace).
-        std::string ns = policy_ns_, sa = v;
-        size_t slash = v.find('/');
-        if (slash != std::string::npos) {
-          ns = v.substr(0, slash);
-          sa = v.substr(slash + 1);
-        }
+        auto [ns, sa] = ir::split_service_account(v, policy_ns_);
         return ok(authenticated(
             string_regex("spiffe://.+/ns/" + quote_meta(ns) + "/(.+/|)sa/" + quote_meta(sa) + "(/.+)?")));
       }
@@ -248,16 +195,7 @@ class Generator {
         // "*" → prefix spiffe://; no '*' → prefix spiffe://<td>/; else spiffe://<pre>[^/]*<post>/.* (IS §5).
         if (v == "*") return ok(authenticated(string_prefix("spiffe://")));
         if (v.find('*') == std::string::npos) return ok(authenticated(string_prefix("spiffe://" + v + "/")));
-        std::string re;
-        size_t start = 0;
-        while (true) {
-          size_t star = v.find('*', start);
-          re += quote_meta(v.substr(start, star == std::string::npos ? std::string::npos : star - start));
-          if (star == std::string::npos) break;
-          re += "[^/]*";
-          start = star + 1;
-        }
-        return ok(authenticated(string_regex("spiffe://" + re + "/.*")));
+        return ok(authenticated(string_regex("spiffe://" + glob_regex(v, "[^/]*") + "/.*")));
       }
       case Gen::Header: {
         auto name = name_in_brackets(it.key.substr(std::string("request.headers").size()));
@@ -267,18 +205,15 @@ class Generator {
       case Gen::Host: return ok(json{{"header", host_matcher(":authority", v)}});
       case Gen::Method: return ok(json{{"header", header_matcher(":method", v)}});
       case Gen::Path: {
-        if (v.find("{*}") != std::string::npos || v.find("{**}") != std::string::npos) {
-          // matcher.PathTemplateMatcher: {**} → **, {*} → * (IS §5).
-          std::string t = v;
-          for (size_t p; (p = t.find("{**}")) != std::string::npos;) t.replace(p, 4, "**");
-          for (size_t p; (p = t.find("{*}")) != std::string::npos;) t.replace(p, 3, "*");
+        if (auto t = ir::envoy_path_template(v)) {
+          // matcher.PathTemplateMatcher (IS §5).
           return ok(json{{"uriTemplate",
                           json{{"name", "uri-template"},
                                {"typedConfig",
                                 json{{"@type",
                                       "type.googleapis.com/envoy.extensions.path.match.uri_template.v3."
                                       "UriTemplateMatchConfig"},
-                                     {"pathTemplate", t}}}}}});
+                                     {"pathTemplate", *t}}}}}});
         }
         return ok(json{{"urlPath", json{{"path", string_matcher(v)}}}});
       }
@@ -288,7 +223,7 @@ class Generator {
 
   // extendedGenerator: all values of one half in one matcher.
   GenOut multi(const Item& it, const std::vector<std::string>& vs) {
-    if (for_tcp_ && http_only(it.gen)) return fail("\"" + it.key + "\" is HTTP only");
+    if (for_tcp_ && ir::generator_http_only(it.gen)) return fail("\"" + it.key + "\" is HTTP only");
     switch (it.gen) {
       case Gen::RequestPrincipal: {
         std::vector<json> ors;
@@ -299,28 +234,23 @@ class Generator {
       case Gen::Audiences: return ok(json{{"metadata", jwt_claims_list({"aud"}, string_or_matcher(vs))}});
       case Gen::Presenter: return ok(json{{"metadata", jwt_claims_list({"azp"}, string_or_matcher(vs))}});
       case Gen::Claims: {
-        auto claims = names_in_nested_brackets(it.key.substr(std::string("request.auth.claims").size()));
+        auto claims = ir::names_in_nested_brackets(it.key.substr(std::string("request.auth.claims").size()));
         if (!claims) return fail("invalid claim key " + it.key);
         return ok(json{{"metadata", jwt_claims_list(*claims, string_or_matcher(vs))}});
       }
       case Gen::EnvoyFilter: {
-        // "experimental.envoy.filters.a.b[c]" → filter "envoy.filters.a.b", key "c".
-        std::string body = it.key.substr(std::string("experimental.").size());
-        if (ends_with(body, "]")) body.pop_back();
-        size_t open = body.find('[');
-        if (open == std::string::npos) return fail("invalid key: " + it.key);
-        std::string filter = body.substr(0, open), key = body.substr(open + 1);
+        auto filter_key = ir::parse_envoy_filter_key(it.key);
+        if (!filter_key) return fail("invalid key: " + it.key);
         std::vector<json> ms;
         for (const auto& v : vs) {
-          if (starts_with(v, "[") && ends_with(v, "]")) {
-            size_t a = v.find_first_not_of("[]"), b = v.find_last_not_of("[]");
-            std::string inner = a == std::string::npos ? "" : v.substr(a, b - a + 1);
-            ms.push_back(json{{"listMatch", json{{"oneOf", json{{"stringMatch", string_matcher(inner)}}}}}});
-          } else {
+          if (auto element = ir::list_value_element(v))
+            ms.push_back(
+                json{{"listMatch", json{{"oneOf", json{{"stringMatch", string_matcher(*element)}}}}}});
+          else
             ms.push_back(json{{"stringMatch", string_matcher(v)}});
-          }
         }
-        return ok(json{{"metadata", json{{"filter", filter}, {"path", metadata_path({key})},
+        return ok(json{{"metadata", json{{"filter", filter_key->filter},
+                                         {"path", metadata_path({filter_key->key})},
                                          {"value", or_value_matcher(std::move(ms))}}}});
       }
       default: return fail("unimplemented");
@@ -332,37 +262,11 @@ class Generator {
 
   // requestPrincipalGenerator, split at the LAST '/' (IS §5).
   static json request_principal(const std::string& value) {
-    size_t idx = value.rfind('/');
-    bool found = idx != std::string::npos;
-    std::string iss = found ? value.substr(0, idx) : value;
-    std::string sub = found ? value.substr(idx + 1) : "";
-    json any = string_regex(".+");
-    json mi, ms;
-    if (value == "*") {
-      mi = any;
-      ms = any;
-    } else if (starts_with(value, "*")) {
-      if (found) {
-        mi = iss == "*" ? any : string_suffix(iss.substr(1));
-        ms = string_exact(sub);
-      } else {
-        mi = any;
-        ms = string_suffix(value.substr(1));
-      }
-    } else if (ends_with(value, "*")) {
-      if (found) {
-        mi = string_exact(iss);
-        ms = sub == "*" ? any : string_prefix(sub.substr(0, sub.size() - 1));
-      } else {
-        mi = string_prefix(value.substr(0, value.size() - 1));
-        ms = any;
-      }
-    } else {
-      ms = string_exact(sub);
-      mi = string_exact(iss);
-    }
-    return json::array({json{{"metadata", jwt_claim_string("iss", mi)}},
-                        json{{"metadata", jwt_claim_string("sub", ms)}}});
+    ir::RequestPrincipalPattern p = ir::request_principal_pattern(value);
+    json issuer = string_matcher_with_prefix(p.issuer, "");
+    json subject = string_matcher_with_prefix(p.subject, "");
+    return json::array({json{{"metadata", jwt_claim_string("iss", issuer)}},
+                        json{{"metadata", jwt_claim_string("sub", subject)}}});
   }
 
   std::string policy_ns_;
@@ -375,76 +279,52 @@ struct Model {
   std::vector<ItemList> permissions, principals;
 };
 
+std::vector<std::string> strings_of(const model::StrList& l) {
+  std::vector<std::string> out;
+  for (const auto& s : l.items) out.push_back(s.value);
+  return out;
+}
+
+// One list per `from` (or `to`) entry: the entry's fields in model.New's order, then the `when` items of
+// that side; just the `when` items when there is no entry (IS §4).
+template <class Entry, size_t N>
+std::vector<ItemList> entry_lists(const std::vector<Entry>& entries,
+                                  const std::array<ir::FieldSpec<Entry>, N>& fields,
+                                  const ItemList& when_items) {
+  std::vector<ItemList> out;
+  for (const Entry& e : entries) {
+    ItemList merged;
+    for (const auto& f : fields) {
+      const model::StrList& v = e.*f.values;
+      const model::StrList& nv = e.*f.not_values;
+      if (v.empty() && nv.empty()) continue;
+      merged.push_back(Item{f.gen, f.attribute, strings_of(v), strings_of(nv)});
+    }
+    merged.insert(merged.end(), when_items.begin(), when_items.end());
+    out.push_back(std::move(merged));
+  }
+  if (entries.empty()) out.push_back(when_items);
+  return out;
+}
+
 // model.New: `when` keys into the base permission/principal, then one list per from/to entry with the
 // source/operation fields inserted in front (IS §4). An unknown `when` key fails the whole rule.
 std::optional<Model> new_model(const model::Rule& r, std::string& error) {
   ItemList base_perm, base_prin;
   for (const auto& w : r.when) {
     const std::string& k = w.key.value;
-    Item it{Gen::DestIp, k, {}, {}};
-    for (const auto& v : w.values.items) it.values.push_back(v.value);
-    for (const auto& v : w.not_values.items) it.not_values.push_back(v.value);
-    bool perm = false;
-    if (k == "destination.ip") { it.gen = Gen::DestIp; perm = true; }
-    else if (k == "destination.port") { it.gen = Gen::DestPort; perm = true; }
-    else if (k == "connection.sni") { it.gen = Gen::Sni; perm = true; }
-    else if (starts_with(k, "experimental.envoy.filters.")) { it.gen = Gen::EnvoyFilter; perm = true; }
-    else if (k == "source.ip") it.gen = Gen::SrcIp;
-    else if (k == "remote.ip") it.gen = Gen::RemoteIp;
-    else if (k == "source.namespace") it.gen = Gen::Namespace;
-    else if (k == "source.serviceAccount") it.gen = Gen::ServiceAccount;
-    else if (k == "source.principal") it.gen = Gen::Principal;
-    else if (k == "source.trustDomain") it.gen = Gen::TrustDomain;
-    else if (k == "request.auth.principal") it.gen = Gen::RequestPrincipal;
-    else if (k == "request.auth.audiences") it.gen = Gen::Audiences;
-    else if (k == "request.auth.presenter") it.gen = Gen::Presenter;
-    else if (starts_with(k, "request.headers")) it.gen = Gen::Header;
-    else if (starts_with(k, "request.auth.claims")) it.gen = Gen::Claims;
-    else {
+    auto when_key = ir::classify_when_key(k);
+    if (!when_key) {
       error = "unknown attribute " + k;
       return std::nullopt;
     }
+    Item it{when_key->gen, k, strings_of(w.values), strings_of(w.not_values)};
     if (it.values.empty() && it.not_values.empty()) continue;  // appendLast skips empty conditions
-    (perm ? base_perm : base_prin).push_back(std::move(it));
+    (when_key->permission ? base_perm : base_prin).push_back(std::move(it));
   }
-  auto strs = [](const model::StrList& l) {
-    std::vector<std::string> out;
-    for (const auto& s : l.items) out.push_back(s.value);
-    return out;
-  };
   Model m;
-  for (const auto& s : r.from) {
-    ItemList merged;
-    auto field = [&](Gen g, const char* key, const model::StrList& v, const model::StrList& nv) {
-      if (v.empty() && nv.empty()) return;
-      merged.push_back(Item{g, key, strs(v), strs(nv)});
-    };
-    // insertFront in reverse, i.e. this order (IS §4).
-    field(Gen::Principal, "source.principal", s.principals, s.not_principals);
-    field(Gen::RequestPrincipal, "request.auth.principal", s.request_principals, s.not_request_principals);
-    field(Gen::ServiceAccount, "source.serviceAccount", s.service_accounts, s.not_service_accounts);
-    field(Gen::TrustDomain, "source.trustDomain", s.trust_domains, s.not_trust_domains);
-    field(Gen::Namespace, "source.namespace", s.namespaces, s.not_namespaces);
-    field(Gen::RemoteIp, "remote.ip", s.remote_ip_blocks, s.not_remote_ip_blocks);
-    field(Gen::SrcIp, "source.ip", s.ip_blocks, s.not_ip_blocks);
-    merged.insert(merged.end(), base_prin.begin(), base_prin.end());
-    m.principals.push_back(std::move(merged));
-  }
-  if (r.from.empty()) m.principals.push_back(base_prin);
-  for (const auto& o : r.to) {
-    ItemList merged;
-    auto field = [&](Gen g, const char* key, const model::StrList& v, const model::StrList& nv) {
-      if (v.empty() && nv.empty()) return;
-      merged.push_back(Item{g, key, strs(v), strs(nv)});
-    };
-    field(Gen::Host, ":authority", o.hosts, o.not_hosts);
-    field(Gen::Method, ":method", o.methods, o.not_methods);
-    field(Gen::Path, "path-matcher", o.paths, o.not_paths);
-    field(Gen::DestPort, "destination.port", o.ports, o.not_ports);
-    merged.insert(merged.end(), base_perm.begin(), base_perm.end());
-    m.permissions.push_back(std::move(merged));
-  }
-  if (r.to.empty()) m.permissions.push_back(base_perm);
+  m.principals = entry_lists(r.from, ir::kSourceFields, base_prin);
+  m.permissions = entry_lists(r.to, ir::kOperationFields, base_perm);
   return m;
 }
 
@@ -473,31 +353,25 @@ bool generate_item(Generator& g, const Item& it, RbacAction action, bool permiss
   const char* or_key = permission ? "orRules" : "orIds";
   const char* list_key = permission ? "rules" : "ids";
   const char* not_key = permission ? "notRule" : "notId";
+  // A failed value (which generates nothing) skips the rule when the action propagates errors.
+  auto skips_rule = [&](const GenOut& o) {
+    if (o.error.empty() || !propagate(action)) return false;
+    error = o.error;
+    return true;
+  };
   for (int neg = 0; neg < 2; ++neg) {
     const auto& vals = neg ? it.not_values : it.values;
     if (vals.empty()) continue;
     if (extended(it.gen)) {
       GenOut o = g.multi(it, vals);
-      if (!o.error.empty()) {
-        if (propagate(action)) {
-          error = o.error;
-          return false;
-        }
-        continue;
-      }
+      if (skips_rule(o)) return false;
       if (o.value) out.push_back(neg ? json{{not_key, *o.value}} : *o.value);
       continue;
     }
     std::vector<json> ors;
     for (const auto& v : vals) {
       GenOut o = g.single(it, v);
-      if (!o.error.empty()) {
-        if (propagate(action)) {
-          error = o.error;
-          return false;
-        }
-        continue;
-      }
+      if (skips_rule(o)) return false;
       if (o.value) ors.push_back(*o.value);
     }
     if (ors.empty()) continue;
@@ -507,25 +381,27 @@ bool generate_item(Generator& g, const Item& it, RbacAction action, bool permiss
   return true;
 }
 
-// Model.Generate: one andRules per permission list, one andIds per principal list; `any` when empty.
+// One andRules per permission list, or one andIds per principal list; `any` when a list generates nothing.
+bool generate_lists(Generator& g, const std::vector<ItemList>& lists, RbacAction action, bool permission,
+                    json& out, std::string& error) {
+  for (const auto& list : lists) {
+    std::vector<json> and_list;
+    for (const auto& it : list)
+      if (!generate_item(g, it, action, permission, and_list, error)) return false;
+    if (and_list.empty()) and_list.push_back(json{{"any", true}});
+    out.push_back(json{{permission ? "andRules" : "andIds", json{{permission ? "rules" : "ids", and_list}}}});
+  }
+  return true;
+}
+
+// Model.Generate: permissions, then principals.
 std::optional<json> generate(const Model& m, const std::string& policy_ns, bool for_tcp, RbacAction action,
                              std::string& error) {
   Generator g(policy_ns, for_tcp);
   json perms = json::array(), prins = json::array();
-  for (const auto& list : m.permissions) {
-    std::vector<json> and_list;
-    for (const auto& it : list)
-      if (!generate_item(g, it, action, true, and_list, error)) return std::nullopt;
-    if (and_list.empty()) and_list.push_back(json{{"any", true}});
-    perms.push_back(json{{"andRules", json{{"rules", and_list}}}});
-  }
-  for (const auto& list : m.principals) {
-    std::vector<json> and_list;
-    for (const auto& it : list)
-      if (!generate_item(g, it, action, false, and_list, error)) return std::nullopt;
-    if (and_list.empty()) and_list.push_back(json{{"any", true}});
-    prins.push_back(json{{"andIds", json{{"ids", and_list}}}});
-  }
+  if (!generate_lists(g, m.permissions, action, true, perms, error) ||
+      !generate_lists(g, m.principals, action, false, prins, error))
+    return std::nullopt;
   return json{{"permissions", perms}, {"principals", prins}};
 }
 

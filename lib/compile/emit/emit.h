@@ -1,9 +1,12 @@
 // The emitter: AuthorizationPolicies → the Envoy filters Istio installs on an inbound filter chain.
 //
 // It follows Istio's builder (pilot/pkg/security/authz/builder, model; IS §1-§7) field by field, from the
-// model::AuthorizationPolicy directly, so that it is an implementation independent of the IR lowering: the
-// two meet only in the equivalence proof (lib/compile/compile.h). Output is proto3 JSON as protomarshal
-// writes it (JSON names, defaults omitted, map keys sorted), one JSON object per filter:
+// model::AuthorizationPolicy directly, not from the IR. With the lowering it shares only how the policy
+// text is read (ir/values.h: each field's generator, the cases of a value; and the trust-domain aliasing
+// of ir/lower.h); the Envoy matchers it builds from that reading are its own, and meet the lowering's
+// atoms only in the equivalence proof (lib/compile/compile.h), through the independent decoder.
+// Output is proto3 JSON as protomarshal writes it (JSON names, defaults omitted, map keys sorted), one
+// JSON object per filter:
 //   HTTP:  envoy.filters.http.rbac (CUSTOM: shadow rules + envoy.filters.http.ext_authz, per provider),
 //          then AUDIT (action LOG), DENY, ALLOW RBAC filters                     (IS §1, builder.go build)
 //   TCP:   the same with envoy.filters.network.rbac / .ext_authz and statPrefix "tcp."
