@@ -20,10 +20,10 @@
 #
 # Options:
 #   --sizes "N ..."      policy counts (default "1000 10000 50000 100000")
-#   --runs R             repetitions per measurement (default: 3 up to 10k policies, 1 above)
+#   --runs R             repetitions per measurement (default 3)
 #   --cache DIR          where the meshgen trees live (default /tmp/meshproof-bench)
 #   --csv FILE / --png FILE   outputs (defaults docs/performance.csv, docs/performance.png)
-#   --check-timeout S    stop a `check` run after S seconds and record it as a timeout (default 900)
+#   --check-timeout S    stop a `check` run after S seconds and record it as a timeout (default 600)
 #   --no-build           use the binaries already in BUILD_DIR
 #   --no-query           skip phase_bench (lowering alone, median query)
 #   --render-only        measure nothing: redo the tables and the plot from an existing --csv
@@ -31,7 +31,6 @@
 # Needs gnuplot and GNU time: `bash scripts/install-deps.sh --with-bench-tools`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 
 BUILD_DIR="${BUILD_DIR:-build}"
 JOBS="${JOBS:-2}"
@@ -40,7 +39,7 @@ RUNS=""
 CACHE=/tmp/meshproof-bench
 CSV=docs/performance.csv
 PNG=docs/performance.png
-CHECK_TIMEOUT=900
+CHECK_TIMEOUT=600
 BUILD=1
 QUERY=1
 MEASURE=1
@@ -79,7 +78,8 @@ if ((BUILD)); then
     *) die "$BUILD_DIR is a '$build_type' build; measure a Release or RelWithDebInfo build (set BUILD_DIR)" ;;
   esac
   echo "bench-scale: building ${targets[*]} in $BUILD_DIR ($build_type, -j$JOBS)" >&2
-  cmake --build "$BUILD_DIR" -j"$JOBS" --target "${targets[@]}" >/dev/null
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target "${targets[@]}" >"$BUILD_DIR/bench-scale-build.log" 2>&1 ||
+    { tail -30 "$BUILD_DIR/bench-scale-build.log" >&2; die "the build failed (log: $BUILD_DIR/bench-scale-build.log)"; }
 fi
 BIN=$(cd "$BUILD_DIR" 2>/dev/null && pwd) || die "no build directory '$BUILD_DIR'"
 MESHPROOF="$BIN/meshproof"
@@ -98,7 +98,8 @@ mkdir -p "$WORK" "$CACHE" "$(dirname "$CSV")" "$(dirname "$PNG")"
 # tree N: the meshgen tree of N policies (default options, seed 1), written unless a complete tree made by
 # the current meshgen binary is there already (meshgen writes its marker last).
 tree() {
-  local n=$1 dir="$CACHE/mg-$n"
+  local n=$1
+  local dir="$CACHE/mg-$n"
   if [[ ! -f "$dir/.meshgen" ]] || ! grep -q "^meshgen --policies $n --seed 1 " "$dir/.meshgen" ||
      [[ "$MESHGEN" -nt "$dir/.meshgen" ]]; then
     echo "bench-scale: writing $dir" >&2
@@ -125,6 +126,17 @@ measure() {
   M_CPU=$(awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { printf "%.2f", u + s }' "$tf")
 }
 
+# other_runnable: the mean number of runnable processes other than this script's over 2 s (from the
+# "running/total" field of /proc/loadavg). A better "is the machine busy" signal than the load average,
+# which still counts this script's own build and earlier runs.
+other_runnable() {
+  local sum=0 i r
+  for ((i = 0; i < 10; i++)); do
+    r=$(cut -d' ' -f4 /proc/loadavg); sum=$((sum + ${r%%/*} - 1)); sleep 0.2
+  done
+  awk -v s="$sum" 'BEGIN { printf "%.1f", (s < 0 ? 0 : s) / 10 }'
+}
+
 # median_index WALL...: the index of the median value (the lower one of an even count).
 median_index() {
   local i=0 v
@@ -139,25 +151,26 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NaN" || b == "NaN" || b == 
 # ---- Measure ----------------------------------------------------------------------------------------
 # The CSV: one row per size; `#` lines are comments (gnuplot skips them too). The phase_bench columns
 # (lower_ms, query_*) are filled for the sizes it runs (1000 and 10000; the query on 10000 only).
-header="policies,files,mbytes,workloads,classes,findings,floor1_s,floor2_s,check_s,check_cpu_s,ratio_floor2,ratio_floor1,check_rss_mb,floor1_rss_mb,floor2_rss_mb,load_ms,validate_ms,resolve_ms,analyze_ms,report_ms,other_ms,total_ms,queries,floor_nodes1_s,lower_ms,query_median_us,query_p90_us,query_mean_us"
+header="policies,files,mbytes,workloads,classes,findings,floor1_s,floor2_s,check_s,check_cpu_s,ratio_floor2,ratio_floor1,check_rss_mb,floor1_rss_mb,floor2_rss_mb,load_ms,validate_ms,resolve_ms,analyze_ms,report_ms,other_ms,total_ms,queries,floor_nodes1_s,other_runnable,lower_ms,query_median_us,query_p90_us,query_mean_us"
 if ((MEASURE)); then
   rows=()
   machine="$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
   revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' + local changes')"
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "bench-scale: $machine; load average $load_before" >&2
-  # Ratios are only meaningful on an otherwise idle machine: say so when it is not.
-  if awk -v l="${load_before%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-    echo "bench-scale: warning: the 1-minute load average is ${load_before%% *} on $(nproc) cores; other work will skew the numbers" >&2
-  fi
 
   for n in $SIZES; do
     dir=$(tree "$n")
-    runs=${RUNS:-$((n <= 10000 ? 3 : 1))}
+    runs=${RUNS:-3}
     files=$(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -not -path '*/.*' | wc -l)
     mbytes=$(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -not -path '*/.*' -printf '%s\n' |
              awk '{ b += $1 } END { printf "%.1f", b / 1e6 }')
     "$FLOOR" --threads 2 "$dir" >/dev/null  # warm the page cache
+    # Ratios are only meaningful on an otherwise idle machine: record how busy it is, warn when it is.
+    busy=$(other_runnable)
+    if awk -v b="$busy" -v n="$(nproc)" 'BEGIN { exit !(b >= n / 2) }'; then
+      echo "bench-scale: warning: $busy other processes are runnable on $(nproc) cores; they will skew the numbers" >&2
+    fi
     f1w=(); f2w=(); fnw=(); cw=()
     for ((r = 0; r < runs; r++)); do
       echo "bench-scale: $n policies, run $((r + 1))/$runs" >&2
@@ -197,7 +210,7 @@ if ((MEASURE)); then
     # interface, so NaN when its wording changes): the symbolic queries `check` asked, summed over lines.
     queries=$(awk '/^gap pass/ { for (i = 2; i <= NF; i++) if ($i ~ /^queries/ && $(i - 1) ~ /^[0-9]+$/) { q += $(i - 1); f = 1 } }
                    END { print (f ? q : "NaN") }' "$err")
-    rows+=("$n,$files,$mbytes,$workloads,$classes,$findings,$floor1,$floor2,$check,${check_cpu:-NaN},$(ratio "$check" "$floor2"),$(ratio "$check" "$floor1"),${check_rss:-NaN},$floor1_rss,$floor2_rss,$s_load,$s_validate,$s_resolve,$s_analyze,$s_report,$s_other,$s_total,$queries,$floorn")
+    rows+=("$n,$files,$mbytes,$workloads,$classes,$findings,$floor1,$floor2,$check,${check_cpu:-NaN},$(ratio "$check" "$floor2"),$(ratio "$check" "$floor1"),${check_rss:-NaN},$floor1_rss,$floor2_rss,$s_load,$s_validate,$s_resolve,$s_analyze,$s_report,$s_other,$s_total,$queries,$floorn,$busy")
     echo "bench-scale: $n policies: floor ${floor1}s (1 thread) ${floor2}s (2 threads), check ${check}s, ${check_rss} MB" >&2
   done
 
@@ -242,13 +255,13 @@ awk -F, '
   !hdr { for (i = 1; i <= NF; i++) c[$i] = i; hdr = 1; next }
   { ++rows; for (k in c) d[rows, k] = $c[k] }
   END {
-    print "| policies | files | MB | floor 1 thread (s) | floor 2 threads (s) | LoadAll 1 thread (s) | check (s) | check ÷ floor 2t | check ÷ floor 1t | check CPU (s) | check peak RSS (MB) | floor peak RSS (MB) |"
-    print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    print "| policies | files | MB | floor 1 thread (s) | floor 2 threads (s) | LoadAll 1 thread (s) | check (s) | check ÷ floor 2t | check ÷ floor 1t | check CPU (s) | check peak RSS (MB) | floor peak RSS (MB) | other runnable |"
+    print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (r = 1; r <= rows; r++)
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d[r, "policies"], d[r, "files"], d[r, "mbytes"],
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d[r, "policies"], d[r, "files"], d[r, "mbytes"],
         v(d[r, "floor1_s"], "%.2f"), v(d[r, "floor2_s"], "%.2f"), v(d[r, "floor_nodes1_s"], "%.2f"), v(d[r, "check_s"], "%.2f"),
         v(d[r, "ratio_floor2"], "%.2f×"), v(d[r, "ratio_floor1"], "%.2f×"), v(d[r, "check_cpu_s"], "%.2f"),
-        v(d[r, "check_rss_mb"], "%.0f"), v(d[r, "floor2_rss_mb"], "%.0f")
+        v(d[r, "check_rss_mb"], "%.0f"), v(d[r, "floor2_rss_mb"], "%.0f"), v(d[r, "other_runnable"], "%.1f")
     print ""
     print "Phases of `check` (ms, from `--stats`; lowering runs inside analyze, `lower alone` is phase_bench BM_Lower):"
     print ""
@@ -307,20 +320,21 @@ set multiplot layout 1,3 title "meshproof check vs the yaml-cpp parse-only floor
 set xlabel "AuthorizationPolicies (thousands)"
 set ylabel "wall time (s)"
 set title "Time"
-plot "$WORK/plot.csv" using (\$1/1000):(\$9) with linespoints lw 2 pt 7 title "meshproof check", \
-     "" using (\$1/1000):(\$8) with linespoints lw 2 pt 5 title "parse floor, 2 threads", \
-     "" using (\$1/1000):(\$7) with linespoints lw 2 pt 4 title "parse floor, 1 thread", \
+plot "$WORK/plot.csv" using (\$1/1000):(\$9) with linespoints lw 2 pt 7 lc rgb "#9400d3" title "meshproof check", \
+     "" using (\$1/1000):(\$8) with linespoints lw 2 pt 5 lc rgb "#009e73" title "parse floor, 2 threads", \
+     "" using (\$1/1000):(\$7) with linespoints lw 2 pt 4 lc rgb "#56b4e9" title "parse floor, 1 thread", \
      "" using (\$1/1000):(1.5*\$8) with lines dt 2 lw 2 lc rgb "gray40" title "target: 1.5 × floor (2 threads)"
 set ylabel "peak RSS (MB)"
 set title "Memory"
-plot "$WORK/plot.csv" using (\$1/1000):(\$13) with linespoints lw 2 pt 7 title "meshproof check", \
-     "" using (\$1/1000):(\$15) with linespoints lw 2 pt 5 title "parse floor, 2 threads", \
-     "" using (\$1/1000):(\$14) with linespoints lw 2 pt 4 title "parse floor, 1 thread", \
-     256 with lines dt 2 lw 2 lc rgb "gray40" title "target at 10k: 256 MB"
+plot "$WORK/plot.csv" using (\$1/1000):(\$13) with linespoints lw 2 pt 7 lc rgb "#9400d3" title "meshproof check", \
+     "" using (\$1/1000):(\$15) with linespoints lw 2 pt 5 lc rgb "#009e73" title "parse floor, 2 threads", \
+     "" using (\$1/1000):(\$14) with linespoints lw 2 pt 4 lc rgb "#56b4e9" title "parse floor, 1 thread", \
+     256 with lines dt 2 lw 2 lc rgb "gray40" title "target: 256 MB at 10k policies"
 set ylabel "check time ÷ floor time"
 set title "Ratio"
-plot "$WORK/plot.csv" using (\$1/1000):(\$11) with linespoints lw 2 pt 7 title "÷ floor, 2 threads", \
-     "" using (\$1/1000):(\$12) with linespoints lw 2 pt 4 title "÷ floor, 1 thread", \
+set key bottom right
+plot "$WORK/plot.csv" using (\$1/1000):(\$11) with linespoints lw 2 pt 5 lc rgb "#009e73" title "check ÷ floor, 2 threads", \
+     "" using (\$1/1000):(\$12) with linespoints lw 2 pt 4 lc rgb "#56b4e9" title "check ÷ floor, 1 thread", \
      1.5 with lines dt 2 lw 2 lc rgb "gray40" title "target: 1.5"
 unset multiplot
 EOF
