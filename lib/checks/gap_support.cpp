@@ -27,12 +27,16 @@ View::View(View&&) noexcept = default;
 View& View::operator=(View&&) noexcept = default;
 View::~View() = default;
 
+engine::EngineOptions View::engine_options() const {
+  engine::EngineOptions o;
+  o.default_timeout_ms = timeout_ms_;
+  o.declared_ports = declared_ports_;
+  return o;
+}
+
 engine::Engine& View::engine() {
   if (!engine_) {
-    engine::EngineOptions o;
-    o.default_timeout_ms = timeout_ms_;
-    o.declared_ports = declared_ports_;
-    engine_ = std::make_unique<engine::Engine>(*program_, o);
+    engine_ = std::make_unique<engine::Engine>(*program_, engine_options());
   }
   return *engine_;
 }
@@ -57,9 +61,7 @@ engine::QueryResult guarded_find(engine::Engine& e, const engine::Query& q) {
 engine::QueryResult View::find(const engine::Query& q) {
   // Most existence probes ("can this rule match / allow at all?") are answered by a request built from
   // the rule and replayed concretely; only the rest needs a solver (and this view's engine).
-  engine::EngineOptions o;
-  o.declared_ports = declared_ports_;
-  if (auto quick = engine::find_concretely(*program_, q, o)) return *quick;
+  if (auto quick = engine::find_concretely(*program_, q, engine_options())) return *quick;
   return guarded_find(engine(), q);
 }
 
@@ -110,10 +112,7 @@ View::Augmented View::augmented(std::vector<ir::Rule> extra) const {
     r.policy.dry_run = false;
     a.program->audit.push_back(std::move(r));
   }
-  engine::EngineOptions o;
-  o.default_timeout_ms = timeout_ms_;
-  o.declared_ports = declared_ports_;
-  a.engine = std::make_unique<engine::Engine>(*a.program, o);
+  a.engine = std::make_unique<engine::Engine>(*a.program, engine_options());
   return a;
 }
 

@@ -76,6 +76,10 @@ class View {
   Augmented augmented(std::vector<ir::Rule> extra_audit_rules) const;
 
  private:
+  // The options of every engine of this view (and of its fast path): the time limit and, for the
+  // undeclared-ports program, the ports a request there cannot use.
+  engine::EngineOptions engine_options() const;
+
   std::unique_ptr<ir::Program> program_;
   std::vector<uint32_t> declared_ports_;
   unsigned timeout_ms_ = 2000;

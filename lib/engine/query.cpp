@@ -60,6 +60,15 @@ bool condition_holds(const ir::Program& p, const Condition& cond, const ir::Requ
   return false;
 }
 
+// The first condition of the query that the concrete request does not satisfy (nullptr: all hold).
+const Condition* first_unsatisfied(const ir::Program& p, const Query& query, const ir::Request& request,
+                                   const Decision& d) {
+  const ir::Request eff = effective_request(p, request);
+  for (const Condition& c : query.conditions())
+    if (condition_holds(p, c, request, eff, d) != c.positive) return &c;
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
@@ -82,14 +91,7 @@ std::optional<QueryResult> find_concretely(const ir::Program& program, const Que
     for (ir::Request& r : detail::probe_requests(program, rules[seed->rule.index], over_mtls, options.declared_ports, 4)) {
       if (!detail::request_in_domain(program, r, options)) continue;
       Decision d = evaluate(program, r);
-      const ir::Request eff = effective_request(program, r);
-      bool all = true;
-      for (const Condition& c : query.conditions())
-        if (condition_holds(program, c, r, eff, d) != c.positive) {
-          all = false;
-          break;
-        }
-      if (!all) continue;
+      if (first_unsatisfied(program, query, r, d)) continue;
       QueryResult out;
       out.answer = SatAnswer::Sat;
       out.request = std::move(r);
@@ -384,14 +386,11 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
     // Replay: the concrete evaluator is the specification (DESIGN.md §5).
     const ir::Program& p = im.encoder.program();
     Decision d = evaluate(p, mr.request);
-    const ir::Request eff = effective_request(p, mr.request);
-    for (const auto& cond : query.conditions()) {
-      if (condition_holds(p, cond, mr.request, eff, d) != cond.positive)
-        throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
-                            std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
-                            describe_request(mr.request) + ", concretely " + to_string(d.verdict) +
-                            ") does not satisfy \"" + cond.describe() + "\" of query \"" + query.describe() + "\"");
-    }
+    if (const Condition* cond = first_unsatisfied(p, query, mr.request, d))
+      throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" +
+                          std::to_string(p.port) + "/" + ir::to_string(p.protocol) + ": the witness (" +
+                          describe_request(mr.request) + ", concretely " + to_string(d.verdict) +
+                          ") does not satisfy \"" + cond->describe() + "\" of query \"" + query.describe() + "\"");
     out.answer = SatAnswer::Sat;
     out.request = std::move(mr.request);
     out.decision = std::move(d);
