@@ -18,27 +18,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "ir/ir.h"
 
 namespace meshproof::checks {
 namespace {
-
-// Istio's namespace matcher turns every `*` into `.*` and matches the whole name (IS §5).
-bool glob_match(const std::string& pattern, const std::string& text) {
-  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] != '*' && pattern[p] == text[t]) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++, mark = t;
-    } else if (star != std::string::npos) {
-      p = star + 1, t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -243,8 +226,9 @@ class SelectorMatchesNothing final : public Check {
     auto check_value = [&](RefKind kind, bool negated, const model::Str& value, const std::string& field) {
       std::string ns = referenced_namespace(kind, value.value);
       if (ns.empty()) return;
+      // Istio turns every `*` of a `namespaces` value into `.*` and matches the whole name (IS §5).
       bool found = kind == RefKind::NamespacePattern
-                       ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return glob_match(ns, k); })
+                       ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
                        : std::binary_search(known.begin(), known.end(), ns);
       if (found) return;
       std::string message = resource_text(p) + " names namespace \"" + ns + "\" in " + field;
