@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/pipeline.h"
+#include "analysis/analysis.h"
 #include "compile/compile.h"
 
 namespace fs = std::filesystem;
@@ -66,15 +66,16 @@ std::string synthetic_mesh(int namespaces, int workloads_per_ns) {
 }
 
 struct Fixture {
-  std::unique_ptr<app::Input> input;
+  std::unique_ptr<analysis::Analysis> analysis;
   Fixture() {
     fs::path dir = fs::temp_directory_path() / ("meshproof-compile-bench-" + std::to_string(getpid()));
     fs::create_directories(dir);
     fs::path file = dir / "mesh.yaml";
     std::ofstream(file) << synthetic_mesh(10, 12);
-    app::InputOptions o;
-    o.paths = {file.string()};
-    input = app::load_input(o);
+    analysis::Options o;
+    o.input.paths = {file.string()};
+    o.run_checks = false;
+    analysis = analysis::run(o);
     fs::remove_all(dir);
   }
 };
@@ -85,7 +86,7 @@ void BM_CompileAndProve(benchmark::State& state) {
   opts.threads = static_cast<unsigned>(state.range(0));
   size_t tables = 0, proven = 0;
   for (auto _ : state) {
-    compile::CompileResult r = compile::compile_mesh(f.input->mesh, opts);
+    compile::CompileResult r = compile::compile_mesh(f.analysis->input->mesh, opts);
     tables += r.tables.size();
     for (const auto& t : r.tables) proven += t.status == compile::TableStatus::Proven;
     benchmark::DoNotOptimize(r);

@@ -32,14 +32,13 @@
 #include <string>
 #include <vector>
 
+#include "analysis/analysis.h"
 #include "app/pipeline.h"
 #include "checks/check.h"
-#include "checks/run.h"
 #include "engine/query.h"
 #include "ir/lower.h"
-#include "profile/profile.h"
 #include "report/report.h"
-#include "report/suppress.h"
+#include "report/run.h"
 
 #ifndef MESHPROOF_MESHGEN
 #error "MESHPROOF_MESHGEN (the meshgen binary) is defined by bench/CMakeLists.txt"
@@ -87,14 +86,20 @@ app::InputOptions input_options(const std::string& dir) {
   return o;
 }
 
-// Everything the later phases need, computed once per size and shared by the benchmarks of that size.
+analysis::Options analysis_options(const std::string& dir) {
+  analysis::Options o;
+  o.input = input_options(dir);
+  o.today = "2026-01-01";  // fixed, so that exception expiry does not depend on the date
+  o.run_checks = false;
+  return o;
+}
+
+// The world of each size, built once (analysis::run without the checks) and shared by the benchmarks of
+// that size; the analysis phase runs the checks on it again and again (analysis::analyze).
 struct Prepared {
   std::string dir;
-  std::unique_ptr<app::Input> input;
-  profile::Profile profile = profile::default_profile();
-  checks::Options options;
-  std::vector<std::string> regulated;
-  std::vector<Finding> findings;
+  std::unique_ptr<analysis::Analysis> analysis;
+  app::Input* input = nullptr;
   bool analyzed = false;
 };
 
@@ -104,28 +109,27 @@ Prepared& prepared(int policies) {
   if (!p) {
     p = std::make_unique<Prepared>();
     p->dir = tree_for(policies);
-    p->input = app::load_input(input_options(p->dir));
-    if (!p->input->errors.empty()) {
+    p->analysis = analysis::run(analysis_options(p->dir));
+    if (p->analysis->failed()) {
       std::fprintf(stderr, "phase_bench: %s could not be read\n", p->dir.c_str());
       std::exit(2);
     }
-    p->options.today = "2026-01-01";  // fixed, so that exception expiry does not depend on the date
-    p->regulated = checks::regulated_namespaces(p->input->mesh, p->profile, {}, {});
+    p->input = p->analysis->input.get();
   }
   return *p;
 }
 
-std::vector<Finding> analyze(Prepared& p) {
-  checks::Context ctx{p.input->sources, p.input->resources, p.input->mesh, p.profile, p.options, p.regulated};
-  std::vector<Finding> findings = checks::run_checks(ctx);
-  report::apply_annotation_suppressions(findings, p.input->resources, p.input->sources);
-  return findings;
+// The checks, the profile and the suppressions on the prepared world, with a fresh check context (nothing
+// cached between iterations).
+const std::vector<Finding>& analyze(Prepared& p) {
+  analysis::analyze(analysis_options(p.dir), *p.analysis);
+  return p.analysis->findings;
 }
 
 Prepared& analyzed(int policies) {
   Prepared& p = prepared(policies);
   if (!p.analyzed) {
-    p.findings = analyze(p);
+    analyze(p);
     p.analyzed = true;
   }
   return p;
@@ -200,11 +204,7 @@ void BM_Analyze(benchmark::State& state) {
   Prepared& p = prepared(static_cast<int>(state.range(0)));
   size_t findings = 0;
   for (auto _ : state) {
-    std::vector<Finding> f = analyze(p);  // a fresh Context each time: nothing cached between iterations
-    findings = f.size();
-    state.PauseTiming();
-    f.clear();
-    state.ResumeTiming();
+    findings = analyze(p).size();
   }
   size_counters(state, p);
   state.counters["findings"] = static_cast<double>(findings);
@@ -212,20 +212,16 @@ void BM_Analyze(benchmark::State& state) {
 
 void BM_Report(benchmark::State& state) {
   Prepared& p = analyzed(static_cast<int>(state.range(0)));
-  report::RunSummary summary;
-  summary.files = p.input->stats.files;
-  summary.resources = p.input->stats.resources;
-  summary.workloads = p.input->stats.workloads;
-  summary.policies = p.input->stats.policies;
-  summary.regulated_namespaces = p.regulated;
+  const report::RunSummary summary = report::summarize(*p.analysis, "error");
+  const std::vector<Finding>& findings = p.analysis->findings;
   size_t bytes = 0;
   for (auto _ : state) {
-    std::string out = report::format_json(p.findings, p.input->sources, summary);
+    std::string out = report::format_json(findings, p.input->sources, summary);
     bytes = out.size();
     benchmark::DoNotOptimize(out.data());
   }
   size_counters(state, p);
-  state.counters["findings"] = static_cast<double>(p.findings.size());
+  state.counters["findings"] = static_cast<double>(findings.size());
   state.counters["json_bytes"] = static_cast<double>(bytes);
 }
 

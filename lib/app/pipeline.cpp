@@ -3,13 +3,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 
+#include "base/failpoint.h"
+#include "base/parallel.h"
+#include "model/admission.h"
 #include "model/parse.h"
 #include "model/validate.h"
 
@@ -36,6 +37,7 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
   auto input = std::make_unique<Input>();
   load_files(options, *input);
   validate_input(*input);
+  admit_input(*input);
   resolve_input(options, *input);
   return input;
 }
@@ -51,35 +53,25 @@ void load_files(const InputOptions& options, Input& input) {
   // The source table is complete (expand registered every file) and only read from here on, so workers
   // may share it.
   const model::ParseContext parse_context{&input.sources, &loader};
-  std::atomic<size_t> next{0}, done{0};
+  std::atomic<size_t> done{0};
   std::mutex progress_mutex;
-  auto worker = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      FileResult& r = results[i];
-      loader.parse(
-          files[i],
-          [&](load::Document&& doc) {
-            ++r.documents;
-            model::add_document(doc, r.resources, parse_context);
-          },
-          r.errors, r.notes);
-      size_t n = ++done;
-      if (progress && (n % 64 == 0 || n == files.size())) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        std::fprintf(stderr, "\rmeshproof: loaded %zu/%zu files", n, files.size());
-        if (n == files.size()) std::fputc('\n', stderr);
-      }
+  parallel_for(files.size(), options.threads, [&](size_t i) {
+    failpoint("load-worker");
+    FileResult& r = results[i];
+    loader.parse(
+        files[i],
+        [&](load::Document&& doc) {
+          ++r.documents;
+          model::add_document(doc, r.resources, parse_context);
+        },
+        r.errors, r.notes);
+    size_t n = ++done;
+    if (progress && (n % 64 == 0 || n == files.size())) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      std::fprintf(stderr, "\rmeshproof: loaded %zu/%zu files", n, files.size());
+      if (n == files.size()) std::fputc('\n', stderr);
     }
-  };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, files.size())));
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
+  });
   for (FileResult& r : results) {
     input.stats.documents += r.documents;
     input.resources.merge(std::move(r.resources));
@@ -93,8 +85,15 @@ void load_files(const InputOptions& options, Input& input) {
 void validate_input(Input& input) {
   auto t1 = std::chrono::steady_clock::now();
   model::validate_all(input.resources, &input.sources);
+  // Counted here, before admission takes rejected objects out: the summary says what was read.
+  const model::ResourceSet& rs = input.resources;
+  input.stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
+                         rs.request_authentications.size();
+  input.stats.resources = model::object_count(rs);
   input.stats.validate_ms = ms_since(t1);
 }
+
+void admit_input(Input& input) { input.rejected = model::take_rejected(input.resources); }
 
 void resolve_input(const InputOptions& options, Input& input) {
   auto t2 = std::chrono::steady_clock::now();
@@ -102,14 +101,6 @@ void resolve_input(const InputOptions& options, Input& input) {
   ro.root_namespace = options.root_namespace;
   input.mesh = mesh::resolve(input.resources, ro);
   input.stats.resolve_ms = ms_since(t2);
-
-  const model::ResourceSet& rs = input.resources;
-  input.stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
-                         rs.request_authentications.size();
-  input.stats.resources = rs.namespaces.size() + rs.service_accounts.size() + rs.workloads.size() +
-                          rs.services.size() + input.stats.policies + rs.gateways.size() +
-                          rs.virtual_services.size() + rs.destination_rules.size() + rs.service_entries.size() +
-                          rs.sidecars.size() + rs.telemetries.size();
   input.stats.workloads = input.mesh.workloads.size();
   input.stats.classes = input.mesh.classes.size();
 }

@@ -38,7 +38,11 @@ struct InputOptions {
 // Holds everything read. Not movable: the mesh points into the resources.
 struct Input {
   SourceSet sources;
+  // The objects as the cluster would hold them: everything read except what Istio's admission rejects
+  // (model/admission.h), plus every diagnostic and note of the input.
   model::ResourceSet resources;
+  // The objects admission rejects: reported by invalid-resource, seen by nothing else.
+  model::ResourceSet rejected;
   mesh::Mesh mesh;
   std::vector<load::LoadError> errors;  // non-empty: the input could not be read (exit code 2)
   std::vector<load::LoadNote> notes;
@@ -51,11 +55,12 @@ struct Input {
 
 std::unique_ptr<Input> load_input(const InputOptions& options);
 
-// The three steps of load_input, in this order, for benchmarks that time them one by one
+// The four steps of load_input, in this order, for benchmarks that time them one by one
 // (bench/phase_bench.cpp). Each sets its PhaseStats time.
 void load_files(const InputOptions& options, Input& input);      // read, parse, type (parallel)
-void validate_input(Input& input);                               // model::validate_all
-void resolve_input(const InputOptions& options, Input& input);   // mesh::resolve, and the counts
+void validate_input(Input& input);                               // model::validate_all, and the counts
+void admit_input(Input& input);                                  // rejected objects out of `resources`
+void resolve_input(const InputOptions& options, Input& input);   // mesh::resolve
 
 // Peak resident set size of this process so far, in KiB (getrusage; 0 where it is not available).
 size_t peak_rss_kb();

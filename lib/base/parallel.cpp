@@ -20,6 +20,7 @@ namespace {
 
 // What the workers share: the next index to hand out and the first failure (by index).
 struct Pool {
+  Pool(const std::function<void(size_t)>& f, size_t count) : item(f), n(count) {}
   const std::function<void(size_t)>& item;
   size_t n;
   std::atomic<size_t> next{0};
@@ -50,7 +51,7 @@ struct Pool {
 
 void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& item) {
   if (n == 0) return;
-  Pool pool{item, n};
+  Pool pool(item, n);
   const unsigned workers = worker_count(threads, n);
   std::vector<std::thread> helpers;
   for (unsigned t = 1; t < workers; ++t) {

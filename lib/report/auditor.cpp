@@ -8,6 +8,7 @@
 
 #include "checks/describe.h"
 #include "checks/run.h"
+#include "report/json_internal.h"
 #include "report/sha256.h"
 
 namespace meshproof::report {

@@ -1,3 +1,4 @@
+#include "report/json_internal.h"
 #include "report/report.h"
 
 namespace meshproof::report {

@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "base/finding.h"
 #include "base/location.h"
 #include "load/loader.h"
@@ -30,9 +28,6 @@ std::string format_text(const std::vector<Finding>& findings, const SourceSet& s
 
 // {"version", "findings": [...], "summary": {...}} — the documented, stable JSON (docs/output.md).
 std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);
-
-nlohmann::json finding_to_json(const Finding& f, const SourceSet& sources);
-nlohmann::json witness_to_json(const Witness& w);
 
 // Errors that stop a run (unreadable input, bad profile): `file:line:col: error: message` + caret + help.
 std::string format_load_errors(const std::vector<load::LoadError>& errors, const SourceSet& sources);
@@ -63,11 +58,5 @@ struct Evaluated {
 // at or above --fail-on (findings below it are listed in <system-out>).
 std::string format_junit(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary,
                          const std::vector<Evaluated>& evaluated);
-
-// Baselines: the fingerprints of accepted findings. Reading returns false with a message on a bad file.
-std::string format_baseline(const std::vector<Finding>& findings);
-bool read_baseline(const std::string& text, std::vector<std::string>& fingerprints, std::string& error);
-// Marks findings whose fingerprint is in the baseline (suppression = "baseline"); returns how many.
-size_t apply_baseline(std::vector<Finding>& findings, const std::vector<std::string>& fingerprints);
 
 }  // namespace meshproof::report

@@ -3,8 +3,9 @@
 #include <map>
 
 #include "checks/check.h"
+#include "report/json_internal.h"
 #include "report/report.h"
-#include "report/suppress.h"
+#include "analysis/suppressions.h"
 
 namespace meshproof::report {
 
@@ -97,9 +98,9 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     rules.push_back(rule_json(check->info()));
   }
   // The report layer's own pseudo-check (malformed meshproof.dev/ignore annotations).
-  if (!rule_index.count(kInvalidSuppression)) {
-    rule_index[kInvalidSuppression] = rules.size();
-    rules.push_back(rule_json(invalid_suppression_info()));
+  if (!rule_index.count(analysis::kInvalidSuppression)) {
+    rule_index[analysis::kInvalidSuppression] = rules.size();
+    rules.push_back(rule_json(analysis::invalid_suppression_info()));
   }
   for (const Finding& f : findings) {
     if (rule_index.count(f.check)) continue;

@@ -1,6 +1,6 @@
-// Runs checks end to end on fixture files: load → model → validate → mesh (app::load_input), an optional
-// profile read into the same SourceSet (so that exception positions are valid in findings), regulated
-// namespaces, run_checks.
+// Runs checks end to end on fixture files through the one analysis run (analysis::run): input, an optional
+// profile and assertions file, regulated namespaces, the checks (without the annotation suppressions'
+// effect being special: they are part of the run, as in `meshproof check`).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -13,8 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/assertions.h"
-#include "checks/run.h"
+#include "analysis/analysis.h"
 #include "test_support.h"
 
 namespace meshproof::test {
@@ -22,9 +21,9 @@ namespace meshproof::test {
 inline const char* const kFixtureToday = "2026-06-01";
 
 struct CheckRun {
-  std::unique_ptr<app::Input> input;
-  profile::Profile profile = profile::default_profile();
-  checks::Options options;
+  std::unique_ptr<analysis::Analysis> analysis;
+  const app::Input* input = nullptr;  // analysis->input
+  const checks::Options* options = nullptr;
   std::vector<std::string> regulated;
   std::vector<Finding> findings;
 
@@ -66,29 +65,26 @@ struct RunOptions {
 };
 
 inline std::unique_ptr<CheckRun> run_checks_on(const std::vector<std::string>& paths, const RunOptions& o = {}) {
+  analysis::Options ao;
+  ao.input.paths = paths;
+  ao.profile_path = o.profile_path;
+  ao.assertions_path = o.assertions_path;
+  ao.only_checks = o.only;
+  ao.regulated = o.cli_regulated;
+  ao.regulated_selectors = o.cli_selectors;
+  ao.today = o.today;
   auto r = std::make_unique<CheckRun>();
-  r->input = load_paths(paths);
-  REQUIRE(r->input);
-  for (const auto& e : r->input->errors) FAIL_CHECK("load error: " << r->input->sources.describe(e.loc) << ": " << e.message);
-  if (!o.profile_path.empty()) {
-    std::vector<profile::ProfileError> errors;
-    auto p = profile::load_profile(o.profile_path, r->input->sources, errors);
-    for (const auto& e : errors) FAIL_CHECK("profile error: " << r->input->sources.describe(e.loc) << ": " << e.message);
-    REQUIRE(p.has_value());
-    r->profile = std::move(*p);
-  }
-  r->options.today = o.today;
-  if (!o.assertions_path.empty()) {
-    std::vector<checks::AssertionError> errors;
-    auto set = checks::load_assertions(o.assertions_path, r->input->sources, errors);
-    if (set) checks::resolve_assertions(*set, r->input->mesh, errors);
-    for (const auto& e : errors) FAIL_CHECK("assertions error: " << r->input->sources.describe(e.loc) << ": " << e.message);
-    REQUIRE(set.has_value());
-    r->options.assertions = std::make_shared<checks::AssertionSet>(std::move(*set));
-  }
-  r->regulated = checks::regulated_namespaces(r->input->mesh, r->profile, o.cli_regulated, o.cli_selectors);
-  checks::Context ctx{r->input->sources, r->input->resources, r->input->mesh, r->profile, r->options, r->regulated};
-  r->findings = checks::run_checks(ctx, o.only);
+  r->analysis = analysis::run(ao);
+  REQUIRE(r->analysis->input);
+  const app::Input& in = *r->analysis->input;
+  for (const auto& e : in.errors) FAIL_CHECK("load error: " << in.sources.describe(e.loc) << ": " << e.message);
+  for (const auto& p : r->analysis->problems)
+    FAIL_CHECK("error: " << (p.loc.known() ? in.sources.describe(p.loc) + ": " : "") << p.message);
+  REQUIRE_FALSE(r->analysis->failed());
+  r->input = &in;
+  r->options = &r->analysis->check_options;
+  r->regulated = r->analysis->regulated;
+  r->findings = r->analysis->findings;
   return r;
 }
 

@@ -8,20 +8,21 @@
 #include <string>
 #include <vector>
 
-#include "checks/run.h"
-#include "profile/profile.h"
+#include "analysis/analysis.h"
+#include "analysis/suppressions.h"
 #include "report/report.h"
-#include "report/suppress.h"
+#include "report/run.h"
 #include "test_support.h"
 
 namespace meshproof::test {
 
+// One run of the analysis (analysis::run) with the fields the report tests read.
 struct AnalysisRun {
-  std::unique_ptr<app::Input> input;
-  profile::Profile profile = profile::default_profile();
+  std::unique_ptr<analysis::Analysis> analysis;
+  const app::Input* input = nullptr;           // analysis->input
+  const checks::Context* ctx = nullptr;        // analysis->context
+  checks::Options options;                     // a copy of analysis->check_options
   uint32_t profile_file = 0;
-  checks::Options options;
-  std::unique_ptr<checks::Context> ctx;
   std::vector<Finding> findings;
   report::RunSummary summary;
 };
@@ -30,28 +31,23 @@ struct AnalysisRun {
 inline std::unique_ptr<AnalysisRun> analyze(const std::vector<std::string>& paths, const std::string& profile_path = "",
                                             const std::vector<std::string>& regulated = {},
                                             const std::string& today = "2026-06-01") {
+  analysis::Options o;
+  o.input.paths = paths;
+  o.profile_path = profile_path;
+  o.regulated = regulated;
+  o.today = today;
   auto run = std::make_unique<AnalysisRun>();
-  run->input = load_paths(paths);
-  REQUIRE(run->input->errors.empty());
-  if (!profile_path.empty()) {
-    std::vector<profile::ProfileError> errors;
-    size_t before = run->input->sources.files().size();
-    auto loaded = profile::load_profile(profile_path, run->input->sources, errors);
-    for (const auto& e : errors) FAIL_CHECK(run->input->sources.describe(e.loc) << ": " << e.message);
-    REQUIRE(loaded);
-    run->profile = std::move(*loaded);
-    run->profile_file = static_cast<uint32_t>(before);
-  }
-  run->options.today = today;
-  run->ctx = std::make_unique<checks::Context>(checks::Context{run->input->sources, run->input->resources,
-                                                               run->input->mesh, run->profile, run->options, {}});
-  run->ctx->regulated = checks::regulated_namespaces(run->input->mesh, run->profile, regulated, {});
-  run->findings = checks::run_checks(*run->ctx);
-  report::apply_annotation_suppressions(run->findings, run->input->resources, run->input->sources);
-  run->summary.files = run->input->stats.files;
-  run->summary.workloads = run->input->stats.workloads;
-  run->summary.policies = run->input->stats.policies;
-  run->summary.regulated_namespaces = run->ctx->regulated;
+  run->analysis = analysis::run(o);
+  REQUIRE(run->analysis->input);
+  REQUIRE(run->analysis->input->errors.empty());
+  for (const auto& p : run->analysis->problems) FAIL_CHECK(p.message);
+  REQUIRE_FALSE(run->analysis->failed());
+  run->input = run->analysis->input.get();
+  run->ctx = run->analysis->context.get();
+  run->options = run->analysis->check_options;
+  run->profile_file = run->analysis->profile_file;
+  run->findings = run->analysis->findings;
+  run->summary = report::summarize(*run->analysis, "error");
   return run;
 }
 

@@ -103,7 +103,7 @@ TEST_CASE("sarif: schema-valid with witnesses, suppressions and a baseline, fiel
     CHECK(!r["shortDescription"]["text"].get<std::string>().empty());
     CHECK(!r["fullDescription"]["text"].get<std::string>().empty());
     CHECK_THAT(r["helpUri"].get<std::string>(), Catch::StartsWith("https://"));
-    if (r["id"] == report::kInvalidSuppression) has_invalid_rule = true;
+    if (r["id"] == analysis::kInvalidSuppression) has_invalid_rule = true;
   }
   CHECK(has_invalid_rule);
 

@@ -5,7 +5,7 @@
 #include "run_fixture.h"
 
 using namespace meshproof;
-using report::parse_ignore_annotation;
+using analysis::parse_ignore_annotation;
 
 TEST_CASE("suppress: parsing entries separated by ',' and newlines") {
   auto p = parse_ignore_annotation("mtls-not-strict: legacy client (SEC-1);no-default-deny : batch job\n\n ;");
@@ -65,7 +65,7 @@ TEST_CASE("suppress: a malformed entry is an invalid-suppression warning at the 
   auto run = test::analyze({test::fixture("report/suppress")});
   std::vector<const Finding*> invalid;
   for (const Finding& f : run->findings)
-    if (f.check == report::kInvalidSuppression) invalid.push_back(&f);
+    if (f.check == analysis::kInvalidSuppression) invalid.push_back(&f);
   REQUIRE(invalid.size() == 2);
   for (const Finding* f : invalid) {
     CHECK(f->severity == Severity::Warning);
@@ -123,7 +123,7 @@ spec:
   options.today = "2026-06-01";
   checks::Context ctx{input->sources, input->resources, input->mesh, prof, options, {"cards"}};
   auto findings = checks::run_checks(ctx);
-  report::apply_annotation_suppressions(findings, input->resources, input->sources);
+  analysis::apply_annotation_suppressions(findings, {&input->resources}, input->sources);
   const Finding* f = test::find_finding(findings, "mtls-not-strict", "Deployment", "cards", "vault");
   REQUIRE(f);
   CHECK_THAT(f->suppression, Catch::StartsWith("exception: approved migration window"));

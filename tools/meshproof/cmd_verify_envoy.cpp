@@ -7,8 +7,8 @@
 
 #include "commands.h"
 #include "common.h"
-#include "compile/compile.h"
-#include "compile/config_dump.h"
+#include "compile/verify.h"
+#include "report/compile.h"
 
 namespace meshproof::cli {
 
@@ -32,58 +32,27 @@ int run(const VerifyFlags& flags) {
     std::cerr << "meshproof: error: cannot read the config dump '" << flags.config_dump << "'\n";
     return 2;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto input = load_or_report(flags.input);
-  if (!input) return 2;
-  const mesh::Workload* w = input->mesh.find(flags.workload.substr(0, slash), flags.workload.substr(slash + 1));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::unique_ptr<analysis::Analysis> a = run_analysis(flags.input);
+  if (!a) return 2;
+  const mesh::Mesh& mesh = a->input->mesh;
+  const mesh::Workload* w = mesh.find(flags.workload.substr(0, slash), flags.workload.substr(slash + 1));
   if (!w) {
     std::cerr << "meshproof: error: --workload " << flags.workload << ": no such workload in the input\n";
     return 2;
   }
-
-  SourceSet sources;
-  load::Node root;
-  std::vector<std::string> perrs;
-  if (!compile::parse_text(ss.str(), flags.config_dump, sources, root, perrs)) {
-    for (const auto& e : perrs) std::cerr << e << "\n";
-    std::cerr << "meshproof: the config dump could not be read; nothing was verified\n";
-    return 2;
-  }
-  std::vector<compile::InboundChain> chains;
-  std::vector<compile::DecodeError> errors;
-  std::vector<compile::ChainVerdict> verdicts;
   engine::EquivalenceOptions eq;
   eq.timeout_ms = flags.timeout_ms;
-  ir::LowerContext ctx = ir::LowerContext::from(input->mesh.config);
-  if (!compile::inbound_chains(root, chains, errors) || !compile::verify_chains(chains, *w, ctx, eq, verdicts, errors)) {
-    for (const auto& e : errors) std::cerr << compile::to_string(e, sources) << "\n";
-    std::cerr << "meshproof: the config dump could not be decoded; nothing was verified\n";
+  compile::DumpVerification v =
+      compile::verify_config_dump(text.str(), flags.config_dump, *w, ir::LowerContext::from(mesh.config), eq);
+  if (!v.errors.empty()) {
+    for (const auto& e : v.errors) std::cerr << e << "\n";
+    std::cerr << "meshproof: the config dump could not be " << v.failed_step << "; nothing was verified\n";
     return 2;
   }
-  size_t proven = 0;
-  for (const auto& v : verdicts) {
-    bool ok = v.result.status == engine::EquivalenceStatus::Proven;
-    if (ok) ++proven;
-    std::string port = v.chain.port ? std::to_string(*v.chain.port) : std::string("*");
-    std::cout << engine::to_string(v.result.status) << "  " << v.chain.listener << " chain "
-              << (v.chain.name.empty() ? v.chain.path : v.chain.name) << " (" << ir::to_string(v.chain.protocol)
-              << ", port " << port << "): " << v.rbac_filters << " RBAC, " << v.ext_authz_filters << " ext_authz filters\n";
-    if (v.result.difference) {
-      std::cout << "    " << compile::describe_difference(*v.result.difference, v.chain.protocol) << "\n"
-                << "    at " << sources.describe(v.chain.loc) << "\n";
-    } else if (v.result.status == engine::EquivalenceStatus::Unknown) {
-      std::cout << "    not proven (the solver could not decide): " << v.result.unknown_reason << "\n";
-    }
-  }
-  if (proven != verdicts.size()) {
-    std::cout << "meshproof: " << (verdicts.size() - proven) << " of " << verdicts.size()
-              << " inbound filter chains of " << flags.workload << " are not proven to match the manifests\n";
-    return 1;
-  }
-  std::cout << "meshproof: all " << verdicts.size() << " inbound filter chains of " << flags.workload
-            << " decide every request as the manifests say\n";
-  return 0;
+  if (!write_stdout(report::format_dump_verification(v, flags.workload))) return 2;
+  return v.proven() == v.verdicts.size() ? 0 : 1;
 }
 
 }  // namespace

@@ -7,9 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <memory>
 
-#include "report/report.h"
+#include "report/run.h"
 
 namespace meshproof::cli {
 
@@ -24,42 +23,84 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
   cmd->add_option("--threads", flags.threads, "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
 }
 
-std::unique_ptr<app::Input> load_or_report(const InputFlags& flags, bool progress) {
+void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
+  add_input_flags(cmd, flags.input);
+  cmd->add_option("--regulated", flags.regulated, "Treat namespace NS as regulated (repeatable)");
+  cmd->add_option("--regulated-selector", flags.regulated_selectors,
+                  "Treat namespaces with label KEY=VALUE as regulated (repeatable)");
+  cmd->add_option("--profile", flags.profile,
+                  "Compliance profile (YAML, see docs/profiles.md), e.g. rules/hipaa.yaml; default rules/default.yaml's built-in copy");
+  cmd->add_option("--assert", flags.assert_file,
+                  "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
+                  "assertion-violated finding with a counterexample");
+  cmd->add_option("--today", flags.today, "Date (YYYY-MM-DD) used for exception expiry; default: today (UTC)");
+  cmd->add_option("--timeout-ms", flags.timeout_ms, "Time limit per symbolic query");
+}
+
+namespace {
+
+app::InputOptions input_options(const InputFlags& flags, bool progress) {
   app::InputOptions o;
   o.paths = flags.paths;
   if (!flags.root_namespace.empty()) o.root_namespace = flags.root_namespace;
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
   o.progress = progress;
-  std::unique_ptr<app::Input> input = app::load_input(o);
-  if (!input->errors.empty()) {
-    std::cerr << report::format_load_errors(input->errors, input->sources);
-    std::cerr << "meshproof: " << input->errors.size() << (input->errors.size() == 1 ? " input error" : " input errors")
-              << "; nothing was analyzed\n";
-    return nullptr;
-  }
-  return input;
+  return o;
 }
 
-std::function<void(size_t, size_t, const std::string&)> analysis_progress(size_t workloads) {
+// A status line on stderr ("meshproof: check 3/9 no-default-deny, 4.2 s") once the checks have run for
+// half a second, erased at the end; nothing when stderr is not a terminal, so that redirected and
+// machine-readable runs never carry progress text.
+std::function<void(size_t, size_t, const std::string&)> checks_progress() {
   if (!isatty(STDERR_FILENO)) return {};
-  // Quiet for quick runs: the line appears only once the analysis has taken half a second, and is
-  // erased when it ends, so that a terminal shows progress for long runs and nothing left over.
   struct State {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     bool shown = false;
   };
   auto state = std::make_shared<State>();
-  return [workloads, state](size_t done, size_t total, const std::string& check) {
+  return [state](size_t done, size_t total, const std::string& check) {
+    const auto elapsed = std::chrono::steady_clock::now() - state->start;
     if (done >= total) {
       if (state->shown) std::fputs("\r\033[K", stderr);
-    } else if (state->shown || std::chrono::steady_clock::now() - state->start > std::chrono::milliseconds(500)) {
+    } else if (state->shown || elapsed > std::chrono::milliseconds(500)) {
       state->shown = true;
-      std::fprintf(stderr, "\rmeshproof: analyzing %zu workloads: check %zu/%zu %s\033[K", workloads, done + 1, total,
-                   check.c_str());
+      std::fprintf(stderr, "\rmeshproof: check %zu/%zu %s, %.1f s\033[K", done + 1, total, check.c_str(),
+                   std::chrono::duration<double>(elapsed).count());
     }
     std::fflush(stderr);
   };
+}
+
+std::unique_ptr<analysis::Analysis> finish(std::unique_ptr<analysis::Analysis> a) {
+  if (!a->failed()) return a;
+  std::cerr << report::format_failure(*a);
+  return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
+  analysis::Options o;
+  o.input = input_options(flags, /*progress=*/false);
+  o.run_checks = false;
+  return finish(analysis::run(o));
+}
+
+std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, bool checks) {
+  analysis::Options o;
+  o.input = input_options(flags.input, /*progress=*/true);
+  o.profile_path = flags.profile;
+  o.assertions_path = flags.assert_file;
+  o.regulated = flags.regulated;
+  o.regulated_selectors = flags.regulated_selectors;
+  o.run_checks = checks;
+  o.only_checks = flags.only;
+  o.today = flags.today;
+  o.query_timeout_ms = flags.timeout_ms;
+  o.baseline_path = flags.baseline;
+  o.progress = checks_progress();
+  return finish(analysis::run(o));
 }
 
 bool write_file_atomically(const std::string& path, const std::string& text) {
@@ -90,6 +131,14 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
     return false;
   }
   return true;
+}
+
+bool write_stdout(const std::string& text) {
+  std::cout << text;
+  std::cout.flush();
+  if (std::cout) return true;
+  std::cerr << "meshproof: error: writing the results to standard output failed (closed pipe or full disk)\n";
+  return false;
 }
 
 }  // namespace meshproof::cli

@@ -1,14 +1,14 @@
-// Flags and steps shared by the subcommands that read manifests.
+// Flags and steps shared by the subcommands that read manifests: the flags of the analysis, running it
+// (errors printed, nullptr → exit 2), and writing results.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "app/pipeline.h"
+#include "analysis/analysis.h"
 
 namespace meshproof::cli {
 
@@ -19,21 +19,36 @@ struct InputFlags {
   unsigned threads = 0;
 };
 
+// The flags of commands that run the checks (`check`, `report`).
+struct AnalysisFlags {
+  InputFlags input;
+  std::vector<std::string> regulated;
+  std::vector<std::string> regulated_selectors;
+  std::string profile;
+  std::string assert_file;
+  std::string today;
+  unsigned timeout_ms = 2000;
+  std::vector<std::string> only;  // --check (check only)
+  std::string baseline;           // --baseline (check only)
+};
+
 // Adds PATHS... (required), --root-namespace, --max-file-size, --threads.
 void add_input_flags(CLI::App* cmd, InputFlags& flags);
+// Adds the input flags and --regulated, --regulated-selector, --profile, --assert, --today, --timeout-ms.
+void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags);
 
-// Loads the input. On unreadable input prints the errors (file:line:col, caret, help) to stderr and
-// returns nullptr: the caller exits with 2.
-std::unique_ptr<app::Input> load_or_report(const InputFlags& flags, bool progress = false);
-
-// Added (report engineer): a checks::Options::progress callback that keeps one status line on stderr
-// ("meshproof: analyzing 120 workloads: check 3/9 no-default-deny") once the analysis has run for half
-// a second, erased at the end; an empty function when stderr is not a terminal, so that redirected and
-// machine-readable runs never carry progress text.
-std::function<void(size_t, size_t, const std::string&)> analysis_progress(size_t workloads);
+// Runs the analysis: the world only (query, explain, compile, verify-envoy), or with the checks. On bad
+// input or flags prints the errors (file:line:col, caret, help) to stderr and returns nullptr: the caller
+// exits with 2.
+std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags);
+std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, bool checks);
 
 // Writes `text` to `path` atomically (temporary file + rename), so that a failure never leaves a partially
 // written output file. Returns false and prints an error on failure.
 bool write_file_atomically(const std::string& path, const std::string& text);
+
+// Writes `text` to standard output; false (with a message on stderr) when the write fails (closed pipe,
+// full disk): the caller exits with 2, never 0 with lost results.
+bool write_stdout(const std::string& text);
 
 }  // namespace meshproof::cli

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <set>
 
-#include "report/report.h"
+#include "analysis/baseline.h"
 
-namespace meshproof::report {
+#include <nlohmann/json.hpp>
+
+namespace meshproof::analysis {
 
 using nlohmann::json;
 
@@ -57,4 +59,4 @@ size_t apply_baseline(std::vector<Finding>& findings, const std::vector<std::str
   return n;
 }
 
-}  // namespace meshproof::report
+}  // namespace meshproof::analysis

@@ -1,22 +1,16 @@
-#include "report/suppress.h"
+#include "analysis/suppressions.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <tuple>
 
+#include "base/text.h"
 #include "checks/describe.h"
+#include "model/admission.h"
 
-namespace meshproof::report {
+namespace meshproof::analysis {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
 
 bool is_known_check(const std::string& name) {
   return name == kInvalidSuppression || checks::find_check(name) != nullptr;
@@ -136,22 +130,12 @@ ParsedIgnore parse_ignore_annotation(const std::string& value) {
   return out;
 }
 
-SuppressionStats apply_annotation_suppressions(std::vector<Finding>& findings, const model::ResourceSet& resources,
+SuppressionStats apply_annotation_suppressions(std::vector<Finding>& findings,
+                                               const std::vector<const model::ResourceSet*>& resources,
                                                const SourceSet& sources) {
   std::map<Key, Annotated> annotated;
-  collect(resources.namespaces, annotated);
-  collect(resources.service_accounts, annotated);
-  collect(resources.workloads, annotated);
-  collect(resources.services, annotated);
-  collect(resources.peer_authentications, annotated);
-  collect(resources.authorization_policies, annotated);
-  collect(resources.request_authentications, annotated);
-  collect(resources.gateways, annotated);
-  collect(resources.virtual_services, annotated);
-  collect(resources.destination_rules, annotated);
-  collect(resources.service_entries, annotated);
-  collect(resources.sidecars, annotated);
-  collect(resources.telemetries, annotated);
+  for (const model::ResourceSet* set : resources)
+    model::for_each_object_list(*set, [&](const auto& list) { collect(list, annotated); });
 
   SuppressionStats stats;
   const checks::CheckInfo& info = invalid_suppression_info();
@@ -195,4 +179,4 @@ SuppressionStats apply_annotation_suppressions(std::vector<Finding>& findings, c
   return stats;
 }
 
-}  // namespace meshproof::report
+}  // namespace meshproof::analysis

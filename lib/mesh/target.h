@@ -9,21 +9,21 @@
 #include "mesh/mesh.h"
 #include "model/resources.h"
 
-namespace meshproof::ir {
+namespace meshproof::mesh {
 
 struct Target {
-  const mesh::Workload* workload = nullptr;
-  const mesh::Mesh* mesh = nullptr;  // the mesh `workload` belongs to
+  const Workload* workload = nullptr;
+  const Mesh* mesh = nullptr;  // the mesh `workload` belongs to
   std::string note;                  // how a label query was resolved, for the output
   // Set when no existing workload carries the labels: the input plus one Pod with those labels,
   // resolved again so that every mesh rule (selectors, PeerAuthentication levels) applies unchanged.
   std::unique_ptr<model::ResourceSet> own_resources;
-  std::unique_ptr<mesh::Mesh> own_mesh;
+  std::unique_ptr<Mesh> own_mesh;
 };
 
 // Returns an error message (naming candidates) when the spec is malformed or names no workload.
 std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources,
-                                       const mesh::Mesh& mesh, const mesh::ResolveOptions& options,
+                                       const Mesh& mesh, const ResolveOptions& options,
                                        Target& out);
 
-}  // namespace meshproof::ir
+}  // namespace meshproof::mesh

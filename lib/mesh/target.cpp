@@ -1,8 +1,8 @@
-#include "ir/target.h"
+#include "mesh/target.h"
 
 #include <algorithm>
 
-namespace meshproof::ir {
+namespace meshproof::mesh {
 
 namespace {
 
@@ -32,11 +32,11 @@ bool contains_all(const model::Labels& have, const model::Labels& want) {
   return true;
 }
 
-std::string names_in(const mesh::Mesh& mesh, const std::string& ns) {
+std::string names_in(const Mesh& mesh, const std::string& ns) {
   std::string out;
   int n = 0;
-  for (const mesh::Workload* w : mesh.in_namespace(ns)) {
-    if (w->origin == mesh::WorkloadOrigin::OtherWorkloads) continue;
+  for (const Workload* w : mesh.in_namespace(ns)) {
+    if (w->origin == WorkloadOrigin::OtherWorkloads) continue;
     if (n++ == 8) {
       out += ", ...";
       break;
@@ -49,7 +49,7 @@ std::string names_in(const mesh::Mesh& mesh, const std::string& ns) {
 }  // namespace
 
 std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources,
-                                       const mesh::Mesh& mesh, const mesh::ResolveOptions& options,
+                                       const Mesh& mesh, const ResolveOptions& options,
                                        Target& out) {
   size_t slash = spec.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == spec.size())
@@ -57,7 +57,7 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
   std::string ns = spec.substr(0, slash), rest = spec.substr(slash + 1);
   out.mesh = &mesh;
   if (rest.find('=') == std::string::npos) {
-    if (const mesh::Workload* w = mesh.find(ns, rest)) {
+    if (const Workload* w = mesh.find(ns, rest)) {
       out.workload = w;
       return std::nullopt;
     }
@@ -71,10 +71,10 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
   if (!labels) return "\"" + spec + "\": " + error;
 
   // Prefer a workload with exactly these labels, then one whose labels include them.
-  const mesh::Workload* exact = nullptr;
-  const mesh::Workload* superset = nullptr;
-  for (const mesh::Workload* w : mesh.in_namespace(ns)) {
-    if (w->origin == mesh::WorkloadOrigin::OtherWorkloads) continue;
+  const Workload* exact = nullptr;
+  const Workload* superset = nullptr;
+  for (const Workload* w : mesh.in_namespace(ns)) {
+    if (w->origin == WorkloadOrigin::OtherWorkloads) continue;
     if (w->labels == *labels && !exact) exact = w;
     if (contains_all(w->labels, *labels) && !superset) superset = w;
   }
@@ -95,7 +95,7 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
   pod.pod_labels = *labels;
   pod.service_account = "default";
   out.own_resources->workloads.push_back(std::move(pod));
-  out.own_mesh = std::make_unique<mesh::Mesh>(mesh::resolve(*out.own_resources, options));
+  out.own_mesh = std::make_unique<Mesh>(resolve(*out.own_resources, options));
   out.mesh = out.own_mesh.get();
   out.workload = out.own_mesh->find(ns, "query{" + rest + "}");
   if (!out.workload) return "could not model a workload with labels " + rest + " in " + ns;
@@ -103,4 +103,4 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
   return std::nullopt;
 }
 
-}  // namespace meshproof::ir
+}  // namespace meshproof::mesh

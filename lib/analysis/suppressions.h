@@ -23,7 +23,7 @@
 #include "checks/check.h"
 #include "model/resources.h"
 
-namespace meshproof::report {
+namespace meshproof::analysis {
 
 inline constexpr const char* kIgnoreAnnotation = "meshproof.dev/ignore";
 inline constexpr const char* kInvalidSuppression = "invalid-suppression";
@@ -54,7 +54,10 @@ struct SuppressionStats {
 // findings already suppressed by a profile exception keep that), appends an invalid-suppression warning
 // per malformed entry, and re-sorts with finding_less. Call right after checks::run_checks and before
 // baselines are applied.
-SuppressionStats apply_annotation_suppressions(std::vector<Finding>& findings, const model::ResourceSet& resources,
+// `resources`: the sets whose objects' annotations count (the admitted objects and the rejected ones, whose
+// own invalid-resource findings their annotations may suppress).
+SuppressionStats apply_annotation_suppressions(std::vector<Finding>& findings,
+                                               const std::vector<const model::ResourceSet*>& resources,
                                                const SourceSet& sources);
 
-}  // namespace meshproof::report
+}  // namespace meshproof::analysis

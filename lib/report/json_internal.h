@@ -1,0 +1,15 @@
+// The JSON shapes of a finding and a witness, shared by the JSON, SARIF and auditor renderers. Private to
+// lib/report: JSON stays out of the public headers (DESIGN.md §2).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/finding.h"
+#include "base/location.h"
+
+namespace meshproof::report {
+
+nlohmann::json finding_to_json(const Finding& f, const SourceSet& sources);
+nlohmann::json witness_to_json(const Witness& w);
+
+}  // namespace meshproof::report

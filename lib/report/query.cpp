@@ -1,0 +1,108 @@
+// `meshproof query` output: the decision, the request as decided (with Envoy's defaults), the deciding
+// rule and where it is written.
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ir/request_text.h"
+#include "report/query.h"
+
+namespace meshproof::report {
+
+namespace {
+
+using nlohmann::json;
+
+std::string port_protocol_name(const ir::PortPrograms& pp) {
+  if (pp.sniffed) return "SNIFFED";
+  return pp.views.empty() ? "" : ir::to_string(pp.views.front().protocol);
+}
+
+json rule_json(const ir::Rule* r, const SourceSet& sources) {
+  if (!r) return nullptr;
+  json j;
+  j["policy"] = r->policy.display();
+  j["action"] = model::to_string(r->policy.action);
+  j["rule"] = r->index;
+  j["dry_run"] = r->policy.dry_run;
+  j["location"] = r->loc.known() ? sources.describe(r->loc) : "";
+  return j;
+}
+
+json decision_json(const ir::Program& prog, const engine::Decision& d, const SourceSet& sources) {
+  json j;
+  j["decision"] = engine::to_string(d.verdict);
+  j["decided_by"] = rule_json(d.decided_by, sources);
+  j["reason"] = d.explanation;
+  j["reason_code"] = engine::to_string(d.reason);
+  j["protocol"] = ir::to_string(prog.protocol);
+  if (d.if_authorizer_allows) {
+    j["if_authorizer_allows"] = {{"decision", engine::to_string(*d.if_authorizer_allows)},
+                                 {"reason_code", engine::to_string(*d.if_authorizer_allows_reason)},
+                                 {"decided_by", rule_json(d.if_authorizer_allows_rule, sources)}};
+  }
+  json audit = json::array(), dry = json::array();
+  for (const auto* r : d.audit_matches) audit.push_back(rule_json(r, sources));
+  for (const auto* r : d.dry_run_matches) dry.push_back(rule_json(r, sources));
+  j["audit_matches"] = audit;
+  j["dry_run_matches"] = dry;
+  return j;
+}
+
+std::string describe_request(const ir::Request& r, ir::Protocol p) {
+  std::string s = r.mtls ? "mTLS from " + r.principal() : "plaintext (no peer identity)";
+  if (r.source_ip) s += ", source " + r.source_ip->to_string();
+  if (p == ir::Protocol::Http) {
+    s += ", " + r.method + " " + r.path;
+    if (!r.host.empty()) s += " host " + r.host;
+    for (const auto& [k, v] : r.headers) s += ", " + k + ": " + v;
+    if (r.token == ir::TokenState::Valid) s += ", JWT " + r.jwt_issuer + "/" + r.jwt_subject;
+    if (r.token == ir::TokenState::Invalid) s += ", invalid JWT";
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& sources) {
+  std::ostringstream o;
+  const ir::PortPrograms& pp = *a.port;
+  const ir::Program& primary = *a.primary;
+  const engine::Decision& d = a.decision;
+  o << engine::to_string(d.verdict) << "  " << a.target.workload->display() << " port "
+    << (pp.port ? std::to_string(pp.port) : std::string("(undeclared)")) << " (" << ir::to_string(primary.protocol)
+    << (pp.sniffed ? ", sniffed" : "") << ", mTLS " << model::to_string(primary.mtls) << ")\n";
+  if (!a.target.note.empty()) o << "  note: " << a.target.note << "\n";
+  o << "  request:    " << describe_request(a.request, primary.protocol) << "\n";
+  if (d.decided_by)
+    o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action)
+      << ") at " << sources.describe(d.decided_by->loc) << "\n";
+  else
+    o << "  decided by: no rule\n";
+  o << "  reason:     " << d.explanation << "\n";
+  for (const auto* r : d.audit_matches) o << "  audited by: " << r->display() << "\n";
+  for (const auto* r : d.dry_run_matches)
+    o << "  dry-run:    " << r->display() << " (" << model::to_string(r->policy.action)
+      << ") would match; not enforced\n";
+  for (const auto& [prog, od] : a.other_views)
+    o << "  as " << ir::to_string(prog->protocol) << " traffic (sniffed port): " << engine::to_string(od.verdict)
+      << " — " << od.explanation << "\n";
+  return o.str();
+}
+
+std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
+  json j = decision_json(*a.primary, a.decision, sources);
+  j["workload"] = a.target.workload->display();
+  if (!a.target.note.empty()) j["note"] = a.target.note;
+  j["port"] = a.request.port;
+  j["port_protocol"] = port_protocol_name(*a.port);
+  j["mtls"] = model::to_string(a.primary->mtls);
+  j["mtls_decided_by"] = a.primary->mtls_decided_by;
+  j["request"] = ir::to_query_args(a.request);
+  json views = json::array();
+  for (const auto& [prog, od] : a.other_views) views.push_back(decision_json(*prog, od, sources));
+  j["other_views"] = views;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace meshproof::report

@@ -1,0 +1,98 @@
+#include "report/run.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "checks/run.h"
+
+namespace meshproof::report {
+
+RunSummary summarize(const analysis::Analysis& a, const std::string& fail_on) {
+  RunSummary s;
+  const app::PhaseStats& st = a.input->stats;
+  s.files = st.files;
+  s.resources = st.resources;
+  s.workloads = st.workloads;
+  s.policies = st.policies;
+  s.regulated_namespaces = a.regulated;
+  s.baseline_applied = a.baseline_applied;
+  if (fail_on == "never")
+    s.fail_on_never = true;
+  else if (auto sev = severity_from_string(fail_on))
+    s.fail_on = *sev;
+  return s;
+}
+
+std::vector<Evaluated> evaluated_checks(const analysis::Analysis& a, const std::vector<std::string>& only) {
+  std::vector<Evaluated> evaluated;
+  for (const auto& check : checks::all_checks()) {
+    const std::string& name = check->info().name;
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
+    evaluated.push_back({name, check->subjects(*a.context)});
+  }
+  return evaluated;
+}
+
+std::string format_findings(const std::string& format, const analysis::Analysis& a, const RunSummary& summary,
+                            const std::vector<std::string>& only) {
+  const SourceSet& sources = a.input->sources;
+  if (format == "json") return format_json(a.findings, sources, summary);
+  if (format == "sarif") return format_sarif(a.findings, sources, summary);
+  if (format == "junit") return format_junit(a.findings, sources, summary, evaluated_checks(a, only));
+  return format_text(a.findings, sources, summary);
+}
+
+std::string format_failure(const analysis::Analysis& a) {
+  std::string out;
+  if (a.input && !a.input->errors.empty()) {
+    const size_t n = a.input->errors.size();
+    out += format_load_errors(a.input->errors, a.input->sources);
+    out += "meshproof: " + std::to_string(n) + (n == 1 ? " input error" : " input errors") +
+           "; nothing was analyzed\n";
+    return out;
+  }
+  for (const analysis::Problem& p : a.problems) {
+    if (p.loc.known() && a.input) {
+      out += a.input->sources.describe(p.loc) + ": error: " + p.message + "\n";
+      out += caret_snippet(a.input->sources, p.loc);
+    } else {
+      out += "meshproof: error: " + p.message + "\n";
+    }
+    if (!p.help.empty()) out += "  help: " + p.help + "\n";
+  }
+  return out;
+}
+
+std::string format_phase_stats(const analysis::Analysis& a, const std::string& format, double report_ms,
+                               double total_ms) {
+  const app::PhaseStats& s = a.input->stats;
+  // Profile, assertions and regulated namespaces: between resolve and analyze, small; shown so that the
+  // phases add up to the total.
+  const double other_ms = total_ms - (s.load_ms + s.validate_ms + s.resolve_ms + s.analyze_ms + report_ms);
+  // Lowering is not a separate pass in `check`: the symbolic checks lower each workload class just before
+  // they analyze it, so its time is inside `analyze`. bench/phase_bench times lowering alone
+  // (docs/performance.md).
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "phase      ms\n"
+                "load       %.1f   (%zu files, %zu documents, %zu resources)\n"
+                "validate   %.1f\n"
+                "resolve    %.1f   (%zu workloads, %zu classes)\n"
+                "lower      -   (inside analyze: each class is lowered just before it is analyzed)\n"
+                "analyze    %.1f   (%zu findings)\n"
+                "report     %.1f   (format and write %s)\n"
+                "other      %.1f   (profile, assertions, regulated namespaces)\n"
+                "total      %.1f   (peak RSS %.1f MB)\n",
+                s.load_ms, s.files, s.documents, s.resources, s.validate_ms, s.resolve_ms, s.workloads, s.classes,
+                s.analyze_ms, a.findings.size(), report_ms, format.c_str(), other_ms, total_ms,
+                static_cast<double>(app::peak_rss_kb()) / 1024.0);
+  return buf;
+}
+
+int exit_code(const std::vector<Finding>& findings, const RunSummary& summary) {
+  for (const Finding& f : findings)
+    if (fails_run(f, summary)) return 1;
+  return 0;
+}
+
+}  // namespace meshproof::report
