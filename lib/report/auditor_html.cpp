@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include "base/text.h"
 #include "report/auditor.h"
+#include "report/auditor_render.h"
 
 namespace meshproof::report {
 
@@ -160,17 +162,12 @@ std::string access_svg(const AccessMatrix& m) {
   return o.str();
 }
 
-}  // namespace
-
-std::string format_audit_html(const AuditReport& r) {
-  std::ostringstream o;
+void head_and_summary(std::ostream& o, const AuditReport& r) {
   const std::string title = "meshproof compliance report: " + (r.profile_title.empty() ? r.profile_name : r.profile_title);
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     << "<meta name=\"generator\" content=\"meshproof " << esc(r.tool_version) << "\">\n"
     << "<title>" << esc(title) << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n";
-
-  // ---- header and summary ----
   o << "<header>\n<h1>" << esc(title) << "</h1>\n<p class=\"meta\">Generated " << esc(r.generated_at)
     << " by meshproof " << esc(r.tool_version) << " (Z3 " << esc(r.z3_version) << ") &middot; profile "
     << code(r.profile_name) << " &middot; threshold " << code(r.fail_on) << "</p>\n";
@@ -178,8 +175,7 @@ std::string format_audit_html(const AuditReport& r) {
     << (r.result == "pass" ? "no finding at or above the threshold without an exception"
                            : "findings at or above the threshold without an exception")
     << "</p>\n</header>\n";
-  size_t by_status[4] = {0, 0, 0, 0};
-  for (const ControlResult& c : r.controls) ++by_status[static_cast<int>(c.status)];
+  const auto by_status = controls_by_status(r);
   o << "<div class=\"summary\">"
     << "<div><b>" << r.controls.size() << "</b>controls</div>"
     << "<div><b>" << by_status[0] << "</b>" << badge("pass", "pass") << "</div>"
@@ -196,8 +192,9 @@ std::string format_audit_html(const AuditReport& r) {
     << "<li><a href=\"#mtls\">Effective mTLS</a></li><li><a href=\"#access\">Who may call regulated workloads</a></li>"
     << "<li><a href=\"#exceptions\">Exceptions</a></li><li><a href=\"#limits\">What this report does not prove</a></li>"
     << "</ol></nav>\n";
+}
 
-  // ---- 1. scope ----
+void scope_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"scope\">\n<h2>1. Scope</h2>\n<table class=\"kv\"><tbody>\n"
     << "<tr><th>Tool</th><td>meshproof " << esc(r.tool_version) << "</td></tr>\n"
     << "<tr><th>Z3</th><td>" << esc(r.z3_version) << "</td></tr>\n"
@@ -220,94 +217,105 @@ std::string format_audit_html(const AuditReport& r) {
     o << "<tr><td class=\"mono\">" << esc(f.path) << "</td><td>" << f.bytes << "</td><td class=\"mono\">"
       << (f.sha256.empty() ? "could not be re-read" : esc(f.sha256)) << "</td></tr>\n";
   o << "</tbody></table>\n</section>\n";
+}
 
-  // ---- 2. regulated ----
+// Each item through esc(), joined with `sep`.
+std::string escaped(const std::vector<std::string>& items, const char* sep) {
+  std::vector<std::string> out;
+  for (const std::string& s : items) out.push_back(esc(s));
+  return join(out, sep);
+}
+
+void regulated_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"regulated\">\n<h2>2. Regulated namespaces</h2>\n<p>Selection rules:</p>\n<ul>\n";
   if (r.regulation_rules.empty()) o << "<li>none</li>\n";
   for (const std::string& rule : r.regulation_rules) o << "<li>" << esc(rule) << "</li>\n";
   o << "</ul>\n<table><thead><tr><th>Namespace</th><th>Selected by</th><th>In the input</th><th>Workloads</th>"
     << "</tr></thead><tbody>\n";
   if (r.regulated.empty()) o << "<tr><td colspan=\"4\">No namespace is regulated.</td></tr>\n";
-  for (const RegulatedNamespace& n : r.regulated) {
-    std::string by;
-    for (const std::string& s : n.selected_by) by += (by.empty() ? "" : "<br>") + esc(s);
-    o << "<tr><td>" << code(n.name) << "</td><td>" << by << "</td><td>" << (n.in_input ? "yes" : "<b>no</b>")
-      << "</td><td>" << n.workloads << "</td></tr>\n";
-  }
+  for (const RegulatedNamespace& n : r.regulated)
+    o << "<tr><td>" << code(n.name) << "</td><td>" << escaped(n.selected_by, "<br>") << "</td><td>"
+      << (n.in_input ? "yes" : "<b>no</b>") << "</td><td>" << n.workloads << "</td></tr>\n";
   o << "</tbody></table>\n</section>\n";
+}
 
-  // ---- 3. controls ----
+// One row of a control's evidence table: the check, what it examined, links to what it found.
+void evidence_row(std::ostream& o, const AuditReport& r, const CheckEvidence& e) {
+  o << "<tr><td>" << token(e.check);
+  if (!e.summary.empty()) o << "<br><span class=\"small meta\">" << esc(e.summary) << "</span>";
+  o << "</td><td class=\"small\">";
+  if (!e.available)
+    o << "<b>not available in this build</b>: no evidence";
+  else if (e.subjects.empty())
+    o << "nothing in scope";
+  else
+    o << e.subjects.size() << (e.subjects.size() == 1 ? " resource: " : " resources: ") << escaped(e.subjects, ", ");
+  o << "</td><td>";
+  if (e.findings.empty()) o << (e.available ? "none" : "&mdash;");
+  for (size_t i = 0; i < e.findings.size(); ++i) {
+    const AuditFinding& af = r.findings[e.findings[i]];
+    o << (i ? ", " : "") << "<a href=\"#" << af.number << "\">" << af.number << "</a>";
+    if (!af.finding.suppression.empty()) o << " (suppressed)";
+  }
+  o << "</td></tr>\n";
+}
+
+void controls_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"controls\">\n<h2>3. Controls</h2>\n";
   if (r.controls.empty()) o << "<p>The profile defines no controls.</p>\n";
   for (const ControlResult& c : r.controls) {
-    const char* st = to_string(c.status);
+    const char* st = audit::to_string(c.status);
     o << "<div class=\"card " << st << "\" id=\"control-" << esc(c.id) << "\">\n<h3>" << badge(st, st) << " "
       << esc(c.id) << " &mdash; " << esc(c.title) << "</h3>\n";
     if (!c.reference.empty()) o << "<p class=\"meta\">" << esc(c.reference) << "</p>\n";
     o << "<p>" << esc(c.note) << ".</p>\n<table><thead><tr><th>Check</th><th>Examined</th><th>Findings</th></tr>"
       << "</thead><tbody>\n";
-    for (const CheckEvidence& e : c.evidence) {
-      o << "<tr><td>" << token(e.check);
-      if (!e.summary.empty()) o << "<br><span class=\"small meta\">" << esc(e.summary) << "</span>";
-      o << "</td><td class=\"small\">";
-      if (!e.available) {
-        o << "<b>not available in this build</b>: no evidence";
-      } else if (e.subjects.empty()) {
-        o << "nothing in scope";
-      } else {
-        o << e.subjects.size() << (e.subjects.size() == 1 ? " resource: " : " resources: ");
-        for (size_t i = 0; i < e.subjects.size(); ++i) o << (i ? ", " : "") << esc(e.subjects[i]);
-      }
-      o << "</td><td>";
-      if (e.findings.empty()) o << (e.available ? "none" : "&mdash;");
-      for (size_t i = 0; i < e.findings.size(); ++i) {
-        const AuditFinding& af = r.findings[e.findings[i]];
-        o << (i ? ", " : "") << "<a href=\"#" << af.number << "\">" << af.number << "</a>";
-        if (!af.finding.suppression.empty()) o << " (suppressed)";
-      }
-      o << "</td></tr>\n";
-    }
+    for (const CheckEvidence& e : c.evidence) evidence_row(o, r, e);
     o << "</tbody></table>\n</div>\n";
   }
   o << "</section>\n";
+}
 
-  // ---- 4. findings ----
+void finding_card(std::ostream& o, const AuditFinding& af) {
+  const Finding& f = af.finding;
+  const char* sev = to_string(f.severity);
+  o << "<div class=\"card\" id=\"" << af.number << "\">\n<p><b>" << af.number << "</b> " << badge(sev, sev) << " "
+    << token(f.check) << " " << esc(f.resource.display()) << " &middot; <span class=\"mono\">" << esc(af.location)
+    << "</span>";
+  if (!f.suppression.empty()) o << " " << badge("suppressed", "suppressed");
+  o << "</p>\n<p>" << esc(f.message) << "</p>\n";
+  if (!f.help.empty()) o << "<p class=\"small\"><b>Fix:</b> " << esc(f.help) << "</p>\n";
+  if (!f.suppression.empty()) o << "<p class=\"small\"><b>Suppressed:</b> " << esc(f.suppression) << "</p>\n";
+  if (!af.controls.empty()) {
+    o << "<p class=\"small\"><b>Controls:</b> ";
+    for (size_t i = 0; i < af.controls.size(); ++i)
+      o << (i ? ", " : "") << "<a href=\"#control-" << esc(af.controls[i]) << "\">" << esc(af.controls[i]) << "</a>";
+    o << "</p>\n";
+  }
+  if (f.witness) {
+    o << "<table class=\"witness\"><thead><tr><th colspan=\"2\">Witness request</th></tr></thead><tbody>\n";
+    for (const auto& [k, v] : witness_fields(*f.witness))
+      o << "<tr><th>" << esc(k) << "</th><td>" << (k == "Reproduce" ? code(v) : esc(v)) << "</td></tr>\n";
+    o << "</tbody></table>\n";
+  }
+  if (!f.related.empty()) {
+    o << "<ul class=\"small\">\n";
+    for (size_t i = 0; i < f.related.size(); ++i)
+      o << "<li><span class=\"mono\">" << esc(af.related_locations[i]) << "</span>: " << esc(f.related[i].message)
+        << "</li>\n";
+    o << "</ul>\n";
+  }
+  o << "<p class=\"small meta\">fingerprint <span class=\"mono\">" << esc(f.fingerprint) << "</span></p>\n</div>\n";
+}
+
+void findings_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"findings\">\n<h2>4. Findings (" << r.findings.size() << ")</h2>\n";
   if (r.findings.empty()) o << "<p>No findings.</p>\n";
-  for (const AuditFinding& af : r.findings) {
-    const Finding& f = af.finding;
-    const char* sev = to_string(f.severity);
-    o << "<div class=\"card\" id=\"" << af.number << "\">\n<p><b>" << af.number << "</b> " << badge(sev, sev) << " "
-      << token(f.check) << " " << esc(f.resource.display()) << " &middot; <span class=\"mono\">" << esc(af.location)
-      << "</span>";
-    if (!f.suppression.empty()) o << " " << badge("suppressed", "suppressed");
-    o << "</p>\n<p>" << esc(f.message) << "</p>\n";
-    if (!f.help.empty()) o << "<p class=\"small\"><b>Fix:</b> " << esc(f.help) << "</p>\n";
-    if (!f.suppression.empty()) o << "<p class=\"small\"><b>Suppressed:</b> " << esc(f.suppression) << "</p>\n";
-    if (!af.controls.empty()) {
-      o << "<p class=\"small\"><b>Controls:</b> ";
-      for (size_t i = 0; i < af.controls.size(); ++i)
-        o << (i ? ", " : "") << "<a href=\"#control-" << esc(af.controls[i]) << "\">" << esc(af.controls[i]) << "</a>";
-      o << "</p>\n";
-    }
-    if (f.witness) {
-      o << "<table class=\"witness\"><thead><tr><th colspan=\"2\">Witness request</th></tr></thead><tbody>\n";
-      for (const auto& [k, v] : witness_fields(*f.witness))
-        o << "<tr><th>" << esc(k) << "</th><td>" << (k == "Reproduce" ? code(v) : esc(v)) << "</td></tr>\n";
-      o << "</tbody></table>\n";
-    }
-    if (!f.related.empty()) {
-      o << "<ul class=\"small\">\n";
-      for (size_t i = 0; i < f.related.size(); ++i)
-        o << "<li><span class=\"mono\">" << esc(af.related_locations[i]) << "</span>: " << esc(f.related[i].message)
-          << "</li>\n";
-      o << "</ul>\n";
-    }
-    o << "<p class=\"small meta\">fingerprint <span class=\"mono\">" << esc(f.fingerprint) << "</span></p>\n</div>\n";
-  }
+  for (const AuditFinding& af : r.findings) finding_card(o, af);
   o << "</section>\n";
+}
 
-  // ---- 5. mTLS ----
+void mtls_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"mtls\">\n<h2>5. Effective mTLS of regulated workloads</h2>\n"
     << "<p>Every regulated workload &times; port, with the mode Istio applies and the PeerAuthentication that decides "
        "it (most specific level wins; UNSET inherits; no policy means PERMISSIVE).</p>\n"
@@ -323,8 +331,22 @@ std::string format_audit_html(const AuditReport& r) {
       << (m.decided_at.empty() ? "" : "<br><span class=\"mono small\">" + esc(m.decided_at) + "</span>") << "</td></tr>\n";
   }
   o << "</tbody></table>\n</section>\n";
+}
 
-  // ---- 6. access ----
+// The callers of one row, one per line: "identity (some requests) via rule; rule".
+void callers_cell(std::ostream& o, const AccessMatrix& m, const AccessRow& row) {
+  bool any = false;
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    const AccessCell& c = row.cells[i];
+    if (c.kind == AccessKind::None) continue;
+    o << (any ? "<br>" : "") << esc(m.columns[i]) << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "")
+      << " <span class=\"meta\">via " << esc(join(c.via, "; ")) << "</span>";
+    any = true;
+  }
+  if (!any) o << "nobody (every request is denied)";
+}
+
+void access_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"access\">\n<h2>6. Who may call regulated workloads</h2>\n<p class=\"small\"><b>How this is "
        "derived:</b> "
     << esc(r.access.approximation) << "</p>\n";
@@ -335,27 +357,15 @@ std::string format_audit_html(const AuditReport& r) {
     o << "<table><thead><tr><th>Workload</th><th>Callers</th><th>Notes</th></tr></thead><tbody>\n";
     for (const AccessRow& row : r.access.rows) {
       o << "<tr><td>" << esc(row.workload) << "</td><td class=\"small\">";
-      bool any = false;
-      for (size_t i = 0; i < row.cells.size(); ++i) {
-        const AccessCell& c = row.cells[i];
-        if (c.kind == AccessKind::None) continue;
-        std::string via;
-        for (const std::string& v : c.via) via += (via.empty() ? "" : "; ") + v;
-        o << (any ? "<br>" : "") << esc(r.access.columns[i])
-          << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "") << " <span class=\"meta\">via "
-          << esc(via) << "</span>";
-        any = true;
-      }
-      if (!any) o << "nobody (every request is denied)";
-      o << "</td><td class=\"small\">";
-      for (size_t i = 0; i < row.notes.size(); ++i) o << (i ? "<br>" : "") << esc(row.notes[i]);
-      o << "</td></tr>\n";
+      callers_cell(o, r.access, row);
+      o << "</td><td class=\"small\">" << escaped(row.notes, "<br>") << "</td></tr>\n";
     }
     o << "</tbody></table>\n";
   }
   o << "</section>\n";
+}
 
-  // ---- 7. exceptions ----
+void exceptions_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"exceptions\">\n<h2>7. Exceptions</h2>\n";
   if (r.exceptions.empty()) {
     o << "<p>The profile records no exceptions.</p>\n";
@@ -365,7 +375,8 @@ std::string format_audit_html(const AuditReport& r) {
     for (const ExceptionRow& e : r.exceptions) {
       std::string cls = e.status == "expired" ? "fail" : (e.status == "active" ? "pass" : "excepted");
       o << "<tr><td>" << badge(cls, e.status) << "</td><td>" << token(e.check) << "</td><td>" << esc(e.resource)
-        << (e.port.empty() ? "" : " port " + esc(e.port)) << (e.location.empty() ? "" : "<br><span class=\"mono small\">" + esc(e.location) + "</span>")
+        << (e.port.empty() ? "" : " port " + esc(e.port))
+        << (e.location.empty() ? "" : "<br><span class=\"mono small\">" + esc(e.location) + "</span>")
         << "</td><td>" << esc(e.justification) << "</td><td>" << esc(e.approver) << "</td><td class=\"nw\">"
         << (e.expires.empty() ? "never" : esc(e.expires)) << "</td><td class=\"nw\">" << e.covered
         << (e.covered == 1 ? " finding" : " findings") << "</td></tr>\n";
@@ -373,11 +384,28 @@ std::string format_audit_html(const AuditReport& r) {
     o << "</tbody></table>\n";
   }
   o << "</section>\n";
+}
 
-  // ---- 8. limits ----
+void limits_section(std::ostream& o) {
   o << "<section id=\"limits\">\n<h2>8. What this report does not prove</h2>\n<ul>\n";
   for (const std::string& l : audit_limits()) o << "<li>" << esc(l) << "</li>\n";
-  o << "</ul>\n</section>\n</body>\n</html>\n";
+  o << "</ul>\n</section>\n";
+}
+
+}  // namespace
+
+std::string format_audit_html(const AuditReport& r) {
+  std::ostringstream o;
+  head_and_summary(o, r);
+  scope_section(o, r);
+  regulated_section(o, r);
+  controls_section(o, r);
+  findings_section(o, r);
+  mtls_section(o, r);
+  access_section(o, r);
+  exceptions_section(o, r);
+  limits_section(o);
+  o << "</body>\n</html>\n";
   return o.str();
 }
 

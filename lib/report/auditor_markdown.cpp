@@ -2,7 +2,9 @@
 // pull request or a wiki. The access matrix is a table instead of a picture.
 #include <sstream>
 
+#include "base/text.h"
 #include "report/auditor.h"
+#include "report/auditor_render.h"
 
 namespace meshproof::report {
 
@@ -48,6 +50,13 @@ std::string text(const std::string& s) {
   return out;
 }
 
+// Each item through cell(), joined with `sep`.
+std::string cells(const std::vector<std::string>& items, const char* sep) {
+  std::vector<std::string> escaped;
+  for (const std::string& s : items) escaped.push_back(cell(s));
+  return join(escaped, sep);
+}
+
 const char* status_mark(ControlStatus s) {
   switch (s) {
     case ControlStatus::Pass: return "PASS";
@@ -58,10 +67,7 @@ const char* status_mark(ControlStatus s) {
   return "";
 }
 
-}  // namespace
-
-std::string format_audit_markdown(const AuditReport& r) {
-  std::ostringstream o;
+void header_section(std::ostream& o, const AuditReport& r) {
   const std::string title = r.profile_title.empty() ? r.profile_name : r.profile_title;
   o << "# meshproof compliance report: " << text(title) << "\n\n";
   o << "Generated " << r.generated_at << " by meshproof " << r.tool_version << " (Z3 " << r.z3_version
@@ -70,16 +76,16 @@ std::string format_audit_markdown(const AuditReport& r) {
     << (r.result == "pass" ? "no finding at or above the threshold without an exception."
                            : "findings at or above the threshold without an exception.")
     << "\n\n";
-  size_t by_status[4] = {0, 0, 0, 0};
-  for (const ControlResult& c : r.controls) ++by_status[static_cast<int>(c.status)];
+  const auto by_status = controls_by_status(r);
   o << "| Controls | Pass | Fail | Excepted | Incomplete | Errors | Warnings | Notes | Suppressed |\n"
     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     << "| " << r.controls.size() << " | " << by_status[0] << " | " << by_status[1] << " | " << by_status[2] << " | "
     << by_status[3] << " | " << r.errors << " | " << r.warnings_count << " | " << r.notes << " | " << r.suppressed
     << " |\n\n";
   for (const std::string& w : r.warnings) o << "> **Scope warning:** " << text(w) << "\n\n";
+}
 
-  // ---- 1. scope ----
+void scope_section(std::ostream& o, const AuditReport& r) {
   o << "## 1. Scope\n\n| | |\n|---|---|\n"
     << "| Tool | meshproof " << cell(r.tool_version) << " |\n"
     << "| Z3 | " << cell(r.z3_version) << " |\n"
@@ -99,77 +105,84 @@ std::string format_audit_markdown(const AuditReport& r) {
     o << "| " << code(f.path) << " | " << f.bytes << " | "
       << (f.sha256.empty() ? std::string("could not be re-read") : code(f.sha256)) << " |\n";
   o << "\n";
+}
 
-  // ---- 2. regulated ----
+void regulated_section(std::ostream& o, const AuditReport& r) {
   o << "## 2. Regulated namespaces\n\nSelection rules:\n\n";
   if (r.regulation_rules.empty()) o << "- none\n";
   for (const std::string& rule : r.regulation_rules) o << "- " << text(rule) << "\n";
   o << "\n| Namespace | Selected by | In the input | Workloads |\n|---|---|---|---:|\n";
   if (r.regulated.empty()) o << "| — | No namespace is regulated. | | |\n";
-  for (const RegulatedNamespace& n : r.regulated) {
-    std::string by;
-    for (const std::string& s : n.selected_by) by += (by.empty() ? "" : "<br>") + cell(s);
-    o << "| " << code(n.name) << " | " << by << " | " << (n.in_input ? "yes" : "**no**") << " | " << n.workloads
-      << " |\n";
-  }
+  for (const RegulatedNamespace& n : r.regulated)
+    o << "| " << code(n.name) << " | " << cells(n.selected_by, "<br>") << " | " << (n.in_input ? "yes" : "**no**")
+      << " | " << n.workloads << " |\n";
   o << "\n";
+}
 
-  // ---- 3. controls ----
+// One row of a control's evidence table: the check, what it examined, what it found.
+void evidence_row(std::ostream& o, const AuditReport& r, const CheckEvidence& e) {
+  std::string examined;
+  if (!e.available) {
+    examined = "**not available in this build**: no evidence";
+  } else if (e.subjects.empty()) {
+    examined = "nothing in scope";
+  } else {
+    examined = std::to_string(e.subjects.size()) + (e.subjects.size() == 1 ? " resource: " : " resources: ") +
+               cells(e.subjects, ", ");
+  }
+  std::vector<std::string> numbers;
+  for (size_t i : e.findings) {
+    const AuditFinding& af = r.findings[i];
+    numbers.push_back(af.number + (af.finding.suppression.empty() ? "" : " (suppressed)"));
+  }
+  std::string fs = join(numbers, ", ");
+  if (fs.empty()) fs = e.available ? "none" : "—";
+  o << "| " << code(e.check) << " | " << examined << " | " << fs << " |\n";
+}
+
+void controls_section(std::ostream& o, const AuditReport& r) {
   o << "## 3. Controls\n\n";
   if (r.controls.empty()) o << "The profile defines no controls.\n\n";
   for (const ControlResult& c : r.controls) {
     o << "### " << status_mark(c.status) << " — " << text(c.id) << ": " << text(c.title) << "\n\n";
     if (!c.reference.empty()) o << "*" << text(c.reference) << "*\n\n";
     o << text(c.note) << ".\n\n| Check | Examined | Findings |\n|---|---|---|\n";
-    for (const CheckEvidence& e : c.evidence) {
-      std::string examined;
-      if (!e.available) {
-        examined = "**not available in this build**: no evidence";
-      } else if (e.subjects.empty()) {
-        examined = "nothing in scope";
-      } else {
-        examined = std::to_string(e.subjects.size()) + (e.subjects.size() == 1 ? " resource: " : " resources: ");
-        for (size_t i = 0; i < e.subjects.size(); ++i) examined += (i ? ", " : "") + cell(e.subjects[i]);
-      }
-      std::string fs;
-      for (size_t i : e.findings) {
-        const AuditFinding& af = r.findings[i];
-        fs += (fs.empty() ? "" : ", ") + af.number + (af.finding.suppression.empty() ? "" : " (suppressed)");
-      }
-      if (fs.empty()) fs = e.available ? "none" : "—";
-      o << "| " << code(e.check) << " | " << examined << " | " << fs << " |\n";
-    }
+    for (const CheckEvidence& e : c.evidence) evidence_row(o, r, e);
     o << "\n";
   }
+}
 
-  // ---- 4. findings ----
+void finding(std::ostream& o, const AuditFinding& af) {
+  const Finding& f = af.finding;
+  o << "### " << af.number << " " << to_string(f.severity) << " `" << f.check << "` " << text(f.resource.display())
+    << (f.suppression.empty() ? "" : " (suppressed)") << "\n\n";
+  o << code(af.location) << "\n\n" << text(f.message) << "\n\n";
+  if (!f.help.empty()) o << "**Fix:** " << text(f.help) << "\n\n";
+  if (!f.suppression.empty()) o << "**Suppressed:** " << text(f.suppression) << "\n\n";
+  if (!af.controls.empty()) {
+    o << "**Controls:** ";
+    for (size_t i = 0; i < af.controls.size(); ++i) o << (i ? ", " : "") << text(af.controls[i]);
+    o << "\n\n";
+  }
+  if (f.witness) {
+    o << "| Witness request | |\n|---|---|\n";
+    for (const auto& [k, v] : witness_fields(*f.witness))
+      o << "| " << k << " | " << (k == "Reproduce" ? code(v) : cell(v)) << " |\n";
+    o << "\n";
+  }
+  for (size_t i = 0; i < f.related.size(); ++i)
+    o << "- " << code(af.related_locations[i]) << ": " << text(f.related[i].message) << "\n";
+  if (!f.related.empty()) o << "\n";
+  o << "Fingerprint " << code(f.fingerprint) << "\n\n";
+}
+
+void findings_section(std::ostream& o, const AuditReport& r) {
   o << "## 4. Findings (" << r.findings.size() << ")\n\n";
   if (r.findings.empty()) o << "No findings.\n\n";
-  for (const AuditFinding& af : r.findings) {
-    const Finding& f = af.finding;
-    o << "### " << af.number << " " << to_string(f.severity) << " `" << f.check << "` " << text(f.resource.display())
-      << (f.suppression.empty() ? "" : " (suppressed)") << "\n\n";
-    o << code(af.location) << "\n\n" << text(f.message) << "\n\n";
-    if (!f.help.empty()) o << "**Fix:** " << text(f.help) << "\n\n";
-    if (!f.suppression.empty()) o << "**Suppressed:** " << text(f.suppression) << "\n\n";
-    if (!af.controls.empty()) {
-      o << "**Controls:** ";
-      for (size_t i = 0; i < af.controls.size(); ++i) o << (i ? ", " : "") << text(af.controls[i]);
-      o << "\n\n";
-    }
-    if (f.witness) {
-      o << "| Witness request | |\n|---|---|\n";
-      for (const auto& [k, v] : witness_fields(*f.witness))
-        o << "| " << k << " | " << (k == "Reproduce" ? code(v) : cell(v)) << " |\n";
-      o << "\n";
-    }
-    for (size_t i = 0; i < f.related.size(); ++i)
-      o << "- " << code(af.related_locations[i]) << ": " << text(f.related[i].message) << "\n";
-    if (!f.related.empty()) o << "\n";
-    o << "Fingerprint " << code(f.fingerprint) << "\n\n";
-  }
+  for (const AuditFinding& af : r.findings) finding(o, af);
+}
 
-  // ---- 5. mTLS ----
+void mtls_section(std::ostream& o, const AuditReport& r) {
   o << "## 5. Effective mTLS of regulated workloads\n\n"
     << "| Workload | Port | Protocol | Mode | Level | Decided by |\n|---|---|---|---|---|---|\n";
   if (r.mtls.empty()) o << "| — | | | | | No regulated workload. |\n";
@@ -180,49 +193,67 @@ std::string format_audit_markdown(const AuditReport& r) {
       << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : cell(m.decided_by))
       << (m.decided_at.empty() ? "" : " " + code(m.decided_at)) << " |\n";
   o << "\n";
+}
 
-  // ---- 6. access ----
+// "identity *(some requests)* — via rule; rule" for each cell that admits someone, one per line.
+std::string callers_cell(const AccessMatrix& m, const AccessRow& row) {
+  std::vector<std::string> callers;
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    const AccessCell& c = row.cells[i];
+    if (c.kind == AccessKind::None) continue;
+    callers.push_back(cell(m.columns[i]) + (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") +
+                      " — via " + cell(join(c.via, "; ")));
+  }
+  return callers.empty() ? "nobody (every request is denied)" : join(callers, "<br>");
+}
+
+void access_section(std::ostream& o, const AuditReport& r) {
   o << "## 6. Who may call regulated workloads\n\n*How this is derived:* " << text(r.access.approximation) << "\n\n";
   if (r.access.rows.empty()) {
     o << "No regulated workload.\n\n";
-  } else {
-    o << "| Workload | Callers | Notes |\n|---|---|---|\n";
-    for (const AccessRow& row : r.access.rows) {
-      std::string callers;
-      for (size_t i = 0; i < row.cells.size(); ++i) {
-        const AccessCell& c = row.cells[i];
-        if (c.kind == AccessKind::None) continue;
-        std::string via;
-        for (const std::string& v : c.via) via += (via.empty() ? "" : "; ") + v;
-        callers += (callers.empty() ? "" : "<br>") + cell(r.access.columns[i]) +
-                   (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") + " — via " + cell(via);
-      }
-      if (callers.empty()) callers = "nobody (every request is denied)";
-      std::string notes;
-      for (const std::string& n : row.notes) notes += (notes.empty() ? "" : "<br>") + cell(n);
-      o << "| " << cell(row.workload) << " | " << callers << " | " << notes << " |\n";
-    }
-    o << "\n";
+    return;
   }
+  o << "| Workload | Callers | Notes |\n|---|---|---|\n";
+  for (const AccessRow& row : r.access.rows)
+    o << "| " << cell(row.workload) << " | " << callers_cell(r.access, row) << " | " << cells(row.notes, "<br>")
+      << " |\n";
+  o << "\n";
+}
 
-  // ---- 7. exceptions ----
+void exceptions_section(std::ostream& o, const AuditReport& r) {
   o << "## 7. Exceptions\n\n";
   if (r.exceptions.empty()) {
     o << "The profile records no exceptions.\n\n";
-  } else {
-    o << "| Status | Check | Resource | Justification | Approver | Expires | Covers |\n|---|---|---|---|---|---|---:|\n";
-    for (const ExceptionRow& e : r.exceptions)
-      o << "| " << (e.status == "expired" ? "**expired**" : cell(e.status)) << " | " << code(e.check) << " | "
-        << cell(e.resource) << (e.port.empty() ? "" : " port " + cell(e.port))
-        << (e.location.empty() ? "" : " " + code(e.location)) << " | " << cell(e.justification) << " | "
-        << cell(e.approver) << " | " << (e.expires.empty() ? std::string("never") : cell(e.expires)) << " | "
-        << e.covered << " |\n";
-    o << "\n";
+    return;
   }
+  o << "| Status | Check | Resource | Justification | Approver | Expires | Covers |\n|---|---|---|---|---|---|---:|\n";
+  for (const ExceptionRow& e : r.exceptions)
+    o << "| " << (e.status == "expired" ? "**expired**" : cell(e.status)) << " | " << code(e.check) << " | "
+      << cell(e.resource) << (e.port.empty() ? "" : " port " + cell(e.port))
+      << (e.location.empty() ? "" : " " + code(e.location)) << " | " << cell(e.justification) << " | "
+      << cell(e.approver) << " | " << (e.expires.empty() ? std::string("never") : cell(e.expires)) << " | "
+      << e.covered << " |\n";
+  o << "\n";
+}
 
-  // ---- 8. limits ----
+void limits_section(std::ostream& o) {
   o << "## 8. What this report does not prove\n\n";
   for (const std::string& l : audit_limits()) o << "- " << text(l) << "\n";
+}
+
+}  // namespace
+
+std::string format_audit_markdown(const AuditReport& r) {
+  std::ostringstream o;
+  header_section(o, r);
+  scope_section(o, r);
+  regulated_section(o, r);
+  controls_section(o, r);
+  findings_section(o, r);
+  mtls_section(o, r);
+  access_section(o, r);
+  exceptions_section(o, r);
+  limits_section(o);
   return o.str();
 }
 

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "audit/sha256.h"
 #include "report/auditor.h"
-#include "report/sha256.h"
 #include "run_fixture.h"
 
 using namespace meshproof;
@@ -51,10 +53,10 @@ TEST_CASE("auditor: scope lists every input file with its SHA-256, the profile a
   REQUIRE(rep.files.size() == 1);
   const std::string fixture = test::fixture("report/failing/payments.yaml");
   CHECK_THAT(rep.files[0].path, Catch::EndsWith("failing/payments.yaml"));
-  CHECK(rep.files[0].sha256 == report::sha256_hex(slurp(fixture)));
+  CHECK(rep.files[0].sha256 == audit::sha256_hex(slurp(fixture)));
   CHECK(rep.files[0].bytes == slurp(fixture).size());
   CHECK_THAT(rep.profile_file, Catch::EndsWith("profiles/expired.yaml"));
-  CHECK(rep.profile_sha256 == report::sha256_hex(slurp(test::fixture("report/profiles/expired.yaml"))));
+  CHECK(rep.profile_sha256 == audit::sha256_hex(slurp(test::fixture("report/profiles/expired.yaml"))));
   CHECK(rep.profile_name == "test-expired");
   CHECK(rep.generated_at == "2026-06-01T08:00:00Z");
   CHECK(rep.z3_version == "4.8.12");

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <string>
 
-#include "report/sha256.h"
+#include "audit/sha256.h"
 
-using meshproof::report::Sha256;
-using meshproof::report::sha256_file;
-using meshproof::report::sha256_hex;
+using meshproof::audit::Sha256;
+using meshproof::audit::sha256_file;
+using meshproof::audit::sha256_hex;
 
 TEST_CASE("sha256: FIPS 180-2 example vectors") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

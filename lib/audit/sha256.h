@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4), for the input fingerprints of auditor reports. Written here rather than taken from
-// a crypto library because the report layer needs nothing else from one; tested against the FIPS 180-2
+// a crypto library because the audit layer needs nothing else from one; tested against the FIPS 180-2
 // example vectors (test/report/sha256_test.cpp).
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace meshproof::report {
+namespace meshproof::audit {
 
 class Sha256 {
  public:
@@ -33,4 +33,4 @@ std::string sha256_hex(std::string_view data);
 // Hex digest of a file's bytes; false when the file cannot be read.
 bool sha256_file(const std::string& path, std::string& hex, uint64_t& size);
 
-}  // namespace meshproof::report
+}  // namespace meshproof::audit

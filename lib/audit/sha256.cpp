@@ -1,10 +1,10 @@
-#include "report/sha256.h"
+#include "audit/sha256.h"
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 
-namespace meshproof::report {
+namespace meshproof::audit {
 
 namespace {
 
@@ -120,4 +120,4 @@ bool sha256_file(const std::string& path, std::string& hex, uint64_t& size) {
   return true;
 }
 
-}  // namespace meshproof::report
+}  // namespace meshproof::audit

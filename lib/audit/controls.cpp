@@ -1,0 +1,120 @@
+// The findings as the report numbers them, and each control of the profile with its status and evidence:
+// for every mapped check, what it examined and what it found.
+#include <algorithm>
+#include <map>
+
+#include "audit/sections.h"
+
+namespace meshproof::audit {
+
+namespace {
+
+bool counts_against(const Finding& f, Severity threshold) {
+  return static_cast<int>(f.severity) >= static_cast<int>(threshold);
+}
+
+// A check's evidence, and the tally of its findings into the control's counts.
+CheckEvidence evidence_of(const checks::Context& ctx, const std::string& name, const std::vector<Finding>& findings,
+                          Severity threshold, ControlResult& cr) {
+  CheckEvidence ev;
+  ev.check = name;
+  const checks::Check* check = checks::find_check(name);
+  ev.available = check != nullptr;
+  if (check) {
+    ev.summary = check->info().summary;
+    for (const ResourceRef& r : check->subjects(ctx)) ev.subjects.push_back(r.display());
+    std::sort(ev.subjects.begin(), ev.subjects.end());
+    ev.subjects.erase(std::unique(ev.subjects.begin(), ev.subjects.end()), ev.subjects.end());
+  }
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    if (f.check != name) continue;
+    ev.findings.push_back(i);
+    if (!counts_against(f, threshold))
+      ++cr.below;
+    else if (f.suppression.empty())
+      ++cr.open;
+    else if (excepted_by_profile(f))
+      ++cr.excepted;
+    else
+      ++cr.suppressed;
+  }
+  return ev;
+}
+
+// The status and its one-sentence reason, from the counts; `unavailable` mapped checks are not in this build.
+void judge(const profile::Control& c, size_t unavailable, Severity threshold, ControlResult& cr) {
+  const std::string thr = to_string(threshold);
+  if (cr.open) {
+    cr.status = ControlStatus::Fail;
+    cr.note = std::to_string(cr.open) + (cr.open == 1 ? " finding" : " findings") + " at or above " + thr +
+              " without an exception";
+  } else if (c.checks.empty()) {
+    cr.status = ControlStatus::Incomplete;
+    cr.note = "The profile maps no check to this control, so this report gives no evidence for it";
+  } else if (unavailable) {
+    cr.status = ControlStatus::Incomplete;
+    cr.note = std::to_string(unavailable) + " of its " + std::to_string(c.checks.size()) +
+              " checks are not available in this meshproof build, so the evidence is partial";
+  } else if (cr.excepted || cr.suppressed) {
+    cr.status = ControlStatus::Excepted;
+    cr.note = "Every finding at or above " + thr + " is excepted";
+    if (cr.suppressed)
+      cr.note += "; " + std::to_string(cr.suppressed) + (cr.suppressed == 1 ? " of them is" : " of them are") +
+                 " suppressed by an annotation or a baseline, not by an approved profile exception";
+  } else {
+    cr.status = ControlStatus::Pass;
+    cr.note = "No finding at or above " + thr;
+  }
+  if (cr.below)
+    cr.note += " (" + std::to_string(cr.below) + (cr.below == 1 ? " observation" : " observations") + " below " +
+               thr + ")";
+}
+
+}  // namespace
+
+void add_findings(const checks::Context& ctx, const std::vector<Finding>& findings, AuditReport& rep) {
+  std::map<std::string, std::vector<std::string>> controls_of_check;
+  for (const profile::Control& c : ctx.profile.controls)
+    for (const std::string& ck : c.checks) controls_of_check[ck].push_back(c.id);
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    AuditFinding af;
+    af.finding = f;
+    af.number = "F" + std::to_string(i + 1);
+    af.location = ctx.sources.describe(f.loc);
+    for (const RelatedLocation& r : f.related) af.related_locations.push_back(ctx.sources.describe(r.loc));
+    auto it = controls_of_check.find(f.check);
+    if (it != controls_of_check.end()) af.controls = it->second;
+    if (!f.suppression.empty())
+      ++rep.suppressed;
+    else if (f.severity == Severity::Error)
+      ++rep.errors;
+    else if (f.severity == Severity::Warning)
+      ++rep.warnings_count;
+    else
+      ++rep.notes;
+    rep.findings.push_back(std::move(af));
+  }
+}
+
+std::vector<ControlResult> control_results(const checks::Context& ctx, const std::vector<Finding>& findings,
+                                           Severity threshold) {
+  std::vector<ControlResult> out;
+  for (const profile::Control& c : ctx.profile.controls) {
+    ControlResult cr;
+    cr.id = c.id;
+    cr.title = c.title;
+    cr.reference = c.reference;
+    size_t unavailable = 0;
+    for (const std::string& name : c.checks) {
+      cr.evidence.push_back(evidence_of(ctx, name, findings, threshold, cr));
+      if (!cr.evidence.back().available) ++unavailable;
+    }
+    judge(c, unavailable, threshold, cr);
+    out.push_back(std::move(cr));
+  }
+  return out;
+}
+
+}  // namespace meshproof::audit

@@ -1,0 +1,51 @@
+// What the HTML and Markdown renderings of the auditor report share.
+#include "report/auditor_render.h"
+
+#include "base/text.h"
+
+namespace meshproof::report {
+
+std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) out.emplace_back(k, v);
+  };
+  add("Connection", w.mtls ? "mTLS as " + (w.source_principal.empty() ? std::string("(any peer)") : w.source_principal)
+                           : std::string("plaintext (no peer identity)"));
+  if (w.mtls) add("Source namespace", w.source_namespace);
+  add("Source IP", w.source_ip);
+  add("Remote IP", w.remote_ip);
+  add("Destination", w.destination);
+  if (w.port) add("Port", std::to_string(w.port) + (w.port_protocol.empty() ? "" : " (" + w.port_protocol + ")"));
+  add("Destination IP", w.destination_ip);
+  add("SNI", w.sni);
+  if (w.port_protocol != "TCP") {
+    add("Method", w.method);
+    add("Path", w.path);
+    add("Host", w.host);
+    std::vector<std::string> headers;
+    for (const auto& [k, v] : w.headers) headers.push_back(k + ": " + v);
+    add("Headers", join(headers, "; "));
+  }
+  if (w.has_token) {
+    std::string jwt = "issuer " + w.jwt_issuer + ", subject " + w.jwt_subject;
+    if (!w.audiences.empty()) jwt += ", audiences [" + join(w.audiences) + "]";
+    if (!w.presenters.empty()) jwt += ", presenters [" + join(w.presenters) + "]";
+    for (const auto& [k, v] : w.claims) jwt += ", claim " + k + "=" + v;
+    add("JWT", jwt);
+  } else {
+    add("JWT", "none");
+  }
+  add("Decision", w.decision);
+  add("Decided by", w.decided_by);
+  add("Reproduce", w.reproduce);
+  return out;
+}
+
+std::array<size_t, 4> controls_by_status(const AuditReport& r) {
+  std::array<size_t, 4> counts{0, 0, 0, 0};
+  for (const ControlResult& c : r.controls) ++counts[static_cast<size_t>(c.status)];
+  return counts;
+}
+
+}  // namespace meshproof::report

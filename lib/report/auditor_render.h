@@ -1,0 +1,20 @@
+// What the HTML and Markdown renderings of the auditor report share (internal to the report layer).
+#pragma once
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report/auditor.h"
+
+namespace meshproof::report {
+
+// A witness as label/value rows ("Connection", "mTLS as cluster.local/ns/web/sa/frontend"), for the
+// HTML and Markdown renderings.
+std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w);
+
+// How many controls have each status, indexed by ControlStatus.
+std::array<size_t, 4> controls_by_status(const AuditReport& r);
+
+}  // namespace meshproof::report
