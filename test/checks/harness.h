@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "analysis/analysis.h"
+#include "checks/assertions.h"
+#include "checks/run.h"
 #include "test_support.h"
 
 namespace meshproof::test {

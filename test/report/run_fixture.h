@@ -10,6 +10,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/suppressions.h"
+#include "checks/run.h"
 #include "report/report.h"
 #include "report/run.h"
 #include "test_support.h"

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "report/report.h"
-#include "report/suppress.h"
+#include "analysis/suppressions.h"
 #include "run_fixture.h"
 
 using namespace meshproof;
