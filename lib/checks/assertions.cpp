@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "base/text.h"
 #include "checks/describe.h"
 #include "ir/ip.h"
 #include "ir/lower.h"
@@ -26,11 +27,6 @@ std::string Assertion::label() const {
 }
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Reads one assertions document; every problem is reported at its key or value and reading goes on, so
 // that one run lists every error of the file.
@@ -116,11 +112,12 @@ class Reader {
     if (const load::Node* v = n.find("namespace"))
       if (auto s = text(*v, "from.namespace")) src.ns = *s;
     if (const load::Node* v = n.find("plaintext")) {
-      if (v->is_scalar() && v->scalar_type() == load::ScalarType::Bool)
-        src.plaintext = lower(v->scalar) == "true" || lower(v->scalar) == "yes" || lower(v->scalar) == "on" ||
-                        v->scalar == "y" || v->scalar == "Y";
-      else
+      if (v->is_scalar() && v->scalar_type() == load::ScalarType::Bool) {
+        const std::string b = ascii_lower(v->scalar);
+        src.plaintext = b == "true" || b == "yes" || b == "on" || v->scalar == "y" || v->scalar == "Y";
+      } else {
         error(v->loc, "from.plaintext: expected true or false, found " + std::string(v->type_name()));
+      }
     }
     if (const load::Node* v = n.find("ip"))
       if (auto s = text(*v, "from.ip")) {
@@ -149,11 +146,11 @@ class Reader {
         r.path = q == std::string::npos ? p : p.substr(0, q);  // paths are matched without the query (IS §5)
       }
     if (const load::Node* v = n.find("host"))
-      if (auto s = text(*v, "request.host")) r.host = lower(*s);
+      if (auto s = text(*v, "request.host")) r.host = ascii_lower(*s);
     if (const load::Node* v = n.find("headers")) {
       if (expect_map(*v, "request.headers"))
         for (const load::MapEntry& e : v->entries)
-          if (auto s = text(e.value, "request.headers." + e.key)) r.headers.emplace_back(lower(e.key), *s);
+          if (auto s = text(e.value, "request.headers." + e.key)) r.headers.emplace_back(ascii_lower(e.key), *s);
     }
     if (const load::Node* v = n.find("requestPrincipal"))
       if (auto s = text(*v, "request.requestPrincipal")) {
@@ -176,7 +173,7 @@ class Reader {
     if (const load::Node* v = n.find("token")) {
       auto s = text(*v, "request.token");
       if (s) {
-        std::string t = lower(*s);
+        std::string t = ascii_lower(*s);
         if (t == "any") r.token = AssertionToken::Any;
         else if (t == "none") r.token = AssertionToken::None;
         else if (t == "valid") r.token = AssertionToken::Valid;

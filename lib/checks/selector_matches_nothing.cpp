@@ -85,17 +85,15 @@ std::vector<std::string> namespaces_with_objects(const model::ResourceSet& rs) {
 
 class SelectorMatchesNothing final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "selector-matches-nothing", "MP1003", Severity::Warning,
-        "A policy selector matches no declared workload, or a source names a namespace that is not declared",
-        "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
-        "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
-        "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
-        "that names a namespace the input does not declare matches no caller. Both are usually typos that "
-        "leave the intended workload unprotected or the intended caller unmatched."};
-    return kInfo;
-  }
+  SelectorMatchesNothing()
+      : Check(CheckInfo{
+          "selector-matches-nothing", "MP1003", Severity::Warning,
+          "A policy selector matches no declared workload, or a source names a namespace that is not declared",
+          "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
+          "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
+          "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
+          "that names a namespace the input does not declare matches no caller. Both are usually typos that "
+          "leave the intended workload unprotected or the intended caller unmatched."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     std::map<std::string, std::vector<const mesh::Workload*>> declared;
