@@ -5,10 +5,10 @@
 // meant for `DELETE` requests denies every connection to a database port. Istio's admission warning only
 // covers `from`/`to` (not `when`), so a header-only DENY widens silently (IS §7, §9).
 //
-// Per declared TCP port (Service port name / appProtocol; not sniffed ports, see visit()) where the rule lost HTTP-only items
-// (ir::DropKind::ItemDropped): witness = a connection that the widened rule denies (DENY: decided by the
-// rule), logs (AUDIT) or sends to the external authorizer (CUSTOM); "every connection" is claimed only when
-// "the rule does not match" is unsat on the accepted connections.
+// Per declared TCP port (Service port name / appProtocol; not sniffed ports, see visit()) where the rule lost HTTP-only
+// items (ir::DropKind::ItemDropped): witness = a connection that the widened rule denies (DENY: decided by the rule),
+// logs (AUDIT) or sends to the external authorizer (CUSTOM); "every connection" is claimed only when "the rule does not
+// match" is unsat on the accepted connections.
 #include <map>
 
 #include "checks/check.h"

@@ -56,16 +56,20 @@ bool may_match_path(const ir::Rule& r, const std::string& path) {
   auto on_path = [](const ir::Atom& a) { return a.attr == ir::Attribute::Path; };
   auto holds = [&](const ir::Atom& a) { return engine::eval_atom(a, req, ir::Protocol::Http); };
   auto term_false = [&](const ir::Term& t) {
-    return t.is_false || std::any_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && !holds(a); });
+    return t.is_false ||
+           std::any_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && !holds(a); });
   };
   auto term_true = [&](const ir::Term& t) {
-    return !t.is_false && std::all_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && holds(a); });
+    return !t.is_false &&
+           std::all_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && holds(a); });
   };
   auto match_false = [&](const ir::Match& m) {
     return m.negated ? std::any_of(m.terms.begin(), m.terms.end(), term_true)
                      : std::all_of(m.terms.begin(), m.terms.end(), term_false);
   };
-  auto clause_possible = [&](const ir::Clause& c) { return std::none_of(c.matches.begin(), c.matches.end(), match_false); };
+  auto clause_possible = [&](const ir::Clause& c) {
+    return std::none_of(c.matches.begin(), c.matches.end(), match_false);
+  };
   return std::any_of(r.principals.begin(), r.principals.end(), clause_possible) &&
          std::any_of(r.permissions.begin(), r.permissions.end(), clause_possible);
 }
@@ -97,7 +101,8 @@ struct Facts {
 
 class NormalizationAnalyzer final : public gaps::Analyzer {
  public:
-  NormalizationAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s), active_(!merges_slashes(s.ctx.mesh.config.path_normalization)) {}
+  NormalizationAnalyzer(const CheckInfo& info, const gaps::Shared& s)
+      : Analyzer(info), s_(s), active_(!merges_slashes(s.ctx.mesh.config.path_normalization)) {}
 
   void visit(gaps::ClassView& cls) override {
     if (!active_) return;
@@ -156,8 +161,8 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
 
   void finish(std::vector<Finding>& out) override {
     if (!active_) return;
-    const std::string norm = s_.ctx.mesh.config.path_normalization.empty() ? "DEFAULT"
-                                                                            : upper(s_.ctx.mesh.config.path_normalization);
+    const std::string norm =
+        s_.ctx.mesh.config.path_normalization.empty() ? "DEFAULT" : upper(s_.ctx.mesh.config.path_normalization);
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
         ir::RuleId key{&pol, static_cast<int>(i)};
@@ -177,11 +182,12 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         }
         std::vector<std::string> shown;
         for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
-        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) + ", but the mesh's path normalization (" +
-                          norm + ") does not merge slashes: the same path written with a doubled slash does not "
-                          "match and is allowed on " + gaps::list_text(f.workloads, 3) + ", while most servers treat it "
-                          "as the denied path (IS §5); e.g. " + gaps::witness_summary(*f.example) + " is " +
-                          f.example->decision;
+        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) +
+                          ", but the mesh's path normalization (" + norm +
+                          ") does not merge slashes: the same path written with a doubled slash does not match and "
+                          "is allowed on " + gaps::list_text(f.workloads, 3) +
+                          ", while most servers treat it as the denied path (IS §5); e.g. " +
+                          gaps::witness_summary(*f.example) + " is " + f.example->decision;
         if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
         msg += ", and with the path \"" + f.values.front() + "\" it is denied (" + f.normalized_decision + ")";
         Finding fnd = make_finding(

@@ -5,10 +5,11 @@
 // Per view (only rules that share a workload class are ever compared): "r matches ∧ no other enforced rule
 // of the action matches" unsat, while "r matches" is sat. The covering rules are then found witness by
 // witness (a request of r that the cover so far misses; the earliest rule that matches it joins the cover)
-// and shrunk greedily (dropping later rules first), so the finding names a small set that covers it. Of rules that cover each other (two identical rules), only the later one (in
-// input order, then rule index) is reported: rules are decided later-first, and a rule whose cover on
-// some view includes an already reported rule is not reported. When every rule of a policy is redundant
-// and all covers are rules of other policies, one finding says the whole policy is redundant.
+// and shrunk greedily (dropping later rules first), so the finding names a small set that covers it. Of rules that
+// cover each other (two identical rules), only the later one (in input order, then rule index) is reported: rules are
+// decided later-first, and a rule whose cover on some view includes an already reported rule is not reported. When
+// every rule of a policy is redundant and all covers are rules of other policies, one finding says the whole policy is
+// redundant.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -160,7 +161,8 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       const ir::Request seen = engine::effective_request(prog, *r.request);
       std::optional<size_t> pick;
       for (size_t j : others)
-        if (std::find(cover.begin(), cover.end(), j) == cover.end() && engine::eval_rule(list[j], seen, prog.protocol)) {
+        if (std::find(cover.begin(), cover.end(), j) == cover.end() &&
+            engine::eval_rule(list[j], seen, prog.protocol)) {
           pick = j;
           break;
         }
@@ -210,8 +212,9 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       related.push_back({"also matches every request of the redundant rule", c.policy->ref(), gaps::rule_loc(c)});
     }
     const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
-    std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " + gaps::list_text(f.workloads, 3) +
-                      ": every request it matches is also matched by " + gaps::list_text(names, 4) +
+    std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " +
+                      gaps::list_text(f.workloads, 3) + ": every request it matches is also matched by " +
+                      gaps::list_text(names, 4) +
                       ", and rules of one action are OR-ed (IS §2, §4), so removing it changes no decision; "
                       "proven by Z3 (no request matches it and none of those)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches both";
@@ -246,9 +249,10 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     }
     const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
     std::string msg = std::string(act) + " AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
-                      " is redundant on " + gaps::list_text(workloads, 3) + ": every request any of its rules matches is "
-                      "also matched by " + gaps::list_text(names, 4) + " of other policies, and policies of one action "
-                      "are additive (IS §2), so removing it changes no decision; proven by Z3";
+                      " is redundant on " + gaps::list_text(workloads, 3) +
+                      ": every request any of its rules matches is also matched by " + gaps::list_text(names, 4) +
+                      " of other policies, and policies of one action are additive (IS §2), so removing it changes "
+                      "no decision; proven by Z3";
     Finding fnd = make_finding(info(), p.ref(), p.loc, std::move(msg),
                                      "delete the policy, or narrow the other policies if this one was meant to be "
                                      "the only grant",
@@ -278,7 +282,8 @@ class RedundantRule final : public gaps::SymbolicCheck {
   RedundantRule()
       : SymbolicCheck(CheckInfo{
           "redundant-rule", "MP2002", Severity::Note,
-          "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its requests",
+          "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
+          "requests",
           "Proves with Z3, on every port of every workload the rule applies to, that every request the rule matches "
           "is also matched by other enforced rules of the same action. Rules and policies of one action are OR-ed, "
           "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "

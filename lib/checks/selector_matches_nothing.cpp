@@ -225,9 +225,10 @@ class SelectorMatchesNothing final : public Check {
       std::string ns = referenced_namespace(kind, value.value);
       if (ns.empty()) return;
       // Istio turns every `*` of a `namespaces` value into `.*` and matches the whole name (IS §5).
-      bool found = kind == RefKind::NamespacePattern
-                       ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
-                       : std::binary_search(known.begin(), known.end(), ns);
+      bool found =
+          kind == RefKind::NamespacePattern
+              ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
+              : std::binary_search(known.begin(), known.end(), ns);
       if (found) return;
       std::string message = resource_text(p) + " names namespace \"" + ns + "\" in " + field;
       if (kind != RefKind::NamespacePattern) message += " (\"" + value.value + "\")";
@@ -237,8 +238,8 @@ class SelectorMatchesNothing final : public Check {
       if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
       std::string help = hint.empty() ? "correct the namespace name, or add its Namespace to the input if it "
                                         "exists in the cluster"
-                                      : "correct the namespace name to \"" + hint +
-                                            "\", or add a Namespace \"" + ns + "\" to the input if it exists in the cluster";
+                                      : "correct the namespace name to \"" + hint + "\", or add a Namespace \"" + ns +
+                                            "\" to the input if it exists in the cluster";
       Finding f = make(p.ref(), value.loc.known() ? value.loc : p.loc, std::move(message), std::move(help),
                        "namespace-ref:" + field + "=" + value.value);
       f.properties["reason"] = "namespace-not-declared";
