@@ -14,20 +14,10 @@
 #include "checks/assertions.h"
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "assertion-violated", "MP2012", Severity::Error,
-      "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
-      "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
-      "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
-      "request that violates it and the rule that decides it; an undecided proof is reported as a note."};
-  return i;
-}
 
 struct Outcome {
   bool violated = false, satisfiable = false;
@@ -39,7 +29,7 @@ struct Outcome {
 
 class AssertionAnalyzer final : public gaps::Analyzer {
  public:
-  explicit AssertionAnalyzer(const gaps::Shared& s) : s_(s) {
+  AssertionAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {
     if (s.ctx.options.assertions) set_ = s.ctx.options.assertions.get();
   }
 
@@ -158,7 +148,7 @@ class AssertionAnalyzer final : public gaps::Analyzer {
     if (o.violated) {
       std::string msg = subject + " does not hold: on " + o.view + " of " + describe_workload(target) + ", " +
                         gaps::witness_summary(*o.witness) + " is " + o.witness->decision + " (" + o.explanation + ")";
-      Finding f = gaps::make_finding(info(), target.ref(), a.loc, std::move(msg),
+      Finding f = make_finding(info(), target.ref(), a.loc, std::move(msg),
                                      "change the policies so that the assertion holds (the witness names the deciding "
                                      "rule), or correct the assertion if the access is intended",
                                      key);
@@ -176,7 +166,7 @@ class AssertionAnalyzer final : public gaps::Analyzer {
       return;
     }
     if (a.kind == AssertionKind::Allow && !o.satisfiable) {
-      Finding n = gaps::make_finding(
+      Finding n = make_finding(
           info(), target.ref(), a.loc,
           subject + " holds only vacuously: no port of " + describe_workload(target) +
               " can carry the request it describes (e.g. HTTP fields on TCP ports, a token where no "
@@ -194,13 +184,22 @@ class AssertionAnalyzer final : public gaps::Analyzer {
   std::map<size_t, Outcome> outcomes_;
 };
 
-class AssertionViolated final : public Check {
+class AssertionViolated final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  AssertionViolated()
+      : SymbolicCheck(CheckInfo{
+          "assertion-violated", "MP2012", Severity::Error,
+          "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
+          "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
+          "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
+          "request that violates it and the rule that decides it; an undecided proof is reported as a note."},
+          /*weight=*/1) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<AssertionAnalyzer>(info(), s);
+  }
+  // Without `check --assert` there is nothing to prove, and the check does not start the shared pass.
   void run(const Context& ctx, std::vector<Finding>& out) const override {
-    if (!ctx.options.assertions) return;
-    const auto& f = gaps::findings_of(ctx, info().name);
-    out.insert(out.end(), f.begin(), f.end());
+    if (ctx.options.assertions) SymbolicCheck::run(ctx, out);
   }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> s;
@@ -212,12 +211,6 @@ class AssertionViolated final : public Check {
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_assertion_violated_analyzer(const Shared& s) {
-  return std::make_unique<AssertionAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_assertion_violated_check() { return std::make_unique<AssertionViolated>(); }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "base/text.h"
 #include "checks/describe.h"
 #include "ir/ip.h"
 #include "ir/lower.h"
@@ -26,11 +27,6 @@ std::string Assertion::label() const {
 }
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Reads one assertions document; every problem is reported at its key or value and reading goes on, so
 // that one run lists every error of the file.
@@ -62,7 +58,8 @@ class Reader {
 
   std::optional<std::string> text(const load::Node& n, const std::string& what) {
     if (!n.is_scalar() || n.scalar.empty()) {
-      error(n.loc, what + ": expected a non-empty string, found " + (n.is_scalar() ? "an empty string" : n.type_name()));
+      error(n.loc,
+            what + ": expected a non-empty string, found " + (n.is_scalar() ? "an empty string" : n.type_name()));
       return std::nullopt;
     }
     return n.scalar;
@@ -95,7 +92,8 @@ class Reader {
     auto s = text(n, "to");
     if (!s) return;
     size_t slash = s->find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 >= s->size() || s->find('/', slash + 1) != std::string::npos) {
+    if (slash == std::string::npos || slash == 0 || slash + 1 >= s->size() ||
+        s->find('/', slash + 1) != std::string::npos) {
       error(n.loc, "to: expected NAMESPACE/WORKLOAD (e.g. payments/payment-api), found \"" + *s + "\"");
       return;
     }
@@ -116,11 +114,12 @@ class Reader {
     if (const load::Node* v = n.find("namespace"))
       if (auto s = text(*v, "from.namespace")) src.ns = *s;
     if (const load::Node* v = n.find("plaintext")) {
-      if (v->is_scalar() && v->scalar_type() == load::ScalarType::Bool)
-        src.plaintext = lower(v->scalar) == "true" || lower(v->scalar) == "yes" || lower(v->scalar) == "on" ||
-                        v->scalar == "y" || v->scalar == "Y";
-      else
+      if (v->is_scalar() && v->scalar_type() == load::ScalarType::Bool) {
+        const std::string b = ascii_lower(v->scalar);
+        src.plaintext = b == "true" || b == "yes" || b == "on" || v->scalar == "y" || v->scalar == "Y";
+      } else {
         error(v->loc, "from.plaintext: expected true or false, found " + std::string(v->type_name()));
+      }
     }
     if (const load::Node* v = n.find("ip"))
       if (auto s = text(*v, "from.ip")) {
@@ -149,11 +148,11 @@ class Reader {
         r.path = q == std::string::npos ? p : p.substr(0, q);  // paths are matched without the query (IS §5)
       }
     if (const load::Node* v = n.find("host"))
-      if (auto s = text(*v, "request.host")) r.host = lower(*s);
+      if (auto s = text(*v, "request.host")) r.host = ascii_lower(*s);
     if (const load::Node* v = n.find("headers")) {
       if (expect_map(*v, "request.headers"))
         for (const load::MapEntry& e : v->entries)
-          if (auto s = text(e.value, "request.headers." + e.key)) r.headers.emplace_back(lower(e.key), *s);
+          if (auto s = text(e.value, "request.headers." + e.key)) r.headers.emplace_back(ascii_lower(e.key), *s);
     }
     if (const load::Node* v = n.find("requestPrincipal"))
       if (auto s = text(*v, "request.requestPrincipal")) {
@@ -176,7 +175,7 @@ class Reader {
     if (const load::Node* v = n.find("token")) {
       auto s = text(*v, "request.token");
       if (s) {
-        std::string t = lower(*s);
+        std::string t = ascii_lower(*s);
         if (t == "any") r.token = AssertionToken::Any;
         else if (t == "none") r.token = AssertionToken::None;
         else if (t == "valid") r.token = AssertionToken::Valid;
@@ -238,7 +237,8 @@ class Reader {
         any = true;
         a.namespaces = texts(*v, "only.namespaces");
       }
-      if (!any) error(body->loc, "only: list the callers that may reach the workload under 'principals' or 'namespaces'");
+      if (!any)
+        error(body->loc, "only: list the callers that may reach the workload under 'principals' or 'namespaces'");
     } else {
       if (const load::Node* v = body->find("from")) source(*v, a.from);
       if (const load::Node* v = body->find("request")) request(*v, a.request);
@@ -299,7 +299,8 @@ std::optional<AssertionSet> load_assertions(const std::string& path, SourceSet& 
     reader.error(Loc{inputs[0].file_id, 0, 0}, "assertions file " + path + " is empty");
     return std::nullopt;
   }
-  if (content.size() > 1) reader.error(content[1]->loc, "an assertions file is one YAML document; found a second one here");
+  if (content.size() > 1)
+    reader.error(content[1]->loc, "an assertions file is one YAML document; found a second one here");
   for (const load::DocumentProblem& p : content[0]->problems) reader.error(p.loc, p.message);
   AssertionSet set;
   set.file = path;
@@ -320,35 +321,85 @@ void resolve_assertions(const AssertionSet& set, const mesh::Mesh& mesh, std::ve
   }
 }
 
+namespace {
+
+ir::Match one_atom(ir::Atom atom, const std::string& field) {
+  ir::Match m;
+  m.field = field;
+  ir::Term t;
+  t.atoms.push_back(std::move(atom));
+  m.terms.push_back(std::move(t));
+  return m;
+}
+
+ir::Match principal_match(const std::string& principal) {
+  ir::Match m;
+  m.field = "principals";
+  m.terms.push_back(ir::lower_principal(principal));
+  return m;
+}
+
+ir::Match namespace_match(const std::string& ns) {
+  ir::Match m;
+  m.field = "namespaces";
+  m.terms = ir::lower_namespace(ns);
+  return m;
+}
+
+// The `from` of a deny/allow assertion: one principal clause of what it names.
+ir::Clause source_clause(const AssertionSource& from) {
+  ir::Clause c;
+  c.kind = ir::ClauseKind::Principal;
+  if (!from.principal.empty()) c.matches.push_back(principal_match(from.principal));
+  if (!from.ns.empty()) c.matches.push_back(namespace_match(from.ns));
+  if (!from.ip.empty())
+    if (auto cidr = ir::parse_cidr(from.ip))
+      c.matches.push_back(one_atom(ir::make_cidr_atom(ir::Attribute::SourceIp, *cidr), "ip"));
+  return c;
+}
+
+// The `request` of a deny/allow assertion: one permission clause of what it names.
+ir::Clause request_clause(const AssertionRequest& q) {
+  using ir::Attribute;
+  using ir::Op;
+  ir::Clause c;
+  c.kind = ir::ClauseKind::Permission;
+  if (!q.method.empty()) c.matches.push_back(one_atom(ir::make_atom(Attribute::Method, Op::Exact, q.method), "method"));
+  if (!q.path.empty()) c.matches.push_back(one_atom(ir::make_atom(Attribute::Path, Op::Exact, q.path), "path"));
+  if (!q.host.empty()) c.matches.push_back(one_atom(ir::make_atom(Attribute::Host, Op::Exact, q.host), "host"));
+  for (const auto& [k, v] : q.headers)
+    c.matches.push_back(one_atom(ir::make_atom(Attribute::Header, Op::Exact, v, k), "headers"));
+  if (!q.request_principal.empty()) {
+    size_t slash = q.request_principal.rfind('/');
+    const std::string issuer = q.request_principal.substr(0, slash);
+    const std::string subject = q.request_principal.substr(slash + 1);
+    c.matches.push_back(one_atom(ir::make_atom(Attribute::AuthIssuer, Op::Exact, issuer), "requestPrincipal"));
+    c.matches.push_back(one_atom(ir::make_atom(Attribute::AuthSubject, Op::Exact, subject), "requestPrincipal"));
+  }
+  for (const auto& [k, v] : q.claims)
+    c.matches.push_back(one_atom(ir::make_atom(Attribute::AuthClaim, Op::Exact, v, k), "claims"));
+  for (const auto& aud : q.audiences)
+    c.matches.push_back(one_atom(ir::make_atom(Attribute::AuthAudiences, Op::Exact, aud), "audiences"));
+  return c;
+}
+
+}  // namespace
+
 ir::Rule assertion_rule(const Assertion& a) {
   ir::Rule r;
   r.policy.ns = a.to_ns;
   r.policy.name = a.label();
   r.policy.action = model::Action::Audit;
   r.loc = a.loc;
-  auto one = [](ir::Atom atom, const std::string& field) {
-    ir::Match m;
-    m.field = field;
-    ir::Term t;
-    t.atoms.push_back(std::move(atom));
-    m.terms.push_back(std::move(t));
-    return m;
-  };
   if (a.kind == AssertionKind::Only) {
     for (const std::string& p : a.principals) {
       ir::Clause c;
-      ir::Match m;
-      m.field = "principals";
-      m.terms.push_back(ir::lower_principal(p));
-      c.matches.push_back(std::move(m));
+      c.matches.push_back(principal_match(p));
       r.principals.push_back(std::move(c));
     }
     for (const std::string& n : a.namespaces) {
       ir::Clause c;
-      ir::Match m;
-      m.field = "namespaces";
-      m.terms = ir::lower_namespace(n);
-      c.matches.push_back(std::move(m));
+      c.matches.push_back(namespace_match(n));
       r.principals.push_back(std::move(c));
     }
     ir::Clause any;
@@ -356,43 +407,8 @@ ir::Rule assertion_rule(const Assertion& a) {
     r.permissions.push_back(std::move(any));
     return r;
   }
-  ir::Clause from;
-  from.kind = ir::ClauseKind::Principal;
-  if (!a.from.principal.empty()) {
-    ir::Match m;
-    m.field = "principals";
-    m.terms.push_back(ir::lower_principal(a.from.principal));
-    from.matches.push_back(std::move(m));
-  }
-  if (!a.from.ns.empty()) {
-    ir::Match m;
-    m.field = "namespaces";
-    m.terms = ir::lower_namespace(a.from.ns);
-    from.matches.push_back(std::move(m));
-  }
-  if (!a.from.ip.empty())
-    if (auto c = ir::parse_cidr(a.from.ip)) from.matches.push_back(one(ir::make_cidr_atom(ir::Attribute::SourceIp, *c), "ip"));
-  ir::Clause to;
-  to.kind = ir::ClauseKind::Permission;
-  const AssertionRequest& q = a.request;
-  if (!q.method.empty()) to.matches.push_back(one(ir::make_atom(ir::Attribute::Method, ir::Op::Exact, q.method), "method"));
-  if (!q.path.empty()) to.matches.push_back(one(ir::make_atom(ir::Attribute::Path, ir::Op::Exact, q.path), "path"));
-  if (!q.host.empty()) to.matches.push_back(one(ir::make_atom(ir::Attribute::Host, ir::Op::Exact, q.host), "host"));
-  for (const auto& [k, v] : q.headers)
-    to.matches.push_back(one(ir::make_atom(ir::Attribute::Header, ir::Op::Exact, v, k), "headers"));
-  if (!q.request_principal.empty()) {
-    size_t slash = q.request_principal.rfind('/');
-    to.matches.push_back(one(ir::make_atom(ir::Attribute::AuthIssuer, ir::Op::Exact, q.request_principal.substr(0, slash)),
-                             "requestPrincipal"));
-    to.matches.push_back(one(ir::make_atom(ir::Attribute::AuthSubject, ir::Op::Exact, q.request_principal.substr(slash + 1)),
-                             "requestPrincipal"));
-  }
-  for (const auto& [k, v] : q.claims)
-    to.matches.push_back(one(ir::make_atom(ir::Attribute::AuthClaim, ir::Op::Exact, v, k), "claims"));
-  for (const auto& aud : q.audiences)
-    to.matches.push_back(one(ir::make_atom(ir::Attribute::AuthAudiences, ir::Op::Exact, aud), "audiences"));
-  r.principals.push_back(std::move(from));
-  r.permissions.push_back(std::move(to));
+  r.principals.push_back(source_clause(a.from));
+  r.permissions.push_back(request_clause(a.request));
   return r;
 }
 

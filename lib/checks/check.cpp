@@ -45,18 +45,23 @@ std::vector<ResourceRef> regulated_workloads(const Context& ctx) {
   return out;
 }
 
-Finding Check::make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
-                    const std::string& key) const {
+Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message,
+                     std::string help, const std::string& key) {
   Finding f;
-  f.check = info().name;
-  f.id = info().id;
-  f.severity = info().severity;
+  f.check = info.name;
+  f.id = info.id;
+  f.severity = info.severity;
   f.message = std::move(message);
   f.help = std::move(help);
   f.resource = resource;
   f.loc = loc.known() ? loc : resource.loc;
   f.fingerprint = make_fingerprint(f.check, resource, key);
   return f;
+}
+
+Finding Check::make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
+                    const std::string& key) const {
+  return make_finding(info_, resource, loc, std::move(message), std::move(help), key);
 }
 
 }  // namespace meshproof::checks

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/finding.h"
@@ -16,7 +17,7 @@
 namespace meshproof::checks {
 
 struct AssertionSet;                    // checks/assertions.h
-namespace gaps { class Results; }       // checks/gap_support.h
+namespace gaps { class Results; }       // checks/gap_pass.h
 
 struct CheckInfo {
   std::string name;         // "mtls-not-strict"
@@ -30,7 +31,7 @@ struct CheckInfo {
 struct Options {
   std::string today;               // YYYY-MM-DD, for exception expiry
   unsigned query_timeout_ms = 2000;  // per symbolic query
-  // Worker threads of the symbolic pass (checks/gap_support.cpp); 0: one per core. Findings do not
+  // Worker threads of the symbolic pass (checks/gap_pass.cpp); 0: one per core. Findings do not
   // depend on it.
   unsigned threads = 0;
   // Added (report engineer): progress for the CLI's status line on a terminal. run_checks calls it before
@@ -62,17 +63,22 @@ struct Context {
   // one mistake is not reported twice (docs/semantics.md §2).
   bool rejected(const ResourceRef& r) const;
   // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
-  // per workload class, one Engine per program), computed on first use by checks/gap_support.cpp.
+  // per workload class, one Engine per program), computed on first use by checks/gap_pass.cpp.
   mutable std::shared_ptr<gaps::Results> gap_results{};
   // Start locations of rejected objects, built on the first rejected() call (from the main thread only:
   // the symbolic pass's workers use gaps::Shared::rejected).
   mutable std::shared_ptr<const std::vector<Loc>> rejected_locs{};
 };
 
+// A check is one class, registered once (registry.cpp). It carries its info (name, id, severity, summary,
+// description), says which resources it examined (subjects()) and appends its findings (run()). A check
+// that asks the symbolic engine derives from gaps::SymbolicCheck (checks/gap_pass.h) instead: it
+// contributes an analyzer to the shared pass rather than a run().
 class Check {
  public:
+  explicit Check(CheckInfo info) : info_(std::move(info)) {}
   virtual ~Check() = default;
-  virtual const CheckInfo& info() const = 0;
+  const CheckInfo& info() const { return info_; }
   virtual void run(const Context& ctx, std::vector<Finding>& out) const = 0;
   // The resources this check examined, so that reports can list what passed (JUnit test cases, auditor
   // evidence). Default: every AuthorizationPolicy, PeerAuthentication and RequestAuthentication.
@@ -82,7 +88,15 @@ class Check {
   // A finding prefilled with this check's name, id, severity and a fingerprint built from `key`.
   Finding make(const ResourceRef& resource, Loc loc, std::string message, std::string help,
                const std::string& key) const;
+
+ private:
+  CheckInfo info_;
 };
+
+// A finding prefilled like Check::make does (name, id, severity, fingerprint from `key`), for code that
+// has the check's info but not the check (the analyzers of the symbolic checks).
+Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message,
+                     std::string help, const std::string& key);
 
 // The AuthorizationPolicies of the input whose action is one of `actions` (every one when empty): the
 // subjects of most policy checks.
@@ -91,8 +105,8 @@ std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializ
 // The workloads of the regulated namespaces: the subjects of the checks about regulated workloads.
 std::vector<ResourceRef> regulated_workloads(const Context& ctx);
 
-// Every check, in a fixed order. registry.cpp lists them explicitly (static registration would be
-// dropped by the linker from a static library).
+// Every check, in a fixed order. registry.cpp lists them explicitly, once (static registration would be
+// dropped by the linker from a static library); the symbolic pass builds its worker groups from it.
 const std::vector<std::unique_ptr<Check>>& all_checks();
 const Check* find_check(const std::string& name);
 

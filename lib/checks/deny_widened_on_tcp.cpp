@@ -5,29 +5,18 @@
 // meant for `DELETE` requests denies every connection to a database port. Istio's admission warning only
 // covers `from`/`to` (not `when`), so a header-only DENY widens silently (IS §7, §9).
 //
-// Per declared TCP port (Service port name / appProtocol; not sniffed ports, see visit()) where the rule lost HTTP-only items
-// (ir::DropKind::ItemDropped): witness = a connection that the widened rule denies (DENY: decided by the
-// rule), logs (AUDIT) or sends to the external authorizer (CUSTOM); "every connection" is claimed only when
-// "the rule does not match" is unsat on the accepted connections.
+// Per declared TCP port (Service port name / appProtocol; not sniffed ports, see visit()) where the rule lost HTTP-only
+// items (ir::DropKind::ItemDropped): witness = a connection that the widened rule denies (DENY: decided by the rule),
+// logs (AUDIT) or sends to the external authorizer (CUSTOM); "every connection" is claimed only when "the rule does not
+// match" is unsat on the accepted connections.
 #include <map>
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "deny-widened-on-tcp", "MP2004", Severity::Warning,
-      "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more connections",
-      "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
-      "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
-      "method or header then blocks a whole database or cache port. Reported with a connection that the "
-      "widened rule denies, including the `when`-only case that Istio's own admission warning misses."};
-  return i;
-}
 
 struct Facts {
   std::vector<std::string> items;      // dropped HTTP-only items ("rules[0].to[0].operation.methods")
@@ -48,7 +37,7 @@ bool http_only_drop(const ir::Drop& d) {
 
 class WidenedAnalyzer final : public gaps::Analyzer {
  public:
-  explicit WidenedAnalyzer(const gaps::Shared& s) : s_(s) {}
+  WidenedAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
@@ -56,7 +45,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       if (p->dry_run && p->action == model::Action::Deny) continue;  // shadow rules deny nothing
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
-        gaps::RuleKey key{p, static_cast<int>(i)};
+        ir::RuleId key{p, static_cast<int>(i)};
         for (gaps::View& v : cls.views) {
           // Declared TCP ports only. The non-HTTP traffic of a sniffed port (and of undeclared ports, which
           // are sniffed) is widened the same way, but it is rare on an HTTP port and Istio's admission
@@ -77,13 +66,13 @@ class WidenedAnalyzer final : public gaps::Analyzer {
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
         if (it != facts_.end()) report(it->first, it->second, out);
       }
   }
 
  private:
-  void visit_view(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key,
+  void visit_view(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key,
                   const std::vector<const ir::Drop*>& drops) {
     Facts& f = facts_[key];
     auto ref = *v.ref(key);
@@ -134,7 +123,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       gaps::add_unique(f.some_views, where);
   }
 
-  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string act = model::to_string(p.action);
     const std::string subject = act + " " + gaps::rule_text(key);
@@ -177,7 +166,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
               "rule off other ports), or give the policy a selector that leaves out the TCP workloads"
             : "add `ports:` with the HTTP ports to the rule's `to`, or give the policy a selector that leaves out "
               "the TCP workloads";
-    Finding fnd = gaps::make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), std::move(help), rule_key);
+    Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), std::move(help), rule_key);
     fnd.witness = f.example;
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["dropped"] = join(f.items, "; ");
@@ -187,24 +176,29 @@ class WidenedAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class DenyWidenedOnTcp final : public gaps::GapCheck {
+class DenyWidenedOnTcp final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  DenyWidenedOnTcp()
+      : SymbolicCheck(CheckInfo{
+          "deny-widened-on-tcp", "MP2004", Severity::Warning,
+          "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more connections",
+          "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
+          "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
+          "method or header then blocks a whole database or cache port. Reported with a connection that the "
+          "widened rule denies, including the `when`-only case that Istio's own admission warning misses."},
+          /*weight=*/1) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<WidenedAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Deny, model::Action::Audit, model::Action::Custom});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_deny_widened_on_tcp_analyzer(const Shared& s) {
-  return std::make_unique<WidenedAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_deny_widened_on_tcp_check() { return std::make_unique<DenyWidenedOnTcp>(); }
 

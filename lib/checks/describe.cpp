@@ -80,27 +80,11 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
   size_t best_d = max_distance + 1;
   for (const std::string& c : candidates) {
     if (c == word) continue;
-    std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= word.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j)
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
-      std::swap(prev, cur);
-    }
     // Ties go to the first candidate; callers pass sorted lists, so the hint is deterministic.
-    if (prev[c.size()] < best_d) best_d = prev[c.size()], best = c;
+    size_t d = edit_distance(word, c);
+    if (d < best_d) best_d = d, best = c;
   }
   return best;
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 }  // namespace meshproof::checks

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"  // join, used with these phrases by every check
 #include "checks/check.h"
 
 namespace meshproof::checks {
@@ -29,6 +30,5 @@ Loc workload_loc(const mesh::Mesh& mesh, const mesh::Workload& w);
 // The candidate within `max_distance` edits of `word`, for "did you mean" hints ("" when none).
 std::string closest(const std::string& word, const std::vector<std::string>& candidates,
                     size_t max_distance = 2);
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 
 }  // namespace meshproof::checks

@@ -13,15 +13,13 @@ namespace {
 
 class DryRunOnly final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo i{
-        "dry-run-only", "MP2010", Severity::Error,
-        "Every ALLOW policy of a workload is dry-run, so no ALLOW policy is enforced",
-        "AuthorizationPolicies annotated istio.io/dry-run: \"true\" are evaluated in shadow mode only. When all "
-        "ALLOW policies that apply to a workload are dry-run, Istio installs no enforcing ALLOW rules and "
-        "allows every request that no DENY policy denies, although the policies in git read as a default deny."};
-    return i;
-  }
+  DryRunOnly()
+      : Check(CheckInfo{
+          "dry-run-only", "MP2010", Severity::Error,
+          "Every ALLOW policy of a workload is dry-run, so no ALLOW policy is enforced",
+          "AuthorizationPolicies annotated istio.io/dry-run: \"true\" are evaluated in shadow mode only. When all "
+          "ALLOW policies that apply to a workload are dry-run, Istio installs no enforcing ALLOW rules and "
+          "allows every request that no DENY policy denies, although the policies in git read as a default deny."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     // policy → workloads it leaves unenforced; reported once per policy.

@@ -9,15 +9,13 @@ namespace {
 
 class ExpiredException final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "expired-exception", "MP1005", Severity::Error,
-        "A compliance profile exception has passed its expiry date",
-        "Profile exceptions record approved deviations with a justification, an approver and an expiry "
-        "date. After that date the exception stops suppressing findings, and the lapsed approval is "
-        "reported here so that it is renewed or the deviation is fixed."};
-    return kInfo;
-  }
+  ExpiredException()
+      : Check(CheckInfo{
+          "expired-exception", "MP1005", Severity::Error,
+          "A compliance profile exception has passed its expiry date",
+          "Profile exceptions record approved deviations with a justification, an approver and an expiry "
+          "date. After that date the exception stops suppressing findings, and the lapsed approval is "
+          "reported here so that it is renewed or the deviation is fixed."}) {}
 
   // Added (report engineer): this check examines the profile's exceptions, and reports against the
   // profile (its findings' resource), so that JUnit and auditor evidence name the profile rather than

@@ -8,16 +8,14 @@ namespace {
 
 class InvalidResource final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "invalid-resource", "MP1001", Severity::Error,
-        "A resource that Istio's validation rejects (error) or warns about (warning)",
-        "Reports what Istio's admission webhook and CRD schema would reject or warn about: wrong types, "
-        "empty values, fields that cannot be combined, bad ports, IPs and wildcards, and duplicate objects. "
-        "A rejected object never reaches the proxies, so the policy it expresses is not in force; a "
-        "warning marks configuration that is accepted but probably does not do what it says."};
-    return kInfo;
-  }
+  InvalidResource()
+      : Check(CheckInfo{
+          "invalid-resource", "MP1001", Severity::Error,
+          "A resource that Istio's validation rejects (error) or warns about (warning)",
+          "Reports what Istio's admission webhook and CRD schema would reject or warn about: wrong types, "
+          "empty values, fields that cannot be combined, bad ports, IPs and wildcards, and duplicate objects. "
+          "A rejected object never reaches the proxies, so the policy it expresses is not in force; a "
+          "warning marks configuration that is accepted but probably does not do what it says."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::Diagnostic& d : ctx.resources.diagnostics) {

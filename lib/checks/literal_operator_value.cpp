@@ -110,15 +110,13 @@ std::string operator_shape(const std::string& v) {
 
 class LiteralOperatorValue final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo i{
-        "literal-operator-value", "MP2007", Severity::Warning,
-        "A policy value looks like a comparison or a range, but Istio matches it as a literal string",
-        "Istio AuthorizationPolicy values are matched as exact, prefix (`abc*`), suffix (`*abc`) or presence "
-        "(`*`) strings only. A value such as `>100000`, `<=5` or `08:00-18:00` is compared as that literal "
-        "text, so the rule does not restrict what its author intended."};
-    return i;
-  }
+  LiteralOperatorValue()
+      : Check(CheckInfo{
+          "literal-operator-value", "MP2007", Severity::Warning,
+          "A policy value looks like a comparison or a range, but Istio matches it as a literal string",
+          "Istio AuthorizationPolicy values are matched as exact, prefix (`abc*`), suffix (`*abc`) or presence "
+          "(`*`) strings only. A value such as `>100000`, `<=5` or `08:00-18:00` is compared as that literal "
+          "text, so the rule does not restrict what its author intended."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {

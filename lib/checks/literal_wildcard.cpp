@@ -73,16 +73,14 @@ std::string effect_of(model::Action action, bool negated) {
 
 class LiteralWildcard final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo i{
-        "literal-wildcard", "MP2008", Severity::Warning,
-        "A `*` in the middle of a value, or at both ends, is matched literally by Istio",
-        "Istio supports only `*` alone, a leading `*` (suffix match) or a trailing `*` (prefix match). A value "
-        "such as `*admin*` is a suffix match on the text `admin*`, and `/api/*/keys` is an exact match on that "
-        "text, so the policy matches far less (ALLOW) or denies far less (DENY) than intended. `namespaces` "
-        "values are the exception: there every `*` is a wildcard."};
-    return i;
-  }
+  LiteralWildcard()
+      : Check(CheckInfo{
+          "literal-wildcard", "MP2008", Severity::Warning,
+          "A `*` in the middle of a value, or at both ends, is matched literally by Istio",
+          "Istio supports only `*` alone, a leading `*` (suffix match) or a trailing `*` (prefix match). A value "
+          "such as `*admin*` is a suffix match on the text `admin*`, and `/api/*/keys` is an exact match on that "
+          "text, so the policy matches far less (ALLOW) or denies far less (DENY) than intended. `namespaces` "
+          "values are the exception: there every `*` is a wildcard."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {

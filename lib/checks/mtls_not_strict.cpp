@@ -33,17 +33,15 @@ const char* level_phrase(mesh::MtlsLevel l) {
 
 class MtlsNotStrict final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "mtls-not-strict", "MP1002", Severity::Error,
-        "A workload port in a regulated namespace accepts plaintext (mTLS mode not STRICT)",
-        "For every workload and port in a regulated namespace, resolves the effective PeerAuthentication "
-        "mode as Istio does (mesh, namespace, workload and port level; UNSET inherits; no policy means "
-        "PERMISSIVE) and reports each one that is not STRICT, naming the PeerAuthentication that decided "
-        "it. PERMISSIVE and DISABLE accept plaintext connections, which are neither encrypted nor "
-        "authenticated, and identity-based authorization rules do not match them."};
-    return kInfo;
-  }
+  MtlsNotStrict()
+      : Check(CheckInfo{
+          "mtls-not-strict", "MP1002", Severity::Error,
+          "A workload port in a regulated namespace accepts plaintext (mTLS mode not STRICT)",
+          "For every workload and port in a regulated namespace, resolves the effective PeerAuthentication "
+          "mode as Istio does (mesh, namespace, workload and port level; UNSET inherits; no policy means "
+          "PERMISSIVE) and reports each one that is not STRICT, naming the PeerAuthentication that decided "
+          "it. PERMISSIVE and DISABLE accept plaintext connections, which are neither encrypted nor "
+          "authenticated, and identity-based authorization rules do not match them."}) {}
 
   // What this check examines is every workload of a regulated namespace (not the default, the policies),
   // so that JUnit lists a passing case per workload and auditor reports show the workloads as evidence.

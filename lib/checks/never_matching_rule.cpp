@@ -14,22 +14,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "never-matching-rule", "MP2003", Severity::Warning,
-      "A policy rule can never match any request on the workloads it applies to",
-      "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
-      "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
-      "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
-      "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
-      "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."};
-  return i;
-}
 
 bool has_positive_peer(const ir::Rule& r) {
   for (const ir::Clause& c : r.principals)
@@ -104,13 +92,13 @@ struct Facts {
 
 class NeverMatchingAnalyzer final : public gaps::Analyzer {
  public:
-  explicit NeverMatchingAnalyzer(const gaps::Shared& s) : s_(s) {}
+  NeverMatchingAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
-        gaps::RuleKey key{p, static_cast<int>(i)};
+        ir::RuleId key{p, static_cast<int>(i)};
         Facts& f = facts_[key];
         if (f.matches) continue;
         for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
@@ -125,7 +113,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies) {
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
         if (it == facts_.end()) continue;
         report(it->first, it->second, out);
       }
@@ -133,7 +121,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   }
 
  private:
-  void visit_view(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f) {
+  void visit_view(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, Facts& f) {
     const ir::Program& prog = v.program();
     const std::string where = v.describe();
     auto ref = v.ref(key);
@@ -170,7 +158,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   }
 
   // Why a rule cannot match on a view (the proof is the unsat answer; this only names the likely cause).
-  std::string reason_for(gaps::View& v, engine::RuleRef ref, const ir::Rule& rule, const gaps::RuleKey& key) {
+  std::string reason_for(gaps::View& v, engine::RuleRef ref, const ir::Rule& rule, const ir::RuleId& key) {
     const ir::Program& prog = v.program();
     if (prog.mtls == model::MtlsMode::Disable && has_positive_peer(rule)) {
       auto any = v.find(engine::Query().rule_matches(ref).existence_only());
@@ -195,7 +183,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     return "its conditions contradict each other";
   }
 
-  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     if (f.matches || (!f.present && !f.dropped)) return;
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = rule_text_of(key);
@@ -240,7 +228,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
     if (sub_reason) fixes.push_back("write requestPrincipals as ISSUER/SUBJECT (or ISSUER/* for any subject)");
     if (fixes.empty()) fixes.push_back("remove the rule, or fix the conditions that exclude each other");
-    Finding fnd = gaps::make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), join(fixes, "; "),
+    Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), join(fixes, "; "),
                                      "rule=" + std::to_string(key.index));
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["workloads"] = join(f.workloads, "; ");
@@ -248,29 +236,35 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     out.push_back(std::move(fnd));
   }
 
-  static std::string rule_text_of(const gaps::RuleKey& k) {
+  static std::string rule_text_of(const ir::RuleId& k) {
     return std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k);
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class NeverMatchingRule final : public gaps::GapCheck {
+class NeverMatchingRule final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  NeverMatchingRule()
+      : SymbolicCheck(CheckInfo{
+          "never-matching-rule", "MP2003", Severity::Warning,
+          "A policy rule can never match any request on the workloads it applies to",
+          "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
+          "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
+          "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
+          "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
+          "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."},
+          /*weight=*/3) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<NeverMatchingAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_never_matching_rule_analyzer(const Shared& s) {
-  return std::make_unique<NeverMatchingAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_never_matching_rule_check() { return std::make_unique<NeverMatchingRule>(); }
 

@@ -12,16 +12,14 @@ namespace {
 
 class NoDefaultDeny final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "no-default-deny", "MP1004", Severity::Error,
-        "A workload in a regulated namespace has no enforced ALLOW policy, so everything not denied is allowed",
-        "Istio allows every request to a workload that has no ALLOW AuthorizationPolicy, unless a DENY "
-        "policy matches it. A regulated workload therefore needs at least one enforced (not dry-run) ALLOW "
-        "policy; a namespace-wide `spec: {}` ALLOW policy makes the namespace deny by default. Reported per "
-        "workload, including 'any other workload' of the namespace, which is exactly the namespace-wide gap."};
-    return kInfo;
-  }
+  NoDefaultDeny()
+      : Check(CheckInfo{
+          "no-default-deny", "MP1004", Severity::Error,
+          "A workload in a regulated namespace has no enforced ALLOW policy, so everything not denied is allowed",
+          "Istio allows every request to a workload that has no ALLOW AuthorizationPolicy, unless a DENY "
+          "policy matches it. A regulated workload therefore needs at least one enforced (not dry-run) ALLOW "
+          "policy; a namespace-wide `spec: {}` ALLOW policy makes the namespace deny by default. Reported per "
+          "workload, including 'any other workload' of the namespace, which is exactly the namespace-wide gap."}) {}
 
   // What this check examines is every workload of a regulated namespace (not the default, the policies),
   // so that JUnit lists a passing case per workload and auditor reports show the workloads as evidence.

@@ -17,21 +17,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "overly-permissive-rule", "MP2006", Severity::Error,
-      "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any caller",
-      "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
-      "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only caller "
-      "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh identity. "
-      "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."};
-  return i;
-}
 
 bool positive(const model::StrList& l) { return !l.items.empty(); }
 
@@ -124,7 +113,7 @@ struct Facts {
 
 class PermissiveAnalyzer final : public gaps::Analyzer {
  public:
-  explicit PermissiveAnalyzer(const gaps::Shared& s) : s_(s) {}
+  PermissiveAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
@@ -156,7 +145,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
           case Shape::Constrained: break;
         }
         if (!why) continue;
-        gaps::RuleKey key{p, static_cast<int>(i)};
+        ir::RuleId key{p, static_cast<int>(i)};
         Facts& f = facts_[key];
         f.why = *why;
         // Plaintext first on every view (no extra engine), then an unnamed mTLS identity.
@@ -173,14 +162,14 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
         if (it != facts_.end()) report(it->first, it->second, out);
       }
   }
 
  private:
   // Finds an allowed request from an unnamed caller on this view; true when found.
-  bool witness(gaps::ClassView& cls, gaps::View& v, const gaps::RuleKey& key, Facts& f, bool plaintext) {
+  bool witness(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, Facts& f, bool plaintext) {
     auto ref = v.ref(key);
     if (!ref) return false;
     const ir::Program& prog = v.program();
@@ -209,7 +198,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     named.policy.ns = key.policy->meta.ns;
     named.policy.name = key.policy->meta.name + " (identities it names)";
     for (size_t i = 0; i < key.policy->rules.size(); ++i) {
-      const ir::Rule* r = v.rule(gaps::RuleKey{key.policy, static_cast<int>(i)});
+      const ir::Rule* r = v.rule(ir::RuleId{key.policy, static_cast<int>(i)});
       if (!r) continue;
       for (const ir::Clause& c : r->principals)
         for (const ir::Match& m : c.matches)
@@ -252,7 +241,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     return false;
   }
 
-  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "ALLOW " + gaps::rule_text(key);
     const std::string rule_key = "rule=" + std::to_string(key.index);
@@ -299,7 +288,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     msg += "; on " + gaps::list_text(f.workloads, 3) + ", e.g. " + gaps::witness_summary(*f.example) + " is " +
            f.example->decision;
     if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
-    Finding fnd = gaps::make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), std::move(help), rule_key);
+    Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), std::move(help), rule_key);
     fnd.witness = f.example;
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["kind"] = kind;
@@ -308,24 +297,29 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class OverlyPermissiveRule final : public gaps::GapCheck {
+class OverlyPermissiveRule final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  OverlyPermissiveRule()
+      : SymbolicCheck(CheckInfo{
+          "overly-permissive-rule", "MP2006", Severity::Error,
+          "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any caller",
+          "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
+          "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only caller "
+          "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh identity. "
+          "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."},
+          /*weight=*/1) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<PermissiveAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Allow});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_overly_permissive_rule_analyzer(const Shared& s) {
-  return std::make_unique<PermissiveAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_overly_permissive_rule_check() { return std::make_unique<OverlyPermissiveRule>(); }
 

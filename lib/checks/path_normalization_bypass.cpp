@@ -16,21 +16,11 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 #include "engine/evaluate.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "path-normalization-bypass", "MP2011", Severity::Warning,
-      "A DENY on exact or prefix paths is bypassed with `//` because the mesh does not merge slashes",
-      "Istio matches paths after Envoy's normalization, and the default (DEFAULT/BASE) does not merge "
-      "slashes or decode %2F. A DENY rule for `/admin` does not match `//admin`, which most servers treat as "
-      "`/admin`. Reported with a `//` request that Istio allows while the normalized path is denied."};
-  return i;
-}
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -66,16 +56,20 @@ bool may_match_path(const ir::Rule& r, const std::string& path) {
   auto on_path = [](const ir::Atom& a) { return a.attr == ir::Attribute::Path; };
   auto holds = [&](const ir::Atom& a) { return engine::eval_atom(a, req, ir::Protocol::Http); };
   auto term_false = [&](const ir::Term& t) {
-    return t.is_false || std::any_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && !holds(a); });
+    return t.is_false ||
+           std::any_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && !holds(a); });
   };
   auto term_true = [&](const ir::Term& t) {
-    return !t.is_false && std::all_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && holds(a); });
+    return !t.is_false &&
+           std::all_of(t.atoms.begin(), t.atoms.end(), [&](const ir::Atom& a) { return on_path(a) && holds(a); });
   };
   auto match_false = [&](const ir::Match& m) {
     return m.negated ? std::any_of(m.terms.begin(), m.terms.end(), term_true)
                      : std::all_of(m.terms.begin(), m.terms.end(), term_false);
   };
-  auto clause_possible = [&](const ir::Clause& c) { return std::none_of(c.matches.begin(), c.matches.end(), match_false); };
+  auto clause_possible = [&](const ir::Clause& c) {
+    return std::none_of(c.matches.begin(), c.matches.end(), match_false);
+  };
   return std::any_of(r.principals.begin(), r.principals.end(), clause_possible) &&
          std::any_of(r.permissions.begin(), r.permissions.end(), clause_possible);
 }
@@ -107,7 +101,8 @@ struct Facts {
 
 class NormalizationAnalyzer final : public gaps::Analyzer {
  public:
-  explicit NormalizationAnalyzer(const gaps::Shared& s) : s_(s), active_(!merges_slashes(s.ctx.mesh.config.path_normalization)) {}
+  NormalizationAnalyzer(const CheckInfo& info, const gaps::Shared& s)
+      : Analyzer(info), s_(s), active_(!merges_slashes(s.ctx.mesh.config.path_normalization)) {}
 
   void visit(gaps::ClassView& cls) override {
     if (!active_) return;
@@ -127,7 +122,7 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
       std::optional<gaps::View::Augmented> aug_holder;
       for (size_t c = 0; c < candidates.size(); ++c) {
         const ir::Rule& r = prog.deny[candidates[c]];
-        Facts& f = facts_[gaps::key_of(r)];
+        Facts& f = facts_[r.id()];
         for (const std::string& value : path_values(r)) {
           const std::string variant = "/" + value;
           if (!may_allow_path(prog, variant)) continue;  // no ALLOW rule admits this path: unsat
@@ -166,11 +161,11 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
 
   void finish(std::vector<Finding>& out) override {
     if (!active_) return;
-    const std::string norm = s_.ctx.mesh.config.path_normalization.empty() ? "DEFAULT"
-                                                                            : upper(s_.ctx.mesh.config.path_normalization);
+    const std::string norm =
+        s_.ctx.mesh.config.path_normalization.empty() ? "DEFAULT" : upper(s_.ctx.mesh.config.path_normalization);
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        gaps::RuleKey key{&pol, static_cast<int>(i)};
+        ir::RuleId key{&pol, static_cast<int>(i)};
         auto it = facts_.find(key);
         if (it == facts_.end()) continue;
         const Facts& f = it->second;
@@ -187,14 +182,15 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         }
         std::vector<std::string> shown;
         for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
-        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) + ", but the mesh's path normalization (" +
-                          norm + ") does not merge slashes: the same path written with a doubled slash does not "
-                          "match and is allowed on " + gaps::list_text(f.workloads, 3) + ", while most servers treat it "
-                          "as the denied path (IS §5); e.g. " + gaps::witness_summary(*f.example) + " is " +
-                          f.example->decision;
+        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) +
+                          ", but the mesh's path normalization (" + norm +
+                          ") does not merge slashes: the same path written with a doubled slash does not match and "
+                          "is allowed on " + gaps::list_text(f.workloads, 3) +
+                          ", while most servers treat it as the denied path (IS §5); e.g. " +
+                          gaps::witness_summary(*f.example) + " is " + f.example->decision;
         if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
         msg += ", and with the path \"" + f.values.front() + "\" it is denied (" + f.normalized_decision + ")";
-        Finding fnd = gaps::make_finding(
+        Finding fnd = make_finding(
             info(), pol.ref(), gaps::rule_loc(key), std::move(msg),
             "set meshConfig.pathNormalization.normalization to MERGE_SLASHES (or DECODE_AND_MERGE_SLASHES, which "
             "also decodes %2F), and prefer an ALLOW list of the paths callers need over denying single paths",
@@ -211,24 +207,28 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
  private:
   const gaps::Shared& s_;
   bool active_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class PathNormalizationBypass final : public gaps::GapCheck {
+class PathNormalizationBypass final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  PathNormalizationBypass()
+      : SymbolicCheck(CheckInfo{
+          "path-normalization-bypass", "MP2011", Severity::Warning,
+          "A DENY on exact or prefix paths is bypassed with `//` because the mesh does not merge slashes",
+          "Istio matches paths after Envoy's normalization, and the default (DEFAULT/BASE) does not merge "
+          "slashes or decode %2F. A DENY rule for `/admin` does not match `//admin`, which most servers treat as "
+          "`/admin`. Reported with a `//` request that Istio allows while the normalized path is denied."},
+          /*weight=*/2) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<NormalizationAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Deny});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_path_normalization_bypass_analyzer(const Shared& s) {
-  return std::make_unique<NormalizationAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_path_normalization_bypass_check() {
   return std::make_unique<PathNormalizationBypass>();

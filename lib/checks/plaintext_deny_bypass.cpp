@@ -16,21 +16,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "plaintext-deny-bypass", "MP2005", Severity::Error,
-      "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
-      "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. On "
-      "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
-      "identities does not match it, and the callers it was written to stop get through by connecting without "
-      "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."};
-  return i;
-}
 
 // The positive identity matches of a rule's principal clauses, as field names.
 std::vector<std::string> identity_fields(const ir::Rule& r) {
@@ -61,10 +50,10 @@ struct Facts {
 
 class BypassAnalyzer final : public gaps::Analyzer {
  public:
-  explicit BypassAnalyzer(const gaps::Shared& s) : s_(s) {}
+  BypassAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
-    std::set<gaps::RuleKey> done_here;  // rules already proven bypassable on this class
+    std::set<ir::RuleId> done_here;  // rules already proven bypassable on this class
     for (gaps::View& v : cls.views) {
       const ir::Program& prog = v.program();
       if (prog.mtls == model::MtlsMode::Strict) continue;
@@ -72,7 +61,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
       for (size_t j = 0; j < prog.deny.size(); ++j) {
         const ir::Rule& r = prog.deny[j];
         if (r.policy.dry_run || !r.policy.policy) continue;
-        if (identity_fields(r).empty() || done_here.count(gaps::key_of(r))) continue;
+        if (identity_fields(r).empty() || done_here.count(r.id())) continue;
         candidates.push_back(j);
       }
       if (candidates.empty()) continue;
@@ -81,7 +70,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
       std::optional<gaps::View::Augmented> aug;
       for (size_t c = 0; c < candidates.size(); ++c) {
         const ir::Rule& r = prog.deny[candidates[c]];
-        gaps::RuleKey key = gaps::key_of(r);
+        ir::RuleId key = r.id();
         Facts& f = facts_[key];
         for (const std::string& fld : identity_fields(r)) gaps::add_unique(f.fields, fld);
         if (!aug) aug = v.augmented(stripped);
@@ -116,13 +105,13 @@ class BypassAnalyzer final : public gaps::Analyzer {
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
         if (it != facts_.end()) report(it->first, it->second, out);
       }
   }
 
  private:
-  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "DENY " + gaps::rule_text(key);
     const std::string rule_key = "rule=" + std::to_string(key.index);
@@ -145,7 +134,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
       msg += "; e.g. " + gaps::witness_summary(*f.example) + " — a request the rule would deny if it carried one of "
              "the named identities — is " + f.example->decision + " (" + f.allowed_because + ")";
     if (f.workloads.size() > 1) msg += "; plaintext gets through the same way on " + gaps::list_text(f.workloads, 4);
-    Finding fnd = gaps::make_finding(
+    Finding fnd = make_finding(
         info(), p.ref(), gaps::rule_loc(key), std::move(msg),
         "make the workload's mTLS mode STRICT (PeerAuthentication) so that plaintext is refused, or add a DENY "
         "rule with `notPrincipals: [\"*\"]` (it matches exactly the connections without a peer identity) for "
@@ -160,24 +149,29 @@ class BypassAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class PlaintextDenyBypass final : public gaps::GapCheck {
+class PlaintextDenyBypass final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  PlaintextDenyBypass()
+      : SymbolicCheck(CheckInfo{
+          "plaintext-deny-bypass", "MP2005", Severity::Error,
+          "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
+          "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. On "
+          "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
+          "identities does not match it, and the callers it was written to stop get through by connecting without "
+          "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."},
+          /*weight=*/1) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<BypassAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Deny});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_plaintext_deny_bypass_analyzer(const Shared& s) {
-  return std::make_unique<BypassAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_plaintext_deny_bypass_check() { return std::make_unique<PlaintextDenyBypass>(); }
 

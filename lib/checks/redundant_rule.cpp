@@ -5,45 +5,34 @@
 // Per view (only rules that share a workload class are ever compared): "r matches ∧ no other enforced rule
 // of the action matches" unsat, while "r matches" is sat. The covering rules are then found witness by
 // witness (a request of r that the cover so far misses; the earliest rule that matches it joins the cover)
-// and shrunk greedily (dropping later rules first), so the finding names a small set that covers it. Of rules that cover each other (two identical rules), only the later one (in
-// input order, then rule index) is reported: rules are decided later-first, and a rule whose cover on
-// some view includes an already reported rule is not reported. When every rule of a policy is redundant
-// and all covers are rules of other policies, one finding says the whole policy is redundant.
+// and shrunk greedily (dropping later rules first), so the finding names a small set that covers it. Of rules that
+// cover each other (two identical rules), only the later one (in input order, then rule index) is reported: rules are
+// decided later-first, and a rule whose cover on some view includes an already reported rule is not reported. When
+// every rule of a policy is redundant and all covers are rules of other policies, one finding says the whole policy is
+// redundant.
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 #include "engine/evaluate.h"
 
 namespace meshproof::checks {
 namespace {
 
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "redundant-rule", "MP2002", Severity::Note,
-      "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its requests",
-      "Proves with Z3, on every port of every workload the rule applies to, that every request the rule matches "
-      "is also matched by other enforced rules of the same action. Rules and policies of one action are OR-ed, "
-      "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
-      "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or denying "
-      "the old set."};
-  return i;
-}
-
 struct Facts {
   bool present = false, matchable = false, uncovered = false;
   std::string unknown;
-  std::vector<std::vector<gaps::RuleKey>> covers;  // one per view where it is covered and matchable
+  std::vector<std::vector<ir::RuleId>> covers;  // one per view where it is covered and matchable
   std::vector<std::string> workloads;
   std::optional<Witness> example;
 };
 
 class RedundantAnalyzer final : public gaps::Analyzer {
  public:
-  explicit RedundantAnalyzer(const gaps::Shared& s) : s_(s) {}
+  RedundantAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     for (gaps::View& v : cls.views) {
@@ -59,18 +48,18 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 
   void finish(std::vector<Finding>& out) override {
     // Later-first decisions.
-    std::vector<gaps::RuleKey> order;
+    std::vector<ir::RuleId> order;
     for (const auto& [k, f] : facts_) order.push_back(k);
-    std::sort(order.begin(), order.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) {
+    std::sort(order.begin(), order.end(), [&](const ir::RuleId& a, const ir::RuleId& b) {
       return later(a, b);
     });
-    std::set<gaps::RuleKey> reported;
-    for (const gaps::RuleKey& k : order) {
+    std::set<ir::RuleId> reported;
+    for (const ir::RuleId& k : order) {
       const Facts& f = facts_.at(k);
       if (!f.present || !f.matchable || f.uncovered || !f.unknown.empty()) continue;
       bool blocked = false;
       for (const auto& cover : f.covers)
-        for (const gaps::RuleKey& c : cover)
+        for (const ir::RuleId& c : cover)
           if (reported.count(c)) blocked = true;
       if (!blocked) reported.insert(k);
     }
@@ -84,13 +73,13 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       for (size_t i = 0; i < pol.rules.size() && all; ++i) {
         if (pol.rules[i].is_null) continue;
         ++counted;
-        gaps::RuleKey k{&pol, static_cast<int>(i)};
+        ir::RuleId k{&pol, static_cast<int>(i)};
         if (!reported.count(k)) {
           all = false;
           break;
         }
         for (const auto& cover : facts_.at(k).covers)
-          for (const gaps::RuleKey& c : cover)
+          for (const ir::RuleId& c : cover)
             if (c.policy == &pol) foreign = false;
       }
       if (all && foreign && counted > 0) whole.insert(&pol);
@@ -102,7 +91,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
         continue;
       }
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        gaps::RuleKey k{&pol, static_cast<int>(i)};
+        ir::RuleId k{&pol, static_cast<int>(i)};
         auto it = facts_.find(k);
         if (it == facts_.end()) continue;
         if (reported.count(k))
@@ -115,7 +104,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 
  private:
   // a is decided before b: later in the input first.
-  bool later(const gaps::RuleKey& a, const gaps::RuleKey& b) const {
+  bool later(const ir::RuleId& a, const ir::RuleId& b) const {
     size_t oa = s_.order_of(a.policy), ob = s_.order_of(b.policy);
     if (oa != ob) return oa > ob;
     return a.index > b.index;
@@ -123,7 +112,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 
   void visit_rule(gaps::ClassView& cls, gaps::View& v, model::Action action, const std::vector<ir::Rule>& list,
                   const std::vector<size_t>& enforced, size_t i) {
-    gaps::RuleKey key = gaps::key_of(list[i]);
+    ir::RuleId key = list[i].id();
     Facts& f = facts_[key];
     if (f.uncovered) return;
     f.present = true;
@@ -157,7 +146,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     for (size_t j : enforced)
       if (j != i) others.push_back(j);
     std::sort(others.begin(), others.end(),
-              [&](size_t a, size_t b) { return later(gaps::key_of(list[b]), gaps::key_of(list[a])); });
+              [&](size_t a, size_t b) { return later(list[b].id(), list[a].id()); });
     std::vector<size_t> cover;
     for (size_t round = 0; round <= others.size(); ++round) {
       engine::Query q;
@@ -172,7 +161,8 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       const ir::Request seen = engine::effective_request(prog, *r.request);
       std::optional<size_t> pick;
       for (size_t j : others)
-        if (std::find(cover.begin(), cover.end(), j) == cover.end() && engine::eval_rule(list[j], seen, prog.protocol)) {
+        if (std::find(cover.begin(), cover.end(), j) == cover.end() &&
+            engine::eval_rule(list[j], seen, prog.protocol)) {
           pick = j;
           break;
         }
@@ -185,7 +175,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     // Shrink: drop later rules the rest still covers.
     std::vector<size_t> by_lateness = cover;
     std::sort(by_lateness.begin(), by_lateness.end(),
-              [&](size_t a, size_t b) { return later(gaps::key_of(list[a]), gaps::key_of(list[b])); });
+              [&](size_t a, size_t b) { return later(list[a].id(), list[b].id()); });
     for (size_t j : by_lateness) {
       if (cover.size() <= 1) break;
       engine::Query without;
@@ -194,40 +184,41 @@ class RedundantAnalyzer final : public gaps::Analyzer {
         if (k != j) without.rule_matches(engine::RuleRef{action, k}, false);
       if (v.find(without).answer == engine::SatAnswer::Unsat) cover.erase(std::find(cover.begin(), cover.end(), j));
     }
-    std::vector<gaps::RuleKey> keys;
-    for (size_t j : cover) keys.push_back(gaps::key_of(list[j]));
-    std::sort(keys.begin(), keys.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) { return later(b, a); });
+    std::vector<ir::RuleId> keys;
+    for (size_t j : cover) keys.push_back(list[j].id());
+    std::sort(keys.begin(), keys.end(), [&](const ir::RuleId& a, const ir::RuleId& b) { return later(b, a); });
     f.covers.push_back(std::move(keys));
   }
 
-  std::vector<gaps::RuleKey> all_covers(const Facts& f) const {
-    std::vector<gaps::RuleKey> out;
+  std::vector<ir::RuleId> all_covers(const Facts& f) const {
+    std::vector<ir::RuleId> out;
     for (const auto& c : f.covers)
-      for (const gaps::RuleKey& k : c) gaps::add_unique(out, k);
-    std::sort(out.begin(), out.end(), [&](const gaps::RuleKey& a, const gaps::RuleKey& b) { return later(b, a); });
+      for (const ir::RuleId& k : c) gaps::add_unique(out, k);
+    std::sort(out.begin(), out.end(), [&](const ir::RuleId& a, const ir::RuleId& b) { return later(b, a); });
     return out;
   }
 
-  std::string cover_text(const gaps::RuleKey& self, const gaps::RuleKey& c) const {
+  std::string cover_text(const ir::RuleId& self, const ir::RuleId& c) const {
     if (c.policy == self.policy) return "rules[" + std::to_string(c.index) + "] of the same policy";
     return gaps::rule_text(c);
   }
 
-  void report_rule(const gaps::RuleKey& k, const Facts& f, std::vector<Finding>& out) const {
+  void report_rule(const ir::RuleId& k, const Facts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *k.policy;
     std::vector<std::string> names;
     std::vector<RelatedLocation> related;
-    for (const gaps::RuleKey& c : all_covers(f)) {
+    for (const ir::RuleId& c : all_covers(f)) {
       names.push_back(cover_text(k, c));
       related.push_back({"also matches every request of the redundant rule", c.policy->ref(), gaps::rule_loc(c)});
     }
     const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
-    std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " + gaps::list_text(f.workloads, 3) +
-                      ": every request it matches is also matched by " + gaps::list_text(names, 4) +
+    std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " +
+                      gaps::list_text(f.workloads, 3) + ": every request it matches is also matched by " +
+                      gaps::list_text(names, 4) +
                       ", and rules of one action are OR-ed (IS §2, §4), so removing it changes no decision; "
                       "proven by Z3 (no request matches it and none of those)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches both";
-    Finding fnd = gaps::make_finding(
+    Finding fnd = make_finding(
         info(), p.ref(), gaps::rule_loc(k), std::move(msg),
         "delete the rule; if it was meant to " + std::string(p.action == model::Action::Allow ? "allow" : "deny") +
             " something the other rules do not, fix the condition that makes it a copy",
@@ -246,10 +237,10 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::optional<Witness> example;
     for (size_t i = 0; i < p.rules.size(); ++i) {
       if (p.rules[i].is_null) continue;
-      const Facts& f = facts_.at(gaps::RuleKey{&p, static_cast<int>(i)});
+      const Facts& f = facts_.at(ir::RuleId{&p, static_cast<int>(i)});
       for (const std::string& w : f.workloads) gaps::add_unique(workloads, w);
       if (!example) example = f.example;
-      for (const gaps::RuleKey& c : all_covers(f)) {
+      for (const ir::RuleId& c : all_covers(f)) {
         std::string t = gaps::rule_text(c);
         if (std::find(names.begin(), names.end(), t) != names.end()) continue;
         names.push_back(t);
@@ -258,10 +249,11 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     }
     const char* act = p.action == model::Action::Allow ? "ALLOW" : "DENY";
     std::string msg = std::string(act) + " AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
-                      " is redundant on " + gaps::list_text(workloads, 3) + ": every request any of its rules matches is "
-                      "also matched by " + gaps::list_text(names, 4) + " of other policies, and policies of one action "
-                      "are additive (IS §2), so removing it changes no decision; proven by Z3";
-    Finding fnd = gaps::make_finding(info(), p.ref(), p.loc, std::move(msg),
+                      " is redundant on " + gaps::list_text(workloads, 3) +
+                      ": every request any of its rules matches is also matched by " + gaps::list_text(names, 4) +
+                      " of other policies, and policies of one action are additive (IS §2), so removing it changes "
+                      "no decision; proven by Z3";
+    Finding fnd = make_finding(info(), p.ref(), p.loc, std::move(msg),
                                      "delete the policy, or narrow the other policies if this one was meant to be "
                                      "the only grant",
                                      "policy");
@@ -272,7 +264,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     out.push_back(std::move(fnd));
   }
 
-  void report_unknown(const gaps::RuleKey& k, const Facts& f, std::vector<Finding>& out) const {
+  void report_unknown(const ir::RuleId& k, const Facts& f, std::vector<Finding>& out) const {
     Finding n = gaps::inconclusive_finding(
         info(), k.policy->ref(), gaps::rule_loc(k),
         std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k),
@@ -282,24 +274,31 @@ class RedundantAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
 };
 
-class RedundantRule final : public gaps::GapCheck {
+class RedundantRule final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  RedundantRule()
+      : SymbolicCheck(CheckInfo{
+          "redundant-rule", "MP2002", Severity::Note,
+          "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
+          "requests",
+          "Proves with Z3, on every port of every workload the rule applies to, that every request the rule matches "
+          "is also matched by other enforced rules of the same action. Rules and policies of one action are OR-ed, "
+          "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
+          "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or denying "
+          "the old set."},
+          /*weight=*/75) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<RedundantAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Allow, model::Action::Deny});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_redundant_rule_analyzer(const Shared& s) {
-  return std::make_unique<RedundantAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_redundant_rule_check() { return std::make_unique<RedundantRule>(); }
 

@@ -1,30 +1,33 @@
-// The list of checks. Adding a check is: one lib/checks/<name>.cpp that defines
-// `std::unique_ptr<Check> make_<name>_check()`, one line in MESHPROOF_CHECKS below, one doc page
+// The list of checks: the one place a check is registered. Adding a check is (docs/DESIGN.md "Recipe: a
+// check"; scripts/add_check.py writes all of it): one lib/checks/<name>.cpp with the check's class (a
+// Check, or a gaps::SymbolicCheck that contributes an analyzer to the shared symbolic pass) and its
+// factory `std::unique_ptr<Check> make_<name>_check()`, one line in MESHPROOF_CHECKS below, one doc page
 // docs/checks/<kebab-name>.md (plus its line in docs/checks/README.md), and one fixture folder
 // test/fixtures/checks/<kebab-name>/ with positive.yaml and negative.yaml. test/checks/registry_test.cpp
-// fails until all four exist. The order below is the order checks run in and are listed.
+// fails until all four exist. The order below is the order checks run in and are listed; the symbolic
+// pass (checks/gap_pass.cpp) takes its analyzers from this list too.
 #include <map>
 #include <stdexcept>
 
 #include "checks/check.h"
 
 // X(<factory suffix>): one line per check.
-#define MESHPROOF_CHECKS(X)   \
-  X(invalid_resource)         \
-  X(mtls_not_strict)          \
-  X(selector_matches_nothing) \
-  X(no_default_deny)          \
-  X(expired_exception)        \
-  X(literal_operator_value)   \
-  X(literal_wildcard)         \
-  X(dry_run_only)             \
-  X(unreachable_allow_rule)   \
-  X(redundant_rule)           \
-  X(never_matching_rule)      \
-  X(deny_widened_on_tcp)      \
-  X(plaintext_deny_bypass)    \
-  X(overly_permissive_rule)   \
-  X(token_optional)           \
+#define MESHPROOF_CHECKS(X)    \
+  X(invalid_resource)          \
+  X(mtls_not_strict)           \
+  X(selector_matches_nothing)  \
+  X(no_default_deny)           \
+  X(expired_exception)         \
+  X(literal_operator_value)    \
+  X(literal_wildcard)          \
+  X(dry_run_only)              \
+  X(unreachable_allow_rule)    \
+  X(redundant_rule)            \
+  X(never_matching_rule)       \
+  X(deny_widened_on_tcp)       \
+  X(plaintext_deny_bypass)     \
+  X(overly_permissive_rule)    \
+  X(token_optional)            \
   X(path_normalization_bypass) \
   X(assertion_violated)
 

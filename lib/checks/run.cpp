@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "base/text.h"
 #include "checks/describe.h"
 
 namespace meshproof::checks {
@@ -14,13 +15,6 @@ namespace meshproof::checks {
 namespace {
 
 const char* const kExpiredException = "expired-exception";
-
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
 
 std::vector<std::string> check_names() {
   std::vector<std::string> names;

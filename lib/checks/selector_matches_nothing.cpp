@@ -85,17 +85,15 @@ std::vector<std::string> namespaces_with_objects(const model::ResourceSet& rs) {
 
 class SelectorMatchesNothing final : public Check {
  public:
-  const CheckInfo& info() const override {
-    static const CheckInfo kInfo{
-        "selector-matches-nothing", "MP1003", Severity::Warning,
-        "A policy selector matches no declared workload, or a source names a namespace that is not declared",
-        "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
-        "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
-        "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
-        "that names a namespace the input does not declare matches no caller. Both are usually typos that "
-        "leave the intended workload unprotected or the intended caller unmatched."};
-    return kInfo;
-  }
+  SelectorMatchesNothing()
+      : Check(CheckInfo{
+          "selector-matches-nothing", "MP1003", Severity::Warning,
+          "A policy selector matches no declared workload, or a source names a namespace that is not declared",
+          "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
+          "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
+          "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
+          "that names a namespace the input does not declare matches no caller. Both are usually typos that "
+          "leave the intended workload unprotected or the intended caller unmatched."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     std::map<std::string, std::vector<const mesh::Workload*>> declared;
@@ -227,9 +225,10 @@ class SelectorMatchesNothing final : public Check {
       std::string ns = referenced_namespace(kind, value.value);
       if (ns.empty()) return;
       // Istio turns every `*` of a `namespaces` value into `.*` and matches the whole name (IS §5).
-      bool found = kind == RefKind::NamespacePattern
-                       ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
-                       : std::binary_search(known.begin(), known.end(), ns);
+      bool found =
+          kind == RefKind::NamespacePattern
+              ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
+              : std::binary_search(known.begin(), known.end(), ns);
       if (found) return;
       std::string message = resource_text(p) + " names namespace \"" + ns + "\" in " + field;
       if (kind != RefKind::NamespacePattern) message += " (\"" + value.value + "\")";
@@ -239,8 +238,8 @@ class SelectorMatchesNothing final : public Check {
       if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
       std::string help = hint.empty() ? "correct the namespace name, or add its Namespace to the input if it "
                                         "exists in the cluster"
-                                      : "correct the namespace name to \"" + hint +
-                                            "\", or add a Namespace \"" + ns + "\" to the input if it exists in the cluster";
+                                      : "correct the namespace name to \"" + hint + "\", or add a Namespace \"" + ns +
+                                            "\" to the input if it exists in the cluster";
       Finding f = make(p.ref(), value.loc.known() ? value.loc : p.loc, std::move(message), std::move(help),
                        "namespace-ref:" + field + "=" + value.value);
       f.properties["reason"] = "namespace-not-declared";

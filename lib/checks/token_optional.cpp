@@ -26,21 +26,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "token-optional", "MP2009", Severity::Warning,
-      "A RequestAuthentication validates tokens, but requests without any token are still allowed",
-      "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
-      "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a DENY "
-      "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
-      "token that Istio allows."};
-  return i;
-}
 
 struct Facts {
   std::vector<std::string> workloads;
@@ -93,7 +82,7 @@ std::vector<size_t> allow_exemptions(const ir::Program& prog) {
 
 class TokenAnalyzer final : public gaps::Analyzer {
  public:
-  explicit TokenAnalyzer(const gaps::Shared& s) : s_(s) {}
+  TokenAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     if (cls.views.empty()) return;
@@ -143,7 +132,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
                         "requestPrincipals (IS §12); e.g. " +
                         gaps::witness_summary(*f.example) + " without a token is " + f.example->decision + " (" +
                         f.allowed_because + ")";
-      Finding fnd = gaps::make_finding(
+      Finding fnd = make_finding(
           info(), ra.ref(), ra.loc, std::move(msg),
           "require a token where it is needed: add `requestPrincipals: [\"*\"]` (or ISSUER/*) to the `from` of the "
           "ALLOW rules for those requests, or add a DENY rule with `notRequestPrincipals: [\"*\"]` for the paths "
@@ -160,9 +149,20 @@ class TokenAnalyzer final : public gaps::Analyzer {
   std::map<const model::RequestAuthentication*, Facts> facts_;
 };
 
-class TokenOptional final : public gaps::GapCheck {
+class TokenOptional final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  TokenOptional()
+      : SymbolicCheck(CheckInfo{
+          "token-optional", "MP2009", Severity::Warning,
+          "A RequestAuthentication validates tokens, but requests without any token are still allowed",
+          "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
+          "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a DENY "
+          "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
+          "token that Istio allows."},
+          /*weight=*/25) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<TokenAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> s;
     for (const auto& ra : ctx.resources.request_authentications) s.push_back(ra.ref());
@@ -171,12 +171,6 @@ class TokenOptional final : public gaps::GapCheck {
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_token_optional_analyzer(const Shared& s) {
-  return std::make_unique<TokenAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_token_optional_check() { return std::make_unique<TokenOptional>(); }
 

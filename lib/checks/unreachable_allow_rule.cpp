@@ -12,26 +12,15 @@
 // `never-matching-rule`'s. What stops it is found witness by witness (a request of the rule that no cause
 // found so far stops; its decision names the next cause), and the witness is a request the rule matches,
 // with the decision that stops it.
+#include <algorithm>
 #include <map>
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "checks/gap_support.h"
+#include "checks/gap_pass.h"
 
 namespace meshproof::checks {
 namespace {
-
-const CheckInfo& info() {
-  static const CheckInfo i{
-      "unreachable-allow-rule", "MP2001", Severity::Warning,
-      "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
-      "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
-      "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
-      "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
-      "configuration that suggests an access which does not exist; usually a later DENY fence made it "
-      "unreachable. The finding names the shadowing rules."};
-  return i;
-}
 
 struct Facts {
   bool present = false, matchable = false, reachable = false;
@@ -45,14 +34,14 @@ struct Facts {
 
 class UnreachableAnalyzer final : public gaps::Analyzer {
  public:
-  explicit UnreachableAnalyzer(const gaps::Shared& s) : s_(s) {}
+  UnreachableAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
   void visit(gaps::ClassView& cls) override {
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
       if (p->action != model::Action::Allow || p->dry_run) continue;
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
-        gaps::RuleKey key{p, static_cast<int>(i)};
+        ir::RuleId key{p, static_cast<int>(i)};
         Facts& f = facts_[key];
         if (f.reachable) continue;
         bool matched_here = false;
@@ -69,43 +58,25 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
-        auto it = facts_.find(gaps::RuleKey{&pol, static_cast<int>(i)});
+        auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
         if (it != facts_.end()) report(it->first, it->second, out);
       }
   }
 
  private:
   // True when the rule matches some request on this view (so the view counts for the verdict).
-  bool visit_view(gaps::View& v, const gaps::RuleKey& key, Facts& f) {
+  bool visit_view(gaps::View& v, const ir::RuleId& key, Facts& f) {
     auto ref = v.ref(key);
     if (!ref) return false;
     f.present = true;
     const ir::Program& prog = v.program();
-    const std::string where = v.describe();
     auto note_unknown = [&](const engine::QueryResult& r) {
-      if (f.unknown.empty()) f.unknown = r.reason + " on " + where + " of " + prog.workload;
+      if (f.unknown.empty()) f.unknown = r.reason + " on " + v.describe() + " of " + prog.workload;
     };
-
-    auto allowed = v.find(engine::Query().rule_matches(*ref).verdict(engine::Verdict::Allow).existence_only());
-    if (allowed.answer == engine::SatAnswer::Sat) {
-      f.reachable = true;
-      return true;
-    }
-    if (allowed.answer == engine::SatAnswer::Unknown) {
-      note_unknown(allowed);
-      return false;
-    }
-    if (prog.custom_mode == ir::CustomMode::Delegate) {
-      auto delegated = v.find(
-          engine::Query().rule_matches(*ref).if_authorizer_allows(engine::Verdict::Allow).existence_only());
-      if (delegated.answer == engine::SatAnswer::Sat) {
-        f.reachable = true;
-        return true;
-      }
-      if (delegated.answer == engine::SatAnswer::Unknown) {
-        note_unknown(delegated);
-        return false;
-      }
+    switch (reachable(v, *ref)) {
+      case engine::SatAnswer::Sat: f.reachable = true; return true;
+      case engine::SatAnswer::Unknown: note_unknown(last_); return false;
+      case engine::SatAnswer::Unsat: break;
     }
     auto matches = v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false));
     if (matches.answer == engine::SatAnswer::Unknown) {
@@ -118,65 +89,83 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       f.example = gaps::witness_of(s_, prog, matches);
       f.example_explanation = matches.decision->explanation;
     }
+    find_causes(v, *ref, f);
+    return true;
+  }
 
-    // Who stops it, witness by witness: ask for a request of the rule that none of the causes found so far
-    // stops, read the cause off its decision, exclude it, repeat until unsat (one query per cause).
-    const std::string mode_by = prog.mtls_decided_by.empty() ? "" : " (" + prog.mtls_decided_by + ")";
-    auto reason_text = [&](engine::Reason r) -> std::string {
-      switch (r) {
-        case engine::Reason::PlaintextOnStrict:
-          return "STRICT mTLS on " + where + mode_by + " refuses its plaintext requests before authorization (IS §11)";
-        case engine::Reason::InvalidToken: return "JWT authentication rejects its requests' invalid tokens (IS §12)";
-        case engine::Reason::IssuerNotAccepted:
-          return "JWT authentication rejects tokens whose issuer or audience no jwtRule of the workload's "
-                 "RequestAuthentication accepts (IS §12)";
-        case engine::Reason::CustomFailClosed:
-          return "a CUSTOM rule that Istio enforces as DENY matches them first (" + prog.custom_reason + ")";
-        case engine::Reason::CustomMatched:
-          return "a CUSTOM rule sends them to the external authorizer, and the rest of the chain denies them even "
-                 "if it allows";
-        default: return std::string("the decision step \"") + engine::to_string(r) + "\"";
-      }
-    };
+  // Sat: some request of the rule is allowed on this view, or delegated to the external authorizer and
+  // allowed if it allows; Unsat: none is; Unknown: the answer that was unknown is in last_.
+  engine::SatAnswer reachable(gaps::View& v, engine::RuleRef ref) {
+    last_ = v.find(engine::Query().rule_matches(ref).verdict(engine::Verdict::Allow).existence_only());
+    if (last_.answer != engine::SatAnswer::Unsat || v.program().custom_mode != ir::CustomMode::Delegate)
+      return last_.answer;
+    last_ = v.find(engine::Query().rule_matches(ref).if_authorizer_allows(engine::Verdict::Allow).existence_only());
+    return last_.answer;
+  }
+
+  // Who stops the rule's requests, witness by witness: ask for a request of the rule that none of the
+  // causes found so far stops, read the cause off its decision, exclude it, repeat until unsat (one query
+  // per cause).
+  void find_causes(gaps::View& v, engine::RuleRef ref, Facts& f) {
     const ir::Program& p = v.program();
     std::vector<engine::Reason> reasons;
     std::vector<size_t> denies;
     for (size_t round = 0; round < p.deny.size() + 8; ++round) {
       engine::Query q;
-      q.rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false);
+      q.rule_matches(ref).reason(engine::Reason::MtlsOnDisable, false);
       for (engine::Reason r : reasons) q.reason(r, false);
       for (size_t j : denies) q.decided_by(engine::RuleRef{model::Action::Deny, j}, false);
       auto r = v.find(q);
       if (r.answer != engine::SatAnswer::Sat) break;  // Unsat: every cause found; Unknown: the ones found so far
       const engine::Decision& d = *r.decision;
-      std::optional<size_t> deny_index;
-      if (d.reason == engine::Reason::DenyMatched && d.decided_by)
-        for (size_t j = 0; j < p.deny.size(); ++j)
-          if (&p.deny[j] == d.decided_by) deny_index = j;
-      if (!deny_index) {
+      std::optional<engine::RuleRef> deny;
+      if (d.reason == engine::Reason::DenyMatched && d.decided_by) deny = v.ref(d.decided_by->id());
+      if (!deny || deny->action != model::Action::Deny) {
         if (std::find(reasons.begin(), reasons.end(), d.reason) != reasons.end()) break;  // no progress
         reasons.push_back(d.reason);
-        gaps::add_unique(f.causes, reason_text(d.reason));
+        gaps::add_unique(f.causes, reason_text(v, d.reason));
         continue;
       }
-      denies.push_back(*deny_index);
-      const ir::Rule& dr = p.deny[*deny_index];
-      gaps::RuleKey dk = gaps::key_of(dr);
-      std::string text = "DENY " + (dk.policy ? gaps::rule_text(dk) : dr.display()) + " matches them first";
-      for (const ir::Drop& drop : dr.drops)
-        if (drop.kind == ir::DropKind::ClauseWidened || drop.kind == ir::DropKind::ItemDropped) {
-          text += " (on " + where + " it is widened: " + drop.reason + ")";
-          break;
-        }
-      if (std::find(f.causes.begin(), f.causes.end(), text) == f.causes.end()) {
-        f.causes.push_back(text);
-        if (dk.policy) f.related.push_back({"denies the rule's requests first", dk.policy->ref(), gaps::rule_loc(dk)});
-      }
+      denies.push_back(deny->index);
+      add_deny_cause(v, p.deny[deny->index], f);
     }
-    return true;
   }
 
-  void report(const gaps::RuleKey& key, const Facts& f, std::vector<Finding>& out) const {
+  static std::string reason_text(const gaps::View& v, engine::Reason r) {
+    const ir::Program& prog = v.program();
+    const std::string mode_by = prog.mtls_decided_by.empty() ? "" : " (" + prog.mtls_decided_by + ")";
+    switch (r) {
+      case engine::Reason::PlaintextOnStrict:
+        return "STRICT mTLS on " + v.describe() + mode_by +
+               " refuses its plaintext requests before authorization (IS §11)";
+      case engine::Reason::InvalidToken: return "JWT authentication rejects its requests' invalid tokens (IS §12)";
+      case engine::Reason::IssuerNotAccepted:
+        return "JWT authentication rejects tokens whose issuer or audience no jwtRule of the workload's "
+               "RequestAuthentication accepts (IS §12)";
+      case engine::Reason::CustomFailClosed:
+        return "a CUSTOM rule that Istio enforces as DENY matches them first (" + prog.custom_reason + ")";
+      case engine::Reason::CustomMatched:
+        return "a CUSTOM rule sends them to the external authorizer, and the rest of the chain denies them even "
+               "if it allows";
+      default: return std::string("the decision step \"") + engine::to_string(r) + "\"";
+    }
+  }
+
+  static void add_deny_cause(const gaps::View& v, const ir::Rule& dr, Facts& f) {
+    ir::RuleId dk = dr.id();
+    std::string text = "DENY " + (dk.policy ? gaps::rule_text(dk) : dr.display()) + " matches them first";
+    for (const ir::Drop& drop : dr.drops)
+      if (drop.kind == ir::DropKind::ClauseWidened || drop.kind == ir::DropKind::ItemDropped) {
+        text += " (on " + v.describe() + " it is widened: " + drop.reason + ")";
+        break;
+      }
+    if (std::find(f.causes.begin(), f.causes.end(), text) == f.causes.end()) {
+      f.causes.push_back(text);
+      if (dk.policy) f.related.push_back({"denies the rule's requests first", dk.policy->ref(), gaps::rule_loc(dk)});
+    }
+  }
+
+  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     if (!f.present || f.reachable) return;
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "ALLOW " + gaps::rule_text(key);
@@ -195,7 +184,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
                       " (IS §2: CUSTOM and DENY run before ALLOW); proven by Z3 (no request matches the rule and "
                       "is allowed)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches it and is " + f.example->decision;
-    Finding fnd = gaps::make_finding(
+    Finding fnd = make_finding(
         info(), p.ref(), gaps::rule_loc(key), std::move(msg),
         "remove the rule if this access is no longer wanted; otherwise narrow the DENY rule (or CUSTOM rule, or "
         "mTLS/JWT setting) that stops it so that it no longer matches the callers this rule names",
@@ -209,24 +198,31 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<gaps::RuleKey, Facts> facts_;
+  std::map<ir::RuleId, Facts> facts_;
+  engine::QueryResult last_;  // the last answer of reachable()
 };
 
-class UnreachableAllowRule final : public gaps::GapCheck {
+class UnreachableAllowRule final : public gaps::SymbolicCheck {
  public:
-  const CheckInfo& info() const override { return checks::info(); }
+  UnreachableAllowRule()
+      : SymbolicCheck(CheckInfo{
+          "unreachable-allow-rule", "MP2001", Severity::Warning,
+          "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
+          "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
+          "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
+          "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
+          "configuration that suggests an access which does not exist; usually a later DENY fence made it "
+          "unreachable. The finding names the shadowing rules."},
+          /*weight=*/3) {}
+  std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
+    return std::make_unique<UnreachableAnalyzer>(info(), s);
+  }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     return policies_with_action(ctx, {model::Action::Allow});
   }
 };
 
 }  // namespace
-
-namespace gaps {
-std::unique_ptr<Analyzer> make_unreachable_allow_rule_analyzer(const Shared& s) {
-  return std::make_unique<UnreachableAnalyzer>(s);
-}
-}  // namespace gaps
 
 std::unique_ptr<Check> make_unreachable_allow_rule_check() { return std::make_unique<UnreachableAllowRule>(); }
 

@@ -18,7 +18,9 @@
 // Changes are additive only; see docs/semantics.md section `ir` for the lowering rules and their sources.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -213,6 +215,17 @@ struct PolicyRef {
   std::string display() const { return ns + "/" + name; }  // "NS/NAME"
 };
 
+// A rule's one identity from lowering to findings: its policy and its index in the policy's `rules`. The
+// same rule lowered for several ports, protocol views or workloads has the same id (engine::RuleRef is
+// instead the rule's position in one program). `policy` is nullptr in hand-built programs.
+struct RuleId {
+  const model::AuthorizationPolicy* policy = nullptr;
+  int index = 0;
+
+  friend bool operator==(const RuleId&, const RuleId&) = default;
+  friend auto operator<=>(const RuleId&, const RuleId&) = default;
+};
+
 struct Rule {
   PolicyRef policy;
   int index = 0;                 // rules[index]; Envoy policy `ns[NS]-policy[NAME]-rule[index]`
@@ -223,6 +236,7 @@ struct Rule {
   bool from_empty_spec = false;  // the never-matching rule of an ALLOW/AUDIT policy without `rules`
 
   std::string display() const;   // "NS/NAME rules[i]"
+  RuleId id() const { return RuleId{policy.policy, index}; }
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -298,3 +312,10 @@ struct WorkloadPrograms {
 };
 
 }  // namespace meshproof::ir
+
+template <>
+struct std::hash<meshproof::ir::RuleId> {
+  size_t operator()(const meshproof::ir::RuleId& id) const noexcept {
+    return std::hash<const void*>()(id.policy) * 31 + std::hash<int>()(id.index);
+  }
+};

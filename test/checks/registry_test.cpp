@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "checks/gap_pass.h"
 #include "checks/run.h"
 #include "harness.h"
 
@@ -58,6 +59,19 @@ TEST_CASE("the foundation checks keep their public names, ids and severities", "
     CHECK(c->info().severity == e.severity);
     CHECK(c->info().doc() == std::string("docs/checks/") + e.name + ".md");
   }
+}
+
+TEST_CASE("the symbolic checks come from the registry, in its order, each with a weight", "[checks][registry]") {
+  std::vector<std::string> symbolic;
+  for (const auto& c : checks::all_checks())
+    if (const auto* s = dynamic_cast<const checks::gaps::SymbolicCheck*>(c.get())) {
+      symbolic.push_back(s->info().name);
+      CHECK(s->weight() > 0);
+    }
+  CHECK(symbolic == std::vector<std::string>{"unreachable-allow-rule", "redundant-rule", "never-matching-rule",
+                                             "deny-widened-on-tcp", "plaintext-deny-bypass",
+                                             "overly-permissive-rule", "token-optional",
+                                             "path-normalization-bypass", "assertion-violated"});
 }
 
 TEST_CASE("every check has a doc page and a line in the checks index", "[checks][registry]") {

@@ -1,0 +1,99 @@
+// The shared pass of the symbolic (gap) checks (MP2001-MP2006, MP2009, MP2011, MP2012): they all ask the
+// symbolic engine questions about the decision programs of the workload classes, so they share one pass
+// over the classes instead of each building programs and solvers of its own.
+//
+//   * Programs: one program set per workload class (ir::build_programs), with the rules of policies that
+//     Istio's admission rejects removed (a rejected object never reaches a proxy, samples/README.md).
+//   * Engines: one engine::Engine per program (checks/gap_views.h), made on first use and reused for
+//     every query any gap check asks about that program; a class's engines are released when the pass
+//     moves to the next class, so memory stays bounded by the largest class, not by the mesh.
+//   * Analyzers: each symbolic check (a SymbolicCheck in the registry) contributes an Analyzer. The pass
+//     calls visit() for every class (in class order, so results are deterministic), then finish(), which
+//     turns what the analyzer learned into findings, reported once per policy rule (or
+//     RequestAuthentication, or assertion) with the workloads it concerns listed.
+//   * The first symbolic check that runs computes the pass for all of them (Context::gap_results); the
+//     others read their findings from it.
+//
+// Solver answers: Sat carries a replayed witness request; Unsat is a proof; Unknown (timeout, opaque atom)
+// is never read as either. Every gap check reports an Unknown that its conclusion depends on as a
+// note-severity finding of the same check whose message says the proof was inconclusive and why
+// (property `inconclusive: "true"`); docs/checks/README.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checks/check.h"
+#include "checks/gap_findings.h"
+#include "checks/gap_views.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
+
+namespace meshproof::checks::gaps {
+
+// What every analyzer may use.
+class Shared {
+ public:
+  explicit Shared(const Context& c);
+
+  const Context& ctx;
+  ir::LowerContext lower;
+  // The resource has an error diagnostic: Istio's admission rejects it, so it never reaches a proxy.
+  bool rejected(const model::ResourceBase& r) const;
+  // The policies that apply to the class and are not rejected, in Istio's order (root namespace first).
+  std::vector<const model::AuthorizationPolicy*> policies_of(const ClassView& cls) const;
+  // Position of a policy in the input (for "later rule" decisions); rules order by (policy, index).
+  size_t order_of(const model::AuthorizationPolicy* p) const;
+  // The policy lowered for one protocol (cached): its rules and every drop, including dropped rules.
+  const ir::LoweredPolicy& lowered(const model::AuthorizationPolicy& p, ir::Protocol protocol) const;
+  bool regulated(const std::string& ns) const { return ctx.is_regulated(ns); }
+
+ private:
+  std::vector<Loc> rejected_;
+  mutable std::map<std::pair<const model::AuthorizationPolicy*, ir::Protocol>, ir::LoweredPolicy> lowered_;
+};
+
+// What one symbolic check learns in the pass: visit() sees every class in class order, finish() turns
+// what was learned into the check's findings. info() is the check's own (for make_finding).
+class Analyzer {
+ public:
+  explicit Analyzer(const CheckInfo& info) : info_(info) {}
+  virtual ~Analyzer() = default;
+  virtual void visit(ClassView& cls) = 0;
+  virtual void finish(std::vector<Finding>& out) = 0;
+
+ protected:
+  const CheckInfo& info() const { return info_; }
+
+ private:
+  const CheckInfo& info_;
+};
+
+// A check answered by the shared pass: it contributes an analyzer, and run() copies the findings the
+// pass collected for it. `weight` is its share of the pass's time on meshgen trees (measured with
+// MESHPROOF_GAP_STATS=1, docs/performance.md); it only balances the pass's worker groups.
+class SymbolicCheck : public Check {
+ public:
+  SymbolicCheck(CheckInfo info, unsigned weight) : Check(std::move(info)), weight_(weight) {}
+  unsigned weight() const { return weight_; }
+  // The analyzer this check contributes to one worker group of the pass (`s` lives as long as it).
+  virtual std::unique_ptr<Analyzer> analyzer(const Shared& s) const = 0;
+  void run(const Context& ctx, std::vector<Finding>& out) const override;
+
+ private:
+  unsigned weight_;
+};
+
+// The results of the shared pass, per check name.
+class Results {
+ public:
+  std::map<std::string, std::vector<Finding>> by_check;
+};
+
+// The findings of one symbolic check (the pass runs on the first call for a Context).
+const std::vector<Finding>& findings_of(const Context& ctx, const std::string& check);
+
+}  // namespace meshproof::checks::gaps
