@@ -38,7 +38,8 @@ std::optional<QueryResult> find_concretely(const ir::Program& program, const Que
   if (seed->rule.index >= rules.size()) return std::nullopt;
   for (bool over_mtls : {true, false}) {
     if (mtls && *mtls != over_mtls) continue;
-    for (ir::Request& r : detail::probe_requests(program, rules[seed->rule.index], over_mtls, options.declared_ports, 4)) {
+    const ir::Rule& rule = rules[seed->rule.index];
+    for (ir::Request& r : detail::probe_requests(program, rule, over_mtls, options.declared_ports, 4)) {
       if (!detail::request_in_domain(program, r, options)) continue;
       Decision d = evaluate(program, r);
       if (first_unsatisfied(program, query, r, d)) continue;
@@ -66,7 +67,8 @@ std::string Condition::describe() const {
     case ConditionKind::Mtls: return positive ? "mTLS" : "plaintext";
     case ConditionKind::Token: return std::string("token ") + (positive ? "== " : "!= ") + ir::to_string(token);
     case ConditionKind::AtomHolds: return (positive ? "" : "not ") + ir::to_string(atom);
-    case ConditionKind::Protocol: return std::string("protocol ") + (positive ? "== " : "!= ") + ir::to_string(protocol);
+    case ConditionKind::Protocol:
+      return std::string("protocol ") + (positive ? "== " : "!= ") + ir::to_string(protocol);
   }
   return s;
 }

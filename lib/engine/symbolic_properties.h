@@ -3,8 +3,9 @@
 // variables' domain facts and the programs' definitions; the callers (engine.cpp for queries and checks,
 // equivalence.cpp for translation validation) ask the solver and replay every Sat answer concretely.
 //
-//   * a query condition (query.h), symbolically and concretely (the replay): a rule matches / is reachable, an action matches, the verdict or reason
-//     is X, a rule decides (covered / redundant rules are "matches ∧ not decided by"), mTLS, token, atom;
+//   * a query condition (query.h), symbolically and concretely (the replay): a rule matches / is
+//     reachable, an action matches, the verdict or reason is X, a rule decides (a covered / redundant
+//     rule is "matches ∧ not decided by it"), mTLS, token, an extra atom;
 //   * two programs differ on an observable: some rule of one side's subset matches and none of the
 //     other's, or the other way round (equivalence.h);
 //   * the request passes a port's connection rules (STRICT: mTLS only, DISABLE: plaintext only).
