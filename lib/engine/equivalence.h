@@ -12,14 +12,16 @@
 // proof is deliberately stricter than "same final verdict", so that a difference in a dry-run rule or a
 // DENY rule shadowed by another one is still reported.
 //
-// Each observable is a Boolean formula over one shared set of request variables: one Boolean per distinct
-// string atom plus the computed axioms of engine/symbolic_strings.h, a bit-vector per IP and for the port,
-// one variable for mTLS (the peer identity exists iff mTLS). The solver is asked for a request on which
-// the two formulas differ:
+// Each observable is a Boolean formula over one shared set of request variables — the engine's one
+// encoder and compiler (docs/engine.md §2: a Boolean per distinct string atom with the computed axioms of
+// engine/symbolic_strings.h, 128-bit vectors for IPs with CIDRs as masked equality, one 16-bit port, mTLS;
+// the domain is every request a filter of the protocol can see, whatever its port). The solver is asked
+// for a request on which the two formulas differ:
 //   Unsat   → proven for that observable;
-//   Sat     → the model is turned into a concrete request (symbolic_seq.h builds each attribute's value,
-//             with the sequence theory for glob/template/regex atoms) and replayed through the concrete
-//             evaluator on both programs; only a replayed difference is reported (Differs);
+//   Sat     → the model is turned into a concrete request by the engine's concretizer (each attribute's
+//             value from the atoms' truths, with the sequence theory for glob/template/regex atoms) and
+//             replayed through the concrete evaluator on both programs; only a replayed difference is
+//             reported (Differs);
 //   Unknown → timeout, or a model that cannot be realized after refinement: reported, never "proven".
 // A model whose opaque atoms cannot be realized yields an Unsat core for that attribute; the core is
 // added as a blocking clause and the query repeated (bounded by max_refinements).

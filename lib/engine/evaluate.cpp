@@ -5,7 +5,8 @@
 #include <re2/re2.h>
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/text.h"
 
 namespace meshproof::engine {
 
@@ -113,11 +114,8 @@ bool eval_atom(const Atom& atom, const Request& request, Protocol p) {
     case AttributeKind::String: {
       if (atom.attr == ir::Attribute::Host) {
         // `hosts` match ignoring case (IS §5); atom values are lower case, compare both lowered.
-        std::string lowered = atom.value;
-        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
         Atom a = atom;
-        a.value = lowered;
+        a.value = ascii_lower(atom.value);
         return string_op(a, v.str);
       }
       return string_op(atom, v.str);

@@ -133,11 +133,11 @@ std::vector<ir::Request> probe_requests(const ir::Program& program, const ir::Ru
 }
 
 bool request_in_domain(const ir::Program& program, const ir::Request& r, const EngineOptions& options) {
-  const bool http = program.protocol == ir::Protocol::Http;
-  if (program.port != 0 ? r.port != program.port
-                        : r.port == 0 || r.port > 65535 ||
-                              std::find(options.declared_ports.begin(), options.declared_ports.end(), r.port) !=
-                                  options.declared_ports.end())
+  const RequestDomain domain = program_domain(program, options);
+  const bool http = domain.http;
+  if (domain.port ? r.port != *domain.port
+                  : r.port > 65535 || std::find(domain.excluded_ports.begin(), domain.excluded_ports.end(), r.port) !=
+                                          domain.excluded_ports.end())
     return false;
   if (r.mtls != !r.peer_trust_domain.empty() || r.mtls != !r.peer_namespace.empty() ||
       r.mtls != !r.peer_service_account.empty())
@@ -147,9 +147,9 @@ bool request_in_domain(const ir::Program& program, const ir::Request& r, const E
       !string_in_domain(Attribute::PeerServiceAccount, r.peer_service_account) ||
       !string_in_domain(Attribute::ConnectionSni, r.sni))
     return false;
-  if (r.token != ir::TokenState::None && !(http && program.has_request_authentication)) return false;
+  if (r.token != ir::TokenState::None && !domain.tokens) return false;
   if (!http) return true;  // HTTP attributes are ignored on TCP
-  if (options.http_method_always_present && r.method.empty()) return false;
+  if (domain.method_always_present && r.method.empty()) return false;
   if (!string_in_domain(Attribute::Method, r.method) || !string_in_domain(Attribute::Path, r.path) ||
       !string_in_domain(Attribute::Host, r.host) || !string_in_domain(Attribute::AuthIssuer, r.jwt_issuer) ||
       !string_in_domain(Attribute::AuthSubject, r.jwt_subject) ||

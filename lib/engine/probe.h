@@ -20,7 +20,7 @@ namespace meshproof::engine::detail {
 std::vector<ir::Request> probe_requests(const ir::Program& program, const ir::Rule& rule, bool mtls,
                                         const std::vector<uint32_t>& declared_ports, size_t max);
 
-// Whether the request is one the symbolic encoding admits (symbolic_encoder.cpp's domain facts): port,
+// Whether the request is one the symbolic encoding admits (symbolic_encoder.h program_domain): port,
 // peer identity present exactly under mTLS, string values in their attribute's domain, a method on HTTP
 // when the options require one, a token only where jwt_authn runs.
 bool request_in_domain(const ir::Program& program, const ir::Request& r, const EngineOptions& options);

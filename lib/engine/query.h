@@ -152,7 +152,7 @@ struct EngineOptions {
   bool http_method_always_present = true;
   unsigned max_refinements = 64;      // sequence-theory lemmas per query before answering Unknown
   // Make every witness canonical: the lexicographically smallest model (false before true) over the
-  // request's Booleans in a fixed order (Encoder::canonical_order), found with a few extra checks per Sat
+  // request's Booleans in a fixed order (symbolic_concretizer.h canonical_order), found with a few extra checks per Sat
   // answer. Without it a witness depends on what the Z3 context did before (the order of AST ids steers
   // the search), so the same input could give different witnesses in different runs or threads.
   bool canonical_witnesses = true;

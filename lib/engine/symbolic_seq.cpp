@@ -7,6 +7,7 @@
 
 #include <bitset>
 #include <cctype>
+#include <optional>
 #include <string_view>
 
 #include "engine/symbolic_z3.h"
@@ -265,7 +266,8 @@ class RegexReader {
       if (!escape(&b)) return std::nullopt;
       return re_bytes(c_, b);
     }
-    if (ch == '*' || ch == '+' || ch == '?' || ch == ')') return fail("misplaced '" + std::string(1, ch) + "'"), std::nullopt;
+    if (ch == '*' || ch == '+' || ch == '?' || ch == ')')
+      return fail("misplaced '" + std::string(1, ch) + "'"), std::nullopt;
     if (ch == '^' || ch == '$') return fail("anchor inside the pattern"), std::nullopt;
     ++i_;
     return re_literal(c_, std::string_view(&p_[i_ - 1], 1));
@@ -433,86 +435,88 @@ bool realizes_constraint(const StrAssignment& asg, const AttributeConstraint& k)
 
 namespace {
 
-// One attempt. Without the character restrictions the problem is weaker: its Unsat is still sound, and
-// a Sat value is checked against the domain afterwards (`*out_of_domain` tells the caller to retry with
-// the restrictions).
-AttributeSolution solve_once(const std::vector<StrAtom>& atoms, const StrDomain& domain,
-                             const AttributeConstraint& constraint, unsigned timeout_ms, bool restrict_chars,
-                             bool* out_of_domain) {
-  AttributeSolution out;
-  z3::context& c = detail::sequence_context();
-  try {
-    z3::solver solver(c, z3::solver::simple());  // the SMT core: the default solver spends milliseconds on setup
-    detail::configure(solver, timeout_ms);
-    const size_t n = atoms.size();
-    const size_t slots = domain.set_valued ? std::max<size_t>(1, n) : 1;
-    std::vector<z3::expr> elems, in;
-    for (size_t k = 0; k < slots; ++k) {
-      elems.push_back(c.string_const(("e" + std::to_string(k)).c_str()));
-      in.push_back(domain.set_valued ? c.bool_const(("in" + std::to_string(k)).c_str()) : c.bool_const("defined"));
-      solver.add(z3::implies(in[k], seq_domain(c, domain, elems[k], restrict_chars)));
-    }
-    z3::expr defined = c.bool_val(false);
-    for (const auto& x : in) defined = defined || x;
-    std::vector<z3::expr> truth;
-    for (size_t i = 0; i < n; ++i) {
-      z3::expr t = c.bool_val(false);
-      for (size_t k = 0; k < slots; ++k) {
-        auto sem = seq_atom(c, atoms[i], elems[k], &out.reason);
-        if (!sem) {
-          out.answer = SatAnswer::Unknown;
-          return out;
-        }
-        t = t || (in[k] && *sem);
-      }
-      truth.push_back(t);
-    }
-    // Each constrained polarity is tracked by an assumption literal so that an Unsat answer names the
-    // polarities that conflict (the engine turns them into a lemma).
-    z3::expr_vector assumptions(c);
-    std::vector<uint32_t> tracked;
-    auto track = [&](uint32_t var, const z3::expr& e, bool polarity) {
-      z3::expr lit = c.bool_const(("k" + std::to_string(var)).c_str());
-      solver.add(z3::implies(lit, polarity ? e : !e));
-      assumptions.push_back(lit);
-      tracked.push_back(var);
-    };
-    for (size_t i = 0; i < constraint.atom.size() && i < n; ++i)
-      if (constraint.atom[i]) track(static_cast<uint32_t>(i), truth[i], *constraint.atom[i]);
-    if (constraint.defined) track(static_cast<uint32_t>(n), defined, *constraint.defined);
+// One attribute in the sequence theory: `slots` string variables (one for a single value; for a set, one
+// per atom, at least one), whether each is in the value, and each atom's truth over them.
+struct SeqProblem {
+  std::vector<z3::expr> elems, in, truth;
+  std::optional<z3::expr> defined;
+};
 
-    switch (solver.check(assumptions)) {
-      case z3::unsat: {
-        out.answer = SatAnswer::Unsat;
-        z3::expr_vector core = solver.unsat_core();
-        for (unsigned j = 0; j < core.size(); ++j)
-          for (size_t t = 0; t < tracked.size(); ++t)
-            if (z3::eq(core[j], assumptions[static_cast<unsigned>(t)])) out.core.push_back(tracked[t]);
-        return out;
-      }
-      case z3::unknown:
-        out.answer = SatAnswer::Unknown;
-        out.reason = "sequence theory: " + solver.reason_unknown();
-        return out;
-      case z3::sat: break;
-    }
-    z3::model m = solver.get_model();
-    if (domain.set_valued) {
-      for (size_t k = 0; k < slots; ++k) {
-        if (!m.eval(in[k], true).is_true()) continue;
-        std::string e = model_string(c, m, elems[k]);
-        if (std::find(out.elements.begin(), out.elements.end(), e) == out.elements.end())
-          out.elements.push_back(std::move(e));
-      }
-    } else if (m.eval(in[0], true).is_true()) {
-      out.value = model_string(c, m, elems[0]);
-    }
-  } catch (const z3::exception& e) {
-    out.answer = SatAnswer::Unknown;
-    out.reason = std::string("sequence theory: ") + e.msg();
-    return out;
+// Declares the problem's variables and domain in `solver`; nullopt (with `reason`) for an atom the
+// sequence theory cannot state.
+std::optional<SeqProblem> seq_problem(z3::context& c, z3::solver& solver, const std::vector<StrAtom>& atoms,
+                                      const StrDomain& domain, bool restrict_chars, std::string* reason) {
+  SeqProblem p;
+  const size_t n = atoms.size();
+  const size_t slots = domain.set_valued ? std::max<size_t>(1, n) : 1;
+  for (size_t k = 0; k < slots; ++k) {
+    p.elems.push_back(c.string_const(("e" + std::to_string(k)).c_str()));
+    p.in.push_back(domain.set_valued ? c.bool_const(("in" + std::to_string(k)).c_str()) : c.bool_const("defined"));
+    solver.add(z3::implies(p.in[k], seq_domain(c, domain, p.elems[k], restrict_chars)));
   }
-  // The concrete semantics is the judge: recompute every truth from the value.
+  z3::expr defined = c.bool_val(false);
+  for (const auto& x : p.in) defined = defined || x;
+  p.defined = defined;
+  for (size_t i = 0; i < n; ++i) {
+    z3::expr t = c.bool_val(false);
+    for (size_t k = 0; k < slots; ++k) {
+      auto sem = seq_atom(c, atoms[i], p.elems[k], reason);
+      if (!sem) return std::nullopt;
+      t = t || (p.in[k] && *sem);
+    }
+    p.truth.push_back(t);
+  }
+  return p;
+}
+
+// Checks the constrained polarities, each tracked by an assumption literal so that an Unsat answer names
+// the polarities that conflict (the engine turns them into a lemma). Sat: `out` is untouched.
+z3::check_result check_polarities(z3::context& c, z3::solver& solver, const SeqProblem& p,
+                                  const AttributeConstraint& constraint, AttributeSolution& out) {
+  const size_t n = p.truth.size();
+  z3::expr_vector assumptions(c);
+  std::vector<uint32_t> tracked;
+  auto track = [&](uint32_t var, const z3::expr& e, bool polarity) {
+    z3::expr lit = c.bool_const(("k" + std::to_string(var)).c_str());
+    solver.add(z3::implies(lit, polarity ? e : !e));
+    assumptions.push_back(lit);
+    tracked.push_back(var);
+  };
+  for (size_t i = 0; i < constraint.atom.size() && i < n; ++i)
+    if (constraint.atom[i]) track(static_cast<uint32_t>(i), p.truth[i], *constraint.atom[i]);
+  if (constraint.defined) track(static_cast<uint32_t>(n), *p.defined, *constraint.defined);
+
+  z3::check_result r = solver.check(assumptions);
+  if (r == z3::unsat) {
+    out.answer = SatAnswer::Unsat;
+    z3::expr_vector core = solver.unsat_core();
+    for (unsigned j = 0; j < core.size(); ++j)
+      for (size_t t = 0; t < tracked.size(); ++t)
+        if (z3::eq(core[j], assumptions[static_cast<unsigned>(t)])) out.core.push_back(tracked[t]);
+  } else if (r == z3::unknown) {
+    out.answer = SatAnswer::Unknown;
+    out.reason = "sequence theory: " + solver.reason_unknown();
+  }
+  return r;
+}
+
+void read_value(z3::context& c, const z3::model& m, const SeqProblem& p, const StrDomain& domain,
+                AttributeSolution& out) {
+  if (domain.set_valued) {
+    for (size_t k = 0; k < p.elems.size(); ++k) {
+      if (!m.eval(p.in[k], true).is_true()) continue;
+      std::string e = model_string(c, m, p.elems[k]);
+      if (std::find(out.elements.begin(), out.elements.end(), e) == out.elements.end())
+        out.elements.push_back(std::move(e));
+    }
+  } else if (m.eval(p.in[0], true).is_true()) {
+    out.value = model_string(c, m, p.elems[0]);
+  }
+}
+
+// The concrete semantics is the judge: recompute every truth from the value.
+AttributeSolution recheck(const std::vector<StrAtom>& atoms, const StrDomain& domain,
+                          const AttributeConstraint& constraint, AttributeSolution out, bool* out_of_domain) {
   out.assignment.atom_true.resize(atoms.size());
   out.assignment.defined = domain.set_valued ? !out.elements.empty() : out.value.has_value();
   for (size_t i = 0; i < atoms.size(); ++i)
@@ -530,6 +534,32 @@ AttributeSolution solve_once(const std::vector<StrAtom>& atoms, const StrDomain&
   }
   out.answer = SatAnswer::Sat;
   return out;
+}
+
+// One attempt. Without the character restrictions the problem is weaker: its Unsat is still sound, and
+// a Sat value is checked against the domain afterwards (`*out_of_domain` tells the caller to retry with
+// the restrictions).
+AttributeSolution solve_once(const std::vector<StrAtom>& atoms, const StrDomain& domain,
+                             const AttributeConstraint& constraint, unsigned timeout_ms, bool restrict_chars,
+                             bool* out_of_domain) {
+  AttributeSolution out;
+  z3::context& c = detail::sequence_context();
+  try {
+    z3::solver solver(c, z3::solver::simple());  // the SMT core: the default solver spends milliseconds on setup
+    detail::configure(solver, timeout_ms);
+    std::optional<SeqProblem> p = seq_problem(c, solver, atoms, domain, restrict_chars, &out.reason);
+    if (!p) {
+      out.answer = SatAnswer::Unknown;
+      return out;
+    }
+    if (check_polarities(c, solver, *p, constraint, out) != z3::sat) return out;
+    read_value(c, solver.get_model(), *p, domain, out);
+  } catch (const z3::exception& e) {
+    out.answer = SatAnswer::Unknown;
+    out.reason = std::string("sequence theory: ") + e.msg();
+    return out;
+  }
+  return recheck(atoms, domain, constraint, std::move(out), out_of_domain);
 }
 
 }  // namespace

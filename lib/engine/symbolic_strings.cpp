@@ -253,108 +253,139 @@ Forest build_forest(const std::vector<size_t>& idx, const std::vector<std::strin
   return f;
 }
 
-}  // namespace
+// The linear encoding, clause by clause in a fixed order (the solver sees the same formula every run).
+class LinearAxioms {
+ public:
+  LinearAxioms(const std::vector<StrAtom>& atoms, const StrDomain& domain)
+      : atoms_(atoms), domain_(domain), n_(atoms.size()), single_(!domain.set_valued) {}
 
-StrEncoding string_axioms_linear(const std::vector<StrAtom>& atoms, const StrDomain& domain) {
-  StrEncoding enc;
-  const bool single = !domain.set_valued;
-  const size_t n = atoms.size();
-  const size_t d = n;
-  auto fresh = [&]() { return n + 1 + enc.aux_vars++; };
-  auto& out = enc.clauses;
-
-  std::optional<size_t> nonempty, exact_empty;
-  std::vector<size_t> exacts, prefixes, suffixes, others;
-  for (size_t i = 0; i < n; ++i) {
-    const StrAtom& a = atoms[i];
-    if (a.op == StrOp::NonEmpty) nonempty = i;
-    if (a.op == StrOp::Exact && a.value.empty()) exact_empty = i;
-    (a.op == StrOp::Exact ? exacts : a.op == StrOp::Prefix ? prefixes : a.op == StrOp::Suffix ? suffixes : others).push_back(i);
-  }
-  // A1, A2, A6 (first half), A7, A8: unchanged.
-  for (size_t i = 0; i < n; ++i) {
-    const StrAtom& a = atoms[i];
-    out.push_back({neg(i), pos(d)});
-    if (valid_when_defined(a, domain)) out.push_back({neg(d), pos(i)});
-    if (literal_op(a.op) && !in_domain(a.value, domain)) out.push_back({neg(i)});
-    if (nonempty && i != *nonempty && (a.op == StrOp::Prefix || a.op == StrOp::Suffix) && !a.value.empty())
-      out.push_back({neg(i), pos(*nonempty)});
-  }
-  if (domain.empty_is_absent) {
-    if (exact_empty) out.push_back({neg(*exact_empty)});
-  } else if (nonempty && exact_empty) {
-    out.push_back({neg(d), pos(*nonempty), pos(*exact_empty)});
+  StrEncoding encode() {
+    classify();
+    basic_clauses();
+    Side pre = side(StrOp::Prefix, prefixes_);
+    Side suf = side(StrOp::Suffix, suffixes_);
+    exact_clauses(pre, suf);
+    return std::move(enc_);
   }
 
-  // At most one of xs (single-valued only); returns the "some of xs" auxiliary, or nullopt if xs is empty.
-  auto ladder = [&](const std::vector<size_t>& xs, bool exclusive) -> std::optional<size_t> {
-    if (xs.empty()) return std::nullopt;
-    std::optional<size_t> prev;
-    for (size_t x : xs) {
-      size_t s = fresh();
-      out.push_back({neg(x), pos(s)});
-      if (prev) {
-        out.push_back({neg(*prev), pos(s)});
-        if (exclusive) out.push_back({neg(*prev), neg(x)});
-      }
-      prev = s;
-    }
-    return prev;
-  };
-
-  // Prefix and suffix forests.
+ private:
+  // The prefix (or suffix) forest and its ladders.
   struct Side {
     StrOp op;
-    const std::vector<size_t>* idx;
     Forest forest;
     std::vector<std::optional<size_t>> any_child;  // per atom index
     std::optional<size_t> any_root;
     std::map<std::string, size_t> by_key;           // key -> atom index
   };
-  auto make_side = [&](StrOp op, const std::vector<size_t>& idx) {
-    Side side{op, &idx, {}, {}, std::nullopt, {}};
+
+  size_t fresh() { return n_ + 1 + enc_.aux_vars++; }
+
+  void classify() {
+    for (size_t i = 0; i < n_; ++i) {
+      const StrAtom& a = atoms_[i];
+      if (a.op == StrOp::NonEmpty) nonempty_ = i;
+      if (a.op == StrOp::Exact && a.value.empty()) exact_empty_ = i;
+      (a.op == StrOp::Exact    ? exacts_
+       : a.op == StrOp::Prefix ? prefixes_
+       : a.op == StrOp::Suffix ? suffixes_
+                               : others_)
+          .push_back(i);
+    }
+  }
+
+  // A1, A2, A6 (first half), A7, A8: unchanged.
+  void basic_clauses() {
+    auto& out = enc_.clauses;
+    const size_t d = n_;
+    for (size_t i = 0; i < n_; ++i) {
+      const StrAtom& a = atoms_[i];
+      out.push_back({neg(i), pos(d)});
+      if (valid_when_defined(a, domain_)) out.push_back({neg(d), pos(i)});
+      if (literal_op(a.op) && !in_domain(a.value, domain_)) out.push_back({neg(i)});
+      if (nonempty_ && i != *nonempty_ && (a.op == StrOp::Prefix || a.op == StrOp::Suffix) && !a.value.empty())
+        out.push_back({neg(i), pos(*nonempty_)});
+    }
+    if (domain_.empty_is_absent) {
+      if (exact_empty_) out.push_back({neg(*exact_empty_)});
+    } else if (nonempty_ && exact_empty_) {
+      out.push_back({neg(d), pos(*nonempty_), pos(*exact_empty_)});
+    }
+  }
+
+  // At most one of xs (when `exclusive`); returns the "some of xs" auxiliary, or nullopt if xs is empty.
+  std::optional<size_t> ladder(const std::vector<size_t>& xs, bool exclusive) {
+    if (xs.empty()) return std::nullopt;
+    std::optional<size_t> prev;
+    for (size_t x : xs) {
+      size_t s = fresh();
+      enc_.clauses.push_back({neg(x), pos(s)});
+      if (prev) {
+        enc_.clauses.push_back({neg(*prev), pos(s)});
+        if (exclusive) enc_.clauses.push_back({neg(*prev), neg(x)});
+      }
+      prev = s;
+    }
+    return prev;
+  }
+
+  Side side(StrOp op, const std::vector<size_t>& idx) {
+    Side side{op, {}, {}, std::nullopt, {}};
     std::vector<std::string> keys;
     for (size_t i : idx) {
-      std::string k = atoms[i].value;
+      std::string k = atoms_[i].value;
       if (op == StrOp::Suffix) std::reverse(k.begin(), k.end());
       keys.push_back(k);
       side.by_key.emplace(k, i);
     }
-    side.forest = build_forest(idx, keys, n);
-    side.any_child.resize(n);
+    side.forest = build_forest(idx, keys, n_);
+    side.any_child.resize(n_);
     for (size_t i : idx) {
-      if (side.forest.parent[i] >= 0) out.push_back({neg(i), pos(static_cast<size_t>(side.forest.parent[i]))});
-      side.any_child[i] = ladder(side.forest.children[i], single);
+      if (side.forest.parent[i] >= 0) enc_.clauses.push_back({neg(i), pos(static_cast<size_t>(side.forest.parent[i]))});
+      side.any_child[i] = ladder(side.forest.children[i], single_);
     }
-    side.any_root = ladder(side.forest.roots, single);
+    side.any_root = ladder(side.forest.roots, single_);
     return side;
-  };
-  Side pre = make_side(StrOp::Prefix, prefixes);
-  Side suf = make_side(StrOp::Suffix, suffixes);
+  }
 
-  // Exacts.
-  ladder(exacts, single);
-  for (size_t e : exacts) {
-    const std::string& v = atoms[e].value;
-    for (Side* side : {&pre, &suf}) {
-      std::string key = v;
-      if (side->op == StrOp::Suffix) std::reverse(key.begin(), key.end());
-      std::optional<size_t> deepest;
-      for (size_t len = 0; len <= key.size(); ++len) {
-        auto it = side->by_key.find(key.substr(0, len));
-        if (it != side->by_key.end()) deepest = it->second;
+  // A3: each exact against the prefix and suffix forests, and against the other atoms.
+  void exact_clauses(const Side& pre, const Side& suf) {
+    auto& out = enc_.clauses;
+    ladder(exacts_, single_);
+    for (size_t e : exacts_) {
+      const std::string& v = atoms_[e].value;
+      for (const Side* side : {&pre, &suf}) {
+        std::string key = v;
+        if (side->op == StrOp::Suffix) std::reverse(key.begin(), key.end());
+        std::optional<size_t> deepest;
+        for (size_t len = 0; len <= key.size(); ++len) {
+          auto it = side->by_key.find(key.substr(0, len));
+          if (it != side->by_key.end()) deepest = it->second;
+        }
+        if (deepest) out.push_back({neg(e), pos(*deepest)});
+        if (!single_) continue;
+        std::optional<size_t> rest = deepest ? side->any_child[*deepest] : side->any_root;
+        if (rest) out.push_back({neg(e), neg(*rest)});
       }
-      if (deepest) out.push_back({neg(e), pos(*deepest)});
-      if (!single) continue;
-      std::optional<size_t> rest = deepest ? side->any_child[*deepest] : side->any_root;
-      if (rest) out.push_back({neg(e), neg(*rest)});
-    }
-    for (size_t o : others) {  // Present, NonEmpty, opaque: evaluate on the exact value
-      if (str_atom_holds(atoms[o], v)) out.push_back({neg(e), pos(o)});
-      else if (single) out.push_back({neg(e), neg(o)});
+      for (size_t o : others_) {  // Present, NonEmpty, opaque: evaluate on the exact value
+        if (str_atom_holds(atoms_[o], v)) out.push_back({neg(e), pos(o)});
+        else if (single_) out.push_back({neg(e), neg(o)});
+      }
     }
   }
-  return enc;
+
+  const std::vector<StrAtom>& atoms_;
+  const StrDomain& domain_;
+  const size_t n_;
+  const bool single_;
+  StrEncoding enc_;
+  std::optional<size_t> nonempty_, exact_empty_;
+  std::vector<size_t> exacts_, prefixes_, suffixes_, others_;
+};
+
+}  // namespace
+
+StrEncoding string_axioms_linear(const std::vector<StrAtom>& atoms, const StrDomain& domain) {
+  return LinearAxioms(atoms, domain).encode();
 }
 
 namespace {

@@ -1,7 +1,5 @@
 #include "engine/symbolic_z3.h"
 
-#include "engine/symbolic_encoder.h"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -66,7 +64,9 @@ unsigned NegationIds::of(z3::context& c, Z3_ast constant) {
   return nid;
 }
 
-ModelReader::ModelReader(z3::solver& solver, NegationIds& negations) : solver_(solver), negations_(negations) {
+ModelReader::ModelReader(z3::solver& solver, NegationIds& negations, bool use_trail)
+    : solver_(solver), negations_(negations) {
+  if (!use_trail) return;
   // Raw C API on purpose: this loop runs over every assigned literal after every Sat check.
   Z3_context c = solver.ctx();
   Z3_ast_vector trail = Z3_solver_get_trail(c, solver);

@@ -8,7 +8,25 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/query.h"
 #include "engine/symbolic_strings.h"
+
+namespace meshproof::engine {
+namespace detail {
+// Called before a context is created: Z3's model compaction costs more than the check itself on the
+// small queries the engine asks, and nothing here needs compact models.
+void set_global_params();
+struct GlobalParams {
+  GlobalParams() { set_global_params(); }
+};
+}  // namespace detail
+
+struct SolverContext::Impl {
+  detail::GlobalParams params;  // first: set before the context exists
+  z3::context ctx;
+};
+
+}  // namespace meshproof::engine
 
 namespace meshproof::engine::detail {
 
@@ -47,7 +65,9 @@ class NegationIds {
 
 class ModelReader {
  public:
-  ModelReader(z3::solver& solver, NegationIds& negations);
+  // use_trail false: every value comes from the model (for a solver that is not the incremental SMT core,
+  // whose trail may be stale or absent).
+  ModelReader(z3::solver& solver, NegationIds& negations, bool use_trail = true);
   bool boolean(const z3::expr& e);
   // The value when the trail has it; nullopt otherwise (never builds the model).
   std::optional<bool> boolean_if_known(const z3::expr& e);
@@ -59,13 +79,6 @@ class ModelReader {
   NegationIds& negations_;
   std::vector<unsigned> trail_;  // ast ids of the assigned literals, sorted
   std::optional<z3::model> model_;
-};
-
-// Called before a context is created: Z3's model compaction costs more than the check itself on the
-// small queries the engine asks, and nothing here needs compact models.
-void set_global_params();
-struct GlobalParams {
-  GlobalParams() { set_global_params(); }
 };
 
 // Wall-clock limits for the engine's many short checks. Z3's `timeout` parameter starts and stops a timer

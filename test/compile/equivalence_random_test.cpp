@@ -285,3 +285,57 @@ TEST_CASE("flag differences need no witness", "[compile][equivalence]") {
   CHECK(res.difference->observable == "ALLOW policy present");
   CHECK_FALSE(res.difference->has_witness);
 }
+
+namespace {
+
+// One ALLOW rule whose permission is a single atom.
+ir::Program one_allow(ir::Protocol proto, const ir::Atom& a) {
+  ir::Program p;
+  p.protocol = proto;
+  p.has_allow_policy = true;
+  ir::Rule r;
+  r.policy.ns = "ns";
+  r.policy.name = "p";
+  ir::Clause prin, perm;
+  prin.kind = ir::ClauseKind::Principal;
+  perm.kind = ir::ClauseKind::Permission;
+  ir::Match m;
+  m.terms.push_back(ir::Term{{a}});
+  perm.matches.push_back(m);
+  r.principals.push_back(prin);
+  r.permissions.push_back(perm);
+  p.allow.push_back(r);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("equivalence uses the engine's encoding of ports and addresses", "[compile][equivalence]") {
+  // One 16-bit port: equal ports are proven, different ones differ with a witness on one of them.
+  CHECK(engine::prove_equivalent(one_allow(ir::Protocol::Tcp, ir::make_port_atom(8080)),
+                                 one_allow(ir::Protocol::Tcp, ir::make_port_atom(8080)))
+            .status == engine::EquivalenceStatus::Proven);
+  auto ports = engine::prove_equivalent(one_allow(ir::Protocol::Tcp, ir::make_port_atom(80)),
+                                        one_allow(ir::Protocol::Tcp, ir::make_port_atom(8080)));
+  REQUIRE(ports.status == engine::EquivalenceStatus::Differs);
+  REQUIRE(ports.difference->has_witness);
+  CHECK((ports.difference->witness.port == 80 || ports.difference->witness.port == 8080));
+
+  // CIDRs are masked equality on the top prefix bits: a narrower range differs inside the wider one.
+  auto ranges = engine::prove_equivalent(one_allow(ir::Protocol::Tcp, cidr(Attribute::SourceIp, "10.0.0.0/8")),
+                                         one_allow(ir::Protocol::Tcp, cidr(Attribute::SourceIp, "10.0.0.0/9")));
+  REQUIRE(ranges.status == engine::EquivalenceStatus::Differs);
+  REQUIRE(ranges.difference->has_witness);
+  const auto& ip = ranges.difference->witness.source_ip;
+  REQUIRE(ip);
+  CHECK(ir::parse_cidr("10.128.0.0/9")->contains(*ip));
+
+  // An IPv4 range written longer than /32 contains exactly what Cidr::contains says: the /32 address
+  // (the extra bits are zero on both sides). The prover's former encoding called it "never matches".
+  ir::Cidr long_range = *ir::parse_cidr("10.0.0.1/32");
+  long_range.prefix_len = 40;
+  REQUIRE(long_range.contains(*ir::parse_ip("10.0.0.1")));
+  CHECK(engine::prove_equivalent(one_allow(ir::Protocol::Tcp, ir::make_cidr_atom(Attribute::SourceIp, long_range)),
+                                 one_allow(ir::Protocol::Tcp, cidr(Attribute::SourceIp, "10.0.0.1/32")))
+            .status == engine::EquivalenceStatus::Proven);
+}

@@ -1,0 +1,229 @@
+// The concretizer: the canonical model and the canonical request built from its truths.
+#include "engine/symbolic_concretizer.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "engine/symbolic_seq.h"
+
+namespace meshproof::engine::detail {
+
+using ir::Attribute;
+
+std::vector<z3::expr> canonical_order(const RequestVars& vars) {
+  std::vector<z3::expr> out{vars.mtls(), vars.token_valid(), vars.token_invalid()};
+  for (const auto& [k, sa] : vars.strings()) {  // map order: attribute, key
+    out.push_back(sa.defined);
+    std::vector<size_t> idx(sa.atoms.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return sa.atoms[a] < sa.atoms[b]; });
+    for (size_t i : idx) out.push_back(sa.vars[i]);
+  }
+  for (const auto& [attr, ip] : vars.ips()) {
+    out.push_back(ip.defined);
+    out.push_back(ip.is6);
+    for (const auto& [cidr, v] : ip.cidrs) out.push_back(v);
+  }
+  for (const auto& [port, v] : vars.port_atoms()) out.push_back(v);
+  return out;
+}
+
+bool canonicalize(z3::solver& solver, NegationIds& negations, const std::vector<z3::expr>& order,
+                  const z3::expr_vector& assumptions, const CheckFn& check) {
+  z3::expr_vector fixed(solver.ctx());
+  for (unsigned i = 0; i < assumptions.size(); ++i) fixed.push_back(assumptions[i]);
+  std::optional<ModelReader> reader;
+  reader.emplace(solver, negations);
+  bool solver_has_model = true;
+  for (const z3::expr& v : order) {
+    if (!reader->boolean_if_known(v).value_or(true)) {
+      fixed.push_back(!v);
+      continue;
+    }
+    fixed.push_back(!v);
+    z3::check_result r = check(fixed);
+    if (r == z3::sat) {
+      reader.emplace(solver, negations);
+      solver_has_model = true;
+      continue;
+    }
+    if (r == z3::unknown) return false;
+    fixed.pop_back();
+    fixed.push_back(v);
+    solver_has_model = false;
+  }
+  // The last Sat model satisfies every fixed literal (later ones were read from it); restore it.
+  return solver_has_model || check(fixed) == z3::sat;
+}
+
+namespace {
+
+void assign_string(ir::Request& r, Attribute attr, const std::string& key, const std::optional<std::string>& v,
+                   const std::vector<std::string>& set) {
+  if (!v && set.empty()) return;
+  const std::string s = v.value_or("");
+  switch (attr) {
+    case Attribute::PeerTrustDomain: r.peer_trust_domain = s; break;
+    case Attribute::PeerNamespace: r.peer_namespace = s; break;
+    case Attribute::PeerServiceAccount: r.peer_service_account = s; break;
+    case Attribute::ConnectionSni: r.sni = s; break;
+    case Attribute::Method: r.method = s; break;
+    case Attribute::Path: r.path = s; break;
+    case Attribute::Host: r.host = s; break;
+    case Attribute::Header: r.headers[key] = s; break;
+    case Attribute::AuthIssuer: r.jwt_issuer = s; break;
+    case Attribute::AuthSubject: r.jwt_subject = s; break;
+    case Attribute::AuthAudiences: r.audiences = set; break;
+    case Attribute::AuthPresenters: r.presenters = set; break;
+    case Attribute::AuthClaim: r.claims[key] = set; break;
+    case Attribute::Metadata: r.metadata[key] = set; break;
+    default: break;
+  }
+}
+
+ir::IpAddress plus_one(ir::IpAddress a) {
+  for (int i = a.v6 ? 15 : 3; i >= 0; --i)
+    if (++a.bytes[i] != 0) break;
+  return a;
+}
+
+// The first address, in an order that depends only on the CIDR atoms, with the given family and CIDR
+// truths; nullopt when none of the candidates fits (the model's own address is used then).
+std::optional<ir::IpAddress> canonical_ip(bool v6, const std::vector<std::pair<ir::Cidr, bool>>& truths) {
+  std::vector<ir::Cidr> inside;
+  for (const auto& [c, t] : truths)
+    if (t) inside.push_back(c);
+  std::stable_sort(inside.begin(), inside.end(),
+                   [](const ir::Cidr& a, const ir::Cidr& b) { return a.prefix_len > b.prefix_len; });
+  std::vector<ir::IpAddress> candidates;
+  for (const auto& c : inside) {
+    candidates.push_back(c.base);
+    candidates.push_back(plus_one(c.base));
+  }
+  for (const char* text : {"10.0.0.1", "192.0.2.1", "172.16.0.1", "198.51.100.7", "2001:db8::1", "fd00::1", "::1"})
+    candidates.push_back(*ir::parse_ip(text));
+  for (const auto& a : candidates) {
+    if (a.v6 != v6) continue;
+    bool ok = true;
+    for (const auto& [c, t] : truths) ok = ok && c.contains(a) == t;
+    if (ok) return a;
+  }
+  return std::nullopt;
+}
+
+// The port is fixed in a domain with one port. Otherwise it is chosen concretely from the port atoms'
+// truths (all that the formulas read of it), so that it does not depend on the model.
+uint32_t canonical_port(ModelReader& m, const RequestVars& vars, const RequestTruths& t) {
+  const RequestDomain& d = vars.domain();
+  if (d.port) return *d.port;
+  if (t.true_port) return *t.true_port;
+  auto usable = [&](uint32_t p) {
+    return !vars.port_atoms().count(p) &&
+           std::find(d.excluded_ports.begin(), d.excluded_ports.end(), p) == d.excluded_ports.end();
+  };
+  for (uint32_t p : {8080u, 8000u, 9000u, 10000u})
+    if (usable(p)) return p;
+  for (uint32_t p = 1024; p <= 65535; ++p)
+    if (usable(p)) return p;
+  return read_port(m, vars);
+}
+
+// A clause excluding the polarities the sequence theory found impossible together (its Unsat core; all
+// of the attribute's when the core is empty). Valid for every string, so it may stay for later queries.
+z3::expr conflict_lemma(z3::context& c, const StringAttr& sa, const StrAssignment& asg,
+                        const std::vector<uint32_t>& core) {
+  std::vector<z3::expr> lits;
+  auto lit_of = [&](uint32_t var) {
+    bool pol = var < sa.atoms.size() ? asg.atom_true[var] : asg.defined;
+    z3::expr x = var < sa.atoms.size() ? sa.vars[var] : sa.defined;
+    return pol ? !x : x;
+  };
+  if (core.empty())
+    for (uint32_t v = 0; v <= sa.atoms.size(); ++v) lits.push_back(lit_of(v));
+  for (uint32_t v : core) lits.push_back(lit_of(v));
+  return any_of(c, lits);
+}
+
+// One string attribute's value from its truths. False: no value (out.status says Refine or Unknown).
+bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_ms, ModelRequest& out) {
+  const StringAttr& sa = *st.attr;
+  const StrAssignment& asg = st.assignment;
+  std::optional<std::string> value;
+  std::vector<std::string> elements;
+  WitnessStatus status;
+  std::string error;
+  if (sa.domain.set_valued) {
+    SetWitness w = build_set_witness(sa.atoms, asg, sa.domain);
+    status = w.status, error = w.error, elements = w.elements;
+  } else {
+    StringWitness w = build_string_witness(sa.atoms, asg, sa.domain);
+    status = w.status, error = w.error, value = w.value;
+  }
+  const std::string where = attribute_label(sa.attr, sa.key);
+  if (status == WitnessStatus::Failed) throw InternalError("witness construction for " + where + ": " + error);
+  if (status == WitnessStatus::NeedsTheory) {
+    // Opaque atoms (or no fresh character): the sequence theory decides these polarities.
+    AttributeConstraint full;
+    for (bool b : asg.atom_true) full.atom.push_back(b);
+    full.defined = asg.defined;
+    AttributeSolution s = solve_with_sequence_theory(sa.atoms, sa.domain, full, timeout_ms);
+    if (s.answer == SatAnswer::Unknown) {
+      out.status = ModelRequest::Status::Unknown;
+      out.reason = where + ": " + s.reason;
+      return false;
+    }
+    if (s.answer == SatAnswer::Unsat) {
+      out.lemmas.push_back(conflict_lemma(c, sa, asg, s.core));
+      out.status = ModelRequest::Status::Refine;
+      return false;
+    }
+    value = s.value;
+    elements = s.elements;
+  }
+  assign_string(out.request, sa.attr, sa.key, value, elements);
+  return true;
+}
+
+// Attributes no atom mentions are unconstrained: plausible values make the witness read like a real
+// request (they cannot change any atom's truth, because no atom reads them).
+void plausible_defaults(const RequestVars& vars, ir::Request& r) {
+  auto mentioned = [&](Attribute a) { return vars.strings().count({a, ""}) != 0; };
+  if (r.mtls) {
+    if (!mentioned(Attribute::PeerTrustDomain)) r.peer_trust_domain = "cluster.local";
+    if (!mentioned(Attribute::PeerNamespace)) r.peer_namespace = "default";
+    if (!mentioned(Attribute::PeerServiceAccount)) r.peer_service_account = "default";
+  }
+  const bool http = vars.domain().http;
+  if (http && vars.domain().method_always_present && !mentioned(Attribute::Method)) r.method = "GET";
+  if (http && !mentioned(Attribute::Path)) r.path = "/";
+}
+
+}  // namespace
+
+ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms) {
+  const RequestTruths t = read_truths(m, vars);
+  ModelRequest out;
+  ir::Request& r = out.request;
+  r.mtls = t.mtls;
+  r.token = t.token_valid ? ir::TokenState::Valid : t.token_invalid ? ir::TokenState::Invalid : ir::TokenState::None;
+  r.port = canonical_port(m, vars, t);
+  for (const StringTruths& st : t.strings)
+    if (!concretize_string(st, vars.context(), timeout_ms, out) && out.status == ModelRequest::Status::Unknown)
+      return out;
+  if (out.status == ModelRequest::Status::Refine) return out;
+  plausible_defaults(vars, r);
+  for (const IpTruths& ip : t.ips) {
+    // The formulas read the bits only through the CIDR atoms: any address with the same family and the
+    // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).
+    std::optional<ir::IpAddress> chosen = canonical_ip(ip.v6, ip.cidrs);
+    ir::IpAddress a = chosen ? *chosen : read_ip(m, *ip.vars);
+    if (ip.attr == Attribute::SourceIp) r.source_ip = a;
+    if (ip.attr == Attribute::DestinationIp) r.destination_ip = a;
+    if (ip.attr == Attribute::RemoteIp) r.remote_ip = a;
+  }
+  // remote.ip defaults to source.ip: only spell it out when it differs.
+  if (r.remote_ip && r.source_ip && *r.remote_ip == *r.source_ip) r.remote_ip.reset();
+  return out;
+}
+
+}  // namespace meshproof::engine::detail
