@@ -21,9 +21,6 @@
 
 namespace meshproof::ir {
 
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
-
 // ---------------------------------------------------------------------------------------------------
 // Fields and keys → generators
 // ---------------------------------------------------------------------------------------------------
