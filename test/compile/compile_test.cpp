@@ -145,7 +145,7 @@ std::vector<ir::Program> views_of(const app::Input& in, ir::Protocol p) {
 
 compile::Table reprove(const compile::Table& base, const json& filters, const std::vector<ir::Program>& views) {
   compile::Table t = base;
-  t.filters = filters;
+  t.filters = filters.get<std::vector<json>>();
   t.text = compile::to_json_text(filters);
   std::vector<const ir::Program*> vp;
   for (const auto& v : views) vp.push_back(&v);

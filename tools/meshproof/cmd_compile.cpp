@@ -8,6 +8,8 @@
 #include <iostream>
 #include <random>
 
+#include <nlohmann/json.hpp>  // Table::filters
+
 #include "commands.h"
 #include "common.h"
 #include "compile/compile.h"
