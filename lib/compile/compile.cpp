@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/parallel.h"
+#include "base/text.h"
 #include "compile/emit/emit.h"
 #include "load/loader.h"
 
@@ -244,11 +245,7 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
 
 namespace {
 
-std::string list_text(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out + "]";
-}
+std::string list_text(const std::vector<std::string>& v) { return "[" + join(v) + "]"; }
 
 }  // namespace
 
@@ -280,9 +277,7 @@ std::string describe_request(const ir::Request& r, ir::Protocol p) {
     }
   }
   for (const auto& [k, v] : r.metadata) parts.push_back("metadata " + k + " " + list_text(v));
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out;
+  return join(parts);
 }
 
 std::string describe_difference(const engine::Difference& d, ir::Protocol p) {
