@@ -1,13 +1,13 @@
 #include "compile/compile.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <map>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "base/parallel.h"
+#include "base/text.h"
 #include "compile/emit/emit.h"
 #include "load/loader.h"
 
@@ -26,6 +26,13 @@ const char* to_string(TableStatus s) {
   }
   return "?";
 }
+
+Table::Table() = default;
+Table::~Table() = default;
+Table::Table(const Table&) = default;
+Table::Table(Table&&) noexcept = default;
+Table& Table::operator=(const Table&) = default;
+Table& Table::operator=(Table&&) noexcept = default;
 
 bool CompileResult::all_proven() const {
   return std::all_of(tables.begin(), tables.end(), [](const Table& t) { return t.status == TableStatus::Proven; });
@@ -146,23 +153,68 @@ void prove_table(Table& table, const std::vector<const ir::Program*>& views,
   }
 }
 
-CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options) {
-  CompileResult res;
-  ir::LowerContext ctx = ir::LowerContext::from(mesh.config);
+namespace {
 
+// One table to prove: the emitted filters and the views (port programs) they must decide like.
+struct Job {
+  Table table;
+  std::vector<ir::Program> views;
+};
+
+// The classes of the --workload names (all when there are none); names that match no workload go to
+// `not_found`.
+std::set<uint32_t> wanted_classes(const mesh::Mesh& mesh, const std::vector<std::string>& workloads,
+                                  std::vector<std::string>& not_found) {
   std::set<uint32_t> wanted;
-  for (const auto& w : options.workloads) {
+  for (const auto& w : workloads) {
     size_t slash = w.find('/');
     const mesh::Workload* found =
         slash == std::string::npos ? nullptr : mesh.find(w.substr(0, slash), w.substr(slash + 1));
-    if (!found) res.not_found.push_back(w);
+    if (!found) not_found.push_back(w);
     else wanted.insert(found->class_id);
   }
+  return wanted;
+}
 
-  struct Job {
-    Table table;
-    std::vector<ir::Program> views;
-  };
+// The table of one class and protocol: emitted, written as text, not yet proven.
+Table emit_table(const mesh::Mesh& mesh, const mesh::WorkloadClass& cls, ir::Protocol proto,
+                 const ir::LowerContext& ctx, OutputFormat format) {
+  const mesh::Workload& rep = mesh.workloads[cls.members.front()];
+  Table t;
+  t.class_id = cls.id;
+  t.representative = rep.display();
+  for (size_t m : cls.members) t.workloads.push_back(mesh.workloads[m].display());
+  t.protocol = proto;
+  EmittedFilters ef = emit_filters(rep.authorization_policies, proto, ctx);
+  t.filters = std::move(ef.filters);
+  t.notes = std::move(ef.notes);
+  json filters(t.filters);
+  t.text = format == OutputFormat::Yaml ? to_yaml_text(filters) : to_json_text(filters);
+  char id[16];
+  std::snprintf(id, sizeof id, "%03u", cls.id);
+  t.file = std::string("class-") + id + "." + sanitize(rep.ns) + "." + sanitize(rep.name) + "." +
+           (proto == ir::Protocol::Http ? "http" : "tcp") + "." + extension(format);
+  return t;
+}
+
+// Every job's table proven on up to `threads` workers (0: one per core, at most 4); the first exception
+// (by job index) is rethrown here.
+void prove_jobs(std::vector<Job>& jobs, const CompileOptions& options) {
+  unsigned threads = options.threads ? options.threads : worker_count(0, jobs.size(), 4);
+  parallel_for(jobs.size(), threads, [&](size_t i) {
+    std::vector<const ir::Program*> views;
+    for (const auto& v : jobs[i].views) views.push_back(&v);
+    prove_table(jobs[i].table, views, options.proof);
+    if (options.on_table_proven) options.on_table_proven(jobs[i].table);
+  });
+}
+
+}  // namespace
+
+CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options) {
+  CompileResult res;
+  ir::LowerContext ctx = ir::LowerContext::from(mesh.config);
+  std::set<uint32_t> wanted = wanted_classes(mesh, options.workloads, res.not_found);
   std::vector<Job> jobs;
   for (const auto& cls : mesh.classes) {
     if (cls.members.empty()) continue;
@@ -178,40 +230,11 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
       for (const auto& port : wp.ports)
         if (const ir::Program* v = port.view(proto)) job.views.push_back(*v);
       if (job.views.empty()) continue;
-      Table& t = job.table;
-      t.class_id = cls.id;
-      t.representative = rep.display();
-      for (size_t m : cls.members) t.workloads.push_back(mesh.workloads[m].display());
-      t.protocol = proto;
-      EmittedFilters ef = emit_filters(rep.authorization_policies, proto, ctx);
-      t.filters = std::move(ef.filters);
-      t.notes = std::move(ef.notes);
-      t.text = options.format == OutputFormat::Yaml ? to_yaml_text(t.filters) : to_json_text(t.filters);
-      char id[16];
-      std::snprintf(id, sizeof id, "%03u", cls.id);
-      t.file = std::string("class-") + id + "." + sanitize(rep.ns) + "." + sanitize(rep.name) + "." +
-               (proto == ir::Protocol::Http ? "http" : "tcp") + "." + extension(options.format);
+      job.table = emit_table(mesh, cls, proto, ctx, options.format);
       jobs.push_back(std::move(job));
     }
   }
-
-  unsigned threads = options.threads ? options.threads : std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, jobs.size())));
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      std::vector<const ir::Program*> views;
-      for (const auto& v : jobs[i].views) views.push_back(&v);
-      prove_table(jobs[i].table, views, options.proof);
-    }
-  };
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
+  prove_jobs(jobs, options);
   for (auto& j : jobs) res.tables.push_back(std::move(j.table));
   return res;
 }
@@ -222,11 +245,7 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
 
 namespace {
 
-std::string list_text(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out + "]";
-}
+std::string list_text(const std::vector<std::string>& v) { return "[" + join(v) + "]"; }
 
 }  // namespace
 
@@ -258,9 +277,7 @@ std::string describe_request(const ir::Request& r, ir::Protocol p) {
     }
   }
   for (const auto& [k, v] : r.metadata) parts.push_back("metadata " + k + " " + list_text(v));
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out;
+  return join(parts);
 }
 
 std::string describe_difference(const engine::Difference& d, ir::Protocol p) {

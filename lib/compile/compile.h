@@ -6,10 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "compile/decode/decode.h"
 #include "engine/equivalence.h"
@@ -45,12 +46,20 @@ struct Table {
   std::string representative;            // "NS/NAME"
   std::vector<std::string> workloads;    // every member of the class
   ir::Protocol protocol = ir::Protocol::Http;
-  nlohmann::json filters;                // the emitted filters (chain order)
+  std::vector<nlohmann::json> filters;   // the emitted filters (chain order; <nlohmann/json.hpp> to read)
   std::string text;                      // the file content (JSON or YAML of `filters`)
   std::vector<std::string> notes;        // Istio's skipped rules and ignored values (emit notes)
   std::vector<ViewProof> proofs;
   TableStatus status = TableStatus::Unknown;
   std::vector<std::string> decode_errors;
+
+  // Defined where nlohmann::json is complete (compile.cpp), so that this header needs only its declaration.
+  Table();
+  ~Table();
+  Table(const Table&);
+  Table(Table&&) noexcept;
+  Table& operator=(const Table&);
+  Table& operator=(Table&&) noexcept;
 };
 
 struct CompileOptions {
@@ -58,6 +67,10 @@ struct CompileOptions {
   OutputFormat format = OutputFormat::Json;
   engine::EquivalenceOptions proof;
   unsigned threads = 0;  // proof workers; 0: hardware concurrency (at most 4)
+  // Called on a proof worker after each table's proof, in no particular order and possibly concurrently
+  // (progress reports). An exception it throws stops the remaining proofs and reaches compile_mesh's
+  // caller, as does any other exception of a proof.
+  std::function<void(const Table&)> on_table_proven;
 };
 
 struct CompileResult {
@@ -67,6 +80,7 @@ struct CompileResult {
   bool all_proven() const;
 };
 
+// Exceptions of the proofs (and of options.on_table_proven) are rethrown here, on the calling thread.
 CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options);
 
 // Reads `table.text` back, decodes it and proves it against `views` (programs of table.protocol), setting

@@ -4,26 +4,14 @@
 #include <cctype>
 
 #include "compile/compile.h"
+#include "compile/decode/node_reader.h"
 
 namespace meshproof::compile {
 
 namespace {
 
+using decoder::camel;
 using load::Node;
-
-std::string camel(std::string_view key) {
-  std::string out;
-  bool up = false;
-  for (char c : key) {
-    if (c == '_') {
-      up = true;
-      continue;
-    }
-    out.push_back(up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
-    up = false;
-  }
-  return out;
-}
 
 // Map lookup by camelCase name, accepting snake_case; the entry's key (as written) for paths.
 const load::MapEntry* entry(const Node& m, const std::string& k) {
@@ -44,10 +32,6 @@ std::string key_of(const Node& m, const std::string& k) {
 std::string type_of(const Node& typed_config) {
   const Node* t = get(typed_config, "@type");
   return t && t->is_scalar() ? t->scalar : "";
-}
-
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
 struct Walker {
@@ -97,7 +81,7 @@ struct Walker {
         const Node* n = get(f, "name");
         const Node* tc = get(f, "typedConfig");
         bool is_hcm = (n && n->is_scalar() && n->scalar == "envoy.filters.network.http_connection_manager") ||
-                      (tc && ends_with(type_of(*tc), "HttpConnectionManager"));
+                      (tc && type_of(*tc).ends_with("HttpConnectionManager"));
         if (is_hcm) {
           if (!tc) return fail(f, fpath + "[" + std::to_string(i) + "]", "http_connection_manager without typed_config");
           hcm = tc;
@@ -184,11 +168,11 @@ bool inbound_chains(const load::Node& root, std::vector<InboundChain>& out, std:
     }
     for (size_t i = 0; i < configs->items.size(); ++i) {
       const Node& c = configs->items[i];
-      if (!ends_with(type_of(c), "ListenerConfigDump")) continue;
+      if (!type_of(c).ends_with("ListenerConfigDump")) continue;
       any_dump = true;
       if (!w.listener_dump(c, "configs[" + std::to_string(i) + "]")) return false;
     }
-  } else if (ends_with(type_of(root), "ListenerConfigDump")) {
+  } else if (type_of(root).ends_with("ListenerConfigDump")) {
     any_dump = true;
     if (!w.listener_dump(root, "$")) return false;
   }

@@ -1,5 +1,8 @@
 // Lowering: AuthorizationPolicy → IR rules per protocol, and programs per workload × port.
 // Every rule implemented here is written down in docs/semantics.md section `ir` with its source.
+// The code is split by concern: lower_values.cpp (one written value → terms, trust-domain aliasing),
+// lower_rules.cpp (a policy's rules → ir::Rule with Istio's drops), lower_programs.cpp (a workload's
+// policies → one program per port and protocol view).
 #pragma once
 
 #include <string>

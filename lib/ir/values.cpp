@@ -2,13 +2,6 @@
 
 namespace meshproof::ir {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool generator_http_only(GeneratorKind g) {
   switch (g) {
     case GeneratorKind::RequestPrincipal: case GeneratorKind::Audiences: case GeneratorKind::Presenter:
@@ -25,7 +18,7 @@ std::optional<WhenKey> classify_when_key(const std::string& k) {
   if (k == "destination.ip") return WhenKey{G::DestinationIp, true};
   if (k == "destination.port") return WhenKey{G::DestinationPort, true};
   if (k == "connection.sni") return WhenKey{G::Sni, true};
-  if (starts_with(k, "experimental.envoy.filters.")) return WhenKey{G::EnvoyFilter, true};
+  if (k.starts_with("experimental.envoy.filters.")) return WhenKey{G::EnvoyFilter, true};
   if (k == "source.ip") return WhenKey{G::SourceIp, false};
   if (k == "remote.ip") return WhenKey{G::RemoteIp, false};
   if (k == "source.namespace") return WhenKey{G::Namespace, false};
@@ -35,8 +28,8 @@ std::optional<WhenKey> classify_when_key(const std::string& k) {
   if (k == "request.auth.principal") return WhenKey{G::RequestPrincipal, false};
   if (k == "request.auth.audiences") return WhenKey{G::Audiences, false};
   if (k == "request.auth.presenter") return WhenKey{G::Presenter, false};
-  if (starts_with(k, "request.headers")) return WhenKey{G::Header, false};
-  if (starts_with(k, "request.auth.claims")) return WhenKey{G::Claims, false};
+  if (k.starts_with("request.headers")) return WhenKey{G::Header, false};
+  if (k.starts_with("request.auth.claims")) return WhenKey{G::Claims, false};
   return std::nullopt;
 }
 
@@ -71,8 +64,8 @@ const std::array<FieldSpec<model::Operation>, 4> kOperationFields = {{
 
 StringPattern string_pattern(const std::string& v) {
   if (v == "*") return {StringPattern::Any, ""};
-  if (starts_with(v, "*")) return {StringPattern::Suffix, v.substr(1)};
-  if (ends_with(v, "*")) return {StringPattern::Prefix, v.substr(0, v.size() - 1)};
+  if (v.starts_with("*")) return {StringPattern::Suffix, v.substr(1)};
+  if (v.ends_with("*")) return {StringPattern::Prefix, v.substr(0, v.size() - 1)};
   return {StringPattern::Exact, v};
 }
 
@@ -84,11 +77,11 @@ RequestPrincipalPattern request_principal_pattern(const std::string& v) {
   const StringPattern any{StringPattern::Any, ""};
   auto exact = [](std::string s) { return StringPattern{StringPattern::Exact, std::move(s)}; };
   if (v == "*") return {any, any};
-  if (starts_with(v, "*")) {
+  if (v.starts_with("*")) {
     if (!found) return {any, {StringPattern::Suffix, v.substr(1)}};
     return {iss == "*" ? any : StringPattern{StringPattern::Suffix, iss.substr(1)}, exact(sub)};
   }
-  if (ends_with(v, "*")) {
+  if (v.ends_with("*")) {
     if (!found) return {{StringPattern::Prefix, v.substr(0, v.size() - 1)}, any};
     return {exact(iss), sub == "*" ? any : StringPattern{StringPattern::Prefix, sub.substr(0, sub.size() - 1)}};
   }
@@ -111,14 +104,14 @@ std::optional<std::string> envoy_path_template(const std::string& path) {
 
 std::optional<EnvoyFilterKey> parse_envoy_filter_key(const std::string& when_key) {
   std::string body = when_key.substr(std::string("experimental.").size());
-  if (ends_with(body, "]")) body.pop_back();
+  if (body.ends_with("]")) body.pop_back();
   size_t open = body.find('[');
   if (open == std::string::npos) return std::nullopt;
   return EnvoyFilterKey{body.substr(0, open), body.substr(open + 1)};
 }
 
 std::optional<std::string> list_value_element(const std::string& v) {
-  if (!starts_with(v, "[") || !ends_with(v, "]")) return std::nullopt;
+  if (!v.starts_with("[") || !v.ends_with("]")) return std::nullopt;
   size_t a = v.find_first_not_of("[]"), b = v.find_last_not_of("[]");
   return a == std::string::npos ? "" : v.substr(a, b - a + 1);
 }

@@ -3,7 +3,7 @@
 // into the parts that generator builds matchers from (pilot/pkg/security/authz/model/generator.go,
 // matcher/*.go at the anchor of IS).
 //
-// Both readers of policies use it: the lowering (ir/lower.cpp) turns the parts into IR atoms, the
+// Both readers of policies use it: the lowering (ir/lower_*.cpp) turns the parts into IR atoms, the
 // emitter (compile/emit) turns them into Envoy matchers. Only the reading of the text is shared; what
 // the parts mean stays with each side, and the decoder (compile/decode) reads the emitted matchers on
 // its own, so the equivalence proof still compares the emitter's matchers with the lowering's atoms.
@@ -20,9 +20,6 @@
 #include "model/resources.h"
 
 namespace meshproof::ir {
-
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
 
 // ---------------------------------------------------------------------------------------------------
 // Fields and keys → generators

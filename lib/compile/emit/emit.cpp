@@ -8,6 +8,8 @@
 #include <optional>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "ir/ip.h"
 #include "ir/values.h"
 #include "mesh/mesh.h"
@@ -15,6 +17,13 @@
 namespace meshproof::compile {
 
 using json = nlohmann::json;
+
+EmittedFilters::EmittedFilters() = default;
+EmittedFilters::~EmittedFilters() = default;
+EmittedFilters::EmittedFilters(const EmittedFilters&) = default;
+EmittedFilters::EmittedFilters(EmittedFilters&&) noexcept = default;
+EmittedFilters& EmittedFilters::operator=(const EmittedFilters&) = default;
+EmittedFilters& EmittedFilters::operator=(EmittedFilters&&) noexcept = default;
 
 std::string quote_meta(const std::string& s) {
   static const std::string special = "\\.+*?()|[]{}^$";
@@ -28,9 +37,7 @@ std::string quote_meta(const std::string& s) {
 
 namespace {
 
-using ir::ends_with;
 using ir::name_in_brackets;
-using ir::starts_with;
 using ir::StringPattern;
 
 enum class RbacAction { Allow, Deny, Log };

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "ir/ir.h"
 #include "ir/lower.h"
@@ -26,11 +26,20 @@
 
 namespace meshproof::compile {
 
+// The JSON objects are nlohmann::json values: code that reads them includes <nlohmann/json.hpp>.
 struct EmittedFilters {
-  nlohmann::json filters = nlohmann::json::array();  // in chain order
+  std::vector<nlohmann::json> filters;  // one JSON object per filter, in chain order
   // Istio's logged decisions that change what is enforced: skipped rules, ignored values, fail-closed
   // CUSTOM, CUSTOM with an HTTP provider ignored on TCP. One sentence each, for the manifest.
   std::vector<std::string> notes;
+
+  // Defined where nlohmann::json is complete (emit.cpp), so that this header needs only its declaration.
+  EmittedFilters();
+  ~EmittedFilters();
+  EmittedFilters(const EmittedFilters&);
+  EmittedFilters(EmittedFilters&&) noexcept;
+  EmittedFilters& operator=(const EmittedFilters&);
+  EmittedFilters& operator=(EmittedFilters&&) noexcept;
 };
 
 // The filters for one workload and protocol. `policies` are the policies that apply to the workload, in

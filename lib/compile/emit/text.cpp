@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "compile/emit/emit.h"
 
 namespace meshproof::compile {
