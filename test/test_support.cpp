@@ -24,14 +24,19 @@ std::string shared_path(const std::string& rel) {
   return std::string(MESHPROOF_SHARED_DIR) + "/" + rel;
 }
 
-std::unique_ptr<app::Input> load_paths(const std::vector<std::string>& paths) {
+std::unique_ptr<app::Input> load_paths(const std::vector<std::string>& paths, Admission admission) {
   app::InputOptions o;
   o.paths = paths;
   o.threads = 1;
-  return app::load_input(o);
+  if (admission == Admission::Apply) return app::load_input(o);
+  auto input = std::make_unique<app::Input>();
+  app::load_files(o, *input);
+  app::validate_input(*input);
+  app::resolve_input(o, *input);
+  return input;
 }
 
-std::unique_ptr<app::Input> load_yaml(const std::string& yaml, const std::string& name) {
+std::unique_ptr<app::Input> load_yaml(const std::string& yaml, const std::string& name, Admission admission) {
   // Written to a real file so that positions and carets behave exactly as for user input.
   static int counter = 0;
   fs::path dir = fs::temp_directory_path() / ("meshproof-test-" + std::to_string(getpid()));
@@ -41,7 +46,7 @@ std::unique_ptr<app::Input> load_yaml(const std::string& yaml, const std::string
     std::ofstream out(file, std::ios::binary);
     out << yaml;
   }
-  return load_paths({file.string()});
+  return load_paths({file.string()}, admission);
 }
 
 namespace {

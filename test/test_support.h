@@ -15,9 +15,15 @@ std::string fixture(const std::string& rel);  // test/fixtures/<rel>
 std::string shared_path(const std::string& rel);
 bool shared_available();
 
-// Loads YAML text (one or more documents) through the whole pipeline, as if read from a file.
-std::unique_ptr<app::Input> load_yaml(const std::string& yaml, const std::string& name = "test.yaml");
-std::unique_ptr<app::Input> load_paths(const std::vector<std::string>& paths);
+// Whether the input stage takes the objects Istio's admission rejects out of the world (as every command
+// does), or keeps them: tests of the lowering check how Istio's builder treats values that admission would
+// normally stop (Istio's own builder goldens include such inputs).
+enum class Admission { Apply, Skip };
+
+// Loads YAML text (one or more documents) through the input stage, as if read from a file.
+std::unique_ptr<app::Input> load_yaml(const std::string& yaml, const std::string& name = "test.yaml",
+                                      Admission admission = Admission::Apply);
+std::unique_ptr<app::Input> load_paths(const std::vector<std::string>& paths, Admission admission = Admission::Apply);
 
 struct RunResult {
   int exit_code = -1;

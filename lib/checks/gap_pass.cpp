@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/failpoint.h"
 #include "base/parallel.h"
 
 namespace meshproof::checks::gaps {
@@ -174,7 +175,10 @@ void print_stats(const Context& ctx, const std::vector<AnalyzerGroup>& groups) {
 // shown. The price is that two groups may build an engine for the same program.
 std::shared_ptr<Results> run_pass(const Context& ctx) {
   std::vector<AnalyzerGroup> groups = make_groups(ctx, symbolic_checks());
-  parallel_for(groups.size(), static_cast<unsigned>(groups.size()), [&](size_t w) { run_group(ctx, groups[w]); });
+  parallel_for(groups.size(), static_cast<unsigned>(groups.size()), [&](size_t w) {
+    failpoint("symbolic-worker");
+    run_group(ctx, groups[w]);
+  });
   print_stats(ctx, groups);
   auto results = std::make_shared<Results>();
   for (auto& g : groups)

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/failpoint.h"
 #include "base/parallel.h"
 #include "base/text.h"
 #include "compile/emit/emit.h"
@@ -202,6 +203,7 @@ Table emit_table(const mesh::Mesh& mesh, const mesh::WorkloadClass& cls, ir::Pro
 void prove_jobs(std::vector<Job>& jobs, const CompileOptions& options) {
   unsigned threads = options.threads ? options.threads : worker_count(0, jobs.size(), 4);
   parallel_for(jobs.size(), threads, [&](size_t i) {
+    failpoint("compile-worker");
     std::vector<const ir::Program*> views;
     for (const auto& v : jobs[i].views) views.push_back(&v);
     prove_table(jobs[i].table, views, options.proof);

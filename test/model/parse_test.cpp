@@ -790,7 +790,9 @@ spec:
   rules: [{to: [{operation: {ports: [80]}}]}]
 )");
   REQUIRE(in);
-  REQUIRE(in->resources.authorization_policies.size() == 1);
+  // Typed, then rejected by admission: the object is kept apart from the world, its diagnostic stays.
+  REQUIRE(in->resources.authorization_policies.empty());
+  REQUIRE(in->rejected.authorization_policies.size() == 1);
   const Diagnostic* d = find_diag(in->resources, "expected string, found integer");
   REQUIRE(d);
   CHECK(d->loc.line == 5);

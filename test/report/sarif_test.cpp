@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "report/report.h"
+#include <nlohmann/json.hpp>
+
 #include "analysis/suppressions.h"
+#include "report/report.h"
 #include "run_fixture.h"
 
 using namespace meshproof;

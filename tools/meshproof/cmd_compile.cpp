@@ -3,7 +3,6 @@
 // policies (docs/compile.md) and writes them only when every proof succeeded.
 #include <iostream>
 
-#include <nlohmann/json.hpp>  // Table::filters
 
 #include "commands.h"
 #include "common.h"
