@@ -288,19 +288,14 @@ void check_when_values(const std::string& key, const StrList& l, const Path& fie
   else if (key == "source.trustDomain") check_trust_domains(l, field, c);
 }
 
-}  // namespace
+// Which fields of a rule's `from` and `to` entries exist and work on TCP: Istio's trigger for the warning
+// that a DENY rule denies all TCP traffic (validation.go; IS §7).
+struct RuleFacts {
+  bool from_exists = false, to_exists = false, tcp_in_from = false, tcp_in_to = false;
+};
 
-void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out) {
-  Checker c(out, p);
-  check_common_annotations(p, c, /*dry_run_allowed=*/true);
-  check_attachment(p, c);
-
-  const bool action_known = p.action_written.empty() || valid_action(p.action_written);
-  if (!action_known)
-    c.error(p.action_loc, "spec.action", "Unsupported value: \"" + p.action_written + "\"",
-            enum_help(p.action_written, {"ALLOW", "DENY", "AUDIT", "CUSTOM"}));
-  const std::string action = action_known ? to_string(p.action) : p.action_written;
-
+// The istio.io/dry-run annotation: only ALLOW and DENY take it, and its value must parse as a Go bool.
+void check_dry_run(const AuthorizationPolicy& p, bool action_known, const std::string& action, Checker& c) {
   if (auto it = p.meta.annotations.find(kDryRun); it != p.meta.annotations.end()) {
     if (p.action == Action::Allow || p.action == Action::Deny) {
       if (action_known && !go_parse_bool(it->second))
@@ -314,6 +309,197 @@ void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out) {
     }
   }
 
+}
+
+// What CUSTOM rules may not use: peer identity and JWT fields (the external authorizer runs first).
+void check_custom_rules(const AuthorizationPolicy& p, Checker& c) {
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    const Rule& rule = p.rules[i];
+    if (rule.is_null) continue;
+    const std::string rf = idx("spec.rules", i);
+    for (size_t f = 0; f < rule.from.size(); ++f) {
+      const Source& s = rule.from[f];
+      if (!s.present) continue;
+      const std::string sf = idx(rf + ".from", f) + ".source.";
+      auto check = [&](const StrList& l, const char* name) {
+        if (!l.empty())
+          c.error(l.loc, sf + name, std::string(name) + " is currently not supported with CUSTOM action",
+                  "the external authorizer runs before identity and JWT checks; use ipBlocks/remoteIpBlocks or "
+                  "`to` fields, or let the external authorizer decide on identity");
+      };
+      check(s.namespaces, "namespaces");
+      check(s.not_namespaces, "notNamespaces");
+      check(s.service_accounts, "serviceAccounts");
+      check(s.not_service_accounts, "notServiceAccounts");
+      check(s.trust_domains, "trustDomains");
+      check(s.not_trust_domains, "notTrustDomains");
+      check(s.principals, "principals");
+      check(s.not_principals, "notPrincipals");
+      check(s.request_principals, "requestPrincipals");
+      check(s.not_request_principals, "notRequestPrincipals");
+    }
+    for (size_t w = 0; w < rule.when.size(); ++w) {
+      const Condition& cond = rule.when[w];
+      if (cond.null_entry) continue;  // reported below
+      const std::string& k = cond.key.value;
+      if (k == "source.namespace" || k == "source.serviceAccount" || k == "source.trustDomain" ||
+          k == "source.principal" || k.rfind("request.auth.", 0) == 0)
+        c.error(cond.key.loc, idx(rf + ".when", w) + ".key", k + " is currently not supported with CUSTOM action",
+                "CUSTOM policies cannot condition on peer identity or JWT claims");
+    }
+  }
+}
+
+// One `from` entry of rule i, at field path ff.
+void check_source(const Source& s, size_t i, const std::string& ff, Checker& c, RuleFacts& facts) {
+    if (s.null_entry) {
+    c.error(s.loc, ff, "`from` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
+    return;
+  }
+  if (!s.present) {
+    c.error(s.loc, ff + ".source", "`from.source` must not be nil, found at rule " + std::to_string(i),
+            "every `from` entry needs a `source:` with at least one field");
+    return;
+  }
+  facts.from_exists = true;
+  const std::string sf = ff + ".source";
+  if ((!s.principals.empty() || !s.not_principals.empty() || !s.namespaces.empty() || !s.not_namespaces.empty()) &&
+      (!s.service_accounts.empty() || !s.not_service_accounts.empty()))
+    c.error(s.loc, sf, "Cannot set serviceAccounts with namespaces or principals",
+            "put serviceAccounts in a separate `from` entry (entries are OR-ed)");
+  const StrList* all[] = {&s.principals,        &s.not_principals,   &s.request_principals,
+                          &s.not_request_principals, &s.namespaces,  &s.not_namespaces,
+                          &s.service_accounts,  &s.not_service_accounts, &s.trust_domains,
+                          &s.not_trust_domains, &s.ip_blocks,        &s.not_ip_blocks,
+                          &s.remote_ip_blocks,  &s.not_remote_ip_blocks};
+  bool any = false;
+  for (const StrList* l : all) any |= !l->empty();
+  if (!any)
+    c.error(s.loc, sf, "`from.source` must not be empty, found at rule " + std::to_string(i),
+            "add at least one field to the source, or remove the `from` entry");
+  check_ips(s.ip_blocks, Path{sf, "ipBlocks"}, c);
+  check_ips(s.not_ip_blocks, Path{sf, "notIpBlocks"}, c);
+  check_ips(s.remote_ip_blocks, Path{sf, "remoteIpBlocks"}, c);
+  check_ips(s.not_remote_ip_blocks, Path{sf, "notRemoteIpBlocks"}, c);
+  check_not_empty(s.principals, Path{sf, "principals"}, c);
+  check_not_empty(s.request_principals, Path{sf, "requestPrincipals"}, c);
+  check_not_empty(s.namespaces, Path{sf, "namespaces"}, c);
+  check_service_accounts(s.service_accounts, Path{sf, "serviceAccounts"}, c);
+  check_trust_domains(s.trust_domains, Path{sf, "trustDomains"}, c);
+  check_not_empty(s.ip_blocks, Path{sf, "ipBlocks"}, c);
+  check_not_empty(s.remote_ip_blocks, Path{sf, "remoteIpBlocks"}, c);
+  check_not_empty(s.not_principals, Path{sf, "notPrincipals"}, c);
+  check_not_empty(s.not_request_principals, Path{sf, "notRequestPrincipals"}, c);
+  check_not_empty(s.not_namespaces, Path{sf, "notNamespaces"}, c);
+  check_service_accounts(s.not_service_accounts, Path{sf, "notServiceAccounts"}, c);
+  check_trust_domains(s.not_trust_domains, Path{sf, "notTrustDomains"}, c);
+  check_not_empty(s.not_ip_blocks, Path{sf, "notIpBlocks"}, c);
+  check_not_empty(s.not_remote_ip_blocks, Path{sf, "notRemoteIpBlocks"}, c);
+  // Istio's list of fields that also work on TCP, for the DENY warning below (trust domains are not in
+  // it, IS §7).
+  facts.tcp_in_from |= !s.principals.empty() || !s.not_principals.empty() || !s.ip_blocks.empty() ||
+                 !s.not_ip_blocks.empty() || !s.namespaces.empty() || !s.not_namespaces.empty() ||
+                 !s.remote_ip_blocks.empty() || !s.not_remote_ip_blocks.empty() || !s.service_accounts.empty() ||
+                 !s.not_service_accounts.empty();
+}
+
+// One `to` entry of rule i, at field path tf.
+void check_operation(const Operation& op, size_t i, const std::string& tf, Checker& c, RuleFacts& facts) {
+    if (op.null_entry) {
+    c.error(op.loc, tf, "`to` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
+    return;
+  }
+  if (!op.present) {
+    c.error(op.loc, tf + ".operation", "`to.operation` must not be nil, found at rule " + std::to_string(i),
+            "every `to` entry needs an `operation:` with at least one field");
+    return;
+  }
+  facts.to_exists = true;
+  const std::string of = tf + ".operation";
+  if (op.ports.empty() && op.methods.empty() && op.paths.empty() && op.hosts.empty() && op.not_ports.empty() &&
+      op.not_methods.empty() && op.not_paths.empty() && op.not_hosts.empty())
+    c.error(op.loc, of, "`to.operation` must not be empty, found at rule " + std::to_string(i),
+            "add at least one field to the operation, or remove the `to` entry");
+  check_ports(op.ports, Path{of, "ports"}, c);
+  check_ports(op.not_ports, Path{of, "notPorts"}, c);
+  check_not_empty(op.ports, Path{of, "ports"}, c);
+  check_not_empty(op.methods, Path{of, "methods"}, c);
+  check_not_empty(op.paths, Path{of, "paths"}, c);
+  check_not_empty(op.hosts, Path{of, "hosts"}, c);
+  check_not_empty(op.not_ports, Path{of, "notPorts"}, c);
+  check_not_empty(op.not_methods, Path{of, "notMethods"}, c);
+  check_not_empty(op.not_paths, Path{of, "notPaths"}, c);
+  check_not_empty(op.not_hosts, Path{of, "notHosts"}, c);
+  check_paths(op.paths, Path{of, "paths"}, c);
+  check_paths(op.not_paths, Path{of, "notPaths"}, c);
+  facts.tcp_in_to |= !op.ports.empty() || !op.not_ports.empty();
+}
+
+// One `when` condition, at field path wf.
+void check_condition(const Condition& cond, const std::string& wf, Checker& c) {
+    if (cond.null_entry) {
+    c.error(cond.loc, wf, "when field cannot be nil", "remove the empty list item");
+    return;
+  }
+  const std::string& key = cond.key.value;
+  if (key.empty()) {
+    c.error(cond.loc, wf + ".key", "`key` must not be empty", "name the attribute, e.g. request.headers[x-user]");
+    return;
+  }
+  if (cond.values.empty() && cond.not_values.empty()) {
+    c.error(cond.loc, wf, "at least one of `values` or `notValues` must be set for key " + key,
+            "add values: [...] or notValues: [...]");
+    return;
+  }
+  std::string help;
+  std::string why = check_when_key(key, help);
+  if (!why.empty()) {
+    c.error(cond.key.loc, wf + ".key", "invalid `when` condition: " + why, help);
+    return;
+  }
+  check_when_values(key, cond.values, Path{wf, "values"}, c);
+  check_when_values(key, cond.not_values, Path{wf, "notValues"}, c);
+}
+
+void check_rule(const AuthorizationPolicy& p, bool action_known, size_t i, Checker& c) {
+  const Rule& rule = p.rules[i];
+  const std::string rf = idx("spec.rules", i);
+  if (rule.is_null) {
+    c.error(rule.loc, rf, "`rule` must not be nil, found at rule " + std::to_string(i),
+            "remove the empty list item, or write `{}` for a rule that matches every request");
+    return;
+  }
+  if (rule.from.size() > 512)
+    c.error(rule.loc, rf + ".from", std::to_string(rule.from.size()) + " `from` entries; at most 512 are allowed");
+  RuleFacts facts;
+  for (size_t f = 0; f < rule.from.size(); ++f) check_source(rule.from[f], i, idx(rf + ".from", f), c, facts);
+  for (size_t t = 0; t < rule.to.size(); ++t) check_operation(rule.to[t], i, idx(rf + ".to", t), c, facts);
+  for (size_t w = 0; w < rule.when.size(); ++w) check_condition(rule.when[w], idx(rf + ".when", w), c);
+  // Istio's warning, with its exact trigger (validation.go; IS §7): it looks at from/to only.
+  if (action_known && p.action == Action::Deny &&
+      ((facts.from_exists && !facts.to_exists && !facts.tcp_in_from) || (facts.to_exists && !facts.tcp_in_to)))
+    c.warning(rule.loc, rf,
+              "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of "
+              "only HTTP attributes in a DENY rule; it is recommended to explicitly specify the port",
+              "on a TCP port the HTTP-only fields of a DENY rule are dropped and the rest matches every "
+              "connection; add `ports` to the operation to limit the rule to HTTP ports");
+}
+
+}  // namespace
+
+void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out) {
+  Checker c(out, p);
+  check_common_annotations(p, c, /*dry_run_allowed=*/true);
+  check_attachment(p, c);
+
+  const bool action_known = p.action_written.empty() || valid_action(p.action_written);
+  if (!action_known)
+    c.error(p.action_loc, "spec.action", "Unsupported value: \"" + p.action_written + "\"",
+            enum_help(p.action_written, {"ALLOW", "DENY", "AUDIT", "CUSTOM"}));
+  const std::string action = action_known ? to_string(p.action) : p.action_written;
+
+  check_dry_run(p, action_known, action, c);
+
   // Istio decodes into protobuf, where `rules: []` is the same as no rules (golang/protobuf#1348).
   const bool no_rules = p.rules.empty();
   if (action_known && p.action == Action::Custom) {
@@ -325,41 +511,7 @@ void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out) {
       c.error(p.provider_present ? p.provider_loc : p.loc, "spec.provider.name", "`provider.name` must not be empty",
               "name an extension provider from meshConfig.extensionProviders");
     }
-    for (size_t i = 0; i < p.rules.size(); ++i) {
-      const Rule& rule = p.rules[i];
-      if (rule.is_null) continue;
-      const std::string rf = idx("spec.rules", i);
-      for (size_t f = 0; f < rule.from.size(); ++f) {
-        const Source& s = rule.from[f];
-        if (!s.present) continue;
-        const std::string sf = idx(rf + ".from", f) + ".source.";
-        auto check = [&](const StrList& l, const char* name) {
-          if (!l.empty())
-            c.error(l.loc, sf + name, std::string(name) + " is currently not supported with CUSTOM action",
-                    "the external authorizer runs before identity and JWT checks; use ipBlocks/remoteIpBlocks or "
-                    "`to` fields, or let the external authorizer decide on identity");
-        };
-        check(s.namespaces, "namespaces");
-        check(s.not_namespaces, "notNamespaces");
-        check(s.service_accounts, "serviceAccounts");
-        check(s.not_service_accounts, "notServiceAccounts");
-        check(s.trust_domains, "trustDomains");
-        check(s.not_trust_domains, "notTrustDomains");
-        check(s.principals, "principals");
-        check(s.not_principals, "notPrincipals");
-        check(s.request_principals, "requestPrincipals");
-        check(s.not_request_principals, "notRequestPrincipals");
-      }
-      for (size_t w = 0; w < rule.when.size(); ++w) {
-        const Condition& cond = rule.when[w];
-        if (cond.null_entry) continue;  // reported below
-        const std::string& k = cond.key.value;
-        if (k == "source.namespace" || k == "source.serviceAccount" || k == "source.trustDomain" ||
-            k == "source.principal" || k.rfind("request.auth.", 0) == 0)
-          c.error(cond.key.loc, idx(rf + ".when", w) + ".key", k + " is currently not supported with CUSTOM action",
-                  "CUSTOM policies cannot condition on peer identity or JWT claims");
-      }
-    }
+    check_custom_rules(p, c);
   }
   if (action_known && p.provider_present && p.action != Action::Custom)
     c.error(p.provider_loc, "spec.provider", "`provider` must not be with non CUSTOM action, found " + action,
@@ -371,137 +523,7 @@ void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out) {
   if (p.rules.size() > 512)
     c.error(p.rules_loc, "spec.rules", std::to_string(p.rules.size()) + " rules; at most 512 are allowed");
 
-  for (size_t i = 0; i < p.rules.size(); ++i) {
-    const Rule& rule = p.rules[i];
-    const std::string rf = idx("spec.rules", i);
-    if (rule.is_null) {
-      c.error(rule.loc, rf, "`rule` must not be nil, found at rule " + std::to_string(i),
-              "remove the empty list item, or write `{}` for a rule that matches every request");
-      continue;
-    }
-    if (rule.from.size() > 512)
-      c.error(rule.loc, rf + ".from", std::to_string(rule.from.size()) + " `from` entries; at most 512 are allowed");
-    bool tcp_in_from = false, tcp_in_to = false, from_exists = false, to_exists = false;
-    for (size_t f = 0; f < rule.from.size(); ++f) {
-      const Source& s = rule.from[f];
-      const std::string ff = idx(rf + ".from", f);
-      if (s.null_entry) {
-        c.error(s.loc, ff, "`from` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
-        continue;
-      }
-      if (!s.present) {
-        c.error(s.loc, ff + ".source", "`from.source` must not be nil, found at rule " + std::to_string(i),
-                "every `from` entry needs a `source:` with at least one field");
-        continue;
-      }
-      from_exists = true;
-      const std::string sf = ff + ".source";
-      if ((!s.principals.empty() || !s.not_principals.empty() || !s.namespaces.empty() || !s.not_namespaces.empty()) &&
-          (!s.service_accounts.empty() || !s.not_service_accounts.empty()))
-        c.error(s.loc, sf, "Cannot set serviceAccounts with namespaces or principals",
-                "put serviceAccounts in a separate `from` entry (entries are OR-ed)");
-      const StrList* all[] = {&s.principals,        &s.not_principals,   &s.request_principals,
-                              &s.not_request_principals, &s.namespaces,  &s.not_namespaces,
-                              &s.service_accounts,  &s.not_service_accounts, &s.trust_domains,
-                              &s.not_trust_domains, &s.ip_blocks,        &s.not_ip_blocks,
-                              &s.remote_ip_blocks,  &s.not_remote_ip_blocks};
-      bool any = false;
-      for (const StrList* l : all) any |= !l->empty();
-      if (!any)
-        c.error(s.loc, sf, "`from.source` must not be empty, found at rule " + std::to_string(i),
-                "add at least one field to the source, or remove the `from` entry");
-      check_ips(s.ip_blocks, Path{sf, "ipBlocks"}, c);
-      check_ips(s.not_ip_blocks, Path{sf, "notIpBlocks"}, c);
-      check_ips(s.remote_ip_blocks, Path{sf, "remoteIpBlocks"}, c);
-      check_ips(s.not_remote_ip_blocks, Path{sf, "notRemoteIpBlocks"}, c);
-      check_not_empty(s.principals, Path{sf, "principals"}, c);
-      check_not_empty(s.request_principals, Path{sf, "requestPrincipals"}, c);
-      check_not_empty(s.namespaces, Path{sf, "namespaces"}, c);
-      check_service_accounts(s.service_accounts, Path{sf, "serviceAccounts"}, c);
-      check_trust_domains(s.trust_domains, Path{sf, "trustDomains"}, c);
-      check_not_empty(s.ip_blocks, Path{sf, "ipBlocks"}, c);
-      check_not_empty(s.remote_ip_blocks, Path{sf, "remoteIpBlocks"}, c);
-      check_not_empty(s.not_principals, Path{sf, "notPrincipals"}, c);
-      check_not_empty(s.not_request_principals, Path{sf, "notRequestPrincipals"}, c);
-      check_not_empty(s.not_namespaces, Path{sf, "notNamespaces"}, c);
-      check_service_accounts(s.not_service_accounts, Path{sf, "notServiceAccounts"}, c);
-      check_trust_domains(s.not_trust_domains, Path{sf, "notTrustDomains"}, c);
-      check_not_empty(s.not_ip_blocks, Path{sf, "notIpBlocks"}, c);
-      check_not_empty(s.not_remote_ip_blocks, Path{sf, "notRemoteIpBlocks"}, c);
-      // Istio's list of fields that also work on TCP, for the DENY warning below (trust domains are not in
-      // it, IS §7).
-      tcp_in_from |= !s.principals.empty() || !s.not_principals.empty() || !s.ip_blocks.empty() ||
-                     !s.not_ip_blocks.empty() || !s.namespaces.empty() || !s.not_namespaces.empty() ||
-                     !s.remote_ip_blocks.empty() || !s.not_remote_ip_blocks.empty() || !s.service_accounts.empty() ||
-                     !s.not_service_accounts.empty();
-    }
-    for (size_t t = 0; t < rule.to.size(); ++t) {
-      const Operation& op = rule.to[t];
-      const std::string tf = idx(rf + ".to", t);
-      if (op.null_entry) {
-        c.error(op.loc, tf, "`to` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
-        continue;
-      }
-      if (!op.present) {
-        c.error(op.loc, tf + ".operation", "`to.operation` must not be nil, found at rule " + std::to_string(i),
-                "every `to` entry needs an `operation:` with at least one field");
-        continue;
-      }
-      to_exists = true;
-      const std::string of = tf + ".operation";
-      if (op.ports.empty() && op.methods.empty() && op.paths.empty() && op.hosts.empty() && op.not_ports.empty() &&
-          op.not_methods.empty() && op.not_paths.empty() && op.not_hosts.empty())
-        c.error(op.loc, of, "`to.operation` must not be empty, found at rule " + std::to_string(i),
-                "add at least one field to the operation, or remove the `to` entry");
-      check_ports(op.ports, Path{of, "ports"}, c);
-      check_ports(op.not_ports, Path{of, "notPorts"}, c);
-      check_not_empty(op.ports, Path{of, "ports"}, c);
-      check_not_empty(op.methods, Path{of, "methods"}, c);
-      check_not_empty(op.paths, Path{of, "paths"}, c);
-      check_not_empty(op.hosts, Path{of, "hosts"}, c);
-      check_not_empty(op.not_ports, Path{of, "notPorts"}, c);
-      check_not_empty(op.not_methods, Path{of, "notMethods"}, c);
-      check_not_empty(op.not_paths, Path{of, "notPaths"}, c);
-      check_not_empty(op.not_hosts, Path{of, "notHosts"}, c);
-      check_paths(op.paths, Path{of, "paths"}, c);
-      check_paths(op.not_paths, Path{of, "notPaths"}, c);
-      tcp_in_to |= !op.ports.empty() || !op.not_ports.empty();
-    }
-    for (size_t w = 0; w < rule.when.size(); ++w) {
-      const Condition& cond = rule.when[w];
-      const std::string wf = idx(rf + ".when", w);
-      if (cond.null_entry) {
-        c.error(cond.loc, wf, "when field cannot be nil", "remove the empty list item");
-        continue;
-      }
-      const std::string& key = cond.key.value;
-      if (key.empty()) {
-        c.error(cond.loc, wf + ".key", "`key` must not be empty", "name the attribute, e.g. request.headers[x-user]");
-        continue;
-      }
-      if (cond.values.empty() && cond.not_values.empty()) {
-        c.error(cond.loc, wf, "at least one of `values` or `notValues` must be set for key " + key,
-                "add values: [...] or notValues: [...]");
-        continue;
-      }
-      std::string help;
-      std::string why = check_when_key(key, help);
-      if (!why.empty()) {
-        c.error(cond.key.loc, wf + ".key", "invalid `when` condition: " + why, help);
-        continue;
-      }
-      check_when_values(key, cond.values, Path{wf, "values"}, c);
-      check_when_values(key, cond.not_values, Path{wf, "notValues"}, c);
-    }
-    // Istio's warning, with its exact trigger (validation.go; IS §7): it looks at from/to only.
-    if (action_known && p.action == Action::Deny &&
-        ((from_exists && !to_exists && !tcp_in_from) || (to_exists && !tcp_in_to)))
-      c.warning(rule.loc, rf,
-                "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of "
-                "only HTTP attributes in a DENY rule; it is recommended to explicitly specify the port",
-                "on a TCP port the HTTP-only fields of a DENY rule are dropped and the rest matches every "
-                "connection; add `ports` to the operation to limit the rule to HTTP ports");
-  }
+  for (size_t i = 0; i < p.rules.size(); ++i) check_rule(p, action_known, i, c);
 }
 
 void validate(const PeerAuthentication& p, std::vector<Diagnostic>& out) {
