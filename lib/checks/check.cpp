@@ -8,20 +8,6 @@ bool Context::is_regulated(const std::string& ns) const {
   return std::find(regulated.begin(), regulated.end(), ns) != regulated.end();
 }
 
-std::vector<Loc> rejected_starts(const model::ResourceSet& resources) {
-  std::vector<Loc> starts;
-  for (const model::Diagnostic& d : resources.diagnostics)
-    if (d.severity == Severity::Error && d.resource.loc.known()) starts.push_back(d.resource.loc);
-  std::sort(starts.begin(), starts.end());
-  return starts;
-}
-
-bool Context::rejected(const ResourceRef& r) const {
-  if (!rejected_locs) rejected_locs = std::make_shared<const std::vector<Loc>>(rejected_starts(resources));
-  // An object is identified by where it starts: two documents may share kind, namespace and name.
-  return std::binary_search(rejected_locs->begin(), rejected_locs->end(), r.loc);
-}
-
 std::vector<ResourceRef> Check::subjects(const Context& ctx) const {
   std::vector<ResourceRef> out;
   for (const auto& p : ctx.resources.authorization_policies) out.push_back(p.ref());

@@ -46,11 +46,10 @@ struct Options {
   std::shared_ptr<const AssertionSet> assertions;
 };
 
-// Where every object starts that validation reported an Error on (Istio's admission rejects it), sorted.
-std::vector<Loc> rejected_starts(const model::ResourceSet& resources);
-
 struct Context {
   const SourceSet& sources;
+  // The objects as the cluster would hold them: what Istio's admission rejects is not here (the input
+  // stage took it out, model/admission.h); its diagnostics are, for invalid-resource.
   const model::ResourceSet& resources;
   const mesh::Mesh& mesh;
   const profile::Profile& profile;
@@ -58,16 +57,9 @@ struct Context {
   // Regulated namespaces resolved from the profile and the command line.
   std::vector<std::string> regulated;
   bool is_regulated(const std::string& ns) const;
-  // True when validation reported an Error on this object: Istio's admission rejects it, so it never takes
-  // effect. It is reported once, by invalid-resource; checks that read values as written skip it so that
-  // one mistake is not reported twice (docs/semantics.md §2).
-  bool rejected(const ResourceRef& r) const;
   // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
   // per workload class, one Engine per program), computed on first use by checks/gap_pass.cpp.
   mutable std::shared_ptr<gaps::Results> gap_results{};
-  // Start locations of rejected objects, built on the first rejected() call (from the main thread only:
-  // the symbolic pass's workers use gaps::Shared::rejected).
-  mutable std::shared_ptr<const std::vector<Loc>> rejected_locs{};
 };
 
 // A check is one class, registered once (registry.cpp). It carries its info (name, id, severity, summary,

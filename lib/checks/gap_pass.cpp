@@ -14,18 +14,12 @@ namespace meshproof::checks::gaps {
 // ---------------------------------------------------------------------------------------------------
 // Shared
 
-Shared::Shared(const Context& c)
-    : ctx(c), lower(ir::LowerContext::from(c.mesh.config)), rejected_(rejected_starts(c.resources)) {}
-
-bool Shared::rejected(const model::ResourceBase& r) const {
-  return std::binary_search(rejected_.begin(), rejected_.end(), r.loc);
-}
+Shared::Shared(const Context& c) : ctx(c), lower(ir::LowerContext::from(c.mesh.config)) {}
 
 std::vector<const model::AuthorizationPolicy*> Shared::policies_of(const ClassView& cls) const {
   std::vector<const model::AuthorizationPolicy*> out;
   if (!cls.rep || cls.views.empty()) return out;
-  for (const model::AuthorizationPolicy* p : cls.rep->authorization_policies)
-    if (!rejected(*p)) out.push_back(p);
+  out = cls.rep->authorization_policies;
   return out;
 }
 
@@ -47,28 +41,6 @@ const ir::LoweredPolicy& Shared::lowered(const model::AuthorizationPolicy& p, ir
 
 namespace {
 
-// Removes what Istio's admission rejects from a program: the rules of rejected policies and the issuers
-// of rejected RequestAuthentications, and recomputes the facts that depend on them.
-void drop_rejected(const Shared& s, const mesh::Workload& rep, ir::Program& p) {
-  auto gone = [&](const ir::Rule& r) { return r.policy.policy && s.rejected(*r.policy.policy); };
-  for (auto* list : {&p.custom, &p.deny, &p.allow, &p.audit})
-    list->erase(std::remove_if(list->begin(), list->end(), gone), list->end());
-  p.has_allow_policy = false;
-  for (const model::AuthorizationPolicy* pol : rep.authorization_policies)
-    if (pol->action == model::Action::Allow && !pol->dry_run && !s.rejected(*pol)) p.has_allow_policy = true;
-  if (p.custom.empty()) p.custom_mode = ir::CustomMode::None;
-  std::vector<std::string> rejected_ra;
-  for (const model::RequestAuthentication* ra : rep.request_authentications)
-    if (s.rejected(*ra)) rejected_ra.push_back(ra->meta.ns + "/" + ra->meta.name);
-  p.jwt_issuers.erase(std::remove_if(p.jwt_issuers.begin(), p.jwt_issuers.end(),
-                                     [&](const ir::JwtIssuer& j) {
-                                       return std::find(rejected_ra.begin(), rejected_ra.end(),
-                                                        j.request_authentication) != rejected_ra.end();
-                                     }),
-                      p.jwt_issuers.end());
-  p.has_request_authentication = !p.jwt_issuers.empty();
-}
-
 // The views of one workload class: the programs ir::build_all_programs builds for it, built here class by
 // class so that the pass never holds every class's programs at once.
 ClassView class_view(const Context& ctx, const Shared& shared, const mesh::WorkloadClass& wc) {
@@ -82,7 +54,6 @@ ClassView class_view(const Context& ctx, const Shared& shared, const mesh::Workl
     if (pp.port != 0) declared.push_back(pp.port);
   for (auto& pp : wp.ports)
     for (auto& prog : pp.views) {
-      drop_rejected(shared, *cls.rep, prog);
       auto& dest = prog.enforced && cls.rep->sidecar_injected ? cls.views : cls.unenforced;
       dest.emplace_back(std::move(prog), declared, ctx.options.query_timeout_ms);
     }

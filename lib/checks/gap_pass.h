@@ -2,8 +2,8 @@
 // symbolic engine questions about the decision programs of the workload classes, so they share one pass
 // over the classes instead of each building programs and solvers of its own.
 //
-//   * Programs: one program set per workload class (ir::build_programs), with the rules of policies that
-//     Istio's admission rejects removed (a rejected object never reaches a proxy, samples/README.md).
+//   * Programs: one program set per workload class (ir::build_programs). What Istio's admission rejects
+//     is not in the world the pass reads (model/admission.h): a rejected object never reaches a proxy.
 //   * Engines: one engine::Engine per program (checks/gap_views.h), made on first use and reused for
 //     every query any gap check asks about that program; a class's engines are released when the pass
 //     moves to the next class, so memory stays bounded by the largest class, not by the mesh.
@@ -42,8 +42,7 @@ class Shared {
   const Context& ctx;
   ir::LowerContext lower;
   // The resource has an error diagnostic: Istio's admission rejects it, so it never reaches a proxy.
-  bool rejected(const model::ResourceBase& r) const;
-  // The policies that apply to the class and are not rejected, in Istio's order (root namespace first).
+  // The policies that apply to the class, in Istio's order (root namespace first).
   std::vector<const model::AuthorizationPolicy*> policies_of(const ClassView& cls) const;
   // Position of a policy in the input (for "later rule" decisions); rules order by (policy, index).
   size_t order_of(const model::AuthorizationPolicy* p) const;
@@ -52,7 +51,6 @@ class Shared {
   bool regulated(const std::string& ns) const { return ctx.is_regulated(ns); }
 
  private:
-  std::vector<Loc> rejected_;
   mutable std::map<std::pair<const model::AuthorizationPolicy*, ir::Protocol>, ir::LoweredPolicy> lowered_;
 };
 

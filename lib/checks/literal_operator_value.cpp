@@ -120,7 +120,6 @@ class LiteralOperatorValue final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-      if (ctx.rejected(p.ref())) continue;  // reported by invalid-resource; Istio never applies it
       for_each_value(p, [&](const PolicyValue& pv) {
         // Paths (`/a-b`), IP blocks and ports have their own syntax and validation.
         if (pv.family == "paths" || pv.family == "ipBlocks" || pv.family == "ports") return;

@@ -84,7 +84,6 @@ class LiteralWildcard final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-      if (ctx.rejected(p.ref())) continue;  // reported by invalid-resource; Istio never applies it
       // The values of each list (one `field` per written list), for the sibling test below.
       std::map<std::string, std::vector<std::string>> lists;
       for_each_value(p, [&](const PolicyValue& pv) { lists[pv.field].push_back(pv.value->value); });

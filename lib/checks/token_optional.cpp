@@ -87,7 +87,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
   void visit(gaps::ClassView& cls) override {
     if (cls.views.empty()) return;
     for (const model::RequestAuthentication* ra : cls.rep->request_authentications) {
-      if (s_.rejected(*ra) || ra->jwt_rules.empty()) continue;
+      if (ra->jwt_rules.empty()) continue;
       Facts& f = facts_[ra];
       for (gaps::View& v : cls.views) {
         const ir::Program& prog = v.program();
