@@ -33,31 +33,38 @@ std::string synthetic_mesh(int namespaces, int workloads_per_ns) {
       y << "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " << app << ", namespace: " << ns << "}\n"
         << "spec:\n  selector: {matchLabels: {app: " << app << "}}\n  template:\n    metadata: {labels: {app: " << app
         << "}}\n    spec:\n      serviceAccountName: " << app << "\n      containers:\n      - name: main\n"
-        << "        ports: [{containerPort: 8080, name: http}, {containerPort: 9090, name: grpc}, {containerPort: 5432, name: tcp-db}]\n---\n";
-      y << "apiVersion: v1\nkind: Service\nmetadata: {name: " << app << ", namespace: " << ns << "}\nspec:\n  selector: {app: "
-        << app << "}\n  ports:\n  - {name: http, port: 80, targetPort: 8080}\n  - {name: grpc, port: 9090, targetPort: 9090}\n"
+        << "        ports: [{containerPort: 8080, name: http}, {containerPort: 9090, name: grpc}, {containerPort: "
+           "5432, name: tcp-db}]\n---\n";
+      y << "apiVersion: v1\nkind: Service\nmetadata: {name: " << app << ", namespace: " << ns
+        << "}\nspec:\n  selector: {app: " << app
+        << "}\n  ports:\n  - {name: http, port: 80, targetPort: 8080}\n  - {name: grpc, port: 9090, targetPort: 9090}\n"
         << "  - {name: tcp-db, port: 5432, targetPort: 5432}\n---\n";
       std::string caller = "team" + std::to_string((n + 1) % namespaces);
-      y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app << "-allow, namespace: " << ns
-        << "}\nspec:\n  selector: {matchLabels: {app: " << app << "}}\n  rules:\n"
+      y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app
+        << "-allow, namespace: " << ns << "}\nspec:\n  selector: {matchLabels: {app: " << app << "}}\n  rules:\n"
         << "  - from:\n    - source:\n        principals: [\"cluster.local/ns/" << caller << "/sa/svc" << w % 3
-        << "\", \"cluster.local/ns/" << ns << "/sa/*\"]\n    to:\n    - operation:\n        methods: [\"GET\", \"POST\"]\n"
+        << "\", \"cluster.local/ns/" << ns
+        << "/sa/*\"]\n    to:\n    - operation:\n        methods: [\"GET\", \"POST\"]\n"
         << "        paths: [\"/api/v" << w % 2 + 1 << "/*\", \"/items/{*}/detail\", \"/health\"]\n"
         << "        hosts: [\"" << app << "." << ns << ".svc.cluster.local\", \"*.example.com\"]\n"
         << "    when:\n    - key: request.headers[x-tenant]\n      values: [\"t" << w % 5 << "\", \"shared-*\"]\n"
-        << "  - from:\n    - source:\n        namespaces: [\"" << caller << "\", \"ops-*\"]\n    to:\n    - operation:\n        ports: [\"5432\"]\n"
+        << "  - from:\n    - source:\n        namespaces: [\"" << caller
+        << "\", \"ops-*\"]\n    to:\n    - operation:\n        ports: [\"5432\"]\n"
         << "  - from:\n    - source:\n        requestPrincipals: [\"https://login.example.com/*\"]\n"
         << "    when:\n    - key: request.auth.claims[groups]\n      values: [\"admins\", \"" << ns << "-*\"]\n---\n";
-      y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app << "-deny, namespace: " << ns
-        << "}\nspec:\n  selector: {matchLabels: {app: " << app << "}}\n  action: DENY\n  rules:\n"
+      y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app
+        << "-deny, namespace: " << ns << "}\nspec:\n  selector: {matchLabels: {app: " << app
+        << "}}\n  action: DENY\n  rules:\n"
         << "  - from:\n    - source:\n        notPrincipals: [\"*\"]\n        notIpBlocks: [\"10.0.0.0/8\"]\n"
         << "  - to:\n    - operation:\n        paths: [\"/admin*\", \"*/debug\"]\n        notPorts: [\"5432\"]\n---\n";
       if (w % 3 == 0)
-        y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app << "-audit, namespace: " << ns
-          << "}\nspec:\n  selector: {matchLabels: {app: " << app << "}}\n  action: AUDIT\n  rules:\n"
+        y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " << app
+          << "-audit, namespace: " << ns << "}\nspec:\n  selector: {matchLabels: {app: " << app
+          << "}}\n  action: AUDIT\n  rules:\n"
           << "  - to:\n    - operation: {methods: [\"DELETE\"]}\n---\n";
       if (w % 4 == 1)
-        y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: " << app << "-try\n  namespace: " << ns
+        y << "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: " << app
+          << "-try\n  namespace: " << ns
           << "\n  annotations: {\"istio.io/dry-run\": \"true\"}\nspec:\n  selector: {matchLabels: {app: " << app
           << "}}\n  action: DENY\n  rules:\n  - from:\n    - source: {namespaces: [\"legacy\"]}\n---\n";
     }

@@ -42,7 +42,8 @@ ir::Term principal(const std::string& ns, const std::string& sa) {
   return t;
 }
 
-ir::Rule make_rule(model::Action action, const std::string& name, std::vector<ir::Match> from, std::vector<ir::Match> to) {
+ir::Rule make_rule(model::Action action, const std::string& name, std::vector<ir::Match> from,
+                   std::vector<ir::Match> to) {
   ir::Rule r;
   r.policy.action = action;
   r.policy.ns = "shop";
@@ -88,12 +89,14 @@ ir::Program workload_class(int allow_rules) {
     p.allow.push_back(r);
   }
   p.has_allow_policy = true;
-  p.deny.push_back(make_rule(model::Action::Deny, "deny-admin", {field({ir::make_atom(Attribute::PeerNamespace, Op::Exact, "ops")}, true)},
+  p.deny.push_back(make_rule(model::Action::Deny, "deny-admin",
+                             {field({ir::make_atom(Attribute::PeerNamespace, Op::Exact, "ops")}, true)},
                              {field({ir::make_atom(Attribute::Path, Op::Prefix, "/api/v1/admin")})}));
   p.deny.push_back(make_rule(model::Action::Deny, "deny-plaintext-internal",
                              {field({ir::make_atom(Attribute::PeerServiceAccount, Op::Present)}, true)},
                              {field({ir::make_atom(Attribute::Path, Op::Prefix, "/internal/")})}));
-  p.deny.push_back(make_rule(model::Action::Deny, "deny-delete", {field({ir::make_atom(Attribute::PeerNamespace, Op::Exact, "ops")}, true)},
+  p.deny.push_back(make_rule(model::Action::Deny, "deny-delete",
+                             {field({ir::make_atom(Attribute::PeerNamespace, Op::Exact, "ops")}, true)},
                              {field({ir::make_atom(Attribute::Method, Op::Exact, "DELETE")})}));
   return p;
 }
@@ -101,7 +104,7 @@ ir::Program workload_class(int allow_rules) {
 std::vector<Query> gap_queries(const ir::Program& p) {
   std::vector<Query> qs;
   for (size_t i = 0; i < p.allow.size(); ++i) {
-    qs.push_back(Query().decided_by({model::Action::Allow, i}));                         // reachable?
+    qs.push_back(Query().decided_by({model::Action::Allow, i}));                           // reachable?
     qs.push_back(Query().rule_matches({model::Action::Allow, i}).verdict(Verdict::Deny));  // shadowed by DENY?
   }
   qs.push_back(Query().mtls(false).verdict(Verdict::Allow));  // can plaintext be allowed?
@@ -138,7 +141,7 @@ void BM_Query(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
   report_median(state, us);
-  report_median(state, sat_us, "sat_median_us");      // with witness construction and replay
+  report_median(state, sat_us, "sat_median_us");  // with witness construction and replay
   report_median(state, unsat_us, "unsat_median_us");
   state.counters["sat_fraction"] = us.empty() ? 0 : static_cast<double>(sat) / static_cast<double>(us.size());
   state.counters["atoms"] = static_cast<double>(eng.stats().atoms);
@@ -147,7 +150,10 @@ void BM_Query(benchmark::State& state) {
 // Args: ALLOW rules, per-query timeout in ms (0: none).
 BENCHMARK(BM_Query)
     ->ArgNames({"rules", "timeout_ms"})
-    ->Args({5, 5000})->Args({15, 5000})->Args({30, 5000})->Args({15, 0})
+    ->Args({5, 5000})
+    ->Args({15, 5000})
+    ->Args({30, 5000})
+    ->Args({15, 0})
     ->Unit(benchmark::kMicrosecond);
 
 // The concrete pin-and-check path the differential tests use (every atom fixed by a request).

@@ -9,7 +9,7 @@
 
 namespace meshproof::test {
 
-std::string source_dir();                 // the project root
+std::string source_dir();                     // the project root
 std::string fixture(const std::string& rel);  // test/fixtures/<rel>
 // ../shared/<rel>, or "" when the shared corpus is absent (the caller skips with a message).
 std::string shared_path(const std::string& rel);
@@ -36,10 +36,10 @@ RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin
 }  // namespace meshproof::test
 
 // Catch2 v2 has no SKIP: print why and leave the test case.
-#define MESHPROOF_REQUIRE_SHARED()                                                              \
-  do {                                                                                          \
-    if (!::meshproof::test::shared_available()) {                                               \
-      WARN("skipped: ../shared (the Istio corpus) is not present beside this checkout");        \
-      return;                                                                                   \
-    }                                                                                           \
+#define MESHPROOF_REQUIRE_SHARED()                                                       \
+  do {                                                                                   \
+    if (!::meshproof::test::shared_available()) {                                        \
+      WARN("skipped: ../shared (the Istio corpus) is not present beside this checkout"); \
+      return;                                                                            \
+    }                                                                                    \
   } while (0)

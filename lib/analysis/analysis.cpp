@@ -78,8 +78,8 @@ void build_context(const Options& o, Analysis& a) {
   co.threads = o.input.threads;
   co.progress = o.progress;
   a.regulated = checks::regulated_namespaces(a.input->mesh, a.profile, o.regulated, o.regulated_selectors);
-  a.context = std::make_unique<checks::Context>(checks::Context{a.input->sources, a.input->resources,
-                                                                a.input->mesh, a.profile, co, a.regulated});
+  a.context = std::make_unique<checks::Context>(
+      checks::Context{a.input->sources, a.input->resources, a.input->mesh, a.profile, co, a.regulated});
 }
 
 void run_checks(const Options& o, const std::vector<std::string>& baseline, Analysis& a) {
@@ -91,8 +91,7 @@ void run_checks(const Options& o, const std::vector<std::string>& baseline, Anal
     apply_baseline(a.findings, baseline);
     a.baseline_applied = true;
   }
-  a.input->stats.analyze_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  a.input->stats.analyze_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace

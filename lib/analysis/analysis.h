@@ -54,8 +54,8 @@ struct Analysis {
   std::unique_ptr<app::Input> input;  // sources, admitted and rejected resources, mesh, load errors, stats
   std::vector<Problem> problems;      // non-empty: nothing was analyzed (exit 2)
   profile::Profile profile = profile::default_profile();
-  uint32_t profile_file = 0;          // the profile's file id in input->sources; 0: the built-in profile
-  uint32_t assertions_file = 0;       // the --assert file's id; 0: none
+  uint32_t profile_file = 0;     // the profile's file id in input->sources; 0: the built-in profile
+  uint32_t assertions_file = 0;  // the --assert file's id; 0: none
   std::shared_ptr<const checks::AssertionSet> assertions;
   checks::Options check_options;
   std::unique_ptr<checks::Context> context;  // set when the world was built (input and options are good)

@@ -72,8 +72,7 @@ std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec
   const mesh::Workload& w = *out.target.workload;
   out.programs = ir::build_programs(w, ir::LowerContext::from(out.target.mesh->config));
   out.port = spec.port ? out.programs.find_port(spec.port) : default_port(out.programs);
-  if (!out.port)
-    return w.display() + " declares no port (no container port and no Service selects it); give --port N";
+  if (!out.port) return w.display() + " declares no port (no container port and no Service selects it); give --port N";
   out.request.port = spec.port ? spec.port : out.port->port;
   if (auto err = choose_view(spec, out)) return err;
   fill_http_defaults(w, out.request);

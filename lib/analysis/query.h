@@ -19,10 +19,10 @@
 namespace meshproof::analysis {
 
 struct QuerySpec {
-  std::string to;            // NAMESPACE/NAME or NAMESPACE/key=value,...
-  uint32_t port = 0;         // 0: the first HTTP port, else the first sniffed, else the first declared
-  std::string protocol;      // on a sniffed port: "http" (default) or "tcp"
-  bool plaintext = false;    // overrides request.principal
+  std::string to;          // NAMESPACE/NAME or NAMESPACE/key=value,...
+  uint32_t port = 0;       // 0: the first HTTP port, else the first sniffed, else the first declared
+  std::string protocol;    // on a sniffed port: "http" (default) or "tcp"
+  bool plaintext = false;  // overrides request.principal
   ir::RequestFlags request;
 };
 
@@ -54,7 +54,7 @@ struct Explanation {
   mesh::Target target;
   ir::WorkloadPrograms programs;
   std::map<ir::Protocol, std::vector<uint32_t>> ports_by_protocol;
-  std::vector<PolicyLowering> policies;                  // in Istio's order
+  std::vector<PolicyLowering> policies;                     // in Istio's order
   std::map<ir::Protocol, const ir::Program*> per_protocol;  // program-level facts (any port of the protocol)
 };
 

@@ -121,8 +121,8 @@ ParsedIgnore parse_ignore_annotation(const std::string& value) {
       continue;
     }
     if (reason.empty()) {
-      out.problems.push_back("entry '" + entry + "' for check " + check +
-                             " has no reason (expected `" + check + ": why this finding is acceptable`)");
+      out.problems.push_back("entry '" + entry + "' for check " + check + " has no reason (expected `" + check +
+                             ": why this finding is acceptable`)");
       continue;
     }
     out.entries.push_back({check, reason});

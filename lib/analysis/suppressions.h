@@ -38,8 +38,8 @@ struct IgnoreEntry {
 };
 
 struct ParsedIgnore {
-  std::vector<IgnoreEntry> entries;    // well-formed entries whose check exists
-  std::vector<std::string> problems;   // one message per malformed entry
+  std::vector<IgnoreEntry> entries;   // well-formed entries whose check exists
+  std::vector<std::string> problems;  // one message per malformed entry
 };
 
 // Parses an annotation value. A name is a check when the registry has it (or it is invalid-suppression).

@@ -87,8 +87,8 @@ void validate_input(Input& input) {
   model::validate_all(input.resources, &input.sources);
   // Counted here, before admission takes rejected objects out: the summary says what was read.
   const model::ResourceSet& rs = input.resources;
-  input.stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
-                         rs.request_authentications.size();
+  input.stats.policies =
+      rs.authorization_policies.size() + rs.peer_authentications.size() + rs.request_authentications.size();
   input.stats.resources = model::object_count(rs);
   input.stats.validate_ms = ms_since(t1);
 }

@@ -17,13 +17,13 @@
 namespace meshproof::app {
 
 struct PhaseStats {
-  double load_ms = 0;     // read + parse YAML + type resources (parallel across files)
+  double load_ms = 0;  // read + parse YAML + type resources (parallel across files)
   double validate_ms = 0;
   double resolve_ms = 0;
-  double lower_ms = 0;    // 0 when lowering is not a pass of its own (`check` lowers inside analyze)
+  double lower_ms = 0;  // 0 when lowering is not a pass of its own (`check` lowers inside analyze)
   double analyze_ms = 0;
   double report_ms = 0;
-  double total_ms = 0;    // the whole command, as the command measures it (set by the command)
+  double total_ms = 0;  // the whole command, as the command measures it (set by the command)
   size_t files = 0, documents = 0, resources = 0, workloads = 0, classes = 0, policies = 0;
 };
 
@@ -31,8 +31,8 @@ struct InputOptions {
   std::vector<std::string> paths;
   std::optional<std::string> root_namespace;
   load::Limits limits;
-  unsigned threads = 0;  // 0: hardware concurrency
-  bool progress = false; // progress lines on stderr (only when it is a terminal)
+  unsigned threads = 0;   // 0: hardware concurrency
+  bool progress = false;  // progress lines on stderr (only when it is a terminal)
 };
 
 // Holds everything read. Not movable: the mesh points into the resources.
@@ -57,10 +57,10 @@ std::unique_ptr<Input> load_input(const InputOptions& options);
 
 // The four steps of load_input, in this order, for benchmarks that time them one by one
 // (bench/phase_bench.cpp). Each sets its PhaseStats time.
-void load_files(const InputOptions& options, Input& input);      // read, parse, type (parallel)
-void validate_input(Input& input);                               // model::validate_all, and the counts
-void admit_input(Input& input);                                  // rejected objects out of `resources`
-void resolve_input(const InputOptions& options, Input& input);   // mesh::resolve
+void load_files(const InputOptions& options, Input& input);     // read, parse, type (parallel)
+void validate_input(Input& input);                              // model::validate_all, and the counts
+void admit_input(Input& input);                                 // rejected objects out of `resources`
+void resolve_input(const InputOptions& options, Input& input);  // mesh::resolve
 
 // Peak resident set size of this process so far, in KiB (getrusage; 0 where it is not available).
 size_t peak_rss_kb();

@@ -76,9 +76,14 @@ AppliedPolicies applied_policies(const mesh::Workload& w) {
         else
           out.allows.push_back(p);
         break;
-      case model::Action::Deny: ++out.deny; break;
-      case model::Action::Custom: ++out.custom; break;
-      case model::Action::Audit: break;
+      case model::Action::Deny:
+        ++out.deny;
+        break;
+      case model::Action::Custom:
+        ++out.custom;
+        break;
+      case model::Action::Audit:
+        break;
     }
   }
   return out;
@@ -153,15 +158,16 @@ AccessRow access_row(const mesh::Workload& w, RowCells& acc) {
     if (acc.empty())
       row.notes.push_back("the ALLOW policies that apply have no rule that can match: every request is denied");
   }
-  if (applied.deny) row.notes.push_back(std::to_string(applied.deny) + " DENY " + policies(applied.deny) +
-                                        " may narrow this");
+  if (applied.deny)
+    row.notes.push_back(std::to_string(applied.deny) + " DENY " + policies(applied.deny) + " may narrow this");
   if (applied.custom)
     row.notes.push_back(std::to_string(applied.custom) + " CUSTOM " + policies(applied.custom) +
                         " delegate some requests to an external authorizer");
   if (applied.dry_run)
     row.notes.push_back(std::to_string(applied.dry_run) + " dry-run ALLOW " +
                         (applied.dry_run == 1 ? "policy enforces" : "policies enforce") + " nothing");
-  if (plaintext && w.sidecar_injected) row.notes.push_back("accepts plaintext on at least one port (see the mTLS table)");
+  if (plaintext && w.sidecar_injected)
+    row.notes.push_back("accepts plaintext on at least one port (see the mTLS table)");
   return row;
 }
 

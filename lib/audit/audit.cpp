@@ -9,10 +9,14 @@ namespace meshproof::audit {
 
 const char* to_string(ControlStatus s) {
   switch (s) {
-    case ControlStatus::Pass: return "pass";
-    case ControlStatus::Fail: return "fail";
-    case ControlStatus::Excepted: return "excepted";
-    case ControlStatus::Incomplete: return "incomplete";
+    case ControlStatus::Pass:
+      return "pass";
+    case ControlStatus::Fail:
+      return "fail";
+    case ControlStatus::Excepted:
+      return "excepted";
+    case ControlStatus::Incomplete:
+      return "incomplete";
   }
   return "incomplete";
 }

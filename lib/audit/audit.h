@@ -22,7 +22,7 @@ struct AuditOptions {
   std::string z3_version;
   std::vector<std::string> cli_regulated;            // --regulated NAME
   std::vector<std::string> cli_regulated_selectors;  // --regulated-selector k=v[,k=v]
-  uint32_t profile_file = 0;  // the profile's file id in ctx.sources; 0: the built-in default profile
+  uint32_t profile_file = 0;     // the profile's file id in ctx.sources; 0: the built-in default profile
   uint32_t assertions_file = 0;  // the --assert file's id in ctx.sources; 0: none
 };
 
@@ -52,16 +52,16 @@ struct RegulatedNamespace {
 
 struct CheckEvidence {
   std::string check;
-  bool available = false;              // the check exists in this build (and ran)
-  std::string summary;                 // the check's one-line summary
-  std::vector<std::string> subjects;   // display names of the resources it examined (Check::subjects)
-  std::vector<size_t> findings;        // indexes into AuditReport::findings
+  bool available = false;             // the check exists in this build (and ran)
+  std::string summary;                // the check's one-line summary
+  std::vector<std::string> subjects;  // display names of the resources it examined (Check::subjects)
+  std::vector<size_t> findings;       // indexes into AuditReport::findings
 };
 
 struct ControlResult {
   std::string id, title, reference;
   ControlStatus status = ControlStatus::Pass;
-  std::string note;                    // why the status is what it is, in one sentence
+  std::string note;  // why the status is what it is, in one sentence
   std::vector<CheckEvidence> evidence;
   size_t open = 0;        // unsuppressed findings at or above the threshold
   size_t excepted = 0;    // covered by an approved profile exception
@@ -71,8 +71,8 @@ struct ControlResult {
 
 struct AuditFinding {
   Finding finding;
-  std::string number;    // "F1", "F2", ... in report order
-  std::string location;  // "file:line:col"
+  std::string number;                          // "F1", "F2", ... in report order
+  std::string location;                        // "file:line:col"
   std::vector<std::string> related_locations;  // parallel to finding.related
   std::vector<std::string> controls;           // ids of the controls whose checks produced it
 };
@@ -105,7 +105,7 @@ struct AccessRow {
 struct AccessMatrix {
   std::vector<std::string> columns;  // "any caller", "plaintext (no peer identity)", then identities
   std::vector<AccessRow> rows;
-  std::string approximation;         // how the matrix was derived and what it over-approximates
+  std::string approximation;  // how the matrix was derived and what it over-approximates
 };
 
 struct ExceptionRow {
@@ -125,7 +125,7 @@ struct AuditReport {
   std::vector<AuditFile> files;
   std::vector<std::string> regulation_rules;  // how namespaces were selected, one rule per line
   std::vector<RegulatedNamespace> regulated;
-  std::vector<std::string> warnings;          // scope problems an auditor must see first
+  std::vector<std::string> warnings;  // scope problems an auditor must see first
   std::vector<ControlResult> controls;
   std::vector<AuditFinding> findings;
   std::vector<MtlsRow> mtls;

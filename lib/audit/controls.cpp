@@ -67,8 +67,8 @@ void judge(const profile::Control& c, size_t unavailable, Severity threshold, Co
     cr.note = "No finding at or above " + thr;
   }
   if (cr.below)
-    cr.note += " (" + std::to_string(cr.below) + (cr.below == 1 ? " observation" : " observations") + " below " +
-               thr + ")";
+    cr.note +=
+        " (" + std::to_string(cr.below) + (cr.below == 1 ? " observation" : " observations") + " below " + thr + ")";
 }
 
 }  // namespace

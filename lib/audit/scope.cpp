@@ -58,8 +58,7 @@ std::vector<std::string> selected_by(const checks::Context& ctx, const AuditOpti
   if (info != ctx.mesh.namespaces.end()) {
     const model::Labels& labels = info->second.labels;
     for (const profile::LabelSelector& s : prof.regulated_selectors)
-      if (labels_match(s.match_labels, labels))
-        out.push_back(pname + ": label " + checks::labels_text(s.match_labels));
+      if (labels_match(s.match_labels, labels)) out.push_back(pname + ": label " + checks::labels_text(s.match_labels));
     for (const std::string& s : options.cli_regulated_selectors) {
       model::Labels sel = parse_selector(s);
       if (!sel.empty() && labels_match(sel, labels)) out.push_back("--regulated-selector " + s);

@@ -18,10 +18,10 @@ std::optional<Severity> severity_from_string(const std::string& s);
 
 // Identifies a Kubernetes object in messages and reports.
 struct ResourceRef {
-  std::string kind;       // "AuthorizationPolicy", "Deployment", ...
-  std::string ns;         // empty for cluster-scoped objects
+  std::string kind;  // "AuthorizationPolicy", "Deployment", ...
+  std::string ns;    // empty for cluster-scoped objects
   std::string name;
-  Loc loc;                // where the object starts (its first key)
+  Loc loc;                  // where the object starts (its first key)
   std::string helm_source;  // "# Source:" of the document, when rendered by Helm
 
   std::string display() const;  // "Kind ns/name" or "Kind name"
@@ -34,14 +34,14 @@ struct ResourceRef {
 // replayed through the concrete evaluator before it is attached (DESIGN.md §5).
 struct Witness {
   // Connection
-  bool mtls = false;                  // false: plaintext, no peer identity
-  std::string source_principal;       // "td/ns/NS/sa/SA" when mtls
-  std::string source_namespace;       // derived from the principal when mtls
+  bool mtls = false;             // false: plaintext, no peer identity
+  std::string source_principal;  // "td/ns/NS/sa/SA" when mtls
+  std::string source_namespace;  // derived from the principal when mtls
   std::string source_ip;
-  std::string remote_ip;              // when it differs from source_ip
-  std::string destination;            // "NS/WORKLOAD"
+  std::string remote_ip;    // when it differs from source_ip
+  std::string destination;  // "NS/WORKLOAD"
   uint32_t port = 0;
-  std::string port_protocol;          // "HTTP" or "TCP"
+  std::string port_protocol;  // "HTTP" or "TCP"
   std::string destination_ip;
   std::string sni;
   // HTTP request (empty on TCP ports)
@@ -53,9 +53,9 @@ struct Witness {
   std::vector<std::string> audiences, presenters;
   std::vector<std::pair<std::string, std::string>> claims;  // claim path "a.b" -> value
   // Outcome
-  std::string decision;               // ALLOW, DENY, DELEGATED, REJECTED
-  std::string decided_by;             // "ns/name rule i" or "" when no rule decided
-  std::string reproduce;              // `meshproof query ...` command line that reproduces it
+  std::string decision;    // ALLOW, DENY, DELEGATED, REJECTED
+  std::string decided_by;  // "ns/name rule i" or "" when no rule decided
+  std::string reproduce;   // `meshproof query ...` command line that reproduces it
 };
 
 // One extra location that explains a finding (a shadowing rule, the PeerAuthentication that decided).
@@ -66,13 +66,13 @@ struct RelatedLocation {
 };
 
 struct Finding {
-  std::string check;      // kebab-case public name, e.g. "mtls-not-strict"
-  std::string id;         // short stable id, e.g. "MP1002"
+  std::string check;  // kebab-case public name, e.g. "mtls-not-strict"
+  std::string id;     // short stable id, e.g. "MP1002"
   Severity severity = Severity::Error;
-  std::string message;    // names the resource, says what happens and why
-  std::string help;       // what to do
+  std::string message;  // names the resource, says what happens and why
+  std::string help;     // what to do
   ResourceRef resource;
-  Loc loc;                // most precise location (the offending field), else resource.loc
+  Loc loc;  // most precise location (the offending field), else resource.loc
   std::optional<Witness> witness;
   std::vector<RelatedLocation> related;
   // Key/value facts for machine consumers and reports ("workload", "port", "mode", ...).

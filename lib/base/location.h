@@ -20,8 +20,8 @@ struct Loc {
 };
 
 struct SourceFile {
-  std::string path;          // as the user named it ("-" is shown as "<stdin>")
-  std::string display_name;  // what diagnostics print
+  std::string path;                         // as the user named it ("-" is shown as "<stdin>")
+  std::string display_name;                 // what diagnostics print
   std::shared_ptr<const std::string> text;  // kept for stdin only; files are re-read for carets
 };
 

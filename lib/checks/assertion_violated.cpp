@@ -149,9 +149,9 @@ class AssertionAnalyzer final : public gaps::Analyzer {
       std::string msg = subject + " does not hold: on " + o.view + " of " + describe_workload(target) + ", " +
                         gaps::witness_summary(*o.witness) + " is " + o.witness->decision + " (" + o.explanation + ")";
       Finding f = make_finding(info(), target.ref(), a.loc, std::move(msg),
-                                     "change the policies so that the assertion holds (the witness names the deciding "
-                                     "rule), or correct the assertion if the access is intended",
-                                     key);
+                               "change the policies so that the assertion holds (the witness names the deciding "
+                               "rule), or correct the assertion if the access is intended",
+                               key);
       f.witness = o.witness;
       f.properties["assertion"] = a.label();
       f.properties["kind"] = to_string(a.kind);
@@ -166,12 +166,12 @@ class AssertionAnalyzer final : public gaps::Analyzer {
       return;
     }
     if (a.kind == AssertionKind::Allow && !o.satisfiable) {
-      Finding n = make_finding(
-          info(), target.ref(), a.loc,
-          subject + " holds only vacuously: no port of " + describe_workload(target) +
-              " can carry the request it describes (e.g. HTTP fields on TCP ports, a token where no "
-              "RequestAuthentication applies, a port the workload does not serve)",
-          "check the assertion's port and request fields against the workload", key + "/vacuous");
+      Finding n =
+          make_finding(info(), target.ref(), a.loc,
+                       subject + " holds only vacuously: no port of " + describe_workload(target) +
+                           " can carry the request it describes (e.g. HTTP fields on TCP ports, a token where no "
+                           "RequestAuthentication applies, a port the workload does not serve)",
+                       "check the assertion's port and request fields against the workload", key + "/vacuous");
       n.severity = Severity::Note;
       n.properties["assertion"] = a.label();
       n.properties["vacuous"] = "true";
@@ -187,13 +187,14 @@ class AssertionAnalyzer final : public gaps::Analyzer {
 class AssertionViolated final : public gaps::SymbolicCheck {
  public:
   AssertionViolated()
-      : SymbolicCheck(CheckInfo{
-          "assertion-violated", "MP2012", Severity::Error,
-          "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
-          "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
-          "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
-          "request that violates it and the rule that decides it; an undecided proof is reported as a note."},
-          /*weight=*/1) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "assertion-violated", "MP2012", Severity::Error,
+                "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
+                "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
+                "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
+                "request that violates it and the rule that decides it; an undecided proof is reported as a note."},
+            /*weight=*/1) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<AssertionAnalyzer>(info(), s);
   }

@@ -14,9 +14,12 @@ namespace meshproof::checks {
 
 const char* to_string(AssertionKind k) {
   switch (k) {
-    case AssertionKind::Deny: return "deny";
-    case AssertionKind::Allow: return "allow";
-    case AssertionKind::Only: return "only";
+    case AssertionKind::Deny:
+      return "deny";
+    case AssertionKind::Allow:
+      return "allow";
+    case AssertionKind::Only:
+      return "only";
   }
   return "?";
 }
@@ -123,21 +126,22 @@ class Reader {
     }
     if (const load::Node* v = n.find("ip"))
       if (auto s = text(*v, "from.ip")) {
-        if (!ir::parse_cidr(*s)) error(v->loc, "from.ip: \"" + *s + "\" is not an IP address or CIDR range");
-        else src.ip = *s;
+        if (!ir::parse_cidr(*s))
+          error(v->loc, "from.ip: \"" + *s + "\" is not an IP address or CIDR range");
+        else
+          src.ip = *s;
       }
     if (src.plaintext && (!src.principal.empty() || !src.ns.empty()))
-      error(n.loc, "from: plaintext: true cannot be combined with principal or namespace (a plaintext connection "
-                   "has no peer identity)");
-    if (!src.principal.empty() && !src.ns.empty())
-      error(n.loc, "from: give principal or namespace, not both");
+      error(n.loc,
+            "from: plaintext: true cannot be combined with principal or namespace (a plaintext connection "
+            "has no peer identity)");
+    if (!src.principal.empty() && !src.ns.empty()) error(n.loc, "from: give principal or namespace, not both");
   }
 
   void request(const load::Node& n, AssertionRequest& r) {
     r.loc = n.loc;
     if (!expect_map(n, "request")) return;
-    known_keys(n, {"method", "path", "host", "headers", "requestPrincipal", "claims", "audiences", "token"},
-               "request");
+    known_keys(n, {"method", "path", "host", "headers", "requestPrincipal", "claims", "audiences", "token"}, "request");
     if (const load::Node* v = n.find("method"))
       if (auto s = text(*v, "request.method")) r.method = *s;
     if (const load::Node* v = n.find("path"))
@@ -176,16 +180,22 @@ class Reader {
       auto s = text(*v, "request.token");
       if (s) {
         std::string t = ascii_lower(*s);
-        if (t == "any") r.token = AssertionToken::Any;
-        else if (t == "none") r.token = AssertionToken::None;
-        else if (t == "valid") r.token = AssertionToken::Valid;
-        else if (t == "invalid") r.token = AssertionToken::Invalid;
-        else error(v->loc, "request.token: expected one of any, none, valid, invalid; found \"" + *s + "\"");
+        if (t == "any")
+          r.token = AssertionToken::Any;
+        else if (t == "none")
+          r.token = AssertionToken::None;
+        else if (t == "valid")
+          r.token = AssertionToken::Valid;
+        else if (t == "invalid")
+          r.token = AssertionToken::Invalid;
+        else
+          error(v->loc, "request.token: expected one of any, none, valid, invalid; found \"" + *s + "\"");
       }
     }
     if (r.has_jwt() && (r.token == AssertionToken::None || r.token == AssertionToken::Invalid))
-      error(n.loc, "request: requestPrincipal, claims and audiences describe a valid token; they cannot be "
-                   "combined with token: none or invalid");
+      error(n.loc,
+            "request: requestPrincipal, claims and audiences describe a valid token; they cannot be "
+            "combined with token: none or invalid");
   }
 
   void item(const load::Node& n, size_t index, AssertionSet& out) {
@@ -283,7 +293,8 @@ std::optional<AssertionSet> load_assertions(const std::string& path, SourceSet& 
   std::vector<load::InputFile> inputs = loader.expand({path}, load_errors);
   std::vector<load::Document> docs;
   for (const load::InputFile& in : inputs)
-    loader.parse(in, [&](load::Document&& d) { docs.push_back(std::move(d)); }, load_errors, notes);
+    loader.parse(
+        in, [&](load::Document&& d) { docs.push_back(std::move(d)); }, load_errors, notes);
   for (const load::LoadError& e : load_errors)
     errors.push_back({e.loc, "cannot read assertions file " + path + ": " + e.message});
   if (errors.size() != before) return std::nullopt;

@@ -41,31 +41,29 @@ enum class AssertionToken : uint8_t {
 struct AssertionRequest {
   std::string method, path, host;
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case name → exact value
-  std::string request_principal;                              // "ISS/SUB" (valid token)
-  std::vector<std::pair<std::string, std::string>> claims;    // claim path "a.b" → a value it contains
+  std::string request_principal;                             // "ISS/SUB" (valid token)
+  std::vector<std::pair<std::string, std::string>> claims;   // claim path "a.b" → a value it contains
   std::vector<std::string> audiences;
   AssertionToken token = AssertionToken::Default;
   Loc loc;
-  bool has_http() const {
-    return !method.empty() || !path.empty() || !host.empty() || !headers.empty() || has_jwt();
-  }
+  bool has_http() const { return !method.empty() || !path.empty() || !host.empty() || !headers.empty() || has_jwt(); }
   bool has_jwt() const { return !request_principal.empty() || !claims.empty() || !audiences.empty(); }
 };
 
 struct Assertion {
   AssertionKind kind = AssertionKind::Deny;
-  std::string name;   // optional label; "" → "assertion N"
-  size_t index = 0;   // 0-based position in the file
-  Loc loc;            // the list item
+  std::string name;            // optional label; "" → "assertion N"
+  size_t index = 0;            // 0-based position in the file
+  Loc loc;                     // the list item
   std::string to_ns, to_name;  // target workload (mesh::Mesh::find)
   Loc to_loc;
   std::optional<uint32_t> port;
   Loc port_loc;
-  AssertionSource from;     // deny / allow
-  AssertionRequest request; // deny / allow
+  AssertionSource from;                 // deny / allow
+  AssertionRequest request;             // deny / allow
   std::vector<std::string> principals;  // only: allowed principals (Istio principal syntax)
   std::vector<std::string> namespaces;  // only: allowed namespaces
-  std::string label() const;  // name, or "assertion N (deny)"
+  std::string label() const;            // name, or "assertion N (deny)"
 };
 
 struct AssertionSet {

@@ -31,8 +31,8 @@ std::vector<ResourceRef> regulated_workloads(const Context& ctx) {
   return out;
 }
 
-Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message,
-                     std::string help, const std::string& key) {
+Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message, std::string help,
+                     const std::string& key) {
   Finding f;
   f.check = info.name;
   f.id = info.id;

@@ -16,8 +16,10 @@
 
 namespace meshproof::checks {
 
-struct AssertionSet;                    // checks/assertions.h
-namespace gaps { class Results; }       // checks/gap_pass.h
+struct AssertionSet;  // checks/assertions.h
+namespace gaps {
+class Results;
+}  // namespace gaps
 
 struct CheckInfo {
   std::string name;         // "mtls-not-strict"
@@ -29,7 +31,7 @@ struct CheckInfo {
 };
 
 struct Options {
-  std::string today;               // YYYY-MM-DD, for exception expiry
+  std::string today;                 // YYYY-MM-DD, for exception expiry
   unsigned query_timeout_ms = 2000;  // per symbolic query
   // Worker threads of the symbolic pass (checks/gap_pass.cpp); 0: one per core. Findings do not
   // depend on it.
@@ -87,8 +89,8 @@ class Check {
 
 // A finding prefilled like Check::make does (name, id, severity, fingerprint from `key`), for code that
 // has the check's info but not the check (the analyzers of the symbolic checks).
-Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message,
-                     std::string help, const std::string& key);
+Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message, std::string help,
+                     const std::string& key);
 
 // The AuthorizationPolicies of the input whose action is one of `actions` (every one when empty): the
 // subjects of most policy checks.

@@ -130,9 +130,9 @@ class WidenedAnalyzer final : public gaps::Analyzer {
     const std::string rule_key = "rule=" + std::to_string(key.index);
     if (f.all_views.empty() && f.some_views.empty()) {
       if (!f.unknown.empty()) {
-        Finding n = gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
-                                               "its widened form on TCP ports matches any connection", f.unknown,
-                                               rule_key);
+        Finding n =
+            gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
+                                       "its widened form on TCP ports matches any connection", f.unknown, rule_key);
         n.properties["rule"] = std::to_string(key.index);
         out.push_back(std::move(n));
       }
@@ -140,8 +140,8 @@ class WidenedAnalyzer final : public gaps::Analyzer {
     }
     // A CUSTOM rule whose provider fails closed is enforced as DENY (IS §2), so it denies, not delegates.
     const char* verb = p.action == model::Action::Deny || !f.fail_closed.empty() ? "denies"
-                       : p.action == model::Action::Audit                      ? "audits"
-                                                                               : "sends to the external authorizer";
+                       : p.action == model::Action::Audit                        ? "audits"
+                                                                                 : "sends to the external authorizer";
     std::string msg = subject + " uses HTTP-only items (" + gaps::list_text(f.items, 3) +
                       ") that Istio drops on a TCP filter chain, keeping the rest of the rule (IS §7): it " + verb;
     std::vector<std::string> parts;
@@ -150,10 +150,8 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       parts.push_back(std::string(parts.empty() ? " " : " and ") +
                       "every connection its remaining conditions match on " + gaps::list_text(f.some_views, 3));
     msg += join(parts, "") + ", not only the requests the HTTP conditions describe";
-    if (!f.fail_closed.empty())
-      msg += "; the CUSTOM rule is enforced as a DENY, Istio fails closed: " + f.fail_closed;
-    if (f.when_only)
-      msg += "; Istio's admission warning ignores `when`, so this widening is silent (IS §7, §9)";
+    if (!f.fail_closed.empty()) msg += "; the CUSTOM rule is enforced as a DENY, Istio fails closed: " + f.fail_closed;
+    if (f.when_only) msg += "; Istio's admission warning ignores `when`, so this widening is silent (IS §7, §9)";
     if (f.example) {
       msg += "; e.g. " + gaps::witness_summary(*f.example) + " is " + f.example->decision;
       const std::string self = p.meta.ns + "/" + p.meta.name + " rule " + std::to_string(key.index);
@@ -182,14 +180,16 @@ class WidenedAnalyzer final : public gaps::Analyzer {
 class DenyWidenedOnTcp final : public gaps::SymbolicCheck {
  public:
   DenyWidenedOnTcp()
-      : SymbolicCheck(CheckInfo{
-          "deny-widened-on-tcp", "MP2004", Severity::Warning,
-          "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more connections",
-          "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
-          "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
-          "method or header then blocks a whole database or cache port. Reported with a connection that the "
-          "widened rule denies, including the `when`-only case that Istio's own admission warning misses."},
-          /*weight=*/1) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "deny-widened-on-tcp", "MP2004", Severity::Warning,
+                "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more "
+                "connections",
+                "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
+                "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
+                "method or header then blocks a whole database or cache port. Reported with a connection that the "
+                "widened rule denies, including the `when`-only case that Istio's own admission warning misses."},
+            /*weight=*/1) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<WidenedAnalyzer>(info(), s);
   }

@@ -20,9 +20,7 @@ std::string namespace_of(const model::ResourceBase& r) {
   return r.meta.ns.empty() ? std::string(model::kDefaultNamespace) : r.meta.ns;
 }
 
-std::string resource_text(const model::ResourceBase& r) {
-  return r.kind + " " + namespace_of(r) + "/" + r.meta.name;
-}
+std::string resource_text(const model::ResourceBase& r) { return r.kind + " " + namespace_of(r) + "/" + r.meta.name; }
 
 std::string describe_workload(const mesh::Workload& w) {
   switch (w.origin) {
@@ -39,9 +37,12 @@ std::string describe_workload(const mesh::Workload& w) {
 
 std::string workload_kind(const mesh::Workload& w) {
   switch (w.origin) {
-    case mesh::WorkloadOrigin::Declared: return w.decl ? w.decl->kind : "workload";
-    case mesh::WorkloadOrigin::Synthetic: return "synthetic";
-    case mesh::WorkloadOrigin::OtherWorkloads: return "other-workloads";
+    case mesh::WorkloadOrigin::Declared:
+      return w.decl ? w.decl->kind : "workload";
+    case mesh::WorkloadOrigin::Synthetic:
+      return "synthetic";
+    case mesh::WorkloadOrigin::OtherWorkloads:
+      return "other-workloads";
   }
   return "workload";
 }
@@ -74,8 +75,7 @@ Loc workload_loc(const mesh::Mesh& mesh, const mesh::Workload& w) {
   return best ? *best : w.ref().loc;
 }
 
-std::string closest(const std::string& word, const std::vector<std::string>& candidates,
-                    size_t max_distance) {
+std::string closest(const std::string& word, const std::vector<std::string>& candidates, size_t max_distance) {
   std::string best;
   size_t best_d = max_distance + 1;
   for (const std::string& c : candidates) {

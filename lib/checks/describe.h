@@ -28,7 +28,6 @@ std::string workload_kind(const mesh::Workload& w);
 Loc workload_loc(const mesh::Mesh& mesh, const mesh::Workload& w);
 
 // The candidate within `max_distance` edits of `word`, for "did you mean" hints ("" when none).
-std::string closest(const std::string& word, const std::vector<std::string>& candidates,
-                    size_t max_distance = 2);
+std::string closest(const std::string& word, const std::vector<std::string>& candidates, size_t max_distance = 2);
 
 }  // namespace meshproof::checks

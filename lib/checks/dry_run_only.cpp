@@ -15,11 +15,11 @@ class DryRunOnly final : public Check {
  public:
   DryRunOnly()
       : Check(CheckInfo{
-          "dry-run-only", "MP2010", Severity::Error,
-          "Every ALLOW policy of a workload is dry-run, so no ALLOW policy is enforced",
-          "AuthorizationPolicies annotated istio.io/dry-run: \"true\" are evaluated in shadow mode only. When all "
-          "ALLOW policies that apply to a workload are dry-run, Istio installs no enforcing ALLOW rules and "
-          "allows every request that no DENY policy denies, although the policies in git read as a default deny."}) {}
+            "dry-run-only", "MP2010", Severity::Error,
+            "Every ALLOW policy of a workload is dry-run, so no ALLOW policy is enforced",
+            "AuthorizationPolicies annotated istio.io/dry-run: \"true\" are evaluated in shadow mode only. When all "
+            "ALLOW policies that apply to a workload are dry-run, Istio installs no enforcing ALLOW rules and "
+            "allows every request that no DENY policy denies, although the policies in git read as a default deny."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     // policy → workloads it leaves unenforced; reported once per policy.
@@ -44,8 +44,10 @@ class DryRunOnly final : public Check {
       for (const mesh::Workload* w : affected[p]) names.push_back(describe_workload(*w));
       Loc where = p->meta.annotations.count("istio.io/dry-run") ? p->meta.loc : p->loc;
       Finding f = make(p->ref(), where,
-                       resource_text(*p) + " is dry-run (istio.io/dry-run: \"true\") and so is every other ALLOW "
-                           "policy of " + join(names, "; ") +
+                       resource_text(*p) +
+                           " is dry-run (istio.io/dry-run: \"true\") and so is every other ALLOW "
+                           "policy of " +
+                           join(names, "; ") +
                            ": Istio enforces no ALLOW rule there and allows every request that no DENY policy "
                            "denies (IS §2)",
                        "remove the istio.io/dry-run annotation (or set it to \"false\") once the shadow statistics "

@@ -10,12 +10,11 @@ namespace {
 class ExpiredException final : public Check {
  public:
   ExpiredException()
-      : Check(CheckInfo{
-          "expired-exception", "MP1005", Severity::Error,
-          "A compliance profile exception has passed its expiry date",
-          "Profile exceptions record approved deviations with a justification, an approver and an expiry "
-          "date. After that date the exception stops suppressing findings, and the lapsed approval is "
-          "reported here so that it is renewed or the deviation is fixed."}) {}
+      : Check(CheckInfo{"expired-exception", "MP1005", Severity::Error,
+                        "A compliance profile exception has passed its expiry date",
+                        "Profile exceptions record approved deviations with a justification, an approver and an expiry "
+                        "date. After that date the exception stops suppressing findings, and the lapsed approval is "
+                        "reported here so that it is renewed or the deviation is fixed."}) {}
 
   // Added (report engineer): this check examines the profile's exceptions, and reports against the
   // profile (its findings' resource), so that JUnit and auditor evidence name the profile rather than
@@ -33,8 +32,9 @@ class ExpiredException final : public Check {
       std::string message = "the exception for " + e.describe() + " in profile " + prof.name + " expired on " +
                             e.expires + " (approved by " + e.approver + ": \"" + e.justification +
                             "\"); it no longer suppresses findings";
-      std::string help = "renew the approval and move `expires` forward, or fix what it excepts and remove "
-                         "the exception";
+      std::string help =
+          "renew the approval and move `expires` forward, or fix what it excepts and remove "
+          "the exception";
       ResourceRef profile_ref{"Profile", "", prof.name, e.loc, ""};
       Finding f = make(profile_ref, e.loc, std::move(message), std::move(help), e.describe());
       f.properties["exception_check"] = e.check;

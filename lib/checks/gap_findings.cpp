@@ -7,9 +7,8 @@
 
 namespace meshproof::checks::gaps {
 
-Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc,
-                             const std::string& subject, const std::string& question,
-                             const std::string& reason, const std::string& key) {
+Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, const std::string& subject,
+                             const std::string& question, const std::string& reason, const std::string& key) {
   Finding f = make_finding(info, resource, loc,
                            subject + ": the proof was inconclusive: the solver answered unknown (" + reason +
                                "), so meshproof cannot say whether " + question,

@@ -17,9 +17,8 @@ class Shared;  // checks/gap_pass.h
 
 // The inconclusive-proof note of a check: severity note, property inconclusive=true, message ending in
 // "the solver answered unknown (<reason>), so meshproof cannot say whether ...".
-Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc,
-                             const std::string& subject, const std::string& question,
-                             const std::string& reason, const std::string& key);
+Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, const std::string& subject,
+                             const std::string& question, const std::string& reason, const std::string& key);
 // The witness of a Sat answer on a view's program.
 Witness witness_of(const Shared& s, const ir::Program& program, const engine::QueryResult& r);
 

@@ -64,7 +64,7 @@ ClassView class_view(const Context& ctx, const Shared& shared, const mesh::Workl
 struct AnalyzerGroup {
   std::unique_ptr<Shared> shared;
   std::vector<std::pair<std::string, std::unique_ptr<Analyzer>>> analyzers;  // check name, analyzer
-  std::vector<double> spent;  // ms per analyzer
+  std::vector<double> spent;                                                 // ms per analyzer
   size_t engines = 0;
   uint64_t queries = 0;
 };

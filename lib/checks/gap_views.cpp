@@ -9,10 +9,14 @@ namespace {
 
 const std::vector<ir::Rule>& rules_of(const ir::Program& p, model::Action a) {
   switch (a) {
-    case model::Action::Allow: return p.allow;
-    case model::Action::Deny: return p.deny;
-    case model::Action::Audit: return p.audit;
-    case model::Action::Custom: return p.custom;
+    case model::Action::Allow:
+      return p.allow;
+    case model::Action::Deny:
+      return p.deny;
+    case model::Action::Audit:
+      return p.audit;
+    case model::Action::Custom:
+      return p.custom;
   }
   return p.allow;
 }

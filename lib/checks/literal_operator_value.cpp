@@ -83,9 +83,12 @@ std::string operator_shape(const std::string& v) {
   if (number(v, i)) {
     spaces(v, i);
     bool sep = false;
-    if (v.compare(i, 2, "..") == 0) i += 2, sep = true;
-    else if (v.compare(i, 2, "to") == 0) i += 2, sep = true;
-    else if (i < v.size() && v[i] == '-') ++i, sep = true;
+    if (v.compare(i, 2, "..") == 0)
+      i += 2, sep = true;
+    else if (v.compare(i, 2, "to") == 0)
+      i += 2, sep = true;
+    else if (i < v.size() && v[i] == '-')
+      ++i, sep = true;
     if (sep) {
       spaces(v, i);
       if (number(v, i)) {
@@ -112,11 +115,11 @@ class LiteralOperatorValue final : public Check {
  public:
   LiteralOperatorValue()
       : Check(CheckInfo{
-          "literal-operator-value", "MP2007", Severity::Warning,
-          "A policy value looks like a comparison or a range, but Istio matches it as a literal string",
-          "Istio AuthorizationPolicy values are matched as exact, prefix (`abc*`), suffix (`*abc`) or presence "
-          "(`*`) strings only. A value such as `>100000`, `<=5` or `08:00-18:00` is compared as that literal "
-          "text, so the rule does not restrict what its author intended."}) {}
+            "literal-operator-value", "MP2007", Severity::Warning,
+            "A policy value looks like a comparison or a range, but Istio matches it as a literal string",
+            "Istio AuthorizationPolicy values are matched as exact, prefix (`abc*`), suffix (`*abc`) or presence "
+            "(`*`) strings only. A value such as `>100000`, `<=5` or `08:00-18:00` is compared as that literal "
+            "text, so the rule does not restrict what its author intended."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
@@ -126,15 +129,15 @@ class LiteralOperatorValue final : public Check {
         const std::string& v = pv.value->value;
         std::string shape = operator_shape(v);
         if (shape.empty()) return;
-        std::string effect = pv.negated
-                                 ? "it excludes only requests whose value is exactly the text \"" + v +
-                                       "\", so the rule still matches every other value"
-                                 : "it matches only requests whose value is exactly the text \"" + v +
-                                       "\", which real values never are";
+        std::string effect = pv.negated ? "it excludes only requests whose value is exactly the text \"" + v +
+                                              "\", so the rule still matches every other value"
+                                        : "it matches only requests whose value is exactly the text \"" + v +
+                                              "\", which real values never are";
         Finding f = make(p.ref(), pv.value->loc,
                          resource_text(p) + ": " + pv.field + " value \"" + v + "\" looks like " + shape +
                              ", but Istio has no comparison or range operators and matches it as a literal "
-                             "string (IS §5): " + effect,
+                             "string (IS §5): " +
+                             effect,
                          "Istio cannot compare numbers or times; enforce the limit in the application or an "
                          "external authorizer (action: CUSTOM), or list the exact allowed values",
                          pv.field + "=" + v);

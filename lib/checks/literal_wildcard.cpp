@@ -40,7 +40,7 @@ std::string literal_reading(const std::string& v) {
 bool sibling_covers(const std::string& v, const std::string& sibling) {
   if (sibling == v || sibling.empty() || !literal_reading(sibling).empty()) return false;
   if (sibling == "*") return true;
-  const std::string head = v.substr(0, v.find('*'));   // every intended match starts with this
+  const std::string head = v.substr(0, v.find('*'));    // every intended match starts with this
   const std::string tail = v.substr(v.rfind('*') + 1);  // ... and ends with this
   const bool lead = sibling.front() == '*', trail = sibling.back() == '*';
   if (!lead && trail) {
@@ -75,12 +75,12 @@ class LiteralWildcard final : public Check {
  public:
   LiteralWildcard()
       : Check(CheckInfo{
-          "literal-wildcard", "MP2008", Severity::Warning,
-          "A `*` in the middle of a value, or at both ends, is matched literally by Istio",
-          "Istio supports only `*` alone, a leading `*` (suffix match) or a trailing `*` (prefix match). A value "
-          "such as `*admin*` is a suffix match on the text `admin*`, and `/api/*/keys` is an exact match on that "
-          "text, so the policy matches far less (ALLOW) or denies far less (DENY) than intended. `namespaces` "
-          "values are the exception: there every `*` is a wildcard."}) {}
+            "literal-wildcard", "MP2008", Severity::Warning,
+            "A `*` in the middle of a value, or at both ends, is matched literally by Istio",
+            "Istio supports only `*` alone, a leading `*` (suffix match) or a trailing `*` (prefix match). A value "
+            "such as `*admin*` is a suffix match on the text `admin*`, and `/api/*/keys` is an exact match on that "
+            "text, so the policy matches far less (ALLOW) or denies far less (DENY) than intended. `namespaces` "
+            "values are the exception: there every `*` is a wildcard."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
@@ -104,15 +104,15 @@ class LiteralWildcard final : public Check {
         for (const std::string& sibling : lists[pv.field])
           if (sibling_covers(v, sibling)) return;
         std::string effect = effect_of(p.action, pv.negated);
-        Finding f = make(p.ref(), pv.value->loc,
-                         resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading + " (IS §5), " +
-                             effect,
-                         pv.family == "paths"
-                             ? "use a path template (`/api/{*}/keys`, `/static/{**}`) or separate prefix/suffix "
-                               "values; Istio has no 'contains' match"
-                             : "write separate prefix (`abc*`) or suffix (`*abc`) values; Istio has no 'contains' or "
-                               "inner wildcard match",
-                         pv.field + "=" + v);
+        Finding f =
+            make(p.ref(), pv.value->loc,
+                 resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading + " (IS §5), " + effect,
+                 pv.family == "paths"
+                     ? "use a path template (`/api/{*}/keys`, `/static/{**}`) or separate prefix/suffix "
+                       "values; Istio has no 'contains' match"
+                     : "write separate prefix (`abc*`) or suffix (`*abc`) values; Istio has no 'contains' or "
+                       "inner wildcard match",
+                 pv.field + "=" + v);
         f.properties["field"] = pv.field;
         f.properties["value"] = v;
         out.push_back(std::move(f));

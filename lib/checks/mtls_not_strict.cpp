@@ -11,22 +11,32 @@ namespace {
 
 const char* level_name(mesh::MtlsLevel l) {
   switch (l) {
-    case mesh::MtlsLevel::Default: return "default";
-    case mesh::MtlsLevel::Mesh: return "mesh";
-    case mesh::MtlsLevel::Namespace: return "namespace";
-    case mesh::MtlsLevel::Workload: return "workload";
-    case mesh::MtlsLevel::WorkloadPort: return "port";
+    case mesh::MtlsLevel::Default:
+      return "default";
+    case mesh::MtlsLevel::Mesh:
+      return "mesh";
+    case mesh::MtlsLevel::Namespace:
+      return "namespace";
+    case mesh::MtlsLevel::Workload:
+      return "workload";
+    case mesh::MtlsLevel::WorkloadPort:
+      return "port";
   }
   return "default";
 }
 
 const char* level_phrase(mesh::MtlsLevel l) {
   switch (l) {
-    case mesh::MtlsLevel::Default: return "";
-    case mesh::MtlsLevel::Mesh: return "mesh-wide";
-    case mesh::MtlsLevel::Namespace: return "namespace-wide";
-    case mesh::MtlsLevel::Workload: return "workload-level";
-    case mesh::MtlsLevel::WorkloadPort: return "port-level";
+    case mesh::MtlsLevel::Default:
+      return "";
+    case mesh::MtlsLevel::Mesh:
+      return "mesh-wide";
+    case mesh::MtlsLevel::Namespace:
+      return "namespace-wide";
+    case mesh::MtlsLevel::Workload:
+      return "workload-level";
+    case mesh::MtlsLevel::WorkloadPort:
+      return "port-level";
   }
   return "";
 }
@@ -34,14 +44,14 @@ const char* level_phrase(mesh::MtlsLevel l) {
 class MtlsNotStrict final : public Check {
  public:
   MtlsNotStrict()
-      : Check(CheckInfo{
-          "mtls-not-strict", "MP1002", Severity::Error,
-          "A workload port in a regulated namespace accepts plaintext (mTLS mode not STRICT)",
-          "For every workload and port in a regulated namespace, resolves the effective PeerAuthentication "
-          "mode as Istio does (mesh, namespace, workload and port level; UNSET inherits; no policy means "
-          "PERMISSIVE) and reports each one that is not STRICT, naming the PeerAuthentication that decided "
-          "it. PERMISSIVE and DISABLE accept plaintext connections, which are neither encrypted nor "
-          "authenticated, and identity-based authorization rules do not match them."}) {}
+      : Check(
+            CheckInfo{"mtls-not-strict", "MP1002", Severity::Error,
+                      "A workload port in a regulated namespace accepts plaintext (mTLS mode not STRICT)",
+                      "For every workload and port in a regulated namespace, resolves the effective PeerAuthentication "
+                      "mode as Istio does (mesh, namespace, workload and port level; UNSET inherits; no policy means "
+                      "PERMISSIVE) and reports each one that is not STRICT, naming the PeerAuthentication that decided "
+                      "it. PERMISSIVE and DISABLE accept plaintext connections, which are neither encrypted nor "
+                      "authenticated, and identity-based authorization rules do not match them."}) {}
 
   // What this check examines is every workload of a regulated namespace (not the default, the policies),
   // so that JUnit lists a passing case per workload and auditor reports show the workloads as evidence.
@@ -59,8 +69,8 @@ class MtlsNotStrict final : public Check {
   }
 
  private:
-  void report(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port,
-              const mesh::MtlsDecision& d, std::vector<Finding>& out) const {
+  void report(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port, const mesh::MtlsDecision& d,
+              std::vector<Finding>& out) const {
     const bool no_sidecar = !w.sidecar_injected;
     if (!no_sidecar && d.mode == model::MtlsMode::Strict) return;
 
@@ -79,8 +89,8 @@ class MtlsNotStrict final : public Check {
                 w.injection_reason + "), so no PeerAuthentication applies to it";
       help = "enable sidecar injection for " + subject + " so that mTLS is enforced on it";
     } else {
-      const char* accepts = d.mode == model::MtlsMode::Disable ? "accepts only plaintext"
-                                                                : "accepts plaintext as well as mTLS";
+      const char* accepts =
+          d.mode == model::MtlsMode::Disable ? "accepts only plaintext" : "accepts plaintext as well as mTLS";
       message = subject + " " + accepts + " on " + port_text + ": its mTLS mode is " + mode;
       if (d.decided_by) {
         message += ", set by " + std::string(level_phrase(d.level)) + " PeerAuthentication " +
@@ -105,9 +115,8 @@ class MtlsNotStrict final : public Check {
 
     Finding f = make(w.ref(), loc, std::move(message), std::move(help), "port=" + port_key);
     if (!no_sidecar && d.decided_by) {
-      f.related.push_back(RelatedLocation{
-          "decides mode " + mode + " (" + level_name(d.level) + " level)", d.decided_by->ref(),
-          decided_loc(d, port)});
+      f.related.push_back(RelatedLocation{"decides mode " + mode + " (" + level_name(d.level) + " level)",
+                                          d.decided_by->ref(), decided_loc(d, port)});
     }
     f.properties["workload"] = w.display();
     f.properties["workload_kind"] = workload_kind(w);

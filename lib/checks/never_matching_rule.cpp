@@ -73,10 +73,10 @@ std::vector<std::string> subjectless_values(const model::Rule& r) {
 }
 
 struct Facts {
-  bool present = false;    // lowered into some view
-  bool dropped = false;    // absent from some view because Istio drops it
-  bool matches = false;    // some view has a request it matches
-  std::string unknown;     // an Unknown answer on a view where it was not proven to match
+  bool present = false;  // lowered into some view
+  bool dropped = false;  // absent from some view because Istio drops it
+  bool matches = false;  // some view has a request it matches
+  std::string unknown;   // an Unknown answer on a view where it was not proven to match
   std::vector<std::pair<std::string, std::vector<std::string>>> why;  // reason → view descriptions
   std::vector<std::string> workloads;
   std::vector<std::string> deny_all;  // "port 5432 (TCP) of X": the ALLOW policies there have no rule left
@@ -202,8 +202,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
                                                             : "sends nothing to the external authorizer";
     std::string msg = subject + " can never match a request on " + workloads + ", so it " + effect + ": ";
     std::vector<std::string> parts;
-    bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false,
-         sub_reason = false;
+    bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false, sub_reason = false;
     for (const auto& [reason, views] : f.why) {
       parts.push_back("on " + gaps::list_text(views, 4) + ", " + reason);
       if (reason.rfind("Istio drops", 0) == 0) dropped_reason = true;
@@ -219,17 +218,19 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
              ", so every connection there is denied (IS §2, §7)";
     std::vector<std::string> fixes;
     if (dropped_reason)
-      fixes.push_back("keep HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* keys) out of "
-                      "rules for TCP ports: write a separate rule with only `ports` and identity fields for them");
+      fixes.push_back(
+          "keep HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* keys) out of "
+          "rules for TCP ports: write a separate rule with only `ports` and identity fields for them");
     if (ports_reason) fixes.push_back("list ports the workload actually serves (container/target ports, IS §8)");
     if (disable_reason)
-      fixes.push_back("make the port STRICT or PERMISSIVE, or match plaintext callers by `ipBlocks` instead of "
-                      "identity");
+      fixes.push_back(
+          "make the port STRICT or PERMISSIVE, or match plaintext callers by `ipBlocks` instead of "
+          "identity");
     if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
     if (sub_reason) fixes.push_back("write requestPrincipals as ISSUER/SUBJECT (or ISSUER/* for any subject)");
     if (fixes.empty()) fixes.push_back("remove the rule, or fix the conditions that exclude each other");
     Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), join(fixes, "; "),
-                                     "rule=" + std::to_string(key.index));
+                               "rule=" + std::to_string(key.index));
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["workloads"] = join(f.workloads, "; ");
     fnd.properties["proof"] = f.present ? "unsat" : "dropped";
@@ -247,21 +248,20 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
 class NeverMatchingRule final : public gaps::SymbolicCheck {
  public:
   NeverMatchingRule()
-      : SymbolicCheck(CheckInfo{
-          "never-matching-rule", "MP2003", Severity::Warning,
-          "A policy rule can never match any request on the workloads it applies to",
-          "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
-          "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
-          "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
-          "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
-          "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."},
-          /*weight=*/3) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "never-matching-rule", "MP2003", Severity::Warning,
+                "A policy rule can never match any request on the workloads it applies to",
+                "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
+                "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
+                "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
+                "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
+                "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."},
+            /*weight=*/3) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<NeverMatchingAnalyzer>(info(), s);
   }
-  std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    return policies_with_action(ctx, {});
-  }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
 };
 
 }  // namespace

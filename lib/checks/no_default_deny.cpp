@@ -14,12 +14,12 @@ class NoDefaultDeny final : public Check {
  public:
   NoDefaultDeny()
       : Check(CheckInfo{
-          "no-default-deny", "MP1004", Severity::Error,
-          "A workload in a regulated namespace has no enforced ALLOW policy, so everything not denied is allowed",
-          "Istio allows every request to a workload that has no ALLOW AuthorizationPolicy, unless a DENY "
-          "policy matches it. A regulated workload therefore needs at least one enforced (not dry-run) ALLOW "
-          "policy; a namespace-wide `spec: {}` ALLOW policy makes the namespace deny by default. Reported per "
-          "workload, including 'any other workload' of the namespace, which is exactly the namespace-wide gap."}) {}
+            "no-default-deny", "MP1004", Severity::Error,
+            "A workload in a regulated namespace has no enforced ALLOW policy, so everything not denied is allowed",
+            "Istio allows every request to a workload that has no ALLOW AuthorizationPolicy, unless a DENY "
+            "policy matches it. A regulated workload therefore needs at least one enforced (not dry-run) ALLOW "
+            "policy; a namespace-wide `spec: {}` ALLOW policy makes the namespace deny by default. Reported per "
+            "workload, including 'any other workload' of the namespace, which is exactly the namespace-wide gap."}) {}
 
   // What this check examines is every workload of a regulated namespace (not the default, the policies),
   // so that JUnit lists a passing case per workload and auditor reports show the workloads as evidence.
@@ -56,16 +56,16 @@ class NoDefaultDeny final : public Check {
                     " (one that no selector-based policy selects)";
         else
           message = subject;
-        message += " has no enforced ALLOW AuthorizationPolicy, so Istio allows every request to it that no "
-                   "DENY policy matches";
+        message +=
+            " has no enforced ALLOW AuthorizationPolicy, so Istio allows every request to it that no "
+            "DENY policy matches";
         std::vector<std::string> ignored;
         for (const auto* p : w.ignored_target_ref_authorization_policies)
           if (p->action == model::Action::Allow && !p->dry_run)
             ignored.push_back(namespace_of(*p) + "/" + p->meta.name);
         if (!ignored.empty())
-          message += " (ALLOW " + std::string(ignored.size() == 1 ? "policy " : "policies ") + join(ignored) +
-                     " use" + (ignored.size() == 1 ? "s" : "") +
-                     " targetRefs, which Istio ignores for a sidecar workload)";
+          message += " (ALLOW " + std::string(ignored.size() == 1 ? "policy " : "policies ") + join(ignored) + " use" +
+                     (ignored.size() == 1 ? "s" : "") + " targetRefs, which Istio ignores for a sidecar workload)";
         if (!dry_run_allow.empty()) {
           std::vector<std::string> names;
           for (const auto* p : dry_run_allow) names.push_back(namespace_of(*p) + "/" + p->meta.name);

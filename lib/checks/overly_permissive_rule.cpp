@@ -70,13 +70,12 @@ Shape shape_of(const model::Rule& r) {
   // "Any mesh identity" and nothing else.
   if (r.to.empty() && r.when.empty() && !r.from.empty()) {
     for (const auto& s : r.from) {
-      bool only_star = (all_star(s.principals) && !positive(s.namespaces)) ||
-                       (all_star(s.namespaces) && !positive(s.principals));
+      bool only_star =
+          (all_star(s.principals) && !positive(s.namespaces)) || (all_star(s.namespaces) && !positive(s.principals));
       bool others = positive(s.not_principals) || positive(s.not_namespaces) || positive(s.service_accounts) ||
-                    positive(s.not_service_accounts) || positive(s.trust_domains) ||
-                    positive(s.not_trust_domains) || positive(s.request_principals) ||
-                    positive(s.not_request_principals) || source_ip(s) || positive(s.not_ip_blocks) ||
-                    positive(s.not_remote_ip_blocks);
+                    positive(s.not_service_accounts) || positive(s.trust_domains) || positive(s.not_trust_domains) ||
+                    positive(s.request_principals) || positive(s.not_request_principals) || source_ip(s) ||
+                    positive(s.not_ip_blocks) || positive(s.not_remote_ip_blocks);
       if (!only_star || others) return Shape::Constrained;
     }
     return Shape::AnyIdentity;
@@ -136,13 +135,16 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
             if (!ingress) why = Why::Ip;
             break;
           case Shape::Open:
-            if (names) why = Why::Split;
-            else if (regulated) why = Why::Open;
+            if (names)
+              why = Why::Split;
+            else if (regulated)
+              why = Why::Open;
             break;
           case Shape::AnyIdentity:
             if (regulated) why = Why::AnyIdentity;
             break;
-          case Shape::Constrained: break;
+          case Shape::Constrained:
+            break;
         }
         if (!why) continue;
         ir::RuleId key{p, static_cast<int>(i)};
@@ -214,7 +216,10 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     named.permissions.push_back(std::move(any));
     auto run = [&](engine::Engine& e, std::optional<engine::RuleRef> not_named, bool decided) {
       engine::Query q;
-      if (decided) q.decided_by(*ref); else q.rule_matches(*ref);
+      if (decided)
+        q.decided_by(*ref);
+      else
+        q.rule_matches(*ref);
       q.verdict(engine::Verdict::Allow).mtls(true);
       if (not_named) q.rule_matches(*not_named, false);
       try {
@@ -258,22 +263,27 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     switch (f.why) {
       case Why::Split:
         kind = "split-rule";
-        msg = subject + " has no caller condition, so it allows any caller — any identity, or none — while the "
+        msg = subject +
+              " has no caller condition, so it allows any caller — any identity, or none — while the "
               "policy names its callers in other rules: `- from`, `- to` and `- when` written as separate list "
               "items are separate rules, OR-ed, not one rule with AND-ed parts (IS §4)";
-        help = "merge the parts into one rule (`from`, `to` and `when` keys of the same list item), so that every "
-               "condition must hold";
+        help =
+            "merge the parts into one rule (`from`, `to` and `when` keys of the same list item), so that every "
+            "condition must hold";
         break;
       case Why::Ip:
         kind = "ip-as-identity";
-        msg = subject + " admits callers by IP range only: an address range is not an identity, so every pod or "
+        msg = subject +
+              " admits callers by IP range only: an address range is not an identity, so every pod or "
               "node in it — with any mesh identity, or none (plaintext) — is allowed (IS §8)";
-        help = "name the callers by `principals` (or `namespaces`), which come from their mTLS certificates; keep "
-               "`ipBlocks` only as an extra condition in the same `from` entry";
+        help =
+            "name the callers by `principals` (or `namespaces`), which come from their mTLS certificates; keep "
+            "`ipBlocks` only as an extra condition in the same `from` entry";
         break;
       case Why::Open:
         kind = "any-caller";
-        msg = subject + " has no caller condition (no principals, namespaces, serviceAccounts or "
+        msg = subject +
+              " has no caller condition (no principals, namespaces, serviceAccounts or "
               "requestPrincipals), so it allows any caller, including plaintext ones, in regulated namespace " +
               namespace_of(p);
         help = "add a `from` with the principals (or namespaces) that need this access";
@@ -303,14 +313,18 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 class OverlyPermissiveRule final : public gaps::SymbolicCheck {
  public:
   OverlyPermissiveRule()
-      : SymbolicCheck(CheckInfo{
-          "overly-permissive-rule", "MP2006", Severity::Error,
-          "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any caller",
-          "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
-          "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only caller "
-          "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh identity. "
-          "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."},
-          /*weight=*/1) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "overly-permissive-rule", "MP2006", Severity::Error,
+                "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any "
+                "caller",
+                "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
+                "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only "
+                "caller "
+                "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh "
+                "identity. "
+                "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."},
+            /*weight=*/1) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<PermissiveAnalyzer>(info(), s);
   }

@@ -182,12 +182,12 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         }
         std::vector<std::string> shown;
         for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
-        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) +
-                          ", but the mesh's path normalization (" + norm +
-                          ") does not merge slashes: the same path written with a doubled slash does not match and "
-                          "is allowed on " + gaps::list_text(f.workloads, 3) +
-                          ", while most servers treat it as the denied path (IS §5); e.g. " +
-                          gaps::witness_summary(*f.example) + " is " + f.example->decision;
+        std::string msg =
+            subject + " denies `paths` " + gaps::list_text(shown, 4) + ", but the mesh's path normalization (" + norm +
+            ") does not merge slashes: the same path written with a doubled slash does not match and "
+            "is allowed on " +
+            gaps::list_text(f.workloads, 3) + ", while most servers treat it as the denied path (IS §5); e.g. " +
+            gaps::witness_summary(*f.example) + " is " + f.example->decision;
         if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
         msg += ", and with the path \"" + f.values.front() + "\" it is denied (" + f.normalized_decision + ")";
         Finding fnd = make_finding(
@@ -213,13 +213,14 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
 class PathNormalizationBypass final : public gaps::SymbolicCheck {
  public:
   PathNormalizationBypass()
-      : SymbolicCheck(CheckInfo{
-          "path-normalization-bypass", "MP2011", Severity::Warning,
-          "A DENY on exact or prefix paths is bypassed with `//` because the mesh does not merge slashes",
-          "Istio matches paths after Envoy's normalization, and the default (DEFAULT/BASE) does not merge "
-          "slashes or decode %2F. A DENY rule for `/admin` does not match `//admin`, which most servers treat as "
-          "`/admin`. Reported with a `//` request that Istio allows while the normalized path is denied."},
-          /*weight=*/2) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "path-normalization-bypass", "MP2011", Severity::Warning,
+                "A DENY on exact or prefix paths is bypassed with `//` because the mesh does not merge slashes",
+                "Istio matches paths after Envoy's normalization, and the default (DEFAULT/BASE) does not merge "
+                "slashes or decode %2F. A DENY rule for `/admin` does not match `//admin`, which most servers treat as "
+                "`/admin`. Reported with a `//` request that Istio allows while the normalized path is denied."},
+            /*weight=*/2) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<NormalizationAnalyzer>(info(), s);
   }
@@ -230,8 +231,6 @@ class PathNormalizationBypass final : public gaps::SymbolicCheck {
 
 }  // namespace
 
-std::unique_ptr<Check> make_path_normalization_bypass_check() {
-  return std::make_unique<PathNormalizationBypass>();
-}
+std::unique_ptr<Check> make_path_normalization_bypass_check() { return std::make_unique<PathNormalizationBypass>(); }
 
 }  // namespace meshproof::checks

@@ -77,8 +77,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
         engine::RuleRef meant{model::Action::Audit, aug->first_index + c};
         engine::QueryResult res;
         try {
-          res = aug->engine->find(
-              engine::Query().rule_matches(meant).mtls(false).verdict(engine::Verdict::Allow));
+          res = aug->engine->find(engine::Query().rule_matches(meant).mtls(false).verdict(engine::Verdict::Allow));
         } catch (const engine::InternalError& e) {
           res.answer = engine::SatAnswer::Unknown;
           res.reason = std::string("internal error in meshproof's engine: ") + e.what();
@@ -117,9 +116,9 @@ class BypassAnalyzer final : public gaps::Analyzer {
     const std::string rule_key = "rule=" + std::to_string(key.index);
     if (!f.found) {
       if (!f.unknown.empty()) {
-        Finding n = gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
-                                               "plaintext requests it was meant to deny are allowed", f.unknown,
-                                               rule_key);
+        Finding n =
+            gaps::inconclusive_finding(info(), p.ref(), gaps::rule_loc(key), subject,
+                                       "plaintext requests it was meant to deny are allowed", f.unknown, rule_key);
         n.properties["rule"] = std::to_string(key.index);
         out.push_back(std::move(n));
       }
@@ -131,8 +130,10 @@ class BypassAnalyzer final : public gaps::Analyzer {
                       (f.mode_by.empty() ? std::string(", Istio's default") : ", set by " + f.mode_by) +
                       "): a plaintext request has no identity, so the rule does not match it (IS §8)";
     if (f.example)
-      msg += "; e.g. " + gaps::witness_summary(*f.example) + " — a request the rule would deny if it carried one of "
-             "the named identities — is " + f.example->decision + " (" + f.allowed_because + ")";
+      msg += "; e.g. " + gaps::witness_summary(*f.example) +
+             " — a request the rule would deny if it carried one of "
+             "the named identities — is " +
+             f.example->decision + " (" + f.allowed_because + ")";
     if (f.workloads.size() > 1) msg += "; plaintext gets through the same way on " + gaps::list_text(f.workloads, 4);
     Finding fnd = make_finding(
         info(), p.ref(), gaps::rule_loc(key), std::move(msg),
@@ -155,14 +156,17 @@ class BypassAnalyzer final : public gaps::Analyzer {
 class PlaintextDenyBypass final : public gaps::SymbolicCheck {
  public:
   PlaintextDenyBypass()
-      : SymbolicCheck(CheckInfo{
-          "plaintext-deny-bypass", "MP2005", Severity::Error,
-          "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
-          "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. On "
-          "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
-          "identities does not match it, and the callers it was written to stop get through by connecting without "
-          "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."},
-          /*weight=*/1) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "plaintext-deny-bypass", "MP2005", Severity::Error,
+                "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
+                "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. "
+                "On "
+                "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
+                "identities does not match it, and the callers it was written to stop get through by connecting "
+                "without "
+                "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."},
+            /*weight=*/1) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<BypassAnalyzer>(info(), s);
   }

@@ -50,9 +50,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     // Later-first decisions.
     std::vector<ir::RuleId> order;
     for (const auto& [k, f] : facts_) order.push_back(k);
-    std::sort(order.begin(), order.end(), [&](const ir::RuleId& a, const ir::RuleId& b) {
-      return later(a, b);
-    });
+    std::sort(order.begin(), order.end(), [&](const ir::RuleId& a, const ir::RuleId& b) { return later(a, b); });
     std::set<ir::RuleId> reported;
     for (const ir::RuleId& k : order) {
       const Facts& f = facts_.at(k);
@@ -145,8 +143,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::vector<size_t> others;
     for (size_t j : enforced)
       if (j != i) others.push_back(j);
-    std::sort(others.begin(), others.end(),
-              [&](size_t a, size_t b) { return later(list[b].id(), list[a].id()); });
+    std::sort(others.begin(), others.end(), [&](size_t a, size_t b) { return later(list[b].id(), list[a].id()); });
     std::vector<size_t> cover;
     for (size_t round = 0; round <= others.size(); ++round) {
       engine::Query q;
@@ -218,11 +215,11 @@ class RedundantAnalyzer final : public gaps::Analyzer {
                       ", and rules of one action are OR-ed (IS §2, §4), so removing it changes no decision; "
                       "proven by Z3 (no request matches it and none of those)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches both";
-    Finding fnd = make_finding(
-        info(), p.ref(), gaps::rule_loc(k), std::move(msg),
-        "delete the rule; if it was meant to " + std::string(p.action == model::Action::Allow ? "allow" : "deny") +
-            " something the other rules do not, fix the condition that makes it a copy",
-        "rule=" + std::to_string(k.index));
+    Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(k), std::move(msg),
+                               "delete the rule; if it was meant to " +
+                                   std::string(p.action == model::Action::Allow ? "allow" : "deny") +
+                                   " something the other rules do not, fix the condition that makes it a copy",
+                               "rule=" + std::to_string(k.index));
     fnd.witness = f.example;
     fnd.related = std::move(related);
     fnd.properties["rule"] = std::to_string(k.index);
@@ -254,9 +251,9 @@ class RedundantAnalyzer final : public gaps::Analyzer {
                       " of other policies, and policies of one action are additive (IS §2), so removing it changes "
                       "no decision; proven by Z3";
     Finding fnd = make_finding(info(), p.ref(), p.loc, std::move(msg),
-                                     "delete the policy, or narrow the other policies if this one was meant to be "
-                                     "the only grant",
-                                     "policy");
+                               "delete the policy, or narrow the other policies if this one was meant to be "
+                               "the only grant",
+                               "policy");
     fnd.witness = example;
     fnd.related = std::move(related);
     fnd.properties["covered_by"] = join(names, "; ");
@@ -265,10 +262,10 @@ class RedundantAnalyzer final : public gaps::Analyzer {
   }
 
   void report_unknown(const ir::RuleId& k, const Facts& f, std::vector<Finding>& out) const {
-    Finding n = gaps::inconclusive_finding(
-        info(), k.policy->ref(), gaps::rule_loc(k),
-        std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k),
-        "other rules of the same action match every request it matches", f.unknown, "rule=" + std::to_string(k.index));
+    Finding n = gaps::inconclusive_finding(info(), k.policy->ref(), gaps::rule_loc(k),
+                                           std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k),
+                                           "other rules of the same action match every request it matches", f.unknown,
+                                           "rule=" + std::to_string(k.index));
     n.properties["rule"] = std::to_string(k.index);
     out.push_back(std::move(n));
   }
@@ -280,16 +277,20 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 class RedundantRule final : public gaps::SymbolicCheck {
  public:
   RedundantRule()
-      : SymbolicCheck(CheckInfo{
-          "redundant-rule", "MP2002", Severity::Note,
-          "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
-          "requests",
-          "Proves with Z3, on every port of every workload the rule applies to, that every request the rule matches "
-          "is also matched by other enforced rules of the same action. Rules and policies of one action are OR-ed, "
-          "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
-          "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or denying "
-          "the old set."},
-          /*weight=*/75) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "redundant-rule", "MP2002", Severity::Note,
+                "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
+                "requests",
+                "Proves with Z3, on every port of every workload the rule applies to, that every request the rule "
+                "matches "
+                "is also matched by other enforced rules of the same action. Rules and policies of one action are "
+                "OR-ed, "
+                "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
+                "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or "
+                "denying "
+                "the old set."},
+            /*weight=*/75) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<RedundantAnalyzer>(info(), s);
   }

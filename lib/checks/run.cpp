@@ -45,8 +45,8 @@ std::optional<uint32_t> finding_port(const Finding& f) {
 }
 
 auto identity(const Finding& f) {
-  return std::tie(f.check, f.id, f.severity, f.message, f.help, f.resource.kind, f.resource.ns,
-                  f.resource.name, f.loc, f.fingerprint, f.properties, f.suppression);
+  return std::tie(f.check, f.id, f.severity, f.message, f.help, f.resource.kind, f.resource.ns, f.resource.name, f.loc,
+                  f.fingerprint, f.properties, f.suppression);
 }
 
 }  // namespace
@@ -69,7 +69,8 @@ model::Labels parse_label_selector(const std::string& text) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '/';
     };
     if (!std::all_of(key.begin(), key.end(), label_char) || !std::all_of(value.begin(), value.end(), label_char))
-      throw std::invalid_argument("bad namespace selector '" + text + "': only key=value equality on label "
+      throw std::invalid_argument("bad namespace selector '" + text +
+                                  "': only key=value equality on label "
                                   "keys and values (letters, digits, '.', '_', '-', '/') is supported");
     if (labels.count(key) && labels[key] != value)
       throw std::invalid_argument("bad namespace selector '" + text + "': label '" + key +
@@ -178,8 +179,6 @@ std::string today_utc() {
   return buf;
 }
 
-std::string effective_today(const Options& options) {
-  return options.today.empty() ? today_utc() : options.today;
-}
+std::string effective_today(const Options& options) { return options.today.empty() ? today_utc() : options.today; }
 
 }  // namespace meshproof::checks

@@ -42,7 +42,8 @@ enum class RefKind { NamespacePattern, Principal, ServiceAccount };
 // the principal/service-account forms do not resolve).
 std::string referenced_namespace(RefKind kind, const std::string& value) {
   switch (kind) {
-    case RefKind::NamespacePattern: return value;
+    case RefKind::NamespacePattern:
+      return value;
     case RefKind::Principal: {
       // <trust-domain>/ns/<namespace>/sa/<service-account>
       auto parts = split(value, '/');
@@ -87,13 +88,13 @@ class SelectorMatchesNothing final : public Check {
  public:
   SelectorMatchesNothing()
       : Check(CheckInfo{
-          "selector-matches-nothing", "MP1003", Severity::Warning,
-          "A policy selector matches no declared workload, or a source names a namespace that is not declared",
-          "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
-          "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
-          "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
-          "that names a namespace the input does not declare matches no caller. Both are usually typos that "
-          "leave the intended workload unprotected or the intended caller unmatched."}) {}
+            "selector-matches-nothing", "MP1003", Severity::Warning,
+            "A policy selector matches no declared workload, or a source names a namespace that is not declared",
+            "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
+            "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
+            "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
+            "that names a namespace the input does not declare matches no caller. Both are usually typos that "
+            "leave the intended workload unprotected or the intended caller unmatched."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     std::map<std::string, std::vector<const mesh::Workload*>> declared;
@@ -139,8 +140,8 @@ class SelectorMatchesNothing final : public Check {
 
     const std::string ns = namespace_of(policy);
     const bool root = ns == ctx.mesh.config.root_namespace;
-    const std::string scope = root ? "any namespace (it is in the root namespace " + ns + ", so it applies mesh-wide)"
-                                   : "namespace " + ns;
+    const std::string scope =
+        root ? "any namespace (it is in the root namespace " + ns + ", so it applies mesh-wide)" : "namespace " + ns;
     std::vector<std::string> shown;
     for (size_t i = 0; i < candidates.size() && i < 3; ++i)
       shown.push_back(candidates[i]->display() + " {" + labels_text(candidates[i]->labels) + "}");
@@ -151,10 +152,11 @@ class SelectorMatchesNothing final : public Check {
                           "); the policy applies to no workload and has no effect";
     std::string hint = label_hint(sel.match_labels, candidates);
     if (!hint.empty()) message += "; did you mean " + hint + "?";
-    std::string help = "correct spec.selector.matchLabels to the pod-template labels of the workload it is "
-                       "meant for, or delete the policy if that workload is gone";
-    Finding f = make(policy.ref(), sel.loc.known() ? sel.loc : policy.loc, std::move(message), std::move(help),
-                     "selector");
+    std::string help =
+        "correct spec.selector.matchLabels to the pod-template labels of the workload it is "
+        "meant for, or delete the policy if that workload is gone";
+    Finding f =
+        make(policy.ref(), sel.loc.known() ? sel.loc : policy.loc, std::move(message), std::move(help), "selector");
     f.properties["reason"] = "no-matching-workload";
     f.properties["selector"] = labels_text(sel.match_labels);
     f.properties["namespace"] = ns;
@@ -183,10 +185,11 @@ class SelectorMatchesNothing final : public Check {
                           "} in the root namespace " + ns +
                           "; Istio ignores a root-namespace PeerAuthentication with a selector, so it applies to "
                           "no workload and has no effect";
-    std::string help = "move the PeerAuthentication into the namespace of the workloads it selects, or remove "
-                       "the selector to make it the mesh-wide policy";
-    Finding f = make(p.ref(), p.selector.loc.known() ? p.selector.loc : p.loc, std::move(message),
-                     std::move(help), "root-selector");
+    std::string help =
+        "move the PeerAuthentication into the namespace of the workloads it selects, or remove "
+        "the selector to make it the mesh-wide policy";
+    Finding f = make(p.ref(), p.selector.loc.known() ? p.selector.loc : p.loc, std::move(message), std::move(help),
+                     "root-selector");
     f.properties["reason"] = "root-namespace-selector-ignored";
     f.properties["selector"] = labels_text(p.selector.match_labels);
     f.properties["namespace"] = ns;
@@ -208,9 +211,9 @@ class SelectorMatchesNothing final : public Check {
     // naming the namespace of, say, its own Deployments is not a typo even when the input declares other
     // Namespaces but not that one (kustomize trees often leave the Namespace object to another layer).
     for (const std::string& ns : namespaces_with_objects(ctx.resources)) k.all.push_back(ns);
-    for (const std::string& always : {ctx.mesh.config.root_namespace, std::string("default"),
-                                      std::string("kube-system"), std::string("kube-public"),
-                                      std::string("kube-node-lease")})
+    for (const std::string& always :
+         {ctx.mesh.config.root_namespace, std::string("default"), std::string("kube-system"),
+          std::string("kube-public"), std::string("kube-node-lease")})
       k.all.push_back(always);
     std::sort(k.all.begin(), k.all.end());
     k.all.erase(std::unique(k.all.begin(), k.all.end()), k.all.end());
@@ -286,8 +289,6 @@ class SelectorMatchesNothing final : public Check {
 
 }  // namespace
 
-std::unique_ptr<Check> make_selector_matches_nothing_check() {
-  return std::make_unique<SelectorMatchesNothing>();
-}
+std::unique_ptr<Check> make_selector_matches_nothing_check() { return std::make_unique<SelectorMatchesNothing>(); }
 
 }  // namespace meshproof::checks

@@ -152,14 +152,16 @@ class TokenAnalyzer final : public gaps::Analyzer {
 class TokenOptional final : public gaps::SymbolicCheck {
  public:
   TokenOptional()
-      : SymbolicCheck(CheckInfo{
-          "token-optional", "MP2009", Severity::Warning,
-          "A RequestAuthentication validates tokens, but requests without any token are still allowed",
-          "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
-          "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a DENY "
-          "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
-          "token that Istio allows."},
-          /*weight=*/25) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "token-optional", "MP2009", Severity::Warning,
+                "A RequestAuthentication validates tokens, but requests without any token are still allowed",
+                "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
+                "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a "
+                "DENY "
+                "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
+                "token that Istio allows."},
+            /*weight=*/25) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<TokenAnalyzer>(info(), s);
   }

@@ -74,9 +74,14 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       if (f.unknown.empty()) f.unknown = r.reason + " on " + v.describe() + " of " + prog.workload;
     };
     switch (reachable(v, *ref)) {
-      case engine::SatAnswer::Sat: f.reachable = true; return true;
-      case engine::SatAnswer::Unknown: note_unknown(last_); return false;
-      case engine::SatAnswer::Unsat: break;
+      case engine::SatAnswer::Sat:
+        f.reachable = true;
+        return true;
+      case engine::SatAnswer::Unknown:
+        note_unknown(last_);
+        return false;
+      case engine::SatAnswer::Unsat:
+        break;
     }
     auto matches = v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false));
     if (matches.answer == engine::SatAnswer::Unknown) {
@@ -138,7 +143,8 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       case engine::Reason::PlaintextOnStrict:
         return "STRICT mTLS on " + v.describe() + mode_by +
                " refuses its plaintext requests before authorization (IS §11)";
-      case engine::Reason::InvalidToken: return "JWT authentication rejects its requests' invalid tokens (IS §12)";
+      case engine::Reason::InvalidToken:
+        return "JWT authentication rejects its requests' invalid tokens (IS §12)";
       case engine::Reason::IssuerNotAccepted:
         return "JWT authentication rejects tokens whose issuer or audience no jwtRule of the workload's "
                "RequestAuthentication accepts (IS §12)";
@@ -147,7 +153,8 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       case engine::Reason::CustomMatched:
         return "a CUSTOM rule sends them to the external authorizer, and the rest of the chain denies them even "
                "if it allows";
-      default: return std::string("the decision step \"") + engine::to_string(r) + "\"";
+      default:
+        return std::string("the decision step \"") + engine::to_string(r) + "\"";
     }
   }
 
@@ -205,15 +212,16 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
 class UnreachableAllowRule final : public gaps::SymbolicCheck {
  public:
   UnreachableAllowRule()
-      : SymbolicCheck(CheckInfo{
-          "unreachable-allow-rule", "MP2001", Severity::Warning,
-          "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
-          "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
-          "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
-          "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
-          "configuration that suggests an access which does not exist; usually a later DENY fence made it "
-          "unreachable. The finding names the shadowing rules."},
-          /*weight=*/3) {}
+      : SymbolicCheck(
+            CheckInfo{
+                "unreachable-allow-rule", "MP2001", Severity::Warning,
+                "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
+                "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
+                "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
+                "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
+                "configuration that suggests an access which does not exist; usually a later DENY fence made it "
+                "unreachable. The finding names the shadowing rules."},
+            /*weight=*/3) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<UnreachableAnalyzer>(info(), s);
   }

@@ -20,10 +20,14 @@ const char* extension(OutputFormat f) { return f == OutputFormat::Yaml ? "yaml" 
 
 const char* to_string(TableStatus s) {
   switch (s) {
-    case TableStatus::Proven: return "proven";
-    case TableStatus::Differs: return "differs";
-    case TableStatus::Unknown: return "unknown";
-    case TableStatus::DecodeError: return "decode-error";
+    case TableStatus::Proven:
+      return "proven";
+    case TableStatus::Differs:
+      return "differs";
+    case TableStatus::Unknown:
+      return "unknown";
+    case TableStatus::DecodeError:
+      return "decode-error";
   }
   return "?";
 }
@@ -50,7 +54,8 @@ bool parse_text(const std::string& text, const std::string& name, SourceSet& sou
   std::vector<load::LoadNote> notes;
   size_t docs = 0;
   bool ok = loader.parse_text(
-      id, text, [&](load::Document&& d) {
+      id, text,
+      [&](load::Document&& d) {
         if (docs++ == 0) root = std::move(d.root);
       },
       errs, notes);
@@ -97,7 +102,8 @@ std::string rules_fingerprint(const ir::Program& p) {
 
 std::string sanitize(const std::string& s) {
   std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ? c : '_');
+  for (char c : s)
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ? c : '_');
   return out;
 }
 
@@ -147,7 +153,8 @@ void prove_table(Table& table, const std::vector<const ir::Program*>& views,
     } else {
       vp.result = prove_decoded(decoded, v, options);
     }
-    if (vp.result.status == engine::EquivalenceStatus::Differs) table.status = TableStatus::Differs;
+    if (vp.result.status == engine::EquivalenceStatus::Differs)
+      table.status = TableStatus::Differs;
     else if (vp.result.status == engine::EquivalenceStatus::Unknown && table.status == TableStatus::Proven)
       table.status = TableStatus::Unknown;
     table.proofs.push_back(std::move(vp));
@@ -171,8 +178,10 @@ std::set<uint32_t> wanted_classes(const mesh::Mesh& mesh, const std::vector<std:
     size_t slash = w.find('/');
     const mesh::Workload* found =
         slash == std::string::npos ? nullptr : mesh.find(w.substr(0, slash), w.substr(slash + 1));
-    if (!found) not_found.push_back(w);
-    else wanted.insert(found->class_id);
+    if (!found)
+      not_found.push_back(w);
+    else
+      wanted.insert(found->class_id);
   }
   return wanted;
 }
@@ -253,8 +262,10 @@ std::string list_text(const std::vector<std::string>& v) { return "[" + join(v) 
 
 std::string describe_request(const ir::Request& r, ir::Protocol p) {
   std::vector<std::string> parts;
-  if (r.mtls) parts.push_back("mTLS from spiffe://" + r.principal());
-  else parts.push_back("plaintext (no peer identity)");
+  if (r.mtls)
+    parts.push_back("mTLS from spiffe://" + r.principal());
+  else
+    parts.push_back("plaintext (no peer identity)");
   if (r.source_ip) parts.push_back("source.ip " + r.source_ip->to_string());
   if (r.remote_ip) parts.push_back("remote.ip " + r.remote_ip->to_string());
   if (r.destination_ip) parts.push_back("destination.ip " + r.destination_ip->to_string());

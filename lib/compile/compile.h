@@ -41,14 +41,14 @@ struct ViewProof {
 };
 
 struct Table {
-  std::string file;                      // file name inside the output directory
+  std::string file;  // file name inside the output directory
   uint32_t class_id = 0;
-  std::string representative;            // "NS/NAME"
-  std::vector<std::string> workloads;    // every member of the class
+  std::string representative;          // "NS/NAME"
+  std::vector<std::string> workloads;  // every member of the class
   ir::Protocol protocol = ir::Protocol::Http;
-  std::vector<nlohmann::json> filters;   // the emitted filters (chain order; <nlohmann/json.hpp> to read)
-  std::string text;                      // the file content (JSON or YAML of `filters`)
-  std::vector<std::string> notes;        // Istio's skipped rules and ignored values (emit notes)
+  std::vector<nlohmann::json> filters;  // the emitted filters (chain order; <nlohmann/json.hpp> to read)
+  std::string text;                     // the file content (JSON or YAML of `filters`)
+  std::vector<std::string> notes;       // Istio's skipped rules and ignored values (emit notes)
   std::vector<ViewProof> proofs;
   TableStatus status = TableStatus::Unknown;
   std::vector<std::string> decode_errors;
@@ -74,9 +74,9 @@ struct CompileOptions {
 };
 
 struct CompileResult {
-  std::vector<Table> tables;               // by class, HTTP before TCP
-  std::vector<std::string> not_found;      // --workload names that match no workload
-  std::vector<std::string> no_proxy;       // classes skipped: no Istio proxy enforces anything
+  std::vector<Table> tables;           // by class, HTTP before TCP
+  std::vector<std::string> not_found;  // --workload names that match no workload
+  std::vector<std::string> no_proxy;   // classes skipped: no Istio proxy enforces anything
   bool all_proven() const;
 };
 
@@ -85,8 +85,7 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
 
 // Reads `table.text` back, decodes it and proves it against `views` (programs of table.protocol), setting
 // proofs/status/decode_errors. Exposed so that tests can corrupt the text and re-prove.
-void prove_table(Table& table, const std::vector<const ir::Program*>& views,
-                 const engine::EquivalenceOptions& options);
+void prove_table(Table& table, const std::vector<const ir::Program*>& views, const engine::EquivalenceOptions& options);
 
 // The proof of one decoded table (or config-dump chain) against one program: rules and flags.
 engine::EquivalenceResult prove_decoded(const DecodedTable& decoded, const ir::Program& reference,

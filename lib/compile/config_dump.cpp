@@ -72,7 +72,8 @@ struct Walker {
     }
     const Node* filters = get(c, "filters");
     std::string fpath = path + "." + key_of(c, "filters");
-    if (filters && !filters->is_seq() && !filters->is_null()) return fail(*filters, fpath, "expected a list of filters");
+    if (filters && !filters->is_seq() && !filters->is_null())
+      return fail(*filters, fpath, "expected a list of filters");
     const Node* hcm = nullptr;
     std::string hcm_path;
     if (filters && filters->is_seq()) {
@@ -83,7 +84,8 @@ struct Walker {
         bool is_hcm = (n && n->is_scalar() && n->scalar == "envoy.filters.network.http_connection_manager") ||
                       (tc && type_of(*tc).ends_with("HttpConnectionManager"));
         if (is_hcm) {
-          if (!tc) return fail(f, fpath + "[" + std::to_string(i) + "]", "http_connection_manager without typed_config");
+          if (!tc)
+            return fail(f, fpath + "[" + std::to_string(i) + "]", "http_connection_manager without typed_config");
           hcm = tc;
           hcm_path = fpath + "[" + std::to_string(i) + "]." + key_of(f, "typedConfig");
         }
@@ -156,8 +158,8 @@ struct Walker {
 bool inbound_chains(const load::Node& root, std::vector<InboundChain>& out, std::vector<DecodeError>& errors) {
   Walker w{out, errors};
   if (!root.is_map()) {
-    errors.push_back(DecodeError{root.loc, "$", std::string("expected an Envoy config dump (a map with configs[]), found ") +
-                                                    root.type_name()});
+    errors.push_back(DecodeError{
+        root.loc, "$", std::string("expected an Envoy config dump (a map with configs[]), found ") + root.type_name()});
     return false;
   }
   bool any_dump = false;
@@ -181,15 +183,16 @@ bool inbound_chains(const load::Node& root, std::vector<InboundChain>& out, std:
     return false;
   }
   if (out.empty()) {
-    errors.push_back(DecodeError{root.loc, "$", "no inbound listener (virtualInbound / port 15006) with filter chains"});
+    errors.push_back(
+        DecodeError{root.loc, "$", "no inbound listener (virtualInbound / port 15006) with filter chains"});
     return false;
   }
   return true;
 }
 
-bool verify_chains(const std::vector<InboundChain>& chains, const mesh::Workload& workload,
-                   const ir::LowerContext& ctx, const engine::EquivalenceOptions& options,
-                   std::vector<ChainVerdict>& out, std::vector<DecodeError>& errors) {
+bool verify_chains(const std::vector<InboundChain>& chains, const mesh::Workload& workload, const ir::LowerContext& ctx,
+                   const engine::EquivalenceOptions& options, std::vector<ChainVerdict>& out,
+                   std::vector<DecodeError>& errors) {
   bool ok = true;
   for (const auto& c : chains) {
     DecodeOptions dopt;
@@ -204,9 +207,9 @@ bool verify_chains(const std::vector<InboundChain>& chains, const mesh::Workload
     uint32_t port = c.port.value_or(0);
     const mesh::WorkloadPort* wp = port ? workload.find_port(port) : nullptr;
     v.port = wp ? port : 0;
-    ir::Program program = ir::build_program(workload, port, wp ? wp->name : "", c.protocol,
-                                            wp ? wp->protocol == mesh::PortProtocol::Sniffed : true,
-                                            workload.mtls_for(port), ctx);
+    ir::Program program =
+        ir::build_program(workload, port, wp ? wp->name : "", c.protocol,
+                          wp ? wp->protocol == mesh::PortProtocol::Sniffed : true, workload.mtls_for(port), ctx);
     v.result = prove_decoded(table, program, options);
     v.rbac_filters = table.rbac_filters;
     v.ext_authz_filters = table.ext_authz_filters;

@@ -25,10 +25,10 @@ namespace meshproof::compile {
 
 struct InboundChain {
   std::string listener;
-  std::string name;                 // filter chain name ("" when unnamed)
-  std::string path;                 // JSON path of the chain
+  std::string name;  // filter chain name ("" when unnamed)
+  std::string path;  // JSON path of the chain
   Loc loc;
-  std::optional<uint32_t> port;     // filter_chain_match.destination_port
+  std::optional<uint32_t> port;  // filter_chain_match.destination_port
   ir::Protocol protocol = ir::Protocol::Tcp;
   std::vector<const load::Node*> filters;  // HTTP filters (HTTP) or network filters (TCP)
   std::vector<std::string> filter_paths;
@@ -39,15 +39,15 @@ bool inbound_chains(const load::Node& root, std::vector<InboundChain>& out, std:
 
 struct ChainVerdict {
   InboundChain chain;
-  uint32_t port = 0;                // the workload port verified (0: undeclared ports)
+  uint32_t port = 0;  // the workload port verified (0: undeclared ports)
   engine::EquivalenceResult result;
   size_t rbac_filters = 0, ext_authz_filters = 0;
 };
 
 // Decodes and proves every inbound chain against the workload's program for that port and protocol.
 // False (with errors: file positions through `errors`) when a chain's filters cannot be decoded.
-bool verify_chains(const std::vector<InboundChain>& chains, const mesh::Workload& workload,
-                   const ir::LowerContext& ctx, const engine::EquivalenceOptions& options,
-                   std::vector<ChainVerdict>& out, std::vector<DecodeError>& errors);
+bool verify_chains(const std::vector<InboundChain>& chains, const mesh::Workload& workload, const ir::LowerContext& ctx,
+                   const engine::EquivalenceOptions& options, std::vector<ChainVerdict>& out,
+                   std::vector<DecodeError>& errors);
 
 }  // namespace meshproof::compile

@@ -23,8 +23,8 @@ bool write_output_dir(const std::string& out, const CompileResult& res, OutputFo
     return false;
   }
   if (fs::exists(target, ec)) {
-    bool replaceable = fs::is_directory(target, ec) &&
-                       (fs::exists(target / "manifest.json", ec) || fs::is_empty(target, ec));
+    bool replaceable =
+        fs::is_directory(target, ec) && (fs::exists(target / "manifest.json", ec) || fs::is_empty(target, ec));
     if (!replaceable) {
       error = "'" + out + "' exists and is not a meshproof output directory (choose another --out, or remove it)";
       return false;

@@ -10,10 +10,10 @@
 namespace meshproof::compile {
 
 struct DumpVerification {
-  SourceSet sources;                  // the dump's text, for locations
+  SourceSet sources;  // the dump's text, for locations
   std::vector<ChainVerdict> verdicts;
-  std::vector<std::string> errors;    // non-empty: the dump could not be read or decoded (exit 2)
-  std::string failed_step;            // "read" or "decoded", with errors
+  std::vector<std::string> errors;  // non-empty: the dump could not be read or decoded (exit 2)
+  std::string failed_step;          // "read" or "decoded", with errors
   size_t proven() const;
 };
 

@@ -135,10 +135,10 @@ std::string describe_request(const ir::Request& r) {
 Decision replay(const ir::Program& p, const Query& query, const ir::Request& request) {
   Decision d = evaluate(p, request);
   if (const Condition* cond = detail::first_unsatisfied(p, query, request, d))
-    throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" + std::to_string(p.port) +
-                        "/" + ir::to_string(p.protocol) + ": the witness (" + describe_request(request) +
-                        ", concretely " + to_string(d.verdict) + ") does not satisfy \"" + cond->describe() +
-                        "\" of query \"" + query.describe() + "\"");
+    throw InternalError("symbolic/concrete disagreement on program " + p.workload + ":" + std::to_string(p.port) + "/" +
+                        ir::to_string(p.protocol) + ": the witness (" + describe_request(request) + ", concretely " +
+                        to_string(d.verdict) + ") does not satisfy \"" + cond->describe() + "\" of query \"" +
+                        query.describe() + "\"");
   return d;
 }
 
@@ -178,8 +178,8 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
     if (mr.status == detail::ModelRequest::Status::Refine) {
       if (out.refinements >= im.options.max_refinements) {
         out.answer = SatAnswer::Unknown;
-        out.reason = "opaque atoms (glob, path template, regex): no witness after " +
-                     std::to_string(out.refinements) + " sequence-theory refinements";
+        out.reason = "opaque atoms (glob, path template, regex): no witness after " + std::to_string(out.refinements) +
+                     " sequence-theory refinements";
         break;
       }
       ++out.refinements;
@@ -210,8 +210,10 @@ SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsign
   z3::expr_vector assumptions(im.c);
   im.solver.push();
   for (const auto& e : im.vars.pin(request, effective_request(p, request), p.protocol)) {
-    if (Impl::is_literal(e)) assumptions.push_back(e);
-    else im.solver.add(e);
+    if (Impl::is_literal(e))
+      assumptions.push_back(e);
+    else
+      im.solver.add(e);
   }
   SymbolicDecision out;
   try {

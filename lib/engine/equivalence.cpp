@@ -17,9 +17,12 @@ namespace meshproof::engine {
 
 const char* to_string(EquivalenceStatus s) {
   switch (s) {
-    case EquivalenceStatus::Proven: return "proven";
-    case EquivalenceStatus::Differs: return "differs";
-    case EquivalenceStatus::Unknown: return "unknown";
+    case EquivalenceStatus::Proven:
+      return "proven";
+    case EquivalenceStatus::Differs:
+      return "differs";
+    case EquivalenceStatus::Unknown:
+      return "unknown";
   }
   return "?";
 }
@@ -72,8 +75,7 @@ std::vector<Observable> observables(const ir::Program& l, const ir::Program& r) 
     }
     for (const auto& list : lists)
       for (const auto& rule : list.get(p))
-        add(std::string(rule.policy.dry_run ? "dry-run " : "enforced ") + list.action + " rules", &rule,
-            side == 0);
+        add(std::string(rule.policy.dry_run ? "dry-run " : "enforced ") + list.action + " rules", &rule, side == 0);
   }
   std::vector<Observable> out;
   for (const auto& n : order) out.push_back(std::move(by_name[n]));
@@ -82,9 +84,12 @@ std::vector<Observable> observables(const ir::Program& l, const ir::Program& r) 
 
 const char* custom_mode_text(ir::CustomMode m) {
   switch (m) {
-    case ir::CustomMode::None: return "no CUSTOM enforcement";
-    case ir::CustomMode::Delegate: return "CUSTOM rules delegate to the external authorizer";
-    case ir::CustomMode::FailClosed: return "CUSTOM rules fail closed (enforced DENY)";
+    case ir::CustomMode::None:
+      return "no CUSTOM enforcement";
+    case ir::CustomMode::Delegate:
+      return "CUSTOM rules delegate to the external authorizer";
+    case ir::CustomMode::FailClosed:
+      return "CUSTOM rules fail closed (enforced DENY)";
   }
   return "?";
 }
@@ -112,8 +117,8 @@ std::optional<EquivalenceResult> compare_flags(const ir::Program& left, const ir
     res.status = EquivalenceStatus::Differs;
     Difference d;
     d.observable = "CUSTOM mode";
-    d.detail = std::string("reference: ") + custom_mode_text(left.custom_mode) + "; candidate: " +
-               custom_mode_text(right.custom_mode);
+    d.detail = std::string("reference: ") + custom_mode_text(left.custom_mode) +
+               "; candidate: " + custom_mode_text(right.custom_mode);
     res.difference = std::move(d);
     return res;
   }
@@ -142,9 +147,14 @@ std::optional<EquivalenceResult> compare_flags(const ir::Program& left, const ir
 class Prover {
  public:
   Prover(const ir::Program& left, const ir::Program& right, const EquivalenceOptions& options)
-      : left_(left), right_(right), options_(options), c_(detail::thread_context()), solver_(c_),
+      : left_(left),
+        right_(right),
+        options_(options),
+        c_(detail::thread_context()),
+        solver_(c_),
         vars_(c_, (detail::configure(solver_, options.timeout_ms), solver_), detail::filter_domain(left.protocol)),
-        compiler_(vars_), observables_(observables(left, right)) {
+        compiler_(vars_),
+        observables_(observables(left, right)) {
     for (const auto& o : observables_) {
       for (const ir::Rule* r : o.left) detail::declare_atoms(vars_, *r);
       for (const ir::Rule* r : o.right) detail::declare_atoms(vars_, *r);

@@ -41,26 +41,26 @@ enum class EquivalenceStatus : uint8_t { Proven, Differs, Unknown };
 const char* to_string(EquivalenceStatus s);  // "proven", "differs", "unknown"
 
 struct EquivalenceOptions {
-  unsigned timeout_ms = 10000;      // per solver query (0: no limit)
-  unsigned max_refinements = 64;    // blocking clauses per observable before giving up (Unknown)
+  unsigned timeout_ms = 10000;    // per solver query (0: no limit)
+  unsigned max_refinements = 64;  // blocking clauses per observable before giving up (Unknown)
 };
 
 // One side's view of the witness request.
 struct SideOutcome {
-  bool matches = false;                  // the observable (e.g. "an enforced DENY rule matches")
-  std::vector<std::string> rules;        // the rules of the observable that match, "ns[..]-policy[..]-rule[i]"
-  std::string verdict;                   // engine::evaluate on the whole program: "ALLOW", "DENY", ...
-  std::string reason;                    // kebab-case Reason
+  bool matches = false;            // the observable (e.g. "an enforced DENY rule matches")
+  std::vector<std::string> rules;  // the rules of the observable that match, "ns[..]-policy[..]-rule[i]"
+  std::string verdict;             // engine::evaluate on the whole program: "ALLOW", "DENY", ...
+  std::string reason;              // kebab-case Reason
   std::string explanation;
 };
 
 struct Difference {
-  std::string observable;   // "enforced DENY rules", "dry-run ALLOW rules", "CUSTOM rules of provider x",
-                            // "ALLOW policy present", "CUSTOM mode"
-  bool has_witness = false; // false for flag differences (ALLOW policy present, CUSTOM mode)
-  ir::Request witness;      // the request on which the observable differs (replayed)
+  std::string observable;    // "enforced DENY rules", "dry-run ALLOW rules", "CUSTOM rules of provider x",
+                             // "ALLOW policy present", "CUSTOM mode"
+  bool has_witness = false;  // false for flag differences (ALLOW policy present, CUSTOM mode)
+  ir::Request witness;       // the request on which the observable differs (replayed)
   SideOutcome left, right;
-  std::string detail;       // flag differences: what each side says
+  std::string detail;  // flag differences: what each side says
 };
 
 struct EquivalenceResult {

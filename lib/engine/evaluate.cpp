@@ -18,27 +18,42 @@ using ir::Request;
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::Allow: return "ALLOW";
-    case Verdict::Deny: return "DENY";
-    case Verdict::Delegated: return "DELEGATED";
-    case Verdict::Rejected: return "REJECTED";
+    case Verdict::Allow:
+      return "ALLOW";
+    case Verdict::Deny:
+      return "DENY";
+    case Verdict::Delegated:
+      return "DELEGATED";
+    case Verdict::Rejected:
+      return "REJECTED";
   }
   return "?";
 }
 
 const char* to_string(Reason r) {
   switch (r) {
-    case Reason::PlaintextOnStrict: return "plaintext-on-strict";
-    case Reason::MtlsOnDisable: return "mtls-on-disable";
-    case Reason::InvalidToken: return "invalid-token";
-    case Reason::IssuerNotAccepted: return "issuer-not-accepted";
-    case Reason::CustomMatched: return "custom-matched";
-    case Reason::CustomFailClosed: return "custom-fail-closed";
-    case Reason::DenyMatched: return "deny-matched";
-    case Reason::NoAllowPolicy: return "no-allow-policy";
-    case Reason::AllowMatched: return "allow-matched";
-    case Reason::NoAllowMatched: return "no-allow-matched";
-    case Reason::NoSidecar: return "no-sidecar";
+    case Reason::PlaintextOnStrict:
+      return "plaintext-on-strict";
+    case Reason::MtlsOnDisable:
+      return "mtls-on-disable";
+    case Reason::InvalidToken:
+      return "invalid-token";
+    case Reason::IssuerNotAccepted:
+      return "issuer-not-accepted";
+    case Reason::CustomMatched:
+      return "custom-matched";
+    case Reason::CustomFailClosed:
+      return "custom-fail-closed";
+    case Reason::DenyMatched:
+      return "deny-matched";
+    case Reason::NoAllowPolicy:
+      return "no-allow-policy";
+    case Reason::AllowMatched:
+      return "allow-matched";
+    case Reason::NoAllowMatched:
+      return "no-allow-matched";
+    case Reason::NoSidecar:
+      return "no-sidecar";
   }
   return "?";
 }
@@ -52,8 +67,22 @@ namespace {
 bool template_literal_char(char c) {
   if (std::isalnum(static_cast<unsigned char>(c))) return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'':
-    case '(': case ')': case '+': case ',': case ';': case ':': case '@':
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case ',':
+    case ';':
+    case ':':
+    case '@':
       return true;
     default:
       return false;
@@ -87,19 +116,24 @@ namespace {
 
 bool string_op(const Atom& a, const std::string& s) {
   switch (a.op) {
-    case Op::Exact: return s == a.value;
-    case Op::Prefix: return s.size() >= a.value.size() && s.compare(0, a.value.size(), a.value) == 0;
+    case Op::Exact:
+      return s == a.value;
+    case Op::Prefix:
+      return s.size() >= a.value.size() && s.compare(0, a.value.size(), a.value) == 0;
     case Op::Suffix:
-      return s.size() >= a.value.size() &&
-             s.compare(s.size() - a.value.size(), a.value.size(), a.value) == 0;
-    case Op::Present: return true;
-    case Op::Glob: return glob_match(a.value, s);
-    case Op::PathTemplate: return path_template_match(a.value, s);
+      return s.size() >= a.value.size() && s.compare(s.size() - a.value.size(), a.value.size(), a.value) == 0;
+    case Op::Present:
+      return true;
+    case Op::Glob:
+      return glob_match(a.value, s);
+    case Op::PathTemplate:
+      return path_template_match(a.value, s);
     case Op::Regex: {
       RE2 re(a.value, RE2::Quiet);
       return re.ok() && RE2::FullMatch(s, re);
     }
-    default: return false;  // Cidr/PortEq on a string attribute: ill-formed, never true
+    default:
+      return false;  // Cidr/PortEq on a string attribute: ill-formed, never true
   }
 }
 
@@ -123,8 +157,10 @@ bool eval_atom(const Atom& atom, const Request& request, Protocol p) {
     case AttributeKind::Set:
       // Istio's value matcher is OR(list-contains v, equals v) (IS §5): some element satisfies it.
       return std::any_of(v.set.begin(), v.set.end(), [&](const std::string& s) { return string_op(atom, s); });
-    case AttributeKind::Ip: return atom.op == Op::Cidr && atom.cidr.contains(v.ip);
-    case AttributeKind::Port: return atom.op == Op::PortEq && atom.port == v.port;
+    case AttributeKind::Ip:
+      return atom.op == Op::Cidr && atom.cidr.contains(v.ip);
+    case AttributeKind::Port:
+      return atom.op == Op::PortEq && atom.port == v.port;
   }
   return false;
 }
@@ -185,8 +221,7 @@ Request effective_request(const ir::Program& program, const Request& request) {
 
 namespace {
 
-const ir::Rule* first_match(const std::vector<ir::Rule>& rules, const Request& r, Protocol p,
-                            bool enforced_only) {
+const ir::Rule* first_match(const std::vector<ir::Rule>& rules, const Request& r, Protocol p, bool enforced_only) {
   for (const auto& rule : rules) {
     if (enforced_only && rule.policy.dry_run) continue;
     if (eval_rule(rule, r, p)) return &rule;
@@ -279,17 +314,16 @@ Decision evaluate(const ir::Program& program, const Request& request) {
         d.verdict = Verdict::Deny;
         d.reason = Reason::CustomFailClosed;
         d.decided_by = c;
-        d.explanation = "CUSTOM rule " + c->display() + " matches and Istio enforces it as DENY: " +
-                        program.custom_reason;
+        d.explanation =
+            "CUSTOM rule " + c->display() + " matches and Istio enforces it as DENY: " + program.custom_reason;
         return d;
       }
       Outcome rest = after_custom(program, request, r);
       d.verdict = Verdict::Delegated;
       d.reason = Reason::CustomMatched;
       d.decided_by = c;
-      d.explanation = "CUSTOM rule " + c->display() + " matches: the external authorizer \"" +
-                      c->policy.provider + "\" decides; if it allows, " + to_string(rest.verdict) +
-                      " (" + rest.explanation + ")";
+      d.explanation = "CUSTOM rule " + c->display() + " matches: the external authorizer \"" + c->policy.provider +
+                      "\" decides; if it allows, " + to_string(rest.verdict) + " (" + rest.explanation + ")";
       d.if_authorizer_allows = rest.verdict;
       d.if_authorizer_allows_reason = rest.reason;
       d.if_authorizer_allows_rule = rest.rule;

@@ -22,17 +22,17 @@ const char* to_string(Verdict v);  // "ALLOW", "DENY", "DELEGATED", "REJECTED"
 
 // Why the decision was reached; stable identifiers for checks and JSON.
 enum class Reason : uint8_t {
-  PlaintextOnStrict,      // REJECTED: plaintext connection to a STRICT port (IS §11)
-  MtlsOnDisable,          // REJECTED: mTLS connection to a DISABLE port (plaintext only, IS §11)
-  InvalidToken,           // REJECTED: token fails verification and a RequestAuthentication applies (IS §12)
-  IssuerNotAccepted,      // REJECTED: token issuer/audience not accepted by any applicable jwtRule
-  CustomMatched,          // DELEGATED: a CUSTOM rule matched
-  CustomFailClosed,       // DENY: a CUSTOM rule matched but the provider is bad (IS §2)
-  DenyMatched,            // DENY: a DENY rule matched
-  NoAllowPolicy,          // ALLOW: no (enforced) ALLOW policy applies
-  AllowMatched,           // ALLOW: an ALLOW rule matched
-  NoAllowMatched,         // DENY: ALLOW policies apply but no ALLOW rule matched
-  NoSidecar,              // ALLOW: the workload has no sidecar, nothing is enforced (Program::enforced)
+  PlaintextOnStrict,  // REJECTED: plaintext connection to a STRICT port (IS §11)
+  MtlsOnDisable,      // REJECTED: mTLS connection to a DISABLE port (plaintext only, IS §11)
+  InvalidToken,       // REJECTED: token fails verification and a RequestAuthentication applies (IS §12)
+  IssuerNotAccepted,  // REJECTED: token issuer/audience not accepted by any applicable jwtRule
+  CustomMatched,      // DELEGATED: a CUSTOM rule matched
+  CustomFailClosed,   // DENY: a CUSTOM rule matched but the provider is bad (IS §2)
+  DenyMatched,        // DENY: a DENY rule matched
+  NoAllowPolicy,      // ALLOW: no (enforced) ALLOW policy applies
+  AllowMatched,       // ALLOW: an ALLOW rule matched
+  NoAllowMatched,     // DENY: ALLOW policies apply but no ALLOW rule matched
+  NoSidecar,          // ALLOW: the workload has no sidecar, nothing is enforced (Program::enforced)
 };
 const char* to_string(Reason r);  // kebab-case: "plaintext-on-strict", ...
 
@@ -71,7 +71,7 @@ bool eval_clause(const ir::Clause& clause, const ir::Request& request, ir::Proto
 bool eval_rule(const ir::Rule& rule, const ir::Request& request, ir::Protocol p);
 
 // String predicates with Istio/Envoy semantics, shared with the symbolic axioms.
-using ir::glob_match;                                                            // '*' = any sequence
-bool path_template_match(const std::string& tmpl, const std::string& path);     // Envoy uri_template
+using ir::glob_match;                                                        // '*' = any sequence
+bool path_template_match(const std::string& tmpl, const std::string& path);  // Envoy uri_template
 
 }  // namespace meshproof::engine

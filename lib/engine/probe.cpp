@@ -15,21 +15,34 @@ using ir::Op;
 // A value that satisfies one string atom on its own ("" when no literal can: opaque ops).
 bool literal_for(const ir::Atom& a, std::string& out) {
   switch (a.op) {
-    case Op::Exact: out = a.value; return true;
-    case Op::Prefix: out = a.value + "x"; return true;
-    case Op::Suffix: out = "x" + a.value; return true;
-    case Op::Present: out = "x"; return true;
-    default: return false;
+    case Op::Exact:
+      out = a.value;
+      return true;
+    case Op::Prefix:
+      out = a.value + "x";
+      return true;
+    case Op::Suffix:
+      out = "x" + a.value;
+      return true;
+    case Op::Present:
+      out = "x";
+      return true;
+    default:
+      return false;
   }
 }
 
 // Applies one positive atom to the request; false when a literal value cannot stand for it.
 bool apply(const ir::Atom& a, ir::Request& r) {
   if (a.op == Op::Cidr) {
-    if (a.attr == Attribute::SourceIp) r.source_ip = a.cidr.base;
-    else if (a.attr == Attribute::RemoteIp) r.remote_ip = a.cidr.base;
-    else if (a.attr == Attribute::DestinationIp) r.destination_ip = a.cidr.base;
-    else return false;
+    if (a.attr == Attribute::SourceIp)
+      r.source_ip = a.cidr.base;
+    else if (a.attr == Attribute::RemoteIp)
+      r.remote_ip = a.cidr.base;
+    else if (a.attr == Attribute::DestinationIp)
+      r.destination_ip = a.cidr.base;
+    else
+      return false;
     return true;
   }
   if (a.op == Op::PortEq) {
@@ -39,21 +52,58 @@ bool apply(const ir::Atom& a, ir::Request& r) {
   std::string v;
   if (!literal_for(a, v)) return false;
   switch (a.attr) {
-    case Attribute::PeerTrustDomain: r.mtls = true; r.peer_trust_domain = v; return true;
-    case Attribute::PeerNamespace: r.mtls = true; r.peer_namespace = v; return true;
-    case Attribute::PeerServiceAccount: r.mtls = true; r.peer_service_account = v; return true;
-    case Attribute::ConnectionSni: r.sni = v; return true;
-    case Attribute::Method: r.method = v; return true;
-    case Attribute::Path: r.path = v; return true;
-    case Attribute::Host: r.host = v; return true;
-    case Attribute::Header: r.headers[a.key] = v; return true;
-    case Attribute::AuthIssuer: r.token = ir::TokenState::Valid; r.jwt_issuer = v; return true;
-    case Attribute::AuthSubject: r.token = ir::TokenState::Valid; r.jwt_subject = v; return true;
-    case Attribute::AuthAudiences: r.token = ir::TokenState::Valid; r.audiences.push_back(v); return true;
-    case Attribute::AuthPresenters: r.token = ir::TokenState::Valid; r.presenters.push_back(v); return true;
-    case Attribute::AuthClaim: r.token = ir::TokenState::Valid; r.claims[a.key].push_back(v); return true;
-    case Attribute::Metadata: r.metadata[a.key].push_back(v); return true;
-    default: return false;
+    case Attribute::PeerTrustDomain:
+      r.mtls = true;
+      r.peer_trust_domain = v;
+      return true;
+    case Attribute::PeerNamespace:
+      r.mtls = true;
+      r.peer_namespace = v;
+      return true;
+    case Attribute::PeerServiceAccount:
+      r.mtls = true;
+      r.peer_service_account = v;
+      return true;
+    case Attribute::ConnectionSni:
+      r.sni = v;
+      return true;
+    case Attribute::Method:
+      r.method = v;
+      return true;
+    case Attribute::Path:
+      r.path = v;
+      return true;
+    case Attribute::Host:
+      r.host = v;
+      return true;
+    case Attribute::Header:
+      r.headers[a.key] = v;
+      return true;
+    case Attribute::AuthIssuer:
+      r.token = ir::TokenState::Valid;
+      r.jwt_issuer = v;
+      return true;
+    case Attribute::AuthSubject:
+      r.token = ir::TokenState::Valid;
+      r.jwt_subject = v;
+      return true;
+    case Attribute::AuthAudiences:
+      r.token = ir::TokenState::Valid;
+      r.audiences.push_back(v);
+      return true;
+    case Attribute::AuthPresenters:
+      r.token = ir::TokenState::Valid;
+      r.presenters.push_back(v);
+      return true;
+    case Attribute::AuthClaim:
+      r.token = ir::TokenState::Valid;
+      r.claims[a.key].push_back(v);
+      return true;
+    case Attribute::Metadata:
+      r.metadata[a.key].push_back(v);
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -15,9 +15,7 @@ namespace {
 
 const char* action_name(model::Action a) { return model::to_string(a); }
 
-std::string rule_name(RuleRef r) {
-  return std::string(action_name(r.action)) + " rule #" + std::to_string(r.index);
-}
+std::string rule_name(RuleRef r) { return std::string(action_name(r.action)) + " rule #" + std::to_string(r.index); }
 
 }  // namespace
 
@@ -29,8 +27,7 @@ std::optional<QueryResult> find_concretely(const ir::Program& program, const Que
   const Condition* seed = nullptr;
   std::optional<bool> mtls;
   for (const Condition& c : query.conditions()) {
-    if (!seed && c.positive && (c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy))
-      seed = &c;
+    if (!seed && c.positive && (c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy)) seed = &c;
     if (c.kind == ConditionKind::Mtls) mtls = c.positive;
   }
   if (!seed) return std::nullopt;
@@ -56,17 +53,25 @@ std::optional<QueryResult> find_concretely(const ir::Program& program, const Que
 std::string Condition::describe() const {
   std::string s;
   switch (kind) {
-    case ConditionKind::RuleMatches: s = rule_name(rule) + (positive ? " matches" : " does not match"); return s;
+    case ConditionKind::RuleMatches:
+      s = rule_name(rule) + (positive ? " matches" : " does not match");
+      return s;
     case ConditionKind::ActionMatches:
       return std::string(positive ? "some " : "no ") + action_name(action) + " rule matches";
-    case ConditionKind::VerdictIs: return std::string("verdict ") + (positive ? "== " : "!= ") + to_string(verdict);
-    case ConditionKind::ReasonIs: return std::string("reason ") + (positive ? "== " : "!= ") + to_string(reason);
-    case ConditionKind::DecidedBy: return std::string(positive ? "decided by " : "not decided by ") + rule_name(rule);
+    case ConditionKind::VerdictIs:
+      return std::string("verdict ") + (positive ? "== " : "!= ") + to_string(verdict);
+    case ConditionKind::ReasonIs:
+      return std::string("reason ") + (positive ? "== " : "!= ") + to_string(reason);
+    case ConditionKind::DecidedBy:
+      return std::string(positive ? "decided by " : "not decided by ") + rule_name(rule);
     case ConditionKind::IfAuthorizerAllows:
       return std::string(positive ? "" : "not ") + "delegated, and " + to_string(verdict) + " if the authorizer allows";
-    case ConditionKind::Mtls: return positive ? "mTLS" : "plaintext";
-    case ConditionKind::Token: return std::string("token ") + (positive ? "== " : "!= ") + ir::to_string(token);
-    case ConditionKind::AtomHolds: return (positive ? "" : "not ") + ir::to_string(atom);
+    case ConditionKind::Mtls:
+      return positive ? "mTLS" : "plaintext";
+    case ConditionKind::Token:
+      return std::string("token ") + (positive ? "== " : "!= ") + ir::to_string(token);
+    case ConditionKind::AtomHolds:
+      return (positive ? "" : "not ") + ir::to_string(atom);
     case ConditionKind::Protocol:
       return std::string("protocol ") + (positive ? "== " : "!= ") + ir::to_string(protocol);
   }
@@ -166,6 +171,5 @@ std::string Query::describe() const {
   for (const auto& c : conditions_) s += (s.empty() ? "" : " ∧ ") + c.describe();
   return s;
 }
-
 
 }  // namespace meshproof::engine

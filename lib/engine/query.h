@@ -61,20 +61,20 @@ struct RuleRef {
 };
 
 enum class ConditionKind : uint8_t {
-  RuleMatches,        // the rule's condition holds on the request (independent of order and dry-run)
-  ActionMatches,      // some rule of the action that the evaluator enforces matches: dry-run ALLOW/DENY
-                      //     rules are excluded; CUSTOM rules all count (dry-run CUSTOM still calls
-                      //     ext_authz, IS §2); AUDIT rules all count (they only log)
-  VerdictIs,          // the decision's verdict
-  ReasonIs,           // the decision's reason
-  DecidedBy,          // the decision's deciding rule (Decision::decided_by) is this rule
-  IfAuthorizerAllows, // the decision is DELEGATED and, if the external authorizer allows, the rest of the
-                      //     chain decides this verdict (Decision::if_authorizer_allows)
-  Mtls,               // the connection is mTLS (positive) or plaintext (negated)
-  Token,              // the request's token state, as the program sees it (None on TCP / without
-                      //     RequestAuthentication, evaluate.h effective_request)
-  AtomHolds,          // an extra atom holds on the request (as the program sees it)
-  Protocol,           // the program's protocol view (a constant: a TCP program never speaks HTTP)
+  RuleMatches,         // the rule's condition holds on the request (independent of order and dry-run)
+  ActionMatches,       // some rule of the action that the evaluator enforces matches: dry-run ALLOW/DENY
+                       //     rules are excluded; CUSTOM rules all count (dry-run CUSTOM still calls
+                       //     ext_authz, IS §2); AUDIT rules all count (they only log)
+  VerdictIs,           // the decision's verdict
+  ReasonIs,            // the decision's reason
+  DecidedBy,           // the decision's deciding rule (Decision::decided_by) is this rule
+  IfAuthorizerAllows,  // the decision is DELEGATED and, if the external authorizer allows, the rest of the
+                       //     chain decides this verdict (Decision::if_authorizer_allows)
+  Mtls,                // the connection is mTLS (positive) or plaintext (negated)
+  Token,               // the request's token state, as the program sees it (None on TCP / without
+                       //     RequestAuthentication, evaluate.h effective_request)
+  AtomHolds,           // an extra atom holds on the request (as the program sees it)
+  Protocol,            // the program's protocol view (a constant: a TCP program never speaks HTTP)
 };
 
 struct Condition {
@@ -139,8 +139,8 @@ struct SymbolicDecision {
 };
 
 struct EngineOptions {
-  SolverContext* context = nullptr;   // nullptr: SolverContext::for_this_thread()
-  unsigned default_timeout_ms = 5000; // per query; 0 = no limit
+  SolverContext* context = nullptr;    // nullptr: SolverContext::for_this_thread()
+  unsigned default_timeout_ms = 5000;  // per query; 0 = no limit
   // Z3's deterministic resource budget per check (`rlimit`; 0 = none). Unlike a wall-clock timeout it
   // gives the same Unknown on every machine, so reproducible runs can prefer it.
   unsigned resource_limit = 0;
@@ -150,7 +150,7 @@ struct EngineOptions {
   // Every HTTP request carries :method (request.h: "on an HTTP port Envoy always has one"); without it
   // a witness could dodge `methods`/`notMethods` by having no method at all, which no client can send.
   bool http_method_always_present = true;
-  unsigned max_refinements = 64;      // sequence-theory lemmas per query before answering Unknown
+  unsigned max_refinements = 64;  // sequence-theory lemmas per query before answering Unknown
   // Make every witness canonical: the lexicographically smallest model (false before true) over the
   // request's Booleans in a fixed order (symbolic_concretizer.h canonical_order), found with a few extra checks per Sat
   // answer. Without it a witness depends on what the Z3 context did before (the order of AST ids steers

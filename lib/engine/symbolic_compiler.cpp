@@ -8,10 +8,14 @@ using ir::Attribute;
 
 const std::vector<ir::Rule>& rules_of(const ir::Program& p, model::Action a) {
   switch (a) {
-    case model::Action::Custom: return p.custom;
-    case model::Action::Deny: return p.deny;
-    case model::Action::Allow: return p.allow;
-    case model::Action::Audit: return p.audit;
+    case model::Action::Custom:
+      return p.custom;
+    case model::Action::Deny:
+      return p.deny;
+    case model::Action::Allow:
+      return p.allow;
+    case model::Action::Audit:
+      return p.audit;
   }
   return p.allow;
 }
@@ -185,10 +189,14 @@ std::optional<RuleRef> CompiledProgram::ref_of(const ir::Rule& r) const {
 z3::expr CompiledProgram::rule_match(RuleRef r) const {
   (void)rule(r);  // range check
   switch (r.action) {
-    case model::Action::Custom: return custom_[r.index];
-    case model::Action::Deny: return deny_[r.index];
-    case model::Action::Allow: return allow_[r.index];
-    case model::Action::Audit: return audit_[r.index];
+    case model::Action::Custom:
+      return custom_[r.index];
+    case model::Action::Deny:
+      return deny_[r.index];
+    case model::Action::Allow:
+      return allow_[r.index];
+    case model::Action::Audit:
+      return audit_[r.index];
   }
   return c_.bool_val(false);
 }
@@ -205,10 +213,14 @@ z3::expr CompiledProgram::first_match(RuleRef r) {
     if (counts_dry_run || !rules[j].policy.dry_run) xs.push_back(!rule_match({r.action, j}));
   z3::expr first = all_of(c_, xs);
   switch (r.action) {
-    case model::Action::Custom: return first && (reason(Reason::CustomMatched) || reason(Reason::CustomFailClosed));
-    case model::Action::Deny: return first && reason(Reason::DenyMatched);
-    case model::Action::Allow: return first && reason(Reason::AllowMatched);
-    case model::Action::Audit: break;
+    case model::Action::Custom:
+      return first && (reason(Reason::CustomMatched) || reason(Reason::CustomFailClosed));
+    case model::Action::Deny:
+      return first && reason(Reason::DenyMatched);
+    case model::Action::Allow:
+      return first && reason(Reason::AllowMatched);
+    case model::Action::Audit:
+      break;
   }
   return c_.bool_val(false);
 }

@@ -54,8 +54,8 @@ class CompiledProgram {
   z3::expr verdict(Verdict v) const { return verdict_.at(v); }
   z3::expr reason(Reason r) const { return reason_.at(r); }
   z3::expr rest_verdict(Verdict v) const { return rest_verdict_.at(v); }  // the chain after CUSTOM decides
-  z3::expr decided_by(RuleRef r);  // defined lazily, at the current level
-  z3::expr decided_by_formula(RuleRef r) { return first_match(r); }  // unnamed: for model evaluation
+  z3::expr decided_by(RuleRef r);                                         // defined lazily, at the current level
+  z3::expr decided_by_formula(RuleRef r) { return first_match(r); }       // unnamed: for model evaluation
 
   const ir::Program& program() const { return program_; }
   const ir::Rule& rule(RuleRef r) const;

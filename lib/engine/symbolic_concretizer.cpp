@@ -63,21 +63,50 @@ void assign_string(ir::Request& r, Attribute attr, const std::string& key, const
   if (!v && set.empty()) return;
   const std::string s = v.value_or("");
   switch (attr) {
-    case Attribute::PeerTrustDomain: r.peer_trust_domain = s; break;
-    case Attribute::PeerNamespace: r.peer_namespace = s; break;
-    case Attribute::PeerServiceAccount: r.peer_service_account = s; break;
-    case Attribute::ConnectionSni: r.sni = s; break;
-    case Attribute::Method: r.method = s; break;
-    case Attribute::Path: r.path = s; break;
-    case Attribute::Host: r.host = s; break;
-    case Attribute::Header: r.headers[key] = s; break;
-    case Attribute::AuthIssuer: r.jwt_issuer = s; break;
-    case Attribute::AuthSubject: r.jwt_subject = s; break;
-    case Attribute::AuthAudiences: r.audiences = set; break;
-    case Attribute::AuthPresenters: r.presenters = set; break;
-    case Attribute::AuthClaim: r.claims[key] = set; break;
-    case Attribute::Metadata: r.metadata[key] = set; break;
-    default: break;
+    case Attribute::PeerTrustDomain:
+      r.peer_trust_domain = s;
+      break;
+    case Attribute::PeerNamespace:
+      r.peer_namespace = s;
+      break;
+    case Attribute::PeerServiceAccount:
+      r.peer_service_account = s;
+      break;
+    case Attribute::ConnectionSni:
+      r.sni = s;
+      break;
+    case Attribute::Method:
+      r.method = s;
+      break;
+    case Attribute::Path:
+      r.path = s;
+      break;
+    case Attribute::Host:
+      r.host = s;
+      break;
+    case Attribute::Header:
+      r.headers[key] = s;
+      break;
+    case Attribute::AuthIssuer:
+      r.jwt_issuer = s;
+      break;
+    case Attribute::AuthSubject:
+      r.jwt_subject = s;
+      break;
+    case Attribute::AuthAudiences:
+      r.audiences = set;
+      break;
+    case Attribute::AuthPresenters:
+      r.presenters = set;
+      break;
+    case Attribute::AuthClaim:
+      r.claims[key] = set;
+      break;
+    case Attribute::Metadata:
+      r.metadata[key] = set;
+      break;
+    default:
+      break;
   }
 }
 

@@ -47,7 +47,7 @@ StrDomain attribute_domain(Attribute a) {
   // elements (request.cpp set_value).
   d.empty_is_absent = a != Attribute::Header;
   if (ir::attribute_is_peer(a)) d.forbidden_chars = "/";  // SPIFFE id parts contain no '/'
-  d.lower_case = a == Attribute::Host;                     // compared lower-cased (IS §5 `hosts`)
+  d.lower_case = a == Attribute::Host;                    // compared lower-cased (IS §5 `hosts`)
   return d;
 }
 
@@ -78,15 +78,23 @@ namespace {
 
 std::optional<StrOp> str_op(const ir::Atom& a) {
   switch (a.op) {
-    case ir::Op::Exact: return StrOp::Exact;
-    case ir::Op::Prefix: return a.value.empty() ? StrOp::Present : StrOp::Prefix;
-    case ir::Op::Suffix: return a.value.empty() ? StrOp::Present : StrOp::Suffix;
-    case ir::Op::Present: return StrOp::Present;
-    case ir::Op::Glob: return StrOp::Glob;
-    case ir::Op::PathTemplate: return StrOp::PathTemplate;
-    case ir::Op::Regex: return StrOp::Regex;
+    case ir::Op::Exact:
+      return StrOp::Exact;
+    case ir::Op::Prefix:
+      return a.value.empty() ? StrOp::Present : StrOp::Prefix;
+    case ir::Op::Suffix:
+      return a.value.empty() ? StrOp::Present : StrOp::Suffix;
+    case ir::Op::Present:
+      return StrOp::Present;
+    case ir::Op::Glob:
+      return StrOp::Glob;
+    case ir::Op::PathTemplate:
+      return StrOp::PathTemplate;
+    case ir::Op::Regex:
+      return StrOp::Regex;
     case ir::Op::Cidr:
-    case ir::Op::PortEq: return std::nullopt;  // ill-formed on a string attribute: never true
+    case ir::Op::PortEq:
+      return std::nullopt;  // ill-formed on a string attribute: never true
   }
   return std::nullopt;
 }
@@ -120,8 +128,10 @@ RequestVars::RequestVars(z3::context& c, z3::solver& solver, RequestDomain domai
 
 void RequestVars::add_domain_facts() {
   solver_.add(!(token_valid_ && token_invalid_));
-  if (!domain_.tokens) solver_.add(!token_valid_ && !token_invalid_);
-  else if (!domain_.invalid_tokens) solver_.add(!token_invalid_);
+  if (!domain_.tokens)
+    solver_.add(!token_valid_ && !token_invalid_);
+  else if (!domain_.invalid_tokens)
+    solver_.add(!token_invalid_);
   if (domain_.port) {
     solver_.add(*domain_.port <= 65535 ? port_ == c_.bv_val(*domain_.port, kPortBits) : c_.bool_val(false));
   } else {
@@ -162,8 +172,8 @@ StringAttr& RequestVars::string_attr(Attribute attr, const std::string& key) {
   std::string stem = attribute_label(attr, key);
   StringAttr sa{attr, key, attribute_domain(attr), c_.bool_const(fresh_name("defined:" + stem).c_str()), {}, {}, {}};
   // Presence facts (ir.h, request.cpp attribute_value).
-  if (ir::attribute_is_peer(attr)) solver_.add(sa.defined == mtls_);  // IS §8: identity iff mTLS
-  if (ir::attribute_http_only(attr) && !domain_.http) solver_.add(!sa.defined);  // absent on TCP (IS §7)
+  if (ir::attribute_is_peer(attr)) solver_.add(sa.defined == mtls_);                   // IS §8: identity iff mTLS
+  if (ir::attribute_http_only(attr) && !domain_.http) solver_.add(!sa.defined);        // absent on TCP (IS §7)
   if (ir::attribute_is_jwt(attr)) solver_.add(z3::implies(sa.defined, token_valid_));  // IS §12
   if (attr == Attribute::Method && domain_.http && domain_.method_always_present) solver_.add(sa.defined);
   return strings_.emplace(std::make_pair(attr, key), std::move(sa)).first->second;
@@ -173,8 +183,10 @@ IpAttr& RequestVars::make_ip_attr(Attribute a) {
   auto it = ips_.find(a);
   if (it != ips_.end()) return it->second;
   std::string stem = ir::attribute_name(a);
-  IpAttr ip{c_.bool_const(fresh_name("defined:" + stem).c_str()), c_.bool_const(fresh_name("v6:" + stem).c_str()),
-            c_.bv_const(fresh_name("ip:" + stem).c_str(), 128), {}};
+  IpAttr ip{c_.bool_const(fresh_name("defined:" + stem).c_str()),
+            c_.bool_const(fresh_name("v6:" + stem).c_str()),
+            c_.bv_const(fresh_name("ip:" + stem).c_str(), 128),
+            {}};
   // An IPv4 address is stored in the top 32 bits with the rest zero, as ir::IpAddress does.
   solver_.add(z3::implies(!ip.is6, ip.bits.extract(95, 0) == c_.bv_val(0, 96)));
   return ips_.emplace(a, ip).first->second;
@@ -211,8 +223,10 @@ void RequestVars::add_axioms(StringAttr& sa) {
   // atoms: the linear encoding avoids the quadratic blow-up. Both allow the same assignments
   // (test/symbolic/strings_test.cpp checks it).
   StrEncoding enc;
-  if (sa.atoms.size() <= 16) enc.clauses = string_axioms(sa.atoms, sa.domain);
-  else enc = string_axioms_linear(sa.atoms, sa.domain);
+  if (sa.atoms.size() <= 16)
+    enc.clauses = string_axioms(sa.atoms, sa.domain);
+  else
+    enc = string_axioms_linear(sa.atoms, sa.domain);
   std::vector<z3::expr> vars = sa.vars;
   vars.push_back(sa.defined);
   for (uint32_t k = 0; k < enc.aux_vars; ++k) vars.push_back(c_.bool_const(fresh_name("aux").c_str()));
@@ -229,8 +243,9 @@ z3::expr RequestVars::cidr_expr(Attribute attr, const ir::Cidr& cidr) {
   z3::expr family = cidr.base.v6 ? ip.is6 : !ip.is6;  // Cidr::contains: no cross-family match
   unsigned n = std::min<unsigned>(cidr.prefix_len, 128);
   auto [hi, lo] = ip_halves(cidr.base);
-  z3::expr want = n == 0 ? c_.bool_val(true) : n <= 64 ? c_.bv_val(n == 64 ? hi : hi >> (64 - n), n)
-                          : z3::concat(c_.bv_val(hi, 64), c_.bv_val(n == 128 ? lo : lo >> (128 - n), n - 64));
+  z3::expr want = n == 0    ? c_.bool_val(true)
+                  : n <= 64 ? c_.bv_val(n == 64 ? hi : hi >> (64 - n), n)
+                            : z3::concat(c_.bv_val(hi, 64), c_.bv_val(n == 128 ? lo : lo >> (128 - n), n - 64));
   z3::expr inside = n == 0 ? ip.defined && family : ip.defined && family && ip.bits.extract(127, 128 - n) == want;
   // Named, so that the witness canonicalization sees its truth as a Boolean (the bits are chosen
   // afterwards, concretely).
@@ -255,17 +270,22 @@ z3::expr RequestVars::atom(const ir::Atom& a) {
       StringAttr& sa = string_attr(a.attr, a.key);
       return sa.vars[register_string_atom(sa, *s, sealed_)];
     }
-    case AttributeKind::Ip: return a.op == ir::Op::Cidr ? cidr_expr(a.attr, a.cidr) : c_.bool_val(false);
-    case AttributeKind::Port: return a.op == ir::Op::PortEq ? port_expr(a.port) : c_.bool_val(false);
+    case AttributeKind::Ip:
+      return a.op == ir::Op::Cidr ? cidr_expr(a.attr, a.cidr) : c_.bool_val(false);
+    case AttributeKind::Port:
+      return a.op == ir::Op::PortEq ? port_expr(a.port) : c_.bool_val(false);
   }
   return c_.bool_val(false);
 }
 
 z3::expr RequestVars::token(ir::TokenState t) const {
   switch (t) {
-    case ir::TokenState::None: return !token_valid_ && !token_invalid_;
-    case ir::TokenState::Valid: return token_valid_;
-    case ir::TokenState::Invalid: return token_invalid_;
+    case ir::TokenState::None:
+      return !token_valid_ && !token_invalid_;
+    case ir::TokenState::Valid:
+      return token_valid_;
+    case ir::TokenState::Invalid:
+      return token_invalid_;
   }
   return c_.bool_val(false);
 }

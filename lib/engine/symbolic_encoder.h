@@ -33,11 +33,11 @@ constexpr unsigned kPortBits = 16;  // destination ports are 1..65535 (0: none)
 
 // The requests the variables range over, beyond what the attributes' own domains say.
 struct RequestDomain {
-  bool http = true;                    // HTTP attributes exist (false: they are absent, IS §7)
-  bool tokens = true;                  // a JWT can be present (jwt_authn runs: HTTP + RequestAuthentication)
-  bool invalid_tokens = true;          // ... and be invalid (false where jwt_authn already rejected those)
-  bool method_always_present = false;  // HTTP: every request carries :method (EngineOptions)
-  std::optional<uint32_t> port;        // the request's port is this one
+  bool http = true;                      // HTTP attributes exist (false: they are absent, IS §7)
+  bool tokens = true;                    // a JWT can be present (jwt_authn runs: HTTP + RequestAuthentication)
+  bool invalid_tokens = true;            // ... and be invalid (false where jwt_authn already rejected those)
+  bool method_always_present = false;    // HTTP: every request carries :method (EngineOptions)
+  std::optional<uint32_t> port;          // the request's port is this one
   std::vector<uint32_t> excluded_ports;  // ports no request of the domain uses
 };
 

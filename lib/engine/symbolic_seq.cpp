@@ -16,9 +16,12 @@ namespace meshproof::engine {
 
 const char* to_string(SatAnswer a) {
   switch (a) {
-    case SatAnswer::Sat: return "sat";
-    case SatAnswer::Unsat: return "unsat";
-    case SatAnswer::Unknown: return "unknown";
+    case SatAnswer::Sat:
+      return "sat";
+    case SatAnswer::Unsat:
+      return "unsat";
+    case SatAnswer::Unknown:
+      return "unknown";
   }
   return "?";
 }
@@ -27,9 +30,7 @@ namespace {
 
 using Bytes = std::bitset<256>;
 
-z3::expr str_val(z3::context& c, std::string_view s) {
-  return c.string_val(s.data(), static_cast<unsigned>(s.size()));
-}
+z3::expr str_val(z3::context& c, std::string_view s) { return c.string_val(s.data(), static_cast<unsigned>(s.size())); }
 
 z3::expr re_wrap(z3::context& c, Z3_ast a) {
   c.check_error();
@@ -63,8 +64,8 @@ z3::expr re_bytes(z3::context& c, const Bytes& set) {
     int e = b;
     while (e + 1 < 256 && set[e + 1]) ++e;
     char lo = static_cast<char>(b), hi = static_cast<char>(e);
-    ranges.push_back(re_wrap(c, Z3_mk_re_range(c, str_val(c, std::string_view(&lo, 1)),
-                                               str_val(c, std::string_view(&hi, 1)))));
+    ranges.push_back(
+        re_wrap(c, Z3_mk_re_range(c, str_val(c, std::string_view(&lo, 1)), str_val(c, std::string_view(&hi, 1)))));
     b = e + 1;
   }
   if (ranges.empty()) return re_empty_lang(c);
@@ -282,28 +283,51 @@ class RegexReader {
       for (int b = static_cast<unsigned char>(lo); b <= static_cast<unsigned char>(hi); ++b) out->set(b);
     };
     switch (e) {
-      case 'd': range('0', '9'); return true;
-      case 'w': range('0', '9'); range('a', 'z'); range('A', 'Z'); out->set('_'); return true;
-      case 's': for (char s : std::string_view("\t\n\f\r ")) out->set(static_cast<unsigned char>(s)); return true;
-      case 'D': case 'W': case 'S': {
+      case 'd':
+        range('0', '9');
+        return true;
+      case 'w':
+        range('0', '9');
+        range('a', 'z');
+        range('A', 'Z');
+        out->set('_');
+        return true;
+      case 's':
+        for (char s : std::string_view("\t\n\f\r ")) out->set(static_cast<unsigned char>(s));
+        return true;
+      case 'D':
+      case 'W':
+      case 'S': {
         Bytes inner;
         char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(e)));
-        if (lower == 'd') for (int b = '0'; b <= '9'; ++b) inner.set(b);
+        if (lower == 'd')
+          for (int b = '0'; b <= '9'; ++b) inner.set(b);
         if (lower == 'w') {
           for (int b = '0'; b <= '9'; ++b) inner.set(b);
           for (int b = 'a'; b <= 'z'; ++b) inner.set(b);
           for (int b = 'A'; b <= 'Z'; ++b) inner.set(b);
           inner.set('_');
         }
-        if (lower == 's') for (char s : std::string_view("\t\n\f\r ")) inner.set(static_cast<unsigned char>(s));
+        if (lower == 's')
+          for (char s : std::string_view("\t\n\f\r ")) inner.set(static_cast<unsigned char>(s));
         *out |= ~inner;
         return true;
       }
-      case 'n': out->set('\n'); return true;
-      case 't': out->set('\t'); return true;
-      case 'r': out->set('\r'); return true;
-      case 'f': out->set('\f'); return true;
-      case 'v': out->set('\v'); return true;
+      case 'n':
+        out->set('\n');
+        return true;
+      case 't':
+        out->set('\t');
+        return true;
+      case 'r':
+        out->set('\r');
+        return true;
+      case 'f':
+        out->set('\f');
+        return true;
+      case 'v':
+        out->set('\v');
+        return true;
       case 'x': {
         if (i_ + 2 > p_.size() || !std::isxdigit(static_cast<unsigned char>(p_[i_])) ||
             !std::isxdigit(static_cast<unsigned char>(p_[i_ + 1])))
@@ -386,13 +410,20 @@ class RegexReader {
 // written in the sequence theory.
 std::optional<z3::expr> seq_atom(z3::context& c, const StrAtom& a, const z3::expr& s, std::string* reason) {
   switch (a.op) {
-    case StrOp::Exact: return s == str_val(c, a.value);
-    case StrOp::Prefix: return z3::prefixof(str_val(c, a.value), s);
-    case StrOp::Suffix: return z3::suffixof(str_val(c, a.value), s);
-    case StrOp::Present: return c.bool_val(true);
-    case StrOp::NonEmpty: return s.length() > 0;
-    case StrOp::Glob: return z3::in_re(s, glob_re(c, a.value));
-    case StrOp::PathTemplate: return z3::in_re(s, template_re(c, a.value));
+    case StrOp::Exact:
+      return s == str_val(c, a.value);
+    case StrOp::Prefix:
+      return z3::prefixof(str_val(c, a.value), s);
+    case StrOp::Suffix:
+      return z3::suffixof(str_val(c, a.value), s);
+    case StrOp::Present:
+      return c.bool_val(true);
+    case StrOp::NonEmpty:
+      return s.length() > 0;
+    case StrOp::Glob:
+      return z3::in_re(s, glob_re(c, a.value));
+    case StrOp::PathTemplate:
+      return z3::in_re(s, template_re(c, a.value));
     case StrOp::Regex: {
       auto re = RegexReader(c, a.value).read(reason);
       if (!re) return std::nullopt;
@@ -584,8 +615,10 @@ AttributeSolution solve_with_boolean_encoding(const std::vector<StrAtom>& atoms,
     z3::solver solver(c, z3::solver::simple());  // the SMT core: the default solver spends milliseconds on setup
     detail::configure(solver, timeout_ms);
     StrEncoding enc;
-    if (linear_axioms) enc = string_axioms_linear(atoms, domain);
-    else enc.clauses = string_axioms(atoms, domain);
+    if (linear_axioms)
+      enc = string_axioms_linear(atoms, domain);
+    else
+      enc.clauses = string_axioms(atoms, domain);
     std::vector<z3::expr> vars;
     for (size_t i = 0; i <= n + enc.aux_vars; ++i) vars.push_back(c.bool_const(("b" + std::to_string(i)).c_str()));
     for (const StrClause& cl : enc.clauses) solver.add(detail::clause_expr(c, cl, vars));
@@ -593,12 +626,15 @@ AttributeSolution solve_with_boolean_encoding(const std::vector<StrAtom>& atoms,
       if (constraint.atom[i]) solver.add(*constraint.atom[i] ? vars[i] : !vars[i]);
     if (constraint.defined) solver.add(*constraint.defined ? vars[n] : !vars[n]);
     switch (solver.check()) {
-      case z3::unsat: out.answer = SatAnswer::Unsat; return out;
+      case z3::unsat:
+        out.answer = SatAnswer::Unsat;
+        return out;
       case z3::unknown:
         out.answer = SatAnswer::Unknown;
         out.reason = solver.reason_unknown();
         return out;
-      case z3::sat: break;
+      case z3::sat:
+        break;
     }
     z3::model m = solver.get_model();
     asg.atom_true.resize(n);

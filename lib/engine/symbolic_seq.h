@@ -35,7 +35,7 @@ struct AttributeSolution {
   // Unsat from the sequence theory: constrained variables that already conflict (an atom index, or
   // atoms.size() for D). Their constrained polarities, together, are impossible for any value.
   std::vector<uint32_t> core;
-  std::string reason;                 // Unknown: why (timeout, unsupported regex, ...)
+  std::string reason;  // Unknown: why (timeout, unsupported regex, ...)
 };
 
 // Z3's sequence theory: the atoms' meaning is written with str.prefixof / str.suffixof / str.in_re, so

@@ -71,14 +71,22 @@ namespace meshproof::engine {
 
 const char* to_string(StrOp op) {
   switch (op) {
-    case StrOp::Exact: return "exact";
-    case StrOp::Prefix: return "prefix";
-    case StrOp::Suffix: return "suffix";
-    case StrOp::Present: return "present";
-    case StrOp::NonEmpty: return "non-empty";
-    case StrOp::Glob: return "glob";
-    case StrOp::PathTemplate: return "path-template";
-    case StrOp::Regex: return "regex";
+    case StrOp::Exact:
+      return "exact";
+    case StrOp::Prefix:
+      return "prefix";
+    case StrOp::Suffix:
+      return "suffix";
+    case StrOp::Present:
+      return "present";
+    case StrOp::NonEmpty:
+      return "non-empty";
+    case StrOp::Glob:
+      return "glob";
+    case StrOp::PathTemplate:
+      return "path-template";
+    case StrOp::Regex:
+      return "regex";
   }
   return "?";
 }
@@ -104,21 +112,26 @@ bool opaque_holds(const StrAtom& a, const std::string& s) {
 
 bool str_atom_holds(const StrAtom& a, const std::string& s) {
   switch (a.op) {
-    case StrOp::Exact: return s == a.value;
-    case StrOp::Prefix: return s.starts_with(a.value);
-    case StrOp::Suffix: return s.ends_with(a.value);
-    case StrOp::Present: return true;
-    case StrOp::NonEmpty: return !s.empty();
+    case StrOp::Exact:
+      return s == a.value;
+    case StrOp::Prefix:
+      return s.starts_with(a.value);
+    case StrOp::Suffix:
+      return s.ends_with(a.value);
+    case StrOp::Present:
+      return true;
+    case StrOp::NonEmpty:
+      return !s.empty();
     case StrOp::Glob:
     case StrOp::PathTemplate:
-    case StrOp::Regex: return opaque_holds(a, s);
+    case StrOp::Regex:
+      return opaque_holds(a, s);
   }
   return false;
 }
 
 bool str_atom_holds_on_set(const StrAtom& a, const std::vector<std::string>& elements) {
-  return std::any_of(elements.begin(), elements.end(),
-                     [&](const std::string& e) { return str_atom_holds(a, e); });
+  return std::any_of(elements.begin(), elements.end(), [&](const std::string& e) { return str_atom_holds(a, e); });
 }
 
 namespace {
@@ -155,17 +168,16 @@ std::vector<StrClause> string_axioms(const std::vector<StrAtom>& atoms, const St
   }
   for (size_t i = 0; i < n; ++i) {
     const StrAtom& a = atoms[i];
-    out.push_back({neg(i), pos(d)});                                  // (A1)
-    if (valid_when_defined(a, domain)) out.push_back({neg(d), pos(i)});  // (A2), (A7)
+    out.push_back({neg(i), pos(d)});                                               // (A1)
+    if (valid_when_defined(a, domain)) out.push_back({neg(d), pos(i)});            // (A2), (A7)
     if (literal_op(a.op) && !in_domain(a.value, domain)) out.push_back({neg(i)});  // (A8)
-    if (nonempty && i != *nonempty && (a.op == StrOp::Prefix || a.op == StrOp::Suffix) &&
-        !a.value.empty())
-      out.push_back({neg(i), pos(*nonempty)});                        // (A6), first half
+    if (nonempty && i != *nonempty && (a.op == StrOp::Prefix || a.op == StrOp::Suffix) && !a.value.empty())
+      out.push_back({neg(i), pos(*nonempty)});  // (A6), first half
   }
   if (domain.empty_is_absent) {
-    if (exact_empty) out.push_back({neg(*exact_empty)});              // (A7)
+    if (exact_empty) out.push_back({neg(*exact_empty)});  // (A7)
   } else if (nonempty && exact_empty) {
-    out.push_back({neg(d), pos(*nonempty), pos(*exact_empty)});       // (A6), second half
+    out.push_back({neg(d), pos(*nonempty), pos(*exact_empty)});  // (A6), second half
   }
 
   for (size_t i = 0; i < n; ++i) {
@@ -275,7 +287,7 @@ class LinearAxioms {
     Forest forest;
     std::vector<std::optional<size_t>> any_child;  // per atom index
     std::optional<size_t> any_root;
-    std::map<std::string, size_t> by_key;           // key -> atom index
+    std::map<std::string, size_t> by_key;  // key -> atom index
   };
 
   size_t fresh() { return n_ + 1 + enc_.aux_vars++; }
@@ -367,8 +379,10 @@ class LinearAxioms {
         if (rest) out.push_back({neg(e), neg(*rest)});
       }
       for (size_t o : others_) {  // Present, NonEmpty, opaque: evaluate on the exact value
-        if (str_atom_holds(atoms_[o], v)) out.push_back({neg(e), pos(o)});
-        else if (single_) out.push_back({neg(e), neg(o)});
+        if (str_atom_holds(atoms_[o], v))
+          out.push_back({neg(e), pos(o)});
+        else if (single_)
+          out.push_back({neg(e), neg(o)});
       }
     }
   }
@@ -407,9 +421,8 @@ std::string fresh_middle(const std::vector<StrAtom>& atoms, const StrDomain& dom
   for (char c : middle_candidates()) {
     if (domain.forbidden_chars.find(c) != std::string::npos) continue;
     if (domain.lower_case && std::isupper(static_cast<unsigned char>(c))) continue;
-    bool used = std::any_of(atoms.begin(), atoms.end(), [&](const StrAtom& a) {
-      return !is_opaque(a.op) && a.value.find(c) != std::string::npos;
-    });
+    bool used = std::any_of(atoms.begin(), atoms.end(),
+                            [&](const StrAtom& a) { return !is_opaque(a.op) && a.value.find(c) != std::string::npos; });
     if (!used) return std::string(1, c);
   }
   return {};
@@ -417,8 +430,8 @@ std::string fresh_middle(const std::vector<StrAtom>& atoms, const StrDomain& dom
 
 // Compares the truths a value gives with the assignment: Ok, NeedsTheory (only opaque atoms differ)
 // or Failed (a fragment atom or D differs), with a description of the first difference.
-WitnessStatus compare(const std::vector<StrAtom>& atoms, const StrAssignment& asg,
-                      const std::vector<bool>& actual, bool actual_defined, std::string* error) {
+WitnessStatus compare(const std::vector<StrAtom>& atoms, const StrAssignment& asg, const std::vector<bool>& actual,
+                      bool actual_defined, std::string* error) {
   if (actual_defined != asg.defined) {
     *error = std::string("the value should be ") + (asg.defined ? "present" : "absent");
     return WitnessStatus::Failed;
@@ -426,8 +439,8 @@ WitnessStatus compare(const std::vector<StrAtom>& atoms, const StrAssignment& as
   WitnessStatus st = WitnessStatus::Ok;
   for (size_t i = 0; i < atoms.size(); ++i) {
     if (asg.atom_true[i] == actual[i]) continue;
-    std::string what = std::string("atom ") + to_string(atoms[i].op) + " \"" + atoms[i].value +
-                       "\" should be " + (asg.atom_true[i] ? "true" : "false");
+    std::string what = std::string("atom ") + to_string(atoms[i].op) + " \"" + atoms[i].value + "\" should be " +
+                       (asg.atom_true[i] ? "true" : "false");
     if (!is_opaque(atoms[i].op)) {
       *error = "assignment violates the string axioms: " + what;
       return WitnessStatus::Failed;
@@ -446,8 +459,8 @@ bool in_domain(std::string_view s, const StrDomain& d) {
   return true;
 }
 
-bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& asg,
-                           const StrDomain& domain, const std::optional<std::string>& value) {
+bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& asg, const StrDomain& domain,
+                           const std::optional<std::string>& value) {
   if (value && ((domain.empty_is_absent && value->empty()) || !in_domain(*value, domain))) return false;
   if (value.has_value() != asg.defined || asg.atom_true.size() != atoms.size()) return false;
   for (size_t i = 0; i < atoms.size(); ++i)
@@ -455,8 +468,8 @@ bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignmen
   return true;
 }
 
-bool set_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& asg,
-                        const StrDomain& domain, const std::vector<std::string>& elements) {
+bool set_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& asg, const StrDomain& domain,
+                        const std::vector<std::string>& elements) {
   for (const auto& e : elements)
     if ((domain.empty_is_absent && e.empty()) || !in_domain(e, domain)) return false;
   if (elements.empty() == asg.defined || asg.atom_true.size() != atoms.size()) return false;
@@ -498,8 +511,8 @@ StringWitness build_string_witness(const std::vector<StrAtom>& atoms, const StrA
                 (longest_suffix ? atoms[*longest_suffix].value : "");
     }
     if ((domain.empty_is_absent && w.value->empty()) || !in_domain(*w.value, domain)) {
-      w.error = "assignment violates the string axioms: the value \"" + *w.value +
-                "\" is outside the attribute's domain";
+      w.error =
+          "assignment violates the string axioms: the value \"" + *w.value + "\" is outside the attribute's domain";
       w.value.reset();
       return w;
     }
@@ -513,8 +526,7 @@ StringWitness build_string_witness(const std::vector<StrAtom>& atoms, const StrA
   return w;
 }
 
-SetWitness build_set_witness(const std::vector<StrAtom>& atoms, const StrAssignment& asg,
-                             const StrDomain& domain) {
+SetWitness build_set_witness(const std::vector<StrAtom>& atoms, const StrAssignment& asg, const StrDomain& domain) {
   SetWitness w;
   if (asg.atom_true.size() != atoms.size()) {
     w.error = "assignment size does not match the atoms";
@@ -527,8 +539,7 @@ SetWitness build_set_witness(const std::vector<StrAtom>& atoms, const StrAssignm
       return w;
     }
     auto add = [&](std::string e) {
-      if (std::find(w.elements.begin(), w.elements.end(), e) == w.elements.end())
-        w.elements.push_back(std::move(e));
+      if (std::find(w.elements.begin(), w.elements.end(), e) == w.elements.end()) w.elements.push_back(std::move(e));
     };
     std::optional<size_t> nonempty;
     for (size_t i = 0; i < atoms.size(); ++i) {
@@ -542,14 +553,13 @@ SetWitness build_set_witness(const std::vector<StrAtom>& atoms, const StrAssignm
       if (a.op == StrOp::Suffix) add(m + a.value);
     }
     bool want_nonempty = !nonempty || asg.atom_true[*nonempty];
-    bool has_nonempty = std::any_of(w.elements.begin(), w.elements.end(),
-                                    [](const std::string& e) { return !e.empty(); });
+    bool has_nonempty =
+        std::any_of(w.elements.begin(), w.elements.end(), [](const std::string& e) { return !e.empty(); });
     if (nonempty && want_nonempty && !has_nonempty) add(m);
     if (w.elements.empty()) add(want_nonempty ? m : std::string());
     for (const auto& e : w.elements) {
       if ((domain.empty_is_absent && e.empty()) || !in_domain(e, domain)) {
-        w.error = "assignment violates the set axioms: the element \"" + e +
-                  "\" is outside the attribute's domain";
+        w.error = "assignment violates the set axioms: the element \"" + e + "\" is outside the attribute's domain";
         w.elements.clear();
         return w;
       }

@@ -24,11 +24,11 @@
 namespace meshproof::engine {
 
 enum class StrOp : uint8_t {
-  Exact,         // value == v
-  Prefix,        // value starts with v
-  Suffix,        // value ends with v
-  Present,       // value exists (any string of the domain)
-  NonEmpty,      // value exists and is not "" (Envoy's safe_regex ".+")
+  Exact,     // value == v
+  Prefix,    // value starts with v
+  Suffix,    // value ends with v
+  Present,   // value exists (any string of the domain)
+  NonEmpty,  // value exists and is not "" (Envoy's safe_regex ".+")
   // Opaque: outside the complete fragment. Semantics are engine::glob_match, path_template_match and
   // RE2 full match, exactly as the concrete evaluator applies them.
   Glob,
@@ -125,9 +125,9 @@ SetWitness build_set_witness(const std::vector<StrAtom>& atoms, const StrAssignm
                              const StrDomain& domain = {.set_valued = true});
 
 // Whether a concrete value realizes the assignment (every atom and D), in the domain.
-bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& assignment,
-                           const StrDomain& domain, const std::optional<std::string>& value);
-bool set_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& assignment,
-                        const StrDomain& domain, const std::vector<std::string>& elements);
+bool string_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& assignment, const StrDomain& domain,
+                           const std::optional<std::string>& value);
+bool set_value_realizes(const std::vector<StrAtom>& atoms, const StrAssignment& assignment, const StrDomain& domain,
+                        const std::vector<std::string>& elements);
 
 }  // namespace meshproof::engine

@@ -40,7 +40,7 @@ void configure(z3::solver& solver, unsigned timeout_ms, unsigned resource_limit)
   // "random_seed" is the solver's own seed (the module-qualified smt./sat. names are rejected here).
   p.set("random_seed", 0u);
   p.set("timeout", timeout_ms == 0 ? 4294967295u : timeout_ms);  // Z3 reads UINT_MAX as "no limit"
-  p.set("rlimit", resource_limit);  // 0: none
+  p.set("rlimit", resource_limit);                               // 0: none
   solver.set(p);
 }
 
@@ -102,8 +102,7 @@ bool ModelReader::boolean(const z3::expr& e) {
 
 uint64_t ModelReader::u64(const z3::expr& bv) {
   uint64_t v = 0;
-  if (!model().eval(bv, true).is_numeral_u64(v))
-    throw InternalError("solver model has no value for " + bv.to_string());
+  if (!model().eval(bv, true).is_numeral_u64(v)) throw InternalError("solver model has no value for " + bv.to_string());
   return v;
 }
 

@@ -7,14 +7,16 @@ namespace meshproof::engine {
 std::string shell_quote(const std::string& s) {
   bool safe = !s.empty();
   for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == ':' || c == '=' ||
-          c == ',' || c == '@' || c == '+' || c == '%'))
+    if (!(std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == ':' || c == '=' || c == ',' ||
+          c == '@' || c == '+' || c == '%'))
       safe = false;
   if (safe) return s;
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -71,15 +73,15 @@ std::string reproduce_command(const ir::Program& program, const ir::Request& req
                               const std::vector<std::string>& input_paths) {
   const ir::Request r = effective_request(program, request);
   std::string cmd = "meshproof query";
-  auto arg = [&](const std::string& flag, const std::string& value) {
-    cmd += " " + flag + " " + shell_quote(value);
-  };
+  auto arg = [&](const std::string& flag, const std::string& value) { cmd += " " + flag + " " + shell_quote(value); };
   for (const auto& p : input_paths) cmd += " " + shell_quote(p);
   arg("--to", program.workload);
   arg("--port", std::to_string(r.port));
   if (program.sniffed) arg("--protocol", ir::to_string(program.protocol));
-  if (r.mtls) arg("--principal", r.principal());
-  else cmd += " --plaintext";
+  if (r.mtls)
+    arg("--principal", r.principal());
+  else
+    cmd += " --plaintext";
   if (r.source_ip) arg("--source-ip", r.source_ip->to_string());
   if (r.remote_ip && (!r.source_ip || *r.remote_ip != *r.source_ip)) arg("--remote-ip", r.remote_ip->to_string());
   if (r.destination_ip) arg("--destination-ip", r.destination_ip->to_string());

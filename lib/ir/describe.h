@@ -17,13 +17,13 @@ std::string describe(const Match& m);
 std::string describe(const Clause& c);
 
 struct RuleDescription {
-  std::string title;                    // "foo/allow-web rules[0] (ALLOW)", "+ dry-run"
-  std::vector<std::string> principals;  // one line per principal clause (OR); empty: never matches
-  std::vector<std::string> permissions; // one line per permission clause (OR)
+  std::string title;                     // "foo/allow-web rules[0] (ALLOW)", "+ dry-run"
+  std::vector<std::string> principals;   // one line per principal clause (OR); empty: never matches
+  std::vector<std::string> permissions;  // one line per permission clause (OR)
   // The same clauses with one string per match (AND-ed), for layouts that put each field on a line.
   std::vector<std::vector<std::string>> principal_matches, permission_matches;
-  std::vector<Drop> drops;              // what Istio removed or widened, with reasons
-  bool never_matches = false;           // no principal or no permission clause
+  std::vector<Drop> drops;     // what Istio removed or widened, with reasons
+  bool never_matches = false;  // no principal or no permission clause
 };
 RuleDescription describe(const Rule& r);
 

@@ -117,10 +117,16 @@ std::string IpAddress::to_string() const {
   // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on ties.
   int best_start = -1, best_len = 0;
   for (int i = 0; i < 8;) {
-    if (g[static_cast<size_t>(i)] != 0) { ++i; continue; }
+    if (g[static_cast<size_t>(i)] != 0) {
+      ++i;
+      continue;
+    }
     int j = i;
     while (j < 8 && g[static_cast<size_t>(j)] == 0) ++j;
-    if (j - i > best_len && j - i >= 2) { best_start = i; best_len = j - i; }
+    if (j - i > best_len && j - i >= 2) {
+      best_start = i;
+      best_len = j - i;
+    }
     i = j;
   }
   std::string out;

@@ -22,24 +22,42 @@ AttributeKind attribute_kind(Attribute a) {
 
 const char* attribute_name(Attribute a) {
   switch (a) {
-    case Attribute::PeerTrustDomain: return "peer.trust_domain";
-    case Attribute::PeerNamespace: return "peer.namespace";
-    case Attribute::PeerServiceAccount: return "peer.service_account";
-    case Attribute::SourceIp: return "source.ip";
-    case Attribute::RemoteIp: return "remote.ip";
-    case Attribute::DestinationIp: return "destination.ip";
-    case Attribute::DestinationPort: return "destination.port";
-    case Attribute::ConnectionSni: return "connection.sni";
-    case Attribute::Method: return "request.method";
-    case Attribute::Path: return "request.path";
-    case Attribute::Host: return "request.host";
-    case Attribute::Header: return "request.headers";
-    case Attribute::AuthIssuer: return "request.auth.issuer";
-    case Attribute::AuthSubject: return "request.auth.subject";
-    case Attribute::AuthAudiences: return "request.auth.audiences";
-    case Attribute::AuthPresenters: return "request.auth.presenter";
-    case Attribute::AuthClaim: return "request.auth.claims";
-    case Attribute::Metadata: return "experimental";
+    case Attribute::PeerTrustDomain:
+      return "peer.trust_domain";
+    case Attribute::PeerNamespace:
+      return "peer.namespace";
+    case Attribute::PeerServiceAccount:
+      return "peer.service_account";
+    case Attribute::SourceIp:
+      return "source.ip";
+    case Attribute::RemoteIp:
+      return "remote.ip";
+    case Attribute::DestinationIp:
+      return "destination.ip";
+    case Attribute::DestinationPort:
+      return "destination.port";
+    case Attribute::ConnectionSni:
+      return "connection.sni";
+    case Attribute::Method:
+      return "request.method";
+    case Attribute::Path:
+      return "request.path";
+    case Attribute::Host:
+      return "request.host";
+    case Attribute::Header:
+      return "request.headers";
+    case Attribute::AuthIssuer:
+      return "request.auth.issuer";
+    case Attribute::AuthSubject:
+      return "request.auth.subject";
+    case Attribute::AuthAudiences:
+      return "request.auth.audiences";
+    case Attribute::AuthPresenters:
+      return "request.auth.presenter";
+    case Attribute::AuthClaim:
+      return "request.auth.claims";
+    case Attribute::Metadata:
+      return "experimental";
   }
   return "?";
 }
@@ -57,8 +75,7 @@ bool attribute_http_only(Attribute a) {
 }
 
 bool attribute_is_peer(Attribute a) {
-  return a == Attribute::PeerTrustDomain || a == Attribute::PeerNamespace ||
-         a == Attribute::PeerServiceAccount;
+  return a == Attribute::PeerTrustDomain || a == Attribute::PeerNamespace || a == Attribute::PeerServiceAccount;
 }
 
 bool attribute_is_jwt(Attribute a) {
@@ -72,15 +89,24 @@ bool attribute_keyed(Attribute a) {
 
 const char* op_name(Op o) {
   switch (o) {
-    case Op::Exact: return "exact";
-    case Op::Prefix: return "prefix";
-    case Op::Suffix: return "suffix";
-    case Op::Present: return "present";
-    case Op::Glob: return "glob";
-    case Op::PathTemplate: return "path_template";
-    case Op::Regex: return "regex";
-    case Op::Cidr: return "cidr";
-    case Op::PortEq: return "port";
+    case Op::Exact:
+      return "exact";
+    case Op::Prefix:
+      return "prefix";
+    case Op::Suffix:
+      return "suffix";
+    case Op::Present:
+      return "present";
+    case Op::Glob:
+      return "glob";
+    case Op::PathTemplate:
+      return "path_template";
+    case Op::Regex:
+      return "regex";
+    case Op::Cidr:
+      return "cidr";
+    case Op::PortEq:
+      return "port";
   }
   return "?";
 }
@@ -122,15 +148,24 @@ std::string to_string(const Atom& a) {
   if (attribute_keyed(a.attr)) name += "[" + a.key + "]";
   bool set = attribute_kind(a.attr) == AttributeKind::Set;
   switch (a.op) {
-    case Op::Exact: return name + (set ? " contains " : " == ") + quoted(a.value);
-    case Op::Prefix: return name + (set ? " has element with prefix " : " starts with ") + quoted(a.value);
-    case Op::Suffix: return name + (set ? " has element with suffix " : " ends with ") + quoted(a.value);
-    case Op::Present: return name + (set ? " is non-empty" : " is present");
-    case Op::Glob: return name + " matches glob " + quoted(a.value);
-    case Op::PathTemplate: return name + " matches template " + quoted(a.value);
-    case Op::Regex: return name + " matches regex " + quoted(a.value);
-    case Op::Cidr: return name + " in " + a.cidr.to_string();
-    case Op::PortEq: return name + " == " + std::to_string(a.port);
+    case Op::Exact:
+      return name + (set ? " contains " : " == ") + quoted(a.value);
+    case Op::Prefix:
+      return name + (set ? " has element with prefix " : " starts with ") + quoted(a.value);
+    case Op::Suffix:
+      return name + (set ? " has element with suffix " : " ends with ") + quoted(a.value);
+    case Op::Present:
+      return name + (set ? " is non-empty" : " is present");
+    case Op::Glob:
+      return name + " matches glob " + quoted(a.value);
+    case Op::PathTemplate:
+      return name + " matches template " + quoted(a.value);
+    case Op::Regex:
+      return name + " matches regex " + quoted(a.value);
+    case Op::Cidr:
+      return name + " in " + a.cidr.to_string();
+    case Op::PortEq:
+      return name + " == " + std::to_string(a.port);
   }
   return name;
 }
@@ -164,12 +199,18 @@ Atom make_port_atom(uint32_t port) {
 
 const char* to_string(DropKind k) {
   switch (k) {
-    case DropKind::RuleDropped: return "rule-dropped";
-    case DropKind::ItemDropped: return "item-dropped";
-    case DropKind::ClauseWidened: return "clause-widened";
-    case DropKind::PolicyNotEnforced: return "policy-not-enforced";
-    case DropKind::ValueUnmatchable: return "value-unmatchable";
-    case DropKind::ValueWidened: return "value-widened";
+    case DropKind::RuleDropped:
+      return "rule-dropped";
+    case DropKind::ItemDropped:
+      return "item-dropped";
+    case DropKind::ClauseWidened:
+      return "clause-widened";
+    case DropKind::PolicyNotEnforced:
+      return "policy-not-enforced";
+    case DropKind::ValueUnmatchable:
+      return "value-unmatchable";
+    case DropKind::ValueWidened:
+      return "value-widened";
   }
   return "?";
 }
@@ -180,9 +221,12 @@ const char* to_string(Protocol p) { return p == Protocol::Http ? "HTTP" : "TCP";
 
 const char* to_string(CustomMode m) {
   switch (m) {
-    case CustomMode::None: return "none";
-    case CustomMode::Delegate: return "delegate";
-    case CustomMode::FailClosed: return "fail-closed";
+    case CustomMode::None:
+      return "none";
+    case CustomMode::Delegate:
+      return "delegate";
+    case CustomMode::FailClosed:
+      return "fail-closed";
   }
   return "?";
 }

@@ -127,7 +127,7 @@ bool glob_match(const std::string& pattern, const std::string& value);
 // it" (Istio's OR(list-contains, equals) value matcher, IS §5), and Present means "some element".
 struct Atom {
   Attribute attr = Attribute::Method;
-  std::string key;    // Header name (lower case), AuthClaim path, Metadata key; "" otherwise
+  std::string key;  // Header name (lower case), AuthClaim path, Metadata key; "" otherwise
   Op op = Op::Exact;
   std::string value;  // string ops, Glob, PathTemplate, Regex; the range text for Cidr; "" for Present
   Cidr cidr;          // Op::Cidr only
@@ -151,22 +151,26 @@ Atom make_port_atom(uint32_t port);
 // AND of atoms. Lowering of one written value (e.g. principal `cluster.local/ns/foo/*` →
 // trust_domain == "cluster.local" ∧ namespace == "foo").
 struct Term {
-  std::vector<Atom> atoms;     // empty and !is_false: true
-  bool is_false = false;       // the value can never match (e.g. a principal of the wrong shape)
-  std::string source_value;    // the value as written in the policy (after trust-domain aliasing)
-  Loc loc;                     // the value's position
+  std::vector<Atom> atoms;   // empty and !is_false: true
+  bool is_false = false;     // the value can never match (e.g. a principal of the wrong shape)
+  std::string source_value;  // the value as written in the policy (after trust-domain aliasing)
+  Loc loc;                   // the value's position
 
   bool is_true() const { return !is_false && atoms.empty(); }
-  static Term constant(bool b) { Term t; t.is_false = !b; return t; }
+  static Term constant(bool b) {
+    Term t;
+    t.is_false = !b;
+    return t;
+  }
 };
 
 // One field of a source/operation, or one half (values / notValues) of a `when` condition.
 struct Match {
-  std::string field;      // as written: "principals", "notMethods", "when[request.headers[x-a]]",
-                          // "when[source.ip].notValues", ...
-  bool negated = false;   // `not*` fields and `notValues`: NOT(OR of terms)
+  std::string field;     // as written: "principals", "notMethods", "when[request.headers[x-a]]",
+                         // "when[source.ip].notValues", ...
+  bool negated = false;  // `not*` fields and `notValues`: NOT(OR of terms)
   std::vector<Term> terms;
-  Loc loc;                // the field key
+  Loc loc;  // the field key
 };
 
 enum class ClauseKind : uint8_t {
@@ -177,9 +181,9 @@ enum class ClauseKind : uint8_t {
 // AND of matches: one `from[i]` / `to[i]` entry with the `when` conditions of its type appended (IS §4).
 struct Clause {
   ClauseKind kind = ClauseKind::Principal;
-  int entry = -1;          // index in `from` / `to`; -1 when synthesized (`from`/`to` absent)
+  int entry = -1;              // index in `from` / `to`; -1 when synthesized (`from`/`to` absent)
   std::vector<Match> matches;  // empty: true
-  Loc loc;                 // the entry (or the rule when synthesized)
+  Loc loc;                     // the entry (or the rule when synthesized)
   // Every item of this clause was dropped by the TCP lowering of a DENY/AUDIT/CUSTOM rule, so the
   // clause became match-all (IS §7). Informational: `matches` already reflects it.
   bool widened_to_any = false;
@@ -208,9 +212,9 @@ struct PolicyRef {
   const model::AuthorizationPolicy* policy = nullptr;  // nullptr in hand-built programs
   std::string ns, name;
   model::Action action = model::Action::Allow;
-  bool dry_run = false;      // `istio.io/dry-run: "true"`: kept, not enforced (ALLOW/DENY only, IS §2)
-  std::string provider;      // CUSTOM only
-  Loc loc;                   // the policy object
+  bool dry_run = false;  // `istio.io/dry-run: "true"`: kept, not enforced (ALLOW/DENY only, IS §2)
+  std::string provider;  // CUSTOM only
+  Loc loc;               // the policy object
 
   std::string display() const { return ns + "/" + name; }  // "NS/NAME"
 };
@@ -228,14 +232,14 @@ struct RuleId {
 
 struct Rule {
   PolicyRef policy;
-  int index = 0;                 // rules[index]; Envoy policy `ns[NS]-policy[NAME]-rule[index]`
-  Loc loc;                       // the rule (or the policy's `spec`/`rules` for `spec: {}`)
+  int index = 0;                    // rules[index]; Envoy policy `ns[NS]-policy[NAME]-rule[index]`
+  Loc loc;                          // the rule (or the policy's `spec`/`rules` for `spec: {}`)
   std::vector<Clause> principals;   // OR; empty: false
   std::vector<Clause> permissions;  // OR; empty: false
-  std::vector<Drop> drops;       // what this protocol's lowering removed from this rule
-  bool from_empty_spec = false;  // the never-matching rule of an ALLOW/AUDIT policy without `rules`
+  std::vector<Drop> drops;          // what this protocol's lowering removed from this rule
+  bool from_empty_spec = false;     // the never-matching rule of an ALLOW/AUDIT policy without `rules`
 
-  std::string display() const;   // "NS/NAME rules[i]"
+  std::string display() const;  // "NS/NAME rules[i]"
   RuleId id() const { return RuleId{policy.policy, index}; }
 };
 
@@ -249,9 +253,9 @@ const char* to_string(Protocol p);  // "HTTP", "TCP"
 
 // How the CUSTOM rules of a program act.
 enum class CustomMode : uint8_t {
-  None,            // no CUSTOM rules
-  Delegate,        // a match sends the request to the external authorizer (unknown outcome)
-  FailClosed,      // unknown/invalid provider, or several providers: matches are enforced DENY (IS §2)
+  None,        // no CUSTOM rules
+  Delegate,    // a match sends the request to the external authorizer (unknown outcome)
+  FailClosed,  // unknown/invalid provider, or several providers: matches are enforced DENY (IS §2)
 };
 const char* to_string(CustomMode m);
 
@@ -265,21 +269,21 @@ struct JwtIssuer {
 
 struct Program {
   // What it is for.
-  std::string workload;          // "NS/NAME" of the representative workload
+  std::string workload;  // "NS/NAME" of the representative workload
   uint32_t class_id = 0;
-  uint32_t port = 0;             // the workload port; 0 = any port the workload does not declare
+  uint32_t port = 0;  // the workload port; 0 = any port the workload does not declare
   std::string port_name;
   Protocol protocol = Protocol::Http;
-  bool sniffed = false;          // the port's protocol is sniffed; this is one of its two views
+  bool sniffed = false;                                // the port's protocol is sniffed; this is one of its two views
   model::MtlsMode mtls = model::MtlsMode::Permissive;  // effective mode of the port (never Unset)
-  std::string mtls_decided_by;   // "PeerAuthentication NS/NAME" or "" (Istio's default PERMISSIVE)
+  std::string mtls_decided_by;  // "PeerAuthentication NS/NAME" or "" (Istio's default PERMISSIVE)
   Loc mtls_loc;
 
   // Rules per action, in Istio's policy order (root namespace first, then creation time, name) and
   // rule order. Dry-run rules are included with policy.dry_run set.
   std::vector<Rule> custom, deny, allow, audit;
   CustomMode custom_mode = CustomMode::None;
-  std::string custom_reason;     // why FailClosed ("provider \"x\" is not defined in meshConfig...")
+  std::string custom_reason;  // why FailClosed ("provider \"x\" is not defined in meshConfig...")
   // A non-dry-run ALLOW policy applies (IS §2 step 3), even if all its rules were dropped on TCP.
   bool has_allow_policy = false;
   // RequestAuthentication in force (HTTP only; empty on TCP). Non-empty: a token whose issuer is not
@@ -297,17 +301,17 @@ struct Program {
 
 // The programs of one port of a workload: one (HTTP or TCP) or two (sniffed).
 struct PortPrograms {
-  uint32_t port = 0;             // 0 = undeclared ports
+  uint32_t port = 0;  // 0 = undeclared ports
   std::string name;
   bool sniffed = false;
-  std::vector<Program> views;    // HTTP first, then TCP
+  std::vector<Program> views;  // HTTP first, then TCP
   const Program* view(Protocol p) const;
 };
 
 struct WorkloadPrograms {
-  std::string workload;          // "NS/NAME"
+  std::string workload;  // "NS/NAME"
   uint32_t class_id = 0;
-  std::vector<PortPrograms> ports;  // declared ports in ascending order, then port 0 (the rest)
+  std::vector<PortPrograms> ports;                     // declared ports in ascending order, then port 0 (the rest)
   const PortPrograms* find_port(uint32_t port) const;  // falls back to port 0 for undeclared ports
 };
 

@@ -29,12 +29,11 @@ struct LowerContext {
 // One policy lowered for one protocol.
 struct LoweredPolicy {
   PolicyRef ref;
-  std::vector<Rule> rules;   // rules that survive, in order (ALLOW rules dropped on TCP are absent)
-  std::vector<Drop> drops;   // every drop, including dropped rules (RuleDropped) and per-rule drops
+  std::vector<Rule> rules;  // rules that survive, in order (ALLOW rules dropped on TCP are absent)
+  std::vector<Drop> drops;  // every drop, including dropped rules (RuleDropped) and per-rule drops
 };
 
-LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol protocol,
-                           const LowerContext& ctx);
+LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol protocol, const LowerContext& ctx);
 
 // Programs for one workload: one per declared port and protocol view, plus port 0 (undeclared ports,
 // sniffed, workload-level mTLS mode).
@@ -42,9 +41,8 @@ WorkloadPrograms build_programs(const mesh::Workload& workload, const LowerConte
 // One program set per workload class (the first member stands for the class), in class order.
 std::vector<WorkloadPrograms> build_all_programs(const mesh::Mesh& mesh);
 // A single program for one port view, as the query command needs.
-Program build_program(const mesh::Workload& workload, uint32_t port, const std::string& port_name,
-                      Protocol protocol, bool sniffed, const mesh::MtlsDecision& mtls,
-                      const LowerContext& ctx);
+Program build_program(const mesh::Workload& workload, uint32_t port, const std::string& port_name, Protocol protocol,
+                      bool sniffed, const mesh::MtlsDecision& mtls, const LowerContext& ctx);
 
 // ---- Value lowering, one function per Istio field family (exposed for unit tests) ----
 // Each returns the Term for one written value (after aliasing); `note` receives a DropKind and reason

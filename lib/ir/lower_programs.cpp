@@ -32,8 +32,8 @@ const LoweredPolicy& lowered(PolicyCache& cache, const model::AuthorizationPolic
 }
 
 // The policies' surviving rules by action, with the rules Istio dropped; returns the CUSTOM providers.
-std::set<std::string> add_policies(Program& prog, const mesh::Workload& w, Protocol protocol,
-                                   const LowerContext& ctx, PolicyCache& cache) {
+std::set<std::string> add_policies(Program& prog, const mesh::Workload& w, Protocol protocol, const LowerContext& ctx,
+                                   PolicyCache& cache) {
   std::set<std::string> providers;
   for (const model::AuthorizationPolicy* p : w.authorization_policies) {
     const LoweredPolicy& lp = lowered(cache, *p, protocol, ctx);
@@ -45,8 +45,12 @@ std::set<std::string> add_policies(Program& prog, const mesh::Workload& w, Proto
         dest = &prog.allow;
         if (!p->dry_run) prog.has_allow_policy = true;  // dry-run ALLOW enforces nothing (IS §2)
         break;
-      case model::Action::Deny: dest = &prog.deny; break;
-      case model::Action::Audit: dest = &prog.audit; break;
+      case model::Action::Deny:
+        dest = &prog.deny;
+        break;
+      case model::Action::Audit:
+        dest = &prog.audit;
+        break;
       case model::Action::Custom:
         dest = &prog.custom;
         providers.insert(p->provider);
@@ -62,17 +66,16 @@ void drop_http_provider_on_tcp(Program& prog, const std::string& name) {
   std::set<const model::AuthorizationPolicy*> seen;
   for (const auto& r : prog.custom)
     if (r.policy.policy && seen.insert(r.policy.policy).second)
-      prog.drops.push_back({DropKind::PolicyNotEnforced, r.policy.display(),
-                            "CUSTOM policy with the HTTP ext_authz provider \"" + name +
-                                "\" is not enforced on a TCP port (IS §2, §7)",
-                            r.policy.loc});
+      prog.drops.push_back(
+          {DropKind::PolicyNotEnforced, r.policy.display(),
+           "CUSTOM policy with the HTTP ext_authz provider \"" + name + "\" is not enforced on a TCP port (IS §2, §7)",
+           r.policy.loc});
   prog.custom.clear();
   prog.custom_mode = CustomMode::None;
 }
 
 // CUSTOM: provider checks (IS §2).
-void decide_custom(Program& prog, const std::set<std::string>& providers, Protocol protocol,
-                   const LowerContext& ctx) {
+void decide_custom(Program& prog, const std::set<std::string>& providers, Protocol protocol, const LowerContext& ctx) {
   if (prog.custom.empty()) return;
   prog.custom_mode = CustomMode::Delegate;
   if (providers.size() > 1) {
@@ -102,8 +105,8 @@ void decide_custom(Program& prog, const std::set<std::string>& providers, Protoc
   } else if (found && found->type == "envoyExtAuthzHttp" && protocol == Protocol::Tcp) {
     drop_http_provider_on_tcp(prog, name);
   } else if (!found) {
-    prog.custom_reason = "provider \"" + name +
-                         "\" is assumed to be defined: the input has no mesh config to check it against";
+    prog.custom_reason =
+        "provider \"" + name + "\" is assumed to be defined: the input has no mesh config to check it against";
   }
 }
 
@@ -123,9 +126,8 @@ void add_jwt_issuers(Program& prog, const mesh::Workload& w, Protocol protocol) 
   prog.has_request_authentication = !prog.jwt_issuers.empty();
 }
 
-Program make_program(const mesh::Workload& w, uint32_t port, const std::string& port_name,
-                     Protocol protocol, bool sniffed, const mesh::MtlsDecision& mtls,
-                     const LowerContext& ctx, PolicyCache& cache) {
+Program make_program(const mesh::Workload& w, uint32_t port, const std::string& port_name, Protocol protocol,
+                     bool sniffed, const mesh::MtlsDecision& mtls, const LowerContext& ctx, PolicyCache& cache) {
   Program prog;
   prog.workload = w.display();
   prog.class_id = w.class_id;
@@ -146,8 +148,7 @@ Program make_program(const mesh::Workload& w, uint32_t port, const std::string& 
 }
 
 void add_port(WorkloadPrograms& out, const mesh::Workload& w, uint32_t port, const std::string& name,
-              mesh::PortProtocol proto, const mesh::MtlsDecision& mtls, const LowerContext& ctx,
-              PolicyCache& cache) {
+              mesh::PortProtocol proto, const mesh::MtlsDecision& mtls, const LowerContext& ctx, PolicyCache& cache) {
   PortPrograms pp;
   pp.port = port;
   pp.name = name;
@@ -161,9 +162,8 @@ void add_port(WorkloadPrograms& out, const mesh::Workload& w, uint32_t port, con
 
 }  // namespace
 
-Program build_program(const mesh::Workload& workload, uint32_t port, const std::string& port_name,
-                      Protocol protocol, bool sniffed, const mesh::MtlsDecision& mtls,
-                      const LowerContext& ctx) {
+Program build_program(const mesh::Workload& workload, uint32_t port, const std::string& port_name, Protocol protocol,
+                      bool sniffed, const mesh::MtlsDecision& mtls, const LowerContext& ctx) {
   PolicyCache cache;
   return make_program(workload, port, port_name, protocol, sniffed, mtls, ctx, cache);
 }

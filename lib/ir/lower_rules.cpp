@@ -26,11 +26,11 @@ struct Value {
 // One item: a source/operation field or a `when` condition, with its values and notValues.
 struct Item {
   Gen gen;
-  std::string key;          // attribute key for Header/Claims/EnvoyFilter (already extracted)
-  std::string key_error;    // non-empty: the key cannot be generated (bad brackets)
-  std::string field;        // "principals" / "when[request.headers[x]]"
-  std::string not_field;    // "notPrincipals" / "when[...].notValues"
-  std::string item_path;    // "rules[0].from[1].source.principals" for drops
+  std::string key;        // attribute key for Header/Claims/EnvoyFilter (already extracted)
+  std::string key_error;  // non-empty: the key cannot be generated (bad brackets)
+  std::string field;      // "principals" / "when[request.headers[x]]"
+  std::string not_field;  // "notPrincipals" / "when[...].notValues"
+  std::string item_path;  // "rules[0].from[1].source.principals" for drops
   std::vector<Value> values, not_values;
   Loc loc;
 };
@@ -77,12 +77,16 @@ class RuleLowering {
       if (it.gen == Gen::EnvoyFilter) {
         // The Metadata atom's key names the filter and the path in its metadata: "envoy.filters.a.b[c]".
         auto filter_key = parse_envoy_filter_key(k);
-        if (!filter_key) it.key_error = "invalid key " + k;
-        else it.key = filter_key->filter + "[" + filter_key->key + "]";
+        if (!filter_key)
+          it.key_error = "invalid key " + k;
+        else
+          it.key = filter_key->filter + "[" + filter_key->key + "]";
       } else if (it.gen == Gen::Header) {
         auto name = name_in_brackets(k.substr(std::string("request.headers").size()));
-        if (!name) it.key_error = "cannot extract a header name from " + k;
-        else it.key = ascii_lower(*name);
+        if (!name)
+          it.key_error = "cannot extract a header name from " + k;
+        else
+          it.key = ascii_lower(*name);
       } else if (it.gen == Gen::Claims) {
         auto names = names_in_nested_brackets(k.substr(std::string("request.auth.claims").size()));
         if (!names) {
@@ -96,10 +100,8 @@ class RuleLowering {
     }
 
     // One principal clause per `from` entry and one permission clause per `to` entry (IS §4).
-    if (!add_clauses(ClauseKind::Principal, r.from, kSourceFields, "from", "source", when_principal, r,
-                     rule) ||
-        !add_clauses(ClauseKind::Permission, r.to, kOperationFields, "to", "operation", when_permission,
-                     r, rule))
+    if (!add_clauses(ClauseKind::Principal, r.from, kSourceFields, "from", "source", when_principal, r, rule) ||
+        !add_clauses(ClauseKind::Permission, r.to, kOperationFields, "to", "operation", when_permission, r, rule))
       return fail(why);
     return rule;
   }
@@ -109,9 +111,9 @@ class RuleLowering {
   // (permissions), holding the entry's fields in model.New's order and then the `when` items of that
   // side; with no entries, one clause of the `when` items alone. False when the rule is skipped.
   template <class Entry, size_t N>
-  bool add_clauses(ClauseKind kind, const std::vector<Entry>& entries,
-                   const std::array<FieldSpec<Entry>, N>& fields, const char* list, const char* entry_key,
-                   const std::vector<Item>& when_items, const model::Rule& r, Rule& rule) {
+  bool add_clauses(ClauseKind kind, const std::vector<Entry>& entries, const std::array<FieldSpec<Entry>, N>& fields,
+                   const char* list, const char* entry_key, const std::vector<Item>& when_items, const model::Rule& r,
+                   Rule& rule) {
     std::vector<Clause>& out = kind == ClauseKind::Principal ? rule.principals : rule.permissions;
     if (entries.empty()) {
       Clause c;
@@ -122,8 +124,8 @@ class RuleLowering {
     }
     for (size_t i = 0; i < entries.size(); ++i) {
       const Entry& e = entries[i];
-      std::string base = "rules[" + std::to_string(index_) + "]." + list + "[" + std::to_string(i) + "]." +
-                         entry_key + ".";
+      std::string base =
+          "rules[" + std::to_string(index_) + "]." + list + "[" + std::to_string(i) + "]." + entry_key + ".";
       std::vector<Item> items;
       for (const auto& f : fields) {
         const model::StrList& v = e.*f.values;
@@ -218,8 +220,8 @@ class RuleLowering {
           if (!terms) {
             if (allow_semantics()) {
               // checkError: an ALLOW rule is skipped on any generation error (IS §7).
-              failure_ = {DropKind::RuleDropped, it.item_path,
-                          "ALLOW rule skipped by Istio: `" + m.field + "`: " + e, it.loc};
+              failure_ = {DropKind::RuleDropped, it.item_path, "ALLOW rule skipped by Istio: `" + m.field + "`: " + e,
+                          it.loc};
               return false;
             }
             ++dropped;
@@ -233,12 +235,12 @@ class RuleLowering {
         if (dropped > 0) {
           // DENY/AUDIT/CUSTOM: the value is ignored; with no value left the field disappears (IS §7).
           bool all = kept == 0;
-          rule.drops.push_back({DropKind::ItemDropped, it.item_path + (neg ? " (notValues)" : ""),
-                                std::string(all ? "`" + m.field + "` ignored by Istio: "
-                                                : std::to_string(dropped) + " value(s) of `" + m.field +
-                                                      "` ignored by Istio: ") +
-                                    error,
-                                it.loc});
+          rule.drops.push_back(
+              {DropKind::ItemDropped, it.item_path + (neg ? " (notValues)" : ""),
+               std::string(all ? "`" + m.field + "` ignored by Istio: "
+                               : std::to_string(dropped) + " value(s) of `" + m.field + "` ignored by Istio: ") +
+                   error,
+               it.loc});
           if (all) continue;
         }
         // An empty OR from only-unmatchable values stays: it is false, as Istio's matchers are.
@@ -251,9 +253,7 @@ class RuleLowering {
       std::string where = "rules[" + std::to_string(index_) + "]." + what +
                           (c.entry >= 0 ? "[" + std::to_string(c.entry) + "]" : " (when only)");
       rule.drops.push_back({DropKind::ClauseWidened, where,
-                            "every item was ignored, so this `" + what +
-                                "` matches every request (IS §7)",
-                            c.loc});
+                            "every item was ignored, so this `" + what + "` matches every request (IS §7)", c.loc});
     }
     return true;
   }
@@ -267,8 +267,7 @@ class RuleLowering {
 
 }  // namespace
 
-LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol protocol,
-                           const LowerContext& ctx) {
+LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol protocol, const LowerContext& ctx) {
   LoweredPolicy out;
   out.ref.policy = &policy;
   out.ref.ns = policy.meta.ns;
@@ -291,8 +290,8 @@ LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol pr
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const model::Rule& r = policy.rules[i];
     if (r.is_null) {
-      out.drops.push_back({DropKind::RuleDropped, "rules[" + std::to_string(i) + "]",
-                           "null rule: skipped by Istio (IS §3)", r.loc});
+      out.drops.push_back(
+          {DropKind::RuleDropped, "rules[" + std::to_string(i) + "]", "null rule: skipped by Istio (IS §3)", r.loc});
       continue;
     }
     RuleLowering rl(policy, ctx, protocol, static_cast<int>(i));

@@ -41,7 +41,7 @@ Term peer_glob_term(Attribute attr, const std::string& pattern) {
   size_t trail = pattern.find_last_not_of('*');
   std::string core = pattern.substr(lead, trail - lead + 1);
   if (core.find('*') == std::string::npos) {
-    if (lead == 0) return atom_term(make_atom(attr, Op::Prefix, core));            // "abc*"
+    if (lead == 0) return atom_term(make_atom(attr, Op::Prefix, core));                    // "abc*"
     if (trail == pattern.size() - 1) return atom_term(make_atom(attr, Op::Suffix, core));  // "*abc"
   }
   return atom_term(make_atom(attr, Op::Glob, pattern));
@@ -117,7 +117,8 @@ Term principal_suffix(const std::string& q) {
 // One half (issuer or subject) of a requestPrincipals value; nullopt when it can never match.
 std::optional<Atom> jwt_part_atom(Attribute attr, const StringPattern& p) {
   switch (p.kind) {
-    case StringPattern::Any: return make_atom(attr, Op::Present);
+    case StringPattern::Any:
+      return make_atom(attr, Op::Present);
     case StringPattern::Exact:
       if (p.text.empty()) return std::nullopt;  // exact "" never matches: empty claims read as absent (ir.h)
       return make_atom(attr, Op::Exact, p.text);
@@ -141,16 +142,24 @@ Term lower_principal(const std::string& v, ValueNote* note) {
   StringPattern p = string_pattern(v);
   Term t;
   switch (p.kind) {
-    case StringPattern::Any: t = atom_term(make_atom(Attribute::PeerTrustDomain, Op::Present)); break;
-    case StringPattern::Suffix: t = principal_suffix(p.text); break;
-    case StringPattern::Prefix: t = principal_prefix(p.text); break;
-    case StringPattern::Exact: t = principal_exact(p.text); break;
+    case StringPattern::Any:
+      t = atom_term(make_atom(Attribute::PeerTrustDomain, Op::Present));
+      break;
+    case StringPattern::Suffix:
+      t = principal_suffix(p.text);
+      break;
+    case StringPattern::Prefix:
+      t = principal_prefix(p.text);
+      break;
+    case StringPattern::Exact:
+      t = principal_exact(p.text);
+      break;
   }
   if (t.is_false && note) {
     note->set = true;
     note->kind = DropKind::ValueUnmatchable;
-    note->reason = "principal \"" + v +
-                   "\" cannot match a mesh identity, which always has the shape TD/ns/NAMESPACE/sa/ACCOUNT";
+    note->reason =
+        "principal \"" + v + "\" cannot match a mesh identity, which always has the shape TD/ns/NAMESPACE/sa/ACCOUNT";
   }
   t.source_value = v;
   return t;
@@ -187,11 +196,16 @@ std::vector<Term> lower_namespace(const std::string& v, ValueNote* note) {
     if (m.op == Op::Present) return true;
     if (e.op != Op::Exact) return m == e;
     switch (m.op) {
-      case Op::Exact: return e.value == m.value;
-      case Op::Prefix: return e.value.starts_with(m.value);
-      case Op::Suffix: return e.value.ends_with(m.value);
-      case Op::Glob: return glob_match(m.value, e.value);
-      default: return false;
+      case Op::Exact:
+        return e.value == m.value;
+      case Op::Prefix:
+        return e.value.starts_with(m.value);
+      case Op::Suffix:
+        return e.value.ends_with(m.value);
+      case Op::Glob:
+        return glob_match(m.value, e.value);
+      default:
+        return false;
     }
   };
   std::vector<Term> kept(terms.begin(), terms.begin() + static_cast<long>(main_count));
@@ -273,9 +287,15 @@ Term lower_string(Attribute attr, const std::string& key, const std::string& v) 
   StringPattern p = string_pattern(attr == Attribute::Host ? ascii_lower(v) : v);
   Term t;
   switch (p.kind) {
-    case StringPattern::Any: t = atom_term(make_atom(attr, Op::Present, "", key)); break;
-    case StringPattern::Suffix: t = atom_term(make_atom(attr, Op::Suffix, p.text, key)); break;
-    case StringPattern::Prefix: t = atom_term(make_atom(attr, Op::Prefix, p.text, key)); break;
+    case StringPattern::Any:
+      t = atom_term(make_atom(attr, Op::Present, "", key));
+      break;
+    case StringPattern::Suffix:
+      t = atom_term(make_atom(attr, Op::Suffix, p.text, key));
+      break;
+    case StringPattern::Prefix:
+      t = atom_term(make_atom(attr, Op::Prefix, p.text, key));
+      break;
     case StringPattern::Exact:
       if (p.text.empty() && attr != Attribute::Header)
         t = false_term();  // empty reads as absent for every attribute but headers (ir.h)
@@ -293,10 +313,14 @@ namespace {
 // lower onto those attributes (one JWT field, one attribute).
 Term lower_claim(const std::string& claim, const std::string& v) {
   Attribute a = Attribute::AuthClaim;
-  if (claim == "iss") a = Attribute::AuthIssuer;
-  else if (claim == "sub") a = Attribute::AuthSubject;
-  else if (claim == "aud") a = Attribute::AuthAudiences;
-  else if (claim == "azp") a = Attribute::AuthPresenters;
+  if (claim == "iss")
+    a = Attribute::AuthIssuer;
+  else if (claim == "sub")
+    a = Attribute::AuthSubject;
+  else if (claim == "aud")
+    a = Attribute::AuthAudiences;
+  else if (claim == "azp")
+    a = Attribute::AuthPresenters;
   return lower_string(a, a == Attribute::AuthClaim ? claim : "", v);
 }
 
@@ -332,25 +356,41 @@ std::optional<Term> lower_single(GeneratorKind gen, const std::string& key, cons
                                  const std::string& policy_ns, ValueNote& note, std::string& error) {
   using Gen = GeneratorKind;
   switch (gen) {
-    case Gen::Principal: return lower_principal(v, &note);
-    case Gen::ServiceAccount: return lower_service_account(v, policy_ns, &note);
-    case Gen::TrustDomain: return lower_trust_domain(v);
-    case Gen::RequestPrincipal: return lower_request_principal(v);
+    case Gen::Principal:
+      return lower_principal(v, &note);
+    case Gen::ServiceAccount:
+      return lower_service_account(v, policy_ns, &note);
+    case Gen::TrustDomain:
+      return lower_trust_domain(v);
+    case Gen::RequestPrincipal:
+      return lower_request_principal(v);
     case Gen::SourceIp:
     case Gen::RemoteIp:
-    case Gen::DestinationIp: return lower_ip(gen, v, error);
-    case Gen::DestinationPort: return lower_port(v, error);
-    case Gen::Host: return lower_string(Attribute::Host, "", v);
-    case Gen::Method: return lower_string(Attribute::Method, "", v);
-    case Gen::Path: return lower_path(v);
-    case Gen::Header: return lower_string(Attribute::Header, key, v);
-    case Gen::Audiences: return lower_string(Attribute::AuthAudiences, "", v);
-    case Gen::Presenter: return lower_string(Attribute::AuthPresenters, "", v);
-    case Gen::Claims: return lower_claim(key, v);
-    case Gen::Sni: return lower_string(Attribute::ConnectionSni, "", v);
+    case Gen::DestinationIp:
+      return lower_ip(gen, v, error);
+    case Gen::DestinationPort:
+      return lower_port(v, error);
+    case Gen::Host:
+      return lower_string(Attribute::Host, "", v);
+    case Gen::Method:
+      return lower_string(Attribute::Method, "", v);
+    case Gen::Path:
+      return lower_path(v);
+    case Gen::Header:
+      return lower_string(Attribute::Header, key, v);
+    case Gen::Audiences:
+      return lower_string(Attribute::AuthAudiences, "", v);
+    case Gen::Presenter:
+      return lower_string(Attribute::AuthPresenters, "", v);
+    case Gen::Claims:
+      return lower_claim(key, v);
+    case Gen::Sni:
+      return lower_string(Attribute::ConnectionSni, "", v);
     // `[v]` is a list match on element v; we model metadata as a set either way (semantics.md).
-    case Gen::EnvoyFilter: return lower_string(Attribute::Metadata, key, list_value_element(v).value_or(v));
-    case Gen::Namespace: break;  // an OR of terms: lower_value
+    case Gen::EnvoyFilter:
+      return lower_string(Attribute::Metadata, key, list_value_element(v).value_or(v));
+    case Gen::Namespace:
+      break;  // an OR of terms: lower_value
   }
   return std::nullopt;
 }
@@ -365,8 +405,7 @@ std::optional<std::vector<Term>> lower_value(GeneratorKind gen, const std::strin
   return std::vector<Term>{std::move(*t)};
 }
 
-std::vector<std::string> alias_principals(const std::vector<std::string>& values,
-                                          const std::vector<std::string>& tds) {
+std::vector<std::string> alias_principals(const std::vector<std::string>& values, const std::vector<std::string>& tds) {
   // istio/istio pilot/pkg/security/trustdomain/bundle.go ReplaceTrustDomainAliases and util.go
   // stringMatch/suffixMatch; IS §5 "Trust-domain aliasing".
   auto prefix_match = [](const std::string& a, const std::string& pattern) {
@@ -377,8 +416,7 @@ std::vector<std::string> alias_principals(const std::vector<std::string>& values
   };
   auto string_match = [&](const std::string& a) {
     for (const auto& s : tds)
-      if (a == s || s == "*" || prefix_match(a, s) || prefix_match(s, a) || suffix_match(a, s) ||
-          suffix_match(s, a))
+      if (a == s || s == "*" || prefix_match(a, s) || prefix_match(s, a) || suffix_match(a, s) || suffix_match(s, a))
         return true;
     return false;
   };

@@ -7,9 +7,12 @@ namespace meshproof::ir {
 
 const char* to_string(TokenState t) {
   switch (t) {
-    case TokenState::None: return "none";
-    case TokenState::Valid: return "valid";
-    case TokenState::Invalid: return "invalid";
+    case TokenState::None:
+      return "none";
+    case TokenState::Valid:
+      return "valid";
+    case TokenState::Invalid:
+      return "invalid";
   }
   return "?";
 }
@@ -84,21 +87,30 @@ AttributeValue attribute_value(const Request& r, Attribute attr, const std::stri
   if (attribute_is_jwt(attr) && r.token != TokenState::Valid) return {};
   if (attribute_is_peer(attr) && !r.mtls) return {};
   switch (attr) {
-    case Attribute::PeerTrustDomain: return string_value(r.peer_trust_domain);
-    case Attribute::PeerNamespace: return string_value(r.peer_namespace);
-    case Attribute::PeerServiceAccount: return string_value(r.peer_service_account);
-    case Attribute::SourceIp: return ip_value(r.source_ip);
-    case Attribute::RemoteIp: return ip_value(r.remote_ip ? r.remote_ip : r.source_ip);
-    case Attribute::DestinationIp: return ip_value(r.destination_ip);
+    case Attribute::PeerTrustDomain:
+      return string_value(r.peer_trust_domain);
+    case Attribute::PeerNamespace:
+      return string_value(r.peer_namespace);
+    case Attribute::PeerServiceAccount:
+      return string_value(r.peer_service_account);
+    case Attribute::SourceIp:
+      return ip_value(r.source_ip);
+    case Attribute::RemoteIp:
+      return ip_value(r.remote_ip ? r.remote_ip : r.source_ip);
+    case Attribute::DestinationIp:
+      return ip_value(r.destination_ip);
     case Attribute::DestinationPort: {
       AttributeValue v;
       v.present = true;
       v.port = r.port;
       return v;
     }
-    case Attribute::ConnectionSni: return string_value(r.sni);
-    case Attribute::Method: return string_value(r.method);
-    case Attribute::Path: return string_value(r.path);
+    case Attribute::ConnectionSni:
+      return string_value(r.sni);
+    case Attribute::Method:
+      return string_value(r.method);
+    case Attribute::Path:
+      return string_value(r.path);
     case Attribute::Host: {
       std::string h = r.host;
       std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -113,10 +125,14 @@ AttributeValue attribute_value(const Request& r, Attribute attr, const std::stri
       }
       return v;
     }
-    case Attribute::AuthIssuer: return string_value(r.jwt_issuer);
-    case Attribute::AuthSubject: return string_value(r.jwt_subject);
-    case Attribute::AuthAudiences: return set_value(r.audiences);
-    case Attribute::AuthPresenters: return set_value(r.presenters);
+    case Attribute::AuthIssuer:
+      return string_value(r.jwt_issuer);
+    case Attribute::AuthSubject:
+      return string_value(r.jwt_subject);
+    case Attribute::AuthAudiences:
+      return set_value(r.audiences);
+    case Attribute::AuthPresenters:
+      return set_value(r.presenters);
     case Attribute::AuthClaim: {
       auto it = r.claims.find(key);
       return it == r.claims.end() ? AttributeValue{} : set_value(it->second);

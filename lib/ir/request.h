@@ -64,10 +64,10 @@ struct Request {
 // by attribute_kind(attr).
 struct AttributeValue {
   bool present = false;
-  std::string str;                // String
-  std::vector<std::string> set;   // Set (present iff non-empty)
-  IpAddress ip;                   // Ip
-  uint32_t port = 0;              // Port
+  std::string str;               // String
+  std::vector<std::string> set;  // Set (present iff non-empty)
+  IpAddress ip;                  // Ip
+  uint32_t port = 0;             // Port
 };
 AttributeValue attribute_value(const Request& r, Attribute attr, const std::string& key, Protocol p);
 

@@ -7,8 +7,7 @@ namespace meshproof::ir {
 
 namespace {
 
-std::optional<std::string> parse_ip_flag(const char* flag, const std::string& text,
-                                         std::optional<IpAddress>& out) {
+std::optional<std::string> parse_ip_flag(const char* flag, const std::string& text, std::optional<IpAddress>& out) {
   if (text.empty()) return std::nullopt;
   auto ip = parse_ip(text);
   if (!ip) return std::string(flag) + ": \"" + text + "\" is not an IPv4 or IPv6 address";
@@ -72,9 +71,12 @@ std::optional<std::string> build_request(const RequestFlags& f, Request& out) {
     // iss/sub/aud/azp are the token's own fields (one JWT payload): keep a single source of truth.
     if (kv->first == "iss" || kv->first == "sub")
       return "--claim " + kv->first + ": give the issuer and subject with --request-principal ISSUER/SUBJECT";
-    if (kv->first == "aud") r.audiences.push_back(kv->second);
-    else if (kv->first == "azp") r.presenters.push_back(kv->second);
-    else r.claims[kv->first].push_back(kv->second);
+    if (kv->first == "aud")
+      r.audiences.push_back(kv->second);
+    else if (kv->first == "azp")
+      r.presenters.push_back(kv->second);
+    else
+      r.claims[kv->first].push_back(kv->second);
   }
   r.audiences.insert(r.audiences.end(), f.audiences.begin(), f.audiences.end());
   r.presenters.insert(r.presenters.end(), f.presenters.begin(), f.presenters.end());
@@ -89,8 +91,10 @@ std::string to_query_args(const Request& r) {
     a.push_back(shell_quote(v));
   };
   if (r.port) add("--port", std::to_string(r.port));
-  if (r.mtls) add("--principal", r.principal());
-  else a.push_back("--plaintext");
+  if (r.mtls)
+    add("--principal", r.principal());
+  else
+    a.push_back("--plaintext");
   if (r.source_ip) add("--source-ip", r.source_ip->to_string());
   if (r.remote_ip) add("--remote-ip", r.remote_ip->to_string());
   if (r.destination_ip) add("--destination-ip", r.destination_ip->to_string());

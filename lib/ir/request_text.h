@@ -11,14 +11,14 @@
 namespace meshproof::ir {
 
 struct RequestFlags {
-  std::string principal;       // "td/ns/NS/sa/SA" (optional "spiffe://"); "" = plaintext
+  std::string principal;  // "td/ns/NS/sa/SA" (optional "spiffe://"); "" = plaintext
   std::string source_ip, remote_ip, destination_ip, sni;
   uint32_t port = 0;
   std::string method, path, host;
-  std::vector<std::string> headers;    // "Name=value" (the name is lower-cased)
-  std::string request_principal;       // "ISS/SUB" → a valid token
-  bool invalid_token = false;          // a token that fails verification
-  std::vector<std::string> claims;     // "path=value" (path "a.b"; repeat for list claims)
+  std::vector<std::string> headers;  // "Name=value" (the name is lower-cased)
+  std::string request_principal;     // "ISS/SUB" → a valid token
+  bool invalid_token = false;        // a token that fails verification
+  std::vector<std::string> claims;   // "path=value" (path "a.b"; repeat for list claims)
   std::vector<std::string> audiences, presenters;
 };
 

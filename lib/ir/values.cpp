@@ -4,9 +4,14 @@ namespace meshproof::ir {
 
 bool generator_http_only(GeneratorKind g) {
   switch (g) {
-    case GeneratorKind::RequestPrincipal: case GeneratorKind::Audiences: case GeneratorKind::Presenter:
-    case GeneratorKind::Header: case GeneratorKind::Claims: case GeneratorKind::Host:
-    case GeneratorKind::Path: case GeneratorKind::Method:
+    case GeneratorKind::RequestPrincipal:
+    case GeneratorKind::Audiences:
+    case GeneratorKind::Presenter:
+    case GeneratorKind::Header:
+    case GeneratorKind::Claims:
+    case GeneratorKind::Host:
+    case GeneratorKind::Path:
+    case GeneratorKind::Method:
       return true;
     default:
       return false;
@@ -41,23 +46,21 @@ const std::array<FieldSpec<model::Source>, 7> kSourceFields = {{
      &model::Source::request_principals, &model::Source::not_request_principals},
     {GeneratorKind::ServiceAccount, "serviceAccounts", "notServiceAccounts", "source.serviceAccount",
      &model::Source::service_accounts, &model::Source::not_service_accounts},
-    {GeneratorKind::TrustDomain, "trustDomains", "notTrustDomains", "source.trustDomain",
-     &model::Source::trust_domains, &model::Source::not_trust_domains},
+    {GeneratorKind::TrustDomain, "trustDomains", "notTrustDomains", "source.trustDomain", &model::Source::trust_domains,
+     &model::Source::not_trust_domains},
     {GeneratorKind::Namespace, "namespaces", "notNamespaces", "source.namespace", &model::Source::namespaces,
      &model::Source::not_namespaces},
-    {GeneratorKind::RemoteIp, "remoteIpBlocks", "notRemoteIpBlocks", "remote.ip",
-     &model::Source::remote_ip_blocks, &model::Source::not_remote_ip_blocks},
+    {GeneratorKind::RemoteIp, "remoteIpBlocks", "notRemoteIpBlocks", "remote.ip", &model::Source::remote_ip_blocks,
+     &model::Source::not_remote_ip_blocks},
     {GeneratorKind::SourceIp, "ipBlocks", "notIpBlocks", "source.ip", &model::Source::ip_blocks,
      &model::Source::not_ip_blocks},
 }};
 
 const std::array<FieldSpec<model::Operation>, 4> kOperationFields = {{
-    {GeneratorKind::Host, "hosts", "notHosts", ":authority", &model::Operation::hosts,
-     &model::Operation::not_hosts},
+    {GeneratorKind::Host, "hosts", "notHosts", ":authority", &model::Operation::hosts, &model::Operation::not_hosts},
     {GeneratorKind::Method, "methods", "notMethods", ":method", &model::Operation::methods,
      &model::Operation::not_methods},
-    {GeneratorKind::Path, "paths", "notPaths", "path-matcher", &model::Operation::paths,
-     &model::Operation::not_paths},
+    {GeneratorKind::Path, "paths", "notPaths", "path-matcher", &model::Operation::paths, &model::Operation::not_paths},
     {GeneratorKind::DestinationPort, "ports", "notPorts", "destination.port", &model::Operation::ports,
      &model::Operation::not_ports},
 }};

@@ -28,8 +28,23 @@ namespace meshproof::ir {
 // The generator Istio uses for an attribute (generator.go; one per `source`/`operation` field family
 // and `when` key).
 enum class GeneratorKind : uint8_t {
-  Principal, RequestPrincipal, Namespace, ServiceAccount, TrustDomain, SourceIp, RemoteIp,
-  Host, Method, Path, DestinationPort, Header, Audiences, Presenter, Claims, DestinationIp, Sni,
+  Principal,
+  RequestPrincipal,
+  Namespace,
+  ServiceAccount,
+  TrustDomain,
+  SourceIp,
+  RemoteIp,
+  Host,
+  Method,
+  Path,
+  DestinationPort,
+  Header,
+  Audiences,
+  Presenter,
+  Claims,
+  DestinationIp,
+  Sni,
   EnvoyFilter,  // `experimental.envoy.filters.*[...]`: dynamic metadata of another filter
 };
 

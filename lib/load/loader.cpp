@@ -107,7 +107,8 @@ class TreeBuilder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end())
-      throw LimitExceeded{loc(mark), "alias refers to an unknown anchor", "define the anchor (&name) before using *name"};
+      throw LimitExceeded{loc(mark), "alias refers to an unknown anchor",
+                          "define the anchor (&name) before using *name"};
     count(loc(mark), it->second.node_count());
     Node copy = it->second;
     copy.loc = loc(mark);
@@ -244,8 +245,8 @@ class TreeBuilder : public YAML::EventHandler {
         return;
       }
       for (const MapEntry& e : m.entries) {
-        bool exists = std::any_of(map.entries.begin(), map.entries.end(),
-                                  [&](const MapEntry& x) { return x.key == e.key; });
+        bool exists =
+            std::any_of(map.entries.begin(), map.entries.end(), [&](const MapEntry& x) { return x.key == e.key; });
         if (!exists) map.entries.push_back(e);
       }
     };
@@ -343,8 +344,8 @@ std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std
   return out;
 }
 
-bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& sink,
-                   std::vector<LoadError>& errors, std::vector<LoadNote>& notes) const {
+bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& sink, std::vector<LoadError>& errors,
+                   std::vector<LoadNote>& notes) const {
   const SourceFile& sf = sources_.file(in.file_id);
   Loc file_loc{in.file_id, 0, 0};
   if (sf.text) {  // stdin, read eagerly by expand()
@@ -362,9 +363,9 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
     return false;
   }
   if (size > limits_.max_file_bytes) {
-    errors.push_back({file_loc,
-                      "file is " + human_size(size) + ", larger than the limit of " + human_size(limits_.max_file_bytes),
-                      "manifest files are rarely this large; split it, or raise the limit with --max-file-size"});
+    errors.push_back(
+        {file_loc, "file is " + human_size(size) + ", larger than the limit of " + human_size(limits_.max_file_bytes),
+         "manifest files are rarely this large; split it, or raise the limit with --max-file-size"});
     return false;
   }
   std::ifstream f(in.path, std::ios::binary);

@@ -13,8 +13,8 @@
 namespace meshproof::load {
 
 struct Limits {
-  size_t max_file_bytes = 64u << 20;      // a larger file is refused, not read
-  uint32_t max_depth = 100;               // nesting of maps and sequences
+  size_t max_file_bytes = 64u << 20;         // a larger file is refused, not read
+  uint32_t max_depth = 100;                  // nesting of maps and sequences
   size_t max_nodes_per_document = 1u << 20;  // counts alias expansions, so alias bombs stop here
 };
 
@@ -49,14 +49,14 @@ class Loader {
   // Parses one input and calls `sink` for every document as soon as it is complete, so that at most one
   // document tree per input is alive at a time. Thread-safe for distinct inputs.
   // Returns false if the input could not be read completely (errors were appended).
-  bool parse(const InputFile& in, const std::function<void(Document&&)>& sink,
-             std::vector<LoadError>& errors, std::vector<LoadNote>& notes) const;
+  bool parse(const InputFile& in, const std::function<void(Document&&)>& sink, std::vector<LoadError>& errors,
+             std::vector<LoadNote>& notes) const;
 
   // Parses text directly (tests, embedded values such as the mesh config inside a ConfigMap). Positions
   // are shifted by line_offset lines and col_offset columns (the indentation of an embedded block).
   bool parse_text(uint32_t file_id, const std::string& text, const std::function<void(Document&&)>& sink,
-                  std::vector<LoadError>& errors, std::vector<LoadNote>& notes,
-                  uint32_t line_offset = 0, uint32_t col_offset = 0) const;
+                  std::vector<LoadError>& errors, std::vector<LoadNote>& notes, uint32_t line_offset = 0,
+                  uint32_t col_offset = 0) const;
 
   const Limits& limits() const { return limits_; }
 

@@ -42,8 +42,8 @@ bool is_yaml11_int(std::string_view s) {
 }
 
 bool is_yaml11_float(std::string_view s) {
-  static const char* specials[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-                                   "-.INF", ".nan", ".NaN", ".NAN"};
+  static const char* specials[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
+                                   "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
   for (const char* sp : specials)
     if (s == sp) return true;
   // go-yaml v2 (what Kubernetes uses) accepts a float only if it matches
@@ -84,9 +84,8 @@ ScalarType Node::scalar_type() const {
   const std::string& s = scalar;
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarType::Null;
   // go-yaml v2 resolves YAML 1.1 booleans, including y/n/yes/no/on/off.
-  static const char* bools[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                "true", "True", "TRUE", "false", "False", "FALSE",
-                                "on", "On", "ON", "off", "Off", "OFF"};
+  static const char* bools[] = {"y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no", "No",  "NO",  "true",
+                                "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
   for (const char* b : bools)
     if (s == b) return ScalarType::Bool;
   if (is_yaml11_int(s)) return ScalarType::Int;
@@ -96,17 +95,26 @@ ScalarType Node::scalar_type() const {
 
 const char* Node::type_name() const {
   switch (type) {
-    case Type::Null: return "null";
-    case Type::Sequence: return "list";
-    case Type::Map: return "map";
-    case Type::Scalar: break;
+    case Type::Null:
+      return "null";
+    case Type::Sequence:
+      return "list";
+    case Type::Map:
+      return "map";
+    case Type::Scalar:
+      break;
   }
   switch (scalar_type()) {
-    case ScalarType::String: return "string";
-    case ScalarType::Int: return "integer";
-    case ScalarType::Float: return "number";
-    case ScalarType::Bool: return "boolean";
-    case ScalarType::Null: return "null";
+    case ScalarType::String:
+      return "string";
+    case ScalarType::Int:
+      return "integer";
+    case ScalarType::Float:
+      return "number";
+    case ScalarType::Bool:
+      return "boolean";
+    case ScalarType::Null:
+      return "null";
   }
   return "string";
 }

@@ -23,9 +23,9 @@ struct Node {
   Type type = Type::Null;
   bool plain = true;  // a scalar written without quotes or block style
   Loc loc;
-  std::string scalar;            // Scalar only
-  std::vector<Node> items;       // Sequence only
-  std::vector<MapEntry> entries; // Map only, in document order, keys unique (duplicates are reported)
+  std::string scalar;             // Scalar only
+  std::vector<Node> items;        // Sequence only
+  std::vector<MapEntry> entries;  // Map only, in document order, keys unique (duplicates are reported)
 
   bool is_null() const { return type == Type::Null; }
   bool is_scalar() const { return type == Type::Scalar; }
@@ -57,9 +57,9 @@ struct DocumentProblem {
 
 struct Document {
   Node root;
-  Loc loc;                 // where the document's content starts
-  uint32_t index = 0;      // 0-based position in its file
-  std::string helm_source; // from a preceding "# Source: path" comment (Helm output), else ""
+  Loc loc;                  // where the document's content starts
+  uint32_t index = 0;       // 0-based position in its file
+  std::string helm_source;  // from a preceding "# Source: path" comment (Helm output), else ""
   std::vector<DocumentProblem> problems;
 };
 

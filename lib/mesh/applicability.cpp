@@ -29,15 +29,17 @@ bool targets_gateway(const P& p, const Workload& w) {
 // Candidates come from the root namespace and the workload's namespace (authorization.go:97-110,
 // authentication.go getConfigsForWorkload). Root-namespace policies come first, each group in Istio order.
 template <class P>
-void applicable(const PolicyIndex<P>& index, const std::string& root, const Workload& w,
-                std::vector<const P*>& applies, std::vector<const P*>& ignored) {
+void applicable(const PolicyIndex<P>& index, const std::string& root, const Workload& w, std::vector<const P*>& applies,
+                std::vector<const P*>& ignored) {
   std::vector<const P*> group;
   auto collect = [&](const std::string& ns) {
     group.clear();
     index.selected(ns, w.labels, group);
     for (const P* p : index.targeted(ns)) {
-      if (targets_gateway(*p, w)) group.push_back(p);
-      else ignored.push_back(p);
+      if (targets_gateway(*p, w))
+        group.push_back(p);
+      else
+        ignored.push_back(p);
     }
     std::sort(group.begin(), group.end(), [&](const P* a, const P* b) { return index.rank(a) < index.rank(b); });
     applies.insert(applies.end(), group.begin(), group.end());
@@ -52,8 +54,7 @@ void resolve_applicability(const Indexes& idx, Mesh& mesh) {
   const std::string& root = mesh.config.root_namespace;
   for (Workload& w : mesh.workloads) {
     applicable(idx.authz, root, w, w.authorization_policies, w.ignored_target_ref_authorization_policies);
-    applicable(idx.request_authn, root, w, w.request_authentications,
-               w.ignored_target_ref_request_authentications);
+    applicable(idx.request_authn, root, w, w.request_authentications, w.ignored_target_ref_request_authentications);
   }
 }
 

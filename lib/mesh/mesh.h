@@ -39,13 +39,13 @@ struct MtlsDecision {
 };
 
 struct WorkloadPort {
-  uint32_t port = 0;             // the workload (container/target) port: what `ports` and portLevelMtls name
-  std::string name;              // container port name, else the Service port name
-  std::string protocol_name;     // Istio's protocol, lower case: "http", "grpc", "tls", "" (unknown)...
+  uint32_t port = 0;          // the workload (container/target) port: what `ports` and portLevelMtls name
+  std::string name;           // container port name, else the Service port name
+  std::string protocol_name;  // Istio's protocol, lower case: "http", "grpc", "tls", "" (unknown)...
   PortProtocol protocol = PortProtocol::Sniffed;
   std::vector<std::string> services;  // "ns/name:port" of Services that route here
   MtlsDecision mtls;
-  Loc loc;                       // the container port or Service port that declared it
+  Loc loc;                            // the container port or Service port that declared it
   bool from_port_level_only = false;  // known only from a portLevelMtls key
   // Where `protocol` came from: "appProtocol", "port name", "well-known port", "Sidecar ingress",
   // "container port" (not behind a Service: passthrough chain, sniffed), "policy" (named only by a policy
@@ -61,11 +61,11 @@ struct WorkloadPort {
 
 struct Workload {
   std::string ns;
-  std::string name;              // declared name; synthetic: "selector:k=v,k2=v2" (sorted); other: "*"
+  std::string name;  // declared name; synthetic: "selector:k=v,k2=v2" (sorted); other: "*"
   WorkloadOrigin origin = WorkloadOrigin::Declared;
   const model::Workload* decl = nullptr;  // Declared only
   model::Labels labels;
-  std::string service_account;   // "" when unknown (synthetic)
+  std::string service_account;  // "" when unknown (synthetic)
   // Whether an Istio proxy serves the workload's inbound traffic (and so enforces policies). False when
   // the pod template opts out (sidecar.istio.io/inject: "false"), the namespace is labelled
   // istio-injection=disabled, or the namespace is kube-system/kube-public. Gateways that run the proxy as
@@ -79,7 +79,7 @@ struct Workload {
   Loc selector_loc;
   const model::Sidecar* sidecar = nullptr;  // the Sidecar whose ingress listeners replaced Service ports
   std::vector<WorkloadPort> ports;
-  MtlsDecision default_mtls;     // the workload-level mode (ports without port-level overrides use it)
+  MtlsDecision default_mtls;  // the workload-level mode (ports without port-level overrides use it)
 
   // Applicable policies (istio-semantics.md §10), root namespace first, then own namespace, each in
   // creationTimestamp, name order.
@@ -117,9 +117,9 @@ struct NamespaceInfo {
   std::string name;
   model::Labels labels;
   const model::Namespace* decl = nullptr;  // nullptr: only referenced by some object
-  bool is_root = false;              // the mesh root namespace
-  bool has_objects = false;          // declared, or holds a workload, Service or security policy
-  bool referenced_as_source = false; // named by an AuthorizationPolicy source (namespaces, principals...)
+  bool is_root = false;                    // the mesh root namespace
+  bool has_objects = false;                // declared, or holds a workload, Service or security policy
+  bool referenced_as_source = false;       // named by an AuthorizationPolicy source (namespaces, principals...)
 };
 
 struct ResolveOptions {
@@ -128,7 +128,7 @@ struct ResolveOptions {
 
 struct Mesh {
   const model::ResourceSet* resources = nullptr;
-  model::MeshConfig config;  // with root_namespace overridden when asked
+  model::MeshConfig config;                         // with root_namespace overridden when asked
   std::map<std::string, NamespaceInfo> namespaces;  // declared and referenced
   bool namespaces_declared = false;                 // the input declares at least one Namespace
   std::vector<Workload> workloads;                  // sorted by namespace, origin, name

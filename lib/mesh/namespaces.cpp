@@ -72,9 +72,12 @@ void add_sources(Mesh& mesh, const model::AuthorizationPolicy& p) {
     for (const model::Condition& c : rule.when) {
       for (const auto* list : {&c.values, &c.not_values}) {
         for (const model::Str& v : list->items) {
-          if (c.key.value == "source.namespace") add_source_namespace(mesh, v.value);
-          else if (c.key.value == "source.principal") add_from_principal(mesh, v.value);
-          else if (c.key.value == "source.serviceAccount") add_from_service_account(mesh, v.value);
+          if (c.key.value == "source.namespace")
+            add_source_namespace(mesh, v.value);
+          else if (c.key.value == "source.principal")
+            add_from_principal(mesh, v.value);
+          else if (c.key.value == "source.serviceAccount")
+            add_from_service_account(mesh, v.value);
         }
       }
     }

@@ -11,29 +11,40 @@ namespace meshproof::mesh {
 
 const char* to_string(WorkloadOrigin o) {
   switch (o) {
-    case WorkloadOrigin::Declared: return "declared";
-    case WorkloadOrigin::Synthetic: return "synthetic";
-    case WorkloadOrigin::OtherWorkloads: return "other";
+    case WorkloadOrigin::Declared:
+      return "declared";
+    case WorkloadOrigin::Synthetic:
+      return "synthetic";
+    case WorkloadOrigin::OtherWorkloads:
+      return "other";
   }
   return "?";
 }
 
 const char* to_string(PortProtocol p) {
   switch (p) {
-    case PortProtocol::Http: return "HTTP";
-    case PortProtocol::Tcp: return "TCP";
-    case PortProtocol::Sniffed: return "sniffed";
+    case PortProtocol::Http:
+      return "HTTP";
+    case PortProtocol::Tcp:
+      return "TCP";
+    case PortProtocol::Sniffed:
+      return "sniffed";
   }
   return "?";
 }
 
 const char* to_string(MtlsLevel l) {
   switch (l) {
-    case MtlsLevel::Default: return "default";
-    case MtlsLevel::Mesh: return "mesh";
-    case MtlsLevel::Namespace: return "namespace";
-    case MtlsLevel::Workload: return "workload";
-    case MtlsLevel::WorkloadPort: return "workload-port";
+    case MtlsLevel::Default:
+      return "default";
+    case MtlsLevel::Mesh:
+      return "mesh";
+    case MtlsLevel::Namespace:
+      return "namespace";
+    case MtlsLevel::Workload:
+      return "workload";
+    case MtlsLevel::WorkloadPort:
+      return "workload-port";
   }
   return "?";
 }
@@ -87,10 +98,9 @@ Timestamp parse_timestamp(const std::string& s) {
   Timestamp t;  // zero time unless the whole string parses
   size_t i = 0;
   int year, month, day, hour, minute, second;
-  if (!read_digits(s, i, 4, year) || !expect(s, i, "-") || !read_digits(s, i, 2, month) ||
-      !expect(s, i, "-") || !read_digits(s, i, 2, day) || !expect(s, i, "Tt ") ||
-      !read_digits(s, i, 2, hour) || !expect(s, i, ":") || !read_digits(s, i, 2, minute) ||
-      !expect(s, i, ":") || !read_digits(s, i, 2, second))
+  if (!read_digits(s, i, 4, year) || !expect(s, i, "-") || !read_digits(s, i, 2, month) || !expect(s, i, "-") ||
+      !read_digits(s, i, 2, day) || !expect(s, i, "Tt ") || !read_digits(s, i, 2, hour) || !expect(s, i, ":") ||
+      !read_digits(s, i, 2, minute) || !expect(s, i, ":") || !read_digits(s, i, 2, second))
     return t;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return t;
   int32_t nanos = 0;
@@ -118,8 +128,8 @@ Timestamp parse_timestamp(const std::string& s) {
   }
   if (i != s.size()) return t;
   t.known = true;
-  t.seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-              hour * 3600 + minute * 60 + second - offset;
+  t.seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+              minute * 60 + second - offset;
   t.nanos = nanos;
   return t;
 }

@@ -28,8 +28,7 @@ void PolicyIndex<P>::build(const std::vector<P>& policies) {
 }
 
 template <class P>
-void PolicyIndex<P>::selected(const std::string& ns, const model::Labels& labels,
-                              std::vector<const P*>& out) const {
+void PolicyIndex<P>::selected(const std::string& ns, const model::Labels& labels, std::vector<const P*>& out) const {
   auto it = by_ns_.find(ns);
   if (it == by_ns_.end()) return;
   const PerNamespace& per = it->second;

@@ -30,10 +30,10 @@ struct ProtocolChoice {
 // "is the same as tls", istio.io protocol-selection); anything else is unsupported and sniffed.
 ProtocolChoice parse_protocol(const std::string& raw) {
   static const std::map<std::string, PortProtocol> known = {
-      {"http", PortProtocol::Http},  {"http2", PortProtocol::Http}, {"http_proxy", PortProtocol::Http},
-      {"grpc", PortProtocol::Http},  {"grpc-web", PortProtocol::Http}, {"tcp", PortProtocol::Tcp},
-      {"https", PortProtocol::Tcp},  {"tls", PortProtocol::Tcp},    {"mongo", PortProtocol::Tcp},
-      {"redis", PortProtocol::Tcp},  {"mysql", PortProtocol::Tcp},
+      {"http", PortProtocol::Http}, {"http2", PortProtocol::Http},    {"http_proxy", PortProtocol::Http},
+      {"grpc", PortProtocol::Http}, {"grpc-web", PortProtocol::Http}, {"tcp", PortProtocol::Tcp},
+      {"https", PortProtocol::Tcp}, {"tls", PortProtocol::Tcp},       {"mongo", PortProtocol::Tcp},
+      {"redis", PortProtocol::Tcp}, {"mysql", PortProtocol::Tcp},
   };
   ProtocolChoice c;
   const std::string l = lower(raw);

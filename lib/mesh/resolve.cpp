@@ -47,8 +47,8 @@ ResourceRef Workload::ref() const {
 }
 
 const WorkloadPort* Workload::find_port(uint32_t port) const {
-  auto it = std::lower_bound(ports.begin(), ports.end(), port,
-                             [](const WorkloadPort& p, uint32_t n) { return p.port < n; });
+  auto it =
+      std::lower_bound(ports.begin(), ports.end(), port, [](const WorkloadPort& p, uint32_t n) { return p.port < n; });
   return it != ports.end() && it->port == port ? &*it : nullptr;
 }
 

@@ -48,9 +48,8 @@ std::string names_in(const Mesh& mesh, const std::string& ns) {
 
 }  // namespace
 
-std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources,
-                                       const Mesh& mesh, const ResolveOptions& options,
-                                       Target& out) {
+std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources, const Mesh& mesh,
+                                       const ResolveOptions& options, Target& out) {
   size_t slash = spec.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == spec.size())
     return "\"" + spec + "\" is not NAMESPACE/WORKLOAD or NAMESPACE/key=value,...";

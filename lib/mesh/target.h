@@ -14,7 +14,7 @@ namespace meshproof::mesh {
 struct Target {
   const Workload* workload = nullptr;
   const Mesh* mesh = nullptr;  // the mesh `workload` belongs to
-  std::string note;                  // how a label query was resolved, for the output
+  std::string note;            // how a label query was resolved, for the output
   // Set when no existing workload carries the labels: the input plus one Pod with those labels,
   // resolved again so that every mesh rule (selectors, PeerAuthentication levels) applies unchanged.
   std::unique_ptr<model::ResourceSet> own_resources;
@@ -22,8 +22,7 @@ struct Target {
 };
 
 // Returns an error message (naming candidates) when the spec is malformed or names no workload.
-std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources,
-                                       const Mesh& mesh, const ResolveOptions& options,
-                                       Target& out);
+std::optional<std::string> find_target(const std::string& spec, const model::ResourceSet& resources, const Mesh& mesh,
+                                       const ResolveOptions& options, Target& out);
 
 }  // namespace meshproof::mesh

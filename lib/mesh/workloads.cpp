@@ -31,8 +31,8 @@ void decide_injection(Workload& w, const Mesh& mesh) {
     w.injection_reason = "Gateway API gateway pod (label " + std::string(kGatewayNameLabel) + ")";
     return;
   }
-  if (auto it = w.labels.find("istio"); it != w.labels.end() &&
-                                        (it->second == "ingressgateway" || it->second == "egressgateway")) {
+  if (auto it = w.labels.find("istio");
+      it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway")) {
     w.sidecar_injected = true;
     w.injection_reason = "Istio gateway (label istio=" + it->second + ")";
     return;
@@ -68,9 +68,12 @@ void decide_injection(Workload& w, const Mesh& mesh) {
     }
   }
   w.sidecar_injected = true;
-  if (value.empty()) w.injection_reason = "assumed injected (no opt-out)";
-  else if (value == "true") w.injection_reason = setting;
-  else w.injection_reason = setting + " is neither \"true\" nor \"false\"; Istio ignores it (assumed injected)";
+  if (value.empty())
+    w.injection_reason = "assumed injected (no opt-out)";
+  else if (value == "true")
+    w.injection_reason = setting;
+  else
+    w.injection_reason = setting + " is neither \"true\" nor \"false\"; Istio ignores it (assumed injected)";
 }
 
 void set_gateway_name(Workload& w) {
@@ -108,9 +111,7 @@ struct SyntheticCandidate {
 };
 
 // The selector's own position when known, else the policy's.
-Loc selector_position(const model::Selector& s, const model::ResourceBase& p) {
-  return s.loc.known() ? s.loc : p.loc;
-}
+Loc selector_position(const model::Selector& s, const model::ResourceBase& p) { return s.loc.known() ? s.loc : p.loc; }
 
 template <class P>
 void collect_selectors(const std::vector<P>& policies, const std::string& root, bool root_selectors_apply,

@@ -143,13 +143,20 @@ bool go_parse_duration(std::string_view s, int64_t& nanos) {
     while (i < s.size() && s[i] != '.' && !is_digit(s[i])) ++i;
     std::string_view unit = s.substr(u, i - u);
     long double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1e3;
-    else if (unit == "ms") mult = 1e6;
-    else if (unit == "s") mult = 1e9;
-    else if (unit == "m") mult = 60e9;
-    else if (unit == "h") mult = 3600e9;
-    else return false;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e3;
+    else if (unit == "ms")
+      mult = 1e6;
+    else if (unit == "s")
+      mult = 1e9;
+    else if (unit == "m")
+      mult = 60e9;
+    else if (unit == "h")
+      mult = 3600e9;
+    else
+      return false;
     total += (whole + frac / scale) * mult;
     if (total > static_cast<long double>(std::numeric_limits<int64_t>::max())) return false;
   }
@@ -182,8 +189,8 @@ std::string path_template_problem(std::string_view path) {
     }
     if (seg.empty()) return "empty path segment (\"//\" or a trailing \"/\") in a path template";
     for (char c : seg) {
-      bool ok = std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~%!$&'()+,;:@=").find(c) !=
-                                                                    std::string_view::npos;
+      bool ok = std::isalnum(static_cast<unsigned char>(c)) ||
+                std::string_view("-._~%!$&'()+,;:@=").find(c) != std::string_view::npos;
       if (!ok) {
         if (c == '*') return "\"*\" is only allowed as a whole {*} or {**} segment in a path template";
         if (c == '{' || c == '}') return "\"{\" and \"}\" are only allowed as a whole {*} or {**} segment";
@@ -196,8 +203,7 @@ std::string path_template_problem(std::string_view path) {
 
 bool valid_map_key(std::string_view key) {
   size_t open = key.find('[');
-  return !key.empty() && key.back() == ']' && open != std::string_view::npos && open > 0 &&
-         open < key.size() - 2;
+  return !key.empty() && key.back() == ']' && open != std::string_view::npos && open > 0 && open < key.size() - 2;
 }
 
 std::string service_account_problem(std::string_view v) {

@@ -13,7 +13,7 @@ using load::Node;
 namespace {
 
 struct GroupVersion {
-  std::string_view group;    // "" for the core group
+  std::string_view group;  // "" for the core group
   std::string_view version;
 };
 
@@ -84,11 +84,9 @@ bool istio_kind_outside_model(std::string_view group, std::string_view kind) {
 
 class Dispatcher {
  public:
-  Dispatcher(const load::Document& doc, ResourceSet& out, const ParseContext& ctx)
-      : doc_(doc), out_(out), ctx_(ctx) {}
+  Dispatcher(const load::Document& doc, ResourceSet& out, const ParseContext& ctx) : doc_(doc), out_(out), ctx_(ctx) {}
 
-  void object(const Node& obj, std::string_view default_api_version, std::string_view default_kind,
-              bool in_list);
+  void object(const Node& obj, std::string_view default_api_version, std::string_view default_kind, bool in_list);
 
  private:
   template <class T>
@@ -109,8 +107,7 @@ class Dispatcher {
 };
 
 void Dispatcher::unserved(Reader& r, const ResourceBase& b, std::string_view served) {
-  r.diag(Severity::Error, b.loc,
-         "no matches for kind \"" + b.kind + "\" in version \"" + b.api_version + "\"",
+  r.diag(Severity::Error, b.loc, "no matches for kind \"" + b.kind + "\" in version \"" + b.api_version + "\"",
          "Istio serves this kind as " + std::string(served) + "; kubectl apply rejects any other version",
          "apiVersion");
 }
@@ -149,8 +146,8 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
     note(out_, first_key_loc(obj),
          std::string(in_list ? "list item" : "document") + " has no " +
              (api_version.empty() && kind.empty() ? "apiVersion or kind"
-              : api_version.empty()              ? "apiVersion"
-                                                 : "kind") +
+              : api_version.empty()               ? "apiVersion"
+                                                  : "kind") +
              "; not a Kubernetes object; skipped");
     return;
   }
@@ -282,8 +279,7 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
       out_.sidecars.push_back(std::move(s));
     } else if (!istio_kind_outside_model(group, kind)) {
       note(out_, ref.loc,
-           std::string(api_version) + " " + std::string(kind) +
-               " is not a kind of Istio's networking API; skipped");
+           std::string(api_version) + " " + std::string(kind) + " is not a kind of Istio's networking API; skipped");
     }
     return;
   }
@@ -297,8 +293,7 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
       out_.telemetries.push_back(std::move(t));
     } else {
       note(out_, ref.loc,
-           std::string(api_version) + " " + std::string(kind) +
-               " is not a kind of Istio's telemetry API; skipped");
+           std::string(api_version) + " " + std::string(kind) + " is not a kind of Istio's telemetry API; skipped");
     }
     return;
   }
@@ -316,8 +311,10 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
   if (one_of(group, {"rbac.istio.io", "authentication.istio.io", "config.istio.io"})) {
     std::string msg = std::string(api_version) + " " + std::string(kind) +
                       " belongs to a retired Istio API that current Istio does not install or enforce; skipped";
-    if (group == "rbac.istio.io") msg += " (its successor is AuthorizationPolicy)";
-    else if (group == "authentication.istio.io") msg += " (its successors are PeerAuthentication and RequestAuthentication)";
+    if (group == "rbac.istio.io")
+      msg += " (its successor is AuthorizationPolicy)";
+    else if (group == "authentication.istio.io")
+      msg += " (its successors are PeerAuthentication and RequestAuthentication)";
     note(out_, ref.loc, std::move(msg));
     return;
   }
@@ -347,8 +344,9 @@ void add_document(const load::Document& doc, ResourceSet& out, const ParseContex
       d.severity = Severity::Error;
       d.message = p.message;
       if (p.message.find("duplicate") != std::string::npos)
-        d.help = "remove one of them: kubectl apply rejects duplicate fields, and without strict validation only "
-                 "the last value counts";
+        d.help =
+            "remove one of them: kubectl apply rejects duplicate fields, and without strict validation only "
+            "the last value counts";
       d.resource = ref;
       d.loc = p.loc;
       out.diagnostics.push_back(std::move(d));

@@ -138,9 +138,8 @@ void adopt_mesh_config(ResourceSet& set, MeshConfig&& candidate) {
   bool replace = mesh_source_rank(candidate) < mesh_source_rank(set.mesh);
   const MeshConfig& kept = replace ? candidate : set.mesh;
   const MeshConfig& dropped = replace ? set.mesh : candidate;
-  set.notes.emplace_back(dropped.source.loc, "several mesh configs in the input; using " +
-                                                 kept.source.display() + ", ignoring " +
-                                                 dropped.source.display());
+  set.notes.emplace_back(dropped.source.loc, "several mesh configs in the input; using " + kept.source.display() +
+                                                 ", ignoring " + dropped.source.display());
   if (replace) set.mesh = std::move(candidate);
 }
 

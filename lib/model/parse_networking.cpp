@@ -164,8 +164,10 @@ void parse_telemetry(const Node& obj, Reader& r, Telemetry& t) {
   each_map(*spec, "accessLogging", r, "access logging settings", [&](const Node& al) {
     bool disabled = false;
     r.get_bool(al, "disabled", disabled);
-    if (disabled) t.access_logging_disabled = true;
-    else t.access_logging = true;
+    if (disabled)
+      t.access_logging_disabled = true;
+    else
+      t.access_logging = true;
     each_map(al, "providers", r, "providers", [&](const Node& p) {
       std::string name;
       if (r.get_string(p, "name", name)) t.access_log_providers.push_back(std::move(name));

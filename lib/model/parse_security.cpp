@@ -51,8 +51,10 @@ void read_target_refs(const Node& spec, Reader& r, TargetRef& singular, bool& ha
         auto si = r.index(i);
         const Node& item = n->items[i];
         if (!item.is_map()) {
-          if (item.is_null()) r.error(item.loc, "expected map, found null", "remove the empty list item");
-          else r.expect_map(item);
+          if (item.is_null())
+            r.error(item.loc, "expected map, found null", "remove the empty list item");
+          else
+            r.expect_map(item);
           continue;
         }
         TargetRef t;
@@ -104,8 +106,7 @@ void read_operation(const Node& n, Reader& r, Operation& op) {
 // A list of objects whose items may be null (kept as null entries for validation to reject with Istio's
 // message). `fn(item_node, index)` reads a map item.
 template <class Fn>
-bool for_each_item(const Node& parent, std::string_view key, Reader& r, const char* what, Loc* key_loc,
-                   Fn fn) {
+bool for_each_item(const Node& parent, std::string_view key, Reader& r, const char* what, Loc* key_loc, Fn fn) {
   const Node* n = parent.find(key);
   if (!n) return false;
   if (key_loc) *key_loc = parent.key_loc(key);
@@ -196,10 +197,14 @@ void parse_authorization_policy(const Node& obj, Reader& r, AuthorizationPolicy&
     p.action_loc = a->loc;
     if (r.read_string(*a, p.action_written)) {
       const std::string& v = p.action_written;
-      if (v == "ALLOW") p.action = Action::Allow;
-      else if (v == "DENY") p.action = Action::Deny;
-      else if (v == "AUDIT") p.action = Action::Audit;
-      else if (v == "CUSTOM") p.action = Action::Custom;
+      if (v == "ALLOW")
+        p.action = Action::Allow;
+      else if (v == "DENY")
+        p.action = Action::Deny;
+      else if (v == "AUDIT")
+        p.action = Action::Audit;
+      else if (v == "CUSTOM")
+        p.action = Action::Custom;
       // Anything else stays ALLOW here and is rejected by validate().
     }
   }
@@ -219,8 +224,10 @@ void parse_authorization_policy(const Node& obj, Reader& r, AuthorizationPolicy&
   p.rules_present = for_each_item(*spec, "rules", r, "rules", &p.rules_loc, [&](const Node& item, size_t) {
     Rule rule;
     rule.loc = item.loc;
-    if (item.is_null()) rule.is_null = true;
-    else read_rule(item, r, rule);
+    if (item.is_null())
+      rule.is_null = true;
+    else
+      read_rule(item, r, rule);
     p.rules.push_back(std::move(rule));
   });
 }
@@ -318,19 +325,18 @@ void parse_request_authentication(const Node& obj, Reader& r, RequestAuthenticat
     });
     r.get_str_list(item, "fromParams", j.from_params);
     r.get_str_list(item, "fromCookies", j.from_cookies);
-    for_each_item(item, "outputClaimToHeaders", r, "claim-to-header mappings", nullptr,
-                  [&](const Node& c, size_t) {
-                    if (c.is_null()) {
-                      r.error(c.loc, "expected map, found null", "remove the empty list item");
-                      return;
-                    }
-                    Str claim, header;
-                    claim.loc = header.loc = c.loc;
-                    r.check_fields(c, {"header", "claim"});
-                    r.get_str(c, "claim", claim);
-                    r.get_str(c, "header", header);
-                    j.output_claim_to_headers.emplace_back(std::move(claim), std::move(header));
-                  });
+    for_each_item(item, "outputClaimToHeaders", r, "claim-to-header mappings", nullptr, [&](const Node& c, size_t) {
+      if (c.is_null()) {
+        r.error(c.loc, "expected map, found null", "remove the empty list item");
+        return;
+      }
+      Str claim, header;
+      claim.loc = header.loc = c.loc;
+      r.check_fields(c, {"header", "claim"});
+      r.get_str(c, "claim", claim);
+      r.get_str(c, "header", header);
+      j.output_claim_to_headers.emplace_back(std::move(claim), std::move(header));
+    });
     r.get_str(item, "timeout", j.timeout);
     r.get_str_list(item, "spaceDelimitedClaims", j.space_delimited_claims);
     r.get_str(item, "presence", j.presence);

@@ -19,11 +19,16 @@ ScalarType kube_type(const Node& n) {
 const char* kube_type_name(const Node& n) {
   if (!n.is_scalar()) return n.type_name();
   switch (kube_type(n)) {
-    case ScalarType::String: return "string";
-    case ScalarType::Int: return "integer";
-    case ScalarType::Float: return "number";
-    case ScalarType::Bool: return "boolean";
-    case ScalarType::Null: return "null";
+    case ScalarType::String:
+      return "string";
+    case ScalarType::Int:
+      return "integer";
+    case ScalarType::Float:
+      return "number";
+    case ScalarType::Bool:
+      return "boolean";
+    case ScalarType::Null:
+      return "null";
   }
   return "string";
 }
@@ -94,7 +99,8 @@ void Reader::type_error(const Node& n, const char* expected) {
       case ScalarType::Bool:
         help = "YAML 1.1 reads " + n.scalar + " as a boolean; quote it: " + quoted(n.scalar);
         break;
-      default: break;
+      default:
+        break;
     }
   } else if (n.is_null()) {
     help = "remove the empty entry or give it a value";
@@ -156,8 +162,8 @@ bool Reader::read_bool(const Node& n, bool& out) {
     return false;
   }
   const std::string& s = n.scalar;
-  out = (s == "true" || s == "True" || s == "TRUE" || s == "y" || s == "Y" || s == "yes" || s == "Yes" ||
-         s == "YES" || s == "on" || s == "On" || s == "ON");
+  out = (s == "true" || s == "True" || s == "TRUE" || s == "y" || s == "Y" || s == "yes" || s == "Yes" || s == "YES" ||
+         s == "on" || s == "On" || s == "ON");
   return true;
 }
 
@@ -173,10 +179,14 @@ bool parse_yaml_int(const std::string& text, int64_t& v) {
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
   int base = 10;
-  if (s.compare(i, 2, "0x") == 0 || s.compare(i, 2, "0X") == 0) base = 16, i += 2;
-  else if (s.compare(i, 2, "0b") == 0 || s.compare(i, 2, "0B") == 0) base = 2, i += 2;
-  else if (s.compare(i, 2, "0o") == 0 || s.compare(i, 2, "0O") == 0) base = 8, i += 2;
-  else if (s.size() - i > 1 && s[i] == '0') base = 8, i += 1;
+  if (s.compare(i, 2, "0x") == 0 || s.compare(i, 2, "0X") == 0)
+    base = 16, i += 2;
+  else if (s.compare(i, 2, "0b") == 0 || s.compare(i, 2, "0B") == 0)
+    base = 2, i += 2;
+  else if (s.compare(i, 2, "0o") == 0 || s.compare(i, 2, "0O") == 0)
+    base = 8, i += 2;
+  else if (s.size() - i > 1 && s[i] == '0')
+    base = 8, i += 1;
   if (i >= s.size()) return false;
   errno = 0;
   char* end = nullptr;
@@ -205,8 +215,8 @@ bool Reader::read_uint(const Node& n, uint32_t& out, uint64_t min, uint64_t max)
       ok = true;
     }
     if (!ok) {
-      error(n.loc, "integer " + n.scalar + " is out of range", "use a value between " + std::to_string(min) +
-                                                                  " and " + std::to_string(max));
+      error(n.loc, "integer " + n.scalar + " is out of range",
+            "use a value between " + std::to_string(min) + " and " + std::to_string(max));
       return false;
     }
   } else if (t == ScalarType::Float) {

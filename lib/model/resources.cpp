@@ -8,20 +8,28 @@ namespace meshproof::model {
 
 const char* to_string(MtlsMode m) {
   switch (m) {
-    case MtlsMode::Unset: return "UNSET";
-    case MtlsMode::Disable: return "DISABLE";
-    case MtlsMode::Permissive: return "PERMISSIVE";
-    case MtlsMode::Strict: return "STRICT";
+    case MtlsMode::Unset:
+      return "UNSET";
+    case MtlsMode::Disable:
+      return "DISABLE";
+    case MtlsMode::Permissive:
+      return "PERMISSIVE";
+    case MtlsMode::Strict:
+      return "STRICT";
   }
   return "UNSET";
 }
 
 const char* to_string(Action a) {
   switch (a) {
-    case Action::Allow: return "ALLOW";
-    case Action::Deny: return "DENY";
-    case Action::Audit: return "AUDIT";
-    case Action::Custom: return "CUSTOM";
+    case Action::Allow:
+      return "ALLOW";
+    case Action::Deny:
+      return "DENY";
+    case Action::Audit:
+      return "AUDIT";
+    case Action::Custom:
+      return "CUSTOM";
   }
   return "ALLOW";
 }

@@ -35,7 +35,8 @@ struct ObjectMeta {
   std::string ns;  // empty when not given (resolved to the default namespace by the mesh layer)
   Labels labels;
   Labels annotations;
-  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (Go's zero time: older than any timestamp, mesh::istio_older)
+  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (Go's zero time: older than any timestamp,
+                                   // mesh::istio_older)
   Loc loc;                         // the `metadata` key
   Loc name_loc;
 };
@@ -81,11 +82,11 @@ struct ContainerPort {
 
 // Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod: what the mesh needs of it.
 struct Workload : ResourceBase {
-  Labels pod_labels;               // spec.template.metadata.labels (Pod: metadata.labels)
-  Labels pod_annotations;          // e.g. sidecar.istio.io/inject
-  std::string service_account;     // "default" when not set
+  Labels pod_labels;            // spec.template.metadata.labels (Pod: metadata.labels)
+  Labels pod_annotations;       // e.g. sidecar.istio.io/inject
+  std::string service_account;  // "default" when not set
   std::vector<ContainerPort> ports;
-  Selector selector;               // spec.selector.matchLabels (informational)
+  Selector selector;  // spec.selector.matchLabels (informational)
   // A container named "istio-proxy" is declared in the pod template: the pod runs the proxy itself
   // (classic ingress/egress gateways, which carry sidecar.istio.io/inject: "false"). Read by the mesh layer.
   bool runs_istio_proxy = false;
@@ -114,11 +115,11 @@ enum class MtlsMode : uint8_t { Unset, Disable, Permissive, Strict };
 const char* to_string(MtlsMode m);
 
 struct PortMtls {
-  uint32_t port = 0;          // 0 when the key is not a number in 0..2^32-1 (see port_written)
+  uint32_t port = 0;  // 0 when the key is not a number in 0..2^32-1 (see port_written)
   MtlsMode mode = MtlsMode::Unset;
-  Loc loc;                    // the port key
-  std::string port_written;   // the key as written
-  std::string mode_written;   // `mode` as written
+  Loc loc;                   // the port key
+  std::string port_written;  // the key as written
+  std::string mode_written;  // `mode` as written
   Loc mode_loc;
 };
 
@@ -127,7 +128,7 @@ struct PeerAuthentication : ResourceBase {
   bool mtls_present = false;  // `mtls:` present (absent ≡ UNSET, inherit)
   MtlsMode mode = MtlsMode::Unset;
   Loc mode_loc;
-  std::string mode_written;  // `mtls.mode` as written; validation rejects values outside the enum
+  std::string mode_written;          // `mtls.mode` as written; validation rejects values outside the enum
   std::vector<PortMtls> port_level;  // sorted by port
   bool port_level_present = false;
   Loc port_level_loc;
@@ -188,12 +189,12 @@ struct AuthorizationPolicy : ResourceBase {
   bool has_target_refs_plural = false;
   Action action = Action::Allow;
   Loc action_loc;
-  std::string action_written;    // `action` as written ("" when absent); may be outside the enum
-  std::string provider;  // CUSTOM only
+  std::string action_written;  // `action` as written ("" when absent); may be outside the enum
+  std::string provider;        // CUSTOM only
   Loc provider_loc;
   bool provider_present = false;  // `provider:` written (validation rejects it with non-CUSTOM actions)
   TargetRef target_ref;           // the singular targetRef as written, when has_target_ref_singular
-  bool rules_present = false;  // `rules:` key present (even `rules: []`)
+  bool rules_present = false;     // `rules:` key present (even `rules: []`)
   std::vector<Rule> rules;
   Loc rules_loc;
   bool dry_run = false;  // annotation istio.io/dry-run: "true"
@@ -210,10 +211,10 @@ struct JwtRule {
   std::vector<std::pair<Str, Str>> output_claim_to_headers;  // claim, header
   Str timeout;
   Loc loc;
-  bool null_entry = false;         // the jwtRules list item was null
-  uint8_t jwks_fields = 0;         // how many of jwksUri, jwks_uri, jwks are written (the CRD allows one)
+  bool null_entry = false;  // the jwtRules list item was null
+  uint8_t jwks_fields = 0;  // how many of jwksUri, jwks_uri, jwks are written (the CRD allows one)
   StrList space_delimited_claims;
-  Str presence;                    // OPTIONAL / REQUIRED (not read by pilot, IS §9)
+  Str presence;  // OPTIONAL / REQUIRED (not read by pilot, IS §9)
   Str output_payload_to_header;
 };
 
@@ -232,7 +233,7 @@ struct GatewayServer {
   uint32_t port = 0;
   std::string port_name, protocol;
   std::vector<std::string> hosts;
-  std::string tls_mode;  // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
+  std::string tls_mode;      // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
   bool tls_present = false;  // a `tls` map is written (its mode defaults to PASSTHROUGH, the proto's 0)
   Loc loc;
 };
@@ -257,7 +258,7 @@ struct TlsSettings {
 struct DestinationRule : ResourceBase {
   std::string host;
   Labels workload_selector;
-  TlsSettings tls;  // trafficPolicy.tls
+  TlsSettings tls;                                         // trafficPolicy.tls
   std::vector<std::pair<uint32_t, TlsSettings>> port_tls;  // trafficPolicy.portLevelSettings[].tls
   std::vector<std::string> export_to;
 };
@@ -293,7 +294,7 @@ struct Sidecar : ResourceBase {
 
 struct Telemetry : ResourceBase {
   Selector selector;
-  bool access_logging = false;       // some accessLogging entry not disabled
+  bool access_logging = false;  // some accessLogging entry not disabled
   bool access_logging_disabled = false;
   std::vector<std::string> access_log_providers;
 };
@@ -325,8 +326,8 @@ struct Diagnostic {
   std::string help;
   ResourceRef resource;
   Loc loc;
-  std::string field;                    // dotted path, e.g. "spec.rules[0].from[1].source.principals[2]"
-  std::vector<RelatedLocation> related; // e.g. the first definition of a duplicate object
+  std::string field;                     // dotted path, e.g. "spec.rules[0].from[1].source.principals[2]"
+  std::vector<RelatedLocation> related;  // e.g. the first definition of a duplicate object
 };
 
 // Everything read from the input, in input order per kind.

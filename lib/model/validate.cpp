@@ -116,16 +116,18 @@ void check_selector(const Selector& sel, Checker& c) {
       c.error(sel.loc, field + "[" + k + "]", "wildcard is not supported in selector: \"" + k + "=" + v + "\"",
               "selectors match labels exactly; list the exact label values instead");
     if (v.size() > 63)
-      c.error(sel.loc, field + "[" + k + "]",
-              "label value of \"" + k + "\" is " + std::to_string(v.size()) + " characters long; at most 63 are allowed",
-              "Kubernetes label values are at most 63 characters");
+      c.error(
+          sel.loc, field + "[" + k + "]",
+          "label value of \"" + k + "\" is " + std::to_string(v.size()) + " characters long; at most 63 are allowed",
+          "Kubernetes label values are at most 63 characters");
   }
 }
 
 void check_target_ref(const TargetRef& t, const std::string& field, Checker& c) {
   if (!t.has_name || t.name.empty())
-    c.error(t.loc, field + ".name", "targetRef name must be set", "name the Service, ServiceEntry, Gateway or "
-                                                                  "GatewayClass the policy attaches to");
+    c.error(t.loc, field + ".name", "targetRef name must be set",
+            "name the Service, ServiceEntry, Gateway or "
+            "GatewayClass the policy attaches to");
   else if (t.name.size() > 253)
     c.error(t.loc, field + ".name", "targetRef name is longer than 253 characters");
   if (!t.ns.empty())
@@ -165,8 +167,8 @@ void check_attachment(const P& p, Checker& c) {
   if (p.has_target_refs_plural) {
     // target_refs may hold the folded singular; with targetRefs written it holds exactly those.
     if (p.target_refs.size() > 16)
-      c.error(p.loc, "spec.targetRefs", "targetRefs has " + std::to_string(p.target_refs.size()) +
-                                            " items; at most 16 are allowed");
+      c.error(p.loc, "spec.targetRefs",
+              "targetRefs has " + std::to_string(p.target_refs.size()) + " items; at most 16 are allowed");
     for (size_t i = 0; i < p.target_refs.size(); ++i) check_target_ref(p.target_refs[i], idx("spec.targetRefs", i), c);
   }
 }
@@ -266,10 +268,20 @@ std::string check_when_key(const std::string& key, std::string& help) {
     help = "select the workloads with spec.selector.matchLabels instead";
     return "deprecated attribute " + key + ": only supported in v1alpha1";
   }
-  static const char* known[] = {"request.headers[]", "source.ip", "remote.ip", "source.namespace", "source.principal",
-                                "source.serviceAccount", "source.trustDomain", "request.auth.principal",
-                                "request.auth.audiences", "request.auth.presenter", "request.auth.claims[]",
-                                "destination.ip", "destination.port", "connection.sni"};
+  static const char* known[] = {"request.headers[]",
+                                "source.ip",
+                                "remote.ip",
+                                "source.namespace",
+                                "source.principal",
+                                "source.serviceAccount",
+                                "source.trustDomain",
+                                "request.auth.principal",
+                                "request.auth.audiences",
+                                "request.auth.presenter",
+                                "request.auth.claims[]",
+                                "destination.ip",
+                                "destination.port",
+                                "connection.sni"};
   std::string best;
   size_t best_d = SIZE_MAX;
   for (const char* k : known) {
@@ -282,10 +294,14 @@ std::string check_when_key(const std::string& key, std::string& help) {
 
 void check_when_values(const std::string& key, const StrList& l, const Path& field, Checker& c) {
   check_not_empty(l, field, c);
-  if (key == "source.ip" || key == "remote.ip" || key == "destination.ip") check_ips(l, field, c);
-  else if (key == "destination.port") check_ports(l, field, c);
-  else if (key == "source.serviceAccount") check_service_accounts(l, field, c);
-  else if (key == "source.trustDomain") check_trust_domains(l, field, c);
+  if (key == "source.ip" || key == "remote.ip" || key == "destination.ip")
+    check_ips(l, field, c);
+  else if (key == "destination.port")
+    check_ports(l, field, c);
+  else if (key == "source.serviceAccount")
+    check_service_accounts(l, field, c);
+  else if (key == "source.trustDomain")
+    check_trust_domains(l, field, c);
 }
 
 // Which fields of a rule's `from` and `to` entries exist and work on TCP: Istio's trigger for the warning
@@ -300,15 +316,13 @@ void check_dry_run(const AuthorizationPolicy& p, bool action_known, const std::s
     if (p.action == Action::Allow || p.action == Action::Deny) {
       if (action_known && !go_parse_bool(it->second))
         c.error(p.meta.loc, "metadata.annotations[istio.io/dry-run]",
-                "annotation istio.io/dry-run has invalid value \"" + it->second + "\"",
-                "use \"true\" or \"false\"");
+                "annotation istio.io/dry-run has invalid value \"" + it->second + "\"", "use \"true\" or \"false\"");
     } else {
       c.error(p.meta.loc, "metadata.annotations[istio.io/dry-run]",
               "the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action " + action,
               "remove the annotation");
     }
   }
-
 }
 
 // What CUSTOM rules may not use: peer identity and JWT fields (the external authorizer runs first).
@@ -352,7 +366,7 @@ void check_custom_rules(const AuthorizationPolicy& p, Checker& c) {
 
 // One `from` entry of rule i, at field path ff.
 void check_source(const Source& s, size_t i, const std::string& ff, Checker& c, RuleFacts& facts) {
-    if (s.null_entry) {
+  if (s.null_entry) {
     c.error(s.loc, ff, "`from` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
     return;
   }
@@ -367,11 +381,10 @@ void check_source(const Source& s, size_t i, const std::string& ff, Checker& c, 
       (!s.service_accounts.empty() || !s.not_service_accounts.empty()))
     c.error(s.loc, sf, "Cannot set serviceAccounts with namespaces or principals",
             "put serviceAccounts in a separate `from` entry (entries are OR-ed)");
-  const StrList* all[] = {&s.principals,        &s.not_principals,   &s.request_principals,
-                          &s.not_request_principals, &s.namespaces,  &s.not_namespaces,
-                          &s.service_accounts,  &s.not_service_accounts, &s.trust_domains,
-                          &s.not_trust_domains, &s.ip_blocks,        &s.not_ip_blocks,
-                          &s.remote_ip_blocks,  &s.not_remote_ip_blocks};
+  const StrList* all[] = {&s.principals,       &s.not_principals,      &s.request_principals, &s.not_request_principals,
+                          &s.namespaces,       &s.not_namespaces,      &s.service_accounts,   &s.not_service_accounts,
+                          &s.trust_domains,    &s.not_trust_domains,   &s.ip_blocks,          &s.not_ip_blocks,
+                          &s.remote_ip_blocks, &s.not_remote_ip_blocks};
   bool any = false;
   for (const StrList* l : all) any |= !l->empty();
   if (!any)
@@ -398,14 +411,14 @@ void check_source(const Source& s, size_t i, const std::string& ff, Checker& c, 
   // Istio's list of fields that also work on TCP, for the DENY warning below (trust domains are not in
   // it, IS §7).
   facts.tcp_in_from |= !s.principals.empty() || !s.not_principals.empty() || !s.ip_blocks.empty() ||
-                 !s.not_ip_blocks.empty() || !s.namespaces.empty() || !s.not_namespaces.empty() ||
-                 !s.remote_ip_blocks.empty() || !s.not_remote_ip_blocks.empty() || !s.service_accounts.empty() ||
-                 !s.not_service_accounts.empty();
+                       !s.not_ip_blocks.empty() || !s.namespaces.empty() || !s.not_namespaces.empty() ||
+                       !s.remote_ip_blocks.empty() || !s.not_remote_ip_blocks.empty() || !s.service_accounts.empty() ||
+                       !s.not_service_accounts.empty();
 }
 
 // One `to` entry of rule i, at field path tf.
 void check_operation(const Operation& op, size_t i, const std::string& tf, Checker& c, RuleFacts& facts) {
-    if (op.null_entry) {
+  if (op.null_entry) {
     c.error(op.loc, tf, "`to` must not be nil, found at rule " + std::to_string(i), "remove the empty list item");
     return;
   }
@@ -437,7 +450,7 @@ void check_operation(const Operation& op, size_t i, const std::string& tf, Check
 
 // One `when` condition, at field path wf.
 void check_condition(const Condition& cond, const std::string& wf, Checker& c) {
-    if (cond.null_entry) {
+  if (cond.null_entry) {
     c.error(cond.loc, wf, "when field cannot be nil", "remove the empty list item");
     return;
   }
@@ -656,7 +669,8 @@ void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out) {
     if (j.timeout.loc.known()) {
       int64_t ns = 0;
       if (!go_parse_duration(j.timeout.value, ns) || ns < 1000000)
-        c.error(j.timeout.loc, jf + ".timeout", "timeout \"" + j.timeout.value + "\" must be a valid duration greater than 1ms",
+        c.error(j.timeout.loc, jf + ".timeout",
+                "timeout \"" + j.timeout.value + "\" must be a valid duration greater than 1ms",
                 "write a duration such as \"5s\" or \"500ms\"");
       else if (ns % 1000000 != 0)
         c.error(j.timeout.loc, jf + ".timeout", "only durations to ms precision are supported");

@@ -21,8 +21,7 @@ namespace {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   return true;
 }
 
@@ -74,8 +73,7 @@ std::string Exception::describe() const {
 }
 
 bool Profile::is_regulated(const mesh::NamespaceInfo& ns) const {
-  if (std::find(regulated_names.begin(), regulated_names.end(), ns.name) != regulated_names.end())
-    return true;
+  if (std::find(regulated_names.begin(), regulated_names.end(), ns.name) != regulated_names.end()) return true;
   for (const LabelSelector& sel : regulated_selectors) {
     bool all = true;
     for (const auto& [k, v] : sel.match_labels) {
@@ -120,8 +118,7 @@ namespace {
 bool is_dns_label(const std::string& s) {
   if (s.empty() || s.size() > 63) return false;
   for (char c : s)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-'))
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
       return false;
   return s.front() != '-' && s.back() != '-';
 }
@@ -129,8 +126,7 @@ bool is_dns_label(const std::string& s) {
 bool is_check_name(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-'))
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
       return false;
   return std::islower(static_cast<unsigned char>(s.front())) && s.back() != '-';
 }
@@ -138,8 +134,7 @@ bool is_check_name(const std::string& s) {
 // Why a resource pattern is malformed, or "" when it is fine.
 std::string resource_pattern_problem(const std::string& pattern) {
   auto parts = split(pattern, '/');
-  if (parts.size() != 2 && parts.size() != 3)
-    return "expected \"NAMESPACE/NAME\" or \"KIND/NAMESPACE/NAME\"";
+  if (parts.size() != 2 && parts.size() != 3) return "expected \"NAMESPACE/NAME\" or \"KIND/NAMESPACE/NAME\"";
   for (auto p : parts)
     if (p.empty()) return "expected \"NAMESPACE/NAME\" or \"KIND/NAMESPACE/NAME\" with no empty part";
   for (size_t i = 0; i + 1 < parts.size(); ++i)
@@ -148,8 +143,8 @@ std::string resource_pattern_problem(const std::string& pattern) {
              "written out so that an exception never widens by accident";
   std::string_view name = parts.back();
   if (name != "*" && name.find('*') != std::string_view::npos)
-    return "\"*\" matches only as the whole NAME (\"payments/*\"); partial wildcards such as \"" +
-           std::string(name) + "\" are not supported";
+    return "\"*\" matches only as the whole NAME (\"payments/*\"); partial wildcards such as \"" + std::string(name) +
+           "\" are not supported";
   return "";
 }
 
@@ -251,7 +246,8 @@ class Reader {
   void read(const load::Node& root, Profile& p) {
     if (!root.is_map()) {
       error(root.loc, std::string("a profile is a map with keys name, title, regulated, controls, "
-                                  "severity, exceptions; found ") + root.type_name());
+                                  "severity, exceptions; found ") +
+                          root.type_name());
       return;
     }
     known_keys(root, {"name", "title", "regulated", "controls", "severity", "exceptions"}, "the profile");
@@ -282,8 +278,9 @@ class Reader {
           auto s = nonempty_string(item, "regulated.namespaces");
           if (!s) continue;
           if (!is_dns_label(*s)) {
-            error(item.loc, "'" + *s + "' is not a valid namespace name (lowercase letters, digits and '-', "
-                            "at most 63 characters)");
+            error(item.loc, "'" + *s +
+                                "' is not a valid namespace name (lowercase letters, digits and '-', "
+                                "at most 63 characters)");
             continue;
           }
           if (std::find(p.regulated_names.begin(), p.regulated_names.end(), *s) == p.regulated_names.end())
@@ -368,8 +365,8 @@ class Reader {
       if (!s) continue;
       auto sev = severity_from_string(*s);
       if (!sev) {
-        error(e.value.loc, "unknown severity '" + *s + "' for check " + e.key +
-                               " (expected one of: error, warning, note)");
+        error(e.value.loc,
+              "unknown severity '" + *s + "' for check " + e.key + " (expected one of: error, warning, note)");
         continue;
       }
       p.severity_overrides[e.key] = *sev;
@@ -409,8 +406,7 @@ class Reader {
       }
       if (const load::Node* v = item.find("port")) {
         if (!v->is_scalar() || v->scalar_type() != load::ScalarType::Int) {
-          error(v->loc, std::string("exception port: expected an integer port (1-65535), found ") +
-                            v->type_name());
+          error(v->loc, std::string("exception port: expected an integer port (1-65535), found ") + v->type_name());
         } else {
           long long port = -1;
           try {
@@ -445,8 +441,7 @@ class Reader {
 
 }  // namespace
 
-std::optional<Profile> load_profile(const std::string& path, SourceSet& sources,
-                                    std::vector<ProfileError>& errors) {
+std::optional<Profile> load_profile(const std::string& path, SourceSet& sources, std::vector<ProfileError>& errors) {
   size_t errors_before = errors.size();
   std::error_code ec;
   if (path != "-" && std::filesystem::is_directory(path, ec)) {
@@ -459,7 +454,8 @@ std::optional<Profile> load_profile(const std::string& path, SourceSet& sources,
   std::vector<load::InputFile> inputs = loader.expand({path}, load_errors);
   std::vector<load::Document> docs;
   for (const load::InputFile& in : inputs)
-    loader.parse(in, [&](load::Document&& d) { docs.push_back(std::move(d)); }, load_errors, notes);
+    loader.parse(
+        in, [&](load::Document&& d) { docs.push_back(std::move(d)); }, load_errors, notes);
   for (const load::LoadError& e : load_errors)
     errors.push_back(ProfileError{e.loc, "cannot read profile " + path + ": " + e.message});
   if (errors.size() != errors_before) return std::nullopt;
@@ -479,8 +475,7 @@ std::optional<Profile> load_profile(const std::string& path, SourceSet& sources,
     reader.error(Loc{inputs[0].file_id, 0, 0}, "profile " + path + " is empty");
     return std::nullopt;
   }
-  if (content.size() > 1)
-    reader.error(content[1]->loc, "a profile is one YAML document; found a second document here");
+  if (content.size() > 1) reader.error(content[1]->loc, "a profile is one YAML document; found a second document here");
   for (const load::DocumentProblem& prob : content[0]->problems) reader.error(prob.loc, prob.message);
   reader.read(content[0]->root, p);
   if (errors.size() != errors_before) return std::nullopt;

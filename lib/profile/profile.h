@@ -19,12 +19,12 @@ struct LabelSelector {
 };
 
 struct Control {
-  std::string id;         // e.g. "164.312(e)(1)"
-  std::string title;      // e.g. "Transmission security"
-  std::string reference;  // e.g. "HIPAA Security Rule 45 CFR §164.312(e)(1)"
+  std::string id;                   // e.g. "164.312(e)(1)"
+  std::string title;                // e.g. "Transmission security"
+  std::string reference;            // e.g. "HIPAA Security Rule 45 CFR §164.312(e)(1)"
   std::vector<std::string> checks;  // check names that give evidence for it
   Loc loc;
-  std::vector<Loc> check_locs;      // added (checks engineer): position of each entry of `checks`
+  std::vector<Loc> check_locs;  // added (checks engineer): position of each entry of `checks`
 };
 
 // A documented, approved deviation. Matches findings by check, resource and (optionally) port.
@@ -34,9 +34,9 @@ struct Exception {
   std::optional<uint32_t> port;
   std::string justification;
   std::string approver;
-  std::string expires;   // YYYY-MM-DD; "" = never (discouraged, reported as a note by reports)
+  std::string expires;  // YYYY-MM-DD; "" = never (discouraged, reported as a note by reports)
   Loc loc;
-  Loc check_loc;         // added (checks engineer): the `check:` value, for unknown-check errors
+  Loc check_loc;  // added (checks engineer): the `check:` value, for unknown-check errors
 
   // Added (checks engineer). Whether this exception is about (check, resource, port), ignoring expiry.
   // An exception without a port covers every port; one with a port covers only that port.
@@ -60,8 +60,8 @@ struct Profile {
   bool is_regulated(const mesh::NamespaceInfo& ns) const;
   // The exception that covers a finding about (check, workload/resource, port), if any and not expired
   // on `today` (YYYY-MM-DD).
-  const Exception* exception_for(const std::string& check, const ResourceRef& resource,
-                                 std::optional<uint32_t> port, const std::string& today) const;
+  const Exception* exception_for(const std::string& check, const ResourceRef& resource, std::optional<uint32_t> port,
+                                 const std::string& today) const;
 };
 
 struct ProfileError {
@@ -70,8 +70,7 @@ struct ProfileError {
 };
 
 // Reads a profile file. Errors carry file:line:col; on error the returned profile must not be used.
-std::optional<Profile> load_profile(const std::string& path, SourceSet& sources,
-                                    std::vector<ProfileError>& errors);
+std::optional<Profile> load_profile(const std::string& path, SourceSet& sources, std::vector<ProfileError>& errors);
 
 // Added (checks engineer): true when `s` is a real calendar date written YYYY-MM-DD.
 bool is_valid_date(const std::string& s);

@@ -13,13 +13,14 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   audit::RunOutcome outcome;
   outcome.threshold = summary.fail_on_never ? Severity::Error : summary.fail_on;
   outcome.fail_on = summary.fail_on_never ? "never" : to_string(summary.fail_on);
-  outcome.failed = std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return fails_run(f, summary); });
+  outcome.failed =
+      std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return fails_run(f, summary); });
   return audit::build_audit_report(ctx, findings, outcome, options);
 }
 
 const std::vector<std::string>& audit_sections() {
-  static const std::vector<std::string> kSections{"scope",   "regulated", "controls",   "findings",
-                                                  "mtls",    "access",    "exceptions", "limits"};
+  static const std::vector<std::string> kSections{"scope", "regulated", "controls",   "findings",
+                                                  "mtls",  "access",    "exceptions", "limits"};
   return kSections;
 }
 

@@ -18,6 +18,7 @@ using audit::AccessCell;
 using audit::AccessKind;
 using audit::AccessMatrix;
 using audit::AccessRow;
+using audit::audit_limits;
 using audit::AuditFile;
 using audit::AuditFinding;
 using audit::AuditOptions;
@@ -28,7 +29,6 @@ using audit::ControlStatus;
 using audit::ExceptionRow;
 using audit::MtlsRow;
 using audit::RegulatedNamespace;
-using audit::audit_limits;
 
 // The model of a finished run, judged by `summary`'s --fail-on with the same rule as the exit code.
 AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Finding>& findings,

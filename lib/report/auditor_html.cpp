@@ -16,12 +16,23 @@ std::string esc(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -111,8 +122,8 @@ std::string access_svg(const AccessMatrix& m) {
   const int height = top + static_cast<int>(m.rows.size()) * cell + legend;
 
   std::ostringstream o;
-  o << "<svg width=\"" << width << "\" height=\"" << height
-    << "\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\"Which identities may call "
+  o << "<svg width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
+    << "\" role=\"img\" aria-label=\"Which identities may call "
     << "which regulated workloads\">\n";
   o << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
        "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ddf4ff\"/>"
@@ -151,7 +162,8 @@ std::string access_svg(const AccessMatrix& m) {
   int ly = top + static_cast<int>(m.rows.size()) * cell + 16;
   o << "<rect x=\"10\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#0969da\" stroke=\"#afb8c1\"/>"
     << "<text x=\"32\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed by an ALLOW rule</text>\n";
-  o << "<rect x=\"200\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"url(#hatch)\" stroke=\"#afb8c1\"/>"
+  o << "<rect x=\"200\" y=\"" << ly
+    << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"url(#hatch)\" stroke=\"#afb8c1\"/>"
     << "<text x=\"222\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed for some requests</text>\n";
   o << "<rect x=\"400\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#ffffff\" stroke=\"#afb8c1\"/>"
     << "<text x=\"422\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">denied (no ALLOW rule)</text>\n";
@@ -163,7 +175,8 @@ std::string access_svg(const AccessMatrix& m) {
 }
 
 void head_and_summary(std::ostream& o, const AuditReport& r) {
-  const std::string title = "meshproof compliance report: " + (r.profile_title.empty() ? r.profile_name : r.profile_title);
+  const std::string title =
+      "meshproof compliance report: " + (r.profile_title.empty() ? r.profile_name : r.profile_title);
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     << "<meta name=\"generator\" content=\"meshproof " << esc(r.tool_version) << "\">\n"
@@ -182,8 +195,7 @@ void head_and_summary(std::ostream& o, const AuditReport& r) {
     << "<div><b>" << by_status[1] << "</b>" << badge("fail", "fail") << "</div>"
     << "<div><b>" << by_status[2] << "</b>" << badge("excepted", "excepted") << "</div>"
     << "<div><b>" << by_status[3] << "</b>" << badge("incomplete", "incomplete") << "</div>"
-    << "<div><b>" << r.errors << " / " << r.warnings_count << " / " << r.notes
-    << "</b>errors / warnings / notes</div>"
+    << "<div><b>" << r.errors << " / " << r.warnings_count << " / " << r.notes << "</b>errors / warnings / notes</div>"
     << "<div><b>" << r.suppressed << "</b>suppressed findings</div></div>\n";
   for (const std::string& w : r.warnings) o << "<div class=\"alert\"><b>Scope warning:</b> " << esc(w) << "</div>\n";
   o << "<nav><b>Contents</b><ol>"
@@ -199,7 +211,8 @@ void scope_section(std::ostream& o, const AuditReport& r) {
     << "<tr><th>Tool</th><td>meshproof " << esc(r.tool_version) << "</td></tr>\n"
     << "<tr><th>Z3</th><td>" << esc(r.z3_version) << "</td></tr>\n"
     << "<tr><th>Generated</th><td>" << esc(r.generated_at) << "</td></tr>\n"
-    << "<tr><th>Exception date</th><td>" << esc(r.today) << " (exceptions that expire before it are expired)</td></tr>\n"
+    << "<tr><th>Exception date</th><td>" << esc(r.today)
+    << " (exceptions that expire before it are expired)</td></tr>\n"
     << "<tr><th>Profile</th><td>" << code(r.profile_name)
     << (r.profile_title.empty() ? "" : " &mdash; " + esc(r.profile_title)) << "<br>"
     << (r.profile_file.empty() ? std::string("built-in default profile")
@@ -325,10 +338,11 @@ void mtls_section(std::ostream& o, const AuditReport& r) {
   for (const MtlsRow& m : r.mtls) {
     o << "<tr><td>" << esc(m.workload) << " <span class=\"small meta\">" << esc(m.workload_kind) << "</span></td><td>"
       << esc(m.port) << (m.port_name.empty() ? "" : " (" + esc(m.port_name) + ")") << "</td><td>"
-      << (m.protocol.empty() ? std::string("&mdash;") : esc(m.protocol))
-      << "</td><td>" << badge(m.strict ? "pass" : "fail", m.mode) << "</td><td>" << esc(m.level) << "</td><td>"
+      << (m.protocol.empty() ? std::string("&mdash;") : esc(m.protocol)) << "</td><td>"
+      << badge(m.strict ? "pass" : "fail", m.mode) << "</td><td>" << esc(m.level) << "</td><td>"
       << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : esc(m.decided_by))
-      << (m.decided_at.empty() ? "" : "<br><span class=\"mono small\">" + esc(m.decided_at) + "</span>") << "</td></tr>\n";
+      << (m.decided_at.empty() ? "" : "<br><span class=\"mono small\">" + esc(m.decided_at) + "</span>")
+      << "</td></tr>\n";
   }
   o << "</tbody></table>\n</section>\n";
 }
@@ -339,8 +353,9 @@ void callers_cell(std::ostream& o, const AccessMatrix& m, const AccessRow& row) 
   for (size_t i = 0; i < row.cells.size(); ++i) {
     const AccessCell& c = row.cells[i];
     if (c.kind == AccessKind::None) continue;
-    o << (any ? "<br>" : "") << esc(m.columns[i]) << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "")
-      << " <span class=\"meta\">via " << esc(join(c.via, "; ")) << "</span>";
+    o << (any ? "<br>" : "") << esc(m.columns[i])
+      << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "") << " <span class=\"meta\">via "
+      << esc(join(c.via, "; ")) << "</span>";
     any = true;
   }
   if (!any) o << "nobody (every request is denied)";
@@ -376,8 +391,8 @@ void exceptions_section(std::ostream& o, const AuditReport& r) {
       std::string cls = e.status == "expired" ? "fail" : (e.status == "active" ? "pass" : "excepted");
       o << "<tr><td>" << badge(cls, e.status) << "</td><td>" << token(e.check) << "</td><td>" << esc(e.resource)
         << (e.port.empty() ? "" : " port " + esc(e.port))
-        << (e.location.empty() ? "" : "<br><span class=\"mono small\">" + esc(e.location) + "</span>")
-        << "</td><td>" << esc(e.justification) << "</td><td>" << esc(e.approver) << "</td><td class=\"nw\">"
+        << (e.location.empty() ? "" : "<br><span class=\"mono small\">" + esc(e.location) + "</span>") << "</td><td>"
+        << esc(e.justification) << "</td><td>" << esc(e.approver) << "</td><td class=\"nw\">"
         << (e.expires.empty() ? "never" : esc(e.expires)) << "</td><td class=\"nw\">" << e.covered
         << (e.covered == 1 ? " finding" : " findings") << "</td></tr>\n";
     }

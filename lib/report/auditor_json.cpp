@@ -31,9 +31,8 @@ json scope_json(const AuditReport& r) {
   for (const AuditFile& f : r.files)
     files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"sha256", or_null(f.sha256)}});
   scope["files"] = files;
-  scope["assertions"] = r.assertions_file.empty()
-                            ? json(nullptr)
-                            : json({{"file", r.assertions_file}, {"sha256", r.assertions_sha256}});
+  scope["assertions"] =
+      r.assertions_file.empty() ? json(nullptr) : json({{"file", r.assertions_file}, {"sha256", r.assertions_sha256}});
   return scope;
 }
 
@@ -42,7 +41,8 @@ json regulated_json(const AuditReport& r) {
   reg["rules"] = r.regulation_rules;
   json nss = json::array();
   for (const RegulatedNamespace& n : r.regulated)
-    nss.push_back({{"name", n.name}, {"selected_by", n.selected_by}, {"in_input", n.in_input}, {"workloads", n.workloads}});
+    nss.push_back(
+        {{"name", n.name}, {"selected_by", n.selected_by}, {"in_input", n.in_input}, {"workloads", n.workloads}});
   reg["namespaces"] = nss;
   return reg;
 }
@@ -62,12 +62,21 @@ json controls_json(const AuditReport& r) {
     for (const CheckEvidence& e : c.evidence) {
       json ids = json::array();
       for (size_t i : e.findings) ids.push_back(r.findings[i].number);
-      ev.push_back({{"check", e.check}, {"available", e.available}, {"summary", e.summary},
-                    {"subjects", e.subjects}, {"findings", ids}});
+      ev.push_back({{"check", e.check},
+                    {"available", e.available},
+                    {"summary", e.summary},
+                    {"subjects", e.subjects},
+                    {"findings", ids}});
     }
-    controls.push_back({{"id", c.id}, {"title", c.title}, {"reference", c.reference},
-                        {"status", audit::to_string(c.status)}, {"note", c.note}, {"open", c.open},
-                        {"excepted", c.excepted}, {"suppressed", c.suppressed}, {"observations", c.below},
+    controls.push_back({{"id", c.id},
+                        {"title", c.title},
+                        {"reference", c.reference},
+                        {"status", audit::to_string(c.status)},
+                        {"note", c.note},
+                        {"open", c.open},
+                        {"excepted", c.excepted},
+                        {"suppressed", c.suppressed},
+                        {"observations", c.below},
                         {"evidence", ev}});
   }
   return controls;
@@ -99,9 +108,15 @@ json finding_json(const AuditFinding& af) {
 json mtls_json(const AuditReport& r) {
   json mt = json::array();
   for (const MtlsRow& m : r.mtls)
-    mt.push_back({{"workload", m.workload}, {"workload_kind", m.workload_kind}, {"port", m.port},
-                  {"port_name", m.port_name}, {"protocol", m.protocol}, {"mode", m.mode}, {"level", m.level},
-                  {"decided_by", or_null(m.decided_by)}, {"decided_at", or_null(m.decided_at)},
+    mt.push_back({{"workload", m.workload},
+                  {"workload_kind", m.workload_kind},
+                  {"port", m.port},
+                  {"port_name", m.port_name},
+                  {"protocol", m.protocol},
+                  {"mode", m.mode},
+                  {"level", m.level},
+                  {"decided_by", or_null(m.decided_by)},
+                  {"decided_at", or_null(m.decided_at)},
                   {"strict", m.strict}});
   return mt;
 }
@@ -120,8 +135,8 @@ json access_json(const AccessMatrix& m) {
                          {"access", c.kind == AccessKind::Allowed ? "allowed" : "conditional"},
                          {"via", c.via}});
     }
-    rows.push_back({{"workload", row.workload}, {"workload_kind", row.workload_kind}, {"callers", callers},
-                    {"notes", row.notes}});
+    rows.push_back(
+        {{"workload", row.workload}, {"workload_kind", row.workload_kind}, {"callers", callers}, {"notes", row.notes}});
   }
   acc["rows"] = rows;
   return acc;
@@ -130,9 +145,15 @@ json access_json(const AccessMatrix& m) {
 json exceptions_json(const AuditReport& r) {
   json ex = json::array();
   for (const ExceptionRow& e : r.exceptions)
-    ex.push_back({{"check", e.check}, {"resource", e.resource}, {"port", or_null(e.port)},
-                  {"justification", e.justification}, {"approver", e.approver}, {"expires", or_null(e.expires)},
-                  {"status", e.status}, {"location", e.location}, {"covered_findings", e.covered}});
+    ex.push_back({{"check", e.check},
+                  {"resource", e.resource},
+                  {"port", or_null(e.port)},
+                  {"justification", e.justification},
+                  {"approver", e.approver},
+                  {"expires", or_null(e.expires)},
+                  {"status", e.status},
+                  {"location", e.location},
+                  {"covered_findings", e.covered}});
   return ex;
 }
 

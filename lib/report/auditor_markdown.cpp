@@ -16,12 +16,22 @@ std::string cell(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '|': out += "\\|"; break;
-      case '\n': out += "<br>"; break;
-      case '\r': break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '|':
+        out += "\\|";
+        break;
+      case '\n':
+        out += "<br>";
+        break;
+      case '\r':
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -59,10 +69,14 @@ std::string cells(const std::vector<std::string>& items, const char* sep) {
 
 const char* status_mark(ControlStatus s) {
   switch (s) {
-    case ControlStatus::Pass: return "PASS";
-    case ControlStatus::Fail: return "FAIL";
-    case ControlStatus::Excepted: return "EXCEPTED";
-    case ControlStatus::Incomplete: return "INCOMPLETE";
+    case ControlStatus::Pass:
+      return "PASS";
+    case ControlStatus::Fail:
+      return "FAIL";
+    case ControlStatus::Excepted:
+      return "EXCEPTED";
+    case ControlStatus::Incomplete:
+      return "INCOMPLETE";
   }
   return "";
 }
@@ -70,8 +84,8 @@ const char* status_mark(ControlStatus s) {
 void header_section(std::ostream& o, const AuditReport& r) {
   const std::string title = r.profile_title.empty() ? r.profile_name : r.profile_title;
   o << "# meshproof compliance report: " << text(title) << "\n\n";
-  o << "Generated " << r.generated_at << " by meshproof " << r.tool_version << " (Z3 " << r.z3_version
-    << "), profile " << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
+  o << "Generated " << r.generated_at << " by meshproof " << r.tool_version << " (Z3 " << r.z3_version << "), profile "
+    << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
   o << "**Result: " << (r.result == "pass" ? "PASS" : "FAIL") << "** — "
     << (r.result == "pass" ? "no finding at or above the threshold without an exception."
                            : "findings at or above the threshold without an exception.")
@@ -201,8 +215,8 @@ std::string callers_cell(const AccessMatrix& m, const AccessRow& row) {
   for (size_t i = 0; i < row.cells.size(); ++i) {
     const AccessCell& c = row.cells[i];
     if (c.kind == AccessKind::None) continue;
-    callers.push_back(cell(m.columns[i]) + (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") +
-                      " — via " + cell(join(c.via, "; ")));
+    callers.push_back(cell(m.columns[i]) + (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") + " — via " +
+                      cell(join(c.via, "; ")));
   }
   return callers.empty() ? "nobody (every request is denied)" : join(callers, "<br>");
 }
@@ -231,8 +245,8 @@ void exceptions_section(std::ostream& o, const AuditReport& r) {
     o << "| " << (e.status == "expired" ? "**expired**" : cell(e.status)) << " | " << code(e.check) << " | "
       << cell(e.resource) << (e.port.empty() ? "" : " port " + cell(e.port))
       << (e.location.empty() ? "" : " " + code(e.location)) << " | " << cell(e.justification) << " | "
-      << cell(e.approver) << " | " << (e.expires.empty() ? std::string("never") : cell(e.expires)) << " | "
-      << e.covered << " |\n";
+      << cell(e.approver) << " | " << (e.expires.empty() ? std::string("never") : cell(e.expires)) << " | " << e.covered
+      << " |\n";
   o << "\n";
 }
 

@@ -42,9 +42,9 @@ std::string format_compile_result(const compile::CompileResult& res) {
     bool ok = t.status == compile::TableStatus::Proven;
     proven += ok;
     o << compile::to_string(t.status) << "  " << t.representative << " (class " << t.class_id << ", "
-      << t.workloads.size() << (t.workloads.size() == 1 ? " workload) " : " workloads) ")
-      << ir::to_string(t.protocol) << " ports " << ports_text(t) << ": " << t.filters.size()
-      << (t.filters.size() == 1 ? " filter" : " filters") << " -> " << t.file << "\n";
+      << t.workloads.size() << (t.workloads.size() == 1 ? " workload) " : " workloads) ") << ir::to_string(t.protocol)
+      << " ports " << ports_text(t) << ": " << t.filters.size() << (t.filters.size() == 1 ? " filter" : " filters")
+      << " -> " << t.file << "\n";
     if (!ok) print_unproven(o, t);
   }
   for (const auto& s : res.no_proxy) o << "skipped  " << s << ": no Istio proxy, nothing is installed\n";
@@ -64,9 +64,9 @@ std::string format_dump_verification(const compile::DumpVerification& v, const s
   std::ostringstream o;
   for (const auto& c : v.verdicts) {
     o << engine::to_string(c.result.status) << "  " << c.chain.listener << " chain "
-      << (c.chain.name.empty() ? c.chain.path : c.chain.name) << " (" << ir::to_string(c.chain.protocol)
-      << ", port " << (c.chain.port ? std::to_string(*c.chain.port) : std::string("*")) << "): " << c.rbac_filters
-      << " RBAC, " << c.ext_authz_filters << " ext_authz filters\n";
+      << (c.chain.name.empty() ? c.chain.path : c.chain.name) << " (" << ir::to_string(c.chain.protocol) << ", port "
+      << (c.chain.port ? std::to_string(*c.chain.port) : std::string("*")) << "): " << c.rbac_filters << " RBAC, "
+      << c.ext_authz_filters << " ext_authz filters\n";
     if (c.result.difference)
       o << "    " << compile::describe_difference(*c.result.difference, c.chain.protocol) << "\n"
         << "    at " << v.sources.describe(c.chain.loc) << "\n";

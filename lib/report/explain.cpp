@@ -67,7 +67,8 @@ void print_lowered(std::ostream& o, const ir::LoweredPolicy& lp, const std::stri
     print_clauses(o, indent, "from: ", d.principal_matches);
     print_clauses(o, indent, "to:   ", d.permission_matches);
   }
-  for (const auto& d : lp.drops) o << indent << "! " << ir::to_string(d.kind) << " " << d.item << ": " << d.reason << "\n";
+  for (const auto& d : lp.drops)
+    o << indent << "! " << ir::to_string(d.kind) << " " << d.item << ": " << d.reason << "\n";
 }
 
 // Whether two lowerings of the same policy say the same thing (so TCP needs no second listing).
@@ -100,7 +101,8 @@ json request_authentications_json(const mesh::Workload& w, const SourceSet& src)
   for (const auto* ra : w.request_authentications) {
     json issuers = json::array();
     for (const auto& jr : ra->jwt_rules) issuers.push_back(jr.issuer.value);
-    ras.push_back({{"name", ra->meta.ns + "/" + ra->meta.name}, {"issuers", issuers}, {"location", src.describe(ra->loc)}});
+    ras.push_back(
+        {{"name", ra->meta.ns + "/" + ra->meta.name}, {"issuers", issuers}, {"location", src.describe(ra->loc)}});
   }
   return ras;
 }
@@ -129,9 +131,9 @@ json enforcement_json(const analysis::Explanation& e, const SourceSet& src) {
     for (const auto& d : p->drops)
       if (d.kind == ir::DropKind::PolicyNotEnforced) drops.push_back(drop_json(d, src));
     enforcement[ir::to_string(proto)] = {{"has_allow_policy", p->has_allow_policy},
-                                        {"custom_mode", ir::to_string(p->custom_mode)},
-                                        {"custom_reason", p->custom_reason},
-                                        {"not_enforced", drops}};
+                                         {"custom_mode", ir::to_string(p->custom_mode)},
+                                         {"custom_reason", p->custom_reason},
+                                         {"not_enforced", drops}};
   }
   return enforcement;
 }
@@ -141,8 +143,8 @@ void print_ports(std::ostream& o, const analysis::Explanation& e, const SourceSe
   for (const auto& pp : e.programs.ports) {
     const ir::Program& p = pp.views.front();
     o << "  " << port_label(pp.port) << (pp.name.empty() ? "" : " (" + pp.name + ")") << "  "
-      << (pp.sniffed ? "sniffed (HTTP and TCP)" : ir::to_string(p.protocol)) << "  mTLS "
-      << model::to_string(p.mtls) << "  "
+      << (pp.sniffed ? "sniffed (HTTP and TCP)" : ir::to_string(p.protocol)) << "  mTLS " << model::to_string(p.mtls)
+      << "  "
       << (p.mtls_decided_by.empty() ? "(Istio default: no PeerAuthentication applies)"
                                     : "by " + p.mtls_decided_by + " at " + src.describe(p.mtls_loc))
       << "\n";

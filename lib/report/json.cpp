@@ -61,8 +61,8 @@ json finding_to_json(const Finding& f, const SourceSet& sources) {
     for (const RelatedLocation& r : f.related)
       rel.push_back({{"message", r.message},
                      {"resource", {{"kind", r.resource.kind}, {"namespace", r.resource.ns}, {"name", r.resource.name}}},
-                     {"location", {{"file", sources.file(r.loc.file).display_name}, {"line", r.loc.line},
-                                   {"column", r.loc.col}}}});
+                     {"location",
+                      {{"file", sources.file(r.loc.file).display_name}, {"line", r.loc.line}, {"column", r.loc.col}}}});
     j["related"] = rel;
   }
   if (!f.properties.empty()) j["properties"] = f.properties;
@@ -71,8 +71,7 @@ json finding_to_json(const Finding& f, const SourceSet& sources) {
   return j;
 }
 
-std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources,
-                        const RunSummary& summary) {
+std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
   json out;
   out["version"] = MESHPROOF_VERSION;
   json list = json::array();

@@ -15,11 +15,21 @@ std::string xml_escape(const std::string& s) {
   out.reserve(s.size());
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even when escaped.
         if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
@@ -59,8 +69,9 @@ std::string format_junit(const std::vector<Finding>& findings, const SourceSet& 
     for (const auto& [resource, list] : by_resource) {
       std::vector<const Finding*> failing, other;
       for (const Finding* f : list) (fails_run(*f, summary) ? failing : other).push_back(f);
-      bool all_suppressed = !list.empty() && failing.empty() &&
-                            std::all_of(list.begin(), list.end(), [](const Finding* f) { return !f->suppression.empty(); });
+      bool all_suppressed =
+          !list.empty() && failing.empty() &&
+          std::all_of(list.begin(), list.end(), [](const Finding* f) { return !f->suppression.empty(); });
       suite << "    <testcase classname=\"meshproof." << xml_escape(check) << "\" name=\"" << xml_escape(resource)
             << "\"";
       if (failing.empty() && other.empty()) {
@@ -72,11 +83,10 @@ std::string format_junit(const std::vector<Finding>& findings, const SourceSet& 
         ++failures;
         for (const Finding* f : failing) {
           suite << "      <failure type=\"" << to_string(f->severity) << "\" message=\"" << xml_escape(f->message)
-                << "\">" << xml_escape(sources.describe(f->loc) + ": " + f->message +
-                                       (f->help.empty() ? "" : "\nhelp: " + f->help) +
-                                       (f->witness && !f->witness->reproduce.empty()
-                                            ? "\nwitness: " + f->witness->reproduce
-                                            : ""))
+                << "\">"
+                << xml_escape(
+                       sources.describe(f->loc) + ": " + f->message + (f->help.empty() ? "" : "\nhelp: " + f->help) +
+                       (f->witness && !f->witness->reproduce.empty() ? "\nwitness: " + f->witness->reproduce : ""))
                 << "</failure>\n";
         }
       } else if (all_suppressed) {

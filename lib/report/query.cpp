@@ -75,8 +75,8 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
   if (!a.target.note.empty()) o << "  note: " << a.target.note << "\n";
   o << "  request:    " << describe_request(a.request, primary.protocol) << "\n";
   if (d.decided_by)
-    o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action)
-      << ") at " << sources.describe(d.decided_by->loc) << "\n";
+    o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
+      << sources.describe(d.decided_by->loc) << "\n";
   else
     o << "  decided by: no rule\n";
   o << "  reason:     " << d.explanation << "\n";

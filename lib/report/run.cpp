@@ -47,8 +47,7 @@ std::string format_failure(const analysis::Analysis& a) {
   if (a.input && !a.input->errors.empty()) {
     const size_t n = a.input->errors.size();
     out += format_load_errors(a.input->errors, a.input->sources);
-    out += "meshproof: " + std::to_string(n) + (n == 1 ? " input error" : " input errors") +
-           "; nothing was analyzed\n";
+    out += "meshproof: " + std::to_string(n) + (n == 1 ? " input error" : " input errors") + "; nothing was analyzed\n";
     return out;
   }
   for (const analysis::Problem& p : a.problems) {

@@ -18,8 +18,8 @@ RunSummary summarize(const analysis::Analysis& analysis, const std::string& fail
 std::vector<Evaluated> evaluated_checks(const analysis::Analysis& analysis, const std::vector<std::string>& only);
 
 // The findings in `format`: "text", "json", "sarif" or "junit".
-std::string format_findings(const std::string& format, const analysis::Analysis& analysis,
-                            const RunSummary& summary, const std::vector<std::string>& only);
+std::string format_findings(const std::string& format, const analysis::Analysis& analysis, const RunSummary& summary,
+                            const std::vector<std::string>& only);
 
 // The errors that stopped a run (unreadable input, a bad flag, profile, assertions or baseline file), each
 // with its location, a caret line and help, and a closing line: for stderr, before exit code 2.

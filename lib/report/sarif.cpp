@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <map>
 
+#include "analysis/suppressions.h"
 #include "checks/check.h"
 #include "report/json_internal.h"
 #include "report/report.h"
-#include "analysis/suppressions.h"
 
 namespace meshproof::report {
 
@@ -15,9 +15,12 @@ namespace {
 
 const char* sarif_level(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }
@@ -87,8 +90,7 @@ json location_json(const SourceSet& sources, const Loc& loc, const ResourceRef& 
 
 }  // namespace
 
-std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& sources,
-                         const RunSummary& summary) {
+std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
   // Rules: every registered check, plus any check name a finding uses that the registry does not list
   // (e.g. expired-exception), in registry order then by name.
   json rules = json::array();
@@ -104,7 +106,9 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
   }
   for (const Finding& f : findings) {
     if (rule_index.count(f.check)) continue;
-    checks::CheckInfo info{f.check, f.id, f.severity, f.check, "", };
+    checks::CheckInfo info{
+        f.check, f.id, f.severity, f.check, "",
+    };
     rule_index[f.check] = rules.size();
     rules.push_back(rule_json(info));
   }

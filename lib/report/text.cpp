@@ -28,9 +28,7 @@ std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
 
 namespace {
 
-std::string location_prefix(const SourceSet& sources, const Loc& loc) {
-  return sources.describe(loc);
-}
+std::string location_prefix(const SourceSet& sources, const Loc& loc) { return sources.describe(loc); }
 
 }  // namespace
 
@@ -39,8 +37,7 @@ bool fails_run(const Finding& f, const RunSummary& summary) {
   return static_cast<int>(f.severity) >= static_cast<int>(summary.fail_on);
 }
 
-std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources,
-                        const RunSummary& summary) {
+std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
   std::ostringstream o;
   size_t counts[3] = {0, 0, 0};
   size_t suppressed = 0;

@@ -55,11 +55,11 @@ TEST_CASE("assertions files: errors carry file:line:col", "[checks][assertion-vi
   const std::string bad = test::write_temp(
       "assertions:\n"
       "  - deny:\n"
-      "      form: {namespace: x}\n"          // line 3: unknown key
-      "      to: bank-core\n"                 // line 4: not NS/NAME
+      "      form: {namespace: x}\n"                         // line 3: unknown key
+      "      to: bank-core\n"                                // line 4: not NS/NAME
       "  - only: {to: a/b, principals: [p], port: 70000}\n"  // line 5: port out of range
       "  - allow: {to: a/b}\n"
-      "    deny: {to: a/b}\n",                // item with two kinds
+      "    deny: {to: a/b}\n",  // item with two kinds
       "bad-assertions.yaml");
   SourceSet sources;
   std::vector<checks::AssertionError> errors;
@@ -78,17 +78,18 @@ TEST_CASE("assertions files: errors carry file:line:col", "[checks][assertion-vi
   CHECK(errors[3].message.find("exactly one of deny, allow, only") != std::string::npos);
 }
 
-TEST_CASE("check --assert: a violated assertion fails the run, a bad file exits 2", "[checks][assertion-violated][cli]") {
+TEST_CASE("check --assert: a violated assertion fails the run, a bad file exits 2",
+          "[checks][assertion-violated][cli]") {
   const std::string dir = test::fixture("checks/assertion-violated");
-  auto ok = test::run_cli({"check", dir + "/positive.yaml", "--assert", dir + "/positive-assertions.yaml",
-                           "--check", "assertion-violated", "-o", "json"});
+  auto ok = test::run_cli({"check", dir + "/positive.yaml", "--assert", dir + "/positive-assertions.yaml", "--check",
+                           "assertion-violated", "-o", "json"});
   INFO(ok.err);
   CHECK(ok.exit_code == 1);
   CHECK(ok.out.find("\"assertion-violated\"") != std::string::npos);
   CHECK(ok.out.find("meshproof query") != std::string::npos);
 
-  auto quiet = test::run_cli({"check", dir + "/negative.yaml", "--assert", dir + "/negative-assertions.yaml",
-                              "--check", "assertion-violated"});
+  auto quiet = test::run_cli({"check", dir + "/negative.yaml", "--assert", dir + "/negative-assertions.yaml", "--check",
+                              "assertion-violated"});
   CHECK(quiet.exit_code == 0);
 
   const std::string unknown = test::write_temp("assertions:\n  - deny: {to: bank-core/banking-apii}\n", "unknown.yaml");

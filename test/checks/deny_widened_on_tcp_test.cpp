@@ -60,7 +60,8 @@ metadata: {name: istio, namespace: istio-system}
 data:
   mesh: |-
     extensionProviders:
-    - name: )") + provider + R"(
+    - name: )") +
+           provider + R"(
       envoyExtAuthzGrpc: {service: opa.opa.svc.cluster.local, port: 9191}
 ---
 apiVersion: apps/v1
@@ -97,8 +98,7 @@ spec:
   REQUIRE(c.size() == 1);
   CHECK(c[0]->message.find("it denies every connection on port 6379 (TCP)") != std::string::npos);
   CHECK(c[0]->message.find("sends to the external authorizer") == std::string::npos);
-  CHECK(c[0]->message.find("Istio fails closed: provider \"opa-ext-authz-grpc\" is not defined") !=
-        std::string::npos);
+  CHECK(c[0]->message.find("Istio fails closed: provider \"opa-ext-authz-grpc\" is not defined") != std::string::npos);
   REQUIRE(c[0]->witness.has_value());
   CHECK(c[0]->witness->decision == "DENY");
 

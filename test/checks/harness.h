@@ -58,8 +58,8 @@ struct RunOptions {
   RunOptions(std::string profile = "", std::vector<std::string> only_checks = {},
              std::vector<std::string> regulated = {})
       : profile_path(std::move(profile)), only(std::move(only_checks)), cli_regulated(std::move(regulated)) {}
-  std::string profile_path;                 // "" = built-in default profile
-  std::string assertions_path;              // "" = no `--assert` file (checks/assertions.h)
+  std::string profile_path;     // "" = built-in default profile
+  std::string assertions_path;  // "" = no `--assert` file (checks/assertions.h)
   std::vector<std::string> only;
   std::vector<std::string> cli_regulated;
   std::vector<std::string> cli_selectors;

@@ -82,8 +82,7 @@ TEST_CASE("literal-wildcard accepts prefix, suffix, presence, namespace globs an
 
 // "/dex/**" is reported on its own, and not when a sibling value ("/dex/*") already matches every path the
 // author meant: then the list behaves as intended (realworld corpus: kubeflow's oauth2-proxy policies).
-TEST_CASE("literal-wildcard is quiet when a sibling value covers the intended wildcard",
-          "[checks][literal-wildcard]") {
+TEST_CASE("literal-wildcard is quiet when a sibling value covers the intended wildcard", "[checks][literal-wildcard]") {
   auto policy = [](const std::string& not_paths) {
     return "apiVersion: security.istio.io/v1\n"
            "kind: AuthorizationPolicy\n"
@@ -92,10 +91,11 @@ TEST_CASE("literal-wildcard is quiet when a sibling value covers the intended wi
            "  action: DENY\n"
            "  rules:\n"
            "  - from: [{source: {notRequestPrincipals: [\"*\"]}}]\n"
-           "    to: [{operation: {ports: [\"8080\"], notPaths: " + not_paths + "}}]\n";
+           "    to: [{operation: {ports: [\"8080\"], notPaths: " +
+           not_paths + "}}]\n";
   };
-  auto alone = test::run_checks_on({test::write_temp(policy("[\"/dex/**\"]"), "alone.yaml")},
-                                   {{}, {"literal-wildcard"}});
+  auto alone =
+      test::run_checks_on({test::write_temp(policy("[\"/dex/**\"]"), "alone.yaml")}, {{}, {"literal-wildcard"}});
   INFO("findings:" << alone->dump());
   CHECK(alone->where("literal-wildcard", "value", "/dex/**").size() == 1);
   auto covered = test::run_checks_on({test::write_temp(policy("[\"/dex/*\", \"/dex/**\"]"), "covered.yaml")},
@@ -103,9 +103,9 @@ TEST_CASE("literal-wildcard is quiet when a sibling value covers the intended wi
   INFO("findings:" << covered->dump());
   CHECK(covered->of("literal-wildcard").empty());
   // A suffix sibling covers a value whose literal end it shares; an unrelated prefix does not.
-  auto suffix = test::run_checks_on({test::write_temp(policy("[\"*/ready\", \"/a*/ready\", \"/b/*\", \"/c/*x*\"]"),
-                                                      "suffix.yaml")},
-                                    {{}, {"literal-wildcard"}});
+  auto suffix = test::run_checks_on(
+      {test::write_temp(policy("[\"*/ready\", \"/a*/ready\", \"/b/*\", \"/c/*x*\"]"), "suffix.yaml")},
+      {{}, {"literal-wildcard"}});
   INFO("findings:" << suffix->dump());
   CHECK(suffix->where("literal-wildcard", "value", "/a*/ready").empty());
   CHECK(suffix->where("literal-wildcard", "value", "/c/*x*").size() == 1);

@@ -77,7 +77,8 @@ TEST_CASE("mtls-not-strict reports every non-STRICT port of regulated workloads"
   const Finding& other = only_one(run->where("mtls-not-strict", "workload", "payments/*"), "payments/*");
   CHECK(other.loc == f.loc);  // decided by the same namespace-wide mode field
   CHECK(other.properties.at("port") == "*");
-  CHECK(other.message.find("any other workload in namespace payments accepts plaintext as well as mTLS on every port") == 0);
+  CHECK(other.message.find(
+            "any other workload in namespace payments accepts plaintext as well as mTLS on every port") == 0);
 
   // Nothing about the unregulated namespace, nothing STRICT.
   CHECK(run->where("mtls-not-strict", "workload", "public/site").empty());

@@ -47,7 +47,8 @@ TEST_CASE("never-matching-rule proves rules dead and names why", "[checks][never
   CHECK(rule_of(*run, "payments-access", "3") == nullptr);
 }
 
-TEST_CASE("never-matching-rule is quiet on rules that match somewhere and on spec: {}", "[checks][never-matching-rule]") {
+TEST_CASE("never-matching-rule is quiet on rules that match somewhere and on spec: {}",
+          "[checks][never-matching-rule]") {
   auto run = test::run_fixture("checks/never-matching-rule/negative.yaml", {{}, {"never-matching-rule"}});
   INFO("findings:" << run->dump());
   CHECK(run->of("never-matching-rule").empty());

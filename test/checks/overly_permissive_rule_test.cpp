@@ -6,7 +6,8 @@
 
 using namespace meshproof;
 
-TEST_CASE("overly-permissive-rule reports split rules, IP ranges and any-identity grants", "[checks][overly-permissive-rule]") {
+TEST_CASE("overly-permissive-rule reports split rules, IP ranges and any-identity grants",
+          "[checks][overly-permissive-rule]") {
   auto run = test::run_fixture("checks/overly-permissive-rule/positive.yaml", {{}, {"overly-permissive-rule"}});
   INFO("findings:" << run->dump());
   auto found = run->of("overly-permissive-rule");
@@ -46,7 +47,8 @@ TEST_CASE("overly-permissive-rule is quiet on one-piece rules, public endpoints 
 
 // Realworld triage (docs/realworld.md): an IP allow list on an ingress gateway is how Istio restricts
 // callers from outside the mesh, which have no identity; the same rule on an ordinary workload is reported.
-TEST_CASE("overly-permissive-rule accepts IP allow lists on ingress gateways only", "[checks][overly-permissive-rule]") {
+TEST_CASE("overly-permissive-rule accepts IP allow lists on ingress gateways only",
+          "[checks][overly-permissive-rule]") {
   const std::string policy = R"(
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -58,12 +60,12 @@ spec:
 )";
   auto deployment = [](const std::string& labels) {
     return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: front, namespace: edge}\nspec:\n"
-           "  selector: {matchLabels: {app: front}}\n  template:\n    metadata: {labels: " + labels +
-           "}\n    spec:\n      containers: [{name: app, image: x, ports: [{containerPort: 8080}]}]\n---";
+           "  selector: {matchLabels: {app: front}}\n  template:\n    metadata: {labels: " +
+           labels + "}\n    spec:\n      containers: [{name: app, image: x, ports: [{containerPort: 8080}]}]\n---";
   };
-  auto gateway = test::run_checks_on(
-      {test::write_temp(deployment("{app: front, istio: ingressgateway}") + policy, "gw.yaml")},
-      {{}, {"overly-permissive-rule"}});
+  auto gateway =
+      test::run_checks_on({test::write_temp(deployment("{app: front, istio: ingressgateway}") + policy, "gw.yaml")},
+                          {{}, {"overly-permissive-rule"}});
   INFO("findings:" << gateway->dump());
   CHECK(gateway->of("overly-permissive-rule").empty());
   auto plain = test::run_checks_on({test::write_temp(deployment("{app: front}") + policy, "plain.yaml")},

@@ -48,11 +48,11 @@ TEST_CASE("the foundation checks keep their public names, ids and severities", "
     const char* id;
     Severity severity;
   };
-  for (const Expected& e : {Expected{"invalid-resource", "MP1001", Severity::Error},
-                            Expected{"mtls-not-strict", "MP1002", Severity::Error},
-                            Expected{"selector-matches-nothing", "MP1003", Severity::Warning},
-                            Expected{"no-default-deny", "MP1004", Severity::Error},
-                            Expected{"expired-exception", "MP1005", Severity::Error}}) {
+  for (const Expected& e :
+       {Expected{"invalid-resource", "MP1001", Severity::Error}, Expected{"mtls-not-strict", "MP1002", Severity::Error},
+        Expected{"selector-matches-nothing", "MP1003", Severity::Warning},
+        Expected{"no-default-deny", "MP1004", Severity::Error},
+        Expected{"expired-exception", "MP1005", Severity::Error}}) {
     const checks::Check* c = checks::find_check(e.name);
     REQUIRE(c != nullptr);
     CHECK(c->info().id == e.id);
@@ -69,9 +69,8 @@ TEST_CASE("the symbolic checks come from the registry, in its order, each with a
       CHECK(s->weight() > 0);
     }
   CHECK(symbolic == std::vector<std::string>{"unreachable-allow-rule", "redundant-rule", "never-matching-rule",
-                                             "deny-widened-on-tcp", "plaintext-deny-bypass",
-                                             "overly-permissive-rule", "token-optional",
-                                             "path-normalization-bypass", "assertion-violated"});
+                                             "deny-widened-on-tcp", "plaintext-deny-bypass", "overly-permissive-rule",
+                                             "token-optional", "path-normalization-bypass", "assertion-violated"});
 }
 
 TEST_CASE("every check has a doc page and a line in the checks index", "[checks][registry]") {

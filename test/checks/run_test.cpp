@@ -68,8 +68,7 @@ TEST_CASE("regulated_namespaces is the union of profile and command line, names 
 
   CHECK_THROWS_AS(checks::regulated_namespaces(m, def, {}, {"scope"}), std::invalid_argument);
   CHECK_THROWS_AS(checks::regulated_namespaces(m, def, {}, {"=pci"}), std::invalid_argument);
-  CHECK_THROWS_WITH(checks::regulated_namespaces(m, def, {}, {"a=b=c"}),
-                    Catch::Contains("only key=value equality"));
+  CHECK_THROWS_WITH(checks::regulated_namespaces(m, def, {}, {"a=b=c"}), Catch::Contains("only key=value equality"));
 }
 
 TEST_CASE("parse_label_selector", "[checks][run]") {
@@ -90,7 +89,8 @@ regulated:
 severity:
   selector-matches-nothing: error
   mtls-not-strict: note
-)", "severity.yaml");
+)",
+                                            "severity.yaml");
   auto base = test::run_fixture("checks/selector-matches-nothing/positive.yaml");
   auto over = test::run_fixture("checks/selector-matches-nothing/positive.yaml", {prof});
   REQUIRE_FALSE(base->of("selector-matches-nothing").empty());
@@ -133,7 +133,8 @@ exceptions:
     justification: Reports are public summaries.
     approver: Sam
     expires: 2026-12-31
-)", "ports.yaml");
+)",
+                                              "ports.yaml");
     auto run = test::run_fixture("checks/mtls-not-strict/positive.yaml", {prof, {"mtls-not-strict"}});
     INFO("findings:" << run->dump());
     auto api = run->where("mtls-not-strict", "workload", "payments/api");
@@ -143,8 +144,7 @@ exceptions:
     for (const Finding* f : run->of("mtls-not-strict")) {
       if (f->resource.ns == "reports") {
         ++reports;
-        CHECK(f->suppression ==
-              "exception: Reports are public summaries. (approved by Sam, expires 2026-12-31)");
+        CHECK(f->suppression == "exception: Reports are public summaries. (approved by Sam, expires 2026-12-31)");
       } else {
         CHECK(f->suppression.empty());
       }
@@ -153,7 +153,8 @@ exceptions:
   }
 }
 
-TEST_CASE("an expired exception does not suppress and is itself a finding at its position", "[checks][run][exceptions]") {
+TEST_CASE("an expired exception does not suppress and is itself a finding at its position",
+          "[checks][run][exceptions]") {
   const std::string profile_path = test::fixture("checks/expired-exception/positive-profile.yaml");
   auto run = test::run_fixture("checks/expired-exception/positive.yaml", {profile_path});
   INFO("findings:" << run->dump());
@@ -220,17 +221,20 @@ exceptions:
     resource: payments/api
     justification: j
     approver: a
-)", "typos.yaml");
+)",
+                                            "typos.yaml");
   auto p = profile::load_profile(path, sources, errors);
   REQUIRE(p.has_value());
   checks::validate_profile_checks(*p, errors);
   REQUIRE(errors.size() == 3);
   std::vector<std::string> got;
-  for (const auto& e : errors) got.push_back(std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + " " + e.message);
+  for (const auto& e : errors)
+    got.push_back(std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + " " + e.message);
   std::sort(got.begin(), got.end());
   CHECK(got[0] == "5:31 unknown check 'mtls-not-strikt'; did you mean 'mtls-not-strict'? in control c1");
   CHECK(got[1] == "7:3 unknown check 'no-default-denied'; did you mean 'no-default-deny'? in severity");
-  CHECK(got[2] == "9:12 unknown check 'selector-matches-nothin'; did you mean 'selector-matches-nothing'? in an exception");
+  CHECK(got[2] ==
+        "9:12 unknown check 'selector-matches-nothin'; did you mean 'selector-matches-nothing'? in an exception");
 
   std::vector<profile::ProfileError> none;
   checks::validate_profile_checks(profile::default_profile(), none);

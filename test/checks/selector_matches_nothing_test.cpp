@@ -120,12 +120,9 @@ TEST_CASE("selector-matches-nothing agrees with istioctl's authorizationpolicies
   for (const Finding* f : run->of("selector-matches-nothing"))
     got.insert(f->properties.at("reason") + " " + f->resource.ns + "/" + f->resource.name);
   std::multiset<std::string> expected{
-      "no-matching-workload istio-system/meshwide-httpbin-v1",
-      "no-matching-workload httpbin/httpbin-nopods",
-      "no-matching-workload test-ambient/no-workload",
-      "namespace-not-declared httpbin/httpbin-bogus-ns",
-      "namespace-not-declared httpbin/httpbin-bogus-ns",
-      "namespace-not-declared httpbin/httpbin-bogus-not-ns",
+      "no-matching-workload istio-system/meshwide-httpbin-v1", "no-matching-workload httpbin/httpbin-nopods",
+      "no-matching-workload test-ambient/no-workload",         "namespace-not-declared httpbin/httpbin-bogus-ns",
+      "namespace-not-declared httpbin/httpbin-bogus-ns",       "namespace-not-declared httpbin/httpbin-bogus-not-ns",
       "namespace-not-declared httpbin/httpbin-bogus-not-ns",
   };
   CHECK(got == expected);

@@ -40,7 +40,8 @@ TEST_CASE("token-optional reports a token-less request another ALLOW policy admi
 // Deliberate exemptions next to a token requirement are not findings: a DENY notRequestPrincipals rule
 // with notPaths (login pages), and the health-check rule of an ALLOW policy that requires a token in
 // another rule (negative.yaml, namespace edge; realworld corpus: kubeflow).
-TEST_CASE("token-optional is quiet when requestPrincipals or notRequestPrincipals require a token", "[checks][token-optional]") {
+TEST_CASE("token-optional is quiet when requestPrincipals or notRequestPrincipals require a token",
+          "[checks][token-optional]") {
   auto run = test::run_fixture("checks/token-optional/negative.yaml", {{}, {"token-optional"}});
   INFO("findings:" << run->dump());
   CHECK(run->of("token-optional").empty());

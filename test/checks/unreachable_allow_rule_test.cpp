@@ -6,7 +6,8 @@
 
 using namespace meshproof;
 
-TEST_CASE("unreachable-allow-rule names the DENY fence, STRICT mTLS and a widened DENY", "[checks][unreachable-allow-rule]") {
+TEST_CASE("unreachable-allow-rule names the DENY fence, STRICT mTLS and a widened DENY",
+          "[checks][unreachable-allow-rule]") {
   const std::string file = test::fixture("checks/unreachable-allow-rule/positive.yaml");
   auto run = test::run_fixture("checks/unreachable-allow-rule/positive.yaml", {{}, {"unreachable-allow-rule"}});
   INFO("findings:" << run->dump());

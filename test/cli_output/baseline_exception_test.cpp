@@ -60,7 +60,8 @@ TEST_CASE("baseline: write, then every finding is baseline and the run passes, a
   CHECK(accepted["summary"]["errors"] == 0);
 
   // An unrelated edit above the resources keeps fingerprints stable.
-  test::write_file(manifests / "payments.yaml", "# reviewed 2026-06\n\n" + test::read_file(manifests / "payments.yaml"));
+  test::write_file(manifests / "payments.yaml",
+                   "# reviewed 2026-06\n\n" + test::read_file(manifests / "payments.yaml"));
   CHECK(test::run_cli({"check", manifests.string(), "--baseline", baseline}).exit_code == 0);
 
   // A new finding fails, and only the new findings are unsuppressed.
@@ -95,8 +96,8 @@ TEST_CASE("baseline: a file that is not a baseline is exit 2 with a message") {
 
 TEST_CASE("exceptions: an expired exception suppresses nothing and is reported, a valid one suppresses") {
   const std::string profile = test::fixture("report/profiles/expired.yaml");
-  auto r = test::run_cli({"check", test::fixture("report/failing"), "--profile", profile, "--today", "2026-06-01",
-                          "-o", "json"});
+  auto r = test::run_cli(
+      {"check", test::fixture("report/failing"), "--profile", profile, "--today", "2026-06-01", "-o", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
   json j = json::parse(r.out);
@@ -107,8 +108,7 @@ TEST_CASE("exceptions: an expired exception suppresses nothing and is reported, 
       CHECK_THAT(f["location"]["file"].get<std::string>(), Catch::EndsWith("profiles/expired.yaml"));
       CHECK_THAT(f["message"].get<std::string>(), Catch::Contains("2026-01-31"));
     }
-    if (f["check"] == "mtls-not-strict" && f["resource"]["name"] == "api")
-      api_open = !f.contains("suppression");
+    if (f["check"] == "mtls-not-strict" && f["resource"]["name"] == "api") api_open = !f.contains("suppression");
     if (f["check"] == "no-default-deny" && f["resource"]["kind"] == "Workload") {
       REQUIRE(f.contains("suppression"));
       CHECK_THAT(f["suppression"].get<std::string>(),
@@ -121,8 +121,8 @@ TEST_CASE("exceptions: an expired exception suppresses nothing and is reported, 
   CHECK(other_excepted);
 
   // The day before expiry the same exception still applies, and nothing is reported about it.
-  auto before = test::run_cli({"check", test::fixture("report/failing"), "--profile", profile, "--today", "2026-01-31",
-                               "-o", "json"});
+  auto before = test::run_cli(
+      {"check", test::fixture("report/failing"), "--profile", profile, "--today", "2026-01-31", "-o", "json"});
   json jb = json::parse(before.out);
   for (const json& f : jb["findings"]) {
     CHECK(f["check"] != "expired-exception");

@@ -105,7 +105,8 @@ TEST_CASE("check, query, explain and compile agree on rejected and duplicated ob
   std::vector<std::string> invalid;
   for (const auto& f : check["findings"]) {
     if (f["resource"]["name"] == "deny-admin") REQUIRE(f["check"] == "invalid-resource");
-    if (f["check"] == "invalid-resource") invalid.push_back(f["location"]["line"].dump() + " " + f["resource"]["name"].get<std::string>());
+    if (f["check"] == "invalid-resource")
+      invalid.push_back(f["location"]["line"].dump() + " " + f["resource"]["name"].get<std::string>());
   }
   INFO(check.dump(2));
   REQUIRE(invalid.size() == 2);

@@ -91,8 +91,9 @@ TEST_CASE("cli output: suppressed findings are counted, and listed with --show-s
   auto shown = test::run_cli({"check", dir, "--show-suppressed"});
   CHECK(shown.exit_code == plain.exit_code);
   CHECK_THAT(shown.out, Catch::Contains("suppressed (2):"));
-  CHECK_THAT(shown.out,
-             Catch::Contains("suppressed: annotation: nightly export job, plaintext until the vendor client supports mTLS"));
+  CHECK_THAT(
+      shown.out,
+      Catch::Contains("suppressed: annotation: nightly export job, plaintext until the vendor client supports mTLS"));
   CHECK_THAT(shown.out, Catch::Contains("warning[invalid-suppression]"));
 
   auto json = nlohmann::json::parse(test::run_cli({"check", dir, "-o", "json"}).out);
@@ -111,8 +112,8 @@ TEST_CASE("cli output: .pre-commit-hooks.yaml declares the meshproof-check hook"
   std::vector<load::LoadNote> notes;
   std::vector<load::Document> docs;
   uint32_t id = sources.add(SourceFile{path, path, nullptr});
-  REQUIRE(loader.parse_text(id, test::read_file(path), [&](load::Document&& d) { docs.push_back(std::move(d)); },
-                            errors, notes));
+  REQUIRE(loader.parse_text(
+      id, test::read_file(path), [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes));
   REQUIRE(errors.empty());
   REQUIRE(docs.size() == 1);
   REQUIRE(docs[0].root.is_seq());
@@ -177,7 +178,8 @@ TEST_CASE("cli output: the CI snippets in docs/ci.md are valid YAML") {
     std::vector<load::LoadNote> notes;
     std::vector<load::Document> docs;
     uint32_t id = sources.add(SourceFile{"ci.md", "ci.md", nullptr});
-    loader.parse_text(id, block, [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes);
+    loader.parse_text(
+        id, block, [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes);
     INFO(block);
     for (const auto& e : errors) FAIL_CHECK(sources.describe(e.loc) << ": " << e.message);
     REQUIRE(docs.size() == 1);

@@ -139,11 +139,15 @@ void check_junit(const std::string& path, const std::string& fail_on, Severity s
 }  // namespace
 
 TEST_CASE("cli junit: test cases, failures and counts as a dashboard reads them") {
-  SECTION("failing input, default threshold") { check_junit(test::fixture("report/failing"), "error", Severity::Error); }
+  SECTION("failing input, default threshold") {
+    check_junit(test::fixture("report/failing"), "error", Severity::Error);
+  }
   SECTION("suppressions: skipped cases and warnings below the threshold") {
     check_junit(test::fixture("report/suppress"), "error", Severity::Error);
   }
-  SECTION("suppressions, warnings fail") { check_junit(test::fixture("report/suppress"), "warning", Severity::Warning); }
+  SECTION("suppressions, warnings fail") {
+    check_junit(test::fixture("report/suppress"), "warning", Severity::Warning);
+  }
   SECTION("passing input") { check_junit(test::fixture("report/passing"), "error", Severity::Error); }
 }
 

@@ -15,9 +15,16 @@ namespace fs = std::filesystem;
 namespace {
 
 std::vector<std::string> report_args(const std::string& format, const std::string& out) {
-  return {"report", test::fixture("report/failing"), "--profile", test::fixture("report/profiles/expired.yaml"),
-          "-o",     format,                          "--out",     out,
-          "--generated-at", "2026-06-01T08:00:00Z"};
+  return {"report",
+          test::fixture("report/failing"),
+          "--profile",
+          test::fixture("report/profiles/expired.yaml"),
+          "-o",
+          format,
+          "--out",
+          out,
+          "--generated-at",
+          "2026-06-01T08:00:00Z"};
 }
 
 }  // namespace
@@ -58,9 +65,9 @@ TEST_CASE("report cli: the generation time is pinned by --generated-at or SOURCE
   CHECK(test::read_file(dir / "a.html") == test::read_file(dir / "b.html"));
 
   ::setenv("SOURCE_DATE_EPOCH", "1780300800", 1);  // 2026-06-01T08:00:00Z
-  auto c = test::run_cli({"report", test::fixture("report/failing"), "--profile",
-                          test::fixture("report/profiles/expired.yaml"), "-o", "html", "--out",
-                          (dir / "c.html").string()});
+  auto c =
+      test::run_cli({"report", test::fixture("report/failing"), "--profile",
+                     test::fixture("report/profiles/expired.yaml"), "-o", "html", "--out", (dir / "c.html").string()});
   ::setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
   auto bad_env = test::run_cli({"report", test::fixture("report/failing"), "-o", "json"});
   ::unsetenv("SOURCE_DATE_EPOCH");
@@ -126,9 +133,8 @@ TEST_CASE("report cli: the HTML renders in headless Chromium to a non-blank page
   std::string cmd = browser +
                     " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
                     " --disable-component-update --disable-sync --user-data-dir='" +
-                    profile.string() + "' --screenshot='" + png.string() +
-                    "' --window-size=1280,2000 'file://" + html.string() + "' >'" + (dir / "chromium.log").string() +
-                    "' 2>&1";
+                    profile.string() + "' --screenshot='" + png.string() + "' --window-size=1280,2000 'file://" +
+                    html.string() + "' >'" + (dir / "chromium.log").string() + "' 2>&1";
   int status = std::system(cmd.c_str());
   INFO(test::read_file(dir / "chromium.log"));
   CHECK(WIFEXITED(status));

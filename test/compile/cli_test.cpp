@@ -70,21 +70,27 @@ json chain(const std::string& name, std::optional<uint32_t> port, const json& fi
   c["name"] = name;
   if (port) c["filter_chain_match"] = json{{"destination_port", *port}, {"transport_protocol", "tls"}};
   json fs = json::array();
-  fs.push_back(json{{"name", "istio.metadata_exchange"}, {"typed_config", json{{"@type", "type.googleapis.com/udpa.type.v1.TypedStruct"}}}});
+  fs.push_back(json{{"name", "istio.metadata_exchange"},
+                    {"typed_config", json{{"@type", "type.googleapis.com/udpa.type.v1.TypedStruct"}}}});
   if (http) {
     json hf = to_snake(filters);
-    hf.push_back(json{{"name", "envoy.filters.http.router"},
-                      {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}}});
-    fs.push_back(json{{"name", "envoy.filters.network.http_connection_manager"},
-                      {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"},
-                                            {"stat_prefix", "inbound_0.0.0.0_" + std::to_string(port.value_or(0))},
-                                            {"http_filters", hf}}}});
+    hf.push_back(
+        json{{"name", "envoy.filters.http.router"},
+             {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}}});
+    fs.push_back(json{
+        {"name", "envoy.filters.network.http_connection_manager"},
+        {"typed_config",
+         json{{"@type",
+               "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"},
+              {"stat_prefix", "inbound_0.0.0.0_" + std::to_string(port.value_or(0))},
+              {"http_filters", hf}}}});
   } else {
     for (const auto& f : to_snake(filters)) fs.push_back(f);
-    fs.push_back(json{{"name", "envoy.filters.network.tcp_proxy"},
-                      {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"},
-                                            {"stat_prefix", "inbound|" + std::to_string(port.value_or(0)) + "||"},
-                                            {"cluster", "inbound|" + std::to_string(port.value_or(0)) + "||"}}}});
+    fs.push_back(json{
+        {"name", "envoy.filters.network.tcp_proxy"},
+        {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"},
+                              {"stat_prefix", "inbound|" + std::to_string(port.value_or(0)) + "||"},
+                              {"cluster", "inbound|" + std::to_string(port.value_or(0)) + "||"}}}});
   }
   c["filters"] = fs;
   return c;
@@ -97,21 +103,25 @@ json build_dump(const json& http_filters, const json& tcp_filters) {
   chains.push_back(chain("0.0.0.0_9000", 9000, tcp_filters, false));
   chains.push_back(chain("virtualInbound-catchall-http", std::nullopt, http_filters, true));
   chains.push_back(chain("virtualInbound", std::nullopt, tcp_filters, false));
-  chains.push_back(json{{"name", "virtualInbound-blackhole"},
-                        {"filter_chain_match", json{{"destination_port", 15006}}},
-                        {"filters", json::array({json{{"name", "envoy.filters.network.tcp_proxy"},
-                                                      {"typed_config", json{{"@type", "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"},
-                                                                            {"cluster", "BlackHoleCluster"}, {"stat_prefix", "BlackHoleCluster"}}}}})}});
+  chains.push_back(json{
+      {"name", "virtualInbound-blackhole"},
+      {"filter_chain_match", json{{"destination_port", 15006}}},
+      {"filters",
+       json::array({json{{"name", "envoy.filters.network.tcp_proxy"},
+                         {"typed_config",
+                          json{{"@type", "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"},
+                               {"cluster", "BlackHoleCluster"},
+                               {"stat_prefix", "BlackHoleCluster"}}}}})}});
   json listener{{"name", "virtualInbound"},
                 {"address", json{{"socket_address", json{{"address", "0.0.0.0"}, {"port_value", 15006}}}}},
                 {"filter_chains", chains}};
-  json dump{{"configs",
-             json::array({json{{"@type", "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump"}},
-                          json{{"@type", "type.googleapis.com/envoy.admin.v3.ListenerConfigDump"},
-                               {"version_info", "2026-11-22T00:00:00Z/1"},
-                               {"dynamic_listeners",
-                                json::array({json{{"name", "virtualInbound"},
-                                                  {"active_state", json{{"version_info", "1"}, {"listener", listener}}}}})}}})}};
+  json dump{{"configs", json::array({json{{"@type", "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump"}},
+                                     json{{"@type", "type.googleapis.com/envoy.admin.v3.ListenerConfigDump"},
+                                          {"version_info", "2026-11-22T00:00:00Z/1"},
+                                          {"dynamic_listeners",
+                                           json::array({json{{"name", "virtualInbound"},
+                                                             {"active_state", json{{"version_info", "1"},
+                                                                                   {"listener", listener}}}}})}}})}};
   return dump;
 }
 
@@ -213,8 +223,8 @@ TEST_CASE("meshproof compile writes proven tables and a manifest", "[compile][cl
   auto r2 = test::run_cli({"compile", test::fixture("compile/bank.yaml"), "--out", out.string()});
   REQUIRE(r2.exit_code == 0);
   CHECK(slurp(out / "manifest.json") == first);
-  auto y = test::run_cli({"compile", test::fixture("compile/bank.yaml"), "--out", out.string(), "-o", "yaml",
-                          "--workload", "bank/api"});
+  auto y = test::run_cli(
+      {"compile", test::fixture("compile/bank.yaml"), "--out", out.string(), "-o", "yaml", "--workload", "bank/api"});
   INFO(y.out << y.err);
   REQUIRE(y.exit_code == 0);
   json my = json::parse(slurp(out / "manifest.json"));
@@ -231,7 +241,8 @@ TEST_CASE("meshproof compile: bad input and bad arguments exit 2, nothing writte
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("bad.yaml:") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
-  auto w = test::run_cli({"compile", test::fixture("compile/bank.yaml"), "--out", out.string(), "--workload", "bank/nope"});
+  auto w =
+      test::run_cli({"compile", test::fixture("compile/bank.yaml"), "--out", out.string(), "--workload", "bank/nope"});
   CHECK(w.exit_code == 2);
   CHECK(w.err.find("bank/nope") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
@@ -245,8 +256,8 @@ TEST_CASE("meshproof compile: bad input and bad arguments exit 2, nothing writte
 
 TEST_CASE("meshproof verify-envoy: consistent, drifted and malformed dumps", "[compile][cli][verify]") {
   std::string mesh = test::fixture("compile/bank.yaml");
-  auto ok = test::run_cli({"verify-envoy", mesh, "--config-dump", test::fixture("compile/config_dump.json"),
-                           "--workload", "bank/api"});
+  auto ok = test::run_cli(
+      {"verify-envoy", mesh, "--config-dump", test::fixture("compile/config_dump.json"), "--workload", "bank/api"});
   INFO(ok.out << ok.err);
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.find("all 4 inbound filter chains") != std::string::npos);
@@ -279,7 +290,7 @@ TEST_CASE("meshproof verify-envoy: consistent, drifted and malformed dumps", "[c
   CHECK(u.err.find("unknown.json:") != std::string::npos);
   CHECK(u.err.find("url_pathx") != std::string::npos);
 
-  auto nw = test::run_cli({"verify-envoy", mesh, "--config-dump", test::fixture("compile/config_dump.json"),
-                           "--workload", "bank/none"});
+  auto nw = test::run_cli(
+      {"verify-envoy", mesh, "--config-dump", test::fixture("compile/config_dump.json"), "--workload", "bank/none"});
   CHECK(nw.exit_code == 2);
 }

@@ -275,7 +275,8 @@ spec:
     when:
     - key: request.headers[a[b]]
       values: ["x"]
-)", "odd.yaml");
+)",
+                            "odd.yaml");
   REQUIRE(in->errors.empty());
   compile::CompileOptions opts;
   opts.threads = 1;
@@ -299,7 +300,8 @@ TEST_CASE("a corrupted table is caught with a witness", "[compile]") {
 
   SECTION("a changed path prefix") {
     json f = http->filters;
-    json& rules = f[1]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[deny-debug]-rule[0]"]["permissions"][0]["andRules"]["rules"];
+    json& rules = f[1]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[deny-debug]-rule[0]"]["permissions"][0]
+                   ["andRules"]["rules"];
     json& path = rules[0]["orRules"]["rules"][0]["urlPath"]["path"];
     REQUIRE(path["prefix"] == "/debug");
     path["prefix"] = "/debugz";
@@ -318,7 +320,8 @@ TEST_CASE("a corrupted table is caught with a witness", "[compile]") {
   }
   SECTION("a dropped notRule") {
     json f = http->filters;
-    json& rules = f[1]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[deny-debug]-rule[0]"]["permissions"][0]["andRules"]["rules"];
+    json& rules = f[1]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[deny-debug]-rule[0]"]["permissions"][0]
+                   ["andRules"]["rules"];
     REQUIRE(rules.size() == 2);
     REQUIRE(rules[1].contains("notRule"));
     rules.erase(1);
@@ -326,7 +329,8 @@ TEST_CASE("a corrupted table is caught with a witness", "[compile]") {
   }
   SECTION("a widened principal") {
     json f = http->filters;
-    json& ids = f[2]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[allow-web]-rule[0]"]["principals"][0]["andIds"]["ids"][0]["orIds"]["ids"];
+    json& ids = f[2]["typedConfig"]["rules"]["policies"]["ns[bank]-policy[allow-web]-rule[0]"]["principals"][0]
+                 ["andIds"]["ids"][0]["orIds"]["ids"];
     ids[0]["authenticated"]["principalName"] = json{{"prefix", "spiffe://cluster.local/ns/web/"}};
     check_witness(reprove(*http, f, views));
   }
@@ -378,7 +382,9 @@ TEST_CASE("the decoder refuses what it cannot express, with path and position", 
   CHECK(msg.find("case-sensitive") != std::string::npos);
 
   CHECK_FALSE(decode(head + "          - header: {name: x, exactMatch: a, treatMissingHeaderAsEmpty: true}\n", msg));
-  CHECK_FALSE(decode(head + "          - metadata: {filter: envoy.filters.http.jwt_authn, path: [{key: payload}, {key: groups}], value: {stringMatch: {exact: a}}}\n", msg));
+  CHECK_FALSE(decode(head + "          - metadata: {filter: envoy.filters.http.jwt_authn, path: [{key: payload}, {key: "
+                            "groups}], value: {stringMatch: {exact: a}}}\n",
+                     msg));
   CHECK(msg.find("matches string claims only") != std::string::npos);
   CHECK_FALSE(decode(head + "          - sourceIp: {addressPrefix: 10.0.0.0, prefixLen: 8}\n", msg));
 
@@ -406,7 +412,8 @@ TEST_CASE("header matcher semantics follow Envoy's HeaderUtility::matchHeaders",
       policies:
         p:
           principals: [{any: true}]
-          permissions: [{header: )" + matcher + "}]\n";
+          permissions: [{header: )" +
+                       matcher + "}]\n";
     SourceSet s;
     load::Node root;
     std::vector<std::string> errs;
@@ -476,7 +483,8 @@ spec:
   rules:
   - from:
     - source:
-        namespaces: [")") + v + R"("]
+        namespaces: [")") +
+                       v + R"("]
 )";
     auto in = test::load_yaml(yaml, "ns.yaml");
     compile::CompileOptions opts;

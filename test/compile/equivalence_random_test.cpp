@@ -113,9 +113,15 @@ struct Gen {
     }
     ir::Match& m = c.matches[pick(c.matches.size())];
     switch (pick(3)) {
-      case 0: m.negated = !m.negated; break;
-      case 1: m.terms[pick(m.terms.size())] = term(); break;
-      default: r.policy.dry_run = !r.policy.dry_run; break;
+      case 0:
+        m.negated = !m.negated;
+        break;
+      case 1:
+        m.terms[pick(m.terms.size())] = term();
+        break;
+      default:
+        r.policy.dry_run = !r.policy.dry_run;
+        break;
     }
   }
 
@@ -135,9 +141,14 @@ struct Gen {
     r.path = paths[pick(paths.size())];
     r.host = hosts[pick(hosts.size())];
     switch (pick(3)) {
-      case 0: r.headers["x"] = "1"; break;
-      case 1: r.headers["x"] = ""; break;
-      default: break;
+      case 0:
+        r.headers["x"] = "1";
+        break;
+      case 1:
+        r.headers["x"] = "";
+        break;
+      default:
+        break;
     }
     static const std::vector<const char*> ips = {"10.0.0.1", "10.1.2.3", "11.0.0.1"};
     if (coin(80)) r.source_ip = *ir::parse_ip(ips[pick(ips.size())]);
@@ -200,7 +211,9 @@ TEST_CASE("equivalence agrees with the concrete evaluator on random programs", "
       REQUIRE(res.status != engine::EquivalenceStatus::Proven);
     }
     switch (res.status) {
-      case engine::EquivalenceStatus::Proven: ++proven; break;
+      case engine::EquivalenceStatus::Proven:
+        ++proven;
+        break;
       case engine::EquivalenceStatus::Unknown:
         ++unknown;
         WARN("unknown at iteration " << iter << ": " << res.unknown_reason);

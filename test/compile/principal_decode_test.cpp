@@ -26,9 +26,10 @@ bool terms_match(const std::vector<ir::Term>& terms, const ir::Request& r) {
 }
 
 const std::vector<std::string>& pool() {
-  static const std::vector<std::string> p = {"ns", "sa", "foo", "bar", "my-ns", "my-sa", "td1", "cluster.local",
-                                             "x-td", "new-td", "ns-prefix-a", "a-ns-suffix", "bad", "badx",
-                                             "untrusted", "rule[0]", "s", "n"};
+  static const std::vector<std::string> p = {
+      "ns",   "sa",     "foo",         "bar",         "my-ns", "my-sa", "td1",       "cluster.local",
+      "x-td", "new-td", "ns-prefix-a", "a-ns-suffix", "bad",   "badx",  "untrusted", "rule[0]",
+      "s",    "n"};
   return p;
 }
 

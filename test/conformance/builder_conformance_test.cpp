@@ -43,13 +43,18 @@ std::string slurp(const std::string& path) {
 // A load::Node as proto JSON (scalars typed by YAML 1.1 rules, as protomarshal's YAML → JSON does).
 json node_json(const load::Node& n) {
   switch (n.type) {
-    case load::Node::Type::Null: return nullptr;
+    case load::Node::Type::Null:
+      return nullptr;
     case load::Node::Type::Scalar:
       switch (n.scalar_type()) {
-        case load::ScalarType::Int: return json::parse(n.scalar);
-        case load::ScalarType::Bool: return n.scalar == "true" || n.scalar == "True" || n.scalar == "TRUE";
-        case load::ScalarType::Null: return nullptr;
-        default: return n.scalar;
+        case load::ScalarType::Int:
+          return json::parse(n.scalar);
+        case load::ScalarType::Bool:
+          return n.scalar == "true" || n.scalar == "True" || n.scalar == "TRUE";
+        case load::ScalarType::Null:
+          return nullptr;
+        default:
+          return n.scalar;
       }
     case load::Node::Type::Sequence: {
       json a = json::array();
@@ -136,7 +141,8 @@ CaseResult run_case(const json& c, const std::string& root) {
   model::ResourceSet rs;
   std::vector<load::LoadError> lerrs;
   std::vector<load::LoadNote> notes;
-  loader.parse_text(id, slurp(in_path), [&](load::Document&& d) { model::add_document(d, rs); }, lerrs, notes);
+  loader.parse_text(
+      id, slurp(in_path), [&](load::Document&& d) { model::add_document(d, rs); }, lerrs, notes);
   REQUIRE(lerrs.empty());
 
   // The proxy: namespace foo, labels app=httpbin, version=v1; root namespace "" (PROVENANCE.md §1).

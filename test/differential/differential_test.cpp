@@ -26,8 +26,9 @@ uint64_t env_or(const char* name, uint64_t fallback) {
 
 std::string show(const ir::Request& r) {
   std::ostringstream os;
-  os << (r.mtls ? "mtls " + r.principal() : std::string("plaintext")) << " src="
-     << (r.source_ip ? r.source_ip->to_string() : "-") << " remote=" << (r.remote_ip ? r.remote_ip->to_string() : "-")
+  os << (r.mtls ? "mtls " + r.principal() : std::string("plaintext"))
+     << " src=" << (r.source_ip ? r.source_ip->to_string() : "-")
+     << " remote=" << (r.remote_ip ? r.remote_ip->to_string() : "-")
      << " dst=" << (r.destination_ip ? r.destination_ip->to_string() : "-") << " port=" << r.port << " sni=" << r.sni
      << " " << r.method << " " << r.path << " host=" << r.host;
   for (const auto& [k, v] : r.headers) os << " " << k << "=" << v;
@@ -44,8 +45,10 @@ std::string show(const ir::Program& p) {
      << model::to_string(p.mtls) << " custom_mode " << ir::to_string(p.custom_mode) << " has_allow "
      << p.has_allow_policy << " RA " << p.has_request_authentication << "\n";
   for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
-    const auto& rules = a == model::Action::Custom ? p.custom : a == model::Action::Deny ? p.deny
-                        : a == model::Action::Allow ? p.allow : p.audit;
+    const auto& rules = a == model::Action::Custom  ? p.custom
+                        : a == model::Action::Deny  ? p.deny
+                        : a == model::Action::Allow ? p.allow
+                                                    : p.audit;
     for (const auto& r : rules) {
       os << "  " << model::to_string(a) << (r.policy.dry_run ? " (dry-run)" : "") << " rule " << r.index << ":";
       for (const auto* cs : {&r.principals, &r.permissions}) {
@@ -79,15 +82,27 @@ bool holds_concretely(const engine::Engine& eng, const engine::Query& q, const i
   for (const auto& c : q.conditions()) {
     bool h = false;
     switch (c.kind) {
-      case engine::ConditionKind::RuleMatches: h = engine::eval_rule(eng.rule(c.rule), eff, p.protocol); break;
-      case engine::ConditionKind::VerdictIs: h = d.verdict == c.verdict; break;
-      case engine::ConditionKind::ReasonIs: h = d.reason == c.reason; break;
-      case engine::ConditionKind::DecidedBy: h = d.decided_by == &eng.rule(c.rule); break;
-      case engine::ConditionKind::Mtls: h = req.mtls; break;
+      case engine::ConditionKind::RuleMatches:
+        h = engine::eval_rule(eng.rule(c.rule), eff, p.protocol);
+        break;
+      case engine::ConditionKind::VerdictIs:
+        h = d.verdict == c.verdict;
+        break;
+      case engine::ConditionKind::ReasonIs:
+        h = d.reason == c.reason;
+        break;
+      case engine::ConditionKind::DecidedBy:
+        h = d.decided_by == &eng.rule(c.rule);
+        break;
+      case engine::ConditionKind::Mtls:
+        h = req.mtls;
+        break;
       case engine::ConditionKind::IfAuthorizerAllows:
         h = d.verdict == Verdict::Delegated && d.if_authorizer_allows == c.verdict;
         break;
-      default: FAIL("condition kind not used by this test"); break;
+      default:
+        FAIL("condition kind not used by this test");
+        break;
     }
     if (h != c.positive) return false;
   }
@@ -96,8 +111,7 @@ bool holds_concretely(const engine::Engine& eng, const engine::Query& q, const i
 
 }  // namespace
 
-TEST_CASE("differential: symbolic decision == concrete decision on random programs and requests",
-          "[differential]") {
+TEST_CASE("differential: symbolic decision == concrete decision on random programs and requests", "[differential]") {
   const uint64_t seed = env_or("MESHPROOF_DIFF_SEED", 7);
   const uint64_t pairs = env_or("MESHPROOF_DIFF_ITERATIONS", 100000);
   const int requests_per_program = 50;
@@ -126,8 +140,10 @@ TEST_CASE("differential: symbolic decision == concrete decision on random progra
       ir::Request eff = engine::effective_request(prog, req);
       std::vector<RuleRef> want_matches;
       for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
-        const auto& rules = a == model::Action::Custom ? prog.custom : a == model::Action::Deny ? prog.deny
-                            : a == model::Action::Allow ? prog.allow : prog.audit;
+        const auto& rules = a == model::Action::Custom  ? prog.custom
+                            : a == model::Action::Deny  ? prog.deny
+                            : a == model::Action::Allow ? prog.allow
+                                                        : prog.audit;
         for (size_t i = 0; i < rules.size(); ++i)
           if (engine::eval_rule(rules[i], eff, prog.protocol)) want_matches.push_back({a, i});
       }
@@ -137,15 +153,14 @@ TEST_CASE("differential: symbolic decision == concrete decision on random progra
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  WARN("differential: " << done << " pairs in " << secs << " s; ALLOW " << by_verdict[0] << ", DENY "
-                        << by_verdict[1] << ", DELEGATED " << by_verdict[2] << ", REJECTED " << by_verdict[3]
-                        << ", rule matches " << matched_rules);
+  WARN("differential: " << done << " pairs in " << secs << " s; ALLOW " << by_verdict[0] << ", DENY " << by_verdict[1]
+                        << ", DELEGATED " << by_verdict[2] << ", REJECTED " << by_verdict[3] << ", rule matches "
+                        << matched_rules);
   // Every verdict must occur often enough for the agreement to mean something.
   for (uint64_t n : by_verdict) CHECK(n > done / 50);
 }
 
-TEST_CASE("differential: witnesses of random queries replay, and Unsat is never contradicted",
-          "[differential]") {
+TEST_CASE("differential: witnesses of random queries replay, and Unsat is never contradicted", "[differential]") {
   const uint64_t seed = env_or("MESHPROOF_DIFF_SEED", 7) + 1;
   const uint64_t programs = env_or("MESHPROOF_DIFF_ITERATIONS", 100000) / 250;  // 400 by default
   INFO("seed " << seed);
@@ -168,7 +183,8 @@ TEST_CASE("differential: witnesses of random queries replay, and Unsat is never 
       for (size_t i = 0; i < rules.size(); ++i) {
         queries.push_back(engine::Query().rule_matches({a, i}));
         queries.push_back(engine::Query().decided_by({a, i}));
-        queries.push_back(engine::Query().rule_matches({a, i}).verdict(a == model::Action::Allow ? Verdict::Deny : Verdict::Allow));
+        queries.push_back(
+            engine::Query().rule_matches({a, i}).verdict(a == model::Action::Allow ? Verdict::Deny : Verdict::Allow));
       }
     }
     for (const auto& q : queries) {
@@ -212,15 +228,16 @@ TEST_CASE("differential: the concrete fast path answers Sat only where the solve
     engine::Engine eng(prog);
     std::vector<engine::Query> queries;
     for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
-      const auto& rules = a == model::Action::Custom ? prog.custom
-                          : a == model::Action::Deny ? prog.deny
+      const auto& rules = a == model::Action::Custom  ? prog.custom
+                          : a == model::Action::Deny  ? prog.deny
                           : a == model::Action::Allow ? prog.allow
                                                       : prog.audit;
       for (size_t i = 0; i < rules.size(); ++i) {
         // The probes the gap checks ask (unreachable-allow-rule, never-matching-rule, redundant-rule).
         queries.push_back(engine::Query().rule_matches({a, i}).existence_only());
         queries.push_back(engine::Query().rule_matches({a, i}).verdict(Verdict::Allow).existence_only());
-        queries.push_back(engine::Query().rule_matches({a, i}).reason(engine::Reason::MtlsOnDisable, false).existence_only());
+        queries.push_back(
+            engine::Query().rule_matches({a, i}).reason(engine::Reason::MtlsOnDisable, false).existence_only());
         queries.push_back(engine::Query().rule_matches({a, i}).mtls(false).existence_only());
         engine::Query alone;
         alone.rule_matches({a, i});
@@ -247,7 +264,8 @@ TEST_CASE("differential: the concrete fast path answers Sat only where the solve
       CHECK(eng.decide(*quick->request).answer == SatAnswer::Sat);
     }
     // A query whose witness is shown never takes the fast path (shown witnesses stay canonical).
-    if (!prog.allow.empty()) CHECK_FALSE(engine::find_concretely(prog, engine::Query().rule_matches({model::Action::Allow, 0})));
+    if (!prog.allow.empty())
+      CHECK_FALSE(engine::find_concretely(prog, engine::Query().rule_matches({model::Action::Allow, 0})));
   }
   WARN("fast path: " << fast << " answered concretely, " << slow << " left to the solver");
   CHECK(fast > 0);

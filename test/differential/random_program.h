@@ -21,7 +21,9 @@ class RandomPrograms {
   int pick(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
   bool chance(int percent) { return pick(100) < percent; }
   template <class T>
-  const T& one(const std::vector<T>& xs) { return xs[pick(static_cast<int>(xs.size()))]; }
+  const T& one(const std::vector<T>& xs) {
+    return xs[pick(static_cast<int>(xs.size()))];
+  }
 
   // ---- alphabets ----
   const std::vector<std::string> tds{"cluster.local", "td2", "cluster"};
@@ -40,10 +42,10 @@ class RandomPrograms {
   const std::vector<std::string> claim_values{"g1", "g2", "g12", "read"};
   const std::vector<std::string> snis{"s1", "s1.x", "x.s1"};
   const std::vector<std::string> meta_values{"m1", "m2"};
-  const std::vector<std::string> ips{"10.0.0.1", "10.0.1.1", "10.1.0.1", "192.168.0.1", "2001:db8::1",
-                                      "2001:db8:1::1", "::1"};
-  const std::vector<std::string> cidrs{"10.0.0.0/8", "10.0.0.0/16", "10.0.0.1/32", "0.0.0.0/0", "2001:db8::/32",
-                                        "::/0", "192.168.0.0/24", "10.0.1.0/24"};
+  const std::vector<std::string> ips{"10.0.0.1",    "10.0.1.1",      "10.1.0.1", "192.168.0.1",
+                                     "2001:db8::1", "2001:db8:1::1", "::1"};
+  const std::vector<std::string> cidrs{"10.0.0.0/8",    "10.0.0.0/16", "10.0.0.1/32",    "0.0.0.0/0",
+                                       "2001:db8::/32", "::/0",        "192.168.0.0/24", "10.0.1.0/24"};
   const std::vector<uint32_t> ports{80, 8080, 9090};
 
   // ---- atoms ----
@@ -58,10 +60,23 @@ class RandomPrograms {
   ir::Atom string_atom(ir::Attribute attr, const std::vector<std::string>& xs, const std::string& key = "") {
     ir::Op op;
     switch (pick(10)) {
-      case 0: case 1: case 2: case 3: op = ir::Op::Exact; break;
-      case 4: case 5: op = ir::Op::Prefix; break;
-      case 6: case 7: op = ir::Op::Suffix; break;
-      default: op = ir::Op::Present; break;
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        op = ir::Op::Exact;
+        break;
+      case 4:
+      case 5:
+        op = ir::Op::Prefix;
+        break;
+      case 6:
+      case 7:
+        op = ir::Op::Suffix;
+        break;
+      default:
+        op = ir::Op::Present;
+        break;
     }
     std::string v = op == ir::Op::Present ? "" : piece(xs, op);
     return ir::make_atom(attr, op, v, key);
@@ -72,32 +87,55 @@ class RandomPrograms {
     const bool http = protocol == ir::Protocol::Http;
     for (;;) {
       switch (pick(20)) {
-        case 0: return string_atom(A::PeerTrustDomain, tds);
-        case 1: case 2:
-          if (opaque_ && chance(15)) return ir::make_atom(A::PeerNamespace, ir::Op::Glob, one(std::vector<std::string>{"f*x", "*o*", "b*r"}));
+        case 0:
+          return string_atom(A::PeerTrustDomain, tds);
+        case 1:
+        case 2:
+          if (opaque_ && chance(15))
+            return ir::make_atom(A::PeerNamespace, ir::Op::Glob, one(std::vector<std::string>{"f*x", "*o*", "b*r"}));
           return string_atom(A::PeerNamespace, nss);
-        case 3: return string_atom(A::PeerServiceAccount, sas);
+        case 3:
+          return string_atom(A::PeerServiceAccount, sas);
         case 4: {
           ir::Attribute a = one(std::vector<ir::Attribute>{A::SourceIp, A::RemoteIp, A::DestinationIp});
           return ir::make_cidr_atom(a, *ir::parse_cidr(one(cidrs)));
         }
-        case 5: return ir::make_port_atom(chance(10) ? 1234 : one(ports));
-        case 6: return string_atom(A::ConnectionSni, snis);
-        case 7: case 8: if (!http && chance(70)) continue; return string_atom(A::Method, methods);
-        case 9: case 10:
+        case 5:
+          return ir::make_port_atom(chance(10) ? 1234 : one(ports));
+        case 6:
+          return string_atom(A::ConnectionSni, snis);
+        case 7:
+        case 8:
           if (!http && chance(70)) continue;
-          if (opaque_ && chance(10)) return ir::make_atom(A::Path, ir::Op::PathTemplate, one(std::vector<std::string>{"/a/*", "/a/**", "/*/b"}));
-          if (opaque_ && chance(5)) return ir::make_atom(A::Path, ir::Op::Regex, one(std::vector<std::string>{"/a/[a-c]+", "/(a|b)"}));
+          return string_atom(A::Method, methods);
+        case 9:
+        case 10:
+          if (!http && chance(70)) continue;
+          if (opaque_ && chance(10))
+            return ir::make_atom(A::Path, ir::Op::PathTemplate, one(std::vector<std::string>{"/a/*", "/a/**", "/*/b"}));
+          if (opaque_ && chance(5))
+            return ir::make_atom(A::Path, ir::Op::Regex, one(std::vector<std::string>{"/a/[a-c]+", "/(a|b)"}));
           return string_atom(A::Path, paths);
-        case 11: if (!http && chance(70)) continue; return string_atom(A::Host, hosts);
-        case 12: if (!http && chance(70)) continue; return string_atom(A::Header, header_values, one(header_keys));
-        case 13: return string_atom(A::AuthIssuer, issuers);
-        case 14: return string_atom(A::AuthSubject, subjects);
-        case 15: return string_atom(A::AuthAudiences, audiences);
-        case 16: return string_atom(A::AuthPresenters, presenters);
-        case 17: return string_atom(A::AuthClaim, claim_values, one(claim_keys));
-        case 18: return string_atom(A::Metadata, meta_values, "envoy.filters.a.b[c]");
-        default: return string_atom(A::Method, methods);
+        case 11:
+          if (!http && chance(70)) continue;
+          return string_atom(A::Host, hosts);
+        case 12:
+          if (!http && chance(70)) continue;
+          return string_atom(A::Header, header_values, one(header_keys));
+        case 13:
+          return string_atom(A::AuthIssuer, issuers);
+        case 14:
+          return string_atom(A::AuthSubject, subjects);
+        case 15:
+          return string_atom(A::AuthAudiences, audiences);
+        case 16:
+          return string_atom(A::AuthPresenters, presenters);
+        case 17:
+          return string_atom(A::AuthClaim, claim_values, one(claim_keys));
+        case 18:
+          return string_atom(A::Metadata, meta_values, "envoy.filters.a.b[c]");
+        default:
+          return string_atom(A::Method, methods);
       }
     }
   }
@@ -132,7 +170,9 @@ class RandomPrograms {
     r.policy.action = action;
     r.policy.ns = "ns";
     r.policy.name = std::string(model::to_string(action)) + "-" + std::to_string(pick(3));
-    r.policy.dry_run = (action == model::Action::Allow || action == model::Action::Deny || action == model::Action::Custom) && chance(12);
+    r.policy.dry_run =
+        (action == model::Action::Allow || action == model::Action::Deny || action == model::Action::Custom) &&
+        chance(12);
     r.policy.provider = action == model::Action::Custom ? "ext" : "";
     r.index = index;
     int np = chance(5) ? 0 : chance(80) ? 1 : 2;  // 0: the never-matching `spec: {}` rule shape
@@ -156,7 +196,8 @@ class RandomPrograms {
     for (int i = 0; i < nd; ++i) prog.deny.push_back(rule(model::Action::Deny, i, prog.protocol));
     for (int i = 0; i < na; ++i) prog.allow.push_back(rule(model::Action::Allow, i, prog.protocol));
     for (int i = 0; i < nu; ++i) prog.audit.push_back(rule(model::Action::Audit, i, prog.protocol));
-    bool enforced_allow = std::any_of(prog.allow.begin(), prog.allow.end(), [](const ir::Rule& r) { return !r.policy.dry_run; });
+    bool enforced_allow =
+        std::any_of(prog.allow.begin(), prog.allow.end(), [](const ir::Rule& r) { return !r.policy.dry_run; });
     prog.has_allow_policy = enforced_allow || chance(15);  // an ALLOW policy whose rules were all dropped
     if (prog.protocol == ir::Protocol::Http && chance(40)) {
       prog.has_request_authentication = true;

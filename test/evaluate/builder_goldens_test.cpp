@@ -116,7 +116,8 @@ struct EnvoyView {
         if (!i.empty()) ne.push_back(i);
       if (ne.empty()) return;
       v.present = true;
-      if (ne.size() == 1) v.s = ne[0];
+      if (ne.size() == 1)
+        v.s = ne[0];
       else {
         v.is_list = true;
         v.list = ne;
@@ -126,10 +127,14 @@ struct EnvoyView {
       if (!http || r.token != ir::TokenState::Valid || path.size() < 2 || path[0] != "payload") return v;
       std::string key;
       for (size_t i = 1; i < path.size(); ++i) key += (i > 1 ? "." : "") + path[i];
-      if (key == "iss") from_list({r.jwt_issuer});
-      else if (key == "sub") from_list({r.jwt_subject});
-      else if (key == "aud") from_list(r.audiences);
-      else if (key == "azp") from_list(r.presenters);
+      if (key == "iss")
+        from_list({r.jwt_issuer});
+      else if (key == "sub")
+        from_list({r.jwt_subject});
+      else if (key == "aud")
+        from_list(r.audiences);
+      else if (key == "azp")
+        from_list(r.presenters);
       if (auto it = r.claims.find(key); it != r.claims.end() && !v.present) from_list(it->second);
       return v;
     }
@@ -198,7 +203,8 @@ bool permission(const Node& p, const EnvoyView& v) {
   }
   if (const Node* n = p.find("notRule")) return !permission(*n, v);
   if (const Node* h = p.find("header")) return header_matcher(*h, v);
-  if (const Node* u = p.find("urlPath")) return v.http && !v.r.path.empty() && string_matcher(child(*u, "path"), v.r.path);
+  if (const Node* u = p.find("urlPath"))
+    return v.http && !v.r.path.empty() && string_matcher(child(*u, "path"), v.r.path);
   if (const Node* t = p.find("uriTemplate"))
     return v.http && uri_template(child(child(*t, "typedConfig"), "pathTemplate").scalar, v.r.path);
   if (const Node* d = p.find("destinationPort")) return std::to_string(v.r.port) == d->scalar;
@@ -353,24 +359,37 @@ void identities_for_principal(Pools& p, const std::string& v, const std::vector<
     for (const auto& td : tds) add_identity(p, td + v.substr(1));
 }
 
-void gather(Pools& p, const std::string& gen, const std::vector<std::string>& values,
-            const std::string& key, const std::string& policy_ns, const std::vector<std::string>& tds) {
+void gather(Pools& p, const std::string& gen, const std::vector<std::string>& values, const std::string& key,
+            const std::string& policy_ns, const std::vector<std::string>& tds) {
   for (const auto& v : values) {
-    if (gen == "principal") identities_for_principal(p, v, tds);
-    else if (gen == "namespace") for (const auto& i : instances(v)) add_identity(p, "cluster.local/ns/" + i + "/sa/s1");
+    if (gen == "principal")
+      identities_for_principal(p, v, tds);
+    else if (gen == "namespace")
+      for (const auto& i : instances(v)) add_identity(p, "cluster.local/ns/" + i + "/sa/s1");
     else if (gen == "sa") {
       size_t sl = v.find('/');
-      add_identity(p, "cluster.local/ns/" + (sl == std::string::npos ? policy_ns + "/sa/" + v : v.substr(0, sl) + "/sa/" + v.substr(sl + 1)));
-    } else if (gen == "td") for (const auto& i : instances(v)) add_identity(p, i + "/ns/n1/sa/s1");
-    else if (gen == "method") for (const auto& i : instances(v)) p.methods.push_back(i);
-    else if (gen == "host") for (const auto& i : instances(v)) { p.hosts.push_back(i); p.hosts.push_back(lower(i) == i ? i : lower(i)); }
+      add_identity(p, "cluster.local/ns/" + (sl == std::string::npos ? policy_ns + "/sa/" + v
+                                                                     : v.substr(0, sl) + "/sa/" + v.substr(sl + 1)));
+    } else if (gen == "td")
+      for (const auto& i : instances(v)) add_identity(p, i + "/ns/n1/sa/s1");
+    else if (gen == "method")
+      for (const auto& i : instances(v)) p.methods.push_back(i);
+    else if (gen == "host")
+      for (const auto& i : instances(v)) {
+        p.hosts.push_back(i);
+        p.hosts.push_back(lower(i) == i ? i : lower(i));
+      }
     else if (gen == "path") {
       std::string t = v;
       for (size_t q; (q = t.find("{**}")) != std::string::npos;) t.replace(q, 4, "a/b");
       for (size_t q; (q = t.find("{*}")) != std::string::npos;) t.replace(q, 3, "seg");
       for (const auto& i : instances(t)) p.paths.push_back(i);
-    } else if (gen == "port") { try { p.ports.push_back(static_cast<uint32_t>(std::stoul(v))); } catch (...) {} }
-    else if (gen == "ip") {
+    } else if (gen == "port") {
+      try {
+        p.ports.push_back(static_cast<uint32_t>(std::stoul(v)));
+      } catch (...) {
+      }
+    } else if (gen == "ip") {
       auto c = ir::parse_cidr(v);
       if (c) {
         p.ips.push_back(c->base.to_string());
@@ -381,20 +400,32 @@ void gather(Pools& p, const std::string& gen, const std::vector<std::string>& va
     } else if (gen == "reqprincipal") {
       for (const auto& i : instances(v)) {
         size_t sl = i.rfind('/');
-        if (sl == std::string::npos) { p.issuers.push_back(i); p.subjects.push_back(i); }
-        else { p.issuers.push_back(i.substr(0, sl)); p.subjects.push_back(i.substr(sl + 1)); }
+        if (sl == std::string::npos) {
+          p.issuers.push_back(i);
+          p.subjects.push_back(i);
+        } else {
+          p.issuers.push_back(i.substr(0, sl));
+          p.subjects.push_back(i.substr(sl + 1));
+        }
       }
-    } else if (gen == "aud") for (const auto& i : instances(v)) p.auds.push_back(i);
-    else if (gen == "azp") for (const auto& i : instances(v)) p.azps.push_back(i);
-    else if (gen == "header") for (const auto& i : instances(v)) p.headers[key].push_back(i);
+    } else if (gen == "aud")
+      for (const auto& i : instances(v)) p.auds.push_back(i);
+    else if (gen == "azp")
+      for (const auto& i : instances(v)) p.azps.push_back(i);
+    else if (gen == "header")
+      for (const auto& i : instances(v)) p.headers[key].push_back(i);
     else if (gen == "claim") {
       // iss/sub/aud/azp are the token's own payload fields.
-      auto& pool = key == "iss" ? p.issuers : key == "sub" ? p.subjects : key == "aud" ? p.auds
-                   : key == "azp" ? p.azps : p.claims[key];
+      auto& pool = key == "iss"   ? p.issuers
+                   : key == "sub" ? p.subjects
+                   : key == "aud" ? p.auds
+                   : key == "azp" ? p.azps
+                                  : p.claims[key];
       for (const auto& i : instances(v)) pool.push_back(i);
-    }
-    else if (gen == "sni") for (const auto& i : instances(v)) p.snis.push_back(i);
-    else if (gen == "meta") for (const auto& i : instances(v)) p.metadata[key].push_back(i);
+    } else if (gen == "sni")
+      for (const auto& i : instances(v)) p.snis.push_back(i);
+    else if (gen == "meta")
+      for (const auto& i : instances(v)) p.metadata[key].push_back(i);
   }
 }
 
@@ -411,7 +442,10 @@ std::pair<std::string, std::string> when_gen(const std::string& k) {
     std::string out;
     for (char c : s) {
       if (c == '[') continue;
-      if (c == ']') { out += '.'; continue; }
+      if (c == ']') {
+        out += '.';
+        continue;
+      }
       out += c;
     }
     if (!out.empty() && out.back() == '.') out.pop_back();
@@ -489,7 +523,8 @@ class RequestMaker {
     const uint32_t* port = pick(p_.ports, 0.3);
     r.port = port ? *port : 8080;
     if (const auto* ip = pick(p_.ips, 0.3)) r.source_ip = ir::parse_ip(*ip);
-    if (coin(0.3)) if (const auto* ip = pick(p_.ips, 0.2)) r.remote_ip = ir::parse_ip(*ip);
+    if (coin(0.3))
+      if (const auto* ip = pick(p_.ips, 0.2)) r.remote_ip = ir::parse_ip(*ip);
     if (const auto* ip = pick(p_.ips, 0.3)) r.destination_ip = ir::parse_ip(*ip);
     if (const auto* s = pick(p_.snis, 0.4)) r.sni = *s;
     if (const auto* k = pick(meta_keys(), 0.4)) r.metadata[*k] = {*pick(p_.metadata.at(*k), 0)};
@@ -509,7 +544,8 @@ class RequestMaker {
       r.jwt_issuer = iss ? *iss : "https://issuer";
       r.jwt_subject = sub ? *sub : "subject";
       if (const auto* a = pick(p_.auds, 0.3)) r.audiences.push_back(*a);
-      if (coin(0.3)) if (const auto* a = pick(p_.auds, 0)) r.audiences.push_back(*a);
+      if (coin(0.3))
+        if (const auto* a = pick(p_.auds, 0)) r.audiences.push_back(*a);
       if (const auto* a = pick(p_.azps, 0.3)) r.presenters.push_back(*a);
       for (const auto& [k, vs] : p_.claims) {
         if (coin(0.3)) continue;
@@ -534,13 +570,16 @@ class RequestMaker {
       if (!tmp.identities.empty()) r.set_principal(tmp.identities.front());
       return;
     }
-    if (f.gen == "method") r.method = inst();
-    else if (f.gen == "host") r.host = inst();
+    if (f.gen == "method")
+      r.method = inst();
+    else if (f.gen == "host")
+      r.host = inst();
     else if (f.gen == "path") {
       Pools tmp;
       gather(tmp, "path", {value ? *value : miss}, "", "", tds);
       r.path = tmp.paths.front();
-    } else if (f.gen == "port") r.port = value ? static_cast<uint32_t>(std::stoul(*value)) : 1;
+    } else if (f.gen == "port")
+      r.port = value ? static_cast<uint32_t>(std::stoul(*value)) : 1;
     else if (f.gen == "ip") {
       auto c = value ? ir::parse_cidr(*value) : ir::parse_cidr("203.0.113.9");
       if (c) r.source_ip = r.remote_ip = r.destination_ip = c->base;
@@ -550,19 +589,30 @@ class RequestMaker {
       size_t sl = i.rfind('/');
       r.jwt_issuer = sl == std::string::npos ? i : i.substr(0, sl);
       r.jwt_subject = sl == std::string::npos ? "" : i.substr(sl + 1);
-    } else if (f.gen == "aud") { r.token = ir::TokenState::Valid; r.audiences = {inst()}; }
-    else if (f.gen == "azp") { r.token = ir::TokenState::Valid; r.presenters = {inst()}; }
-    else if (f.gen == "header") r.headers[f.key] = inst();
+    } else if (f.gen == "aud") {
+      r.token = ir::TokenState::Valid;
+      r.audiences = {inst()};
+    } else if (f.gen == "azp") {
+      r.token = ir::TokenState::Valid;
+      r.presenters = {inst()};
+    } else if (f.gen == "header")
+      r.headers[f.key] = inst();
     else if (f.gen == "claim") {
       r.token = ir::TokenState::Valid;
-      if (f.key == "iss") r.jwt_issuer = inst();
-      else if (f.key == "sub") r.jwt_subject = inst();
-      else if (f.key == "aud") r.audiences = {inst()};
-      else if (f.key == "azp") r.presenters = {inst()};
-      else r.claims[f.key] = {inst()};
-    }
-    else if (f.gen == "sni") r.sni = inst();
-    else if (f.gen == "meta") r.metadata[f.key] = {inst()};
+      if (f.key == "iss")
+        r.jwt_issuer = inst();
+      else if (f.key == "sub")
+        r.jwt_subject = inst();
+      else if (f.key == "aud")
+        r.audiences = {inst()};
+      else if (f.key == "azp")
+        r.presenters = {inst()};
+      else
+        r.claims[f.key] = {inst()};
+    } else if (f.gen == "sni")
+      r.sni = inst();
+    else if (f.gen == "meta")
+      r.metadata[f.key] = {inst()};
     if (r.token == ir::TokenState::Valid && r.jwt_issuer.empty()) {
       r.jwt_issuer = "https://issuer";
       r.jwt_subject = "subject";
@@ -623,7 +673,8 @@ TEST_CASE("lowering + evaluator agree with Istio's builder goldens on derived re
         std::vector<load::LoadError> errors;
         std::vector<load::LoadNote> notes;
         uint32_t id = sources.add(SourceFile{path, path, nullptr});
-        loader.parse_text(id, ss.str(), [&](load::Document&& d) { filters.push_back(std::move(d.root)); }, errors, notes);
+        loader.parse_text(
+            id, ss.str(), [&](load::Document&& d) { filters.push_back(std::move(d.root)); }, errors, notes);
         REQUIRE(errors.empty());
       }
       REQUIRE(filters.size() == c.at("expectedFilterCount").get<size_t>());
@@ -637,7 +688,8 @@ TEST_CASE("lowering + evaluator agree with Istio's builder goldens on derived re
       }
       if (!c.at("meshConfigSummary").is_null()) {
         std::string summary = c.at("meshConfigSummary");
-        std::string type = summary.find("envoyExtAuthzGrpc") != std::string::npos ? "envoyExtAuthzGrpc" : "envoyExtAuthzHttp";
+        std::string type =
+            summary.find("envoyExtAuthzGrpc") != std::string::npos ? "envoyExtAuthzGrpc" : "envoyExtAuthzHttp";
         ctx.providers.push_back({"default", type});
       }
 
@@ -649,7 +701,8 @@ TEST_CASE("lowering + evaluator agree with Istio's builder goldens on derived re
       for (const auto& p : input->resources.authorization_policies)
         if ((p.action == model::Action::Custom) == custom_builder) w.authorization_policies.push_back(&p);
       mesh::MtlsDecision permissive;
-      ir::Program prog = ir::build_program(w, 8080, "", http ? ir::Protocol::Http : ir::Protocol::Tcp, false, permissive, ctx);
+      ir::Program prog =
+          ir::build_program(w, 8080, "", http ? ir::Protocol::Http : ir::Protocol::Tcp, false, permissive, ctx);
       // The goldens have no RequestAuthentication but read the JWT payload: let tokens through.
       if (http) {
         prog.jwt_issuers.push_back(ir::JwtIssuer{"", {}, "test", {}});
@@ -738,9 +791,9 @@ TEST_CASE("lowering + evaluator agree with Istio's builder goldens on derived re
       for (const auto& req : reqs) {
         GoldenOutcome g = run_chain(filters, EnvoyView{req, http});
         engine::Decision d = engine::evaluate(prog, req);
-        INFO("request: " << ir::to_string(req.token) << " " << ir::Request(req).principal() << " | "
-                         << req.method << " " << req.path << " host=" << req.host << " port=" << req.port
-                         << " iss=" << req.jwt_issuer << " sub=" << req.jwt_subject);
+        INFO("request: " << ir::to_string(req.token) << " " << ir::Request(req).principal() << " | " << req.method
+                         << " " << req.path << " host=" << req.host << " port=" << req.port << " iss=" << req.jwt_issuer
+                         << " sub=" << req.jwt_subject);
         INFO("meshproof: " << engine::to_string(d.verdict) << " — " << d.explanation);
         REQUIRE(engine::to_string(d.verdict) == std::string(engine::to_string(g.verdict)));
         ++outcomes[engine::to_string(d.verdict)];

@@ -13,7 +13,8 @@ using test::plaintext;
 namespace {
 std::string pa(const std::string& mode) {
   return "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: pa, namespace: foo}\n"
-         "spec:\n  mtls: {mode: " + mode + "}\n";
+         "spec:\n  mtls: {mode: " +
+         mode + "}\n";
 }
 std::string policy(const std::string& name, const std::string& body) {
   return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name +
@@ -125,9 +126,12 @@ TEST_CASE("JWT: without a RequestAuthentication a token is ignored (IS §12)", "
 
 TEST_CASE("CUSTOM: a match is delegated, with what follows if the authorizer allows (IS §1, §2)",
           "[evaluate][custom]") {
-  auto b = build_web(std::string(kMeshProviders) + "---\n" +
-                     policy("ext", "  action: CUSTOM\n  provider: {name: grpc-authz}\n  rules:\n  - to:\n    - operation: {paths: [/secure*]}\n") +
-                     "---\n" + policy("deny-b", "  action: DENY\n  rules:\n  - from:\n    - source: {namespaces: [b]}\n"));
+  auto b =
+      build_web(std::string(kMeshProviders) + "---\n" +
+                policy("ext",
+                       "  action: CUSTOM\n  provider: {name: grpc-authz}\n  rules:\n  - to:\n    - operation: {paths: "
+                       "[/secure*]}\n") +
+                "---\n" + policy("deny-b", "  action: DENY\n  rules:\n  - from:\n    - source: {namespaces: [b]}\n"));
   const auto& p = b.http();
   CHECK(p.custom_mode == ir::CustomMode::Delegate);
   auto req = from_peer("td/ns/b/sa/x");
@@ -154,8 +158,9 @@ TEST_CASE("CUSTOM with an HTTP provider is not enforced on TCP (IS §2, §7)", "
 }
 
 TEST_CASE("CUSTOM fails closed: unknown provider, several providers (IS §2)", "[evaluate][custom]") {
-  auto unknown = build_web(std::string(kMeshProviders) + "---\n" +
-                           policy("ext", "  action: CUSTOM\n  provider: {name: nope}\n  rules:\n  - to:\n    - operation: {paths: [/x]}\n"));
+  auto unknown = build_web(
+      std::string(kMeshProviders) + "---\n" +
+      policy("ext", "  action: CUSTOM\n  provider: {name: nope}\n  rules:\n  - to:\n    - operation: {paths: [/x]}\n"));
   CHECK(unknown.http().custom_mode == ir::CustomMode::FailClosed);
   auto req = plaintext();
   req.path = "/x";
@@ -202,7 +207,8 @@ spec:
     spec:
       containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
 ---
-)" + pa("STRICT") + "---\n" + policy("deny-all", "  action: ALLOW\n");
+)" + pa("STRICT") + "---\n" +
+                     policy("deny-all", "  action: ALLOW\n");
   auto b = test::build_web(yaml, "nosidecar");
   const auto* pp = b.programs.find_port(8080);
   REQUIRE(pp);
@@ -210,4 +216,3 @@ spec:
   CHECK(d.verdict == Verdict::Allow);
   CHECK(d.reason == Reason::NoSidecar);
 }
-

@@ -212,7 +212,8 @@ TEST_CASE("AUDIT and CUSTOM drop HTTP-only items like DENY on TCP (IS §7)", "[i
 }
 
 TEST_CASE("DENY: an ungeneratable value is ignored, the rest of the field stays (IS §6, §7)", "[ir][tcp]") {
-  auto b = build_web(allow("p", "  action: DENY\n  rules:\n  - from:\n    - source: {ipBlocks: [10.0.0.0/8, not-an-ip]}\n"));
+  auto b =
+      build_web(allow("p", "  action: DENY\n  rules:\n  - from:\n    - source: {ipBlocks: [10.0.0.0/8, not-an-ip]}\n"));
   auto req = from_peer("td/ns/a/sa/b");
   req.source_ip = ir::parse_ip("10.1.1.1");
   CHECK(verdict(b.http(), req) == Verdict::Deny);
@@ -254,7 +255,8 @@ TEST_CASE("`source.principal` when-key behaves as principals, including notValue
 }
 
 TEST_CASE("unknown `when` key: Istio skips the rule for every action (IS §6)", "[ir][when]") {
-  auto d = build_web(allow("p", "  action: DENY\n  rules:\n  - when:\n    - key: destination.labels[app]\n      values: [x]\n"));
+  auto d = build_web(
+      allow("p", "  action: DENY\n  rules:\n  - when:\n    - key: destination.labels[app]\n      values: [x]\n"));
   CHECK(d.http().deny.empty());
   CHECK(verdict(d.http(), plaintext()) == Verdict::Allow);
 }
@@ -306,7 +308,8 @@ TEST_CASE("AUDIT or DENY without rules never matches (IS §3)", "[ir][empty]") {
 }
 
 TEST_CASE("paths with {*} / {**} are URI templates (IS §5)", "[ir][paths]") {
-  auto b = build_web(allow("p", "  rules:\n  - to:\n    - operation: {paths: [\"/api/{*}/items\", \"/files/{**}\"]}\n"));
+  auto b =
+      build_web(allow("p", "  rules:\n  - to:\n    - operation: {paths: [\"/api/{*}/items\", \"/files/{**}\"]}\n"));
   auto req = plaintext();
   req.path = "/api/v1/items";
   CHECK(verdict(b.http(), req) == Verdict::Allow);

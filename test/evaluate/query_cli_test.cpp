@@ -37,8 +37,8 @@ TEST_CASE("query: the seed story — frontend with a teller JWT is allowed", "[c
 
 TEST_CASE("query: the seed story — everything else is refused, each for its reason", "[cli][query]") {
   // Right caller, wrong claim.
-  auto j = query_json({"--principal", kFrontend, "--request-principal", "https://idp.bank.example/bob",
-                       "--claim", "role=customer"});
+  auto j = query_json(
+      {"--principal", kFrontend, "--request-principal", "https://idp.bank.example/bob", "--claim", "role=customer"});
   CHECK(j["decision"] == "DENY");
   CHECK(j["decided_by"].is_null());
   CHECK(j["reason_code"] == "no-allow-matched");
@@ -53,8 +53,8 @@ TEST_CASE("query: the seed story — everything else is refused, each for its re
   CHECK(j["decision"] == "REJECTED");
   CHECK(j["reason_code"] == "plaintext-on-strict");
   // A token from another issuer is rejected by jwt_authn before RBAC.
-  j = query_json({"--principal", kFrontend, "--request-principal", "https://evil.example/alice", "--claim",
-                  "role=teller"});
+  j = query_json(
+      {"--principal", kFrontend, "--request-principal", "https://evil.example/alice", "--claim", "role=teller"});
   CHECK(j["decision"] == "REJECTED");
   CHECK(j["reason_code"] == "issuer-not-accepted");
   j = query_json({"--principal", kFrontend, "--invalid-token"});
@@ -81,8 +81,8 @@ TEST_CASE("query: a workload known only by labels", "[cli][query]") {
   auto k = nlohmann::json::parse(r.out);
   CHECK(k["decision"] == "REJECTED");
   CHECK(k.contains("note"));
-  r = run_cli({"query", fixture("ir/bank"), "--to", "bank/app=batch", "--port", "9090", "--principal", kFrontend,
-               "-o", "json"});
+  r = run_cli({"query", fixture("ir/bank"), "--to", "bank/app=batch", "--port", "9090", "--principal", kFrontend, "-o",
+               "json"});
   CHECK(nlohmann::json::parse(r.out)["decision"] == "ALLOW");
 }
 

@@ -103,8 +103,7 @@ TEST_CASE("namespaces: inner `*` is a wildcard, unlike every other field (IS §5
   CHECK_FALSE(any_on(glob, peer("td/ns/abc/sa/x")));
 }
 
-TEST_CASE("namespaces: the regex on the whole principal also matches pathological identities",
-          "[ir][namespaces]") {
+TEST_CASE("namespaces: the regex on the whole principal also matches pathological identities", "[ir][namespaces]") {
   // `.*/ns/sa/.*` matches td/ns/ns/sa/x: "/ns/" occurs again when the namespace is literally "ns".
   ir::ValueNote note;
   auto sa = ir::lower_namespace("sa", &note);
@@ -250,4 +249,3 @@ TEST_CASE("JWT audiences, presenter and claims: list-contains or equals (IS §5)
   r.token = ir::TokenState::None;
   CHECK_FALSE(term_on(ir::lower_string(ir::Attribute::AuthClaim, "groups", "admin"), r));
 }
-

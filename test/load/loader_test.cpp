@@ -24,8 +24,8 @@ std::unique_ptr<Parsed> parse(const std::string& text, load::Limits limits = {})
   auto p = std::make_unique<Parsed>();
   uint32_t id = p->sources.add(SourceFile{"mem.yaml", "mem.yaml", std::make_shared<const std::string>(text)});
   load::Loader loader(p->sources, limits);
-  p->ok = loader.parse_text(id, text, [&](load::Document&& d) { p->docs.push_back(std::move(d)); }, p->errors,
-                            p->notes);
+  p->ok = loader.parse_text(
+      id, text, [&](load::Document&& d) { p->docs.push_back(std::move(d)); }, p->errors, p->notes);
   return p;
 }
 
@@ -102,7 +102,8 @@ TEST_CASE("anchors, aliases and merge keys expand", "[load]") {
 }
 
 TEST_CASE("Helm's '# Source:' comment is attached to the document it precedes", "[load]") {
-  auto p = parse("---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# Source: chart/templates/b.yaml\nkind: B\n---\nkind: C\n");
+  auto p = parse(
+      "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# Source: chart/templates/b.yaml\nkind: B\n---\nkind: C\n");
   REQUIRE(p->docs.size() == 3);
   CHECK(p->docs[0].helm_source == "chart/templates/a.yaml");
   CHECK(p->docs[1].helm_source == "chart/templates/b.yaml");
@@ -169,7 +170,8 @@ TEST_CASE("a file over the size limit is refused without reading it", "[load][ba
   auto files = loader.expand({f.string()}, errors);
   REQUIRE(files.size() == 1);
   size_t docs = 0;
-  CHECK_FALSE(loader.parse(files[0], [&](load::Document&&) { ++docs; }, errors, notes));
+  CHECK_FALSE(loader.parse(
+      files[0], [&](load::Document&&) { ++docs; }, errors, notes));
   CHECK(docs == 0);
   REQUIRE(errors.size() == 1);
   CHECK_THAT(errors[0].message, Catch::Contains("larger than the limit of 1.0 MiB"));
@@ -190,7 +192,8 @@ TEST_CASE("directories are walked recursively, sorted, YAML/JSON only, hidden en
   // JSON parses as YAML.
   std::vector<load::Document> docs;
   std::vector<load::LoadNote> notes;
-  CHECK(loader.parse(files[2], [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes));
+  CHECK(loader.parse(
+      files[2], [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes));
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].root.find("kind")->scalar == "C");
   fs::remove_all(dir);
@@ -218,8 +221,9 @@ TEST_CASE("positions inside embedded text are shifted by the offsets given", "[l
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   std::vector<load::Document> docs;
-  loader.parse_text(0, "rootNamespace: x\ntrustDomain: td\n", [&](load::Document&& d) { docs.push_back(std::move(d)); },
-                    errors, notes, /*line_offset=*/10, /*col_offset=*/4);
+  loader.parse_text(
+      0, "rootNamespace: x\ntrustDomain: td\n", [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors,
+      notes, /*line_offset=*/10, /*col_offset=*/4);
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].root.find("trustDomain")->loc.line == 12);
 }

@@ -124,15 +124,19 @@ TEST_CASE("10,000 policies and 2,000 workloads resolve in well under a second", 
     b.deployment(ns, "w" + std::to_string(i),
                  {{"app", "app" + std::to_string(i % 400)}, {"version", "v" + std::to_string(i % 3)}},
                  {{"http", 8080}, {"grpc", 9090}});
-    if (i % 4 == 0) b.service(ns, "s" + std::to_string(i), {{"app", "app" + std::to_string(i % 400)}}, {{"http", 80, 8080}});
+    if (i % 4 == 0)
+      b.service(ns, "s" + std::to_string(i), {{"app", "app" + std::to_string(i % 400)}}, {{"http", 80, 8080}});
   }
   for (int i = 0; i < policies; ++i) {
     std::string ns = i % 100 == 0 ? "istio-system" : "ns" + std::to_string(i % namespaces);
     model::Labels sel;
     if (i % 10 != 0) sel = {{"app", "app" + std::to_string(i % 450)}};
-    if (i % 3 == 0) b.peer_authn(ns, "pa" + std::to_string(i), sel, model::MtlsMode::Strict, "", {});
-    else if (i % 3 == 1) b.authz(ns, "ap" + std::to_string(i), sel, "", {"8080"});
-    else b.request_authn(ns, "ra" + std::to_string(i), sel);
+    if (i % 3 == 0)
+      b.peer_authn(ns, "pa" + std::to_string(i), sel, model::MtlsMode::Strict, "", {});
+    else if (i % 3 == 1)
+      b.authz(ns, "ap" + std::to_string(i), sel, "", {"8080"});
+    else
+      b.request_authn(ns, "ra" + std::to_string(i), sel);
   }
   auto t0 = std::chrono::steady_clock::now();
   mesh::Mesh m = b.resolve();

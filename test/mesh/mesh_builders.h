@@ -55,8 +55,12 @@ struct MeshBuilder {
   struct SvcPort {
     SvcPort(std::string name_, uint32_t port_, uint32_t target_number_ = 0, std::string target_name_ = "",
             std::string app_protocol_ = "", std::string protocol_ = "TCP")
-        : name(std::move(name_)), port(port_), target_number(target_number_), target_name(std::move(target_name_)),
-          app_protocol(std::move(app_protocol_)), protocol(std::move(protocol_)) {}
+        : name(std::move(name_)),
+          port(port_),
+          target_number(target_number_),
+          target_name(std::move(target_name_)),
+          app_protocol(std::move(app_protocol_)),
+          protocol(std::move(protocol_)) {}
     std::string name;
     uint32_t port = 0;
     uint32_t target_number = 0;
@@ -134,9 +138,8 @@ struct MeshBuilder {
     return rs.authorization_policies.back();
   }
 
-  model::AuthorizationPolicy& authz_target(const std::string& ns, const std::string& name,
-                                           const std::string& group, const std::string& kind,
-                                           const std::string& target) {
+  model::AuthorizationPolicy& authz_target(const std::string& ns, const std::string& name, const std::string& group,
+                                           const std::string& kind, const std::string& target) {
     model::AuthorizationPolicy p;
     meta(p, "AuthorizationPolicy", ns, name, "");
     model::TargetRef t;

@@ -4,8 +4,8 @@
 #include "mesh_builders.h"
 
 using namespace meshproof;
-using model::MtlsMode;
 using mesh::MtlsLevel;
+using model::MtlsMode;
 
 namespace {
 
@@ -105,7 +105,7 @@ TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") 
     b.peer_authn("istio-system", "mesh", {}, MtlsMode::Disable);
     b.peer_authn("foo", "ns", {}, MtlsMode::Unset);
     const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+    const auto& w = get(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Disable);
     CHECK(w.default_mtls.level == MtlsLevel::Mesh);
   }
@@ -115,7 +115,7 @@ TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") 
     b.peer_authn("istio-system", "mesh", {}, MtlsMode::Unset);
     b.peer_authn("foo", "wl", {{"app", "a"}}, MtlsMode::Unset);
     const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+    const auto& w = get(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Permissive);
     CHECK(w.default_mtls.level == MtlsLevel::Default);
     CHECK(w.default_mtls.decided_by == nullptr);
@@ -129,7 +129,7 @@ TEST_CASE("oldest wins at the mesh level", "[mesh][mtls]") {
     b.peer_authn("istio-system", "a-newer", {}, MtlsMode::Disable, "2024-05-01T00:00:00Z");
     b.peer_authn("istio-system", "z-older", {}, MtlsMode::Strict, "2024-01-01T00:00:00Z");
     const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+    const auto& w = get(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Strict);
     CHECK(w.default_mtls.decided_by->meta.name == "z-older");
   }
@@ -249,8 +249,8 @@ TEST_CASE("in the root namespace the selector-less policy is the mesh level", "[
 
 TEST_CASE("a workload without a sidecar accepts plaintext whatever the policy says", "[mesh][mtls]") {
   test::MeshBuilder b;
-  b.deployment("foo", "legacy", {{"app", "legacy"}}, {{"http", 8080}})
-      .pod_annotations["sidecar.istio.io/inject"] = "false";
+  b.deployment("foo", "legacy", {{"app", "legacy"}}, {{"http", 8080}}).pod_annotations["sidecar.istio.io/inject"] =
+      "false";
   b.peer_authn("istio-system", "default", {}, MtlsMode::Strict);
   b.peer_authn("foo", "wl", {{"app", "legacy"}}, MtlsMode::Strict, "", {{9000, MtlsMode::Strict}});
   const mesh::Mesh resolved = b.resolve();

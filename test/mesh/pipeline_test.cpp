@@ -233,11 +233,16 @@ struct ZtunnelDeny {
           if (p.scalar == std::to_string(port)) return true;
         return false;
       };
-      if (e.key == "destinationPorts") ok = ok && contains();
-      else if (e.key == "notDestinationPorts") ok = ok && !contains();
-      else if (e.key == "notPrincipals") ok = ok && true;  // `presence` is false for plaintext: not-presence holds
-      else if (e.key == "principals") ok = false;
-      else unknown_field = e.key;
+      if (e.key == "destinationPorts")
+        ok = ok && contains();
+      else if (e.key == "notDestinationPorts")
+        ok = ok && !contains();
+      else if (e.key == "notPrincipals")
+        ok = ok && true;  // `presence` is false for plaintext: not-presence holds
+      else if (e.key == "principals")
+        ok = false;
+      else
+        unknown_field = e.key;
     }
     return ok;
   }
@@ -294,8 +299,9 @@ TEST_CASE("PeerAuthentication precedence agrees with Istio's ambient conversion 
     std::vector<load::LoadError> errors;
     std::vector<load::LoadNote> notes;
     load::Node root;
-    loader.parse_text(sources.add(SourceFile{golden_path, golden_path, nullptr}), golden,
-                      [&](load::Document&& d) { root = std::move(d.root); }, errors, notes);
+    loader.parse_text(
+        sources.add(SourceFile{golden_path, golden_path, nullptr}), golden,
+        [&](load::Document&& d) { root = std::move(d.root); }, errors, notes);
     REQUIRE(errors.empty());
     ZtunnelDeny deny;
     deny.groups = root.find("groups");
@@ -325,7 +331,8 @@ TEST_CASE("PeerAuthentication precedence agrees with Istio's ambient conversion 
 
 TEST_CASE("bookinfo from Istio's samples resolves to its workloads and HTTP ports", "[mesh][corpus]") {
   MESHPROOF_REQUIRE_SHARED();
-  auto input = test::load_paths({test::shared_path("corpus/realworld/istio__istio/samples/bookinfo/platform/kube/bookinfo.yaml")});
+  auto input = test::load_paths(
+      {test::shared_path("corpus/realworld/istio__istio/samples/bookinfo/platform/kube/bookinfo.yaml")});
   REQUIRE(input->errors.empty());
   const mesh::Mesh& m = input->mesh;
   for (const char* name : {"productpage-v1", "details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3"}) {

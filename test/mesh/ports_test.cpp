@@ -36,15 +36,24 @@ TEST_CASE("port-name prefix decides the protocol: protocol-suffix", "[mesh][port
     const char* protocol_name;
   };
   const Case cases[] = {
-      {"http", PortProtocol::Http, "http"},         {"http-web", PortProtocol::Http, "http"},
-      {"HTTP-Web", PortProtocol::Http, "http"},     {"httpx", PortProtocol::Sniffed, ""},
-      {"http2", PortProtocol::Http, "http2"},       {"grpc", PortProtocol::Http, "grpc"},
-      {"grpc-api", PortProtocol::Http, "grpc"},     {"grpc-web", PortProtocol::Http, "grpc-web"},
-      {"grpc-web-ui", PortProtocol::Http, "grpc-web"}, {"https", PortProtocol::Tcp, "https"},
-      {"https-admin", PortProtocol::Tcp, "https"},  {"tls", PortProtocol::Tcp, "tls"},
-      {"tcp-db", PortProtocol::Tcp, "tcp"},         {"mongo", PortProtocol::Tcp, "mongo"},
-      {"mysql-primary", PortProtocol::Tcp, "mysql"}, {"redis", PortProtocol::Tcp, "redis"},
-      {"web", PortProtocol::Sniffed, ""},           {"", PortProtocol::Sniffed, ""},
+      {"http", PortProtocol::Http, "http"},
+      {"http-web", PortProtocol::Http, "http"},
+      {"HTTP-Web", PortProtocol::Http, "http"},
+      {"httpx", PortProtocol::Sniffed, ""},
+      {"http2", PortProtocol::Http, "http2"},
+      {"grpc", PortProtocol::Http, "grpc"},
+      {"grpc-api", PortProtocol::Http, "grpc"},
+      {"grpc-web", PortProtocol::Http, "grpc-web"},
+      {"grpc-web-ui", PortProtocol::Http, "grpc-web"},
+      {"https", PortProtocol::Tcp, "https"},
+      {"https-admin", PortProtocol::Tcp, "https"},
+      {"tls", PortProtocol::Tcp, "tls"},
+      {"tcp-db", PortProtocol::Tcp, "tcp"},
+      {"mongo", PortProtocol::Tcp, "mongo"},
+      {"mysql-primary", PortProtocol::Tcp, "mysql"},
+      {"redis", PortProtocol::Tcp, "redis"},
+      {"web", PortProtocol::Sniffed, ""},
+      {"", PortProtocol::Sniffed, ""},
       {"foo-http", PortProtocol::Sniffed, ""},
   };
   for (const Case& c : cases) {
@@ -173,8 +182,7 @@ TEST_CASE("Sidecar ingress listeners replace the Service ports", "[mesh][ports]"
   CHECK(get(m, "bar", "app").find_port(7000) != nullptr);
 }
 
-TEST_CASE("synthetic workloads get the ports of Services that select them and of their policies",
-          "[mesh][ports]") {
+TEST_CASE("synthetic workloads get the ports of Services that select them and of their policies", "[mesh][ports]") {
   test::MeshBuilder b;
   b.service("foo", "svc", {{"app", "x"}}, {{"grpc", 80, 8080}, {"named", 81, 0, "web"}});
   b.authz("foo", "p", {{"app", "x"}}, "", {"9000", "8080", "not-a-port", "70000"});

@@ -89,8 +89,9 @@ TEST_CASE("Istio CRD validation cases: meshproof agrees on every security docume
   size_t security_docs = 0, security_invalid = 0, other_docs = 0;
   for (const std::string& f : files) {
     for (CorpusDoc& c : load_corpus_file(f, sources)) {
-      INFO(c.file << " document " << c.index << " (" << c.kind << " " << c.name << "), expected: "
-                  << (c.expected_error.empty() ? "valid" : c.expected_error) << "\n" << test::dump(c.set));
+      INFO(c.file << " document " << c.index << " (" << c.kind << " " << c.name
+                  << "), expected: " << (c.expected_error.empty() ? "valid" : c.expected_error) << "\n"
+                  << test::dump(c.set));
       auto errors = test::diags(c.set, Severity::Error);
       // `_err` is a key of the test harness, not of the object; meshproof does not check top-level fields.
       if (!security_kind(c.kind)) {

@@ -25,8 +25,8 @@ inline std::unique_ptr<ModelRun> model_from(const std::string& yaml, bool valida
   uint32_t id = r->sources.add(SourceFile{name, name, std::make_shared<const std::string>(yaml)});
   load::Loader loader(r->sources);
   model::ParseContext ctx{&r->sources, &loader};
-  loader.parse_text(id, yaml, [&](load::Document&& d) { model::add_document(d, r->set, ctx); }, r->errors,
-                    r->notes);
+  loader.parse_text(
+      id, yaml, [&](load::Document&& d) { model::add_document(d, r->set, ctx); }, r->errors, r->notes);
   if (validate) model::validate_all(r->set, &r->sources);
   return r;
 }

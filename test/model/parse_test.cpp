@@ -254,7 +254,8 @@ spec:
 }
 
 TEST_CASE("PeerAuthentication without mtls inherits (UNSET)", "[model][parse]") {
-  auto r = model_from("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: d, namespace: x}\n");
+  auto r =
+      model_from("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: d, namespace: x}\n");
   const PeerAuthentication& p = r->set.peer_authentications.at(0);
   CHECK_FALSE(p.mtls_present);
   CHECK(p.mode == MtlsMode::Unset);
@@ -500,8 +501,9 @@ metadata:
 }
 
 TEST_CASE("typing: a name that YAML 1.1 reads as a boolean, an unquoted IP address is a string", "[model][types]") {
-  auto r = model_from("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: n, namespace: x}\n"
-                      "spec:\n  rules: [{from: [{source: {ipBlocks: [1.2.3.4, 10.0.0.0/8]}}]}]\n");
+  auto r = model_from(
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: n, namespace: x}\n"
+      "spec:\n  rules: [{from: [{source: {ipBlocks: [1.2.3.4, 10.0.0.0/8]}}]}]\n");
   INFO(dump(r->set));
   const Diagnostic* d = find_diag(r->set, "expected string, found boolean");
   REQUIRE(d);
@@ -511,8 +513,9 @@ TEST_CASE("typing: a name that YAML 1.1 reads as a boolean, an unquoted IP addre
 }
 
 TEST_CASE("typing: mode: 7 is an integer, not a mode", "[model][types]") {
-  auto r = model_from("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: x}\n"
-                      "spec:\n  mtls:\n    mode: 7\n");
+  auto r = model_from(
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: x}\n"
+      "spec:\n  mtls:\n    mode: 7\n");
   INFO(dump(r->set));
   const Diagnostic* d = find_diag(r->set, "expected string, found integer");
   REQUIRE(d);
@@ -557,8 +560,7 @@ spec:
   CHECK(s->help == "write it as a list: [\"cluster.local/ns/a/sa/b\"]");
 }
 
-TEST_CASE("typing: integers for ports, quoted numbers are errors, targetPort strings need a letter",
-          "[model][types]") {
+TEST_CASE("typing: integers for ports, quoted numbers are errors, targetPort strings need a letter", "[model][types]") {
   auto r = model_from(R"(apiVersion: v1
 kind: Service
 metadata: {name: s}
@@ -749,8 +751,9 @@ spec:
   CHECK(only->set.mesh.source.kind == "IstioOperator");
   CHECK(only->set.mesh.extension_providers.at(0).type == "envoyExtAuthzGrpc");
 
-  auto both = model_from(iop + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
-                               "data:\n  mesh: \"trustDomain: from-cm\"\n");
+  auto both = model_from(iop +
+                         "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
+                         "data:\n  mesh: \"trustDomain: from-cm\"\n");
   INFO(dump(both->set));
   CHECK(both->set.mesh.trust_domain == "from-cm");
   CHECK(both->set.mesh.source.kind == "ConfigMap");
@@ -770,9 +773,11 @@ data: {values: "x"}
 }
 
 TEST_CASE("merge keeps input order and the preferred mesh config", "[model][parse]") {
-  auto a = model_from("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a, namespace: n}\n");
-  auto b = model_from("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: b, namespace: n}\n"
-                      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata: {mesh: \"rootNamespace: r\"}\n");
+  auto a =
+      model_from("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a, namespace: n}\n");
+  auto b = model_from(
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: b, namespace: n}\n"
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata: {mesh: \"rootNamespace: r\"}\n");
   ResourceSet all;
   all.merge(std::move(a->set));
   all.merge(std::move(b->set));
@@ -827,15 +832,17 @@ spec:
 }
 
 TEST_CASE("mesh config without source text: positions assume two-space indentation", "[model][mesh]") {
-  const std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
-                           "data:\n  mesh: |\n    trustDomain: 7\n";
+  const std::string yaml =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
+      "data:\n  mesh: |\n    trustDomain: 7\n";
   SourceSet sources;
   uint32_t id = sources.add(SourceFile{"m.yaml", "m.yaml", std::make_shared<const std::string>(yaml)});
   load::Loader loader(sources);
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   ResourceSet set;
-  loader.parse_text(id, yaml, [&](load::Document&& d) { add_document(d, set); }, errors, notes);
+  loader.parse_text(
+      id, yaml, [&](load::Document&& d) { add_document(d, set); }, errors, notes);
   INFO(dump(set));
   const Diagnostic* d = find_diag(set, "expected string, found integer");
   REQUIRE(d);

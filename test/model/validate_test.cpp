@@ -17,8 +17,8 @@ std::string ap(const std::string& spec, const std::string& meta = "") {
          meta + "spec:\n" + spec;
 }
 std::string pa(const std::string& spec, const std::string& meta = "") {
-  return "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p\n  namespace: foo\n" +
-         meta + "spec:\n" + spec;
+  return "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p\n  namespace: foo\n" + meta +
+         "spec:\n" + spec;
 }
 std::string ra(const std::string& spec) {
   return "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata:\n  name: p\n  namespace: foo\n"
@@ -30,7 +30,8 @@ std::string ra(const std::string& spec) {
 size_t errors_with(const ResourceSet& s, const std::string& text, const std::string& field = "") {
   size_t n = 0;
   for (const auto& d : s.diagnostics)
-    if (d.severity == Severity::Error && d.message.find(text) != std::string::npos && (field.empty() || d.field == field))
+    if (d.severity == Severity::Error && d.message.find(text) != std::string::npos &&
+        (field.empty() || d.field == field))
       ++n;
   return n;
 }
@@ -41,22 +42,23 @@ size_t warnings_with(const ResourceSet& s, const std::string& text) {
   return n;
 }
 
-#define EXPECT_ERROR(yaml, text, field)                   \
-  do {                                                    \
-    auto r_ = model_from(yaml);                           \
+#define EXPECT_ERROR(yaml, text, field)                    \
+  do {                                                     \
+    auto r_ = model_from(yaml);                            \
     INFO(yaml << "\n--- diagnostics:\n" << dump(r_->set)); \
-    REQUIRE(r_->errors.empty());                          \
-    CHECK(errors_with(r_->set, text, field) >= 1);        \
+    REQUIRE(r_->errors.empty());                           \
+    CHECK(errors_with(r_->set, text, field) >= 1);         \
   } while (0)
 
-#define EXPECT_VALID(yaml)                                \
-  do {                                                    \
-    auto r_ = model_from(yaml);                           \
-    INFO(yaml << "\n--- diagnostics:\n" << dump(r_->set)); \
-    REQUIRE(r_->errors.empty());                          \
+#define EXPECT_VALID(yaml)                                                                \
+  do {                                                                                    \
+    auto r_ = model_from(yaml);                                                           \
+    INFO(yaml << "\n--- diagnostics:\n" << dump(r_->set));                                \
+    REQUIRE(r_->errors.empty());                                                          \
     REQUIRE(r_->set.authorization_policies.size() + r_->set.peer_authentications.size() + \
-            r_->set.request_authentications.size() == 1); \
-    CHECK(count(r_->set, Severity::Error) == 0);          \
+                r_->set.request_authentications.size() ==                                 \
+            1);                                                                           \
+    CHECK(count(r_->set, Severity::Error) == 0);                                          \
   } while (0)
 
 }  // namespace
@@ -96,8 +98,9 @@ TEST_CASE("AP: CUSTOM rules", "[model][validate]") {
   EXPECT_ERROR(ap("  action: CUSTOM\n  provider: {name: ext}\n  rules: []\n"), "CUSTOM action without `rules`", "");
   EXPECT_ERROR(ap("  action: CUSTOM\n  rules: [{}]\n"), "`provider.name` must not be empty", "spec.provider.name");
   EXPECT_ERROR(ap("  action: CUSTOM\n  provider: {}\n  rules: [{}]\n"), "`provider.name` must not be empty", "");
-  for (const char* field : {"principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals", "namespaces",
-                            "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"}) {
+  for (const char* field :
+       {"principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals", "namespaces", "notNamespaces",
+        "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"}) {
     EXPECT_ERROR(ap("  action: CUSTOM\n  provider: {name: ext}\n  rules: [{from: [{source: {" + std::string(field) +
                     ": [x]}}]}]\n"),
                  std::string(field) + " is currently not supported with CUSTOM action",
@@ -109,13 +112,14 @@ TEST_CASE("AP: CUSTOM rules", "[model][validate]") {
                     "\", values: [x]}]}]\n"),
                  std::string(key) + " is currently not supported with CUSTOM action", "spec.rules[0].when[0].key");
   }
-  EXPECT_VALID(ap("  action: CUSTOM\n  provider: {name: ext}\n  rules: [{from: [{source: {ipBlocks: [1.2.3.4]}}], "
-                  "to: [{operation: {paths: [/admin]}}], when: [{key: \"request.headers[x]\", values: [val]}]}]\n"));
+  EXPECT_VALID(
+      ap("  action: CUSTOM\n  provider: {name: ext}\n  rules: [{from: [{source: {ipBlocks: [1.2.3.4]}}], "
+         "to: [{operation: {paths: [/admin]}}], when: [{key: \"request.headers[x]\", values: [val]}]}]\n"));
 }
 
 TEST_CASE("AP: provider with a non-CUSTOM action", "[model][validate]") {
-  EXPECT_ERROR(ap("  provider: {name: ext}\n  rules: [{}]\n"), "`provider` must not be with non CUSTOM action, found ALLOW",
-               "spec.provider");
+  EXPECT_ERROR(ap("  provider: {name: ext}\n  rules: [{}]\n"),
+               "`provider` must not be with non CUSTOM action, found ALLOW", "spec.provider");
   EXPECT_ERROR(ap("  action: DENY\n  provider: {name: ext}\n  rules: [{}]\n"), "found DENY", "spec.provider");
 }
 
@@ -177,9 +181,10 @@ TEST_CASE("AP: only one of selector, targetRef, targetRefs", "[model][validate]"
   EXPECT_ERROR(ap(ref + refs), "only one of targetRefs or selector can be set", "spec");
   EXPECT_VALID(ap(ref));
   EXPECT_VALID(ap(refs));
-  EXPECT_VALID(ap("  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: g}, "
-                  "{kind: ServiceEntry, group: networking.istio.io, name: se}, "
-                  "{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}]\n"));
+  EXPECT_VALID(
+      ap("  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: g}, "
+         "{kind: ServiceEntry, group: networking.istio.io, name: se}, "
+         "{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}]\n"));
 }
 
 TEST_CASE("AP/RA: targetRef rules", "[model][validate]") {
@@ -215,17 +220,17 @@ TEST_CASE("AP: from/to/source/operation presence", "[model][validate]") {
 }
 
 TEST_CASE("AP: empty strings in any value list", "[model][validate]") {
-  const char* source_fields[] = {"principals",    "notPrincipals",  "requestPrincipals", "notRequestPrincipals",
-                                 "namespaces",    "notNamespaces",  "ipBlocks",          "notIpBlocks",
-                                 "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts",
-                                 "trustDomains",  "notTrustDomains"};
+  const char* source_fields[] = {"principals",     "notPrincipals",     "requestPrincipals", "notRequestPrincipals",
+                                 "namespaces",     "notNamespaces",     "ipBlocks",          "notIpBlocks",
+                                 "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts",   "notServiceAccounts",
+                                 "trustDomains",   "notTrustDomains"};
   for (const char* f : source_fields)
     EXPECT_ERROR(ap("  rules: [{from: [{source: {" + std::string(f) + ": [\"\"]}}]}]\n"), "empty value not allowed",
                  "spec.rules[0].from[0].source." + std::string(f) + "[0]");
   const char* op_fields[] = {"hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"};
   for (const char* f : op_fields)
-    EXPECT_ERROR(ap("  rules: [{to: [{operation: {" + std::string(f) + ": [ok, \"\"]}}]}]\n"), "empty value not allowed",
-                 "spec.rules[0].to[0].operation." + std::string(f) + "[1]");
+    EXPECT_ERROR(ap("  rules: [{to: [{operation: {" + std::string(f) + ": [ok, \"\"]}}]}]\n"),
+                 "empty value not allowed", "spec.rules[0].to[0].operation." + std::string(f) + "[1]");
   EXPECT_ERROR(ap("  rules: [{when: [{key: \"request.headers[x]\", values: [\"\"]}]}]\n"), "empty value not allowed",
                "spec.rules[0].when[0].values[0]");
   EXPECT_ERROR(ap("  rules: [{when: [{key: source.namespace, notValues: [\"\"]}]}]\n"), "empty value not allowed",
@@ -271,30 +276,33 @@ TEST_CASE("AP: serviceAccounts and trustDomains formats", "[model][validate]") {
   for (const char* bad : {"a*b", "**", "*a*", "td/x"})
     EXPECT_ERROR(ap("  rules: [{from: [{source: {trustDomains: [\"" + std::string(bad) + "\"]}}]}]\n"),
                  "invalid trust domain", "spec.rules[0].from[0].source.trustDomains[0]");
-  EXPECT_ERROR(ap("  rules: [{when: [{key: source.trustDomain, notValues: [\"a*b\"]}]}]\n"), "invalid trust domain", "");
+  EXPECT_ERROR(ap("  rules: [{when: [{key: source.trustDomain, notValues: [\"a*b\"]}]}]\n"), "invalid trust domain",
+               "");
   EXPECT_VALID(ap("  rules: [{from: [{source: {trustDomains: [\"*\", \"*.td\", \"td*\", cluster.local]}}]}]\n"));
 }
 
 TEST_CASE("AP: path templates", "[model][validate]") {
-  for (const char* bad : {"/a/{*}.txt", "/{**}/{*}", "/{**}/{**}", "/a/*/{*}", "/{name}/{*}", "/a//{*}", "/x/{*}/",
-                          "/{*}/b{*}"})
+  for (const char* bad :
+       {"/a/{*}.txt", "/{**}/{*}", "/{**}/{**}", "/a/*/{*}", "/{name}/{*}", "/a//{*}", "/x/{*}/", "/{*}/b{*}"})
     EXPECT_ERROR(ap("  rules: [{to: [{operation: {paths: [\"" + std::string(bad) + "\"]}}]}]\n"),
                  "invalid or unsupported path template", "spec.rules[0].to[0].operation.paths[0]");
   EXPECT_ERROR(ap("  rules: [{to: [{operation: {notPaths: [\"/a/{*}/{name}\"]}}]}]\n"),
                "invalid or unsupported path template", "spec.rules[0].to[0].operation.notPaths[0]");
   // Without {*} or {**} a path is a plain exact/prefix/suffix value, whatever it contains.
-  EXPECT_VALID(ap("  rules: [{to: [{operation: {paths: [\"/a/{*}/b\", \"/{**}/x\", \"/a/{**}\", \"/{*}\", \"/a/*\", "
-                  "\"/{name}\", \"*/x/*\", \"/v1/{*}/items:list@x=1\"]}}]}]\n"));
+  EXPECT_VALID(
+      ap("  rules: [{to: [{operation: {paths: [\"/a/{*}/b\", \"/{**}/x\", \"/a/{**}\", \"/{*}\", \"/a/*\", "
+         "\"/{name}\", \"*/x/*\", \"/v1/{*}/items:list@x=1\"]}}]}]\n"));
 }
 
 TEST_CASE("AP: when conditions", "[model][validate]") {
-  EXPECT_ERROR(ap("  rules: [{when: [{key: \"\", values: [x]}]}]\n"), "`key` must not be empty", "spec.rules[0].when[0].key");
+  EXPECT_ERROR(ap("  rules: [{when: [{key: \"\", values: [x]}]}]\n"), "`key` must not be empty",
+               "spec.rules[0].when[0].key");
   EXPECT_ERROR(ap("  rules: [{when: [{values: [x]}]}]\n"), "`key` must not be empty", "");
   EXPECT_ERROR(ap("  rules: [{when: [{key: source.ip}]}]\n"), "at least one of `values` or `notValues` must be set",
                "spec.rules[0].when[0]");
   EXPECT_ERROR(ap("  rules: [{when: [{key: source.ip, values: []}]}]\n"), "at least one of `values`", "");
-  EXPECT_ERROR(ap("  rules: [{when: [{key: custom.time_of_day, values: [x]}]}]\n"), "unknown attribute: custom.time_of_day",
-               "spec.rules[0].when[0].key");
+  EXPECT_ERROR(ap("  rules: [{when: [{key: custom.time_of_day, values: [x]}]}]\n"),
+               "unknown attribute: custom.time_of_day", "spec.rules[0].when[0].key");
   EXPECT_ERROR(ap("  rules: [{when: [{key: \"destination.labels[app]\", values: [x]}]}]\n"),
                "is replaced by the workload selector", "");
   EXPECT_ERROR(ap("  rules: [{when: [{key: destination.namespace, values: [x]}]}]\n"),
@@ -303,8 +311,8 @@ TEST_CASE("AP: when conditions", "[model][validate]") {
   EXPECT_ERROR(ap("  rules: [{when: [{key: destination.name, values: [x]}]}]\n"), "only supported in v1alpha1", "");
   for (const char* bad : {"request.headers", "request.headers[]", "[x]", "request.auth.claims", "request.auth.claims[a",
                           "experimental.envoy.filters.a"})
-    EXPECT_ERROR(ap("  rules: [{when: [{key: \"" + std::string(bad) + "\", values: [x]}]}]\n"), "invalid `when` condition",
-                 "");
+    EXPECT_ERROR(ap("  rules: [{when: [{key: \"" + std::string(bad) + "\", values: [x]}]}]\n"),
+                 "invalid `when` condition", "");
   // Istio tests the prefix only: this passes validation (the builder then rejects it, IS §6).
   EXPECT_VALID(ap("  rules: [{when: [{key: \"request.headersX[y]\", values: [x]}]}]\n"));
   for (const char* good : {"source.namespace", "source.principal", "request.auth.principal", "request.auth.audiences",
@@ -320,11 +328,11 @@ TEST_CASE("AP: the DENY warning for rules with only HTTP attributes, with Istio'
     CHECK(count(r->set, Severity::Error) == 0);
     return warnings_with(r->set, w);
   };
-  CHECK(warns("  - from: [{source: {requestPrincipals: [\"*\"]}}]\n") == 1);             // L7DenyWithFrom
-  CHECK(warns("  - to: [{operation: {methods: [GET]}}]\n") == 1);                        // L7DenyWithTo
+  CHECK(warns("  - from: [{source: {requestPrincipals: [\"*\"]}}]\n") == 1);  // L7DenyWithFrom
+  CHECK(warns("  - to: [{operation: {methods: [GET]}}]\n") == 1);             // L7DenyWithTo
   CHECK(warns("  - from: [{source: {requestPrincipals: [a]}}]\n    to: [{operation: {methods: [GET]}}]\n") == 1);
-  CHECK(warns("  - from: [{source: {requestPrincipals: [a]}}]\n    to: [{operation: {methods: [GET], ports: [\"80\"]}}]\n") ==
-        0);  // L7DenyWithFromAndToWithPort
+  CHECK(warns("  - from: [{source: {requestPrincipals: [a]}}]\n    to: [{operation: {methods: [GET], ports: "
+              "[\"80\"]}}]\n") == 0);  // L7DenyWithFromAndToWithPort
   CHECK(warns("  - from: [{source: {namespaces: [a]}}]\n") == 0);
   CHECK(warns("  - from: [{source: {namespaces: [a]}}]\n    to: [{operation: {paths: [/x]}}]\n") == 1);
   // Istio's TCP-field list leaves out trustDomains, and the trigger ignores `when` (IS §7).
@@ -336,7 +344,8 @@ TEST_CASE("AP: the DENY warning for rules with only HTTP attributes, with Istio'
 }
 
 TEST_CASE("PA: rules", "[model][validate]") {
-  EXPECT_VALID(pa("  selector: {matchLabels: {app: a}}\n  mtls: {mode: PERMISSIVE}\n  portLevelMtls: {80: {mode: STRICT}}\n"));
+  EXPECT_VALID(
+      pa("  selector: {matchLabels: {app: a}}\n  mtls: {mode: PERMISSIVE}\n  portLevelMtls: {80: {mode: STRICT}}\n"));
   EXPECT_ERROR(pa("  mtls: {mode: BLAH}\n"), "Unsupported value: \"BLAH\"", "spec.mtls.mode");
   EXPECT_ERROR(pa("  mtls: {mode: strict}\n"), "Unsupported value: \"strict\"", "spec.mtls.mode");
   EXPECT_ERROR(pa("  portLevelMtls: {80: {mode: STRICT}}\n"), "portLevelMtls requires selector", "spec.portLevelMtls");
@@ -358,7 +367,8 @@ TEST_CASE("PA: rules", "[model][validate]") {
 }
 
 TEST_CASE("RA: selector and targetRef rules", "[model][validate]") {
-  EXPECT_ERROR(ra("  targetRefs: [{group: \"\", kind: Service, name: foo}]\n  targetRef: {group: \"\", kind: Service, name: foo}\n"),
+  EXPECT_ERROR(ra("  targetRefs: [{group: \"\", kind: Service, name: foo}]\n  targetRef: {group: \"\", kind: Service, "
+                  "name: foo}\n"),
                "only one of targetRefs or selector can be set", "spec");
   EXPECT_ERROR(ra("  selector: {matchLabels: {a: b}}\n  targetRef: {group: \"\", kind: Service, name: foo}\n"),
                "only one of targetRefs or selector can be set", "spec");
@@ -370,7 +380,8 @@ TEST_CASE("RA: jwtRules", "[model][validate]") {
   EXPECT_VALID(ra("  jwtRules:\n  - issuer: example.com\n    jwksUri: HTTPS://example.com/jwks\n    timeout: 1m\n"));
   EXPECT_VALID(ra("  jwtRules: [{jwksUri: \"http://example.com:8080/jwks\"}]\n"));  // jwksUri alone is enough
   EXPECT_ERROR(ra("  jwtRules:\n  -\n"), "jwtRules item must be an object", "spec.jwtRules[0]");
-  EXPECT_ERROR(ra("  jwtRules: [{audiences: [a]}]\n"), "issuer or jwksUri must be non-empty string", "spec.jwtRules[0]");
+  EXPECT_ERROR(ra("  jwtRules: [{audiences: [a]}]\n"), "issuer or jwksUri must be non-empty string",
+               "spec.jwtRules[0]");
   EXPECT_ERROR(ra("  jwtRules: [{issuer: \"\", jwksUri: \"https://x\"}]\n"), "issuer must not be empty",
                "spec.jwtRules[0].issuer");
   EXPECT_ERROR(ra("  jwtRules: [{issuer: a, audiences: [\"\"]}]\n"), "empty value not allowed",
@@ -386,16 +397,18 @@ TEST_CASE("RA: jwtRules", "[model][validate]") {
   EXPECT_ERROR(ra("  jwtRules: [{issuer: a, jwks: \"not json\"}]\n"), "jwks parse error", "spec.jwtRules[0].jwks");
   EXPECT_ERROR(ra("  jwtRules: [{issuer: a, jwks: '{\"keys\": [{\"kty\": \"XYZ\"}]}'}]\n"), "unsupported key type", "");
   {
-    auto r = model_from(ra("  jwtRules: [{issuer: a, jwks: '{\"keys\": [{\"kty\": \"RSA\", \"n\": \"x\", \"e\": \"AQAB\", "
-                           "\"d\": \"secret\"}]}'}]\n"));
+    auto r =
+        model_from(ra("  jwtRules: [{issuer: a, jwks: '{\"keys\": [{\"kty\": \"RSA\", \"n\": \"x\", \"e\": \"AQAB\", "
+                      "\"d\": \"secret\"}]}'}]\n"));
     INFO(dump(r->set));
     CHECK(count(r->set, Severity::Error) == 0);
     CHECK(warnings_with(r->set, "private key material") == 1);
   }
-  EXPECT_VALID(ra("  jwtRules: [{issuer: a, jwks: '{\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"a\", "
-                  "\"y\": \"b\"}]}'}]\n"));
-  EXPECT_ERROR(ra("  jwtRules: [{issuer: a, fromHeaders: [{prefix: baz}]}]\n"), "location header name must be non-empty",
-               "spec.jwtRules[0].fromHeaders[0].name");
+  EXPECT_VALID(
+      ra("  jwtRules: [{issuer: a, jwks: '{\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"a\", "
+         "\"y\": \"b\"}]}'}]\n"));
+  EXPECT_ERROR(ra("  jwtRules: [{issuer: a, fromHeaders: [{prefix: baz}]}]\n"),
+               "location header name must be non-empty", "spec.jwtRules[0].fromHeaders[0].name");
   EXPECT_ERROR(ra("  jwtRules: [{issuer: a, fromHeaders: [{name: \"\"}]}]\n"), "location header name", "");
   EXPECT_ERROR(ra("  jwtRules: [{issuer: a, fromParams: [\"\"]}]\n"), "empty value not allowed",
                "spec.jwtRules[0].fromParams[0]");

@@ -2,9 +2,9 @@
 // default, regulated-namespace selection and exception matching.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "profile/profile.h"
 #include "test_support.h"
@@ -138,7 +138,8 @@ TEST_CASE("rules/default.yaml and the built-in default profile agree", "[profile
 
 TEST_CASE("profile errors carry the position of the offending key or value", "[profile]") {
   SECTION("unknown top-level key, with a suggestion") {
-    require_error("name: x\nregulatd:\n  namespaces: [a]\n", 2, 1, "unknown key 'regulatd' in the profile; did you mean 'regulated'?");
+    require_error("name: x\nregulatd:\n  namespaces: [a]\n", 2, 1,
+                  "unknown key 'regulatd' in the profile; did you mean 'regulated'?");
   }
   SECTION("unknown key inside an exception") {
     require_error(
@@ -156,12 +157,8 @@ TEST_CASE("profile errors carry the position of the offending key or value", "[p
   SECTION("a list where a string was expected") {
     require_error("name: x\ntitle: [a, b]\n", 2, 8, "title: expected a string, found list");
   }
-  SECTION("the profile is not a map") {
-    require_error("- name: x\n", 1, 1, "a profile is a map");
-  }
-  SECTION("missing name") {
-    require_error("title: no name\n", 1, 1, "the profile is missing 'name'");
-  }
+  SECTION("the profile is not a map") { require_error("- name: x\n", 1, 1, "a profile is a map"); }
+  SECTION("missing name") { require_error("title: no name\n", 1, 1, "the profile is missing 'name'"); }
   SECTION("exception without a justification") {
     require_error("name: x\nexceptions:\n  - check: mtls-not-strict\n    resource: payments/api\n    approver: Dana\n",
                   3, 5, "an exception is missing 'justification'");
@@ -173,8 +170,9 @@ TEST_CASE("profile errors carry the position of the offending key or value", "[p
         5, 20, "exception justification must not be empty");
   }
   SECTION("exception without an approver") {
-    require_error("name: x\nexceptions:\n  - check: mtls-not-strict\n    resource: payments/api\n    justification: j\n",
-                  3, 5, "an exception is missing 'approver'");
+    require_error(
+        "name: x\nexceptions:\n  - check: mtls-not-strict\n    resource: payments/api\n    justification: j\n", 3, 5,
+        "an exception is missing 'approver'");
   }
   SECTION("impossible calendar date") {
     require_error(
@@ -207,7 +205,8 @@ TEST_CASE("profile errors carry the position of the offending key or value", "[p
   }
   SECTION("wildcard namespace in a resource") {
     require_error(
-        "name: x\nexceptions:\n  - check: mtls-not-strict\n    resource: \"*/api\"\n    justification: j\n    approver: a\n",
+        "name: x\nexceptions:\n  - check: mtls-not-strict\n    resource: \"*/api\"\n    justification: j\n    "
+        "approver: a\n",
         4, 15, "a wildcard is allowed only as the whole NAME");
   }
   SECTION("partial wildcard in a name") {
@@ -224,7 +223,8 @@ TEST_CASE("profile errors carry the position of the offending key or value", "[p
     require_error("name: x\nseverity:\n  MTLS: warning\n", 3, 3, "'MTLS' is not a check name");
   }
   SECTION("duplicate control id") {
-    require_error("name: x\ncontrols:\n  - {id: a, title: A}\n  - {id: a, title: B}\n", 4, 10, "duplicate control id 'a'");
+    require_error("name: x\ncontrols:\n  - {id: a, title: A}\n  - {id: a, title: B}\n", 4, 10,
+                  "duplicate control id 'a'");
   }
   SECTION("control without a title") {
     require_error("name: x\ncontrols:\n  - id: a\n", 3, 5, "a control is missing 'title'");
@@ -239,9 +239,7 @@ TEST_CASE("profile errors carry the position of the offending key or value", "[p
   SECTION("duplicate key (reported by the loader)") {
     require_error("name: x\nname: y\n", 2, 1, "duplicate key 'name'");
   }
-  SECTION("two documents") {
-    require_error("name: x\n---\nname: y\n", 3, 1, "a profile is one YAML document");
-  }
+  SECTION("two documents") { require_error("name: x\n---\nname: y\n", 3, 1, "a profile is one YAML document"); }
   SECTION("YAML syntax error") {
     auto l = load_text("name: x\nregulated: [a\n");
     CHECK_FALSE(l->profile.has_value());
@@ -345,10 +343,10 @@ TEST_CASE("exception_for matches check, resource pattern, port and expiry", "[pr
   const std::string today = "2026-06-01";
 
   CHECK(p.exception_for("mtls-not-strict", legacy, 5432, today) == &p.exceptions[0]);
-  CHECK(p.exception_for("mtls-not-strict", legacy, 8080, today) == nullptr);         // other port
+  CHECK(p.exception_for("mtls-not-strict", legacy, 8080, today) == nullptr);          // other port
   CHECK(p.exception_for("mtls-not-strict", legacy, std::nullopt, today) == nullptr);  // workload-level
-  CHECK(p.exception_for("no-default-deny", legacy, 5432, today) == nullptr);         // other check
-  CHECK(p.exception_for("mtls-not-strict", legacy_deploy, 5432, today) == nullptr);  // other kind
+  CHECK(p.exception_for("no-default-deny", legacy, 5432, today) == nullptr);          // other check
+  CHECK(p.exception_for("mtls-not-strict", legacy_deploy, 5432, today) == nullptr);   // other kind
   // Valid through its expiry date, not after.
   CHECK(p.exception_for("mtls-not-strict", legacy, 5432, "2026-06-30") == &p.exceptions[0]);
   CHECK(p.exception_for("mtls-not-strict", legacy, 5432, "2026-07-01") == nullptr);
@@ -361,7 +359,7 @@ TEST_CASE("exception_for matches check, resource pattern, port and expiry", "[pr
                         "2099-01-01") == &p.exceptions[1]);
   CHECK(p.exception_for("no-default-deny", ResourceRef{"Workload", "billing", "*", {}, ""}, 80, today) ==
         &p.exceptions[1]);
-  CHECK(p.exception_for("no-default-deny", ResourceRef{"Deployment", "billing2", "api", {}, ""}, std::nullopt,
-                        today) == nullptr);
+  CHECK(p.exception_for("no-default-deny", ResourceRef{"Deployment", "billing2", "api", {}, ""}, std::nullopt, today) ==
+        nullptr);
   CHECK(p.exceptions[0].describe() == "mtls-not-strict on statefulset/payments/legacy-db port 5432");
 }

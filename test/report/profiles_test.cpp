@@ -18,9 +18,9 @@ namespace {
 // Semantic checks other engineers are adding (the issue that introduced the framework profiles lists
 // them). Once all are registered this list can go and the test can require registry membership.
 const std::set<std::string> kPlannedChecks = {
-    "unreachable-allow-rule", "redundant-rule",       "never-matching-rule",       "deny-widened-on-tcp",
-    "plaintext-deny-bypass",  "overly-permissive-rule", "literal-operator-value", "literal-wildcard",
-    "token-optional",         "dry-run-only",         "path-normalization-bypass", "assertion-violated"};
+    "unreachable-allow-rule", "redundant-rule",         "never-matching-rule",       "deny-widened-on-tcp",
+    "plaintext-deny-bypass",  "overly-permissive-rule", "literal-operator-value",    "literal-wildcard",
+    "token-optional",         "dry-run-only",           "path-normalization-bypass", "assertion-violated"};
 
 bool known_check(const std::string& name) { return checks::find_check(name) || kPlannedChecks.count(name); }
 

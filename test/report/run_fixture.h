@@ -20,9 +20,9 @@ namespace meshproof::test {
 // One run of the analysis (analysis::run) with the fields the report tests read.
 struct AnalysisRun {
   std::unique_ptr<analysis::Analysis> analysis;
-  const app::Input* input = nullptr;           // analysis->input
-  const checks::Context* ctx = nullptr;        // analysis->context
-  checks::Options options;                     // a copy of analysis->check_options
+  const app::Input* input = nullptr;     // analysis->input
+  const checks::Context* ctx = nullptr;  // analysis->context
+  checks::Options options;               // a copy of analysis->check_options
   uint32_t profile_file = 0;
   std::vector<Finding> findings;
   report::RunSummary summary;

@@ -22,8 +22,9 @@ TEST_CASE("suppress: parsing entries separated by ',' and newlines") {
 }
 
 TEST_CASE("suppress: malformed entries are problems, the rest still apply") {
-  auto p = parse_ignore_annotation("mtls-not-strict;no-default-deny:   ;mtls-not-strikt: typo;*: all;: nothing;"
-                                   "selector-matches-nothing: ok");
+  auto p = parse_ignore_annotation(
+      "mtls-not-strict;no-default-deny:   ;mtls-not-strikt: typo;*: all;: nothing;"
+      "selector-matches-nothing: ok");
   REQUIRE(p.entries.size() == 1);
   CHECK(p.entries[0].check == "selector-matches-nothing");
   REQUIRE(p.problems.size() == 5);
@@ -80,8 +81,8 @@ TEST_CASE("suppress: a malformed entry is an invalid-suppression warning at the 
   }
   bool no_reason = false, typo = false;
   for (const Finding* f : invalid) {
-    no_reason = no_reason || f->message.find("entry 'no-default-deny' for check no-default-deny has no reason") !=
-                                 std::string::npos;
+    no_reason = no_reason ||
+                f->message.find("entry 'no-default-deny' for check no-default-deny has no reason") != std::string::npos;
     typo = typo || f->message.find("unknown check 'mtls-not-strikt'") != std::string::npos;
   }
   CHECK(no_reason);

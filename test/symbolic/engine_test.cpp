@@ -65,13 +65,12 @@ ir::Program http_program(model::MtlsMode mode = model::MtlsMode::Permissive) {
 
 }  // namespace
 
-TEST_CASE("engine: identity fields need mTLS, so plaintext cannot reach an ALLOW rule on them",
-          "[symbolic][engine]") {
+TEST_CASE("engine: identity fields need mTLS, so plaintext cannot reach an ALLOW rule on them", "[symbolic][engine]") {
   ir::Program p = http_program();
   // ALLOW from namespace "frontend" to GET /api/*
-  p.allow.push_back(rule(model::Action::Allow, "allow-frontend", 0,
-                         {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
-                         {field({s(Attribute::Method, Op::Exact, "GET")}), field({s(Attribute::Path, Op::Prefix, "/api/")})}));
+  p.allow.push_back(
+      rule(model::Action::Allow, "allow-frontend", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
+           {field({s(Attribute::Method, Op::Exact, "GET")}), field({s(Attribute::Path, Op::Prefix, "/api/")})}));
   p.has_allow_policy = true;
   engine::Engine eng(p);
 
@@ -100,7 +99,8 @@ TEST_CASE("engine: identity fields need mTLS, so plaintext cannot reach an ALLOW
 TEST_CASE("engine: a DENY on namespaces does not stop plaintext, notPrincipals: [*] does (IS §8)",
           "[symbolic][engine]") {
   ir::Program p = http_program();
-  p.deny.push_back(rule(model::Action::Deny, "deny-bad", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "bad")})}, {}));
+  p.deny.push_back(
+      rule(model::Action::Deny, "deny-bad", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "bad")})}, {}));
   engine::Engine eng(p);
   auto bypass = eng.find(Query().mtls(false).verdict(Verdict::Allow));
   REQUIRE(bypass.answer == SatAnswer::Sat);
@@ -114,8 +114,7 @@ TEST_CASE("engine: a DENY on namespaces does not stop plaintext, notPrincipals: 
   CHECK(eng2.find(Query().mtls(true).verdict(Verdict::Allow)).answer == SatAnswer::Sat);
 }
 
-TEST_CASE("engine: shadowed ALLOW rule is unreachable as the decider, reachable as a match",
-          "[symbolic][engine]") {
+TEST_CASE("engine: shadowed ALLOW rule is unreachable as the decider, reachable as a match", "[symbolic][engine]") {
   ir::Program p = http_program(model::MtlsMode::Strict);
   p.allow.push_back(rule(model::Action::Allow, "broad", 0, {}, {field({s(Attribute::Path, Op::Prefix, "/")})}));
   p.allow.push_back(rule(model::Action::Allow, "narrow", 0, {}, {field({s(Attribute::Path, Op::Exact, "/admin")})}));
@@ -191,9 +190,12 @@ TEST_CASE("engine: TCP views have no HTTP attributes", "[symbolic][engine]") {
 
 TEST_CASE("engine: glob namespaces are solved through the sequence theory", "[symbolic][engine]") {
   ir::Program p = http_program();
-  p.allow.push_back(rule(model::Action::Allow, "team", 0, {field({s(Attribute::PeerNamespace, Op::Glob, "team-*-prod")})}, {}));
+  p.allow.push_back(
+      rule(model::Action::Allow, "team", 0, {field({s(Attribute::PeerNamespace, Op::Glob, "team-*-prod")})}, {}));
   p.deny.push_back(rule(model::Action::Deny, "team-x", 0,
-                        {field({s(Attribute::PeerNamespace, Op::Exact, "team--prod"), s(Attribute::PeerNamespace, Op::Prefix, "team-a")})}, {}));
+                        {field({s(Attribute::PeerNamespace, Op::Exact, "team--prod"),
+                                s(Attribute::PeerNamespace, Op::Prefix, "team-a")})},
+                        {}));
   p.has_allow_policy = true;
   engine::Engine eng(p);
   auto r = eng.find(Query().verdict(Verdict::Allow));
@@ -206,15 +208,16 @@ TEST_CASE("engine: glob namespaces are solved through the sequence theory", "[sy
 TEST_CASE("engine: Unknown is surfaced, never turned into Unsat", "[symbolic][engine]") {
   SECTION("an atom outside the supported fragment") {
     ir::Program p = http_program();
-    p.allow.push_back(rule(model::Action::Allow, "re", 0, {}, {field({s(Attribute::Path, Op::Regex, "/x/[[:digit:]]+")})}));
+    p.allow.push_back(
+        rule(model::Action::Allow, "re", 0, {}, {field({s(Attribute::Path, Op::Regex, "/x/[[:digit:]]+")})}));
     p.has_allow_policy = true;
     engine::Engine eng(p);
     auto r = eng.find(Query().verdict(Verdict::Allow));
     CHECK(r.answer == SatAnswer::Unknown);
     CHECK(r.reason.find("regex") != std::string::npos);
     // The over-approximation keeps Unsat sound: without the regex, the only ALLOW rule cannot match.
-    CHECK(eng.find(Query().verdict(Verdict::Allow).atom(s(Attribute::Path, Op::Regex, "/x/[[:digit:]]+"), false)).answer ==
-          SatAnswer::Unsat);
+    CHECK(eng.find(Query().verdict(Verdict::Allow).atom(s(Attribute::Path, Op::Regex, "/x/[[:digit:]]+"), false))
+              .answer == SatAnswer::Unsat);
   }
   SECTION("a deterministic resource budget") {
     ir::Program p = http_program();
@@ -230,11 +233,13 @@ TEST_CASE("engine: Unknown is surfaced, never turned into Unsat", "[symbolic][en
   SECTION("a tiny timeout on a large program") {
     ir::Program p = http_program();
     for (int i = 0; i < 3000; ++i)
-      p.allow.push_back(rule(model::Action::Allow, "r" + std::to_string(i), 0,
-                             {field({s(Attribute::PeerNamespace, Op::Prefix, "ns" + std::to_string(i)),
-                                     s(Attribute::PeerServiceAccount, Op::Suffix, std::to_string(i % 97))})},
-                             {field({s(Attribute::Path, Op::Prefix, "/p" + std::to_string(i % 501))}, i % 3 == 0),
-                              field({ir::make_cidr_atom(Attribute::SourceIp, *ir::parse_cidr("10." + std::to_string(i % 250) + ".0.0/16"))})}));
+      p.allow.push_back(
+          rule(model::Action::Allow, "r" + std::to_string(i), 0,
+               {field({s(Attribute::PeerNamespace, Op::Prefix, "ns" + std::to_string(i)),
+                       s(Attribute::PeerServiceAccount, Op::Suffix, std::to_string(i % 97))})},
+               {field({s(Attribute::Path, Op::Prefix, "/p" + std::to_string(i % 501))}, i % 3 == 0),
+                field({ir::make_cidr_atom(Attribute::SourceIp,
+                                          *ir::parse_cidr("10." + std::to_string(i % 250) + ".0.0/16"))})}));
     p.has_allow_policy = true;
     engine::Engine eng(p);
     auto r = eng.find(Query().verdict(Verdict::Allow).mtls(true), 1);
@@ -247,9 +252,10 @@ TEST_CASE("engine: Unknown is surfaced, never turned into Unsat", "[symbolic][en
 
 TEST_CASE("engine: same program and queries give the same witness", "[symbolic][engine]") {
   ir::Program p = http_program();
-  p.allow.push_back(rule(model::Action::Allow, "a", 0,
-                         {field({s(Attribute::PeerNamespace, Op::Prefix, "web"), s(Attribute::PeerNamespace, Op::Exact, "api")})},
-                         {field({s(Attribute::Path, Op::Suffix, ".json")}), field({s(Attribute::Method, Op::Exact, "POST")}, true)}));
+  p.allow.push_back(
+      rule(model::Action::Allow, "a", 0,
+           {field({s(Attribute::PeerNamespace, Op::Prefix, "web"), s(Attribute::PeerNamespace, Op::Exact, "api")})},
+           {field({s(Attribute::Path, Op::Suffix, ".json")}), field({s(Attribute::Method, Op::Exact, "POST")}, true)}));
   p.has_allow_policy = true;
   auto run = [&] {
     engine::Engine eng(p);
@@ -272,9 +278,10 @@ TEST_CASE("engine: same program and queries give the same witness", "[symbolic][
 
 TEST_CASE("engine: existence-only queries give the same answers, with a replayed witness", "[symbolic][engine]") {
   ir::Program p = http_program();
-  p.allow.push_back(rule(model::Action::Allow, "a", 0,
-                         {field({s(Attribute::PeerNamespace, Op::Prefix, "web"), s(Attribute::PeerNamespace, Op::Exact, "api")})},
-                         {field({s(Attribute::Path, Op::Suffix, ".json")}), field({s(Attribute::Method, Op::Exact, "POST")}, true)}));
+  p.allow.push_back(
+      rule(model::Action::Allow, "a", 0,
+           {field({s(Attribute::PeerNamespace, Op::Prefix, "web"), s(Attribute::PeerNamespace, Op::Exact, "api")})},
+           {field({s(Attribute::Path, Op::Suffix, ".json")}), field({s(Attribute::Method, Op::Exact, "POST")}, true)}));
   p.deny.push_back(rule(model::Action::Deny, "d", 0, {}, {field({s(Attribute::Path, Op::Prefix, "/admin")})}));
   p.has_allow_policy = true;
   engine::Engine canonical(p), quick(p);

@@ -31,8 +31,8 @@ std::string describe(const std::vector<StrAtom>& atoms, const StrDomain& d, cons
      << (d.forbidden_chars.empty() ? "" : " forbids '" + d.forbidden_chars + "'") << (d.lower_case ? " lower" : "")
      << "; defined=" << (k.defined ? (*k.defined ? "T" : "F") : "?") << ";";
   for (size_t i = 0; i < atoms.size(); ++i)
-    os << " " << to_string(atoms[i].op) << "\"" << atoms[i].value << "\"="
-       << (k.atom[i] ? (*k.atom[i] ? "T" : "F") : "?");
+    os << " " << to_string(atoms[i].op) << "\"" << atoms[i].value
+       << "\"=" << (k.atom[i] ? (*k.atom[i] ? "T" : "F") : "?");
   return os.str();
 }
 
@@ -133,7 +133,8 @@ TEST_CASE("opaque atoms: an RE2 subset is translated, the rest is Unknown", "[sy
 // The oracle: same sat/unsat with the axioms and with the sequence theory, and every witness string
 // realizes exactly the required polarities under the concrete semantics.
 TEST_CASE("encoding oracle: Boolean axioms agree with Z3's sequence theory", "[symbolic][strings][oracle]") {
-  const uint32_t seed = std::getenv("MESHPROOF_ORACLE_SEED") ? std::atoi(std::getenv("MESHPROOF_ORACLE_SEED")) : 20261122;
+  const uint32_t seed =
+      std::getenv("MESHPROOF_ORACLE_SEED") ? std::atoi(std::getenv("MESHPROOF_ORACLE_SEED")) : 20261122;
   // Each case costs one sequence-theory solve (tens of milliseconds with Z3 4.8.12); raise
   // MESHPROOF_ORACLE_CASES for a longer run.
   const int cases = std::getenv("MESHPROOF_ORACLE_CASES") ? std::atoi(std::getenv("MESHPROOF_ORACLE_CASES")) : 400;
@@ -158,11 +159,25 @@ TEST_CASE("encoding oracle: Boolean axioms agree with Z3's sequence theory", "[s
     int n = 1 + pick(6);
     while (static_cast<int>(unique.size()) < n) {
       switch (pick(9)) {
-        case 0: case 1: unique.insert(ex(word(3))); break;
-        case 2: case 3: case 4: unique.insert(pre(word(3))); break;
-        case 5: case 6: unique.insert(suf(word(3))); break;
-        case 7: unique.insert(present()); break;
-        case 8: unique.insert(nonempty()); break;
+        case 0:
+        case 1:
+          unique.insert(ex(word(3)));
+          break;
+        case 2:
+        case 3:
+        case 4:
+          unique.insert(pre(word(3)));
+          break;
+        case 5:
+        case 6:
+          unique.insert(suf(word(3)));
+          break;
+        case 7:
+          unique.insert(present());
+          break;
+        case 8:
+          unique.insert(nonempty());
+          break;
       }
     }
     std::vector<StrAtom> atoms(unique.begin(), unique.end());
@@ -179,8 +194,8 @@ TEST_CASE("encoding oracle: Boolean axioms agree with Z3's sequence theory", "[s
     AttributeSolution pairwise = solve_with_boolean_encoding(atoms, d, k, 5000, /*linear_axioms=*/false);
     AttributeSolution seq = solve_with_sequence_theory(atoms, d, k, 5000);
     INFO("case " << c << ": " << describe(atoms, d, k));
-    INFO("boolean: " << to_string(boolean.answer) << " " << boolean.reason << " value="
-                     << boolean.value.value_or("<absent>"));
+    INFO("boolean: " << to_string(boolean.answer) << " " << boolean.reason
+                     << " value=" << boolean.value.value_or("<absent>"));
     INFO("sequence: " << to_string(seq.answer) << " " << seq.reason << " value=" << seq.value.value_or("<absent>"));
     REQUIRE(boolean.answer != SatAnswer::Unknown);
     REQUIRE(seq.answer != SatAnswer::Unknown);
@@ -229,10 +244,22 @@ TEST_CASE("linear axioms agree with the pairwise axioms", "[symbolic][strings]")
     int n = 2 + pick(14);
     while (static_cast<int>(unique.size()) < n) {
       switch (pick(8)) {
-        case 0: case 1: unique.insert(ex(word(4))); break;
-        case 2: case 3: case 4: unique.insert(pre(word(4))); break;
-        case 5: case 6: unique.insert(suf(word(4))); break;
-        default: unique.insert(pick(2) ? present() : nonempty()); break;
+        case 0:
+        case 1:
+          unique.insert(ex(word(4)));
+          break;
+        case 2:
+        case 3:
+        case 4:
+          unique.insert(pre(word(4)));
+          break;
+        case 5:
+        case 6:
+          unique.insert(suf(word(4)));
+          break;
+        default:
+          unique.insert(pick(2) ? present() : nonempty());
+          break;
       }
     }
     std::vector<StrAtom> atoms(unique.begin(), unique.end());
@@ -250,8 +277,10 @@ TEST_CASE("linear axioms agree with the pairwise axioms", "[symbolic][strings]")
     REQUIRE(lin.answer == pw.answer);
     if (lin.answer == SatAnswer::Sat) {
       ++sat;
-      if (d.set_valued) REQUIRE(set_value_realizes(atoms, lin.assignment, d, lin.elements));
-      else REQUIRE(string_value_realizes(atoms, lin.assignment, d, lin.value));
+      if (d.set_valued)
+        REQUIRE(set_value_realizes(atoms, lin.assignment, d, lin.elements));
+      else
+        REQUIRE(string_value_realizes(atoms, lin.assignment, d, lin.value));
     } else {
       ++unsat;
     }

@@ -36,7 +36,9 @@ class Rng {
   uint32_t below(uint32_t n) { return n == 0 ? 0 : static_cast<uint32_t>(next() % n); }
   bool percent(uint32_t p) { return below(100) < p; }
   template <typename T>
-  const T& pick(const std::vector<T>& v) { return v[below(static_cast<uint32_t>(v.size()))]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(static_cast<uint32_t>(v.size()))];
+  }
 
  private:
   uint64_t state_;
@@ -50,10 +52,10 @@ constexpr uint64_t kContentStream = 0x6D657368636F6E74ull;  // "meshcont"
 // ---- vocabulary -------------------------------------------------------------------------------------
 
 const std::vector<std::string> kDomains = {
-    "payments",  "orders",     "ledger",     "accounts",  "cards",     "loans",       "identity",   "onboarding",
-    "kyc",       "fraud",      "risk",       "pricing",   "catalog",   "inventory",   "shipping",   "notifications",
-    "billing",   "reporting",  "analytics",  "search",    "support",   "treasury",    "compliance", "audit",
-    "messaging", "documents",  "scheduling", "claims",    "underwriting", "rewards"};
+    "payments",  "orders",    "ledger",     "accounts", "cards",        "loans",     "identity",   "onboarding",
+    "kyc",       "fraud",     "risk",       "pricing",  "catalog",      "inventory", "shipping",   "notifications",
+    "billing",   "reporting", "analytics",  "search",   "support",      "treasury",  "compliance", "audit",
+    "messaging", "documents", "scheduling", "claims",   "underwriting", "rewards"};
 
 enum class Proto { Http, Grpc, Tcp };
 
@@ -92,8 +94,8 @@ const std::vector<std::vector<std::string>> kMethodSets = {
 const std::vector<std::string> kIssuers = {"https://login.meshgen.example", "https://partners.meshgen.example",
                                            "https://staff-sso.meshgen.example"};
 
-const std::vector<std::string> kScopes = {"accounts:read", "accounts:write", "payments:initiate", "cards:manage",
-                                          "reports:read", "admin"};
+const std::vector<std::string> kScopes = {"accounts:read", "accounts:write", "payments:initiate",
+                                          "cards:manage",  "reports:read",   "admin"};
 
 const std::string kTrustDomain = "cluster.local";
 const std::string kRegistry = "registry.meshgen.example";
@@ -111,7 +113,7 @@ struct WorkloadPlan {
   uint32_t policies = 0;  // AuthorizationPolicies of this workload (its own ALLOW/DENY policies)
   uint32_t version = 1;
   uint32_t replicas = 2;
-  bool metrics_port = false;        // a second container port http-metrics 9102
+  bool metrics_port = false;          // a second container port http-metrics 9102
   bool port_level_exception = false;  // workload PeerAuthentication opening the metrics port
 };
 
@@ -285,14 +287,16 @@ class Writer {
     if (ns.regulated) t += "    compliance.meshproof.dev/regulated: \"true\"\n";
     if (ns.pa != PaMode::None) {
       t += "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n"
-           "  namespace: " + ns.name + "\nspec:\n  mtls:\n    mode: ";
+           "  namespace: " +
+           ns.name + "\nspec:\n  mtls:\n    mode: ";
       t += ns.pa == PaMode::Strict ? "STRICT\n" : "PERMISSIVE\n";
     }
     if (ns.deny_all) {
       t += "---\n# Default deny: an ALLOW policy without rules matches nothing, so every request that no other\n"
            "# ALLOW policy allows is denied.\n";
       t += "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: deny-all\n"
-           "  namespace: " + ns.name + "\nspec: {}\n";
+           "  namespace: " +
+           ns.name + "\nspec: {}\n";
       ++policies_;
     }
     emit_file(fs::path(o_.out) / ns.name / "namespace.yaml", t);
@@ -321,8 +325,8 @@ class Writer {
          "m\n              memory: " + std::to_string(memory) + "Mi\n";
     t += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + w.name + "\n  namespace: " + ns.name + "\nspec:\n";
     if (r.stateful) t += "  clusterIP: None\n";
-    t += "  selector:\n    app: " + w.name + "\n  ports:\n    - name: " + r.port_name + "\n      port: " +
-         std::to_string(r.service_port) + "\n      targetPort: " + std::to_string(r.port) + "\n";
+    t += "  selector:\n    app: " + w.name + "\n  ports:\n    - name: " + r.port_name +
+         "\n      port: " + std::to_string(r.service_port) + "\n      targetPort: " + std::to_string(r.port) + "\n";
     if (r.proto == Proto::Grpc) t += "      appProtocol: grpc\n";
     if (w.metrics_port) t += "    - name: http-metrics\n      port: 9102\n      targetPort: 9102\n";
 
@@ -337,9 +341,9 @@ class Writer {
     if (jwt) {
       t += "---\napiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata:\n  name: " + w.name +
            "-jwt\n  namespace: " + ns.name + "\nspec:\n  selector:\n    matchLabels:\n      app: " + w.name +
-           "\n  jwtRules:\n    - issuer: " + q(ns.issuer) + "\n      jwksUri: " +
-           q(ns.issuer + "/.well-known/jwks.json") + "\n      audiences:\n        - " + q(w.name) +
-           "\n      forwardOriginalToken: true\n";
+           "\n  jwtRules:\n    - issuer: " + q(ns.issuer) +
+           "\n      jwksUri: " + q(ns.issuer + "/.well-known/jwks.json") + "\n      audiences:\n        - " +
+           q(w.name) + "\n      forwardOriginalToken: true\n";
     }
     for (uint32_t i = 0; i < w.policies; ++i) t += "---\n" + policy(ns, w, i, jwt);
     emit_file(fs::path(o_.out) / ns.name / (w.name + ".yaml"), t);
@@ -416,7 +420,8 @@ class Writer {
              q(std::to_string(r.port)) + "]\n";
       } else {
         t += "    - to:\n        - operation:\n            methods: [\"DELETE\"]\n            ports: [" +
-             q(std::to_string(r.port)) + "]\n      when:\n        - key: request.headers[x-break-glass]\n"
+             q(std::to_string(r.port)) +
+             "]\n      when:\n        - key: request.headers[x-break-glass]\n"
              "          notValues: [\"approved\"]\n";
       }
       return t;
@@ -426,7 +431,8 @@ class Writer {
       t += "    - from:\n        - source:\n            principals: [" + q(kGatewayPrincipal) +
            "]\n            requestPrincipals: [" + q(ns.issuer + "/*") + "]\n";
       t += operation(ns, w);
-      t += "      when:\n        - key: request.auth.claims[scope]\n          values: [" + q(rng_.pick(kScopes)) + "]\n";
+      t +=
+          "      when:\n        - key: request.auth.claims[scope]\n          values: [" + q(rng_.pick(kScopes)) + "]\n";
       return t;
     }
     std::string t = header(ns, w, w.name + "-allow" + suffix, "ALLOW");
@@ -456,7 +462,8 @@ int prepare_output(const Options& o) {
   std::error_code ec;
   if (fs::exists(out, ec) && !fs::is_empty(out, ec)) {
     if (!fs::exists(out / kMarker)) {
-      std::cerr << "meshgen: " << o.out << " exists, is not empty and was not written by meshgen; refusing to touch it\n";
+      std::cerr << "meshgen: " << o.out
+                << " exists, is not empty and was not written by meshgen; refusing to touch it\n";
       return 2;
     }
     if (!o.force) {

@@ -47,7 +47,8 @@ void register_check(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* cmd = app.add_subcommand("check", "Analyze manifests and report findings");
   add_analysis_flags(cmd, flags->analysis);
-  cmd->add_option("-o,--output", flags->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif", "junit"}));
+  cmd->add_option("-o,--output", flags->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}));
   cmd->add_option("--fail-on", flags->fail_on, "Lowest severity that makes the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "note", "never"}));
   cmd->add_option("--check", flags->analysis.only, "Run only this check (repeatable)");

@@ -3,7 +3,6 @@
 // policies (docs/compile.md) and writes them only when every proof succeeded.
 #include <iostream>
 
-
 #include "commands.h"
 #include "common.h"
 #include "compile/compile.h"
@@ -70,7 +69,8 @@ void register_compile(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--workload", flags->workloads, "Only the classes of these workloads (NAMESPACE/NAME; repeatable)");
   cmd->add_option("-o,--output", flags->format, "File format: json or yaml")->default_val("json");
-  cmd->add_option("--timeout-ms", flags->timeout_ms, "Solver time limit per query (an expired limit is reported as not proven)")
+  cmd->add_option("--timeout-ms", flags->timeout_ms,
+                  "Solver time limit per query (an expired limit is reported as not proven)")
       ->default_val(10000);
   cmd->add_option("--proof-threads", flags->proof_threads, "Parallel proofs (default: one per core, at most 4)");
   cmd->footer(

@@ -40,9 +40,11 @@ int run_explain(const ExplainFlags& f) {
 
 void register_explain(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<ExplainFlags>();
-  CLI::App* cmd = app.add_subcommand("explain", "Show what Istio enforces on one workload: mTLS per port and the policies as lowered");
+  CLI::App* cmd = app.add_subcommand(
+      "explain", "Show what Istio enforces on one workload: mTLS per port and the policies as lowered");
   add_input_flags(cmd, f->input);
-  cmd->add_option("--workload", f->workload, "NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
+  cmd->add_option("--workload", f->workload,
+                  "NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
       ->required();
   cmd->add_option("-o,--output", f->output, "Output format: text or json")->default_val("text");
   cmd->footer(

@@ -45,25 +45,30 @@ int run_query(const QueryFlags& f) {
 
 void register_query(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<QueryFlags>();
-  CLI::App* cmd = app.add_subcommand("query", "Decide one concrete request to one workload: ALLOW, DENY, DELEGATED or REJECTED, and why");
+  CLI::App* cmd = app.add_subcommand(
+      "query", "Decide one concrete request to one workload: ALLOW, DENY, DELEGATED or REJECTED, and why");
   add_input_flags(cmd, f->input);
-  cmd->add_option("--to", f->spec.to, "Destination workload: NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
+  cmd->add_option("--to", f->spec.to,
+                  "Destination workload: NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
       ->required();
   cmd->add_option("--port", f->spec.port, "Workload (container/target) port (default: its first HTTP port)")
       ->check(CLI::Range(1, 65535));
   auto* principal = cmd->add_option("--principal", f->spec.request.principal,
                                     "Caller's mesh identity TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT (mTLS)");
-  auto* plain = cmd->add_flag("--plaintext", f->spec.plaintext, "Plaintext connection without a peer identity (the default)");
+  auto* plain =
+      cmd->add_flag("--plaintext", f->spec.plaintext, "Plaintext connection without a peer identity (the default)");
   principal->excludes(plain);
   cmd->add_option("--source-ip", f->spec.request.source_ip, "Connection source address (ipBlocks, source.ip)");
-  cmd->add_option("--remote-ip", f->spec.request.remote_ip, "Original client address (remoteIpBlocks; default: --source-ip)");
+  cmd->add_option("--remote-ip", f->spec.request.remote_ip,
+                  "Original client address (remoteIpBlocks; default: --source-ip)");
   cmd->add_option("--destination-ip", f->spec.request.destination_ip, "Destination address (destination.ip)");
   cmd->add_option("--sni", f->spec.request.sni, "TLS server name (connection.sni)");
   cmd->add_option("--method", f->spec.request.method, "HTTP method (default: GET)");
   cmd->add_option("--path", f->spec.request.path, "HTTP path (default: /); a query string is ignored");
   cmd->add_option("--host", f->spec.request.host, "HTTP authority (default: the Service's cluster-local name)");
   cmd->add_option("--header", f->spec.request.headers, "Request header NAME=VALUE (repeatable)");
-  cmd->add_option("--request-principal", f->spec.request.request_principal, "A valid JWT with issuer and subject ISSUER/SUBJECT");
+  cmd->add_option("--request-principal", f->spec.request.request_principal,
+                  "A valid JWT with issuer and subject ISSUER/SUBJECT");
   cmd->add_flag("--invalid-token", f->spec.request.invalid_token, "A JWT that fails verification");
   cmd->add_option("--claim", f->spec.request.claims, "JWT claim CLAIM=VALUE; nested claims as a.b; repeat for lists");
   cmd->add_option("--audience", f->spec.request.audiences, "JWT audience (repeatable)");

@@ -45,7 +45,8 @@ bool valid_timestamp(const std::string& s) {
 // "" with `error` set when the flag or the variable is malformed.
 std::string generation_time(const std::string& flag, std::string& error) {
   if (!flag.empty()) {
-    if (!valid_timestamp(flag)) error = "--generated-at expects a UTC time like 2026-11-05T09:30:00Z, got '" + flag + "'";
+    if (!valid_timestamp(flag))
+      error = "--generated-at expects a UTC time like 2026-11-05T09:30:00Z, got '" + flag + "'";
     return error.empty() ? flag : "";
   }
   if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
@@ -93,7 +94,8 @@ int run_report(ReportFlags flags) {
 
 void register_report(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ReportFlags>();
-  CLI::App* cmd = app.add_subcommand("report", "Write an auditor report (HTML, Markdown or JSON) with evidence per control");
+  CLI::App* cmd =
+      app.add_subcommand("report", "Write an auditor report (HTML, Markdown or JSON) with evidence per control");
   add_analysis_flags(cmd, flags->analysis);
   cmd->add_option("-o,--output", flags->format, "Report format")->check(CLI::IsMember({"html", "md", "json"}));
   cmd->add_option("--out", flags->out, "Write the report to FILE (atomically); default: standard output");

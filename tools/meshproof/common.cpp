@@ -13,14 +13,17 @@
 namespace meshproof::cli {
 
 void add_input_flags(CLI::App* cmd, InputFlags& flags) {
-  cmd->add_option("paths", flags.paths, "Manifest files or directories (recursive: .yaml, .yml, .json); '-' reads stdin")
+  cmd->add_option("paths", flags.paths,
+                  "Manifest files or directories (recursive: .yaml, .yml, .json); '-' reads stdin")
       ->required();
   cmd->add_option("--root-namespace", flags.root_namespace,
                   "Istio root namespace (default: the mesh config's rootNamespace, else istio-system)");
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
       ->default_val(64)
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--threads", flags.threads, "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
+  cmd->add_option(
+      "--threads", flags.threads,
+      "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
 }
 
 void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
@@ -29,7 +32,8 @@ void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
   cmd->add_option("--regulated-selector", flags.regulated_selectors,
                   "Treat namespaces with label KEY=VALUE as regulated (repeatable)");
   cmd->add_option("--profile", flags.profile,
-                  "Compliance profile (YAML, see docs/profiles.md), e.g. rules/hipaa.yaml; default rules/default.yaml's built-in copy");
+                  "Compliance profile (YAML, see docs/profiles.md), e.g. rules/hipaa.yaml; default "
+                  "rules/default.yaml's built-in copy");
   cmd->add_option("--assert", flags.assert_file,
                   "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
                   "assertion-violated finding with a counterexample");
@@ -111,7 +115,8 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
-      std::cerr << "meshproof: error: cannot write '" << path << "'\n  help: check that the directory exists and is writable\n";
+      std::cerr << "meshproof: error: cannot write '" << path
+                << "'\n  help: check that the directory exists and is writable\n";
       return false;
     }
     out << text;

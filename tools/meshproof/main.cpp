@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  meshproof check manifests/ --regulated payments\n"
       "  helm template chart | meshproof check - -o json\n"
-      "  meshproof query manifests/ --to bank/banking-api --principal cluster.local/ns/web/sa/frontend --path /accounts\n"
+      "  meshproof query manifests/ --to bank/banking-api --principal cluster.local/ns/web/sa/frontend --path "
+      "/accounts\n"
       "  meshproof explain manifests/ --workload bank/banking-api\n"
       "  meshproof report manifests/ --profile rules/hipaa.yaml --out hipaa-report.html\n"
       "Docs: docs/ in the meshproof repository (checks: docs/checks/).");

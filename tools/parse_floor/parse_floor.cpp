@@ -19,16 +19,16 @@
 //                  program pays (for reference; the targets use `events`).
 // Output (stdout, one line, independent of --threads): files, documents, nodes, scalar bytes.
 // Exit codes: 0 success, 2 usage error or a file that could not be read or parsed.
-#include <yaml-cpp/yaml.h>
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -170,8 +170,7 @@ bool parse_file(const std::string& path, bool events, Counts& c, std::string& er
 }
 
 int usage(const char* msg) {
-  std::fprintf(stderr,
-               "parse_floor: error: %s\nusage: parse_floor [--threads N] [--api events|nodes] PATH...\n", msg);
+  std::fprintf(stderr, "parse_floor: error: %s\nusage: parse_floor [--threads N] [--api events|nodes] PATH...\n", msg);
   return 2;
 }
 
@@ -193,9 +192,10 @@ int main(int argc, char** argv) {
       if (v != "events" && v != "nodes") return usage("--api takes 'events' or 'nodes'");
       events = v == "events";
     } else if (a == "-h" || a == "--help") {
-      std::printf("usage: parse_floor [--threads N] [--api events|nodes] PATH...\n"
-                  "Parses every .yaml/.yml/.json file under PATH with yaml-cpp, touches every node and prints\n"
-                  "the totals: the floor `meshproof check` is measured against (docs/performance.md).\n");
+      std::printf(
+          "usage: parse_floor [--threads N] [--api events|nodes] PATH...\n"
+          "Parses every .yaml/.yml/.json file under PATH with yaml-cpp, touches every node and prints\n"
+          "the totals: the floor `meshproof check` is measured against (docs/performance.md).\n");
       return 0;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage(("unknown option '" + a + "'").c_str());

@@ -23,7 +23,7 @@ namespace meshproof::compile {
 
 struct DecodeError {
   Loc loc;
-  std::string path;     // JSON path, e.g. filters[0].typedConfig.rules.policies["ns[foo]-policy[p]-rule[0]"]
+  std::string path;  // JSON path, e.g. filters[0].typedConfig.rules.policies["ns[foo]-policy[p]-rule[0]"]
   std::string message;
 };
 std::string to_string(const DecodeError& e, const SourceSet& sources);  // "file:line:col: path: message"
@@ -39,7 +39,7 @@ struct DecodedTable {
   ir::Protocol protocol = ir::Protocol::Http;
   std::vector<ir::Rule> custom, deny, allow, audit;  // dry-run (shadow) rules carry policy.dry_run
   ir::CustomMode custom_mode = ir::CustomMode::None;
-  bool has_allow_policy = false;     // an ALLOW RBAC filter with `rules` (enforcing)
+  bool has_allow_policy = false;  // an ALLOW RBAC filter with `rules` (enforcing)
   size_t rbac_filters = 0, ext_authz_filters = 0;
   std::vector<std::string> skipped_filters;  // names of filters skipped under skip_other_filters
 };
@@ -54,8 +54,7 @@ bool decode_filters(const std::vector<const load::Node*>& filters, const std::ve
 
 // A table document: a sequence of filters (what `meshproof compile` writes), or a single filter object
 // (Istio's golden files).
-bool decode_table(const load::Node& root, ir::Protocol protocol, DecodedTable& out,
-                  std::vector<DecodeError>& errors);
+bool decode_table(const load::Node& root, ir::Protocol protocol, DecodedTable& out, std::vector<DecodeError>& errors);
 
 // The decoded rules in a program with the context (workload, port, protocol, mTLS mode, JWT issuers) of
 // `context`: RBAC filters do not carry that context.

@@ -67,8 +67,8 @@ struct RawFilter {
   std::string path;
   const Node* node = nullptr;
   RawRules rules, shadow;
-  bool ext_all = false;         // ext_authz without filter_enabled_metadata: every request
-  std::string ext_prefix;       // ext_authz trigger prefix
+  bool ext_all = false;    // ext_authz without filter_enabled_metadata: every request
+  std::string ext_prefix;  // ext_authz trigger prefix
 };
 
 // The matchers of one side of a policy (its permissions or principals list), decoded.
@@ -136,8 +136,9 @@ void read_ext_authz(RawFilter& rf, const Node& tc, const std::string& tp, const 
     key = scalar(s.get("key"), s.path("key"));
   }
   if (!shape || key != "istio_ext_authz_shadow_effective_policy_id" || !m.get("value"))
-    fail(*fem, fp, "filter_enabled_metadata is not Istio's shadow-policy trigger (" + rbac +
-                       " / istio_ext_authz_shadow_effective_policy_id prefix match)");
+    fail(*fem, fp,
+         "filter_enabled_metadata is not Istio's shadow-policy trigger (" + rbac +
+             " / istio_ext_authz_shadow_effective_policy_id prefix match)");
   Fields v(*m.get("value"), m.path("value"), {"stringMatch"});
   if (!v.get("stringMatch")) fail(*m.get("value"), m.path("value"), "expected a string_match prefix");
   Fields sm(*v.get("stringMatch"), v.path("stringMatch"), {"prefix"});
@@ -167,8 +168,7 @@ RawFilter raw_filter(const Node& n, const std::string& path, ir::Protocol protoc
   bool is_ext = type == ext_type || (type.empty() && rf.name == ext);
   if (!is_rbac && !is_ext) {
     if (skip_other) return rf;
-    fail(n, path, "filter \"" + rf.name + "\" is not an " + (http ? "HTTP" : "network") +
-                      " RBAC or ext_authz filter");
+    fail(n, path, "filter \"" + rf.name + "\" is not an " + (http ? "HTTP" : "network") + " RBAC or ext_authz filter");
   }
   if (f.get("disabled") && boolean(f.get("disabled"), f.path("disabled")))
     fail(n, path, "a disabled filter (enabled per route) is not supported");
@@ -176,8 +176,9 @@ RawFilter raw_filter(const Node& n, const std::string& path, ir::Protocol protoc
   std::string tp = f.path("typedConfig");
   if (is_rbac) {
     rf.kind = RawFilter::Rbac;
-    Fields t(*tc, tp, {"@type", "rules", "shadowRules", "shadowRulesStatPrefix", "rulesStatPrefix", "statPrefix",
-                       "matcher", "shadowMatcher", "trackPerRuleStats", "enforcementType", "delayDenyMs"});
+    Fields t(*tc, tp,
+             {"@type", "rules", "shadowRules", "shadowRulesStatPrefix", "rulesStatPrefix", "statPrefix", "matcher",
+              "shadowMatcher", "trackPerRuleStats", "enforcementType", "delayDenyMs"});
     if (t.get("matcher") || t.get("shadowMatcher"))
       fail(*tc, tp, "RBAC filters configured with the generic matcher API are not supported");
     if (const Node* r = t.get("rules"); r && !r->is_null()) rf.rules = rule_set(*r, t.path("rules"));
@@ -208,10 +209,14 @@ model::Action action_of(const std::string& a) {
 
 std::vector<ir::Rule>& list_for(DecodedTable& t, model::Action a) {
   switch (a) {
-    case model::Action::Deny: return t.deny;
-    case model::Action::Audit: return t.audit;
-    case model::Action::Custom: return t.custom;
-    default: return t.allow;
+    case model::Action::Deny:
+      return t.deny;
+    case model::Action::Audit:
+      return t.audit;
+    case model::Action::Custom:
+      return t.custom;
+    default:
+      return t.allow;
   }
 }
 
@@ -306,8 +311,9 @@ void classify(std::vector<RawFilter>& raw, DecodedTable& out) {
   if (delegate && fail_closed)
     throw Failure{DecodeError{raw.front().node->loc, raw.front().path,
                               "both delegating and fail-closed CUSTOM filters: not expressible"}};
-  out.custom_mode = delegate ? ir::CustomMode::Delegate
-                             : fail_closed ? ir::CustomMode::FailClosed : ir::CustomMode::None;
+  out.custom_mode = delegate      ? ir::CustomMode::Delegate
+                    : fail_closed ? ir::CustomMode::FailClosed
+                                  : ir::CustomMode::None;
 }
 
 }  // namespace
@@ -330,8 +336,7 @@ bool decode_filters(const std::vector<const load::Node*>& filters, const std::ve
   }
 }
 
-bool decode_table(const load::Node& root, ir::Protocol protocol, DecodedTable& out,
-                  std::vector<DecodeError>& errors) {
+bool decode_table(const load::Node& root, ir::Protocol protocol, DecodedTable& out, std::vector<DecodeError>& errors) {
   std::vector<const load::Node*> filters;
   std::vector<std::string> paths;
   if (root.is_seq()) {
@@ -343,8 +348,8 @@ bool decode_table(const load::Node& root, ir::Protocol protocol, DecodedTable& o
     filters.push_back(&root);
     paths.push_back("$");
   } else if (!root.is_null()) {
-    errors.push_back(DecodeError{root.loc, "$", std::string("expected a list of filters or one filter, found ") +
-                                                    root.type_name()});
+    errors.push_back(
+        DecodeError{root.loc, "$", std::string("expected a list of filters or one filter, found ") + root.type_name()});
     return false;
   }
   return decode_filters(filters, paths, protocol, DecodeOptions{}, out, errors);

@@ -60,14 +60,17 @@ Formula from_terms(const std::vector<ir::Term>& terms) {
   return f_or(std::move(ors));
 }
 
-
 // Canonical text of a formula, to compare the two halves of Istio's OR(list-contains, equals) matcher.
 std::string canon(const Formula& f) {
   switch (f.k) {
-    case Formula::True: return "T";
-    case Formula::False: return "Formula";
-    case Formula::Atom: return ir::to_string(f.atom);
-    case Formula::Not: return "!(" + canon(f.kids[0]) + ")";
+    case Formula::True:
+      return "T";
+    case Formula::False:
+      return "Formula";
+    case Formula::Atom:
+      return ir::to_string(f.atom);
+    case Formula::Not:
+      return "!(" + canon(f.kids[0]) + ")";
     case Formula::And:
     case Formula::Or: {
       std::vector<std::string> ks;
@@ -128,10 +131,17 @@ constexpr size_t kMaxDnf = 4096;
 
 bool dnf(const Formula& f, bool positive, std::vector<Conj>& out) {
   switch (f.k) {
-    case Formula::True: out = positive ? std::vector<Conj>{Conj{}} : std::vector<Conj>{}; return true;
-    case Formula::False: out = positive ? std::vector<Conj>{} : std::vector<Conj>{Conj{}}; return true;
-    case Formula::Atom: out = {Conj{{f.atom, positive}}}; return true;
-    case Formula::Not: return dnf(f.kids[0], !positive, out);
+    case Formula::True:
+      out = positive ? std::vector<Conj>{Conj{}} : std::vector<Conj>{};
+      return true;
+    case Formula::False:
+      out = positive ? std::vector<Conj>{} : std::vector<Conj>{Conj{}};
+      return true;
+    case Formula::Atom:
+      out = {Conj{{f.atom, positive}}};
+      return true;
+    case Formula::Not:
+      return dnf(f.kids[0], !positive, out);
     case Formula::And:
     case Formula::Or: {
       bool conj = (f.k == Formula::And) == positive;

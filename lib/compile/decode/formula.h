@@ -36,7 +36,7 @@ bool term_of(const Formula& x, ir::Term& t);
 
 // The policy's permission or principal list (an OR) as clauses of `kind`, at `at` for positions; a shape
 // that needs a DNF larger than the bound is a Failure at `path`.
-void clauses_of(const std::vector<Formula>& list, ir::ClauseKind kind, const load::Node& at,
-                const std::string& path, std::vector<ir::Clause>& out);
+void clauses_of(const std::vector<Formula>& list, ir::ClauseKind kind, const load::Node& at, const std::string& path,
+                std::vector<ir::Clause>& out);
 
 }  // namespace meshproof::compile::decoder

@@ -136,9 +136,7 @@ class UrlPathMatcher : public Matcher {
 
 class MetadataRuleMatcher : public Matcher {
  public:
-  Formula decode(const Node& config, const std::string& path) const override {
-    return metadata_matcher(config, path);
-  }
+  Formula decode(const Node& config, const std::string& path) const override { return metadata_matcher(config, path); }
 };
 
 // destination_ip, direct_remote_ip, remote_ip.
@@ -220,26 +218,42 @@ class UnsupportedMatcher : public Matcher {
 
 std::unique_ptr<const Matcher> Matcher::create(const std::string& field, Side side) {
   switch (kind_of(field, side)) {
-    case MatcherKind::And: return std::make_unique<SetMatcher>(side, true);
-    case MatcherKind::Or: return std::make_unique<SetMatcher>(side, false);
-    case MatcherKind::Not: return std::make_unique<NotMatcher>(side);
-    case MatcherKind::Any: return std::make_unique<AnyMatcher>();
-    case MatcherKind::Header: return std::make_unique<HeaderRuleMatcher>();
-    case MatcherKind::UrlPath: return std::make_unique<UrlPathMatcher>();
-    case MatcherKind::Metadata: return std::make_unique<MetadataRuleMatcher>();
-    case MatcherKind::DestinationIp: return std::make_unique<IpMatcher>(Attribute::DestinationIp);
-    case MatcherKind::DestinationPort: return std::make_unique<PortMatcher>();
-    case MatcherKind::DestinationPortRange: return std::make_unique<PortRangeMatcher>();
-    case MatcherKind::RequestedServerName: return std::make_unique<RequestedServerNameMatcher>();
-    case MatcherKind::UriTemplate: return std::make_unique<UriTemplateMatcher>();
-    case MatcherKind::Authenticated: return std::make_unique<AuthenticatedMatcher>();
-    case MatcherKind::DirectRemoteIp: return std::make_unique<IpMatcher>(Attribute::SourceIp);
-    case MatcherKind::RemoteIp: return std::make_unique<IpMatcher>(Attribute::RemoteIp);
+    case MatcherKind::And:
+      return std::make_unique<SetMatcher>(side, true);
+    case MatcherKind::Or:
+      return std::make_unique<SetMatcher>(side, false);
+    case MatcherKind::Not:
+      return std::make_unique<NotMatcher>(side);
+    case MatcherKind::Any:
+      return std::make_unique<AnyMatcher>();
+    case MatcherKind::Header:
+      return std::make_unique<HeaderRuleMatcher>();
+    case MatcherKind::UrlPath:
+      return std::make_unique<UrlPathMatcher>();
+    case MatcherKind::Metadata:
+      return std::make_unique<MetadataRuleMatcher>();
+    case MatcherKind::DestinationIp:
+      return std::make_unique<IpMatcher>(Attribute::DestinationIp);
+    case MatcherKind::DestinationPort:
+      return std::make_unique<PortMatcher>();
+    case MatcherKind::DestinationPortRange:
+      return std::make_unique<PortRangeMatcher>();
+    case MatcherKind::RequestedServerName:
+      return std::make_unique<RequestedServerNameMatcher>();
+    case MatcherKind::UriTemplate:
+      return std::make_unique<UriTemplateMatcher>();
+    case MatcherKind::Authenticated:
+      return std::make_unique<AuthenticatedMatcher>();
+    case MatcherKind::DirectRemoteIp:
+      return std::make_unique<IpMatcher>(Attribute::SourceIp);
+    case MatcherKind::RemoteIp:
+      return std::make_unique<IpMatcher>(Attribute::RemoteIp);
     case MatcherKind::SourceIp:
       return std::make_unique<UnsupportedMatcher>(
           "source_ip (deprecated) reads the connection's remote address, which PROXY protocol may rewrite; "
           "meshproof models direct_remote_ip and remote_ip only");
-    case MatcherKind::Unsupported: break;
+    case MatcherKind::Unsupported:
+      break;
   }
   return std::make_unique<UnsupportedMatcher>(std::string(side == Side::Permission ? "permission" : "principal") +
                                               " matcher \"" + field + "\" is not supported");

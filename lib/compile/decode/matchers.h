@@ -17,9 +17,22 @@ enum class Side : uint8_t { Permission, Principal };
 
 // The kinds of matcher, over both sides. Unsupported: a field Envoy knows that meshproof does not decode.
 enum class MatcherKind : uint8_t {
-  And, Or, Not, Any, Header, UrlPath, Metadata,                                        // both sides
-  DestinationIp, DestinationPort, DestinationPortRange, RequestedServerName, UriTemplate,  // permissions
-  Authenticated, DirectRemoteIp, RemoteIp, SourceIp,                                   // principals
+  And,
+  Or,
+  Not,
+  Any,
+  Header,
+  UrlPath,
+  Metadata,  // both sides
+  DestinationIp,
+  DestinationPort,
+  DestinationPortRange,
+  RequestedServerName,
+  UriTemplate,  // permissions
+  Authenticated,
+  DirectRemoteIp,
+  RemoteIp,
+  SourceIp,  // principals
   Unsupported,
 };
 

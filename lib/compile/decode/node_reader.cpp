@@ -41,8 +41,9 @@ Fields::Fields(const Node& n, const std::string& path, const std::vector<std::st
     bool ok = std::find(allowed.begin(), allowed.end(), k) != allowed.end();
     if (!ok) {
       throw Failure{DecodeError{e.key_loc, path + "." + e.key,
-                                "unknown field \"" + e.key + "\": meshproof cannot tell what it does, so it "
-                                "does not guess"}};
+                                "unknown field \"" + e.key +
+                                    "\": meshproof cannot tell what it does, so it "
+                                    "does not guess"}};
     }
     if (!by_name_.emplace(k, &e).second)
       throw Failure{DecodeError{e.key_loc, path + "." + e.key, "field \"" + e.key + "\" given twice"}};

@@ -183,8 +183,10 @@ using Pattern = std::vector<PTok>;
 bool pattern_matches(const Pattern& pat, size_t pi, const std::string& s, size_t si) {
   if (pi == pat.size()) return si == s.size();
   switch (pat[pi].p) {
-    case P::Lit: return si < s.size() && s[si] == pat[pi].c && pattern_matches(pat, pi + 1, s, si + 1);
-    case P::One: return si < s.size() && pattern_matches(pat, pi + 1, s, si + 1);
+    case P::Lit:
+      return si < s.size() && s[si] == pat[pi].c && pattern_matches(pat, pi + 1, s, si + 1);
+    case P::One:
+      return si < s.size() && pattern_matches(pat, pi + 1, s, si + 1);
     case P::Many:
       for (size_t k = si; k <= s.size(); ++k)
         if (pattern_matches(pat, pi + 1, s, k)) return true;
@@ -228,8 +230,10 @@ bool pattern_atom(Attribute attr, Pattern pat, std::optional<ir::Atom>& atom, bo
   for (const auto& t : p)
     if (t.p == P::Lit) text.push_back(t.c);
   if (manys == 0) {
-    if (text.empty()) never = true;  // parts are never empty
-    else atom = ir::make_atom(attr, ir::Op::Exact, text);
+    if (text.empty())
+      never = true;  // parts are never empty
+    else
+      atom = ir::make_atom(attr, ir::Op::Exact, text);
     return true;
   }
   if (lits == 0) return true;  // "*": any (non-empty) part
@@ -404,7 +408,8 @@ bool decode_principal_regex(const std::string& regex, std::vector<ir::Term>& ter
 bool decode_principal_literal(const std::string& kind, const std::string& v, std::vector<ir::Term>& terms,
                               std::string& error) {
   Seq s;
-  if (kind == "exact") s = literal(v);
+  if (kind == "exact")
+    s = literal(v);
   else if (kind == "prefix") {
     s = literal(v);
     s.push_back(Tok{T::Star});

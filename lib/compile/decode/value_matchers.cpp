@@ -28,8 +28,8 @@ bool has_letters(const std::string& s) {
 
 // A ValueMatcher that is one string matcher or an OR of them; `list_ok` also accepts
 // list_match{one_of: string_match} items (a metadata set element).
-void value_string_matchers(const Node& n, const std::string& path, bool list_ok, Attribute attr,
-                           const std::string& key, std::vector<Formula>& out) {
+void value_string_matchers(const Node& n, const std::string& path, bool list_ok, Attribute attr, const std::string& key,
+                           std::vector<Formula>& out) {
   Fields f(n, path, kValueMatcherFields);
   auto [k, v] = f.only();
   if (k == "stringMatch") {
@@ -44,8 +44,8 @@ void value_string_matchers(const Node& n, const std::string& path, bool list_ok,
     if (!l.get("oneOf")) fail(*v, f.path(k), "list_match without one_of");
     value_string_matchers(*l.get("oneOf"), l.path("oneOf"), false, attr, key, out);
   } else {
-    fail(*v, f.path(k), k + " is not expressible on " + std::string(ir::attribute_name(attr)) +
-                            " (only string matchers are)");
+    fail(*v, f.path(k),
+         k + " is not expressible on " + std::string(ir::attribute_name(attr)) + " (only string matchers are)");
   }
 }
 
@@ -72,16 +72,18 @@ Formula string_matcher(const Node& n, const std::string& path, Attribute attr, c
     if (re == ".*") return f_atom(ir::make_atom(attr, ir::Op::Present, "", key));
     if (re == ".+" && empty_is_absent) return f_atom(ir::make_atom(attr, ir::Op::Present, "", key));
     if (attr == Attribute::Host)
-      fail(*v, f.path(kind), "a regex on :authority is case-sensitive in Envoy, but meshproof compares hosts "
-                             "lower-cased (IS §5): not expressible");
+      fail(*v, f.path(kind),
+           "a regex on :authority is case-sensitive in Envoy, but meshproof compares hosts "
+           "lower-cased (IS §5): not expressible");
     return f_atom(ir::make_atom(attr, ir::Op::Regex, re, key));
   }
   std::string s = scalar(v, f.path(kind));
   if (attr == Attribute::Host) {
     // The IR compares hosts lower-cased, which is exactly ignore_case (IS §5).
     if (!ignore_case && has_letters(s))
-      fail(n, path, "a case-sensitive match on :authority is not expressible (meshproof compares hosts "
-                    "lower-cased, as Istio's ignore_case host matchers do, IS §5)");
+      fail(n, path,
+           "a case-sensitive match on :authority is not expressible (meshproof compares hosts "
+           "lower-cased, as Istio's ignore_case host matchers do, IS §5)");
     s = ascii_lower(s);
   } else if (ignore_case && has_letters(s)) {
     fail(n, path, "ignore_case on " + std::string(ir::attribute_name(attr)) + " is not expressible");
@@ -127,18 +129,22 @@ Formula principal_name_matcher(const Node& n, const std::string& path) {
 }
 
 Formula header_matcher(const Node& n, const std::string& path) {
-  Fields f(n, path, {"name", "exactMatch", "safeRegexMatch", "rangeMatch", "presentMatch", "prefixMatch",
-                     "suffixMatch", "containsMatch", "stringMatch", "invertMatch", "treatMissingHeaderAsEmpty"});
+  Fields f(n, path,
+           {"name", "exactMatch", "safeRegexMatch", "rangeMatch", "presentMatch", "prefixMatch", "suffixMatch",
+            "containsMatch", "stringMatch", "invertMatch", "treatMissingHeaderAsEmpty"});
   std::string name = ascii_lower(scalar(f.get("name"), f.path("name")));
   if (name.empty()) fail(n, path, "header matcher without a name");
   Attribute attr = Attribute::Header;
   std::string key;
-  if (name == ":authority" || name == "host") attr = Attribute::Host;
-  else if (name == ":method") attr = Attribute::Method;
+  if (name == ":authority" || name == "host")
+    attr = Attribute::Host;
+  else if (name == ":method")
+    attr = Attribute::Method;
   else if (name == ":path")
     fail(n, path,
          "a :path header matcher sees the query string, which meshproof's request.path does not: use url_path");
-  else key = name;
+  else
+    key = name;
   bool invert = f.get("invertMatch") && boolean(f.get("invertMatch"), f.path("invertMatch"));
   if (const Node* tm = f.get("treatMissingHeaderAsEmpty"); tm && boolean(tm, f.path("treatMissingHeaderAsEmpty")))
     fail(n, path, "treat_missing_header_as_empty is not expressible");
@@ -148,8 +154,8 @@ Formula header_matcher(const Node& n, const std::string& path) {
   // present_match:true); a present value is matched and then inverted.
   const Node* pm = f.get("presentMatch");
   size_t specifiers = 0;
-  for (const char* k : {"exactMatch", "safeRegexMatch", "presentMatch", "prefixMatch", "suffixMatch",
-                        "containsMatch", "stringMatch"})
+  for (const char* k :
+       {"exactMatch", "safeRegexMatch", "presentMatch", "prefixMatch", "suffixMatch", "containsMatch", "stringMatch"})
     if (f.get(k)) ++specifiers;
   if (specifiers > 1) fail(n, path, "a header matcher sets one match specifier");
   if (pm || specifiers == 0) {
@@ -171,10 +177,14 @@ Formula header_matcher(const Node& n, const std::string& path) {
     }
     return f_atom(ir::make_atom(attr, op, s, key));
   };
-  if (f.get("exactMatch")) m = plain("exactMatch", ir::Op::Exact);
-  else if (f.get("prefixMatch")) m = plain("prefixMatch", ir::Op::Prefix);
-  else if (f.get("suffixMatch")) m = plain("suffixMatch", ir::Op::Suffix);
-  else if (f.get("containsMatch")) m = plain("containsMatch", ir::Op::Glob);
+  if (f.get("exactMatch"))
+    m = plain("exactMatch", ir::Op::Exact);
+  else if (f.get("prefixMatch"))
+    m = plain("prefixMatch", ir::Op::Prefix);
+  else if (f.get("suffixMatch"))
+    m = plain("suffixMatch", ir::Op::Suffix);
+  else if (f.get("containsMatch"))
+    m = plain("containsMatch", ir::Op::Glob);
   else if (f.get("safeRegexMatch")) {
     Fields r(*f.get("safeRegexMatch"), f.path("safeRegexMatch"), {"regex", "googleRe2"});
     std::string re = scalar(r.get("regex"), r.path("regex"));
@@ -213,8 +223,10 @@ Formula claim_set_matcher(const Node& n, const std::string& path, const std::vec
   const auto& items = seq(o.get("valueMatchers"), o.path("valueMatchers"));
   Attribute attr = Attribute::AuthClaim;
   std::string key;
-  if (keys.size() == 2 && keys[1] == "aud") attr = Attribute::AuthAudiences;
-  else if (keys.size() == 2 && keys[1] == "azp") attr = Attribute::AuthPresenters;
+  if (keys.size() == 2 && keys[1] == "aud")
+    attr = Attribute::AuthAudiences;
+  else if (keys.size() == 2 && keys[1] == "azp")
+    attr = Attribute::AuthPresenters;
   else
     for (size_t i = 1; i < keys.size(); ++i) key += (i > 1 ? "." : "") + keys[i];
   if (items.size() != 2) fail(n, path, "expected Istio's OR(list_match{one_of: V}, V) claim matcher");
@@ -241,12 +253,15 @@ Formula jwt_claim_matcher(const Node& n, const std::string& path, const std::vec
   if (vk != "stringMatch") fail(*vn, v.path(vk), vk + " on a JWT claim is not expressible");
   // A plain string match: Istio uses it for iss and sub (requestPrincipals, IS §5).
   Attribute attr;
-  if (keys.size() == 2 && keys[1] == "iss") attr = Attribute::AuthIssuer;
-  else if (keys.size() == 2 && keys[1] == "sub") attr = Attribute::AuthSubject;
+  if (keys.size() == 2 && keys[1] == "iss")
+    attr = Attribute::AuthIssuer;
+  else if (keys.size() == 2 && keys[1] == "sub")
+    attr = Attribute::AuthSubject;
   else
-    fail(value, vpath, "a plain string match on JWT claim " + keys[1] +
-                           " matches string claims only; meshproof models claims as sets (IS §5 uses "
-                           "OR(list-contains, equals)): not expressible");
+    fail(value, vpath,
+         "a plain string match on JWT claim " + keys[1] +
+             " matches string claims only; meshproof models claims as sets (IS §5 uses "
+             "OR(list-contains, equals)): not expressible");
   return string_matcher(*vn, v.path(vk), attr, "");
 }
 

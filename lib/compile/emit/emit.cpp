@@ -54,12 +54,15 @@ json string_suffix(const std::string& v) { return json{{"suffix", v}}; }
 // StringMatcherWithPrefix: "*" first (regex ".+", the prefix ignored), then "*x", then "x*" (IS §5).
 json string_matcher_with_prefix(const StringPattern& p, const std::string& prefix) {
   switch (p.kind) {
-    case StringPattern::Any: return string_regex(".+");
+    case StringPattern::Any:
+      return string_regex(".+");
     case StringPattern::Suffix:
       if (prefix.empty()) return string_suffix(p.text);
       return string_regex(quote_meta(prefix) + ".*" + quote_meta(p.text));
-    case StringPattern::Prefix: return string_prefix(prefix + p.text);
-    case StringPattern::Exact: break;
+    case StringPattern::Prefix:
+      return string_prefix(prefix + p.text);
+    case StringPattern::Exact:
+      break;
   }
   return string_exact(prefix + p.text);
 }
@@ -102,7 +105,8 @@ json metadata_path(const std::vector<std::string>& keys) {
 
 // MetadataStringMatcherForJWTClaim: payload.<claim> with a plain string matcher.
 json jwt_claim_string(const std::string& claim, json string_match) {
-  return json{{"filter", kJwtFilter}, {"path", metadata_path({"payload", claim})},
+  return json{{"filter", kJwtFilter},
+              {"path", metadata_path({"payload", claim})},
               {"value", json{{"stringMatch", std::move(string_match)}}}};
 }
 // MetadataListValueMatcherForJWTClaims: OR(list contains V, equals V) (IS §5, util.go).
@@ -110,8 +114,7 @@ json jwt_claims_list(const std::vector<std::string>& claims, const json& value) 
   std::vector<std::string> path{"payload"};
   path.insert(path.end(), claims.begin(), claims.end());
   json list = json{{"listMatch", json{{"oneOf", value}}}};
-  return json{{"filter", kJwtFilter}, {"path", metadata_path(path)},
-              {"value", or_value_matcher({list, value})}};
+  return json{{"filter", kJwtFilter}, {"path", metadata_path(path)}, {"value", or_value_matcher({list, value})}};
 }
 
 // util.AddrStrToCidrRange: the address as written (not masked), prefixLen always set (a wrapper).
@@ -122,8 +125,7 @@ std::optional<json> cidr_range(const std::string& v, std::string& error) {
     error = (problem == ir::CidrProblem::Address ? "invalid IP address \"" : "invalid CIDR \"") + v + "\"";
     return std::nullopt;
   }
-  return json{{"addressPrefix", cidr->address.to_string()},
-              {"prefixLen", static_cast<int>(cidr->prefix_len)}};
+  return json{{"addressPrefix", cidr->address.to_string()}, {"prefixLen", static_cast<int>(cidr->prefix_len)}};
 }
 
 // ---- generators (model/generator.go) ----
@@ -179,25 +181,30 @@ class Generator {
   GenOut single(const Item& it, const std::string& v) {
     if (for_tcp_ && ir::generator_http_only(it.gen)) return fail("\"" + it.key + "\" is HTTP only");
     switch (it.gen) {
-      case Gen::DestinationIp: return cidr_match("destinationIp", v);
-      case Gen::SourceIp: return cidr_match("directRemoteIp", v);
-      case Gen::RemoteIp: return cidr_match("remoteIp", v);
+      case Gen::DestinationIp:
+        return cidr_match("destinationIp", v);
+      case Gen::SourceIp:
+        return cidr_match("directRemoteIp", v);
+      case Gen::RemoteIp:
+        return cidr_match("remoteIp", v);
       case Gen::DestinationPort: {
         std::optional<uint32_t> p = ir::port_value(v);
         if (!p) return fail("invalid port " + v);
         return ok(json{{"destinationPort", *p}});
       }
-      case Gen::Sni: return ok(json{{"requestedServerName", string_matcher(v)}});
+      case Gen::Sni:
+        return ok(json{{"requestedServerName", string_matcher(v)}});
       case Gen::Namespace:
         // ".*/ns/<v>/.*", every '*' of v → ".*", the rest quoted (IS §5).
         return ok(authenticated(string_regex(".*/ns/" + glob_regex(v, ".*") + "/.*")));
       case Gen::ServiceAccount: {
         // serviceAccountRegex: "ns/sa" or "sa" (the policy's namespace).
         auto [ns, sa] = ir::split_service_account(v, policy_ns_);
-        return ok(authenticated(
-            string_regex("spiffe://.+/ns/" + quote_meta(ns) + "/(.+/|)sa/" + quote_meta(sa) + "(/.+)?")));
+        return ok(
+            authenticated(string_regex("spiffe://.+/ns/" + quote_meta(ns) + "/(.+/|)sa/" + quote_meta(sa) + "(/.+)?")));
       }
-      case Gen::Principal: return ok(authenticated(string_matcher_with_prefix(v, "spiffe://")));
+      case Gen::Principal:
+        return ok(authenticated(string_matcher_with_prefix(v, "spiffe://")));
       case Gen::TrustDomain: {
         // "*" → prefix spiffe://; no '*' → prefix spiffe://<td>/; else spiffe://<pre>[^/]*<post>/.* (IS §5).
         if (v == "*") return ok(authenticated(string_prefix("spiffe://")));
@@ -209,22 +216,24 @@ class Generator {
         if (!name) return fail("expecting format [<NAME>], but found " + it.key);
         return ok(json{{"header", header_matcher(*name, v)}});
       }
-      case Gen::Host: return ok(json{{"header", host_matcher(":authority", v)}});
-      case Gen::Method: return ok(json{{"header", header_matcher(":method", v)}});
+      case Gen::Host:
+        return ok(json{{"header", host_matcher(":authority", v)}});
+      case Gen::Method:
+        return ok(json{{"header", header_matcher(":method", v)}});
       case Gen::Path: {
         if (auto t = ir::envoy_path_template(v)) {
           // matcher.PathTemplateMatcher (IS §5).
           return ok(json{{"uriTemplate",
                           json{{"name", "uri-template"},
-                               {"typedConfig",
-                                json{{"@type",
-                                      "type.googleapis.com/envoy.extensions.path.match.uri_template.v3."
-                                      "UriTemplateMatchConfig"},
-                                     {"pathTemplate", *t}}}}}});
+                               {"typedConfig", json{{"@type",
+                                                     "type.googleapis.com/envoy.extensions.path.match.uri_template.v3."
+                                                     "UriTemplateMatchConfig"},
+                                                    {"pathTemplate", *t}}}}}});
         }
         return ok(json{{"urlPath", json{{"path", string_matcher(v)}}}});
       }
-      default: return fail("unimplemented");
+      default:
+        return fail("unimplemented");
     }
   }
 
@@ -238,8 +247,10 @@ class Generator {
         if (ors.size() == 1) return ok(ors[0]);
         return ok(json{{"orIds", json{{"ids", ors}}}});
       }
-      case Gen::Audiences: return ok(json{{"metadata", jwt_claims_list({"aud"}, string_or_matcher(vs))}});
-      case Gen::Presenter: return ok(json{{"metadata", jwt_claims_list({"azp"}, string_or_matcher(vs))}});
+      case Gen::Audiences:
+        return ok(json{{"metadata", jwt_claims_list({"aud"}, string_or_matcher(vs))}});
+      case Gen::Presenter:
+        return ok(json{{"metadata", jwt_claims_list({"azp"}, string_or_matcher(vs))}});
       case Gen::Claims: {
         auto claims = ir::names_in_nested_brackets(it.key.substr(std::string("request.auth.claims").size()));
         if (!claims) return fail("invalid claim key " + it.key);
@@ -251,8 +262,7 @@ class Generator {
         std::vector<json> ms;
         for (const auto& v : vs) {
           if (auto element = ir::list_value_element(v))
-            ms.push_back(
-                json{{"listMatch", json{{"oneOf", json{{"stringMatch", string_matcher(*element)}}}}}});
+            ms.push_back(json{{"listMatch", json{{"oneOf", json{{"stringMatch", string_matcher(*element)}}}}}});
           else
             ms.push_back(json{{"stringMatch", string_matcher(v)}});
         }
@@ -260,7 +270,8 @@ class Generator {
                                          {"path", metadata_path({filter_key->key})},
                                          {"value", or_value_matcher(std::move(ms))}}}});
       }
-      default: return fail("unimplemented");
+      default:
+        return fail("unimplemented");
     }
   }
 
@@ -272,8 +283,8 @@ class Generator {
     ir::RequestPrincipalPattern p = ir::request_principal_pattern(value);
     json issuer = string_matcher_with_prefix(p.issuer, "");
     json subject = string_matcher_with_prefix(p.subject, "");
-    return json::array({json{{"metadata", jwt_claim_string("iss", issuer)}},
-                        json{{"metadata", jwt_claim_string("sub", subject)}}});
+    return json::array(
+        {json{{"metadata", jwt_claim_string("iss", issuer)}}, json{{"metadata", jwt_claim_string("sub", subject)}}});
   }
 
   std::string policy_ns_;
@@ -295,8 +306,7 @@ std::vector<std::string> strings_of(const model::StrList& l) {
 // One list per `from` (or `to`) entry: the entry's fields in model.New's order, then the `when` items of
 // that side; just the `when` items when there is no entry (IS §4).
 template <class Entry, size_t N>
-std::vector<ItemList> entry_lists(const std::vector<Entry>& entries,
-                                  const std::array<ir::FieldSpec<Entry>, N>& fields,
+std::vector<ItemList> entry_lists(const std::vector<Entry>& entries, const std::array<ir::FieldSpec<Entry>, N>& fields,
                                   const ItemList& when_items) {
   std::vector<ItemList> out;
   for (const Entry& e : entries) {
@@ -389,8 +399,8 @@ bool generate_item(Generator& g, const Item& it, RbacAction action, bool permiss
 }
 
 // One andRules per permission list, or one andIds per principal list; `any` when a list generates nothing.
-bool generate_lists(Generator& g, const std::vector<ItemList>& lists, RbacAction action, bool permission,
-                    json& out, std::string& error) {
+bool generate_lists(Generator& g, const std::vector<ItemList>& lists, RbacAction action, bool permission, json& out,
+                    std::string& error) {
   for (const auto& list : lists) {
     std::vector<json> and_list;
     for (const auto& it : list)
@@ -443,9 +453,8 @@ json rule_set_json(const RuleSet& r) {
 }
 
 // builder.build's loop body for one policy: every rule into `target`.
-void add_policy_rules(const model::AuthorizationPolicy& p, RbacAction action, bool for_tcp,
-                      const ir::LowerContext& ctx, const std::string* provider, RuleSet& target,
-                      std::vector<std::string>& notes) {
+void add_policy_rules(const model::AuthorizationPolicy& p, RbacAction action, bool for_tcp, const ir::LowerContext& ctx,
+                      const std::string* provider, RuleSet& target, std::vector<std::string>& notes) {
   const std::string ns = mesh::effective_namespace(p);
   for (size_t i = 0; i < p.rules.size(); ++i) {
     std::string name = policy_name(ns, p.meta.name, i, provider);
@@ -499,10 +508,9 @@ json ext_authz_filter(bool for_tcp, const std::string& provider) {
   tc["@type"] = for_tcp ? "type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz"
                         : "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz";
   // generateFilterMatcherForProvider: run only when the shadow RBAC's effective policy has this prefix.
-  tc["filterEnabledMetadata"] =
-      json{{"filter", for_tcp ? kTcpRbac : kHttpRbac},
-           {"path", metadata_path({"istio_ext_authz_shadow_effective_policy_id"})},
-           {"value", json{{"stringMatch", string_prefix("istio-ext-authz-" + provider)}}}};
+  tc["filterEnabledMetadata"] = json{{"filter", for_tcp ? kTcpRbac : kHttpRbac},
+                                     {"path", metadata_path({"istio_ext_authz_shadow_effective_policy_id"})},
+                                     {"value", json{{"stringMatch", string_prefix("istio-ext-authz-" + provider)}}}};
   tc["transportApiVersion"] = "V3";
   if (for_tcp) tc["statPrefix"] = "tcp.";
   return json{{"name", for_tcp ? "envoy.filters.network.ext_authz" : "envoy.filters.http.ext_authz"},
@@ -532,7 +540,8 @@ void emit_custom(const std::vector<const model::AuthorizationPolicy*>& custom, b
     // More than one provider without PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS: fail closed (IS §2).
     std::string names;
     for (const auto& [p, r] : enforce) names += (names.empty() ? "" : ", ") + p;
-    out.notes.push_back("multiple CUSTOM providers (" + names + ") per workload: every CUSTOM rule is enforced as DENY");
+    out.notes.push_back("multiple CUSTOM providers (" + names +
+                        ") per workload: every CUSTOM rule is enforced as DENY");
     for (const auto& [p, r] : enforce)
       out.filters.push_back(rbac_filter(for_tcp, bad_custom_deny_rules(r), std::nullopt, std::nullopt));
     return;
@@ -560,8 +569,8 @@ void emit_custom(const std::vector<const model::AuthorizationPolicy*>& custom, b
   }
 }
 
-void emit_action(const std::vector<const model::AuthorizationPolicy*>& policies, RbacAction action,
-                 bool for_tcp, const ir::LowerContext& ctx, EmittedFilters& out) {
+void emit_action(const std::vector<const model::AuthorizationPolicy*>& policies, RbacAction action, bool for_tcp,
+                 const ir::LowerContext& ctx, EmittedFilters& out) {
   if (policies.empty()) return;
   RuleSet enforce, shadow;
   enforce.action = shadow.action = action;
@@ -581,17 +590,25 @@ void emit_action(const std::vector<const model::AuthorizationPolicy*>& policies,
 
 }  // namespace
 
-EmittedFilters emit_filters(const std::vector<const model::AuthorizationPolicy*>& policies,
-                            ir::Protocol protocol, const ir::LowerContext& ctx) {
+EmittedFilters emit_filters(const std::vector<const model::AuthorizationPolicy*>& policies, ir::Protocol protocol,
+                            const ir::LowerContext& ctx) {
   EmittedFilters out;
   bool for_tcp = protocol == ir::Protocol::Tcp;
   std::vector<const model::AuthorizationPolicy*> custom, audit, deny, allow;
   for (const auto* p : policies) {
     switch (p->action) {
-      case model::Action::Custom: custom.push_back(p); break;
-      case model::Action::Audit: audit.push_back(p); break;
-      case model::Action::Deny: deny.push_back(p); break;
-      case model::Action::Allow: allow.push_back(p); break;
+      case model::Action::Custom:
+        custom.push_back(p);
+        break;
+      case model::Action::Audit:
+        audit.push_back(p);
+        break;
+      case model::Action::Deny:
+        deny.push_back(p);
+        break;
+      case model::Action::Allow:
+        allow.push_back(p);
+        break;
     }
   }
   // Chain order: CUSTOM (before jwt_authn), then AUDIT, DENY, ALLOW (IS §1).

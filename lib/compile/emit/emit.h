@@ -45,8 +45,8 @@ struct EmittedFilters {
 // The filters for one workload and protocol. `policies` are the policies that apply to the workload, in
 // Istio's order (root namespace first, then creationTimestamp, name: mesh::Workload). The trust-domain
 // bundle and extension providers come from `ctx` (the same aliasing as the IR: ir::alias_principals).
-EmittedFilters emit_filters(const std::vector<const model::AuthorizationPolicy*>& policies,
-                            ir::Protocol protocol, const ir::LowerContext& ctx);
+EmittedFilters emit_filters(const std::vector<const model::AuthorizationPolicy*>& policies, ir::Protocol protocol,
+                            const ir::LowerContext& ctx);
 
 // Text forms of a JSON tree: JSON with two-space indentation and sorted keys, and block-style YAML as
 // sigs.k8s.io/yaml writes it (sequences not indented under their key, strings quoted only when needed).

@@ -12,9 +12,7 @@ namespace meshproof::compile {
 
 using json = nlohmann::json;
 
-std::string to_json_text(const json& j) {
-  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
+std::string to_json_text(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 namespace {
 
@@ -40,11 +38,21 @@ std::string double_quoted(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -72,26 +80,32 @@ std::string scalar_text(const std::string& s) {
   if (!quote) return s;
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "''";
-    else out.push_back(c);
+    if (c == '\'')
+      out += "''";
+    else
+      out.push_back(c);
   }
   return out + "'";
 }
 
 std::string leaf_text(const json& v) {
   switch (v.type()) {
-    case json::value_t::string: return scalar_text(v.get<std::string>());
-    case json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "{}";  // only called for empty containers
-    case json::value_t::array: return "[]";
-    default: return v.dump();
+    case json::value_t::string:
+      return scalar_text(v.get<std::string>());
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "{}";  // only called for empty containers
+    case json::value_t::array:
+      return "[]";
+    default:
+      return v.dump();
   }
 }
 
-bool is_leaf(const json& v) {
-  return !(v.is_object() || v.is_array()) || v.empty();
-}
+bool is_leaf(const json& v) { return !(v.is_object() || v.is_array()) || v.empty(); }
 
 void write_node(const json& v, int indent, std::string& out);
 
