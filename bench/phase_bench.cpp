@@ -227,7 +227,7 @@ void BM_Report(benchmark::State& state) {
 
 // ---- Single symbolic queries on the mesh's own programs --------------------------------------------
 
-// The questions the gap checks ask most (checks/gap_support.h): is each ALLOW rule reachable (decides
+// The questions the gap checks ask most (checks/gap_pass.h): is each ALLOW rule reachable (decides
 // some request)? can a DENY rule override it? can a plaintext request be allowed / denied?
 std::vector<engine::Query> gap_queries(const ir::Program& prog) {
   using engine::Query;

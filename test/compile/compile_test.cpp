@@ -470,7 +470,7 @@ TEST_CASE("YAML text reads back as the same JSON", "[compile][emit]") {
 }
 
 // [!mayfail]: ir::lower_namespace does not yet cover `spiffe://ns/ns/...` (trust domain literally "ns"):
-// the translation validation finds it with the witness spiffe://ns/ns/x/sa/w (docs/compile.md, "Findings").
+// the translation validation finds it with the witness spiffe://ns/ns/x/sa/default (docs/compile.md, "Findings").
 // Remove the tag when lib/ir/lower_values.cpp handles that layout.
 TEST_CASE("namespace regexes: the lowering agrees with Envoy's regex on every identity shape", "[compile][!mayfail]") {
   // `.*/ns/<v>/.*` is matched against the whole URI `spiffe://TD/ns/NS/sa/SA` (IS §5), so it also matches
