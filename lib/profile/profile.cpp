@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "base/text.h"
 #include "load/loader.h"
 
 namespace meshproof::profile {
@@ -146,27 +147,6 @@ std::string resource_pattern_problem(const std::string& pattern) {
     return "\"*\" matches only as the whole NAME (\"payments/*\"); partial wildcards such as \"" + std::string(name) +
            "\" are not supported";
   return "";
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 // Reads one profile document. Every error names the offending key or value by its position; reading
