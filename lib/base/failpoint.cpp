@@ -23,8 +23,7 @@ void failpoint(const char* name) {
 
 void thread_failpoint() {
   if (armed("thread-create"))
-    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
-                            "failpoint thread-create");
+    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again), "failpoint thread-create");
 }
 
 }  // namespace meshproof

@@ -382,8 +382,9 @@ bool check_encoding(uint32_t file_id, const std::string& text, uint32_t line_off
                     std::vector<LoadError>& errors) {
   if (const char* wide = wide_encoding(text)) {
     errors.push_back({Loc{file_id, 1 + line_offset, 1 + col_offset},
-                      "the input is " + std::string(wide) + " (it starts with a byte order mark); Kubernetes "
-                      "manifests are UTF-8",
+                      "the input is " + std::string(wide) +
+                          " (it starts with a byte order mark); Kubernetes "
+                          "manifests are UTF-8",
                       "convert it, e.g. iconv -f " + std::string(wide) + " -t UTF-8 FILE > FILE.utf8.yaml"});
     return false;
   }
@@ -422,12 +423,17 @@ bool hidden(const fs::path& p) {
 
 const char* file_kind(const fs::file_status& st) {
   switch (st.type()) {
-    case fs::file_type::fifo: return "a FIFO";
-    case fs::file_type::socket: return "a socket";
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
     case fs::file_type::block:
-    case fs::file_type::character: return "a device";
-    case fs::file_type::directory: return "a directory";
-    default: return "not a regular file";
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::directory:
+      return "a directory";
+    default:
+      return "not a regular file";
   }
 }
 
@@ -464,8 +470,8 @@ void visit_entry(const fs::directory_entry& entry, std::vector<fs::path>& pendin
   fs::file_status st = ec ? fs::file_status{} : entry.status(ec);
   if (ec) {
     std::string why = ec == std::errc::no_such_file_or_directory ? "a broken symbolic link" : ec.message();
-    errors.push_back({Loc{}, "cannot read '" + p.string() + "': " + why,
-                      "fix or remove it, or leave it out of the paths given"});
+    errors.push_back(
+        {Loc{}, "cannot read '" + p.string() + "': " + why, "fix or remove it, or leave it out of the paths given"});
   } else if (fs::is_regular_file(st)) {
     found.push_back(p.string());
   } else if (!fs::is_directory(st)) {

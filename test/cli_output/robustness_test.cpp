@@ -79,7 +79,8 @@ bool has(const std::string& s, const std::string& part) { return s.find(part) !=
 TEST_CASE("D10: a stray comma ends the run with exit code 2 instead of hanging", "[cli][robustness]") {
   std::filesystem::path dir = temp_dir("stray-comma");
   write_file(dir / "comma.yaml", ",\n");
-  write_file(dir / "trailing.json", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n");
+  write_file(dir / "trailing.json",
+             "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n");
   for (const char* name : {"comma.yaml", "trailing.json"}) {
     INFO(name);
     RunResult r = run_cli({"check", (dir / name).string(), "-o", "json"});
@@ -92,11 +93,13 @@ TEST_CASE("D10: a stray comma ends the run with exit code 2 instead of hanging",
 
 TEST_CASE("D1: invalid UTF-8 is exit code 2 with its position in every output format", "[cli][robustness]") {
   std::filesystem::path dir = temp_dir("utf8");
-  write_file(dir / "bad.yaml", std::string(kPolicy) + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: \"n\xFF\"}\n");
+  write_file(dir / "bad.yaml",
+             std::string(kPolicy) + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: \"n\xFF\"}\n");
   const std::string bad = (dir / "bad.yaml").string();
   const std::vector<std::vector<std::string>> runs = {
-      {"check", bad, "-o", "json"},  {"check", bad, "-o", "sarif"}, {"check", bad, "-o", "junit"},
-      {"check", bad},                {"report", bad, "-o", "json"}, {"explain", bad, "--workload", "ns/x"},
+      {"check", bad, "-o", "json"},  {"check", bad, "-o", "sarif"},
+      {"check", bad, "-o", "junit"}, {"check", bad},
+      {"report", bad, "-o", "json"}, {"explain", bad, "--workload", "ns/x"},
   };
   for (const auto& args : runs) {
     INFO(args[0] << " " << args.back());

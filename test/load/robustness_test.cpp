@@ -134,13 +134,13 @@ TEST_CASE("D1: invalid UTF-8 is an input error at the first bad byte", "[load][b
   };
   const Case cases[] = {
       {"kind: Namespace\nspec: {action: \"\xFF\"}\n", 2, 17, "0xFF"},
-      {"a: caf\xC3\n", 1, 7, "0xC3"},                // truncated at the end of the input
-      {"a: x\xC3(\n", 1, 5, "0xC3"},                 // lead byte without its continuation
-      {"a: \xC0\x80\n", 1, 4, "0xC0"},               // overlong NUL
-      {"a: \xE0\x80\x80\n", 1, 4, "0xE0"},           // overlong
-      {"a: \xED\xA0\x80\n", 1, 4, "0xED"},           // a UTF-16 surrogate
-      {"a: \xF4\x90\x80\x80\n", 1, 4, "0xF4"},       // above U+10FFFF
-      {"a: \xF5\x80\x80\x80\n", 1, 4, "0xF5"},       // never valid
+      {"a: caf\xC3\n", 1, 7, "0xC3"},                  // truncated at the end of the input
+      {"a: x\xC3(\n", 1, 5, "0xC3"},                   // lead byte without its continuation
+      {"a: \xC0\x80\n", 1, 4, "0xC0"},                 // overlong NUL
+      {"a: \xE0\x80\x80\n", 1, 4, "0xE0"},             // overlong
+      {"a: \xED\xA0\x80\n", 1, 4, "0xED"},             // a UTF-16 surrogate
+      {"a: \xF4\x90\x80\x80\n", 1, 4, "0xF4"},         // above U+10FFFF
+      {"a: \xF5\x80\x80\x80\n", 1, 4, "0xF5"},         // never valid
       {"# caf\xE9 in Latin-1\na: 1\n", 1, 6, "0xE9"},  // in a comment too: Kubernetes decodes the whole text
   };
   for (const Case& c : cases) {
@@ -165,17 +165,23 @@ TEST_CASE("D1: well-formed UTF-8 of every length, with or without a BOM, is acce
 }
 
 TEST_CASE("D1: UTF-16 and UTF-32 input is refused with the encoding named", "[load][bad-input][robustness]") {
-  auto r16 = parse(std::string("\xFF\xFE" "a\0:\0 \0" "1\0", 10));
+  auto r16 =
+      parse(std::string("\xFF\xFE"
+                        "a\0:\0 \0"
+                        "1\0",
+                        10));
   REQUIRE(r16->errors.size() == 1);
   CHECK(contains(r16->errors[0].message, "the input is UTF-16"));
   CHECK(contains(r16->errors[0].help, "iconv -f UTF-16"));
-  auto r32 = parse(std::string("\x00\x00\xFE\xFF\x00\x00\x00" "a", 8));
+  auto r32 =
+      parse(std::string("\x00\x00\xFE\xFF\x00\x00\x00"
+                        "a",
+                        8));
   REQUIRE(r32->errors.size() == 1);
   CHECK(contains(r32->errors[0].message, "the input is UTF-32"));
 }
 
-TEST_CASE("D5: a map with many keys loads in linear time with the same duplicate-key reports",
-          "[load][robustness]") {
+TEST_CASE("D5: a map with many keys loads in linear time with the same duplicate-key reports", "[load][robustness]") {
   const size_t n = 200000;
   std::string text = "a:\n";
   for (size_t i = 0; i < n; ++i) text += "  k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
