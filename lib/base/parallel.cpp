@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/failpoint.h"
+
 namespace meshproof {
 
 unsigned worker_count(unsigned requested, size_t items, unsigned cap) {
@@ -56,6 +58,7 @@ void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>&
   std::vector<std::thread> helpers;
   for (unsigned t = 1; t < workers; ++t) {
     try {
+      thread_failpoint();
       helpers.emplace_back([&pool] { pool.work(); });
     } catch (const std::system_error&) {
       break;  // no more threads: the ones we have (and this one) take the rest

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "base/failpoint.h"
 
 namespace meshproof::engine::detail {
 
@@ -127,10 +130,21 @@ class Watchdog {
     static Watchdog w;
     return w;
   }
-  void add(CheckDeadline::Slot* s) {
+  // Registers a slot, starting the thread on first use. False when the thread cannot be created (a process
+  // or container thread limit): the slot is not registered and its checks use Z3's own timer instead; a
+  // later registration tries to start the thread again.
+  bool add(CheckDeadline::Slot* s) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (!thread_.joinable()) {
+      try {
+        thread_failpoint();
+        thread_ = std::thread([this] { run(); });
+      } catch (const std::system_error&) {
+        return false;
+      }
+    }
     slots_.push_back(s);
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    return true;
   }
   void remove(CheckDeadline::Slot* s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -168,6 +182,27 @@ class Watchdog {
   bool stop_ = false;
 };
 
+// The slower way to bound a check, for when the watchdog thread cannot be created: Z3's `timeout`
+// parameter for this one check (Z3 then times it with a thread of its own; if the system refuses that one
+// too, Z3's std::system_error reaches the CLI, which says so and exits 2).
+z3::check_result check_with_z3_timer(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms) {
+  auto set_timeout = [&](unsigned ms) {
+    z3::params p(solver.ctx());
+    p.set("timeout", ms);
+    solver.set(p);
+  };
+  set_timeout(timeout_ms);
+  z3::check_result r = z3::unknown;
+  try {
+    r = assumptions.empty() ? solver.check() : solver.check(assumptions);
+  } catch (...) {
+    set_timeout(4294967295u);
+    throw;
+  }
+  set_timeout(4294967295u);  // Z3 reads UINT_MAX as "no limit": the watchdog's checks expect none
+  return r;
+}
+
 }  // namespace
 
 CheckDeadline::CheckDeadline(z3::context& c) : slot_(new Slot) { slot_->ctx = c; }
@@ -184,10 +219,8 @@ z3::check_result CheckDeadline::check(z3::solver& solver, unsigned timeout_ms) {
 
 z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms) {
   if (timeout_ms == 0) return assumptions.empty() ? solver.check() : solver.check(assumptions);
-  if (!registered_) {
-    Watchdog::instance().add(slot_);
-    registered_ = true;
-  }
+  if (!registered_) registered_ = Watchdog::instance().add(slot_);
+  if (!registered_) return check_with_z3_timer(solver, assumptions, timeout_ms);
   const int64_t start = now_ns(), limit = static_cast<int64_t>(timeout_ms) * 1000000;
   for (;;) {
     slot_->generation.fetch_add(1);

@@ -8,14 +8,17 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <iterator>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 namespace fs = std::filesystem;
@@ -24,7 +27,8 @@ namespace meshproof::load {
 
 namespace {
 
-// Thrown from inside the event handler to stop yaml-cpp when a limit is hit; caught in parse_text.
+// Thrown from inside the event handler to stop yaml-cpp when a limit is hit or the parser stops making
+// progress; caught in parse_text.
 struct LimitExceeded {
   Loc loc;
   std::string message;
@@ -64,9 +68,10 @@ std::vector<std::pair<uint32_t, std::string>> helm_sources(const std::string& te
 
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(uint32_t file_id, const Limits& limits, uint32_t line_offset, uint32_t col_offset,
-              const std::function<void(Document&&)>& on_document)
+  TreeBuilder(uint32_t file_id, const std::string& text, const Limits& limits, uint32_t line_offset,
+              uint32_t col_offset, const std::function<void(Document&&)>& on_document)
       : file_id_(file_id),
+        text_(text),
         limits_(limits),
         line_offset_(line_offset),
         col_offset_(col_offset),
@@ -77,6 +82,7 @@ class TreeBuilder : public YAML::EventHandler {
   void set_helm_sources(std::vector<std::pair<uint32_t, std::string>> s) { helm_ = std::move(s); }
 
   void OnDocumentStart(const YAML::Mark& mark) override {
+    guard_progress(mark);
     stack_.clear();
     anchors_.clear();
     nodes_ = 0;
@@ -148,7 +154,49 @@ class TreeBuilder : public YAML::EventHandler {
     bool key_plain = true;
     std::string key;
     Loc key_loc;
+    // Key -> position in node.entries, built once a map has kDirectScan entries: the duplicate-key check
+    // then stays linear in the size of the map instead of quadratic.
+    std::unordered_map<std::string, size_t> index;
   };
+  static constexpr size_t kDirectScan = 16;
+
+  // yaml-cpp 0.7.0 can return a document without consuming a token (a stray ',' outside a flow
+  // collection, upstream jbeder/yaml-cpp#1040) and would then return the same empty document forever.
+  // A document always starts at the next unread token, so a document that starts where the previous one
+  // started means the parser is stuck: stop with an error at that token.
+  void guard_progress(const YAML::Mark& mark) {
+    if (started_ > 0 && mark.pos == last_start_pos_) {
+      const char c = mark.pos >= 0 && static_cast<size_t>(mark.pos) < text_.size() ? text_[mark.pos] : '\0';
+      if (c == ',')
+        throw LimitExceeded{loc(mark),
+                            "YAML syntax error: a ',' outside a list or map ([...] or {...}); the YAML parser "
+                            "cannot get past it",
+                            "remove the ','; JSON allows no comma after the last value, and YAML documents are "
+                            "separated by '---', not by ','"};
+      throw LimitExceeded{loc(mark), "YAML syntax error: the YAML parser cannot get past this token",
+                          "check the file near this position; it is not valid YAML or JSON"};
+    }
+    last_start_pos_ = mark.pos;
+  }
+
+  // The entry of `key` in the map being built, or nullptr.
+  static MapEntry* find_entry(Frame& f, const std::string& key) {
+    std::vector<MapEntry>& entries = f.node.entries;
+    if (entries.size() < kDirectScan) {
+      for (MapEntry& e : entries)
+        if (e.key == key) return &e;
+      return nullptr;
+    }
+    if (f.index.empty())
+      for (size_t i = 0; i < entries.size(); ++i) f.index.emplace(entries[i].key, i);
+    auto it = f.index.find(key);
+    return it == f.index.end() ? nullptr : &entries[it->second];
+  }
+
+  static void append_entry(Frame& f, MapEntry e) {
+    if (!f.index.empty()) f.index.emplace(e.key, f.node.entries.size());
+    f.node.entries.push_back(std::move(e));
+  }
 
   Loc loc(const YAML::Mark& m) const {
     if (m.line < 0) return Loc{file_id_, 0, 0};
@@ -223,32 +271,27 @@ class TreeBuilder : public YAML::EventHandler {
   void put_entry(Frame& top, Node value) {
     top.have_key = false;
     if (top.key == "<<" && top.key_plain) {  // YAML merge key, which Kubernetes' decoder honours
-      merge_into(top.node, value, top.key_loc);
+      merge_into(top, value, top.key_loc);
       return;
     }
-    for (MapEntry& e : top.node.entries) {
-      if (e.key == top.key) {
-        doc_.problems.push_back({top.key_loc, "duplicate key '" + top.key + "' (first at line " +
-                                                  std::to_string(e.key_loc.line) +
-                                                  "); Kubernetes rejects duplicate fields"});
-        e.value = std::move(value);  // the last one wins, as in Kubernetes' lenient decoder
-        return;
-      }
+    if (MapEntry* e = find_entry(top, top.key)) {
+      doc_.problems.push_back({top.key_loc, "duplicate key '" + top.key + "' (first at line " +
+                                                std::to_string(e->key_loc.line) +
+                                                "); Kubernetes rejects duplicate fields"});
+      e->value = std::move(value);  // the last one wins, as in Kubernetes' lenient decoder
+      return;
     }
-    top.node.entries.push_back(MapEntry{std::move(top.key), top.key_loc, std::move(value)});
+    append_entry(top, MapEntry{std::move(top.key), top.key_loc, std::move(value)});
   }
 
-  void merge_into(Node& map, const Node& source, Loc where) {
+  void merge_into(Frame& map, const Node& source, Loc where) {
     auto merge_one = [&](const Node& m) {
       if (!m.is_map()) {
         doc_.problems.push_back({where, "merge key '<<' needs a map or a list of maps"});
         return;
       }
-      for (const MapEntry& e : m.entries) {
-        bool exists =
-            std::any_of(map.entries.begin(), map.entries.end(), [&](const MapEntry& x) { return x.key == e.key; });
-        if (!exists) map.entries.push_back(e);
-      }
+      for (const MapEntry& e : m.entries)
+        if (!find_entry(map, e.key)) append_entry(map, e);
     };
     if (source.is_seq())
       for (const Node& m : source.items) merge_one(m);
@@ -266,6 +309,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   uint32_t file_id_;
+  const std::string& text_;
   const Limits& limits_;
   uint32_t line_offset_, col_offset_;
   const std::function<void(Document&&)>& on_document_;
@@ -276,8 +320,95 @@ class TreeBuilder : public YAML::EventHandler {
   bool have_root_ = false;
   uint32_t started_ = 0, emitted_ = 0;
   uint32_t prev_doc_line_ = 0;
+  int last_start_pos_ = -1;
   std::vector<std::pair<uint32_t, std::string>> helm_;
 };
+
+// 1-based line and byte column of byte `offset` of `text`.
+std::pair<uint32_t, uint32_t> line_col(const std::string& text, size_t offset) {
+  uint32_t line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+  size_t line_start = offset == 0 ? std::string::npos : text.rfind('\n', offset - 1);
+  size_t col = line_start == std::string::npos ? offset + 1 : offset - line_start;
+  return {line, static_cast<uint32_t>(col)};
+}
+
+// Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF, no truncated sequence), or npos.
+size_t first_invalid_utf8(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const unsigned char c = p[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; ++k)
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// The name of a UTF-16 or UTF-32 byte order mark at the start of `text`, or nullptr.
+const char* wide_encoding(const std::string& text) {
+  auto starts = [&](std::string_view bom) { return text.compare(0, bom.size(), bom) == 0; };
+  using namespace std::string_view_literals;
+  if (starts("\x00\x00\xFE\xFF"sv) || starts("\xFF\xFE\x00\x00"sv)) return "UTF-32";
+  if (starts("\xFE\xFF"sv) || starts("\xFF\xFE"sv)) return "UTF-16";
+  return nullptr;
+}
+
+// Refuses text that Kubernetes would not decode: a UTF-16/32 file, binary data, invalid UTF-8. These
+// would otherwise confuse yaml-cpp or reach the JSON and XML writers as invalid strings.
+bool check_encoding(uint32_t file_id, const std::string& text, uint32_t line_offset, uint32_t col_offset,
+                    std::vector<LoadError>& errors) {
+  if (const char* wide = wide_encoding(text)) {
+    errors.push_back({Loc{file_id, 1 + line_offset, 1 + col_offset},
+                      "the input is " + std::string(wide) +
+                          " (it starts with a byte order mark); Kubernetes "
+                          "manifests are UTF-8",
+                      "convert it, e.g. iconv -f " + std::string(wide) + " -t UTF-8 FILE > FILE.utf8.yaml"});
+    return false;
+  }
+  // A NUL byte never occurs in YAML text; yaml-cpp would report something confusing.
+  size_t nul = text.find('\0');
+  if (nul != std::string::npos) {
+    uint32_t line = line_col(text, nul).first;
+    errors.push_back({Loc{file_id, line + line_offset, 0}, "binary data (a NUL byte), not YAML",
+                      "pass only YAML or JSON manifests"});
+    return false;
+  }
+  size_t bad = first_invalid_utf8(text);
+  if (bad != std::string::npos) {
+    auto [line, col] = line_col(text, bad);
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+    errors.push_back({Loc{file_id, line + line_offset, col + col_offset},
+                      std::string("invalid UTF-8 (byte ") + byte + "); Kubernetes manifests must be UTF-8",
+                      "re-save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8), or fix the value at this "
+                      "position"});
+    return false;
+  }
+  return true;
+}
 
 bool has_yaml_extension(const fs::path& p) {
   std::string ext = p.extension().string();
@@ -288,6 +419,85 @@ bool has_yaml_extension(const fs::path& p) {
 bool hidden(const fs::path& p) {
   std::string name = p.filename().string();
   return name.size() > 1 && name[0] == '.' && name != "..";
+}
+
+const char* file_kind(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::directory:
+      return "a directory";
+    default:
+      return "not a regular file";
+  }
+}
+
+// Reads all of standard input with read(2), so that a closed or failing stdin is an error and not an
+// empty input. Stops once more than `max_bytes` are read (parse() then refuses the input).
+bool read_stdin(size_t max_bytes, std::string& text, std::string& error) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > max_bytes) return true;
+  }
+}
+
+// One entry met while walking a directory: a manifest to read, a directory to walk, or an error (an
+// entry named like a manifest that cannot be read must not vanish from the analysis in silence).
+void visit_entry(const fs::directory_entry& entry, std::vector<fs::path>& pending, std::vector<std::string>& found,
+                 std::vector<LoadError>& errors) {
+  const fs::path& p = entry.path();
+  if (hidden(p)) return;
+  std::error_code ec;
+  fs::file_status link = entry.symlink_status(ec);
+  if (!ec && fs::is_directory(link)) {
+    pending.push_back(p);  // symbolic links to directories are not followed, as before: no loops
+    return;
+  }
+  if (!has_yaml_extension(p)) return;
+  fs::file_status st = ec ? fs::file_status{} : entry.status(ec);
+  if (ec) {
+    std::string why = ec == std::errc::no_such_file_or_directory ? "a broken symbolic link" : ec.message();
+    errors.push_back(
+        {Loc{}, "cannot read '" + p.string() + "': " + why, "fix or remove it, or leave it out of the paths given"});
+  } else if (fs::is_regular_file(st)) {
+    found.push_back(p.string());
+  } else if (!fs::is_directory(st)) {
+    errors.push_back({Loc{}, "cannot read '" + p.string() + "': " + file_kind(st) + ", not a regular file",
+                      "meshproof reads regular files inside directories; pipe anything else into `meshproof "
+                      "check -`"});
+  }
+}
+
+// The manifests under `root`, recursively: .yaml, .yml, .json; hidden entries skipped. A directory that
+// cannot be listed is an error naming it.
+std::vector<std::string> walk_directory(const std::string& root, std::vector<LoadError>& errors) {
+  std::vector<std::string> found;
+  std::vector<fs::path> pending{fs::path(root)};
+  while (!pending.empty()) {
+    fs::path dir = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) visit_entry(*it, pending, found, errors);
+    if (ec)
+      errors.push_back({Loc{}, "cannot read directory '" + dir.string() + "': " + ec.message(),
+                        "make it readable, or leave it out of the paths given"});
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace
@@ -302,11 +512,12 @@ std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std
         continue;
       }
       stdin_used = true;
-      std::string text;
-      char buf[65536];
-      while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
-        text.append(buf, static_cast<size_t>(std::cin.gcount()));
-        if (text.size() > limits_.max_file_bytes) break;
+      std::string text, error;
+      if (!read_stdin(limits_.max_file_bytes, text, error)) {
+        errors.push_back({Loc{}, "cannot read standard input: " + error,
+                          "pipe the manifests into meshproof (e.g. helm template chart | meshproof check -), or "
+                          "pass files"});
+        continue;
       }
       uint32_t id = sources_.add(SourceFile{"-", "<stdin>", std::make_shared<const std::string>(std::move(text))});
       out.push_back(InputFile{id, "-"});
@@ -314,28 +525,25 @@ std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std
     }
     std::error_code ec;
     fs::file_status st = fs::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      errors.push_back({Loc{}, "cannot read '" + path + "': " + ec.message(), "check the path and its permissions"});
+      continue;
+    }
     if (ec || !fs::exists(st)) {
       errors.push_back({Loc{}, "cannot read '" + path + "': no such file or directory",
                         "check the path; meshproof takes files, directories and '-' for stdin"});
       continue;
     }
     if (fs::is_directory(st)) {
-      std::vector<std::string> found;
-      fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-      for (; !ec && it != end; it.increment(ec)) {
-        const fs::path& p = it->path();
-        if (hidden(p)) {
-          if (it->is_directory(ec)) it.disable_recursion_pending();
-          continue;
-        }
-        if (it->is_regular_file(ec) && has_yaml_extension(p)) found.push_back(p.string());
-      }
-      if (ec) errors.push_back({Loc{}, "cannot list '" + path + "': " + ec.message(), ""});
-      std::sort(found.begin(), found.end());
-      for (std::string& f : found) {
+      for (std::string& f : walk_directory(path, errors)) {
         uint32_t id = sources_.add(SourceFile{f, f, nullptr});
         out.push_back(InputFile{id, std::move(f)});
       }
+      continue;
+    }
+    if (!fs::is_regular_file(st)) {
+      errors.push_back({Loc{}, "cannot read '" + path + "': " + file_kind(st) + ", not a regular file",
+                        "pipe it into meshproof instead: cat '" + path + "' | meshproof check -"});
       continue;
     }
     uint32_t id = sources_.add(SourceFile{path, path, nullptr});
@@ -354,7 +562,17 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
                         "pass the files directly, or raise the limit with --max-file-size"});
       return false;
     }
-    return parse_text(in.file_id, *sf.text, sink, errors, notes);
+    // A pipe that delivers nothing usually means the command before it failed: never a silent pass.
+    size_t documents = 0;
+    auto counting_sink = [&](Document&& d) {
+      ++documents;
+      sink(std::move(d));
+    };
+    if (!parse_text(in.file_id, *sf.text, counting_sink, errors, notes)) return false;
+    if (documents > 0) return true;
+    errors.push_back({file_loc, "no Kubernetes object in the input: standard input holds no YAML document",
+                      "check that the command piped into meshproof succeeded and printed manifests"});
+    return false;
   }
   std::error_code ec;
   uintmax_t size = fs::file_size(in.path, ec);
@@ -376,6 +594,10 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
   std::string text;
   text.resize(size);
   f.read(text.data(), static_cast<std::streamsize>(size));
+  if (f.bad()) {
+    errors.push_back({file_loc, "cannot read: input/output error", ""});
+    return false;
+  }
   text.resize(static_cast<size_t>(f.gcount()));
   return parse_text(in.file_id, text, sink, errors, notes);
 }
@@ -383,19 +605,12 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
 bool Loader::parse_text(uint32_t file_id, const std::string& text, const std::function<void(Document&&)>& sink,
                         std::vector<LoadError>& errors, std::vector<LoadNote>& notes, uint32_t line_offset,
                         uint32_t col_offset) const {
-  // A NUL byte never occurs in YAML text; yaml-cpp would report something confusing.
-  size_t nul = text.find('\0');
-  if (nul != std::string::npos) {
-    uint32_t line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + nul, '\n'));
-    errors.push_back({Loc{file_id, line + line_offset, 0}, "binary data (a NUL byte), not YAML",
-                      "pass only YAML or JSON manifests"});
-    return false;
-  }
+  if (!check_encoding(file_id, text, line_offset, col_offset, errors)) return false;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     notes.push_back({Loc{file_id, 0, 0}, "empty input"});
     return true;
   }
-  TreeBuilder builder(file_id, limits_, line_offset, col_offset, sink);
+  TreeBuilder builder(file_id, text, limits_, line_offset, col_offset, sink);
   builder.set_helm_sources(helm_sources(text));
   std::istringstream stream(text);
   try {

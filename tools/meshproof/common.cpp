@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -139,10 +141,13 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 bool write_stdout(const std::string& text) {
+  errno = 0;
   std::cout << text;
   std::cout.flush();
   if (std::cout) return true;
-  std::cerr << "meshproof: error: writing the results to standard output failed (closed pipe or full disk)\n";
+  const std::string why = errno ? std::string(": ") + std::strerror(errno) : " (closed pipe or full disk)";
+  std::cerr << "meshproof: error: writing the results to standard output failed" << why
+            << "\n  help: the results are incomplete; check the disk space or the command reading the output\n";
   return false;
 }
 
