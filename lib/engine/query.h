@@ -194,6 +194,8 @@ class Engine {
   struct Impl;
 
  private:
+  // After a check that answered unknown, a fresh solver for the program (engine.cpp explains why).
+  void renew_if_abandoned();
   std::unique_ptr<Impl> impl_;
 };
 

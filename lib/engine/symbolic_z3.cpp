@@ -1,7 +1,6 @@
 #include "engine/symbolic_z3.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -110,8 +109,11 @@ uint64_t ModelReader::u64(const z3::expr& bv) {
 
 struct CheckDeadline::Slot {
   Z3_context ctx = nullptr;
-  std::atomic<int64_t> deadline_ns{0};  // steady_clock; 0: not armed
-  std::atomic<uint64_t> generation{0};  // bumped by every check, so a stale deadline is recognized
+  // Taken by the watchdog around "armed and overdue? interrupt", and by the checking thread to arm and
+  // disarm: an interrupt therefore lands only between arming and disarming, and `interrupted` says so.
+  std::mutex mu;
+  int64_t deadline_ns = 0;  // steady_clock; 0: not armed
+  bool interrupted = false;
 };
 
 namespace {
@@ -152,11 +154,10 @@ class Watchdog {
       cv_.wait_for(lock, std::chrono::milliseconds(2));
       const int64_t now = now_ns();
       for (CheckDeadline::Slot* s : slots_) {
-        uint64_t gen = s->generation.load();
-        int64_t d = s->deadline_ns.load();
-        // Interrupt only the check that armed this deadline (the generation is unchanged). Z3_interrupt
-        // does nothing when no check is running on the context.
-        if (d != 0 && now > d && s->generation.load() == gen) Z3_interrupt(s->ctx);
+        std::lock_guard<std::mutex> slot_lock(s->mu);
+        if (s->deadline_ns == 0 || now <= s->deadline_ns || s->interrupted) continue;
+        Z3_interrupt(s->ctx);
+        s->interrupted = true;
       }
     }
   }
@@ -183,22 +184,26 @@ z3::check_result CheckDeadline::check(z3::solver& solver, unsigned timeout_ms) {
 }
 
 z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms) {
+  interrupted_ = false;
   if (timeout_ms == 0) return assumptions.empty() ? solver.check() : solver.check(assumptions);
   if (!registered_) {
     Watchdog::instance().add(slot_);
     registered_ = true;
   }
-  const int64_t start = now_ns(), limit = static_cast<int64_t>(timeout_ms) * 1000000;
-  for (;;) {
-    slot_->generation.fetch_add(1);
-    slot_->deadline_ns.store(start + limit);
-    z3::check_result r = assumptions.empty() ? solver.check() : solver.check(assumptions);
-    slot_->deadline_ns.store(0);
-    slot_->generation.fetch_add(1);
-    // An interrupt that arrived before the limit was meant for an earlier check: run again.
-    if (r == z3::unknown && now_ns() - start < limit && solver.reason_unknown() == "canceled") continue;
-    return r;
+  {
+    std::lock_guard<std::mutex> lock(slot_->mu);
+    slot_->deadline_ns = now_ns() + static_cast<int64_t>(timeout_ms) * 1000000;
+    slot_->interrupted = false;
   }
+  z3::check_result r = assumptions.empty() ? solver.check() : solver.check(assumptions);
+  {
+    std::lock_guard<std::mutex> lock(slot_->mu);
+    slot_->deadline_ns = 0;
+    interrupted_ = slot_->interrupted;
+  }
+  // An interrupted check is never an answer, even when it returned Sat or Unsat (the interrupt may have
+  // landed after the search, during model construction). The caller renews its solver (engine.cpp).
+  return interrupted_ ? z3::unknown : r;
 }
 
 z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<z3::expr>& vars) {
