@@ -155,7 +155,9 @@ class Watchdog {
       const int64_t now = now_ns();
       for (CheckDeadline::Slot* s : slots_) {
         std::lock_guard<std::mutex> slot_lock(s->mu);
-        if (s->deadline_ns == 0 || now <= s->deadline_ns || s->interrupted) continue;
+        if (s->deadline_ns == 0 || now <= s->deadline_ns) continue;
+        // Again on every poll while the check runs: Z3 clears a cancel that arrives before its check has
+        // started searching (smt::context resets it on entry), so one interrupt can be lost.
         Z3_interrupt(s->ctx);
         s->interrupted = true;
       }
