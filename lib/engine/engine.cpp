@@ -60,7 +60,13 @@ struct Engine::Impl {
   // (witnesses with peer.trust_domain set but mTLS off). Such a solver is never asked again; the
   // engine renews it before the next query (Engine::renew_if_abandoned).
   z3::check_result check(const z3::expr_vector& assumptions) {
-    z3::check_result r = deadline.check(solver, assumptions, timeout);
+    z3::check_result r = z3::unknown;
+    failure.clear();
+    try {
+      r = deadline.check(solver, assumptions, timeout);
+    } catch (const z3::exception& e) {
+      failure = e.msg();  // the memory limit (set_solver_memory_limit_mb), or another limit Z3 reports so
+    }
     if (r == z3::unknown) abandoned = true;
     return r;
   }
@@ -91,6 +97,7 @@ struct Engine::Impl {
     return v;
   }
   std::string unknown_reason() {
+    if (!failure.empty()) return "solver: " + failure;
     if (deadline.interrupted()) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
     std::string r = solver.reason_unknown();
     if (r == "canceled" && timeout != 0) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
@@ -111,6 +118,7 @@ struct Engine::Impl {
   std::vector<z3::expr> keep_alive;
   Stats stats;
   bool abandoned = false;  // a check answered unknown: the solver's state is not trusted any more
+  std::string failure;     // the exception that ended the last check, if one did
 };
 
 Engine::Engine(const ir::Program& program, EngineOptions options)

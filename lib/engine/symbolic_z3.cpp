@@ -1,8 +1,12 @@
 #include "engine/symbolic_z3.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -11,9 +15,35 @@ namespace meshproof::engine::detail {
 
 z3::context& thread_context() { return SolverContext::for_this_thread().impl().ctx; }
 
+namespace {
+
+// Half the physical memory, between 1 and 8 GiB; MESHPROOF_Z3_MEMORY_MB overrides it.
+unsigned default_memory_limit_mb() {
+  if (const char* env = std::getenv("MESHPROOF_Z3_MEMORY_MB")) {
+    char* end = nullptr;
+    unsigned long v = std::strtoul(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0 && v <= 1u << 20) return static_cast<unsigned>(v);
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 4096;
+  const uint64_t half_mb = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2 / (1024 * 1024);
+  return static_cast<unsigned>(std::clamp<uint64_t>(half_mb, 1024, 8192));
+}
+
+}  // namespace
+
+std::atomic<unsigned> g_memory_limit_mb{0};  // MiB; 0 until set_global_params ran
+
 void set_global_params() {
   static std::once_flag once;
-  std::call_once(once, [] { z3::set_param("model.compact", false); });
+  std::call_once(once, [] {
+    z3::set_param("model.compact", false);
+    // Every solver of the process (Z3's allocator is global): a check that would grow past it stops with
+    // an exception, which the engine answers as Unknown (issue #18, D6: 9 GB at --timeout-ms 1).
+    unsigned mb = g_memory_limit_mb.load();
+    if (mb == 0) g_memory_limit_mb.store(mb = default_memory_limit_mb());
+    z3::set_param("memory_max_size", static_cast<int>(mb));
+  });
 }
 
 z3::context& sequence_context() {
@@ -216,3 +246,18 @@ z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<
 }
 
 }  // namespace meshproof::engine::detail
+
+namespace meshproof::engine {
+
+void set_solver_memory_limit_mb(unsigned mb) {
+  detail::set_global_params();
+  detail::g_memory_limit_mb.store(mb);
+  z3::set_param("memory_max_size", static_cast<int>(mb));
+}
+
+unsigned solver_memory_limit_mb() {
+  detail::set_global_params();
+  return detail::g_memory_limit_mb.load();
+}
+
+}  // namespace meshproof::engine
