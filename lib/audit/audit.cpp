@@ -35,7 +35,7 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   add_scope_files(ctx, options, rep);
   add_regulated_namespaces(ctx, options, rep);
   add_findings(ctx, findings, rep);
-  rep.result = outcome.failed ? "fail" : "pass";
+  rep.result = outcome.failed ? "fail" : outcome.inconclusive ? "inconclusive" : "pass";
   rep.controls = control_results(ctx, findings, outcome.threshold);
   rep.mtls = mtls_table(ctx);
   rep.access = access_matrix(ctx);

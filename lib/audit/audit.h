@@ -32,6 +32,7 @@ struct RunOutcome {
   Severity threshold = Severity::Error;  // controls fail on findings at or above it
   std::string fail_on;                   // as the user wrote it: "error", ..., "never"
   bool failed = false;                   // some finding fails the run
+  bool inconclusive = false;             // not failed, but an unsuppressed proof was inconclusive (exit code 4)
 };
 
 enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete };
@@ -67,6 +68,10 @@ struct ControlResult {
   size_t excepted = 0;    // covered by an approved profile exception
   size_t suppressed = 0;  // covered by an annotation or a baseline (not approved in the profile)
   size_t below = 0;       // findings below the threshold (observations)
+  // Proofs of its checks the solver could not finish (findings with property inconclusive: "true",
+  // suppressed or not): the control is never Pass while there is one.
+  size_t inconclusive = 0;
+  std::vector<std::string> unproved;  // "never-matching-rule: ALLOW AuthorizationPolicy ns/allow rules[0]", ...
 };
 
 struct AuditFinding {
@@ -121,7 +126,7 @@ struct AuditReport {
   std::string profile_name, profile_title, profile_file, profile_sha256;
   std::string assertions_file, assertions_sha256;  // "" without --assert
   std::string fail_on;
-  std::string result;  // "pass" or "fail" (same rule as the exit code)
+  std::string result;  // "pass", "fail" or "inconclusive" (same rule as the exit code: 0, 1, 4)
   std::vector<AuditFile> files;
   std::vector<std::string> regulation_rules;  // how namespaces were selected, one rule per line
   std::vector<RegulatedNamespace> regulated;

@@ -30,6 +30,10 @@ CheckEvidence evidence_of(const checks::Context& ctx, const std::string& name, c
     const Finding& f = findings[i];
     if (f.check != name) continue;
     ev.findings.push_back(i);
+    if (checks::is_inconclusive(f)) {
+      ++cr.inconclusive;
+      cr.unproved.push_back(name + " on " + f.resource.display());
+    }
     if (!counts_against(f, threshold))
       ++cr.below;
     else if (f.suppression.empty())
@@ -40,6 +44,23 @@ CheckEvidence evidence_of(const checks::Context& ctx, const std::string& name, c
       ++cr.suppressed;
   }
   return ev;
+}
+
+// "never-matching-rule on AuthorizationPolicy ns/allow (3 proofs), ...": what the inconclusive proofs leave
+// unproved, each check and resource once, in the order found.
+std::string unproved_list(const std::vector<std::string>& unproved) {
+  std::vector<std::pair<std::string, size_t>> distinct;
+  for (const std::string& u : unproved) {
+    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == u; });
+    if (it == distinct.end())
+      distinct.emplace_back(u, 1);
+    else
+      ++it->second;
+  }
+  std::string out;
+  for (const auto& [what, n] : distinct)
+    out += (out.empty() ? "" : ", ") + what + (n > 1 ? " (" + std::to_string(n) + " proofs)" : "");
+  return out;
 }
 
 // The status and its one-sentence reason, from the counts; `unavailable` mapped checks are not in this build.
@@ -56,6 +77,13 @@ void judge(const profile::Control& c, size_t unavailable, Severity threshold, Co
     cr.status = ControlStatus::Incomplete;
     cr.note = std::to_string(unavailable) + " of its " + std::to_string(c.checks.size()) +
               " checks are not available in this meshproof build, so the evidence is partial";
+  } else if (cr.inconclusive) {
+    // The solver's Unknown is never a pass: what could not be proved is named.
+    cr.status = ControlStatus::Incomplete;
+    cr.note = "Inconclusive: " + std::to_string(cr.inconclusive) +
+              (cr.inconclusive == 1 ? " proof was" : " proofs were") +
+              " not finished (the solver answered unknown), so nothing is proved for " + unproved_list(cr.unproved) +
+              "; re-run with a larger --timeout-ms";
   } else if (cr.excepted || cr.suppressed) {
     cr.status = ControlStatus::Excepted;
     cr.note = "Every finding at or above " + thr + " is excepted";

@@ -31,6 +31,11 @@ std::vector<ResourceRef> regulated_workloads(const Context& ctx) {
   return out;
 }
 
+bool is_inconclusive(const Finding& f) {
+  auto it = f.properties.find(kInconclusiveProperty);
+  return it != f.properties.end() && it->second == "true";
+}
+
 Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message, std::string help,
                      const std::string& key) {
   Finding f;

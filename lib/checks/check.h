@@ -92,6 +92,12 @@ class Check {
 Finding make_finding(const CheckInfo& info, const ResourceRef& resource, Loc loc, std::string message, std::string help,
                      const std::string& key);
 
+// The property that marks a proof the solver could not finish (gaps::inconclusive_finding): the check
+// cannot say whether the problem exists. The exit code (report/run.h) and the auditor report's controls
+// (lib/audit) never count such a proof as a pass.
+inline constexpr const char* kInconclusiveProperty = "inconclusive";
+bool is_inconclusive(const Finding& f);
+
 // The AuthorizationPolicies of the input whose action is one of `actions` (every one when empty): the
 // subjects of most policy checks.
 std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializer_list<model::Action> actions);

@@ -16,7 +16,7 @@ Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource,
                            "`meshproof query` (the solver's Unknown is never taken as safe)",
                            key + "/inconclusive");
   f.severity = Severity::Note;
-  f.properties["inconclusive"] = "true";
+  f.properties[kInconclusiveProperty] = "true";
   return f;
 }
 

@@ -21,18 +21,9 @@ const std::vector<ir::Rule>& rules_of(const ir::Program& p, model::Action a) {
   return p.allow;
 }
 
-// A replay mismatch is a bug in meshproof; it must not end the run or be read as an answer, so it
-// becomes Unknown with the reason, which the checks report as an inconclusive note.
-engine::QueryResult guarded_find(engine::Engine& e, const engine::Query& q) {
-  try {
-    return e.find(q);
-  } catch (const engine::InternalError& ex) {
-    engine::QueryResult r;
-    r.answer = engine::SatAnswer::Unknown;
-    r.reason = std::string("internal error in meshproof's engine: ") + ex.what();
-    return r;
-  }
-}
+// A replay mismatch (engine::InternalError) is a bug in meshproof: it travels to main, which exits with 3
+// and asks for a report (DESIGN.md §10). It is never turned into Unknown, a note or an answer.
+engine::QueryResult guarded_find(engine::Engine& e, const engine::Query& q) { return e.find(q); }
 
 }  // namespace
 

@@ -222,13 +222,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         q.rule_matches(*ref);
       q.verdict(engine::Verdict::Allow).mtls(true);
       if (not_named) q.rule_matches(*not_named, false);
-      try {
-        return e.find(q);
-      } catch (const engine::InternalError& ex) {
-        engine::QueryResult r;
-        r.reason = std::string("internal error in meshproof's engine: ") + ex.what();
-        return r;
-      }
+      return e.find(q);
     };
     if (named.principals.empty()) {
       auto r = run(v.engine(), std::nullopt, true);

@@ -129,15 +129,11 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
           if (!aug_holder) aug_holder.emplace(v.augmented(stripped));
           const gaps::View::Augmented& aug = *aug_holder;
           engine::RuleRef rest{model::Action::Audit, aug.first_index + c};
-          engine::QueryResult res;
-          try {
-            res = aug.engine->find(engine::Query()
-                                       .rule_matches(rest)
-                                       .atom(ir::make_atom(ir::Attribute::Path, ir::Op::Exact, variant))
-                                       .verdict(engine::Verdict::Allow));
-          } catch (const engine::InternalError& e) {
-            res.reason = std::string("internal error in meshproof's engine: ") + e.what();
-          }
+          engine::QueryResult res =
+              aug.engine->find(engine::Query()
+                                   .rule_matches(rest)
+                                   .atom(ir::make_atom(ir::Attribute::Path, ir::Op::Exact, variant))
+                                   .verdict(engine::Verdict::Allow));
           if (res.answer == engine::SatAnswer::Unknown) {
             if (f.unknown.empty()) f.unknown = res.reason + " on " + v.describe() + " of " + prog.workload;
             continue;

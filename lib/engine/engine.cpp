@@ -55,7 +55,21 @@ struct Engine::Impl {
   }
 
   void set_timeout(unsigned t) { timeout = t; }
-  z3::check_result check(const z3::expr_vector& assumptions) { return deadline.check(solver, assumptions, timeout); }
+  // Z3 4.8.12's SMT core is not left consistent by a check it abandons (interrupt, resource or memory
+  // limit): later checks on the same solver returned Sat with trails that violate base-level assertions
+  // (witnesses with peer.trust_domain set but mTLS off). Such a solver is never asked again; the
+  // engine renews it before the next query (Engine::renew_if_abandoned).
+  z3::check_result check(const z3::expr_vector& assumptions) {
+    z3::check_result r = z3::unknown;
+    failure.clear();
+    try {
+      r = deadline.check(solver, assumptions, timeout);
+    } catch (const z3::exception& e) {
+      failure = e.msg();  // the memory limit (set_solver_memory_limit_mb), or another limit Z3 reports so
+    }
+    if (r == z3::unknown) abandoned = true;
+    return r;
+  }
 
   // After a Sat check: the lexicographically smallest model over the request's Booleans
   // (symbolic_concretizer.h), which depends only on the problem, not on the search.
@@ -83,6 +97,8 @@ struct Engine::Impl {
     return v;
   }
   std::string unknown_reason() {
+    if (!failure.empty()) return "solver: " + failure;
+    if (deadline.interrupted()) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
     std::string r = solver.reason_unknown();
     if (r == "canceled" && timeout != 0) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
     return "solver: " + r;
@@ -101,11 +117,28 @@ struct Engine::Impl {
   std::unordered_map<unsigned, z3::expr> named_conditions;
   std::vector<z3::expr> keep_alive;
   Stats stats;
+  bool abandoned = false;  // a check answered unknown: the solver's state is not trusted any more
+  std::string failure;     // the exception that ended the last check, if one did
 };
 
 Engine::Engine(const ir::Program& program, EngineOptions options)
     : impl_(std::make_unique<Impl>(program, std::move(options))) {}
 Engine::~Engine() = default;
+
+void Engine::renew_if_abandoned() {
+  impl_->check_thread();
+  if (!impl_->abandoned) return;
+  const ir::Program& program = impl_->compiled.program();
+  Stats stats = impl_->stats;
+  EngineOptions options = impl_->options;
+  z3::context& c = impl_->c;
+  impl_.reset();
+  // A late interrupt leaves the context's cancel flag set until the next check; a trivial check clears it
+  // before the program is asserted again.
+  z3::solver(c, z3::solver::simple()).check();
+  impl_ = std::make_unique<Impl>(program, std::move(options));
+  impl_->stats = stats;
+}
 
 const ir::Program& Engine::program() const { return impl_->compiled.program(); }
 const ir::Rule& Engine::rule(RuleRef r) const { return impl_->compiled.rule(r); }
@@ -145,6 +178,7 @@ Decision replay(const ir::Program& p, const Query& query, const ir::Request& req
 }  // namespace
 
 QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms) {
+  renew_if_abandoned();
   Impl& im = *impl_;
   im.check_thread();
   im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));
@@ -198,6 +232,7 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
 }
 
 SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsigned> timeout_ms) {
+  renew_if_abandoned();
   Impl& im = *impl_;
   im.check_thread();
   im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));

@@ -205,7 +205,13 @@ class Prover {
     const Observable& o = observables_[i];
     for (unsigned round = 0;; ++round) {
       ++res_.queries;
-      z3::check_result cr = solver_.check();
+      z3::check_result cr = z3::unknown;
+      try {
+        cr = solver_.check();
+      } catch (const z3::exception& e) {  // the memory limit (set_solver_memory_limit_mb): Unknown, never safe
+        why = o.name + ": the solver gave up (" + e.msg() + ")";
+        return Search::Unknown;
+      }
       if (cr == z3::unsat) return Search::Unsat;
       if (cr == z3::unknown) {
         why = o.name + ": the solver gave up (" + solver_.reason_unknown() + ")";
@@ -263,7 +269,16 @@ class Prover {
 EquivalenceResult prove_equivalent(const ir::Program& left, const ir::Program& right,
                                    const EquivalenceOptions& options) {
   if (auto flags = compare_flags(left, right)) return *flags;
-  return Prover(left, right, options).run();
+  try {
+    return Prover(left, right, options).run();
+  } catch (const z3::exception& e) {
+    // Z3's memory limit (set_solver_memory_limit_mb) reached while the formulas were built: not proven,
+    // never "equivalent". (An InternalError, a bug of meshproof, is not a z3::exception and goes on.)
+    EquivalenceResult res;
+    res.status = EquivalenceStatus::Unknown;
+    res.unknown_reason = std::string("the solver gave up (") + e.msg() + ")";
+    return res;
+  }
 }
 
 }  // namespace meshproof::engine

@@ -35,6 +35,12 @@ class InternalError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// Z3's memory limit in MiB, for every solver of the process together (Z3's allocator is global). A check
+// that would need more answers Unknown ("max. memory exceeded"), never Sat or Unsat. Default: half the
+// physical memory, between 1 and 8 GiB; the environment variable MESHPROOF_Z3_MEMORY_MB overrides it.
+void set_solver_memory_limit_mb(unsigned mb);
+unsigned solver_memory_limit_mb();
+
 // One Z3 context. Create one per worker thread and pass it to the Engines that thread builds; creating
 // a context costs milliseconds, an Engine on an existing context does not.
 class SolverContext {
@@ -194,6 +200,8 @@ class Engine {
   struct Impl;
 
  private:
+  // After a check that answered unknown, a fresh solver for the program (engine.cpp explains why).
+  void renew_if_abandoned();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,9 +1,12 @@
 #include "engine/symbolic_z3.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -15,9 +18,35 @@ namespace meshproof::engine::detail {
 
 z3::context& thread_context() { return SolverContext::for_this_thread().impl().ctx; }
 
+namespace {
+
+// Half the physical memory, between 1 and 8 GiB; MESHPROOF_Z3_MEMORY_MB overrides it.
+unsigned default_memory_limit_mb() {
+  if (const char* env = std::getenv("MESHPROOF_Z3_MEMORY_MB")) {
+    char* end = nullptr;
+    unsigned long v = std::strtoul(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0 && v <= 1u << 20) return static_cast<unsigned>(v);
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 4096;
+  const uint64_t half_mb = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2 / (1024 * 1024);
+  return static_cast<unsigned>(std::clamp<uint64_t>(half_mb, 1024, 8192));
+}
+
+}  // namespace
+
+std::atomic<unsigned> g_memory_limit_mb{0};  // MiB; 0 until set_global_params ran
+
 void set_global_params() {
   static std::once_flag once;
-  std::call_once(once, [] { z3::set_param("model.compact", false); });
+  std::call_once(once, [] {
+    z3::set_param("model.compact", false);
+    // Every solver of the process (Z3's allocator is global): a check that would grow past it stops with
+    // an exception, which the engine answers as Unknown (issue #18, D6: 9 GB at --timeout-ms 1).
+    unsigned mb = g_memory_limit_mb.load();
+    if (mb == 0) g_memory_limit_mb.store(mb = default_memory_limit_mb());
+    z3::set_param("memory_max_size", static_cast<int>(mb));
+  });
 }
 
 z3::context& sequence_context() {
@@ -113,8 +142,11 @@ uint64_t ModelReader::u64(const z3::expr& bv) {
 
 struct CheckDeadline::Slot {
   Z3_context ctx = nullptr;
-  std::atomic<int64_t> deadline_ns{0};  // steady_clock; 0: not armed
-  std::atomic<uint64_t> generation{0};  // bumped by every check, so a stale deadline is recognized
+  // Taken by the watchdog around "armed and overdue? interrupt", and by the checking thread to arm and
+  // disarm: an interrupt therefore lands only between arming and disarming, and `interrupted` says so.
+  std::mutex mu;
+  int64_t deadline_ns = 0;  // steady_clock; 0: not armed
+  bool interrupted = false;
 };
 
 namespace {
@@ -166,11 +198,12 @@ class Watchdog {
       cv_.wait_for(lock, std::chrono::milliseconds(2));
       const int64_t now = now_ns();
       for (CheckDeadline::Slot* s : slots_) {
-        uint64_t gen = s->generation.load();
-        int64_t d = s->deadline_ns.load();
-        // Interrupt only the check that armed this deadline (the generation is unchanged). Z3_interrupt
-        // does nothing when no check is running on the context.
-        if (d != 0 && now > d && s->generation.load() == gen) Z3_interrupt(s->ctx);
+        std::lock_guard<std::mutex> slot_lock(s->mu);
+        if (s->deadline_ns == 0 || now <= s->deadline_ns) continue;
+        // Again on every poll while the check runs: Z3 clears a cancel that arrives before its check has
+        // started searching (smt::context resets it on entry), so one interrupt can be lost.
+        Z3_interrupt(s->ctx);
+        s->interrupted = true;
       }
     }
   }
@@ -218,20 +251,24 @@ z3::check_result CheckDeadline::check(z3::solver& solver, unsigned timeout_ms) {
 }
 
 z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms) {
+  interrupted_ = false;
   if (timeout_ms == 0) return assumptions.empty() ? solver.check() : solver.check(assumptions);
   if (!registered_) registered_ = Watchdog::instance().add(slot_);
   if (!registered_) return check_with_z3_timer(solver, assumptions, timeout_ms);
-  const int64_t start = now_ns(), limit = static_cast<int64_t>(timeout_ms) * 1000000;
-  for (;;) {
-    slot_->generation.fetch_add(1);
-    slot_->deadline_ns.store(start + limit);
-    z3::check_result r = assumptions.empty() ? solver.check() : solver.check(assumptions);
-    slot_->deadline_ns.store(0);
-    slot_->generation.fetch_add(1);
-    // An interrupt that arrived before the limit was meant for an earlier check: run again.
-    if (r == z3::unknown && now_ns() - start < limit && solver.reason_unknown() == "canceled") continue;
-    return r;
+  {
+    std::lock_guard<std::mutex> lock(slot_->mu);
+    slot_->deadline_ns = now_ns() + static_cast<int64_t>(timeout_ms) * 1000000;
+    slot_->interrupted = false;
   }
+  z3::check_result r = assumptions.empty() ? solver.check() : solver.check(assumptions);
+  {
+    std::lock_guard<std::mutex> lock(slot_->mu);
+    slot_->deadline_ns = 0;
+    interrupted_ = slot_->interrupted;
+  }
+  // An interrupted check is never an answer, even when it returned Sat or Unsat (the interrupt may have
+  // landed after the search, during model construction). The caller renews its solver (engine.cpp).
+  return interrupted_ ? z3::unknown : r;
 }
 
 z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<z3::expr>& vars) {
@@ -242,3 +279,18 @@ z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<
 }
 
 }  // namespace meshproof::engine::detail
+
+namespace meshproof::engine {
+
+void set_solver_memory_limit_mb(unsigned mb) {
+  detail::set_global_params();
+  detail::g_memory_limit_mb.store(mb);
+  z3::set_param("memory_max_size", static_cast<int>(mb));
+}
+
+unsigned solver_memory_limit_mb() {
+  detail::set_global_params();
+  return detail::g_memory_limit_mb.load();
+}
+
+}  // namespace meshproof::engine

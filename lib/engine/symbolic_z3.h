@@ -84,23 +84,26 @@ class ModelReader {
 // Wall-clock limits for the engine's many short checks. Z3's `timeout` parameter starts and stops a timer
 // thread on every check, which measured 30-40 µs per check here — as much as the check itself. The
 // watchdog is one process-wide thread that polls armed deadlines every few milliseconds and interrupts
-// (Z3_interrupt) a context whose check overran; arming and disarming are two atomic stores.
+// (Z3_interrupt) a context whose check overran; arming and disarming take an uncontended lock.
 class CheckDeadline {
  public:
   explicit CheckDeadline(z3::context& c);
   ~CheckDeadline();
   CheckDeadline(const CheckDeadline&) = delete;
   CheckDeadline& operator=(const CheckDeadline&) = delete;
-  // Runs solver.check(assumptions) with a limit (0: none). A check interrupted before its limit (the
-  // watchdog can hit a check that started just after the one it meant) is run again.
+  // Runs solver.check(assumptions) with a limit (0: none). A check the watchdog interrupted answers
+  // unknown, whatever Z3 returned.
   z3::check_result check(z3::solver& solver, unsigned timeout_ms);
   z3::check_result check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms);
+  // Whether the last check was interrupted for overrunning its limit.
+  bool interrupted() const { return interrupted_; }
 
   struct Slot;
 
  private:
   Slot* slot_;
   bool registered_ = false;  // with the watchdog, on the first check that has a limit
+  bool interrupted_ = false;
 };
 
 // One clause of string_axioms over `vars` (atom variables, then D).

@@ -15,6 +15,9 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   outcome.fail_on = summary.fail_on_never ? "never" : to_string(summary.fail_on);
   outcome.failed =
       std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return fails_run(f, summary); });
+  outcome.inconclusive = !outcome.failed && std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+    return leaves_run_inconclusive(f, summary);
+  });
   return audit::build_audit_report(ctx, findings, outcome, options);
 }
 

@@ -184,9 +184,7 @@ void head_and_summary(std::ostream& o, const AuditReport& r) {
   o << "<header>\n<h1>" << esc(title) << "</h1>\n<p class=\"meta\">Generated " << esc(r.generated_at)
     << " by meshproof " << esc(r.tool_version) << " (Z3 " << esc(r.z3_version) << ") &middot; profile "
     << code(r.profile_name) << " &middot; threshold " << code(r.fail_on) << "</p>\n";
-  o << "<p>Result: " << badge(r.result, r.result == "pass" ? "PASS" : "FAIL") << " "
-    << (r.result == "pass" ? "no finding at or above the threshold without an exception"
-                           : "findings at or above the threshold without an exception")
+  o << "<p>Result: " << badge(result_class(r.result), result_mark(r.result)) << " " << result_sentence(r.result)
     << "</p>\n</header>\n";
   const auto by_status = controls_by_status(r);
   o << "<div class=\"summary\">"

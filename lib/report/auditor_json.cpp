@@ -78,6 +78,11 @@ json controls_json(const AuditReport& r) {
                         {"suppressed", c.suppressed},
                         {"observations", c.below},
                         {"evidence", ev}});
+    // Only when there is one, so that a report without any stays as it was.
+    if (c.inconclusive) {
+      controls.back()["inconclusive"] = c.inconclusive;
+      controls.back()["unproved"] = c.unproved;
+    }
   }
   return controls;
 }

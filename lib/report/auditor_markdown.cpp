@@ -86,10 +86,7 @@ void header_section(std::ostream& o, const AuditReport& r) {
   o << "# meshproof compliance report: " << text(title) << "\n\n";
   o << "Generated " << r.generated_at << " by meshproof " << r.tool_version << " (Z3 " << r.z3_version << "), profile "
     << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
-  o << "**Result: " << (r.result == "pass" ? "PASS" : "FAIL") << "** — "
-    << (r.result == "pass" ? "no finding at or above the threshold without an exception."
-                           : "findings at or above the threshold without an exception.")
-    << "\n\n";
+  o << "**Result: " << result_mark(r.result) << "** — " << result_sentence(r.result) << ".\n\n";
   const auto by_status = controls_by_status(r);
   o << "| Controls | Pass | Fail | Excepted | Incomplete | Errors | Warnings | Notes | Suppressed |\n"
     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"

@@ -48,4 +48,20 @@ std::array<size_t, 4> controls_by_status(const AuditReport& r) {
   return counts;
 }
 
+std::string result_mark(const std::string& result) {
+  if (result == "pass") return "PASS";
+  if (result == "inconclusive") return "INCONCLUSIVE";
+  return "FAIL";
+}
+
+std::string result_class(const std::string& result) { return result == "inconclusive" ? "incomplete" : result; }
+
+std::string result_sentence(const std::string& result) {
+  if (result == "pass") return "no finding at or above the threshold without an exception";
+  if (result == "inconclusive")
+    return "no finding at or above the threshold without an exception, but some proofs were inconclusive (the "
+           "solver answered unknown), so the controls that rely on them are incomplete";
+  return "findings at or above the threshold without an exception";
+}
+
 }  // namespace meshproof::report

@@ -17,4 +17,10 @@ std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w
 // How many controls have each status, indexed by ControlStatus.
 std::array<size_t, 4> controls_by_status(const AuditReport& r);
 
+// The run's result (AuditReport::result: "pass", "fail", "inconclusive") as a mark ("PASS", ...), the
+// class of its badge, and the sentence that explains it (no final period).
+std::string result_mark(const std::string& result);
+std::string result_class(const std::string& result);
+std::string result_sentence(const std::string& result);
+
 }  // namespace meshproof::report

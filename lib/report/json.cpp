@@ -95,6 +95,8 @@ std::string format_json(const std::vector<Finding>& findings, const SourceSet& s
                     {"policies", summary.policies},
                     {"regulated_namespaces", summary.regulated_namespaces},
                     {"fail_on", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};
+  // Only when there is one, so that the output of a run without any stays as it was.
+  if (const size_t n = count_inconclusive(findings)) out["summary"]["inconclusive"] = n;
   return out.dump(2) + "\n";
 }
 

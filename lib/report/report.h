@@ -38,6 +38,12 @@ std::string caret_snippet(const SourceSet& sources, const Loc& loc);
 // Whether a finding counts toward the exit code.
 bool fails_run(const Finding& f, const RunSummary& summary);
 
+// Whether a finding leaves the run inconclusive: an unsuppressed inconclusive proof, unless --fail-on never.
+// Such a run never passes (exit code 4 when nothing fails it; report/run.h).
+bool leaves_run_inconclusive(const Finding& f, const RunSummary& summary);
+// How many unsuppressed inconclusive proofs the findings hold.
+size_t count_inconclusive(const std::vector<Finding>& findings);
+
 }  // namespace meshproof::report
 
 namespace meshproof::report {

@@ -89,9 +89,12 @@ std::string format_phase_stats(const analysis::Analysis& a, const std::string& f
 }
 
 int exit_code(const std::vector<Finding>& findings, const RunSummary& summary) {
-  for (const Finding& f : findings)
-    if (fails_run(f, summary)) return 1;
-  return 0;
+  auto any = [&](bool (*rule)(const Finding&, const RunSummary&)) {
+    return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return rule(f, summary); });
+  };
+  if (any(fails_run)) return kExitFindings;
+  if (any(leaves_run_inconclusive)) return kExitInconclusive;
+  return kExitPass;
 }
 
 }  // namespace meshproof::report

@@ -29,7 +29,13 @@ std::string format_failure(const analysis::Analysis& analysis);
 std::string format_phase_stats(const analysis::Analysis& analysis, const std::string& format, double report_ms,
                                double total_ms);
 
-// 1 when a finding counts toward failing the run, else 0.
+// The exit codes of a run that analyzed its input (docs/output.md, DESIGN.md §9).
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitFindings = 1;      // a finding at or above --fail-on
+inline constexpr int kExitInconclusive = 4;  // nothing at or above --fail-on, but a proof was inconclusive
+
+// kExitFindings when a finding counts toward failing the run; else kExitInconclusive when an unsuppressed
+// proof was inconclusive (the solver's Unknown is never a pass) and --fail-on is not never; else kExitPass.
 int exit_code(const std::vector<Finding>& findings, const RunSummary& summary);
 
 }  // namespace meshproof::report

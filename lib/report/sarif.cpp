@@ -118,7 +118,14 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     json r;
     r["ruleId"] = f.check;
     r["ruleIndex"] = rule_index[f.check];
-    r["level"] = sarif_level(f.severity);
+    if (checks::is_inconclusive(f)) {
+      // SARIF 2.1.0 §3.27.9: kind "open" is a rule that was evaluated without enough information to say
+      // whether the problem exists; any kind other than "fail" has level "none" (§3.27.10).
+      r["kind"] = "open";
+      r["level"] = "none";
+    } else {
+      r["level"] = sarif_level(f.severity);
+    }
     std::string text = f.message;
     if (!f.help.empty()) text += "\nhelp: " + f.help;
     r["message"] = {{"text", text}};
@@ -175,6 +182,7 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
   run["invocations"] = json::array({invocation});
   run["properties"] = {{"regulatedNamespaces", summary.regulated_namespaces},
                        {"failOn", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};
+  if (const size_t n = count_inconclusive(findings)) run["properties"]["inconclusive"] = n;
 
   json out;
   out["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <sstream>
 
+#include "checks/check.h"
 #include "report/report.h"
 
 namespace meshproof::report {
@@ -35,6 +37,15 @@ std::string location_prefix(const SourceSet& sources, const Loc& loc) { return s
 bool fails_run(const Finding& f, const RunSummary& summary) {
   if (summary.fail_on_never || !f.suppression.empty()) return false;
   return static_cast<int>(f.severity) >= static_cast<int>(summary.fail_on);
+}
+
+bool leaves_run_inconclusive(const Finding& f, const RunSummary& summary) {
+  return !summary.fail_on_never && f.suppression.empty() && checks::is_inconclusive(f);
+}
+
+size_t count_inconclusive(const std::vector<Finding>& findings) {
+  return std::count_if(findings.begin(), findings.end(),
+                       [](const Finding& f) { return f.suppression.empty() && checks::is_inconclusive(f); });
 }
 
 std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
@@ -83,6 +94,10 @@ std::string format_text(const std::vector<Finding>& findings, const SourceSet& s
     for (const std::string& ns : summary.regulated_namespaces) o << " " << ns;
   }
   o << "\n";
+  if (const size_t n = count_inconclusive(findings))
+    o << n << (n == 1 ? " proof was" : " proofs were")
+      << " inconclusive (the solver answered unknown), so nothing is proved about " << (n == 1 ? "it" : "them")
+      << ": the run does not pass (exit code 4 unless a finding fails it or --fail-on is never)\n";
   return o.str();
 }
 

@@ -64,6 +64,7 @@ struct RunOptions {
   std::vector<std::string> cli_regulated;
   std::vector<std::string> cli_selectors;
   std::string today = kFixtureToday;
+  unsigned query_timeout_ms = 0;  // 0: the analysis' default
 };
 
 inline std::unique_ptr<CheckRun> run_checks_on(const std::vector<std::string>& paths, const RunOptions& o = {}) {
@@ -75,6 +76,7 @@ inline std::unique_ptr<CheckRun> run_checks_on(const std::vector<std::string>& p
   ao.regulated = o.cli_regulated;
   ao.regulated_selectors = o.cli_selectors;
   ao.today = o.today;
+  if (o.query_timeout_ms != 0) ao.query_timeout_ms = o.query_timeout_ms;
   auto r = std::make_unique<CheckRun>();
   r->analysis = analysis::run(ao);
   REQUIRE(r->analysis->input);

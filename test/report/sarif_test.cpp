@@ -155,3 +155,36 @@ TEST_CASE("sarif: absolute paths become file URIs, relative ones stay relative")
     CHECK_THAT(uri, Catch::EndsWith("failing/payments.yaml"));
   }
 }
+
+TEST_CASE("sarif: an inconclusive proof is a result of kind open, level none, schema-valid") {
+  auto run = test::analyze({test::fixture("report/suppress")});
+  Finding f = run->findings.front();
+  f.check = "never-matching-rule";
+  f.severity = Severity::Note;
+  f.message = "ALLOW AuthorizationPolicy ns/allow rules[0]: the proof was inconclusive: the solver answered unknown";
+  f.properties["inconclusive"] = "true";
+  f.fingerprint = "dddddddddddddddddddddddddddddddd";
+  f.suppression.clear();
+  std::vector<Finding> findings{run->findings.front(), f};
+  const std::string sarif = report::format_sarif(findings, run->input->sources, run->summary);
+  if (fs::exists(schema_path())) {
+    std::string log;
+    int rc = validate(sarif, log);
+    if (rc == 77) {
+      WARN("skipped schema validation: " << log);
+    } else {
+      INFO(log);
+      CHECK(rc == 0);
+    }
+  } else {
+    WARN("skipped schema validation: ../shared (with schemas/sarif-schema-2.1.0.json) is not present");
+  }
+  const json run0 = json::parse(sarif)["runs"][0];
+  const json& results = run0["results"];
+  REQUIRE(results.size() == 2);
+  CHECK_FALSE(results[0].contains("kind"));  // an ordinary finding: the default kind, fail
+  CHECK(results[1]["kind"] == "open");
+  CHECK(results[1]["level"] == "none");
+  CHECK(results[1]["properties"]["inconclusive"] == "true");
+  CHECK(run0["properties"]["inconclusive"] == 1);
+}

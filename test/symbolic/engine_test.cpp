@@ -2,6 +2,7 @@
 // surfaced, determinism, and the finding witness / reproduce command.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <thread>
 
 #include "engine/query.h"
@@ -330,4 +331,17 @@ TEST_CASE("engine: an engine refuses to be used from another thread", "[symbolic
   });
   t.join();
   CHECK(threw);
+}
+
+TEST_CASE("engine: every solver has a memory limit, settable", "[symbolic][engine]") {
+  const unsigned initial = engine::solver_memory_limit_mb();
+  CHECK(initial > 0);
+  if (!std::getenv("MESHPROOF_Z3_MEMORY_MB")) {
+    CHECK(initial >= 1024);
+    CHECK(initial <= 8192);
+  }
+  engine::set_solver_memory_limit_mb(initial + 1);
+  CHECK(engine::solver_memory_limit_mb() == initial + 1);
+  engine::set_solver_memory_limit_mb(initial);
+  CHECK(engine::solver_memory_limit_mb() == initial);
 }
