@@ -131,7 +131,11 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       return;
     }
     auto any = v.find(engine::Query().rule_matches(me));
-    if (any.answer != engine::SatAnswer::Sat) return;  // cannot match here (or unknown: nothing to cover)
+    if (any.answer == engine::SatAnswer::Unknown) {  // never silent: an unknown is reported as inconclusive
+      if (f.unknown.empty()) f.unknown = any.reason + " on " + where;
+      return;
+    }
+    if (any.answer != engine::SatAnswer::Sat) return;  // cannot match here: nothing to cover
     f.matchable = true;
     for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
     if (!f.example) f.example = gaps::witness_of(s_, v.program(), any);

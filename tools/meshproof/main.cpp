@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "meshproof proves what Istio security configuration does before it is applied.\n"
-      "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error or unreadable input.",
+      "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error or unreadable input;\n"
+      "3 internal error (a bug: please report it); 4 inconclusive (a proof could not be finished: solver unknown).",
       "meshproof"};
   app.require_subcommand(1);
   app.footer(
