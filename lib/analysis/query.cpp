@@ -1,5 +1,7 @@
 #include "analysis/query.h"
 
+#include "base/text.h"
+
 namespace meshproof::analysis {
 
 namespace {
@@ -30,9 +32,10 @@ std::string port_protocol_name(const ir::PortPrograms& pp) {
 // Which view answers: the port's protocol; on a sniffed port HTTP unless --protocol tcp.
 std::optional<std::string> choose_view(const QuerySpec& spec, QueryAnswer& out) {
   ir::Protocol want = ir::Protocol::Http;
-  if (spec.protocol == "tcp")
+  const std::string protocol = ascii_lower(spec.protocol);  // HTTP and http alike
+  if (protocol == "tcp")
     want = ir::Protocol::Tcp;
-  else if (!spec.protocol.empty() && spec.protocol != "http")
+  else if (!protocol.empty() && protocol != "http")
     return std::string("--protocol must be http or tcp");
   out.primary = out.port->view(want);
   if (out.primary) return std::nullopt;

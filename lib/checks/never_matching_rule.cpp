@@ -76,7 +76,11 @@ struct Facts {
   bool present = false;  // lowered into some view
   bool dropped = false;  // absent from some view because Istio drops it
   bool matches = false;  // some view has a request it matches
-  std::string unknown;   // an Unknown answer on a view where it was not proven to match
+  // Matches only on the ports a workload does not declare (the "other ports" view), while it matches
+  // nothing on every port the workload declares.
+  bool matches_undeclared = false;
+  bool unsat = false;   // Z3 proved on some view that no request matches it
+  std::string unknown;  // an Unknown answer on a view where it was not proven to match
   std::vector<std::pair<std::string, std::vector<std::string>>> why;  // reason → view descriptions
   std::vector<std::string> workloads;
   std::vector<std::string> deny_all;  // "port 5432 (TCP) of X": the ALLOW policies there have no rule left
@@ -147,18 +151,44 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     engine::QueryResult r =
         v.find(engine::Query().rule_matches(*ref).reason(engine::Reason::MtlsOnDisable, false).existence_only());
     if (r.answer == engine::SatAnswer::Sat) {
-      f.matches = true;
+      if (prog.port == 0 && declares_ports(cls))
+        f.matches_undeclared = true;
+      else
+        f.matches = true;
       return;
     }
     if (r.answer == engine::SatAnswer::Unknown) {
       if (f.unknown.empty()) f.unknown = r.reason + " on " + where;
       return;
     }
-    f.add_why(reason_for(v, *ref, rule, key), where);
+    f.unsat = true;
+    f.add_why(reason_for(cls, v, *ref, rule, key), where);
+  }
+
+  static bool declares_ports(const gaps::ClassView& cls) {
+    for (const gaps::View& v : cls.views)
+      if (v.program().port != 0) return true;
+    return false;
+  }
+
+  // "15432 is the port of Service data/db, which forwards to workload port 5432", for each `ports` value
+  // that is a Service port of the workload rather than one of its own ports ("" when none is).
+  static std::string service_port_note(const gaps::ClassView& cls, const std::vector<uint32_t>& ports) {
+    std::vector<std::string> notes;
+    for (uint32_t p : ports)
+      for (const mesh::WorkloadPort& wp : cls.rep->ports)
+        for (const std::string& svc : wp.services) {  // "ns/name:port"
+          const size_t colon = svc.rfind(':');
+          if (wp.port == p || svc.substr(colon + 1) != std::to_string(p)) continue;
+          gaps::add_unique(notes, std::to_string(p) + " is the port of Service " + svc.substr(0, colon) +
+                                      ", which forwards to workload port " + std::to_string(wp.port));
+        }
+    return join(notes, "; ");
   }
 
   // Why a rule cannot match on a view (the proof is the unsat answer; this only names the likely cause).
-  std::string reason_for(gaps::View& v, engine::RuleRef ref, const ir::Rule& rule, const ir::RuleId& key) {
+  std::string reason_for(const gaps::ClassView& cls, gaps::View& v, engine::RuleRef ref, const ir::Rule& rule,
+                         const ir::RuleId& key) {
     const ir::Program& prog = v.program();
     if (prog.mtls == model::MtlsMode::Disable && has_positive_peer(rule)) {
       auto any = v.find(engine::Query().rule_matches(ref).existence_only());
@@ -171,7 +201,9 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     if (!ports.empty() && std::find(ports.begin(), ports.end(), prog.port) == ports.end()) {
       std::vector<std::string> ps;
       for (uint32_t p : ports) ps.push_back(std::to_string(p));
-      return "its `ports` (" + join(ps) + ") do not include the port";
+      const std::string service_ports = service_port_note(cls, ports);
+      return "its `ports` (" + join(ps) + ") do not include the port" +
+             (service_ports.empty() ? "" : ": " + service_ports + ", and `ports` matches workload ports");
     }
     if (has_positive_jwt(rule) && prog.protocol == ir::Protocol::Http && !prog.has_request_authentication)
       return "it requires a JWT, but no RequestAuthentication applies to the workload, so no request carries "
@@ -180,7 +212,21 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     if (!subjectless.empty())
       return "requestPrincipals value \"" + subjectless.front() +
              "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has (IS §5)";
+    const std::string unmatchable = unmatchable_values(v, key);
+    if (!unmatchable.empty()) return unmatchable;
     return "its conditions contradict each other";
+  }
+
+  // The lowering's notes on values of this rule that no request can carry (a principal not shaped
+  // TD/ns/NAMESPACE/sa/ACCOUNT, ...), joined; "" when there is none.
+  std::string unmatchable_values(gaps::View& v, const ir::RuleId& key) const {
+    const ir::LoweredPolicy& lp = s_.lowered(*key.policy, v.program().protocol);
+    const std::string prefix = "rules[" + std::to_string(key.index) + "].";
+    std::vector<std::string> reasons;
+    for (const ir::Drop& d : lp.drops)
+      if (d.kind == ir::DropKind::ValueUnmatchable && d.item.compare(0, prefix.size(), prefix) == 0)
+        gaps::add_unique(reasons, d.reason);
+    return join(reasons, "; ");
   }
 
   void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
@@ -200,9 +246,13 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
                          : p.action == model::Action::Deny  ? "denies nothing"
                          : p.action == model::Action::Audit ? "audits nothing"
                                                             : "sends nothing to the external authorizer";
-    std::string msg = subject + " can never match a request on " + workloads + ", so it " + effect + ": ";
+    std::string msg = subject +
+                      (f.matches_undeclared ? " matches no request on any port that " + workloads + " declares"
+                                            : " can never match a request on " + workloads) +
+                      ", so it " + effect + (f.matches_undeclared ? " there: " : ": ");
     std::vector<std::string> parts;
-    bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false, sub_reason = false;
+    bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false, sub_reason = false,
+         value_reason = false;
     for (const auto& [reason, views] : f.why) {
       parts.push_back("on " + gaps::list_text(views, 4) + ", " + reason);
       if (reason.rfind("Istio drops", 0) == 0) dropped_reason = true;
@@ -210,30 +260,40 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
       if (reason.find("DISABLE") != std::string::npos) disable_reason = true;
       if (reason.find("RequestAuthentication") != std::string::npos) jwt_reason = true;
       if (reason.find("no '/'") != std::string::npos) sub_reason = true;
+      if (reason.find("cannot match") != std::string::npos || reason.find("is not `name`") != std::string::npos)
+        value_reason = true;
     }
     msg += join(parts, "; ");
-    if (f.present) msg += " (proven by Z3: the rule's condition is unsatisfiable there)";
+    if (f.unsat) msg += " (proven by Z3: the rule's condition is unsatisfiable there)";
+    if (f.matches_undeclared)
+      msg +=
+          "; it can match only on ports the workload does not declare, which its callers do not reach through "
+          "a Service";
     if (!f.deny_all.empty())
       msg += "; with its rules dropped no ALLOW rule is left on " + gaps::list_text(f.deny_all, 3) +
-             ", so every connection there is denied (IS §2, §7)";
+             ", so this policy now denies every connection there (docs/semantics.md#http-only-on-tcp)";
     std::vector<std::string> fixes;
     if (dropped_reason)
       fixes.push_back(
           "keep HTTP-only fields (methods, paths, hosts, requestPrincipals, request.* keys) out of "
           "rules for TCP ports: write a separate rule with only `ports` and identity fields for them");
-    if (ports_reason) fixes.push_back("list ports the workload actually serves (container/target ports, IS §8)");
+    if (ports_reason) fixes.push_back("list ports the workload actually serves (its container/target ports)");
     if (disable_reason)
       fixes.push_back(
           "make the port STRICT or PERMISSIVE, or match plaintext callers by `ipBlocks` instead of "
           "identity");
     if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
     if (sub_reason) fixes.push_back("write requestPrincipals as ISSUER/SUBJECT (or ISSUER/* for any subject)");
+    if (value_reason)
+      fixes.push_back(
+          "write principals as TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT, namespaces as plain names and "
+          "serviceAccounts as NAME or NAMESPACE/NAME");
     if (fixes.empty()) fixes.push_back("remove the rule, or fix the conditions that exclude each other");
     Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(key), std::move(msg), join(fixes, "; "),
                                "rule=" + std::to_string(key.index));
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["workloads"] = join(f.workloads, "; ");
-    fnd.properties["proof"] = f.present ? "unsat" : "dropped";
+    fnd.properties["proof"] = f.unsat ? "unsat" : "dropped";
     out.push_back(std::move(fnd));
   }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "engine/symbolic_readable.h"
 #include "engine/symbolic_seq.h"
 
 namespace meshproof::engine::detail {
@@ -173,6 +174,16 @@ z3::expr conflict_lemma(z3::context& c, const StringAttr& sa, const StrAssignmen
   return any_of(c, lits);
 }
 
+// A plausible value (symbolic_readable.h) in place of the constructed one when it has the same truths.
+void prefer_readable(const StringAttr& sa, const StrAssignment& asg, std::optional<std::string>& value,
+                     std::vector<std::string>& elements) {
+  if (sa.domain.set_valued) {
+    if (auto set = readable_set(sa.atoms, asg, sa.domain)) elements = *set;
+  } else if (auto v = readable_value(sa.attr, sa.atoms, asg, sa.domain)) {
+    value = *v;
+  }
+}
+
 // One string attribute's value from its truths. False: no value (out.status says Refine or Unknown).
 bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_ms, ModelRequest& out) {
   const StringAttr& sa = *st.attr;
@@ -209,6 +220,7 @@ bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_
     value = s.value;
     elements = s.elements;
   }
+  prefer_readable(sa, asg, value, elements);
   assign_string(out.request, sa.attr, sa.key, value, elements);
   return true;
 }
@@ -219,8 +231,8 @@ void plausible_defaults(const RequestVars& vars, ir::Request& r) {
   auto mentioned = [&](Attribute a) { return vars.strings().count({a, ""}) != 0; };
   if (r.mtls) {
     if (!mentioned(Attribute::PeerTrustDomain)) r.peer_trust_domain = "cluster.local";
-    if (!mentioned(Attribute::PeerNamespace)) r.peer_namespace = "default";
-    if (!mentioned(Attribute::PeerServiceAccount)) r.peer_service_account = "default";
+    if (!mentioned(Attribute::PeerNamespace)) r.peer_namespace = "any-namespace";
+    if (!mentioned(Attribute::PeerServiceAccount)) r.peer_service_account = "any-sa";
   }
   const bool http = vars.domain().http;
   if (http && vars.domain().method_always_present && !mentioned(Attribute::Method)) r.method = "GET";

@@ -77,7 +77,7 @@ std::string reproduce_command(const ir::Program& program, const ir::Request& req
   for (const auto& p : input_paths) cmd += " " + shell_quote(p);
   arg("--to", program.workload);
   arg("--port", std::to_string(r.port));
-  if (program.sniffed) arg("--protocol", ir::to_string(program.protocol));
+  if (program.sniffed) arg("--protocol", program.protocol == ir::Protocol::Tcp ? "tcp" : "http");
   if (r.mtls)
     arg("--principal", r.principal());
   else

@@ -19,7 +19,7 @@ namespace meshproof::engine {
 Witness to_witness(const ir::Program& program, const ir::Request& request, const Decision& decision,
                    const std::vector<std::string>& input_paths = {});
 
-// `meshproof query PATHS --to NS/WORKLOAD --port N [--protocol HTTP|TCP] (--principal TD/ns/NS/sa/SA |
+// `meshproof query PATHS --to NS/WORKLOAD --port N [--protocol http|tcp] (--principal TD/ns/NS/sa/SA |
 // --plaintext) [--source-ip IP] [--remote-ip IP] [--destination-ip IP] [--sni S] [--method M]
 // [--path P] [--host H] [--header k=v]... [--request-principal ISS/SUB | --invalid-token]
 // [--audience A]... [--presenter P]... [--claim k=v]...` — every argument shell-quoted. `--protocol`

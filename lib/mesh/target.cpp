@@ -55,11 +55,12 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
     return "\"" + spec + "\" is not NAMESPACE/WORKLOAD or NAMESPACE/key=value,...";
   std::string ns = spec.substr(0, slash), rest = spec.substr(slash + 1);
   out.mesh = &mesh;
+  // A workload's own name first: synthetic workloads are named "selector:k=v,...", which also reads as labels.
+  if (const Workload* w = mesh.find(ns, rest)) {
+    out.workload = w;
+    return std::nullopt;
+  }
   if (rest.find('=') == std::string::npos) {
-    if (const Workload* w = mesh.find(ns, rest)) {
-      out.workload = w;
-      return std::nullopt;
-    }
     std::string known = names_in(mesh, ns);
     return "no workload \"" + spec + "\" in the input" +
            (known.empty() ? " (namespace \"" + ns + "\" has no workloads)" : "; workloads in " + ns + ": " + known) +

@@ -1,4 +1,5 @@
-// Finding the workload a query or explanation is about: `NS/NAME` (a declared or synthetic workload),
+// Finding the workload a query or explanation is about: `NS/NAME` (a declared workload, or a synthetic one
+// named `NS/selector:k=v,...` after the policy selector it stands for),
 // or `NS/key=value,...` for a workload known only by its labels.
 #pragma once
 

@@ -53,3 +53,84 @@ TEST_CASE("never-matching-rule is quiet on rules that match somewhere and on spe
   INFO("findings:" << run->dump());
   CHECK(run->of("never-matching-rule").empty());
 }
+
+namespace {
+
+// data/db serves only TCP port 5432, behind Service data/db port 15432; `rule` is the ALLOW rule under test.
+std::string tcp_only_world(const std::string& rule) {
+  return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: data}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      serviceAccountName: db
+      containers: [{name: db, image: pg, ports: [{containerPort: 5432}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: data}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 15432, targetPort: 5432}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-api, namespace: data}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/app/sa/api"]}}]
+)" + rule;
+}
+
+std::unique_ptr<test::CheckRun> run_yaml(const std::string& yaml) {
+  return test::run_checks_on({test::write_temp(yaml, "world.yaml")}, {{}, {"never-matching-rule"}});
+}
+
+}  // namespace
+
+TEST_CASE("never-matching-rule: HTTP-only fields on a TCP-only workload deny every connection",
+          "[checks][never-matching-rule]") {
+  auto run = run_yaml(tcp_only_world("    to: [{operation: {methods: [\"GET\"]}}]\n"));
+  INFO("findings:" << run->dump());
+  const Finding* f = rule_of(*run, "allow-api", "0");
+  REQUIRE(f);
+  CHECK(f->message.find("on any port that Deployment data/db declares") != std::string::npos);
+  CHECK(f->message.find("Istio drops the rule") != std::string::npos);
+  CHECK(f->message.find("this policy now denies every connection") != std::string::npos);
+  CHECK(f->properties.at("proof") == "dropped");
+}
+
+TEST_CASE("never-matching-rule: `ports` naming the Service port says which workload port was meant",
+          "[checks][never-matching-rule]") {
+  auto run = run_yaml(tcp_only_world("    to: [{operation: {ports: [\"15432\"]}}]\n"));
+  INFO("findings:" << run->dump());
+  const Finding* f = rule_of(*run, "allow-api", "0");
+  REQUIRE(f);
+  CHECK(f->message.find("15432 is the port of Service data/db, which forwards to workload port 5432") !=
+        std::string::npos);
+  CHECK(f->help.find("container/target ports") != std::string::npos);
+
+  auto right = run_yaml(tcp_only_world("    to: [{operation: {ports: [\"5432\"]}}]\n"));
+  INFO("findings:" << right->dump());
+  CHECK(rule_of(*right, "allow-api", "0") == nullptr);
+}
+
+TEST_CASE("never-matching-rule: a principal no identity can have is named, not called a contradiction",
+          "[checks][never-matching-rule]") {
+  std::string yaml = tcp_only_world("");
+  const std::string good = "cluster.local/ns/app/sa/api";
+  yaml.replace(yaml.find(good), good.size(), "spiffe-app-api");
+  auto run = run_yaml(yaml);
+  INFO("findings:" << run->dump());
+  const Finding* f = rule_of(*run, "allow-api", "0");
+  REQUIRE(f);
+  CHECK(f->message.find("principal \"spiffe-app-api\" cannot match a mesh identity") != std::string::npos);
+  CHECK(f->message.find("contradict") == std::string::npos);
+  CHECK(f->help.find("TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT") != std::string::npos);
+  CHECK(f->help.find("ports") == std::string::npos);
+}
