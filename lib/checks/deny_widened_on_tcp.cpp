@@ -143,7 +143,9 @@ class WidenedAnalyzer final : public gaps::Analyzer {
                        : p.action == model::Action::Audit                        ? "audits"
                                                                                  : "sends to the external authorizer";
     std::string msg = subject + " uses HTTP-only items (" + gaps::list_text(f.items, 3) +
-                      ") that Istio drops on a TCP filter chain, keeping the rest of the rule (IS §7): it " + verb;
+                      ") that Istio drops on a TCP filter chain, keeping the rest of the rule "
+                      "(docs/semantics.md#http-only-on-tcp): it " +
+                      verb;
     std::vector<std::string> parts;
     if (!f.all_views.empty()) parts.push_back(" every connection on " + gaps::list_text(f.all_views, 3));
     if (!f.some_views.empty())
@@ -151,7 +153,10 @@ class WidenedAnalyzer final : public gaps::Analyzer {
                       "every connection its remaining conditions match on " + gaps::list_text(f.some_views, 3));
     msg += join(parts, "") + ", not only the requests the HTTP conditions describe";
     if (!f.fail_closed.empty()) msg += "; the CUSTOM rule is enforced as a DENY, Istio fails closed: " + f.fail_closed;
-    if (f.when_only) msg += "; Istio's admission warning ignores `when`, so this widening is silent (IS §7, §9)";
+    if (f.when_only)
+      msg +=
+          "; Istio's admission warning ignores `when`, so this widening is silent (docs/semantics.md#http-only-on-tcp, "
+          "#validation)";
     if (f.example) {
       msg += "; e.g. " + gaps::witness_summary(*f.example) + " is " + f.example->decision;
       const std::string self = p.meta.ns + "/" + p.meta.name + " rule " + std::to_string(key.index);

@@ -49,7 +49,7 @@ class DryRunOnly final : public Check {
                            "policy of " +
                            join(names, "; ") +
                            ": Istio enforces no ALLOW rule there and allows every request that no DENY policy "
-                           "denies (IS §2)",
+                           "denies (docs/semantics.md#decision-order)",
                        "remove the istio.io/dry-run annotation (or set it to \"false\") once the shadow statistics "
                        "(istio_dry_run_allow_*) show the policy allows what it should",
                        "dry-run-only");

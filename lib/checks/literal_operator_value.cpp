@@ -136,7 +136,7 @@ class LiteralOperatorValue final : public Check {
         Finding f = make(p.ref(), pv.value->loc,
                          resource_text(p) + ": " + pv.field + " value \"" + v + "\" looks like " + shape +
                              ", but Istio has no comparison or range operators and matches it as a literal "
-                             "string (IS §5): " +
+                             "string (docs/semantics.md#value-matching): " +
                              effect,
                          "Istio cannot compare numbers or times; enforce the limit in the application or an "
                          "external authorizer (action: CUSTOM), or list the exact allowed values",

@@ -104,15 +104,15 @@ class LiteralWildcard final : public Check {
         for (const std::string& sibling : lists[pv.field])
           if (sibling_covers(v, sibling)) return;
         std::string effect = effect_of(p.action, pv.negated);
-        Finding f =
-            make(p.ref(), pv.value->loc,
-                 resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading + " (IS §5), " + effect,
-                 pv.family == "paths"
-                     ? "use a path template (`/api/{*}/keys`, `/static/{**}`) or separate prefix/suffix "
-                       "values; Istio has no 'contains' match"
-                     : "write separate prefix (`abc*`) or suffix (`*abc`) values; Istio has no 'contains' or "
-                       "inner wildcard match",
-                 pv.field + "=" + v);
+        Finding f = make(p.ref(), pv.value->loc,
+                         resource_text(p) + ": " + pv.field + " value \"" + v + "\" is " + reading +
+                             " (docs/semantics.md#value-matching), " + effect,
+                         pv.family == "paths"
+                             ? "use a path template (`/api/{*}/keys`, `/static/{**}`) or separate prefix/suffix "
+                               "values; Istio has no 'contains' match"
+                             : "write separate prefix (`abc*`) or suffix (`*abc`) values; Istio has no 'contains' or "
+                               "inner wildcard match",
+                         pv.field + "=" + v);
         f.properties["field"] = pv.field;
         f.properties["value"] = v;
         out.push_back(std::move(f));

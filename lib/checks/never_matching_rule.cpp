@@ -195,7 +195,8 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
       if (any.answer == engine::SatAnswer::Sat)
         return "the port accepts only plaintext (mTLS mode DISABLE" +
                (prog.mtls_decided_by.empty() ? std::string() : ", " + prog.mtls_decided_by) +
-               ") and the rule requires a peer identity, which only mTLS connections carry (IS §8, §11)";
+               ") and the rule requires a peer identity, which only mTLS connections carry "
+               "(docs/semantics.md#peer-identity, #effective-mtls)";
     }
     std::vector<uint32_t> ports = rule_ports(rule);
     if (!ports.empty() && std::find(ports.begin(), ports.end(), prog.port) == ports.end()) {
@@ -207,11 +208,12 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     }
     if (has_positive_jwt(rule) && prog.protocol == ir::Protocol::Http && !prog.has_request_authentication)
       return "it requires a JWT, but no RequestAuthentication applies to the workload, so no request carries "
-             "a validated token (IS §12)";
+             "a validated token (docs/semantics.md#request-authentication)";
     std::vector<std::string> subjectless = subjectless_values(key.policy->rules[key.index]);
     if (!subjectless.empty())
       return "requestPrincipals value \"" + subjectless.front() +
-             "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has (IS §5)";
+             "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has "
+             "(docs/semantics.md#value-matching)";
     const std::string unmatchable = unmatchable_values(v, key);
     if (!unmatchable.empty()) return unmatchable;
     return "its conditions contradict each other";
@@ -294,6 +296,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["workloads"] = join(f.workloads, "; ");
     fnd.properties["proof"] = f.unsat ? "unsat" : "dropped";
+    if (f.matches_undeclared) fnd.properties["scope"] = "declared ports";
     out.push_back(std::move(fnd));
   }
 

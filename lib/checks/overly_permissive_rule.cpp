@@ -43,6 +43,23 @@ bool all_star(const model::StrList& l) {
   return true;
 }
 
+// The caller fields that only exclude (notPrincipals, notNamespaces, ...) and `when` identity keys with
+// only notValues: conditions every other caller meets, named in the message instead of "no condition".
+std::vector<std::string> excluding_fields(const model::Rule& r) {
+  std::vector<std::string> out;
+  for (const model::Source& s : r.from) {
+    if (positive(s.not_principals)) gaps::add_unique(out, std::string("notPrincipals"));
+    if (positive(s.not_namespaces)) gaps::add_unique(out, std::string("notNamespaces"));
+    if (positive(s.not_service_accounts)) gaps::add_unique(out, std::string("notServiceAccounts"));
+    if (positive(s.not_trust_domains)) gaps::add_unique(out, std::string("notTrustDomains"));
+    if (positive(s.not_request_principals)) gaps::add_unique(out, std::string("notRequestPrincipals"));
+  }
+  for (const model::Condition& c : r.when)
+    if (identity_key(c.key.value) && c.values.items.empty() && positive(c.not_values))
+      gaps::add_unique(out, "when " + c.key.value + " notValues");
+  return out;
+}
+
 enum class Shape { Constrained, Open, IpOnly, AnyIdentity };
 
 Shape shape_of(const model::Rule& r) {
@@ -240,6 +257,19 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     return false;
   }
 
+  // What the rule asks of its callers, and who that lets in, from the rule's own fields and the witness:
+  // plaintext callers are named only when the witness is one (STRICT ports refuse them before authorization).
+  static std::string open_text(const model::Rule& rule, const Witness& example) {
+    const std::vector<std::string> excluding = excluding_fields(rule);
+    std::string who = example.mtls ? "any caller with a mesh identity (plaintext is refused on these ports)"
+                                   : "any caller, with any mesh identity or none (plaintext)";
+    if (excluding.empty())
+      return " has no caller condition (no principals, namespaces, serviceAccounts or requestPrincipals), so it "
+             "allows " +
+             who;
+    return " only excludes some callers (" + join(excluding) + "), so it allows " + who + " that is not excluded";
+  }
+
   void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "ALLOW " + gaps::rule_text(key);
@@ -257,10 +287,10 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     switch (f.why) {
       case Why::Split:
         kind = "split-rule";
-        msg = subject +
-              " has no caller condition, so it allows any caller — any identity, or none — while the "
-              "policy names its callers in other rules: `- from`, `- to` and `- when` written as separate list "
-              "items are separate rules, OR-ed, not one rule with AND-ed parts (IS §4)";
+        msg = subject + open_text(p.rules[key.index], *f.example) +
+              ", while the policy names its callers in other rules: `- from`, `- to` and `- when` written as "
+              "separate list items are separate rules, OR-ed, not one rule with AND-ed parts "
+              "(docs/semantics.md#rule-shape)";
         help =
             "merge the parts into one rule (`from`, `to` and `when` keys of the same list item), so that every "
             "condition must hold";
@@ -269,17 +299,17 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         kind = "ip-as-identity";
         msg = subject +
               " admits callers by IP range only: an address range is not an identity, so every pod or "
-              "node in it — with any mesh identity, or none (plaintext) — is allowed (IS §8)";
+              "node in it is allowed — " +
+              (f.example->mtls ? std::string("with any mesh identity")
+                               : std::string("with any mesh identity, or none (plaintext)")) +
+              " (docs/semantics.md#peer-identity)";
         help =
             "name the callers by `principals` (or `namespaces`), which come from their mTLS certificates; keep "
             "`ipBlocks` only as an extra condition in the same `from` entry";
         break;
       case Why::Open:
         kind = "any-caller";
-        msg = subject +
-              " has no caller condition (no principals, namespaces, serviceAccounts or "
-              "requestPrincipals), so it allows any caller, including plaintext ones, in regulated namespace " +
-              namespace_of(p);
+        msg = subject + open_text(p.rules[key.index], *f.example) + ", in regulated namespace " + namespace_of(p);
         help = "add a `from` with the principals (or namespaces) that need this access";
         break;
       case Why::AnyIdentity:

@@ -178,12 +178,13 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         }
         std::vector<std::string> shown;
         for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
-        std::string msg =
-            subject + " denies `paths` " + gaps::list_text(shown, 4) + ", but the mesh's path normalization (" + norm +
-            ") does not merge slashes: the same path written with a doubled slash does not match and "
-            "is allowed on " +
-            gaps::list_text(f.workloads, 3) + ", while most servers treat it as the denied path (IS §5); e.g. " +
-            gaps::witness_summary(*f.example) + " is " + f.example->decision;
+        std::string msg = subject + " denies `paths` " + gaps::list_text(shown, 4) +
+                          ", but the mesh's path normalization (" + norm +
+                          ") does not merge slashes: the same path written with a doubled slash does not match and "
+                          "is allowed on " +
+                          gaps::list_text(f.workloads, 3) +
+                          ", while most servers treat it as the denied path (docs/semantics.md#value-matching); e.g. " +
+                          gaps::witness_summary(*f.example) + " is " + f.example->decision;
         if (!f.example->decided_by.empty()) msg += " by " + f.example->decided_by;
         msg += ", and with the path \"" + f.values.front() + "\" it is denied (" + f.normalized_decision + ")";
         Finding fnd = make_finding(

@@ -119,11 +119,12 @@ class BypassAnalyzer final : public gaps::Analyzer {
       }
       return;
     }
-    std::string msg = subject + " matches on the caller's identity (" + join(f.fields) +
-                      "), which only an mTLS connection carries, but " + f.example_view + " of " + f.example_workload +
-                      " accepts plaintext (mTLS mode " + f.mode +
-                      (f.mode_by.empty() ? std::string(", Istio's default") : ", set by " + f.mode_by) +
-                      "): a plaintext request has no identity, so the rule does not match it (IS §8)";
+    std::string msg =
+        subject + " matches on the caller's identity (" + join(f.fields) +
+        "), which only an mTLS connection carries, but " + f.example_view + " of " + f.example_workload +
+        " accepts plaintext (mTLS mode " + f.mode +
+        (f.mode_by.empty() ? std::string(", Istio's default") : ", set by " + f.mode_by) +
+        "): a plaintext request has no identity, so the rule does not match it (docs/semantics.md#peer-identity)";
     if (f.example)
       msg += "; e.g. " + gaps::witness_summary(*f.example) +
              " — a request the rule would deny if it carried one of "

@@ -216,7 +216,8 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::string msg = std::string(act) + " " + gaps::rule_text(k) + " is redundant on " +
                       gaps::list_text(f.workloads, 3) + ": every request it matches is also matched by " +
                       gaps::list_text(names, 4) +
-                      ", and rules of one action are OR-ed (IS §2, §4), so removing it changes no decision; "
+                      ", and rules of one action are OR-ed (docs/semantics.md#decision-order, #rule-shape), so "
+                      "removing it changes no decision; "
                       "proven by Z3 (no request matches it and none of those)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches both";
     Finding fnd = make_finding(info(), p.ref(), gaps::rule_loc(k), std::move(msg),
@@ -252,7 +253,8 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::string msg = std::string(act) + " AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
                       " is redundant on " + gaps::list_text(workloads, 3) +
                       ": every request any of its rules matches is also matched by " + gaps::list_text(names, 4) +
-                      " of other policies, and policies of one action are additive (IS §2), so removing it changes "
+                      " of other policies, and policies of one action are additive (docs/semantics.md#decision-order), "
+                      "so removing it changes "
                       "no decision; proven by Z3";
     Finding fnd = make_finding(info(), p.ref(), p.loc, std::move(msg),
                                "delete the policy, or narrow the other policies if this one was meant to be "

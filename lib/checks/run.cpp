@@ -15,6 +15,7 @@ namespace meshproof::checks {
 namespace {
 
 const char* const kExpiredException = "expired-exception";
+const char* const kNeverMatchingRule = "never-matching-rule";
 
 std::vector<std::string> check_names() {
   std::vector<std::string> names;
@@ -104,6 +105,25 @@ std::vector<std::string> regulated_namespaces(const mesh::Mesh& mesh, const prof
   return {out.begin(), out.end()};
 }
 
+// A rule that never-matching-rule proves dead matches no request, so what other checks say about the
+// requests it matches (a bypass, a redundancy, a widening) would describe nothing: only the
+// never-matching-rule finding is kept for it. Findings about a rule carry its index as property "rule".
+void drop_findings_on_dead_rules(std::vector<Finding>& out) {
+  auto rule_key = [](const Finding& f) {
+    auto r = f.properties.find("rule");
+    if (r == f.properties.end()) return std::string();
+    return f.resource.kind + "/" + f.resource.ns + "/" + f.resource.name + "#" + r->second;
+  };
+  std::set<std::string> dead;
+  for (const Finding& f : out)
+    if (f.check == kNeverMatchingRule && !f.properties.count("scope") && !f.properties.count(kInconclusiveProperty))
+      dead.insert(rule_key(f));
+  dead.erase("");
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](const Finding& f) { return f.check != kNeverMatchingRule && dead.count(rule_key(f)); }),
+            out.end());
+}
+
 std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::string>& only) {
   const std::string today = effective_today(ctx.options);
   std::set<std::string> selected;
@@ -134,6 +154,7 @@ std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::strin
     }
   }
   if (ctx.options.progress) ctx.options.progress(progress_total, progress_total, "");
+  drop_findings_on_dead_rules(out);
 
   for (Finding& f : out) {
     auto sev = ctx.profile.severity_overrides.find(f.check);

@@ -129,7 +129,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
       std::string msg = subject + " validates tokens for " + gaps::list_text(f.workloads, 3) +
                         ", but a request without any token is still allowed there: a RequestAuthentication only "
                         "rejects invalid tokens, and no ALLOW rule that admits this request requires "
-                        "requestPrincipals (IS §12); e.g. " +
+                        "requestPrincipals (docs/semantics.md#request-authentication); e.g. " +
                         gaps::witness_summary(*f.example) + " without a token is " + f.example->decision + " (" +
                         f.allowed_because + ")";
       Finding fnd = make_finding(

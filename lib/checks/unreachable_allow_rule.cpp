@@ -142,12 +142,12 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
     switch (r) {
       case engine::Reason::PlaintextOnStrict:
         return "STRICT mTLS on " + v.describe() + mode_by +
-               " refuses its plaintext requests before authorization (IS §11)";
+               " refuses its plaintext requests before authorization (docs/semantics.md#effective-mtls)";
       case engine::Reason::InvalidToken:
-        return "JWT authentication rejects its requests' invalid tokens (IS §12)";
+        return "JWT authentication rejects its requests' invalid tokens (docs/semantics.md#request-authentication)";
       case engine::Reason::IssuerNotAccepted:
         return "JWT authentication rejects tokens whose issuer or audience no jwtRule of the workload's "
-               "RequestAuthentication accepts (IS §12)";
+               "RequestAuthentication accepts (docs/semantics.md#request-authentication)";
       case engine::Reason::CustomFailClosed:
         return "a CUSTOM rule that Istio enforces as DENY matches them first (" + prog.custom_reason + ")";
       case engine::Reason::CustomMatched:
@@ -188,7 +188,8 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
     std::string msg = subject + " can never allow a request on " + gaps::list_text(f.workloads, 3) +
                       ": every request it matches is stopped before ALLOW is evaluated, by: " +
                       (f.causes.empty() ? std::string("by an earlier step of the decision") : join(f.causes, "; ")) +
-                      " (IS §2: CUSTOM and DENY run before ALLOW); proven by Z3 (no request matches the rule and "
+                      " (docs/semantics.md#decision-order: CUSTOM and DENY run before ALLOW); proven by Z3 (no request "
+                      "matches the rule and "
                       "is allowed)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches it and is " + f.example->decision;
     Finding fnd = make_finding(

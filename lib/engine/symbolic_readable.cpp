@@ -55,8 +55,8 @@ std::optional<std::string> readable_value(ir::Attribute attr, const std::vector<
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> readable_set(const std::vector<StrAtom>& atoms,
-                                                     const StrAssignment& assignment, const StrDomain& domain) {
+std::optional<std::vector<std::string>> readable_set(const std::vector<StrAtom>& atoms, const StrAssignment& assignment,
+                                                     const StrDomain& domain) {
   if (!assignment.defined || assignment.atom_true.size() != atoms.size()) return std::nullopt;
   std::vector<std::string> one{"any-value"};
   if (set_value_realizes(atoms, assignment, domain, one)) return one;

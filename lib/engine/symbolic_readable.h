@@ -22,7 +22,7 @@ std::optional<std::string> readable_value(ir::Attribute attr, const std::vector<
                                           const StrAssignment& assignment, const StrDomain& domain);
 
 // The same for a set-valued attribute (audiences, presenters, claims): a one-element set.
-std::optional<std::vector<std::string>> readable_set(const std::vector<StrAtom>& atoms,
-                                                     const StrAssignment& assignment, const StrDomain& domain);
+std::optional<std::vector<std::string>> readable_set(const std::vector<StrAtom>& atoms, const StrAssignment& assignment,
+                                                     const StrDomain& domain);
 
 }  // namespace meshproof::engine::detail

@@ -203,7 +203,7 @@ const char* to_string(DropKind k);
 struct Drop {
   DropKind kind = DropKind::ItemDropped;
   std::string item;    // "rules[2].to[0].operation.methods", "rules[0].when[1] request.auth.claims[grp]"
-  std::string reason;  // why, citing the rule ("HTTP-only field on a TCP port (IS §7)")
+  std::string reason;  // why, citing the rule ("HTTP-only field on a TCP port (docs/semantics.md#http-only-on-tcp)")
   Loc loc;
 };
 

@@ -68,7 +68,8 @@ void drop_http_provider_on_tcp(Program& prog, const std::string& name) {
     if (r.policy.policy && seen.insert(r.policy.policy).second)
       prog.drops.push_back(
           {DropKind::PolicyNotEnforced, r.policy.display(),
-           "CUSTOM policy with the HTTP ext_authz provider \"" + name + "\" is not enforced on a TCP port (IS §2, §7)",
+           "CUSTOM policy with the HTTP ext_authz provider \"" + name +
+               "\" is not enforced on a TCP port (docs/semantics.md#decision-order, #http-only-on-tcp)",
            r.policy.loc});
   prog.custom.clear();
   prog.custom_mode = CustomMode::None;
@@ -84,7 +85,7 @@ void decide_custom(Program& prog, const std::set<std::string>& providers, Protoc
     for (const auto& n : providers) names += (names.empty() ? "" : ", ") + n;
     prog.custom_reason = "more than one CUSTOM provider applies (" + names +
                          ") and Istio supports one per workload by default, so it denies what the CUSTOM "
-                         "rules match (IS §2)";
+                         "rules match (docs/semantics.md#decision-order)";
     return;
   }
   const std::string& name = *providers.begin();
@@ -96,12 +97,12 @@ void decide_custom(Program& prog, const std::set<std::string>& providers, Protoc
     prog.custom_mode = CustomMode::FailClosed;
     prog.custom_reason = "provider \"" + name +
                          "\" is not defined in meshConfig.extensionProviders, so Istio denies what the "
-                         "CUSTOM rules match (IS §2)";
+                         "CUSTOM rules match (docs/semantics.md#decision-order)";
   } else if (found && !is_ext_authz) {
     prog.custom_mode = CustomMode::FailClosed;
     prog.custom_reason = "provider \"" + name + "\" is a " + found->type +
                          " provider, not an ext_authz one, so Istio denies what the CUSTOM rules match "
-                         "(IS §2)";
+                         "(docs/semantics.md#decision-order)";
   } else if (found && found->type == "envoyExtAuthzHttp" && protocol == Protocol::Tcp) {
     drop_http_provider_on_tcp(prog, name);
   } else if (!found) {

@@ -70,7 +70,7 @@ class RuleLowering {
       if (!when_key) {
         // model.New fails on an unknown key: Istio skips the rule whatever the action (IS §6).
         why = {DropKind::RuleDropped, it.item_path,
-               "unknown `when` key \"" + k + "\": Istio skips the whole rule (IS §6)", it.loc};
+               "unknown `when` key \"" + k + "\": Istio skips the whole rule (docs/semantics.md#fields)", it.loc};
         return std::nullopt;
       }
       it.gen = when_key->gen;
@@ -163,11 +163,11 @@ class RuleLowering {
   std::optional<std::vector<Term>> lower_item_value(const Item& it, const Value& v, std::string& error,
                                                     std::vector<Drop>& notes) {
     if (proto_ == Protocol::Tcp && generator_http_only(it.gen)) {
-      error = "HTTP-only field on a TCP port (IS §7)";
+      error = "HTTP-only field on a TCP port (docs/semantics.md#http-only-on-tcp)";
       return std::nullopt;
     }
     if (!it.key_error.empty()) {
-      error = it.key_error + " (IS §6)";
+      error = it.key_error + " (docs/semantics.md#fields)";
       return std::nullopt;
     }
     ValueNote note;
@@ -252,8 +252,10 @@ class RuleLowering {
       std::string what = c.kind == ClauseKind::Principal ? "from" : "to";
       std::string where = "rules[" + std::to_string(index_) + "]." + what +
                           (c.entry >= 0 ? "[" + std::to_string(c.entry) + "]" : " (when only)");
-      rule.drops.push_back({DropKind::ClauseWidened, where,
-                            "every item was ignored, so this `" + what + "` matches every request (IS §7)", c.loc});
+      rule.drops.push_back(
+          {DropKind::ClauseWidened, where,
+           "every item was ignored, so this `" + what + "` matches every request (docs/semantics.md#http-only-on-tcp)",
+           c.loc});
     }
     return true;
   }
@@ -290,8 +292,8 @@ LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol pr
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const model::Rule& r = policy.rules[i];
     if (r.is_null) {
-      out.drops.push_back(
-          {DropKind::RuleDropped, "rules[" + std::to_string(i) + "]", "null rule: skipped by Istio (IS §3)", r.loc});
+      out.drops.push_back({DropKind::RuleDropped, "rules[" + std::to_string(i) + "]",
+                           "null rule: skipped by Istio (docs/semantics.md#empty-policies)", r.loc});
       continue;
     }
     RuleLowering rl(policy, ctx, protocol, static_cast<int>(i));

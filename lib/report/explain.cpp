@@ -61,7 +61,8 @@ void print_lowered(std::ostream& o, const ir::LoweredPolicy& lp, const std::stri
     ir::RuleDescription d = ir::describe(r);
     o << indent << "rules[" << r.index << "]" << (d.never_matches ? ": never matches" : "") << "\n";
     if (r.from_empty_spec) {
-      o << indent << "  (the policy has no rules; Istio emits a rule that matches nothing, IS §3)\n";
+      o << indent
+        << "  (the policy has no rules; Istio emits a rule that matches nothing, docs/semantics.md#empty-policies)\n";
       continue;
     }
     print_clauses(o, indent, "from: ", d.principal_matches);

@@ -74,3 +74,67 @@ spec:
   REQUIRE(plain->of("overly-permissive-rule").size() == 1);
   CHECK(plain->of("overly-permissive-rule")[0]->message.find("admits callers by IP range only") != std::string::npos);
 }
+
+namespace {
+
+// Regulated namespace pay, STRICT mTLS; `rules` are the ALLOW policy's rules on pay/api.
+std::string strict_world(const std::string& rules) {
+  return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: api, ports: [{containerPort: 8080, name: http}]}]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: pay}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-api, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ALLOW
+  rules:
+)" + rules;
+}
+
+const Finding* permissive_rule(const test::CheckRun& run, const std::string& rule) {
+  auto found = run.where("overly-permissive-rule", "rule", rule);
+  return found.empty() ? nullptr : found.front();
+}
+
+}  // namespace
+
+TEST_CASE("overly-permissive-rule: the message follows the mTLS mode and the rule's own fields",
+          "[checks][overly-permissive-rule]") {
+  test::RunOptions regulated({}, {"overly-permissive-rule"}, {"pay"});
+  SECTION("under STRICT, no plaintext caller is claimed") {
+    auto run = test::run_checks_on(
+        {test::write_temp(strict_world("  - to: [{operation: {paths: [\"/x\"]}}]\n"), "a.yaml")}, regulated);
+    INFO("findings:" << run->dump());
+    const Finding* f = permissive_rule(*run, "0");
+    REQUIRE(f);
+    CHECK(f->message.find("has no caller condition") != std::string::npos);
+    CHECK(f->message.find("plaintext is refused") != std::string::npos);
+    CHECK(f->message.find("including plaintext") == std::string::npos);
+    CHECK(f->message.find("or none (plaintext)") == std::string::npos);
+    REQUIRE(f->witness);
+    CHECK(f->witness->mtls);
+  }
+  SECTION("a rule with notNamespaces is described by what it excludes") {
+    auto run = test::run_checks_on(
+        {test::write_temp(strict_world("  - from: [{source: {notNamespaces: [\"untrusted\"]}}]\n"), "b.yaml")},
+        regulated);
+    INFO("findings:" << run->dump());
+    const Finding* f = permissive_rule(*run, "0");
+    REQUIRE(f);
+    CHECK(f->message.find("no caller condition") == std::string::npos);
+    CHECK(f->message.find("only excludes some callers (notNamespaces)") != std::string::npos);
+  }
+}

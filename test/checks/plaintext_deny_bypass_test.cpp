@@ -41,3 +41,36 @@ TEST_CASE("plaintext-deny-bypass is quiet under STRICT, identity-only ALLOWs and
   INFO("findings:" << run->dump());
   CHECK(run->of("plaintext-deny-bypass").empty());
 }
+
+TEST_CASE("a DENY rule that can never match gets only never-matching-rule, no bypass finding",
+          "[checks][plaintext-deny-bypass]") {
+  const std::string yaml = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: api, ports: [{containerPort: 8080, name: http}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-bad, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: DENY
+  rules:
+  - from: [{source: {principals: ["badprincipal"]}}]
+    to: [{operation: {paths: ["/admin"]}}]
+  - from: [{source: {principals: ["cluster.local/ns/web/sa/frontend"]}}]
+    to: [{operation: {paths: ["/admin"]}}]
+)";
+  auto run = meshproof::test::run_checks_on({meshproof::test::write_temp(yaml, "dead-deny.yaml")},
+                                            {{}, {"plaintext-deny-bypass", "never-matching-rule"}});
+  INFO("findings:" << run->dump());
+  CHECK(run->where("never-matching-rule", "rule", "0").size() == 1);
+  CHECK(run->where("plaintext-deny-bypass", "rule", "0").empty());
+  // The live rule keeps its finding: the filter is per rule.
+  CHECK(run->where("plaintext-deny-bypass", "rule", "1").size() == 1);
+}

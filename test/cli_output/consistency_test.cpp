@@ -144,3 +144,15 @@ TEST_CASE("check, query, explain and compile agree on rejected and duplicated ob
 
 }  // namespace
 }  // namespace meshproof::test
+
+TEST_CASE("findings cite only what a user can open: the project's docs or istio.io", "[consistency]") {
+  for (const char* sample : {"bank", "fintech", "hospital", "payments"}) {
+    meshproof::test::RunResult r =
+        meshproof::test::run_cli({"check", meshproof::test::source_dir() + "/samples/" + sample, "-o", "json"});
+    INFO(sample << ": " << r.err);
+    REQUIRE(r.exit_code <= 1);
+    CHECK(r.out.find("IS §") == std::string::npos);
+    CHECK(r.out.find("../shared") == std::string::npos);
+    CHECK(r.out.find("docs/semantics.md#") != std::string::npos);  // the citations are still there
+  }
+}

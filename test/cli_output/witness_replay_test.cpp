@@ -108,7 +108,8 @@ void replay_witnesses(const json& report, std::set<std::string>& seen, ReplayCou
     args.insert(args.end(), {"-o", "json"});
     RunResult q = run_cli(args);
     ++count.replayed;
-    std::string got = q.exit_code == 0 ? text_of(json::parse(q.out), "decision") : "exit " + std::to_string(q.exit_code);
+    std::string got =
+        q.exit_code == 0 ? text_of(json::parse(q.out), "decision") : "exit " + std::to_string(q.exit_code);
     std::string got_by = q.exit_code == 0 ? decided_by_text(json::parse(q.out)) : q.err;
     const std::string want_by = text_of(w, "decided_by");
     if (got != text_of(w, "decision") || (!want_by.empty() && got_by != want_by))
@@ -137,7 +138,8 @@ TEST_CASE("every witness of the samples and the check fixtures replays through q
   for (const auto& entry : std::filesystem::directory_iterator(source_dir() + "/samples"))
     if (entry.is_directory()) replay_witnesses(check_repository(entry.path().string()), seen, count);
   for (const auto& entry : std::filesystem::recursive_directory_iterator(fixture("checks")))
-    if (entry.path().filename() == "positive.yaml") replay_witnesses(check_repository(entry.path().string()), seen, count);
+    if (entry.path().filename() == "positive.yaml")
+      replay_witnesses(check_repository(entry.path().string()), seen, count);
   WARN(count.replayed << " witnesses replayed from the samples and fixtures");
   CHECK(count.replayed >= 20);  // the samples alone print more than 20: none may be lost silently
   require_all_replay(count);

@@ -305,9 +305,10 @@ void classify(std::vector<RawFilter>& raw, DecodedTable& out) {
     }
   }
   if (allow_enforcing > 1)
-    throw Failure{DecodeError{raw.front().node->loc, raw.front().path,
-                              "several enforcing ALLOW RBAC filters: a request must pass each of them, which "
-                              "meshproof's decision model (one ALLOW set, IS §2) cannot express"}};
+    throw Failure{
+        DecodeError{raw.front().node->loc, raw.front().path,
+                    "several enforcing ALLOW RBAC filters: a request must pass each of them, which "
+                    "meshproof's decision model (one ALLOW set, docs/semantics.md#decision-order) cannot express"}};
   if (delegate && fail_closed)
     throw Failure{DecodeError{raw.front().node->loc, raw.front().path,
                               "both delegating and fail-closed CUSTOM filters: not expressible"}};
@@ -362,9 +363,10 @@ ir::Program to_program(const DecodedTable& t, const ir::Program& context) {
   p.allow = t.allow;
   p.audit = t.audit;
   p.custom_mode = t.custom_mode;
-  p.custom_reason = t.custom_mode == ir::CustomMode::FailClosed
-                        ? "the table enforces the CUSTOM rules as DENY (Istio's fail-closed CUSTOM, IS §2)"
-                        : "";
+  p.custom_reason =
+      t.custom_mode == ir::CustomMode::FailClosed
+          ? "the table enforces the CUSTOM rules as DENY (Istio's fail-closed CUSTOM, docs/semantics.md#decision-order)"
+          : "";
   p.has_allow_policy = t.has_allow_policy;
   p.drops.clear();
   return p;

@@ -74,7 +74,7 @@ Formula string_matcher(const Node& n, const std::string& path, Attribute attr, c
     if (attr == Attribute::Host)
       fail(*v, f.path(kind),
            "a regex on :authority is case-sensitive in Envoy, but meshproof compares hosts "
-           "lower-cased (IS §5): not expressible");
+           "lower-cased (docs/semantics.md#value-matching): not expressible");
     return f_atom(ir::make_atom(attr, ir::Op::Regex, re, key));
   }
   std::string s = scalar(v, f.path(kind));
@@ -83,7 +83,7 @@ Formula string_matcher(const Node& n, const std::string& path, Attribute attr, c
     if (!ignore_case && has_letters(s))
       fail(n, path,
            "a case-sensitive match on :authority is not expressible (meshproof compares hosts "
-           "lower-cased, as Istio's ignore_case host matchers do, IS §5)");
+           "lower-cased, as Istio's ignore_case host matchers do, docs/semantics.md#value-matching)");
     s = ascii_lower(s);
   } else if (ignore_case && has_letters(s)) {
     fail(n, path, "ignore_case on " + std::string(ir::attribute_name(attr)) + " is not expressible");
@@ -260,7 +260,7 @@ Formula jwt_claim_matcher(const Node& n, const std::string& path, const std::vec
   else
     fail(value, vpath,
          "a plain string match on JWT claim " + keys[1] +
-             " matches string claims only; meshproof models claims as sets (IS §5 uses "
+             " matches string claims only; meshproof models claims as sets (docs/semantics.md#value-matching uses "
              "OR(list-contains, equals)): not expressible");
   return string_matcher(*vn, v.path(vk), attr, "");
 }
