@@ -190,6 +190,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   std::string reason_for(const gaps::ClassView& cls, gaps::View& v, engine::RuleRef ref, const ir::Rule& rule,
                          const ir::RuleId& key) {
     const ir::Program& prog = v.program();
+    const model::Rule& written = key.policy->rules[key.index];
     if (prog.mtls == model::MtlsMode::Disable && has_positive_peer(rule)) {
       auto any = v.find(engine::Query().rule_matches(ref).existence_only());
       if (any.answer == engine::SatAnswer::Sat)
@@ -203,20 +204,58 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
       std::vector<std::string> ps;
       for (uint32_t p : ports) ps.push_back(std::to_string(p));
       const std::string service_ports = service_port_note(cls, ports);
-      return "its `ports` (" + join(ps) + ") do not include the port" +
+      const bool when_only = ports_field(written) != "`ports`";
+      return "its " + ports_field(written) + " (" + join(ps) + (when_only ? ") does" : ") do") +
+             " not include the port" +
              (service_ports.empty() ? "" : ": " + service_ports + ", and `ports` matches workload ports");
     }
+    // Causes that hold whatever else is configured come first, so that the help never suggests a fix
+    // that leaves the rule dead (a RequestAuthentication does not help a requestPrincipal without '/').
+    std::vector<std::string> causes = excluding_stars(written, prog.protocol == ir::Protocol::Http);
+    for (const std::string& v : subjectless_values(written))
+      causes.push_back("requestPrincipals value \"" + v +
+                       "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has "
+                       "(docs/semantics.md#value-matching)");
+    // A value no request carries is the cause only when nothing above already excludes the requests.
+    if (const std::string unmatchable = unmatchable_values(v, key); !unmatchable.empty() && causes.empty())
+      causes.push_back(unmatchable);
     if (has_positive_jwt(rule) && prog.protocol == ir::Protocol::Http && !prog.has_request_authentication)
-      return "it requires a JWT, but no RequestAuthentication applies to the workload, so no request carries "
-             "a validated token (docs/semantics.md#request-authentication)";
-    std::vector<std::string> subjectless = subjectless_values(key.policy->rules[key.index]);
-    if (!subjectless.empty())
-      return "requestPrincipals value \"" + subjectless.front() +
-             "\" has no '/', so Istio requires the token's `sub` to be empty, which no token has "
-             "(docs/semantics.md#value-matching)";
-    const std::string unmatchable = unmatchable_values(v, key);
-    if (!unmatchable.empty()) return unmatchable;
-    return "its conditions contradict each other";
+      causes.push_back(
+          "it requires a JWT, but no RequestAuthentication applies to the workload, so no request carries a "
+          "validated token (docs/semantics.md#request-authentication)");
+    if (causes.empty()) return "its conditions contradict each other";
+    return join(causes, "; and ");
+  }
+
+  // The field a rule names its ports with: `ports` in `to`, else a `when` on destination.port.
+  static std::string ports_field(const model::Rule& r) {
+    for (const model::Operation& op : r.to)
+      if (!op.ports.items.empty()) return "`ports`";
+    return "`destination.port` condition";
+  }
+
+  // `notX: ["*"]` values: each excludes every request that carries X. On HTTP every request has a method,
+  // path and host (Envoy requires them); identities and tokens exist only when the rule also asks for one
+  // (else the rule would match the requests without them and not be here).
+  static std::vector<std::string> excluding_stars(const model::Rule& r, bool http) {
+    std::vector<std::string> out;
+    auto star = [](const model::StrList& l) {
+      return std::any_of(l.items.begin(), l.items.end(), [](const model::Str& v) { return v.value == "*"; });
+    };
+    auto add = [&](const char* field, const std::string& what) {
+      gaps::add_unique(out, std::string("`") + field + ": [\"*\"]` excludes every request that has " + what);
+    };
+    for (const model::Source& s : r.from) {
+      if (star(s.not_principals)) add("notPrincipals", "a peer identity, and the rule requires one");
+      if (star(s.not_namespaces)) add("notNamespaces", "a peer identity, and the rule requires one");
+      if (star(s.not_request_principals)) add("notRequestPrincipals", "a token, and the rule requires one");
+    }
+    for (const model::Operation& op : r.to) {
+      if (star(op.not_methods) && http) add("notMethods", "a method, and every HTTP request has one");
+      if (star(op.not_paths) && http) add("notPaths", "a path, and every HTTP request has one");
+      if (star(op.not_hosts) && http) add("notHosts", "a host, and every HTTP request has one");
+    }
+    return out;
   }
 
   // The lowering's notes on values of this rule that no request can carry (a principal not shaped
@@ -226,7 +265,9 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     const std::string prefix = "rules[" + std::to_string(key.index) + "].";
     std::vector<std::string> reasons;
     for (const ir::Drop& d : lp.drops)
-      if (d.kind == ir::DropKind::ValueUnmatchable && d.item.compare(0, prefix.size(), prefix) == 0)
+      // A `not*` value no request carries excludes nothing: it is never why a rule matches nothing.
+      if (d.kind == ir::DropKind::ValueUnmatchable && d.item.compare(0, prefix.size(), prefix) == 0 &&
+          d.item.find(".not") == std::string::npos && d.item.find("notValues") == std::string::npos)
         gaps::add_unique(reasons, d.reason);
     return join(reasons, "; ");
   }
@@ -254,11 +295,12 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
                       ", so it " + effect + (f.matches_undeclared ? " there: " : ": ");
     std::vector<std::string> parts;
     bool dropped_reason = false, ports_reason = false, disable_reason = false, jwt_reason = false, sub_reason = false,
-         value_reason = false;
+         value_reason = false, star_reason = false;
     for (const auto& [reason, views] : f.why) {
       parts.push_back("on " + gaps::list_text(views, 4) + ", " + reason);
       if (reason.rfind("Istio drops", 0) == 0) dropped_reason = true;
-      if (reason.find("`ports`") != std::string::npos) ports_reason = true;
+      if (reason.find("do not include the port") != std::string::npos) ports_reason = true;
+      if (reason.find("excludes every request") != std::string::npos) star_reason = true;
       if (reason.find("DISABLE") != std::string::npos) disable_reason = true;
       if (reason.find("RequestAuthentication") != std::string::npos) jwt_reason = true;
       if (reason.find("no '/'") != std::string::npos) sub_reason = true;
@@ -284,8 +326,9 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
       fixes.push_back(
           "make the port STRICT or PERMISSIVE, or match plaintext callers by `ipBlocks` instead of "
           "identity");
-    if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
     if (sub_reason) fixes.push_back("write requestPrincipals as ISSUER/SUBJECT (or ISSUER/* for any subject)");
+    if (jwt_reason) fixes.push_back("add a RequestAuthentication for the workload, or drop the JWT condition");
+    if (star_reason) fixes.push_back("remove the `not...: [\"*\"]` value (or the rule): it excludes every request");
     if (value_reason)
       fixes.push_back(
           "write principals as TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT, namespaces as plain names and "

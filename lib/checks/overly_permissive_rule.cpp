@@ -113,17 +113,28 @@ enum class Why { Split, Ip, Open, AnyIdentity };
 // `app: istio-ingressgateway`). Its callers are clients outside the mesh, which have no mesh identity, so
 // an IP allow list is the only caller condition there is (istio.io "Authorization on Ingress Gateway":
 // `ipBlocks` / `remoteIpBlocks`, IS §8); the IP-ranges-as-identity shape does not apply to it.
-bool is_ingress_gateway(const mesh::Workload& w) {
+// Also a pod that an Istio Gateway selects (any namespace, as Istio's selector does), a pod running the
+// gateway's own istio-proxy container, or a Gateway API gateway pod: whatever its labels, it listens for
+// clients from outside.
+bool is_ingress_gateway(const mesh::Workload& w, const std::vector<model::Gateway>& gateways) {
   auto istio = w.labels.find("istio");
   if (istio != w.labels.end() && istio->second == "ingressgateway") return true;
   auto app = w.labels.find("app");
-  return app != w.labels.end() && app->second == "istio-ingressgateway";
+  if (app != w.labels.end() && app->second == "istio-ingressgateway") return true;
+  if (!w.gateway_name.empty() || (w.decl && w.decl->runs_istio_proxy)) return true;
+  return std::any_of(gateways.begin(), gateways.end(), [&](const model::Gateway& g) {
+    return !g.selector.empty() && std::all_of(g.selector.begin(), g.selector.end(), [&](const auto& kv) {
+      auto it = w.labels.find(kv.first);
+      return it != w.labels.end() && it->second == kv.second;
+    });
+  });
 }
 
 struct Facts {
   Why why = Why::Open;
   std::vector<std::string> workloads;
   std::optional<Witness> example;
+  model::MtlsMode example_mode = model::MtlsMode::Permissive;  // the witness port's effective mTLS mode
   std::string unknown;
 };
 
@@ -143,7 +154,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
       const bool regulated = s_.regulated(namespace_of(*p));
       bool ingress = !cls.members.empty();
       for (const mesh::Workload* m : cls.members)
-        if (!is_ingress_gateway(*m)) ingress = false;
+        if (!is_ingress_gateway(*m, s_.ctx.resources.gateways)) ingress = false;
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
         std::optional<Why> why;
@@ -152,9 +163,10 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
             if (!ingress) why = Why::Ip;
             break;
           case Shape::Open:
+            // An ingress gateway's callers are clients outside the mesh: "any caller" is its purpose.
             if (names)
               why = Why::Split;
-            else if (regulated)
+            else if (regulated && !ingress)
               why = Why::Open;
             break;
           case Shape::AnyIdentity:
@@ -197,7 +209,10 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     };
     auto found = [&](const ir::Program& program, const engine::QueryResult& r) {
       for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
-      if (!f.example) f.example = gaps::witness_of(s_, program, r);
+      if (!f.example) {
+        f.example = gaps::witness_of(s_, program, r);
+        f.example_mode = program.mtls;
+      }
       return true;
     };
 
@@ -259,15 +274,22 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 
   // What the rule asks of its callers, and who that lets in, from the rule's own fields and the witness:
   // plaintext callers are named only when the witness is one (STRICT ports refuse them before authorization).
-  static std::string open_text(const model::Rule& rule, const Witness& example) {
+  static std::string open_text(const model::Rule& rule, const Facts& f) {
     const std::vector<std::string> excluding = excluding_fields(rule);
-    std::string who = example.mtls ? "any caller with a mesh identity (plaintext is refused on these ports)"
-                                   : "any caller, with any mesh identity or none (plaintext)";
+    const std::string who = "any caller" + caller_text(f);
     if (excluding.empty())
       return " has no caller condition (no principals, namespaces, serviceAccounts or requestPrincipals), so it "
              "allows " +
              who;
     return " only excludes some callers (" + join(excluding) + "), so it allows " + who + " that is not excluded";
+  }
+
+  // Which callers reach the witness's port: the mTLS mode decides whether they have an identity.
+  static std::string caller_text(const Facts& f) {
+    if (f.example->mtls) return " with a mesh identity (plaintext is refused on these ports)";
+    if (f.example_mode == model::MtlsMode::Disable)
+      return " (the port accepts only plaintext, mTLS DISABLE, so no caller is authenticated)";
+    return ", with any mesh identity or none (plaintext)";
   }
 
   void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
@@ -287,7 +309,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     switch (f.why) {
       case Why::Split:
         kind = "split-rule";
-        msg = subject + open_text(p.rules[key.index], *f.example) +
+        msg = subject + open_text(p.rules[key.index], f) +
               ", while the policy names its callers in other rules: `- from`, `- to` and `- when` written as "
               "separate list items are separate rules, OR-ed, not one rule with AND-ed parts "
               "(docs/semantics.md#rule-shape)";
@@ -299,17 +321,15 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         kind = "ip-as-identity";
         msg = subject +
               " admits callers by IP range only: an address range is not an identity, so every pod or "
-              "node in it is allowed — " +
-              (f.example->mtls ? std::string("with any mesh identity")
-                               : std::string("with any mesh identity, or none (plaintext)")) +
-              " (docs/semantics.md#peer-identity)";
+              "node in it is allowed as a caller" +
+              caller_text(f) + " (docs/semantics.md#peer-identity)";
         help =
             "name the callers by `principals` (or `namespaces`), which come from their mTLS certificates; keep "
             "`ipBlocks` only as an extra condition in the same `from` entry";
         break;
       case Why::Open:
         kind = "any-caller";
-        msg = subject + open_text(p.rules[key.index], *f.example) + ", in regulated namespace " + namespace_of(p);
+        msg = subject + open_text(p.rules[key.index], f) + ", in regulated namespace " + namespace_of(p);
         help = "add a `from` with the principals (or namespaces) that need this access";
         break;
       case Why::AnyIdentity:

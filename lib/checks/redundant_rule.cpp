@@ -108,6 +108,19 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     return a.index > b.index;
   }
 
+  // The example shown: a request the rule matches that also reaches authorization (not refused first by
+  // the port's mTLS mode or by JWT validation), so that it shows the rule and its cover deciding; `any`
+  // when there is none.
+  static engine::QueryResult example_request(gaps::View& v, engine::RuleRef me, engine::QueryResult any) {
+    engine::Query q;
+    q.rule_matches(me);
+    for (engine::Reason r : {engine::Reason::PlaintextOnStrict, engine::Reason::MtlsOnDisable,
+                             engine::Reason::InvalidToken, engine::Reason::IssuerNotAccepted})
+      q.reason(r, false);
+    auto reached = v.find(q);
+    return reached.answer == engine::SatAnswer::Sat ? reached : any;
+  }
+
   void visit_rule(gaps::ClassView& cls, gaps::View& v, model::Action action, const std::vector<ir::Rule>& list,
                   const std::vector<size_t>& enforced, size_t i) {
     ir::RuleId key = list[i].id();
@@ -138,7 +151,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     if (any.answer != engine::SatAnswer::Sat) return;  // cannot match here: nothing to cover
     f.matchable = true;
     for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
-    if (!f.example) f.example = gaps::witness_of(s_, v.program(), any);
+    if (!f.example) f.example = gaps::witness_of(s_, v.program(), example_request(v, me, any));
 
     // The covering rules, witness-driven: ask for a request of r that none of the cover so far matches,
     // add the earliest other rule that matches it (evaluated concretely), repeat until unsat. One query per

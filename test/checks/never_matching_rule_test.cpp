@@ -134,3 +134,53 @@ TEST_CASE("never-matching-rule: a principal no identity can have is named, not c
   CHECK(f->help.find("TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT") != std::string::npos);
   CHECK(f->help.find("ports") == std::string::npos);
 }
+
+TEST_CASE("never-matching-rule: a `not...: [\"*\"]` is named as the cause, not the values beside it",
+          "[checks][never-matching-rule]") {
+  auto run = run_yaml(R"(apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow, namespace: cfg}
+spec:
+  rules:
+  - from:
+    - source:
+        principals: ["principal", "*"]
+        notPrincipals: ["not-principal", "*"]
+)");
+  INFO("findings:" << run->dump());
+  const Finding* f = rule_of(*run, "allow", "0");
+  REQUIRE(f);
+  CHECK(f->message.find("`notPrincipals: [\"*\"]` excludes every request that has a peer identity") !=
+        std::string::npos);
+  CHECK(f->message.find("\"not-principal\"") == std::string::npos);  // a not* value excludes nothing
+  CHECK(f->message.find("\"principal\" cannot match") == std::string::npos);
+  CHECK(f->help.find("TRUST_DOMAIN") == std::string::npos);
+
+  std::string methods = tcp_only_world("    to: [{operation: {notMethods: [\"*\"]}}]\n");
+  methods.replace(methods.find("tcp-pg"), 6, "http-pg");
+  auto http = run_yaml(methods);
+  INFO("findings:" << http->dump());
+  const Finding* m = rule_of(*http, "allow-api", "0");
+  REQUIRE(m);
+  CHECK(m->message.find("`notMethods: [\"*\"]` excludes every request that has a method") != std::string::npos);
+  CHECK(m->help.find("remove the `not...: [\"*\"]` value") != std::string::npos);
+}
+
+TEST_CASE("never-matching-rule: a `when` on destination.port is named as written; a value cause comes first",
+          "[checks][never-matching-rule]") {
+  std::string yaml = tcp_only_world(R"(    to: [{operation: {methods: ["GET"]}}]
+    when:
+    - key: destination.port
+      values: ["80"]
+  - from: [{source: {requestPrincipals: ["bookinfo"]}}]
+)");
+  yaml.replace(yaml.find("tcp-pg"), 6, "http-pg");  // an HTTP port, where both rules are kept
+  auto run = run_yaml(yaml);
+  INFO("findings:" << run->dump());
+  const Finding* port = rule_of(*run, "allow-api", "0");
+  REQUIRE(port);
+  CHECK(port->message.find("its `destination.port` condition (80) does not include the port") != std::string::npos);
+  const Finding* sub = rule_of(*run, "allow-api", "1");
+  REQUIRE(sub);
+  CHECK(sub->help.find("ISSUER/SUBJECT") < sub->help.find("add a RequestAuthentication"));
+}

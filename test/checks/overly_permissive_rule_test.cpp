@@ -138,3 +138,37 @@ TEST_CASE("overly-permissive-rule: the message follows the mTLS mode and the rul
     CHECK(f->message.find("only excludes some callers (notNamespaces)") != std::string::npos);
   }
 }
+
+TEST_CASE("overly-permissive-rule: DISABLE ports have no authenticated callers; gateways admit any caller",
+          "[checks][overly-permissive-rule]") {
+  test::RunOptions regulated({}, {"overly-permissive-rule"}, {"pay"});
+  SECTION("under DISABLE the message says no caller is authenticated") {
+    std::string yaml = strict_world("  - to: [{operation: {paths: [\"/x\"]}}]\n");
+    yaml.replace(yaml.find("STRICT"), 6, "DISABLE");
+    auto run = test::run_checks_on({test::write_temp(yaml, "c.yaml")}, regulated);
+    INFO("findings:" << run->dump());
+    const Finding* f = permissive_rule(*run, "0");
+    REQUIRE(f);
+    CHECK(f->message.find("so no caller is authenticated") != std::string::npos);
+    CHECK(f->message.find("mesh identity") == std::string::npos);
+  }
+  SECTION("a pod an Istio Gateway configures is an ingress gateway, whatever its labels") {
+    std::string yaml = strict_world("  - to: [{operation: {paths: [\"/x\"]}}]\n");
+    const std::string pod_meta = "metadata: {labels: {app: api}}";
+    yaml.replace(yaml.find(pod_meta), pod_meta.size(),
+                 "metadata: {labels: {app: api}, annotations: {inject.istio.io/templates: gateway}}");
+    yaml += R"(---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: pay}
+spec:
+  selector: {app: api}
+  servers:
+  - port: {number: 8080, name: http, protocol: HTTP}
+    hosts: ["*"]
+)";
+    auto run = test::run_checks_on({test::write_temp(yaml, "d.yaml")}, regulated);
+    INFO("findings:" << run->dump());
+    CHECK(permissive_rule(*run, "0") == nullptr);
+  }
+}

@@ -48,3 +48,49 @@ TEST_CASE("redundant-rule is quiet on overlapping rules and ignores dry-run poli
   INFO("findings:" << run->dump());
   CHECK(run->of("redundant-rule").empty());
 }
+
+TEST_CASE("redundant-rule: the example request reaches authorization (a STRICT port refuses plaintext first)",
+          "[checks][redundant-rule]") {
+  const std::string yaml = R"(
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  jwtRules: [{issuer: "testing@secure.istio.io"}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: a-jwt-all, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules:
+  - from: [{source: {notRequestPrincipals: ["*"]}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: b-jwt-links, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules:
+  - from: [{source: {notRequestPrincipals: ["*"]}}]
+    to: [{operation: {paths: ["/links/*"], ports: ["8000"]}}]
+)";
+  auto run = test::run_checks_on({test::write_temp(yaml, "strict-jwt.yaml")}, {{}, {"redundant-rule"}});
+  INFO("findings:" << run->dump());
+  auto found = run->of("redundant-rule");
+  REQUIRE(found.size() == 1);
+  REQUIRE(found.front()->witness);
+  const Witness& w = *found.front()->witness;
+  CHECK(w.mtls);  // plaintext would be REJECTED before any rule is evaluated
+  CHECK(w.decision == "DENY");
+  CHECK(w.decided_by == "foo/a-jwt-all rule 0");
+}
