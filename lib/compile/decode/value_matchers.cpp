@@ -19,6 +19,9 @@ namespace {
 
 const char* kJwtFilter = "envoy.filters.http.jwt_authn";
 // The oneof of a ValueMatcher (type.matcher.v3).
+// StringMatcher (type.matcher.v3).
+const std::vector<std::string_view> kStringMatcherFields = {"exact",    "prefix",     "suffix", "safeRegex",
+                                                            "contains", "ignoreCase", "custom"};
 const std::vector<std::string_view> kValueMatcherFields = {"nullMatch",    "doubleMatch", "stringMatch", "boolMatch",
                                                            "presentMatch", "listMatch",   "orMatch"};
 
@@ -139,9 +142,11 @@ namespace {
 std::pair<Attribute, std::string> header_attribute(const std::string& name, const Fields& f) {
   if (name == ":method") return {Attribute::Method, ""};
   if (name != ":authority") return {Attribute::Header, name};
-  const Node* sm = f.get("stringMatch");
-  const Node* ic = sm && sm->is_map() ? sm->find("ignoreCase") : nullptr;
-  bool ignore_case = ic && ic->type == Node::Type::Scalar && ic->scalar == "true";
+  bool ignore_case = false;
+  if (const Node* sm = f.get("stringMatch")) {
+    Fields s(*sm, f.path("stringMatch"), kStringMatcherFields);
+    ignore_case = s.get("ignoreCase") && boolean(s.get("ignoreCase"), s.path("ignoreCase"));
+  }
   if (ignore_case || f.get("presentMatch")) return {Attribute::Host, ""};
   return {Attribute::Header, name};
 }
