@@ -13,6 +13,10 @@ namespace meshproof::model::detail {
 
 namespace {
 
+bool all_digits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::string scalar_of(const Node& map, const char* key) {
   const Node* n = map.find(key);
   return n && n->type == Node::Type::Scalar ? n->scalar : "";
@@ -31,19 +35,19 @@ std::string name_problem(const std::string& name) {
 
 // parsePort: 1..65535 (an absent port is 0).
 bool port_ok(const std::string& port) {
-  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) return false;
+  if (port.empty() || port.size() > 5 || !all_digits(port)) return false;
   int p = std::stoi(port);
   return p >= 1 && p <= 65535;
 }
 
 // parseStatusOnError: empty, or a code of Envoy's envoy.type.v3.StatusCode enum.
 bool status_ok(const std::string& status) {
-  static const std::set<int> codes = {0,   100, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301,
-                                      302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
-                                      408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424,
-                                      426, 428, 429, 431, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
+  static const std::set<int> codes = {0,   100, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302,
+                                      303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+                                      410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424, 426, 428, 429,
+                                      431, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
   if (status.empty()) return true;
-  if (status.size() > 9 || !std::all_of(status.begin(), status.end(), ::isdigit)) return false;
+  if (status.size() > 9 || !all_digits(status)) return false;
   return codes.count(std::stoi(status)) > 0;
 }
 

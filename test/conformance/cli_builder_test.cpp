@@ -67,9 +67,10 @@ std::string environment(const json& c) {
       port_name + "\n    port: 8000\n    targetPort: 8000\n";
   std::string mesh = mesh_text(c);
   if (!mesh.empty())
-    out += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n"
-           "  mesh: |\n" +
-           indent(mesh, "    ");
+    out +=
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n"
+        "  mesh: |\n" +
+        indent(mesh, "    ");
   return out;
 }
 
