@@ -98,6 +98,10 @@ void decide_custom(Program& prog, const std::set<std::string>& providers, Protoc
     prog.custom_reason = "provider \"" + name +
                          "\" is not defined in meshConfig.extensionProviders, so Istio denies what the "
                          "CUSTOM rules match (docs/semantics.md#decision-order)";
+  } else if (found && is_ext_authz && !found->problem.empty()) {
+    prog.custom_mode = CustomMode::FailClosed;
+    prog.custom_reason = "provider \"" + name + "\" is refused by Istio (" + found->problem +
+                         "), so Istio denies what the CUSTOM rules match (docs/semantics.md#decision-order)";
   } else if (found && !is_ext_authz) {
     prog.custom_mode = CustomMode::FailClosed;
     prog.custom_reason = "provider \"" + name + "\" is a " + found->type +

@@ -171,7 +171,8 @@ class RuleLowering {
       return std::nullopt;
     }
     ValueNote note;
-    std::optional<std::vector<Term>> out = lower_value(it.gen, it.key, v.text, pol_.meta.ns, note, error);
+    std::optional<std::vector<Term>> out =
+        lower_value(it.gen, it.key, v.text, mesh::effective_namespace(pol_), note, error);
     if (!out) return std::nullopt;
     for (auto& t : *out) {
       t.loc = v.loc;

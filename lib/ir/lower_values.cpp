@@ -324,6 +324,16 @@ Term lower_claim(const std::string& claim, const std::string& v) {
   return lower_string(a, a == Attribute::AuthClaim ? claim : "", v);
 }
 
+// `request.headers[NAME]`: Istio writes a HeaderMatcher on NAME, so the pseudo-headers Envoy keeps in
+// the same map are matched too. `:method` is the method (the matcher `methods` becomes), and
+// `:authority` with `*` is the presence matcher `hosts: ["*"]` becomes; other values of `:authority`
+// are case-sensitive, unlike `hosts`, and stay a header (docs/semantics.md "Pseudo-headers").
+Term lower_header(const std::string& key, const std::string& v) {
+  if (key == ":method") return lower_string(Attribute::Method, "", v);
+  if (key == ":authority" && v == "*") return lower_string(Attribute::Host, "", v);
+  return lower_string(Attribute::Header, key, v);
+}
+
 Term lower_path(const std::string& v) {
   if (auto tmpl = envoy_path_template(v)) return atom_term(make_atom(Attribute::Path, Op::PathTemplate, *tmpl));
   return lower_string(Attribute::Path, "", v);
@@ -377,7 +387,7 @@ std::optional<Term> lower_single(GeneratorKind gen, const std::string& key, cons
     case Gen::Path:
       return lower_path(v);
     case Gen::Header:
-      return lower_string(Attribute::Header, key, v);
+      return lower_header(key, v);
     case Gen::Audiences:
       return lower_string(Attribute::AuthAudiences, "", v);
     case Gen::Presenter:

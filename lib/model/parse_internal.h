@@ -29,6 +29,9 @@ bool parse_mesh_configmap(const Node& obj, Reader& r, const ResourceBase& base, 
                           MeshConfig& out);
 // IstioOperator spec.meshConfig. Returns false when it has none.
 bool parse_istio_operator(const Node& obj, Reader& r, const ResourceBase& base, MeshConfig& out);
+// Why Istio's authz builder refuses the ext_authz provider `ep` of kind `type` (extension_provider.cpp);
+// "" when it is usable or not an ext_authz provider.
+std::string ext_authz_problem(const Node& ep, const std::string& type);
 // Keeps the mesh config that Istio would use when the input holds several (docs/semantics.md §2).
 void adopt_mesh_config(ResourceSet& set, MeshConfig&& candidate);
 

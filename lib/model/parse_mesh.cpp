@@ -41,6 +41,9 @@ void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
             p.type = e.key;
             break;
           }
+        p.problem = ext_authz_problem(ep, p.type);
+        for (const ExtensionProvider& earlier : out.extension_providers)
+          if (p.problem.empty() && earlier.name == p.name) p.problem = "the name is not unique";
         out.extension_providers.push_back(std::move(p));
       }
     }

@@ -304,6 +304,9 @@ struct Telemetry : ResourceBase {
 struct ExtensionProvider {
   std::string name;
   std::string type;  // "envoyExtAuthzHttp", "envoyExtAuthzGrpc", or another provider kind
+  // Why Istio's authz builder refuses this ext_authz provider (processExtensionProvider: bad port,
+  // statusOnError, pathPrefix, name...), so that CUSTOM policies naming it fail closed; empty when usable.
+  std::string problem;
 };
 
 struct MeshConfig {

@@ -22,6 +22,7 @@
 #include "compile/decode/decode.h"
 #include "compile/emit/emit.h"
 #include "engine/equivalence.h"
+#include "golden.h"
 #include "ir/lower.h"
 #include "load/loader.h"
 #include "mesh/mesh.h"
@@ -33,42 +34,8 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A load::Node as proto JSON (scalars typed by YAML 1.1 rules, as protomarshal's YAML → JSON does).
-json node_json(const load::Node& n) {
-  switch (n.type) {
-    case load::Node::Type::Null:
-      return nullptr;
-    case load::Node::Type::Scalar:
-      switch (n.scalar_type()) {
-        case load::ScalarType::Int:
-          return json::parse(n.scalar);
-        case load::ScalarType::Bool:
-          return n.scalar == "true" || n.scalar == "True" || n.scalar == "TRUE";
-        case load::ScalarType::Null:
-          return nullptr;
-        default:
-          return n.scalar;
-      }
-    case load::Node::Type::Sequence: {
-      json a = json::array();
-      for (const auto& i : n.items) a.push_back(node_json(i));
-      return a;
-    }
-    case load::Node::Type::Map: {
-      json o = json::object();
-      for (const auto& e : n.entries) o[e.key] = node_json(e.value);
-      return o;
-    }
-  }
-  return nullptr;
-}
+using test::node_json;
+using test::slurp_file;
 
 struct CaseResult {
   std::string name;
@@ -87,15 +54,13 @@ ir::LowerContext context_for(const json& c) {
     std::string s = c["meshConfigSummary"].get<std::string>();
     // The provider configs are summarized in expectations.json (not in the golden files): name "default",
     // an HTTP or gRPC ext_authz service. meshConfigInvalid has port 999999 and pathPrefix without '/',
-    // which Istio's processExtensionProvider rejects, so the provider is unusable: meshproof's model keeps
-    // only names and types, and a provider that is not usable is one that is not listed (IS §2).
-    bool invalid = s.find("port: 999999") != std::string::npos;
-    if (!invalid) {
-      model::ExtensionProvider p;
-      p.name = "default";
-      p.type = s.find("envoyExtAuthzGrpc") != std::string::npos ? "envoyExtAuthzGrpc" : "envoyExtAuthzHttp";
-      ctx.providers.push_back(p);
-    }
+    // which Istio's processExtensionProvider rejects (model::ExtensionProvider::problem; the CLI test
+    // reads the same mesh config from a ConfigMap, cli_builder_test.cpp).
+    model::ExtensionProvider p;
+    p.name = "default";
+    p.type = s.find("envoyExtAuthzGrpc") != std::string::npos ? "envoyExtAuthzGrpc" : "envoyExtAuthzHttp";
+    if (s.find("port: 999999") != std::string::npos) p.problem = "port must be in the range [1, 65535]";
+    ctx.providers.push_back(p);
   }
   return ctx;
 }
@@ -107,7 +72,7 @@ bool decode_files(const std::vector<std::string>& files, ir::Protocol proto, Sou
   std::vector<std::string> paths;
   for (size_t i = 0; i < files.size(); ++i) {
     std::vector<std::string> errs;
-    if (!compile::parse_text(slurp(files[i]), files[i], sources, roots[i], errs)) {
+    if (!compile::parse_text(slurp_file(files[i]), files[i], sources, roots[i], errs)) {
       problem = "cannot read " + files[i];
       return false;
     }
@@ -142,7 +107,7 @@ CaseResult run_case(const json& c, const std::string& root) {
   std::vector<load::LoadError> lerrs;
   std::vector<load::LoadNote> notes;
   loader.parse_text(
-      id, slurp(in_path), [&](load::Document&& d) { model::add_document(d, rs); }, lerrs, notes);
+      id, slurp_file(in_path), [&](load::Document&& d) { model::add_document(d, rs); }, lerrs, notes);
   REQUIRE(lerrs.empty());
 
   // The proxy: namespace foo, labels app=httpbin, version=v1; root namespace "" (PROVENANCE.md §1).
@@ -212,13 +177,7 @@ CaseResult run_case(const json& c, const std::string& root) {
       continue;
     }
     for (size_t i = 0; i < roots.size(); ++i) {
-      json g = node_json(roots[i]);
-      const json& e = emitted.filters[i];
-      bool ext = g.value("name", "").find("ext_authz") != std::string::npos;
-      bool same = ext ? (g["name"] == e["name"] && g["typedConfig"]["@type"] == e["typedConfig"]["@type"] &&
-                         g["typedConfig"]["filterEnabledMetadata"] == e["typedConfig"]["filterEnabledMetadata"])
-                      : g == e;
-      if (!same) {
+      if (!test::same_filter(node_json(roots[i]), emitted.filters[i])) {
         all_json = false;
         res.problem += "filter " + std::to_string(i) + " differs as JSON; ";
       }
@@ -235,7 +194,7 @@ CaseResult run_case(const json& c, const std::string& root) {
 TEST_CASE("conformance: Istio builder goldens, proven equivalent", "[conformance]") {
   MESHPROOF_REQUIRE_SHARED();
   std::string root = test::shared_path("corpus/istio");
-  json ex = json::parse(slurp(root + "/expectations.json"));
+  json ex = json::parse(slurp_file(root + "/expectations.json"));
   const json& cases = ex["authzBuilderCases"];
   REQUIRE(cases.size() == 29);
 

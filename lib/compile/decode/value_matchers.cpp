@@ -19,6 +19,9 @@ namespace {
 
 const char* kJwtFilter = "envoy.filters.http.jwt_authn";
 // The oneof of a ValueMatcher (type.matcher.v3).
+// StringMatcher (type.matcher.v3).
+const std::vector<std::string_view> kStringMatcherFields = {"exact",    "prefix",     "suffix", "safeRegex",
+                                                            "contains", "ignoreCase", "custom"};
 const std::vector<std::string_view> kValueMatcherFields = {"nullMatch",    "doubleMatch", "stringMatch", "boolMatch",
                                                            "presentMatch", "listMatch",   "orMatch"};
 
@@ -128,24 +131,36 @@ Formula principal_name_matcher(const Node& n, const std::string& path) {
   return from_terms(terms);
 }
 
+namespace {
+
+// Where a header matcher's header lives in the IR's request model, as the IR lowers
+// `request.headers[NAME]` (docs/semantics.md "Pseudo-headers"). `:method` is the request method: Istio
+// writes `methods` and `request.headers[:method]` as the same matcher. `:authority` matched with
+// ignore_case or for presence is Istio's `hosts` (the Host attribute, compared lower-cased); matched
+// case-sensitively (`request.headers[:authority]`) it is the header itself, as is `:path` (the
+// pseudo-header, which carries the query string, unlike url_path) and every other name.
+std::pair<Attribute, std::string> header_attribute(const std::string& name, const Fields& f) {
+  if (name == ":method") return {Attribute::Method, ""};
+  if (name != ":authority") return {Attribute::Header, name};
+  bool ignore_case = false;
+  if (const Node* sm = f.get("stringMatch")) {
+    Fields s(*sm, f.path("stringMatch"), kStringMatcherFields);
+    ignore_case = s.get("ignoreCase") && boolean(s.get("ignoreCase"), s.path("ignoreCase"));
+  }
+  if (ignore_case || f.get("presentMatch")) return {Attribute::Host, ""};
+  return {Attribute::Header, name};
+}
+
+}  // namespace
+
 Formula header_matcher(const Node& n, const std::string& path) {
   Fields f(n, path,
            {"name", "exactMatch", "safeRegexMatch", "rangeMatch", "presentMatch", "prefixMatch", "suffixMatch",
             "containsMatch", "stringMatch", "invertMatch", "treatMissingHeaderAsEmpty"});
   std::string name = ascii_lower(scalar(f.get("name"), f.path("name")));
   if (name.empty()) fail(n, path, "header matcher without a name");
-  Attribute attr = Attribute::Header;
-  std::string key;
-  if (name == ":authority" || name == "host")
-    attr = Attribute::Host;
-  else if (name == ":method")
-    attr = Attribute::Method;
-  else if (name == ":path")
-    fail(n, path,
-         "a :path header matcher sees the query string, which meshproof's request.path does not: use url_path");
-  else
-    key = name;
   bool invert = f.get("invertMatch") && boolean(f.get("invertMatch"), f.path("invertMatch"));
+  auto [attr, key] = header_attribute(name, f);
   if (const Node* tm = f.get("treatMissingHeaderAsEmpty"); tm && boolean(tm, f.path("treatMissingHeaderAsEmpty")))
     fail(n, path, "treat_missing_header_as_empty is not expressible");
   if (f.get("rangeMatch")) fail(*f.get("rangeMatch"), f.path("rangeMatch"), "range_match is not supported");
@@ -217,18 +232,26 @@ Formula cidr_matcher(const Node& n, const std::string& path, Attribute attr) {
 
 namespace {
 
+// The IR attribute of a JWT payload field (ir.h: one JWT field, one attribute). `iss` and `sub` are
+// strings in every token Envoy accepts (jwt_verify_lib's Jwt::parseFromString rejects a token whose iss
+// or sub is not a string), so OR(list contains V, equals V) on them is "equals V": the issuer or subject.
+std::pair<Attribute, std::string> claim_attribute(const std::vector<std::string>& keys) {
+  if (keys.size() == 2) {
+    if (keys[1] == "iss") return {Attribute::AuthIssuer, ""};
+    if (keys[1] == "sub") return {Attribute::AuthSubject, ""};
+    if (keys[1] == "aud") return {Attribute::AuthAudiences, ""};
+    if (keys[1] == "azp") return {Attribute::AuthPresenters, ""};
+  }
+  std::string key;
+  for (size_t i = 1; i < keys.size(); ++i) key += (i > 1 ? "." : "") + keys[i];
+  return {Attribute::AuthClaim, key};
+}
+
 // Istio's OR(list_match{one_of: V}, V) over a JWT claim: "some element satisfies V" in the IR.
 Formula claim_set_matcher(const Node& n, const std::string& path, const std::vector<std::string>& keys) {
   Fields o(n, path, {"valueMatchers"});
   const auto& items = seq(o.get("valueMatchers"), o.path("valueMatchers"));
-  Attribute attr = Attribute::AuthClaim;
-  std::string key;
-  if (keys.size() == 2 && keys[1] == "aud")
-    attr = Attribute::AuthAudiences;
-  else if (keys.size() == 2 && keys[1] == "azp")
-    attr = Attribute::AuthPresenters;
-  else
-    for (size_t i = 1; i < keys.size(); ++i) key += (i > 1 ? "." : "") + keys[i];
+  auto [attr, key] = claim_attribute(keys);
   if (items.size() != 2) fail(n, path, "expected Istio's OR(list_match{one_of: V}, V) claim matcher");
   std::string p0 = o.path("valueMatchers") + "[0]", p1 = o.path("valueMatchers") + "[1]";
   Fields first(items[0], p0, {"listMatch"});

@@ -550,11 +550,15 @@ void emit_custom(const std::vector<const model::AuthorizationPolicy*>& custom, b
     const model::ExtensionProvider* found = nullptr;
     for (const auto& ep : ctx.providers)
       if (ep.name == provider) found = &ep;
+    // getExtAuthz: an undefined provider, one that is not ext_authz, or one processExtensionProvider
+    // refused (model::ExtensionProvider::problem) fails closed.
     bool bad = (!found && ctx.providers_known) ||
-               (found && found->type != "envoyExtAuthzHttp" && found->type != "envoyExtAuthzGrpc");
+               (found && found->type != "envoyExtAuthzHttp" && found->type != "envoyExtAuthzGrpc") ||
+               (found && !found->problem.empty());
     if (bad) {
-      out.notes.push_back("CUSTOM provider \"" + provider +
-                          "\" is not a usable ext_authz provider: its CUSTOM rules are enforced as DENY");
+      out.notes.push_back("CUSTOM provider \"" + provider + "\" is not a usable ext_authz provider" +
+                          (found && !found->problem.empty() ? " (" + found->problem + ")" : std::string()) +
+                          ": its CUSTOM rules are enforced as DENY");
       out.filters.push_back(rbac_filter(for_tcp, bad_custom_deny_rules(rules), std::nullopt, std::nullopt));
       continue;
     }
