@@ -377,6 +377,8 @@ std::optional<Term> lower_single(GeneratorKind gen, const std::string& key, cons
     case Gen::Path:
       return lower_path(v);
     case Gen::Header:
+      // `:method` is the header `methods` match too (same HeaderMatcher, IS §5): one attribute for both.
+      if (key == ":method") return lower_string(Attribute::Method, "", v);
       return lower_string(Attribute::Header, key, v);
     case Gen::Audiences:
       return lower_string(Attribute::AuthAudiences, "", v);

@@ -61,13 +61,21 @@ TEST_CASE("request text: flags build requests and round-trip to query arguments"
   ir::Request r;
   REQUIRE_FALSE(ir::build_request(f, r));
   CHECK(r.principal() == "cluster.local/ns/web/sa/frontend");
-  CHECK(r.path == "/accounts");
-  CHECK(r.headers.at("x-trace") == "abc");
+  CHECK(r.path == "/accounts?x=1");         // raw: the program normalizes it (docs/semantics.md 5.1)
+  CHECK(r.headers.at("x-trace") == "abc");  // header names are case-insensitive
   CHECK(r.claims.at("role").size() == 2);
   CHECK(ir::to_query_args(r) ==
-        "--principal cluster.local/ns/web/sa/frontend --source-ip 10.0.0.1 --method POST --path /accounts "
+        "--principal cluster.local/ns/web/sa/frontend --source-ip 10.0.0.1 --method POST --path '/accounts?x=1' "
         "--header x-trace=abc --request-principal https://idp.example.com/alice --claim role=teller "
         "--claim role=auditor");
+  // Pseudo-headers are the request's own fields.
+  ir::RequestFlags pseudo;
+  pseudo.headers = {":method=DELETE", ":Path=/a", ":authority=Example.com"};
+  REQUIRE_FALSE(ir::build_request(pseudo, r));
+  CHECK(r.method == "DELETE");
+  CHECK(r.path == "/a");
+  CHECK(r.host == "Example.com");
+  CHECK(r.headers.empty());
   ir::RequestFlags bad;
   bad.principal = "frontend";
   CHECK(ir::build_request(bad, r).value().find("--principal") == 0);
