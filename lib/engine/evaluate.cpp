@@ -205,17 +205,15 @@ Request effective_request(const ir::Program& program, const Request& request) {
   Request r = request;
   bool drop_token = program.protocol == Protocol::Tcp || !program.has_request_authentication;
   if (program.protocol == Protocol::Http) {
-    // The filters see the normalized path, and the pseudo-headers Envoy matches `request.headers[:…]`
-    // against: `:path` is the normalized path with its query, `:authority` the host as sent.
+    // The filters see the normalized path; the `:path` pseudo-header keeps its query (request.cpp).
     ir::NormalizedPath np = ir::normalize_path(request.path, program.path_normalization);
     r.path = np.rejected ? std::string() : np.url_path;
-    if (!r.path.empty()) r.headers[":path"] = r.path + np.query;
-    if (!r.method.empty()) r.headers[":method"] = r.method;
-    if (!r.host.empty()) r.headers[":authority"] = r.host;
+    r.query = np.rejected ? std::string() : np.query;
   }
   if (program.protocol == Protocol::Tcp) {
     r.method.clear();
     r.path.clear();
+    r.query.clear();
     r.host.clear();
     r.headers.clear();
   }

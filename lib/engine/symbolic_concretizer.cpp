@@ -236,10 +236,11 @@ bool reconcile_pseudo_headers(const RequestVars& vars, const RequestTruths& t, M
   ir::Request& r = out.request;
   if (auto p = r.headers.find(":path"); p != r.headers.end()) r.path = p->second, r.headers.erase(p);
   if (auto a = r.headers.find(":authority"); a != r.headers.end()) r.host = a->second, r.headers.erase(a);
-  if (!vars.domain().http) return true;
+  // The equivalence prover's domain has free paths (no normalization): nothing ties the four there.
+  if (!vars.domain().http || !vars.domain().path_normalization) return true;
   ir::Program view;
   view.protocol = ir::Protocol::Http;
-  view.path_normalization = vars.domain().path_normalization.value_or(ir::PathNormalization::None);
+  view.path_normalization = *vars.domain().path_normalization;
   const ir::Request seen = effective_request(view, r);
   for (const StringTruths& st : t.strings) {
     const StringAttr& sa = *st.attr;

@@ -38,6 +38,9 @@ struct Request {
   // The raw `:path` as the client sends it (query string and all). A program normalizes it with its
   // path_normalization (ir/path.h) before matching; "" = no path (only in hand-built requests).
   std::string path;
+  // Set by the evaluator's effective request (engine::effective_request), where `path` is the normalized
+  // url_path: the query string ("?..." or "") Envoy keeps in the `:path` header.
+  std::string query;
   std::string host;                            // compared lower-cased
   std::map<std::string, std::string> headers;  // lower-case name → value
 
