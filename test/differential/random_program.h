@@ -131,8 +131,8 @@ class RandomPrograms {
           return string_atom(A::Host, hosts);
         case 12:
           if (!http && chance(70)) continue;
-          if (chance(5)) return string_atom(A::Header, paths, ":path");  // the normalized path + query
-          if (chance(5)) return string_atom(A::Header, hosts, ":authority");
+          if (chance(1)) return string_atom(A::Header, paths, ":path");  // the normalized path + query
+          if (chance(1)) return string_atom(A::Header, hosts, ":authority");
           return string_atom(A::Header, header_values, one(header_keys));
         case 13:
           return string_atom(A::AuthIssuer, issuers);
