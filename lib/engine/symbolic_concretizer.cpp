@@ -210,6 +210,9 @@ bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_
     value = s.value;
     elements = s.elements;
   }
+  // A path the atoms do not tell apart from the root reads best as the root (the construction's "/x").
+  if (sa.attr == Attribute::Path && value && string_value_realizes(sa.atoms, asg, sa.domain, std::string("/")))
+    value = "/";
   assign_string(out.request, sa.attr, sa.key, value, elements);
   return true;
 }

@@ -89,9 +89,10 @@ TEST_CASE("normalization: NONE matches the raw path; MERGE_SLASHES merges; DECOD
   }
 }
 
-TEST_CASE("normalization: the solver never matches a path value normalization removes, and its witnesses are "
-          "normalized paths",
-          "[evaluate][normalization][symbolic]") {
+TEST_CASE(
+    "normalization: the solver never matches a path value normalization removes, and its witnesses are "
+    "normalized paths",
+    "[evaluate][normalization][symbolic]") {
   auto b = build_web(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: odd, namespace: foo}
