@@ -36,6 +36,8 @@ const char* to_string(Reason r) {
       return "plaintext-on-strict";
     case Reason::MtlsOnDisable:
       return "mtls-on-disable";
+    case Reason::PathRejected:
+      return "path-rejected";
     case Reason::InvalidToken:
       return "invalid-token";
     case Reason::IssuerNotAccepted:
@@ -202,9 +204,16 @@ bool eval_rule(const ir::Rule& rule, const Request& request, Protocol p) {
 Request effective_request(const ir::Program& program, const Request& request) {
   Request r = request;
   bool drop_token = program.protocol == Protocol::Tcp || !program.has_request_authentication;
+  if (program.protocol == Protocol::Http) {
+    // The filters see the normalized path; the `:path` pseudo-header keeps its query (request.cpp).
+    ir::NormalizedPath np = ir::normalize_path(request.path, program.path_normalization);
+    r.path = np.rejected ? std::string() : np.url_path;
+    r.query = np.rejected ? std::string() : np.query;
+  }
   if (program.protocol == Protocol::Tcp) {
     r.method.clear();
     r.path.clear();
+    r.query.clear();
     r.host.clear();
     r.headers.clear();
   }
@@ -297,6 +306,16 @@ Decision evaluate(const ir::Program& program, const Request& request) {
                     ": it accepts plaintext only, so the mTLS connection is not accepted";
     return d;
   }
+  // 2. The connection manager answers a path it refuses before any filter (ir/path.h).
+  if (program.protocol == Protocol::Http) {
+    ir::NormalizedPath np = ir::normalize_path(request.path, program.path_normalization);
+    if (np.rejected) {
+      d.verdict = Verdict::Rejected;
+      d.reason = Reason::PathRejected;
+      d.explanation = "the path \"" + request.path + "\" is refused: " + np.reason;
+      return d;
+    }
+  }
   const Request r = effective_request(program, request);
   const Protocol p = program.protocol;
 
@@ -307,7 +326,7 @@ Decision evaluate(const ir::Program& program, const Request& request) {
     for (const auto& rule : *list)
       if (rule.policy.dry_run && eval_rule(rule, r, p)) d.dry_run_matches.push_back(&rule);
 
-  // 2. CUSTOM runs first in the chain, before jwt_authn (IS §1).
+  // 3. CUSTOM runs first in the chain, before jwt_authn (IS §1).
   if (program.custom_mode != ir::CustomMode::None) {
     if (const ir::Rule* c = first_match(program.custom, r, p, false)) {
       if (program.custom_mode == ir::CustomMode::FailClosed) {

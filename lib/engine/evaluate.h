@@ -24,6 +24,8 @@ const char* to_string(Verdict v);  // "ALLOW", "DENY", "DELEGATED", "REJECTED"
 enum class Reason : uint8_t {
   PlaintextOnStrict,  // REJECTED: plaintext connection to a STRICT port (IS §11)
   MtlsOnDisable,      // REJECTED: mTLS connection to a DISABLE port (plaintext only, IS §11)
+  PathRejected,       // REJECTED: Envoy answers the request itself before any filter: the path does not
+                      // start with '/' (404) or normalization refuses it (400) (ir/path.h)
   InvalidToken,       // REJECTED: token fails verification and a RequestAuthentication applies (IS §12)
   IssuerNotAccepted,  // REJECTED: token issuer/audience not accepted by any applicable jwtRule
   CustomMatched,      // DELEGATED: a CUSTOM rule matched
@@ -58,7 +60,8 @@ struct Decision {
 // program's port (port atoms read request.port).
 Decision evaluate(const ir::Program& program, const ir::Request& request);
 
-// The request as the program sees it: on TCP, HTTP fields and the token are dropped; without a
+// The request as the program sees it: on HTTP the path is normalized with the program's path_normalization
+// (ir/path.h; "" when Envoy refuses it); on TCP, HTTP fields and the token are dropped; without a
 // RequestAuthentication the token is ignored (there is no jwt_authn filter, IS §12).
 ir::Request effective_request(const ir::Program& program, const ir::Request& request);
 

@@ -200,6 +200,8 @@ bool request_in_domain(const ir::Program& program, const ir::Request& r, const E
   if (r.token != ir::TokenState::None && !domain.tokens) return false;
   if (!http) return true;  // HTTP attributes are ignored on TCP
   if (domain.method_always_present && r.method.empty()) return false;
+  // The path the filters see is normalized and always present (symbolic_encoder.h path_normalization).
+  if (domain.path_normalization && !ir::is_normalized_path(r.path, *domain.path_normalization)) return false;
   if (!string_in_domain(Attribute::Method, r.method) || !string_in_domain(Attribute::Path, r.path) ||
       !string_in_domain(Attribute::Host, r.host) || !string_in_domain(Attribute::AuthIssuer, r.jwt_issuer) ||
       !string_in_domain(Attribute::AuthSubject, r.jwt_subject) ||

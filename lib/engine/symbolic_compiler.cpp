@@ -156,6 +156,9 @@ void CompiledProgram::define_decision() {
   const z3::expr custom_hit = open && custom_any, no_custom = open && !custom_any;
   reason_.emplace(Reason::PlaintextOnStrict, named("reason_plaintext_on_strict", plaintext_on_strict));
   reason_.emplace(Reason::MtlsOnDisable, named("reason_mtls_on_disable", mtls_on_disable));
+  // The query domain holds only paths the connection manager hands to the filters (symbolic_encoder.h
+  // RequestDomain::path_normalization): a refused path is decided concretely (evaluate.cpp), never here.
+  reason_.emplace(Reason::PathRejected, f);
   reason_.emplace(Reason::CustomMatched, named("reason_custom_matched", fail_closed ? f : custom_hit));
   reason_.emplace(Reason::CustomFailClosed, named("reason_custom_fail_closed", fail_closed ? custom_hit : f));
   reason_.emplace(Reason::InvalidToken, named("reason_invalid_token", no_custom && jwt_invalid));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "engine/evaluate.h"
 #include "engine/symbolic_readable.h"
 #include "engine/symbolic_seq.h"
 
@@ -220,6 +221,7 @@ bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_
     value = s.value;
     elements = s.elements;
   }
+  // Also reads "/" for a path the atoms do not tell apart from the root (the construction's "/x").
   prefer_readable(sa, asg, value, elements);
   assign_string(out.request, sa.attr, sa.key, value, elements);
   return true;
@@ -239,6 +241,40 @@ void plausible_defaults(const RequestVars& vars, ir::Request& r) {
   if (http && !mentioned(Attribute::Path)) r.path = "/";
 }
 
+// Pseudo-headers (`request.headers[:path]`, `[:authority]`) are the request's path and host seen another
+// way (evaluate.cpp effective_request), but their variables are not tied to request.path / request.host:
+// the witness takes them as its path and host, and every truth of the four attributes is then checked on
+// the request as the program sees it. A model they contradict is not a request: Unknown, never a guess.
+bool reconcile_pseudo_headers(const RequestVars& vars, const RequestTruths& t, ModelRequest& out) {
+  ir::Request& r = out.request;
+  if (auto p = r.headers.find(":path"); p != r.headers.end()) r.path = p->second, r.headers.erase(p);
+  if (auto a = r.headers.find(":authority"); a != r.headers.end()) r.host = a->second, r.headers.erase(a);
+  // The equivalence prover's domain has free paths (no normalization): nothing ties the four there.
+  if (!vars.domain().http || !vars.domain().path_normalization) return true;
+  ir::Program view;
+  view.protocol = ir::Protocol::Http;
+  view.path_normalization = *vars.domain().path_normalization;
+  const ir::Request seen = effective_request(view, r);
+  for (const StringTruths& st : t.strings) {
+    const StringAttr& sa = *st.attr;
+    bool linked = sa.attr == Attribute::Path || sa.attr == Attribute::Host ||
+                  (sa.attr == Attribute::Header && !sa.key.empty() && sa.key.front() == ':');
+    if (!linked) continue;
+    ir::AttributeValue v = ir::attribute_value(seen, sa.attr, sa.key, ir::Protocol::Http);
+    bool same = v.present == st.assignment.defined;
+    for (size_t i = 0; same && i < sa.atoms.size(); ++i)
+      same = (v.present && str_atom_holds(sa.atoms[i], v.str)) == st.assignment.atom_true[i];
+    if (!same) {
+      out.status = ModelRequest::Status::Unknown;
+      out.reason = attribute_label(sa.attr, sa.key) +
+                   ": the pseudo-headers :path and :authority are not tied to request.path and request.host in "
+                   "the solver, and this model gives them values no single request has";
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms) {
@@ -253,6 +289,16 @@ ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeou
       return out;
   if (out.status == ModelRequest::Status::Refine) return out;
   plausible_defaults(vars, r);
+  if (!reconcile_pseudo_headers(vars, t, out)) return out;
+  // The witness is sent as a raw path: it must be one normalization leaves as it is (a sequence-theory
+  // value for template/regex atoms need not be).
+  const auto& mode = vars.domain().path_normalization;
+  if (vars.domain().http && mode && !r.path.empty() && !ir::is_normalized_path(r.path, *mode)) {
+    out.status = ModelRequest::Status::Unknown;
+    out.reason = "request.path: the value found (\"" + r.path + "\") is not a path Envoy's " + ir::to_string(*mode) +
+                 " normalization leaves unchanged";
+    return out;
+  }
   for (const IpTruths& ip : t.ips) {
     // The formulas read the bits only through the CIDR atoms: any address with the same family and the
     // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).

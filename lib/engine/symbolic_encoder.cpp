@@ -48,6 +48,8 @@ StrDomain attribute_domain(Attribute a) {
   d.empty_is_absent = a != Attribute::Header;
   if (ir::attribute_is_peer(a)) d.forbidden_chars = "/";  // SPIFFE id parts contain no '/'
   d.lower_case = a == Attribute::Host;                    // compared lower-cased (IS §5 `hosts`)
+  // A witness path is built around its known prefix and suffix with characters normalization leaves alone.
+  if (a == Attribute::Path) d.middle_chars = std::string(ir::path_middle_characters());
   return d;
 }
 
@@ -58,6 +60,7 @@ RequestDomain program_domain(const ir::Program& program, const EngineOptions& op
   // effective_request; IS §12).
   d.tokens = d.http && program.has_request_authentication;
   d.method_always_present = options.http_method_always_present;
+  if (d.http) d.path_normalization = program.path_normalization;
   if (program.port != 0) {
     d.port = program.port;
   } else {  // the undeclared-ports program: any real port the workload does not declare
@@ -176,7 +179,37 @@ StringAttr& RequestVars::string_attr(Attribute attr, const std::string& key) {
   if (ir::attribute_http_only(attr) && !domain_.http) solver_.add(!sa.defined);        // absent on TCP (IS §7)
   if (ir::attribute_is_jwt(attr)) solver_.add(z3::implies(sa.defined, token_valid_));  // IS §12
   if (attr == Attribute::Method && domain_.http && domain_.method_always_present) solver_.add(sa.defined);
-  return strings_.emplace(std::make_pair(attr, key), std::move(sa)).first->second;
+  StringAttr& out = strings_.emplace(std::make_pair(attr, key), std::move(sa)).first->second;
+  const bool path_header = attr == Attribute::Header && key == ":path";  // the normalized path and its query
+  if ((attr == Attribute::Path || path_header) && domain_.http && domain_.path_normalization) add_path_facts(out);
+  return out;
+}
+
+// The paths the filters see (ir/path.h): Envoy answers a request without a path itself, and a normalized
+// path starts with '/'. The implicit atom `prefix "/"` makes every witness start with it; atoms no
+// normalized path satisfies are false (possible_path_atom). Completeness: a witness is an exact value
+// (possible, so normalized) or p* + m + s*, where p* and s* are possible, and m is one character of
+// path_middle_characters(): no hex digit, '%', '.', '/', '\' or escaped character, so m neither completes
+// an escape of p*'s tail or s*'s head nor makes a dot segment or a "//" with them, and normalizing the
+// whole changes nothing that normalizing p* + m and m + s* alone would not — which is nothing.
+void RequestVars::add_path_facts(StringAttr& sa) {
+  solver_.add(sa.defined);
+  size_t slash = register_string_atom(sa, StrAtom{StrOp::Prefix, "/"}, sealed_);
+  solver_.add(sa.vars[slash]);
+}
+
+bool RequestVars::possible_path_atom(const StrAtom& a) const {
+  const ir::PathNormalization mode = *domain_.path_normalization;
+  switch (a.op) {
+    case StrOp::Exact:
+      return ir::is_normalized_path(a.value, mode);
+    case StrOp::Prefix:
+      return ir::normalized_prefix_possible(a.value, mode);
+    case StrOp::Suffix:
+      return ir::normalized_suffix_possible(a.value, mode);
+    default:
+      return true;
+  }
 }
 
 IpAttr& RequestVars::make_ip_attr(Attribute a) {
@@ -211,6 +244,8 @@ size_t RequestVars::register_string_atom(StringAttr& sa, const StrAtom& a, bool 
   sa.index.emplace(a, i);
   std::string stem = attribute_label(sa.attr, sa.key) + ":" + to_string(a.op) + ":" + a.value;
   sa.vars.push_back(c_.bool_const(fresh_name(stem).c_str()));
+  if (sa.attr == Attribute::Path && domain_.http && domain_.path_normalization && !possible_path_atom(a))
+    solver_.add(!sa.vars.back());  // no path Envoy hands to the filters satisfies it
   // An atom added after seal() (by a query): the whole attribute's axioms again, with fresh auxiliaries.
   // The earlier clauses stay; they are valid facts about strings, so keeping them is sound, and the new
   // set alone is complete.

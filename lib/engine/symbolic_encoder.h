@@ -33,11 +33,15 @@ constexpr unsigned kPortBits = 16;  // destination ports are 1..65535 (0: none)
 
 // The requests the variables range over, beyond what the attributes' own domains say.
 struct RequestDomain {
-  bool http = true;                      // HTTP attributes exist (false: they are absent, IS §7)
-  bool tokens = true;                    // a JWT can be present (jwt_authn runs: HTTP + RequestAuthentication)
-  bool invalid_tokens = true;            // ... and be invalid (false where jwt_authn already rejected those)
-  bool method_always_present = false;    // HTTP: every request carries :method (EngineOptions)
-  std::optional<uint32_t> port;          // the request's port is this one
+  bool http = true;                    // HTTP attributes exist (false: they are absent, IS §7)
+  bool tokens = true;                  // a JWT can be present (jwt_authn runs: HTTP + RequestAuthentication)
+  bool invalid_tokens = true;          // ... and be invalid (false where jwt_authn already rejected those)
+  bool method_always_present = false;  // HTTP: every request carries :method (EngineOptions)
+  std::optional<uint32_t> port;        // the request's port is this one
+  // HTTP: request.path ranges over the paths Envoy's connection manager hands to the filters under this
+  // mode (ir/path.h is_normalized_path) and is always present, as Envoy answers a request without one
+  // itself. nullopt: any string (the equivalence prover compares two filters on the same path).
+  std::optional<ir::PathNormalization> path_normalization;
   std::vector<uint32_t> excluded_ports;  // ports no request of the domain uses
 };
 
@@ -100,6 +104,8 @@ class RequestVars {
   IpAttr& ip_attr(ir::Attribute attr);
   IpAttr& make_ip_attr(ir::Attribute attr);
   size_t register_string_atom(StringAttr& sa, const StrAtom& a, bool with_axioms);
+  void add_path_facts(StringAttr& sa);
+  bool possible_path_atom(const StrAtom& a) const;
   void add_axioms(StringAttr& sa);  // string_axioms(_linear) of the attribute's current atoms
   z3::expr cidr_expr(ir::Attribute attr, const ir::Cidr& c);
   z3::expr port_expr(uint32_t port);

@@ -418,7 +418,8 @@ const std::vector<char>& middle_candidates() {
 }
 
 std::string fresh_middle(const std::vector<StrAtom>& atoms, const StrDomain& domain) {
-  for (char c : middle_candidates()) {
+  std::vector<char> restricted(domain.middle_chars.begin(), domain.middle_chars.end());
+  for (char c : domain.middle_chars.empty() ? middle_candidates() : restricted) {
     if (domain.forbidden_chars.find(c) != std::string::npos) continue;
     if (domain.lower_case && std::isupper(static_cast<unsigned char>(c))) continue;
     bool used = std::any_of(atoms.begin(), atoms.end(),
@@ -503,6 +504,11 @@ StringWitness build_string_witness(const std::vector<StrAtom>& atoms, const StrA
       w.value = std::string();
     } else {
       std::string m = fresh_middle(atoms, domain);
+      if (m.empty() && !domain.middle_chars.empty()) {
+        w.status = WitnessStatus::NeedsTheory;  // the allowed middle characters all occur in the atoms
+        w.error = "no fresh middle character";
+        return w;
+      }
       if (m.empty()) {
         w.error = "no fresh character: the atom values use every byte";
         return w;

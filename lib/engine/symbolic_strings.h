@@ -62,6 +62,10 @@ struct StrDomain {
   std::string forbidden_chars;
   // Values are compared lower-cased (request.host): witnesses use no upper-case letter.
   bool lower_case = false;
+  // When not empty, the only characters a witness may put between its known prefix and suffix (request.path:
+  // characters that change nothing under Envoy's normalization, ir/path.h). When all of them occur in the
+  // atoms, the witness is left to the sequence theory (NeedsTheory), never guessed.
+  std::string middle_chars;
 };
 
 // Whether a value may occur in the domain (no forbidden character; lower case where required). The

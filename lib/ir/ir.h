@@ -28,6 +28,7 @@
 
 #include "base/location.h"
 #include "ir/ip.h"
+#include "ir/path.h"
 #include "model/resources.h"
 
 namespace meshproof::ir {
@@ -62,7 +63,8 @@ enum class Attribute : uint8_t {
   DestinationPort,     // port: the workload (target) port of the connection, IS §8
   ConnectionSni,       // string: `connection.sni`
   Method,              // string: `:method`
-  Path,                // string: `url_path.path` (no query string), after normalization, IS §5
+  Path,                // string: `url_path.path`: the request's raw `:path` normalized by the program's
+                       //     path_normalization, without query string and fragment (ir/path.h, IS §5)
   Host,                // string: `:authority`, lower-cased
   Header,              // string, keyed by lower-case header name: `request.headers[name]`
   AuthIssuer,          // string: JWT `iss` (the part of a requestPrincipal before the last '/')
@@ -293,6 +295,10 @@ struct Program {
 
   // Whole-policy effects for this view (RuleDropped, PolicyNotEnforced), in addition to per-rule drops.
   std::vector<Drop> drops;
+
+  // meshConfig.pathNormalization of the mesh (HTTP views): the raw `:path` of a request is normalized this
+  // way before any filter, and Path atoms are matched against the result (ir/path.h; IS §5).
+  PathNormalization path_normalization = PathNormalization::Base;
 
   // False when the workload runs without a sidecar (sidecar.istio.io/inject: "false"): Istio enforces
   // neither mTLS nor authorization on it, so every request is allowed.

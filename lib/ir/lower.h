@@ -22,6 +22,7 @@ struct LowerContext {
   // The providers are known (the input carried a mesh config). When false, a CUSTOM provider that is
   // not listed is assumed to exist with an unknown type rather than failing closed; see semantics.md.
   bool providers_known = false;
+  PathNormalization path_normalization = PathNormalization::Base;  // meshConfig.pathNormalization
 
   static LowerContext from(const model::MeshConfig& mc);
 };

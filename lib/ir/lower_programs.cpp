@@ -16,6 +16,7 @@ LowerContext LowerContext::from(const model::MeshConfig& mc) {
   for (const auto& a : mc.trust_domain_aliases) ctx.trust_domains.push_back(a);
   ctx.providers = mc.extension_providers;
   ctx.providers_known = mc.from_input;
+  ctx.path_normalization = parse_path_normalization(mc.path_normalization);
   return ctx;
 }
 
@@ -139,6 +140,7 @@ Program make_program(const mesh::Workload& w, uint32_t port, const std::string& 
   prog.port = port;
   prog.port_name = port_name;
   prog.protocol = protocol;
+  prog.path_normalization = ctx.path_normalization;
   prog.sniffed = sniffed;
   prog.mtls = mtls.mode == model::MtlsMode::Unset ? model::MtlsMode::Permissive : mtls.mode;
   if (mtls.decided_by) {

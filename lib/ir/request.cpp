@@ -117,6 +117,10 @@ AttributeValue attribute_value(const Request& r, Attribute attr, const std::stri
       return string_value(h);
     }
     case Attribute::Header: {
+      // Pseudo-headers are the request's own fields (docs/semantics.md 5.1): `:authority` as sent.
+      if (key == ":method") return string_value(r.method);
+      if (key == ":path") return string_value(r.path.empty() ? r.path : r.path + r.query);
+      if (key == ":authority") return string_value(r.host);
       AttributeValue v;
       auto it = r.headers.find(key);
       if (it != r.headers.end()) {

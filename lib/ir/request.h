@@ -35,8 +35,13 @@ struct Request {
 
   // ---- HTTP (ignored by a TCP program) ----
   std::string method;  // "" = unknown (on an HTTP port Envoy always has one; query defaults to GET)
-  std::string path;    // without query string
-  std::string host;    // compared lower-cased
+  // The raw `:path` as the client sends it (query string and all). A program normalizes it with its
+  // path_normalization (ir/path.h) before matching; "" = no path (only in hand-built requests).
+  std::string path;
+  // Set by the evaluator's effective request (engine::effective_request), where `path` is the normalized
+  // url_path: the query string ("?..." or "") Envoy keeps in the `:path` header.
+  std::string query;
+  std::string host;                            // compared lower-cased
   std::map<std::string, std::string> headers;  // lower-case name → value
 
   // ---- JWT (HTTP only) ----

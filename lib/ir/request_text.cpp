@@ -44,15 +44,22 @@ std::optional<std::string> build_request(const RequestFlags& f, Request& out) {
   r.sni = f.sni;
   r.port = f.port;
   r.method = f.method;
-  r.path = f.path;
-  if (size_t q = r.path.find('?'); q != std::string::npos) r.path.resize(q);  // url_path ignores the query
+  r.path = f.path;  // raw: the program normalizes it as Envoy does (ir/path.h)
   r.host = f.host;
   for (const auto& h : f.headers) {
     auto kv = split_kv(h);
     if (!kv) return "--header: \"" + h + "\" is not NAME=VALUE";
     std::string name = kv->first;
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    r.headers[name] = kv->second;
+    // Pseudo-headers are the request's own fields (a later --method/--path/--host gives way to them).
+    if (name == ":method")
+      r.method = kv->second;
+    else if (name == ":path")
+      r.path = kv->second;
+    else if (name == ":authority")
+      r.host = kv->second;
+    else
+      r.headers[name] = kv->second;
   }
   if (f.invalid_token && !f.request_principal.empty())
     return "--invalid-token and --request-principal cannot be combined";

@@ -1,5 +1,6 @@
 // `meshproof query` output: the decision, the request as decided (with Envoy's defaults), the deciding
 // rule and where it is written.
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -49,11 +50,22 @@ json decision_json(const ir::Program& prog, const engine::Decision& d, const Sou
   return j;
 }
 
-std::string describe_request(const ir::Request& r, ir::Protocol p) {
+// The path the filters match when Envoy's normalization changes the raw one (ir/path.h), else nullopt.
+std::optional<std::string> normalized_path(const ir::Request& r, const ir::Program& prog) {
+  if (prog.protocol != ir::Protocol::Http || r.path.empty()) return std::nullopt;
+  ir::NormalizedPath n = ir::normalize_path(r.path, prog.path_normalization);
+  if (n.rejected || n.url_path + n.query == r.path) return std::nullopt;
+  return n.url_path;
+}
+
+std::string describe_request(const ir::Request& r, const ir::Program& prog) {
+  const ir::Protocol p = prog.protocol;
   std::string s = r.mtls ? "mTLS from " + r.principal() : "plaintext (no peer identity)";
   if (r.source_ip) s += ", source " + r.source_ip->to_string();
   if (p == ir::Protocol::Http) {
     s += ", " + r.method + " " + r.path;
+    if (auto n = normalized_path(r, prog))
+      s += " (normalized to " + *n + " by " + ir::to_string(prog.path_normalization) + ")";
     if (!r.host.empty()) s += " host " + r.host;
     for (const auto& [k, v] : r.headers) s += ", " + k + ": " + v;
     if (r.token == ir::TokenState::Valid) s += ", JWT " + r.jwt_issuer + "/" + r.jwt_subject;
@@ -73,7 +85,7 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
     << (pp.port ? std::to_string(pp.port) : std::string("(undeclared)")) << " (" << ir::to_string(primary.protocol)
     << (pp.sniffed ? ", sniffed" : "") << ", mTLS " << model::to_string(primary.mtls) << ")\n";
   if (!a.target.note.empty()) o << "  note: " << a.target.note << "\n";
-  o << "  request:    " << describe_request(a.request, primary.protocol) << "\n";
+  o << "  request:    " << describe_request(a.request, primary) << "\n";
   if (d.decided_by)
     o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
       << sources.describe(d.decided_by->loc) << "\n";
@@ -99,6 +111,10 @@ std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& s
   j["mtls"] = model::to_string(a.primary->mtls);
   j["mtls_decided_by"] = a.primary->mtls_decided_by;
   j["request"] = ir::to_query_args(a.request);
+  if (auto n = normalized_path(a.request, *a.primary)) {
+    j["normalized_path"] = *n;
+    j["path_normalization"] = ir::to_string(a.primary->path_normalization);
+  }
   json views = json::array();
   for (const auto& [prog, od] : a.other_views) views.push_back(decision_json(*prog, od, sources));
   j["other_views"] = views;

@@ -1,5 +1,5 @@
-// path-normalization-bypass end to end: `//p` is allowed while `/p` is denied, under the default
-// normalization; MERGE_SLASHES silences it.
+// path-normalization-bypass end to end: under the default normalization (BASE) `//p`, `/%2Fp`, `/%5Cp` and
+// `/P` are allowed while `/p` is denied; DECODE_AND_MERGE_SLASHES with an ALLOW list leaves nothing open.
 #include <catch2/catch.hpp>
 
 #include "engine/evaluate.h"
@@ -18,7 +18,9 @@ TEST_CASE("path-normalization-bypass reports exact and prefix DENY paths walked 
   CHECK(f.severity == Severity::Warning);
   CHECK(f.resource.name == "deny-admin-console");
   CHECK(f.properties.at("paths") == "/admin; /jobs/");
-  CHECK(f.properties.at("normalization") == "DEFAULT");
+  CHECK(f.properties.at("normalization") == "BASE");
+  CHECK(f.properties.at("spellings") == "double-slash; encoded-slash; encoded-backslash; case");
+  CHECK(f.properties.count("reproduce.case") == 1);
   REQUIRE(f.witness.has_value());
   CHECK(f.witness->path == "//admin");
   CHECK(f.witness->decision == "ALLOW");
@@ -28,9 +30,10 @@ TEST_CASE("path-normalization-bypass reports exact and prefix DENY paths walked 
   CHECK(f.message.find("it is denied") != std::string::npos);
 }
 
-TEST_CASE("path-normalization-bypass is quiet when the mesh merges slashes", "[checks][path-normalization-bypass]") {
+TEST_CASE("path-normalization-bypass is quiet when the mesh decodes and merges and the ALLOW list names paths",
+          "[checks][path-normalization-bypass]") {
   auto run = test::run_fixture("checks/path-normalization-bypass/negative.yaml", {{}, {"path-normalization-bypass"}});
   INFO("findings:" << run->dump());
-  REQUIRE(run->input->mesh.config.path_normalization == "MERGE_SLASHES");
+  REQUIRE(run->input->mesh.config.path_normalization == "DECODE_AND_MERGE_SLASHES");
   CHECK(run->of("path-normalization-bypass").empty());
 }

@@ -11,6 +11,7 @@
 
 #include "ir/ir.h"
 #include "ir/request.h"
+#include "ir/request_text.h"
 
 namespace meshproof::test {
 
@@ -31,8 +32,17 @@ class RandomPrograms {
   const std::vector<std::string> sas{"a", "b", "ab", "admin"};
   const std::vector<std::string> methods{"GET", "POST", "G", "PUT"};
   const std::vector<std::string> paths{"/", "/a", "/a/b", "/ab", "/b", "/a/b/c"};
+  // Raw request paths as clients send them: dot segments, doubled slashes, escapes (of unreserved characters,
+  // of slashes, of a dot), a backslash, upper case, a query, and paths Envoy refuses (`\a`, `%00`).
+  const std::vector<std::string> raw_paths{"/a/../b", "/./a",      "//a",   "/a//b", "/a%2Fb", "/a%2fb/c",
+                                           "/%61/b",  "/%2e%2e/a", "/a\\b", "/A",    "/a?x=1", "/a/b/..",
+                                           "/a%5Cb",  "\\a",       "/a%00", "a",     "/a/%2E", "/ab/"};
+  const std::vector<ir::PathNormalization> normalizations{
+      ir::PathNormalization::None, ir::PathNormalization::Base, ir::PathNormalization::Base,
+      ir::PathNormalization::MergeSlashes, ir::PathNormalization::DecodeAndMergeSlashes};
   const std::vector<std::string> hosts{"x.com", "y.x.com", "X.com", "x.co"};
   const std::vector<std::string> header_keys{"x-a", "x-b"};
+  const std::vector<std::string> header_spellings{"X-A", "x-A", "X-B"};  // names as clients write them
   const std::vector<std::string> header_values{"", "1", "12", "2", "21"};
   const std::vector<std::string> issuers{"iss1", "iss2", "https://i/x"};
   const std::vector<std::string> subjects{"u1", "u2", "admin"};
@@ -121,6 +131,8 @@ class RandomPrograms {
           return string_atom(A::Host, hosts);
         case 12:
           if (!http && chance(70)) continue;
+          if (chance(1)) return string_atom(A::Header, paths, ":path");  // the normalized path + query
+          if (chance(1)) return string_atom(A::Header, hosts, ":authority");
           return string_atom(A::Header, header_values, one(header_keys));
         case 13:
           return string_atom(A::AuthIssuer, issuers);
@@ -186,6 +198,7 @@ class RandomPrograms {
     ir::Program prog;
     prog.workload = "ns/w" + std::to_string(pick(100));
     prog.protocol = chance(60) ? ir::Protocol::Http : ir::Protocol::Tcp;
+    prog.path_normalization = one(normalizations);
     prog.port = chance(20) ? 0 : one(ports);
     prog.mtls = one(std::vector<model::MtlsMode>{model::MtlsMode::Strict, model::MtlsMode::Permissive,
                                                  model::MtlsMode::Permissive, model::MtlsMode::Disable});
@@ -228,11 +241,15 @@ class RandomPrograms {
     if (chance(70)) r.destination_ip = ip();
     r.port = prog.port != 0 ? prog.port : one(std::vector<uint32_t>{1234, 15000, 80});
     if (chance(40)) r.sni = one(snis);
-    r.method = one(methods);  // Envoy always has a method on HTTP (request.h)
-    if (chance(90)) r.path = one(paths);
+    r.method = one(methods);                            // Envoy always has a method and a path on HTTP (request.h)
+    r.path = chance(70) ? one(paths) : one(raw_paths);  // raw: the program normalizes it
     if (chance(60)) r.host = one(hosts);
-    for (const auto& k : header_keys)
-      if (chance(40)) r.headers[k] = one(header_values);
+    // Header names in any case, read as `query --header` reads them (lower-cased).
+    ir::RequestFlags flags;
+    for (const auto& k : header_spellings)
+      if (chance(40)) flags.headers.push_back(k + "=" + one(header_values));
+    ir::Request with_headers;
+    if (!ir::build_request(flags, with_headers)) r.headers = with_headers.headers;
     int t = pick(10);
     r.token = t < 4 ? ir::TokenState::None : t < 9 ? ir::TokenState::Valid : ir::TokenState::Invalid;
     if (r.token == ir::TokenState::Valid) {

@@ -11,7 +11,7 @@
 
 using namespace meshproof;
 
-TEST_CASE("trust-domain aliasing of principals (IS §5, trustdomain/bundle.go)", "[ir][td]") {
+TEST_CASE("trust-domain aliasing of principals (docs/semantics.md#value-matching, trustdomain/bundle.go)", "[ir][td]") {
   using V = std::vector<std::string>;
   // trustDomain td1, no aliases: cluster.local is replaced, not kept.
   CHECK(ir::alias_principals({"cluster.local/ns/a/sa/b"}, {"td1"}) == V{"td1/ns/a/sa/b"});
@@ -61,13 +61,21 @@ TEST_CASE("request text: flags build requests and round-trip to query arguments"
   ir::Request r;
   REQUIRE_FALSE(ir::build_request(f, r));
   CHECK(r.principal() == "cluster.local/ns/web/sa/frontend");
-  CHECK(r.path == "/accounts");
-  CHECK(r.headers.at("x-trace") == "abc");
+  CHECK(r.path == "/accounts?x=1");         // raw: the program normalizes it (docs/semantics.md 5.1)
+  CHECK(r.headers.at("x-trace") == "abc");  // header names are case-insensitive
   CHECK(r.claims.at("role").size() == 2);
   CHECK(ir::to_query_args(r) ==
-        "--principal cluster.local/ns/web/sa/frontend --source-ip 10.0.0.1 --method POST --path /accounts "
+        "--principal cluster.local/ns/web/sa/frontend --source-ip 10.0.0.1 --method POST --path '/accounts?x=1' "
         "--header x-trace=abc --request-principal https://idp.example.com/alice --claim role=teller "
         "--claim role=auditor");
+  // Pseudo-headers are the request's own fields.
+  ir::RequestFlags pseudo;
+  pseudo.headers = {":method=DELETE", ":Path=/a", ":authority=Example.com"};
+  REQUIRE_FALSE(ir::build_request(pseudo, r));
+  CHECK(r.method == "DELETE");
+  CHECK(r.path == "/a");
+  CHECK(r.host == "Example.com");
+  CHECK(r.headers.empty());
   ir::RequestFlags bad;
   bad.principal = "frontend";
   CHECK(ir::build_request(bad, r).value().find("--principal") == 0);
@@ -121,7 +129,7 @@ spec:
   CHECK(matches[1].terms.at(0).atoms.at(0).key == "groups");
 }
 
-TEST_CASE("lowering keeps source positions and records TCP drops with reasons (IS §7)", "[ir][tcp]") {
+TEST_CASE("lowering keeps source positions and records TCP drops with reasons (docs/semantics.md#http-only-on-tcp)", "[ir][tcp]") {
   auto in = test::load_yaml(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: p, namespace: foo}
@@ -145,7 +153,7 @@ spec:
   REQUIRE(tcp.rules[0].drops.size() == 1);
   CHECK(tcp.rules[0].drops[0].kind == ir::DropKind::ItemDropped);
   CHECK(tcp.rules[0].drops[0].item == "rules[0].from[0].source.requestPrincipals");
-  CHECK(tcp.rules[0].drops[0].reason.find("IS §7") != std::string::npos);
+  CHECK(tcp.rules[0].drops[0].reason.find("docs/semantics.md#http-only-on-tcp") != std::string::npos);
   CHECK(tcp.rules[0].drops[0].loc.line == 8);
   auto d = ir::describe(tcp.rules[0]);
   REQUIRE(d.principals.size() == 1);
