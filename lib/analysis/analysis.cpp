@@ -122,6 +122,7 @@ std::unique_ptr<Analysis> run(const Options& o) {
   a->input = app::load_input(o.input);
   if (!a->input->errors.empty()) return a;
   load_profile(o, *a);
+  if (o.namespaces_complete) a->profile.namespaces_complete = true;
   if (a->problems.empty()) load_assertions(o, *a);
   if (!a->problems.empty()) return a;
   if (o.run_checks)

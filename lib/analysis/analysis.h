@@ -29,6 +29,7 @@ namespace meshproof::analysis {
 struct Options {
   app::InputOptions input;
   std::string profile_path;                      // "" = the built-in default profile (rules/default.yaml)
+  bool namespaces_complete = false;              // --namespaces-complete: as the profile's `namespaces: complete`
   std::string assertions_path;                   // `--assert FILE`; "" = none (docs/assertions.md)
   std::vector<std::string> regulated;            // --regulated NAME
   std::vector<std::string> regulated_selectors;  // --regulated-selector k=v[,k=v]

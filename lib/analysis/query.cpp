@@ -1,6 +1,8 @@
 #include "analysis/query.h"
 
 #include "base/text.h"
+#include "checks/describe.h"
+#include "checks/namespace_refs.h"
 
 namespace meshproof::analysis {
 
@@ -60,6 +62,32 @@ void fill_http_defaults(const mesh::Workload& w, ir::Request& req) {
     }
 }
 
+std::string defaulted_namespace(const model::ResourceBase& r) {
+  return checks::resource_text(r) + " has no metadata.namespace; it is taken to be in namespace " + r.meta.ns +
+         " (--namespace)";
+}
+
+// The assumptions behind an explanation of `w` (docs/semantics.md §2.1 and §3, namespace completeness).
+std::vector<std::string> assumptions_for(const Analysis& a, const mesh::Workload& w) {
+  std::vector<std::string> out;
+  if (w.decl && w.decl->meta.ns_defaulted) out.push_back(defaulted_namespace(*w.decl));
+  for (const auto* p : w.authorization_policies)
+    if (p->meta.ns_defaulted) out.push_back(defaulted_namespace(*p));
+  for (const auto* ra : w.request_authentications)
+    if (ra->meta.ns_defaulted) out.push_back(defaulted_namespace(*ra));
+  if (a.profile.namespaces_complete) return out;  // then selector-matches-nothing reports them
+  const checks::KnownNamespaces known(a.input->mesh, a.input->resources);
+  for (const auto* p : w.authorization_policies)
+    for (const checks::NamespaceRef& ref : checks::namespace_refs(*p)) {
+      if (known.covers(ref)) continue;
+      out.push_back("namespace \"" + ref.ns + "\" " +
+                    (ref.ns.find('*') != std::string::npos ? "matches an existing namespace" : "exists") + " (" +
+                    checks::resource_text(*p) + " names it in " + ref.field +
+                    "; the input declares no such Namespace, and the profile does not say `namespaces: complete`)");
+    }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> build_query_request(const QuerySpec& spec, ir::Request& out) {
@@ -102,6 +130,7 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
     if (out.ports_by_protocol.count(ir::Protocol::Tcp)) pl.tcp = ir::lower_policy(*p, ir::Protocol::Tcp, ctx);
     out.policies.push_back(std::move(pl));
   }
+  out.assumptions = assumptions_for(a, w);
   return std::nullopt;
 }
 

@@ -56,6 +56,10 @@ struct Explanation {
   std::map<ir::Protocol, std::vector<uint32_t>> ports_by_protocol;
   std::vector<PolicyLowering> policies;                     // in Istio's order
   std::map<ir::Protocol, const ir::Program*> per_protocol;  // program-level facts (any port of the protocol)
+  // What the explanation takes for granted that the input does not say (docs/query.md): objects placed in
+  // the default namespace, and namespaces the applicable policies name that the input does not show to
+  // exist (unless the profile says `namespaces: complete`, when those are findings instead).
+  std::vector<std::string> assumptions;
 };
 
 // Explains the workload `spec` names. Returns a message (exit 2) when it names no workload.

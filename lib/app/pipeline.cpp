@@ -11,6 +11,7 @@
 #include "base/failpoint.h"
 #include "base/parallel.h"
 #include "model/admission.h"
+#include "model/apply.h"
 #include "model/parse.h"
 #include "model/validate.h"
 
@@ -79,12 +80,13 @@ void load_files(const InputOptions& options, Input& input) {
     for (auto& n : r.notes) input.notes.push_back(std::move(n));
   }
   results.clear();
+  model::place_in_namespace(input.resources, options.default_namespace);
   input.stats.load_ms = ms_since(t0);
 }
 
 void validate_input(Input& input) {
   auto t1 = std::chrono::steady_clock::now();
-  model::validate_all(input.resources, &input.sources);
+  model::validate_all(input.resources);
   // Counted here, before admission takes rejected objects out: the summary says what was read.
   const model::ResourceSet& rs = input.resources;
   input.stats.policies =
@@ -93,7 +95,12 @@ void validate_input(Input& input) {
   input.stats.validate_ms = ms_since(t1);
 }
 
-void admit_input(Input& input) { input.rejected = model::take_rejected(input.resources); }
+// Applying the input in order: what the API server rejects never exists, and of the admitted copies of an
+// object the last one is in force (so a rejected later copy replaces nothing).
+void admit_input(Input& input) {
+  input.rejected = model::take_rejected(input.resources);
+  input.overridden = model::take_overridden(input.resources);
+}
 
 void resolve_input(const InputOptions& options, Input& input) {
   auto t2 = std::chrono::steady_clock::now();

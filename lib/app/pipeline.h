@@ -1,4 +1,4 @@
-// The pipeline every command shares: load → model → validate → mesh, with per-phase timing. Lives in
+// The pipeline every command shares: load → model → validate → admission → mesh, with per-phase timing. Lives in
 // the library so that it is tested without a process; the CLI only parses flags and maps exit codes.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "base/location.h"
 #include "load/loader.h"
 #include "mesh/mesh.h"
+#include "model/parse.h"
 #include "model/resources.h"
 #include "profile/profile.h"
 
@@ -30,6 +31,8 @@ struct PhaseStats {
 struct InputOptions {
   std::vector<std::string> paths;
   std::optional<std::string> root_namespace;
+  // The namespace of objects without metadata.namespace (`--namespace`; kubectl's default, model/apply.h).
+  std::string default_namespace = model::kDefaultNamespace;
   load::Limits limits;
   unsigned threads = 0;   // 0: hardware concurrency
   bool progress = false;  // progress lines on stderr (only when it is a terminal)
@@ -38,11 +41,14 @@ struct InputOptions {
 // Holds everything read. Not movable: the mesh points into the resources.
 struct Input {
   SourceSet sources;
-  // The objects as the cluster would hold them: everything read except what Istio's admission rejects
-  // (model/admission.h), plus every diagnostic and note of the input.
+  // The objects as the cluster would hold them after `kubectl apply` of the input in order: everything read
+  // except what Istio's admission rejects (model/admission.h) and the copies a later one replaced
+  // (model/apply.h), plus every diagnostic, override and note of the input.
   model::ResourceSet resources;
   // The objects admission rejects: reported by invalid-resource, seen by nothing else.
   model::ResourceSet rejected;
+  // The earlier copies of objects given more than once: reported by duplicate-resource, seen by nothing else.
+  model::ResourceSet overridden;
   mesh::Mesh mesh;
   std::vector<load::LoadError> errors;  // non-empty: the input could not be read (exit code 2)
   std::vector<load::LoadNote> notes;
@@ -57,9 +63,9 @@ std::unique_ptr<Input> load_input(const InputOptions& options);
 
 // The four steps of load_input, in this order, for benchmarks that time them one by one
 // (bench/phase_bench.cpp). Each sets its PhaseStats time.
-void load_files(const InputOptions& options, Input& input);     // read, parse, type (parallel)
+void load_files(const InputOptions& options, Input& input);     // read, parse, type (parallel), namespace
 void validate_input(Input& input);                              // model::validate_all, and the counts
-void admit_input(Input& input);                                 // rejected objects out of `resources`
+void admit_input(Input& input);                                 // rejected and overridden objects out
 void resolve_input(const InputOptions& options, Input& input);  // mesh::resolve
 
 // Peak resident set size of this process so far, in KiB (getrusage; 0 where it is not available).

@@ -1,6 +1,7 @@
 // invalid-resource (MP1001): every validation diagnostic of the model layer (what Istio's admission
 // webhook and CRD schema reject or warn about, IS §9) becomes a finding, so that one run reports both
-// "Istio would not accept this" and the semantic problems.
+// "Istio would not accept this" and the semantic problems. An object defined twice is not invalid (the last
+// copy is in force): duplicate-resource reports it.
 #include "checks/check.h"
 
 namespace meshproof::checks {
@@ -13,7 +14,7 @@ class InvalidResource final : public Check {
             "invalid-resource", "MP1001", Severity::Error,
             "A resource that Istio's validation rejects (error) or warns about (warning)",
             "Reports what Istio's admission webhook and CRD schema would reject or warn about: wrong types, "
-            "empty values, fields that cannot be combined, bad ports, IPs and wildcards, and duplicate objects. "
+            "empty values, fields that cannot be combined, bad ports, IPs and wildcards, and keys written twice. "
             "A rejected object never reaches the proxies, so the policy it expresses is not in force; a "
             "warning marks configuration that is accepted but probably does not do what it says."}) {}
 

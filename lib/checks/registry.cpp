@@ -29,7 +29,8 @@
   X(overly_permissive_rule)    \
   X(token_optional)            \
   X(path_normalization_bypass) \
-  X(assertion_violated)
+  X(assertion_violated)        \
+  X(duplicate_resource)
 
 namespace meshproof::checks {
 

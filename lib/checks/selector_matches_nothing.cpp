@@ -6,82 +6,32 @@
 //    declared workload while the input declares workloads in its namespace (a root-namespace policy
 //    applies mesh-wide, IS §10, so it is compared with the workloads of every namespace). A policy with
 //    targetRefs does not use its selector (IS §10) and is skipped.
+//  - A namespace-wide AuthorizationPolicy (no selector or an empty one, no targetRefs) outside the root
+//    namespace, in a namespace the input declares, where no declared workload is in the mesh (IST0127's
+//    rule: a sidecar, or the ambient redirection annotation).
 //  - A PeerAuthentication with a selector in the root namespace: Istio ignores it entirely (IS §11).
-//  - When the input declares Namespace objects: an AuthorizationPolicy source that names a namespace no
-//    declared Namespace matches (`namespaces`, `principals` .../ns/NS/..., `serviceAccounts` NS/SA,
-//    their not* forms and the matching `when` keys). Namespaces every cluster has (the root namespace,
-//    default, kube-system, kube-public, kube-node-lease) always count as declared, and so does every
-//    namespace an object of the input lives in (it must exist for that object to be created).
+//  - When the profile declares the namespace list complete (`namespaces: complete`): an AuthorizationPolicy
+//    source that names a namespace that does not exist (checks/namespace_refs.h). Without that
+//    declaration such a reference is an assumption that `explain` shows, not a finding.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "checks/check.h"
 #include "checks/describe.h"
-#include "ir/ir.h"
+#include "checks/namespace_refs.h"
 
 namespace meshproof::checks {
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t pos = s.find(sep, start);
-    parts.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-    if (pos == std::string::npos) break;
-    start = pos + 1;
-  }
-  return parts;
-}
-
-// How a source value names a namespace.
-enum class RefKind { NamespacePattern, Principal, ServiceAccount };
-
-// The namespace a value refers to, or "" when it names none (or names it only through a wildcard that
-// the principal/service-account forms do not resolve).
-std::string referenced_namespace(RefKind kind, const std::string& value) {
-  switch (kind) {
-    case RefKind::NamespacePattern:
-      return value;
-    case RefKind::Principal: {
-      // <trust-domain>/ns/<namespace>/sa/<service-account>
-      auto parts = split(value, '/');
-      if (parts.size() == 5 && parts[1] == "ns" && parts[3] == "sa" && !parts[2].empty() &&
-          parts[2].find('*') == std::string::npos)
-        return parts[2];
-      return "";
-    }
-    case RefKind::ServiceAccount: {
-      // "<namespace>/<sa>", or "<sa>" in the policy's own namespace.
-      auto parts = split(value, '/');
-      if (parts.size() == 2 && !parts[0].empty()) return parts[0];
-      return "";
-    }
-  }
-  return "";
-}
-
-// Every namespace that some object of the input names in metadata.namespace, sorted.
-std::vector<std::string> namespaces_with_objects(const model::ResourceSet& rs) {
-  std::set<std::string> out;
-  auto add = [&](const auto& objects) {
-    for (const auto& o : objects)
-      if (!o.meta.ns.empty()) out.insert(o.meta.ns);
-  };
-  add(rs.service_accounts);
-  add(rs.workloads);
-  add(rs.services);
-  add(rs.peer_authentications);
-  add(rs.authorization_policies);
-  add(rs.request_authentications);
-  add(rs.gateways);
-  add(rs.virtual_services);
-  add(rs.destination_rules);
-  add(rs.service_entries);
-  add(rs.sidecars);
-  add(rs.telemetries);
-  return {out.begin(), out.end()};
+// IST0127 counts only pods in the mesh: with a sidecar (util.PodInMesh) or redirected by ambient (the
+// pod annotation util.PodInAmbientMode reads).
+bool in_mesh(const mesh::Workload& w) {
+  if (w.sidecar_injected) return true;
+  if (!w.decl) return false;
+  auto it = w.decl->pod_annotations.find("ambient.istio.io/redirection");
+  return it != w.decl->pod_annotations.end() && it->second == "enabled";
 }
 
 class SelectorMatchesNothing final : public Check {
@@ -89,12 +39,15 @@ class SelectorMatchesNothing final : public Check {
   SelectorMatchesNothing()
       : Check(CheckInfo{
             "selector-matches-nothing", "MP1003", Severity::Warning,
-            "A policy selector matches no declared workload, or a source names a namespace that is not declared",
+            "A policy selector matches no declared workload, a namespace-wide policy has no workload in its declared "
+            "namespace, or a source names a namespace that does not exist",
             "An AuthorizationPolicy, PeerAuthentication or RequestAuthentication whose workload selector matches "
             "no workload of its namespace (every namespace for the root namespace) applies to nothing; a "
-            "root-namespace PeerAuthentication with a selector is ignored by Istio. An AuthorizationPolicy source "
-            "that names a namespace the input does not declare matches no caller. Both are usually typos that "
-            "leave the intended workload unprotected or the intended caller unmatched."}) {}
+            "root-namespace PeerAuthentication with a selector is ignored by Istio; a namespace-wide "
+            "AuthorizationPolicy in a declared namespace without workloads in the mesh applies to nothing. When the "
+            "profile declares the namespace list complete, an AuthorizationPolicy source that names a namespace "
+            "that does not exist matches no caller. These are usually typos that leave the intended workload "
+            "unprotected or the intended caller unmatched."}) {}
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     std::map<std::string, std::vector<const mesh::Workload*>> declared;
@@ -111,10 +64,16 @@ class SelectorMatchesNothing final : public Check {
       return it == declared.end() ? kNone : it->second;
     };
 
-    const KnownNamespaces known = ctx.mesh.namespaces_declared ? known_namespaces(ctx) : KnownNamespaces{};
+    std::set<std::string> namespaces_in_mesh;
+    for (const mesh::Workload* w : all_declared)
+      if (in_mesh(*w)) namespaces_in_mesh.insert(w->ns);
+    // Unknown namespaces are a mistake only when the input says it declares them all (docs/profiles.md).
+    std::optional<KnownNamespaces> known;
+    if (ctx.profile.namespaces_complete) known.emplace(ctx.mesh, ctx.resources);
     for (const auto& p : ctx.resources.authorization_policies) {
       if (p.target_refs.empty()) check_selector(ctx, p, p.selector, candidates_for(namespace_of(p)), out);
-      if (ctx.mesh.namespaces_declared) check_namespace_refs(known, p, out);
+      if (p.target_refs.empty() && p.selector.empty()) check_namespace_wide(ctx, p, namespaces_in_mesh, out);
+      if (known) check_namespace_refs(*known, p, out);
     }
     for (const auto& p : ctx.resources.peer_authentications) {
       if (namespace_of(p) == ctx.mesh.config.root_namespace && p.selector.present && !p.selector.empty()) {
@@ -196,93 +155,54 @@ class SelectorMatchesNothing final : public Check {
     out.push_back(std::move(f));
   }
 
-  // The namespaces a policy may name (computed once per run: the input's objects are many).
-  struct KnownNamespaces {
-    std::vector<std::string> all;       // sorted, unique
-    std::vector<std::string> declared;  // the declared Namespaces, sorted (std::map order), for hints
-  };
-  static KnownNamespaces known_namespaces(const Context& ctx) {
-    KnownNamespaces k;
-    for (const auto& [name, info] : ctx.mesh.namespaces)
-      if (info.decl) k.declared.push_back(name);
-    k.all = k.declared;
-    // A namespace that an object of the input lives in exists: the API server refuses to create a
-    // namespaced object in a namespace that does not exist ("namespaces \"x\" not found"), so a policy
-    // naming the namespace of, say, its own Deployments is not a typo even when the input declares other
-    // Namespaces but not that one (kustomize trees often leave the Namespace object to another layer).
-    for (const std::string& ns : namespaces_with_objects(ctx.resources)) k.all.push_back(ns);
-    for (const std::string& always :
-         {ctx.mesh.config.root_namespace, std::string("default"), std::string("kube-system"),
-          std::string("kube-public"), std::string("kube-node-lease")})
-      k.all.push_back(always);
-    std::sort(k.all.begin(), k.all.end());
-    k.all.erase(std::unique(k.all.begin(), k.all.end()), k.all.end());
-    return k;
+  // IST0127 for a namespace-wide policy (authz.AuthorizationPoliciesAnalyzer): outside the root namespace, a
+  // policy without selector applies to the pods of its namespace, and reports when there are none in the
+  // mesh. Judged only in a namespace the input declares: manifest repositories often hold policies without
+  // the workloads they protect (DESIGN.md §3), but a repository that declares the namespace declares what
+  // runs in it.
+  void check_namespace_wide(const Context& ctx, const model::AuthorizationPolicy& p,
+                            const std::set<std::string>& namespaces_in_mesh, std::vector<Finding>& out) const {
+    const std::string ns = namespace_of(p);
+    if (ns == ctx.mesh.config.root_namespace || namespaces_in_mesh.count(ns)) return;
+    auto it = ctx.mesh.namespaces.find(ns);
+    if (it == ctx.mesh.namespaces.end() || !it->second.decl) return;
+    std::vector<std::string> outside;  // declared workloads of the namespace without a proxy
+    for (const mesh::Workload& w : ctx.mesh.workloads)
+      if (w.origin == mesh::WorkloadOrigin::Declared && w.ns == ns) outside.push_back(describe_workload(w));
+    std::string message = resource_text(p) + " applies to every workload in namespace " + ns +
+                          ", but the input declares no workload there that is in the mesh" +
+                          (outside.empty() ? std::string() : " (without a sidecar: " + join(outside) + ")") +
+                          "; the policy applies to no workload and has no effect";
+    std::string help = "deploy the workloads it is meant for into namespace " + ns +
+                       " (and add them to the input), or delete the policy; istioctl analyze reports this as IST0127";
+    Finding f = make(p.ref(), p.loc, std::move(message), std::move(help), "namespace-wide");
+    f.properties["reason"] = "no-workload-in-namespace";
+    f.properties["namespace"] = ns;
+    out.push_back(std::move(f));
   }
 
-  void check_namespace_refs(const KnownNamespaces& k, const model::AuthorizationPolicy& p,
+  void check_namespace_refs(const KnownNamespaces& known, const model::AuthorizationPolicy& p,
                             std::vector<Finding>& out) const {
-    const std::vector<std::string>& known = k.all;
-    const std::vector<std::string>& declared_list = k.declared;
-    auto check_value = [&](RefKind kind, bool negated, const model::Str& value, const std::string& field) {
-      std::string ns = referenced_namespace(kind, value.value);
-      if (ns.empty()) return;
-      // Istio turns every `*` of a `namespaces` value into `.*` and matches the whole name (IS §5).
-      bool found =
-          kind == RefKind::NamespacePattern
-              ? std::any_of(known.begin(), known.end(), [&](const std::string& k) { return ir::glob_match(ns, k); })
-              : std::binary_search(known.begin(), known.end(), ns);
-      if (found) return;
-      std::string message = resource_text(p) + " names namespace \"" + ns + "\" in " + field;
-      if (kind != RefKind::NamespacePattern) message += " (\"" + value.value + "\")";
-      message += ", but the input declares no such Namespace (declared: " + join(declared_list) + "); " +
-                 (negated ? "this exclusion excludes no caller" : "this value matches no caller");
-      std::string hint = ns.find('*') == std::string::npos ? closest(ns, declared_list) : "";
+    const std::vector<std::string>& declared = known.declared();
+    for (const NamespaceRef& ref : namespace_refs(p)) {
+      if (known.covers(ref)) continue;
+      std::string message = resource_text(p) + " names namespace \"" + ref.ns + "\" in " + ref.field;
+      if (!ref.pattern) message += " (\"" + ref.value->value + "\")";
+      message += ", but the input declares no such Namespace (declared: " + join(declared) + "); " +
+                 (ref.negated ? "this exclusion excludes no caller" : "this value matches no caller");
+      std::string hint = ref.ns.find('*') == std::string::npos ? closest(ref.ns, declared) : "";
       if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
       std::string help = hint.empty() ? "correct the namespace name, or add its Namespace to the input if it "
                                         "exists in the cluster"
-                                      : "correct the namespace name to \"" + hint + "\", or add a Namespace \"" + ns +
-                                            "\" to the input if it exists in the cluster";
-      Finding f = make(p.ref(), value.loc.known() ? value.loc : p.loc, std::move(message), std::move(help),
-                       "namespace-ref:" + field + "=" + value.value);
+                                      : "correct the namespace name to \"" + hint + "\", or add a Namespace \"" +
+                                            ref.ns + "\" to the input if it exists in the cluster";
+      const Loc loc = ref.value->loc.known() ? ref.value->loc : p.loc;
+      Finding f = make(p.ref(), loc, std::move(message), std::move(help),
+                       "namespace-ref:" + ref.field + "=" + ref.value->value);
       f.properties["reason"] = "namespace-not-declared";
-      f.properties["namespace"] = ns;
-      f.properties["field"] = field;
+      f.properties["namespace"] = ref.ns;
+      f.properties["field"] = ref.field;
       out.push_back(std::move(f));
-    };
-    auto check_list = [&](RefKind kind, bool negated, const model::StrList& list, const std::string& prefix) {
-      for (size_t k = 0; k < list.items.size(); ++k)
-        check_value(kind, negated, list.items[k], prefix + "[" + std::to_string(k) + "]");
-    };
-
-    for (size_t i = 0; i < p.rules.size(); ++i) {
-      const model::Rule& rule = p.rules[i];
-      const std::string rp = "spec.rules[" + std::to_string(i) + "]";
-      for (size_t j = 0; j < rule.from.size(); ++j) {
-        const model::Source& s = rule.from[j];
-        const std::string sp = rp + ".from[" + std::to_string(j) + "].source.";
-        check_list(RefKind::NamespacePattern, false, s.namespaces, sp + "namespaces");
-        check_list(RefKind::NamespacePattern, true, s.not_namespaces, sp + "notNamespaces");
-        check_list(RefKind::Principal, false, s.principals, sp + "principals");
-        check_list(RefKind::Principal, true, s.not_principals, sp + "notPrincipals");
-        check_list(RefKind::ServiceAccount, false, s.service_accounts, sp + "serviceAccounts");
-        check_list(RefKind::ServiceAccount, true, s.not_service_accounts, sp + "notServiceAccounts");
-      }
-      for (size_t c = 0; c < rule.when.size(); ++c) {
-        const model::Condition& cond = rule.when[c];
-        RefKind kind;
-        if (cond.key.value == "source.namespace")
-          kind = RefKind::NamespacePattern;
-        else if (cond.key.value == "source.principal")
-          kind = RefKind::Principal;
-        else if (cond.key.value == "source.serviceAccount")
-          kind = RefKind::ServiceAccount;
-        else
-          continue;
-        const std::string cp = rp + ".when[" + std::to_string(c) + "]";
-        check_list(kind, false, cond.values, cp + ".values");
-        check_list(kind, true, cond.not_values, cp + ".notValues");
-      }
     }
   }
 };

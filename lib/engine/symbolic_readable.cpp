@@ -1,5 +1,7 @@
 #include "engine/symbolic_readable.h"
 
+#include "ir/path.h"
+
 namespace meshproof::engine::detail {
 
 namespace {
@@ -39,9 +41,18 @@ std::vector<std::string> derived_candidates(ir::Attribute attr, const std::vecto
   for (size_t i = 0; i < atoms.size(); ++i) {
     if (!assignment.atom_true[i]) continue;
     if (atoms[i].op == StrOp::Prefix) out.push_back(atoms[i].value + filler);
-    if (atoms[i].op == StrOp::Suffix) out.push_back(filler + atoms[i].value);
+    if (atoms[i].op == StrOp::Suffix) out.push_back((attr == ir::Attribute::Path ? "/" : "") + filler + atoms[i].value);
   }
   return out;
+}
+
+// A path value must be one Envoy's normalization leaves as it is, whatever the mesh's mode, so that the
+// witness replays as sent (ir/path.h; the engine's path values are such paths).
+bool normalized(const std::string& path) {
+  for (ir::PathNormalization mode : {ir::PathNormalization::None, ir::PathNormalization::Base,
+                                     ir::PathNormalization::MergeSlashes, ir::PathNormalization::DecodeAndMergeSlashes})
+    if (!ir::is_normalized_path(path, mode)) return false;
+  return true;
 }
 
 }  // namespace
@@ -51,7 +62,8 @@ std::optional<std::string> readable_value(ir::Attribute attr, const std::vector<
   if (!assignment.defined || assignment.atom_true.size() != atoms.size()) return std::nullopt;
   for (const auto& list : {generic_candidates(attr), derived_candidates(attr, atoms, assignment)})
     for (const std::string& v : list)
-      if (string_value_realizes(atoms, assignment, domain, v)) return v;
+      if (string_value_realizes(atoms, assignment, domain, v) && (attr != ir::Attribute::Path || normalized(v)))
+        return v;
   return std::nullopt;
 }
 

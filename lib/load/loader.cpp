@@ -496,7 +496,11 @@ std::vector<std::string> walk_directory(const std::string& root, std::vector<Loa
       errors.push_back({Loc{}, "cannot read directory '" + dir.string() + "': " + ec.message(),
                         "make it readable, or leave it out of the paths given"});
   }
-  std::sort(found.begin(), found.end());
+  // kubectl's order (`kubectl apply -f DIR -R`: filepath.Walk, each directory's entries sorted by name):
+  // compared name by name, so dir/x.yaml comes before dir-b.yaml ('/' is not compared with '-'). Of two
+  // copies of one object, the later file's is the one in force (docs/semantics.md §2.7).
+  std::sort(found.begin(), found.end(),
+            [](const std::string& a, const std::string& b) { return fs::path(a) < fs::path(b); });
   return found;
 }
 

@@ -22,7 +22,7 @@ struct ParseContext {
 // `items`) is expanded into its items. A document that is not a Kubernetes object is noted and skipped;
 // an empty document is skipped silently. Kinds outside the model are skipped silently, except unknown or
 // retired kinds of Istio's API groups, which are noted (docs/semantics.md §2). Objects without
-// metadata.namespace get ns "" (the mesh layer resolves it to kDefaultNamespace).
+// metadata.namespace get ns "" here; the input stage places them (model/apply.h place_in_namespace).
 void add_document(const load::Document& doc, ResourceSet& out);
 void add_document(const load::Document& doc, ResourceSet& out, const ParseContext& ctx);
 

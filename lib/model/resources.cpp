@@ -70,6 +70,7 @@ void ResourceSet::merge(ResourceSet&& o) {
   append(sidecars, std::move(o.sidecars));
   append(telemetries, std::move(o.telemetries));
   append(diagnostics, std::move(o.diagnostics));
+  append(overrides, std::move(o.overrides));
   append(notes, std::move(o.notes));
   detail::adopt_mesh_config(*this, std::move(o.mesh));
 }

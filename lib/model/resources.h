@@ -32,7 +32,10 @@ using Labels = std::map<std::string, std::string>;
 
 struct ObjectMeta {
   std::string name;
-  std::string ns;  // empty when not given (resolved to the default namespace by the mesh layer)
+  // The namespace the object lives in. Empty for cluster-scoped kinds (Namespace); for a namespaced object
+  // without metadata.namespace, the input stage writes the default namespace here (model/apply.h).
+  std::string ns;
+  bool ns_defaulted = false;  // metadata.namespace was not written: `ns` is the default (--namespace)
   Labels labels;
   Labels annotations;
   std::string creation_timestamp;  // RFC 3339 as written; "" when absent (Go's zero time: older than any timestamp,
@@ -330,7 +333,14 @@ struct Diagnostic {
   ResourceRef resource;
   Loc loc;
   std::string field;                     // dotted path, e.g. "spec.rules[0].from[1].source.principals[2]"
-  std::vector<RelatedLocation> related;  // e.g. the first definition of a duplicate object
+  std::vector<RelatedLocation> related;  // e.g. the first definition of a duplicate key
+};
+
+// Objects with the same identity (API group, kind, namespace, name): applying the input in order keeps
+// the last one, which replaces the earlier ones (model/apply.h, docs/semantics.md §2.7).
+struct Override {
+  ResourceRef kept;                     // the last copy, in force
+  std::vector<ResourceRef> overridden;  // the earlier copies, in input order
 };
 
 // Everything read from the input, in input order per kind.
@@ -350,8 +360,10 @@ struct ResourceSet {
   std::vector<Telemetry> telemetries;
   MeshConfig mesh;
 
-  // Parse-time and validation problems, including wrong types, duplicates and resources Istio rejects.
+  // Parse-time and validation problems, including wrong types, duplicate keys and resources Istio rejects.
   std::vector<Diagnostic> diagnostics;
+  // Objects that a later copy replaced (model::take_overridden); reported by duplicate-resource.
+  std::vector<Override> overrides;
   // Documents skipped because they are not Kubernetes objects or are kinds meshproof does not model.
   std::vector<std::pair<Loc, std::string>> notes;
 

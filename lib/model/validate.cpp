@@ -5,9 +5,7 @@
 #include "model/validate.h"
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 #include "model/istio_values.h"
 #include "model/reader.h"
@@ -681,51 +679,10 @@ void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out) {
   }
 }
 
-void validate_all(ResourceSet& set) { validate_all(set, nullptr); }
-
-void validate_all(ResourceSet& set, const SourceSet* sources) {
+void validate_all(ResourceSet& set) {
   for (const AuthorizationPolicy& p : set.authorization_policies) validate(p, set.diagnostics);
   for (const PeerAuthentication& p : set.peer_authentications) validate(p, set.diagnostics);
   for (const RequestAuthentication& p : set.request_authentications) validate(p, set.diagnostics);
-
-  // Duplicates: the same kind, namespace (as written) and name. The second one replaces the first when
-  // applied, so at most one of them takes effect.
-  std::map<std::tuple<std::string, std::string, std::string>, const ResourceBase*> seen;
-  std::vector<Diagnostic> duplicates;
-  auto check = [&](const ResourceBase& r) {
-    if (r.meta.name.empty()) return;
-    auto [it, inserted] = seen.emplace(std::make_tuple(r.kind, r.meta.ns, r.meta.name), &r);
-    if (inserted) return;
-    const ResourceBase& first = *it->second;
-    Diagnostic d;
-    d.severity = Severity::Error;
-    std::string where = sources ? sources->describe(first.loc)
-                                : "line " + std::to_string(first.loc.line) + " (see the related location)";
-    d.message = "duplicate " + r.ref().display() + ": already defined at " + where;
-    d.help = "applying both leaves only the last one; rename one of them or remove the copy";
-    d.resource = r.ref();
-    d.loc = r.loc;
-    d.field = "metadata.name";
-    d.related.push_back(RelatedLocation{"first definition", first.ref(), first.loc});
-    duplicates.push_back(std::move(d));
-  };
-  for (const auto& r : set.namespaces) check(r);
-  for (const auto& r : set.service_accounts) check(r);
-  for (const auto& r : set.workloads) check(r);
-  for (const auto& r : set.services) check(r);
-  for (const auto& r : set.peer_authentications) check(r);
-  for (const auto& r : set.authorization_policies) check(r);
-  for (const auto& r : set.request_authentications) check(r);
-  for (const auto& r : set.gateways) check(r);
-  for (const auto& r : set.virtual_services) check(r);
-  for (const auto& r : set.destination_rules) check(r);
-  for (const auto& r : set.service_entries) check(r);
-  for (const auto& r : set.sidecars) check(r);
-  for (const auto& r : set.telemetries) check(r);
-  // Report them in input order, not grouped by kind.
-  std::stable_sort(duplicates.begin(), duplicates.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) { return a.loc < b.loc; });
-  for (Diagnostic& d : duplicates) set.diagnostics.push_back(std::move(d));
 }
 
 }  // namespace meshproof::model

@@ -1,5 +1,6 @@
-// What Istio's admission webhook and CRD schema reject or warn about (istio-semantics.md §9), plus
-// duplicate objects. Pure functions over typed resources. Every rule is listed in docs/semantics.md §2.
+// What Istio's admission webhook and CRD schema reject or warn about (istio-semantics.md §9). Pure
+// functions over typed resources. Every rule is listed in docs/semantics.md §2. Objects given more than
+// once are not invalid: the last one is in force (model/apply.h).
 #pragma once
 
 #include <vector>
@@ -12,9 +13,7 @@ namespace meshproof::model {
 void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out);
 void validate(const PeerAuthentication& p, std::vector<Diagnostic>& out);
 void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out);
-// Validates every resource in the set and reports duplicates (same kind, namespace and name) as errors at
-// the later object, naming the first (in the message when `sources` is given, and as a related location).
+// Validates every security resource of the set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);
-void validate_all(ResourceSet& set, const SourceSet* sources);
 
 }  // namespace meshproof::model

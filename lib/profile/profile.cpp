@@ -225,12 +225,12 @@ class Reader {
 
   void read(const load::Node& root, Profile& p) {
     if (!root.is_map()) {
-      error(root.loc, std::string("a profile is a map with keys name, title, regulated, controls, "
+      error(root.loc, std::string("a profile is a map with keys name, title, namespaces, regulated, controls, "
                                   "severity, exceptions; found ") +
                           root.type_name());
       return;
     }
-    known_keys(root, {"name", "title", "regulated", "controls", "severity", "exceptions"}, "the profile");
+    known_keys(root, {"name", "title", "namespaces", "regulated", "controls", "severity", "exceptions"}, "the profile");
     required(root, "name", "the profile", "name the profile (e.g. name: hipaa)");
     if (const load::Node* n = root.find("name")) {
       if (auto s = nonempty_string(*n, "name")) {
@@ -242,10 +242,25 @@ class Reader {
     }
     if (const load::Node* n = root.find("title"))
       if (auto s = string_value(*n, "title")) p.title = *s;
+    if (const load::Node* n = root.find("namespaces")) read_namespaces(*n, p);
     if (const load::Node* n = root.find("regulated")) read_regulated(*n, p);
     if (const load::Node* n = root.find("controls")) read_controls(*n, p);
     if (const load::Node* n = root.find("severity")) read_severity(*n, p);
     if (const load::Node* n = root.find("exceptions")) read_exceptions(*n, p);
+  }
+
+  // `namespaces: complete` says the input declares every namespace of the cluster (docs/profiles.md).
+  void read_namespaces(const load::Node& n, Profile& p) {
+    if (!n.is_scalar()) {
+      error(n.loc, std::string("namespaces: expected complete or partial, found ") + n.type_name() +
+                       " (regulated namespaces are listed under regulated.namespaces)");
+      return;
+    }
+    const std::optional<std::string> s = n.scalar;
+    if (*s == "complete" || *s == "partial")
+      p.namespaces_complete = *s == "complete";
+    else
+      error(n.loc, "namespaces: unknown value '" + *s + "' (expected complete or partial)");
   }
 
   void read_regulated(const load::Node& n, Profile& p) {

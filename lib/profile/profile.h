@@ -50,6 +50,10 @@ struct Profile {
   std::string name = "default";
   std::string title;
   std::string file;  // path it was read from ("" for the built-in default)
+  // `namespaces: complete`: the input declares every namespace of the cluster as a Namespace object, so a
+  // reference to any other namespace is a mistake (selector-matches-nothing); otherwise such a reference
+  // is an assumption (shown by `explain`), not a finding.
+  bool namespaces_complete = false;
   std::vector<std::string> regulated_names;
   std::vector<LabelSelector> regulated_selectors;
   std::vector<Control> controls;

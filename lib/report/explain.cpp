@@ -228,6 +228,7 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
   j["origin"] = mesh::to_string(w.origin);
   j["sidecar"] = w.sidecar_injected;
   if (!e.target.note.empty()) j["note"] = e.target.note;
+  if (!e.assumptions.empty()) j["assumptions"] = e.assumptions;
   j["ports"] = ports_json(e, src);
   j["request_authentications"] = request_authentications_json(w, src);
   j["policies"] = policies_json(e, src);
@@ -240,6 +241,7 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   std::ostringstream o;
   o << "Workload " << w.display() << " (" << mesh::to_string(w.origin) << ")\n";
   if (!e.target.note.empty()) o << "  note: " << e.target.note << "\n";
+  for (const std::string& a : e.assumptions) o << "  assumption: " << a << "\n";
   if (!w.sidecar_injected) o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
   print_ports(o, e, src);
   print_request_authentications(o, w, src);

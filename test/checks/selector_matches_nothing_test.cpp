@@ -1,5 +1,7 @@
-// selector-matches-nothing end to end: selectors that match no declared workload, the ignored
-// root-namespace PeerAuthentication selector, and source namespaces the input does not declare.
+// selector-matches-nothing end to end: selectors that match no declared workload, namespace-wide policies
+// in declared namespaces without a workload in the mesh (IST0127), the ignored root-namespace
+// PeerAuthentication selector, and source namespaces that do not exist when the profile says the input
+// declares them all (`namespaces: complete`).
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -20,10 +22,14 @@ const Finding* by_name(const test::CheckRun& run, const std::string& policy, con
 }
 }  // namespace
 
+namespace {
+const std::string kCompleteProfile = test::fixture("checks/selector-matches-nothing/positive-profile.yaml");
+}  // namespace
+
 TEST_CASE("selector-matches-nothing reports selectors and namespace references that match nothing",
           "[checks][selector-matches-nothing]") {
   const std::string file = test::fixture("checks/selector-matches-nothing/positive.yaml");
-  auto run = test::run_fixture("checks/selector-matches-nothing/positive.yaml");
+  auto run = test::run_fixture("checks/selector-matches-nothing/positive.yaml", test::RunOptions(kCompleteProfile));
   INFO("findings:" << run->dump());
 
   const Finding* ap = by_name(*run, "allow-api", "no-matching-workload");
@@ -71,19 +77,45 @@ TEST_CASE("selector-matches-nothing reports selectors and namespace references t
   CHECK(ref("legacy")->properties.at("field") == "spec.rules[0].when[0].values[0]");
   CHECK(ref("legacy")->message.find("did you mean") == std::string::npos);
 
-  CHECK(run->of("selector-matches-nothing").size() == 8);
+  auto wide = run->where("selector-matches-nothing", "reason", "no-workload-in-namespace");
+  REQUIRE(wide.size() == 2);
+  CHECK(wide[0]->resource.display() == "AuthorizationPolicy frontend/frontend-wide");
+  CHECK(wide[0]->message ==
+        "AuthorizationPolicy frontend/frontend-wide applies to every workload in namespace frontend, but the input "
+        "declares no workload there that is in the mesh; the policy applies to no workload and has no effect");
+  CHECK(wide[0]->loc.line == test::line_of(file, "name: frontend-wide") - 3);  // the document's first key
+  CHECK(wide[0]->properties.at("namespace") == "frontend");
+  CHECK(wide[1]->resource.display() == "AuthorizationPolicy batch/batch-wide");  // `selector: {}` is namespace-wide
+  CHECK(wide[1]->message.find("in the mesh (without a sidecar: Job batch/report)") != std::string::npos);
+
+  CHECK(run->of("selector-matches-nothing").size() == 10);
+}
+
+TEST_CASE("selector-matches-nothing reports no undeclared namespace unless the profile says the list is complete",
+          "[checks][selector-matches-nothing]") {
+  auto run = test::run_fixture("checks/selector-matches-nothing/positive.yaml");
+  INFO("findings:" << run->dump());
+  CHECK(run->where("selector-matches-nothing", "reason", "namespace-not-declared").empty());
+  CHECK(run->of("selector-matches-nothing").size() == 6);
 }
 
 TEST_CASE("selector-matches-nothing is quiet when selectors and namespaces resolve",
           "[checks][selector-matches-nothing]") {
-  auto run = test::run_fixture("checks/selector-matches-nothing/negative.yaml");
+  auto run = test::run_fixture("checks/selector-matches-nothing/negative.yaml", test::RunOptions(kCompleteProfile));
   INFO("findings:" << run->dump());
   CHECK(run->of("selector-matches-nothing").empty());
 }
 
-TEST_CASE("selector-matches-nothing judges namespace references only when Namespaces are declared",
+// One unrelated Namespace object does not make the input's namespace list complete (issue #11: one such
+// object produced 42 findings in a public repository).
+TEST_CASE("selector-matches-nothing judges namespace references only when the profile says the list is complete",
           "[checks][selector-matches-nothing]") {
   auto input = test::load_yaml(R"(
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: unrelated
+---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata:
@@ -96,25 +128,33 @@ spec:
             namespaces: ["frontend"]
 )");
   REQUIRE(input);
-  REQUIRE_FALSE(input->mesh.namespaces_declared);
+  REQUIRE(input->mesh.namespaces_declared);
   profile::Profile prof = profile::default_profile();
   checks::Options options;
   options.today = test::kFixtureToday;
   checks::Context ctx{input->sources, input->resources, input->mesh, prof, options, {}};
   CHECK(checks::run_checks(ctx, {"selector-matches-nothing"}).empty());
+  prof.namespaces_complete = true;
+  auto found = checks::run_checks(ctx, {"selector-matches-nothing"});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].properties.at("namespace") == "frontend");
+  CHECK(found[0].message.find("(declared: unrelated)") != std::string::npos);
 }
 
 // Istio's own analyzer fixture (istio-analyzers.md §3, case "authorizationpolicies"): istioctl expects
 // IST0127 (no matching workloads) for meshwide-httpbin-v1, httpbin-nopods, no-workload and
 // httpbin-empty-namespace-wide, and IST0101 (namespace not found) twice each for httpbin-bogus-ns and
-// httpbin-bogus-not-ns. meshproof agrees except for httpbin-empty-namespace-wide: a selector-less
-// policy in a namespace without declared workloads is not judged, because manifest repos often hold
-// policies without the Deployments they protect (DESIGN.md §3).
+// httpbin-bogus-not-ns. istioctl takes the Namespaces it sees as complete, so meshproof runs with
+// `namespaces: complete`, and agrees except for httpbin-empty-namespace-wide: its namespace is not
+// declared, and meshproof judges a namespace-wide policy only in a declared namespace, because manifest
+// repos often hold policies without the Deployments they protect (DESIGN.md §3). httpbin/httpbin-namespace-wide
+// is not reported by either: httpbin runs pods.
 TEST_CASE("selector-matches-nothing agrees with istioctl's authorizationpolicies fixture",
           "[checks][selector-matches-nothing][corpus]") {
   MESHPROOF_REQUIRE_SHARED();
   auto run = test::run_checks_on(
-      {test::shared_path("corpus/istio/pkg/config/analysis/analyzers/testdata/authorizationpolicies.yaml")});
+      {test::shared_path("corpus/istio/pkg/config/analysis/analyzers/testdata/authorizationpolicies.yaml")},
+      test::RunOptions(kCompleteProfile));
   INFO("findings:" << run->dump());
   std::multiset<std::string> got;
   for (const Finding* f : run->of("selector-matches-nothing"))

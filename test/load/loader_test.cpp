@@ -199,6 +199,26 @@ TEST_CASE("directories are walked recursively, sorted, YAML/JSON only, hidden en
   fs::remove_all(dir);
 }
 
+// kubectl apply -f DIR -R walks with Go's filepath.Walk: each directory's entries sorted by name, depth
+// first. Whole-path string order would put "b-c.yaml" before "b/x.yaml" ('-' < '/').
+TEST_CASE("directories are read in kubectl's order: name by name, depth first", "[load]") {
+  fs::path dir = fs::temp_directory_path() / ("meshproof-order-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  for (const char* rel : {"b/x.yaml", "b-c.yaml", "a.yaml", "b/a/z.yaml", "b0.yaml"}) {
+    fs::create_directories((dir / rel).parent_path());
+    std::ofstream(dir / rel) << "kind: X\n";
+  }
+  SourceSet sources;
+  load::Loader loader(sources);
+  std::vector<load::LoadError> errors;
+  auto files = loader.expand({dir.string()}, errors);
+  CHECK(errors.empty());
+  std::vector<std::string> got;
+  for (const auto& f : files) got.push_back(fs::relative(f.path, dir).string());
+  CHECK(got == std::vector<std::string>{"a.yaml", "b/a/z.yaml", "b/x.yaml", "b-c.yaml", "b0.yaml"});
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a missing path is an error naming it", "[load][bad-input]") {
   SourceSet sources;
   load::Loader loader(sources);

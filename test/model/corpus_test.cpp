@@ -46,7 +46,7 @@ std::vector<CorpusDoc> load_corpus_file(const std::string& path, SourceSet& sour
           if (const load::Node* n = md->find("name")) c.name = n->scalar;
         if (const load::Node* e = doc.root.find("_err")) c.expected_error = e->scalar;
         add_document(doc, c.set, ctx);
-        validate_all(c.set, &sources);
+        validate_all(c.set);
         out.push_back(std::move(c));
       },
       errors, notes);
@@ -168,7 +168,7 @@ TEST_CASE("every YAML file of the shared corpora parses without a crash", "[mode
           add_document(d, set, ctx);
         },
         errors, notes);
-  validate_all(set, &sources);
+  validate_all(set);
   CHECK(docs > 2000);
   CHECK(set.authorization_policies.size() > 300);
   CHECK(set.peer_authentications.size() > 100);

@@ -27,7 +27,7 @@ inline std::unique_ptr<ModelRun> model_from(const std::string& yaml, bool valida
   model::ParseContext ctx{&r->sources, &loader};
   loader.parse_text(
       id, yaml, [&](load::Document&& d) { model::add_document(d, r->set, ctx); }, r->errors, r->notes);
-  if (validate) model::validate_all(r->set, &r->sources);
+  if (validate) model::validate_all(r->set);
   return r;
 }
 

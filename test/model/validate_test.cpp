@@ -1,4 +1,4 @@
-// Validation: one case per rule of Istio's admission (IS §9) that meshproof mirrors, plus duplicates.
+// Validation: one case per rule of Istio's admission (IS §9) that meshproof mirrors.
 #include <catch2/catch.hpp>
 
 #include "model_test_util.h"
@@ -437,44 +437,10 @@ TEST_CASE("RA: jwtRules", "[model][validate]") {
   EXPECT_VALID(ra("  jwtRules: [{issuer: a, presence: OPTIONAL}]\n"));
 }
 
-TEST_CASE("duplicates: same kind, namespace and name", "[model][validate]") {
-  auto r = model_from(R"(apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: a, namespace: foo}
----
-apiVersion: security.istio.io/v1beta1
-kind: AuthorizationPolicy
-metadata: {name: a, namespace: foo}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: a, namespace: bar}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: a}
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: a, namespace: foo}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: foo}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: foo, namespace: ignored}
-)",
-                      true, "dup.yaml");
+// Objects defined twice are not invalid: the last copy is in force (model/apply.h, test/model/apply_test.cpp).
+TEST_CASE("an object defined twice is not a validation error", "[model][validate]") {
+  auto r = model_from(ap("  {}\n") + "---\n" + ap("  {}\n"));
   INFO(dump(r->set));
-  auto errs = test::diags(r->set, Severity::Error);
-  REQUIRE(errs.size() == 2);
-  const Diagnostic& d = *errs[0];
-  CHECK(d.message == "duplicate AuthorizationPolicy foo/a: already defined at dup.yaml:1:1");
-  CHECK(d.loc == Loc{1, 5, 1});
-  REQUIRE(d.related.size() == 1);
-  CHECK(d.related[0].loc == Loc{1, 1, 1});
-  CHECK(errs[1]->message.find("duplicate Namespace foo") == 0);
-  CHECK(errs[1]->loc.line == 25);
+  CHECK(r->set.diagnostics.empty());
+  CHECK(r->set.authorization_policies.size() == 2);
 }

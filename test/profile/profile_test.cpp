@@ -136,6 +136,21 @@ TEST_CASE("rules/default.yaml and the built-in default profile agree", "[profile
   CHECK(builtin.exceptions.empty());
 }
 
+TEST_CASE("namespaces: complete declares the namespace list complete", "[profile]") {
+  auto complete = load_text("name: x\nnamespaces: complete\n");
+  REQUIRE(complete->profile);
+  CHECK(complete->profile->namespaces_complete);
+  auto partial = load_text("name: x\nnamespaces: partial\n");
+  REQUIRE(partial->profile);
+  CHECK_FALSE(partial->profile->namespaces_complete);
+  auto absent = load_text("name: x\n");
+  REQUIRE(absent->profile);
+  CHECK_FALSE(absent->profile->namespaces_complete);
+  CHECK_FALSE(profile::default_profile().namespaces_complete);
+  require_error("name: x\nnamespaces: all\n", 2, 13, "namespaces: unknown value 'all' (expected complete or partial)");
+  require_error("name: x\nnamespaces: [a]\n", 2, 13, "regulated namespaces are listed under regulated.namespaces");
+}
+
 TEST_CASE("profile errors carry the position of the offending key or value", "[profile]") {
   SECTION("unknown top-level key, with a suggestion") {
     require_error("name: x\nregulatd:\n  namespaces: [a]\n", 2, 1,

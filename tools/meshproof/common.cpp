@@ -14,10 +14,27 @@
 
 namespace meshproof::cli {
 
+namespace {
+
+// A namespace name is an RFC 1123 label (lowercase letters, digits, '-'; at most 63 characters).
+std::string namespace_name(const std::string& s) {
+  bool ok = !s.empty() && s.size() <= 63 && s.front() != '-' && s.back() != '-';
+  for (char c : s) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  return ok ? std::string() : "'" + s + "' is not a namespace name (lowercase letters, digits and '-', at most 63)";
+}
+
+}  // namespace
+
 void add_input_flags(CLI::App* cmd, InputFlags& flags) {
   cmd->add_option("paths", flags.paths,
                   "Manifest files or directories (recursive: .yaml, .yml, .json); '-' reads stdin")
       ->required();
+  cmd->add_option("-n,--namespace", flags.default_namespace,
+                  "Namespace of objects without metadata.namespace, as kubectl's (default: default)")
+      ->check(namespace_name);
+  cmd->add_flag("--namespaces-complete", flags.namespaces_complete,
+                "The input declares every namespace of the cluster: a policy naming another one is reported "
+                "(as the profile's `namespaces: complete`)");
   cmd->add_option("--root-namespace", flags.root_namespace,
                   "Istio root namespace (default: the mesh config's rootNamespace, else istio-system)");
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
@@ -49,6 +66,7 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   app::InputOptions o;
   o.paths = flags.paths;
   if (!flags.root_namespace.empty()) o.root_namespace = flags.root_namespace;
+  o.default_namespace = flags.default_namespace;
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
   o.progress = progress;
@@ -89,6 +107,7 @@ std::unique_ptr<analysis::Analysis> finish(std::unique_ptr<analysis::Analysis> a
 std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
   analysis::Options o;
   o.input = input_options(flags, /*progress=*/false);
+  o.namespaces_complete = flags.namespaces_complete;
   o.run_checks = false;
   return finish(analysis::run(o));
 }
@@ -96,6 +115,7 @@ std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
 std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, bool checks) {
   analysis::Options o;
   o.input = input_options(flags.input, /*progress=*/true);
+  o.namespaces_complete = flags.input.namespaces_complete;
   o.profile_path = flags.profile;
   o.assertions_path = flags.assert_file;
   o.regulated = flags.regulated;

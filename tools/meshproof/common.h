@@ -15,6 +15,8 @@ namespace meshproof::cli {
 struct InputFlags {
   std::vector<std::string> paths;
   std::string root_namespace;
+  std::string default_namespace = "default";
+  bool namespaces_complete = false;
   size_t max_file_mb = 64;
   unsigned threads = 0;
 };
