@@ -122,5 +122,102 @@ TEST_CASE("explain lists the namespace default and undeclared namespaces as assu
   CHECK(explained["assumptions"].size() == 2);
 }
 
+TEST_CASE("a policy without metadata.namespace is named default/NAME everywhere", "[cli][namespace]") {
+  auto dir = temp_dir("namespace-less-name");
+  write_file(dir / "input.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: default}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: mongo, ports: [{containerPort: 27017}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: default}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-mongo, port: 27017}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-policy
+spec:
+  action: DENY
+  rules:
+  - to:
+    - operation:
+        methods: ["*"]
+  - to:
+    - operation:
+        methods: ["GET"]
+)");
+  RunResult check = run_cli({"check", (dir / "input.yaml").string(), "-o", "json"});
+  INFO(check.err);
+  REQUIRE(check.exit_code <= 1);
+  CHECK(check.out.find("\"/deny-policy") == std::string::npos);
+  CHECK(check.out.find(" /deny-policy") == std::string::npos);
+  RunResult q = run_cli({"query", (dir / "input.yaml").string(), "--to", "default/db", "--port", "27017",
+                         "--plaintext", "-o", "json"});
+  REQUIRE(q.exit_code == 0);
+  json answer = json::parse(q.out);
+  CHECK(answer["decided_by"]["policy"] == "default/deny-policy");
+}
+
+TEST_CASE("a namespace-less copy and a default copy are one object, and the later one is in force",
+          "[cli][namespace]") {
+  auto dir = temp_dir("namespace-less-duplicate");
+  write_file(dir / "input.yaml", R"(apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-all
+spec:
+  action: DENY
+  rules:
+  - {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: details-viewer
+  namespace: default
+spec:
+  selector: {matchLabels: {app: details}}
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/default/sa/productpage"]}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: details, namespace: default}
+spec:
+  selector: {matchLabels: {app: details}}
+  template:
+    metadata: {labels: {app: details}}
+    spec:
+      containers: [{name: d, image: d, ports: [{containerPort: 9080}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-all
+  namespace: default
+spec: {}
+)");
+  RunResult check = run_cli({"check", (dir / "input.yaml").string(), "-o", "json"});
+  INFO(check.out << check.err);
+  REQUIRE(check.exit_code <= 1);
+  json report = json::parse(check.out);
+  int duplicates = 0, unreachable = 0;
+  for (const json& f : report["findings"]) {
+    duplicates += f["check"] == "duplicate-resource";
+    unreachable += f["check"] == "unreachable-allow-rule";
+  }
+  CHECK(duplicates == 1);
+  CHECK(unreachable == 0);  // the DENY copy is replaced by `spec: {}`, which denies nothing
+}
+
 }  // namespace
 }  // namespace meshproof::test
