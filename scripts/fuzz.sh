@@ -12,8 +12,8 @@
 # Reproduce one with: $FUZZ_BUILD_DIR/fuzz/TARGET CRASH_FILE.
 #
 # Environment: FUZZ_CPU_TIME=1 counts SECONDS as CPU time of the fuzzer (for long runs on a shared
-# machine); FUZZ_JOBS (default 2) for the build; FUZZ_NO_BUILD=1 runs what is built; FUZZ_ARGS adds
-# libFuzzer flags.
+# machine), FUZZ_MAX_WALL=S then also stops it after S seconds of wall time; FUZZ_JOBS (default 2) for
+# the build; FUZZ_NO_BUILD=1 runs what is built; FUZZ_ARGS adds libFuzzer flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/sanitizer-env.sh
@@ -74,7 +74,9 @@ run_target() {
   echo "fuzz: $target for $seconds s${FUZZ_CPU_TIME:+ of CPU time} (log: $log)"
   if [[ -n "${FUZZ_CPU_TIME:-}" ]]; then
     # No -max_total_time: the watcher interrupts at the CPU budget (libFuzzer then exits with 72).
-    "$out/$target" "${args[@]}" ${FUZZ_ARGS:-} "$corpus" "$seeds/$target" >"$log" 2>&1 &
+    # FUZZ_MAX_WALL caps the wall time as well (a starved process may never reach its CPU budget).
+    "$out/$target" "${args[@]}" ${FUZZ_MAX_WALL:+-max_total_time=$FUZZ_MAX_WALL} ${FUZZ_ARGS:-} "$corpus" \
+      "$seeds/$target" >"$log" 2>&1 &
     local pid=$!
     stop_at_cpu_seconds "$pid" "$seconds" &
     local watcher=$!
