@@ -3,7 +3,7 @@
 # that are not formatted and exits 1, for CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files 'lib/*.cpp' 'lib/*.h' 'tools/*.cpp' 'tools/*.h' 'test/*.cpp' 'test/*.h' 'bench/*.cpp' 'bench/*.h')
+mapfile -t files < <(git ls-files 'lib/*.cpp' 'lib/*.h' 'tools/*.cpp' 'tools/*.h' 'test/*.cpp' 'test/*.h' 'bench/*.cpp' 'bench/*.h' 'fuzz/*.cpp')
 if [[ "${1:-}" == "--check" ]]; then
   bad=0
   for f in "${files[@]}"; do

@@ -8,7 +8,10 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
 # Used by tests: SARIF schema validation (python3-jsonschema), JUnit parsing (python3), report rendering
 # (chromium: the auditor report's HTML is rendered headless to a PNG; ~140 MB download, about 70 s to
 # install on Debian 12; the render test is skipped with a message when it is absent).
-test_pkgs=(python3 python3-jsonschema chromium)
+# clang-16 builds the sanitizer test suite and the fuzz targets (Debian's default clang 14 cannot compile
+# lib/engine); libclang-rt-16-dev holds its ASan, UBSan and libFuzzer runtimes; llvm-16 its llvm-symbolizer
+# (symbolized sanitizer reports); ccache keeps the second build cheap when sources did not change.
+test_pkgs=(python3 python3-jsonschema chromium clang-16 libclang-rt-16-dev llvm-16 ccache)
 # Used by scripts/bench-scale.sh (docs/performance.md): gnuplot renders the time/memory plot, GNU time
 # (/usr/bin/time -v) measures peak RSS.
 bench_pkgs=(gnuplot-nox time)

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/unicode.h"
+
 namespace meshproof {
 
 std::string SourceSet::describe(const Loc& l) const {
@@ -31,12 +33,25 @@ std::string nth_line(std::istream& in, uint32_t n) {
 std::string SourceSet::line_text(const Loc& l) const {
   if (!l.known() || l.file == 0 || l.file >= files_.size()) return "";
   const SourceFile& f = files_[l.file];
-  if (f.text) {
-    std::istringstream in(*f.text);
-    return nth_line(in, l.line);
-  }
+  // Positions in a UTF-16 input count lines of its UTF-8 decoding (load/loader.h), so its line is
+  // taken from that decoding.
+  auto from_text = [&](std::string_view text) {
+    size_t bad = 0;
+    std::istringstream lines(has_utf16_bom(text) ? utf16_to_utf8(text, bad) : std::string(text));
+    return nth_line(lines, l.line);
+  };
+  if (f.text) return from_text(*f.text);
   std::ifstream in(f.path, std::ios::binary);
   if (!in) return "";
+  char mark[2] = {};
+  in.read(mark, 2);
+  if (in.gcount() == 2 && has_utf16_bom(std::string_view(mark, 2))) {
+    std::stringstream whole;
+    whole << mark[0] << mark[1] << in.rdbuf();
+    return from_text(whole.str());
+  }
+  in.clear();
+  in.seekg(0);
   return nth_line(in, l.line);
 }
 

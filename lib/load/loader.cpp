@@ -21,6 +21,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/unicode.h"
+
 namespace fs = std::filesystem;
 
 namespace meshproof::load {
@@ -367,32 +369,32 @@ size_t first_invalid_utf8(const std::string& text) {
   return std::string::npos;
 }
 
-// The name of a UTF-16 or UTF-32 byte order mark at the start of `text`, or nullptr.
+// The name of a UTF-32 byte order mark at the start of `text`, or nullptr. (UTF-16 with its mark is
+// decoded before this check, as kubectl does; kubectl does not decode UTF-32.)
 const char* wide_encoding(const std::string& text) {
   auto starts = [&](std::string_view bom) { return text.compare(0, bom.size(), bom) == 0; };
   using namespace std::string_view_literals;
   if (starts("\x00\x00\xFE\xFF"sv) || starts("\xFF\xFE\x00\x00"sv)) return "UTF-32";
-  if (starts("\xFE\xFF"sv) || starts("\xFF\xFE"sv)) return "UTF-16";
   return nullptr;
 }
 
-// Refuses text that Kubernetes would not decode: a UTF-16/32 file, binary data, invalid UTF-8. These
+// Refuses text that Kubernetes would not decode: a UTF-32 file, binary data, invalid UTF-8. These
 // would otherwise confuse yaml-cpp or reach the JSON and XML writers as invalid strings.
 bool check_encoding(uint32_t file_id, const std::string& text, uint32_t line_offset, uint32_t col_offset,
                     std::vector<LoadError>& errors) {
   if (const char* wide = wide_encoding(text)) {
     errors.push_back({Loc{file_id, 1 + line_offset, 1 + col_offset},
                       "the input is " + std::string(wide) +
-                          " (it starts with a byte order mark); Kubernetes "
-                          "manifests are UTF-8",
+                          " (it starts with a byte order mark); Kubernetes manifests are UTF-8 (kubectl also "
+                          "reads UTF-16 with its byte order mark)",
                       "convert it, e.g. iconv -f " + std::string(wide) + " -t UTF-8 FILE > FILE.utf8.yaml"});
     return false;
   }
   // A NUL byte never occurs in YAML text; yaml-cpp would report something confusing.
   size_t nul = text.find('\0');
   if (nul != std::string::npos) {
-    uint32_t line = line_col(text, nul).first;
-    errors.push_back({Loc{file_id, line + line_offset, 0}, "binary data (a NUL byte), not YAML",
+    auto [line, col] = line_col(text, nul);
+    errors.push_back({Loc{file_id, line + line_offset, col + col_offset}, "binary data (a NUL byte), not YAML",
                       "pass only YAML or JSON manifests"});
     return false;
   }
@@ -609,6 +611,18 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
 bool Loader::parse_text(uint32_t file_id, const std::string& text, const std::function<void(Document&&)>& sink,
                         std::vector<LoadError>& errors, std::vector<LoadNote>& notes, uint32_t line_offset,
                         uint32_t col_offset) const {
+  if (has_utf16_bom(text)) {  // kubectl reads UTF-16 with its byte order mark: so does meshproof
+    size_t bad = 0;
+    std::string decoded = utf16_to_utf8(text, bad);
+    if (bad != std::string::npos) {
+      auto [line, col] = line_col(decoded, bad);
+      errors.push_back({Loc{file_id, line + line_offset, col + col_offset},
+                        "invalid UTF-16 (an unpaired surrogate or an odd number of bytes)",
+                        "re-save the file as UTF-8 or UTF-16, or fix the text at this position"});
+      return false;
+    }
+    return parse_text(file_id, decoded, sink, errors, notes, line_offset, col_offset);
+  }
   if (!check_encoding(file_id, text, line_offset, col_offset, errors)) return false;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     notes.push_back({Loc{file_id, 0, 0}, "empty input"});

@@ -6,6 +6,30 @@
 
 namespace meshproof::report {
 
+namespace {
+
+// A source line longer than this is shown as a window around the column (a minified JSON file is one line
+// of megabytes; printing it whole, and a caret padding as long, buries the message).
+constexpr size_t kMaxSnippet = 200;
+constexpr size_t kContextBefore = 80;
+
+bool utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Cuts `line` to at most kMaxSnippet bytes around `col`, at UTF-8 character boundaries, marking each cut with
+// "..."; moves `col` with it.
+void window(std::string& line, size_t& col) {
+  if (line.size() <= kMaxSnippet) return;
+  size_t start = col > kContextBefore ? col - kContextBefore : 0;
+  while (start < col && utf8_continuation(line[start])) ++start;
+  size_t end = std::min(line.size(), start + kMaxSnippet - 6);
+  while (end > col && end < line.size() && utf8_continuation(line[end])) --end;
+  std::string cut = (start > 0 ? "..." : "") + line.substr(start, end - start) + (end < line.size() ? "..." : "");
+  col = col - start + (start > 0 ? 3 : 0);
+  line = std::move(cut);
+}
+
+}  // namespace
+
 std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
   if (!loc.known()) return "";
   std::string line = sources.line_text(loc);
@@ -14,6 +38,7 @@ std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
   std::string gutter(number.size(), ' ');
   size_t col = loc.col ? loc.col - 1 : 0;
   if (col > line.size()) col = line.size();
+  window(line, col);
   // Underline the token that starts at the column (up to whitespace or a flow delimiter).
   size_t end = col;
   while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != ',' && line[end] != ']' &&

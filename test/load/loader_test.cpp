@@ -119,14 +119,15 @@ TEST_CASE("syntax errors report the position and stop that input", "[load][bad-i
   CHECK_FALSE(p->errors[0].help.empty());
 }
 
-TEST_CASE("binary input is refused with the line of the first NUL byte", "[load][bad-input]") {
-  std::string text = "a: 1\nb: 2\n";
+TEST_CASE("binary input is refused with the line and column of the first NUL byte", "[load][bad-input]") {
+  std::string text = "a: 1\nb: 2\nc: ";
   text += '\0';
   text += "garbage";
   auto p = parse(text);
   CHECK_FALSE(p->ok);
   REQUIRE(p->errors.size() == 1);
   CHECK(p->errors[0].loc.line == 3);
+  CHECK(p->errors[0].loc.col == 4);
   CHECK_THAT(p->errors[0].message, Catch::Contains("binary"));
 }
 

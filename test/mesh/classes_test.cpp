@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "mesh_builders.h"
+#include "timing.h"
 
 using namespace meshproof;
 
@@ -143,5 +144,5 @@ TEST_CASE("10,000 policies and 2,000 workloads resolve in well under a second", 
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   WARN("resolve: " << ms << " ms, " << m.workloads.size() << " workloads, " << m.classes.size() << " classes");
   CHECK(m.workloads.size() >= static_cast<size_t>(workloads));
-  CHECK(ms < 1000.0);
+  CHECK(ms < 1000.0 * test::kTimeScale);
 }
