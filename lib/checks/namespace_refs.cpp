@@ -87,9 +87,8 @@ KnownNamespaces::KnownNamespaces(const mesh::Mesh& mesh, const model::ResourceSe
     for (const auto& o : list)
       if (!o.meta.ns.empty()) all.insert(o.meta.ns);
   });
-  for (const std::string& always :
-       {mesh.config.root_namespace, std::string("default"), std::string("kube-system"), std::string("kube-public"),
-        std::string("kube-node-lease")})
+  for (const std::string& always : {mesh.config.root_namespace, std::string("default"), std::string("kube-system"),
+                                    std::string("kube-public"), std::string("kube-node-lease")})
     all.insert(always);
   all_.assign(all.begin(), all.end());
 }

@@ -13,10 +13,10 @@
 namespace meshproof::checks {
 
 struct NamespaceRef {
-  std::string ns;                    // the namespace; for a pattern, Istio's `*` form ("prod-*")
-  bool pattern = false;              // a `namespaces` / `source.namespace` value (matched with `*`, IS §5)
-  bool negated = false;              // from a not* list or `notValues`: it excludes callers
-  std::string field;                 // "spec.rules[0].from[1].source.principals[0]"
+  std::string ns;                     // the namespace; for a pattern, Istio's `*` form ("prod-*")
+  bool pattern = false;               // a `namespaces` / `source.namespace` value (matched with `*`, IS §5)
+  bool negated = false;               // from a not* list or `notValues`: it excludes callers
+  std::string field;                  // "spec.rules[0].from[1].source.principals[0]"
   const model::Str* value = nullptr;  // the value as written, with its position
 };
 

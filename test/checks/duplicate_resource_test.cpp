@@ -24,9 +24,10 @@ TEST_CASE("duplicate-resource reports its positive fixture", "[checks][duplicate
   CHECK(web.loc.line == third);
   const std::string name = run->input->sources.file(web.loc.file).display_name;
   auto at = [&](uint32_t line) { return name + ":" + std::to_string(line) + ":1"; };
-  CHECK(web.message == "AuthorizationPolicy shop/allow-web is defined 3 times; this last copy is in force and "
-                       "replaces the copies at " +
-                           at(first) + ", " + at(second) + ", as kubectl apply of the input in order does");
+  CHECK(web.message ==
+        "AuthorizationPolicy shop/allow-web is defined 3 times; this last copy is in force and "
+        "replaces the copies at " +
+            at(first) + ", " + at(second) + ", as kubectl apply of the input in order does");
   REQUIRE(web.related.size() == 2);
   CHECK(web.related[0].loc.line == first);
   CHECK(web.related[1].loc.line == second);
@@ -38,9 +39,10 @@ TEST_CASE("duplicate-resource reports its positive fixture", "[checks][duplicate
   CHECK(dflt.loc.line == open2);
   REQUIRE(dflt.related.size() == 1);
   CHECK(dflt.related[0].loc.line == open);
-  CHECK(dflt.message == "AuthorizationPolicy default/open is defined 2 times; this last copy is in force and "
-                        "replaces the copy at " +
-                            at(open) + ", as kubectl apply of the input in order does");
+  CHECK(dflt.message ==
+        "AuthorizationPolicy default/open is defined 2 times; this last copy is in force and "
+        "replaces the copy at " +
+            at(open) + ", as kubectl apply of the input in order does");
 
   // Every other check sees the last copies only, and nothing is invalid.
   CHECK(run->of("invalid-resource").empty());

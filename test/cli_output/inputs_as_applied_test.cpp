@@ -101,7 +101,8 @@ TEST_CASE("explain lists the namespace default and undeclared namespaces as assu
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("  assumption: Deployment default/api has no metadata.namespace; it is taken to be in namespace "
                    "default (--namespace)\n") != std::string::npos);
-  CHECK(r.out.find("  assumption: AuthorizationPolicy default/allow-sa has no metadata.namespace") != std::string::npos);
+  CHECK(r.out.find("  assumption: AuthorizationPolicy default/allow-sa has no metadata.namespace") !=
+        std::string::npos);
   CHECK(r.out.find("  assumption: namespace \"ghost\" exists (AuthorizationPolicy default/allow-sa names it in "
                    "spec.rules[0].from[1].source.namespaces[0]; the input declares no such Namespace") !=
         std::string::npos);
@@ -160,8 +161,8 @@ spec:
   REQUIRE(check.exit_code <= 1);
   CHECK(check.out.find("\"/deny-policy") == std::string::npos);
   CHECK(check.out.find(" /deny-policy") == std::string::npos);
-  RunResult q = run_cli({"query", (dir / "input.yaml").string(), "--to", "default/db", "--port", "27017",
-                         "--plaintext", "-o", "json"});
+  RunResult q = run_cli(
+      {"query", (dir / "input.yaml").string(), "--to", "default/db", "--port", "27017", "--plaintext", "-o", "json"});
   REQUIRE(q.exit_code == 0);
   json answer = json::parse(q.out);
   CHECK(answer["decided_by"]["policy"] == "default/deny-policy");

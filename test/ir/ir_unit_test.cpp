@@ -129,7 +129,8 @@ spec:
   CHECK(matches[1].terms.at(0).atoms.at(0).key == "groups");
 }
 
-TEST_CASE("lowering keeps source positions and records TCP drops with reasons (docs/semantics.md#http-only-on-tcp)", "[ir][tcp]") {
+TEST_CASE("lowering keeps source positions and records TCP drops with reasons (docs/semantics.md#http-only-on-tcp)",
+          "[ir][tcp]") {
   auto in = test::load_yaml(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: p, namespace: foo}
