@@ -25,8 +25,8 @@ import re
 import sys
 
 CHECK_TEMPLATE = """\
-// {name} ({id}): TODO: what the check finds, and why Istio behaves that way (cite docs/semantics.md or
-// IS §N).
+// {name} ({id}): TODO: what the check finds, and why Istio behaves that way (cite docs/semantics.md#topic or
+// an istio.io page).
 #include "checks/check.h"
 #include "checks/describe.h"
 
@@ -49,7 +49,7 @@ class {cls} final : public Check {{
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {{
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {{
-      if (ctx.rejected(p.ref())) continue;  // reported by invalid-resource; Istio never applies it
+      // Objects Istio's admission rejects are not here: the input stage moved them to Input::rejected.
       // TODO: decide whether `p` is a finding; then
       // out.push_back(make(p.ref(), p.loc, "AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
       //                    " ...: what happens and why", "how to fix it", "fingerprint key"));
@@ -65,8 +65,8 @@ std::unique_ptr<Check> make_{snake}_check() {{ return std::make_unique<{cls}>();
 """
 
 SYMBOLIC_TEMPLATE = """\
-// {name} ({id}): TODO: what the check finds, and why Istio behaves that way (cite docs/semantics.md or
-// IS §N). A symbolic check: its analyzer visits every workload class in the shared pass
+// {name} ({id}): TODO: what the check finds, and why Istio behaves that way (cite docs/semantics.md#topic or
+// an istio.io page). A symbolic check: its analyzer visits every workload class in the shared pass
 // (checks/gap_pass.h) and asks the engine about the class's views.
 #include <map>
 
@@ -169,7 +169,7 @@ TODO: what the check reports, on which resource and where the finding points; it
 
 ## Why it matters
 
-TODO: what goes wrong in the mesh when this is left as it is (cite docs/semantics.md or IS §N).
+TODO: what goes wrong in the mesh when this is left as it is (cite docs/semantics.md#topic or an istio.io page).
 
 ## Example
 

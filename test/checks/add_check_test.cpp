@@ -42,6 +42,14 @@ struct ScratchTree {
   }
   ~ScratchTree() { fs::remove_all(root); }
 
+  // Whether a generated source compiles against the project's headers (syntax and types only): a template
+  // that calls something the library does not have is caught here, not by the next person who uses it.
+  bool compiles(const std::string& rel) const {
+    const std::string cmd = "${CXX:-c++} -std=c++20 -fsyntax-only -I'" + test::source_dir() + "/lib' '" +
+                            (root / rel).string() + "' > '" + (root / "compile.log").string() + "' 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  }
+
   // Exit status of `add_check.py ARGS --root ROOT`, output in `out`.
   int run(const std::string& args, std::string* out = nullptr) const {
     const fs::path log = root / "add_check.log";
@@ -72,6 +80,7 @@ TEST_CASE("add_check.py writes the files of a new check and registers it once", 
     CHECK(source.find("class DemoThing final : public Check") != std::string::npos);
     CHECK(source.find("\"demo-thing\", \"MP2999\", Severity::Warning") != std::string::npos);
     CHECK(source.find("std::unique_ptr<Check> make_demo_thing_check()") != std::string::npos);
+    CHECK(t.compiles("lib/checks/demo_thing.cpp"));
     const std::string registry = slurp(r / "lib/checks/registry.cpp");
     // Appended after the last registered check (duplicate_resource), continuing the macro.
     CHECK(std::regex_search(registry, std::regex("X\\(duplicate_resource\\) *\\\\\n  X\\(demo_thing\\)\n")));
@@ -96,6 +105,7 @@ TEST_CASE("add_check.py writes the files of a new check and registers it once", 
     CHECK(source.find("class DemoProof final : public gaps::SymbolicCheck") != std::string::npos);
     CHECK(source.find("class DemoProofAnalyzer final : public gaps::Analyzer") != std::string::npos);
     CHECK(source.find("Severity::Note") != std::string::npos);
+    CHECK(t.compiles("lib/checks/demo_proof.cpp"));
     CHECK(slurp(r / "lib/checks/registry.cpp").find("  X(demo_proof)\n") != std::string::npos);
   }
 
