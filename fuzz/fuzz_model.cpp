@@ -9,6 +9,7 @@
 #include "load/loader.h"
 #include "mesh/mesh.h"
 #include "model/admission.h"
+#include "model/apply.h"
 #include "model/parse.h"
 #include "model/validate.h"
 
@@ -26,8 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   loader.parse_text(
       id, *text, [&](load::Document&& doc) { model::add_document(doc, resources, context); }, errors, notes);
   if (!errors.empty()) return 0;  // the CLI stops here (exit 2)
-  model::validate_all(resources, &sources);
+  // The input stage's steps in its order (app/pipeline.cpp): namespace default, validation, admission,
+  // then the last copy of each object in force.
+  model::place_in_namespace(resources, "default");
+  model::validate_all(resources);
   model::ResourceSet rejected = model::take_rejected(resources);
+  model::ResourceSet overridden = model::take_overridden(resources);
   mesh::Mesh world = mesh::resolve(resources, mesh::ResolveOptions{});
   (void)world;
   return 0;
