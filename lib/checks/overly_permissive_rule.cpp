@@ -123,10 +123,7 @@ bool is_ingress_gateway(const mesh::Workload& w, const std::vector<model::Gatewa
   if (app != w.labels.end() && app->second == "istio-ingressgateway") return true;
   if (!w.gateway_name.empty() || (w.decl && w.decl->runs_istio_proxy)) return true;
   return std::any_of(gateways.begin(), gateways.end(), [&](const model::Gateway& g) {
-    return !g.selector.empty() && std::all_of(g.selector.begin(), g.selector.end(), [&](const auto& kv) {
-      auto it = w.labels.find(kv.first);
-      return it != w.labels.end() && it->second == kv.second;
-    });
+    return !g.selector.empty() && mesh::labels_subset(g.selector, w.labels);
   });
 }
 

@@ -94,13 +94,8 @@ std::vector<std::string> regulated_namespaces(const mesh::Mesh& mesh, const prof
     if (!trim(n).empty()) out.insert(trim(n));
   for (const auto& [name, info] : mesh.namespaces) {
     if (profile.is_regulated(info)) out.insert(name);
-    for (const model::Labels& sel : selectors) {
-      bool all = std::all_of(sel.begin(), sel.end(), [&](const auto& kv) {
-        auto it = info.labels.find(kv.first);
-        return it != info.labels.end() && it->second == kv.second;
-      });
-      if (all) out.insert(name);
-    }
+    for (const model::Labels& sel : selectors)
+      if (mesh::labels_subset(sel, info.labels)) out.insert(name);
   }
   return {out.begin(), out.end()};
 }

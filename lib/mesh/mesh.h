@@ -13,6 +13,10 @@
 
 namespace meshproof::mesh {
 
+// selector ⊆ labels, for plain label maps (Service, Sidecar and Gateway selectors). Policy selectors use
+// model::Selector::matches.
+bool labels_subset(const model::Labels& selector, const model::Labels& labels);
+
 enum class WorkloadOrigin : uint8_t {
   Declared,       // a Deployment, StatefulSet, ... in the input
   Synthetic,      // stands for a selector that no declared workload satisfies

@@ -53,6 +53,14 @@ std::string effective_namespace(const model::ResourceBase& r) {
   return r.meta.ns.empty() ? std::string(model::kDefaultNamespace) : r.meta.ns;
 }
 
+bool labels_subset(const model::Labels& selector, const model::Labels& labels) {
+  for (const auto& [k, v] : selector) {
+    auto it = labels.find(k);
+    if (it == labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
 namespace detail {
 
 namespace {
@@ -132,14 +140,6 @@ Timestamp parse_timestamp(const std::string& s) {
               minute * 60 + second - offset;
   t.nanos = nanos;
   return t;
-}
-
-bool labels_subset(const model::Labels& selector, const model::Labels& labels) {
-  for (const auto& [k, v] : selector) {
-    auto it = labels.find(k);
-    if (it == labels.end() || it->second != v) return false;
-  }
-  return true;
 }
 
 std::string labels_key(const model::Labels& labels) {

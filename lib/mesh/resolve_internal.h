@@ -10,10 +10,6 @@
 
 namespace meshproof::mesh::detail {
 
-// selector ⊆ labels, for plain label maps (Service and Sidecar selectors). Policy selectors use
-// model::Selector::matches.
-bool labels_subset(const model::Labels& selector, const model::Labels& labels);
-
 // "k=v,k2=v2" (std::map order, so sorted by key).
 std::string labels_key(const model::Labels& labels);
 

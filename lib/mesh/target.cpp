@@ -24,14 +24,6 @@ std::optional<model::Labels> parse_labels(const std::string& text, std::string& 
   return labels;
 }
 
-bool contains_all(const model::Labels& have, const model::Labels& want) {
-  for (const auto& [k, v] : want) {
-    auto it = have.find(k);
-    if (it == have.end() || it->second != v) return false;
-  }
-  return true;
-}
-
 std::string names_in(const Mesh& mesh, const std::string& ns) {
   std::string out;
   int n = 0;
@@ -76,7 +68,7 @@ std::optional<std::string> find_target(const std::string& spec, const model::Res
   for (const Workload* w : mesh.in_namespace(ns)) {
     if (w->origin == WorkloadOrigin::OtherWorkloads) continue;
     if (w->labels == *labels && !exact) exact = w;
-    if (contains_all(w->labels, *labels) && !superset) superset = w;
+    if (labels_subset(*labels, w->labels) && !superset) superset = w;
   }
   if (exact || superset) {
     out.workload = exact ? exact : superset;

@@ -128,5 +128,4 @@ inline void require_all_replay(const ReplayCount& count) {
   CHECK(count.failures.empty());
 }
 
-
 }  // namespace meshproof::test::replay
