@@ -21,6 +21,8 @@ void failpoint(const char* name) {
   if (armed(name)) throw std::runtime_error(std::string("failpoint ") + name);
 }
 
+bool failpoint_armed(const char* name) { return armed(name); }
+
 void thread_failpoint() {
   if (armed("thread-create"))
     throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again), "failpoint thread-create");

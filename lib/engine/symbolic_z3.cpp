@@ -236,6 +236,21 @@ z3::check_result check_with_z3_timer(z3::solver& solver, const z3::expr_vector& 
   return r;
 }
 
+// Z3_interrupt also cancels the context's resource limit, and that cancel stays until some check clears
+// it on entry. An interrupt that lands as a check ends therefore leaves the context cancelled, and what the
+// thread does next in that context fails silently: the assertions of the next engine built on it (the
+// thread's context serves every engine of the thread) were partly dropped, and that engine answered Sat
+// with witnesses that break its own axioms (docs/robustness.md, F1). A trivial check clears the cancel at
+// once, before anything else uses the context.
+void clear_cancel(z3::context& c) { z3::solver(c, z3::solver::simple()).check(); }
+
+// The failpoint late-interrupt: every third time-limited check is interrupted after it returned, before it
+// is disarmed, as the watchdog does when a deadline expires just as the check ends.
+bool late_interrupt_failpoint() {
+  static std::atomic<unsigned> checks{0};
+  return failpoint_armed("late-interrupt") && ++checks % 3 == 0;
+}
+
 }  // namespace
 
 CheckDeadline::CheckDeadline(z3::context& c) : slot_(new Slot) { slot_->ctx = c; }
@@ -263,11 +278,16 @@ z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector&
   z3::check_result r = assumptions.empty() ? solver.check() : solver.check(assumptions);
   {
     std::lock_guard<std::mutex> lock(slot_->mu);
+    if (late_interrupt_failpoint()) {
+      Z3_interrupt(slot_->ctx);
+      slot_->interrupted = true;
+    }
     slot_->deadline_ns = 0;
     interrupted_ = slot_->interrupted;
   }
   // An interrupted check is never an answer, even when it returned Sat or Unsat (the interrupt may have
   // landed after the search, during model construction). The caller renews its solver (engine.cpp).
+  if (interrupted_) clear_cancel(solver.ctx());
   return interrupted_ ? z3::unknown : r;
 }
 
