@@ -3,8 +3,9 @@
 #
 #   bash scripts/bench-scale.sh                      # 1k, 10k, 50k, 100k policies; writes docs/performance.{csv,png}
 #   bash scripts/bench-scale.sh --sizes "1000 10000" --runs 3
+#   bash scripts/bench-scale.sh --shapes "default unique mixed" --sizes 10000 --csv docs/performance-shapes.csv --no-plot
 #
-# For each size it writes a meshgen tree (cached in --cache, reused while meshgen is unchanged), then runs,
+# For each shape and size it writes a meshgen tree (cached in --cache, reused while meshgen is unchanged), then runs,
 # under `/usr/bin/time -v` (wall clock from `date +%s%N`, peak RSS from time's "Maximum resident set size"):
 #   parse_floor --threads 1 DIR      yaml-cpp parse of every file, every node touched (tools/parse_floor)
 #   parse_floor --threads 2 DIR      the same on both cores: meshproof also parses one file per core
@@ -20,12 +21,15 @@
 #
 # Options:
 #   --sizes "N ..."      policy counts (default "1000 10000 50000 100000")
+#   --shapes "S ..."     meshgen shapes (docs/meshgen.md; default "default", or $SHAPES): default, unique, mixed.
+#                        With more than one, the summary adds a table per shape: check ÷ floor, peak RSS, phases.
 #   --runs R             repetitions per measurement (default 3)
 #   --cache DIR          where the meshgen trees live (default /tmp/meshproof-bench)
 #   --csv FILE / --png FILE   outputs (defaults docs/performance.csv, docs/performance.png)
 #   --check-timeout S    stop a `check` run after S seconds and record it as a timeout (default 600)
 #   --no-build           use the binaries already in BUILD_DIR
 #   --no-query           skip phase_bench (lowering alone, median query)
+#   --no-plot            draw no plot (the CSV and the tables only)
 #   --render-only        measure nothing: redo the tables and the plot from an existing --csv
 # Environment: BUILD_DIR (default build), JOBS (build parallelism, default 2).
 # Needs gnuplot and GNU time: `bash scripts/install-deps.sh --with-bench-tools`.
@@ -35,6 +39,8 @@ cd "$(dirname "$0")/.."
 BUILD_DIR="${BUILD_DIR:-build}"
 JOBS="${JOBS:-2}"
 SIZES="1000 10000 50000 100000"
+SHAPES="${SHAPES:-default}"
+PLOT=1
 RUNS=""
 CACHE=/tmp/meshproof-bench
 CSV=docs/performance.csv
@@ -47,6 +53,8 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}
 while (($#)); do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
+    --shapes) SHAPES="$2"; shift 2 ;;
+    --no-plot) PLOT=0; shift ;;
     --runs) RUNS="$2"; shift 2 ;;
     --cache) CACHE="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
@@ -62,7 +70,7 @@ done
 
 die() { echo "bench-scale: $*" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is missing; run: bash scripts/install-deps.sh --with-bench-tools"
-command -v gnuplot >/dev/null || die "gnuplot is missing; run: bash scripts/install-deps.sh --with-bench-tools"
+((PLOT == 0)) || command -v gnuplot >/dev/null || die "gnuplot is missing; run: bash scripts/install-deps.sh --with-bench-tools"
 
 # ---- Build ------------------------------------------------------------------------------------------
 targets=(meshproof meshgen parse_floor)
@@ -95,18 +103,24 @@ WORK="$BIN/bench-scale"
 mkdir -p "$WORK" "$CACHE" "$(dirname "$CSV")" "$(dirname "$PNG")"
 
 # ---- Helpers ----------------------------------------------------------------------------------------
-# tree N: the meshgen tree of N policies (default options, seed 1), written unless a complete tree made by
-# the current meshgen binary is there already (meshgen writes its marker last).
+# tree SHAPE N: the meshgen tree of N policies (the shape's options, seed 1), written unless a complete tree
+# made by the current meshgen binary is there already (meshgen writes its marker last). The default shape's
+# tree is mg-N (phase_bench reads it from the same cache), another shape's mg-SHAPE-N.
 tree() {
-  local n=$1
+  local shape=$1 n=$2
   local dir="$CACHE/mg-$n"
-  if [[ ! -f "$dir/.meshgen" ]] || ! grep -q "^meshgen --policies $n --seed 1 " "$dir/.meshgen" ||
-     [[ "$MESHGEN" -nt "$dir/.meshgen" ]]; then
+  [[ $shape == default ]] || dir="$CACHE/mg-$shape-$n"
+  local marker="$dir/.meshgen"
+  if [[ ! -f "$marker" ]] || [[ "$MESHGEN" -nt "$marker" ]] || ! grep -q "^meshgen --policies $n --seed 1 " "$marker" ||
+     [[ "$(grep -o -- '--shape [a-z]*' "$marker" || echo '--shape default')" != "--shape $shape" ]]; then
     echo "bench-scale: writing $dir" >&2
-    "$MESHGEN" --policies "$n" --out "$dir" --force -q
+    "$MESHGEN" --policies "$n" --shape "$shape" --out "$dir" --force -q
   fi
   echo "$dir"
 }
+
+# key SHAPE N: the name of a measurement's files and of its CSV row: N for the default shape, SHAPE-N else.
+key() { if [[ $1 == default ]]; then echo "$2"; else echo "$1-$2"; fi; }
 
 # measure TAG TIMEOUT CMD...: runs CMD under GNU time; sets M_WALL (s), M_RSS (MB), M_CPU (user+sys s),
 # M_RC. stdout/stderr go to $WORK/TAG.out / TAG.err. TIMEOUT 0: none.
@@ -150,8 +164,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NaN" || b == "NaN" || b == 
 
 # ---- Measure ----------------------------------------------------------------------------------------
 # The CSV: one row per size; `#` lines are comments (gnuplot skips them too). The phase_bench columns
-# (lower_ms, query_*) are filled for the sizes it runs (1000 and 10000; the query on 10000 only).
-header="policies,files,mbytes,workloads,classes,findings,floor1_s,floor2_s,check_s,check_cpu_s,ratio_floor2,ratio_floor1,check_rss_mb,floor1_rss_mb,floor2_rss_mb,load_ms,validate_ms,resolve_ms,analyze_ms,report_ms,other_ms,total_ms,queries,floor_nodes1_s,other_runnable,lower_ms,query_median_us,query_p90_us,query_mean_us"
+# (lower_ms, query_*) are filled for the sizes it runs (1000 and 10000; the query on 10000 only) of the
+# default shape. Then the 1-thread floor's CPU time (user + system) and the meshgen shape (a CSV without
+# these two columns is all default shape).
+header="policies,files,mbytes,workloads,classes,findings,floor1_s,floor2_s,check_s,check_cpu_s,ratio_floor2,ratio_floor1,check_rss_mb,floor1_rss_mb,floor2_rss_mb,load_ms,validate_ms,resolve_ms,analyze_ms,report_ms,other_ms,total_ms,queries,floor_nodes1_s,other_runnable,lower_ms,query_median_us,query_p90_us,query_mean_us,floor1_cpu_s,shape"
 if ((MEASURE)); then
   rows=()
   machine="$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
@@ -159,8 +175,11 @@ if ((MEASURE)); then
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "bench-scale: $machine; load average $load_before" >&2
 
-  for n in $SIZES; do
-    dir=$(tree "$n")
+  # measure_size SHAPE N: measures the floors and `check` on one tree, appends its row to `rows`.
+  measure_size() {
+    local shape=$1 n=$2 k dir
+    k=$(key "$shape" "$n")
+    dir=$(tree "$shape" "$n")
     runs=${RUNS:-3}
     files=$(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -not -path '*/.*' | wc -l)
     mbytes=$(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -not -path '*/.*' -printf '%s\n' |
@@ -173,33 +192,33 @@ if ((MEASURE)); then
     fi
     f1w=(); f2w=(); fnw=(); cw=()
     for ((r = 0; r < runs; r++)); do
-      echo "bench-scale: $n policies, run $((r + 1))/$runs" >&2
-      measure "floor1-$n-$r" 0 "$FLOOR" --threads 1 "$dir"
-      ((M_RC == 0)) || die "parse_floor failed on $dir: $(cat "$WORK/floor1-$n-$r.err")"
-      f1w+=("$M_WALL"); echo "$M_RSS" >"$WORK/floor1-$n-$r.rss"
-      measure "floor2-$n-$r" 0 "$FLOOR" --threads 2 "$dir"
-      f2w+=("$M_WALL"); echo "$M_RSS" >"$WORK/floor2-$n-$r.rss"
-      measure "floorn-$n-$r" 0 "$FLOOR" --threads 1 --api nodes "$dir"
+      echo "bench-scale: $shape shape, $n policies, run $((r + 1))/$runs" >&2
+      measure "floor1-$k-$r" 0 "$FLOOR" --threads 1 "$dir"
+      ((M_RC == 0)) || die "parse_floor failed on $dir: $(cat "$WORK/floor1-$k-$r.err")"
+      f1w+=("$M_WALL"); echo "$M_RSS $M_CPU" >"$WORK/floor1-$k-$r.rss"
+      measure "floor2-$k-$r" 0 "$FLOOR" --threads 2 "$dir"
+      f2w+=("$M_WALL"); echo "$M_RSS" >"$WORK/floor2-$k-$r.rss"
+      measure "floorn-$k-$r" 0 "$FLOOR" --threads 1 --api nodes "$dir"
       fnw+=("$M_WALL")
-      MESHPROOF_GAP_STATS=1 measure "check-$n-$r" "$CHECK_TIMEOUT" "$MESHPROOF" check "$dir" -o json --stats
+      MESHPROOF_GAP_STATS=1 measure "check-$k-$r" "$CHECK_TIMEOUT" "$MESHPROOF" check "$dir" -o json --stats
       if ((M_RC == 124)); then
         echo "bench-scale: check on $n policies stopped after ${CHECK_TIMEOUT}s (--check-timeout)" >&2
-        cw+=(NaN); echo "NaN NaN" >"$WORK/check-$n-$r.m"
+        cw+=(NaN); echo "NaN NaN" >"$WORK/check-$k-$r.m"
       elif ((M_RC == 0 || M_RC == 1)); then
-        cw+=("$M_WALL"); echo "$M_RSS $M_CPU" >"$WORK/check-$n-$r.m"
+        cw+=("$M_WALL"); echo "$M_RSS $M_CPU" >"$WORK/check-$k-$r.m"
       else
-        die "meshproof check failed (exit $M_RC) on $dir: $(tail -5 "$WORK/check-$n-$r.err")"
+        die "meshproof check failed (exit $M_RC) on $dir: $(tail -5 "$WORK/check-$k-$r.err")"
       fi
     done
     i1=$(median_index "${f1w[@]}"); i2=$(median_index "${f2w[@]}"); i3=$(median_index "${fnw[@]}")
     ic=$(median_index "${cw[@]}")
     floor1=${f1w[$i1]}; floor2=${f2w[$i2]}; floorn=${fnw[$i3]}; check=${cw[$ic]}
-    floor1_rss=$(cat "$WORK/floor1-$n-$i1.rss"); floor2_rss=$(cat "$WORK/floor2-$n-$i2.rss")
-    read -r check_rss check_cpu <"$WORK/check-$n-$ic.m"
-    floor_files=$(awk '{ print $2 }' "$WORK/floor1-$n-$i1.out")
+    read -r floor1_rss floor1_cpu <"$WORK/floor1-$k-$i1.rss"; floor2_rss=$(cat "$WORK/floor2-$k-$i2.rss")
+    read -r check_rss check_cpu <"$WORK/check-$k-$ic.m"
+    floor_files=$(awk '{ print $2 }' "$WORK/floor1-$k-$i1.out")
     [[ "$floor_files" == "$files" ]] || die "parse_floor read $floor_files files, expected $files"
-    err="$WORK/check-$n.err"
-    cp "$WORK/check-$n-$ic.err" "$err"  # the kept run's --stats and gap-pass lines, for the summary
+    err="$WORK/check-$k.err"
+    cp "$WORK/check-$k-$ic.err" "$err"  # the kept run's --stats and gap-pass lines, for the summary
     s_load=$(stat_ms load "$err"); s_validate=$(stat_ms validate "$err"); s_resolve=$(stat_ms resolve "$err")
     s_analyze=$(stat_ms analyze "$err"); s_report=$(stat_ms report "$err"); s_other=$(stat_ms other "$err")
     s_total=$(stat_ms total "$err")
@@ -210,8 +229,11 @@ if ((MEASURE)); then
     # interface, so NaN when its wording changes): the symbolic queries `check` asked, summed over lines.
     queries=$(awk '/^gap pass/ { for (i = 2; i <= NF; i++) if ($i ~ /^queries/ && $(i - 1) ~ /^[0-9]+$/) { q += $(i - 1); f = 1 } }
                    END { print (f ? q : "NaN") }' "$err")
-    rows+=("$n,$files,$mbytes,$workloads,$classes,$findings,$floor1,$floor2,$check,${check_cpu:-NaN},$(ratio "$check" "$floor2"),$(ratio "$check" "$floor1"),${check_rss:-NaN},$floor1_rss,$floor2_rss,$s_load,$s_validate,$s_resolve,$s_analyze,$s_report,$s_other,$s_total,$queries,$floorn,$busy")
-    echo "bench-scale: $n policies: floor ${floor1}s (1 thread) ${floor2}s (2 threads), check ${check}s, ${check_rss} MB" >&2
+    rows+=("$shape|$floor1_cpu|$n,$files,$mbytes,$workloads,$classes,$findings,$floor1,$floor2,$check,${check_cpu:-NaN},$(ratio "$check" "$floor2"),$(ratio "$check" "$floor1"),${check_rss:-NaN},$floor1_rss,$floor2_rss,$s_load,$s_validate,$s_resolve,$s_analyze,$s_report,$s_other,$s_total,$queries,$floorn,$busy")
+    echo "bench-scale: $shape shape, $n policies: floor ${floor1}s (1 thread) ${floor2}s (2 threads), check ${check}s, ${check_rss} MB" >&2
+  }
+  for shape in $SHAPES; do
+    for n in $SIZES; do measure_size "$shape" "$n"; done
   done
 
   # phase_bench: lowering alone (it is inside analyze in `check`) and the median single symbolic query.
@@ -221,6 +243,7 @@ if ((MEASURE)); then
     [[ $n == 1000 || $n == 10000 ]] && pb_filter+="${pb_filter:+|}BM_Lower/policies:$n/"
     [[ $n == 10000 ]] && pb_filter+="${pb_filter:+|}BM_Query/policies:10000\$"
   done
+  [[ " $SHAPES " == *" default "* ]] || pb_filter=""  # phase_bench measures the default shape's trees
   if ((QUERY)) && [[ -n "$pb_filter" ]]; then
     echo "bench-scale: phase_bench --benchmark_filter='$pb_filter'" >&2
     MESHPROOF_BENCH_CACHE="$CACHE" "$PHASE_BENCH" --benchmark_filter="$pb_filter" --benchmark_min_time=2 \
@@ -238,9 +261,13 @@ if ((MEASURE)); then
   {
     echo "# meshproof bench-scale $(date -u +%Y-%m-%dT%H:%MZ); revision $revision; $machine; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "$header"
-    for row in "${rows[@]}"; do
-      n=${row%%,*}
-      echo "$row,${lower[$n]:-NaN},${qmed[$n]:-NaN},${qp90[$n]:-NaN},${qmean[$n]:-NaN}"
+    for entry in "${rows[@]}"; do
+      IFS='|' read -r shape floor1_cpu row <<<"$entry"; n=${row%%,*}
+      if [[ $shape == default ]]; then
+        echo "$row,${lower[$n]:-NaN},${qmed[$n]:-NaN},${qp90[$n]:-NaN},${qmean[$n]:-NaN},$floor1_cpu,$shape"
+      else
+        echo "$row,NaN,NaN,NaN,NaN,$floor1_cpu,$shape"
+      fi
     done
   } >"$CSV"
 fi
@@ -253,8 +280,17 @@ awk -F, '
   function pass(ok) { return ok ? "**met**" : "**not met**" }
   /^#/ { sub(/^# /, ""); print "Run: " $0 "."; print ""; next }
   !hdr { for (i = 1; i <= NF; i++) c[$i] = i; hdr = 1; next }
-  { ++rows; for (k in c) d[rows, k] = $c[k] }
+  {
+    sh = ("shape" in c) ? $(c["shape"]) : "default"
+    ++all; for (k in c) a[all, k] = $c[k]; a[all, "shape"] = sh
+    if (sh != "default") other_shapes = 1
+    else { ++rows; for (k in c) d[rows, k] = $c[k] }
+  }
   END {
+    if (rows) default_tables()
+    if (other_shapes) shape_tables()
+  }
+  function default_tables() {
     print "| policies | files | MB | floor 1 thread (s) | floor 2 threads (s) | LoadAll 1 thread (s) | check (s) | check ÷ floor 2t | check ÷ floor 1t | check CPU (s) | check peak RSS (MB) | floor peak RSS (MB) | other runnable |"
     print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (r = 1; r <= rows; r++)
@@ -293,6 +329,40 @@ awk -F, '
     if (q && d[q, "query_median_us"] != "NaN")
       printf "- median symbolic query (phase_bench BM_Query, 10k tree) = %s µs (target ≤ 50 µs) %s; p90 %s µs, mean %s µs\n",
         d[q, "query_median_us"], pass(d[q, "query_median_us"] <= 50), d[q, "query_p90_us"], d[q, "query_mean_us"]
+    print ""
+  }
+  # One row per shape and size: issue #16 asks for the ratio against the 1-thread floor on every shape.
+  function shape_tables(   r, p) {
+    print "Per meshgen shape ([meshgen.md](meshgen.md#shapes)); *check ÷ floor 1t* is the ratio of issue #16:"
+    print ""
+    print "| shape | policies | MB | workloads | classes | findings | floor 1 thread (s) | floor 2 threads (s) | check (s) | check ÷ floor 1t | check ÷ floor 2t | check CPU (s) | check CPU ÷ floor 1t CPU | check peak RSS (MB) | other runnable |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (r = 1; r <= all; r++)
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a[r, "shape"], a[r, "policies"],
+        a[r, "mbytes"], v(a[r, "workloads"], "%d"), v(a[r, "classes"], "%d"), v(a[r, "findings"], "%d"),
+        v(a[r, "floor1_s"], "%.2f"), v(a[r, "floor2_s"], "%.2f"), v(a[r, "check_s"], "%.2f"), v(a[r, "ratio_floor1"], "%.2f×"),
+        v(a[r, "ratio_floor2"], "%.2f×"), v(a[r, "check_cpu_s"], "%.2f"),
+        (a[r, "floor1_cpu_s"] == "" || a[r, "floor1_cpu_s"] == "NaN" || a[r, "floor1_cpu_s"] == 0) ? "—" : sprintf("%.2f×", a[r, "check_cpu_s"] / a[r, "floor1_cpu_s"]),
+        v(a[r, "check_rss_mb"], "%.0f"), v(a[r, "other_runnable"], "%.1f")
+    print ""
+    print "Phases of `check` per shape (ms, from `--stats`; *analyze ÷ class* is the mean analyze time per workload class):"
+    print ""
+    print "| shape | policies | load | validate | resolve | analyze | report | other | total in-process | analyze ÷ class | symbolic queries |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (r = 1; r <= all; r++)
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a[r, "shape"], a[r, "policies"],
+        v(a[r, "load_ms"], "%.0f"), v(a[r, "validate_ms"], "%.0f"), v(a[r, "resolve_ms"], "%.0f"), v(a[r, "analyze_ms"], "%.0f"),
+        v(a[r, "report_ms"], "%.0f"), v(a[r, "other_ms"], "%.0f"), v(a[r, "total_ms"], "%.0f"),
+        (a[r, "analyze_ms"] == "NaN" || a[r, "classes"] == "NaN" || a[r, "classes"] == 0) ? "—" : sprintf("%.2f", a[r, "analyze_ms"] / a[r, "classes"]),
+        v(a[r, "queries"], "%d")
+    print ""
+    print "Targets per shape (issue #16: check ≤ 1.5 × the 1-thread floor, peak RSS ≤ 256 MB, at 10k policies):"
+    print ""
+    for (r = 1; r <= all; r++)
+      if (a[r, "policies"] == 10000)
+        printf "- %s: check ÷ floor (1 thread) = %s %s; peak RSS = %s MB %s\n", a[r, "shape"], v(a[r, "ratio_floor1"], "%.2f×"),
+          pass(a[r, "ratio_floor1"] != "NaN" && a[r, "ratio_floor1"] <= 1.5), v(a[r, "check_rss_mb"], "%.0f"),
+          pass(a[r, "check_rss_mb"] != "NaN" && a[r, "check_rss_mb"] <= 256)
   }' "$CSV" >"$summary"
 # Where analyze spends its time, at the largest measured size up to 10k (MESHPROOF_GAP_STATS=1 output of the
 # kept run; not an interface, shown verbatim).
@@ -303,10 +373,22 @@ for n in 10000 1000; do
     break
   fi
 done
+for shape in $SHAPES; do
+  err="$WORK/check-$shape-10000.err"
+  if [[ $shape != default && -f "$err" ]] && grep -q '^gap pass' "$err"; then
+    { echo; echo "Symbolic gap pass, $shape shape, 10000 policies (\`MESHPROOF_GAP_STATS=1\`):"; echo
+      echo '```'; awk '/^gap pass/ { on = 1 } /^phase/ { on = 0 } on' "$err"; echo '```'; } >>"$summary"
+  fi
+done
 cat "$summary"
 
 # ---- Plot (from the CSV) -----------------------------------------------------------------------------
-grep -v '^#' "$CSV" | tail -n +2 >"$WORK/plot.csv"  # the data rows only
+# The default shape's rows only (29 columns: a CSV from before shapes; else the last column is the shape).
+grep -v '^#' "$CSV" | tail -n +2 | awk -F, 'NF == 29 || $NF == "default"' >"$WORK/plot.csv"
+if ((PLOT == 0)) || [[ ! -s "$WORK/plot.csv" ]]; then
+  echo "bench-scale: wrote $CSV and $summary (no plot: --no-plot, or no default-shape rows)" >&2
+  exit 0
+fi
 gnuplot <<EOF
 set terminal pngcairo size 1500,520 font "DejaVu Sans,10"
 set output "$PNG"

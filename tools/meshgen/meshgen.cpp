@@ -16,9 +16,16 @@
 #include <system_error>
 #include <vector>
 
+#include "options.h"
+
 namespace fs = std::filesystem;
 
 namespace {
+
+using meshgen::AuthnScope;
+using meshgen::DenyAll;
+using meshgen::Options;
+using meshgen::ShapeOptions;
 
 // ---- randomness -------------------------------------------------------------------------------------
 
@@ -97,6 +104,8 @@ const std::vector<std::string> kIssuers = {"https://login.meshgen.example", "htt
 const std::vector<std::string> kScopes = {"accounts:read", "accounts:write", "payments:initiate",
                                           "cards:manage",  "reports:read",   "admin"};
 
+const std::vector<std::string> kRegions = {"eu-west-1", "eu-central-1", "us-east-1", "ap-southeast-2"};
+
 const std::string kTrustDomain = "cluster.local";
 const std::string kRegistry = "registry.meshgen.example";
 const std::string kRootNamespace = "istio-system";
@@ -128,17 +137,6 @@ struct NamespacePlan {
   std::vector<size_t> workloads;
 };
 
-struct Options {
-  uint64_t policies = 0;
-  std::string out;
-  uint64_t seed = 1;
-  uint32_t workloads_per_namespace = 8;
-  uint32_t policies_per_workload = 5;
-  uint32_t regulated_percent = 30;
-  bool force = false;
-  bool quiet = false;
-};
-
 struct Plan {
   std::vector<NamespacePlan> namespaces;
   std::vector<WorkloadPlan> workloads;
@@ -151,16 +149,42 @@ std::string namespace_name(size_t i) {
   return round == 0 ? d : d + "-" + std::to_string(round + 1);
 }
 
+// Whether namespace `index` gets a deny-all baseline; draws only in the default `mixed` mode, and only when
+// a policy is left for a workload (so that the default shape's draws stay what they always were).
+bool plan_deny_all(const ShapeOptions& s, bool regulated, uint64_t remaining, Rng& rng) {
+  if (remaining < 2 || s.deny_all == DenyAll::None) return false;
+  if (s.deny_all == DenyAll::All) return true;
+  return rng.percent(regulated ? 95 : 80);
+}
+
+WorkloadPlan plan_workload(const ShapeOptions& s, const NamespacePlan& ns, size_t index, uint32_t j,
+                           uint64_t& remaining, Rng& rng) {
+  const uint32_t mean = std::max<uint32_t>(1, s.policies_per_workload);
+  const uint32_t lo = mean > s.policy_spread ? mean - s.policy_spread : 1;
+  const uint32_t span = mean + s.policy_spread - lo + 1;  // counts lo..mean+spread, mean on average
+  WorkloadPlan w;
+  w.ns = index;
+  w.role = &kRoles[(j + index) % kRoles.size()];
+  uint32_t round = j / static_cast<uint32_t>(kRoles.size());
+  w.name = ns.domain + "-" + w.role->name + (round == 0 ? "" : "-" + std::to_string(round + 1));
+  uint32_t count = lo + rng.below(span);
+  w.policies = static_cast<uint32_t>(std::min<uint64_t>(count, remaining));
+  remaining -= w.policies;
+  w.version = 1 + rng.below(9);
+  w.replicas = w.role->stateful ? 3 : 2 + rng.below(4);
+  w.metrics_port = w.role->proto != Proto::Tcp && rng.percent(s.metrics_percent);
+  w.port_level_exception = w.metrics_port && rng.percent(s.port_mtls_percent);
+  return w;
+}
+
 // Decides the topology and how many AuthorizationPolicies each namespace and workload gets, so that
 // the total is exactly --policies: one deny-all per namespace that has one, and per workload a count
 // spread evenly around --policies-per-workload.
 Plan make_plan(const Options& o) {
+  const ShapeOptions& s = o.s;
   Rng rng(o.seed ^ kPlanStream);
   Plan plan;
   uint64_t remaining = o.policies;
-  const uint32_t mean = std::max<uint32_t>(1, o.policies_per_workload);
-  const uint32_t lo = mean > 2 ? mean - 2 : 1;
-  const uint32_t span = mean + 2 - lo + 1;  // counts lo..mean+2, mean on average when lo = mean-2
   while (remaining > 0) {
     NamespacePlan ns;
     size_t index = plan.namespaces.size();
@@ -177,25 +201,13 @@ Plan make_plan(const Options& o) {
       ns.pa = r < 95 ? PaMode::Strict : PaMode::Permissive;
     else
       ns.pa = r < 50 ? PaMode::Strict : r < 85 ? PaMode::None : PaMode::Permissive;
-    ns.deny_all = remaining >= 2 && rng.percent(ns.regulated ? 95 : 80);
+    ns.deny_all = plan_deny_all(s, ns.regulated, remaining, rng);
     if (ns.deny_all) remaining -= 1;
-    ns.has_jwt = rng.percent(25);
+    ns.has_jwt = rng.percent(s.jwt_namespace_percent);
     ns.issuer = rng.pick(kIssuers);
-    for (uint32_t j = 0; j < o.workloads_per_namespace && remaining > 0; ++j) {
-      WorkloadPlan w;
-      w.ns = index;
-      w.role = &kRoles[(j + index) % kRoles.size()];
-      uint32_t round = j / static_cast<uint32_t>(kRoles.size());
-      w.name = ns.domain + "-" + w.role->name + (round == 0 ? "" : "-" + std::to_string(round + 1));
-      uint32_t count = lo + rng.below(span);
-      w.policies = static_cast<uint32_t>(std::min<uint64_t>(count, remaining));
-      remaining -= w.policies;
-      w.version = 1 + rng.below(9);
-      w.replicas = w.role->stateful ? 3 : 2 + rng.below(4);
-      w.metrics_port = w.role->proto != Proto::Tcp && rng.percent(30);
-      w.port_level_exception = w.metrics_port && rng.percent(15);
+    for (uint32_t j = 0; j < s.workloads_per_namespace && remaining > 0; ++j) {
       ns.workloads.push_back(plan.workloads.size());
-      plan.workloads.push_back(std::move(w));
+      plan.workloads.push_back(plan_workload(s, ns, index, j, remaining, rng));
     }
     plan.namespaces.push_back(std::move(ns));
   }
@@ -299,6 +311,11 @@ class Writer {
            ns.name + "\nspec: {}\n";
       ++policies_;
     }
+    if (ns.has_jwt && o_.s.request_authn == AuthnScope::Namespace) {
+      t += "---\n# End-user JWTs are validated for every workload of the namespace.\n";
+      t += "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata:\n  name: jwt\n  namespace: " +
+           ns.name + "\nspec:\n" + jwt_rules(ns.issuer, ns.name);
+    }
     emit_file(fs::path(o_.out) / ns.name / "namespace.yaml", t);
     for (size_t w : ns.workloads) write_workload(ns, plan_.workloads[w]);
   }
@@ -337,16 +354,21 @@ class Writer {
            "-metrics\n  namespace: " + ns.name + "\nspec:\n  selector:\n    matchLabels:\n      app: " + w.name +
            "\n  portLevelMtls:\n    9102:\n      mode: " + (rng_.percent(50) ? "DISABLE" : "PERMISSIVE") + "\n";
     }
-    const bool jwt = ns.has_jwt && r.user_facing;
-    if (jwt) {
+    // Whether a RequestAuthentication applies to the workload, so that JWT conditions can match.
+    const bool per_namespace = o_.s.request_authn == AuthnScope::Namespace;
+    const bool jwt = ns.has_jwt && (per_namespace || r.user_facing);
+    if (jwt && !per_namespace) {
       t += "---\napiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata:\n  name: " + w.name +
-           "-jwt\n  namespace: " + ns.name + "\nspec:\n  selector:\n    matchLabels:\n      app: " + w.name +
-           "\n  jwtRules:\n    - issuer: " + q(ns.issuer) +
-           "\n      jwksUri: " + q(ns.issuer + "/.well-known/jwks.json") + "\n      audiences:\n        - " +
-           q(w.name) + "\n      forwardOriginalToken: true\n";
+           "-jwt\n  namespace: " + ns.name + "\nspec:\n  selector:\n    matchLabels:\n      app: " + w.name + "\n" +
+           jwt_rules(ns.issuer, w.name);
     }
     for (uint32_t i = 0; i < w.policies; ++i) t += "---\n" + policy(ns, w, i, jwt);
     emit_file(fs::path(o_.out) / ns.name / (w.name + ".yaml"), t);
+  }
+
+  static std::string jwt_rules(const std::string& issuer, const std::string& audience) {
+    return "  jwtRules:\n    - issuer: " + q(issuer) + "\n      jwksUri: " + q(issuer + "/.well-known/jwks.json") +
+           "\n      audiences:\n        - " + q(audience) + "\n      forwardOriginalToken: true\n";
   }
 
   // Callers of a workload: workloads of other namespaces (the cross-team calls that policies exist for),
@@ -376,14 +398,29 @@ class Writer {
     return t;
   }
 
-  static std::string source_block(const std::vector<std::string>& principals) {
-    std::string t = "    - from:\n        - source:\n            principals:\n";
-    for (const auto& p : principals) t += "              - " + q(p) + "\n";
-    return t;
+  // Who may call: the picked callers' principals; a negated rule instead admits every workload of their
+  // namespaces except the pods that run as the namespace's default ServiceAccount.
+  static std::string source_block(const std::vector<std::string>& principals, bool negated) {
+    if (!negated) {
+      std::string t = "    - from:\n        - source:\n            principals:\n";
+      for (const auto& p : principals) t += "              - " + q(p) + "\n";
+      return t;
+    }
+    std::vector<std::string> namespaces;
+    for (const auto& p : principals) {
+      const size_t from = p.find("/ns/") + 4;
+      std::string ns = p.substr(from, p.find('/', from) - from);
+      if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) namespaces.push_back(ns);
+    }
+    std::vector<std::string> defaults;
+    for (const auto& ns : namespaces) defaults.push_back(kTrustDomain + "/ns/" + ns + "/sa/default");
+    return "    - from:\n        - source:\n            namespaces: " + flow_list(namespaces) +
+           "\n            notPrincipals: " + flow_list(defaults) + "\n";
   }
 
-  // The operation a caller gets: methods and paths on HTTP, the gRPC service on gRPC, the port on TCP.
-  std::string operation(const NamespacePlan& ns, const WorkloadPlan& w) {
+  // The operation a caller gets: methods and paths on HTTP, the gRPC service on gRPC, the port on TCP. A
+  // negated rule also excludes internal paths (HTTP) or the health service (gRPC) with notPaths.
+  std::string operation(const NamespacePlan& ns, const WorkloadPlan& w, bool negated = false) {
     const Role& r = *w.role;
     std::string t = "      to:\n        - operation:\n";
     if (r.proto == Proto::Tcp) {
@@ -393,58 +430,110 @@ class Writer {
       svc[0] = static_cast<char>(svc[0] - 'a' + 'A');
       t += "            methods: [\"POST\"]\n            paths: [" + q("/" + ns.domain + ".v1." + svc + "Service/*") +
            "]\n";
+      if (negated) t += "            notPaths: [\"/grpc.health.v1.Health/*\"]\n";
     } else {
       const std::string& res = rng_.pick(kResources);
       t += "            methods: " + flow_list(rng_.pick(kMethodSets)) + "\n            paths: [" +
            q("/api/v1/" + res) + ", " + q("/api/v1/" + res + "/*") + "]\n";
+      if (negated) t += "            notPaths: [" + q("/api/v1/" + res + "/internal/*") + "]\n";
       if (rng_.percent(30)) t += "            ports: [" + q(std::to_string(r.port)) + "]\n";
     }
     return t;
   }
 
-  std::string policy(const NamespacePlan& ns, const WorkloadPlan& w, uint32_t i, bool jwt) {
-    ++policies_;
+  // One draw each, and none at all when the share is 0 (the default shape's draws stay as they were).
+  bool draw(uint32_t percent) { return percent > 0 && rng_.percent(percent); }
+
+  // The conditions a rule gets on top of its kind's own (--header-rule-percent, --claim-rule-percent), as
+  // `when` list items. HTTP and gRPC rules only: these attributes do not exist on TCP.
+  std::vector<std::string> extra_conditions(const NamespacePlan& ns, const WorkloadPlan& w, bool jwt) {
+    std::vector<std::string> out;
+    if (w.role->proto == Proto::Tcp) return out;
+    if (draw(o_.s.header_rule_percent))
+      out.push_back("        - key: request.headers[x-client-region]\n          values: [" + q(rng_.pick(kRegions)) +
+                    "]\n");
+    // A claim condition matches only requests with a validated JWT, so only where one is validated.
+    if (jwt && draw(o_.s.claim_rule_percent))
+      out.push_back("        - key: request.auth.claims[groups]\n          values: [" + q("team-" + ns.domain) + "]\n");
+    return out;
+  }
+
+  static std::string when_block(const std::vector<std::string>& conditions) {
+    std::string t;
+    for (const auto& c : conditions) t += c;
+    return t.empty() ? t : "      when:\n" + t;
+  }
+
+  std::string deny_policy(const NamespacePlan& ns, const WorkloadPlan& w, const std::string& suffix, bool jwt) {
     const Role& r = *w.role;
-    const std::string suffix = "-" + std::to_string(i + 1);
-    uint32_t kind = i == 0 ? 0 : rng_.below(100);
-    // Mix for policies after the first: 50% plain ALLOW, 15% ALLOW with a header condition, 15% ALLOW
-    // requiring a JWT (where a RequestAuthentication exists), 20% DENY.
-    if (kind >= 80) {
-      std::string t = header(ns, w, w.name + "-deny" + suffix, "DENY");
-      if (r.proto == Proto::Tcp) {
-        t += "    - from:\n        - source:\n            ipBlocks: [" +
-             q("10." + std::to_string(64 + rng_.below(64)) + ".0.0/16") + "]\n";
-      } else if (rng_.percent(50)) {
-        t += "    - from:\n        - source:\n            notNamespaces: [" + q(ns.name) +
-             "]\n      to:\n        - operation:\n            paths: [\"/admin\", \"/admin/*\"]\n            ports: [" +
-             q(std::to_string(r.port)) + "]\n";
-      } else {
-        t += "    - to:\n        - operation:\n            methods: [\"DELETE\"]\n            ports: [" +
-             q(std::to_string(r.port)) +
-             "]\n      when:\n        - key: request.headers[x-break-glass]\n"
-             "          notValues: [\"approved\"]\n";
-      }
-      return t;
+    std::string t = header(ns, w, w.name + "-deny" + suffix, "DENY");
+    std::vector<std::string> when;
+    if (r.proto == Proto::Tcp) {
+      t += "    - from:\n        - source:\n            ipBlocks: [" +
+           q("10." + std::to_string(64 + rng_.below(64)) + ".0.0/16") + "]\n";
+    } else if (rng_.percent(50)) {
+      t += "    - from:\n        - source:\n            notNamespaces: [" + q(ns.name) +
+           "]\n      to:\n        - operation:\n            paths: [\"/admin\", \"/admin/*\"]\n";
+      if (draw(o_.s.negated_rule_percent)) t += "            notPaths: [\"/admin/healthz\"]\n";
+      t += "            ports: [" + q(std::to_string(r.port)) + "]\n";
+    } else {
+      t += "    - to:\n        - operation:\n            methods: [\"DELETE\"]\n            ports: [" +
+           q(std::to_string(r.port)) + "]\n";
+      when.push_back("        - key: request.headers[x-break-glass]\n          notValues: [\"approved\"]\n");
     }
-    if (kind >= 65 && jwt && r.proto != Proto::Tcp) {
-      std::string t = header(ns, w, w.name + "-allow-users" + suffix, "ALLOW");
-      t += "    - from:\n        - source:\n            principals: [" + q(kGatewayPrincipal) +
-           "]\n            requestPrincipals: [" + q(ns.issuer + "/*") + "]\n";
-      t += operation(ns, w);
-      t +=
-          "      when:\n        - key: request.auth.claims[scope]\n          values: [" + q(rng_.pick(kScopes)) + "]\n";
-      return t;
-    }
-    std::string t = header(ns, w, w.name + "-allow" + suffix, "ALLOW");
-    t += source_block(pick_callers(ns, w, 1 + rng_.below(3)));
+    for (auto& c : extra_conditions(ns, w, jwt)) when.push_back(std::move(c));
+    return t + when_block(when);
+  }
+
+  std::string jwt_policy(const NamespacePlan& ns, const WorkloadPlan& w, const std::string& suffix) {
+    std::string t = header(ns, w, w.name + "-allow-users" + suffix, "ALLOW");
+    t += "    - from:\n        - source:\n            principals: [" + q(kGatewayPrincipal) +
+         "]\n            requestPrincipals: [" + q(ns.issuer + "/*") + "]\n";
     t += operation(ns, w);
-    if (kind >= 50 && r.proto != Proto::Tcp) {
-      const uint32_t a = rng_.below(50);
-      const uint32_t b = 50 + rng_.below(50);
-      t += "      when:\n        - key: request.headers[x-tenant-id]\n          values: [" +
-           q("tenant-" + std::to_string(a)) + ", " + q("tenant-" + std::to_string(b)) + "]\n";
+    std::vector<std::string> when = {"        - key: request.auth.claims[scope]\n          values: [" +
+                                     q(rng_.pick(kScopes)) + "]\n"};
+    for (auto& c : extra_conditions(ns, w, true)) when.push_back(std::move(c));
+    return t + when_block(when);
+  }
+
+  // An ALLOW from callers in other namespaces, with 1..--rules-per-policy rules; `tenant`: each rule also
+  // requires a request.headers[x-tenant-id] value.
+  std::string caller_policy(const NamespacePlan& ns, const WorkloadPlan& w, const std::string& suffix, bool tenant,
+                            bool jwt) {
+    std::string t = header(ns, w, w.name + "-allow" + suffix, "ALLOW");
+    const uint32_t rules = o_.s.rules_per_policy > 1 ? 1 + rng_.below(o_.s.rules_per_policy) : 1;
+    for (uint32_t k = 0; k < rules; ++k) {
+      const bool negated = draw(o_.s.negated_rule_percent);
+      t += source_block(pick_callers(ns, w, 1 + rng_.below(3)), negated);
+      t += operation(ns, w, negated);
+      std::vector<std::string> when;
+      if (tenant && w.role->proto != Proto::Tcp) {
+        const uint32_t a = rng_.below(50);
+        const uint32_t b = 50 + rng_.below(50);
+        when.push_back("        - key: request.headers[x-tenant-id]\n          values: [" +
+                       q("tenant-" + std::to_string(a)) + ", " + q("tenant-" + std::to_string(b)) + "]\n");
+      }
+      for (auto& c : extra_conditions(ns, w, jwt)) when.push_back(std::move(c));
+      t += when_block(when);
     }
     return t;
+  }
+
+  // The policy mix for the policies after a workload's first (which is always a caller ALLOW): from the top
+  // of a draw in [0, 100), --deny-percent DENY, --jwt-percent JWT ALLOW (a header ALLOW where no
+  // RequestAuthentication applies or on TCP), --header-percent header ALLOW, the rest plain caller ALLOW.
+  std::string policy(const NamespacePlan& ns, const WorkloadPlan& w, uint32_t i, bool jwt) {
+    ++policies_;
+    const ShapeOptions& s = o_.s;
+    const std::string suffix = "-" + std::to_string(i + 1);
+    if (i == 0) return caller_policy(ns, w, suffix, false, jwt);
+    const uint32_t kind = rng_.below(100);
+    const uint32_t deny_from = 100 - s.deny_percent;
+    const uint32_t jwt_from = deny_from - s.jwt_percent;
+    const uint32_t header_from = jwt_from - s.header_percent;
+    if (kind >= deny_from) return deny_policy(ns, w, suffix, jwt);
+    if (kind >= jwt_from && jwt && w.role->proto != Proto::Tcp) return jwt_policy(ns, w, suffix);
+    return caller_policy(ns, w, suffix, kind >= header_from, jwt);
   }
 
   const Options& o_;
@@ -493,29 +582,16 @@ int main(int argc, char** argv) {
       "namespace, one file per workload (ServiceAccount, Deployment/StatefulSet, Service, its policies).\n"
       "The same arguments always give a byte-identical tree.",
       "meshgen"};
-  app.add_option("--policies", o.policies, "number of AuthorizationPolicies to write, deny-all baselines included")
-      ->required()
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}));
-  app.add_option("--out", o.out, "output directory (created; must be empty or an earlier meshgen tree)")->required();
-  app.add_option("--seed", o.seed, "seed of the pseudo-random choices")->capture_default_str();
-  app.add_option("--workloads-per-namespace", o.workloads_per_namespace, "workloads in each namespace")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1000u));
-  app.add_option("--policies-per-workload", o.policies_per_workload,
-                 "mean AuthorizationPolicies per workload (each gets mean-2 .. mean+2)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 100u));
-  app.add_option("--regulated-percent", o.regulated_percent,
-                 "share of namespaces labelled compliance.meshproof.dev/regulated=true")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 100u));
-  app.add_flag("--force", o.force, "replace an earlier meshgen tree in --out");
-  app.add_flag("-q,--quiet", o.quiet, "print nothing on success");
+  meshgen::OptionTable table(app, o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  if (std::string error = table.apply_shape(); !error.empty()) {
+    std::cerr << "meshgen: " << error << "\n";
+    return 2;
   }
 
   if (int rc = prepare_output(o); rc != 0) return rc;
@@ -525,9 +601,7 @@ int main(int argc, char** argv) {
     writer.write_all();
     {
       std::ofstream marker(fs::path(o.out) / kMarker, std::ios::binary | std::ios::trunc);
-      marker << "meshgen --policies " << o.policies << " --seed " << o.seed << " --workloads-per-namespace "
-             << o.workloads_per_namespace << " --policies-per-workload " << o.policies_per_workload
-             << " --regulated-percent " << o.regulated_percent << "\n";
+      marker << table.marker_line() << "\n";
     }
     if (writer.written_policies() != o.policies)
       throw std::logic_error("wrote " + std::to_string(writer.written_policies()) + " policies, planned " +
