@@ -49,7 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.input.paths = {input_path};
   options.input.threads = 1;
   options.today = "2026-01-01";
-  options.query_timeout_ms = 50;
+  // A small deterministic budget, so that a crash found replays; the wall-clock limit only as a backstop.
+  options.solver_rlimit = 200000;
+  options.query_timeout_ms = 1000;
   std::unique_ptr<analysis::Analysis> a = analysis::run(options);
   if (a->failed()) {
     std::string message = report::format_failure(*a);

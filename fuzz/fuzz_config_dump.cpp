@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   engine::EquivalenceOptions eq;
-  eq.timeout_ms = 50;
+  eq.resource_limit = 200000;  // deterministic, so that a crash found replays
+  eq.timeout_ms = 1000;
   eq.max_refinements = 8;
   compile::DumpVerification v =
       compile::verify_config_dump(std::string(reinterpret_cast<const char*>(data), size), "dump.json", *workload,

@@ -116,6 +116,7 @@ std::vector<Problem> check_options(const Options& o) {
 std::unique_ptr<Analysis> run(const Options& o) {
   auto a = std::make_unique<Analysis>();
   a->problems = check_options(o);
+  engine::set_solver_resource_limit(o.solver_rlimit);
   std::vector<std::string> baseline;
   if (!o.baseline_path.empty()) baseline = read_baseline_file(o.baseline_path, a->problems);
   if (!a->problems.empty()) return a;

@@ -18,6 +18,7 @@
 #include "app/pipeline.h"
 #include "base/finding.h"
 #include "checks/check.h"
+#include "engine/query.h"
 #include "profile/profile.h"
 
 namespace meshproof::checks {
@@ -36,8 +37,11 @@ struct Options {
   bool run_checks = true;                        // false: the world only (query, explain, compile)
   std::vector<std::string> only_checks;          // --check NAME; empty = all
   std::string today;                             // YYYY-MM-DD for exception expiry; "" = today (UTC)
-  unsigned query_timeout_ms = 2000;              // per symbolic query
-  std::string baseline_path;                     // --baseline FILE; "" = none
+  // Solver limits per check: Z3's deterministic resource budget, set for the whole process
+  // (engine::set_solver_resource_limit; 0: none), and a wall-clock backstop far above it (0: none).
+  unsigned solver_rlimit = engine::kDefaultSolverResourceLimit;
+  unsigned query_timeout_ms = 60000;
+  std::string baseline_path;  // --baseline FILE; "" = none
   // Progress of the checks (checks::Options::progress); unset: none.
   std::function<void(size_t done, size_t total, const std::string& check)> progress;
 };

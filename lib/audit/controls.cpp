@@ -83,7 +83,7 @@ void judge(const profile::Control& c, size_t unavailable, Severity threshold, Co
     cr.note = "Inconclusive: " + std::to_string(cr.inconclusive) +
               (cr.inconclusive == 1 ? " proof was" : " proofs were") +
               " not finished (the solver answered unknown), so nothing is proved for " + unproved_list(cr.unproved) +
-              "; re-run with a larger --timeout-ms";
+              "; re-run with a larger --rlimit (or --timeout-ms, if the time limit was reached)";
   } else if (cr.excepted || cr.suppressed) {
     cr.status = ControlStatus::Excepted;
     cr.note = "Every finding at or above " + thr + " is excepted";

@@ -31,8 +31,8 @@ struct CheckInfo {
 };
 
 struct Options {
-  std::string today;                 // YYYY-MM-DD, for exception expiry
-  unsigned query_timeout_ms = 2000;  // per symbolic query
+  std::string today;                  // YYYY-MM-DD, for exception expiry
+  unsigned query_timeout_ms = 60000;  // wall-clock backstop per symbolic query (analysis::Options)
   // Worker threads of the symbolic pass (checks/gap_pass.cpp); 0: one per core. Findings do not
   // depend on it.
   unsigned threads = 0;

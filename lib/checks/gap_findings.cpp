@@ -12,7 +12,8 @@ Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource,
   Finding f = make_finding(info, resource, loc,
                            subject + ": the proof was inconclusive: the solver answered unknown (" + reason +
                                "), so meshproof cannot say whether " + question,
-                           "re-run with a larger --timeout-ms; if it stays unknown, check this by hand with "
+                           "re-run with a larger --rlimit (or --timeout-ms, if the reason is the time limit); if it "
+                           "stays unknown, check this by hand with "
                            "`meshproof query` (the solver's Unknown is never taken as safe)",
                            key + "/inconclusive");
   f.severity = Severity::Note;

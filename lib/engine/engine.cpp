@@ -55,6 +55,7 @@ struct Engine::Impl {
   }
 
   void set_timeout(unsigned t) { timeout = t; }
+  unsigned resource_limit() const { return options.resource_limit.value_or(solver_resource_limit()); }
   // Z3 4.8.12's SMT core is not left consistent by a check it abandons (interrupt, resource or memory
   // limit): later checks on the same solver returned Sat with trails that violate base-level assertions
   // (witnesses with peer.trust_domain set but mTLS off). Such a solver is never asked again; the
@@ -98,9 +99,12 @@ struct Engine::Impl {
   }
   std::string unknown_reason() {
     if (!failure.empty()) return "solver: " + failure;
-    if (deadline.interrupted()) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
+    if (deadline.timed_out()) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
     std::string r = solver.reason_unknown();
-    if (r == "canceled" && timeout != 0) return "solver: time limit of " + std::to_string(timeout) + " ms reached";
+    // Z3 4.8.12 says "canceled" for a check that ran out of its rlimit as for one that was interrupted; a
+    // check that was not timed out can only have run out of the budget.
+    if (r == "canceled" || r.find("resource") != std::string::npos)
+      return "solver: resource limit of " + std::to_string(resource_limit()) + " units reached";
     return "solver: " + r;
   }
 

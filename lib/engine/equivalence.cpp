@@ -152,7 +152,8 @@ class Prover {
         options_(options),
         c_(detail::thread_context()),
         solver_(c_),
-        vars_(c_, (detail::configure(solver_, options.timeout_ms), solver_), detail::filter_domain(left.protocol)),
+        vars_(c_, (detail::configure(solver_, options.timeout_ms, options.resource_limit), solver_),
+              detail::filter_domain(left.protocol)),
         compiler_(vars_),
         observables_(observables(left, right)) {
     for (const auto& o : observables_) {
@@ -214,7 +215,7 @@ class Prover {
       }
       if (cr == z3::unsat) return Search::Unsat;
       if (cr == z3::unknown) {
-        why = o.name + ": the solver gave up (" + solver_.reason_unknown() + ")";
+        why = o.name + ": the solver gave up (" + detail::reason_unknown(solver_) + ")";
         return Search::Unknown;
       }
       if (round >= options_.max_refinements) {

@@ -41,7 +41,9 @@ enum class EquivalenceStatus : uint8_t { Proven, Differs, Unknown };
 const char* to_string(EquivalenceStatus s);  // "proven", "differs", "unknown"
 
 struct EquivalenceOptions {
-  unsigned timeout_ms = 10000;    // per solver query (0: no limit)
+  unsigned timeout_ms = 60000;  // wall-clock backstop per solver query (0: no limit)
+  // Z3's budget per query (0: none); unset: the process's (set_solver_resource_limit).
+  std::optional<unsigned> resource_limit;
   unsigned max_refinements = 64;  // blocking clauses per observable before giving up (Unknown)
 };
 

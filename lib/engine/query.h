@@ -41,6 +41,16 @@ class InternalError : public std::logic_error {
 void set_solver_memory_limit_mb(unsigned mb);
 unsigned solver_memory_limit_mb();
 
+// Z3's deterministic resource budget (`rlimit`) for each check of every solver of the process: a check that
+// would need more answers Unknown ("resource limit reached"). Unlike a wall-clock limit it gives the same
+// answer on every machine, under any load and with any thread count, so it is the limit that normally
+// applies; the wall-clock limits (`--timeout-ms`) are a backstop set far above it (docs/engine.md §7).
+// 0: no budget. The default is about 5 to 10 s of solving on the development machine, some 700 times
+// what the largest check of the samples, the realworld corpus and a 10k-policy tree needs (docs/engine.md §7).
+inline constexpr unsigned kDefaultSolverResourceLimit = 10'000'000;
+void set_solver_resource_limit(unsigned units);
+unsigned solver_resource_limit();
+
 // One Z3 context. Create one per worker thread and pass it to the Engines that thread builds; creating
 // a context costs milliseconds, an Engine on an existing context does not.
 class SolverContext {
@@ -145,11 +155,10 @@ struct SymbolicDecision {
 };
 
 struct EngineOptions {
-  SolverContext* context = nullptr;    // nullptr: SolverContext::for_this_thread()
-  unsigned default_timeout_ms = 5000;  // per query; 0 = no limit
-  // Z3's deterministic resource budget per check (`rlimit`; 0 = none). Unlike a wall-clock timeout it
-  // gives the same Unknown on every machine, so reproducible runs can prefer it.
-  unsigned resource_limit = 0;
+  SolverContext* context = nullptr;     // nullptr: SolverContext::for_this_thread()
+  unsigned default_timeout_ms = 60000;  // wall-clock backstop per query (0: none); resource_limit applies first
+  // Z3's resource budget per check (`rlimit`; 0: none); unset: the process's (set_solver_resource_limit).
+  std::optional<unsigned> resource_limit;
   // For a program of undeclared ports (program.port == 0): the ports the workload declares, which such
   // a request cannot use. Ignored when program.port != 0 (the request's port is the program's port).
   std::vector<uint32_t> declared_ports;

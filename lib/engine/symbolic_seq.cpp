@@ -526,7 +526,7 @@ z3::check_result check_polarities(z3::context& c, z3::solver& solver, const SeqP
         if (z3::eq(core[j], assumptions[static_cast<unsigned>(t)])) out.core.push_back(tracked[t]);
   } else if (r == z3::unknown) {
     out.answer = SatAnswer::Unknown;
-    out.reason = "sequence theory: " + solver.reason_unknown();
+    out.reason = "sequence theory: " + detail::reason_unknown(solver);
   }
   return r;
 }
@@ -631,7 +631,7 @@ AttributeSolution solve_with_boolean_encoding(const std::vector<StrAtom>& atoms,
         return out;
       case z3::unknown:
         out.answer = SatAnswer::Unknown;
-        out.reason = solver.reason_unknown();
+        out.reason = detail::reason_unknown(solver);
         return out;
       case z3::sat:
         break;

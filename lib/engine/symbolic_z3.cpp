@@ -36,6 +36,7 @@ unsigned default_memory_limit_mb() {
 }  // namespace
 
 std::atomic<unsigned> g_memory_limit_mb{0};  // MiB; 0 until set_global_params ran
+std::atomic<unsigned> g_resource_limit{kDefaultSolverResourceLimit};
 
 void set_global_params() {
   static std::once_flag once;
@@ -67,12 +68,12 @@ bool model_bool(const z3::model& m, const z3::expr& e) {
   return m.eval(e, true).is_true();
 }
 
-void configure(z3::solver& solver, unsigned timeout_ms, unsigned resource_limit) {
+void configure(z3::solver& solver, unsigned timeout_ms, std::optional<unsigned> resource_limit) {
   z3::params p(solver.ctx());
   // "random_seed" is the solver's own seed (the module-qualified smt./sat. names are rejected here).
   p.set("random_seed", 0u);
-  p.set("timeout", timeout_ms == 0 ? 4294967295u : timeout_ms);  // Z3 reads UINT_MAX as "no limit"
-  p.set("rlimit", resource_limit);                               // 0: none
+  p.set("timeout", timeout_ms == 0 ? 4294967295u : timeout_ms);       // Z3 reads UINT_MAX as "no limit"
+  p.set("rlimit", resource_limit.value_or(g_resource_limit.load()));  // 0: none
   solver.set(p);
 }
 
@@ -266,10 +267,15 @@ z3::check_result CheckDeadline::check(z3::solver& solver, unsigned timeout_ms) {
 }
 
 z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms) {
-  interrupted_ = false;
+  interrupted_ = timed_out_ = false;
   if (timeout_ms == 0) return assumptions.empty() ? solver.check() : solver.check(assumptions);
   if (!registered_) registered_ = Watchdog::instance().add(slot_);
-  if (!registered_) return check_with_z3_timer(solver, assumptions, timeout_ms);
+  if (!registered_) {
+    const int64_t start = now_ns();
+    z3::check_result r = check_with_z3_timer(solver, assumptions, timeout_ms);
+    timed_out_ = r == z3::unknown && now_ns() - start >= static_cast<int64_t>(timeout_ms) * 1000000;
+    return r;
+  }
   {
     std::lock_guard<std::mutex> lock(slot_->mu);
     slot_->deadline_ns = now_ns() + static_cast<int64_t>(timeout_ms) * 1000000;
@@ -288,7 +294,14 @@ z3::check_result CheckDeadline::check(z3::solver& solver, const z3::expr_vector&
   // An interrupted check is never an answer, even when it returned Sat or Unsat (the interrupt may have
   // landed after the search, during model construction). The caller renews its solver (engine.cpp).
   if (interrupted_) clear_cancel(solver.ctx());
+  timed_out_ = interrupted_;
   return interrupted_ ? z3::unknown : r;
+}
+
+std::string reason_unknown(z3::solver& solver) {
+  std::string r = solver.reason_unknown();
+  if (r == "canceled") return "the time limit or the resource budget (--rlimit) was reached";
+  return r;
 }
 
 z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<z3::expr>& vars) {
@@ -307,6 +320,9 @@ void set_solver_memory_limit_mb(unsigned mb) {
   detail::g_memory_limit_mb.store(mb);
   z3::set_param("memory_max_size", static_cast<int>(mb));
 }
+
+void set_solver_resource_limit(unsigned units) { detail::g_resource_limit.store(units); }
+unsigned solver_resource_limit() { return detail::g_resource_limit.load(); }
 
 unsigned solver_memory_limit_mb() {
   detail::set_global_params();

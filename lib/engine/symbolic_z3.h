@@ -5,6 +5,7 @@
 #include <z3++.h>
 
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -39,9 +40,10 @@ z3::context& thread_context();
 // large program's formulas, so string solving gets a context of its own.
 z3::context& sequence_context();
 
-// Fixed seeds (the same input gives the same model, hence the same witness) and the per-query limits:
-// timeout_ms (wall clock) and resource_limit (Z3's deterministic `rlimit` budget); 0 means no limit.
-void configure(z3::solver& solver, unsigned timeout_ms, unsigned resource_limit = 0);
+// Fixed seeds (the same input gives the same model, hence the same witness) and the per-check limits:
+// timeout_ms (wall clock; 0: none) and resource_limit (Z3's deterministic `rlimit` budget; 0: none; unset:
+// the process's budget, set_solver_resource_limit).
+void configure(z3::solver& solver, unsigned timeout_ms, std::optional<unsigned> resource_limit = std::nullopt);
 
 // The model's value of a Boolean. For a constant it reads the model's table directly (several times faster
 // than model::eval); a constant the model leaves out is unconstrained, and false is as good as any value.
@@ -95,8 +97,9 @@ class CheckDeadline {
   // unknown, whatever Z3 returned.
   z3::check_result check(z3::solver& solver, unsigned timeout_ms);
   z3::check_result check(z3::solver& solver, const z3::expr_vector& assumptions, unsigned timeout_ms);
-  // Whether the last check was interrupted for overrunning its limit.
-  bool interrupted() const { return interrupted_; }
+  // Whether the last check was stopped by its time limit (the watchdog's interrupt, or Z3's own timer
+  // when the watchdog thread could not be created).
+  bool timed_out() const { return timed_out_; }
 
   struct Slot;
 
@@ -104,7 +107,12 @@ class CheckDeadline {
   Slot* slot_;
   bool registered_ = false;  // with the watchdog, on the first check that has a limit
   bool interrupted_ = false;
+  bool timed_out_ = false;
 };
+
+// Why a check answered unknown, in words: Z3 4.8.12 says "canceled" both for its own timer and for a check
+// that ran out of its rlimit budget.
+std::string reason_unknown(z3::solver& solver);
 
 // One clause of string_axioms over `vars` (atom variables, then D).
 z3::expr clause_expr(z3::context& c, const StrClause& clause, const std::vector<z3::expr>& vars);

@@ -18,7 +18,8 @@ struct CompileFlags {
   std::string out;
   std::vector<std::string> workloads;
   std::string format = "json";
-  unsigned timeout_ms = 10000;
+  unsigned timeout_ms = 60000;
+  unsigned rlimit = engine::kDefaultSolverResourceLimit;
   unsigned proof_threads = 0;
 };
 
@@ -38,6 +39,7 @@ int run(const CompileFlags& flags) {
   opts.workloads = flags.workloads;
   opts.format = format;
   opts.proof.timeout_ms = flags.timeout_ms;
+  opts.proof.resource_limit = flags.rlimit;
   opts.threads = flags.proof_threads;
   compile::CompileResult res = compile::compile_mesh(a->input->mesh, opts);
   if (!res.not_found.empty()) {
@@ -69,9 +71,7 @@ void register_compile(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--workload", flags->workloads, "Only the classes of these workloads (NAMESPACE/NAME; repeatable)");
   cmd->add_option("-o,--output", flags->format, "File format: json or yaml")->default_val("json");
-  cmd->add_option("--timeout-ms", flags->timeout_ms,
-                  "Solver time limit per query (an expired limit is reported as not proven)")
-      ->default_val(10000);
+  add_solver_limit_flags(cmd, flags->rlimit, flags->timeout_ms);
   cmd->add_option("--proof-threads", flags->proof_threads, "Parallel proofs (default: one per core, at most 4)");
   cmd->footer(
       "Exit codes: 0 every table proven; 1 a table decides some request differently (witness printed) or\n"

@@ -18,7 +18,8 @@ struct VerifyFlags {
   InputFlags input;
   std::string config_dump;
   std::string workload;
-  unsigned timeout_ms = 10000;
+  unsigned timeout_ms = 60000;
+  unsigned rlimit = engine::kDefaultSolverResourceLimit;
 };
 
 int run(const VerifyFlags& flags) {
@@ -44,6 +45,7 @@ int run(const VerifyFlags& flags) {
   }
   engine::EquivalenceOptions eq;
   eq.timeout_ms = flags.timeout_ms;
+  eq.resource_limit = flags.rlimit;
   compile::DumpVerification v =
       compile::verify_config_dump(text.str(), flags.config_dump, *w, ir::LowerContext::from(mesh.config), eq);
   if (!v.errors.empty()) {
@@ -67,7 +69,7 @@ void register_verify_envoy(CLI::App& app, int& exit_code) {
                   "Envoy /config_dump JSON, or `istioctl proxy-config all POD -o json` output")
       ->required();
   cmd->add_option("--workload", flags->workload, "The workload the dump belongs to (NAMESPACE/NAME)")->required();
-  cmd->add_option("--timeout-ms", flags->timeout_ms, "Solver time limit per query")->default_val(10000);
+  add_solver_limit_flags(cmd, flags->rlimit, flags->timeout_ms);
   cmd->footer(
       "Exit codes: 0 every inbound chain proven equivalent; 1 a chain decides some request differently\n"
       "(witness printed) or could not be proven; 2 unreadable manifests or config dump.");

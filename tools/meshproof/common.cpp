@@ -57,7 +57,18 @@ void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
                   "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
                   "assertion-violated finding with a counterexample");
   cmd->add_option("--today", flags.today, "Date (YYYY-MM-DD) used for exception expiry; default: today (UTC)");
-  cmd->add_option("--timeout-ms", flags.timeout_ms, "Time limit per symbolic query");
+  add_solver_limit_flags(cmd, flags.rlimit, flags.timeout_ms);
+}
+
+void add_solver_limit_flags(CLI::App* cmd, unsigned& rlimit, unsigned& timeout_ms) {
+  cmd->add_option("--rlimit", rlimit,
+                  "Solver resource budget per check (Z3 rlimit units; deterministic: the same answer on any machine "
+                  "and load; 0: none). A check that needs more is inconclusive, never a pass")
+      ->capture_default_str();
+  cmd->add_option("--timeout-ms", timeout_ms,
+                  "Wall-clock backstop per solver check, in ms (0: none); set far above --rlimit, so that "
+                  "results do not depend on machine load")
+      ->capture_default_str();
 }
 
 namespace {
@@ -124,6 +135,7 @@ std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, boo
   o.only_checks = flags.only;
   o.today = flags.today;
   o.query_timeout_ms = flags.timeout_ms;
+  o.solver_rlimit = flags.rlimit;
   o.baseline_path = flags.baseline;
   o.progress = checks_progress();
   return finish(analysis::run(o));

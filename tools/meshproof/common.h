@@ -29,15 +29,20 @@ struct AnalysisFlags {
   std::string profile;
   std::string assert_file;
   std::string today;
-  unsigned timeout_ms = 2000;
+  unsigned timeout_ms = 60000;
+  unsigned rlimit = engine::kDefaultSolverResourceLimit;
   std::vector<std::string> only;  // --check (check only)
   std::string baseline;           // --baseline (check only)
 };
 
 // Adds PATHS... (required), --root-namespace, --max-file-size, --threads.
 void add_input_flags(CLI::App* cmd, InputFlags& flags);
-// Adds the input flags and --regulated, --regulated-selector, --profile, --assert, --today, --timeout-ms.
+// Adds the input flags and --regulated, --regulated-selector, --profile, --assert, --today, --timeout-ms, --rlimit.
 void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags);
+
+// Adds --rlimit (the solver's deterministic budget per check) and --timeout-ms (a wall-clock backstop),
+// showing the given defaults.
+void add_solver_limit_flags(CLI::App* cmd, unsigned& rlimit, unsigned& timeout_ms);
 
 // Runs the analysis: the world only (query, explain, compile, verify-envoy), or with the checks. On bad
 // input or flags prints the errors (file:line:col, caret, help) to stderr and returns nullptr: the caller
