@@ -28,8 +28,8 @@ const char* kShop = R"(apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
-  labels:
-    team: a
+  labels: {istio-injection: enabled,
+    team: a}
 ---
 apiVersion: apps/v1
 kind: Deployment
