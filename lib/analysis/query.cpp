@@ -11,6 +11,7 @@ namespace {
 mesh::ResolveOptions resolve_options(const Analysis& a) {
   mesh::ResolveOptions ro;
   ro.root_namespace = a.input->mesh.config.root_namespace;
+  ro.assumed_data_plane = a.input->mesh.assumed_data_plane;
   return ro;
 }
 
@@ -71,6 +72,9 @@ std::string defaulted_namespace(const model::ResourceBase& r) {
 std::vector<std::string> assumptions_for(const Analysis& a, const mesh::Workload& w) {
   std::vector<std::string> out;
   if (w.decl && w.decl->meta.ns_defaulted) out.push_back(defaulted_namespace(*w.decl));
+  if (w.data_plane_assumed)
+    out.push_back(std::string("the workload's data plane is ") + mesh::to_string(w.data_plane) + " (" +
+                  w.injection_reason + "; --data-plane sidecar|ambient|none changes the assumption)");
   for (const auto* p : w.authorization_policies)
     if (p->meta.ns_defaulted) out.push_back(defaulted_namespace(*p));
   for (const auto* ra : w.request_authentications)

@@ -106,6 +106,7 @@ void resolve_input(const InputOptions& options, Input& input) {
   auto t2 = std::chrono::steady_clock::now();
   mesh::ResolveOptions ro;
   ro.root_namespace = options.root_namespace;
+  ro.assumed_data_plane = options.assumed_data_plane;
   input.mesh = mesh::resolve(input.resources, ro);
   input.stats.resolve_ms = ms_since(t2);
   input.stats.workloads = input.mesh.workloads.size();

@@ -31,6 +31,8 @@ struct PhaseStats {
 struct InputOptions {
   std::vector<std::string> paths;
   std::optional<std::string> root_namespace;
+  // The data plane of workloads whose membership the input does not decide (`--data-plane`; mesh.h).
+  mesh::DataPlane assumed_data_plane = mesh::DataPlane::Sidecar;
   // The namespace of objects without metadata.namespace (`--namespace`; kubectl's default, model/apply.h).
   std::string default_namespace = model::kDefaultNamespace;
   load::Limits limits;

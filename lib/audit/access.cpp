@@ -53,7 +53,7 @@ int identity_kinds(const model::Source& s) {
 
 // Whether some port of a workload with a proxy accepts plaintext (or the workload has no proxy at all).
 bool accepts_plaintext(const mesh::Workload& w) {
-  if (!w.sidecar_injected) return true;
+  if (!w.has_proxy()) return true;
   bool plaintext = w.ports.empty() && w.default_mtls.mode != model::MtlsMode::Strict;
   for (const mesh::WorkloadPort& p : w.ports)
     if (p.mtls.mode != model::MtlsMode::Strict) plaintext = true;
@@ -143,7 +143,7 @@ AccessRow access_row(const mesh::Workload& w, RowCells& acc) {
   row.workload_kind = checks::workload_kind(w);
   const bool plaintext = accepts_plaintext(w);
   const AppliedPolicies applied = applied_policies(w);
-  if (!w.sidecar_injected) {
+  if (!w.has_proxy()) {
     std::string why = "no Istio proxy (" + w.injection_reason + "): no policy is enforced";
     acc[kAnyCaller].add(AccessKind::Allowed, why);
     acc[kPlaintext].add(AccessKind::Allowed, why);
@@ -166,8 +166,7 @@ AccessRow access_row(const mesh::Workload& w, RowCells& acc) {
   if (applied.dry_run)
     row.notes.push_back(std::to_string(applied.dry_run) + " dry-run ALLOW " +
                         (applied.dry_run == 1 ? "policy enforces" : "policies enforce") + " nothing");
-  if (plaintext && w.sidecar_injected)
-    row.notes.push_back("accepts plaintext on at least one port (see the mTLS table)");
+  if (plaintext && w.has_proxy()) row.notes.push_back("accepts plaintext on at least one port (see the mTLS table)");
   return row;
 }
 

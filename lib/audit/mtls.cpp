@@ -29,7 +29,7 @@ MtlsRow mtls_row(const SourceSet& sources, const mesh::Workload& w, const mesh::
     row.port_name = p->name;
     row.protocol = mesh::to_string(p->protocol);
   }
-  if (!w.sidecar_injected) {
+  if (!w.has_proxy()) {
     row.mode = "NONE";
     row.level = "no-sidecar";
     row.decided_by = "no Istio proxy: " + w.injection_reason;

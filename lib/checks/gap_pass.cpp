@@ -54,7 +54,7 @@ ClassView class_view(const Context& ctx, const Shared& shared, const mesh::Workl
     if (pp.port != 0) declared.push_back(pp.port);
   for (auto& pp : wp.ports)
     for (auto& prog : pp.views) {
-      auto& dest = prog.enforced && cls.rep->sidecar_injected ? cls.views : cls.unenforced;
+      auto& dest = prog.enforced && cls.rep->has_proxy() ? cls.views : cls.unenforced;
       dest.emplace_back(std::move(prog), declared, ctx.options.query_timeout_ms);
     }
   return cls;

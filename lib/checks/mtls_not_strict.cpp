@@ -71,7 +71,7 @@ class MtlsNotStrict final : public Check {
  private:
   void report(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port, const mesh::MtlsDecision& d,
               std::vector<Finding>& out) const {
-    const bool no_sidecar = !w.sidecar_injected;
+    const bool no_sidecar = !w.has_proxy();
     if (!no_sidecar && d.mode == model::MtlsMode::Strict) return;
 
     const std::string subject = describe_workload(w);

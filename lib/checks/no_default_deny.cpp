@@ -37,7 +37,7 @@ class NoDefaultDeny final : public Check {
         else
           enforced_allow = true;
       }
-      if (w.sidecar_injected && enforced_allow) continue;
+      if (w.has_proxy() && enforced_allow) continue;
 
       const std::string subject = describe_workload(w);
       const std::string default_deny_fix =
@@ -46,7 +46,7 @@ class NoDefaultDeny final : public Check {
           "request that no other ALLOW policy allows; then add ALLOW policies for the callers each workload "
           "needs";
       std::string message, help;
-      if (!w.sidecar_injected) {
+      if (!w.has_proxy()) {
         message = subject + " runs without an Istio sidecar (" + w.injection_reason +
                   "), so no AuthorizationPolicy is enforced on it and every request reaches it";
         help = "enable sidecar injection for " + subject + ", and make sure an ALLOW policy applies to it";
@@ -83,7 +83,7 @@ class NoDefaultDeny final : public Check {
         f.related.push_back(RelatedLocation{"dry-run ALLOW policy (not enforced)", p->ref(), p->loc});
       f.properties["workload"] = w.display();
       f.properties["workload_kind"] = workload_kind(w);
-      f.properties["sidecar"] = w.sidecar_injected ? "true" : "false";
+      f.properties["sidecar"] = w.has_proxy() ? "true" : "false";
       f.properties["dry_run_allow_policies"] = std::to_string(dry_run_allow.size());
       out.push_back(std::move(f));
     }

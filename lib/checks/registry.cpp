@@ -30,7 +30,8 @@
   X(token_optional)            \
   X(path_normalization_bypass) \
   X(assertion_violated)        \
-  X(duplicate_resource)
+  X(duplicate_resource)        \
+  X(workload_outside_mesh)
 
 namespace meshproof::checks {
 

@@ -28,7 +28,7 @@ namespace {
 // IST0127 counts only pods in the mesh: with a sidecar (util.PodInMesh) or redirected by ambient (the
 // pod annotation util.PodInAmbientMode reads).
 bool in_mesh(const mesh::Workload& w) {
-  if (w.sidecar_injected) return true;
+  if (w.has_proxy()) return true;
   if (!w.decl) return false;
   auto it = w.decl->pod_annotations.find("ambient.istio.io/redirection");
   return it != w.decl->pod_annotations.end() && it->second == "enabled";

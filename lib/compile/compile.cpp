@@ -231,7 +231,7 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
     if (cls.members.empty()) continue;
     if (!options.workloads.empty() && !wanted.count(cls.id)) continue;
     const mesh::Workload& rep = mesh.workloads[cls.members.front()];
-    if (!rep.sidecar_injected) {
+    if (!rep.has_proxy()) {
       res.no_proxy.push_back(rep.display() + " (class " + std::to_string(cls.id) + "): " + rep.injection_reason);
       continue;
     }

@@ -147,7 +147,7 @@ Program make_program(const mesh::Workload& w, uint32_t port, const std::string& 
     prog.mtls_decided_by = "PeerAuthentication " + mtls.decided_by->meta.ns + "/" + mtls.decided_by->meta.name;
     prog.mtls_loc = mtls.decided_by->loc;
   }
-  prog.enforced = w.sidecar_injected;
+  prog.enforced = w.has_proxy();
   std::set<std::string> providers = add_policies(prog, w, protocol, ctx, cache);
   decide_custom(prog, providers, protocol, ctx);
   add_jwt_issuers(prog, w, protocol);

@@ -21,7 +21,7 @@ void append_indexes(std::string& key, const std::vector<P>& all, const std::vect
 
 std::string class_key(const model::ResourceSet& rs, const Workload& w) {
   std::string key;
-  key += w.sidecar_injected ? "S;" : "N;";
+  key += !w.has_proxy() ? "N;" : w.data_plane == DataPlane::Ambient ? "A;" : "S;";
   append_indexes(key, rs.authorization_policies, w.authorization_policies);
   append_indexes(key, rs.request_authentications, w.request_authentications);
   key += std::to_string(static_cast<int>(w.default_mtls.mode));

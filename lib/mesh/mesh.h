@@ -24,6 +24,17 @@ enum class WorkloadOrigin : uint8_t {
 };
 const char* to_string(WorkloadOrigin o);
 
+// Which data plane serves a workload's inbound traffic (docs/semantics.md#data-plane-membership): an injected
+// Envoy sidecar, ambient mode's ztunnel (istio.io/dataplane-mode=ambient), a gateway pod that runs the proxy
+// as its main container, or nothing (the pod is outside the mesh: plaintext accepted, no policy enforced).
+enum class DataPlane : uint8_t { Sidecar, Ambient, Gateway, None };
+const char* to_string(DataPlane d);  // "sidecar", "ambient", "gateway", "none"
+// The proxy that enforces policy on a workload of this data plane: "sidecar", "gateway" (the gateway pod's
+// own Envoy), "ztunnel" (ambient, L4 only; its lowering is not modelled yet) or "none".
+const char* enforcement_point(DataPlane d);
+// `--data-plane` / the profile's `data-plane`: "sidecar", "ambient" or "none"; nullopt for anything else.
+std::optional<DataPlane> parse_assumed_data_plane(const std::string& s);
+
 // Which RBAC compilation a port gets (istio-semantics.md §1): HTTP filter chain, TCP filter chain, or
 // both when the protocol is sniffed (HTTP-detected traffic gets HTTP RBAC, the rest TCP RBAC).
 enum class PortProtocol : uint8_t { Http, Tcp, Sniffed };
@@ -70,14 +81,23 @@ struct Workload {
   const model::Workload* decl = nullptr;  // Declared only
   model::Labels labels;
   std::string service_account;  // "" when unknown (synthetic)
-  // Whether an Istio proxy serves the workload's inbound traffic (and so enforces policies). False when
-  // the pod template opts out (sidecar.istio.io/inject: "false"), the namespace is labelled
-  // istio-injection=disabled, or the namespace is kube-system/kube-public. Gateways that run the proxy as
-  // their main container count as having one. Policies are still listed below (they select the
-  // workload) but nothing enforces them when this is false.
-  bool sidecar_injected = true;
-  std::string injection_reason;  // why sidecar_injected has its value (for messages)
-  std::string gateway_name;      // label gateway.networking.k8s.io/gateway-name: a Gateway API gateway pod
+  // Which data plane serves the workload's inbound traffic, decided from the input (the Namespace's labels,
+  // the pod template's labels and annotations, gateway markers) as Istio's injection webhook and istio-cni
+  // decide; where the input does not say (the namespace is not declared and the pod carries no decisive
+  // label), it is the assumption ResolveOptions::assumed_data_plane and data_plane_assumed is true.
+  // Ambient workloads are still evaluated with sidecar semantics (ztunnel lowering is not modelled yet).
+  DataPlane data_plane = DataPlane::Sidecar;
+  bool data_plane_assumed = false;
+  // None because a label or annotation keeps the pod out on purpose (istio-injection other than enabled,
+  // sidecar.istio.io/inject: "false", istio.io/dataplane-mode: none) or a system namespace.
+  bool data_plane_opted_out = false;
+  std::string injection_reason;  // why data_plane has its value (for messages)
+  Loc data_plane_loc;            // the line that decided (or would change) it: Namespace or pod labels; unknown
+                                 // when assumed
+  // Whether a proxy enforces policy on the workload. Policies are still listed below when this is false
+  // (they select the workload) but nothing enforces them.
+  bool has_proxy() const { return data_plane != DataPlane::None; }
+  std::string gateway_name;  // label gateway.networking.k8s.io/gateway-name: a Gateway API gateway pod
   // Synthetic only: the policy whose selector created it (the earliest in the input) and that selector.
   ResourceRef created_by;
   Loc selector_loc;
@@ -128,14 +148,17 @@ struct NamespaceInfo {
 
 struct ResolveOptions {
   std::optional<std::string> root_namespace;  // overrides the mesh config's rootNamespace
+  // The data plane of workloads whose membership the input does not decide (`--data-plane`).
+  DataPlane assumed_data_plane = DataPlane::Sidecar;
 };
 
 struct Mesh {
   const model::ResourceSet* resources = nullptr;
-  model::MeshConfig config;                         // with root_namespace overridden when asked
-  std::map<std::string, NamespaceInfo> namespaces;  // declared and referenced
-  bool namespaces_declared = false;                 // the input declares at least one Namespace
-  std::vector<Workload> workloads;                  // sorted by namespace, origin, name
+  model::MeshConfig config;                           // with root_namespace overridden when asked
+  std::map<std::string, NamespaceInfo> namespaces;    // declared and referenced
+  bool namespaces_declared = false;                   // the input declares at least one Namespace
+  DataPlane assumed_data_plane = DataPlane::Sidecar;  // ResolveOptions::assumed_data_plane
+  std::vector<Workload> workloads;                    // sorted by namespace, origin, name
   std::vector<WorkloadClass> classes;
 
   const std::string& root_namespace() const { return config.root_namespace; }

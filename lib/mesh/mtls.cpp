@@ -17,7 +17,7 @@ void apply_level(MtlsDecision& d, const model::PeerAuthentication* p, MtlsLevel 
 
 void resolve_mtls(Mesh& mesh) {
   for (Workload& w : mesh.workloads) {
-    if (!w.sidecar_injected) {
+    if (!w.has_proxy()) {
       // Nothing terminates mTLS in front of the application: it accepts plaintext from anyone, and a
       // peer's mTLS would reach it undecrypted. Recorded as DISABLE with an explicit flag.
       MtlsDecision none;

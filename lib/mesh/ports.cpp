@@ -354,7 +354,7 @@ void build_ports(Workload& w, const ServiceIndex& services, const SidecarIndex& 
   }
   // portLevelMtls ports of the workload-level PeerAuthentication get dedicated passthrough chains even
   // when nothing else declares them (istio-semantics.md §11).
-  if (w.sidecar_injected && w.pa_workload) {
+  if (w.has_proxy() && w.pa_workload) {
     for (const model::PortMtls& pm : w.pa_workload->port_level) {
       if (pm.port == 0 || ports.count(pm.port)) continue;
       WorkloadPort p;

@@ -13,6 +13,7 @@ Mesh resolve(const model::ResourceSet& resources, const ResolveOptions& options)
   if (options.root_namespace && !options.root_namespace->empty()) mesh.config.root_namespace = *options.root_namespace;
   // An empty rootNamespace leaves Istio's default (pkg/config/mesh/mesh.go:91).
   if (mesh.config.root_namespace.empty()) mesh.config.root_namespace = "istio-system";
+  mesh.assumed_data_plane = options.assumed_data_plane;
 
   detail::Indexes idx;
   idx.authz.build(resources.authorization_policies);

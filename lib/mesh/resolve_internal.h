@@ -77,7 +77,8 @@ struct Indexes {
 
 // The steps, in the order resolve() runs them.
 void collect_namespaces(const model::ResourceSet& rs, Mesh& mesh);
-void build_workloads(const model::ResourceSet& rs, Mesh& mesh);
+void build_workloads(const model::ResourceSet& rs, Mesh& mesh);  // calls decide_data_plane for each
+void decide_data_plane(Workload& w, const Mesh& mesh);           // needs w.labels, w.decl, w.gateway_name
 void resolve_applicability(const Indexes& idx, Mesh& mesh);
 void resolve_peer_authentication(const Indexes& idx, Mesh& mesh);  // pa_mesh / pa_namespace / pa_workload
 void resolve_ports(const model::ResourceSet& rs, Mesh& mesh);

@@ -10,71 +10,7 @@ namespace meshproof::mesh::detail {
 
 namespace {
 
-constexpr const char* kInjectKey = "sidecar.istio.io/inject";
 constexpr const char* kGatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
-
-// Whether a proxy serves the workload, and why (pkg/kube/inject/inject.go injectRequired, current
-// istio/istio): system namespaces are never injected; the pod's sidecar.istio.io/inject — the label, else
-// the annotation ("if both are present we prefer the label") — is exactly "true" or "false"; any other value
-// is logged as invalid and the namespace default applies. A namespace labelled istio-injection=disabled is
-// outside the webhook's namespaceSelector, so not even an opted-in pod is injected.
-// The namespace default is an assumption: manifests rarely carry the cluster's webhook configuration, so
-// a workload is taken as injected unless it or its namespace opts out.
-void decide_injection(Workload& w, const Mesh& mesh) {
-  if (w.decl && w.decl->runs_istio_proxy) {
-    w.sidecar_injected = true;
-    w.injection_reason = "runs the istio-proxy container itself (gateway)";
-    return;
-  }
-  if (!w.gateway_name.empty()) {
-    w.sidecar_injected = true;
-    w.injection_reason = "Gateway API gateway pod (label " + std::string(kGatewayNameLabel) + ")";
-    return;
-  }
-  if (auto it = w.labels.find("istio");
-      it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway")) {
-    w.sidecar_injected = true;
-    w.injection_reason = "Istio gateway (label istio=" + it->second + ")";
-    return;
-  }
-  if (w.ns == "kube-system" || w.ns == "kube-public") {
-    w.sidecar_injected = false;
-    w.injection_reason = "namespace " + w.ns + " is never injected";
-    return;
-  }
-  std::string value;
-  std::string where;
-  if (auto it = w.labels.find(kInjectKey); it != w.labels.end()) {
-    value = it->second;
-    where = "pod label";
-  } else if (w.decl) {
-    if (auto a = w.decl->pod_annotations.find(kInjectKey); a != w.decl->pod_annotations.end()) {
-      value = a->second;
-      where = "pod annotation";
-    }
-  }
-  const std::string setting = where + " " + kInjectKey + ": \"" + value + "\"";
-  if (value == "false") {
-    w.sidecar_injected = false;
-    w.injection_reason = setting;
-    return;
-  }
-  auto ns = mesh.namespaces.find(w.ns);
-  if (ns != mesh.namespaces.end()) {
-    if (auto l = ns->second.labels.find("istio-injection"); l != ns->second.labels.end() && l->second == "disabled") {
-      w.sidecar_injected = false;
-      w.injection_reason = "namespace " + w.ns + " is labelled istio-injection=disabled";
-      return;
-    }
-  }
-  w.sidecar_injected = true;
-  if (value.empty())
-    w.injection_reason = "assumed injected (no opt-out)";
-  else if (value == "true")
-    w.injection_reason = setting;
-  else
-    w.injection_reason = setting + " is neither \"true\" nor \"false\"; Istio ignores it (assumed injected)";
-}
 
 void set_gateway_name(Workload& w) {
   if (auto it = w.labels.find(kGatewayNameLabel); it != w.labels.end()) w.gateway_name = it->second;
@@ -150,7 +86,7 @@ void build_workloads(const model::ResourceSet& rs, Mesh& mesh) {
     w.labels = d.pod_labels;
     w.service_account = d.service_account.empty() ? "default" : d.service_account;
     set_gateway_name(w);
-    decide_injection(w, mesh);
+    decide_data_plane(w, mesh);
     mesh.workloads.push_back(std::move(w));
   }
 
@@ -189,7 +125,7 @@ void build_workloads(const model::ResourceSet& rs, Mesh& mesh) {
     w.created_by = c.created_by;
     w.selector_loc = c.selector_loc;
     set_gateway_name(w);
-    decide_injection(w, mesh);
+    decide_data_plane(w, mesh);
     mesh.workloads.push_back(std::move(w));
   }
 
@@ -201,7 +137,7 @@ void build_workloads(const model::ResourceSet& rs, Mesh& mesh) {
     w.ns = name;
     w.name = "*";
     w.origin = WorkloadOrigin::OtherWorkloads;
-    decide_injection(w, mesh);
+    decide_data_plane(w, mesh);
     mesh.workloads.push_back(std::move(w));
   }
 

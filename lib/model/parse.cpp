@@ -57,7 +57,7 @@ void read_metadata(const Node& obj, Reader& r, ResourceBase& b) {
         b.meta.name_loc = name.loc;
       }
       r.get_string(*md, "namespace", b.meta.ns);
-      r.get_labels(*md, "labels", b.meta.labels);
+      r.get_labels(*md, "labels", b.meta.labels, &b.meta.labels_loc);
       r.get_labels(*md, "annotations", b.meta.annotations);
       r.get_string(*md, "creationTimestamp", b.meta.creation_timestamp);
       std::string gen;

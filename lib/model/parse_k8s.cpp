@@ -67,7 +67,7 @@ void read_pod_spec(const Node& pod_spec, Reader& r, Workload& w) {
 void read_pod_template(const Node& tmpl, Reader& r, Workload& w) {
   if (const Node* md = child_map(tmpl, "metadata", r)) {
     auto s = r.field("metadata");
-    r.get_labels(*md, "labels", w.pod_labels);
+    r.get_labels(*md, "labels", w.pod_labels, &w.pod_labels_loc);
     r.get_labels(*md, "annotations", w.pod_annotations);
   }
   if (const Node* ps = child_map(tmpl, "spec", r)) {
@@ -84,6 +84,7 @@ void parse_workload(const Node& obj, Reader& r, Workload& w) {
   w.service_account = "default";
   if (w.kind == "Pod") {
     w.pod_labels = w.meta.labels;
+    w.pod_labels_loc = w.meta.labels_loc;
     w.pod_annotations = w.meta.annotations;
     if (const Node* spec = spec_of(obj, r)) {
       auto s = r.field("spec");

@@ -42,6 +42,7 @@ struct ObjectMeta {
                                    // mesh::istio_older)
   Loc loc;                         // the `metadata` key
   Loc name_loc;
+  Loc labels_loc;  // the `labels` key, when written
 };
 
 // What every resource shares.
@@ -87,6 +88,7 @@ struct ContainerPort {
 struct Workload : ResourceBase {
   Labels pod_labels;            // spec.template.metadata.labels (Pod: metadata.labels)
   Labels pod_annotations;       // e.g. sidecar.istio.io/inject
+  Loc pod_labels_loc;           // the pod template's `labels` key (Pod: metadata.labels), when written
   std::string service_account;  // "default" when not set
   std::vector<ContainerPort> ports;
   Selector selector;  // spec.selector.matchLabels (informational)

@@ -219,6 +219,33 @@ void print_summary(std::ostream& o, const analysis::Explanation& e) {
   }
 }
 
+// What this version of meshproof does not analyze for an ambient workload: said, not claimed as a result.
+constexpr const char* kZtunnelNotModelled =
+    "ztunnel enforcement is not modelled yet: AuthorizationPolicy is shown and evaluated with sidecar "
+    "semantics, but ztunnel drops ALLOW rules with L7 parts, narrows DENY rules to their L4 parts and ignores "
+    "targetRefs policies (docs/semantics.md#data-plane-membership); these results are not analyzed for ztunnel";
+
+json data_plane_json(const mesh::Workload& w, const SourceSet& src) {
+  json j;
+  j["mode"] = mesh::to_string(w.data_plane);
+  j["assumed"] = w.data_plane_assumed;
+  j["reason"] = w.injection_reason;
+  j["location"] = where(src, w.data_plane_loc);
+  j["enforced_by"] = mesh::enforcement_point(w.data_plane);
+  json not_analyzed = json::array();
+  if (w.data_plane == mesh::DataPlane::Ambient) not_analyzed.push_back(kZtunnelNotModelled);
+  j["not_analyzed"] = not_analyzed;
+  return j;
+}
+
+void print_data_plane(std::ostream& o, const mesh::Workload& w, const SourceSet& src) {
+  o << "  data plane: " << mesh::to_string(w.data_plane) << (w.data_plane_assumed ? " (assumed)" : "")
+    << ", enforced by " << mesh::enforcement_point(w.data_plane) << ": " << w.injection_reason;
+  if (w.data_plane_loc.known()) o << " (" << src.describe(w.data_plane_loc) << ")";
+  o << "\n";
+  if (w.data_plane == mesh::DataPlane::Ambient) o << "  not analyzed: " << kZtunnelNotModelled << "\n";
+}
+
 }  // namespace
 
 std::string format_explanation_json(const analysis::Explanation& e, const SourceSet& src) {
@@ -226,7 +253,8 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
   json j;
   j["workload"] = w.display();
   j["origin"] = mesh::to_string(w.origin);
-  j["sidecar"] = w.sidecar_injected;
+  j["sidecar"] = w.has_proxy();
+  j["data_plane"] = data_plane_json(w, src);
   if (!e.target.note.empty()) j["note"] = e.target.note;
   if (!e.assumptions.empty()) j["assumptions"] = e.assumptions;
   j["ports"] = ports_json(e, src);
@@ -241,8 +269,9 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   std::ostringstream o;
   o << "Workload " << w.display() << " (" << mesh::to_string(w.origin) << ")\n";
   if (!e.target.note.empty()) o << "  note: " << e.target.note << "\n";
+  print_data_plane(o, w, src);
   for (const std::string& a : e.assumptions) o << "  assumption: " << a << "\n";
-  if (!w.sidecar_injected) o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
+  if (!w.has_proxy()) o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
   print_ports(o, e, src);
   print_request_authentications(o, w, src);
   print_policies(o, e, src);

@@ -85,6 +85,11 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
     << (pp.port ? std::to_string(pp.port) : std::string("(undeclared)")) << " (" << ir::to_string(primary.protocol)
     << (pp.sniffed ? ", sniffed" : "") << ", mTLS " << model::to_string(primary.mtls) << ")\n";
   if (!a.target.note.empty()) o << "  note: " << a.target.note << "\n";
+  const mesh::Workload& w = *a.target.workload;
+  o << "  enforced by: " << mesh::enforcement_point(w.data_plane) << " (data plane " << mesh::to_string(w.data_plane)
+    << (w.data_plane_assumed ? ", assumed" : "") << ")\n";
+  if (w.data_plane == mesh::DataPlane::Ambient)
+    o << "  not analyzed: ztunnel enforcement is not modelled yet; decided with sidecar semantics\n";
   o << "  request:    " << describe_request(a.request, primary) << "\n";
   if (d.decided_by)
     o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
@@ -104,8 +109,14 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
 
 std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
   json j = decision_json(*a.primary, a.decision, sources);
-  j["workload"] = a.target.workload->display();
+  const mesh::Workload& w = *a.target.workload;
+  j["workload"] = w.display();
   if (!a.target.note.empty()) j["note"] = a.target.note;
+  j["enforced_by"] = mesh::enforcement_point(w.data_plane);
+  j["data_plane"] = mesh::to_string(w.data_plane);
+  j["data_plane_assumed"] = w.data_plane_assumed;
+  if (w.data_plane == mesh::DataPlane::Ambient)
+    j["not_analyzed"] = "ztunnel enforcement is not modelled yet: decided with sidecar semantics";
   j["port"] = a.request.port;
   j["port_protocol"] = port_protocol_name(*a.port);
   j["mtls"] = model::to_string(a.primary->mtls);

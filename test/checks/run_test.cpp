@@ -16,28 +16,28 @@ apiVersion: v1
 kind: Namespace
 metadata:
   name: cards
-  labels:
-    scope: pci
+  labels: {istio-injection: enabled,
+    scope: pci}
 ---
 apiVersion: v1
 kind: Namespace
 metadata:
   name: records
-  labels:
-    scope: hipaa
-    tier: data
+  labels: {istio-injection: enabled,
+    scope: hipaa,
+    tier: data}
 ---
 apiVersion: v1
 kind: Namespace
 metadata:
   name: web
-  labels:
-    compliance.meshproof.dev/regulated: "true"
+  labels: {istio-injection: enabled,
+    compliance.meshproof.dev/regulated: "true"}
 ---
 apiVersion: v1
 kind: Namespace
-metadata:
-  name: tools
+metadata: {labels: {istio-injection: enabled},
+  name: tools}
 )";
 }  // namespace
 

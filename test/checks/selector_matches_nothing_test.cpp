@@ -113,8 +113,8 @@ TEST_CASE("selector-matches-nothing judges namespace references only when the pr
   auto input = test::load_yaml(R"(
 apiVersion: v1
 kind: Namespace
-metadata:
-  name: unrelated
+metadata: {labels: {istio-injection: enabled},
+  name: unrelated}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy

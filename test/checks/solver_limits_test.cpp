@@ -20,7 +20,7 @@ namespace {
 std::string principals_and_long_header_lists(int rules, int values) {
   std::string y = R"(apiVersion: v1
 kind: Namespace
-metadata: {name: ns, labels: {compliance.meshproof.dev/regulated: "true"}}
+metadata: {name: ns, labels: {istio-injection: enabled, compliance.meshproof.dev/regulated: "true"}}
 ---
 apiVersion: apps/v1
 kind: Deployment

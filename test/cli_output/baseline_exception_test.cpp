@@ -16,8 +16,8 @@ const char* kNewNamespace = R"(apiVersion: v1
 kind: Namespace
 metadata:
   name: cards
-  labels:
-    compliance.meshproof.dev/regulated: "true"
+  labels: {istio-injection: enabled,
+    compliance.meshproof.dev/regulated: "true"}
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -17,8 +17,8 @@ namespace {
 // caller), and a DENY on /admin that the API server rejects (port "http" is not a number).
 const char* const kWorld = R"(apiVersion: v1
 kind: Namespace
-metadata:
-  name: shop
+metadata: {labels: {istio-injection: enabled},
+  name: shop}
 ---
 apiVersion: apps/v1
 kind: Deployment

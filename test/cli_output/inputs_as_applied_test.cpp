@@ -106,8 +106,12 @@ TEST_CASE("explain lists the namespace default and undeclared namespaces as assu
   CHECK(r.out.find("  assumption: namespace \"ghost\" exists (AuthorizationPolicy default/allow-sa names it in "
                    "spec.rules[0].from[1].source.namespaces[0]; the input declares no such Namespace") !=
         std::string::npos);
+  // The namespace default is not declared: the data plane (sidecar) is an assumption too.
+  CHECK(r.out.find("  assumption: the workload's data plane is sidecar (assumed sidecar (namespace default is not "
+                   "declared in the input)") != std::string::npos);
   json j = run_json({"explain", file, "--workload", "default/api", "-o", "json"});
-  CHECK(j["assumptions"].size() == 3);
+  CHECK(j["assumptions"].size() == 4);
+  CHECK(j["data_plane"]["assumed"] == true);
 
   // check reports none of them: the profile does not say the namespace list is complete.
   json check = run_json({"check", file, "-o", "json"});
@@ -120,7 +124,7 @@ TEST_CASE("explain lists the namespace default and undeclared namespaces as assu
     if (f["check"] == "selector-matches-nothing") undeclared.push_back(f["properties"]["namespace"]);
   CHECK(undeclared == std::vector<std::string>{"ghost"});
   json explained = run_json({"explain", file, "--workload", "default/api", "--namespaces-complete", "-o", "json"});
-  CHECK(explained["assumptions"].size() == 2);
+  CHECK(explained["assumptions"].size() == 3);
 }
 
 TEST_CASE("a policy without metadata.namespace is named default/NAME everywhere", "[cli][namespace]") {

@@ -94,7 +94,7 @@ TEST_CASE("Gateway API gateway pods: targetRef to their Gateway applies, selecto
   mesh::Mesh m = b.resolve();
   const auto& gw = get(m, "foo", "gw-istio");
   CHECK(gw.gateway_name == "gw");
-  CHECK(gw.sidecar_injected);
+  CHECK(gw.has_proxy());
   auto got = names(gw.authorization_policies);
   std::sort(got.begin(), got.end());
   CHECK(got == std::vector<std::string>{"foo/by-label", "foo/to-gw"});

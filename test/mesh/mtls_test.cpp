@@ -255,7 +255,7 @@ TEST_CASE("a workload without a sidecar accepts plaintext whatever the policy sa
   b.peer_authn("foo", "wl", {{"app", "legacy"}}, MtlsMode::Strict, "", {{9000, MtlsMode::Strict}});
   const mesh::Mesh resolved = b.resolve();
   const auto& w = get(resolved, "foo", "legacy");
-  CHECK_FALSE(w.sidecar_injected);
+  CHECK_FALSE(w.has_proxy());
   CHECK(w.default_mtls.no_sidecar);
   CHECK(w.default_mtls.mode == MtlsMode::Disable);
   CHECK(w.default_mtls.level == MtlsLevel::Default);

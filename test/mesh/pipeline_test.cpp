@@ -28,8 +28,8 @@ const char* kShop = R"(apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
-  labels:
-    team: a
+  labels: {istio-injection: enabled,
+    team: a}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -141,7 +141,7 @@ TEST_CASE("YAML end to end: workloads, ports, modes and policies", "[mesh][pipel
   const auto& cart = get(m, "shop", "cart");
   CHECK(cart.origin == mesh::WorkloadOrigin::Declared);
   CHECK(cart.service_account == "cart-sa");
-  CHECK(cart.sidecar_injected);
+  CHECK(cart.has_proxy());
   REQUIRE(cart.ports.size() == 2);
   // Named targetPort "web" → 8080, protocol from the Service port name "http".
   CHECK(cart.ports[0].port == 8080);
@@ -209,7 +209,7 @@ spec:
 )");
   REQUIRE(input->errors.empty());
   const auto& legacy = get(input->mesh, "default", "legacy");
-  CHECK_FALSE(legacy.sidecar_injected);
+  CHECK_FALSE(legacy.has_proxy());
   CHECK(legacy.default_mtls.no_sidecar);
   CHECK(legacy.mtls_for(8080).mode == MtlsMode::Disable);
   REQUIRE(legacy.pa_namespace != nullptr);  // what would apply, for a check to report

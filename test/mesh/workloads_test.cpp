@@ -137,21 +137,21 @@ TEST_CASE("sidecar injection: workloads are injected unless they opt out", "[mes
   b.deployment("gw-ns", "custom-gw", {{"app", "gw"}}).runs_istio_proxy = true;
   b.rs.workloads.back().pod_annotations["sidecar.istio.io/inject"] = "false";
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "on", "plain").sidecar_injected);
-  CHECK(get(m, "undeclared-ns", "plain").sidecar_injected);
-  CHECK_FALSE(get(m, "on", "annotated").sidecar_injected);
-  CHECK_FALSE(get(m, "on", "labelled").sidecar_injected);
+  CHECK(get(m, "on", "plain").has_proxy());
+  CHECK(get(m, "undeclared-ns", "plain").has_proxy());
+  CHECK_FALSE(get(m, "on", "annotated").has_proxy());
+  CHECK_FALSE(get(m, "on", "labelled").has_proxy());
   // Only "true" and "false" count; Istio ignores other values and falls back to the default.
-  CHECK(get(m, "on", "no").sidecar_injected);
+  CHECK(get(m, "on", "no").has_proxy());
   CHECK(get(m, "on", "no").injection_reason.find("neither") != std::string::npos);
-  CHECK(get(m, "on", "yes").sidecar_injected);
-  CHECK(get(m, "on", "capital-false").sidecar_injected);  // not exactly "false"
-  CHECK(get(m, "on", "label-wins").sidecar_injected);
-  CHECK_FALSE(get(m, "off", "opt-in").sidecar_injected);  // the webhook never sees the namespace
-  CHECK_FALSE(get(m, "off", "*").sidecar_injected);
-  CHECK_FALSE(get(m, "kube-system", "dns").sidecar_injected);
-  CHECK(get(m, "istio-system", "ingress").sidecar_injected);
-  CHECK(get(m, "gw-ns", "custom-gw").sidecar_injected);
+  CHECK(get(m, "on", "yes").has_proxy());
+  CHECK(get(m, "on", "capital-false").has_proxy());  // not exactly "false"
+  CHECK(get(m, "on", "label-wins").has_proxy());
+  CHECK_FALSE(get(m, "off", "opt-in").has_proxy());  // the webhook never sees the namespace
+  CHECK_FALSE(get(m, "off", "*").has_proxy());
+  CHECK_FALSE(get(m, "kube-system", "dns").has_proxy());
+  CHECK(get(m, "istio-system", "ingress").has_proxy());
+  CHECK(get(m, "gw-ns", "custom-gw").has_proxy());
   CHECK(get(m, "on", "annotated").injection_reason.find("annotation") != std::string::npos);
   CHECK(get(m, "off", "opt-in").injection_reason.find("istio-injection=disabled") != std::string::npos);
 }

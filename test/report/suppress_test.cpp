@@ -94,8 +94,8 @@ TEST_CASE("suppress: a malformed entry is an invalid-suppression warning at the 
 TEST_CASE("suppress: a profile exception takes precedence over an annotation") {
   auto input = test::load_yaml(R"(apiVersion: v1
 kind: Namespace
-metadata:
-  name: cards
+metadata: {labels: {istio-injection: enabled},
+  name: cards}
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -35,6 +35,10 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
   cmd->add_flag("--namespaces-complete", flags.namespaces_complete,
                 "The input declares every namespace of the cluster: a policy naming another one is reported "
                 "(as the profile's `namespaces: complete`)");
+  cmd->add_option("--data-plane", flags.data_plane,
+                  "Data plane of workloads whose namespace the input does not declare: sidecar (default), "
+                  "ambient or none (docs/semantics.md#data-plane-membership)")
+      ->check(CLI::IsMember({"sidecar", "ambient", "none"}));
   cmd->add_option("--root-namespace", flags.root_namespace,
                   "Istio root namespace (default: the mesh config's rootNamespace, else istio-system)");
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
@@ -78,6 +82,7 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   o.paths = flags.paths;
   if (!flags.root_namespace.empty()) o.root_namespace = flags.root_namespace;
   o.default_namespace = flags.default_namespace;
+  if (!flags.data_plane.empty()) o.assumed_data_plane = *mesh::parse_assumed_data_plane(flags.data_plane);
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
   o.progress = progress;

@@ -17,6 +17,7 @@ struct InputFlags {
   std::string root_namespace;
   std::string default_namespace = "default";
   bool namespaces_complete = false;
+  std::string data_plane;  // --data-plane; "" = the profile's, else sidecar
   size_t max_file_mb = 64;
   unsigned threads = 0;
 };

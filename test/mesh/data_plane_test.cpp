@@ -1,0 +1,80 @@
+// Data-plane membership (docs/semantics.md#data-plane-membership): injection webhooks' selectors on declared
+// namespaces, pod-level labels, ambient enrollment (sidecar wins), and the assumption for undeclared namespaces.
+#include <catch2/catch.hpp>
+
+#include "mesh_builders.h"
+
+using namespace meshproof;
+using mesh::DataPlane;
+
+namespace {
+
+const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
+  const mesh::Workload* w = m.find(ns, name);
+  REQUIRE(w != nullptr);
+  return *w;
+}
+
+}  // namespace
+
+TEST_CASE("data plane: a declared namespace decides by the webhooks' selectors", "[mesh][data-plane]") {
+  test::MeshBuilder b;
+  b.namespace_("injected", {{"istio-injection", "enabled"}});
+  b.namespace_("revision", {{"istio.io/rev", "canary"}});
+  b.namespace_("bare", {});
+  b.namespace_("amb", {{"istio.io/dataplane-mode", "ambient"}});
+  b.namespace_("both", {{"istio.io/dataplane-mode", "ambient"}, {"istio-injection", "enabled"}});
+  b.deployment("injected", "a", {{"app", "a"}});
+  b.deployment("revision", "a", {{"app", "a"}});
+  b.deployment("bare", "plain", {{"app", "plain"}});
+  b.deployment("bare", "opt-in", {{"sidecar.istio.io/inject", "true"}});
+  b.deployment("bare", "annotated-in", {{"app", "x"}}).pod_annotations["sidecar.istio.io/inject"] = "true";
+  b.deployment("bare", "pod-ambient", {{"istio.io/dataplane-mode", "ambient"}});
+  b.deployment("bare", "injected-already", {{"app", "y"}}).pod_annotations["sidecar.istio.io/status"] = "{}";
+  b.deployment("amb", "a", {{"app", "a"}});
+  b.deployment("amb", "out", {{"istio.io/dataplane-mode", "none"}});
+  b.deployment("both", "a", {{"app", "a"}});
+  mesh::Mesh m = b.resolve();
+  CHECK(get(m, "injected", "a").data_plane == DataPlane::Sidecar);
+  CHECK(get(m, "revision", "a").data_plane == DataPlane::Sidecar);
+  const auto& plain = get(m, "bare", "plain");
+  CHECK(plain.data_plane == DataPlane::None);
+  CHECK_FALSE(plain.data_plane_assumed);
+  CHECK_FALSE(plain.data_plane_opted_out);
+  CHECK(plain.data_plane_loc.known());
+  CHECK_FALSE(plain.has_proxy());
+  CHECK(plain.default_mtls.no_sidecar);
+  CHECK(get(m, "bare", "*").data_plane == DataPlane::None);
+  CHECK(get(m, "bare", "opt-in").data_plane == DataPlane::Sidecar);         // object webhook
+  CHECK(get(m, "bare", "annotated-in").data_plane == DataPlane::None);      // an annotation is no objectSelector
+  CHECK(get(m, "bare", "pod-ambient").data_plane == DataPlane::Ambient);
+  CHECK(get(m, "bare", "injected-already").data_plane == DataPlane::Sidecar);
+  CHECK(get(m, "amb", "a").data_plane == DataPlane::Ambient);
+  CHECK(get(m, "amb", "a").has_proxy());
+  CHECK(get(m, "amb", "out").data_plane == DataPlane::None);
+  CHECK(get(m, "amb", "out").data_plane_opted_out);
+  CHECK(get(m, "both", "a").data_plane == DataPlane::Sidecar);  // sidecar wins (ambient.md A2)
+}
+
+TEST_CASE("data plane: an undeclared namespace is an assumption, --data-plane changes it", "[mesh][data-plane]") {
+  test::MeshBuilder b;
+  b.deployment("shop", "cart", {{"app", "cart"}});
+  b.deployment("shop", "opt-in", {{"sidecar.istio.io/inject", "true"}});
+  b.deployment("shop", "amb", {{"istio.io/dataplane-mode", "ambient"}});
+  mesh::Mesh m = b.resolve();
+  CHECK(get(m, "shop", "cart").data_plane == DataPlane::Sidecar);
+  CHECK(get(m, "shop", "cart").data_plane_assumed);
+  CHECK_FALSE(get(m, "shop", "opt-in").data_plane_assumed);
+  CHECK(get(m, "shop", "amb").data_plane == DataPlane::Ambient);
+
+  mesh::ResolveOptions none;
+  none.assumed_data_plane = DataPlane::None;
+  mesh::Mesh n = b.resolve(none);
+  CHECK(get(n, "shop", "cart").data_plane == DataPlane::None);
+  CHECK(get(n, "shop", "cart").data_plane_assumed);
+  CHECK(get(n, "shop", "opt-in").data_plane == DataPlane::Sidecar);
+
+  mesh::ResolveOptions ambient;
+  ambient.assumed_data_plane = DataPlane::Ambient;
+  CHECK(get(b.resolve(ambient), "shop", "cart").data_plane == DataPlane::Ambient);
+}
