@@ -108,8 +108,8 @@ class GatewayCredentialMissing final : public Check {
       message += ", but the input declares that Secret only in " + join(where, ", ");
       if (std::find(where.begin(), where.end(), namespace_of(*g.gateway)) != where.end())
         message += " (the Gateway's namespace is not where the Secret is read)";
-      help = "create the Secret in namespace " + ns + " (the gateway pods' namespace), or run the gateway in " +
-             where[0];
+      help =
+          "create the Secret in namespace " + ns + " (the gateway pods' namespace), or run the gateway in " + where[0];
       reason = "wrong-namespace";
     } else {
       message += ", but the input declares no Secret of that name";
@@ -119,8 +119,8 @@ class GatewayCredentialMissing final : public Check {
     emit(g, l, cred.loc, std::move(message), std::move(help), reason, out);
   }
 
-  void emit(const mesh::GatewayInfo& g, const mesh::GatewayListener& l, Loc loc, std::string message,
-            std::string help, const std::string& reason, std::vector<Finding>& out) const {
+  void emit(const mesh::GatewayInfo& g, const mesh::GatewayListener& l, Loc loc, std::string message, std::string help,
+            const std::string& reason, std::vector<Finding>& out) const {
     Finding f = make(g.gateway->ref(), loc.known() ? loc : server_loc(l), std::move(message), std::move(help),
                      "server=" + std::to_string(l.index) + ";" + reason);
     f.properties["server"] = std::to_string(l.index);

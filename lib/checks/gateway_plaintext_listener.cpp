@@ -42,15 +42,17 @@ class GatewayPlaintextListener final : public Check {
     const ListenerReach reach = reach_of(ctx, ctx.mesh, l);
     std::string message = describe_listener(g, l) + " serves " + join(reach.hosts, ", ") +
                           " in plaintext: " + join(reach.routes, ", ") + " route" +
-                          (reach.routes.size() == 1 ? "s" : "") + " requests for them through it";
+                          (reach.routes.size() == 1 ? "s" : "") + " requests for " +
+                          (reach.hosts.size() == 1 ? "it" : "them") + " through this server";
     if (!reach.regulated.empty()) message += ", and it " + regulated_text(reach);
     message +=
-        "; without tls.httpsRedirect the requests and responses cross the network unencrypted (docs/semantics.md#gateways)";
+        "; without tls.httpsRedirect the requests and responses cross the network unencrypted "
+        "(docs/semantics.md#gateways)";
     std::string help =
         "add `tls: {httpsRedirect: true}` to this server so that plaintext requests get a redirect to https, and serve "
         "the hosts on an HTTPS server with tls.mode SIMPLE or MUTUAL; or remove the server";
-    Finding f = make(g.gateway->ref(), server_loc(l), std::move(message), std::move(help),
-                     "server=" + std::to_string(l.index));
+    Finding f =
+        make(g.gateway->ref(), server_loc(l), std::move(message), std::move(help), "server=" + std::to_string(l.index));
     f.severity = reach.regulated.empty() ? Severity::Warning : Severity::Error;
     f.properties["server"] = std::to_string(l.index);
     f.properties["port"] = std::to_string(l.server->port);

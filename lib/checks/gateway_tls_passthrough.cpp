@@ -63,24 +63,29 @@ class GatewayTlsPassthrough final : public Check {
     std::string help;
     if (l.mode_omitted) {
       const std::string cert = certificate_named(t);
-      message += " has a tls block without `mode`, and Istio's default mode is PASSTHROUGH: the gateway does not "
-                 "terminate TLS" +
-                 (cert.empty() ? std::string() : " and ignores its " + cert);
+      message +=
+          " has a tls block without `mode`, and Istio's default mode is PASSTHROUGH: the gateway does not "
+          "terminate TLS" +
+          (cert.empty() ? std::string() : " and ignores its " + cert);
       help = "write mode: SIMPLE (or MUTUAL) to terminate TLS at the gateway" +
              std::string(cert.empty() ? "" : " with that certificate") +
              "; if passthrough is intended, write mode: PASSTHROUGH and route with VirtualService tls (SNI) routes";
     } else if (l.tls_mode == "AUTO_PASSTHROUGH") {
-      message += " uses AUTO_PASSTHROUGH: it forwards connections by the SNI-encoded service name without any "
-                 "VirtualService and without running the gateway's authorization policies";
-      help = "use AUTO_PASSTHROUGH only on an east-west gateway port (15443) between meshes; otherwise terminate TLS "
-             "with mode SIMPLE or MUTUAL";
+      message +=
+          " uses AUTO_PASSTHROUGH: it forwards connections by the SNI-encoded service name without any "
+          "VirtualService and without running the gateway's authorization policies";
+      help =
+          "use AUTO_PASSTHROUGH only on an east-west gateway port (15443) between meshes; otherwise terminate TLS "
+          "with mode SIMPLE or MUTUAL";
     } else {
       message += " uses PASSTHROUGH: the gateway forwards the encrypted stream by SNI without terminating TLS";
-      help = "if the gateway must inspect requests, terminate TLS with mode SIMPLE or MUTUAL; otherwise make sure the "
-             "backend terminates TLS and enforces its own policies";
+      help =
+          "if the gateway must inspect requests, terminate TLS with mode SIMPLE or MUTUAL; otherwise make sure the "
+          "backend terminates TLS and enforces its own policies";
     }
-    message += "; VirtualService http routes do not apply to it and the gateway's AuthorizationPolicies see only "
-               "TCP attributes (no paths, methods, headers or JWT)";
+    message +=
+        "; VirtualService http routes do not apply to it and the gateway's AuthorizationPolicies see only "
+        "TCP attributes (no paths, methods, headers or JWT)";
     std::vector<std::string> ignored = ignored_http_routes(l);
     if (!ignored.empty()) message += "; the http routes of " + join(ignored, ", ") + " are not used";
     message += " (docs/semantics.md#gateways)";

@@ -67,7 +67,9 @@ class GatewayWeakTls final : public Check {
     std::string message = describe_listener(g, l) + " accepts " + version_text(field->value) + " (" +
                           (is_min ? "minProtocolVersion: " : "maxProtocolVersion: ") + field->value +
                           (is_min ? ")" : "): no client can use TLS 1.2 or 1.3 with it)");
-    message += "; TLS versions below 1.2 are deprecated and below Envoy's default minimum, TLS 1.2 (docs/semantics.md#gateway-tls)";
+    message +=
+        "; TLS versions below 1.2 are deprecated and below Envoy's default minimum, TLS 1.2 "
+        "(docs/semantics.md#gateway-tls)";
     emit(ctx, g, l, field->loc, std::move(message),
          is_min ? "set minProtocolVersion: TLSV1_2 (or remove it: Envoy's default minimum is TLS 1.2)"
                 : "set maxProtocolVersion: TLSV1_3 (or remove it)",

@@ -2,7 +2,8 @@
 // whole top-level domain (`*.com`) on a server whose routes reach a workload in a regulated namespace.
 // The server then accepts requests for any Host/SNI, and every VirtualService that names the gateway (from
 // any namespace, unless the host is namespace-qualified) attaches to it for any of its hosts (G6,
-// docs/semantics.md#gateways).
+// docs/semantics.md#gateways). Plain TCP servers are not judged: without a Host header or SNI, their
+// hosts select nothing.
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gateway_facts.h"
@@ -31,6 +32,8 @@ class GatewayWildcardHost final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const mesh::GatewayInfo& g : ctx.mesh.gateways) {
       for (const mesh::GatewayListener& l : g.listeners) {
+        // A plain TCP server cannot tell hosts apart (no Host header, no SNI): `*` is all it can say.
+        if (l.route_kind == "tcp" && !l.terminates_tls) continue;
         const ListenerReach reach = reach_of(ctx, ctx.mesh, l);
         if (reach.regulated.empty()) continue;
         for (size_t i = 0; i < l.server->hosts.size(); ++i) report(g, l, i, reach, out);
@@ -47,14 +50,15 @@ class GatewayWildcardHost final : public Check {
     const std::string part = slash == std::string::npos ? host : host.substr(slash + 1);
     if (!over_broad(part)) return;
     std::string message = describe_listener(g, l) + " accepts host \"" + host + "\"" +
-                          (part == "*" ? " (any host name)" : " (every name under a top-level domain)") +
-                          " and " + regulated_text(reach) + " through " + join(reach.routes, ", ");
+                          (part == "*" ? " (any host name)" : " (every name under a top-level domain)") + " and " +
+                          regulated_text(reach) + " through " + join(reach.routes, ", ");
     message += ns == "*" ? "; any VirtualService in any namespace that names this gateway attaches to it for any host"
                          : "; any VirtualService of namespace " + ns + " that names this gateway attaches for any host";
     message += " (docs/semantics.md#gateways)";
-    std::string help = "list the exact host names this server serves (e.g. " +
-                       (reach.hosts.empty() || reach.hosts[0] == "*" ? std::string("api.example.com") : reach.hosts[0]) +
-                       "), qualified with the namespace of their VirtualServices (NAMESPACE/HOST)";
+    std::string help =
+        "list the exact host names this server serves (e.g. " +
+        (reach.hosts.empty() || reach.hosts[0] == "*" ? std::string("api.example.com") : reach.hosts[0]) +
+        "), qualified with the namespace of their VirtualServices (NAMESPACE/HOST)";
     Loc loc = i < l.server->host_locs.size() && l.server->host_locs[i].known() ? l.server->host_locs[i] : server_loc(l);
     Finding f = make(g.gateway->ref(), loc, std::move(message), std::move(help),
                      "server=" + std::to_string(l.index) + ";host=" + host);

@@ -26,7 +26,9 @@ namespace meshproof::mesh::detail {
 
 namespace {
 
-bool is_http(const std::string& p) { return p == "http" || p == "http2" || p == "http_proxy" || p == "grpc" || p == "grpc-web"; }
+bool is_http(const std::string& p) {
+  return p == "http" || p == "http2" || p == "http_proxy" || p == "grpc" || p == "grpc-web";
+}
 
 // G1-G3 and IsHTTPServer (pkg/config/gateway/gateway.go): the effective mode and which routes apply.
 GatewayListener make_listener(const model::GatewayServer& srv, size_t index) {

@@ -43,8 +43,8 @@ bool in(const std::string& v, std::initializer_list<const char*> values) {
 
 // pkg/config/protocol/instance.go Parse: case-insensitive.
 bool known_protocol(const std::string& p) {
-  return in(ascii_lower(p),
-            {"http", "https", "http2", "grpc", "grpc-web", "tcp", "tls", "mongo", "redis", "mysql", "udp", "http_proxy"});
+  return in(ascii_lower(p), {"http", "https", "http2", "grpc", "grpc-web", "tcp", "tls", "mongo", "redis", "mysql",
+                             "udp", "http_proxy"});
 }
 bool is_http_protocol(const std::string& p) {
   return in(ascii_lower(p), {"http", "http2", "http_proxy", "grpc", "grpc-web"});
@@ -148,10 +148,11 @@ void check_tls(const GatewayTls& t, const std::string& f, GatewayChecker& c) {
     return;
   }
   if ((mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH") && has_certificates(t))
-    c.warning(t.mode.loc.known() ? t.mode.loc : t.loc, f, mode + " mode does not use certificates, they will be ignored",
-              t.mode.value.empty() ? "the tls block has no mode, and Istio's default is PASSTHROUGH: write mode: SIMPLE "
-                                     "(or MUTUAL) to terminate TLS with this certificate"
-                                   : "remove the certificate fields, or terminate TLS with mode: SIMPLE");
+    c.warning(
+        t.mode.loc.known() ? t.mode.loc : t.loc, f, mode + " mode does not use certificates, they will be ignored",
+        t.mode.value.empty() ? "the tls block has no mode, and Istio's default is PASSTHROUGH: write mode: SIMPLE "
+                               "(or MUTUAL) to terminate TLS with this certificate"
+                             : "remove the certificate fields, or terminate TLS with mode: SIMPLE");
   int sources = (!t.server_certificate.value.empty() && !t.private_key.value.empty()) +
                 !t.credential_name.value.empty() + !t.credential_names.empty() + (t.tls_certificates > 0);
   if (sources > 1)
