@@ -73,6 +73,9 @@ class MtlsNotStrict final : public Check {
               std::vector<Finding>& out) const {
     const bool no_sidecar = !w.has_proxy();
     if (!no_sidecar && d.mode == model::MtlsMode::Strict) return;
+    // A gateway listener's TLS comes from its Gateway server, not PeerAuthentication (D6): gateway-* checks
+    // judge it.
+    if (d.gateway_listener) return;
 
     const std::string subject = describe_workload(w);
     const std::string port_key = port ? std::to_string(port->port) : "*";

@@ -51,6 +51,10 @@ struct MtlsDecision {
   // No Istio proxy in the pod: nothing terminates mTLS or enforces policy, so plaintext is accepted
   // whatever PeerAuthentication says. Then mode is Disable, level Default, decided_by nullptr.
   bool no_sidecar = false;
+  // A listener of an Istio gateway pod: its TLS comes from the Gateway server, and PeerAuthentication does
+  // not govern it (docs/semantics.md#gateways, D6). Then mode is Permissive (callers with or without a
+  // mesh identity reach authorization), level Default, decided_by nullptr.
+  bool gateway_listener = false;
 };
 
 struct WorkloadPort {
@@ -137,6 +141,42 @@ struct WorkloadClass {
   std::vector<size_t> members;  // indexes into Mesh::workloads, ascending
 };
 
+// What a route of a bound VirtualService reaches: its destination host, the Service it names and that
+// Service's workloads (docs/semantics.md#gateways).
+struct GatewayBackend {
+  std::string host;                         // destination.host as written
+  std::string ns;                           // the namespace the host resolves to ("" for an external host)
+  const model::Service* service = nullptr;  // the Service it names, when the input declares it
+  std::vector<size_t> workloads;            // indexes into Mesh::workloads (declared workloads only)
+};
+
+// A VirtualService bound to a Gateway server for one of its hosts (G6, G8).
+struct GatewayRoute {
+  const model::VirtualService* vs = nullptr;
+  std::string host;  // the route domain: the narrower of the server host and the VirtualService host
+  std::vector<GatewayBackend> backends;  // of the routes the server uses (http, tls or tcp)
+};
+
+// One server of an Istio Gateway as the gateway pods build it (G1-G4).
+struct GatewayListener {
+  const model::GatewayServer* server = nullptr;
+  size_t index = 0;             // in Gateway::servers
+  std::string protocol;         // lower case
+  std::string tls_mode;         // "" without a tls block; else the mode, PASSTHROUGH when `mode` is omitted (G1)
+  bool mode_omitted = false;    // a tls block without `mode`
+  bool terminates_tls = false;  // SIMPLE, MUTUAL, OPTIONAL_MUTUAL or ISTIO_MUTUAL on an HTTPS/TLS server
+  std::string route_kind;       // which VirtualService routes it uses: "http", "tls" or "tcp"
+  std::vector<GatewayRoute> routes;
+};
+
+// An Istio Gateway: its gateway pods (G7) and listeners with their bound routes.
+struct GatewayInfo {
+  const model::Gateway* gateway = nullptr;
+  std::vector<size_t> pods;                 // indexes into Mesh::workloads
+  std::vector<std::string> pod_namespaces;  // sorted, unique: where credentialName Secrets are read (G5)
+  std::vector<GatewayListener> listeners;   // one per server, in order
+};
+
 struct NamespaceInfo {
   std::string name;
   model::Labels labels;
@@ -160,6 +200,7 @@ struct Mesh {
   DataPlane assumed_data_plane = DataPlane::Sidecar;  // ResolveOptions::assumed_data_plane
   std::vector<Workload> workloads;                    // sorted by namespace, origin, name
   std::vector<WorkloadClass> classes;
+  std::vector<GatewayInfo> gateways;  // one per networking.istio.io Gateway, in input order
 
   const std::string& root_namespace() const { return config.root_namespace; }
   const Workload* find(const std::string& ns, const std::string& name) const;
@@ -167,6 +208,17 @@ struct Mesh {
 };
 
 Mesh resolve(const model::ResourceSet& resources, const ResolveOptions& options = {});
+
+// An Istio gateway pod (not a Gateway API one): it runs the proxy as its main container or carries the
+// standard label istio=ingressgateway|egressgateway. Its listeners come from the Gateways that select it.
+bool is_istio_gateway_pod(const Workload& w);
+
+// Whether a Gateway selects an Istio gateway pod (G7): no selector (or an empty one) selects every gateway
+// pod, in any namespace; otherwise selector ⊆ the pod's labels.
+bool gateway_selects(const model::Gateway& g, const Workload& w);
+
+// Whether two host names may name the same host (a wildcard `*` or `*.suffix` on either side).
+bool hosts_overlap(const std::string& a, const std::string& b);
 
 // The namespace an object lives in: metadata.namespace, or "default" when absent.
 std::string effective_namespace(const model::ResourceBase& r);

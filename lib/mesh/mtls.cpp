@@ -28,6 +28,18 @@ void resolve_mtls(Mesh& mesh) {
       for (WorkloadPort& p : w.ports) p.mtls = none;
       continue;
     }
+    if (is_istio_gateway_pod(w)) {
+      // A gateway pod has no sidecar inbound listener: its listeners' TLS comes from the Gateway servers
+      // (buildGatewayListenerTLSContext), and PeerAuthentication, which configures sidecar inbound
+      // listeners, does not govern them (docs/semantics.md#gateways). Callers with or without a mesh
+      // identity reach its authorization, as on a PERMISSIVE port.
+      MtlsDecision listener;
+      listener.mode = model::MtlsMode::Permissive;
+      listener.gateway_listener = true;
+      w.default_mtls = listener;
+      for (WorkloadPort& p : w.ports) p.mtls = listener;
+      continue;
+    }
     // Start PERMISSIVE, then mesh, namespace and workload level in that order.
     MtlsDecision d;
     apply_level(d, w.pa_mesh, MtlsLevel::Mesh);

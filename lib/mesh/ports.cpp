@@ -184,16 +184,6 @@ void add_policy_ports(const Workload& w, std::map<uint32_t, WorkloadPort>& ports
   }
 }
 
-// An Istio gateway pod (not a Gateway API one): it runs the proxy as its main container or carries the
-// standard gateway label. Its listeners come from the Gateway resources that select it, not from its
-// Services or container ports.
-bool is_istio_gateway_pod(const Workload& w) {
-  if (!w.decl || !w.gateway_name.empty()) return false;
-  if (w.decl->runs_istio_proxy) return true;
-  auto it = w.labels.find("istio");
-  return it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway");
-}
-
 // The filter chain a Gateway server gets (pilot/pkg/networking/core/gateway.go
 // buildGatewayTCPBasedFilterChains, pkg/config/gateway/gateway.go IsHTTPServer): HTTP, HTTP2, HTTP_PROXY,
 // GRPC, GRPC-Web servers get an HTTP connection manager (HTTP RBAC); an HTTPS server with a `tls` block
@@ -222,7 +212,7 @@ std::map<uint32_t, WorkloadPort> gateway_listener_ports(const Workload& w, const
   if (!is_istio_gateway_pod(w)) return ports;
   const std::vector<const model::Service*> svcs = services.selecting(w.ns, w.labels);
   for (const model::Gateway& g : gateways) {
-    if (g.selector.empty() || !labels_subset(g.selector, w.labels)) continue;
+    if (!gateway_selects(g, w)) continue;
     for (const model::GatewayServer& srv : g.servers) {
       if (srv.port == 0) continue;
       uint32_t target = srv.port;
@@ -372,6 +362,25 @@ void build_ports(Workload& w, const ServiceIndex& services, const SidecarIndex& 
 }
 
 }  // namespace
+
+}  // namespace meshproof::mesh::detail
+
+namespace meshproof::mesh {
+
+bool is_istio_gateway_pod(const Workload& w) {
+  if (!w.decl || !w.gateway_name.empty()) return false;
+  if (w.decl->runs_istio_proxy) return true;
+  auto it = w.labels.find("istio");
+  return it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway");
+}
+
+bool gateway_selects(const model::Gateway& g, const Workload& w) {
+  return is_istio_gateway_pod(w) && labels_subset(g.selector, w.labels);
+}
+
+}  // namespace meshproof::mesh
+
+namespace meshproof::mesh::detail {
 
 void resolve_ports(const model::ResourceSet& rs, Mesh& mesh) {
   ServiceIndex services;

@@ -27,6 +27,7 @@ Mesh resolve(const model::ResourceSet& resources, const ResolveOptions& options)
   detail::resolve_ports(resources, mesh);
   detail::resolve_mtls(mesh);
   detail::build_classes(resources, mesh);
+  detail::resolve_gateways(resources, mesh);
   return mesh;
 }
 

@@ -84,5 +84,6 @@ void resolve_peer_authentication(const Indexes& idx, Mesh& mesh);  // pa_mesh / 
 void resolve_ports(const model::ResourceSet& rs, Mesh& mesh);
 void resolve_mtls(Mesh& mesh);
 void build_classes(const model::ResourceSet& rs, Mesh& mesh);
+void resolve_gateways(const model::ResourceSet& rs, Mesh& mesh);  // after the workloads (gateways.cpp)
 
 }  // namespace meshproof::mesh::detail

@@ -30,6 +30,11 @@ void place_in_namespace(ResourceSet& set, const std::string& ns) {
       placed.insert(o.loc);
     }
   });
+  for (Secret& o : set.secrets) {
+    if (!o.meta.ns.empty()) continue;
+    o.meta.ns = ns;
+    o.meta.ns_defaulted = true;
+  }
   if (placed.empty()) return;
   for (Diagnostic& d : set.diagnostics)
     if (d.resource.ns.empty() && placed.count(d.resource.loc)) d.resource.ns = ns;

@@ -183,6 +183,14 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
       base(w);
       detail::parse_workload(obj, r, w);
       out_.workloads.push_back(std::move(w));
+    } else if (kind == "Secret") {
+      // Only the name and data keys are read, quietly: Secrets are not validated (semantics §2.1).
+      ResourceSet scratch;
+      Reader quiet(scratch, ref);
+      auto sec = make<Secret>(obj, api_version, kind);
+      read_metadata(obj, quiet, sec);
+      detail::parse_secret(obj, sec);
+      out_.secrets.push_back(std::move(sec));
     } else if (kind == "ConfigMap") {
       ResourceBase b = make<ResourceBase>(obj, api_version, kind);
       std::string_view name = [&]() -> std::string_view {
@@ -316,6 +324,16 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
     else if (group == "authentication.istio.io")
       msg += " (its successors are PeerAuthentication and RequestAuthentication)";
     note(out_, ref.loc, std::move(msg));
+    return;
+  }
+  if (group == "cert-manager.io" && kind == "Certificate") {
+    // The Secret a Certificate makes (spec.secretName, in the Certificate's namespace) counts as declared.
+    ResourceSet scratch;
+    Reader quiet(scratch, ref);
+    auto sec = make<Secret>(obj, api_version, kind);
+    read_metadata(obj, quiet, sec);
+    detail::parse_certificate_secret(obj, sec);
+    if (!sec.meta.name.empty()) out_.secrets.push_back(std::move(sec));
     return;
   }
   // Everything else (RBAC, CRDs, Gateway API, other meshes, ...) is outside the model: skipped silently.

@@ -9,6 +9,10 @@ namespace meshproof::model::detail {
 // Kubernetes (parse_k8s.cpp). `obj` is the whole object; the Reader's path is at the object root.
 void parse_workload(const Node& obj, Reader& r, Workload& w);
 void parse_service(const Node& obj, Reader& r, Service& s);
+// A Secret's data keys, or the secret a cert-manager Certificate declares; never reports a diagnostic
+// (Secrets are not validated, only their names are compared).
+void parse_secret(const Node& obj, Secret& s);
+void parse_certificate_secret(const Node& obj, Secret& s);
 
 // Istio security (parse_security.cpp): strict schema, unknown fields are errors.
 void parse_authorization_policy(const Node& obj, Reader& r, AuthorizationPolicy& p);

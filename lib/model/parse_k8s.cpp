@@ -172,4 +172,20 @@ void parse_service(const Node& obj, Reader& r, Service& svc) {
   }
 }
 
+void parse_secret(const Node& obj, Secret& s) {
+  for (const char* field : {"data", "stringData"}) {
+    const Node* data = obj.find(field);
+    if (!data || !data->is_map()) continue;
+    for (const load::MapEntry& e : data->entries) s.keys.push_back(e.key);
+  }
+}
+
+void parse_certificate_secret(const Node& obj, Secret& s) {
+  s.from_certificate = true;
+  s.keys = {"tls.crt", "tls.key", "ca.crt"};
+  const Node* spec = obj.find("spec");
+  const Node* name = spec && spec->is_map() ? spec->find("secretName") : nullptr;
+  s.meta.name = name && name->is_scalar() ? name->scalar : std::string();
+}
+
 }  // namespace meshproof::model::detail

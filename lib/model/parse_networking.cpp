@@ -37,28 +37,85 @@ void read_tls(const Node& holder, Reader& r, TlsSettings& tls) {
 
 }  // namespace
 
+namespace {
+
+void read_str_vector(const Node& map, std::string_view key, Reader& r, std::vector<Str>& out) {
+  StrList l;
+  r.get_str_list(map, key, l);
+  for (Str& v : l.items) out.push_back(std::move(v));
+}
+
+void read_server_tls(const Node& tls, Reader& r, GatewayTls& t) {
+  r.get_str(tls, "mode", t.mode);
+  if (r.get_bool(tls, "httpsRedirect", t.https_redirect)) t.https_redirect_loc = tls.key_loc("httpsRedirect");
+  r.get_str(tls, "credentialName", t.credential_name);
+  read_str_vector(tls, "credentialNames", r, t.credential_names);
+  r.get_str(tls, "serverCertificate", t.server_certificate);
+  r.get_str(tls, "privateKey", t.private_key);
+  r.get_str(tls, "caCertificates", t.ca_certificates);
+  r.get_str(tls, "caCrl", t.ca_crl);
+  r.get_str(tls, "caCertCredentialName", t.ca_cert_credential_name);
+  if (const Node* certs = tls.find("tlsCertificates"); certs && certs->is_seq())
+    t.tls_certificates = certs->items.size();
+  r.get_str(tls, "minProtocolVersion", t.min_protocol_version);
+  r.get_str(tls, "maxProtocolVersion", t.max_protocol_version);
+  read_str_vector(tls, "cipherSuites", r, t.cipher_suites);
+}
+
+GatewayServer read_server(const Node& srv, Reader& r) {
+  GatewayServer gs;
+  gs.loc = srv.loc;
+  if (const Node* port = child_map(srv, "port", r)) {
+    auto sp = r.field("port");
+    gs.port_present = true;
+    gs.port_loc = srv.key_loc("port");
+    r.get_uint(*port, "number", gs.port, 0, 65535);
+    r.get_string(*port, "name", gs.port_name);
+    if (r.get_string(*port, "protocol", gs.protocol)) gs.protocol_loc = port->key_loc("protocol");
+    gs.target_port = port->find("targetPort") && !port->find("targetPort")->is_null();
+  }
+  StrList hosts;
+  r.get_str_list(srv, "hosts", hosts);
+  for (Str& h : hosts.items) {
+    gs.hosts.push_back(std::move(h.value));
+    gs.host_locs.push_back(h.loc);
+  }
+  if (const Node* tls = child_map(srv, "tls", r)) {
+    auto st = r.field("tls");
+    gs.tls_present = true;
+    gs.tls.present = true;
+    gs.tls.loc = srv.key_loc("tls");
+    read_server_tls(*tls, r, gs.tls);
+    gs.tls_mode = gs.tls.mode.value;
+  }
+  return gs;
+}
+
+// route[].destination.host of every http, tls and tcp route.
+void read_destinations(const Node& spec, Reader& r, VirtualService& v) {
+  for (const char* kind : {"http", "tls", "tcp"}) {
+    each_map(spec, kind, r, "routes", [&](const Node& route) {
+      each_map(route, "route", r, "route destinations", [&](const Node& dest) {
+        if (const Node* d = child_map(dest, "destination", r)) {
+          auto sd = r.field("destination");
+          RouteDestination rd;
+          rd.kind = kind;
+          if (r.get_str(*d, "host", rd.host)) v.destinations.push_back(std::move(rd));
+        }
+      });
+    });
+  }
+}
+
+}  // namespace
+
 void parse_gateway(const Node& obj, Reader& r, Gateway& g) {
   const Node* spec = spec_of(obj, r);
   if (!spec) return;
   auto s = r.field("spec");
-  r.get_labels(*spec, "selector", g.selector);
-  each_map(*spec, "servers", r, "servers", [&](const Node& srv) {
-    GatewayServer gs;
-    gs.loc = srv.loc;
-    if (const Node* port = child_map(srv, "port", r)) {
-      auto sp = r.field("port");
-      r.get_uint(*port, "number", gs.port, 0, 65535);
-      r.get_string(*port, "name", gs.port_name);
-      r.get_string(*port, "protocol", gs.protocol);
-    }
-    r.get_string_vector(srv, "hosts", gs.hosts);
-    if (const Node* tls = child_map(srv, "tls", r)) {
-      auto st = r.field("tls");
-      gs.tls_present = true;
-      r.get_string(*tls, "mode", gs.tls_mode);
-    }
-    g.servers.push_back(std::move(gs));
-  });
+  g.selector_present = r.get_labels(*spec, "selector", g.selector);
+  g.selector_loc = spec->key_loc("selector");
+  each_map(*spec, "servers", r, "servers", [&](const Node& srv) { g.servers.push_back(read_server(srv, r)); });
 }
 
 void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v) {
@@ -66,8 +123,14 @@ void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v) {
   if (!spec) return;
   auto s = r.field("spec");
   r.get_string_vector(*spec, "hosts", v.hosts);
-  r.get_string_vector(*spec, "gateways", v.gateways);
+  StrList gateways;
+  r.get_str_list(*spec, "gateways", gateways);
+  for (Str& g : gateways.items) {
+    v.gateways.push_back(std::move(g.value));
+    v.gateway_locs.push_back(g.loc);
+  }
   r.get_string_vector(*spec, "exportTo", v.export_to);
+  read_destinations(*spec, r, v);
 }
 
 void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d) {

@@ -234,24 +234,61 @@ struct RequestAuthentication : ResourceBase {
 
 // ---- Istio networking and telemetry (what the checks read of them) ----
 
+// A Gateway server's `tls` block (istio.io Gateway reference, ServerTLSSettings). Strings keep what was
+// written; `mode` empty means the field was omitted (the proto enum's 0, PASSTHROUGH; docs/semantics.md#gateways).
+struct GatewayTls {
+  bool present = false;  // a `tls` map is written
+  Loc loc;               // the `tls` key
+  Str mode;
+  bool https_redirect = false;
+  Loc https_redirect_loc;
+  Str credential_name, server_certificate, private_key, ca_certificates, ca_crl, ca_cert_credential_name;
+  std::vector<Str> credential_names;
+  size_t tls_certificates = 0;  // entries of tlsCertificates
+  Str min_protocol_version, max_protocol_version;
+  std::vector<Str> cipher_suites;
+};
+
 struct GatewayServer {
   uint32_t port = 0;
+  bool port_present = false;
+  bool target_port = false;  // port.targetPort written (an error: no impact on Gateways)
   std::string port_name, protocol;
+  Loc port_loc, protocol_loc;
   std::vector<std::string> hosts;
-  std::string tls_mode;      // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
-  bool tls_present = false;  // a `tls` map is written (its mode defaults to PASSTHROUGH, the proto's 0)
+  std::vector<Loc> host_locs;  // parallel to hosts
+  std::string tls_mode;        // SIMPLE, MUTUAL, ISTIO_MUTUAL, PASSTHROUGH, AUTO_PASSTHROUGH, OPTIONAL_MUTUAL
+  bool tls_present = false;    // a `tls` map is written (its mode defaults to PASSTHROUGH, the proto's 0)
+  GatewayTls tls;
   Loc loc;
 };
 
 struct Gateway : ResourceBase {
   Labels selector;
+  bool selector_present = false;  // `selector:` written (absent: every gateway pod, docs/semantics.md#gateways)
+  Loc selector_loc;
   std::vector<GatewayServer> servers;
+};
+
+// A route destination of a VirtualService (http/tls/tcp[].route[].destination.host).
+struct RouteDestination {
+  std::string kind;  // "http", "tls" or "tcp": which servers use the route (docs/semantics.md#gateways)
+  Str host;
 };
 
 struct VirtualService : ResourceBase {
   std::vector<std::string> hosts;
   std::vector<std::string> gateways;
+  std::vector<Loc> gateway_locs;  // parallel to gateways
   std::vector<std::string> export_to;
+  std::vector<RouteDestination> destinations;
+};
+
+// A Kubernetes Secret (only its identity and data keys), or one that a cert-manager Certificate declares
+// (`spec.secretName`): what gateway-credential-missing compares credentialName with.
+struct Secret : ResourceBase {
+  std::vector<std::string> keys;  // data and stringData keys; empty for a Certificate's secret
+  bool from_certificate = false;  // declared by a cert-manager Certificate (keys tls.crt, tls.key, ca.crt)
 };
 
 struct TlsSettings {
@@ -360,6 +397,9 @@ struct ResourceSet {
   std::vector<ServiceEntry> service_entries;
   std::vector<Sidecar> sidecars;
   std::vector<Telemetry> telemetries;
+  // Secrets and cert-manager Certificates' secrets. Not counted among the modelled objects (the summary's
+  // `resources`), not subject to admission or duplicates: only their names are compared.
+  std::vector<Secret> secrets;
   MeshConfig mesh;
 
   // Parse-time and validation problems, including wrong types, duplicate keys and resources Istio rejects.

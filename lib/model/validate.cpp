@@ -683,6 +683,7 @@ void validate_all(ResourceSet& set) {
   for (const AuthorizationPolicy& p : set.authorization_policies) validate(p, set.diagnostics);
   for (const PeerAuthentication& p : set.peer_authentications) validate(p, set.diagnostics);
   for (const RequestAuthentication& p : set.request_authentications) validate(p, set.diagnostics);
+  for (const Gateway& g : set.gateways) validate(g, set.diagnostics);
 }
 
 }  // namespace meshproof::model

@@ -13,7 +13,9 @@ namespace meshproof::model {
 void validate(const AuthorizationPolicy& p, std::vector<Diagnostic>& out);
 void validate(const PeerAuthentication& p, std::vector<Diagnostic>& out);
 void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out);
-// Validates every security resource of the set, appending to set.diagnostics.
+// networking.istio.io Gateway (validate_gateway.cpp).
+void validate(const Gateway& g, std::vector<Diagnostic>& out);
+// Validates every security resource and Gateway of the set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);
 
 }  // namespace meshproof::model

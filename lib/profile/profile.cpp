@@ -491,10 +491,17 @@ Profile default_profile() {
                                {"mtls-not-strict"},
                                Loc{},
                                {}});
+  p.controls.push_back(Control{
+      "edge-transport",
+      "Traffic from clients to the mesh's gateways is encrypted with strong TLS that the gateway terminates",
+      "NIST SP 800-207 §2.1 tenet 2",
+      {"gateway-plaintext-listener", "gateway-weak-tls", "gateway-tls-passthrough", "gateway-credential-missing"},
+      Loc{},
+      {}});
   p.controls.push_back(Control{"mesh-least-privilege",
                                "Regulated workloads deny every request that no policy allows",
                                "NIST SP 800-207 §2.1 tenets 3 and 6",
-                               {"no-default-deny"},
+                               {"no-default-deny", "gateway-wildcard-host"},
                                Loc{},
                                {}});
   p.controls.push_back(Control{"config-integrity",

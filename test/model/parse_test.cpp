@@ -307,7 +307,7 @@ spec:
   servers:
   - port: {number: 443, name: https, protocol: HTTPS}
     hosts: ["*.example.com"]
-    tls: {mode: SIMPLE}
+    tls: {mode: SIMPLE, credentialName: example-cert}
 ---
 apiVersion: networking.istio.io/v1beta1
 kind: VirtualService

@@ -1,0 +1,137 @@
+// gateway-credential-missing (MP3005): a SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server whose
+// credentialName names a Secret the input does not hold where Istio reads it: in the namespace of the
+// gateway pods, not of the Gateway resource (G5, docs/semantics.md#gateways; istioctl analyze IST0101), or
+// a MUTUAL/OPTIONAL_MUTUAL server without a client CA (the Secret's cacert/ca.crt key, a `<name>-cacert`
+// Secret, or caCertCredentialName; G3). Only when the input declares Secrets (or cert-manager
+// Certificates): certificates are usually created outside the manifests.
+#include <algorithm>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gateway_facts.h"
+
+namespace meshproof::checks {
+namespace {
+
+const model::Secret* find_secret(const Context& ctx, const std::string& ns, const std::string& name) {
+  for (const model::Secret& s : ctx.resources.secrets)
+    if (s.meta.ns == ns && s.meta.name == name) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> namespaces_holding(const Context& ctx, const std::string& name) {
+  std::vector<std::string> out;
+  for (const model::Secret& s : ctx.resources.secrets)
+    if (s.meta.name == name && std::find(out.begin(), out.end(), s.meta.ns) == out.end()) out.push_back(s.meta.ns);
+  return out;
+}
+
+bool has_key(const model::Secret& s, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (std::find(s.keys.begin(), s.keys.end(), k) != s.keys.end()) return true;
+  return false;
+}
+
+class GatewayCredentialMissing final : public Check {
+ public:
+  GatewayCredentialMissing()
+      : Check(CheckInfo{
+            "gateway-credential-missing", "MP3005", Severity::Error,
+            "A Gateway server's TLS credential is missing, in the wrong namespace, or has no client CA",
+            "A SIMPLE, MUTUAL or OPTIONAL_MUTUAL Istio Gateway server whose credentialName names a Secret that the "
+            "input does not declare in the namespace of the gateway pods (where Istio reads it, not the Gateway's "
+            "namespace), or a MUTUAL/OPTIONAL_MUTUAL server without a client CA. The server then has no certificate "
+            "(TLS handshakes fail) or cannot verify clients. Checked only when the input declares Secrets or "
+            "cert-manager Certificates."}) {}
+
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return gateway_subjects(ctx); }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    if (ctx.resources.secrets.empty()) return;
+    for (const mesh::GatewayInfo& g : ctx.mesh.gateways) {
+      for (const mesh::GatewayListener& l : g.listeners) {
+        const std::string& m = l.tls_mode;
+        if (!l.terminates_tls || (m != "SIMPLE" && m != "MUTUAL" && m != "OPTIONAL_MUTUAL")) continue;
+        const model::Str& cred = l.server->tls.credential_name;
+        if (cred.value.empty() || cred.value.find("://") != std::string::npos) continue;  // files or SDS URLs
+        check_credential(ctx, g, l, cred, out);
+      }
+    }
+  }
+
+ private:
+  void check_credential(const Context& ctx, const mesh::GatewayInfo& g, const mesh::GatewayListener& l,
+                        const model::Str& cred, std::vector<Finding>& out) const {
+    const std::string subject = describe_listener(g, l);
+    std::vector<std::string> where = namespaces_holding(ctx, cred.value);
+    if (g.pod_namespaces.empty()) {
+      // No gateway pod in the input: the namespace Istio reads from is unknown; only a Secret missing
+      // everywhere is certain.
+      if (!where.empty()) return;
+      emit(g, l, cred.loc,
+           subject + " uses credentialName " + cred.value + ", but the input declares no Secret of that name",
+           "create Secret " + cred.value + " (keys tls.crt and tls.key) in the gateway pods' namespace", "missing",
+           out);
+      return;
+    }
+    for (const std::string& ns : g.pod_namespaces) {
+      const model::Secret* s = find_secret(ctx, ns, cred.value);
+      if (!s) {
+        report_absent(g, l, cred, ns, where, out);
+        continue;
+      }
+      if (l.tls_mode == "SIMPLE" || has_ca(ctx, *s, l.server->tls, ns)) continue;
+      emit(g, l, cred.loc,
+           subject + " requires client certificates (" + l.tls_mode + "), but Secret " + ns + "/" + cred.value +
+               " has no cacert or ca.crt key and no Secret " + ns + "/" + cred.value +
+               "-cacert or caCertCredentialName provides a CA, so client certificates cannot be verified "
+               "(docs/semantics.md#gateways)",
+           "add the client CA as key ca.crt of Secret " + cred.value + ", or as Secret " + cred.value + "-cacert in " +
+               ns,
+           "no-ca", out);
+    }
+  }
+
+  static bool has_ca(const Context& ctx, const model::Secret& s, const model::GatewayTls& t, const std::string& ns) {
+    if (s.from_certificate || has_key(s, {"cacert", "ca.crt"})) return true;
+    if (find_secret(ctx, ns, s.meta.name + "-cacert")) return true;
+    return !t.ca_cert_credential_name.value.empty() && find_secret(ctx, ns, t.ca_cert_credential_name.value);
+  }
+
+  void report_absent(const mesh::GatewayInfo& g, const mesh::GatewayListener& l, const model::Str& cred,
+                     const std::string& ns, const std::vector<std::string>& where, std::vector<Finding>& out) const {
+    std::string message = describe_listener(g, l) + " uses credentialName " + cred.value +
+                          ", which Istio reads from namespace " + ns + " (where its gateway pods run)";
+    std::string help;
+    std::string reason = "missing";
+    if (!where.empty()) {
+      message += ", but the input declares that Secret only in " + join(where, ", ");
+      if (std::find(where.begin(), where.end(), namespace_of(*g.gateway)) != where.end())
+        message += " (the Gateway's namespace is not where the Secret is read)";
+      help =
+          "create the Secret in namespace " + ns + " (the gateway pods' namespace), or run the gateway in " + where[0];
+      reason = "wrong-namespace";
+    } else {
+      message += ", but the input declares no Secret of that name";
+      help = "create Secret " + cred.value + " (keys tls.crt and tls.key) in namespace " + ns;
+    }
+    message += "; without it the server has no certificate and TLS handshakes fail (docs/semantics.md#gateways)";
+    emit(g, l, cred.loc, std::move(message), std::move(help), reason, out);
+  }
+
+  void emit(const mesh::GatewayInfo& g, const mesh::GatewayListener& l, Loc loc, std::string message, std::string help,
+            const std::string& reason, std::vector<Finding>& out) const {
+    Finding f = make(g.gateway->ref(), loc.known() ? loc : server_loc(l), std::move(message), std::move(help),
+                     "server=" + std::to_string(l.index) + ";" + reason);
+    f.properties["server"] = std::to_string(l.index);
+    f.properties["reason"] = reason;
+    f.properties["credential"] = l.server->tls.credential_name.value;
+    out.push_back(std::move(f));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_gateway_credential_missing_check() { return std::make_unique<GatewayCredentialMissing>(); }
+
+}  // namespace meshproof::checks
