@@ -43,7 +43,7 @@ def config_dumps():
 def write(out_dir, target, seeds):
     folder = out_dir / target
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)  # two fuzz.sh runs may write the seeds at once
     count = 0
     for seed in seeds:
         (folder / hashlib.sha1(seed).hexdigest()).write_bytes(seed)

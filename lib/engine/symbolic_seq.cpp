@@ -5,6 +5,7 @@
 
 #include <z3++.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cctype>
 #include <optional>
@@ -444,7 +445,10 @@ z3::expr seq_domain(z3::context& c, const StrDomain& d, const z3::expr& s, bool 
   if (d.lower_case)
     for (char ch = 'A'; ch <= 'Z'; ++ch) banned += ch;
   for (char ch : banned) out = out && !s.contains(str_val(c, std::string_view(&ch, 1)));
-  return out;
+  // Printable ASCII only: a witness is printed, replayed on a command line and written into JSON, which
+  // needs UTF-8; Z3's characters above 0x7F are single bytes, not UTF-8 (fuzz_check found a namespace
+  // "p\xffw\xffoduction" that made the JSON writer throw).
+  return out && z3::in_re(s, z3::star(z3::range(str_val(c, " "), str_val(c, "~"))));
 }
 
 std::string model_string(z3::context& c, const z3::model& m, const z3::expr& s) {
@@ -453,6 +457,11 @@ std::string model_string(z3::context& c, const z3::model& m, const z3::expr& s) 
   const char* p = Z3_get_lstring(c, v, &n);
   c.check_error();
   return std::string(p, n);
+}
+
+// Printable ASCII (what seq_domain's second attempt asks for).
+bool printable(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= ' ' && ch <= '~'; });
 }
 
 bool realizes_constraint(const StrAssignment& asg, const AttributeConstraint& k) {
@@ -555,6 +564,8 @@ AttributeSolution recheck(const std::vector<StrAtom>& atoms, const StrDomain& do
                                                     : (out.value && str_atom_holds(atoms[i], *out.value));
   bool in_dom = domain.set_valued ? set_value_realizes(atoms, out.assignment, domain, out.elements)
                                   : string_value_realizes(atoms, out.assignment, domain, out.value);
+  in_dom = in_dom && printable(out.value.value_or("")) &&
+           std::all_of(out.elements.begin(), out.elements.end(), [](const std::string& e) { return printable(e); });
   if (!in_dom || !realizes_constraint(out.assignment, constraint)) {
     *out_of_domain = !in_dom;
     out.answer = SatAnswer::Unknown;
@@ -597,10 +608,9 @@ AttributeSolution solve_once(const std::vector<StrAtom>& atoms, const StrDomain&
 
 AttributeSolution solve_with_sequence_theory(const std::vector<StrAtom>& atoms, const StrDomain& domain,
                                              const AttributeConstraint& constraint, unsigned timeout_ms) {
-  const bool restricted = !domain.forbidden_chars.empty() || domain.lower_case;
   bool out_of_domain = false;
   AttributeSolution first = solve_once(atoms, domain, constraint, timeout_ms, false, &out_of_domain);
-  if (!restricted || !out_of_domain) return first;
+  if (!out_of_domain) return first;
   return solve_once(atoms, domain, constraint, timeout_ms, true, &out_of_domain);
 }
 
