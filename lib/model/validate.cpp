@@ -9,6 +9,7 @@
 
 #include "model/istio_values.h"
 #include "model/reader.h"
+#include "model/validate_checker.h"
 
 namespace meshproof::model {
 
@@ -18,32 +19,6 @@ namespace {
 
 constexpr const char* kDryRun = "istio.io/dry-run";
 constexpr const char* kAlwaysReject = "internal.istio.io/webhook-always-reject";
-
-class Checker {
- public:
-  Checker(std::vector<Diagnostic>& out, const ResourceBase& r) : out_(out), resource_(r) {}
-
-  void error(Loc loc, std::string field, std::string message, std::string help = {}) {
-    add(Severity::Error, loc, std::move(field), std::move(message), std::move(help));
-  }
-  void warning(Loc loc, std::string field, std::string message, std::string help = {}) {
-    add(Severity::Warning, loc, std::move(field), std::move(message), std::move(help));
-  }
-
- private:
-  void add(Severity s, Loc loc, std::string field, std::string message, std::string help) {
-    Diagnostic d;
-    d.severity = s;
-    d.message = std::move(message);
-    d.help = std::move(help);
-    d.resource = resource_.ref();
-    d.loc = loc.known() ? loc : resource_.loc;
-    d.field = std::move(field);
-    out_.push_back(std::move(d));
-  }
-  std::vector<Diagnostic>& out_;
-  const ResourceBase& resource_;  // its ResourceRef is built only when a diagnostic is reported
-};
 
 std::string idx(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
 

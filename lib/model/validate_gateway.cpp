@@ -5,35 +5,13 @@
 
 #include "base/text.h"
 #include "model/validate.h"
+#include "model/validate_checker.h"
 
 namespace meshproof::model {
 
+using detail::Checker;
+
 namespace {
-
-class GatewayChecker {
- public:
-  GatewayChecker(const Gateway& g, std::vector<Diagnostic>& out) : g_(g), out_(out) {}
-  void error(Loc loc, std::string field, std::string message, std::string help = {}) {
-    add(Severity::Error, loc, std::move(field), std::move(message), std::move(help));
-  }
-  void warning(Loc loc, std::string field, std::string message, std::string help = {}) {
-    add(Severity::Warning, loc, std::move(field), std::move(message), std::move(help));
-  }
-
- private:
-  void add(Severity s, Loc loc, std::string field, std::string message, std::string help) {
-    Diagnostic d;
-    d.severity = s;
-    d.message = std::move(message);
-    d.help = std::move(help);
-    d.resource = g_.ref();
-    d.loc = loc.known() ? loc : g_.loc;
-    d.field = std::move(field);
-    out_.push_back(std::move(d));
-  }
-  const Gateway& g_;
-  std::vector<Diagnostic>& out_;
-};
 
 bool in(const std::string& v, std::initializer_list<const char*> values) {
   for (const char* x : values)
@@ -71,7 +49,7 @@ std::string wildcard_domain_problem(const std::string& host) {
   return "";
 }
 
-void check_hosts(const GatewayServer& s, const std::string& f, GatewayChecker& c) {
+void check_hosts(const GatewayServer& s, const std::string& f, Checker& c) {
   if (s.hosts.empty()) {
     c.error(s.loc, f + ".hosts", "server config must contain at least one host",
             "list the host names this server accepts, e.g. hosts: [\"app.example.com\"]");
@@ -93,7 +71,7 @@ void check_hosts(const GatewayServer& s, const std::string& f, GatewayChecker& c
   }
 }
 
-void check_port(const GatewayServer& s, const std::string& f, GatewayChecker& c) {
+void check_port(const GatewayServer& s, const std::string& f, Checker& c) {
   if (!s.port_present) {
     c.error(s.loc, f + ".port", "port is required", "add port: {number: 443, name: https, protocol: HTTPS}");
     return;
@@ -108,7 +86,7 @@ void check_port(const GatewayServer& s, const std::string& f, GatewayChecker& c)
   if (s.port_name.empty()) c.error(s.port_loc, f + ".port.name", "port name must be set", "add port.name, e.g. https");
 }
 
-void check_tls_enums(const GatewayTls& t, const std::string& f, GatewayChecker& c) {
+void check_tls_enums(const GatewayTls& t, const std::string& f, Checker& c) {
   if (!t.mode.value.empty() &&
       !in(t.mode.value, {"PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"}))
     c.error(t.mode.loc, f + ".mode", "Unsupported value: \"" + t.mode.value + "\"",
@@ -126,7 +104,7 @@ bool has_certificates(const GatewayTls& t) {
 }
 
 // validateTLSOptions, rule by rule.
-void check_tls(const GatewayTls& t, const std::string& f, GatewayChecker& c) {
+void check_tls(const GatewayTls& t, const std::string& f, Checker& c) {
   check_tls_enums(t, f, c);
   const std::string& mode = t.mode.value.empty() ? std::string("PASSTHROUGH") : t.mode.value;
   if (in(t.min_protocol_version.value, {"TLSV1_0", "TLSV1_1"}) && t.cipher_suites.empty())
@@ -176,7 +154,7 @@ void check_tls(const GatewayTls& t, const std::string& f, GatewayChecker& c) {
 }
 
 // validateServer: the protocol decides whether `tls` is required, allowed as a redirect stub, or forbidden.
-void check_server(const GatewayServer& s, const std::string& f, GatewayChecker& c) {
+void check_server(const GatewayServer& s, const std::string& f, Checker& c) {
   check_hosts(s, f, c);
   check_port(s, f, c);
   if (s.tls.present) check_tls(s.tls, f + ".tls", c);
@@ -202,7 +180,7 @@ void check_server(const GatewayServer& s, const std::string& f, GatewayChecker& 
 }  // namespace
 
 void validate(const Gateway& g, std::vector<Diagnostic>& out) {
-  GatewayChecker c(g, out);
+  Checker c(out, g);
   std::set<std::string> names;
   for (size_t i = 0; i < g.servers.size(); ++i) {
     const GatewayServer& s = g.servers[i];
