@@ -28,7 +28,8 @@ bool unintended_outside(const mesh::Workload& w) {
 
 std::string unenforced_policies(const mesh::Workload& w) {
   std::vector<std::string> names;
-  for (const auto* p : w.authorization_policies) names.push_back("AuthorizationPolicy " + namespace_of(*p) + "/" + p->meta.name);
+  for (const auto* p : w.authorization_policies)
+    names.push_back("AuthorizationPolicy " + namespace_of(*p) + "/" + p->meta.name);
   for (const auto* p : {w.pa_workload, w.pa_namespace, w.pa_mesh})
     if (p) names.push_back("PeerAuthentication " + namespace_of(*p) + "/" + p->meta.name);
   if (names.empty()) return "";
@@ -38,14 +39,14 @@ std::string unenforced_policies(const mesh::Workload& w) {
 class WorkloadOutsideMesh final : public Check {
  public:
   WorkloadOutsideMesh()
-      : Check(CheckInfo{
-            "workload-outside-mesh", "MP1007", Severity::Error,
-            "A workload runs with no sidecar and no ambient enrollment: no mTLS, no authorization",
-            "Decides each workload's data plane as Istio's injection webhook and istio-cni do. A pod whose "
-            "Namespace is declared without an istio-injection, istio.io/rev or istio.io/dataplane-mode label "
-            "gets no Istio proxy at all (istioctl's IST0102): it accepts plaintext on every port and no "
-            "AuthorizationPolicy or PeerAuthentication is enforced on it. Error in regulated namespaces, "
-            "warning elsewhere; deliberate opt-outs and system namespaces are not reported."}) {}
+      : Check(
+            CheckInfo{"workload-outside-mesh", "MP1007", Severity::Error,
+                      "A workload runs with no sidecar and no ambient enrollment: no mTLS, no authorization",
+                      "Decides each workload's data plane as Istio's injection webhook and istio-cni do. A pod whose "
+                      "Namespace is declared without an istio-injection, istio.io/rev or istio.io/dataplane-mode label "
+                      "gets no Istio proxy at all (istioctl's IST0102): it accepts plaintext on every port and no "
+                      "AuthorizationPolicy or PeerAuthentication is enforced on it. Error in regulated namespaces, "
+                      "warning elsewhere; deliberate opt-outs and system namespaces are not reported."}) {}
 
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> out;
@@ -70,9 +71,8 @@ class WorkloadOutsideMesh final : public Check {
  private:
   Finding finding(const Context& ctx, const mesh::Workload& w) const {
     const bool regulated = ctx.is_regulated(w.ns);
-    std::string subject = w.origin == mesh::WorkloadOrigin::OtherWorkloads
-                              ? "the pods of namespace " + w.ns
-                              : describe_workload(w);
+    std::string subject =
+        w.origin == mesh::WorkloadOrigin::OtherWorkloads ? "the pods of namespace " + w.ns : describe_workload(w);
     std::string message = subject + " run" + (w.origin == mesh::WorkloadOrigin::OtherWorkloads ? "" : "s") +
                           " outside the mesh: " + w.injection_reason +
                           (w.data_plane_assumed ? " (an assumption, not the input)" : "") +
@@ -83,8 +83,9 @@ class WorkloadOutsideMesh final : public Check {
                           unenforced_policies(w);
     std::string help =
         w.data_plane_assumed
-            ? "declare Namespace " + w.ns + " in the input with its labels, or run with --data-plane sidecar|ambient "
-                                            "if its pods are in the mesh"
+            ? "declare Namespace " + w.ns +
+                  " in the input with its labels, or run with --data-plane sidecar|ambient "
+                  "if its pods are in the mesh"
             : "label Namespace " + w.ns +
                   " istio-injection=enabled (sidecars) or istio.io/dataplane-mode=ambient (ambient) and restart its "
                   "pods; if it must stay outside the mesh, label it istio-injection=disabled to say so "

@@ -61,7 +61,7 @@ constexpr const char* kGatewayNameLabel = "gateway.networking.k8s.io/gateway-nam
 // The webhook's IgnoredNamespaces (pkg/kube/inject/inject.go): never injected.
 bool never_injected_namespace(const std::string& ns) {
   static constexpr std::array<std::string_view, 4> kIgnored = {"kube-system", "kube-public", "kube-node-lease",
-                                                                 "local-path-storage"};
+                                                               "local-path-storage"};
   for (std::string_view n : kIgnored)
     if (ns == n) return true;
   return false;
@@ -135,7 +135,8 @@ std::string webhook_called(const Workload& w, const model::Labels& ns_labels) {
   const std::string* rev = label(ns_labels, kRevLabel);
   if (injection) return *injection == "enabled" ? "namespace label istio-injection=enabled" : "";
   if (rev) return "namespace label istio.io/rev=" + *rev;
-  if (const std::string* v = label(w.labels, kInjectKey); v && *v == "true") return "pod label " + std::string(kInjectKey) + "=true";
+  if (const std::string* v = label(w.labels, kInjectKey); v && *v == "true")
+    return "pod label " + std::string(kInjectKey) + "=true";
   if (const std::string* v = label(w.labels, kRevLabel)) return "pod label istio.io/rev=" + *v;
   return "";
 }
@@ -164,8 +165,8 @@ void decide_in_declared_namespace(Workload& w, const NamespaceInfo& ns) {
     w.data_plane_opted_out = true;
     return;
   }
-  std::string reason = "namespace " + w.ns + " is declared without an " + kInjectionLabel + ", " + kRevLabel +
-                       " or " + kDataplaneMode + " label";
+  std::string reason = "namespace " + w.ns + " is declared without an " + kInjectionLabel + ", " + kRevLabel + " or " +
+                       kDataplaneMode + " label";
   const std::string* pod = label(w.labels, kDataplaneMode);
   const bool pod_opt_out = pod && *pod == "none";
   if (pod_opt_out) reason = "pod label " + std::string(kDataplaneMode) + "=none in namespace " + w.ns;
@@ -183,12 +184,13 @@ void decide_undeclared(Workload& w, DataPlane assumed) {
     set(w, DataPlane::Ambient, "pod label " + std::string(kDataplaneMode) + "=ambient", pod_labels_loc(w));
     return;
   }
-  const bool opted_out = assumed == DataPlane::Ambient && !ambient_selected(w, nullptr) &&
-                         label(w.labels, kDataplaneMode) != nullptr;
+  const bool opted_out =
+      assumed == DataPlane::Ambient && !ambient_selected(w, nullptr) && label(w.labels, kDataplaneMode) != nullptr;
   const DataPlane d = opted_out ? DataPlane::None : assumed;
-  set(w, d, std::string("assumed ") + to_string(d) + " (namespace " + w.ns + " is not declared in the input" +
-                (assumed == DataPlane::Sidecar ? "" : "; --data-plane " + std::string(to_string(assumed))) +
-                (opted_out ? "; the pod label " + std::string(kDataplaneMode) + " opts it out" : "") + ")",
+  set(w, d,
+      std::string("assumed ") + to_string(d) + " (namespace " + w.ns + " is not declared in the input" +
+          (assumed == DataPlane::Sidecar ? "" : "; --data-plane " + std::string(to_string(assumed))) +
+          (opted_out ? "; the pod label " + std::string(kDataplaneMode) + " opts it out" : "") + ")",
       opted_out ? pod_labels_loc(w) : Loc{}, true);
   w.data_plane_opted_out = opted_out;
 }
@@ -227,8 +229,8 @@ void decide_data_plane(Workload& w, const Mesh& mesh) {
     decide_undeclared(w, mesh.assumed_data_plane);
   }
   if (w.data_plane == DataPlane::Sidecar && !value.empty() && value != "true")
-    w.injection_reason += "; " + where + " " + kInjectKey + ": \"" + value +
-                          "\" is neither \"true\" nor \"false\", so Istio ignores it";
+    w.injection_reason +=
+        "; " + where + " " + kInjectKey + ": \"" + value + "\" is neither \"true\" nor \"false\", so Istio ignores it";
 }
 
 }  // namespace detail

@@ -21,12 +21,14 @@ size_t inconclusive_mentioning(const json& result, const std::string& text) {
   return n;
 }
 
-TEST_CASE("a resource budget of 1 (--rlimit 1): every solver proof is inconclusive, never safe, and the output is the same each run",
-          "[cli][solver-limits]") {
+TEST_CASE(
+    "a resource budget of 1 (--rlimit 1): every solver proof is inconclusive, never safe, and the output is the same "
+    "each run",
+    "[cli][solver-limits]") {
   const std::string sample = source_dir() + "/samples/hospital";
   // No wall-clock limit: only the budget can stop a check.
-  const std::vector<std::string> args = {"check", sample, "--rlimit", "1", "--timeout-ms", "0", "--threads", "1",
-                                         "-o", "json"};
+  const std::vector<std::string> args = {"check", sample,      "--rlimit", "1",  "--timeout-ms",
+                                         "0",     "--threads", "1",        "-o", "json"};
   RunResult first = run_cli(args);
   RunResult second = run_cli(args);
   CHECK(first.out == second.out);
@@ -36,7 +38,8 @@ TEST_CASE("a resource budget of 1 (--rlimit 1): every solver proof is inconclusi
   CHECK((first.exit_code == 4 || first.exit_code == 1));  // never 0: an unknown is not a pass
 }
 
-TEST_CASE("the default budget finishes every proof of the samples, without a wall-clock limit", "[cli][solver-limits]") {
+TEST_CASE("the default budget finishes every proof of the samples, without a wall-clock limit",
+          "[cli][solver-limits]") {
   for (const char* name : {"bank", "hospital", "fintech", "payments"}) {
     INFO("sample " << name);
     RunResult run = run_cli({"check", source_dir() + "/samples/" + name, "--timeout-ms", "0", "-o", "json"});

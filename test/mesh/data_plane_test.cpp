@@ -45,8 +45,8 @@ TEST_CASE("data plane: a declared namespace decides by the webhooks' selectors",
   CHECK_FALSE(plain.has_proxy());
   CHECK(plain.default_mtls.no_sidecar);
   CHECK(get(m, "bare", "*").data_plane == DataPlane::None);
-  CHECK(get(m, "bare", "opt-in").data_plane == DataPlane::Sidecar);         // object webhook
-  CHECK(get(m, "bare", "annotated-in").data_plane == DataPlane::None);      // an annotation is no objectSelector
+  CHECK(get(m, "bare", "opt-in").data_plane == DataPlane::Sidecar);     // object webhook
+  CHECK(get(m, "bare", "annotated-in").data_plane == DataPlane::None);  // an annotation is no objectSelector
   CHECK(get(m, "bare", "pod-ambient").data_plane == DataPlane::Ambient);
   CHECK(get(m, "bare", "injected-already").data_plane == DataPlane::Sidecar);
   CHECK(get(m, "amb", "a").data_plane == DataPlane::Ambient);

@@ -47,7 +47,8 @@ std::string vs(const std::string& ns, const std::string& host, const std::string
   return "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v, namespace: " + ns +
          "}\nspec:\n  hosts: [\"" + host + "\"]\n  gateways: " + gateways +
          "\n  http: [{route: [{destination: {host: api.payments.svc.cluster.local}}]}]\n"
-         "  tls: [{match: [{sniHosts: [\"" + host + "\"]}], route: [{destination: {host: api}}]}]\n";
+         "  tls: [{match: [{sniHosts: [\"" +
+         host + "\"]}], route: [{destination: {host: api}}]}]\n";
 }
 
 }  // namespace

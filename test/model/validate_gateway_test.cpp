@@ -70,9 +70,9 @@ TEST_CASE("Gateway: what Istio's webhook rejects", "[model][validate][gateway]")
 
 TEST_CASE("Gateway: a tls block without mode is PASSTHROUGH and its certificate is ignored (warning)",
           "[model][validate][gateway]") {
-  const std::string yaml =
-      gateway("  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [a.example.com]\n"
-              "    tls: {credentialName: c, minProtocolVersion: TLSV1_0}\n");
+  const std::string yaml = gateway(
+      "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [a.example.com]\n"
+      "    tls: {credentialName: c, minProtocolVersion: TLSV1_0}\n");
   CHECK(messages(yaml, Severity::Error).empty());
   CHECK(messages(yaml, Severity::Warning) ==
         std::vector<std::string>{"spec.servers[0].tls.minProtocolVersion: TLS version below TLSV1_2 require setting "

@@ -40,7 +40,8 @@ report::RunSummary fail_on(const std::string& level) {
 // lists of header prefixes and suffixes: a 1 ms limit cuts the symbolic checks' proofs short.
 std::string hard_to_prove(int rules, int values) {
   std::string y =
-      "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns, labels: {istio-injection: enabled, compliance.meshproof.dev/regulated: "
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns, labels: {istio-injection: enabled, "
+      "compliance.meshproof.dev/regulated: "
       "\"true\"}}\n---\n"
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: ns}\nspec:\n"
       "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
