@@ -107,6 +107,15 @@ class {analyzer} final : public gaps::Analyzer {{
       }}
   }}
 
+  // What the same analyzer learned from the next chunk of classes: what one visit of both would record.
+  void merge(gaps::Analyzer& later) override {{
+    gaps::merge_facts(facts_, static_cast<{analyzer}&>(later).facts_, [](Facts& f, Facts& l) {{
+      gaps::add_all_unique(f.workloads, l.workloads);
+      gaps::keep_first(f.example, l.example);
+      gaps::keep_first(f.unknown, l.unknown);
+    }});
+  }}
+
   void finish(std::vector<Finding>& out) override {{
     // In input order, once per rule, with the workloads it concerns.
     for (const auto& pol : s_.ctx.resources.authorization_policies)
@@ -144,8 +153,7 @@ class {cls} final : public gaps::SymbolicCheck {{
       : SymbolicCheck(CheckInfo{{
           "{name}", "{id}", Severity::{severity_enum},
           "{summary}",
-          "TODO: a paragraph for SARIF fullDescription: what is proven, why it matters, how it is decided."}},
-          /*weight=*/1) {{}}
+          "TODO: a paragraph for SARIF fullDescription: what is proven, why it matters, how it is decided."}}) {{}}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {{
     return std::make_unique<{analyzer}>(info(), s);
   }}

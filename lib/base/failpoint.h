@@ -3,7 +3,7 @@
 // Set MESHPROOF_FAILPOINT=NAME in the environment; the failpoint of that name then throws
 // std::runtime_error("failpoint NAME"). Unset (always, outside tests), a failpoint costs one comparison.
 //
-// Failpoints in the code: load-worker (parsing one input file), symbolic-worker (one worker group of the
+// Failpoints in the code: load-worker (parsing one input file), symbolic-worker (one chunk of classes of the
 // symbolic pass), compile-worker (one table proof of `compile`); late-interrupt (every third time-limited solver
 // check is interrupted just after it returned, as a watchdog that fires late does); thread-create (every std::thread
 // meshproof starts: the pool's helpers and the solver's watchdog), which throws std::system_error as a process or

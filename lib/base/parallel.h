@@ -1,5 +1,5 @@
-// The one worker pool of the project. Every parallel loop (loading files, the symbolic pass's analyzer
-// groups, compiling tables) goes through it, so that they share one contract:
+// The one worker pool of the project. Every parallel loop (loading files, the symbolic pass's chunks of
+// classes, compiling tables) goes through it, so that they share one contract:
 //   * work items are handed out in index order; the caller merges results by index, so output never
 //     depends on the number of threads or on scheduling;
 //   * an exception thrown by a work item stops the hand-out of further items, every worker finishes its

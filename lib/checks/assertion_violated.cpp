@@ -47,6 +47,21 @@ class AssertionAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  // An assertion's target is one workload, so one class and one chunk decide it; this merge is what the
+  // visits would do if two did (a violation ends them).
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(outcomes_, static_cast<AssertionAnalyzer&>(later).outcomes_, [](Outcome& o, Outcome& l) {
+      if (o.violated) return;
+      o.satisfiable |= l.satisfiable;
+      gaps::keep_first(o.unknown, l.unknown);
+      if (!l.violated) return;
+      o.violated = true;
+      o.witness = std::move(l.witness);
+      o.explanation = std::move(l.explanation);
+      o.view = std::move(l.view);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     if (!set_) return;
     for (const Assertion& a : set_->assertions) {
@@ -180,14 +195,12 @@ class AssertionAnalyzer final : public gaps::Analyzer {
 class AssertionViolated final : public gaps::SymbolicCheck {
  public:
   AssertionViolated()
-      : SymbolicCheck(
-            CheckInfo{
-                "assertion-violated", "MP2012", Severity::Error,
-                "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
-                "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
-                "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
-                "request that violates it and the rule that decides it; an undecided proof is reported as a note."},
-            /*weight=*/1) {}
+      : SymbolicCheck(CheckInfo{
+            "assertion-violated", "MP2012", Severity::Error,
+            "A user assertion (check --assert FILE) does not hold: a counterexample request is shown",
+            "Proves the invariants of an assertions file (deny R, allow R, only these principals may reach W) over "
+            "every port and protocol of the target workload with Z3. A violated assertion is reported with the "
+            "request that violates it and the rule that decides it; an undecided proof is reported as a note."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<AssertionAnalyzer>(info(), s);
   }

@@ -106,7 +106,7 @@ std::vector<ResourceRef> policies_with_action(const Context& ctx, std::initializ
 std::vector<ResourceRef> regulated_workloads(const Context& ctx);
 
 // Every check, in a fixed order. registry.cpp lists them explicitly, once (static registration would be
-// dropped by the linker from a static library); the symbolic pass builds its worker groups from it.
+// dropped by the linker from a static library); the symbolic pass takes its analyzers from it.
 const std::vector<std::unique_ptr<Check>>& all_checks();
 const Check* find_check(const std::string& name);
 

@@ -63,6 +63,19 @@ class WidenedAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<WidenedAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      gaps::add_all_unique(f.items, l.items);
+      f.when_only = f.when_only && l.when_only;
+      gaps::add_all_unique(f.all_views, l.all_views);
+      gaps::add_all_unique(f.some_views, l.some_views);
+      gaps::add_all_unique(f.workloads, l.workloads);
+      gaps::keep_first(f.example, l.example);
+      gaps::keep_first(f.unknown, l.unknown);
+      gaps::keep_first(f.fail_closed, l.fail_closed);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
@@ -185,16 +198,14 @@ class WidenedAnalyzer final : public gaps::Analyzer {
 class DenyWidenedOnTcp final : public gaps::SymbolicCheck {
  public:
   DenyWidenedOnTcp()
-      : SymbolicCheck(
-            CheckInfo{
-                "deny-widened-on-tcp", "MP2004", Severity::Warning,
-                "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more "
-                "connections",
-                "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
-                "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
-                "method or header then blocks a whole database or cache port. Reported with a connection that the "
-                "widened rule denies, including the `when`-only case that Istio's own admission warning misses."},
-            /*weight=*/1) {}
+      : SymbolicCheck(CheckInfo{
+            "deny-widened-on-tcp", "MP2004", Severity::Warning,
+            "A DENY/AUDIT/CUSTOM rule loses its HTTP-only conditions on a TCP port and matches far more "
+            "connections",
+            "On a TCP filter chain Istio drops HTTP-only fields and `when` keys from DENY, AUDIT and CUSTOM rules "
+            "instead of dropping the rule; what is left may match every connection. A DENY written for one HTTP "
+            "method or header then blocks a whole database or cache port. Reported with a connection that the "
+            "widened rule denies, including the `when`-only case that Istio's own admission warning misses."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<WidenedAnalyzer>(info(), s);
   }

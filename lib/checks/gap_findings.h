@@ -2,7 +2,10 @@
 // their messages are built from.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/finding.h"
@@ -47,6 +50,33 @@ void add_unique(std::vector<T>& v, const T& item) {
   for (const T& x : v)
     if (x == item) return;
   v.push_back(item);
+}
+
+// Merging what an analyzer learned from a later chunk of classes (Analyzer::merge): what one visit of
+// both chunks in order would have recorded.
+// Appends the items of `later` that `v` does not hold yet, in their order.
+template <typename T>
+void add_all_unique(std::vector<T>& v, const std::vector<T>& later) {
+  for (const T& x : later) add_unique(v, x);
+}
+// The first value found wins: `first` keeps its value when it has one.
+template <typename T>
+void keep_first(std::optional<T>& first, std::optional<T>& later) {
+  if (!first && later) first = std::move(later);
+}
+inline void keep_first(std::string& first, std::string& later) {
+  if (first.empty()) first = std::move(later);
+}
+// Every key of `later` joins `into`; a key both hold is combined by `combine(into_facts, later_facts)`.
+template <typename K, typename F, typename Combine>
+void merge_facts(std::map<K, F>& into, std::map<K, F>& later, Combine combine) {
+  for (auto& [key, facts] : later) {
+    auto it = into.find(key);
+    if (it == into.end())
+      into.emplace(key, std::move(facts));
+    else
+      combine(it->second, facts);
+  }
 }
 
 }  // namespace meshproof::checks::gaps

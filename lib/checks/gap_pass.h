@@ -7,9 +7,11 @@
 //   * Engines: one engine::Engine per program (checks/gap_views.h), made on first use and reused for
 //     every query any gap check asks about that program; a class's engines are released when the pass
 //     moves to the next class, so memory stays bounded by the largest class, not by the mesh.
-//   * Analyzers: each symbolic check (a SymbolicCheck in the registry) contributes an Analyzer. The pass
-//     calls visit() for every class (in class order, so results are deterministic), then finish(), which
-//     turns what the analyzer learned into findings, reported once per policy rule (or
+//   * Analyzers: each symbolic check (a SymbolicCheck in the registry) contributes an Analyzer per chunk of
+//     classes. The pass calls visit() for every class of the chunk (in class order), on --threads workers
+//     that take the chunks in order; the analyzers of later chunks are merged into the first chunk's in
+//     chunk order, so the result is that of one visit of every class in order, whatever the thread count.
+//     finish() turns what was learned into findings, reported once per policy rule (or
 //     RequestAuthentication, or assertion) with the workloads it concerns listed.
 //   * The first symbolic check that runs computes the pass for all of them (Context::gap_results); the
 //     others read their findings from it.
@@ -54,13 +56,18 @@ class Shared {
   mutable std::map<std::pair<const model::AuthorizationPolicy*, ir::Protocol>, ir::LoweredPolicy> lowered_;
 };
 
-// What one symbolic check learns in the pass: visit() sees every class in class order, finish() turns
-// what was learned into the check's findings. info() is the check's own (for make_finding).
+// What one symbolic check learns in the pass: visit() sees the classes of one chunk in class order;
+// merge(later) takes in what the same check's analyzer learned from the chunk that follows, so that the
+// merged analyzer knows what one visit of both chunks' classes in order would have taught it (first
+// witness and first unknown reason kept, workload lists appended without repeats, "decided" flags such as
+// "the rule matches somewhere" ending the merge as they end the visits); finish() turns it into the
+// check's findings. info() is the check's own (for make_finding).
 class Analyzer {
  public:
   explicit Analyzer(const CheckInfo& info) : info_(info) {}
   virtual ~Analyzer() = default;
   virtual void visit(ClassView& cls) = 0;
+  virtual void merge(Analyzer& later) = 0;
   virtual void finish(std::vector<Finding>& out) = 0;
 
  protected:
@@ -70,19 +77,14 @@ class Analyzer {
   const CheckInfo& info_;
 };
 
-// A check answered by the shared pass: it contributes an analyzer, and run() copies the findings the
-// pass collected for it. `weight` is its share of the pass's time on meshgen trees (measured with
-// MESHPROOF_GAP_STATS=1, docs/performance.md); it only balances the pass's worker groups.
+// A check answered by the shared pass: it contributes an analyzer per chunk of classes, and run() copies
+// the findings the pass collected for it.
 class SymbolicCheck : public Check {
  public:
-  SymbolicCheck(CheckInfo info, unsigned weight) : Check(std::move(info)), weight_(weight) {}
-  unsigned weight() const { return weight_; }
-  // The analyzer this check contributes to one worker group of the pass (`s` lives as long as it).
+  explicit SymbolicCheck(CheckInfo info) : Check(std::move(info)) {}
+  // The analyzer this check contributes to one chunk of the pass (`s` lives as long as it).
   virtual std::unique_ptr<Analyzer> analyzer(const Shared& s) const = 0;
   void run(const Context& ctx, std::vector<Finding>& out) const override;
-
- private:
-  unsigned weight_;
 };
 
 // The results of the shared pass, per check name.

@@ -114,6 +114,23 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  // A rule that matches somewhere is decided: later classes are not visited for it, nor merged.
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<NeverMatchingAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      if (f.matches) return;
+      f.present |= l.present;
+      f.dropped |= l.dropped;
+      f.matches = l.matches;
+      f.matches_undeclared |= l.matches_undeclared;
+      f.unsat |= l.unsat;
+      gaps::keep_first(f.unknown, l.unknown);
+      for (const auto& [reason, views] : l.why)
+        for (const std::string& view : views) f.add_why(reason, view);
+      gaps::add_all_unique(f.workloads, l.workloads);
+      gaps::add_all_unique(f.deny_all, l.deny_all);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies) {
       for (size_t i = 0; i < pol.rules.size(); ++i) {
@@ -354,16 +371,14 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
 class NeverMatchingRule final : public gaps::SymbolicCheck {
  public:
   NeverMatchingRule()
-      : SymbolicCheck(
-            CheckInfo{
-                "never-matching-rule", "MP2003", Severity::Warning,
-                "A policy rule can never match any request on the workloads it applies to",
-                "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
-                "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
-                "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
-                "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
-                "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."},
-            /*weight=*/3) {}
+      : SymbolicCheck(CheckInfo{
+            "never-matching-rule", "MP2003", Severity::Warning,
+            "A policy rule can never match any request on the workloads it applies to",
+            "Proves with Z3, per port and protocol of every workload the policy applies to, that no request the "
+            "port accepts can match the rule, or finds that Istio drops the rule there (an ALLOW rule with "
+            "HTTP-only fields on a TCP port). Such a rule allows (or denies) nothing, which is rarely what its "
+            "author meant: `ports` that are not the workload's, identity fields on plaintext-only ports, JWT "
+            "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<NeverMatchingAnalyzer>(info(), s);
   }

@@ -187,6 +187,18 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  // `why` follows from the rule and its policy alone, so both chunks agree on it.
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<PermissiveAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      gaps::add_all_unique(f.workloads, l.workloads);
+      if (!f.example && l.example) {
+        f.example = std::move(l.example);
+        f.example_mode = l.example_mode;
+      }
+      gaps::keep_first(f.unknown, l.unknown);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
@@ -354,18 +366,16 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 class OverlyPermissiveRule final : public gaps::SymbolicCheck {
  public:
   OverlyPermissiveRule()
-      : SymbolicCheck(
-            CheckInfo{
-                "overly-permissive-rule", "MP2006", Severity::Error,
-                "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any "
-                "caller",
-                "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
-                "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only "
-                "caller "
-                "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh "
-                "identity. "
-                "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."},
-            /*weight=*/1) {}
+      : SymbolicCheck(CheckInfo{
+            "overly-permissive-rule", "MP2006", Severity::Error,
+            "An ALLOW rule admits callers the policy never names: a split rule, IP ranges as identity, or any "
+            "caller",
+            "Finds ALLOW rules without a caller constraint in policies that name their callers elsewhere (the "
+            "`- from` / `- to` / `- when` split that turns one rule into three OR-ed rules), rules whose only "
+            "caller "
+            "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh "
+            "identity. "
+            "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<PermissiveAnalyzer>(info(), s);
   }

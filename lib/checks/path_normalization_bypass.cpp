@@ -114,7 +114,6 @@ ir::Rule without_paths(const ir::Rule& r) {
 struct Facts {
   std::vector<std::string> values;  // the bypassed values
   std::vector<std::string> workloads;
-  std::vector<std::string> spellings;                // names of the open spellings, in spellings() order
   std::map<std::string, std::string> examples;       // spelling name → its first raw path
   std::map<std::string, std::string> reproductions;  // spelling name → its witness's query command
   std::optional<Witness> example;
@@ -154,6 +153,21 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         for (const std::string& value : path_values(prog.deny[candidates[c]]))
           for (const Spelling& sp : spellings()) check_spelling(cls, v, aug, stripped, c, candidates[c], value, sp);
     }
+  }
+
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<NormalizationAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      gaps::add_all_unique(f.values, l.values);
+      gaps::add_all_unique(f.workloads, l.workloads);
+      f.examples.merge(l.examples);  // keys already present keep their (earlier) value
+      f.reproductions.merge(l.reproductions);
+      if (!f.example && l.example) {
+        f.example = std::move(l.example);
+        f.example_value = std::move(l.example_value);
+        f.normalized_decision = std::move(l.normalized_decision);
+      }
+      gaps::keep_first(f.unknown, l.unknown);
+    });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -271,17 +285,15 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
 class PathNormalizationBypass final : public gaps::SymbolicCheck {
  public:
   PathNormalizationBypass()
-      : SymbolicCheck(
-            CheckInfo{
-                "path-normalization-bypass", "MP2011", Severity::Warning,
-                "A DENY on exact or prefix paths is bypassed by a spelling of the path the mesh's normalization "
-                "leaves as it is",
-                "Istio matches paths after Envoy's normalization (meshConfig.pathNormalization), and each mode leaves "
-                "some spellings unchanged: dot segments (NONE), `//` (NONE, BASE), `%2F` and `%5C` (all but "
-                "DECODE_AND_MERGE_SLASHES), upper case (every mode). A DENY rule for `/admin` does not match them, "
-                "while servers that normalize serve them as `/admin`. Reported with a request Istio allows while the "
-                "denied path is denied."},
-            /*weight=*/2) {}
+      : SymbolicCheck(CheckInfo{
+            "path-normalization-bypass", "MP2011", Severity::Warning,
+            "A DENY on exact or prefix paths is bypassed by a spelling of the path the mesh's normalization "
+            "leaves as it is",
+            "Istio matches paths after Envoy's normalization (meshConfig.pathNormalization), and each mode leaves "
+            "some spellings unchanged: dot segments (NONE), `//` (NONE, BASE), `%2F` and `%5C` (all but "
+            "DECODE_AND_MERGE_SLASHES), upper case (every mode). A DENY rule for `/admin` does not match them, "
+            "while servers that normalize serve them as `/admin`. Reported with a request Istio allows while the "
+            "denied path is denied."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<NormalizationAnalyzer>(info(), s);
   }

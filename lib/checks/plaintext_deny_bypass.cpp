@@ -96,6 +96,22 @@ class BypassAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<BypassAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      gaps::add_all_unique(f.fields, l.fields);
+      gaps::add_all_unique(f.workloads, l.workloads);
+      gaps::keep_first(f.unknown, l.unknown);
+      if (f.found || !l.found) return;
+      f.found = true;
+      f.example = std::move(l.example);
+      f.example_view = std::move(l.example_view);
+      f.example_workload = std::move(l.example_workload);
+      f.mode = std::move(l.mode);
+      f.mode_by = std::move(l.mode_by);
+      f.allowed_because = std::move(l.allowed_because);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
@@ -152,17 +168,15 @@ class BypassAnalyzer final : public gaps::Analyzer {
 class PlaintextDenyBypass final : public gaps::SymbolicCheck {
  public:
   PlaintextDenyBypass()
-      : SymbolicCheck(
-            CheckInfo{
-                "plaintext-deny-bypass", "MP2005", Severity::Error,
-                "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
-                "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. "
-                "On "
-                "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
-                "identities does not match it, and the callers it was written to stop get through by connecting "
-                "without "
-                "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."},
-            /*weight=*/1) {}
+      : SymbolicCheck(CheckInfo{
+            "plaintext-deny-bypass", "MP2005", Severity::Error,
+            "A DENY rule keyed on caller identity does not stop plaintext requests on a port that accepts them",
+            "principals, namespaces, serviceAccounts and trustDomains are read from the peer's mTLS certificate. "
+            "On "
+            "a PERMISSIVE or DISABLE port a plaintext connection has no identity, so a DENY rule that names "
+            "identities does not match it, and the callers it was written to stop get through by connecting "
+            "without "
+            "mTLS. Reported with a plaintext request that the rule was meant to deny and that Istio allows."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<BypassAnalyzer>(info(), s);
   }

@@ -46,6 +46,20 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     }
   }
 
+  // A rule found uncovered somewhere is decided: later classes are not visited for it, nor merged.
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<RedundantAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      if (f.uncovered) return;
+      f.present |= l.present;
+      f.matchable |= l.matchable;
+      f.uncovered = l.uncovered;
+      gaps::keep_first(f.unknown, l.unknown);
+      for (auto& cover : l.covers) f.covers.push_back(std::move(cover));
+      gaps::add_all_unique(f.workloads, l.workloads);
+      gaps::keep_first(f.example, l.example);
+    });
+  }
+
   void finish(std::vector<Finding>& out) override {
     // Later-first decisions.
     std::vector<ir::RuleId> order;
@@ -143,7 +157,11 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       if (f.unknown.empty()) f.unknown = alone.reason + " on " + where;
       return;
     }
-    auto any = v.find(engine::Query().rule_matches(me));
+    // Only the first example is shown: later views need only the answer (and may skip the solver).
+    engine::Query matches;
+    matches.rule_matches(me);
+    if (f.example) matches.existence_only();
+    auto any = v.find(matches);
     if (any.answer == engine::SatAnswer::Unknown) {  // never silent: an unknown is reported as inconclusive
       if (f.unknown.empty()) f.unknown = any.reason + " on " + where;
       return;
@@ -196,7 +214,8 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       without.rule_matches(me);
       for (size_t k : cover)
         if (k != j) without.rule_matches(engine::RuleRef{action, k}, false);
-      if (v.find(without).answer == engine::SatAnswer::Unsat) cover.erase(std::find(cover.begin(), cover.end(), j));
+      if (v.find(without.existence_only()).answer == engine::SatAnswer::Unsat)
+        cover.erase(std::find(cover.begin(), cover.end(), j));
     }
     std::vector<ir::RuleId> keys;
     for (size_t j : cover) keys.push_back(list[j].id());
@@ -296,20 +315,18 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 class RedundantRule final : public gaps::SymbolicCheck {
  public:
   RedundantRule()
-      : SymbolicCheck(
-            CheckInfo{
-                "redundant-rule", "MP2002", Severity::Note,
-                "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
-                "requests",
-                "Proves with Z3, on every port of every workload the rule applies to, that every request the rule "
-                "matches "
-                "is also matched by other enforced rules of the same action. Rules and policies of one action are "
-                "OR-ed, "
-                "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
-                "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or "
-                "denying "
-                "the old set."},
-            /*weight=*/75) {}
+      : SymbolicCheck(CheckInfo{
+            "redundant-rule", "MP2002", Severity::Note,
+            "An ALLOW or DENY rule (or a whole policy) adds nothing: other rules of the same action match all its "
+            "requests",
+            "Proves with Z3, on every port of every workload the rule applies to, that every request the rule "
+            "matches "
+            "is also matched by other enforced rules of the same action. Rules and policies of one action are "
+            "OR-ed, "
+            "so the rule changes no decision; it is usually a copy written in another form (from.namespaces vs "
+            "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or "
+            "denying "
+            "the old set."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<RedundantAnalyzer>(info(), s);
   }

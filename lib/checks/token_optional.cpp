@@ -96,6 +96,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
         engine::Query q;
         q.token(ir::TokenState::None).verdict(engine::Verdict::Allow);
         for (size_t i : allow_exemptions(prog)) q.rule_matches(engine::RuleRef{model::Action::Allow, i}, false);
+        if (f.example) q.existence_only();  // only the first witness is shown; the rest only list workloads
         auto r = v.find(q);
         if (r.answer == engine::SatAnswer::Unknown) {
           if (f.unknown.empty()) f.unknown = r.reason + " on " + v.describe() + " of " + prog.workload;
@@ -110,6 +111,17 @@ class TokenAnalyzer final : public gaps::Analyzer {
         break;
       }
     }
+  }
+
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<TokenAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      gaps::add_all_unique(f.workloads, l.workloads);
+      if (!f.example && l.example) {
+        f.example = std::move(l.example);
+        f.allowed_because = std::move(l.allowed_because);
+      }
+      gaps::keep_first(f.unknown, l.unknown);
+    });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -152,16 +164,14 @@ class TokenAnalyzer final : public gaps::Analyzer {
 class TokenOptional final : public gaps::SymbolicCheck {
  public:
   TokenOptional()
-      : SymbolicCheck(
-            CheckInfo{
-                "token-optional", "MP2009", Severity::Warning,
-                "A RequestAuthentication validates tokens, but requests without any token are still allowed",
-                "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
-                "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a "
-                "DENY "
-                "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
-                "token that Istio allows."},
-            /*weight=*/25) {}
+      : SymbolicCheck(CheckInfo{
+            "token-optional", "MP2009", Severity::Warning,
+            "A RequestAuthentication validates tokens, but requests without any token are still allowed",
+            "A RequestAuthentication only rejects invalid tokens: a request without a token passes authentication "
+            "(presence: REQUIRED is not enforced by Istio). Unless an ALLOW rule requires requestPrincipals (or a "
+            "DENY "
+            "rule denies notRequestPrincipals: [\"*\"]), the token is optional. Reported with a request without a "
+            "token that Istio allows."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<TokenAnalyzer>(info(), s);
   }

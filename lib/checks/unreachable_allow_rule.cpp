@@ -22,11 +22,17 @@
 namespace meshproof::checks {
 namespace {
 
+// What stops the rule's requests, and the DENY rule that does it when it is one.
+struct Cause {
+  std::string text;
+  std::optional<RelatedLocation> related;
+  bool operator==(const Cause& o) const { return text == o.text; }
+};
+
 struct Facts {
   bool present = false, matchable = false, reachable = false;
   std::string unknown;
-  std::vector<std::string> causes;
-  std::vector<RelatedLocation> related;
+  std::vector<Cause> causes;
   std::vector<std::string> workloads;
   std::optional<Witness> example;
   std::string example_explanation;
@@ -53,6 +59,23 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
           for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
       }
     }
+  }
+
+  // A rule found reachable somewhere is decided: later classes are not visited for it, nor merged.
+  void merge(gaps::Analyzer& later) override {
+    gaps::merge_facts(facts_, static_cast<UnreachableAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+      if (f.reachable) return;
+      f.present |= l.present;
+      f.matchable |= l.matchable;
+      f.reachable = l.reachable;
+      gaps::keep_first(f.unknown, l.unknown);
+      gaps::add_all_unique(f.causes, l.causes);
+      gaps::add_all_unique(f.workloads, l.workloads);
+      if (!f.example && l.example) {
+        f.example = std::move(l.example);
+        f.example_explanation = std::move(l.example_explanation);
+      }
+    });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -128,7 +151,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       if (!deny || deny->action != model::Action::Deny) {
         if (std::find(reasons.begin(), reasons.end(), d.reason) != reasons.end()) break;  // no progress
         reasons.push_back(d.reason);
-        gaps::add_unique(f.causes, reason_text(v, d.reason));
+        gaps::add_unique(f.causes, Cause{reason_text(v, d.reason), std::nullopt});
         continue;
       }
       denies.push_back(deny->index);
@@ -166,10 +189,15 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
         text += " (on " + v.describe() + " it is widened: " + drop.reason + ")";
         break;
       }
-    if (std::find(f.causes.begin(), f.causes.end(), text) == f.causes.end()) {
-      f.causes.push_back(text);
-      if (dk.policy) f.related.push_back({"denies the rule's requests first", dk.policy->ref(), gaps::rule_loc(dk)});
-    }
+    std::optional<RelatedLocation> related;
+    if (dk.policy) related = RelatedLocation{"denies the rule's requests first", dk.policy->ref(), gaps::rule_loc(dk)};
+    gaps::add_unique(f.causes, Cause{std::move(text), std::move(related)});
+  }
+
+  static std::vector<std::string> cause_texts(const Facts& f) {
+    std::vector<std::string> out;
+    for (const Cause& c : f.causes) out.push_back(c.text);
+    return out;
   }
 
   void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
@@ -185,12 +213,13 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       return;
     }
     if (!f.matchable) return;  // never-matching-rule's finding
-    std::string msg = subject + " can never allow a request on " + gaps::list_text(f.workloads, 3) +
-                      ": every request it matches is stopped before ALLOW is evaluated, by: " +
-                      (f.causes.empty() ? std::string("by an earlier step of the decision") : join(f.causes, "; ")) +
-                      " (docs/semantics.md#decision-order: CUSTOM and DENY run before ALLOW); proven by Z3 (no request "
-                      "matches the rule and "
-                      "is allowed)";
+    std::string msg =
+        subject + " can never allow a request on " + gaps::list_text(f.workloads, 3) +
+        ": every request it matches is stopped before ALLOW is evaluated, by: " +
+        (f.causes.empty() ? std::string("by an earlier step of the decision") : join(cause_texts(f), "; ")) +
+        " (docs/semantics.md#decision-order: CUSTOM and DENY run before ALLOW); proven by Z3 (no request "
+        "matches the rule and "
+        "is allowed)";
     if (f.example) msg += "; e.g. " + gaps::witness_summary(*f.example) + " matches it and is " + f.example->decision;
     Finding fnd = make_finding(
         info(), p.ref(), gaps::rule_loc(key), std::move(msg),
@@ -198,7 +227,8 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
         "mTLS/JWT setting) that stops it so that it no longer matches the callers this rule names",
         rule_key);
     fnd.witness = f.example;
-    fnd.related = f.related;
+    for (const Cause& c : f.causes)
+      if (c.related) fnd.related.push_back(*c.related);
     fnd.properties["rule"] = std::to_string(key.index);
     fnd.properties["workloads"] = join(f.workloads, "; ");
     fnd.properties["proof"] = "unsat";
@@ -213,16 +243,14 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
 class UnreachableAllowRule final : public gaps::SymbolicCheck {
  public:
   UnreachableAllowRule()
-      : SymbolicCheck(
-            CheckInfo{
-                "unreachable-allow-rule", "MP2001", Severity::Warning,
-                "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
-                "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
-                "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
-                "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
-                "configuration that suggests an access which does not exist; usually a later DENY fence made it "
-                "unreachable. The finding names the shadowing rules."},
-            /*weight=*/3) {}
+      : SymbolicCheck(CheckInfo{
+            "unreachable-allow-rule", "MP2001", Severity::Warning,
+            "An ALLOW rule matches requests, but every one of them is denied or rejected before ALLOW is evaluated",
+            "Proves with Z3, on every port of every workload the policy applies to, that no request matched by the "
+            "ALLOW rule is allowed: each is rejected by STRICT mTLS (plaintext) or JWT authentication, denied by a "
+            "DENY rule or a fail-closed CUSTOM rule, all of which Istio evaluates before ALLOW. The rule is dead "
+            "configuration that suggests an access which does not exist; usually a later DENY fence made it "
+            "unreachable. The finding names the shadowing rules."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<UnreachableAnalyzer>(info(), s);
   }

@@ -19,34 +19,51 @@ std::string rule_name(RuleRef r) { return std::string(action_name(r.action)) + "
 
 }  // namespace
 
+namespace {
+
+// The rules whose probes seed the fast path: the rule the query wants matched (or deciding); without
+// one, when the query wants the request allowed, every ALLOW rule (an allowed request matches one of them
+// whenever the workload has an ALLOW policy; without one, a probe of nothing proves nothing and the
+// solver answers).
+std::vector<const ir::Rule*> seed_rules(const ir::Program& program, const Query& query) {
+  bool allowed = false;
+  for (const Condition& c : query.conditions()) {
+    if (c.positive && (c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy)) {
+      const auto& rules = detail::rules_of(program, c.rule.action);
+      if (c.rule.index >= rules.size()) return {};
+      return {&rules[c.rule.index]};
+    }
+    if (c.kind == ConditionKind::VerdictIs && c.positive && c.verdict == Verdict::Allow) allowed = true;
+  }
+  std::vector<const ir::Rule*> out;
+  if (allowed)
+    for (const ir::Rule& r : program.allow) out.push_back(&r);
+  return out;
+}
+
+}  // namespace
+
 std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
                                            const EngineOptions& options) {
   if (query.witness_shown()) return std::nullopt;
-  // The rule the query wants matched (or deciding) seeds the candidates; the connection kind follows
-  // the query's mTLS condition when it has one.
-  const Condition* seed = nullptr;
+  // The connection kind follows the query's mTLS condition when it has one.
   std::optional<bool> mtls;
-  for (const Condition& c : query.conditions()) {
-    if (!seed && c.positive && (c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy)) seed = &c;
+  for (const Condition& c : query.conditions())
     if (c.kind == ConditionKind::Mtls) mtls = c.positive;
-  }
-  if (!seed) return std::nullopt;
-  const auto& rules = detail::rules_of(program, seed->rule.action);
-  if (seed->rule.index >= rules.size()) return std::nullopt;
-  for (bool over_mtls : {true, false}) {
-    if (mtls && *mtls != over_mtls) continue;
-    const ir::Rule& rule = rules[seed->rule.index];
-    for (ir::Request& r : detail::probe_requests(program, rule, over_mtls, options.declared_ports, 4)) {
-      if (!detail::request_in_domain(program, r, options)) continue;
-      Decision d = evaluate(program, r);
-      if (first_unsatisfied(program, query, r, d)) continue;
-      QueryResult out;
-      out.answer = SatAnswer::Sat;
-      out.request = std::move(r);
-      out.decision = std::move(d);
-      return out;
+  for (const ir::Rule* rule : seed_rules(program, query))
+    for (bool over_mtls : {true, false}) {
+      if (mtls && *mtls != over_mtls) continue;
+      for (ir::Request& r : detail::probe_requests(program, *rule, over_mtls, options.declared_ports, 4)) {
+        if (!detail::request_in_domain(program, r, options)) continue;
+        Decision d = evaluate(program, r);
+        if (first_unsatisfied(program, query, r, d)) continue;
+        QueryResult out;
+        out.answer = SatAnswer::Sat;
+        out.request = std::move(r);
+        out.decision = std::move(d);
+        return out;
+      }
     }
-  }
   return std::nullopt;
 }
 

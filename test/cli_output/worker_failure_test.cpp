@@ -1,4 +1,4 @@
-// A worker that throws, in any of the three pools (loading files, the symbolic pass's worker groups,
+// A worker that throws, in any of the three pools (loading files, the symbolic pass's chunks of classes,
 // compile's proofs), ends the run with exit code 3 and its message, never std::terminate (issue #10).
 // The failure is injected with a failpoint (base/failpoint.h).
 #include <catch2/catch.hpp>

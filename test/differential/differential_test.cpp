@@ -107,6 +107,9 @@ bool holds_concretely(const engine::Engine& eng, const engine::Query& q, const i
       case engine::ConditionKind::IfAuthorizerAllows:
         h = d.verdict == Verdict::Delegated && d.if_authorizer_allows == c.verdict;
         break;
+      case engine::ConditionKind::Token:
+        h = eff.token == c.token;  // as the program sees it
+        break;
       default:
         FAIL("condition kind not used by this test");
         break;
@@ -267,6 +270,15 @@ TEST_CASE("differential: the concrete fast path answers Sat only where the solve
         queries.push_back(alone.existence_only());
       }
     }
+    // Queries that name no rule and ask for ALLOW (token-optional's): every ALLOW rule seeds probes.
+    queries.push_back(engine::Query().token(ir::TokenState::None).verdict(Verdict::Allow).existence_only());
+    queries.push_back(engine::Query().mtls(false).verdict(Verdict::Allow).existence_only());
+    if (!prog.allow.empty())
+      queries.push_back(engine::Query()
+                            .token(ir::TokenState::None)
+                            .verdict(Verdict::Allow)
+                            .rule_matches({model::Action::Allow, 0}, false)
+                            .existence_only());
     for (const auto& q : queries) {
       INFO("program #" << prog_no << "\n" << show(prog) << "query: " << q.describe());
       auto quick = engine::find_concretely(prog, q);
