@@ -36,7 +36,8 @@
   X(gateway_tls_passthrough)    \
   X(gateway_wildcard_host)      \
   X(gateway_credential_missing) \
-  X(workload_outside_mesh)
+  X(workload_outside_mesh)      \
+  X(l7_rule_at_ztunnel)
 
 namespace meshproof::checks {
 
