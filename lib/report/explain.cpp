@@ -220,6 +220,11 @@ void print_policies(std::ostream& o, const analysis::Explanation& e, const Sourc
     }
   }
   if (e.policies.empty()) o << "\nNo AuthorizationPolicy applies: every request that passes mTLS is allowed.\n";
+  const mesh::Workload& w = *e.target.workload;
+  if (!is_ambient(e) || w.ignored_target_ref_authorization_policies.empty()) return;
+  o << "\nNot enforced by ztunnel (targetRefs: only a waypoint enforces them; waypoints are not modelled yet):\n";
+  for (const auto* p : w.ignored_target_ref_authorization_policies)
+    o << "  " << p->meta.ns << "/" << p->meta.name << " at " << src.describe(p->loc) << "\n";
 }
 
 void print_summary(std::ostream& o, const analysis::Explanation& e) {
@@ -284,6 +289,12 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
   j["request_authentications"] = request_authentications_json(w, src);
   j["policies"] = policies_json(e, src);
   j["enforcement"] = enforcement_json(e, src);
+  if (is_ambient(e)) {
+    json waypoint_only = json::array();
+    for (const auto* p : w.ignored_target_ref_authorization_policies)
+      waypoint_only.push_back({{"policy", p->meta.ns + "/" + p->meta.name}, {"location", src.describe(p->loc)}});
+    j["not_enforced_by_ztunnel"] = waypoint_only;
+  }
   return j.dump(2) + "\n";
 }
 
