@@ -112,8 +112,8 @@ class L7RuleAtZtunnel final : public Check {
     const std::string rule = "rules[" + std::to_string(index) + "]";
     std::string message = std::string(model::to_string(p.action)) + " AuthorizationPolicy " + namespace_of(p) + "/" +
                           p.meta.name + " " + rule + " has L7 parts (" + join(items) +
-                          ") and is enforced by ztunnel on " + target_text + " (ambient): " +
-                          what_happens(p, e, target_text) + " (docs/semantics.md#ztunnel)";
+                          ") and is enforced by ztunnel on " + target_text +
+                          " (ambient): " + what_happens(p, e, target_text) + " (docs/semantics.md#ztunnel)";
     const Loc loc = p.rules[index].loc.known() ? p.rules[index].loc : p.loc;
     Finding f = make(p.ref(), loc, std::move(message), kHelp, rule);
     f.properties["effect"] = effect_name(e.kind);

@@ -47,8 +47,8 @@ bool l4_when_key(const std::string& k) {
 // else an exact literal (no inner wildcard, unlike the sidecar's regex). A mesh namespace never holds '/'.
 Term ztunnel_namespace(const std::string& v) {
   StringPattern p = string_pattern(v);
-  bool impossible = p.kind != StringPattern::Any && (p.text.find('/') != std::string::npos ||
-                                                     (p.kind == StringPattern::Exact && p.text.empty()));
+  bool impossible = p.kind != StringPattern::Any &&
+                    (p.text.find('/') != std::string::npos || (p.kind == StringPattern::Exact && p.text.empty()));
   Term t = impossible ? Term::constant(false) : lower_string(Attribute::PeerNamespace, "", v);
   t.source_value = v;
   return t;
@@ -96,10 +96,10 @@ Match never_match(const std::string& what) {
 // One rule lowered for ztunnel, with what happened to its L7 parts.
 struct ZRule {
   Rule rule;
-  std::vector<std::string> l7;          // item paths of the L7 parts, in order
+  std::vector<std::string> l7;           // item paths of the L7 parts, in order
   std::vector<std::string> empty_parts;  // "from[1]", "when[0]": left without an L4 part
-  bool never_fires = false;             // some AND-ed part is left with no L4 part at all
-  std::vector<Drop> notes;              // ignored trustDomains
+  bool never_fires = false;              // some AND-ed part is left with no L4 part at all
+  std::vector<Drop> notes;               // ignored trustDomains
 };
 
 class ZtunnelRuleLowering {
@@ -131,7 +131,8 @@ class ZtunnelRuleLowering {
       std::string entry = std::string(list) + "[" + std::to_string(i) + "]";
       Clause c{kind, static_cast<int>(i), {}, e.loc.known() ? e.loc : rule_loc, false};
       for (const auto& f : fields)
-        for (int neg = 0; neg < 2; ++neg) add_field(c, e.*(neg ? f.not_values : f.values), f, neg == 1, entry, entry_key);
+        for (int neg = 0; neg < 2; ++neg)
+          add_field(c, e.*(neg ? f.not_values : f.values), f, neg == 1, entry, entry_key);
       if (c.matches.empty()) {
         c.matches.push_back(never_match(entry));
         z_.empty_parts.push_back(entry);
@@ -155,8 +156,9 @@ class ZtunnelRuleLowering {
         return;
       case Treatment::Ignored:
         z_.notes.push_back({DropKind::ItemDropped, path,
-                            "ztunnel ignores `" + name + "`: istiod does not copy trust domains into its policy, so "
-                            "this entry matches peers of any trust domain (docs/semantics.md#ztunnel)",
+                            "ztunnel ignores `" + name +
+                                "`: istiod does not copy trust domains into its policy, so "
+                                "this entry matches peers of any trust domain (docs/semantics.md#ztunnel)",
                             list.loc});
         return;
       case Treatment::L4:
@@ -217,10 +219,10 @@ void record_l7(const model::AuthorizationPolicy& p, const ZRule& z, std::vector<
   for (const auto& item : z.l7) {
     const size_t space = item.find(' ');
     const std::string name = space != std::string::npos ? item.substr(space + 1) : item.substr(item.rfind('.') + 1);
-    drops.push_back({DropKind::ItemDropped, item,
-                     "ztunnel has no L7 attributes: `" + name + "` is removed and " +
-                         effect + " (docs/semantics.md#ztunnel)",
-                     z.rule.loc});
+    drops.push_back(
+        {DropKind::ItemDropped, item,
+         "ztunnel has no L7 attributes: `" + name + "` is removed and " + effect + " (docs/semantics.md#ztunnel)",
+         z.rule.loc});
   }
 }
 
@@ -240,8 +242,8 @@ std::string ztunnel_skip_reason(const model::AuthorizationPolicy& p) {
 
 LoweredPolicy lower_policy_ztunnel(const model::AuthorizationPolicy& policy, const LowerContext&) {
   LoweredPolicy out;
-  out.ref = PolicyRef{&policy, policy.meta.ns, policy.meta.name, policy.action, policy.dry_run, policy.provider,
-                      policy.loc};
+  out.ref =
+      PolicyRef{&policy, policy.meta.ns, policy.meta.name, policy.action, policy.dry_run, policy.provider, policy.loc};
   if (policy.rules.empty()) {
     // No rules: no groups, which ztunnel never matches (rbac.rs), as the sidecar's empty policy (IS §3).
     Rule never;

@@ -29,7 +29,7 @@ struct ZtunnelRuleEffect {
     DenyNeverFires,  // DENY: an entry or `when` condition is left without an L4 part, so the rule never matches
   };
   Kind kind = None;
-  std::vector<std::string> l7_items;  // "rules[0].to[0].operation.methods", "rules[0].when[1] request.headers[x]"
+  std::vector<std::string> l7_items;     // "rules[0].to[0].operation.methods", "rules[0].when[1] request.headers[x]"
   std::vector<std::string> empty_parts;  // DenyNeverFires: the parts left without an L4 part ("from[0]", "when[1]")
 };
 ZtunnelRuleEffect ztunnel_rule_effect(const model::AuthorizationPolicy& policy, int index);

@@ -107,8 +107,7 @@ spec:
   CHECK(f.decide("cluster.local/ns/evil/sa/x") == Verdict::Deny);
 }
 
-TEST_CASE("ztunnel: namespaces match literally, trust domains are ignored, no alias expansion (A7, A8)",
-          "[ztunnel]") {
+TEST_CASE("ztunnel: namespaces match literally, trust domains are ignored, no alias expansion (A7, A8)", "[ztunnel]") {
   Fixture f(R"(
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
