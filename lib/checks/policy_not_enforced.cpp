@@ -54,7 +54,8 @@ bool targets_core_service(const model::TargetRef& t) {
 class PolicyNotEnforced final : public Check {
  public:
   PolicyNotEnforced()
-      : Check(CheckInfo{"policy-not-enforced", "MP1009", Severity::Error, "An AuthorizationPolicy that no proxy enforces",
+      : Check(CheckInfo{"policy-not-enforced", "MP1009", Severity::Error,
+                        "An AuthorizationPolicy that no proxy enforces",
                         "A policy whose targetRefs name a Service that no waypoint serves is enforced nowhere: ztunnel "
                         "never receives targetRefs policies and sidecars ignore them. An AUDIT or CUSTOM policy that "
                         "only ambient workloads select is not sent to ztunnel, which supports neither action."}) {}
