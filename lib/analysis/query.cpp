@@ -3,6 +3,7 @@
 #include "base/text.h"
 #include "checks/describe.h"
 #include "checks/namespace_refs.h"
+#include "ir/lower_ztunnel.h"
 
 namespace meshproof::analysis {
 
@@ -42,7 +43,8 @@ std::optional<std::string> choose_view(const QuerySpec& spec, QueryAnswer& out) 
     return std::string("--protocol must be http or tcp");
   out.primary = out.port->view(want);
   if (out.primary) return std::nullopt;
-  if (!spec.protocol.empty())
+  const bool ztunnel = out.target.workload->data_plane == mesh::DataPlane::Ambient;  // one L4 view for any protocol
+  if (!spec.protocol.empty() && !ztunnel)
     return "--protocol " + spec.protocol + ": port " + std::to_string(out.request.port) + " is " +
            port_protocol_name(*out.port);
   out.primary = &out.port->views.front();
@@ -130,6 +132,11 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
     }
   for (const auto* p : w.authorization_policies) {
     PolicyLowering pl{p, std::nullopt, std::nullopt};
+    if (w.data_plane == mesh::DataPlane::Ambient) {  // ztunnel's lowering, on every port
+      if (ir::ztunnel_skip_reason(*p).empty()) pl.tcp = ir::lower_policy_ztunnel(*p, ctx);
+      out.policies.push_back(std::move(pl));
+      continue;
+    }
     if (out.ports_by_protocol.count(ir::Protocol::Http)) pl.http = ir::lower_policy(*p, ir::Protocol::Http, ctx);
     if (out.ports_by_protocol.count(ir::Protocol::Tcp)) pl.tcp = ir::lower_policy(*p, ir::Protocol::Tcp, ctx);
     out.policies.push_back(std::move(pl));

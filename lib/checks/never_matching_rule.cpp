@@ -15,6 +15,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "ir/lower_ztunnel.h"
 
 namespace meshproof::checks {
 namespace {
@@ -98,11 +99,19 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
  public:
   NeverMatchingAnalyzer(const CheckInfo& info, const gaps::Shared& s) : Analyzer(info), s_(s) {}
 
+  // On an ambient class, ztunnel does not enforce the policy (policy-level reason) or l7-rule-at-ztunnel
+  // reports what ztunnel does with the rule's L7 parts: not a rule that never matches as written.
+  static bool ztunnel_reports(const gaps::ClassView& cls, const model::AuthorizationPolicy& p, int index) {
+    if (cls.rep->data_plane != mesh::DataPlane::Ambient) return false;
+    return !ir::ztunnel_skip_reason(p).empty() || ir::ztunnel_rule_effect(p, index).kind != ir::ZtunnelRuleEffect::None;
+  }
+
   void visit(gaps::ClassView& cls) override {
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls)) {
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
         ir::RuleId key{p, static_cast<int>(i)};
+        if (ztunnel_reports(cls, *p, static_cast<int>(i))) continue;
         Facts& f = facts_[key];
         if (f.matches) continue;
         for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);

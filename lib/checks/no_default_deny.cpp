@@ -65,7 +65,9 @@ class NoDefaultDeny final : public Check {
             ignored.push_back(namespace_of(*p) + "/" + p->meta.name);
         if (!ignored.empty())
           message += " (ALLOW " + std::string(ignored.size() == 1 ? "policy " : "policies ") + join(ignored) + " use" +
-                     (ignored.size() == 1 ? "s" : "") + " targetRefs, which Istio ignores for a sidecar workload)";
+                     (ignored.size() == 1 ? "s" : "") + " targetRefs, which Istio ignores for " +
+                     (w.data_plane == mesh::DataPlane::Ambient ? "ztunnel: only a waypoint enforces them)"
+                                                               : "a sidecar workload)");
         if (!dry_run_allow.empty()) {
           std::vector<std::string> names;
           for (const auto* p : dry_run_allow) names.push_back(namespace_of(*p) + "/" + p->meta.name);

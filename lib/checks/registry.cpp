@@ -36,7 +36,9 @@
   X(gateway_tls_passthrough)    \
   X(gateway_wildcard_host)      \
   X(gateway_credential_missing) \
-  X(workload_outside_mesh)
+  X(workload_outside_mesh)      \
+  X(l7_rule_at_ztunnel)         \
+  X(policy_not_enforced)
 
 namespace meshproof::checks {
 

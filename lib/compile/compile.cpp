@@ -235,6 +235,11 @@ CompileResult compile_mesh(const mesh::Mesh& mesh, const CompileOptions& options
       res.no_proxy.push_back(rep.display() + " (class " + std::to_string(cls.id) + "): " + rep.injection_reason);
       continue;
     }
+    if (rep.data_plane == mesh::DataPlane::Ambient) {  // ztunnel has no Envoy RBAC (docs/semantics.md#ztunnel)
+      res.no_proxy.push_back(rep.display() + " (class " + std::to_string(cls.id) +
+                             "): ambient, authorized by ztunnel, which has no Envoy RBAC table");
+      continue;
+    }
     ir::WorkloadPrograms wp = ir::build_programs(rep, ctx);
     for (ir::Protocol proto : {ir::Protocol::Http, ir::Protocol::Tcp}) {
       Job job;

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "ir/lower.h"
+#include "ir/lower_ztunnel.h"
 
 namespace meshproof::ir {
 
@@ -22,14 +24,35 @@ LowerContext LowerContext::from(const model::MeshConfig& mc) {
 
 namespace {
 
-using PolicyCache = std::map<std::pair<const model::AuthorizationPolicy*, Protocol>, LoweredPolicy>;
+// Keyed by policy, protocol and whether it is ztunnel's lowering.
+using PolicyCache = std::map<std::tuple<const model::AuthorizationPolicy*, Protocol, bool>, LoweredPolicy>;
 
 const LoweredPolicy& lowered(PolicyCache& cache, const model::AuthorizationPolicy& p, Protocol proto,
                              const LowerContext& ctx) {
-  auto key = std::make_pair(&p, proto);
+  auto key = std::make_tuple(&p, proto, false);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, lower_policy(p, proto, ctx)).first;
   return it->second;
+}
+
+// An ambient workload's inbound connections are authorized by its node's ztunnel (docs/semantics.md#ztunnel):
+// only the policies istiod sends it, each lowered as ztunnel reads it (A4-A8).
+void add_ztunnel_policies(Program& prog, const mesh::Workload& w, const LowerContext& ctx, PolicyCache& cache) {
+  for (const model::AuthorizationPolicy* p : w.authorization_policies) {
+    if (std::string skip = ztunnel_skip_reason(*p); !skip.empty()) {
+      prog.drops.push_back({DropKind::PolicyNotEnforced, p->meta.ns + "/" + p->meta.name, skip, p->loc});
+      continue;
+    }
+    auto key = std::make_tuple(p, Protocol::Tcp, true);
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, lower_policy_ztunnel(*p, ctx)).first;
+    const LoweredPolicy& lp = it->second;
+    for (const auto& d : lp.drops)
+      if (d.kind == DropKind::RuleDropped) prog.drops.push_back(d);
+    std::vector<Rule>& dest = p->action == model::Action::Allow ? prog.allow : prog.deny;
+    if (p->action == model::Action::Allow) prog.has_allow_policy = true;
+    dest.insert(dest.end(), lp.rules.begin(), lp.rules.end());
+  }
 }
 
 // The policies' surviving rules by action, with the rules Istio dropped; returns the CUSTOM providers.
@@ -148,6 +171,11 @@ Program make_program(const mesh::Workload& w, uint32_t port, const std::string& 
     prog.mtls_loc = mtls.decided_by->loc;
   }
   prog.enforced = w.has_proxy();
+  if (w.data_plane == mesh::DataPlane::Ambient) {
+    prog.mtls = ztunnel_mtls_mode(prog.mtls);  // A10: DISABLE is not supported, it reads as PERMISSIVE
+    add_ztunnel_policies(prog, w, ctx, cache);
+    return prog;
+  }
   std::set<std::string> providers = add_policies(prog, w, protocol, ctx, cache);
   decide_custom(prog, providers, protocol, ctx);
   add_jwt_issuers(prog, w, protocol);
@@ -159,6 +187,12 @@ void add_port(WorkloadPrograms& out, const mesh::Workload& w, uint32_t port, con
   PortPrograms pp;
   pp.port = port;
   pp.name = name;
+  if (w.data_plane == mesh::DataPlane::Ambient) {
+    // ztunnel sees connections only, whatever the port's protocol: one L4 view (A4).
+    pp.views.push_back(make_program(w, port, name, Protocol::Tcp, false, mtls, ctx, cache));
+    out.ports.push_back(std::move(pp));
+    return;
+  }
   pp.sniffed = proto == mesh::PortProtocol::Sniffed;
   if (proto != mesh::PortProtocol::Tcp)
     pp.views.push_back(make_program(w, port, name, Protocol::Http, pp.sniffed, mtls, ctx, cache));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/describe.h"
+#include "ir/lower_ztunnel.h"
 #include "report/query.h"
 
 namespace meshproof::report {
@@ -108,6 +109,8 @@ json request_authentications_json(const mesh::Workload& w, const SourceSet& src)
   return ras;
 }
 
+bool is_ambient(const analysis::Explanation& e) { return e.target.workload->data_plane == mesh::DataPlane::Ambient; }
+
 json policies_json(const analysis::Explanation& e, const SourceSet& src) {
   json pols = json::array();
   for (auto action : kActionOrder)
@@ -118,6 +121,15 @@ json policies_json(const analysis::Explanation& e, const SourceSet& src) {
               {"dry_run", v.policy->dry_run},
               {"location", src.describe(v.policy->loc)}};
       if (action == model::Action::Custom) pj["provider"] = v.policy->provider;
+      if (is_ambient(e)) {  // one lowering, ztunnel's, or the reason ztunnel does not enforce the policy
+        pj["enforced_by"] = "ztunnel";
+        if (v.tcp)
+          pj["ztunnel"] = lowered_json(*v.tcp, src);
+        else
+          pj["not_enforced"] = ir::ztunnel_skip_reason(*v.policy);
+        pols.push_back(pj);
+        continue;
+      }
       if (v.http) pj["http"] = lowered_json(*v.http, src);
       if (v.tcp) pj["tcp"] = lowered_json(*v.tcp, src);
       pols.push_back(pj);
@@ -173,6 +185,15 @@ void print_policy(std::ostream& o, const analysis::Explanation& e, const analysi
   o << "  " << p.meta.ns << "/" << p.meta.name << " at " << src.describe(p.loc)
     << (p.dry_run ? "  [dry-run: evaluated, not enforced]" : "")
     << (p.action == model::Action::Custom ? "  provider \"" + p.provider + "\"" : "") << "\n";
+  if (is_ambient(e)) {
+    if (!v.tcp) {
+      o << "    not enforced by ztunnel: " << ir::ztunnel_skip_reason(p) << "\n";
+      return;
+    }
+    o << "    at ztunnel (every port, L4 only):\n";
+    print_lowered(o, *v.tcp, "      ");
+    return;
+  }
   if (v.http && v.tcp && same_lowering(*v.http, *v.tcp)) {
     o << "    on all ports:\n";
     print_lowered(o, *v.http, "      ");
@@ -199,16 +220,23 @@ void print_policies(std::ostream& o, const analysis::Explanation& e, const Sourc
     }
   }
   if (e.policies.empty()) o << "\nNo AuthorizationPolicy applies: every request that passes mTLS is allowed.\n";
+  const mesh::Workload& w = *e.target.workload;
+  if (!is_ambient(e) || w.ignored_target_ref_authorization_policies.empty()) return;
+  o << "\nNot enforced by ztunnel (targetRefs: only a waypoint enforces them; waypoints are not modelled yet):\n";
+  for (const auto* p : w.ignored_target_ref_authorization_policies)
+    o << "  " << p->meta.ns << "/" << p->meta.name << " at " << src.describe(p->loc) << "\n";
 }
 
 void print_summary(std::ostream& o, const analysis::Explanation& e) {
   o << "\nDecision summary:\n";
   for (const auto& [proto, p] : e.per_protocol) {
-    o << "  " << ir::to_string(proto) << ": "
+    const std::string where = is_ambient(e) ? "ztunnel" : ir::to_string(proto);
+    o << "  " << where << ": "
       << (p->has_allow_policy ? "ALLOW policies apply, so a request must match an ALLOW rule"
                               : "no enforced ALLOW policy, so anything not denied is allowed");
     if (p->has_allow_policy && p->allow.empty())
-      o << "; every ALLOW rule is dropped on " << ir::to_string(proto) << " ports, so every request there is denied";
+      o << "; every ALLOW rule is dropped " << (is_ambient(e) ? "at ztunnel" : "on " + where + " ports")
+        << ", so every request there is denied";
     if (p->custom_mode == ir::CustomMode::FailClosed)
       o << "; CUSTOM rules deny (fail closed): " << p->custom_reason;
     else if (p->custom_mode == ir::CustomMode::Delegate)
@@ -220,10 +248,10 @@ void print_summary(std::ostream& o, const analysis::Explanation& e) {
 }
 
 // What this version of meshproof does not analyze for an ambient workload: said, not claimed as a result.
-constexpr const char* kZtunnelNotModelled =
-    "ztunnel enforcement is not modelled yet: AuthorizationPolicy is shown and evaluated with sidecar "
-    "semantics, but ztunnel drops ALLOW rules with L7 parts, narrows DENY rules to their L4 parts and ignores "
-    "targetRefs policies (docs/semantics.md#data-plane-membership); these results are not analyzed for ztunnel";
+constexpr const char* kWaypointNotModelled =
+    "waypoints are not modelled yet: the results are the destination ztunnel's alone, as for a workload without "
+    "a waypoint; targetRefs policies that a waypoint would enforce are listed as not enforced "
+    "(docs/semantics.md#ztunnel)";
 
 json data_plane_json(const mesh::Workload& w, const SourceSet& src) {
   json j;
@@ -233,7 +261,7 @@ json data_plane_json(const mesh::Workload& w, const SourceSet& src) {
   j["location"] = where(src, w.data_plane_loc);
   j["enforced_by"] = mesh::enforcement_point(w.data_plane);
   json not_analyzed = json::array();
-  if (w.data_plane == mesh::DataPlane::Ambient) not_analyzed.push_back(kZtunnelNotModelled);
+  if (w.data_plane == mesh::DataPlane::Ambient) not_analyzed.push_back(kWaypointNotModelled);
   j["not_analyzed"] = not_analyzed;
   return j;
 }
@@ -243,7 +271,7 @@ void print_data_plane(std::ostream& o, const mesh::Workload& w, const SourceSet&
     << ", enforced by " << mesh::enforcement_point(w.data_plane) << ": " << w.injection_reason;
   if (w.data_plane_loc.known()) o << " (" << src.describe(w.data_plane_loc) << ")";
   o << "\n";
-  if (w.data_plane == mesh::DataPlane::Ambient) o << "  not analyzed: " << kZtunnelNotModelled << "\n";
+  if (w.data_plane == mesh::DataPlane::Ambient) o << "  not analyzed: " << kWaypointNotModelled << "\n";
 }
 
 }  // namespace
@@ -261,6 +289,12 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
   j["request_authentications"] = request_authentications_json(w, src);
   j["policies"] = policies_json(e, src);
   j["enforcement"] = enforcement_json(e, src);
+  if (is_ambient(e)) {
+    json waypoint_only = json::array();
+    for (const auto* p : w.ignored_target_ref_authorization_policies)
+      waypoint_only.push_back({{"policy", p->meta.ns + "/" + p->meta.name}, {"location", src.describe(p->loc)}});
+    j["not_enforced_by_ztunnel"] = waypoint_only;
+  }
   return j.dump(2) + "\n";
 }
 

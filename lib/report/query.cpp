@@ -89,7 +89,7 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
   o << "  enforced by: " << mesh::enforcement_point(w.data_plane) << " (data plane " << mesh::to_string(w.data_plane)
     << (w.data_plane_assumed ? ", assumed" : "") << ")\n";
   if (w.data_plane == mesh::DataPlane::Ambient)
-    o << "  not analyzed: ztunnel enforcement is not modelled yet; decided with sidecar semantics\n";
+    o << "  not analyzed: waypoints are not modelled yet; decided by the destination ztunnel's L4 policy alone\n";
   o << "  request:    " << describe_request(a.request, primary) << "\n";
   if (d.decided_by)
     o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
@@ -116,7 +116,7 @@ std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& s
   j["data_plane"] = mesh::to_string(w.data_plane);
   j["data_plane_assumed"] = w.data_plane_assumed;
   if (w.data_plane == mesh::DataPlane::Ambient)
-    j["not_analyzed"] = "ztunnel enforcement is not modelled yet: decided with sidecar semantics";
+    j["not_analyzed"] = "waypoints are not modelled yet: decided by the destination ztunnel's L4 policy alone";
   j["port"] = a.request.port;
   j["port_protocol"] = port_protocol_name(*a.port);
   j["mtls"] = model::to_string(a.primary->mtls);

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <sstream>
 
 #include "engine/evaluate.h"
 #include "engine/query.h"
+#include "ir/lower_ztunnel.h"
 #include "random_program.h"
 
 using namespace meshproof;
@@ -303,4 +305,130 @@ TEST_CASE("differential: the concrete fast path answers Sat only where the solve
   WARN("fast path: " << fast << " answered concretely, " << slow << " left to the solver");
   CHECK(fast > 0);
   CHECK(slow > 0);
+}
+
+// ---- ambient: programs lowered for ztunnel (docs/semantics.md#ztunnel) ----
+
+namespace {
+
+// Random AuthorizationPolicies mixing L4 and L7 parts, lowered as ztunnel reads them.
+class RandomZtunnelPolicies {
+ public:
+  explicit RandomZtunnelPolicies(test::RandomPrograms& gen) : g_(gen) {}
+
+  model::AuthorizationPolicy policy(bool allow, int n) {
+    model::AuthorizationPolicy p;
+    p.meta.ns = "foo";
+    p.meta.name = (allow ? "allow-" : "deny-") + std::to_string(n);
+    p.action = allow ? model::Action::Allow : model::Action::Deny;
+    int rules = g_.pick(3);  // 0: a policy without rules
+    for (int i = 0; i < rules; ++i) p.rules.push_back(rule());
+    return p;
+  }
+
+ private:
+  model::StrList list(const std::vector<std::string>& choices) {
+    model::StrList l;
+    l.present = true;
+    int n = 1 + g_.pick(2);
+    for (int i = 0; i < n; ++i) l.items.push_back({g_.one(choices), {}});
+    return l;
+  }
+
+  model::Rule rule() {
+    const std::vector<std::string> principals{
+        "cluster.local/ns/foo/sa/a", "td2/ns/bar/sa/b", "cluster.local/ns/fo*", "*/sa/ab", "*", "x/ns/foo/sa/a/b"};
+    const std::vector<std::string> namespaces{"foo", "fo*", "*x", "*", "f*x", "bar"};
+    const std::vector<std::string> accounts{"foo/a", "b", "bar/admin"};
+    const std::vector<std::string> ports{"80", "8080", "9090"};
+    model::Rule r;
+    for (int i = g_.pick(3); i > 0; --i) {
+      model::Source s;
+      if (g_.chance(40)) s.principals = list(principals);
+      if (g_.chance(25)) s.not_principals = list(principals);
+      if (g_.chance(40)) s.namespaces = list(namespaces);
+      if (g_.chance(20)) s.not_namespaces = list(namespaces);
+      if (g_.chance(20)) s.service_accounts = list(accounts);
+      if (g_.chance(20)) s.ip_blocks = list(g_.cidrs);
+      if (g_.chance(15)) s.trust_domains = list(g_.tds);
+      if (g_.chance(15)) s.request_principals = list({"iss1/u1", "*"});
+      if (g_.chance(10)) s.not_request_principals = list({"*"});
+      if (g_.chance(10)) s.remote_ip_blocks = list(g_.cidrs);
+      r.from.push_back(std::move(s));
+    }
+    for (int i = g_.pick(3); i > 0; --i) {
+      model::Operation o;
+      if (g_.chance(50)) o.ports = list(ports);
+      if (g_.chance(20)) o.not_ports = list(ports);
+      if (g_.chance(25)) o.methods = list(g_.methods);
+      if (g_.chance(15)) o.paths = list(g_.paths);
+      r.to.push_back(std::move(o));
+    }
+    const std::vector<std::string> keys{
+        "source.ip",      "source.namespace",     "source.principal",      "destination.port",
+        "destination.ip", "request.headers[x-a]", "source.serviceAccount", "remote.ip"};
+    for (int i = g_.chance(30) ? 1 + g_.pick(2) : 0; i > 0; --i) {
+      model::Condition c;
+      c.key.value = g_.one(keys);
+      const std::string& k = c.key.value;
+      auto values = k == "source.ip" || k == "destination.ip" || k == "remote.ip" ? g_.cidrs
+                    : k == "destination.port"                                     ? ports
+                    : k == "source.principal"                                     ? principals
+                                                                                  : namespaces;
+      if (g_.chance(70)) c.values = list(values);
+      if (g_.chance(40) || c.values.empty()) c.not_values = list(values);
+      r.when.push_back(std::move(c));
+    }
+    return r;
+  }
+
+  test::RandomPrograms& g_;
+};
+
+}  // namespace
+
+TEST_CASE("differential: symbolic == concrete on ztunnel programs (ambient)", "[differential][ztunnel]") {
+  const uint64_t seed = env_or("MESHPROOF_DIFF_SEED", 11);
+  const uint64_t pairs = env_or("MESHPROOF_DIFF_ITERATIONS", 100000) / 5;
+  INFO("seed " << seed << " (MESHPROOF_DIFF_SEED), pairs " << pairs);
+  test::RandomPrograms gen(seed);
+  RandomZtunnelPolicies policies(gen);
+  uint64_t done = 0, by_verdict[4] = {0, 0, 0, 0}, l7_drops = 0;
+  for (uint64_t prog_no = 0; done < pairs; ++prog_no) {
+    std::deque<model::AuthorizationPolicy> pols;  // the program's rules point into them
+    ir::Program prog;
+    prog.workload = "foo/api";
+    prog.protocol = ir::Protocol::Tcp;
+    prog.port = gen.one(gen.ports);
+    prog.mtls = gen.chance(30) ? model::MtlsMode::Strict : model::MtlsMode::Permissive;
+    for (int n = gen.pick(4); n > 0; --n) {
+      const bool allow = gen.chance(50);
+      pols.push_back(policies.policy(allow, n));
+      ir::LoweredPolicy lp = ir::lower_policy_ztunnel(pols.back(), ir::LowerContext{});
+      for (const auto& d : lp.drops) l7_drops += d.kind == ir::DropKind::RuleDropped;
+      for (const auto& r : lp.rules) l7_drops += !r.drops.empty();
+      auto& dest = allow ? prog.allow : prog.deny;
+      dest.insert(dest.end(), lp.rules.begin(), lp.rules.end());
+      prog.has_allow_policy = prog.has_allow_policy || allow;
+    }
+    engine::Engine eng(prog);
+    for (int k = 0; k < 40 && done < pairs; ++k, ++done) {
+      ir::Request req = gen.request(prog);
+      engine::Decision want = engine::evaluate(prog, req);
+      engine::SymbolicDecision got = eng.decide(req);
+      INFO("program #" << prog_no << ", request #" << k << "\n" << show(prog) << "request: " << show(req));
+      REQUIRE(got.answer == SatAnswer::Sat);
+      REQUIRE(got.verdict == want.verdict);
+      REQUIRE(got.reason == want.reason);
+      std::optional<RuleRef> want_rule = want.decided_by ? eng.ref_of(*want.decided_by) : std::nullopt;
+      REQUIRE(got.decided_by == want_rule);
+      ++by_verdict[static_cast<int>(want.verdict)];
+    }
+  }
+  WARN("differential (ztunnel): " << done << " pairs; ALLOW " << by_verdict[0] << ", DENY " << by_verdict[1]
+                                  << ", REJECTED " << by_verdict[3] << "; rules with L7 parts " << l7_drops);
+  CHECK(by_verdict[0] > done / 20);
+  CHECK(by_verdict[1] > done / 20);
+  CHECK(by_verdict[3] > done / 50);
+  CHECK(l7_drops > 0);
 }

@@ -1,0 +1,132 @@
+// policy-not-enforced (MP1009): an AuthorizationPolicy that no proxy enforces (docs/semantics.md#ztunnel;
+// ambient.md §3, §6, A4, A9):
+//  * `targetRefs` naming a Service that no waypoint serves: ztunnel never receives targetRefs policies
+//    (authorization.go "TargetRef is not intended for ztunnel"), sidecars ignore them (IS §10), and a waypoint
+//    applies a Service-targeted policy only to a Service bound to it with the label istio.io/use-waypoint (on
+//    the Service, else its Namespace; value `none` opts out; ambient.md A3). Status AncestorNotBound.
+//  * an AUDIT or CUSTOM policy whose selected workloads are all ambient: istiod does not send those actions to
+//    ztunnel ("ztunnel does not support the AUDIT/CUSTOM action").
+// Waypoint Gateways themselves are not modelled yet: a Service labelled istio.io/use-waypoint is taken to be
+// served (no finding), so the check never reports a policy that a waypoint may enforce.
+#include <algorithm>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "ir/lower_ztunnel.h"
+
+namespace meshproof::checks {
+namespace {
+
+constexpr const char* kUseWaypoint = "istio.io/use-waypoint";
+
+const std::string* label(const model::Labels& labels, const char* key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? nullptr : &it->second;
+}
+
+const model::Service* find_service(const Context& ctx, const std::string& ns, const std::string& name) {
+  for (const model::Service& s : ctx.resources.services)
+    if (s.meta.ns == ns && s.meta.name == name) return &s;
+  return nullptr;
+}
+
+// Why no waypoint serves the Service, or "" when one may (the label is there, or the input does not say).
+std::string unbound_reason(const Context& ctx, const model::Service& s) {
+  if (const std::string* v = label(s.meta.labels, kUseWaypoint))
+    return *v == "none" ? "Service " + s.meta.ns + "/" + s.meta.name + " opts out with " + kUseWaypoint + ": none" : "";
+  auto ns = ctx.mesh.namespaces.find(s.meta.ns);
+  if (ns == ctx.mesh.namespaces.end() || !ns->second.decl) return "";  // the namespace's labels are unknown
+  if (const std::string* v = label(ns->second.labels, kUseWaypoint); v && *v != "none") return "";
+  std::string why = "neither Service " + s.meta.ns + "/" + s.meta.name + " nor Namespace " + s.meta.ns +
+                    " has the label " + kUseWaypoint + ", so no waypoint serves it";
+  for (const auto& [key, value] : s.meta.annotations)
+    if (key.find("waypoint") != std::string::npos) {
+      why += " (the annotation " + key + " is not read by Istio: the binding is the label " + kUseWaypoint + ")";
+      break;
+    }
+  return why;
+}
+
+bool targets_core_service(const model::TargetRef& t) {
+  return t.kind == "Service" && (t.group.empty() || t.group == "core");
+}
+
+class PolicyNotEnforced final : public Check {
+ public:
+  PolicyNotEnforced()
+      : Check(CheckInfo{"policy-not-enforced", "MP1009", Severity::Error,
+                        "An AuthorizationPolicy that no proxy enforces",
+                        "A policy whose targetRefs name a Service that no waypoint serves is enforced nowhere: ztunnel "
+                        "never receives targetRefs policies and sidecars ignore them. An AUDIT or CUSTOM policy that "
+                        "only ambient workloads select is not sent to ztunnel, which supports neither action."}) {}
+
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
+      if (!p.target_refs.empty())
+        report_unbound_targets(ctx, p, out);
+      else if (p.action == model::Action::Audit || p.action == model::Action::Custom)
+        report_ztunnel_only(ctx, p, out);
+    }
+  }
+
+ private:
+  void report_unbound_targets(const Context& ctx, const model::AuthorizationPolicy& p,
+                              std::vector<Finding>& out) const {
+    const std::string ns = namespace_of(p);
+    for (const model::TargetRef& t : p.target_refs) {
+      if (!targets_core_service(t) || (!t.ns.empty() && t.ns != ns)) continue;
+      const model::Service* s = find_service(ctx, ns, t.name);
+      if (!s) continue;  // not in the input: whether a waypoint serves it is unknown
+      std::string why = unbound_reason(ctx, *s);
+      if (why.empty()) continue;
+      std::string message = "AuthorizationPolicy " + ns + "/" + p.meta.name + " targets Service " + ns + "/" + t.name +
+                            " (targetRefs), but " + why +
+                            ": ztunnel never receives targetRefs policies and sidecars ignore them, so the policy is "
+                            "enforced nowhere (docs/semantics.md#ztunnel)";
+      Finding f = make(p.ref(), t.loc.known() ? t.loc : p.loc, std::move(message),
+                       "deploy a waypoint (a Gateway of class istio-waypoint) and label Service " + ns + "/" + t.name +
+                           " (or Namespace " + ns + ") " + kUseWaypoint +
+                           "=<waypoint name>; or replace targetRefs with a selector (ztunnel then enforces its L4 "
+                           "parts only)",
+                       "target:" + t.name);
+      f.properties["reason"] = "target-not-bound";
+      f.properties["target"] = "Service " + ns + "/" + t.name;
+      out.push_back(std::move(f));
+    }
+  }
+
+  // AUDIT/CUSTOM selector or namespace policies whose workloads are all ambient (none with a sidecar or gateway).
+  void report_ztunnel_only(const Context& ctx, const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+    std::vector<std::string> ambient;
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
+          w.authorization_policies.end())
+        continue;
+      if (w.data_plane == mesh::DataPlane::Sidecar || w.data_plane == mesh::DataPlane::Gateway) return;
+      if (w.data_plane == mesh::DataPlane::Ambient && w.origin == mesh::WorkloadOrigin::Declared)
+        ambient.push_back(describe_workload(w));
+    }
+    if (ambient.empty()) return;
+    const std::string action = model::to_string(p.action);
+    std::string message = action + " AuthorizationPolicy " + namespace_of(p) + "/" + p.meta.name +
+                          " applies only to ambient workloads (" + join(ambient) +
+                          "), and ztunnel does not support the " + action +
+                          " action: istiod does not send the policy to ztunnel, so it is enforced nowhere "
+                          "(docs/semantics.md#ztunnel)";
+    Finding f = make(p.ref(), p.action_loc.known() ? p.action_loc : p.loc, std::move(message),
+                     "attach the policy to a waypoint with targetRefs (a waypoint is an Envoy proxy and supports " +
+                         action + "), or enforce the intent with ALLOW/DENY rules at ztunnel",
+                     "action");
+    f.properties["reason"] = "action-not-supported-by-ztunnel";
+    f.properties["workloads"] = join(ambient);
+    out.push_back(std::move(f));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_policy_not_enforced_check() { return std::make_unique<PolicyNotEnforced>(); }
+
+}  // namespace meshproof::checks

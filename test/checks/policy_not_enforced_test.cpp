@@ -1,0 +1,34 @@
+// policy-not-enforced end to end: a targetRefs policy for a Service that no waypoint serves (its annotation is
+// not Istio's binding) and an AUDIT policy that only ambient workloads select are reported; Services bound by
+// their own or their Namespace's istio.io/use-waypoint label, a Service the input does not declare, and an
+// AUDIT policy a sidecar enforces are not.
+#include <catch2/catch.hpp>
+
+#include "harness.h"
+
+using namespace meshproof;
+
+TEST_CASE("policy-not-enforced reports its positive fixture", "[checks][policy-not-enforced]") {
+  auto run = test::run_fixture("checks/policy-not-enforced/positive.yaml");
+  INFO("findings:" << run->dump());
+  auto found = run->of("policy-not-enforced");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0]->id == "MP1009");
+  CHECK(found[0]->message ==
+        "AuthorizationPolicy pay/api-get-only targets Service pay/api (targetRefs), but neither Service pay/api nor "
+        "Namespace pay has the label istio.io/use-waypoint, so no waypoint serves it (the annotation "
+        "gateway.istio.io/waypoint is not read by Istio: the binding is the label istio.io/use-waypoint): ztunnel "
+        "never receives targetRefs policies and sidecars ignore them, so the policy is enforced nowhere "
+        "(docs/semantics.md#ztunnel)");
+  CHECK(found[0]->loc.line == 53);
+  CHECK(found[0]->properties.at("reason") == "target-not-bound");
+  CHECK(found[1]->properties.at("reason") == "action-not-supported-by-ztunnel");
+  CHECK(found[1]->properties.at("workloads") == "Deployment pay/api");
+  CHECK(found[1]->loc.line == 70);
+}
+
+TEST_CASE("policy-not-enforced is quiet on its negative fixture", "[checks][policy-not-enforced]") {
+  auto run = test::run_fixture("checks/policy-not-enforced/negative.yaml");
+  INFO("findings:" << run->dump());
+  CHECK(run->of("policy-not-enforced").empty());
+}
