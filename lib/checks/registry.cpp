@@ -36,7 +36,10 @@
   X(gateway_tls_passthrough)    \
   X(gateway_wildcard_host)      \
   X(gateway_credential_missing) \
-  X(workload_outside_mesh)
+  X(workload_outside_mesh)      \
+  X(access_logging_off)         \
+  X(plaintext_egress)           \
+  X(egress_unrestricted)
 
 namespace meshproof::checks {
 
