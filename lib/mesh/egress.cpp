@@ -8,7 +8,8 @@
 
 namespace meshproof::mesh {
 
-bool exported_to(const std::vector<std::string>& export_to, const std::string& object_ns, const std::string& client_ns) {
+bool exported_to(const std::vector<std::string>& export_to, const std::string& object_ns,
+                 const std::string& client_ns) {
   if (export_to.empty()) return true;  // meshConfig.defaultServiceExportTo / DestinationRuleExportTo: "*"
   for (const std::string& e : export_to) {
     if (e == "*" || e == client_ns) return true;
@@ -31,7 +32,8 @@ std::vector<const T*> oldest_first(const std::vector<T>& items) {
 bool host_matches(const std::string& pattern, const std::string& host) {
   const std::string p = ascii_lower(pattern), h = ascii_lower(host);
   if (p == "*" || p == h) return true;
-  if (p.rfind("*.", 0) == 0) return h.size() > p.size() - 1 && h.compare(h.size() - (p.size() - 1), p.size() - 1, p, 1) == 0;
+  if (p.rfind("*.", 0) == 0)
+    return h.size() > p.size() - 1 && h.compare(h.size() - (p.size() - 1), p.size() - 1, p, 1) == 0;
   return false;
 }
 
@@ -90,8 +92,7 @@ std::vector<std::string> egress_gateway_namespaces(const Mesh& mesh) {
   std::vector<std::string> out;
   for (const Workload& w : mesh.workloads) {
     auto it = w.labels.find("istio");
-    if (it != w.labels.end() && it->second == "egressgateway" &&
-        std::find(out.begin(), out.end(), w.ns) == out.end())
+    if (it != w.labels.end() && it->second == "egressgateway" && std::find(out.begin(), out.end(), w.ns) == out.end())
       out.push_back(w.ns);
   }
   return out;
@@ -101,9 +102,11 @@ std::vector<std::string> egress_gateway_namespaces(const Mesh& mesh) {
 // route destination to the same host.
 bool routed_to_itself(const Mesh& mesh, const std::string& host) {
   for (const model::VirtualService& vs : mesh.resources->virtual_services) {
-    bool for_sidecars = vs.gateways.empty() || std::find(vs.gateways.begin(), vs.gateways.end(), "mesh") != vs.gateways.end();
+    bool for_sidecars =
+        vs.gateways.empty() || std::find(vs.gateways.begin(), vs.gateways.end(), "mesh") != vs.gateways.end();
     if (!for_sidecars) continue;
-    bool names_host = std::any_of(vs.hosts.begin(), vs.hosts.end(), [&](const std::string& h) { return host_matches(h, host); });
+    bool names_host =
+        std::any_of(vs.hosts.begin(), vs.hosts.end(), [&](const std::string& h) { return host_matches(h, host); });
     if (!names_host) continue;
     for (const model::RouteDestination& d : vs.destinations)
       if (host_matches(d.host.value, host)) return true;
@@ -150,7 +153,8 @@ OutboundPolicy outbound_policy(const Mesh& mesh, const Workload& w) {
 std::vector<ExternalPort> external_ports(const Mesh& mesh, const Workload& w) {
   std::vector<ExternalPort> out;
   const model::Sidecar* sc = sidecar_of(mesh, w);
-  const std::vector<std::string> gateway_ns = egress_gateway_namespaces(mesh);
+  std::vector<std::string> gateway_ns;  // computed once, when a lookup from the workload finds no rule
+  bool gateway_ns_known = false;
   for (const model::ServiceEntry& se : mesh.resources->service_entries) {
     if (!se.location.empty() && se.location != "MESH_EXTERNAL") continue;
     if (!exported_to(se.export_to, se.meta.ns, w.ns)) continue;
@@ -160,6 +164,10 @@ std::vector<ExternalPort> external_ports(const Mesh& mesh, const Workload& w) {
         ExternalPort e{&se, &port, se.hosts[h], h < se.host_locs.size() ? se.host_locs[h] : se.loc};
         e.http = is_http_class(port.protocol);
         e.tls_rule = rule_for(mesh, w.ns, se.meta.ns, e.host, w.labels);
+        if (!e.tls_rule && !gateway_ns_known) {
+          gateway_ns = egress_gateway_namespaces(mesh);
+          gateway_ns_known = true;
+        }
         for (size_t g = 0; !e.tls_rule && g < gateway_ns.size(); ++g)
           e.tls_rule = rule_for(mesh, gateway_ns[g], se.meta.ns, e.host, {});
         if (e.tls_rule) e.tls_mode = tls_mode_for(*e.tls_rule, port.number);
