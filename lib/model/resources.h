@@ -323,7 +323,7 @@ struct ServiceEntry : ResourceBase {
   // Egress model and validation (docs/semantics.md#egress).
   std::vector<Loc> host_locs;  // parallel to hosts
   Loc location_loc, resolution_loc;
-  size_t endpoints = 0;                 // entries of spec.endpoints
+  size_t endpoints = 0;                // entries of spec.endpoints
   bool has_workload_selector = false;  // spec.workloadSelector written
 };
 
@@ -389,7 +389,7 @@ struct MeshConfig {
   bool envoy_access_log_service = false;
   std::vector<Str> default_access_log_providers;
   Loc outbound_traffic_policy_loc;  // outboundTrafficPolicy.mode, when written
-  ResourceRef source;  // the ConfigMap or IstioOperator it came from; empty kind when defaulted
+  ResourceRef source;               // the ConfigMap or IstioOperator it came from; empty kind when defaulted
   bool from_input = false;
 };
 
