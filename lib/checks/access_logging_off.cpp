@@ -48,7 +48,8 @@ class AccessLoggingOff final : public Check {
   }
 
  private:
-  void report_not_logged(const Context& ctx, const mesh::Workload& w, const mesh::AccessLogDecision& d, std::vector<Finding>& out) const {
+  void report_not_logged(const Context& ctx, const mesh::Workload& w, const mesh::AccessLogDecision& d,
+                         std::vector<Finding>& out) const {
     std::string message = "Inbound requests to " + describe_workload(w) + " are not access-logged: " + d.reason +
                           "; an audit trail of who called a regulated workload needs an access log "
                           "(docs/semantics.md#access-logging)";
@@ -57,8 +58,8 @@ class AccessLoggingOff final : public Check {
             ? "bring the workload into the mesh (istio-injection: enabled on its Namespace), then enable access logging"
             : "enable access logging for it: a Telemetry with accessLogging providers [{name: envoy}] in the root "
               "namespace (or its own), without disabled: true for SERVER traffic";
-    Finding f = make(w.ref(), d.cause_loc.known() ? d.cause_loc : workload_loc(ctx.mesh, w), std::move(message), std::move(help),
-                     w.display() + ";not-logged");
+    Finding f = make(w.ref(), d.cause_loc.known() ? d.cause_loc : workload_loc(ctx.mesh, w), std::move(message),
+                     std::move(help), w.display() + ";not-logged");
     if (!d.cause.kind.empty() && !(d.cause.kind == w.ref().kind && d.cause.name == w.ref().name))
       f.properties["cause"] = d.cause.display();
     f.properties["state"] = mesh::to_string(d.state);
@@ -67,15 +68,16 @@ class AccessLoggingOff final : public Check {
     out.push_back(std::move(f));
   }
 
-  void report_filtered(const Context& ctx, const mesh::Workload& w, const mesh::AccessLogDecision& d, std::vector<Finding>& out) const {
+  void report_filtered(const Context& ctx, const mesh::Workload& w, const mesh::AccessLogDecision& d,
+                       std::vector<Finding>& out) const {
     std::vector<std::string> parts;
     for (size_t i = 0; i < d.providers.size(); ++i) parts.push_back(d.providers[i] + " when " + d.filters[i]);
     std::string message = "Only some inbound requests to " + describe_workload(w) +
                           " are access-logged: every provider in force has a filter (" + join(parts, "; ") +
                           "); requests outside the filters leave no record (docs/semantics.md#access-logging)";
-    Finding f = make(w.ref(), workload_loc(ctx.mesh, w), std::move(message),
-                     "log every request to at least one provider (a provider entry without filter)",
-                     w.display() + ";filtered");
+    Finding f =
+        make(w.ref(), workload_loc(ctx.mesh, w), std::move(message),
+             "log every request to at least one provider (a provider entry without filter)", w.display() + ";filtered");
     f.severity = Severity::Warning;
     f.properties["state"] = mesh::to_string(d.state);
     f.properties["workload"] = w.display();
@@ -93,8 +95,7 @@ class AccessLoggingOff final : public Check {
     const auto nsit = ctx.mesh.namespaces.find(ns);
     const model::Namespace* decl = nsit == ctx.mesh.namespaces.end() ? nullptr : nsit->second.decl;
     ResourceRef where = decl ? decl->ref() : workloads.front()->ref();
-    Finding f = make(where, decl ? decl->loc : workload_loc(ctx.mesh, *workloads.front()),
-                     std::move(message),
+    Finding f = make(where, decl ? decl->loc : workload_loc(ctx.mesh, *workloads.front()), std::move(message),
                      "give meshproof the mesh configuration (the istio ConfigMap in the root namespace, or the "
                      "IstioOperator's meshConfig), or a Telemetry in the root namespace that names the envoy provider",
                      ns + ";unknown;" + reason);

@@ -71,7 +71,8 @@ class PlaintextEgress final : public Check {
     Loc loc = p.port->loc.known() ? p.port->loc : p.host_loc;
     Finding f = make(se.ref(), loc, std::move(message),
                      "originate TLS: a DestinationRule for host " + p.host + " with portLevelSettings port " +
-                         std::to_string(p.port->number) + " tls.mode SIMPLE (and targetPort: 443 on the "
+                         std::to_string(p.port->number) +
+                         " tls.mode SIMPLE (and targetPort: 443 on the "
                          "ServiceEntry port), or have the application call https:// on an HTTPS/TLS port",
                      p.host + ":" + std::to_string(p.port->number));
     f.properties["host"] = p.host;

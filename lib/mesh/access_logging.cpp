@@ -40,7 +40,8 @@ std::vector<const model::Telemetry*> applicable(const Mesh& mesh, const Workload
   std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return istio_older(*a, *b); });
   std::vector<const model::Telemetry*> out;
   auto add_namespace_wide = [&](const std::string& ns) {
-    auto it = std::find_if(sorted.begin(), sorted.end(), [&](auto* t) { return t->meta.ns == ns && namespace_wide(*t); });
+    auto it =
+        std::find_if(sorted.begin(), sorted.end(), [&](auto* t) { return t->meta.ns == ns && namespace_wide(*t); });
     if (it != sorted.end() && !(*it)->access_log_entries.empty()) out.push_back(*it);
   };
   add_namespace_wide(mesh.root_namespace());
@@ -185,8 +186,9 @@ void decide_from_merge(const Mesh& mesh, const std::map<std::string, Merged>& me
   } else if (unknown) {
     d.state = AccessLogState::Unknown;
     d.missing_mesh_config = true;
-    d.reason = "its Telemetry names access-log providers that only the mesh configuration defines, and the input does "
-               "not contain it";
+    d.reason =
+        "its Telemetry names access-log providers that only the mesh configuration defines, and the input does "
+        "not contain it";
   } else if (disabled) {
     d.state = AccessLogState::NotLogged;
     d.reason = telemetry_name(disabled->by) + " disables access logging for it";
@@ -211,8 +213,9 @@ AccessLogDecision access_logging(const Mesh& mesh, const Workload& w, AccessLogM
   }
   if (w.data_plane == DataPlane::Ambient) {
     d.state = AccessLogState::Unknown;
-    d.reason = "it is an ambient workload: ztunnel writes L4 connection logs only, and request logs come from a "
-               "waypoint, which meshproof does not model yet";
+    d.reason =
+        "it is an ambient workload: ztunnel writes L4 connection logs only, and request logs come from a "
+        "waypoint, which meshproof does not model yet";
     return d;
   }
   d.telemetries = applicable(mesh, w);

@@ -41,8 +41,8 @@ struct ExternalPort {
   const model::ServiceEntryPort* port = nullptr;
   std::string host;
   Loc host_loc;
-  bool http = false;                      // HTTP, HTTP2, GRPC, GRPC-WEB: the sidecar forwards what the app sends
-  std::string tls_mode;                   // the DestinationRule's tls.mode for this host and port ("" none)
+  bool http = false;     // HTTP, HTTP2, GRPC, GRPC-WEB: the sidecar forwards what the app sends
+  std::string tls_mode;  // the DestinationRule's tls.mode for this host and port ("" none)
   const model::DestinationRule* tls_rule = nullptr;
   bool tls_originated() const { return tls_mode == "SIMPLE" || tls_mode == "MUTUAL" || tls_mode == "ISTIO_MUTUAL"; }
   // A sidecar VirtualService routes this host to itself while a DestinationRule for it exists: the route may

@@ -42,7 +42,8 @@ void check_se_hosts(const ServiceEntry& se, Checker& c) {
     const Loc loc = i < se.host_locs.size() ? se.host_locs[i] : se.loc;
     const std::string f = "spec.hosts[" + std::to_string(i) + "]";
     if (h == "*") {
-      c.error(loc, f, "hostname cannot be wildcard", "name the external hosts, or a domain wildcard such as *.example.com");
+      c.error(loc, f, "hostname cannot be wildcard",
+              "name the external hosts, or a domain wildcard such as *.example.com");
       continue;
     }
     if (std::string p = istio_wildcard_domain_problem(h); !p.empty()) c.error(loc, f, p);
@@ -78,14 +79,14 @@ void check_se_resolution(const ServiceEntry& se, Checker& c) {
   for (const std::string& a : se.addresses) cidr |= a.find('/') != std::string::npos;
   if (cidr && !r.empty() && r != "NONE" && r != "STATIC")
     c.error(loc, "spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
-  if ((r.empty() || r == "NONE") && se.endpoints > 0)
-    c.error(loc, "spec.endpoints", "NONE mode cannot set endpoints");
+  if ((r.empty() || r == "NONE") && se.endpoints > 0) c.error(loc, "spec.endpoints", "NONE mode cannot set endpoints");
   if (r == "DNS_ROUND_ROBIN" && se.endpoints > 1)
     c.error(loc, "spec.endpoints", "DNS_ROUND_ROBIN mode cannot have multiple endpoints");
   if (r == "DYNAMIC_DNS") {
     for (const std::string& h : se.hosts)
       if (h.rfind("*", 0) != 0) c.error(loc, "spec.hosts", "host must be wildcarded for resolution mode DYNAMIC_DNS");
-    if (!se.addresses.empty()) c.error(loc, "spec.addresses", "addresses cannot be set for resolution type DYNAMIC_DNS");
+    if (!se.addresses.empty())
+      c.error(loc, "spec.addresses", "addresses cannot be set for resolution type DYNAMIC_DNS");
     if (se.endpoints > 0) c.error(loc, "spec.endpoints", "endpoints cannot be set for resolution type DYNAMIC_DNS");
   }
   if (!r.empty() && !in(r, {"NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"}))
@@ -133,7 +134,8 @@ void validate(const Sidecar& sc, std::vector<Diagnostic>& out) {
               "write hosts as namespace/dnsName: \"./*\", \"istio-system/*\", \"*/api.example.com\"");
   std::set<uint32_t> ports;
   for (const Sidecar::Ingress& in : sc.ingress) {
-    if (in.port == 0) c.error(in.loc, "spec.ingress.port", "sidecar: port is required for ingress listeners");
+    if (in.port == 0)
+      c.error(in.loc, "spec.ingress.port", "sidecar: port is required for ingress listeners");
     else if (!ports.insert(in.port).second)
       c.error(in.loc, "spec.ingress.port", "sidecar: ports on IP bound listeners must be unique");
   }

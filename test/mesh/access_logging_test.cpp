@@ -65,16 +65,19 @@ TEST_CASE("access logging: Telemetry levels merge as istiod merges them", "[mesh
   }
   SECTION("a workload Telemetry re-enables what the namespace disabled") {
     auto d = decide(kEnvoyRoot + telemetry("pay", "quiet", "{accessLogging: [{disabled: true}]}") +
-                    telemetry("pay", "api", "{selector: {matchLabels: {app: api}}, accessLogging: [{providers: [{name: envoy}]}]}"));
+                    telemetry("pay", "api",
+                              "{selector: {matchLabels: {app: api}}, accessLogging: [{providers: [{name: envoy}]}]}"));
     CHECK(d.state == mesh::AccessLogState::Logged);
   }
   SECTION("a root-namespace selector Telemetry does not reach other namespaces") {
     auto d = decide(mesh_config("    accessLogFile: \"\"\n") +
-                    telemetry("istio-system", "sel", "{selector: {matchLabels: {app: api}}, accessLogging: [{providers: [{name: envoy}]}]}"));
+                    telemetry("istio-system", "sel",
+                              "{selector: {matchLabels: {app: api}}, accessLogging: [{providers: [{name: envoy}]}]}"));
     CHECK(d.state == mesh::AccessLogState::NotLogged);
   }
   SECTION("CLIENT-only entries leave inbound traffic to meshConfig.accessLogFile") {
-    auto client = telemetry("istio-system", "root", "{accessLogging: [{match: {mode: CLIENT}, providers: [{name: envoy}]}]}");
+    auto client =
+        telemetry("istio-system", "root", "{accessLogging: [{match: {mode: CLIENT}, providers: [{name: envoy}]}]}");
     CHECK(decide(mesh_config("    accessLogFile: /dev/stdout\n") + client).state == mesh::AccessLogState::Logged);
     CHECK(decide(mesh_config("    rootNamespace: istio-system\n") + client).state == mesh::AccessLogState::NotLogged);
     auto unknown = decide(client);
@@ -89,15 +92,18 @@ TEST_CASE("access logging: Telemetry levels merge as istiod merges them", "[mesh
     CHECK(decide(mesh_config("    rootNamespace: istio-system\n") + sd).state == mesh::AccessLogState::NotLogged);
   }
   SECTION("defaultProviders apply without Telemetry; a filter on every provider is partial logging") {
-    CHECK(decide(mesh_config("    defaultProviders: {accessLogging: [envoy]}\n")).state == mesh::AccessLogState::Logged);
-    auto f = decide(telemetry("istio-system", "root",
-                              "{accessLogging: [{providers: [{name: envoy}], filter: {expression: \"response.code >= 400\"}}]}"));
+    CHECK(decide(mesh_config("    defaultProviders: {accessLogging: [envoy]}\n")).state ==
+          mesh::AccessLogState::Logged);
+    auto f = decide(
+        telemetry("istio-system", "root",
+                  "{accessLogging: [{providers: [{name: envoy}], filter: {expression: \"response.code >= 400\"}}]}"));
     CHECK(f.state == mesh::AccessLogState::Filtered);
     CHECK(f.filters == std::vector<std::string>{"response.code >= 400"});
   }
   SECTION("the oldest namespace-wide Telemetry of a namespace is the one that counts") {
-    auto d = decide(kEnvoyRoot + telemetry("pay", "b-new", "{accessLogging: [{disabled: true}]}", "2026-01-02T00:00:00Z") +
-                    telemetry("pay", "a-old", "{accessLogging: [{providers: [{name: envoy}]}]}", "2026-01-01T00:00:00Z"));
+    auto d =
+        decide(kEnvoyRoot + telemetry("pay", "b-new", "{accessLogging: [{disabled: true}]}", "2026-01-02T00:00:00Z") +
+               telemetry("pay", "a-old", "{accessLogging: [{providers: [{name: envoy}]}]}", "2026-01-01T00:00:00Z"));
     CHECK(d.state == mesh::AccessLogState::Logged);
   }
 }

@@ -48,7 +48,8 @@ TEST_CASE("ServiceEntry: valid entries have no errors; Istio's reasons for the i
         std::vector<std::string>{"spec.addresses: CIDR addresses are allowed only for NONE/STATIC resolution types"});
 }
 
-TEST_CASE("Sidecar: egress hosts are namespace/dnsName; ALLOW_ANY_DYNAMIC_DNS is mesh-only", "[model][validate][egress]") {
+TEST_CASE("Sidecar: egress hosts are namespace/dnsName; ALLOW_ANY_DYNAMIC_DNS is mesh-only",
+          "[model][validate][egress]") {
   CHECK(errors(sidecar("{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\", \"*/api.example.com\"]}]}")).empty());
   CHECK(errors(sidecar("{egress: [{hosts: [\"api.example.com\"]}]}")) ==
         std::vector<std::string>{"spec.egress.hosts: host must be of form namespace/dnsName"});
