@@ -17,6 +17,8 @@ const char* to_string(ControlStatus s) {
       return "excepted";
     case ControlStatus::Incomplete:
       return "incomplete";
+    case ControlStatus::NoEvidence:
+      return "no-evidence";
   }
   return "incomplete";
 }

@@ -35,7 +35,9 @@ struct RunOutcome {
   bool inconclusive = false;             // not failed, but an unsuppressed proof was inconclusive (exit code 4)
 };
 
-enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete };
+// NoEvidence: a mapped check says the input lacks what it needs to judge (a finding with property
+// evidence: "missing", e.g. access-logging-off without the mesh configuration): never a pass.
+enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete, NoEvidence };
 const char* to_string(ControlStatus s);
 
 struct AuditFile {
@@ -72,6 +74,9 @@ struct ControlResult {
   // suppressed or not): the control is never Pass while there is one.
   size_t inconclusive = 0;
   std::vector<std::string> unproved;  // "never-matching-rule: ALLOW AuthorizationPolicy ns/allow rules[0]", ...
+  // Findings of its checks that say the input holds no evidence either way (property evidence: "missing").
+  size_t missing_evidence = 0;
+  std::vector<std::string> missing;  // "access-logging-off on Namespace/x", in order
 };
 
 struct AuditFinding {

@@ -9,6 +9,12 @@ namespace meshproof::audit {
 
 namespace {
 
+// A check says the input holds no evidence either way (access-logging-off without the mesh configuration).
+bool is_missing_evidence(const Finding& f) {
+  auto it = f.properties.find("evidence");
+  return it != f.properties.end() && it->second == "missing";
+}
+
 bool counts_against(const Finding& f, Severity threshold) {
   return static_cast<int>(f.severity) >= static_cast<int>(threshold);
 }
@@ -33,6 +39,10 @@ CheckEvidence evidence_of(const checks::Context& ctx, const std::string& name, c
     if (checks::is_inconclusive(f)) {
       ++cr.inconclusive;
       cr.unproved.push_back(name + " on " + f.resource.display());
+    }
+    if (is_missing_evidence(f)) {
+      ++cr.missing_evidence;
+      cr.missing.push_back(name + " on " + f.resource.display());
     }
     if (!counts_against(f, threshold))
       ++cr.below;
@@ -84,6 +94,11 @@ void judge(const profile::Control& c, size_t unavailable, Severity threshold, Co
               (cr.inconclusive == 1 ? " proof was" : " proofs were") +
               " not finished (the solver answered unknown), so nothing is proved for " + unproved_list(cr.unproved) +
               "; re-run with a larger --rlimit (or --timeout-ms, if the time limit was reached)";
+  } else if (cr.missing_evidence) {
+    // What the input does not show is never a pass.
+    cr.status = ControlStatus::NoEvidence;
+    cr.note = "No evidence: the input does not contain what " + unproved_list(cr.missing) +
+              " needs to decide, so this report cannot say whether the control is met";
   } else if (cr.excepted || cr.suppressed) {
     cr.status = ControlStatus::Excepted;
     cr.note = "Every finding at or above " + thr + " is excepted";

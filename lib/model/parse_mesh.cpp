@@ -8,6 +8,19 @@ namespace meshproof::model::detail {
 
 namespace {
 
+// accessLogFile, enableEnvoyAccessLogService, defaultProviders.accessLogging (docs/semantics.md#access-logging).
+void read_access_log_fields(const Node& m, Reader& r, MeshConfig& out) {
+  r.get_str(m, "accessLogFile", out.access_log_file);
+  r.get_bool(m, "enableEnvoyAccessLogService", out.envoy_access_log_service);
+  if (const Node* dp = m.find("defaultProviders")) {
+    auto s = r.field("defaultProviders");
+    if (!r.expect_map(*dp)) return;
+    StrList names;
+    r.get_str_list(*dp, "accessLogging", names);
+    for (Str& n : names.items) out.default_access_log_providers.push_back(std::move(n));
+  }
+}
+
 // The fields of MeshConfig that meshproof reads. Unknown fields are not checked: the mesh config has
 // hundreds of fields that do not affect authorization.
 void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
@@ -19,8 +32,12 @@ void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
   if (const Node* otp = m.find("outboundTrafficPolicy")) {
     auto s = r.field("outboundTrafficPolicy");
     v.clear();
-    if (r.expect_map(*otp) && r.get_string(*otp, "mode", v) && !v.empty()) out.outbound_traffic_policy = v;
+    if (r.expect_map(*otp) && r.get_string(*otp, "mode", v) && !v.empty()) {
+      out.outbound_traffic_policy = v;
+      out.outbound_traffic_policy_loc = otp->key_loc("mode");
+    }
   }
+  read_access_log_fields(m, r, out);
   if (const Node* pn = m.find("pathNormalization")) {
     auto s = r.field("pathNormalization");
     v.clear();

@@ -160,25 +160,35 @@ void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d) {
 }
 
 void parse_service_entry(const Node& obj, Reader& r, ServiceEntry& se) {
+  if (!obj.find("spec"))
+    r.diag(Severity::Error, se.loc, "Required value", "a ServiceEntry needs a spec with hosts", "spec");
   const Node* spec = spec_of(obj, r);
   if (!spec) return;
   auto s = r.field("spec");
-  r.get_string_vector(*spec, "hosts", se.hosts);
+  StrList hosts;
+  r.get_str_list(*spec, "hosts", hosts);
+  for (Str& h : hosts.items) {
+    se.hosts.push_back(std::move(h.value));
+    se.host_locs.push_back(h.loc);
+  }
   r.get_string_vector(*spec, "addresses", se.addresses);
   each_map(*spec, "ports", r, "ports", [&](const Node& p) {
     ServiceEntryPort port;
+    port.loc = p.loc;
     r.get_uint(p, "number", port.number, 0, UINT32_MAX);
     r.get_string(p, "protocol", port.protocol);
     r.get_string(p, "name", port.name);
     r.get_uint(p, "targetPort", port.target_port, 0, UINT32_MAX);
     se.ports.push_back(std::move(port));
   });
-  r.get_string(*spec, "location", se.location);
-  r.get_string(*spec, "resolution", se.resolution);
+  if (r.get_string(*spec, "location", se.location)) se.location_loc = spec->key_loc("location");
+  if (r.get_string(*spec, "resolution", se.resolution)) se.resolution_loc = spec->key_loc("resolution");
   if (const Node* ws = child_map(*spec, "workloadSelector", r)) {
     auto sw = r.field("workloadSelector");
+    se.has_workload_selector = true;
     r.get_labels(*ws, "labels", se.workload_selector);
   }
+  if (const Node* eps = spec->find("endpoints"); eps && eps->is_seq()) se.endpoints = eps->items.size();
   r.get_string_vector(*spec, "exportTo", se.export_to);
 }
 
@@ -193,12 +203,17 @@ void parse_sidecar(const Node& obj, Reader& r, Sidecar& sc) {
   }
   if (const Node* otp = child_map(*spec, "outboundTrafficPolicy", r)) {
     auto so = r.field("outboundTrafficPolicy");
-    r.get_string(*otp, "mode", sc.outbound_traffic_policy);
+    sc.outbound_traffic_policy_present = true;
+    sc.outbound_traffic_policy_loc = spec->key_loc("outboundTrafficPolicy");
+    if (r.get_string(*otp, "mode", sc.outbound_traffic_policy)) sc.outbound_traffic_policy_loc = otp->key_loc("mode");
   }
   each_map(*spec, "egress", r, "egress listeners", [&](const Node& eg) {
-    std::vector<std::string> hosts;
-    r.get_string_vector(eg, "hosts", hosts);
-    for (std::string& h : hosts) sc.egress_hosts.push_back(std::move(h));
+    StrList hosts;
+    r.get_str_list(eg, "hosts", hosts);
+    for (Str& h : hosts.items) {
+      sc.egress_hosts.push_back(std::move(h.value));
+      sc.egress_host_locs.push_back(h.loc);
+    }
   });
   each_map(*spec, "ingress", r, "ingress listeners", [&](const Node& in) {
     Sidecar::Ingress ing;
@@ -214,6 +229,35 @@ void parse_sidecar(const Node& obj, Reader& r, Sidecar& sc) {
   });
 }
 
+namespace {
+
+void read_access_log_entry(const Node& al, Reader& r, Telemetry& t) {
+  TelemetryAccessLogging e;
+  e.loc = al.loc;
+  if (r.get_bool(al, "disabled", e.disabled)) e.disabled_loc = al.key_loc("disabled");
+  if (e.disabled)
+    t.access_logging_disabled = true;
+  else
+    t.access_logging = true;
+  if (const Node* m = child_map(al, "match", r)) {
+    auto sm = r.field("match");
+    r.get_str(*m, "mode", e.mode);
+  }
+  if (const Node* f = child_map(al, "filter", r)) {
+    auto sf = r.field("filter");
+    r.get_str(*f, "expression", e.filter);
+  }
+  each_map(al, "providers", r, "providers", [&](const Node& p) {
+    Str name;
+    if (!r.get_str(p, "name", name)) return;
+    t.access_log_providers.push_back(name.value);
+    e.providers.push_back(std::move(name));
+  });
+  t.access_log_entries.push_back(std::move(e));
+}
+
+}  // namespace
+
 void parse_telemetry(const Node& obj, Reader& r, Telemetry& t) {
   const Node* spec = spec_of(obj, r);
   if (!spec) return;
@@ -224,18 +268,10 @@ void parse_telemetry(const Node& obj, Reader& r, Telemetry& t) {
     t.selector.loc = spec->key_loc("selector");
     r.get_labels(*sel, "matchLabels", t.selector.match_labels);
   }
-  each_map(*spec, "accessLogging", r, "access logging settings", [&](const Node& al) {
-    bool disabled = false;
-    r.get_bool(al, "disabled", disabled);
-    if (disabled)
-      t.access_logging_disabled = true;
-    else
-      t.access_logging = true;
-    each_map(al, "providers", r, "providers", [&](const Node& p) {
-      std::string name;
-      if (r.get_string(p, "name", name)) t.access_log_providers.push_back(std::move(name));
-    });
-  });
+  t.has_target_refs = spec->find("targetRef") || spec->find("targetRefs");
+  t.access_logging_present = spec->find("accessLogging") != nullptr;
+  each_map(*spec, "accessLogging", r, "access logging settings",
+           [&](const Node& al) { read_access_log_entry(al, r, t); });
 }
 
 }  // namespace meshproof::model::detail

@@ -309,6 +309,7 @@ struct ServiceEntryPort {
   uint32_t number = 0;
   std::string protocol, name;
   uint32_t target_port = 0;
+  Loc loc;  // the port entry
 };
 
 struct ServiceEntry : ResourceBase {
@@ -319,6 +320,11 @@ struct ServiceEntry : ResourceBase {
   std::string resolution;  // NONE, STATIC, DNS, DNS_ROUND_ROBIN
   Labels workload_selector;
   std::vector<std::string> export_to;
+  // Egress model and validation (docs/semantics.md#egress).
+  std::vector<Loc> host_locs;  // parallel to hosts
+  Loc location_loc, resolution_loc;
+  size_t endpoints = 0;                // entries of spec.endpoints
+  bool has_workload_selector = false;  // spec.workloadSelector written
 };
 
 struct Sidecar : ResourceBase {
@@ -332,6 +338,21 @@ struct Sidecar : ResourceBase {
     Loc loc;
   };
   std::vector<Ingress> ingress;
+  // `outboundTrafficPolicy:` written: it replaces the mesh's mode, and without `mode` it is REGISTRY_ONLY
+  // (the proto enum's 0, docs/semantics.md#egress E3).
+  bool outbound_traffic_policy_present = false;
+  Loc outbound_traffic_policy_loc;
+  std::vector<Loc> egress_host_locs;  // parallel to egress_hosts
+};
+
+// One entry of a Telemetry's accessLogging list (docs/semantics.md#access-logging).
+struct TelemetryAccessLogging {
+  Str mode;                    // match.mode as written; "" (absent) matches CLIENT and SERVER
+  std::vector<Str> providers;  // providers[].name; empty: the previous entry's providers (L3)
+  bool disabled = false;
+  Loc disabled_loc;
+  Str filter;  // filter.expression (CEL)
+  Loc loc;
 };
 
 struct Telemetry : ResourceBase {
@@ -339,6 +360,9 @@ struct Telemetry : ResourceBase {
   bool access_logging = false;  // some accessLogging entry not disabled
   bool access_logging_disabled = false;
   std::vector<std::string> access_log_providers;
+  std::vector<TelemetryAccessLogging> access_log_entries;  // in order
+  bool access_logging_present = false;                     // `accessLogging:` written
+  bool has_target_refs = false;                            // targetRef or targetRefs written (sidecars ignore it)
 };
 
 // ---- Mesh configuration ----
@@ -359,7 +383,13 @@ struct MeshConfig {
   // pathNormalization.normalization: NONE, BASE, MERGE_SLASHES, DECODE_AND_MERGE_SLASHES; DEFAULT ≡ BASE.
   std::string path_normalization = "DEFAULT";
   std::vector<ExtensionProvider> extension_providers;
-  ResourceRef source;  // the ConfigMap or IstioOperator it came from; empty kind when defaulted
+  // Access logging without Telemetry (docs/semantics.md#access-logging L4, L5): accessLogFile ("" is off),
+  // enableEnvoyAccessLogService, defaultProviders.accessLogging.
+  Str access_log_file;
+  bool envoy_access_log_service = false;
+  std::vector<Str> default_access_log_providers;
+  Loc outbound_traffic_policy_loc;  // outboundTrafficPolicy.mode, when written
+  ResourceRef source;               // the ConfigMap or IstioOperator it came from; empty kind when defaulted
   bool from_input = false;
 };
 

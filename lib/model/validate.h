@@ -15,7 +15,12 @@ void validate(const PeerAuthentication& p, std::vector<Diagnostic>& out);
 void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out);
 // networking.istio.io Gateway (validate_gateway.cpp).
 void validate(const Gateway& g, std::vector<Diagnostic>& out);
-// Validates every security resource and Gateway of the set, appending to set.diagnostics.
+// ServiceEntry, Sidecar and Telemetry (validate_egress.cpp).
+void validate(const ServiceEntry& se, std::vector<Diagnostic>& out);
+void validate(const Sidecar& sc, std::vector<Diagnostic>& out);
+void validate(const Telemetry& t, std::vector<Diagnostic>& out);
+// Validates every security resource, Gateway, ServiceEntry, Sidecar and Telemetry of the set, appending to
+// set.diagnostics.
 void validate_all(ResourceSet& set);
 
 }  // namespace meshproof::model

@@ -74,6 +74,7 @@ code { background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
 .fail { background: #ffebe9; color: #a40e26; border-color: #ff8182; }
 .excepted { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
 .incomplete { background: #eaeef2; color: #424a53; border-color: #afb8c1; }
+.no-evidence { background: #eaeef2; color: #424a53; border-color: #8c959f; border-style: dashed; }
 .error { background: #ffebe9; color: #a40e26; }
 .warning { background: #fff8c5; color: #7d4e00; }
 .note { background: #ddf4ff; color: #0550ae; }
@@ -83,6 +84,7 @@ code { background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
 .card.pass { border-left: 5px solid #1a7f37; background: #fff; color: inherit; }
 .card.excepted { border-left: 5px solid #bf8700; background: #fff; color: inherit; }
 .card.incomplete { border-left: 5px solid #8c959f; background: #fff; color: inherit; }
+.card.no-evidence { border-left: 5px dashed #8c959f; background: #fff; color: inherit; }
 .alert { border-left: 5px solid #bf8700; background: #fff8c5; padding: 8px 14px; margin: 10px 0; }
 .summary { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
 .summary div { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 120px; }
@@ -193,6 +195,7 @@ void head_and_summary(std::ostream& o, const AuditReport& r) {
     << "<div><b>" << by_status[1] << "</b>" << badge("fail", "fail") << "</div>"
     << "<div><b>" << by_status[2] << "</b>" << badge("excepted", "excepted") << "</div>"
     << "<div><b>" << by_status[3] << "</b>" << badge("incomplete", "incomplete") << "</div>"
+    << "<div><b>" << by_status[4] << "</b>" << badge("no-evidence", "no evidence") << "</div>"
     << "<div><b>" << r.errors << " / " << r.warnings_count << " / " << r.notes << "</b>errors / warnings / notes</div>"
     << "<div><b>" << r.suppressed << "</b>suppressed findings</div></div>\n";
   for (const std::string& w : r.warnings) o << "<div class=\"alert\"><b>Scope warning:</b> " << esc(w) << "</div>\n";

@@ -79,6 +79,7 @@ json controls_json(const AuditReport& r) {
                         {"observations", c.below},
                         {"evidence", ev}});
     // Only when there is one, so that a report without any stays as it was.
+    if (c.missing_evidence) controls.back()["missing_evidence"] = c.missing;
     if (c.inconclusive) {
       controls.back()["inconclusive"] = c.inconclusive;
       controls.back()["unproved"] = c.unproved;

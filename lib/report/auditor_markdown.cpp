@@ -77,6 +77,8 @@ const char* status_mark(ControlStatus s) {
       return "EXCEPTED";
     case ControlStatus::Incomplete:
       return "INCOMPLETE";
+    case ControlStatus::NoEvidence:
+      return "NO EVIDENCE";
   }
   return "";
 }
@@ -88,11 +90,11 @@ void header_section(std::ostream& o, const AuditReport& r) {
     << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
   o << "**Result: " << result_mark(r.result) << "** — " << result_sentence(r.result) << ".\n\n";
   const auto by_status = controls_by_status(r);
-  o << "| Controls | Pass | Fail | Excepted | Incomplete | Errors | Warnings | Notes | Suppressed |\n"
-    << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+  o << "| Controls | Pass | Fail | Excepted | Incomplete | No evidence | Errors | Warnings | Notes | Suppressed |\n"
+    << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     << "| " << r.controls.size() << " | " << by_status[0] << " | " << by_status[1] << " | " << by_status[2] << " | "
-    << by_status[3] << " | " << r.errors << " | " << r.warnings_count << " | " << r.notes << " | " << r.suppressed
-    << " |\n\n";
+    << by_status[3] << " | " << by_status[4] << " | " << r.errors << " | " << r.warnings_count << " | " << r.notes
+    << " | " << r.suppressed << " |\n\n";
   for (const std::string& w : r.warnings) o << "> **Scope warning:** " << text(w) << "\n\n";
 }
 

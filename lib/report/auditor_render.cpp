@@ -42,8 +42,8 @@ std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w
   return out;
 }
 
-std::array<size_t, 4> controls_by_status(const AuditReport& r) {
-  std::array<size_t, 4> counts{0, 0, 0, 0};
+std::array<size_t, 5> controls_by_status(const AuditReport& r) {
+  std::array<size_t, 5> counts{0, 0, 0, 0, 0};
   for (const ControlResult& c : r.controls) ++counts[static_cast<size_t>(c.status)];
   return counts;
 }

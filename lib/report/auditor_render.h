@@ -15,7 +15,7 @@ namespace meshproof::report {
 std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w);
 
 // How many controls have each status, indexed by ControlStatus.
-std::array<size_t, 4> controls_by_status(const AuditReport& r);
+std::array<size_t, 5> controls_by_status(const AuditReport& r);
 
 // The run's result (AuditReport::result: "pass", "fail", "inconclusive") as a mark ("PASS", ...), the
 // class of its badge, and the sentence that explains it (no final period).

@@ -1,0 +1,18 @@
+// Name and value rules that several kinds' validation shares (Istio's pkg/config/validation/agent and
+// pkg/config/protocol). PRIVATE to lib/model.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+namespace meshproof::model::detail {
+
+bool in(const std::string& v, std::initializer_list<const char*> values);
+// pkg/config/protocol/instance.go Parse: a protocol Istio knows, case-insensitive.
+bool known_protocol(const std::string& p);
+// A DNS-1123 label as Istio's agent.IsDNS1123Label reads it (letters of either case, digits, inner '-').
+bool dns_label(const std::string& l);
+// agent.ValidateWildcardDomain: "*", "*.rest" or a domain; every label a DNS-1123 label. "" when valid.
+std::string wildcard_domain_problem(const std::string& host);
+
+}  // namespace meshproof::model::detail
