@@ -38,7 +38,7 @@
   X(gateway_credential_missing) \
   X(workload_outside_mesh)      \
   X(l7_rule_at_ztunnel)         \
-  X(policy_not_enforced)         \
+  X(policy_not_enforced)        \
   X(access_logging_off)         \
   X(plaintext_egress)           \
   X(egress_unrestricted)
