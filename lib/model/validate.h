@@ -15,7 +15,9 @@ void validate(const PeerAuthentication& p, std::vector<Diagnostic>& out);
 void validate(const RequestAuthentication& p, std::vector<Diagnostic>& out);
 // networking.istio.io Gateway (validate_gateway.cpp).
 void validate(const Gateway& g, std::vector<Diagnostic>& out);
-// Validates every security resource and Gateway of the set, appending to set.diagnostics.
+// networking.istio.io DestinationRule (validate_destination_rule.cpp).
+void validate(const DestinationRule& d, std::vector<Diagnostic>& out);
+// Validates every security resource, Gateway and DestinationRule of the set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);
 
 }  // namespace meshproof::model

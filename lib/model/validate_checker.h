@@ -37,4 +37,10 @@ class Checker {
   const ResourceBase& resource_;  // its ResourceRef is built only when a diagnostic is reported
 };
 
+// A DNS-1123 label as Istio's agent.IsDNS1123Label / labels.IsDNS1123Label read it (letters of either case,
+// digits, inner '-'; at most 63 characters). Defined in validate_gateway.cpp.
+bool dns_label(const std::string& l);
+// agent.ValidateWildcardDomain's reason, or "" when `host` is a valid (wildcard) domain.
+std::string wildcard_domain_problem(const std::string& host);
+
 }  // namespace meshproof::model::detail

@@ -10,6 +10,8 @@
 namespace meshproof::model {
 
 using detail::Checker;
+using detail::dns_label;
+using detail::wildcard_domain_problem;
 
 namespace {
 
@@ -28,26 +30,6 @@ bool is_http_protocol(const std::string& p) {
   return in(ascii_lower(p), {"http", "http2", "http_proxy", "grpc", "grpc-web"});
 }
 bool is_tls_protocol(const std::string& p) { return in(ascii_lower(p), {"https", "tls"}); }
-
-// A DNS-1123 label as Istio's agent.IsDNS1123Label reads it (letters of either case, digits, inner '-').
-bool dns_label(const std::string& l) {
-  if (l.empty() || l.size() > 63 || l.front() == '-' || l.back() == '-') return false;
-  for (char c : l)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-  return true;
-}
-
-// agent.ValidateWildcardDomain: "*", "*.rest" or a domain; every label a DNS-1123 label.
-std::string wildcard_domain_problem(const std::string& host) {
-  if (host.size() > 255) return "domain name \"" + host + "\" too long (max 255)";
-  if (host == "*") return "";
-  std::string rest = host;
-  if (rest.rfind("*.", 0) == 0) rest = rest.substr(2);
-  if (rest.empty()) return "empty domain name not allowed";
-  for (const std::string& label : split(rest, '.'))
-    if (!dns_label(label)) return "domain name \"" + host + "\" invalid (label \"" + label + "\" invalid)";
-  return "";
-}
 
 void check_hosts(const GatewayServer& s, const std::string& f, Checker& c) {
   if (s.hosts.empty()) {
@@ -195,5 +177,29 @@ void validate(const Gateway& g, std::vector<Diagnostic>& out) {
                 "tls.httpsRedirect should only be used with http servers");
   }
 }
+
+namespace detail {
+
+// A DNS-1123 label as Istio's agent.IsDNS1123Label reads it (letters of either case, digits, inner '-').
+bool dns_label(const std::string& l) {
+  if (l.empty() || l.size() > 63 || l.front() == '-' || l.back() == '-') return false;
+  for (char c : l)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  return true;
+}
+
+// agent.ValidateWildcardDomain: "*", "*.rest" or a domain; every label a DNS-1123 label.
+std::string wildcard_domain_problem(const std::string& host) {
+  if (host.size() > 255) return "domain name \"" + host + "\" too long (max 255)";
+  if (host == "*") return "";
+  std::string rest = host;
+  if (rest.rfind("*.", 0) == 0) rest = rest.substr(2);
+  if (rest.empty()) return "empty domain name not allowed";
+  for (const std::string& label : split(rest, '.'))
+    if (!dns_label(label)) return "domain name \"" + host + "\" invalid (label \"" + label + "\" invalid)";
+  return "";
+}
+
+}  // namespace detail
 
 }  // namespace meshproof::model
