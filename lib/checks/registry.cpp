@@ -36,7 +36,9 @@
   X(gateway_tls_passthrough)    \
   X(gateway_wildcard_host)      \
   X(gateway_credential_missing) \
-  X(workload_outside_mesh)
+  X(workload_outside_mesh)      \
+  X(plaintext_hop)              \
+  X(client_tls_conflict)
 
 namespace meshproof::checks {
 
