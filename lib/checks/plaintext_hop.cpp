@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "checks/check.h"
 #include "checks/hop_findings.h"
+#include "checks/system_namespaces.h"
 
 namespace meshproof::checks {
 namespace {
@@ -48,7 +49,12 @@ class PlaintextHop final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     const std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
-    for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) report(ctx, g, out);
+    for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
+      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too).
+      const mesh::Hop& h = g.first();
+      if (h.cause == mesh::HopCause::ServerNoProxy && system_namespace(ctx, ctx.mesh.workloads[h.server].ns)) continue;
+      report(ctx, g, out);
+    }
   }
 
  private:

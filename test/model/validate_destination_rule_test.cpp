@@ -61,7 +61,7 @@ TEST_CASE("DestinationRule: what Istio rejects, with Istio's reason", "[model][v
         V{"spec.subsets[1].name: duplicate subset names: v1", "spec.subsets[2].name: subset name is invalid: V_2"});
   CHECK(errors_of("{host: api, workloadSelector: {matchLabels: {app: a}}, exportTo: ['*']}") ==
         V{"spec.exportTo: destination rule with workload selector cannot have exportTo beyond current namespace"});
-  CHECK(errors_of("{host: api, exportTo: [., pay]}") ==
+  CHECK(errors_of("{host: api, exportTo: [pay, .]}") ==
         V{"spec.exportTo: duplicate entries in exportTo: . and current namespace pay"});
   CHECK(errors_of("{host: api, trafficPolicy: {loadBalancer: {warmup: {minimumPercent: 150}}}}") ==
         V{"spec.trafficPolicy.loadBalancer.warmup.duration: Required value",
