@@ -247,18 +247,21 @@ std::vector<ClientGroup> sidecar_clients(const Mesh& mesh) {
 // Clients that use the same rule for a Service (found in the same lookup step) send the same thing.
 struct Partition {
   DrChoice choice;
-  std::vector<size_t> members;
+  std::vector<size_t> groups;                          // indexes into the client groups
+  std::shared_ptr<const std::vector<size_t>> members;  // their workloads, ascending
 };
+
+// One shared member list per distinct set of client groups: without DestinationRules every Service has the
+// same single partition, and a copy per Service would cost clients × Services.
+using MemberCache = std::map<std::vector<size_t>, std::shared_ptr<const std::vector<size_t>>>;
 
 void add_hops(const Mesh& mesh, const Partition& p, const GatewayInfo* gateway, const model::Service& s,
               const model::ServicePort& sp, const std::string& subset,
               const std::vector<std::pair<size_t, uint32_t>>& eps, std::vector<Hop>& out) {
   Hop proto;
-  proto.client = p.members.front();
+  proto.client = p.members->front();
   proto.client_ns = mesh.workloads[proto.client].ns;
-  auto clients = std::make_shared<std::vector<size_t>>(p.members);
-  std::sort(clients->begin(), clients->end());
-  proto.clients = std::move(clients);
+  proto.clients = p.members;
   proto.gateway = gateway;
   proto.service = &s;
   proto.host = fqdn(s);
@@ -278,17 +281,28 @@ void add_hops(const Mesh& mesh, const Partition& p, const GatewayInfo* gateway, 
 // Sidecar clients of one Service: partitioned by the rule they use, then one hop per port and endpoint.
 void service_hops(const Mesh& mesh, const std::vector<ClientGroup>& groups,
                   const std::map<std::string, std::vector<size_t>>& by_namespace, const model::Service& s,
-                  std::vector<Hop>& out) {
+                  MemberCache& cache, std::vector<Hop>& out) {
   auto ns = by_namespace.find(effective_namespace(s));
   if (ns == by_namespace.end()) return;
   std::vector<Partition> partitions;
   const std::string host = fqdn(s);
-  for (const ClientGroup& g : groups) {
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const ClientGroup& g = groups[i];
     DrChoice c = choose_destination_rule(mesh, g.ns, mesh.workloads[g.members.front()].labels, host);
     auto same = [&](const Partition& p) { return p.choice.rule == c.rule && p.choice.scope == c.scope; };
     auto it = std::find_if(partitions.begin(), partitions.end(), same);
-    if (it == partitions.end()) it = partitions.insert(partitions.end(), Partition{std::move(c), {}});
-    it->members.insert(it->members.end(), g.members.begin(), g.members.end());
+    if (it == partitions.end()) it = partitions.insert(partitions.end(), Partition{std::move(c), {}, nullptr});
+    it->groups.push_back(i);
+  }
+  for (Partition& p : partitions) {
+    std::shared_ptr<const std::vector<size_t>>& members = cache[p.groups];
+    if (!members) {
+      auto all = std::make_shared<std::vector<size_t>>();
+      for (size_t i : p.groups) all->insert(all->end(), groups[i].members.begin(), groups[i].members.end());
+      std::sort(all->begin(), all->end());
+      members = std::move(all);
+    }
+    p.members = members;
   }
   for (const model::ServicePort& sp : s.ports) {
     if (!tcp(sp)) continue;
@@ -314,7 +328,9 @@ void gateway_hops(const Mesh& mesh, const GatewayInfo& gi,
             for (const model::ServicePort& sp : b.service->ports) {
               if (!tcp(sp) || (d.port && d.port != sp.port)) continue;
               if (!seen.insert({w.ns, b.service, sp.port, d.subset}).second) continue;
-              Partition p{choose_destination_rule(mesh, w.ns, w.labels, fqdn(*b.service)), {pod}};
+              Partition p{choose_destination_rule(mesh, w.ns, w.labels, fqdn(*b.service)),
+                          {},
+                          std::make_shared<const std::vector<size_t>>(1, pod)};
               add_hops(mesh, p, &gi, *b.service, sp, d.subset, endpoints(mesh, ns->second, *b.service, sp), out);
             }
           }
@@ -331,8 +347,9 @@ std::vector<Hop> client_tls_hops(const Mesh& mesh) {
   for (size_t i = 0; i < mesh.workloads.size(); ++i) by_namespace[mesh.workloads[i].ns].push_back(i);
   std::vector<Hop> out;
   const std::vector<ClientGroup> groups = sidecar_clients(mesh);
+  MemberCache cache;
   if (!groups.empty())
-    for (const model::Service& s : mesh.resources->services) service_hops(mesh, groups, by_namespace, s, out);
+    for (const model::Service& s : mesh.resources->services) service_hops(mesh, groups, by_namespace, s, cache, out);
   for (const GatewayInfo& gi : mesh.gateways) gateway_hops(mesh, gi, by_namespace, out);
   return out;
 }
