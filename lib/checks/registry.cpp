@@ -41,7 +41,9 @@
   X(policy_not_enforced)        \
   X(access_logging_off)         \
   X(plaintext_egress)           \
-  X(egress_unrestricted)
+  X(egress_unrestricted)        \
+  X(plaintext_hop)              \
+  X(client_tls_conflict)
 
 namespace meshproof::checks {
 

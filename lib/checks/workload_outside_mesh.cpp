@@ -11,15 +11,12 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/system_namespaces.h"
 
 namespace meshproof::checks {
 namespace {
 
-bool skipped_namespace(const Context& ctx, const std::string& ns) {
-  static const std::set<std::string> kSystem = {"istio-system", "kube-system", "kube-public", "kube-node-lease",
-                                                "local-path-storage"};
-  return kSystem.count(ns) > 0 || ns == ctx.mesh.root_namespace();
-}
+bool skipped_namespace(const Context& ctx, const std::string& ns) { return system_namespace(ctx, ns); }
 
 // Not a deliberate opt-out: the declared namespace says nothing, or the assumption says none.
 bool unintended_outside(const mesh::Workload& w) {

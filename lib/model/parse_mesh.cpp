@@ -29,6 +29,7 @@ void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
   v.clear();
   if (r.get_string(m, "trustDomain", v) && !v.empty()) out.trust_domain = v;
   r.get_string_vector(m, "trustDomainAliases", out.trust_domain_aliases);
+  r.get_bool(m, "enableAutoMtls", out.enable_auto_mtls);
   if (const Node* otp = m.find("outboundTrafficPolicy")) {
     auto s = r.field("outboundTrafficPolicy");
     v.clear();

@@ -1,5 +1,9 @@
 // Istio networking and telemetry kinds: only the fields meshproof reads are typed and checked; the rest of
 // each spec is ignored (these kinds are not validated beyond types, docs/semantics.md §2).
+#include <algorithm>
+#include <optional>
+#include <string>
+
 #include "model/parse_internal.h"
 
 namespace meshproof::model::detail {
@@ -32,7 +36,77 @@ void read_tls(const Node& holder, Reader& r, TlsSettings& tls) {
     tls.present = true;
     tls.loc = holder.key_loc("tls");
     r.get_string(*t, "mode", tls.mode);
+    tls.mode_loc = t->key_loc("mode");
+    r.get_string(*t, "credentialName", tls.credential_name);
+    r.get_string(*t, "clientCertificate", tls.client_certificate);
+    r.get_string(*t, "privateKey", tls.private_key);
+    r.get_string(*t, "caCertificates", tls.ca_certificates);
+    r.get_string(*t, "caCrl", tls.ca_crl);
+    r.get_string(*t, "sni", tls.sni);
+    tls.subject_alt_names_present = t->find("subjectAltNames") != nullptr;
+    r.get_bool(*t, "insecureSkipVerify", tls.insecure_skip_verify);
   }
+}
+
+// A number written in the input (the CRD's `type: number`), or nullopt when the value is not one.
+std::optional<double> number_of(const Node* n) {
+  if (!n || !n->is_scalar()) return std::nullopt;
+  try {
+    size_t used = 0;
+    double v = std::stod(n->scalar, &used);
+    if (used == n->scalar.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+void read_warmup(const Node& policy, Reader& r, TrafficPolicy& out) {
+  const Node* lb = child_map(policy, "loadBalancer", r);
+  if (!lb) return;
+  auto sl = r.field("loadBalancer");
+  const Node* w = child_map(*lb, "warmup", r);
+  if (!w) return;
+  out.warmup_present = true;
+  out.warmup_loc = lb->key_loc("warmup");
+  out.warmup_duration = w->find("duration") != nullptr;
+  out.warmup_minimum_percent = number_of(w->find("minimumPercent"));
+  out.warmup_aggression = number_of(w->find("aggression"));
+}
+
+// The fields of a (port-level) traffic policy that Istio's validation counts, and its tls.
+void read_policy(const Node& policy, Reader& r, TrafficPolicy& out, bool port_level) {
+  out.present = true;
+  for (const char* key : {"outlierDetection", "connectionPool", "loadBalancer", "tls"}) {
+    if (policy.find(key)) ++out.fields;
+  }
+  for (const char* key : {"portLevelSettings", "tunnel", "proxyProtocol", "retryBudget"}) {
+    if (!port_level && policy.find(key)) ++out.fields;
+  }
+  out.tunnel = policy.find("tunnel") != nullptr;
+  out.proxy_protocol = policy.find("proxyProtocol") != nullptr;
+  read_warmup(policy, r, out);
+  read_tls(policy, r, out.tls);
+}
+
+// trafficPolicy (top-level or a subset's) with its portLevelSettings.
+void read_traffic_policy(const Node& holder, Reader& r, TrafficPolicy& top, std::vector<TrafficPolicy>& ports) {
+  const Node* tp = child_map(holder, "trafficPolicy", r);
+  if (!tp) return;
+  auto st = r.field("trafficPolicy");
+  top.loc = holder.key_loc("trafficPolicy");
+  read_policy(*tp, r, top, false);
+  each_map(*tp, "portLevelSettings", r, "port settings", [&](const Node& pls) {
+    TrafficPolicy port;
+    port.loc = pls.loc;
+    if (const Node* p = child_map(pls, "port", r)) {
+      auto sp = r.field("port");
+      port.port_present = true;
+      port.port_loc = pls.key_loc("port");
+      r.get_uint(*p, "number", port.port, 0, 65535);
+    }
+    read_policy(pls, r, port, true);
+    ports.push_back(std::move(port));
+  });
 }
 
 }  // namespace
@@ -100,6 +174,11 @@ void read_destinations(const Node& spec, Reader& r, VirtualService& v) {
           auto sd = r.field("destination");
           RouteDestination rd;
           rd.kind = kind;
+          r.get_string(*d, "subset", rd.subset);
+          if (const Node* p = child_map(*d, "port", r)) {
+            auto sp = r.field("port");
+            r.get_uint(*p, "number", rd.port, 0, 65535);
+          }
           if (r.get_str(*d, "host", rd.host)) v.destinations.push_back(std::move(rd));
         }
       });
@@ -138,25 +217,23 @@ void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d) {
   if (!spec) return;
   auto s = r.field("spec");
   r.get_string(*spec, "host", d.host);
+  d.host_loc = spec->key_loc("host");
   if (const Node* ws = child_map(*spec, "workloadSelector", r)) {
     auto sw = r.field("workloadSelector");
+    d.has_workload_selector = true;
     r.get_labels(*ws, "matchLabels", d.workload_selector);
   }
   r.get_string_vector(*spec, "exportTo", d.export_to);
-  if (const Node* tp = child_map(*spec, "trafficPolicy", r)) {
-    auto st = r.field("trafficPolicy");
-    read_tls(*tp, r, d.tls);
-    each_map(*tp, "portLevelSettings", r, "port settings", [&](const Node& pls) {
-      uint32_t port = 0;
-      if (const Node* p = child_map(pls, "port", r)) {
-        auto sp = r.field("port");
-        r.get_uint(*p, "number", port, 0, 65535);
-      }
-      TlsSettings tls;
-      read_tls(pls, r, tls);
-      d.port_tls.emplace_back(port, std::move(tls));
-    });
-  }
+  d.export_to_loc = spec->key_loc("exportTo");
+  read_traffic_policy(*spec, r, d.traffic_policy, d.port_level);
+  each_map(*spec, "subsets", r, "subsets", [&](const Node& sub) {
+    DestinationRuleSubset subset;
+    subset.loc = sub.loc;
+    r.get_string(sub, "name", subset.name);
+    r.get_labels(sub, "labels", subset.labels);
+    read_traffic_policy(sub, r, subset.traffic_policy, subset.port_level);
+    d.subsets.push_back(std::move(subset));
+  });
 }
 
 void parse_service_entry(const Node& obj, Reader& r, ServiceEntry& se) {

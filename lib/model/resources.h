@@ -274,6 +274,8 @@ struct Gateway : ResourceBase {
 struct RouteDestination {
   std::string kind;  // "http", "tls" or "tcp": which servers use the route (docs/semantics.md#gateways)
   Str host;
+  std::string subset;  // destination.subset ("" when absent)
+  uint32_t port = 0;   // destination.port.number (0 when absent)
 };
 
 struct VirtualService : ResourceBase {
@@ -291,18 +293,51 @@ struct Secret : ResourceBase {
   bool from_certificate = false;  // declared by a cert-manager Certificate (keys tls.crt, tls.key, ca.crt)
 };
 
+// A DestinationRule's ClientTLSSettings (istio.io DestinationRule reference; docs/semantics.md#client-tls).
 struct TlsSettings {
+  bool present = false;  // a `tls` map is written
+  std::string mode;      // DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL; "" when omitted (the proto's 0: DISABLE, T1)
+  Loc loc;               // the `tls` key
+  Loc mode_loc;
+  std::string credential_name, client_certificate, private_key, ca_certificates, ca_crl, sni;
+  bool subject_alt_names_present = false;
+  bool insecure_skip_verify = false;
+};
+
+// A trafficPolicy, a subset's trafficPolicy or one portLevelSettings entry: its tls and what Istio's
+// validation looks at (which fields are written, loadBalancer.warmup).
+struct TrafficPolicy {
   bool present = false;
-  std::string mode;  // DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
   Loc loc;
+  size_t fields = 0;  // known fields written (outlierDetection, connectionPool, loadBalancer, tls, ...)
+  bool tunnel = false, proxy_protocol = false;
+  bool port_present = false;  // portLevelSettings only: `port` written
+  uint32_t port = 0;          // portLevelSettings only: port.number
+  Loc port_loc;
+  bool warmup_present = false, warmup_duration = false;
+  std::optional<double> warmup_minimum_percent, warmup_aggression;
+  Loc warmup_loc;
+  TlsSettings tls;
+};
+
+struct DestinationRuleSubset {
+  std::string name;
+  Loc loc;
+  Labels labels;
+  TrafficPolicy traffic_policy;
+  std::vector<TrafficPolicy> port_level;  // traffic_policy's portLevelSettings
 };
 
 struct DestinationRule : ResourceBase {
   std::string host;
+  Loc host_loc;
+  bool has_workload_selector = false;
   Labels workload_selector;
-  TlsSettings tls;                                         // trafficPolicy.tls
-  std::vector<std::pair<uint32_t, TlsSettings>> port_tls;  // trafficPolicy.portLevelSettings[].tls
+  TrafficPolicy traffic_policy;           // trafficPolicy
+  std::vector<TrafficPolicy> port_level;  // trafficPolicy.portLevelSettings
+  std::vector<DestinationRuleSubset> subsets;
   std::vector<std::string> export_to;
+  Loc export_to_loc;
 };
 
 struct ServiceEntryPort {
@@ -380,6 +415,7 @@ struct MeshConfig {
   std::string trust_domain = "cluster.local";
   std::vector<std::string> trust_domain_aliases;
   std::string outbound_traffic_policy = "ALLOW_ANY";
+  bool enable_auto_mtls = true;  // enableAutoMtls (docs/semantics.md#client-tls, T3)
   // pathNormalization.normalization: NONE, BASE, MERGE_SLASHES, DECODE_AND_MERGE_SLASHES; DEFAULT ≡ BASE.
   std::string path_normalization = "DEFAULT";
   std::vector<ExtensionProvider> extension_providers;

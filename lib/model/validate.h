@@ -19,8 +19,10 @@ void validate(const Gateway& g, std::vector<Diagnostic>& out);
 void validate(const ServiceEntry& se, std::vector<Diagnostic>& out);
 void validate(const Sidecar& sc, std::vector<Diagnostic>& out);
 void validate(const Telemetry& t, std::vector<Diagnostic>& out);
-// Validates every security resource, Gateway, ServiceEntry, Sidecar and Telemetry of the set, appending to
-// set.diagnostics.
+// networking.istio.io DestinationRule (validate_destination_rule.cpp).
+void validate(const DestinationRule& d, std::vector<Diagnostic>& out);
+// Validates every security resource, Gateway, DestinationRule, ServiceEntry, Sidecar and Telemetry of the
+// set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);
 
 }  // namespace meshproof::model

@@ -488,7 +488,7 @@ Profile default_profile() {
                                "Service-to-service traffic in regulated namespaces is mutually "
                                "authenticated and encrypted",
                                "NIST SP 800-207 §2.1 tenet 2",
-                               {"mtls-not-strict"},
+                               {"mtls-not-strict", "plaintext-hop"},
                                Loc{},
                                {}});
   p.controls.push_back(Control{

@@ -357,11 +357,11 @@ spec:
   CHECK(r->set.gateways[0].servers[0].tls_mode == "SIMPLE");
   CHECK(r->set.virtual_services.at(0).gateways == std::vector<std::string>{"ingress/gw"});
   const DestinationRule& dr = r->set.destination_rules.at(0);
-  CHECK(dr.tls.present);
-  CHECK(dr.tls.mode == "DISABLE");
-  REQUIRE(dr.port_tls.size() == 1);
-  CHECK(dr.port_tls[0].first == 8443);
-  CHECK(dr.port_tls[0].second.mode == "ISTIO_MUTUAL");
+  CHECK(dr.traffic_policy.tls.present);
+  CHECK(dr.traffic_policy.tls.mode == "DISABLE");
+  REQUIRE(dr.port_level.size() == 1);
+  CHECK(dr.port_level[0].port == 8443);
+  CHECK(dr.port_level[0].tls.mode == "ISTIO_MUTUAL");
   CHECK(r->set.service_entries.at(0).resolution == "DNS");
   CHECK(r->set.service_entries.at(0).ports.at(0).number == 443);
   const Sidecar& sc = r->set.sidecars.at(0);

@@ -1,0 +1,84 @@
+// plaintext-hop (MP3006): a hop inside the mesh, from a client's sidecar or an Istio gateway to a Service's
+// endpoint, that carries plaintext: no encryption and no peer identity, so identity-based AuthorizationPolicy
+// rules on the server do not match (docs/semantics.md#client-tls, T3, T6, T7). The finding names what causes
+// it: the DestinationRule whose tls turns auto mTLS off (DISABLE, a mode left out, credentialName without
+// workloadSelector), the PeerAuthentication DISABLE that makes auto mTLS send plaintext, the endpoint without
+// a proxy, or meshConfig.enableAutoMtls: false. Error when the server is in a regulated namespace.
+#include "base/text.h"
+#include "checks/check.h"
+#include "checks/hop_findings.h"
+#include "checks/system_namespaces.h"
+
+namespace meshproof::checks {
+namespace {
+
+std::string help_for(mesh::HopCause c) {
+  switch (c) {
+    case mesh::HopCause::DestinationRule:
+      return "set the DestinationRule's tls.mode to ISTIO_MUTUAL for hosts inside the mesh, or remove its tls block "
+             "so that auto mTLS applies";
+    case mesh::HopCause::CredentialNoSelector:
+      return "add a workloadSelector to the DestinationRule (sidecars honor credentialName only then), or point "
+             "caCertificates/clientCertificate at files mounted in the proxy";
+    case mesh::HopCause::ServicePaDisable:
+    case mesh::HopCause::ServerPaDisable:
+      return "set the PeerAuthentication's mode to STRICT (or PERMISSIVE while clients migrate) so that auto mTLS "
+             "sends Istio mTLS";
+    case mesh::HopCause::ServerNoProxy:
+      return "inject the Istio sidecar into the workload (or enrol its namespace in ambient mode)";
+    case mesh::HopCause::AutoMtlsDisabled:
+      return "set meshConfig.enableAutoMtls: true, or give the Service a DestinationRule with tls.mode ISTIO_MUTUAL";
+    default:
+      return "make the client send Istio mTLS";
+  }
+}
+
+class PlaintextHop final : public Check {
+ public:
+  PlaintextHop()
+      : Check(CheckInfo{
+            "plaintext-hop", "MP3006", Severity::Warning, "A hop inside the mesh carries plaintext",
+            "A client's sidecar or an Istio gateway sends plaintext to a Service endpoint inside the mesh, and the "
+            "endpoint accepts it: the traffic is unencrypted and carries no peer identity, so principal and namespace "
+            "rules of AuthorizationPolicies do not match it. The cause is named: a DestinationRule whose tls turns "
+            "auto mTLS off (mode DISABLE or omitted, credentialName without workloadSelector), a PeerAuthentication "
+            "DISABLE, an endpoint without a proxy, or meshConfig.enableAutoMtls: false. Reported as an error when the "
+            "server is in a regulated namespace, else as a warning."}) {}
+
+  std::vector<ResourceRef> subjects(const Context& ctx) const override { return hop_subjects(ctx); }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
+    for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
+      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too).
+      const mesh::Hop& h = g.first();
+      if (h.cause == mesh::HopCause::ServerNoProxy && system_namespace(ctx, ctx.mesh.workloads[h.server].ns)) continue;
+      report(ctx, g, out);
+    }
+  }
+
+ private:
+  void report(const Context& ctx, const HopGroup& g, std::vector<Finding>& out) const {
+    const mesh::Hop& h = g.first();
+    std::vector<std::string> regulated;
+    for (const std::string& ns : server_namespaces(ctx.mesh, g))
+      if (ctx.is_regulated(ns)) regulated.push_back(ns);
+    std::string message = "The hop from " + clients_text(ctx.mesh, g) + " to " + service_text(h) + " (" +
+                          servers_text(ctx.mesh, g) + ") carries plaintext: " + h.reason + "; " + rule_text(h) +
+                          ". The server accepts it, so the hop is unencrypted and carries no peer identity";
+    if (!regulated.empty()) message += ", into the regulated namespace " + join(regulated, ", ");
+    message += " (docs/semantics.md#client-tls)";
+    Finding f = make(g.responsible, g.loc, std::move(message), help_for(h.cause),
+                     "plaintext|" + std::to_string(static_cast<int>(h.cause)) + "|" + service_text(h));
+    f.severity = regulated.empty() ? Severity::Warning : Severity::Error;
+    hop_properties(ctx.mesh, g, f);
+    f.properties["regulated"] = join(regulated, ", ");
+    out.push_back(std::move(f));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_plaintext_hop_check() { return std::make_unique<PlaintextHop>(); }
+
+}  // namespace meshproof::checks
