@@ -30,7 +30,39 @@ struct FileResult {
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   size_t documents = 0;
+  size_t objects = 0;
 };
+
+// A document that is a Kubernetes object of any kind, or a List of them: a map with apiVersion and kind.
+bool is_kubernetes_object(const load::Document& doc) {
+  return doc.root.is_map() && doc.root.find("apiVersion") && doc.root.find("kind");
+}
+
+// No Kubernetes object in what was read: an input error unless --allow-empty (InputOptions::allow_empty),
+// never a clean pass. Not when reading already failed (that error says why). A pipe that delivers nothing
+// usually means the command before it failed.
+void require_objects(const InputOptions& options, const std::vector<load::InputFile>& files, Input& input) {
+  if (options.allow_empty || !input.errors.empty() || input.stats.objects > 0) return;
+  const char* allow = "; pass --allow-empty to accept an input without objects";
+  if (files.size() == 1 && files[0].path == "-") {
+    input.errors.push_back({Loc{files[0].file_id, 0, 0},
+                            "no Kubernetes object in the input: standard input holds no document with apiVersion "
+                            "and kind",
+                            std::string("check that the command piped into meshproof succeeded and printed "
+                                        "manifests") +
+                                allow});
+    return;
+  }
+  const std::string read = files.size() == 1 ? "the 1 file read holds"
+                                             : "the " + std::to_string(files.size()) + " files read hold";
+  input.errors.push_back({Loc{},
+                          "no Kubernetes object in the input: " +
+                              (files.empty() ? std::string("no YAML or JSON file was found in the paths given")
+                                             : read + " no document with apiVersion and kind"),
+                          std::string("point meshproof at the manifests (files or directories of YAML or JSON, or "
+                                      "`-` for rendered Helm or Kustomize output)") +
+                              allow});
+}
 
 }  // namespace
 
@@ -63,6 +95,7 @@ void load_files(const InputOptions& options, Input& input) {
         files[i],
         [&](load::Document&& doc) {
           ++r.documents;
+          if (is_kubernetes_object(doc)) ++r.objects;
           model::add_document(doc, r.resources, parse_context);
         },
         r.errors, r.notes);
@@ -75,11 +108,13 @@ void load_files(const InputOptions& options, Input& input) {
   });
   for (FileResult& r : results) {
     input.stats.documents += r.documents;
+    input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
     for (auto& e : r.errors) input.errors.push_back(std::move(e));
     for (auto& n : r.notes) input.notes.push_back(std::move(n));
   }
   results.clear();
+  require_objects(options, files, input);
   model::place_in_namespace(input.resources, options.default_namespace);
   input.stats.load_ms = ms_since(t0);
 }

@@ -26,6 +26,7 @@ struct PhaseStats {
   double report_ms = 0;
   double total_ms = 0;  // the whole command, as the command measures it (set by the command)
   size_t files = 0, documents = 0, resources = 0, workloads = 0, classes = 0, policies = 0;
+  size_t objects = 0;  // documents that are Kubernetes objects (a map with apiVersion and kind), of any kind
 };
 
 struct InputOptions {
@@ -36,6 +37,9 @@ struct InputOptions {
   // The namespace of objects without metadata.namespace (`--namespace`; kubectl's default, model/apply.h).
   std::string default_namespace = model::kDefaultNamespace;
   load::Limits limits;
+  // Accept an input without any Kubernetes object (`--allow-empty`); otherwise it is an input error, since
+  // an empty directory, a docs folder or a failed `helm template` would otherwise pass as "clean".
+  bool allow_empty = false;
   unsigned threads = 0;   // 0: hardware concurrency
   bool progress = false;  // progress lines on stderr (only when it is a terminal)
 };

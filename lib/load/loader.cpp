@@ -568,17 +568,8 @@ bool Loader::parse(const InputFile& in, const std::function<void(Document&&)>& s
                         "pass the files directly, or raise the limit with --max-file-size"});
       return false;
     }
-    // A pipe that delivers nothing usually means the command before it failed: never a silent pass.
-    size_t documents = 0;
-    auto counting_sink = [&](Document&& d) {
-      ++documents;
-      sink(std::move(d));
-    };
-    if (!parse_text(in.file_id, *sf.text, counting_sink, errors, notes)) return false;
-    if (documents > 0) return true;
-    errors.push_back({file_loc, "no Kubernetes object in the input: standard input holds no YAML document",
-                      "check that the command piped into meshproof succeeded and printed manifests"});
-    return false;
+    // A pipe that delivers nothing is the input stage's to judge (app/pipeline.cpp: no Kubernetes object).
+    return parse_text(in.file_id, *sf.text, sink, errors, notes);
   }
   std::error_code ec;
   uintmax_t size = fs::file_size(in.path, ec);

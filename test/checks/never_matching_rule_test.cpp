@@ -166,7 +166,7 @@ spec:
   CHECK(m->help.find("remove the `not...: [\"*\"]` value") != std::string::npos);
 }
 
-TEST_CASE("never-matching-rule: a `when` on destination.port is named as written; a value cause comes first",
+TEST_CASE("never-matching-rule: a `when` on destination.port is named as written, a value cause comes first",
           "[checks][never-matching-rule]") {
   std::string yaml = tcp_only_world(R"(    to: [{operation: {methods: ["GET"]}}]
     when:

@@ -139,7 +139,7 @@ TEST_CASE("overly-permissive-rule: the message follows the mTLS mode and the rul
   }
 }
 
-TEST_CASE("overly-permissive-rule: DISABLE ports have no authenticated callers; gateways admit any caller",
+TEST_CASE("overly-permissive-rule: DISABLE ports have no authenticated callers, gateways admit any caller",
           "[checks][overly-permissive-rule]") {
   test::RunOptions regulated({}, {"overly-permissive-rule"}, {"pay"});
   SECTION("under DISABLE the message says no caller is authenticated") {

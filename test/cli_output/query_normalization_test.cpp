@@ -95,7 +95,7 @@ data:
   CHECK(query(decode, {"--path", "/%5Cadmin"})["decision"] == "DENY");
 }
 
-TEST_CASE("query: header names in any case; pseudo-headers", "[cli][query][headers]") {
+TEST_CASE("query: header names in any case, pseudo-headers", "[cli][query][headers]") {
   const std::string file = write_manifest("headers", "");
   CHECK(query(file, {"--header", "X-ROLE=intruder"})["decision"] == "DENY");
   CHECK(query(file, {"--method", "DELETE"})["decision"] == "DENY");

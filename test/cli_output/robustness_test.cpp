@@ -120,11 +120,14 @@ TEST_CASE("D4: a closed or empty standard input is exit code 2, never an empty p
     INFO("stdin: " << text);
     RunResult r = run_cli({"check", "-", "-o", "json"}, text);
     CHECK(r.exit_code == 2);
-    CHECK(has(r.err, "<stdin>: error: no Kubernetes object in the input"));
+    CHECK(has(r.err, "<stdin>: error: no Kubernetes object in the input: standard input holds no document"));
     CHECK(r.out.empty());
   }
   RunResult ok = run_cli({"check", "-"}, "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n");
   CHECK(ok.exit_code == 0);
+  // A pipeline where an empty input is expected says so.
+  RunResult allowed = run_cli({"check", "-", "--allow-empty"}, "");
+  CHECK(allowed.exit_code == 0);
 }
 
 TEST_CASE("D2: an unreadable path named on the command line is exit code 2 naming it", "[cli][robustness]") {

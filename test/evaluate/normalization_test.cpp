@@ -68,7 +68,7 @@ TEST_CASE("normalization: BASE (the default) denies dot segments and escapes of 
   CHECK(decide(p, R"(/x\..\admin)") == Verdict::Deny);  // backslashes inside the path are slashes
 }
 
-TEST_CASE("normalization: NONE matches the raw path; MERGE_SLASHES merges; DECODE_AND_MERGE_SLASHES decodes",
+TEST_CASE("normalization: NONE matches the raw path, MERGE_SLASHES merges, DECODE_AND_MERGE_SLASHES decodes",
           "[evaluate][normalization]") {
   {
     auto b = build_web(std::string(kDenyAdmin) + "---\n" + mesh_config("NONE"));
@@ -117,7 +117,7 @@ spec:
   CHECK(any.request->path.front() == '/');
 }
 
-TEST_CASE("headers: names are case-insensitive; :method, :path and :authority are the pseudo-headers",
+TEST_CASE("headers: names are case-insensitive, :method, :path and :authority are the pseudo-headers",
           "[evaluate][headers]") {
   auto b = build_web(R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy

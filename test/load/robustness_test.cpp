@@ -167,14 +167,14 @@ TEST_CASE("D1: well-formed UTF-8 of every length, with or without a BOM, is acce
 
 // kubectl decodes a manifest that starts with a UTF-16 byte order mark (k8s.io/cli-runtime's FileVisitor,
 // unicode.BOMOverride), so such a file is read, not refused; UTF-32 is not decoded by kubectl.
-TEST_CASE("UTF-16 with its byte order mark is decoded as kubectl does; UTF-32 is refused",
+TEST_CASE("UTF-16 with its byte order mark is decoded as kubectl does, UTF-32 is refused",
           "[load][bad-input][robustness]") {
   const std::string le(
       "\xFF\xFE"
       "a\0:\0 \0"
       "1\0\n\0"
       "b\0:\0 \0\xE9\0\n\0",  // b: é
-      18);
+      22);
   auto r16 = parse(le);
   REQUIRE(r16->errors.empty());
   REQUIRE(r16->docs.size() == 1);
@@ -182,7 +182,7 @@ TEST_CASE("UTF-16 with its byte order mark is decoded as kubectl does; UTF-32 is
   CHECK(r16->docs[0].root.find("b")->scalar == "\xC3\xA9");
   CHECK(r16->docs[0].root.key_loc("b").line == 2);
 
-  const std::string be("\xFE\xFF\0a\0:\0 \xD8\x3D\xDD\x12", 10);  // a: U+1F512 (a surrogate pair)
+  const std::string be("\xFE\xFF\0a\0:\0 \xD8\x3D\xDD\x12", 12);  // a: U+1F512 (a surrogate pair)
   auto rbe = parse(be);
   REQUIRE(rbe->errors.empty());
   REQUIRE(rbe->docs.size() == 1);

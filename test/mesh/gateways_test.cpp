@@ -53,7 +53,7 @@ std::string vs(const std::string& ns, const std::string& host, const std::string
 
 }  // namespace
 
-TEST_CASE("a selector-less Gateway runs on every gateway pod; no mode is PASSTHROUGH", "[mesh][gateways]") {
+TEST_CASE("a selector-less Gateway runs on every gateway pod, no mode is PASSTHROUGH", "[mesh][gateways]") {
   auto input = test::load_yaml(kWorld);
   REQUIRE(input);
   REQUIRE(input->mesh.gateways.size() == 1);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace meshproof::cli {
 
@@ -13,5 +15,12 @@ void register_explain(CLI::App& app, int& exit_code);
 void register_report(CLI::App& app, int& exit_code);
 void register_compile(CLI::App& app, int& exit_code);
 void register_verify_envoy(CLI::App& app, int& exit_code);
+
+// suggest.cpp: "did you mean". The nearest candidate within a few edits ("" when none is close).
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+std::vector<std::string> subcommand_names(const CLI::App& app);
+// "unknown flag --thread for `meshproof check`; did you mean --threads?" for the first flag of `args`
+// that `cmd` does not know ("" when it knows them all).
+std::string unknown_flag_help(const CLI::App& cmd, const std::vector<std::string>& args);
 
 }  // namespace meshproof::cli

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "profile/profile.h"
 #include "report/run.h"
 
 namespace meshproof::cli {
@@ -21,6 +22,11 @@ std::string namespace_name(const std::string& s) {
   bool ok = !s.empty() && s.size() <= 63 && s.front() != '-' && s.back() != '-';
   for (char c : s) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   return ok ? std::string() : "'" + s + "' is not a namespace name (lowercase letters, digits and '-', at most 63)";
+}
+
+// CLI11 validator: a real calendar date written YYYY-MM-DD ("" when it is one).
+std::string calendar_date(const std::string& s) {
+  return profile::is_valid_date(s) ? std::string() : "'" + s + "' is not a date written YYYY-MM-DD (e.g. 2026-12-31)";
 }
 
 }  // namespace
@@ -44,6 +50,8 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
       ->default_val(64)
       ->check(CLI::Range(1, 4096));
+  cmd->add_flag("--allow-empty", flags.allow_empty,
+                "Accept an input that holds no Kubernetes object (by default it is an input error, exit code 2)");
   cmd->add_option(
       "--threads", flags.threads,
       "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
@@ -60,7 +68,8 @@ void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
   cmd->add_option("--assert", flags.assert_file,
                   "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
                   "assertion-violated finding with a counterexample");
-  cmd->add_option("--today", flags.today, "Date (YYYY-MM-DD) used for exception expiry; default: today (UTC)");
+  cmd->add_option("--today", flags.today, "Date (YYYY-MM-DD) used for exception expiry; default: today (UTC)")
+      ->check(calendar_date);
   add_solver_limit_flags(cmd, flags.rlimit, flags.timeout_ms);
 }
 
@@ -85,6 +94,7 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   if (!flags.data_plane.empty()) o.assumed_data_plane = *mesh::parse_assumed_data_plane(flags.data_plane);
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
+  o.allow_empty = flags.allow_empty;
   o.progress = progress;
   return o;
 }

@@ -19,6 +19,7 @@ struct InputFlags {
   bool namespaces_complete = false;
   std::string data_plane;  // --data-plane; "" = the profile's, else sidecar
   size_t max_file_mb = 64;
+  bool allow_empty = false;
   unsigned threads = 0;
 };
 

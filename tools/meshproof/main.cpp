@@ -2,9 +2,14 @@
 // This file only wires the subcommands; each lives in its own cmd_<name>.cpp.
 #include <csignal>
 #include <exception>
+#include <algorithm>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 #include <system_error>
 
+#include "base/text.h"
 #include "commands.h"
 
 namespace {
@@ -13,6 +18,49 @@ int internal_error(const std::exception& e) {
   std::cerr << "meshproof: internal error: " << e.what() << "\n"
             << "  help: this is a bug in meshproof; please report it with the input that caused it\n";
   return 3;
+}
+
+// An unknown command: a usage error that names the nearest command.
+int unknown_command(const CLI::App& app, const std::string& word) {
+  const std::vector<std::string> names = meshproof::cli::subcommand_names(app);
+  const std::string guess = meshproof::cli::nearest(word, names);
+  std::cerr << "meshproof: error: unknown command '" << word << "'"
+            << (guess.empty() ? "" : "; did you mean '" + guess + "'?") << "\n"
+            << "  help: the commands are " << meshproof::join(names, ", ") << " (meshproof --help)\n";
+  return 2;
+}
+
+bool is_command(const CLI::App& app, const std::string& word) {
+  const std::vector<std::string> names = meshproof::cli::subcommand_names(app);
+  return std::find(names.begin(), names.end(), word) != names.end();
+}
+
+// What needs no parsing: no arguments, `help` and `help COMMAND` print the help (exit 0); an unknown
+// command is a usage error. nullopt: parse as usual.
+std::optional<int> before_parse(CLI::App& app, const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] == "help" && args.size() == 1)) {
+    std::cout << app.help();
+    return 0;
+  }
+  if (args[0] == "help") {
+    if (!is_command(app, args[1])) return unknown_command(app, args[1]);
+    std::cout << app.get_subcommand(args[1])->help();
+    return 0;
+  }
+  if (args[0].empty() || args[0][0] == '-' || is_command(app, args[0])) return std::nullopt;
+  return unknown_command(app, args[0]);
+}
+
+// Arguments CLI11 did not expect: for an unknown flag, name the nearest flag of the command.
+int usage_error(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    const std::string help = meshproof::cli::unknown_flag_help(*sub, args);
+    if (help.empty()) continue;
+    std::cerr << "meshproof: error: " << help << "\n  help: meshproof " << sub->get_name() << " --help\n";
+    return 2;
+  }
+  app.exit(e);
+  return 2;
 }
 
 }  // namespace
@@ -44,12 +92,19 @@ int main(int argc, char** argv) {
   meshproof::cli::register_report(app, exit_code);
   meshproof::cli::register_compile(app, exit_code);
   meshproof::cli::register_verify_envoy(app, exit_code);
+  app.set_version_flag("--version", std::string("meshproof ") + MESHPROOF_VERSION);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto early = before_parse(app, args)) return *early;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    return usage_error(app, e, args);
   } catch (const CLI::ParseError& e) {
     // Usage errors are exit code 2 (CLI11 would use its own codes).
     app.exit(e);
