@@ -53,8 +53,8 @@ void require_objects(const InputOptions& options, const std::vector<load::InputF
                                 allow});
     return;
   }
-  const std::string read = files.size() == 1 ? "the 1 file read holds"
-                                             : "the " + std::to_string(files.size()) + " files read hold";
+  const std::string read =
+      files.size() == 1 ? "the 1 file read holds" : "the " + std::to_string(files.size()) + " files read hold";
   input.errors.push_back({Loc{},
                           "no Kubernetes object in the input: " +
                               (files.empty() ? std::string("no YAML or JSON file was found in the paths given")

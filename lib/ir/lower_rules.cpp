@@ -270,33 +270,33 @@ class RuleLowering {
 
 }  // namespace
 
+bool lower_policy_start(const model::AuthorizationPolicy& policy, LoweredPolicy& out) {
+  out.ref =
+      PolicyRef{&policy, policy.meta.ns, policy.meta.name, policy.action, policy.dry_run, policy.provider, policy.loc};
+  if (!policy.rules.empty()) return false;
+  // No rules: Istio emits a policy that never matches, named rule[0] (IS §3).
+  Rule never;
+  never.policy = out.ref;
+  never.index = 0;
+  never.loc = policy.rules_loc.known() ? policy.rules_loc : policy.loc;
+  never.from_empty_spec = true;
+  out.rules.push_back(std::move(never));
+  return true;
+}
+
+bool drop_null_rule(const model::Rule& r, size_t index, LoweredPolicy& out) {
+  if (!r.is_null) return false;
+  out.drops.push_back({DropKind::RuleDropped, "rules[" + std::to_string(index) + "]",
+                       "null rule: skipped by Istio (docs/semantics.md#empty-policies)", r.loc});
+  return true;
+}
+
 LoweredPolicy lower_policy(const model::AuthorizationPolicy& policy, Protocol protocol, const LowerContext& ctx) {
   LoweredPolicy out;
-  out.ref.policy = &policy;
-  out.ref.ns = policy.meta.ns;
-  out.ref.name = policy.meta.name;
-  out.ref.action = policy.action;
-  out.ref.dry_run = policy.dry_run;
-  out.ref.provider = policy.provider;
-  out.ref.loc = policy.loc;
-
-  if (policy.rules.empty()) {
-    // No rules: Istio emits a policy that never matches, named rule[0] (IS §3).
-    Rule never;
-    never.policy = out.ref;
-    never.index = 0;
-    never.loc = policy.rules_loc.known() ? policy.rules_loc : policy.loc;
-    never.from_empty_spec = true;
-    out.rules.push_back(std::move(never));
-    return out;
-  }
+  if (lower_policy_start(policy, out)) return out;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const model::Rule& r = policy.rules[i];
-    if (r.is_null) {
-      out.drops.push_back({DropKind::RuleDropped, "rules[" + std::to_string(i) + "]",
-                           "null rule: skipped by Istio (docs/semantics.md#empty-policies)", r.loc});
-      continue;
-    }
+    if (drop_null_rule(r, i, out)) continue;
     RuleLowering rl(policy, ctx, protocol, static_cast<int>(i));
     Drop why;
     auto rule = rl.lower(r, out.ref, why);

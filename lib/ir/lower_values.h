@@ -18,4 +18,11 @@ namespace meshproof::ir {
 std::optional<std::vector<Term>> lower_value(GeneratorKind gen, const std::string& key, const std::string& v,
                                              const std::string& policy_ns, ValueNote& note, std::string& error);
 
+// The start every lowering of a policy shares (lower_rules.cpp, for the sidecar and ztunnel): the policy's
+// reference, and for a policy without rules the one rule that never matches (Istio's empty policy, IS §3;
+// ztunnel's policy without groups, rbac.rs). True when `out` is complete (no rules to lower).
+bool lower_policy_start(const model::AuthorizationPolicy& policy, LoweredPolicy& out);
+// A null rule (`- {}` written as `-`): skipped by Istio; recorded as a drop. True when `r` is one.
+bool drop_null_rule(const model::Rule& r, size_t index, LoweredPolicy& out);
+
 }  // namespace meshproof::ir

@@ -242,24 +242,11 @@ std::string ztunnel_skip_reason(const model::AuthorizationPolicy& p) {
 
 LoweredPolicy lower_policy_ztunnel(const model::AuthorizationPolicy& policy, const LowerContext&) {
   LoweredPolicy out;
-  out.ref =
-      PolicyRef{&policy, policy.meta.ns, policy.meta.name, policy.action, policy.dry_run, policy.provider, policy.loc};
-  if (policy.rules.empty()) {
-    // No rules: no groups, which ztunnel never matches (rbac.rs), as the sidecar's empty policy (IS §3).
-    Rule never;
-    never.policy = out.ref;
-    never.loc = policy.rules_loc.known() ? policy.rules_loc : policy.loc;
-    never.from_empty_spec = true;
-    out.rules.push_back(std::move(never));
-    return out;
-  }
+  // No rules: no groups, which ztunnel never matches (rbac.rs), as the sidecar's empty policy (IS §3).
+  if (lower_policy_start(policy, out)) return out;
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const model::Rule& r = policy.rules[i];
-    if (r.is_null) {
-      out.drops.push_back({DropKind::RuleDropped, "rules[" + std::to_string(i) + "]",
-                           "null rule: skipped by Istio (docs/semantics.md#empty-policies)", r.loc});
-      continue;
-    }
+    if (drop_null_rule(r, i, out)) continue;
     ZRule z = ZtunnelRuleLowering(policy, static_cast<int>(i)).lower(r, out.ref);
     for (auto& n : z.notes) z.rule.drops.push_back(n);
     std::vector<Drop> l7;

@@ -67,6 +67,17 @@ void resolve_tls(DrChoice& c, uint32_t port, const std::string& subset) {
 
 std::string mode_of(const model::TlsSettings& t) { return t.mode.empty() ? "DISABLE" : t.mode; }
 
+}  // namespace
+
+const model::TlsSettings* effective_tls(const model::DestinationRule& d, uint32_t port, const std::string& subset) {
+  DrChoice c;
+  c.rule = &d;
+  resolve_tls(c, port, subset);
+  return c.tls;
+}
+
+namespace {
+
 // PeerAuthentication of the Service's namespace, else the mesh's: what auto mTLS infers (T6.3).
 const model::PeerAuthentication* service_level_disable(const Workload& server) {
   for (const model::PeerAuthentication* pa : {server.pa_namespace, server.pa_mesh}) {

@@ -83,6 +83,10 @@ std::vector<Hop> client_tls_hops(const Mesh& mesh);
 DrChoice choose_destination_rule(const Mesh& mesh, const std::string& client_ns, const model::Labels& client_labels,
                                  const std::string& host);
 
+// The tls that DestinationRule `d` sets for a service port and subset: trafficPolicy, replaced by a
+// matching portLevelSettings entry (with or without tls, T2), then the subset's (T1, T2). nullptr: none.
+const model::TlsSettings* effective_tls(const model::DestinationRule& d, uint32_t port, const std::string& subset = "");
+
 // How a DestinationRule host names a Service: short names resolve against the rule's namespace
 // (`reviews` in `foo` → reviews.foo.svc.cluster.local); names with a dot and `*` are taken as written.
 std::string resolve_rule_host(const std::string& host, const std::string& ns);

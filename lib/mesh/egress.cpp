@@ -2,6 +2,8 @@
 // istio/istio 86c9f01f: pilot/pkg/model/sidecar.go, push_context.go, networking/core/cluster_tls.go).
 #include "mesh/egress.h"
 
+#include "mesh/client_tls.h"
+
 #include <algorithm>
 
 #include "base/text.h"
@@ -62,12 +64,12 @@ bool is_http_class(const std::string& protocol) {
   return p == "http" || p == "http2" || p == "grpc" || p == "grpc-web";
 }
 
-// The tls.mode a DestinationRule sets for a port: portLevelSettings win over trafficPolicy.tls ("" none).
+// The tls.mode a DestinationRule sets for a port (client_tls.h effective_tls: a portLevelSettings entry
+// replaces trafficPolicy.tls, T2); "" none.
 std::string tls_mode_for(const model::DestinationRule& dr, uint32_t port) {
-  for (const auto& [number, tls] : dr.port_tls)
-    if (number == port && tls.present) return tls.mode.empty() ? "DISABLE" : tls.mode;
-  if (dr.tls.present) return dr.tls.mode.empty() ? "DISABLE" : dr.tls.mode;
-  return "";
+  const model::TlsSettings* tls = effective_tls(dr, port);
+  if (!tls) return "";
+  return tls->mode.empty() ? "DISABLE" : tls->mode;
 }
 
 // The DestinationRule a proxy in `client_ns` uses for an external host (push_context.go destinationRule):

@@ -37,7 +37,8 @@ load::Node parse_golden(const std::string& text) {
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   load::Node root;
-  loader.parse_text(id, text, [&](load::Document&& d) { root = std::move(d.root); }, errors, notes);
+  loader.parse_text(
+      id, text, [&](load::Document&& d) { root = std::move(d.root); }, errors, notes);
   return root;
 }
 
@@ -154,9 +155,12 @@ struct Domain {
     return {v, v + "z", "z" + v};
   }
   void add_identity(const std::string& td, const std::string& ns, const std::string& sa) {
-    for (const auto& t : variants(td)) ids.push_back(Conn{true, t, ns.empty() ? "zz" : ns, sa.empty() ? "zz" : sa, {}, {}, 0});
-    for (const auto& n : variants(ns)) ids.push_back(Conn{true, td.empty() ? "zz" : td, n, sa.empty() ? "zz" : sa, {}, {}, 0});
-    for (const auto& a : variants(sa)) ids.push_back(Conn{true, td.empty() ? "zz" : td, ns.empty() ? "zz" : ns, a, {}, {}, 0});
+    for (const auto& t : variants(td))
+      ids.push_back(Conn{true, t, ns.empty() ? "zz" : ns, sa.empty() ? "zz" : sa, {}, {}, 0});
+    for (const auto& n : variants(ns))
+      ids.push_back(Conn{true, td.empty() ? "zz" : td, n, sa.empty() ? "zz" : sa, {}, {}, 0});
+    for (const auto& a : variants(sa))
+      ids.push_back(Conn{true, td.empty() ? "zz" : td, ns.empty() ? "zz" : ns, a, {}, {}, 0});
   }
   void add_value(const std::string& key, const std::string& v) {
     std::vector<std::string> parts;
@@ -197,7 +201,8 @@ struct Domain {
 std::string compare_authorization(const std::string& in, const load::Node& golden) {
   std::string text = in;
   if (const load::Node* ns = golden.find("namespace"))
-    text = std::regex_replace(text, std::regex("metadata:\n  name:"), "metadata:\n  namespace: " + ns->scalar + "\n  name:");
+    text = std::regex_replace(text, std::regex("metadata:\n  name:"),
+                              "metadata:\n  namespace: " + ns->scalar + "\n  name:");
   auto input = test::load_yaml(text, "in.yaml", test::Admission::Skip);
   if (input->resources.authorization_policies.size() != 1) return "the input is not one AuthorizationPolicy";
   ir::LoweredPolicy lp = ir::lower_policy_ztunnel(input->resources.authorization_policies.front(), {});

@@ -35,7 +35,7 @@ std::string service_entry(const std::string& spec) {
 
 }  // namespace
 
-TEST_CASE("ServiceEntry: valid entries have no errors; Istio's reasons for the invalid", "[model][validate][egress]") {
+TEST_CASE("ServiceEntry: valid entries have no errors, Istio's reasons for the invalid", "[model][validate][egress]") {
   CHECK(errors(service_entry("{hosts: [api.example.com], ports: [{number: 80, name: http, protocol: HTTP}], "
                              "resolution: DNS}"))
             .empty());
@@ -48,7 +48,7 @@ TEST_CASE("ServiceEntry: valid entries have no errors; Istio's reasons for the i
         std::vector<std::string>{"spec.addresses: CIDR addresses are allowed only for NONE/STATIC resolution types"});
 }
 
-TEST_CASE("Sidecar: egress hosts are namespace/dnsName; ALLOW_ANY_DYNAMIC_DNS is mesh-only",
+TEST_CASE("Sidecar: egress hosts are namespace/dnsName, ALLOW_ANY_DYNAMIC_DNS is mesh-only",
           "[model][validate][egress]") {
   CHECK(errors(sidecar("{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\", \"*/api.example.com\"]}]}")).empty());
   CHECK(errors(sidecar("{egress: [{hosts: [\"api.example.com\"]}]}")) ==

@@ -1,13 +1,13 @@
 // meshproof: a policy compiler and static analyzer for Istio service-mesh security.
 // This file only wires the subcommands; each lives in its own cmd_<name>.cpp.
+#include <algorithm>
 #include <csignal>
 #include <exception>
-#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
-#include <vector>
 #include <system_error>
+#include <vector>
 
 #include "base/text.h"
 #include "commands.h"

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
 #include "base/text.h"
+#include "commands.h"
 
 namespace meshproof::cli {
 
