@@ -107,7 +107,8 @@ std::vector<Problem> check_options(const Options& o) {
   }
   for (const std::string& name : o.only_checks)
     if (!checks::find_check(name))
-      problems.push_back({Loc{}, "unknown check '" + name + "'", "see docs/checks/README.md for the list"});
+      problems.push_back(
+          {Loc{}, checks::unknown_check_message(name), "`meshproof checks` lists them (docs/checks/README.md)"});
   if (!o.today.empty() && !profile::is_valid_date(o.today))
     problems.push_back({Loc{}, "--today expects a date like 2026-11-05, got '" + o.today + "'", ""});
   return problems;

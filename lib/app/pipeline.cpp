@@ -42,6 +42,11 @@ bool is_kubernetes_object(const load::Document& doc) {
 // never a clean pass. Not when reading already failed (that error says why). A pipe that delivers nothing
 // usually means the command before it failed.
 void require_objects(const InputOptions& options, const std::vector<load::InputFile>& files, Input& input) {
+  if (input.stats.objects == 0 && !input.skipped.empty()) {
+    // Every readable file was empty or unreadable: nothing is left to analyze, so the errors stop the run.
+    for (auto& e : input.skipped) input.errors.push_back(std::move(e));
+    input.skipped.clear();
+  }
   if (options.allow_empty || !input.errors.empty() || input.stats.objects > 0) return;
   const char* allow = "; pass --allow-empty to accept an input without objects";
   if (files.size() == 1 && files[0].path == "-") {
@@ -78,6 +83,7 @@ std::unique_ptr<Input> load_input(const InputOptions& options) {
 void load_files(const InputOptions& options, Input& input) {
   auto t0 = std::chrono::steady_clock::now();
   load::Loader loader(input.sources, options.limits);
+  loader.set_exclude(options.exclude);
   std::vector<load::InputFile> files = loader.expand(options.paths, input.errors);
   input.stats.files = files.size();
   const bool progress = options.progress && isatty(STDERR_FILENO);
@@ -107,11 +113,14 @@ void load_files(const InputOptions& options, Input& input) {
     }
   });
   for (FileResult& r : results) {
+    // A file that failed is left out whole: half a file's policies would be analyzed as if they were all.
+    const bool leave_out = options.keep_going && !r.errors.empty();
+    for (auto& e : r.errors) (leave_out ? input.skipped : input.errors).push_back(std::move(e));
+    for (auto& n : r.notes) input.notes.push_back(std::move(n));
+    if (leave_out) continue;
     input.stats.documents += r.documents;
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
-    for (auto& e : r.errors) input.errors.push_back(std::move(e));
-    for (auto& n : r.notes) input.notes.push_back(std::move(n));
   }
   results.clear();
   require_objects(options, files, input);

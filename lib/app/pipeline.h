@@ -42,6 +42,12 @@ struct InputOptions {
   bool allow_empty = false;
   unsigned threads = 0;   // 0: hardware concurrency
   bool progress = false;  // progress lines on stderr (only when it is a terminal)
+  // `--exclude GLOB`: entries of the directories given that are not read (load::Loader::set_exclude).
+  std::vector<std::string> exclude;
+  // A file that cannot be read or parsed is left out and reported (Input::skipped) while the rest is
+  // analyzed (`check` and `report`: a repository's own broken test fixture must not hide every finding);
+  // otherwise it stops the run. Either way the exit code is 2.
+  bool keep_going = false;
 };
 
 // Holds everything read. Not movable: the mesh points into the resources.
@@ -57,6 +63,9 @@ struct Input {
   model::ResourceSet overridden;
   mesh::Mesh mesh;
   std::vector<load::LoadError> errors;  // non-empty: the input could not be read (exit code 2)
+  // With keep_going: the errors of the files left out (none of their documents is analyzed); the rest was
+  // analyzed, and the run still ends with exit code 2.
+  std::vector<load::LoadError> skipped;
   std::vector<load::LoadNote> notes;
   PhaseStats stats;
 

@@ -17,6 +17,21 @@ std::string SourceSet::describe(const Loc& l) const {
   return out;
 }
 
+void SourceSet::set_helm_sources(uint32_t file, std::vector<std::pair<uint32_t, std::string>> sources) {
+  if (helm_sources_.size() <= file) helm_sources_.resize(file + 1);
+  helm_sources_[file] = std::move(sources);
+}
+
+std::string SourceSet::helm_source(const Loc& l) const {
+  if (!l.known() || l.file >= helm_sources_.size()) return "";
+  std::string found;
+  for (const auto& [line, src] : helm_sources_[l.file]) {
+    if (line >= l.line) break;
+    found = src;
+  }
+  return found;
+}
+
 namespace {
 std::string nth_line(std::istream& in, uint32_t n) {
   std::string line;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meshproof {
@@ -36,11 +37,17 @@ class SourceSet {
   const SourceFile& file(uint32_t i) const { return files_.at(i < files_.size() ? i : 0); }
   const std::vector<SourceFile>& files() const { return files_; }
   std::string describe(const Loc& l) const;  // "path:line:col" (or "path" when unknown)
+  // Standard input rendered by `helm template`: its "# Source: chart/templates/x.yaml" lines as (line,
+  // path) in line order, so that findings name the template rather than "<stdin>"; and the template a
+  // position comes from ("" when none is known).
+  void set_helm_sources(uint32_t file, std::vector<std::pair<uint32_t, std::string>> sources);
+  std::string helm_source(const Loc& l) const;
   // The text of one line (1-based) of a file, or "" when it cannot be read. Used for carets.
   std::string line_text(const Loc& l) const;
 
  private:
   std::vector<SourceFile> files_;
+  std::vector<std::vector<std::pair<uint32_t, std::string>>> helm_sources_;  // by file index, may be short
 };
 
 }  // namespace meshproof

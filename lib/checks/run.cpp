@@ -17,6 +17,8 @@ namespace {
 const char* const kExpiredException = "expired-exception";
 const char* const kNeverMatchingRule = "never-matching-rule";
 
+}  // namespace
+
 std::vector<std::string> check_names() {
   std::vector<std::string> names;
   for (const auto& c : all_checks()) names.push_back(c->info().name);
@@ -30,6 +32,8 @@ std::string unknown_check_message(const std::string& name) {
   if (!hint.empty()) msg += "; did you mean '" + hint + "'?";
   return msg;
 }
+
+namespace {
 
 // The port a finding is about, for port-specific exceptions: the numeric `port` property, or none
 // (workload-level findings say port "*").

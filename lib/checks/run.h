@@ -36,6 +36,10 @@ std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::strin
 // meshproof does not have is a typo or a stale mapping, and either would make evidence wrong.
 void validate_profile_checks(const profile::Profile& profile, std::vector<profile::ProfileError>& errors);
 
+// The registered check names, sorted; and "unknown check 'x'; did you mean 'y'?" for a name that is not one.
+std::vector<std::string> check_names();
+std::string unknown_check_message(const std::string& name);
+
 // Today's date in UTC as YYYY-MM-DD (for Options::today when the CLI is not given one).
 std::string today_utc();
 // Options::today, or today_utc() when it is empty.

@@ -3,6 +3,8 @@
 // the caller as soon as it is complete.
 #include "load/loader.h"
 
+#include <fnmatch.h>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -456,12 +458,31 @@ bool read_stdin(size_t max_bytes, std::string& text, std::string& error) {
   }
 }
 
+// Whether an exclude pattern matches `p` (met while walking `root`): its path relative to `root`, or its
+// name for a pattern without '/'.
+bool excluded(const fs::path& p, const fs::path& root, const std::vector<std::string>& patterns) {
+  const std::string rel = p.lexically_relative(root).string(), name = p.filename().string();
+  for (const std::string& pattern : patterns) {
+    if (fnmatch(pattern.c_str(), rel.c_str(), 0) == 0) return true;
+    if (pattern.find('/') == std::string::npos && fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+struct Walk {
+  fs::path root;
+  const std::vector<std::string>& exclude;
+  std::vector<fs::path> pending;
+  std::vector<std::string> found;
+};
+
 // One entry met while walking a directory: a manifest to read, a directory to walk, or an error (an
 // entry named like a manifest that cannot be read must not vanish from the analysis in silence).
-void visit_entry(const fs::directory_entry& entry, std::vector<fs::path>& pending, std::vector<std::string>& found,
-                 std::vector<LoadError>& errors) {
+void visit_entry(const fs::directory_entry& entry, Walk& walk, std::vector<LoadError>& errors) {
   const fs::path& p = entry.path();
-  if (hidden(p)) return;
+  if (hidden(p) || excluded(p, walk.root, walk.exclude)) return;
+  std::vector<fs::path>& pending = walk.pending;
+  std::vector<std::string>& found = walk.found;
   std::error_code ec;
   fs::file_status link = entry.symlink_status(ec);
   if (!ec && fs::is_directory(link)) {
@@ -483,17 +504,18 @@ void visit_entry(const fs::directory_entry& entry, std::vector<fs::path>& pendin
   }
 }
 
-// The manifests under `root`, recursively: .yaml, .yml, .json; hidden entries skipped. A directory that
-// cannot be listed is an error naming it.
-std::vector<std::string> walk_directory(const std::string& root, std::vector<LoadError>& errors) {
-  std::vector<std::string> found;
-  std::vector<fs::path> pending{fs::path(root)};
-  while (!pending.empty()) {
-    fs::path dir = std::move(pending.back());
-    pending.pop_back();
+// The manifests under `root`, recursively: .yaml, .yml, .json; hidden and excluded entries skipped. A
+// directory that cannot be listed is an error naming it.
+std::vector<std::string> walk_directory(const std::string& root, const std::vector<std::string>& exclude,
+                                        std::vector<LoadError>& errors) {
+  Walk walk{fs::path(root), exclude, {fs::path(root)}, {}};
+  std::vector<std::string>& found = walk.found;
+  while (!walk.pending.empty()) {
+    fs::path dir = std::move(walk.pending.back());
+    walk.pending.pop_back();
     std::error_code ec;
     fs::directory_iterator it(dir, ec), end;
-    for (; !ec && it != end; it.increment(ec)) visit_entry(*it, pending, found, errors);
+    for (; !ec && it != end; it.increment(ec)) visit_entry(*it, walk, errors);
     if (ec)
       errors.push_back({Loc{}, "cannot read directory '" + dir.string() + "': " + ec.message(),
                         "make it readable, or leave it out of the paths given"});
@@ -525,7 +547,9 @@ std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std
                           "pass files"});
         continue;
       }
+      auto rendered_from = helm_sources(text);
       uint32_t id = sources_.add(SourceFile{"-", "<stdin>", std::make_shared<const std::string>(std::move(text))});
+      sources_.set_helm_sources(id, std::move(rendered_from));
       out.push_back(InputFile{id, "-"});
       continue;
     }
@@ -541,7 +565,7 @@ std::vector<InputFile> Loader::expand(const std::vector<std::string>& paths, std
       continue;
     }
     if (fs::is_directory(st)) {
-      for (std::string& f : walk_directory(path, errors)) {
+      for (std::string& f : walk_directory(path, exclude_, errors)) {
         uint32_t id = sources_.add(SourceFile{f, f, nullptr});
         out.push_back(InputFile{id, std::move(f)});
       }

@@ -42,9 +42,14 @@ class Loader {
  public:
   Loader(SourceSet& sources, Limits limits = {}) : sources_(sources), limits_(limits) {}
 
-  // Expands PATHS: a file as given; a directory recursively (.yaml, .yml, .json; hidden entries skipped;
-  // sorted by path for determinism); "-" reads stdin once, eagerly. Missing paths become errors.
+  // Expands PATHS: a file as given; a directory recursively (.yaml, .yml, .json; hidden entries and
+  // entries matching an exclude pattern skipped; sorted by path for determinism); "-" reads stdin once,
+  // eagerly. Missing paths become errors.
   std::vector<InputFile> expand(const std::vector<std::string>& paths, std::vector<LoadError>& errors);
+
+  // `--exclude GLOB` (fnmatch, `*` also matches '/'): an entry met while walking a directory is skipped
+  // when the pattern matches its path relative to that directory, or, for a pattern without '/', its name.
+  void set_exclude(std::vector<std::string> patterns) { exclude_ = std::move(patterns); }
 
   // Parses one input and calls `sink` for every document as soon as it is complete, so that at most one
   // document tree per input is alive at a time. Thread-safe for distinct inputs.
@@ -63,6 +68,7 @@ class Loader {
  private:
   SourceSet& sources_;
   Limits limits_;
+  std::vector<std::string> exclude_;
 };
 
 }  // namespace meshproof::load

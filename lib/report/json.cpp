@@ -46,6 +46,13 @@ json witness_to_json(const Witness& w) {
   return j;
 }
 
+// {"file", "line", "column"}, and "template" for rendered Helm output on standard input (its `# Source:`).
+json location_to_json(const SourceSet& sources, const Loc& loc) {
+  json j = {{"file", sources.file(loc.file).display_name}, {"line", loc.line}, {"column", loc.col}};
+  if (std::string helm = sources.helm_source(loc); !helm.empty()) j["template"] = helm;
+  return j;
+}
+
 json finding_to_json(const Finding& f, const SourceSet& sources) {
   json j;
   j["check"] = f.check;
@@ -54,15 +61,14 @@ json finding_to_json(const Finding& f, const SourceSet& sources) {
   j["message"] = f.message;
   if (!f.help.empty()) j["help"] = f.help;
   j["resource"] = {{"kind", f.resource.kind}, {"namespace", f.resource.ns}, {"name", f.resource.name}};
-  j["location"] = {{"file", sources.file(f.loc.file).display_name}, {"line", f.loc.line}, {"column", f.loc.col}};
+  j["location"] = location_to_json(sources, f.loc);
   if (f.witness) j["witness"] = witness_to_json(*f.witness);
   if (!f.related.empty()) {
     json rel = json::array();
     for (const RelatedLocation& r : f.related)
       rel.push_back({{"message", r.message},
                      {"resource", {{"kind", r.resource.kind}, {"namespace", r.resource.ns}, {"name", r.resource.name}}},
-                     {"location",
-                      {{"file", sources.file(r.loc.file).display_name}, {"line", r.loc.line}, {"column", r.loc.col}}}});
+                     {"location", location_to_json(sources, r.loc)}});
     j["related"] = rel;
   }
   if (!f.properties.empty()) j["properties"] = f.properties;
@@ -97,6 +103,13 @@ std::string format_json(const std::vector<Finding>& findings, const SourceSet& s
                     {"fail_on", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};
   // Only when there is one, so that the output of a run without any stays as it was.
   if (const size_t n = count_inconclusive(findings)) out["summary"]["inconclusive"] = n;
+  // Files left out unread: present only when there is one (the run's exit code is then 2).
+  if (!summary.skipped_files.empty()) {
+    json skipped = json::array();
+    for (const load::LoadError& e : summary.skipped_files)
+      skipped.push_back({{"message", e.message}, {"help", e.help}, {"location", location_to_json(sources, e.loc)}});
+    out["input_errors"] = skipped;
+  }
   return out.dump(2) + "\n";
 }
 

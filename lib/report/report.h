@@ -1,10 +1,13 @@
 // Formatters. Nothing outside this layer formats findings for people or machines.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/finding.h"
+#include "base/git.h"
 #include "base/location.h"
 #include "load/loader.h"
 
@@ -20,7 +23,16 @@ struct RunSummary {
   Severity fail_on = Severity::Error;
   bool fail_on_never = false;
   bool show_suppressed = false;   // text: list suppressed findings with their reasons (--show-suppressed)
+  bool color = false;             // text: ANSI colours (--color, NO_COLOR, a terminal)
+  bool quiet = false;             // text: the diagnostics only, without the closing summary (-q)
   bool baseline_applied = false;  // SARIF: results carry baselineState ("new" / "unchanged")
+  // Where relative paths are resolved from (the current directory, absolute) and the git checkout it is
+  // in, if any: SARIF URIs are relative to the checkout's root (else to `working_dir`), with its commit.
+  std::string working_dir;
+  std::optional<GitCheckout> vcs;
+  // Files that could not be read and were left out (app::Input::skipped): every format says so, and the
+  // run ends with exit code 2 whatever was found in the rest.
+  std::vector<load::LoadError> skipped_files;
 };
 
 // Compiler-style diagnostics: `file:line:col: severity[check]: message`, the line with a caret, help.
@@ -34,6 +46,14 @@ std::string format_load_errors(const std::vector<load::LoadError>& errors, const
 
 // A source line with a caret under `loc` (rustc style), or "" when the line cannot be read.
 std::string caret_snippet(const SourceSet& sources, const Loc& loc);
+
+// The 1-based column (in code points) just past the token that starts at `loc` — the one the caret
+// underlines — or 0 when the line cannot be read.
+uint32_t token_end_column(const SourceSet& sources, const Loc& loc);
+
+// Where a finding's position is: "path:line:col", or for rendered Helm output on standard input
+// "chart/templates/x.yaml (<stdin>:line:col)".
+std::string describe_location(const SourceSet& sources, const Loc& loc);
 
 // Whether a finding counts toward the exit code.
 bool fails_run(const Finding& f, const RunSummary& summary);
@@ -54,14 +74,19 @@ inline constexpr const char* kCheckDocsBaseUri = "https://github.com/meshproof/m
 // SARIF 2.1.0, one run; rules from the check registry (docs/output.md).
 std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);
 
+// A Markdown summary for pull-request comments and CI job summaries: counts per check, then the findings
+// at or above --fail-on (at most 50).
+std::string format_markdown(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);
+
 // The (check, resource) pairs a run evaluated, for JUnit test cases that passed.
 struct Evaluated {
   std::string check;
   std::vector<ResourceRef> resources;
 };
 
-// JUnit XML: one testsuite per check, one testcase per (check, resource) evaluated, a <failure> per finding
-// at or above --fail-on (findings below it are listed in <system-out>).
+// JUnit XML: one testsuite per check; one testcase per finding (classname = the check, with file and line),
+// a <failure> at or above --fail-on, <skipped> with the reason below it or when suppressed; one passing
+// testcase per evaluated resource without a finding.
 std::string format_junit(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary,
                          const std::vector<Evaluated>& evaluated);
 

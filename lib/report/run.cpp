@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <set>
 
 #include "checks/run.h"
 
@@ -16,6 +18,10 @@ RunSummary summarize(const analysis::Analysis& a, const std::string& fail_on) {
   s.policies = st.policies;
   s.regulated_namespaces = a.regulated;
   s.baseline_applied = a.baseline_applied;
+  s.skipped_files = a.input->skipped;
+  std::error_code ec;
+  s.working_dir = std::filesystem::current_path(ec).string();
+  if (!ec) s.vcs = find_git_checkout(s.working_dir);
   if (fail_on == "never")
     s.fail_on_never = true;
   else if (auto sev = severity_from_string(fail_on))
@@ -38,8 +44,22 @@ std::string format_findings(const std::string& format, const analysis::Analysis&
   const SourceSet& sources = a.input->sources;
   if (format == "json") return format_json(a.findings, sources, summary);
   if (format == "sarif") return format_sarif(a.findings, sources, summary);
+  if (format == "md") return format_markdown(a.findings, sources, summary);
   if (format == "junit") return format_junit(a.findings, sources, summary, evaluated_checks(a, only));
   return format_text(a.findings, sources, summary);
+}
+
+std::string format_skipped_files(const analysis::Analysis& a) {
+  const std::vector<load::LoadError>& skipped = a.input->skipped;
+  if (skipped.empty()) return "";
+  std::set<uint32_t> files;
+  for (const load::LoadError& e : skipped) files.insert(e.loc.file);
+  const size_t n = files.size();
+  return format_load_errors(skipped, a.input->sources) + "meshproof: " + std::to_string(n) +
+         (n == 1 ? " file was" : " files were") +
+         " left out because it could not be read (above); the rest was analyzed and reported, and the exit code "
+         "is 2 until " +
+         (n == 1 ? "it is" : "they are") + " fixed or excluded (--exclude)\n";
 }
 
 std::string format_failure(const analysis::Analysis& a) {
@@ -92,6 +112,7 @@ int exit_code(const std::vector<Finding>& findings, const RunSummary& summary) {
   auto any = [&](bool (*rule)(const Finding&, const RunSummary&)) {
     return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return rule(f, summary); });
   };
+  if (!summary.skipped_files.empty()) return kExitInputError;  // part of the input was not analyzed
   if (any(fails_run)) return kExitFindings;
   if (any(leaves_run_inconclusive)) return kExitInconclusive;
   return kExitPass;

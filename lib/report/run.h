@@ -17,13 +17,20 @@ RunSummary summarize(const analysis::Analysis& analysis, const std::string& fail
 // The (check, resources examined) pairs of the checks that ran (all, or `only`), for JUnit test cases.
 std::vector<Evaluated> evaluated_checks(const analysis::Analysis& analysis, const std::vector<std::string>& only);
 
-// The findings in `format`: "text", "json", "sarif" or "junit".
+// The findings in `format`: "text", "json", "sarif", "junit" or "md".
 std::string format_findings(const std::string& format, const analysis::Analysis& analysis, const RunSummary& summary,
                             const std::vector<std::string>& only);
+
+// The registered checks (`meshproof checks`): a table ("text") or a JSON array ("json").
+std::string format_check_list(const std::string& format);
 
 // The errors that stopped a run (unreadable input, a bad flag, profile, assertions or baseline file), each
 // with its location, a caret line and help, and a closing line: for stderr, before exit code 2.
 std::string format_failure(const analysis::Analysis& analysis);
+
+// The files left out because they could not be read (file:line:col, caret, help) and a closing line, for
+// stderr; "" when every file was read.
+std::string format_skipped_files(const analysis::Analysis& analysis);
 
 // `--stats`: time per phase, counts, peak RSS.
 std::string format_phase_stats(const analysis::Analysis& analysis, const std::string& format, double report_ms,
@@ -32,9 +39,11 @@ std::string format_phase_stats(const analysis::Analysis& analysis, const std::st
 // The exit codes of a run that analyzed its input (docs/output.md, DESIGN.md §9).
 inline constexpr int kExitPass = 0;
 inline constexpr int kExitFindings = 1;      // a finding at or above --fail-on
+inline constexpr int kExitInputError = 2;    // part of the input could not be read (and was left out)
 inline constexpr int kExitInconclusive = 4;  // nothing at or above --fail-on, but a proof was inconclusive
 
-// kExitFindings when a finding counts toward failing the run; else kExitInconclusive when an unsuppressed
+// kExitInputError when a file was left out unread; else kExitFindings when a finding counts toward failing
+// the run; else kExitInconclusive when an unsuppressed
 // proof was inconclusive (the solver's Unknown is never a pass) and --fail-on is not never; else kExitPass.
 int exit_code(const std::vector<Finding>& findings, const RunSummary& summary);
 

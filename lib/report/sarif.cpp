@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for code-scanning services. Validated against the official schema by the tests.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "analysis/suppressions.h"
@@ -25,8 +26,10 @@ const char* sarif_level(Severity s) {
   return "error";
 }
 
+constexpr const char* kSrcRoot = "%SRCROOT%";
+
 // RFC 3986 path encoding for artifact URIs: keep unreserved characters and '/', escape the rest.
-std::string uri_encode_path(const std::string& path) {
+std::string uri_encode(const std::string& path) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : path) {
@@ -38,10 +41,49 @@ std::string uri_encode_path(const std::string& path) {
       out += hex[c & 15];
     }
   }
-  if (out.rfind("./", 0) == 0) out = out.substr(2);
-  // An absolute path is a file URI (code-scanning services resolve relative ones against the checkout).
-  if (!out.empty() && out.front() == '/') out = "file://" + out;
   return out;
+}
+
+// GitHub's code scanning shows security alerts by this score (0.1-3.9 low, 4-6.9 medium, 7-8.9 high).
+const char* security_severity(Severity s) {
+  switch (s) {
+    case Severity::Error:
+      return "8.0";
+    case Severity::Warning:
+      return "5.0";
+    case Severity::Note:
+      return "2.0";
+  }
+  return "8.0";
+}
+
+// An input path as an artifact location: relative to %SRCROOT% (the git checkout's root, else the working
+// directory) when it lies under it, else an absolute file URI.
+json artifact_location(const std::string& path, const RunSummary& summary) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  const std::string base = summary.vcs ? summary.vcs->root : summary.working_dir;
+  if (!base.empty()) {
+    const fs::path abs = (p.is_absolute() ? p : fs::path(summary.working_dir) / p).lexically_normal();
+    p = abs;
+    const fs::path rel = abs.lexically_relative(base);
+    if (!rel.empty() && *rel.begin() != "..") p = rel;
+  }
+  if (p.is_absolute()) return {{"uri", "file://" + uri_encode(p.lexically_normal().string())}};
+  std::string uri = uri_encode(p.lexically_normal().string());
+  if (uri.rfind("./", 0) == 0) uri = uri.substr(2);
+  return {{"uri", uri}, {"uriBaseId", kSrcRoot}};
+}
+
+// "git@github.com:org/repo.git" (scp syntax, not a URI) as "https://github.com/org/repo"; a local path as
+// a file URI; URIs as they are.
+std::string repository_uri(std::string url) {
+  if (url.size() > 4 && url.substr(url.size() - 4) == ".git") url.resize(url.size() - 4);
+  const size_t at = url.find('@'), colon = url.find(':');
+  if (url.find("://") == std::string::npos && at != std::string::npos && colon != std::string::npos && at < colon)
+    return "https://" + url.substr(at + 1, colon - at - 1) + "/" + url.substr(colon + 1);
+  if (!url.empty() && url.front() == '/') return "file://" + uri_encode(url);
+  return url;
 }
 
 std::string pascal_case(const std::string& kebab) {
@@ -69,19 +111,32 @@ json rule_json(const checks::CheckInfo& info) {
                {"markdown", info.summary + " See [" + info.name + "](" + uri + ")."}};
   r["helpUri"] = uri;
   r["defaultConfiguration"] = {{"level", sarif_level(info.severity)}};
-  r["properties"] = {{"id", info.id}, {"tags", json::array({"security", "istio"})}};
+  r["properties"] = {{"id", info.id},
+                     {"tags", json::array({"security", "istio"})},
+                     {"security-severity", security_severity(info.severity)},
+                     {"precision", "high"}};
   return r;
 }
 
-json location_json(const SourceSet& sources, const Loc& loc, const ResourceRef& resource) {
+json region_json(const SourceSet& sources, const Loc& loc) {
+  json region = {{"startLine", loc.line}};
+  if (loc.col) region["startColumn"] = loc.col;
+  if (const uint32_t end = token_end_column(sources, loc)) region["endColumn"] = end;
+  return region;
+}
+
+// Rendered Helm output on standard input points at its template (`# Source:`); the rendered line does not
+// exist in the template, so it goes in the properties rather than a region.
+json location_json(const SourceSet& sources, const Loc& loc, const ResourceRef& resource, const RunSummary& summary) {
   json phys;
-  phys["artifactLocation"] = {{"uri", uri_encode_path(sources.file(loc.file).display_name)}};
-  if (loc.known()) {
-    json region = {{"startLine", loc.line}};
-    if (loc.col) region["startColumn"] = loc.col;
-    phys["region"] = region;
-  }
   json l;
+  if (const std::string helm = sources.helm_source(loc); !helm.empty()) {
+    phys["artifactLocation"] = artifact_location(helm, RunSummary{});
+    l["properties"] = {{"renderedLocation", sources.describe(loc)}};
+  } else {
+    phys["artifactLocation"] = artifact_location(sources.file(loc.file).display_name, summary);
+    if (loc.known()) phys["region"] = region_json(sources, loc);
+  }
   l["physicalLocation"] = phys;
   std::string fq = resource.kind + "/" + (resource.ns.empty() ? "" : resource.ns + "/") + resource.name;
   l["logicalLocations"] = json::array({{{"name", resource.name}, {"fullyQualifiedName", fq}, {"kind", "resource"}}});
@@ -129,12 +184,13 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     std::string text = f.message;
     if (!f.help.empty()) text += "\nhelp: " + f.help;
     r["message"] = {{"text", text}};
-    r["locations"] = json::array({location_json(sources, f.loc, f.resource)});
+    if (!f.help.empty()) r["message"]["markdown"] = f.message + "\n\n**Fix:** " + f.help;
+    r["locations"] = json::array({location_json(sources, f.loc, f.resource, summary)});
     if (!f.related.empty()) {
       json rel = json::array();
       int id = 1;
       for (const RelatedLocation& rl : f.related) {
-        json l = location_json(sources, rl.loc, rl.resource);
+        json l = location_json(sources, rl.loc, rl.resource, summary);
         l["id"] = id++;
         l["message"] = {{"text", rl.message}};
         rel.push_back(l);
@@ -177,8 +233,27 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
                    {"informationUri", "https://github.com/meshproof/meshproof"},
                    {"rules", rules}}}};
   run["columnKind"] = "unicodeCodePoints";
+  run["originalUriBaseIds"] = {
+      {kSrcRoot,
+       {{"description", {{"text", summary.vcs ? "The root of the git checkout" : "The directory meshproof ran in"}}}}}};
+  if (summary.vcs && !summary.vcs->remote_url.empty() && !summary.vcs->commit.empty()) {
+    json vcs = {{"repositoryUri", repository_uri(summary.vcs->remote_url)},
+                {"revisionId", summary.vcs->commit},
+                {"mappedTo", {{"uriBaseId", kSrcRoot}}}};
+    if (!summary.vcs->branch.empty()) vcs["branch"] = summary.vcs->branch;
+    run["versionControlProvenance"] = json::array({vcs});
+  }
   run["results"] = results;
-  json invocation = {{"executionSuccessful", true}};
+  // A file left out unread: the run did not do all it was asked (SARIF 2.1.0 §3.20.14, §3.20.21).
+  json invocation = {{"executionSuccessful", summary.skipped_files.empty()}};
+  if (!summary.skipped_files.empty()) {
+    json notes = json::array();
+    for (const load::LoadError& e : summary.skipped_files)
+      notes.push_back({{"level", "error"},
+                       {"message", {{"text", e.message + (e.help.empty() ? "" : "\nhelp: " + e.help)}}},
+                       {"locations", json::array({location_json(sources, e.loc, ResourceRef{}, summary)})}});
+    invocation["toolExecutionNotifications"] = notes;
+  }
   run["invocations"] = json::array({invocation});
   run["properties"] = {{"regulatedNamespaces", summary.regulated_namespaces},
                        {"failOn", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};

@@ -28,7 +28,42 @@ void window(std::string& line, size_t& col) {
   line = std::move(cut);
 }
 
+// The byte just past the token that starts at byte `col` of `line` (up to whitespace or a flow delimiter).
+size_t token_end(const std::string& line, size_t col) {
+  size_t end = col;
+  while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != ',' && line[end] != ']' &&
+         line[end] != '}')
+    ++end;
+  return end;
+}
+
+size_t code_points(const std::string& s, size_t from, size_t to) {
+  size_t n = 0;
+  for (size_t i = from; i < to && i < s.size(); ++i) n += utf8_continuation(s[i]) ? 0 : 1;
+  return n;
+}
+
 }  // namespace
+
+uint32_t token_end_column(const SourceSet& sources, const Loc& loc) {
+  if (!loc.known() || !loc.col) return 0;
+  const std::string line = sources.line_text(loc);
+  // loc.col counts code points; find its byte offset, then count the token's code points.
+  size_t byte = 0;
+  for (uint32_t cp = 1; byte < line.size() && cp < loc.col; ++cp) {
+    ++byte;
+    while (byte < line.size() && utf8_continuation(line[byte])) ++byte;
+  }
+  if (byte >= line.size()) return 0;
+  const size_t end = token_end(line, byte);
+  return loc.col + static_cast<uint32_t>(std::max<size_t>(code_points(line, byte, end), 1));
+}
+
+std::string describe_location(const SourceSet& sources, const Loc& loc) {
+  const std::string where = sources.describe(loc);
+  const std::string helm = sources.helm_source(loc);
+  return helm.empty() ? where : helm + " (" + where + ")";
+}
 
 std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
   if (!loc.known()) return "";
@@ -39,11 +74,8 @@ std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
   size_t col = loc.col ? loc.col - 1 : 0;
   if (col > line.size()) col = line.size();
   window(line, col);
-  // Underline the token that starts at the column (up to whitespace or a flow delimiter).
-  size_t end = col;
-  while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != ',' && line[end] != ']' &&
-         line[end] != '}')
-    ++end;
+  // Underline the token that starts at the column.
+  const size_t end = token_end(line, col);
   size_t width = end > col ? end - col : 1;
   std::string pad;
   for (size_t i = 0; i < col; ++i) pad += (line[i] == '\t' ? '\t' : ' ');
@@ -55,7 +87,7 @@ std::string caret_snippet(const SourceSet& sources, const Loc& loc) {
 
 namespace {
 
-std::string location_prefix(const SourceSet& sources, const Loc& loc) { return sources.describe(loc); }
+std::string location_prefix(const SourceSet& sources, const Loc& loc) { return describe_location(sources, loc); }
 
 }  // namespace
 
@@ -71,59 +103,6 @@ bool leaves_run_inconclusive(const Finding& f, const RunSummary& summary) {
 size_t count_inconclusive(const std::vector<Finding>& findings) {
   return std::count_if(findings.begin(), findings.end(),
                        [](const Finding& f) { return f.suppression.empty() && checks::is_inconclusive(f); });
-}
-
-std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
-  std::ostringstream o;
-  size_t counts[3] = {0, 0, 0};
-  size_t suppressed = 0;
-  for (const Finding& f : findings) {
-    if (!f.suppression.empty()) {
-      ++suppressed;
-      continue;
-    }
-    ++counts[static_cast<int>(f.severity)];
-    o << location_prefix(sources, f.loc) << ": " << to_string(f.severity) << "[" << f.check << "]: " << f.message
-      << "\n";
-    o << caret_snippet(sources, f.loc);
-    if (!f.help.empty()) o << "  help: " << f.help << "\n";
-    for (const RelatedLocation& r : f.related) {
-      if (r.loc == f.loc) continue;  // the caret above already points there
-      o << "  note: " << location_prefix(sources, r.loc) << ": " << r.message << "\n";
-    }
-    if (f.witness) {
-      const Witness& w = f.witness.value();
-      o << "  witness: " << (w.decision.empty() ? "" : w.decision + " ");
-      if (!w.reproduce.empty()) o << "reproduce with `" << w.reproduce << "`";
-      o << "\n";
-    }
-    o << "\n";
-  }
-  if (summary.show_suppressed && suppressed) {
-    o << "suppressed (" << suppressed << "):\n";
-    for (const Finding& f : findings) {
-      if (f.suppression.empty()) continue;
-      o << "  " << location_prefix(sources, f.loc) << ": " << to_string(f.severity) << "[" << f.check
-        << "]: " << f.message << "\n"
-        << "    suppressed: " << f.suppression << "\n";
-    }
-    o << "\n";
-  }
-  o << counts[2] << (counts[2] == 1 ? " error, " : " errors, ") << counts[1]
-    << (counts[1] == 1 ? " warning, " : " warnings, ") << counts[0] << (counts[0] == 1 ? " note" : " notes");
-  if (suppressed) o << " (" << suppressed << " suppressed)";
-  o << " in " << summary.files << (summary.files == 1 ? " file" : " files") << "; " << summary.workloads
-    << " workloads, " << summary.policies << " policies";
-  if (!summary.regulated_namespaces.empty()) {
-    o << "; regulated:";
-    for (const std::string& ns : summary.regulated_namespaces) o << " " << ns;
-  }
-  o << "\n";
-  if (const size_t n = count_inconclusive(findings))
-    o << n << (n == 1 ? " proof was" : " proofs were")
-      << " inconclusive (the solver answered unknown), so nothing is proved about " << (n == 1 ? "it" : "them")
-      << ": the run does not pass (exit code 4 unless a finding fails it or --fail-on is never)\n";
-  return o.str();
 }
 
 std::string format_load_errors(const std::vector<load::LoadError>& errors, const SourceSet& sources) {

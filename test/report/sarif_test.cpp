@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -145,15 +146,56 @@ TEST_CASE("sarif: schema-valid with witnesses, suppressions and a baseline, fiel
   CHECK(fresh == run0["results"].size() - 1);
 }
 
-TEST_CASE("sarif: absolute paths become file URIs, relative ones stay relative") {
+TEST_CASE("sarif: URIs are relative to the checkout root (%SRCROOT%), files outside it are file URIs") {
+  auto run = test::analyze({test::fixture("report/failing")});
+  report::RunSummary inside = run->summary;
+  inside.working_dir = test::source_dir() + "/test";
+  inside.vcs = GitCheckout{test::source_dir(), std::string(40, 'a'), "main", "git@github.com:org/mesh-config.git"};
+  json j = json::parse(report::format_sarif(run->findings, run->input->sources, inside));
+  const json& run0 = j["runs"][0];
+  REQUIRE(!run0["results"].empty());
+  for (const json& r : run0["results"]) {
+    const json& artifact = r["locations"][0]["physicalLocation"]["artifactLocation"];
+    CHECK(artifact["uri"] == "test/fixtures/report/failing/payments.yaml");
+    CHECK(artifact["uriBaseId"] == "%SRCROOT%");
+    const json& region = r["locations"][0]["physicalLocation"]["region"];
+    CHECK(region["endColumn"].get<int>() > region["startColumn"].get<int>());
+  }
+  CHECK(run0["originalUriBaseIds"].contains("%SRCROOT%"));
+  const json& vcs = run0["versionControlProvenance"][0];
+  CHECK(vcs["repositoryUri"] == "https://github.com/org/mesh-config");
+  CHECK(vcs["revisionId"] == std::string(40, 'a'));
+  CHECK(vcs["branch"] == "main");
+  CHECK(vcs["mappedTo"]["uriBaseId"] == "%SRCROOT%");
+
+  report::RunSummary outside = run->summary;
+  outside.working_dir = "/nonexistent/elsewhere";
+  outside.vcs.reset();
+  j = json::parse(report::format_sarif(run->findings, run->input->sources, outside));
+  for (const json& r : j["runs"][0]["results"]) {
+    const json& artifact = r["locations"][0]["physicalLocation"]["artifactLocation"];
+    CHECK_THAT(artifact["uri"].get<std::string>(), Catch::StartsWith("file:///"));
+    CHECK_THAT(artifact["uri"].get<std::string>(), Catch::EndsWith("failing/payments.yaml"));
+    CHECK_FALSE(artifact.contains("uriBaseId"));
+  }
+  CHECK_FALSE(j["runs"][0].contains("versionControlProvenance"));
+}
+
+TEST_CASE("sarif: every rule has a security-severity for its level and a help page that exists") {
   auto run = test::analyze({test::fixture("report/failing")});
   json j = json::parse(report::format_sarif(run->findings, run->input->sources, run->summary));
-  REQUIRE(!j["runs"][0]["results"].empty());
-  for (const json& r : j["runs"][0]["results"]) {
-    std::string uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
-    CHECK_THAT(uri, Catch::StartsWith("file:///"));
-    CHECK_THAT(uri, Catch::EndsWith("failing/payments.yaml"));
+  const std::map<std::string, std::string> score = {{"error", "8.0"}, {"warning", "5.0"}, {"note", "2.0"}};
+  const std::string base = report::kCheckDocsBaseUri;
+  for (const json& r : j["runs"][0]["tool"]["driver"]["rules"]) {
+    INFO(r["id"].get<std::string>());
+    CHECK(r["properties"]["security-severity"] == score.at(r["defaultConfiguration"]["level"]));
+    const std::string uri = r["helpUri"];
+    REQUIRE_THAT(uri, Catch::StartsWith(base));
+    CHECK(fs::exists(test::source_dir() + "/docs/checks/" + uri.substr(base.size())));
   }
+  for (const json& r : j["runs"][0]["results"])
+    if (r["message"].contains("markdown"))
+      CHECK_THAT(r["message"]["markdown"].get<std::string>(), Catch::Contains("**Fix:**"));
 }
 
 TEST_CASE("sarif: an inconclusive proof is a result of kind open, level none, schema-valid") {

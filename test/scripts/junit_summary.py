@@ -3,7 +3,8 @@
 
 {"tests", "failures", "errors", "skipped",                       # <testsuites> attributes
  "suites": [{"name", "tests", "failures", "errors", "skipped",     # <testsuite> attributes
-             "cases": [{"classname", "name", "failures": N, "skipped": bool, "system_out": bool}]}]}
+             "cases": [{"classname", "name", "file", "line", "failures": N, "skipped": bool,
+                        "system_out": bool}]}]}
 
 usage: junit_summary.py FILE   (exit 1 when the file is not well-formed XML)
 """
@@ -32,6 +33,8 @@ def main() -> int:
             suite["cases"].append({
                 "classname": c.get("classname"),
                 "name": c.get("name"),
+                "file": c.get("file"),
+                "line": attr(c, "line"),
                 "failures": len(c.findall("failure")),
                 "failure_messages": [f.get("message") for f in c.findall("failure")],
                 "skipped": c.find("skipped") is not None,

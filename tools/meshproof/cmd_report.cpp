@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "engine/version.h"
+#include "outputs.h"
 #include "report/auditor.h"
 #include "report/run.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 struct ReportFlags {
   AnalysisFlags analysis;
-  std::string format = "html";
+  std::string format;  // -o; "" = from --out's extension, else html
   std::string out = "-";
   std::string fail_on = "error";
   std::string generated_at;
@@ -62,7 +63,15 @@ std::string generation_time(const std::string& flag, std::string& error) {
   return format_utc(std::time(nullptr));
 }
 
+// -o when given, else the format --out's extension names (report.md → md), else HTML.
+std::string report_format(const ReportFlags& flags) {
+  if (!flags.format.empty()) return flags.format;
+  const std::string inferred = format_of_extension(flags.out, {"html", "md", "json"});
+  return inferred.empty() ? "html" : inferred;
+}
+
 int run_report(ReportFlags flags) {
+  flags.format = report_format(flags);
   std::string error;
   const std::string generated_at = generation_time(flags.generated_at, error);
   if (!error.empty()) {
@@ -87,6 +96,7 @@ int run_report(ReportFlags flags) {
                      : flags.format == "md" ? report::format_audit_markdown(rep)
                                             : report::format_audit_html(rep);
   if (flags.out == "-" ? !write_stdout(text) : !write_file_atomically(flags.out, text)) return 2;
+  std::cerr << report::format_skipped_files(*a);
   return report::exit_code(a->findings, summary);
 }
 
@@ -97,8 +107,11 @@ void register_report(CLI::App& app, int& exit_code) {
   CLI::App* cmd =
       app.add_subcommand("report", "Write an auditor report (HTML, Markdown or JSON) with evidence per control");
   add_analysis_flags(cmd, flags->analysis);
-  cmd->add_option("-o,--output", flags->format, "Report format")->check(CLI::IsMember({"html", "md", "json"}));
-  cmd->add_option("--out", flags->out, "Write the report to FILE (atomically); default: standard output");
+  cmd->add_option("-o,--output", flags->format, "Report format (default: from --out's extension, else html)")
+      ->check(CLI::IsMember({"html", "md", "json"}));
+  cmd->add_option("--out", flags->out,
+                  "Write the report to FILE (atomically; .html, .md or .json sets the format); default: standard "
+                  "output");
   cmd->add_option("--fail-on", flags->fail_on, "Lowest severity that fails a control and makes the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "note", "never"}));
   cmd->add_option("--generated-at", flags->generated_at,
@@ -106,7 +119,7 @@ void register_report(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Examples:\n"
       "  meshproof report manifests/ --profile rules/hipaa.yaml --out hipaa-report.html\n"
-      "  meshproof report manifests/ --profile rules/pci-dss-4.yaml -o md --out report.md\n"
+      "  meshproof report manifests/ --profile rules/pci-dss-4.yaml --out report.md\n"
       "  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) meshproof report manifests/ -o json --out report.json");
   cmd->callback([flags, &exit_code] { exit_code = run_report(*flags); });
 }

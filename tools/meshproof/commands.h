@@ -10,6 +10,7 @@ namespace meshproof::cli {
 
 void register_check(CLI::App& app, int& exit_code);
 void register_version(CLI::App& app, int& exit_code);
+void register_checks(CLI::App& app, int& exit_code);
 void register_query(CLI::App& app, int& exit_code);
 void register_explain(CLI::App& app, int& exit_code);
 void register_report(CLI::App& app, int& exit_code);

@@ -52,6 +52,9 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--allow-empty", flags.allow_empty,
                 "Accept an input that holds no Kubernetes object (by default it is an input error, exit code 2)");
+  cmd->add_option("--exclude", flags.exclude,
+                  "Skip entries of the directories given whose relative path (or, for a pattern without '/', "
+                  "name) matches GLOB, e.g. 'test/fixtures/*' or '*.values.yaml' (repeatable; '*' also matches '/')");
   cmd->add_option(
       "--threads", flags.threads,
       "Worker threads for parsing and the symbolic analysis (default: one per core; output does not depend on it)");
@@ -95,6 +98,7 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
   o.allow_empty = flags.allow_empty;
+  o.exclude = flags.exclude;
   o.progress = progress;
   return o;
 }
@@ -141,6 +145,7 @@ std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
 std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, bool checks) {
   analysis::Options o;
   o.input = input_options(flags.input, /*progress=*/true);
+  o.input.keep_going = true;  // a broken file is reported and left out; the rest is analyzed (exit code 2)
   o.namespaces_complete = flags.input.namespaces_complete;
   o.profile_path = flags.profile;
   o.assertions_path = flags.assert_file;
@@ -152,7 +157,7 @@ std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, boo
   o.query_timeout_ms = flags.timeout_ms;
   o.solver_rlimit = flags.rlimit;
   o.baseline_path = flags.baseline;
-  o.progress = checks_progress();
+  if (!flags.quiet) o.progress = checks_progress();
   return finish(analysis::run(o));
 }
 

@@ -21,6 +21,7 @@ struct InputFlags {
   size_t max_file_mb = 64;
   bool allow_empty = false;
   unsigned threads = 0;
+  std::vector<std::string> exclude;  // --exclude GLOB
 };
 
 // The flags of commands that run the checks (`check`, `report`).
@@ -35,6 +36,7 @@ struct AnalysisFlags {
   unsigned rlimit = engine::kDefaultSolverResourceLimit;
   std::vector<std::string> only;  // --check (check only)
   std::string baseline;           // --baseline (check only)
+  bool quiet = false;             // -q (check only): no progress line
 };
 
 // Adds PATHS... (required), --root-namespace, --max-file-size, --threads.

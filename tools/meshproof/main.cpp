@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   meshproof::cli::register_check(app, exit_code);
   meshproof::cli::register_version(app, exit_code);
+  meshproof::cli::register_checks(app, exit_code);
   meshproof::cli::register_query(app, exit_code);
   meshproof::cli::register_explain(app, exit_code);
   meshproof::cli::register_report(app, exit_code);

@@ -1,0 +1,80 @@
+// A Markdown summary of a run for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY):
+// one table of counts per check, then the findings that fail the run, capped so the comment stays short.
+#include <map>
+#include <sstream>
+
+#include "base/text.h"
+#include "report/headline.h"
+#include "report/report.h"
+
+namespace meshproof::report {
+
+namespace {
+
+constexpr size_t kMaxListed = 50;
+
+// Markdown table cells and list items: no line breaks, no pipes, no raw HTML.
+std::string md_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+    if (c == '|' || c == '<' || c == '>' || c == '*' || c == '_' || c == '`' || c == '[' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+struct CheckCounts {
+  size_t by_severity[3] = {0, 0, 0};
+  size_t suppressed = 0;
+};
+
+void write_table(std::ostringstream& o, const std::vector<Finding>& findings) {
+  std::map<std::string, CheckCounts> per_check;
+  for (const Finding& f : findings) {
+    CheckCounts& c = per_check[f.check];
+    f.suppression.empty() ? ++c.by_severity[static_cast<int>(f.severity)] : ++c.suppressed;
+  }
+  o << "| check | errors | warnings | notes | suppressed |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& [check, c] : per_check)
+    o << "| [" << check << "](" << kCheckDocsBaseUri << check << ".md) | " << c.by_severity[2] << " | "
+      << c.by_severity[1] << " | " << c.by_severity[0] << " | " << c.suppressed << " |\n";
+}
+
+}  // namespace
+
+std::string format_markdown(const std::vector<Finding>& findings, const SourceSet& sources,
+                            const RunSummary& summary) {
+  std::ostringstream o;
+  size_t failing = 0;
+  for (const Finding& f : findings) failing += fails_run(f, summary) ? 1 : 0;
+  o << "## meshproof: " << (failing ? std::to_string(failing) + " finding" + (failing == 1 ? "" : "s") +
+                                          " at or above --fail-on"
+                                    : std::string("no finding at or above --fail-on"))
+    << "\n\n"
+    << summary.files << (summary.files == 1 ? " file, " : " files, ") << summary.workloads << " workloads, "
+    << summary.policies << " policies";
+  if (!summary.regulated_namespaces.empty()) o << "; regulated: " << md_escape(join(summary.regulated_namespaces, " "));
+  o << ".\n\n";
+  if (const size_t n = summary.skipped_files.size())
+    o << "**" << n << (n == 1 ? " input error" : " input errors")
+      << "**: files that could not be read were left out (exit code 2), e.g. "
+      << md_escape(sources.describe(summary.skipped_files.front().loc) + ": " + summary.skipped_files.front().message)
+      << "\n\n";
+  if (findings.empty()) return o.str();
+  write_table(o, findings);
+  o << "\n";
+  size_t listed = 0;
+  for (const Finding& f : findings) {
+    if (!fails_run(f, summary)) continue;
+    if (listed++ == kMaxListed) break;
+    o << "- **" << to_string(f.severity) << "** `" << f.check << "` " << md_escape(sources.describe(f.loc)) << ": "
+      << md_escape(headline(f.message)) << "\n";
+  }
+  if (failing > kMaxListed) o << "- … and " << failing - kMaxListed << " more (see the SARIF or JSON output)\n";
+  if (const size_t n = count_inconclusive(findings))
+    o << "\n" << n << (n == 1 ? " proof was" : " proofs were") << " inconclusive (solver unknown): not a pass.\n";
+  return o.str();
+}
+
+}  // namespace meshproof::report
