@@ -67,11 +67,11 @@ std::string cells(const std::vector<std::string>& items, const char* sep) {
   return join(escaped, sep);
 }
 
-// "a, b, c, … and 12 more": at most kListCap items of a list, each through cell(); the JSON has them all.
+// "a, b, c, … and 12 more": at most kMarkdownListCap items of a list, each through cell(); the JSON has them all.
 std::string capped(const std::vector<std::string>& items) {
-  if (items.size() <= kListCap) return cells(items, ", ");
-  std::vector<std::string> head(items.begin(), items.begin() + kListCap);
-  return cells(head, ", ") + ", … and " + std::to_string(items.size() - kListCap) + " more";
+  if (items.size() <= kMarkdownListCap) return cells(items, ", ");
+  std::vector<std::string> head(items.begin(), items.begin() + kMarkdownListCap);
+  return cells(head, ", ") + ", … and " + std::to_string(items.size() - kMarkdownListCap) + " more";
 }
 
 const char* status_mark(ControlStatus s) {

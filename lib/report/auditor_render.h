@@ -17,9 +17,10 @@ std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w
 // How many controls have each status, indexed by ControlStatus.
 std::array<size_t, audit::kControlStatusCount> controls_by_status(const AuditReport& r);
 
-// How long a list may be before a rendering shows its count with the list folded (HTML <details>) or
-// capped (Markdown: the first kListCap items and "and N more").
+// How long a list may be before the HTML shows its count with the list folded (<details>).
 inline constexpr size_t kListCap = 8;
+// How many names of a list the Markdown writes before "… and N more" (it cannot fold; the JSON has them all).
+inline constexpr size_t kMarkdownListCap = 3;
 
 // HTML and SVG text escaping (&, <, >, quotes).
 std::string html_escape(const std::string& s);

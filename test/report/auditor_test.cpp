@@ -470,8 +470,8 @@ TEST_CASE("auditor: long lists are counts that unfold (HTML) or capped lists (Ma
   CHECK_THAT(html, Catch::Contains("<details class=\"list\"><summary>" + std::to_string(longest->subjects.size()) +
                                    " resources</summary><ul><li>"));
   const std::string md = report::format_audit_markdown(rep);
-  CHECK_THAT(md,
-             Catch::Contains(", \u2026 and " + std::to_string(longest->subjects.size() - report::kListCap) + " more"));
+  CHECK_THAT(md, Catch::Contains(", \u2026 and " + std::to_string(longest->subjects.size() - report::kMarkdownListCap) +
+                                 " more"));
   // Print: a page break before each section, page numbers in the page margin.
   CHECK_THAT(html, Catch::Contains("section { break-before: page; }"));
   CHECK_THAT(html, Catch::Contains("@bottom-right { content: \"Page \" counter(page) \" of \" counter(pages);"));
