@@ -6,12 +6,13 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config git
             libcli11-dev libyaml-cpp-dev libre2-dev libz3-dev nlohmann-json3-dev catch2 libbenchmark-dev)
 # Used by tests: SARIF schema validation (python3-jsonschema), JUnit parsing (python3), report rendering
-# (chromium: the auditor report's HTML is rendered headless to a PNG; ~140 MB download, about 70 s to
-# install on Debian 12; the render test is skipped with a message when it is absent).
+# (chromium: the auditor report's HTML is rendered headless to a PNG and printed to a PDF; ~140 MB download,
+# about 70 s to install on Debian 12; poppler-utils: pdftotext reads the printed PDF's text back; the render
+# tests are skipped, or check less, with a message when they are absent).
 # clang-16 builds the sanitizer test suite and the fuzz targets (Debian's default clang 14 cannot compile
 # lib/engine); libclang-rt-16-dev holds its ASan, UBSan and libFuzzer runtimes; llvm-16 its llvm-symbolizer
 # (symbolized sanitizer reports); ccache keeps the second build cheap when sources did not change.
-test_pkgs=(python3 python3-jsonschema chromium clang-16 libclang-rt-16-dev llvm-16 ccache)
+test_pkgs=(python3 python3-jsonschema chromium poppler-utils clang-16 libclang-rt-16-dev llvm-16 ccache)
 # Used by scripts/bench-scale.sh (docs/performance.md): gnuplot renders the time/memory plot, GNU time
 # (/usr/bin/time -v) measures peak RSS.
 bench_pkgs=(gnuplot-nox time)

@@ -15,10 +15,11 @@ const char* kPlaintext = "plaintext (no peer identity)";
 
 const char* kApproximation =
     "Derived from the sources named by the enforced ALLOW rules of the AuthorizationPolicies that apply to "
-    "each regulated workload (principals, namespaces, serviceAccounts), and from whether any enforced ALLOW "
-    "policy applies at all. A filled cell means some ALLOW rule admits that identity without further "
-    "conditions; a hatched cell means it admits it only for some requests (operations, `when` conditions, "
-    "negative or IP/JWT source fields). It is an over-approximation: DENY and CUSTOM policies, and the "
+    "each regulated workload (principals, namespaces, serviceAccounts), from whether any enforced ALLOW "
+    "policy applies at all, and from whether the workload has an Istio proxy; each cell says which (see the "
+    "legend). An ALLOW rule may admit a caller without further conditions or only for some requests "
+    "(operations, `when` conditions, negative or IP/JWT source fields). It is an over-approximation: DENY and CUSTOM "
+    "policies, and the "
     "conditions themselves, can narrow it further; wildcard principals are shown as written. An empty cell "
     "is exact: no ALLOW rule admits the identity, so Istio denies it. Exact per-request answers come from "
     "`meshproof query`.";
@@ -26,10 +27,20 @@ const char* kApproximation =
 // A cell while a row is being built: the widest access any rule grants, and every rule that grants it.
 struct CellAcc {
   AccessKind kind = AccessKind::None;
+  AccessBasis basis = AccessBasis::AllowRule;
   std::set<std::string> via;
+  std::set<std::string> policies;  // "ns/name" of the ALLOW policies whose rules grant it
   void add(AccessKind k, const std::string& why) {
     if (static_cast<int>(k) > static_cast<int>(kind)) kind = k;
     via.insert(why);
+  }
+  void add_rule(AccessKind k, const std::string& why, const std::string& policy) {
+    add(k, why);
+    policies.insert(policy);
+  }
+  void add_unenforced(AccessBasis b, const std::string& why) {
+    add(AccessKind::Allowed, why);
+    basis = b;
   }
 };
 
@@ -91,29 +102,29 @@ AppliedPolicies applied_policies(const mesh::Workload& w) {
 
 // The identities one `from` source of an ALLOW rule names; `policy_ns` completes bare service accounts.
 void add_source(const model::Source& s, const std::string& policy_ns, bool rule_conditional, bool plaintext,
-                const std::string& via, RowCells& acc) {
+                const std::string& via, const std::string& policy, RowCells& acc) {
   bool conditional = rule_conditional || source_has_extra_constraints(s) || identity_kinds(s) > 1;
   AccessKind k = conditional ? AccessKind::Conditional : AccessKind::Allowed;
   if (!source_has_identity(s)) {
     // Only IP, JWT or negative fields: any peer may match, with or without mTLS.
-    acc[kAnyCaller].add(AccessKind::Conditional, via);
-    if (plaintext) acc[kPlaintext].add(AccessKind::Conditional, via);
+    acc[kAnyCaller].add_rule(AccessKind::Conditional, via, policy);
+    if (plaintext) acc[kPlaintext].add_rule(AccessKind::Conditional, via, policy);
     return;
   }
   for (const model::Str& v : s.principals.items) {
     std::string id = v.value == "*" ? std::string("any mTLS peer (principals: *)") : v.value;
-    acc[id].add(k, via);
+    acc[id].add_rule(k, via, policy);
   }
   for (const model::Str& v : s.namespaces.items) {
     std::string id = v.value == "*" ? std::string("any mTLS peer (namespaces: *)") : "ns:" + v.value;
-    acc[id].add(k, via);
+    acc[id].add_rule(k, via, policy);
   }
   for (const model::Str& v : s.service_accounts.items) {
     std::string sa = v.value.find('/') == std::string::npos ? policy_ns + "/" + v.value : v.value;
-    acc["sa:" + sa].add(k, via);
+    acc["sa:" + sa].add_rule(k, via, policy);
   }
   if (s.principals.empty() && s.namespaces.empty() && s.service_accounts.empty())
-    acc["any mTLS peer (trustDomains)"].add(AccessKind::Conditional, via);
+    acc["any mTLS peer (trustDomains)"].add_rule(AccessKind::Conditional, via, policy);
 }
 
 void add_allow_policy(const model::AuthorizationPolicy& p, bool plaintext, RowCells& acc) {
@@ -121,16 +132,17 @@ void add_allow_policy(const model::AuthorizationPolicy& p, bool plaintext, RowCe
   for (size_t ri = 0; ri < p.rules.size(); ++ri) {
     const model::Rule& r = p.rules[ri];
     if (r.is_null) continue;
-    const std::string via = policy_ns + "/" + p.meta.name + " rule " + std::to_string(ri);
+    const std::string policy = policy_ns + "/" + p.meta.name;
+    const std::string via = policy + " rule " + std::to_string(ri);
     bool rule_conditional = !r.to.empty() || !r.when.empty();
     if (r.from.empty()) {
       AccessKind k = rule_conditional ? AccessKind::Conditional : AccessKind::Allowed;
-      acc[kAnyCaller].add(k, via);
-      if (plaintext) acc[kPlaintext].add(k, via);
+      acc[kAnyCaller].add_rule(k, via, policy);
+      if (plaintext) acc[kPlaintext].add_rule(k, via, policy);
       continue;
     }
     for (const model::Source& s : r.from)
-      if (!s.null_entry) add_source(s, policy_ns, rule_conditional, plaintext, via, acc);
+      if (!s.null_entry) add_source(s, policy_ns, rule_conditional, plaintext, via, policy, acc);
   }
 }
 
@@ -145,13 +157,13 @@ AccessRow access_row(const mesh::Workload& w, RowCells& acc) {
   const AppliedPolicies applied = applied_policies(w);
   if (!w.has_proxy()) {
     std::string why = "no Istio proxy (" + w.injection_reason + "): no policy is enforced";
-    acc[kAnyCaller].add(AccessKind::Allowed, why);
-    acc[kPlaintext].add(AccessKind::Allowed, why);
+    acc[kAnyCaller].add_unenforced(AccessBasis::NoProxy, why);
+    acc[kPlaintext].add_unenforced(AccessBasis::NoProxy, why);
     row.notes.push_back(why);
   } else if (applied.allows.empty()) {
     std::string why = "no enforced ALLOW policy applies: every request not denied is allowed";
-    acc[kAnyCaller].add(AccessKind::Allowed, why);
-    if (plaintext) acc[kPlaintext].add(AccessKind::Allowed, why);
+    acc[kAnyCaller].add_unenforced(AccessBasis::NoAllowPolicy, why);
+    if (plaintext) acc[kPlaintext].add_unenforced(AccessBasis::NoAllowPolicy, why);
     row.notes.push_back(why);
   } else {
     for (const model::AuthorizationPolicy* p : applied.allows) add_allow_policy(*p, plaintext, acc);
@@ -194,7 +206,9 @@ AccessMatrix access_matrix(const checks::Context& ctx) {
       auto it = rows_cells[i].find(col);
       if (it != rows_cells[i].end()) {
         cell.kind = it->second.kind;
+        cell.basis = it->second.basis;
         cell.via.assign(it->second.via.begin(), it->second.via.end());
+        cell.policies.assign(it->second.policies.begin(), it->second.policies.end());
       }
       m.rows[i].cells.push_back(std::move(cell));
     }

@@ -19,8 +19,22 @@ const char* to_string(ControlStatus s) {
       return "incomplete";
     case ControlStatus::NoEvidence:
       return "no-evidence";
+    case ControlStatus::Partial:
+      return "partial";
   }
   return "incomplete";
+}
+
+const char* to_string(AccessBasis b) {
+  switch (b) {
+    case AccessBasis::AllowRule:
+      return "allow-rule";
+    case AccessBasis::NoAllowPolicy:
+      return "no-allow-policy";
+    case AccessBasis::NoProxy:
+      return "no-proxy";
+  }
+  return "allow-rule";
 }
 
 AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Finding>& findings,
@@ -34,14 +48,21 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   rep.profile_title = ctx.profile.title;
   rep.fail_on = outcome.fail_on;
 
+  rep.git = options.git;
+
   add_scope_files(ctx, options, rep);
   add_regulated_namespaces(ctx, options, rep);
-  add_findings(ctx, findings, rep);
+  // Every section indexes findings in the order the findings section lists them.
+  const std::vector<Finding> ordered = in_report_order(ctx.profile, findings);
+  add_findings(ctx, ordered, rep);
+  rep.finding_groups = finding_groups(ctx.profile, rep.findings);
   rep.result = outcome.failed ? "fail" : outcome.inconclusive ? "inconclusive" : "pass";
-  rep.controls = control_results(ctx, findings, outcome.threshold);
+  rep.controls = control_results(ctx, ordered, outcome.threshold);
   rep.mtls = mtls_table(ctx);
+  rep.mtls_coverage = mtls_coverage(ctx, rep.mtls);
   rep.access = access_matrix(ctx);
-  rep.exceptions = exception_rows(ctx, findings, rep.today);
+  link_access_findings(rep.access, rep.findings);
+  rep.exceptions = exception_rows(ctx, ordered, rep.today);
   return rep;
 }
 

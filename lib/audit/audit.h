@@ -16,6 +16,11 @@
 
 namespace meshproof::audit {
 
+// Where the analyzed files come from when they are in a git checkout (base/git.h GitCheckout's fields).
+struct GitScope {
+  std::string root, commit, branch, remote_url;  // all empty: not in a checkout (or not known)
+};
+
 struct AuditOptions {
   std::string generated_at;  // RFC 3339 UTC ("2026-11-05T09:30:00Z"); the report's only time-dependent field
   std::string tool_version = MESHPROOF_VERSION;
@@ -24,6 +29,11 @@ struct AuditOptions {
   std::vector<std::string> cli_regulated_selectors;  // --regulated-selector k=v[,k=v]
   uint32_t profile_file = 0;     // the profile's file id in ctx.sources; 0: the built-in default profile
   uint32_t assertions_file = 0;  // the --assert file's id in ctx.sources; 0: none
+  // The git checkout the inputs were read from, for the scope (empty fields: not in a checkout).
+  // TODO(lead): fill from base/git.h find_git_checkout(<first input's directory>) in cmd_report.cpp once
+  // lib/base/git.h is merged; lib/base/git.h does not exist on this branch, so the report renders what it
+  // is given here and nothing when it is empty.
+  GitScope git;
 };
 
 // How the run was judged (--fail-on), decided by the caller with the same rule as the exit code, so that
@@ -35,9 +45,14 @@ struct RunOutcome {
   bool inconclusive = false;             // not failed, but an unsuppressed proof was inconclusive (exit code 4)
 };
 
-// NoEvidence: a mapped check says the input lacks what it needs to judge (a finding with property
-// evidence: "missing", e.g. access-logging-off without the mesh configuration): never a pass.
-enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete, NoEvidence };
+// Pass needs evidence: every mapped check is in this build and examined something. NoEvidence: the profile
+// maps no check, none of the mapped checks had anything to examine in the input, or a mapped check says the
+// input lacks what it needs to judge (a finding with property evidence: "missing", e.g. access-logging-off
+// without the mesh configuration). Partial: some mapped checks gave evidence, others had nothing to examine
+// or are not in this build. Incomplete: a proof was inconclusive. None of the last three is ever a pass.
+// (New values are appended, so that the order of the older ones stays.)
+enum class ControlStatus : uint8_t { Pass, Fail, Excepted, Incomplete, NoEvidence, Partial };
+inline constexpr size_t kControlStatusCount = 6;
 const char* to_string(ControlStatus s);
 
 struct AuditFile {
@@ -59,6 +74,9 @@ struct CheckEvidence {
   std::string summary;                // the check's one-line summary
   std::vector<std::string> subjects;  // display names of the resources it examined (Check::subjects)
   std::vector<size_t> findings;       // indexes into AuditReport::findings
+  // Whether the check gave evidence: it ran and examined some resource or produced a finding. A check with
+  // nothing to examine (no Gateway in the input for a gateway check) says nothing about the control.
+  bool examined() const { return available && (!subjects.empty() || !findings.empty()); }
 };
 
 struct ControlResult {
@@ -77,6 +95,8 @@ struct ControlResult {
   // Findings of its checks that say the input holds no evidence either way (property evidence: "missing").
   size_t missing_evidence = 0;
   std::vector<std::string> missing;  // "access-logging-off on Namespace/x", in order
+  // Mapped checks that gave no evidence: not in this build, or nothing to examine in the input.
+  std::vector<std::string> unavailable, not_examined;
 };
 
 struct AuditFinding {
@@ -96,13 +116,32 @@ struct MtlsRow {
   std::string decided_by;  // "PeerAuthentication ns/name" or "" (Istio's default)
   std::string decided_at;  // file:line:col of the deciding field
   bool strict = false;
+  std::string data_plane;           // mesh::to_string(DataPlane): "sidecar", "ambient", "gateway", "none"
+  bool data_plane_assumed = false;  // the input does not say; the --data-plane assumption decided it
+};
+
+// The mTLS picture of one regulated namespace: its workload ports by effective mode (a workload without
+// declared ports counts once, for every port), and its workloads by data plane.
+struct MtlsCoverage {
+  std::string ns;
+  size_t strict = 0, permissive = 0, disable = 0, no_proxy = 0;  // ports
+  size_t sidecar = 0, ambient = 0, gateway = 0, none = 0;        // workloads
+  size_t assumed = 0;  // workloads whose data plane is an assumption, not read from the input
+  size_t ports() const { return strict + permissive + disable + no_proxy; }
 };
 
 enum class AccessKind : uint8_t { None, Conditional, Allowed };
+// Why a cell admits callers: an ALLOW rule names them, no enforced ALLOW policy applies to the workload (so
+// every request no DENY stops is allowed), or the workload has no proxy (nothing is enforced at all).
+enum class AccessBasis : uint8_t { AllowRule, NoAllowPolicy, NoProxy };
+const char* to_string(AccessBasis b);  // "allow-rule", "no-allow-policy", "no-proxy"
 
 struct AccessCell {
   AccessKind kind = AccessKind::None;
-  std::vector<std::string> via;  // "ns/policy rule 0" (or why: "no ALLOW policy applies")
+  AccessBasis basis = AccessBasis::AllowRule;  // meaningful when kind is not None
+  std::vector<std::string> via;                // "ns/policy rule 0" (or why: "no ALLOW policy applies")
+  std::vector<std::string> policies;           // "ns/name" of the ALLOW policies in via
+  std::vector<size_t> findings;                // indexes into AuditReport::findings that bear on this cell
 };
 
 struct AccessRow {
@@ -110,6 +149,7 @@ struct AccessRow {
   std::string workload_kind;
   std::vector<AccessCell> cells;  // parallel to AccessMatrix::columns
   std::vector<std::string> notes;
+  std::vector<size_t> findings;  // indexes into AuditReport::findings about this workload
 };
 
 struct AccessMatrix {
@@ -126,19 +166,31 @@ struct ExceptionRow {
   size_t covered = 0;    // findings it suppresses in this run
 };
 
+// The findings section's grouping: by control (in profile order; "" for findings no control maps), then by
+// severity. A finding that several controls map is listed under the first and referred to by the others.
+struct FindingGroup {
+  std::string control;  // control id, "" for unmapped findings
+  Severity severity = Severity::Error;
+  std::vector<size_t> findings;  // indexes into AuditReport::findings, in report order
+  std::vector<size_t> see_also;  // findings of this group listed under an earlier control
+};
+
 struct AuditReport {
   std::string generated_at, tool_version, z3_version, today;
   std::string profile_name, profile_title, profile_file, profile_sha256;
   std::string assertions_file, assertions_sha256;  // "" without --assert
   std::string fail_on;
   std::string result;  // "pass", "fail" or "inconclusive" (same rule as the exit code: 0, 1, 4)
+  GitScope git;        // the checkout the inputs come from (empty: not known)
   std::vector<AuditFile> files;
   std::vector<std::string> regulation_rules;  // how namespaces were selected, one rule per line
   std::vector<RegulatedNamespace> regulated;
   std::vector<std::string> warnings;  // scope problems an auditor must see first
   std::vector<ControlResult> controls;
-  std::vector<AuditFinding> findings;
+  std::vector<AuditFinding> findings;  // in the order of finding_groups, numbered F1, F2, ... in that order
+  std::vector<FindingGroup> finding_groups;
   std::vector<MtlsRow> mtls;
+  std::vector<MtlsCoverage> mtls_coverage;  // one per regulated namespace with workloads, in namespace order
   AccessMatrix access;
   std::vector<ExceptionRow> exceptions;
   size_t errors = 0, warnings_count = 0, notes = 0, suppressed = 0;

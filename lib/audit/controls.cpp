@@ -4,6 +4,7 @@
 #include <map>
 
 #include "audit/sections.h"
+#include "base/text.h"
 
 namespace meshproof::audit {
 
@@ -31,6 +32,10 @@ CheckEvidence evidence_of(const checks::Context& ctx, const std::string& name, c
     for (const ResourceRef& r : check->subjects(ctx)) ev.subjects.push_back(r.display());
     std::sort(ev.subjects.begin(), ev.subjects.end());
     ev.subjects.erase(std::unique(ev.subjects.begin(), ev.subjects.end()), ev.subjects.end());
+    // expired-exception examines the profile's own record of exceptions, which is always there: an empty
+    // record has nothing that can expire, which is evidence that the record is current, not a lack of it.
+    if (name == "expired-exception" && ev.subjects.empty())
+      ev.subjects.push_back("Profile " + ctx.profile.name + " (records no exceptions)");
   }
   for (size_t i = 0; i < findings.size(); ++i) {
     const Finding& f = findings[i];
@@ -73,20 +78,27 @@ std::string unproved_list(const std::vector<std::string>& unproved) {
   return out;
 }
 
-// The status and its one-sentence reason, from the counts; `unavailable` mapped checks are not in this build.
-void judge(const profile::Control& c, size_t unavailable, Severity threshold, ControlResult& cr) {
-  const std::string thr = to_string(threshold);
+// "gateway-weak-tls and assertion-violated had nothing to examine in the input; literal-wildcard is not in
+// this meshproof build": the mapped checks that gave no evidence, for the note.
+std::string evidence_gaps(const ControlResult& cr) {
+  std::string out;
+  auto names = [](const std::vector<std::string>& v) {
+    return v.size() == 1 ? v[0] : join(std::vector<std::string>(v.begin(), v.end() - 1), ", ") + " and " + v.back();
+  };
+  if (!cr.not_examined.empty()) out = names(cr.not_examined) + " had nothing to examine in the input";
+  if (!cr.unavailable.empty())
+    out += (out.empty() ? "" : "; ") + names(cr.unavailable) + (cr.unavailable.size() == 1 ? " is" : " are") +
+           " not available in this meshproof build";
+  return out;
+}
+
+// Fail, Incomplete and NoEvidence, the statuses that do not depend on the evidence being complete; false
+// when none applies.
+bool judge_blocking(const profile::Control& c, const std::string& thr, ControlResult& cr) {
   if (cr.open) {
     cr.status = ControlStatus::Fail;
     cr.note = std::to_string(cr.open) + (cr.open == 1 ? " finding" : " findings") + " at or above " + thr +
               " without an exception";
-  } else if (c.checks.empty()) {
-    cr.status = ControlStatus::Incomplete;
-    cr.note = "The profile maps no check to this control, so this report gives no evidence for it";
-  } else if (unavailable) {
-    cr.status = ControlStatus::Incomplete;
-    cr.note = std::to_string(unavailable) + " of its " + std::to_string(c.checks.size()) +
-              " checks are not available in this meshproof build, so the evidence is partial";
   } else if (cr.inconclusive) {
     // The solver's Unknown is never a pass: what could not be proved is named.
     cr.status = ControlStatus::Incomplete;
@@ -94,17 +106,42 @@ void judge(const profile::Control& c, size_t unavailable, Severity threshold, Co
               (cr.inconclusive == 1 ? " proof was" : " proofs were") +
               " not finished (the solver answered unknown), so nothing is proved for " + unproved_list(cr.unproved) +
               "; re-run with a larger --rlimit (or --timeout-ms, if the time limit was reached)";
+  } else if (c.checks.empty()) {
+    cr.status = ControlStatus::NoEvidence;
+    cr.note = "No evidence: the profile maps no check to this control, so this report gives no evidence for it";
   } else if (cr.missing_evidence) {
     // What the input does not show is never a pass.
     cr.status = ControlStatus::NoEvidence;
     cr.note = "No evidence: the input does not contain what " + unproved_list(cr.missing) +
               " needs to decide, so this report cannot say whether the control is met";
+  } else if (cr.not_examined.size() + cr.unavailable.size() == c.checks.size()) {
+    // Checks that looked at nothing found nothing: that is not evidence that the control is met.
+    cr.status = ControlStatus::NoEvidence;
+    cr.note = "No evidence: " + evidence_gaps(cr) + ", so this report cannot say whether the control is met";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The status and its one-sentence reason, from the counts and from which mapped checks gave evidence.
+void judge(const profile::Control& c, Severity threshold, ControlResult& cr) {
+  const std::string thr = to_string(threshold);
+  const std::string gaps = evidence_gaps(cr);
+  if (judge_blocking(c, thr, cr)) {
+    // The status says it all.
   } else if (cr.excepted || cr.suppressed) {
     cr.status = ControlStatus::Excepted;
     cr.note = "Every finding at or above " + thr + " is excepted";
     if (cr.suppressed)
       cr.note += "; " + std::to_string(cr.suppressed) + (cr.suppressed == 1 ? " of them is" : " of them are") +
                  " suppressed by an annotation or a baseline, not by an approved profile exception";
+    if (!gaps.empty()) cr.note += "; the evidence is partial: " + gaps;
+  } else if (!gaps.empty()) {
+    const size_t gave = c.checks.size() - cr.not_examined.size() - cr.unavailable.size();
+    cr.status = ControlStatus::Partial;
+    cr.note = "Partial evidence: " + std::to_string(gave) + " of its " + std::to_string(c.checks.size()) +
+              " checks examined the input and found nothing at or above " + thr + ", but " + gaps;
   } else {
     cr.status = ControlStatus::Pass;
     cr.note = "No finding at or above " + thr;
@@ -149,12 +186,15 @@ std::vector<ControlResult> control_results(const checks::Context& ctx, const std
     cr.id = c.id;
     cr.title = c.title;
     cr.reference = c.reference;
-    size_t unavailable = 0;
     for (const std::string& name : c.checks) {
       cr.evidence.push_back(evidence_of(ctx, name, findings, threshold, cr));
-      if (!cr.evidence.back().available) ++unavailable;
+      const CheckEvidence& ev = cr.evidence.back();
+      if (!ev.available)
+        cr.unavailable.push_back(name);
+      else if (!ev.examined())
+        cr.not_examined.push_back(name);
     }
-    judge(c, unavailable, threshold, cr);
+    judge(c, threshold, cr);
     out.push_back(std::move(cr));
   }
   return out;

@@ -25,6 +25,8 @@ MtlsRow mtls_row(const SourceSet& sources, const mesh::Workload& w, const mesh::
   row.workload = w.display();
   row.workload_kind = checks::workload_kind(w);
   row.port = p ? std::to_string(p->port) : "*";
+  row.data_plane = mesh::to_string(w.data_plane);
+  row.data_plane_assumed = w.data_plane_assumed;
   if (p) {
     row.port_name = p->name;
     row.protocol = mesh::to_string(p->protocol);
@@ -55,6 +57,45 @@ std::vector<MtlsRow> mtls_table(const checks::Context& ctx) {
     for (const mesh::WorkloadPort& p : w.ports) rows.push_back(mtls_row(ctx.sources, w, &p, p.mtls));
   }
   return rows;
+}
+
+std::vector<MtlsCoverage> mtls_coverage(const checks::Context& ctx, const std::vector<MtlsRow>& rows) {
+  std::vector<MtlsCoverage> out;
+  for (const std::string& ns : ctx.regulated) {
+    MtlsCoverage c;
+    c.ns = ns;
+    for (const MtlsRow& r : rows) {
+      if (r.ns != ns) continue;
+      if (r.mode == "NONE")
+        ++c.no_proxy;
+      else if (r.mode == "STRICT")
+        ++c.strict;
+      else if (r.mode == "DISABLE")
+        ++c.disable;
+      else
+        ++c.permissive;
+    }
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (w.ns != ns) continue;
+      switch (w.data_plane) {
+        case mesh::DataPlane::Sidecar:
+          ++c.sidecar;
+          break;
+        case mesh::DataPlane::Ambient:
+          ++c.ambient;
+          break;
+        case mesh::DataPlane::Gateway:
+          ++c.gateway;
+          break;
+        case mesh::DataPlane::None:
+          ++c.none;
+          break;
+      }
+      if (w.data_plane_assumed) ++c.assumed;
+    }
+    if (c.ports()) out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace meshproof::audit

@@ -116,7 +116,7 @@ void add_regulated_namespaces(const checks::Context& ctx, const AuditOptions& op
   if (ctx.regulated.empty())
     rep.warnings.push_back(
         "no namespace is regulated: checks that apply to regulated namespaces (mTLS, default deny) examined "
-        "nothing, so the controls they support pass vacuously; select namespaces with the profile, "
+        "nothing, so they give no evidence for the controls they support; select namespaces with the profile, "
         "--regulated or --regulated-selector");
 }
 

@@ -22,9 +22,18 @@ std::vector<ControlResult> control_results(const checks::Context& ctx, const std
 
 // mtls.cpp: the effective mTLS of every regulated workload × port.
 std::vector<MtlsRow> mtls_table(const checks::Context& ctx);
+// mtls.cpp: per regulated namespace, its rows of `rows` by mode and its workloads by data plane.
+std::vector<MtlsCoverage> mtls_coverage(const checks::Context& ctx, const std::vector<MtlsRow>& rows);
+
+// finding_groups.cpp: the findings sorted by their first control (profile order) and severity, stably.
+std::vector<Finding> in_report_order(const profile::Profile& prof, const std::vector<Finding>& findings);
+// finding_groups.cpp: the groups of the findings section, for findings already in report order.
+std::vector<FindingGroup> finding_groups(const profile::Profile& prof, const std::vector<AuditFinding>& findings);
 
 // access.cpp: who may call the regulated workloads, from the ALLOW rules (AccessMatrix::approximation).
 AccessMatrix access_matrix(const checks::Context& ctx);
+// access_links.cpp: each row's and cell's findings (AccessRow::findings, AccessCell::findings).
+void link_access_findings(AccessMatrix& m, const std::vector<AuditFinding>& findings);
 
 // exceptions.cpp: the profile's exceptions with their status on `today` and the findings they cover.
 std::vector<ExceptionRow> exception_rows(const checks::Context& ctx, const std::vector<Finding>& findings,

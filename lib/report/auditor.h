@@ -14,6 +14,7 @@ namespace meshproof::report {
 struct RunSummary;  // report/report.h
 
 // The model's names, so that callers of the report layer need no other header.
+using audit::AccessBasis;
 using audit::AccessCell;
 using audit::AccessKind;
 using audit::AccessMatrix;
@@ -27,6 +28,9 @@ using audit::CheckEvidence;
 using audit::ControlResult;
 using audit::ControlStatus;
 using audit::ExceptionRow;
+using audit::FindingGroup;
+using audit::GitScope;
+using audit::MtlsCoverage;
 using audit::MtlsRow;
 using audit::RegulatedNamespace;
 

@@ -1,6 +1,7 @@
 // The auditor report as one self-contained HTML file: inline CSS, inline SVG, no scripts, no fonts,
 // images or stylesheets to fetch, so that it opens offline, archives as a single artifact and prints.
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 #include "base/text.h"
@@ -11,32 +12,7 @@ namespace meshproof::report {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return html_escape(s); }
 
 std::string code(const std::string& s) { return "<code>" + esc(s) + "</code>"; }
 // A check name or similar short token that must not break across lines.
@@ -44,11 +20,6 @@ std::string token(const std::string& s) { return "<code class=\"nw\">" + esc(s) 
 
 std::string badge(const std::string& cls, const std::string& text) {
   return "<span class=\"badge " + esc(cls) + "\">" + esc(text) + "</span>";
-}
-
-std::string truncate(const std::string& s, size_t n) {
-  if (s.size() <= n) return s;
-  return s.substr(0, n - 1) + "\u2026";
 }
 
 const char* kCss = R"CSS(
@@ -96,85 +67,35 @@ code.nw { overflow-wrap: normal; }
 nav ol { columns: 2; margin: 8px 0; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 .matrix { overflow-x: auto; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; }
+.partial { background: #fff1e5; color: #953800; border-color: #fb8f44; }
+.card.partial { border-left: 5px solid #fb8f44; background: #fff; color: inherit; }
+svg.chart { max-width: 100%; height: auto; }
+details { margin: 4px 0; }
+details > summary { cursor: pointer; }
+details.list ul { margin: 4px 0; padding-left: 20px; columns: 2; }
+ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 12px; }
+ul.legend li { display: flex; align-items: center; gap: 6px; }
+h3.group { margin-top: 18px; }
+@page {
+  size: A4;
+  margin: 16mm 14mm 18mm;
+  @bottom-left { content: "meshproof compliance report"; font: 9px system-ui, sans-serif; color: #57606a; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9px system-ui, sans-serif;
+                  color: #57606a; }
+}
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
   nav { display: none; }
-  h2 { break-after: avoid; }
-  .card, tr, .matrix, svg { break-inside: avoid; }
+  section { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  .card, tr, .matrix, svg, table.keep, ul.legend { break-inside: avoid; }
+  thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
   .matrix { overflow: visible; border: none; }
   tbody tr:nth-child(even) td { background: none; }
+  details > summary { list-style: none; }
 }
 )CSS";
-
-// The matrix picture: rows are regulated workloads, columns the identities; filled = allowed by some
-// rule without conditions, hatched = allowed for some requests, empty = no ALLOW rule admits it.
-std::string access_svg(const AccessMatrix& m) {
-  const size_t kMaxColumns = 60;
-  const size_t ncols = std::min(m.columns.size(), kMaxColumns);
-  const int cell = 22;
-  size_t longest_row = 10, longest_col = 10;
-  for (const AccessRow& r : m.rows) longest_row = std::max(longest_row, std::min<size_t>(r.workload.size(), 48));
-  for (size_t c = 0; c < ncols; ++c) longest_col = std::max(longest_col, std::min<size_t>(m.columns[c].size(), 48));
-  const int left = static_cast<int>(std::min<size_t>(longest_row * 7 + 24, 380));
-  const int top = static_cast<int>(std::min<size_t>(longest_col * 6 + 24, 320));
-  // Wide enough for the legend (three entries, about 600 pixels) even with few columns.
-  const int width = std::max(left + static_cast<int>(ncols) * cell + 24, 620);
-  const int legend = 44;
-  const int height = top + static_cast<int>(m.rows.size()) * cell + legend;
-
-  std::ostringstream o;
-  o << "<svg width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
-    << "\" role=\"img\" aria-label=\"Which identities may call "
-    << "which regulated workloads\">\n";
-  o << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
-       "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ddf4ff\"/>"
-       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#0969da\" stroke-width=\"3\"/></pattern></defs>\n";
-  o << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height << "\" fill=\"#ffffff\"/>\n";
-  // Column headers, rotated.
-  for (size_t c = 0; c < ncols; ++c) {
-    int x = left + static_cast<int>(c) * cell + cell / 2 + 4;
-    o << "<text x=\"" << x << "\" y=\"" << top - 6 << "\" font-size=\"11\" fill=\"" << (c < 2 ? "#a40e26" : "#1f2328")
-      << "\" transform=\"rotate(-90 " << x << " " << top - 6 << ")\"><title>" << esc(m.columns[c]) << "</title>"
-      << esc(truncate(m.columns[c], 48)) << "</text>\n";
-  }
-  for (size_t r = 0; r < m.rows.size(); ++r) {
-    const AccessRow& row = m.rows[r];
-    int y = top + static_cast<int>(r) * cell;
-    if (r % 2 == 1)
-      o << "<rect x=\"0\" y=\"" << y << "\" width=\"" << width << "\" height=\"" << cell << "\" fill=\"#f6f8fa\"/>\n";
-    o << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2328\">"
-      << esc(truncate(row.workload, 48)) << "</text>\n";
-    for (size_t c = 0; c < ncols; ++c) {
-      const AccessCell& cellv = row.cells[c];
-      int x = left + static_cast<int>(c) * cell;
-      const char* fill = cellv.kind == AccessKind::Allowed       ? "#0969da"
-                         : cellv.kind == AccessKind::Conditional ? "url(#hatch)"
-                                                                 : "#ffffff";
-      o << "<rect x=\"" << x + 2 << "\" y=\"" << y + 2 << "\" width=\"" << cell - 4 << "\" height=\"" << cell - 4
-        << "\" rx=\"3\" fill=\"" << fill << "\" stroke=\"#afb8c1\" stroke-width=\"1\">";
-      std::string tip = row.workload + " \u2190 " + m.columns[c] + ": " +
-                        (cellv.kind == AccessKind::Allowed       ? "allowed"
-                         : cellv.kind == AccessKind::Conditional ? "allowed for some requests"
-                                                                 : "no ALLOW rule admits it");
-      for (const std::string& v : cellv.via) tip += "\n  via " + v;
-      o << "<title>" << esc(tip) << "</title></rect>\n";
-    }
-  }
-  int ly = top + static_cast<int>(m.rows.size()) * cell + 16;
-  o << "<rect x=\"10\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#0969da\" stroke=\"#afb8c1\"/>"
-    << "<text x=\"32\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed by an ALLOW rule</text>\n";
-  o << "<rect x=\"200\" y=\"" << ly
-    << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"url(#hatch)\" stroke=\"#afb8c1\"/>"
-    << "<text x=\"222\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">allowed for some requests</text>\n";
-  o << "<rect x=\"400\" y=\"" << ly << "\" width=\"16\" height=\"16\" rx=\"3\" fill=\"#ffffff\" stroke=\"#afb8c1\"/>"
-    << "<text x=\"422\" y=\"" << ly + 13 << "\" font-size=\"12\" fill=\"#1f2328\">denied (no ALLOW rule)</text>\n";
-  o << "</svg>\n";
-  if (m.columns.size() > ncols)
-    o << "<p class=\"small\">The picture shows the first " << ncols << " of " << m.columns.size()
-      << " identities; the table below lists all of them.</p>\n";
-  return o.str();
-}
 
 void head_and_summary(std::ostream& o, const AuditReport& r) {
   const std::string title =
@@ -195,6 +116,7 @@ void head_and_summary(std::ostream& o, const AuditReport& r) {
     << "<div><b>" << by_status[1] << "</b>" << badge("fail", "fail") << "</div>"
     << "<div><b>" << by_status[2] << "</b>" << badge("excepted", "excepted") << "</div>"
     << "<div><b>" << by_status[3] << "</b>" << badge("incomplete", "incomplete") << "</div>"
+    << "<div><b>" << by_status[5] << "</b>" << badge("partial", "partial") << "</div>"
     << "<div><b>" << by_status[4] << "</b>" << badge("no-evidence", "no evidence") << "</div>"
     << "<div><b>" << r.errors << " / " << r.warnings_count << " / " << r.notes << "</b>errors / warnings / notes</div>"
     << "<div><b>" << r.suppressed << "</b>suppressed findings</div></div>\n";
@@ -223,14 +145,21 @@ void scope_section(std::ostream& o, const AuditReport& r) {
     << (r.assertions_file.empty() ? std::string("none (--assert not given)")
                                   : code(r.assertions_file) + " SHA-256 " + code(r.assertions_sha256))
     << "</td></tr>\n"
-    << "<tr><th>Failure threshold</th><td>" << code(r.fail_on) << "</td></tr>\n"
-    << "</tbody></table>\n";
-  o << "<h3>Input files (" << r.files.size() << ")</h3>\n<table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th>"
-    << "</tr></thead><tbody>\n";
+    << "<tr><th>Failure threshold</th><td>" << code(r.fail_on) << "</td></tr>\n";
+  if (!r.git.commit.empty())
+    o << "<tr><th>Git checkout</th><td>commit " << code(r.git.commit)
+      << (r.git.branch.empty() ? "" : " on branch " + code(r.git.branch))
+      << (r.git.remote_url.empty() ? "" : "<br>remote " + code(r.git.remote_url)) << "<br>root " << code(r.git.root)
+      << "</td></tr>\n";
+  o << "</tbody></table>\n";
+  const bool fold = r.files.size() > kListCap;
+  o << (fold ? "<details class=\"files\"><summary><b>" : "<h3>") << "Input files (" << r.files.size() << ")"
+    << (fold ? "</b></summary>\n" : "</h3>\n")
+    << "<table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>\n";
   for (const AuditFile& f : r.files)
     o << "<tr><td class=\"mono\">" << esc(f.path) << "</td><td>" << f.bytes << "</td><td class=\"mono\">"
       << (f.sha256.empty() ? "could not be re-read" : esc(f.sha256)) << "</td></tr>\n";
-  o << "</tbody></table>\n</section>\n";
+  o << "</tbody></table>\n" << (fold ? "</details>\n" : "") << "</section>\n";
 }
 
 // Each item through esc(), joined with `sep`.
@@ -253,6 +182,17 @@ void regulated_section(std::ostream& o, const AuditReport& r) {
   o << "</tbody></table>\n</section>\n";
 }
 
+// A count that opens to the list ("12 resources" folded over their names): short lists are written out.
+void folded_list(std::ostream& o, const std::string& count, const std::vector<std::string>& items) {
+  if (items.size() <= 3) {
+    o << count << ": " << escaped(items, ", ");
+    return;
+  }
+  o << "<details class=\"list\"><summary>" << esc(count) << "</summary><ul>";
+  for (const std::string& item : items) o << "<li>" << esc(item) << "</li>";
+  o << "</ul></details>";
+}
+
 // One row of a control's evidence table: the check, what it examined, links to what it found.
 void evidence_row(std::ostream& o, const AuditReport& r, const CheckEvidence& e) {
   o << "<tr><td>" << token(e.check);
@@ -260,10 +200,13 @@ void evidence_row(std::ostream& o, const AuditReport& r, const CheckEvidence& e)
   o << "</td><td class=\"small\">";
   if (!e.available)
     o << "<b>not available in this build</b>: no evidence";
+  else if (!e.examined())
+    o << "<b>nothing to examine in the input</b>: no evidence";
   else if (e.subjects.empty())
     o << "nothing in scope";
   else
-    o << e.subjects.size() << (e.subjects.size() == 1 ? " resource: " : " resources: ") << escaped(e.subjects, ", ");
+    folded_list(o, std::to_string(e.subjects.size()) + (e.subjects.size() == 1 ? " resource" : " resources"),
+                e.subjects);
   o << "</td><td>";
   if (e.findings.empty()) o << (e.available ? "none" : "&mdash;");
   for (size_t i = 0; i < e.findings.size(); ++i) {
@@ -282,7 +225,8 @@ void controls_section(std::ostream& o, const AuditReport& r) {
     o << "<div class=\"card " << st << "\" id=\"control-" << esc(c.id) << "\">\n<h3>" << badge(st, st) << " "
       << esc(c.id) << " &mdash; " << esc(c.title) << "</h3>\n";
     if (!c.reference.empty()) o << "<p class=\"meta\">" << esc(c.reference) << "</p>\n";
-    o << "<p>" << esc(c.note) << ".</p>\n<table><thead><tr><th>Check</th><th>Examined</th><th>Findings</th></tr>"
+    o << "<p>" << esc(c.note)
+      << ".</p>\n<table class=\"keep\"><thead><tr><th>Check</th><th>Examined</th><th>Findings</th></tr>"
       << "</thead><tbody>\n";
     for (const CheckEvidence& e : c.evidence) evidence_row(o, r, e);
     o << "</tbody></table>\n</div>\n";
@@ -322,34 +266,117 @@ void finding_card(std::ostream& o, const AuditFinding& af) {
   o << "<p class=\"small meta\">fingerprint <span class=\"mono\">" << esc(f.fingerprint) << "</span></p>\n</div>\n";
 }
 
+// Links to findings by index ("F3, F7"), or "" when there are none.
+std::string finding_links(const AuditReport& r, const std::vector<size_t>& indexes) {
+  std::string out;
+  for (size_t i : indexes) {
+    const std::string& n = r.findings[i].number;
+    out += (out.empty() ? "" : ", ") + ("<a href=\"#" + n + "\">" + n + "</a>");
+  }
+  return out;
+}
+
+std::string group_anchor(const std::string& control) {
+  return "findings-" + (control.empty() ? std::string("unmapped") : control);
+}
+
+// "164.312(b) — Activity ..." for a control id, "Not mapped to a control" for "".
+std::string group_title(const AuditReport& r, const std::string& control) {
+  if (control.empty()) return "Not mapped to a control";
+  for (const ControlResult& c : r.controls)
+    if (c.id == control) return c.id + " \u2014 " + c.title;
+  return control;
+}
+
+// Counts per control and severity, each linking to its group below.
+void findings_overview(std::ostream& o, const AuditReport& r) {
+  o << "<table class=\"keep\"><thead><tr><th>Control</th><th>error</th><th>warning</th><th>note</th>"
+    << "<th>Also bear on it</th></tr></thead><tbody>\n";
+  for (size_t i = 0; i < r.finding_groups.size();) {
+    const std::string control = r.finding_groups[i].control;
+    std::array<size_t, 3> count{};
+    size_t see_also = 0;
+    for (; i < r.finding_groups.size() && r.finding_groups[i].control == control; ++i) {
+      count[static_cast<size_t>(r.finding_groups[i].severity)] += r.finding_groups[i].findings.size();
+      see_also += r.finding_groups[i].see_also.size();
+    }
+    o << "<tr><td><a href=\"#" << esc(group_anchor(control)) << "\">" << esc(group_title(r, control)) << "</a></td>";
+    for (size_t sev : {2, 1, 0}) o << "<td>" << count[sev] << "</td>";
+    o << "<td>" << see_also << "</td></tr>\n";
+  }
+  o << "</tbody></table>\n";
+}
+
 void findings_section(std::ostream& o, const AuditReport& r) {
   o << "<section id=\"findings\">\n<h2>4. Findings (" << r.findings.size() << ")</h2>\n";
-  if (r.findings.empty()) o << "<p>No findings.</p>\n";
-  for (const AuditFinding& af : r.findings) finding_card(o, af);
+  if (r.findings.empty()) {
+    o << "<p>No findings.</p>\n</section>\n";
+    return;
+  }
+  o << "<p>Grouped by control, in the profile's order, and by severity. A finding that several controls map is "
+       "listed under the first and referred to by the others.</p>\n";
+  findings_overview(o, r);
+  const std::string* current = nullptr;
+  for (const audit::FindingGroup& g : r.finding_groups) {
+    if (!current || *current != g.control) {
+      o << "<h3 class=\"group\" id=\"" << esc(group_anchor(g.control)) << "\">" << esc(group_title(r, g.control))
+        << "</h3>\n";
+      current = &g.control;
+    }
+    const char* sev = to_string(g.severity);
+    o << "<p>" << badge(sev, sev) << " " << g.findings.size() << (g.findings.size() == 1 ? " finding" : " findings");
+    if (!g.see_also.empty()) o << "; also bear on this control: " << finding_links(r, g.see_also);
+    o << "</p>\n";
+    for (size_t i : g.findings) finding_card(o, r.findings[i]);
+  }
   o << "</section>\n";
 }
 
-void mtls_section(std::ostream& o, const AuditReport& r) {
-  o << "<section id=\"mtls\">\n<h2>5. Effective mTLS of regulated workloads</h2>\n"
-    << "<p>Every regulated workload &times; port, with the mode Istio applies and the PeerAuthentication that decides "
-       "it (most specific level wins; UNSET inherits; no policy means PERMISSIVE).</p>\n"
-    << "<table><thead><tr><th>Workload</th><th>Port</th><th>Protocol</th><th>Mode</th><th>Level</th>"
-       "<th>Decided by</th></tr></thead><tbody>\n";
-  if (r.mtls.empty()) o << "<tr><td colspan=\"6\">No regulated workload.</td></tr>\n";
+std::string data_plane_text(const MtlsRow& m) {
+  if (m.data_plane.empty()) return "&mdash;";
+  return esc(m.data_plane) + (m.data_plane_assumed ? " <i>(assumed)</i>" : "");
+}
+
+void mtls_table(std::ostream& o, const AuditReport& r) {
+  o << "<table><thead><tr><th>Workload</th><th>Data plane</th><th>Port</th><th>Protocol</th><th>Mode</th>"
+       "<th>Level</th><th>Decided by</th></tr></thead><tbody>\n";
+  if (r.mtls.empty()) o << "<tr><td colspan=\"7\">No regulated workload.</td></tr>\n";
   for (const MtlsRow& m : r.mtls) {
     o << "<tr><td>" << esc(m.workload) << " <span class=\"small meta\">" << esc(m.workload_kind) << "</span></td><td>"
-      << esc(m.port) << (m.port_name.empty() ? "" : " (" + esc(m.port_name) + ")") << "</td><td>"
-      << (m.protocol.empty() ? std::string("&mdash;") : esc(m.protocol)) << "</td><td>"
+      << data_plane_text(m) << "</td><td>" << esc(m.port) << (m.port_name.empty() ? "" : " (" + esc(m.port_name) + ")")
+      << "</td><td>" << (m.protocol.empty() ? std::string("&mdash;") : esc(m.protocol)) << "</td><td>"
       << badge(m.strict ? "pass" : "fail", m.mode) << "</td><td>" << esc(m.level) << "</td><td>"
       << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : esc(m.decided_by))
       << (m.decided_at.empty() ? "" : "<br><span class=\"mono small\">" + esc(m.decided_at) + "</span>")
       << "</td></tr>\n";
   }
-  o << "</tbody></table>\n</section>\n";
+  o << "</tbody></table>\n";
 }
 
-// The callers of one row, one per line: "identity (some requests) via rule; rule".
-void callers_cell(std::ostream& o, const AccessMatrix& m, const AccessRow& row) {
+void mtls_section(std::ostream& o, const AuditReport& r) {
+  o << "<section id=\"mtls\">\n<h2>5. Effective mTLS of regulated workloads</h2>\n"
+    << "<p>Every regulated workload &times; port, with the mode Istio applies and the PeerAuthentication that decides "
+       "it (most specific level wins; UNSET inherits; no policy means PERMISSIVE). A workload without an Istio proxy "
+       "accepts plaintext whatever PeerAuthentication says. A data plane marked <i>assumed</i> is not stated by the "
+       "input (--data-plane decided it).</p>\n";
+  if (!r.mtls_coverage.empty()) {
+    o << "<h3>Coverage per namespace</h3>\n<div class=\"matrix\">\n" << mtls_coverage_svg(r) << "</div>\n";
+  }
+  const size_t not_strict =
+      static_cast<size_t>(std::count_if(r.mtls.begin(), r.mtls.end(), [](const MtlsRow& m) { return !m.strict; }));
+  const bool fold = r.mtls.size() > 2 * kListCap;
+  if (fold)
+    o << "<details class=\"mtls\"><summary><b>" << r.mtls.size() << " workload ports</b>, " << not_strict
+      << " not STRICT</summary>\n";
+  mtls_table(o, r);
+  if (fold) o << "</details>\n";
+  o << "</section>\n";
+}
+
+// The callers of one row, one per line: "identity (some requests) via rule; rule", and the findings that bear
+// on each.
+void callers_cell(std::ostream& o, const AuditReport& r, const AccessRow& row) {
+  const AccessMatrix& m = r.access;
   bool any = false;
   for (size_t i = 0; i < row.cells.size(); ++i) {
     const AccessCell& c = row.cells[i];
@@ -357,6 +384,7 @@ void callers_cell(std::ostream& o, const AccessMatrix& m, const AccessRow& row) 
     o << (any ? "<br>" : "") << esc(m.columns[i])
       << (c.kind == AccessKind::Conditional ? " <i>(some requests)</i>" : "") << " <span class=\"meta\">via "
       << esc(join(c.via, "; ")) << "</span>";
+    if (!c.findings.empty()) o << " &middot; " << finding_links(r, c.findings);
     any = true;
   }
   if (!any) o << "nobody (every request is denied)";
@@ -369,12 +397,13 @@ void access_section(std::ostream& o, const AuditReport& r) {
   if (r.access.rows.empty()) {
     o << "<p>No regulated workload.</p>\n";
   } else {
-    o << "<div class=\"matrix\">\n" << access_svg(r.access) << "</div>\n";
-    o << "<table><thead><tr><th>Workload</th><th>Callers</th><th>Notes</th></tr></thead><tbody>\n";
+    o << "<div class=\"matrix\">\n" << access_svg(r) << access_legend_html(r.access) << "</div>\n";
+    o << "<table><thead><tr><th>Workload</th><th>Callers</th><th>Notes</th><th>Findings</th></tr></thead><tbody>\n";
     for (const AccessRow& row : r.access.rows) {
       o << "<tr><td>" << esc(row.workload) << "</td><td class=\"small\">";
-      callers_cell(o, r.access, row);
-      o << "</td><td class=\"small\">" << escaped(row.notes, "<br>") << "</td></tr>\n";
+      callers_cell(o, r, row);
+      o << "</td><td class=\"small\">" << escaped(row.notes, "<br>") << "</td><td class=\"small\">"
+        << (row.findings.empty() ? std::string("&mdash;") : finding_links(r, row.findings)) << "</td></tr>\n";
     }
     o << "</tbody></table>\n";
   }

@@ -31,6 +31,12 @@ json scope_json(const AuditReport& r) {
   for (const AuditFile& f : r.files)
     files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"sha256", or_null(f.sha256)}});
   scope["files"] = files;
+  // Only in a git checkout, so that a report outside one stays as it was.
+  if (!r.git.commit.empty())
+    scope["git"] = {{"root", r.git.root},
+                    {"commit", r.git.commit},
+                    {"branch", or_null(r.git.branch)},
+                    {"remote_url", or_null(r.git.remote_url)}};
   scope["assertions"] =
       r.assertions_file.empty() ? json(nullptr) : json({{"file", r.assertions_file}, {"sha256", r.assertions_sha256}});
   return scope;
@@ -64,6 +70,7 @@ json controls_json(const AuditReport& r) {
       for (size_t i : e.findings) ids.push_back(r.findings[i].number);
       ev.push_back({{"check", e.check},
                     {"available", e.available},
+                    {"examined", e.examined()},
                     {"summary", e.summary},
                     {"subjects", e.subjects},
                     {"findings", ids}});
@@ -80,6 +87,8 @@ json controls_json(const AuditReport& r) {
                         {"evidence", ev}});
     // Only when there is one, so that a report without any stays as it was.
     if (c.missing_evidence) controls.back()["missing_evidence"] = c.missing;
+    if (!c.not_examined.empty()) controls.back()["not_examined"] = c.not_examined;
+    if (!c.unavailable.empty()) controls.back()["unavailable"] = c.unavailable;
     if (c.inconclusive) {
       controls.back()["inconclusive"] = c.inconclusive;
       controls.back()["unproved"] = c.unproved;
@@ -123,11 +132,47 @@ json mtls_json(const AuditReport& r) {
                   {"level", m.level},
                   {"decided_by", or_null(m.decided_by)},
                   {"decided_at", or_null(m.decided_at)},
-                  {"strict", m.strict}});
+                  {"strict", m.strict},
+                  {"data_plane", m.data_plane},
+                  {"data_plane_assumed", m.data_plane_assumed}});
   return mt;
 }
 
-json access_json(const AccessMatrix& m) {
+json mtls_coverage_json(const AuditReport& r) {
+  json cov = json::array();
+  for (const audit::MtlsCoverage& c : r.mtls_coverage)
+    cov.push_back(
+        {{"namespace", c.ns},
+         {"ports",
+          {{"strict", c.strict}, {"permissive", c.permissive}, {"disable", c.disable}, {"no_proxy", c.no_proxy}}},
+         {"workloads",
+          {{"sidecar", c.sidecar},
+           {"ambient", c.ambient},
+           {"gateway", c.gateway},
+           {"none", c.none},
+           {"assumed", c.assumed}}}});
+  return cov;
+}
+
+// Finding numbers ("F3") of indexes into AuditReport::findings.
+json numbers(const AuditReport& r, const std::vector<size_t>& indexes) {
+  json out = json::array();
+  for (size_t i : indexes) out.push_back(r.findings[i].number);
+  return out;
+}
+
+json finding_groups_json(const AuditReport& r) {
+  json groups = json::array();
+  for (const audit::FindingGroup& g : r.finding_groups)
+    groups.push_back({{"control", or_null(g.control)},
+                      {"severity", to_string(g.severity)},
+                      {"findings", numbers(r, g.findings)},
+                      {"see_also", numbers(r, g.see_also)}});
+  return groups;
+}
+
+json access_json(const AuditReport& r) {
+  const AccessMatrix& m = r.access;
   json acc;
   acc["approximation"] = m.approximation;
   acc["columns"] = m.columns;
@@ -139,10 +184,15 @@ json access_json(const AccessMatrix& m) {
       if (c.kind == AccessKind::None) continue;
       callers.push_back({{"identity", m.columns[i]},
                          {"access", c.kind == AccessKind::Allowed ? "allowed" : "conditional"},
-                         {"via", c.via}});
+                         {"via", c.via},
+                         {"basis", audit::to_string(c.basis)},
+                         {"findings", numbers(r, c.findings)}});
     }
-    rows.push_back(
-        {{"workload", row.workload}, {"workload_kind", row.workload_kind}, {"callers", callers}, {"notes", row.notes}});
+    rows.push_back({{"workload", row.workload},
+                    {"workload_kind", row.workload_kind},
+                    {"callers", callers},
+                    {"notes", row.notes},
+                    {"findings", numbers(r, row.findings)}});
   }
   acc["rows"] = rows;
   return acc;
@@ -178,8 +228,10 @@ std::string format_audit_json(const AuditReport& r) {
   json findings = json::array();
   for (const AuditFinding& af : r.findings) findings.push_back(finding_json(af));
   j["findings"] = findings;
+  j["finding_groups"] = finding_groups_json(r);
   j["mtls"] = mtls_json(r);
-  j["access"] = access_json(r.access);
+  j["mtls_coverage"] = mtls_coverage_json(r);
+  j["access"] = access_json(r);
   j["exceptions"] = exceptions_json(r);
   j["limits"] = audit_limits();
   return j.dump(2) + "\n";

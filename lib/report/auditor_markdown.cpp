@@ -67,6 +67,13 @@ std::string cells(const std::vector<std::string>& items, const char* sep) {
   return join(escaped, sep);
 }
 
+// "a, b, c, … and 12 more": at most kMarkdownListCap items of a list, each through cell(); the JSON has them all.
+std::string capped(const std::vector<std::string>& items) {
+  if (items.size() <= kMarkdownListCap) return cells(items, ", ");
+  std::vector<std::string> head(items.begin(), items.begin() + kMarkdownListCap);
+  return cells(head, ", ") + ", … and " + std::to_string(items.size() - kMarkdownListCap) + " more";
+}
+
 const char* status_mark(ControlStatus s) {
   switch (s) {
     case ControlStatus::Pass:
@@ -79,6 +86,8 @@ const char* status_mark(ControlStatus s) {
       return "INCOMPLETE";
     case ControlStatus::NoEvidence:
       return "NO EVIDENCE";
+    case ControlStatus::Partial:
+      return "PARTIAL";
   }
   return "";
 }
@@ -90,11 +99,12 @@ void header_section(std::ostream& o, const AuditReport& r) {
     << code(r.profile_name) << ", threshold " << code(r.fail_on) << ".\n\n";
   o << "**Result: " << result_mark(r.result) << "** — " << result_sentence(r.result) << ".\n\n";
   const auto by_status = controls_by_status(r);
-  o << "| Controls | Pass | Fail | Excepted | Incomplete | No evidence | Errors | Warnings | Notes | Suppressed |\n"
-    << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+  o << "| Controls | Pass | Fail | Excepted | Incomplete | Partial | No evidence | Errors | Warnings | Notes | "
+       "Suppressed |\n"
+    << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     << "| " << r.controls.size() << " | " << by_status[0] << " | " << by_status[1] << " | " << by_status[2] << " | "
-    << by_status[3] << " | " << by_status[4] << " | " << r.errors << " | " << r.warnings_count << " | " << r.notes
-    << " | " << r.suppressed << " |\n\n";
+    << by_status[3] << " | " << by_status[5] << " | " << by_status[4] << " | " << r.errors << " | " << r.warnings_count
+    << " | " << r.notes << " | " << r.suppressed << " |\n\n";
   for (const std::string& w : r.warnings) o << "> **Scope warning:** " << text(w) << "\n\n";
 }
 
@@ -112,7 +122,13 @@ void scope_section(std::ostream& o, const AuditReport& r) {
     << (r.assertions_file.empty() ? std::string("none (--assert not given)")
                                   : code(r.assertions_file) + " SHA-256 " + code(r.assertions_sha256))
     << " |\n"
-    << "| Failure threshold | " << code(r.fail_on) << " |\n\n";
+    << "| Failure threshold | " << code(r.fail_on) << " |\n";
+  if (!r.git.commit.empty())
+    o << "| Git checkout | commit " << code(r.git.commit)
+      << (r.git.branch.empty() ? "" : " on branch " + code(r.git.branch))
+      << (r.git.remote_url.empty() ? "" : "<br>remote " + code(r.git.remote_url)) << "<br>root " << code(r.git.root)
+      << " |\n";
+  o << "\n";
   o << "### Input files (" << r.files.size() << ")\n\n| File | Bytes | SHA-256 |\n|---|---:|---|\n";
   for (const AuditFile& f : r.files)
     o << "| " << code(f.path) << " | " << f.bytes << " | "
@@ -137,11 +153,13 @@ void evidence_row(std::ostream& o, const AuditReport& r, const CheckEvidence& e)
   std::string examined;
   if (!e.available) {
     examined = "**not available in this build**: no evidence";
+  } else if (!e.examined()) {
+    examined = "**nothing to examine in the input**: no evidence";
   } else if (e.subjects.empty()) {
     examined = "nothing in scope";
   } else {
     examined = std::to_string(e.subjects.size()) + (e.subjects.size() == 1 ? " resource: " : " resources: ") +
-               cells(e.subjects, ", ");
+               capped(e.subjects);
   }
   std::vector<std::string> numbers;
   for (size_t i : e.findings) {
@@ -189,18 +207,66 @@ void finding(std::ostream& o, const AuditFinding& af) {
   o << "Fingerprint " << code(f.fingerprint) << "\n\n";
 }
 
+std::string group_title(const AuditReport& r, const std::string& control) {
+  if (control.empty()) return "Not mapped to a control";
+  for (const ControlResult& c : r.controls)
+    if (c.id == control) return c.id + ": " + c.title;
+  return control;
+}
+
+std::string numbers(const AuditReport& r, const std::vector<size_t>& indexes) {
+  std::vector<std::string> out;
+  for (size_t i : indexes) out.push_back(r.findings[i].number);
+  return join(out, ", ");
+}
+
 void findings_section(std::ostream& o, const AuditReport& r) {
   o << "## 4. Findings (" << r.findings.size() << ")\n\n";
-  if (r.findings.empty()) o << "No findings.\n\n";
-  for (const AuditFinding& af : r.findings) finding(o, af);
+  if (r.findings.empty()) {
+    o << "No findings.\n\n";
+    return;
+  }
+  o << "Grouped by control, in the profile's order, and by severity. A finding that several controls map is listed "
+       "under the first and referred to by the others.\n\n";
+  const std::string* current = nullptr;
+  for (const audit::FindingGroup& g : r.finding_groups) {
+    if (!current || *current != g.control) {
+      o << "### " << text(group_title(r, g.control)) << "\n\n";
+      current = &g.control;
+    }
+    o << "#### " << to_string(g.severity) << " (" << g.findings.size() << ")\n\n";
+    if (!g.see_also.empty()) o << "Also bear on this control: " << numbers(r, g.see_also) << ".\n\n";
+    for (size_t i : g.findings) finding(o, r.findings[i]);
+  }
+}
+
+void mtls_coverage_table(std::ostream& o, const AuditReport& r) {
+  o << "| Namespace | Ports | STRICT | PERMISSIVE | DISABLE | No proxy | Workloads by data plane |\n"
+    << "|---|---:|---:|---:|---:|---:|---|\n";
+  for (const audit::MtlsCoverage& c : r.mtls_coverage) {
+    auto share = [&](size_t n) {
+      return std::to_string(n) + " (" + std::to_string((n * 100 + c.ports() / 2) / c.ports()) + "%)";
+    };
+    std::vector<std::string> planes;
+    for (auto [n, what] : {std::pair{c.sidecar, "sidecar"}, std::pair{c.ambient, "ambient"},
+                           std::pair{c.gateway, "gateway"}, std::pair{c.none, "no proxy"}})
+      if (n) planes.push_back(std::to_string(n) + " " + what);
+    std::string plane_text = join(planes, ", ");
+    if (c.assumed) plane_text += " (" + std::to_string(c.assumed) + " assumed)";
+    o << "| " << code(c.ns) << " | " << c.ports() << " | " << share(c.strict) << " | " << share(c.permissive) << " | "
+      << share(c.disable) << " | " << share(c.no_proxy) << " | " << plane_text << " |\n";
+  }
+  o << "\n";
 }
 
 void mtls_section(std::ostream& o, const AuditReport& r) {
-  o << "## 5. Effective mTLS of regulated workloads\n\n"
-    << "| Workload | Port | Protocol | Mode | Level | Decided by |\n|---|---|---|---|---|---|\n";
-  if (r.mtls.empty()) o << "| — | | | | | No regulated workload. |\n";
+  o << "## 5. Effective mTLS of regulated workloads\n\n";
+  if (!r.mtls_coverage.empty()) mtls_coverage_table(o, r);
+  o << "| Workload | Data plane | Port | Protocol | Mode | Level | Decided by |\n|---|---|---|---|---|---|---|\n";
+  if (r.mtls.empty()) o << "| — | | | | | | No regulated workload. |\n";
   for (const MtlsRow& m : r.mtls)
-    o << "| " << cell(m.workload) << " (" << cell(m.workload_kind) << ") | " << cell(m.port)
+    o << "| " << cell(m.workload) << " (" << cell(m.workload_kind) << ") | " << cell(m.data_plane)
+      << (m.data_plane_assumed ? " *(assumed)*" : "") << " | " << cell(m.port)
       << (m.port_name.empty() ? "" : " (" + cell(m.port_name) + ")") << " | " << cell(m.protocol) << " | "
       << (m.strict ? "" : "**") << cell(m.mode) << (m.strict ? "" : "**") << " | " << cell(m.level) << " | "
       << (m.decided_by.empty() ? std::string("Istio default (no PeerAuthentication)") : cell(m.decided_by))
@@ -209,13 +275,14 @@ void mtls_section(std::ostream& o, const AuditReport& r) {
 }
 
 // "identity *(some requests)* — via rule; rule" for each cell that admits someone, one per line.
-std::string callers_cell(const AccessMatrix& m, const AccessRow& row) {
+std::string callers_cell(const AuditReport& r, const AccessRow& row) {
+  const AccessMatrix& m = r.access;
   std::vector<std::string> callers;
   for (size_t i = 0; i < row.cells.size(); ++i) {
     const AccessCell& c = row.cells[i];
     if (c.kind == AccessKind::None) continue;
     callers.push_back(cell(m.columns[i]) + (c.kind == AccessKind::Conditional ? " *(some requests)*" : "") + " — via " +
-                      cell(join(c.via, "; ")));
+                      cell(join(c.via, "; ")) + (c.findings.empty() ? "" : " (" + numbers(r, c.findings) + ")"));
   }
   return callers.empty() ? "nobody (every request is denied)" : join(callers, "<br>");
 }
@@ -226,10 +293,14 @@ void access_section(std::ostream& o, const AuditReport& r) {
     o << "No regulated workload.\n\n";
     return;
   }
-  o << "| Workload | Callers | Notes |\n|---|---|---|\n";
+  o << "A caller is listed when an ALLOW rule admits it (*some requests*: only with conditions), when no enforced "
+       "ALLOW policy applies to the workload (every request no DENY policy stops is allowed), or when the workload "
+       "has no Istio proxy (nothing is enforced); the notes say which. Numbers in parentheses are the findings that "
+       "bear on the caller.\n\n";
+  o << "| Workload | Callers | Notes | Findings |\n|---|---|---|---|\n";
   for (const AccessRow& row : r.access.rows)
-    o << "| " << cell(row.workload) << " | " << callers_cell(r.access, row) << " | " << cells(row.notes, "<br>")
-      << " |\n";
+    o << "| " << cell(row.workload) << " | " << callers_cell(r, row) << " | " << cells(row.notes, "<br>") << " | "
+      << (row.findings.empty() ? std::string("—") : numbers(r, row.findings)) << " |\n";
   o << "\n";
 }
 

@@ -42,10 +42,46 @@ std::vector<std::pair<std::string, std::string>> witness_fields(const Witness& w
   return out;
 }
 
-std::array<size_t, 5> controls_by_status(const AuditReport& r) {
-  std::array<size_t, 5> counts{0, 0, 0, 0, 0};
+std::array<size_t, audit::kControlStatusCount> controls_by_status(const AuditReport& r) {
+  std::array<size_t, audit::kControlStatusCount> counts{};
   for (const ControlResult& c : r.controls) ++counts[static_cast<size_t>(c.status)];
   return counts;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string access_state_text(const AccessCell& c) {
+  if (c.kind == AccessKind::None) return "no ALLOW rule admits it: denied";
+  if (c.basis == audit::AccessBasis::NoProxy) return "no Istio proxy: nothing is enforced, every request reaches it";
+  if (c.basis == audit::AccessBasis::NoAllowPolicy)
+    return "no enforced ALLOW policy applies: allowed unless a DENY policy stops it";
+  if (c.kind == AccessKind::Conditional) return "admitted by an ALLOW rule for some requests only";
+  return "admitted by an ALLOW rule without conditions";
 }
 
 std::string result_mark(const std::string& result) {

@@ -27,6 +27,27 @@ std::vector<std::string> report_args(const std::string& format, const std::strin
           "2026-06-01T08:00:00Z"};
 }
 
+// The headless browser the rendering tests use, "" when none is installed.
+std::string chromium_binary() {
+  for (const char* b : {"chromium", "chromium-browser", "google-chrome"})
+    if (test::have_command(b)) return b;
+  return "";
+}
+
+// Runs the browser headless on `html` with `action` (--screenshot=..., --print-to-pdf=..., --dump-dom), its
+// standard output into `out`; returns the shell status. Each run gets its own profile directory.
+int run_chromium(const std::string& browser, const fs::path& dir, const fs::path& html, const std::string& action,
+                 const fs::path& out) {
+  static int runs = 0;
+  const fs::path profile = dir / ("chromium-profile-" + std::to_string(runs++));
+  std::string cmd = "timeout 300 " + browser +
+                    " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+                    " --disable-component-update --disable-sync --user-data-dir='" +
+                    profile.string() + "' " + action + " 'file://" + html.string() + "' >'" + out.string() + "' 2>>'" +
+                    (dir / "chromium.log").string() + "'";
+  return std::system(cmd.c_str());
+}
+
 }  // namespace
 
 TEST_CASE("report cli: html, md and json files with every section") {
@@ -113,29 +134,20 @@ TEST_CASE("report cli: the HTML renders in headless Chromium to a non-blank page
   REQUIRE(fs::exists(html));
   const std::string text = test::read_file(html);
   // Self-contained: nothing that a browser would fetch.
-  for (const char* needle : {"http://", "https://", "<script", "<link", "<img", "@import", "url(http"}) {
+  // (A URL as text, such as a git remote in the scope, loads nothing; URLs in attributes would.)
+  for (const char* needle : {"href=\"http", "src=", "<script", "<link", "<img", "@import", "url(http"}) {
     INFO(needle);
     CHECK(text.find(needle) == std::string::npos);
   }
 
-  std::string browser;
-  for (const char* b : {"chromium", "chromium-browser", "google-chrome"})
-    if (test::have_command(b)) {
-      browser = b;
-      break;
-    }
+  const std::string browser = chromium_binary();
   if (browser.empty()) {
     WARN("skipped rendering: chromium is not installed (apt-get install -y chromium)");
     return;
   }
   fs::path png = dir / "out.png";
-  fs::path profile = dir / "chromium-profile";
-  std::string cmd = browser +
-                    " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
-                    " --disable-component-update --disable-sync --user-data-dir='" +
-                    profile.string() + "' --screenshot='" + png.string() + "' --window-size=1280,2000 'file://" +
-                    html.string() + "' >'" + (dir / "chromium.log").string() + "' 2>&1";
-  int status = std::system(cmd.c_str());
+  int status =
+      run_chromium(browser, dir, html, "--screenshot='" + png.string() + "' --window-size=1280,2000", dir / "stdout");
   INFO(test::read_file(dir / "chromium.log"));
   CHECK(WIFEXITED(status));
   REQUIRE(fs::exists(png));
@@ -148,4 +160,59 @@ TEST_CASE("report cli: the HTML renders in headless Chromium to a non-blank page
   // A blank page has no non-white pixel; a rendered report has text, badges and tables.
   CHECK(s["nonwhite"].get<long>() > 20000);
   CHECK(s["colors"].get<long>() > 20);
+}
+
+// The number of pages of a PDF as Chromium (Skia) writes it: one "/Type /Page" object per page.
+size_t pdf_pages(const std::string& pdf) {
+  size_t pages = 0;
+  for (size_t at = pdf.find("/Type /Page"); at != std::string::npos; at = pdf.find("/Type /Page", at + 1))
+    if (at + 11 < pdf.size() && pdf[at + 11] != 's') ++pages;
+  return pages;
+}
+
+TEST_CASE("report cli: the printed report (headless Chromium PDF) has every section, the charts and page numbers") {
+  fs::path dir = test::temp_dir("report-print");
+  fs::path html = dir / "report.html";
+  test::run_cli(report_args("html", html.string()));
+  REQUIRE(fs::exists(html));
+  const std::string browser = chromium_binary();
+  if (browser.empty()) {
+    WARN("skipped printing: chromium is not installed (apt-get install -y chromium)");
+    return;
+  }
+  // The DOM as the browser built it: every section and both pictures are there after parsing.
+  fs::path dom = dir / "dom.html";
+  run_chromium(browser, dir, html, "--dump-dom", dom);
+  const std::string dom_text = test::read_file(dom);
+  INFO(test::read_file(dir / "chromium.log"));
+  for (const std::string& id : report::audit_sections()) {
+    INFO(id);
+    CHECK_THAT(dom_text, Catch::Contains("<section id=\"" + id + "\">"));
+  }
+  CHECK_THAT(dom_text, Catch::Contains("id=\"mtls-chart\""));
+  CHECK_THAT(dom_text, Catch::Contains("id=\"access-chart\""));
+
+  // Printed: a cover page, then each of the eight sections on pages of its own.
+  fs::path pdf = dir / "report.pdf";
+  run_chromium(browser, dir, html, "--no-pdf-header-footer --print-to-pdf='" + pdf.string() + "'", dir / "stdout");
+  REQUIRE(fs::exists(pdf));
+  const std::string pdf_bytes = test::read_file(pdf);
+  CHECK_THAT(pdf_bytes, Catch::StartsWith("%PDF-"));
+  CHECK(pdf_bytes.size() > 20000);
+  CHECK(pdf_pages(pdf_bytes) >= 1 + report::audit_sections().size());
+  if (!test::have_command("pdftotext")) {
+    WARN(
+        "pdftotext is not installed (apt-get install -y poppler-utils): the PDF's text is not checked, only its "
+        "pages and the DOM");
+    return;
+  }
+  fs::path txt = dir / "report.txt";
+  REQUIRE(std::system(("pdftotext '" + pdf.string() + "' '" + txt.string() + "'").c_str()) == 0);
+  const std::string text = test::read_file(txt);
+  for (const char* heading : {"1. Scope", "2. Regulated namespaces", "3. Controls", "4. Findings", "5. Effective mTLS",
+                              "6. Who may call", "7. Exceptions", "8. What this report", "Coverage per namespace",
+                              "STRICT", "PERMISSIVE", "Page 1 of", "Page 2 of"}) {
+    INFO(heading);
+    CHECK_THAT(text, Catch::Contains(heading));
+  }
 }
