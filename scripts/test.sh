@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite (the README's test command; .ci/run calls it). Three phases (docs/ci.md):
+# The whole test suite (the README's test command; .ci/run calls it). Four phases (docs/ci.md):
 #   1. build (RelWithDebInfo, the default compiler, tests and benchmarks on) and every test through CTest;
+#   1b. the Debian package from that build, installed with apt-get in a fresh Debian 12 root and run there
+#      (scripts/package_test.sh); PACKAGE_TEST=0 skips it;
 #   2. the sanitizer build (clang-16, ASan + UBSan, $ASAN_BUILD_DIR, default build-asan) and CTest again,
 #      a sanitizer report failing the test it happens in;
 #   3. a fuzz smoke run: every libFuzzer target for FUZZ_SMOKE_SECONDS (default 60) from the same build.
@@ -28,6 +30,12 @@ cmake --build "$BUILD_DIR" -j"$JOBS"
 # The conformance count against Istio's builder goldens (docs/conformance.md), printed for the CI log.
 (cd "$BUILD_DIR" && ctest -R '^conformance:' -V 2>/dev/null | grep -E 'conformance: [0-9]+/[0-9]+' || true)
 phase_done "build + ctest"
+
+# Phase 1b: the package, from the same build (cpack strips the binary).
+if [[ "${PACKAGE_TEST:-1}" != 0 ]]; then
+  BUILD_DIR="$BUILD_DIR" bash scripts/package_test.sh
+  phase_done "package"
+fi
 
 [[ "${SANITIZE:-1}" == 0 ]] && exit 0
 
