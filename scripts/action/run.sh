@@ -36,6 +36,7 @@ cmd_key() {
 
 build_deb() {
   local build="${RUNNER_TEMP:-/tmp}/meshproof-build"
+  apt_cmd update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt_cmd install -y -qq --no-install-recommends build-essential cmake ninja-build \
     pkg-config dpkg-dev libcli11-dev libyaml-cpp-dev libre2-dev libz3-dev nlohmann-json3-dev >/dev/null
   cmake -S "$ACTION_DIR" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
