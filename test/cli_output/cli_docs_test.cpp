@@ -100,6 +100,12 @@ TEST_CASE("cli docs: the value choices of a flag are completed, an unknown shell
   const RunResult bash = run_cli({"__complete", "bash"});
   CHECK(bash.out.find("-o|--output) COMPREPLY=($(compgen -W 'text json sarif junit'") != std::string::npos);
   CHECK(run_cli({"__complete", "fish"}).out.find("-x -a 'error warning note never'") != std::string::npos);
+  // A flag takes no value: nothing follows it in the man page, and bash completes no file after it.
+  const RunResult man = run_cli({"__man"});
+  CHECK(man.out.find("\\fB\\-\\-allow\\-empty\\fR\n") != std::string::npos);
+  CHECK(man.out.find("\\fB\\-h\\fR, \\fB\\-\\-help\\fR\n") != std::string::npos);
+  CHECK(man.out.find("\\fB\\-\\-threads\\fR \\fIUINT\\fR\n") != std::string::npos);
+  CHECK_FALSE(has_word(bash.out.substr(0, bash.out.find("      esac")), "--stats"));
   const RunResult bad = run_cli({"__complete", "tcsh"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("bash|zsh|fish") != std::string::npos);

@@ -39,9 +39,10 @@ FlagDoc flag_doc(const CLI::Option& o) {
   FlagDoc f;
   for (const std::string& s : o.get_snames()) f.names.push_back("-" + s);
   for (const std::string& l : o.get_lnames()) f.names.push_back("--" + l);
-  // As CLI11's own help: a flag has type size 0, an option that takes a value does not.
-  if (o.get_type_size() != 0) read_type(o.get_type_name(), f);
-  if (f.value.empty() && o.get_type_size() != 0) f.value = "VALUE";
+  // A flag expects no value (CLI11's expected(0)); an option expects at least one.
+  const bool takes_value = o.get_type_size() != 0 && o.get_expected_max() != 0;
+  if (takes_value) read_type(o.get_type_name(), f);
+  if (f.value.empty() && takes_value) f.value = "VALUE";
   f.repeatable = o.get_items_expected_max() > 1;
   f.help = o.get_description();
   return f;
