@@ -78,7 +78,9 @@ targets=(meshproof meshgen parse_floor)
 if ((BUILD)); then
   if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
     gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESHPROOF_BUILD_BENCH=ON >/dev/null
+  elif ((QUERY)) && ! grep -qs '^MESHPROOF_BUILD_BENCH:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
+    cmake -S . -B "$BUILD_DIR" -DMESHPROOF_BUILD_BENCH=ON >/dev/null  # phase_bench (off in a plain configure)
   fi
   build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
   case "$build_type" in

@@ -12,7 +12,9 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
 # clang-16 builds the sanitizer test suite and the fuzz targets (Debian's default clang 14 cannot compile
 # lib/engine); libclang-rt-16-dev holds its ASan, UBSan and libFuzzer runtimes; llvm-16 its llvm-symbolizer
 # (symbolized sanitizer reports); ccache keeps the second build cheap when sources did not change.
-test_pkgs=(python3 python3-jsonschema chromium poppler-utils clang-16 libclang-rt-16-dev llvm-16 ccache)
+# debootstrap makes the fresh Debian root scripts/package_test.sh installs the package into; dpkg-dev holds
+# dpkg-shlibdeps, which writes the package's Depends (CPack).
+test_pkgs=(python3 python3-jsonschema chromium poppler-utils clang-16 libclang-rt-16-dev llvm-16 ccache debootstrap dpkg-dev)
 # Used by scripts/bench-scale.sh (docs/performance.md): gnuplot renders the time/memory plot, GNU time
 # (/usr/bin/time -v) measures peak RSS.
 bench_pkgs=(gnuplot-nox time)

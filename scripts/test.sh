@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite (the README's test command; .ci/run calls it). Three phases (docs/ci.md):
-#   1. build (RelWithDebInfo, the default compiler) and every test through CTest;
+# The whole test suite (the README's test command; .ci/run calls it). Four phases (docs/ci.md):
+#   1. build (RelWithDebInfo, the default compiler, tests and benchmarks on) and every test through CTest;
+#   1b. the Debian package from that build, installed with apt-get in a fresh Debian 12 root and run there
+#      (scripts/package_test.sh); PACKAGE_TEST=0 skips it;
 #   2. the sanitizer build (clang-16, ASan + UBSan, $ASAN_BUILD_DIR, default build-asan) and CTest again,
 #      a sanitizer report failing the test it happens in;
 #   3. a fuzz smoke run: every libFuzzer target for FUZZ_SMOKE_SECONDS (default 60) from the same build.
@@ -20,19 +22,27 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # Phase 1: the normal build.
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+# Tests and benchmarks are off in a plain configure (the README's quick start builds the tool only).
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESHPROOF_BUILD_TESTS=ON \
+  -DMESHPROOF_BUILD_BENCH=ON "${launcher[@]}" >/dev/null
 cmake --build "$BUILD_DIR" -j"$JOBS"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$JOBS")
 # The conformance count against Istio's builder goldens (docs/conformance.md), printed for the CI log.
 (cd "$BUILD_DIR" && ctest -R '^conformance:' -V 2>/dev/null | grep -E 'conformance: [0-9]+/[0-9]+' || true)
 phase_done "build + ctest"
 
+# Phase 1b: the package, from the same build (cpack strips the binary).
+if [[ "${PACKAGE_TEST:-1}" != 0 ]]; then
+  BUILD_DIR="$BUILD_DIR" bash scripts/package_test.sh
+  phase_done "package"
+fi
+
 [[ "${SANITIZE:-1}" == 0 ]] && exit 0
 
 # Phase 2: ASan + UBSan. One build directory serves the tests and the fuzzers (-DMESHPROOF_FUZZ=ON), so CI
 # compiles the project twice, not three times. Z3, yaml-cpp and RE2 are Debian's, not instrumented.
 cmake -S . -B "$ASAN_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-16 \
-  -DMESHPROOF_FUZZ=ON -DMESHPROOF_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+  -DMESHPROOF_FUZZ=ON -DMESHPROOF_BUILD_TESTS=ON -DMESHPROOF_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
 cmake --build "$ASAN_BUILD_DIR" -j"$JOBS"
 phase_done "sanitizer build"
 source scripts/sanitizer-env.sh

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "profile/profile.h"
+#include "profile_arg.h"
 #include "report/run.h"
 
 namespace meshproof::cli {
@@ -66,8 +67,8 @@ void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
   cmd->add_option("--regulated-selector", flags.regulated_selectors,
                   "Treat namespaces with label KEY=VALUE as regulated (repeatable)");
   cmd->add_option("--profile", flags.profile,
-                  "Compliance profile (YAML, see docs/profiles.md), e.g. rules/hipaa.yaml; default "
-                  "rules/default.yaml's built-in copy");
+                  "Compliance profile: a file (YAML, see docs/profiles.md) or the name of a shipped one "
+                  "(hipaa, pci-dss-4, soc2, nist-800-207); default rules/default.yaml's built-in copy");
   cmd->add_option("--assert", flags.assert_file,
                   "Prove the assertions in FILE (deny/allow/only, see docs/assertions.md); a violated one is an "
                   "assertion-violated finding with a counterexample");
@@ -143,11 +144,13 @@ std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
 }
 
 std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, bool checks) {
+  const std::optional<std::string> profile_path = resolve_profile_arg(flags.profile);
+  if (!profile_path) return nullptr;
   analysis::Options o;
   o.input = input_options(flags.input, /*progress=*/true);
   o.input.keep_going = true;  // a broken file is reported and left out; the rest is analyzed (exit code 2)
   o.namespaces_complete = flags.input.namespaces_complete;
-  o.profile_path = flags.profile;
+  o.profile_path = *profile_path;
   o.assertions_path = flags.assert_file;
   o.regulated = flags.regulated;
   o.regulated_selectors = flags.regulated_selectors;

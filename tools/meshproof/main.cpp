@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "cli_docs.h"
 #include "commands.h"
 
 namespace {
@@ -38,6 +39,7 @@ bool is_command(const CLI::App& app, const std::string& word) {
 // What needs no parsing: no arguments, `help` and `help COMMAND` print the help (exit 0); an unknown
 // command is a usage error. nullopt: parse as usual.
 std::optional<int> before_parse(CLI::App& app, const std::vector<std::string>& args) {
+  if (std::optional<int> docs = meshproof::cli::cli_docs_command(app, args)) return docs;
   if (args.empty() || (args[0] == "help" && args.size() == 1)) {
     std::cout << app.help();
     return 0;
