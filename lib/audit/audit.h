@@ -12,14 +12,10 @@
 #include <vector>
 
 #include "base/finding.h"
+#include "base/git.h"
 #include "checks/check.h"
 
 namespace meshproof::audit {
-
-// Where the analyzed files come from when they are in a git checkout (base/git.h GitCheckout's fields).
-struct GitScope {
-  std::string root, commit, branch, remote_url;  // all empty: not in a checkout (or not known)
-};
 
 struct AuditOptions {
   std::string generated_at;  // RFC 3339 UTC ("2026-11-05T09:30:00Z"); the report's only time-dependent field
@@ -29,11 +25,9 @@ struct AuditOptions {
   std::vector<std::string> cli_regulated_selectors;  // --regulated-selector k=v[,k=v]
   uint32_t profile_file = 0;     // the profile's file id in ctx.sources; 0: the built-in default profile
   uint32_t assertions_file = 0;  // the --assert file's id in ctx.sources; 0: none
-  // The git checkout the inputs were read from, for the scope (empty fields: not in a checkout).
-  // TODO(lead): fill from base/git.h find_git_checkout(<first input's directory>) in cmd_report.cpp once
-  // lib/base/git.h is merged; lib/base/git.h does not exist on this branch, so the report renders what it
-  // is given here and nothing when it is empty.
-  GitScope git;
+  // The git checkout meshproof ran in (base/git.h, the same one SARIF names), for the scope; empty fields:
+  // not in a checkout.
+  GitCheckout git;
 };
 
 // How the run was judged (--fail-on), decided by the caller with the same rule as the exit code, so that
@@ -181,7 +175,7 @@ struct AuditReport {
   std::string assertions_file, assertions_sha256;  // "" without --assert
   std::string fail_on;
   std::string result;  // "pass", "fail" or "inconclusive" (same rule as the exit code: 0, 1, 4)
-  GitScope git;        // the checkout the inputs come from (empty: not known)
+  GitCheckout git;     // the checkout meshproof ran in (empty: not known)
   std::vector<AuditFile> files;
   std::vector<std::string> regulation_rules;  // how namespaces were selected, one rule per line
   std::vector<RegulatedNamespace> regulated;

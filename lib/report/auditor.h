@@ -29,7 +29,6 @@ using audit::ControlResult;
 using audit::ControlStatus;
 using audit::ExceptionRow;
 using audit::FindingGroup;
-using audit::GitScope;
 using audit::MtlsCoverage;
 using audit::MtlsRow;
 using audit::RegulatedNamespace;

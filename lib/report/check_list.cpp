@@ -16,7 +16,8 @@ std::string check_list_text() {
   size_t width = 5;
   for (const auto& c : checks::all_checks()) width = std::max(width, c->info().name.size());
   std::ostringstream o;
-  o << std::left << std::setw(static_cast<int>(width)) << "check" << "  id      severity  summary\n";
+  o << std::left << std::setw(static_cast<int>(width)) << "check"
+    << "  id      severity  summary\n";
   for (const auto& c : checks::all_checks()) {
     const checks::CheckInfo& i = c->info();
     o << std::left << std::setw(static_cast<int>(width)) << i.name << "  " << std::setw(6) << i.id << "  "
@@ -30,8 +31,11 @@ std::string check_list_json() {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : checks::all_checks()) {
     const checks::CheckInfo& i = c->info();
-    list.push_back(
-        {{"name", i.name}, {"id", i.id}, {"severity", to_string(i.severity)}, {"summary", i.summary}, {"doc", i.doc()}});
+    list.push_back({{"name", i.name},
+                    {"id", i.id},
+                    {"severity", to_string(i.severity)},
+                    {"summary", i.summary},
+                    {"doc", i.doc()}});
   }
   return list.dump(2) + "\n";
 }

@@ -1,5 +1,6 @@
-// A Markdown summary of a run for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY):
-// one table of counts per check, then the findings that fail the run, capped so the comment stays short.
+// A Markdown summary of a run for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY): the
+// verdict, the counts, one table of counts per check, then the findings that fail the run (headlines),
+// capped so the comment stays short.
 #include <map>
 #include <sstream>
 
@@ -41,21 +42,48 @@ void write_table(std::ostringstream& o, const std::vector<Finding>& findings) {
       << c.by_severity[1] << " | " << c.by_severity[0] << " | " << c.suppressed << " |\n";
 }
 
+// "passed", "failed", "inconclusive" or "input errors": the verdict the exit code gives (report/run.h).
+std::string verdict(const std::vector<Finding>& findings, const RunSummary& summary, size_t failing) {
+  if (!summary.skipped_files.empty()) return "input errors";
+  if (failing) return "failed";
+  for (const Finding& f : findings)
+    if (leaves_run_inconclusive(f, summary)) return "inconclusive";
+  return "passed";
+}
+
+void write_counts(std::ostringstream& o, const std::vector<Finding>& findings, const RunSummary& summary) {
+  size_t n[3] = {0, 0, 0}, suppressed = 0;
+  for (const Finding& f : findings) f.suppression.empty() ? ++n[static_cast<int>(f.severity)] : ++suppressed;
+  o << n[2] << " errors, " << n[1] << " warnings, " << n[0] << " notes (" << suppressed << " suppressed) in "
+    << summary.files << (summary.files == 1 ? " file" : " files") << "; " << summary.workloads << " workloads, "
+    << summary.policies << " policies; fails on: " << (summary.fail_on_never ? "never" : to_string(summary.fail_on));
+  if (!summary.regulated_namespaces.empty()) o << "; regulated: " << md_escape(join(summary.regulated_namespaces, " "));
+  o << "\n\n";
+}
+
+// The findings at or above --fail-on, one row each with the headline of the message, at most kMaxListed.
+void write_failing(std::ostringstream& o, const std::vector<Finding>& findings, const SourceSet& sources,
+                   const RunSummary& summary, size_t failing) {
+  if (!failing) return;
+  o << "| severity | check | location | finding |\n|---|---|---|---|\n";
+  size_t listed = 0;
+  for (const Finding& f : findings) {
+    if (!fails_run(f, summary)) continue;
+    if (listed++ == kMaxListed) break;
+    o << "| " << to_string(f.severity) << " | `" << f.check << "` | " << md_escape(describe_location(sources, f.loc))
+      << " | " << md_escape(headline(f.message)) << " |\n";
+  }
+  if (failing > kMaxListed) o << "\n" << failing - kMaxListed << " more findings: see the SARIF or JSON output.\n";
+}
+
 }  // namespace
 
-std::string format_markdown(const std::vector<Finding>& findings, const SourceSet& sources,
-                            const RunSummary& summary) {
+std::string format_markdown(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
   std::ostringstream o;
   size_t failing = 0;
   for (const Finding& f : findings) failing += fails_run(f, summary) ? 1 : 0;
-  o << "## meshproof: " << (failing ? std::to_string(failing) + " finding" + (failing == 1 ? "" : "s") +
-                                          " at or above --fail-on"
-                                    : std::string("no finding at or above --fail-on"))
-    << "\n\n"
-    << summary.files << (summary.files == 1 ? " file, " : " files, ") << summary.workloads << " workloads, "
-    << summary.policies << " policies";
-  if (!summary.regulated_namespaces.empty()) o << "; regulated: " << md_escape(join(summary.regulated_namespaces, " "));
-  o << ".\n\n";
+  o << "## meshproof: " << verdict(findings, summary, failing) << "\n\n";
+  write_counts(o, findings, summary);
   if (const size_t n = summary.skipped_files.size())
     o << "**" << n << (n == 1 ? " input error" : " input errors")
       << "**: files that could not be read were left out (exit code 2), e.g. "
@@ -64,14 +92,7 @@ std::string format_markdown(const std::vector<Finding>& findings, const SourceSe
   if (findings.empty()) return o.str();
   write_table(o, findings);
   o << "\n";
-  size_t listed = 0;
-  for (const Finding& f : findings) {
-    if (!fails_run(f, summary)) continue;
-    if (listed++ == kMaxListed) break;
-    o << "- **" << to_string(f.severity) << "** `" << f.check << "` " << md_escape(sources.describe(f.loc)) << ": "
-      << md_escape(headline(f.message)) << "\n";
-  }
-  if (failing > kMaxListed) o << "- … and " << failing - kMaxListed << " more (see the SARIF or JSON output)\n";
+  write_failing(o, findings, sources, summary, failing);
   if (const size_t n = count_inconclusive(findings))
     o << "\n" << n << (n == 1 ? " proof was" : " proofs were") << " inconclusive (solver unknown): not a pass.\n";
   return o.str();

@@ -71,8 +71,7 @@ void write_diagnostics(std::ostringstream& o, const std::vector<Finding>& findin
     write_message(o, *cause, describe_location(sources, cause->loc), st);
     o << caret_snippet(sources, cause->loc);
     write_details(o, *cause);
-    for (size_t i = 1; i < group.size(); ++i)
-      o << "  = also: " << headline(group[i]->message) << "\n";
+    for (size_t i = 1; i < group.size(); ++i) o << "  = also: " << headline(group[i]->message) << "\n";
     if (!cause->help.empty() && !(long_run && help_shown[cause->check] == cause->help))
       o << "  " << st.paint("help:", "1;32") << " " << cause->help << "\n";
     help_shown[cause->check] = cause->help;
@@ -106,11 +105,11 @@ void write_suppressed(std::ostringstream& o, const std::vector<Finding>& finding
 void write_check_table(std::ostringstream& o, const std::map<std::string, Counts>& per_check) {
   size_t width = 5;
   for (const auto& [check, c] : per_check) width = std::max(width, check.size());
-  o << std::left << std::setw(static_cast<int>(width)) << "check" << "  errors  warnings  notes  suppressed\n";
+  o << std::left << std::setw(static_cast<int>(width)) << "check"
+    << "  errors  warnings  notes  suppressed\n";
   for (const auto& [check, c] : per_check)
     o << std::left << std::setw(static_cast<int>(width)) << check << std::right << std::setw(8) << c.by_severity[2]
-      << std::setw(10) << c.by_severity[1] << std::setw(7) << c.by_severity[0] << std::setw(12) << c.suppressed
-      << "\n";
+      << std::setw(10) << c.by_severity[1] << std::setw(7) << c.by_severity[0] << std::setw(12) << c.suppressed << "\n";
   o << "\n";
 }
 

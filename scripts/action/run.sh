@@ -6,10 +6,10 @@
 #   run.sh install   installs meshproof: the cached .deb in $MESHPROOF_PKG_DIR if there is one, else the
 #                    release .deb of $INPUT_VERSION, else builds the .deb from the action's own sources
 #                    (Release, tool only) into $MESHPROOF_PKG_DIR for the cache
-#   run.sh check     runs `meshproof check` on $INPUT_PATHS and writes SARIF ($INPUT_SARIF), JUnit
-#                    ($INPUT_JUNIT) and a Markdown summary to $GITHUB_STEP_SUMMARY; prints the findings
-#                    as text in the log; exit-code=<0..4> to $GITHUB_OUTPUT (the job fails in a later step,
-#                    after the SARIF upload)
+#   run.sh check     runs `meshproof check` once on $INPUT_PATHS and writes SARIF ($INPUT_SARIF), JUnit
+#                    ($INPUT_JUNIT) and the Markdown summary (-o md) to $GITHUB_STEP_SUMMARY; prints the
+#                    findings as text in the log; exit-code=<0..4> to $GITHUB_OUTPUT (the job fails in a
+#                    later step, after the SARIF upload)
 # Inputs come as environment variables, as action.yml passes them: INPUT_PATHS (space-separated),
 # INPUT_PROFILE, INPUT_FAIL_ON, INPUT_BASELINE, INPUT_ARGS (extra flags), INPUT_VERSION, INPUT_SARIF,
 # INPUT_JUNIT. MESHPROOF (default: meshproof on PATH) and APT (default: sudo apt-get when not root) can be
@@ -77,48 +77,22 @@ check_args() {
   fi
 }
 
-# The Markdown summary from the JSON findings: counts, then one row per finding (at most 50).
-markdown_summary() {
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-data = json.load(open(sys.argv[1]))
-code = int(sys.argv[2])
-s = data.get("summary", {})
-verdict = {0: "passed", 1: "failed", 4: "inconclusive"}.get(code, "could not run")
-print(f"## meshproof: {verdict}\n")
-print(f"{s.get('errors', 0)} errors, {s.get('warnings', 0)} warnings, {s.get('notes', 0)} notes "
-      f"({s.get('suppressed', 0)} suppressed) in {s.get('resources', 0)} resources; fails on: {s.get('fail_on', '')}\n")
-rows = [f for f in data.get("findings", []) if not f.get("suppressed")]
-if rows:
-    print("| severity | check | location | message |\n|---|---|---|---|")
-    for f in rows[:50]:
-        loc = f.get("location", {})
-        msg = f.get("message", "").replace("|", "\\|").replace("\n", " ")
-        msg = msg if len(msg) <= 200 else msg[:197] + "..."
-        print(f"| {f.get('severity', '')} | `{f.get('check', '')}` | {loc.get('file', '')}:{loc.get('line', '')} | {msg} |")
-    if len(rows) > 50:
-        print(f"\n{len(rows) - 50} more findings: see the SARIF upload or the job log.")
-PY
-}
-
 cmd_check() {
   check_args
   local sarif="${INPUT_SARIF:-meshproof.sarif}" junit="${INPUT_JUNIT:-meshproof-junit.xml}"
-  local json code=0
-  json=$(mktemp)
-  # TODO(issue #17 item 3): one run with the repeatable `-o FORMAT=FILE` flag
-  # (`-o text -o sarif=$sarif -o junit=$junit -o json=$json`) once it lands; until then one run per format.
-  "$MESHPROOF" check "${ARGS[@]}" || code=$?
+  local summary code=0
+  summary=$(mktemp)
+  # One analysis writes every format: the text to the job log, the rest to files (written atomically, and
+  # not at all when nothing could be analyzed).
+  "$MESHPROOF" check "${ARGS[@]}" -o text -o "sarif=$sarif" -o "junit=$junit" -o "md=$summary" || code=$?
   echo "exit-code=$code" >>"$GITHUB_OUTPUT"
-  if ((code == 2 || code == 3)); then
+  if [[ ! -s "$summary" ]]; then
     echo "## meshproof: could not run (exit code $code); the job log has the errors" >>"$GITHUB_STEP_SUMMARY"
+    rm -f "$summary"
     return 0
   fi
-  "$MESHPROOF" check "${ARGS[@]}" -o sarif >"$sarif" || true
-  "$MESHPROOF" check "${ARGS[@]}" -o junit >"$junit" || true
-  "$MESHPROOF" check "${ARGS[@]}" -o json >"$json" || true
-  markdown_summary "$json" "$code" >>"$GITHUB_STEP_SUMMARY"
-  rm -f "$json"
+  cat "$summary" >>"$GITHUB_STEP_SUMMARY"
+  rm -f "$summary"
   echo "sarif=$sarif" >>"$GITHUB_OUTPUT"
   echo "junit=$junit" >>"$GITHUB_OUTPUT"
 }

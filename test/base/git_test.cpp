@@ -34,10 +34,11 @@ fs::path fresh_dir(const std::string& name) {
 TEST_CASE("git: a branch in packed-refs, found from a subdirectory, with the origin url", "[base][git]") {
   fs::path repo = fresh_dir("packed");
   put(repo / ".git/HEAD", "ref: refs/heads/feature/x\n");
-  put(repo / ".git/packed-refs", "# pack-refs with: peeled fully-peeled sorted\n" + kCommit2 +
-                                     " refs/heads/main\n" + kCommit1 + " refs/heads/feature/x\n");
-  put(repo / ".git/config", "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = https://example.com/up.git\n"
-                            "[remote \"origin\"]\n\turl = git@github.com:org/mesh.git\n");
+  put(repo / ".git/packed-refs", "# pack-refs with: peeled fully-peeled sorted\n" + kCommit2 + " refs/heads/main\n" +
+                                     kCommit1 + " refs/heads/feature/x\n");
+  put(repo / ".git/config",
+      "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = https://example.com/up.git\n"
+      "[remote \"origin\"]\n\turl = git@github.com:org/mesh.git\n");
   fs::create_directories(repo / "a/b");
   auto co = find_git_checkout((repo / "a/b").string());
   REQUIRE(co);

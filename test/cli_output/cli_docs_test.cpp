@@ -98,7 +98,7 @@ TEST_CASE("cli docs: every command and flag is in the man page and the three com
 
 TEST_CASE("cli docs: the value choices of a flag are completed, an unknown shell is a usage error", "[cli][docs]") {
   const RunResult bash = run_cli({"__complete", "bash"});
-  CHECK(bash.out.find("-o|--output) COMPREPLY=($(compgen -W 'text json sarif junit'") != std::string::npos);
+  CHECK(bash.out.find("-o|--output) COMPREPLY=($(compgen -W 'text json sarif junit md'") != std::string::npos);
   CHECK(run_cli({"__complete", "fish"}).out.find("-x -a 'error warning note never'") != std::string::npos);
   // A flag takes no value: nothing follows it in the man page, and bash completes no file after it.
   const RunResult man = run_cli({"__man"});

@@ -62,7 +62,8 @@ TEST_CASE("outputs: one run writes text to stdout and sarif, junit, json and md 
   CHECK(read_file(junit) == run_cli({"check", hospital(), "-o", "junit"}).out);
   CHECK(read_file(js) == run_cli({"check", hospital(), "-o", "json"}).out);
   const std::string summary = read_file(md);
-  CHECK(has(summary, "## meshproof: "));
+  CHECK(has(summary, "## meshproof: failed"));
+  CHECK(has(summary, "| error | `mtls-not-strict` | "));
   CHECK(has(summary, "| check | errors | warnings | notes | suppressed |"));
   CHECK(has(summary, "[mtls-not-strict]("));
   CHECK_FALSE(has(read_file(sarif), "\033["));  // files are never coloured
@@ -115,12 +116,14 @@ TEST_CASE("outputs: rendered Helm output names its template in text, JSON, SARIF
   json j = json::parse(run_cli({"check", "-", "--regulated", "patients", "-o", "json"}, kHelmOutput).out);
   bool template_named = false;
   for (const json& f : j["findings"])
-    if (f["check"] == "mtls-not-strict") template_named = f["location"]["template"] == "clinic/templates/peerauthentication.yaml";
+    if (f["check"] == "mtls-not-strict")
+      template_named = f["location"]["template"] == "clinic/templates/peerauthentication.yaml";
   CHECK(template_named);
   json sarif = json::parse(run_cli({"check", "-", "--regulated", "patients", "-o", "sarif"}, kHelmOutput).out);
   for (const json& r : sarif["runs"][0]["results"]) {
     const json& loc = r["locations"][0];
-    CHECK_THAT(loc["physicalLocation"]["artifactLocation"]["uri"].get<std::string>(), Catch::StartsWith("clinic/templates/"));
+    CHECK_THAT(loc["physicalLocation"]["artifactLocation"]["uri"].get<std::string>(),
+               Catch::StartsWith("clinic/templates/"));
     CHECK_FALSE(loc["physicalLocation"].contains("region"));
     CHECK_THAT(loc["properties"]["renderedLocation"].get<std::string>(), Catch::StartsWith("<stdin>:"));
   }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "analysis/baseline.h"
+#include "base/text.h"
 #include "commands.h"
 #include "common.h"
 #include "outputs.h"
@@ -67,7 +68,9 @@ void register_check(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", flags->outputs,
                   "Output FORMAT[=FILE], repeatable: text, json, sarif, junit or md (a Markdown summary); "
                   "without =FILE to standard output (at most one), e.g. -o text -o sarif=meshproof.sarif")
-      ->check([](const std::string& v) { return check_output_value(v, kCheckFormats); });
+      // The description lists the formats so that the man page and the completions offer them (cli_docs.cpp).
+      ->check(CLI::Validator([](std::string& v) { return check_output_value(v, kCheckFormats); },
+                             "{" + join(kCheckFormats, ",") + "}[=FILE]"));
   cmd->add_option("--fail-on", flags->fail_on, "Lowest severity that makes the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "note", "never"}));
   cmd->add_option("--check", flags->analysis.only, "Run only this check (repeatable)");

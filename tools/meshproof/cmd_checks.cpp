@@ -9,8 +9,7 @@ void register_checks(CLI::App& app, int& exit_code) {
   auto format = std::make_shared<std::string>("text");
   CLI::App* cmd = app.add_subcommand("checks", "List the checks: names, ids, default severities, documentation");
   cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->callback(
-      [format, &exit_code] { exit_code = write_stdout(report::format_check_list(*format)) ? 0 : 2; });
+  cmd->callback([format, &exit_code] { exit_code = write_stdout(report::format_check_list(*format)) ? 0 : 2; });
 }
 
 }  // namespace meshproof::cli

@@ -91,6 +91,7 @@ int run_report(ReportFlags flags) {
   ao.cli_regulated_selectors = flags.analysis.regulated_selectors;
   ao.profile_file = a->profile_file;
   ao.assertions_file = a->assertions_file;
+  if (summary.vcs) ao.git = *summary.vcs;
   report::AuditReport rep = report::build_audit_report(*a->context, a->findings, summary, ao);
   std::string text = flags.format == "json" ? report::format_audit_json(rep)
                      : flags.format == "md" ? report::format_audit_markdown(rep)

@@ -63,7 +63,7 @@ std::optional<std::vector<OutputTarget>> parse_output_targets(const std::vector<
 
 std::string format_of_extension(const std::string& file, const std::vector<std::string>& formats) {
   static const std::map<std::string, std::string> by_extension = {
-      {"md", "md"},       {"markdown", "md"}, {"html", "html"}, {"htm", "html"},  {"json", "json"},
+      {"md", "md"},       {"markdown", "md"}, {"html", "html"}, {"htm", "html"},   {"json", "json"},
       {"sarif", "sarif"}, {"xml", "junit"},   {"txt", "text"},  {"junit", "junit"}};
   const size_t dot = file.rfind('.');
   if (dot == std::string::npos || file.find('/', dot) != std::string::npos) return "";
