@@ -145,10 +145,11 @@ spec:
 // IST0127 (no matching workloads) for meshwide-httpbin-v1, httpbin-nopods, no-workload and
 // httpbin-empty-namespace-wide, and IST0101 (namespace not found) twice each for httpbin-bogus-ns and
 // httpbin-bogus-not-ns. istioctl takes the Namespaces it sees as complete, so meshproof runs with
-// `namespaces: complete`, and agrees except for httpbin-empty-namespace-wide: its namespace is not
-// declared, and meshproof judges a namespace-wide policy only in a declared namespace, because manifest
-// repos often hold policies without the Deployments they protect (DESIGN.md §3). httpbin/httpbin-namespace-wide
-// is not reported by either: httpbin runs pods.
+// `namespaces: complete`, and agrees on all eight: httpbin-empty-namespace-wide's namespace is not declared,
+// and with the namespace list complete it does not exist (without that declaration meshproof judges a
+// namespace-wide policy only in a declared namespace, because manifest repos often hold policies without the
+// Deployments they protect, DESIGN.md §3). httpbin/httpbin-namespace-wide is not reported by either: httpbin
+// runs pods.
 TEST_CASE("selector-matches-nothing agrees with istioctl's authorizationpolicies fixture",
           "[checks][selector-matches-nothing][corpus]") {
   MESHPROOF_REQUIRE_SHARED();
@@ -160,10 +161,52 @@ TEST_CASE("selector-matches-nothing agrees with istioctl's authorizationpolicies
   for (const Finding* f : run->of("selector-matches-nothing"))
     got.insert(f->properties.at("reason") + " " + f->resource.ns + "/" + f->resource.name);
   std::multiset<std::string> expected{
-      "no-matching-workload istio-system/meshwide-httpbin-v1", "no-matching-workload httpbin/httpbin-nopods",
-      "no-matching-workload test-ambient/no-workload",         "namespace-not-declared httpbin/httpbin-bogus-ns",
-      "namespace-not-declared httpbin/httpbin-bogus-ns",       "namespace-not-declared httpbin/httpbin-bogus-not-ns",
+      "no-matching-workload istio-system/meshwide-httpbin-v1",
+      "no-matching-workload httpbin/httpbin-nopods",
+      "no-matching-workload test-ambient/no-workload",
+      "namespace-not-declared httpbin/httpbin-bogus-ns",
+      "namespace-not-declared httpbin/httpbin-bogus-ns",
       "namespace-not-declared httpbin/httpbin-bogus-not-ns",
+      "namespace-not-declared httpbin/httpbin-bogus-not-ns",
+      "no-workload-in-namespace httpbin-empty/httpbin-empty-namespace-wide",
   };
   CHECK(got == expected);
+}
+
+// IST0101 on Sidecars and Gateways (docs/semantics.md#gateways G7, #egress E9): a Sidecar whose
+// workloadSelector matches nothing in its namespace; a Gateway whose selector names no gateway pod while the
+// input holds gateway pods with the selector's keys. A Gateway in an input without gateway pods is not judged.
+TEST_CASE("selector-matches-nothing reports Sidecars and Gateways that select nothing",
+          "[checks][selector-matches-nothing]") {
+  const std::string pods =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\n"
+      "spec:\n  selector: {matchLabels: {istio: ingressgateway}}\n  template:\n    metadata: {labels: {istio: "
+      "ingressgateway}}\n    spec: {containers: [{name: istio-proxy, image: auto}]}\n---\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: payments}\nspec:\n"
+      "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+      "    spec: {containers: [{name: api, image: api}]}\n---\n";
+  const std::string objects =
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: egress, namespace: payments}\n"
+      "spec:\n  workloadSelector: {labels: {app: apii}}\n  egress: [{hosts: [./*]}]\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: fine, namespace: payments}\n"
+      "spec:\n  workloadSelector: {labels: {app: api}}\n  egress: [{hosts: [./*]}]\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: istio-system}\n"
+      "spec:\n  selector: {istio: ingresgateway}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n"
+      "    hosts: [shop.example.com]\n";
+  auto run = test::run_checks_on({test::write_temp(pods + objects, "sidecar-gateway.yaml")},
+                                 test::RunOptions({}, {"selector-matches-nothing"}));
+  INFO("findings:" << run->dump());
+  auto sidecar = run->where("selector-matches-nothing", "reason", "no-matching-workload");
+  REQUIRE(sidecar.size() == 1);
+  CHECK(sidecar[0]->resource.kind == "Sidecar");
+  CHECK(sidecar[0]->resource.name == "egress");
+  CHECK(sidecar[0]->message.find("did you mean app=api?") != std::string::npos);
+  auto gateway = run->where("selector-matches-nothing", "reason", "no-matching-gateway-pod");
+  REQUIRE(gateway.size() == 1);
+  CHECK(gateway[0]->message.find("Gateway istio-system/public selects {istio=ingresgateway}, but no gateway pod") == 0);
+  CHECK(gateway[0]->message.find("did you mean istio=ingressgateway?") != std::string::npos);
+
+  auto without_pods = test::run_checks_on({test::write_temp(objects, "gateway-alone.yaml")},
+                                          test::RunOptions({}, {"selector-matches-nothing"}));
+  CHECK(without_pods->where("selector-matches-nothing", "reason", "no-matching-gateway-pod").empty());
 }
