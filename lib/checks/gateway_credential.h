@@ -11,7 +11,8 @@
 namespace meshproof::checks {
 
 // Why Istio rejects the Secret as a server credential, or "" when it accepts it. `today` is YYYY-MM-DD.
-// A Secret declared by a cert-manager Certificate (its data is not in the input) is accepted.
+// A Secret declared by a cert-manager Certificate, or whose certificate and key keys are written with empty
+// values (a placeholder filled outside the manifests), is not judged: its content is not in the input.
 std::string credential_problem(const model::Secret& secret, const std::string& today);
 
 // Why `pem` is not a valid server certificate on `today` ("" when it is): not PEM, not X.509, expired or not
