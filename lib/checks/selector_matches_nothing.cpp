@@ -8,8 +8,7 @@
 //    targetRefs does not use its selector (IS §10) and is skipped.
 //  - A namespace-wide AuthorizationPolicy (no selector or an empty one, no targetRefs) outside the root
 //    namespace, in a namespace the input declares, where no declared workload is in the mesh (IST0127's
-//    rule: a sidecar, or the ambient redirection annotation); with the namespace list declared complete,
-//    also in a namespace the input does not declare (it does not exist, so nothing runs in it).
+//    rule: a sidecar, or the ambient redirection annotation).
 //  - A PeerAuthentication with a selector in the root namespace: Istio ignores it entirely (IS §11).
 //  - A Sidecar whose workloadSelector matches no declared workload of its namespace while the input declares
 //    workloads there (IST0101, sidecar.SelectorAnalyzer).
@@ -212,17 +211,14 @@ class SelectorMatchesNothing final : public Check {
     const std::string ns = namespace_of(p);
     if (ns == ctx.mesh.config.root_namespace || namespaces_in_mesh.count(ns)) return;
     auto it = ctx.mesh.namespaces.find(ns);
-    const bool declared = it != ctx.mesh.namespaces.end() && it->second.decl;
-    if (!declared && !ctx.profile.namespaces_complete) return;
+    if (it == ctx.mesh.namespaces.end() || !it->second.decl) return;
     std::vector<std::string> outside;  // declared workloads of the namespace without a proxy
     for (const mesh::Workload& w : ctx.mesh.workloads)
       if (w.origin == mesh::WorkloadOrigin::Declared && w.ns == ns) outside.push_back(describe_workload(w));
-    std::string message =
-        resource_text(p) + " applies to every workload in namespace " + ns +
-        (declared ? std::string() : ", which is not among the namespaces the input declares as complete") +
-        ", but the input declares no workload there that is in the mesh" +
-        (outside.empty() ? std::string() : " (without a sidecar: " + join(outside) + ")") +
-        "; the policy applies to no workload and has no effect";
+    std::string message = resource_text(p) + " applies to every workload in namespace " + ns +
+                          ", but the input declares no workload there that is in the mesh" +
+                          (outside.empty() ? std::string() : " (without a sidecar: " + join(outside) + ")") +
+                          "; the policy applies to no workload and has no effect";
     std::string help = "deploy the workloads it is meant for into namespace " + ns +
                        " (and add them to the input), or delete the policy; istioctl analyze reports this as IST0127";
     Finding f = make(p.ref(), p.loc, std::move(message), std::move(help), "namespace-wide");
