@@ -2,12 +2,15 @@
 // credentialName names a Secret the input does not hold where Istio reads it: in the namespace of the
 // gateway pods, not of the Gateway resource (G5, docs/semantics.md#gateways; istioctl analyze IST0101), or
 // a MUTUAL/OPTIONAL_MUTUAL server without a client CA (the Secret's cacert/ca.crt key, a `<name>-cacert`
-// Secret, or caCertCredentialName; G3). Only when the input declares Secrets (or cert-manager
-// Certificates): certificates are usually created outside the manifests.
+// Secret, or caCertCredentialName; G3), or a Secret Istio rejects as a server credential: without the keys
+// tls.crt/tls.key or cert/key, or whose certificate is not X.509 PEM, expired or not yet valid (G14,
+// checks/gateway_credential.h; istioctl analyze IST0161). Only when the input declares Secrets (or
+// cert-manager Certificates): certificates are usually created outside the manifests.
 #include <algorithm>
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/gateway_credential.h"
 #include "checks/gateway_facts.h"
 
 namespace meshproof::checks {
@@ -37,10 +40,11 @@ class GatewayCredentialMissing final : public Check {
   GatewayCredentialMissing()
       : Check(CheckInfo{
             "gateway-credential-missing", "MP3005", Severity::Error,
-            "A Gateway server's TLS credential is missing, in the wrong namespace, or has no client CA",
+            "A Gateway server's TLS credential is missing, in the wrong namespace, invalid, or has no client CA",
             "A SIMPLE, MUTUAL or OPTIONAL_MUTUAL Istio Gateway server whose credentialName names a Secret that the "
             "input does not declare in the namespace of the gateway pods (where Istio reads it, not the Gateway's "
-            "namespace), or a MUTUAL/OPTIONAL_MUTUAL server without a client CA. The server then has no certificate "
+            "namespace), whose Secret Istio rejects (no tls.crt/tls.key or cert/key, not an X.509 PEM certificate, "
+            "expired), or a MUTUAL/OPTIONAL_MUTUAL server without a client CA. The server then has no certificate "
             "(TLS handshakes fail) or cannot verify clients. Checked only when the input declares Secrets or "
             "cert-manager Certificates."}) {}
 
@@ -78,6 +82,17 @@ class GatewayCredentialMissing final : public Check {
       const model::Secret* s = find_secret(ctx, ns, cred.value);
       if (!s) {
         report_absent(g, l, cred, ns, where, out);
+        continue;
+      }
+      if (std::string problem = credential_problem(*s, ctx.options.today); !problem.empty()) {
+        emit(g, l, cred.loc,
+             subject + " uses Secret " + ns + "/" + cred.value +
+                 ", but Istio rejects it as a server credential: " + problem +
+                 "; the gateway then has no certificate for the server and TLS handshakes fail "
+                 "(docs/semantics.md#gateways)",
+             "store a valid PEM certificate and its key in Secret " + ns + "/" + cred.value +
+                 " under the keys tls.crt and tls.key",
+             "invalid", out);
         continue;
       }
       if (l.tls_mode == "SIMPLE" || has_ca(ctx, *s, l.server->tls, ns)) continue;

@@ -6,12 +6,16 @@
 //    the Service, else its Namespace; value `none` opts out; ambient.md A3). Status AncestorNotBound.
 //  * an AUDIT or CUSTOM policy whose selected workloads are all ambient: istiod does not send those actions to
 //    ztunnel ("ztunnel does not support the AUDIT/CUSTOM action").
+//  * a Sidecar resource in an ambient namespace, or whose selected workloads are all ambient: only sidecar
+//    proxies read Sidecar resources, so its egress scope and outbound policy apply nowhere (istioctl analyze
+//    IST0167, sidecar.SelectorAnalyzer; docs/semantics.md#egress, E9).
 // Waypoint Gateways themselves are not modelled yet: a Service labelled istio.io/use-waypoint is taken to be
 // served (no finding), so the check never reports a policy that a waypoint may enforce.
 #include <algorithm>
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/sidecar_scope.h"
 #include "ir/lower_ztunnel.h"
 
 namespace meshproof::checks {
@@ -55,12 +59,17 @@ class PolicyNotEnforced final : public Check {
  public:
   PolicyNotEnforced()
       : Check(CheckInfo{"policy-not-enforced", "MP1009", Severity::Error,
-                        "An AuthorizationPolicy that no proxy enforces",
+                        "An AuthorizationPolicy or Sidecar that no proxy enforces",
                         "A policy whose targetRefs name a Service that no waypoint serves is enforced nowhere: ztunnel "
                         "never receives targetRefs policies and sidecars ignore them. An AUDIT or CUSTOM policy that "
-                        "only ambient workloads select is not sent to ztunnel, which supports neither action."}) {}
+                        "only ambient workloads select is not sent to ztunnel, which supports neither action. A "
+                        "Sidecar resource for ambient workloads is read by no proxy."}) {}
 
-  std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> out = policies_with_action(ctx, {});
+    for (const model::Sidecar& s : ctx.resources.sidecars) out.push_back(s.ref());
+    return out;
+  }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
@@ -69,6 +78,7 @@ class PolicyNotEnforced final : public Check {
       else if (p.action == model::Action::Audit || p.action == model::Action::Custom)
         report_ztunnel_only(ctx, p, out);
     }
+    for (const model::Sidecar& s : ctx.resources.sidecars) report_ambient_sidecar(ctx, s, out);
   }
 
  private:
@@ -95,6 +105,31 @@ class PolicyNotEnforced final : public Check {
       f.properties["target"] = "Service " + ns + "/" + t.name;
       out.push_back(std::move(f));
     }
+  }
+
+  // A Sidecar without selector in an ambient namespace, or one whose selected workloads are all ambient.
+  void report_ambient_sidecar(const Context& ctx, const model::Sidecar& s, std::vector<Finding>& out) const {
+    const std::string ns = namespace_of(s);
+    std::string why;
+    if (s.workload_selector.empty()) {
+      if (namespace_is_ambient(ctx.mesh, ns)) why = "namespace " + ns + " is ambient";
+    } else {
+      std::vector<std::string> ambient;
+      for (const mesh::Workload* w : sidecar_workloads(ctx.mesh, s)) {
+        if (w->data_plane != mesh::DataPlane::Ambient) return;
+        ambient.push_back(describe_workload(*w));
+      }
+      if (!ambient.empty()) why = "the workloads it selects are ambient (" + join(ambient) + ")";
+    }
+    if (why.empty()) return;
+    Finding f = make(s.ref(), s.loc,
+                     "Sidecar " + ns + "/" + s.meta.name + " configures sidecar proxies, but " + why +
+                         ": no sidecar proxy reads it, so its egress hosts and outbound traffic policy apply to no "
+                         "workload (docs/semantics.md#egress)",
+                     "delete the Sidecar, or restrict ambient workloads' egress with a waypoint or an egress gateway",
+                     "sidecar-ambient");
+    f.properties["reason"] = "sidecar-in-ambient";
+    out.push_back(std::move(f));
   }
 
   // AUDIT/CUSTOM selector or namespace policies whose workloads are all ambient (none with a sidecar or gateway).

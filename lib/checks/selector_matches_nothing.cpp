@@ -10,6 +10,12 @@
 //    namespace, in a namespace the input declares, where no declared workload is in the mesh (IST0127's
 //    rule: a sidecar, or the ambient redirection annotation).
 //  - A PeerAuthentication with a selector in the root namespace: Istio ignores it entirely (IS §11).
+//  - A Sidecar whose workloadSelector matches no declared workload of its namespace while the input declares
+//    workloads there (IST0101, sidecar.SelectorAnalyzer).
+//  - An Istio Gateway whose selector matches no gateway pod while the input declares gateway pods that carry
+//    every key of the selector (so it holds the gateway pods the selector is about, and a value differs): its
+//    servers configure no proxy (IST0101, gateway.IngressGatewayPortAnalyzer and SecretAnalyzer;
+//    docs/semantics.md#gateways, G7).
 //  - When the profile declares the namespace list complete (`namespaces: complete`): an AuthorizationPolicy
 //    source that names a namespace that does not exist (checks/namespace_refs.h). Without that
 //    declaration such a reference is an assumption that `explain` shows, not a finding.
@@ -84,9 +90,49 @@ class SelectorMatchesNothing final : public Check {
     }
     for (const auto& p : ctx.resources.request_authentications)
       if (p.target_refs.empty()) check_selector(ctx, p, p.selector, candidates_for(namespace_of(p)), out);
+    for (const auto& s : ctx.resources.sidecars) {
+      auto it = declared.find(namespace_of(s));
+      if (it != declared.end()) check_selector(ctx, s, sidecar_selector(s), it->second, out);
+    }
+    for (const mesh::GatewayInfo& g : ctx.mesh.gateways) check_gateway(g, all_declared, out);
   }
 
  private:
+  static model::Selector sidecar_selector(const model::Sidecar& s) {
+    model::Selector sel;
+    sel.present = s.has_workload_selector;
+    sel.match_labels = s.workload_selector;
+    return sel;
+  }
+
+  // A Gateway that selects no gateway pod, among declared gateway pods that carry its selector's keys.
+  void check_gateway(const mesh::GatewayInfo& g, const std::vector<const mesh::Workload*>& all,
+                     std::vector<Finding>& out) const {
+    const model::Gateway& gw = *g.gateway;
+    if (!g.pods.empty() || gw.selector.empty()) return;
+    std::vector<const mesh::Workload*> candidates;
+    for (const mesh::Workload* w : all) {
+      bool keys = mesh::is_istio_gateway_pod(*w);
+      for (const auto& [k, v] : gw.selector) keys = keys && w->labels.count(k);
+      if (keys) candidates.push_back(w);
+    }
+    if (candidates.empty()) return;  // the input holds none of the pods the selector is about
+    std::string message = "Gateway " + namespace_of(gw) + "/" + gw.meta.name + " selects {" + labels_text(gw.selector) +
+                          "}, but no gateway pod in the input has these labels (gateway pods with " +
+                          "these keys: " + describe_workload(*candidates[0]) +
+                          (candidates.size() > 1 ? " and " + std::to_string(candidates.size() - 1) + " more" : "") +
+                          "); its servers configure no proxy and serve nothing (docs/semantics.md#gateways)";
+    std::string hint = label_hint(gw.selector, candidates);
+    if (!hint.empty()) message += "; did you mean " + hint + "?";
+    Finding f = make(gw.ref(), gw.selector_loc.known() ? gw.selector_loc : gw.loc, std::move(message),
+                     "correct spec.selector to the labels of the gateway pods (e.g. istio: ingressgateway)",
+                     "gateway-selector");
+    f.properties["reason"] = "no-matching-gateway-pod";
+    f.properties["selector"] = labels_text(gw.selector);
+    f.properties["namespace"] = namespace_of(gw);
+    out.push_back(std::move(f));
+  }
+
   void check_selector(const Context& ctx, const model::ResourceBase& policy, const model::Selector& sel,
                       const std::vector<const mesh::Workload*>& candidates, std::vector<Finding>& out) const {
     if (!sel.present || sel.empty()) return;  // namespace- or mesh-wide: applies to every workload

@@ -22,6 +22,20 @@ bool exported_to(const std::vector<std::string>& export_to, const std::string& o
 
 namespace {
 
+// An endpoint address inside the pod: 127.0.0.0/8, ::1 or localhost (E12).
+bool loopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address == "[::1]" || ascii_lower(address) == "localhost";
+}
+
+// A ServiceEntry whose endpoints are all loopback addresses (a local ext-authz or proxy container): the sidecar
+// sends its traffic to 127.0.0.1 inside the pod, so nothing leaves the pod (docs/semantics.md#egress, E12).
+// Endpoints are used with resolution STATIC, DNS and DNS_ROUND_ROBIN; with NONE (the default) the connection
+// goes to its original destination.
+bool loopback_only(const model::ServiceEntry& se) {
+  if (se.endpoint_addresses.empty() || se.resolution.empty() || se.resolution == "NONE") return false;
+  return std::all_of(se.endpoint_addresses.begin(), se.endpoint_addresses.end(), loopback);
+}
+
 template <class T>
 std::vector<const T*> oldest_first(const std::vector<T>& items) {
   std::vector<const T*> out;
@@ -159,6 +173,7 @@ std::vector<ExternalPort> external_ports(const Mesh& mesh, const Workload& w) {
   bool gateway_ns_known = false;
   for (const model::ServiceEntry& se : mesh.resources->service_entries) {
     if (!se.location.empty() && se.location != "MESH_EXTERNAL") continue;
+    if (loopback_only(se)) continue;  // the traffic stays inside the pod: not egress
     if (!exported_to(se.export_to, se.meta.ns, w.ns)) continue;
     for (size_t h = 0; h < se.hosts.size(); ++h) {
       if (sc && !imports(*sc, se.meta.ns, se.hosts[h])) continue;

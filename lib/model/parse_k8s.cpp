@@ -1,6 +1,8 @@
 // Kubernetes objects: what the mesh needs of workloads and Services.
 #include "model/parse_internal.h"
 
+#include "base/base64.h"
+
 namespace meshproof::model::detail {
 
 const Node* spec_of(const Node& obj, Reader& r) {
@@ -176,7 +178,15 @@ void parse_secret(const Node& obj, Secret& s) {
   for (const char* field : {"data", "stringData"}) {
     const Node* data = obj.find(field);
     if (!data || !data->is_map()) continue;
-    for (const load::MapEntry& e : data->entries) s.keys.push_back(e.key);
+    for (const load::MapEntry& e : data->entries) {
+      s.keys.push_back(e.key);
+      if (!e.value.is_scalar()) continue;
+      if (std::string_view(field) == "stringData") {
+        s.values[e.key] = e.value.scalar;
+      } else {
+        s.values[e.key] = base64_decode(e.value.scalar).value_or("");
+      }
+    }
   }
 }
 

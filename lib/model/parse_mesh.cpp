@@ -21,6 +21,20 @@ void read_access_log_fields(const Node& m, Reader& r, MeshConfig& out) {
   }
 }
 
+// defaultConfig.proxyMetadata's DNS capture and address auto-allocation (Istio's
+// serviceentry.ProtocolAddressesAnalyzer; docs/semantics.md#egress).
+void read_auto_allocation(const Node& m, MeshConfig& out) {
+  const Node* dc = m.find("defaultConfig");
+  const Node* md = dc && dc->is_map() ? dc->find("proxyMetadata") : nullptr;
+  if (!md || !md->is_map()) return;
+  auto is_true = [&](const char* key) {
+    const Node* v = md->find(key);
+    return v && v->is_scalar() && v->scalar == "true";
+  };
+  out.auto_allocates_addresses = is_true("ISTIO_META_DNS_CAPTURE") &&
+                                 (is_true("ISTIO_META_DNS_AUTO_ALLOCATE") || is_true("PILOT_ENABLE_IP_AUTOALLOCATE"));
+}
+
 // The fields of MeshConfig that meshproof reads. Unknown fields are not checked: the mesh config has
 // hundreds of fields that do not affect authorization.
 void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
@@ -39,6 +53,7 @@ void read_mesh_fields(const Node& m, Reader& r, MeshConfig& out) {
     }
   }
   read_access_log_fields(m, r, out);
+  read_auto_allocation(m, out);
   if (const Node* pn = m.find("pathNormalization")) {
     auto s = r.field("pathNormalization");
     v.clear();

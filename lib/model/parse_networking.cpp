@@ -265,7 +265,17 @@ void parse_service_entry(const Node& obj, Reader& r, ServiceEntry& se) {
     se.has_workload_selector = true;
     r.get_labels(*ws, "labels", se.workload_selector);
   }
-  if (const Node* eps = spec->find("endpoints"); eps && eps->is_seq()) se.endpoints = eps->items.size();
+  if (const Node* eps = spec->find("endpoints"); eps && eps->is_seq()) {
+    se.endpoints = eps->items.size();
+    for (const Node& ep : eps->items) {
+      const Node* address = ep.is_map() ? ep.find("address") : nullptr;
+      se.endpoint_addresses.push_back(address && address->is_scalar() ? address->scalar : std::string());
+    }
+  }
+  if (const Node* status = obj.find("status"); status && status->is_map()) {
+    const Node* addresses = status->find("addresses");
+    se.status_addresses = addresses && addresses->is_seq() && !addresses->items.empty();
+  }
   r.get_string_vector(*spec, "exportTo", se.export_to);
 }
 

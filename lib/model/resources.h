@@ -291,6 +291,9 @@ struct VirtualService : ResourceBase {
 struct Secret : ResourceBase {
   std::vector<std::string> keys;  // data and stringData keys; empty for a Certificate's secret
   bool from_certificate = false;  // declared by a cert-manager Certificate (keys tls.crt, tls.key, ca.crt)
+  // key -> value: `data` base64-decoded ("" when it is not valid base64), `stringData` as written. What Istio's
+  // credential reader looks at (docs/semantics.md#gateways, IST0161).
+  std::map<std::string, std::string> values;
 };
 
 // A DestinationRule's ClientTLSSettings (istio.io DestinationRule reference; docs/semantics.md#client-tls).
@@ -358,8 +361,10 @@ struct ServiceEntry : ResourceBase {
   // Egress model and validation (docs/semantics.md#egress).
   std::vector<Loc> host_locs;  // parallel to hosts
   Loc location_loc, resolution_loc;
-  size_t endpoints = 0;                // entries of spec.endpoints
-  bool has_workload_selector = false;  // spec.workloadSelector written
+  size_t endpoints = 0;                         // entries of spec.endpoints
+  std::vector<std::string> endpoint_addresses;  // spec.endpoints[].address, in order ("" when absent)
+  bool status_addresses = false;                // status.addresses holds an allocated address (IST0134)
+  bool has_workload_selector = false;           // spec.workloadSelector written
 };
 
 struct Sidecar : ResourceBase {
@@ -425,7 +430,10 @@ struct MeshConfig {
   bool envoy_access_log_service = false;
   std::vector<Str> default_access_log_providers;
   Loc outbound_traffic_policy_loc;  // outboundTrafficPolicy.mode, when written
-  ResourceRef source;               // the ConfigMap or IstioOperator it came from; empty kind when defaulted
+  // defaultConfig.proxyMetadata: ISTIO_META_DNS_CAPTURE "true" and ISTIO_META_DNS_AUTO_ALLOCATE or
+  // PILOT_ENABLE_IP_AUTOALLOCATE "true": ServiceEntries without addresses get one (IST0134).
+  bool auto_allocates_addresses = false;
+  ResourceRef source;  // the ConfigMap or IstioOperator it came from; empty kind when defaulted
   bool from_input = false;
 };
 

@@ -3,6 +3,8 @@
 // not govern them), while sidecar ports still are.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "harness.h"
 
 using namespace meshproof;
@@ -123,4 +125,32 @@ spec:
   REQUIRE(gw->ports.size() == 1);
   CHECK(gw->ports[0].mtls.gateway_listener);
   CHECK(gw->ports[0].mtls.decided_by == nullptr);
+}
+
+// IST0161: Istio's credential reader takes cert/key or tls.crt/tls.key and needs a valid X.509 PEM
+// certificate on the day of the analysis (docs/semantics.md#gateway-credential, G14).
+TEST_CASE("gateway-credential-missing reports a Secret Istio rejects as a server credential", "[checks][gateway]") {
+  auto invalid = [](const std::string& today) {
+    test::RunOptions o({}, {"gateway-credential-missing"});
+    o.today = today;
+    auto run = test::run_fixture(kDir + "gateway-credential-missing/invalid-credentials.yaml", o);
+    INFO("findings:" << run->dump());
+    std::map<std::string, std::string> by_credential;
+    for (const Finding* f : run->where("gateway-credential-missing", "reason", "invalid"))
+      by_credential[f->properties.at("credential")] = f->message;
+    return by_credential;
+  };
+  auto within = invalid("2026-12-20");
+  CHECK(within.count("shop-cert") == 0);
+  REQUIRE(within.count("wrong-keys") == 1);
+  CHECK(within["wrong-keys"].find(
+            "neither the keys tls.crt and tls.key nor cert and key (it has: tls.cert, tls.key)") != std::string::npos);
+  REQUIRE(within.count("garbage") == 1);
+  CHECK(within["garbage"].find("its certificate is not PEM") != std::string::npos);
+  auto later = invalid("2027-06-01");
+  REQUIRE(later.count("shop-cert") == 1);
+  CHECK(later["shop-cert"].find("its certificate expired on 2027-01-05") != std::string::npos);
+  auto earlier = invalid("2026-06-01");
+  REQUIRE(earlier.count("shop-cert") == 1);
+  CHECK(earlier["shop-cert"].find("not valid before 2026-12-06") != std::string::npos);
 }

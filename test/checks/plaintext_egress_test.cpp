@@ -3,6 +3,8 @@
 // ports, exportTo, Sidecar egress hosts and unregulated callers keep it quiet.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "harness.h"
 
 using namespace meshproof;
@@ -36,4 +38,31 @@ TEST_CASE("plaintext-egress is quiet on its negative fixture", "[checks][plainte
   auto run = test::run_fixture("checks/plaintext-egress/negative.yaml");
   INFO("findings:" << run->dump());
   CHECK(run->of("plaintext-egress").empty());
+}
+
+// E12 (docs/realworld.md L7): a STATIC ServiceEntry whose only endpoint is 127.0.0.1 (a local ext-authz
+// container) keeps its traffic in the pod; one with a remote endpoint among loopback ones is egress. (With
+// resolution NONE, endpoints are rejected by Istio's validation, so that case never reaches the check.)
+TEST_CASE("plaintext-egress: loopback endpoints are not egress", "[checks][plaintext-egress]") {
+  const std::string yaml =
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n  labels: {istio-injection: enabled, "
+      "compliance.meshproof.dev/regulated: \"true\"}\n---\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: payments}\nspec:\n"
+      "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+      "    spec: {containers: [{name: api, image: api}]}\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext-authz-local, namespace: payments}\n"
+      "spec:\n  hosts: [ext-authz.local]\n  endpoints: [{address: 127.0.0.1}]\n  ports: [{number: 9191, name: http, "
+      "protocol: HTTP}]\n  resolution: STATIC\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: mixed, namespace: payments}\n"
+      "spec:\n  hosts: [mixed.local]\n  endpoints: [{address: 127.0.0.1}, {address: 10.0.0.7}]\n"
+      "  ports: [{number: 9192, name: http, protocol: HTTP}]\n  resolution: STATIC\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: passthrough, namespace: payments}\n"
+      "spec:\n  hosts: [api.partner.com]\n  endpoints: [{address: 127.0.0.1}]\n  ports: [{number: 80, name: http, "
+      "protocol: HTTP}]\n  resolution: NONE\n";
+  auto run =
+      test::run_checks_on({test::write_temp(yaml, "loopback-egress.yaml")}, test::RunOptions({}, {"plaintext-egress"}));
+  INFO("findings:" << run->dump());
+  std::set<std::string> hosts;
+  for (const Finding* f : run->of("plaintext-egress")) hosts.insert(f->resource.name);
+  CHECK(hosts == std::set<std::string>{"mixed"});
 }

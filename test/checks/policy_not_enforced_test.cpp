@@ -32,3 +32,31 @@ TEST_CASE("policy-not-enforced is quiet on its negative fixture", "[checks][poli
   INFO("findings:" << run->dump());
   CHECK(run->of("policy-not-enforced").empty());
 }
+
+// IST0167 (docs/semantics.md#egress, E9): no sidecar proxy reads a Sidecar in an ambient namespace or one that
+// selects only ambient workloads; a namespace whose injection label wins over ambient still has sidecars.
+TEST_CASE("policy-not-enforced reports Sidecars for ambient workloads", "[checks][policy-not-enforced]") {
+  const std::string yaml =
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: mesh-ambient, labels: {istio.io/dataplane-mode: ambient}}\n"
+      "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: both\n  labels: {istio.io/dataplane-mode: ambient, "
+      "istio-injection: enabled}\n---\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: mesh-ambient}\nspec:\n"
+      "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+      "    spec: {containers: [{name: api, image: api}]}\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: ns-wide, namespace: mesh-ambient}\n"
+      "spec: {egress: [{hosts: [./*]}]}\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: api, namespace: mesh-ambient}\n"
+      "spec:\n  workloadSelector: {labels: {app: api}}\n  egress: [{hosts: [./*]}]\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: both}\n"
+      "spec: {egress: [{hosts: [./*]}]}\n";
+  auto run = test::run_checks_on({test::write_temp(yaml, "sidecar-ambient.yaml")},
+                                 test::RunOptions({}, {"policy-not-enforced"}));
+  INFO("findings:" << run->dump());
+  auto found = run->where("policy-not-enforced", "reason", "sidecar-in-ambient");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0]->resource.name == "ns-wide");
+  CHECK(found[0]->message.find("namespace mesh-ambient is ambient") != std::string::npos);
+  CHECK(found[1]->resource.name == "api");
+  CHECK(found[1]->message.find("the workloads it selects are ambient (Deployment mesh-ambient/api)") !=
+        std::string::npos);
+}

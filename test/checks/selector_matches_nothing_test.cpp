@@ -167,3 +167,41 @@ TEST_CASE("selector-matches-nothing agrees with istioctl's authorizationpolicies
   };
   CHECK(got == expected);
 }
+
+// IST0101 on Sidecars and Gateways (docs/semantics.md#gateways G7, #egress E9): a Sidecar whose
+// workloadSelector matches nothing in its namespace; a Gateway whose selector names no gateway pod while the
+// input holds gateway pods with the selector's keys. A Gateway in an input without gateway pods is not judged.
+TEST_CASE("selector-matches-nothing reports Sidecars and Gateways that select nothing",
+          "[checks][selector-matches-nothing]") {
+  const std::string pods =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\n"
+      "spec:\n  selector: {matchLabels: {istio: ingressgateway}}\n  template:\n    metadata: {labels: {istio: "
+      "ingressgateway}}\n    spec: {containers: [{name: istio-proxy, image: auto}]}\n---\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: payments}\nspec:\n"
+      "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+      "    spec: {containers: [{name: api, image: api}]}\n---\n";
+  const std::string objects =
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: egress, namespace: payments}\n"
+      "spec:\n  workloadSelector: {labels: {app: apii}}\n  egress: [{hosts: [./*]}]\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: fine, namespace: payments}\n"
+      "spec:\n  workloadSelector: {labels: {app: api}}\n  egress: [{hosts: [./*]}]\n---\n"
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: istio-system}\n"
+      "spec:\n  selector: {istio: ingresgateway}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n"
+      "    hosts: [shop.example.com]\n";
+  auto run = test::run_checks_on({test::write_temp(pods + objects, "sidecar-gateway.yaml")},
+                                 test::RunOptions({}, {"selector-matches-nothing"}));
+  INFO("findings:" << run->dump());
+  auto sidecar = run->where("selector-matches-nothing", "reason", "no-matching-workload");
+  REQUIRE(sidecar.size() == 1);
+  CHECK(sidecar[0]->resource.kind == "Sidecar");
+  CHECK(sidecar[0]->resource.name == "egress");
+  CHECK(sidecar[0]->message.find("did you mean app=api?") != std::string::npos);
+  auto gateway = run->where("selector-matches-nothing", "reason", "no-matching-gateway-pod");
+  REQUIRE(gateway.size() == 1);
+  CHECK(gateway[0]->message.find("Gateway istio-system/public selects {istio=ingresgateway}, but no gateway pod") == 0);
+  CHECK(gateway[0]->message.find("did you mean istio=ingressgateway?") != std::string::npos);
+
+  auto without_pods = test::run_checks_on({test::write_temp(objects, "gateway-alone.yaml")},
+                                          test::RunOptions({}, {"selector-matches-nothing"}));
+  CHECK(without_pods->where("selector-matches-nothing", "reason", "no-matching-gateway-pod").empty());
+}
