@@ -23,7 +23,9 @@ const std::string* label(const model::Labels& labels, const char* key) {
 }
 
 // Go's strconv.ParseBool, true side; anything it does not parse counts as false (services.go).
-bool parse_bool_true(const std::string& v) { return v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True"; }
+bool parse_bool_true(const std::string& v) {
+  return v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True";
+}
 
 std::string listener_problem(const model::gwapi::Gateway& g) {
   if (!g.is_waypoint()) return "";
@@ -49,7 +51,8 @@ Waypoint make_waypoint(const model::gwapi::Gateway& g, const Mesh& mesh) {
     }
   for (const Workload& pod : mesh.workloads)
     if (pod.ns == g.meta.ns && pod.gateway_name == g.meta.name && !pod.service_account.empty() &&
-        std::find(w.service_accounts.begin(), w.service_accounts.end(), pod.service_account) == w.service_accounts.end())
+        std::find(w.service_accounts.begin(), w.service_accounts.end(), pod.service_account) ==
+            w.service_accounts.end())
       w.service_accounts.push_back(pod.service_account);
   return w;
 }
@@ -109,8 +112,8 @@ class Binder {
     const Waypoint* w = model_.find(wns ? *wns : ns, value);
     if (!w) {
       b.status = BindingStatus::NotFound;
-      b.reason = std::string("the ") + level + " names waypoint " + b.requested +
-                 " (label " + kUseWaypoint + "), which is not a Gateway of class istio-waypoint in the input: "
+      b.reason = std::string("the ") + level + " names waypoint " + b.requested + " (label " + kUseWaypoint +
+                 "), which is not a Gateway of class istio-waypoint in the input: "
                  "traffic goes straight to the destination";
       return b;
     }
@@ -124,7 +127,8 @@ class Binder {
     b.status = BindingStatus::Bound;
     b.waypoint = w;
     b.reason = std::string("bound by the label ") + kUseWaypoint + "=" + value + " on the " + level;
-    if (!allowed) b.reason += " (allowedRoutes: Selector, and the namespace's labels are not in the input: assumed allowed)";
+    if (!allowed)
+      b.reason += " (allowedRoutes: Selector, and the namespace's labels are not in the input: assumed allowed)";
     return b;
   }
 
@@ -179,14 +183,22 @@ WaypointBinding bind_workload(const Binder& binder, const WaypointModel& model, 
 
 const char* to_string(BindingStatus s) {
   switch (s) {
-    case BindingStatus::Bound: return "bound";
-    case BindingStatus::NoLabel: return "no-label";
-    case BindingStatus::OptedOut: return "opted-out";
-    case BindingStatus::NotFound: return "waypoint-not-found";
-    case BindingStatus::AttachmentDenied: return "attachment-denied";
-    case BindingStatus::UnsupportedTrafficType: return "unsupported-traffic-type";
-    case BindingStatus::NotApplicable: return "not-applicable";
-    case BindingStatus::Unknown: return "unknown";
+    case BindingStatus::Bound:
+      return "bound";
+    case BindingStatus::NoLabel:
+      return "no-label";
+    case BindingStatus::OptedOut:
+      return "opted-out";
+    case BindingStatus::NotFound:
+      return "waypoint-not-found";
+    case BindingStatus::AttachmentDenied:
+      return "attachment-denied";
+    case BindingStatus::UnsupportedTrafficType:
+      return "unsupported-traffic-type";
+    case BindingStatus::NotApplicable:
+      return "not-applicable";
+    case BindingStatus::Unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -68,9 +68,9 @@ struct WaypointModel {
   WaypointModel(const WaypointModel&) = delete;
   WaypointModel& operator=(const WaypointModel&) = delete;
 
-  std::vector<Waypoint> waypoints;                                     // in input order
+  std::vector<Waypoint> waypoints;                                          // in input order
   std::map<std::pair<std::string, std::string>, WaypointBinding> services;  // (ns, name) of every declared Service
-  std::vector<WaypointBinding> workloads;                              // parallel to Mesh::workloads
+  std::vector<WaypointBinding> workloads;                                   // parallel to Mesh::workloads
   // The Services of the input whose label istio.io/ingress-use-waypoint (else the Namespace's) parses as true.
   std::map<std::pair<std::string, std::string>, bool> ingress_use_waypoint;
 

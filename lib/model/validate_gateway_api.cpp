@@ -55,8 +55,8 @@ void check_tls(const gwapi::Listener& l, const std::string& f, Checker& c) {
     c.error(t.loc, f + ".tls", "certificateRefs or options must be specified when mode is Terminate",
             "add certificateRefs: [{name: <secret>}] naming the Secret with the listener's certificate");
   if (t.certificate_refs.size() > 64)
-    c.error(t.loc, f + ".tls.certificateRefs", "Too many: " + std::to_string(t.certificate_refs.size()) +
-                                                   ": must have at most 64 items");
+    c.error(t.loc, f + ".tls.certificateRefs",
+            "Too many: " + std::to_string(t.certificate_refs.size()) + ": must have at most 64 items");
 }
 
 void check_allowed_routes(const gwapi::AllowedRoutes& a, const std::string& f, Checker& c) {
@@ -75,7 +75,8 @@ void check_listener(const gwapi::Listener& l, const std::string& f, Checker& c) 
   if (l.protocol.empty())
     c.error(l.loc, f + ".protocol", "Required value", "add protocol: HTTP, HTTPS, TLS, TCP or UDP");
   else if (!protocol_type(l.protocol))
-    c.error(l.protocol_loc, f + ".protocol", "Invalid value: \"" + l.protocol + "\": does not match the ProtocolType pattern",
+    c.error(l.protocol_loc, f + ".protocol",
+            "Invalid value: \"" + l.protocol + "\": does not match the ProtocolType pattern",
             "use HTTP, HTTPS, TLS, TCP, UDP or a domain-prefixed protocol such as example.com/proto");
   if (l.hostname_present && !l.hostname.empty()) {
     if (!hostname(l.hostname))
@@ -105,7 +106,8 @@ void check_listener_set(const gwapi::Gateway& g, Checker& c) {
 
 void check_addresses(const gwapi::Gateway& g, Checker& c) {
   if (g.addresses.size() > 16)
-    c.error(g.loc, "spec.addresses", "Too many: " + std::to_string(g.addresses.size()) + ": must have at most 16 items");
+    c.error(g.loc, "spec.addresses",
+            "Too many: " + std::to_string(g.addresses.size()) + ": must have at most 16 items");
   std::set<std::pair<std::string, std::string>> seen;
   for (size_t i = 0; i < g.addresses.size(); ++i) {
     const gwapi::Address& a = g.addresses[i];
@@ -127,8 +129,7 @@ void validate(const gwapi::Gateway& g, std::vector<Diagnostic>& out) {
   else if (g.gateway_class_name.size() > 253)
     c.error(g.gateway_class_name_loc, "spec.gatewayClassName", "may not be more than 253 characters");
   if (g.listeners.empty())
-    c.error(g.listeners_loc, "spec.listeners",
-            g.listeners_present ? "should have at least 1 items" : "Required value",
+    c.error(g.listeners_loc, "spec.listeners", g.listeners_present ? "should have at least 1 items" : "Required value",
             "add a listener, e.g. listeners: [{name: http, port: 80, protocol: HTTP}]");
   if (g.listeners.size() > 64)
     c.error(g.listeners_loc, "spec.listeners",

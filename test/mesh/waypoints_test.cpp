@@ -17,7 +17,8 @@ std::string ns(const std::string& name, const std::string& labels) {
 std::string waypoint(const std::string& ns, const std::string& name, const std::string& labels = "",
                      const std::string& listener_extra = "") {
   return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: " + name + ", namespace: " + ns +
-         ", labels: {" + labels + "}}\nspec:\n  gatewayClassName: istio-waypoint\n  listeners:\n  - {name: mesh, "
+         ", labels: {" + labels +
+         "}}\nspec:\n  gatewayClassName: istio-waypoint\n  listeners:\n  - {name: mesh, "
          "port: 15008, protocol: HBONE" +
          listener_extra + "}\n---\n";
 }
@@ -33,8 +34,8 @@ std::string deployment(const std::string& ns, const std::string& name, const std
          (labels.empty() ? "" : ", " + labels) + "}}\n    spec: {containers: [{name: c, image: i}]}\n---\n";
 }
 
-const mesh::WaypointBinding& workload_binding(const app::Input& in, const mesh::WaypointModel& m,
-                                              const std::string& ns, const std::string& name) {
+const mesh::WaypointBinding& workload_binding(const app::Input& in, const mesh::WaypointModel& m, const std::string& ns,
+                                              const std::string& name) {
   for (size_t i = 0; i < in.mesh.workloads.size(); ++i)
     if (in.mesh.workloads[i].ns == ns && in.mesh.workloads[i].name == name) return m.workloads[i];
   FAIL("no workload " << ns << "/" << name);
@@ -44,11 +45,12 @@ const mesh::WaypointBinding& workload_binding(const app::Input& in, const mesh::
 }  // namespace
 
 TEST_CASE("waypoints: a Gateway of class istio-waypoint is a waypoint, waypoint-for is a label", "[mesh][waypoints]") {
-  auto in = test::load_yaml(ns("pay", "istio.io/dataplane-mode: ambient") + waypoint("pay", "wp") +
-                            waypoint("pay", "wl", "istio.io/waypoint-for: workload") +
-                            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: ingress, "
-                            "namespace: pay, annotations: {istio.io/waypoint-for: all}}\nspec: {gatewayClassName: istio, "
-                            "listeners: [{name: http, port: 80, protocol: HTTP}]}\n");
+  auto in =
+      test::load_yaml(ns("pay", "istio.io/dataplane-mode: ambient") + waypoint("pay", "wp") +
+                      waypoint("pay", "wl", "istio.io/waypoint-for: workload") +
+                      "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: ingress, "
+                      "namespace: pay, annotations: {istio.io/waypoint-for: all}}\nspec: {gatewayClassName: istio, "
+                      "listeners: [{name: http, port: 80, protocol: HTTP}]}\n");
   REQUIRE(in->errors.empty());
   mesh::WaypointModel m = mesh::compute_waypoints(in->mesh);
   REQUIRE(m.waypoints.size() == 2);  // the istio-class ingress Gateway is not a waypoint
@@ -64,11 +66,12 @@ TEST_CASE("waypoints: a Gateway of class istio-waypoint is a waypoint, waypoint-
 
 TEST_CASE("waypoints: the object's label wins, none opts out, the namespace label is the fallback",
           "[mesh][waypoints]") {
-  auto in = test::load_yaml(
-      ns("pay", "istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp") + waypoint("pay", "wp") +
-      waypoint("pay", "other") + service("pay", "inherits", "") + service("pay", "own", "istio.io/use-waypoint: other") +
-      service("pay", "out", "istio.io/use-waypoint: none") + service("pay", "missing", "istio.io/use-waypoint: gone") +
-      ns("bare", "istio.io/dataplane-mode: ambient") + service("bare", "plain", ""));
+  auto in = test::load_yaml(ns("pay", "istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp") +
+                            waypoint("pay", "wp") + waypoint("pay", "other") + service("pay", "inherits", "") +
+                            service("pay", "own", "istio.io/use-waypoint: other") +
+                            service("pay", "out", "istio.io/use-waypoint: none") +
+                            service("pay", "missing", "istio.io/use-waypoint: gone") +
+                            ns("bare", "istio.io/dataplane-mode: ambient") + service("bare", "plain", ""));
   REQUIRE(in->errors.empty());
   mesh::WaypointModel m = mesh::compute_waypoints(in->mesh);
   const mesh::WaypointBinding* b = m.service("pay", "inherits");
@@ -107,13 +110,14 @@ TEST_CASE("waypoints: cross-namespace needs use-waypoint-namespace and allowedRo
 }
 
 TEST_CASE("waypoints: service and workload traffic types", "[mesh][waypoints]") {
-  auto in = test::load_yaml(
-      ns("pay", "istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp") + waypoint("pay", "wp") +
-      waypoint("pay", "wl", "istio.io/waypoint-for: workload") + waypoint("pay", "both", "istio.io/waypoint-for: all") +
-      service("pay", "api", "") + service("pay", "s-wl", "istio.io/use-waypoint: wl") + deployment("pay", "api", "") +
-      deployment("pay", "pinned", "istio.io/use-waypoint: wp") + deployment("pay", "pod-wl", "istio.io/use-waypoint: wl") +
-      deployment("pay", "pod-all", "istio.io/use-waypoint: both") +
-      deployment("pay", "wp", "gateway.networking.k8s.io/gateway-name: wp"));
+  auto in = test::load_yaml(ns("pay", "istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp") +
+                            waypoint("pay", "wp") + waypoint("pay", "wl", "istio.io/waypoint-for: workload") +
+                            waypoint("pay", "both", "istio.io/waypoint-for: all") + service("pay", "api", "") +
+                            service("pay", "s-wl", "istio.io/use-waypoint: wl") + deployment("pay", "api", "") +
+                            deployment("pay", "pinned", "istio.io/use-waypoint: wp") +
+                            deployment("pay", "pod-wl", "istio.io/use-waypoint: wl") +
+                            deployment("pay", "pod-all", "istio.io/use-waypoint: both") +
+                            deployment("pay", "wp", "gateway.networking.k8s.io/gateway-name: wp"));
   REQUIRE(in->errors.empty());
   mesh::WaypointModel m = mesh::compute_waypoints(in->mesh);
   CHECK(m.service("pay", "api")->status == BindingStatus::Bound);

@@ -98,8 +98,9 @@ TEST_CASE("Gateway API Gateway: what the CRD rejects", "[model][gateway-api][val
             "spec.listeners[0].name: Invalid value: \"Http_1\": must be a lowercase RFC 1123 subdomain",
             "spec.listeners[0].protocol: Invalid value: \"H T\": does not match the ProtocolType pattern"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 70000, protocol: HTTP}]}")).size() == 1);
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{port: 80}]}")) ==
-        std::vector<std::string>{"spec.listeners[0].name: Required value", "spec.listeners[0].protocol: Required value"});
+  CHECK(
+      errors(gateway("{gatewayClassName: istio, listeners: [{port: 80}]}")) ==
+      std::vector<std::string>{"spec.listeners[0].name: Required value", "spec.listeners[0].protocol: Required value"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP}, "
                        "{name: a, port: 80, protocol: HTTP}]}")) ==
         std::vector<std::string>{
@@ -107,7 +108,8 @@ TEST_CASE("Gateway API Gateway: what the CRD rejects", "[model][gateway-api][val
             "spec.listeners[1]: Combination of port, protocol and hostname must be unique for each listener"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
                        "tls: {certificateRefs: [{name: c}]}}]}")) ==
-        std::vector<std::string>{"spec.listeners[0].tls: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']"});
+        std::vector<std::string>{
+            "spec.listeners[0].tls: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 443, protocol: HTTPS, tls: {}}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].tls: certificateRefs or options must be specified when mode is Terminate"});
@@ -116,10 +118,12 @@ TEST_CASE("Gateway API Gateway: what the CRD rejects", "[model][gateway-api][val
         std::vector<std::string>{"spec.listeners[0].tls.mode: tls mode must be Terminate for protocol HTTPS"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 9000, protocol: TCP, "
                        "hostname: a.example.com}]}")) ==
-        std::vector<std::string>{"spec.listeners[0].hostname: hostname must not be specified for protocols ['TCP', 'UDP']"});
+        std::vector<std::string>{
+            "spec.listeners[0].hostname: hostname must not be specified for protocols ['TCP', 'UDP']"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
                        "hostname: \"10.0.0.1:80\"}]}")) ==
-        std::vector<std::string>{"spec.listeners[0].hostname: Invalid value: \"10.0.0.1:80\": must be a lowercase hostname"});
+        std::vector<std::string>{
+            "spec.listeners[0].hostname: Invalid value: \"10.0.0.1:80\": must be a lowercase hostname"});
   CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
                        "allowedRoutes: {namespaces: {from: Everyone}}}]}")) ==
         std::vector<std::string>{"spec.listeners[0].allowedRoutes.namespaces.from: Unsupported value: \"Everyone\""});
