@@ -43,7 +43,8 @@
   X(plaintext_egress)           \
   X(egress_unrestricted)        \
   X(plaintext_hop)              \
-  X(client_tls_conflict)
+  X(client_tls_conflict)        \
+  X(waypoint_bypass)
 
 namespace meshproof::checks {
 
