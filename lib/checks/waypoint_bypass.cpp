@@ -120,8 +120,7 @@ std::string policy_names(const std::vector<const model::AuthorizationPolicy*>& p
 class WaypointBypass final : public Check {
  public:
   WaypointBypass()
-      : Check(CheckInfo{"waypoint-bypass", "MP1010", Severity::Warning,
-                        "Waypoint policies that a caller can go around",
+      : Check(CheckInfo{"waypoint-bypass", "MP1010", Severity::Warning, "Waypoint policies that a caller can go around",
                         "Policies attached to a waypoint with targetRefs are enforced only on traffic that passes the "
                         "waypoint. Workloads outside the mesh, sidecar workloads, ambient workloads calling a pod IP "
                         "(service-only waypoint) and ingress gateways without istio.io/ingress-use-waypoint reach the "
@@ -180,19 +179,20 @@ class WaypointBypass final : public Check {
                   const ir::Program& prog, const engine::QueryResult& r) const {
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     Witness wit = engine::to_witness(prog, *r.request, *r.decision, ctx.options.input_paths);
-    std::string message = "Service " + svc + " is served by waypoint " + w.display() + ", which enforces " +
-                          policy_names(policies) + ", but " + c.what +
-                          " does not pass the waypoint and the destination's ztunnel allows it (" +
-                          gaps::witness_summary(wit) + "): the waypoint's rules are bypassed (docs/semantics.md#waypoints)";
+    std::string message =
+        "Service " + svc + " is served by waypoint " + w.display() + ", which enforces " + policy_names(policies) +
+        ", but " + c.what + " does not pass the waypoint and the destination's ztunnel allows it (" +
+        gaps::witness_summary(wit) + "): the waypoint's rules are bypassed (docs/semantics.md#waypoints)";
     const model::AuthorizationPolicy& first = *policies.front();
-    Finding f = make(first.ref(), first.loc, std::move(message),
-                     "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
-                     "behind Service " + svc + " that admits only the waypoint's identity (principals: [\"" +
-                         ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" +
-                         (w.service_accounts.empty() ? std::string("<waypoint service account>")
-                                                     : w.service_accounts.front()) +
-                         "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
-                     "service:" + svc);
+    Finding f =
+        make(first.ref(), first.loc, std::move(message),
+             "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
+             "behind Service " +
+                 svc + " that admits only the waypoint's identity (principals: [\"" + ctx.mesh.config.trust_domain +
+                 "/ns/" + w.ns + "/sa/" +
+                 (w.service_accounts.empty() ? std::string("<waypoint service account>") : w.service_accounts.front()) +
+                 "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
+             "service:" + svc);
     f.witness = std::move(wit);
     f.properties["service"] = svc;
     f.properties["waypoint"] = w.display();
