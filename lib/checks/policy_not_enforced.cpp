@@ -4,19 +4,25 @@
 //    (authorization.go "TargetRef is not intended for ztunnel"), sidecars ignore them (IS §10), and a waypoint
 //    applies a Service-targeted policy only to a Service bound to it with the label istio.io/use-waypoint (on
 //    the Service, else its Namespace; value `none` opts out; ambient.md A3). Status AncestorNotBound.
+//    The binding follows istiod (mesh/waypoints.h, docs/semantics.md#waypoints): a waypoint of the input whose
+//    allowedRoutes refuses the namespace, or that carries no service traffic, binds nothing either. A label
+//    naming a waypoint the input does not hold, or an undeclared namespace, is no finding (the input may lack
+//    the Gateway).
 //  * an AUDIT or CUSTOM policy whose selected workloads are all ambient: istiod does not send those actions to
 //    ztunnel ("ztunnel does not support the AUDIT/CUSTOM action").
 //  * a Sidecar resource in an ambient namespace, or whose selected workloads are all ambient: only sidecar
 //    proxies read Sidecar resources, so its egress scope and outbound policy apply nowhere (istioctl analyze
 //    IST0167, sidecar.SelectorAnalyzer; docs/semantics.md#egress, E9).
-// Waypoint Gateways themselves are not modelled yet: a Service labelled istio.io/use-waypoint is taken to be
-// served (no finding), so the check never reports a policy that a waypoint may enforce.
+//  * a selector policy whose selected workloads are all waypoint pods: a waypoint applies only targetRefs
+//    policies ("waypoints never use selector", policyattachment.go), and waypoint pods are outside ztunnel's
+//    capture (istio.io/dataplane-mode: none), so nothing enforces it (ambient.md §2.1, §6).
 #include <algorithm>
 
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/sidecar_scope.h"
 #include "ir/lower_ztunnel.h"
+#include "mesh/waypoints.h"
 
 namespace meshproof::checks {
 namespace {
@@ -34,15 +40,24 @@ const model::Service* find_service(const Context& ctx, const std::string& ns, co
   return nullptr;
 }
 
-// Why no waypoint serves the Service, or "" when one may (the label is there, or the input does not say).
-std::string unbound_reason(const Context& ctx, const model::Service& s) {
-  if (const std::string* v = label(s.meta.labels, kUseWaypoint))
-    return *v == "none" ? "Service " + s.meta.ns + "/" + s.meta.name + " opts out with " + kUseWaypoint + ": none" : "";
-  auto ns = ctx.mesh.namespaces.find(s.meta.ns);
-  if (ns == ctx.mesh.namespaces.end() || !ns->second.decl) return "";  // the namespace's labels are unknown
-  if (const std::string* v = label(ns->second.labels, kUseWaypoint); v && *v != "none") return "";
-  std::string why = "neither Service " + s.meta.ns + "/" + s.meta.name + " nor Namespace " + s.meta.ns +
-                    " has the label " + kUseWaypoint + ", so no waypoint serves it";
+// Why no waypoint serves the Service, or "" when one does (or the input does not say).
+std::string unbound_reason(const model::Service& s, const mesh::WaypointBinding& b) {
+  const std::string svc = "Service " + s.meta.ns + "/" + s.meta.name;
+  switch (b.status) {
+    case mesh::BindingStatus::Bound:
+    case mesh::BindingStatus::Unknown:
+    case mesh::BindingStatus::NotFound:  // the waypoint may be kept outside the input: no finding
+      return "";
+    case mesh::BindingStatus::OptedOut:
+      return b.level == "Service" ? svc + " opts out with " + kUseWaypoint + ": none"
+                                  : "Namespace " + s.meta.ns + " opts out with " + kUseWaypoint + ": none";
+    case mesh::BindingStatus::NoLabel:
+      break;
+    default:
+      return svc + " is bound to no waypoint: " + b.reason;
+  }
+  std::string why = "neither " + svc + " nor Namespace " + s.meta.ns + " has the label " + kUseWaypoint +
+                    ", so no waypoint serves it";
   for (const auto& [key, value] : s.meta.annotations)
     if (key.find("waypoint") != std::string::npos) {
       why += " (the annotation " + key + " is not read by Istio: the binding is the label " + kUseWaypoint + ")";
@@ -63,7 +78,8 @@ class PolicyNotEnforced final : public Check {
                         "A policy whose targetRefs name a Service that no waypoint serves is enforced nowhere: ztunnel "
                         "never receives targetRefs policies and sidecars ignore them. An AUDIT or CUSTOM policy that "
                         "only ambient workloads select is not sent to ztunnel, which supports neither action. A "
-                        "Sidecar resource for ambient workloads is read by no proxy."}) {}
+                        "Sidecar resource for ambient workloads is read by no proxy, and a selector policy that "
+                        "selects only waypoint pods is applied by neither the waypoint nor ztunnel."}) {}
 
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> out = policies_with_action(ctx, {});
@@ -72,24 +88,28 @@ class PolicyNotEnforced final : public Check {
   }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const mesh::WaypointModel waypoints = mesh::compute_waypoints(ctx.mesh);
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-      if (!p.target_refs.empty())
-        report_unbound_targets(ctx, p, out);
-      else if (p.action == model::Action::Audit || p.action == model::Action::Custom)
-        report_ztunnel_only(ctx, p, out);
+      if (!p.target_refs.empty()) {
+        report_unbound_targets(ctx, waypoints, p, out);
+        continue;
+      }
+      if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(ctx, p, out);
+      report_waypoint_pods_only(ctx, waypoints, p, out);
     }
     for (const model::Sidecar& s : ctx.resources.sidecars) report_ambient_sidecar(ctx, s, out);
   }
 
  private:
-  void report_unbound_targets(const Context& ctx, const model::AuthorizationPolicy& p,
-                              std::vector<Finding>& out) const {
+  void report_unbound_targets(const Context& ctx, const mesh::WaypointModel& waypoints,
+                              const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
     const std::string ns = namespace_of(p);
     for (const model::TargetRef& t : p.target_refs) {
       if (!targets_core_service(t) || (!t.ns.empty() && t.ns != ns)) continue;
       const model::Service* s = find_service(ctx, ns, t.name);
       if (!s) continue;  // not in the input: whether a waypoint serves it is unknown
-      std::string why = unbound_reason(ctx, *s);
+      const mesh::WaypointBinding* binding = waypoints.service(ns, t.name);
+      std::string why = binding ? unbound_reason(*s, *binding) : "";
       if (why.empty()) continue;
       std::string message = "AuthorizationPolicy " + ns + "/" + p.meta.name + " targets Service " + ns + "/" + t.name +
                             " (targetRefs), but " + why +
@@ -156,6 +176,33 @@ class PolicyNotEnforced final : public Check {
                      "action");
     f.properties["reason"] = "action-not-supported-by-ztunnel";
     f.properties["workloads"] = join(ambient);
+    out.push_back(std::move(f));
+  }
+  // A selector policy that selects only waypoint pods (declared ones; a policy that also selects other
+  // workloads is enforced there).
+  void report_waypoint_pods_only(const Context& ctx, const mesh::WaypointModel& waypoints,
+                                 const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+    if (p.selector.match_labels.empty()) return;
+    std::vector<std::string> pods;
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
+          w.authorization_policies.end())
+        continue;
+      if (!waypoints.is_waypoint_pod(w) || w.origin != mesh::WorkloadOrigin::Declared) return;
+      pods.push_back(describe_workload(w));
+    }
+    if (pods.empty()) return;
+    const std::string name = namespace_of(p) + "/" + p.meta.name;
+    std::string message = "AuthorizationPolicy " + name + " selects only waypoint pods (" + join(pods) +
+                          "): a waypoint applies only policies attached with targetRefs (it never uses selector), "
+                          "and ztunnel does not capture waypoint pods, so the policy is enforced nowhere "
+                          "(docs/semantics.md#waypoints)";
+    Finding f = make(p.ref(), p.selector.loc.known() ? p.selector.loc : p.loc, std::move(message),
+                     "attach the policy to the waypoint with targetRefs: [{group: gateway.networking.k8s.io, kind: "
+                     "Gateway, name: <waypoint>}] (all its traffic) or to a Service bound to it, instead of selector",
+                     "selector");
+    f.properties["reason"] = "selector-on-waypoint";
+    f.properties["workloads"] = join(pods);
     out.push_back(std::move(f));
   }
 };

@@ -12,43 +12,44 @@
 #include "checks/check.h"
 
 // X(<factory suffix>): one line per check.
-#define MESHPROOF_CHECKS(X)        \
-  X(invalid_resource)              \
-  X(mtls_not_strict)               \
-  X(selector_matches_nothing)      \
-  X(no_default_deny)               \
-  X(expired_exception)             \
-  X(literal_operator_value)        \
-  X(literal_wildcard)              \
-  X(dry_run_only)                  \
-  X(unreachable_allow_rule)        \
-  X(redundant_rule)                \
-  X(never_matching_rule)           \
-  X(deny_widened_on_tcp)           \
-  X(plaintext_deny_bypass)         \
-  X(overly_permissive_rule)        \
-  X(token_optional)                \
-  X(path_normalization_bypass)     \
-  X(assertion_violated)            \
-  X(duplicate_resource)            \
-  X(gateway_plaintext_listener)    \
-  X(gateway_weak_tls)              \
-  X(gateway_tls_passthrough)       \
-  X(gateway_wildcard_host)         \
-  X(gateway_credential_missing)    \
-  X(workload_outside_mesh)         \
-  X(l7_rule_at_ztunnel)            \
-  X(policy_not_enforced)           \
-  X(access_logging_off)            \
-  X(plaintext_egress)              \
-  X(egress_unrestricted)           \
-  X(plaintext_hop)                 \
-  X(client_tls_conflict)           \
-  X(client_tls_trust)              \
-  X(gateway_duplicate_certificate) \
-  X(sidecar_conflict)              \
-  X(serviceentry_no_address)       \
-  X(serviceentry_protocol_conflict)
+#define MESHPROOF_CHECKS(X)         \
+  X(invalid_resource)               \
+  X(mtls_not_strict)                \
+  X(selector_matches_nothing)       \
+  X(no_default_deny)                \
+  X(expired_exception)              \
+  X(literal_operator_value)         \
+  X(literal_wildcard)               \
+  X(dry_run_only)                   \
+  X(unreachable_allow_rule)         \
+  X(redundant_rule)                 \
+  X(never_matching_rule)            \
+  X(deny_widened_on_tcp)            \
+  X(plaintext_deny_bypass)          \
+  X(overly_permissive_rule)         \
+  X(token_optional)                 \
+  X(path_normalization_bypass)      \
+  X(assertion_violated)             \
+  X(duplicate_resource)             \
+  X(gateway_plaintext_listener)     \
+  X(gateway_weak_tls)               \
+  X(gateway_tls_passthrough)        \
+  X(gateway_wildcard_host)          \
+  X(gateway_credential_missing)     \
+  X(workload_outside_mesh)          \
+  X(l7_rule_at_ztunnel)             \
+  X(policy_not_enforced)            \
+  X(access_logging_off)             \
+  X(plaintext_egress)               \
+  X(egress_unrestricted)            \
+  X(plaintext_hop)                  \
+  X(client_tls_conflict)            \
+  X(client_tls_trust)               \
+  X(gateway_duplicate_certificate)  \
+  X(sidecar_conflict)               \
+  X(serviceentry_no_address)        \
+  X(serviceentry_protocol_conflict) \
+  X(waypoint_bypass)
 
 namespace meshproof::checks {
 

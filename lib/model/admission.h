@@ -27,6 +27,7 @@ void for_each_object_member(Fn&& fn) {
   fn(&ResourceSet::service_entries);
   fn(&ResourceSet::sidecars);
   fn(&ResourceSet::telemetries);
+  fn(&ResourceSet::gateway_api_gateways);
 }
 
 // Calls fn(list) for every object list of the set.

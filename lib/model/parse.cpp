@@ -306,6 +306,16 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
     return;
   }
 
+  if (group == gwapi::kGroup && kind == "Gateway") {
+    // Other Gateway API kinds are outside the model so far: skipped silently below.
+    auto g = make<gwapi::Gateway>(obj, api_version, kind);
+    base(g);
+    if (!one_of(version, {"v1", "v1beta1"})) unserved(r, g, "gateway.networking.k8s.io/v1 or v1beta1");
+    detail::parse_gateway_api_gateway(obj, r, g);
+    out_.gateway_api_gateways.push_back(std::move(g));
+    return;
+  }
+
   if (group == "install.istio.io" && kind == "IstioOperator") {
     ResourceBase b = make<ResourceBase>(obj, api_version, kind);
     base(b);
@@ -336,7 +346,7 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
     if (!sec.meta.name.empty()) out_.secrets.push_back(std::move(sec));
     return;
   }
-  // Everything else (RBAC, CRDs, Gateway API, other meshes, ...) is outside the model: skipped silently.
+  // Everything else (RBAC, CRDs, Gateway API routes, other meshes, ...) is outside the model: skipped silently.
 }
 
 }  // namespace

@@ -42,4 +42,28 @@ void adopt_mesh_config(ResourceSet& set, MeshConfig&& candidate);
 // `spec` of an object as a map, or nullptr when absent/null (type errors reported).
 const Node* spec_of(const Node& obj, Reader& r);
 
+// The map under `key`, or nullptr when absent/null (a wrong type is reported).
+inline const Node* child_map(const Node& parent, std::string_view key, Reader& r) {
+  const Node* n = parent.find(key);
+  if (!n) return nullptr;
+  auto s = r.field(key);
+  return r.expect_map(*n) ? n : nullptr;
+}
+
+// Calls fn(item) for every map item of a list field, with the path at the item.
+template <class Fn>
+void each_map(const Node& parent, std::string_view key, Reader& r, const char* what, Fn fn) {
+  const Node* n = parent.find(key);
+  if (!n) return;
+  auto s = r.field(key);
+  if (!r.expect_seq(*n, what)) return;
+  for (size_t i = 0; i < n->items.size(); ++i) {
+    auto si = r.index(i);
+    if (r.expect_map(n->items[i])) fn(n->items[i]);
+  }
+}
+
+// Gateway API (parse_gateway_api.cpp).
+void parse_gateway_api_gateway(const Node& obj, Reader& r, gwapi::Gateway& g);
+
 }  // namespace meshproof::model::detail

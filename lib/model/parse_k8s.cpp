@@ -14,14 +14,6 @@ const Node* spec_of(const Node& obj, Reader& r) {
 
 namespace {
 
-// A child map, with the path pushed by the caller's scope; nullptr when absent or null.
-const Node* child_map(const Node& parent, std::string_view key, Reader& r) {
-  const Node* n = parent.find(key);
-  if (!n) return nullptr;
-  auto s = r.field(key);
-  return r.expect_map(*n) ? n : nullptr;
-}
-
 void read_container_ports(const Node& pod_spec, Reader& r, Workload& w) {
   const Node* containers = pod_spec.find("containers");
   if (!containers) return;

@@ -10,26 +10,6 @@ namespace meshproof::model::detail {
 
 namespace {
 
-const Node* child_map(const Node& parent, std::string_view key, Reader& r) {
-  const Node* n = parent.find(key);
-  if (!n) return nullptr;
-  auto s = r.field(key);
-  return r.expect_map(*n) ? n : nullptr;
-}
-
-// Calls fn(item) for every map item of a list field, with the path at the item.
-template <class Fn>
-void each_map(const Node& parent, std::string_view key, Reader& r, const char* what, Fn fn) {
-  const Node* n = parent.find(key);
-  if (!n) return;
-  auto s = r.field(key);
-  if (!r.expect_seq(*n, what)) return;
-  for (size_t i = 0; i < n->items.size(); ++i) {
-    auto si = r.index(i);
-    if (r.expect_map(n->items[i])) fn(n->items[i]);
-  }
-}
-
 void read_tls(const Node& holder, Reader& r, TlsSettings& tls) {
   if (const Node* t = child_map(holder, "tls", r)) {
     auto s = r.field("tls");

@@ -69,6 +69,7 @@ void ResourceSet::merge(ResourceSet&& o) {
   append(service_entries, std::move(o.service_entries));
   append(sidecars, std::move(o.sidecars));
   append(telemetries, std::move(o.telemetries));
+  append(gateway_api_gateways, std::move(o.gateway_api_gateways));
   append(secrets, std::move(o.secrets));
   append(diagnostics, std::move(o.diagnostics));
   append(overrides, std::move(o.overrides));

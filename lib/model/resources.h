@@ -10,50 +10,10 @@
 
 #include "base/finding.h"
 #include "base/location.h"
+#include "model/gateway_api.h"
+#include "model/object_meta.h"
 
 namespace meshproof::model {
-
-// A string value with its position.
-struct Str {
-  std::string value;
-  Loc loc;
-};
-
-// A list field of strings. `present` distinguishes `field: []` from an absent field (Istio treats some
-// explicitly empty lists differently, istio-semantics.md §3).
-struct StrList {
-  std::vector<Str> items;
-  bool present = false;
-  Loc loc;  // the key
-  bool empty() const { return items.empty(); }
-};
-
-using Labels = std::map<std::string, std::string>;
-
-struct ObjectMeta {
-  std::string name;
-  // The namespace the object lives in. Empty for cluster-scoped kinds (Namespace); for a namespaced object
-  // without metadata.namespace, the input stage writes the default namespace here (model/apply.h).
-  std::string ns;
-  bool ns_defaulted = false;  // metadata.namespace was not written: `ns` is the default (--namespace)
-  Labels labels;
-  Labels annotations;
-  std::string creation_timestamp;  // RFC 3339 as written; "" when absent (Go's zero time: older than any timestamp,
-                                   // mesh::istio_older)
-  Loc loc;                         // the `metadata` key
-  Loc name_loc;
-  Loc labels_loc;  // the `labels` key, when written
-};
-
-// What every resource shares.
-struct ResourceBase {
-  std::string api_version;
-  std::string kind;
-  ObjectMeta meta;
-  Loc loc;                  // the document's first key
-  std::string helm_source;  // "# Source:" comment of its document
-  ResourceRef ref() const { return ResourceRef{kind, meta.ns, meta.name, loc, helm_source}; }
-};
 
 struct Selector {
   bool present = false;  // `selector:` written (even if empty)
@@ -471,6 +431,7 @@ struct ResourceSet {
   std::vector<ServiceEntry> service_entries;
   std::vector<Sidecar> sidecars;
   std::vector<Telemetry> telemetries;
+  std::vector<gwapi::Gateway> gateway_api_gateways;  // gateway.networking.k8s.io Gateways (model/gateway_api.h)
   // Secrets and cert-manager Certificates' secrets. Not counted among the modelled objects (the summary's
   // `resources`), not subject to admission or duplicates: only their names are compared.
   std::vector<Secret> secrets;

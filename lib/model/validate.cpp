@@ -663,6 +663,7 @@ void validate_all(ResourceSet& set) {
   for (const ServiceEntry& se : set.service_entries) validate(se, set.diagnostics);
   for (const Sidecar& sc : set.sidecars) validate(sc, set.diagnostics);
   for (const Telemetry& t : set.telemetries) validate(t, set.diagnostics);
+  for (const gwapi::Gateway& g : set.gateway_api_gateways) validate(g, set.diagnostics);
 }
 
 }  // namespace meshproof::model

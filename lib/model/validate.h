@@ -21,8 +21,10 @@ void validate(const Sidecar& sc, std::vector<Diagnostic>& out);
 void validate(const Telemetry& t, std::vector<Diagnostic>& out);
 // networking.istio.io DestinationRule (validate_destination_rule.cpp).
 void validate(const DestinationRule& d, std::vector<Diagnostic>& out);
-// Validates every security resource, Gateway, DestinationRule, ServiceEntry, Sidecar and Telemetry of the
-// set, appending to set.diagnostics.
+// gateway.networking.k8s.io Gateway (validate_gateway_api.cpp).
+void validate(const gwapi::Gateway& g, std::vector<Diagnostic>& out);
+// Validates every security resource, Gateway, DestinationRule, ServiceEntry, Sidecar, Telemetry and
+// Gateway API Gateway of the set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);
 
 }  // namespace meshproof::model

@@ -1,7 +1,8 @@
 // policy-not-enforced end to end: a targetRefs policy for a Service that no waypoint serves (its annotation is
 // not Istio's binding) and an AUDIT policy that only ambient workloads select are reported; Services bound by
 // their own or their Namespace's istio.io/use-waypoint label, a Service the input does not declare, and an
-// AUDIT policy a sidecar enforces are not.
+// AUDIT policy a sidecar enforces are not. A Service bound to a workload-only waypoint, and a selector policy
+// that selects only waypoint pods, are reported.
 #include <catch2/catch.hpp>
 
 #include "harness.h"
@@ -12,7 +13,7 @@ TEST_CASE("policy-not-enforced reports its positive fixture", "[checks][policy-n
   auto run = test::run_fixture("checks/policy-not-enforced/positive.yaml");
   INFO("findings:" << run->dump());
   auto found = run->of("policy-not-enforced");
-  REQUIRE(found.size() == 2);
+  REQUIRE(found.size() == 4);
   CHECK(found[0]->id == "MP1009");
   CHECK(found[0]->message ==
         "AuthorizationPolicy pay/api-get-only targets Service pay/api (targetRefs), but neither Service pay/api nor "
@@ -25,6 +26,14 @@ TEST_CASE("policy-not-enforced reports its positive fixture", "[checks][policy-n
   CHECK(found[1]->properties.at("reason") == "action-not-supported-by-ztunnel");
   CHECK(found[1]->properties.at("workloads") == "Deployment pay/api");
   CHECK(found[1]->loc.line == 70);
+  // a Service bound to a waypoint that carries only workload traffic has no waypoint (docs/semantics.md#waypoints)
+  CHECK(found[2]->properties.at("target") == "Service pay/ledger");
+  CHECK(found[2]->message.find("Service pay/ledger is bound to no waypoint: waypoint pay/pod-waypoint carries "
+                               "workload traffic (istio.io/waypoint-for), not service traffic") != std::string::npos);
+  // a selector policy that selects only the waypoint's pods: waypoints never use selector
+  CHECK(found[3]->resource.name == "waypoint-pods");
+  CHECK(found[3]->properties.at("reason") == "selector-on-waypoint");
+  CHECK(found[3]->properties.at("workloads") == "Deployment pay/pod-waypoint");
 }
 
 TEST_CASE("policy-not-enforced is quiet on its negative fixture", "[checks][policy-not-enforced]") {

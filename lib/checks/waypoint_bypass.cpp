@@ -1,0 +1,209 @@
+// waypoint-bypass (MP1010): AuthorizationPolicies attached to a waypoint (targetRefs) that a caller can go
+// around, because its traffic never passes the waypoint (ambient.md §8, A11; docs/semantics.md#waypoints):
+// a workload outside the mesh (plaintext), a sidecar workload, an ambient workload that dials a pod IP when the
+// waypoint carries only service traffic, and an Istio ingress gateway when the Service lacks
+// istio.io/ingress-use-waypoint. Such a caller meets only the destination ztunnel, with its own identity (or
+// none); the finding is reported only when that ztunnel's program allows it (Sat, with the replayed request
+// as witness, reproducible with `meshproof query`), never when ztunnel closes the path (Unsat). Unknown is an
+// inconclusive note, never "safe".
+#include <algorithm>
+#include <optional>
+
+#include "checks/check.h"
+#include "checks/describe.h"
+#include "checks/gap_findings.h"
+#include "engine/query.h"
+#include "engine/witness.h"
+#include "ir/lower.h"
+#include "mesh/waypoints.h"
+
+namespace meshproof::checks {
+namespace {
+
+constexpr const char* kGatewayGroup = "gateway.networking.k8s.io";
+
+// A caller that goes around the waypoint: plaintext, or mTLS with a principal of the input.
+struct Caller {
+  std::string what;       // "a workload outside the mesh", "sidecar workload Deployment shop/web", ...
+  std::string principal;  // "" for plaintext
+  std::string ns, sa;
+};
+
+bool attaches(const model::TargetRef& t, const model::AuthorizationPolicy& p, const model::Service& s,
+              const mesh::Waypoint& w, const std::string& root) {
+  const std::string ns = namespace_of(p);
+  if (!t.ns.empty() && t.ns != ns) return false;
+  if (t.kind == "Service" && (t.group.empty() || t.group == "core")) return ns == s.meta.ns && t.name == s.meta.name;
+  if (t.group == kGatewayGroup && t.kind == "Gateway") return ns == w.ns && t.name == w.name;
+  if (t.group == kGatewayGroup && t.kind == "GatewayClass") return ns == root && t.name == "istio-waypoint";
+  return false;
+}
+
+// The targetRefs policies the waypoint applies on the Service's chain (A9), ALLOW, DENY and CUSTOM.
+std::vector<const model::AuthorizationPolicy*> waypoint_policies(const Context& ctx, const model::Service& s,
+                                                                 const mesh::Waypoint& w) {
+  std::vector<const model::AuthorizationPolicy*> out;
+  for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
+    if (p.action == model::Action::Audit || p.dry_run) continue;
+    for (const model::TargetRef& t : p.target_refs)
+      if (attaches(t, p, s, w, ctx.mesh.config.root_namespace)) {
+        out.push_back(&p);
+        break;
+      }
+  }
+  return out;
+}
+
+const mesh::Workload* first_with(const Context& ctx, const mesh::WaypointModel& wm, mesh::DataPlane plane,
+                                 const mesh::Workload* except, bool istio_gateway_only) {
+  for (const mesh::Workload& w : ctx.mesh.workloads) {
+    if (w.origin != mesh::WorkloadOrigin::Declared || w.data_plane != plane || w.service_account.empty()) continue;
+    if (&w == except || wm.is_waypoint_pod(w)) continue;
+    if (istio_gateway_only && !w.gateway_name.empty()) continue;
+    return &w;
+  }
+  return nullptr;
+}
+
+Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what) {
+  return Caller{what + " " + describe_workload(w),
+                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account, w.ns, w.service_account};
+}
+
+// The callers that bypass the waypoint of `s` (A11), in a fixed order.
+std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointModel& wm, const model::Service& s,
+                                      const mesh::Waypoint& w, const mesh::Workload& dest) {
+  std::vector<Caller> out{Caller{"a workload outside the mesh (plaintext)", "", "", ""}};
+  if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Sidecar, &dest, false))
+    out.push_back(caller_of(ctx, *c, "sidecar workload"));
+  if (!w.carries_workload_traffic())
+    if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Ambient, &dest, false))
+      out.push_back(caller_of(ctx, *c, "ambient workload (calling the pod IP)"));
+  auto ingress = wm.ingress_use_waypoint.find({s.meta.ns, s.meta.name});
+  if (ingress == wm.ingress_use_waypoint.end() || !ingress->second)
+    if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Gateway, &dest, true))
+      out.push_back(caller_of(ctx, *c, "ingress gateway"));
+  return out;
+}
+
+engine::Query allowed_from(const Caller& c) {
+  engine::Query q;
+  q.verdict(engine::Verdict::Allow);
+  q.mtls(!c.principal.empty());
+  if (!c.principal.empty()) {
+    const std::string td = c.principal.substr(0, c.principal.find('/'));
+    q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, td));
+    q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, c.ns));
+    q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, c.sa));
+  }
+  return q;
+}
+
+// The first ambient workload behind the Service and the port its first Service port routes to.
+std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const Context& ctx, const model::Service& s) {
+  const std::string prefix = s.meta.ns + "/" + s.meta.name + ":";
+  for (const mesh::Workload& w : ctx.mesh.workloads) {
+    if (w.origin != mesh::WorkloadOrigin::Declared || w.data_plane != mesh::DataPlane::Ambient) continue;
+    for (const mesh::WorkloadPort& p : w.ports)
+      for (const std::string& svc : p.services)
+        if (svc.rfind(prefix, 0) == 0) return std::make_pair(&w, p.port);
+  }
+  return std::nullopt;
+}
+
+std::string policy_names(const std::vector<const model::AuthorizationPolicy*>& ps) {
+  std::vector<std::string> names;
+  for (const auto* p : ps) names.push_back(namespace_of(*p) + "/" + p->meta.name);
+  return join(names);
+}
+
+class WaypointBypass final : public Check {
+ public:
+  WaypointBypass()
+      : Check(CheckInfo{"waypoint-bypass", "MP1010", Severity::Warning, "Waypoint policies that a caller can go around",
+                        "Policies attached to a waypoint with targetRefs are enforced only on traffic that passes the "
+                        "waypoint. Workloads outside the mesh, sidecar workloads, ambient workloads calling a pod IP "
+                        "(service-only waypoint) and ingress gateways without istio.io/ingress-use-waypoint reach the "
+                        "destination's ztunnel directly; when ztunnel's own policy lets them in, the waypoint's rules "
+                        "are bypassed."}) {}
+
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> out;
+    for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies)
+      if (!p.target_refs.empty()) out.push_back(p.ref());
+    return out;
+  }
+
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const mesh::WaypointModel wm = mesh::compute_waypoints(ctx.mesh);
+    const ir::LowerContext lower = ir::LowerContext::from(ctx.mesh.config);
+    for (const model::Service& s : ctx.resources.services) {
+      const mesh::WaypointBinding* b = wm.service(s.meta.ns, s.meta.name);
+      if (!b || !b->bound()) continue;
+      std::vector<const model::AuthorizationPolicy*> policies = waypoint_policies(ctx, s, *b->waypoint);
+      if (policies.empty()) continue;
+      auto dest = destination(ctx, s);
+      if (!dest) continue;
+      check_service(ctx, wm, lower, s, *b->waypoint, policies, *dest->first, dest->second, out);
+    }
+  }
+
+ private:
+  void check_service(const Context& ctx, const mesh::WaypointModel& wm, const ir::LowerContext& lower,
+                     const model::Service& s, const mesh::Waypoint& w,
+                     const std::vector<const model::AuthorizationPolicy*>& policies, const mesh::Workload& dest,
+                     uint32_t port, std::vector<Finding>& out) const {
+    ir::WorkloadPrograms programs = ir::build_programs(dest, lower);
+    const ir::PortPrograms* pp = programs.find_port(port);
+    if (!pp || pp->views.empty()) return;
+    const ir::Program& prog = pp->views.front();
+    engine::Engine engine(prog);
+    const model::AuthorizationPolicy& first = *policies.front();
+    const std::string svc = s.meta.ns + "/" + s.meta.name;
+    for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
+      engine::QueryResult r = engine.find(allowed_from(c));
+      if (r.answer == engine::SatAnswer::Unsat) continue;
+      if (r.answer == engine::SatAnswer::Unknown) {
+        out.push_back(gaps::inconclusive_finding(info(), first.ref(), first.loc, "Service " + svc,
+                                                 "whether " + c.what + " can bypass waypoint " + w.display(), r.reason,
+                                                 "service:" + svc));
+        return;
+      }
+      out.push_back(finding(ctx, s, w, policies, c, prog, r));
+      return;  // one finding per Service: the first bypassing caller is the witness
+    }
+  }
+
+  Finding finding(const Context& ctx, const model::Service& s, const mesh::Waypoint& w,
+                  const std::vector<const model::AuthorizationPolicy*>& policies, const Caller& c,
+                  const ir::Program& prog, const engine::QueryResult& r) const {
+    const std::string svc = s.meta.ns + "/" + s.meta.name;
+    Witness wit = engine::to_witness(prog, *r.request, *r.decision, ctx.options.input_paths);
+    std::string message =
+        "Service " + svc + " is served by waypoint " + w.display() + ", which enforces " + policy_names(policies) +
+        ", but " + c.what + " does not pass the waypoint and the destination's ztunnel allows it (" +
+        gaps::witness_summary(wit) + "): the waypoint's rules are bypassed (docs/semantics.md#waypoints)";
+    const model::AuthorizationPolicy& first = *policies.front();
+    Finding f =
+        make(first.ref(), first.loc, std::move(message),
+             "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
+             "behind Service " +
+                 svc + " that admits only the waypoint's identity (principals: [\"" + ctx.mesh.config.trust_domain +
+                 "/ns/" + w.ns + "/sa/" +
+                 (w.service_accounts.empty() ? std::string("<waypoint service account>") : w.service_accounts.front()) +
+                 "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
+             "service:" + svc);
+    f.witness = std::move(wit);
+    f.properties["service"] = svc;
+    f.properties["waypoint"] = w.display();
+    f.properties["caller"] = c.what;
+    f.properties["policies"] = policy_names(policies);
+    return f;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_waypoint_bypass_check() { return std::make_unique<WaypointBypass>(); }
+
+}  // namespace meshproof::checks
