@@ -6,8 +6,9 @@
 #
 # Environment:
 #   MODE=repo (default)  one run per repository folder (the two Linkerd folders under _linkerd/ separately);
-#                        when a run exits 2 (unreadable input), one more run over the folder's other files,
-#                        so that the rest of the folder is analyzed too.
+#                        files that are not YAML are left out and reported by meshproof itself (exit 2, JSON
+#                        input_errors) and the rest of the folder is analyzed; when a run exits 2 without
+#                        output (nothing readable), one more run over the folder's other files.
 #   MODE=dir             one run per directory that holds YAML files (its own files only, not subfolders),
 #                        summed per repository folder: related files stay together, unrelated test cases and
 #                        documentation snippets of other directories do not interfere.
@@ -132,8 +133,12 @@ if mode == "repo":
         by_check(doc, counter)
         inc = inconclusive(doc)
         failed |= inc > 0
+        # Files left out because they are not YAML (documentation snippets): the rest was analyzed (exit 2).
+        left_out = len({e["location"]["file"] for e in doc.get("input_errors", [])})
+        name_shown = rows[-1][0] + (" (%d unreadable file%s left out)" % (left_out, "s" if left_out > 1 else "")
+                                    if left_out else "")
         print("| %s | %d | %.2f | %d | %d | %d | %d | %d | %d | %d | %d | %s |" % (
-            rows[-1][0], rc, secs, s["files"], s["resources"], s["workloads"], s["policies"],
+            name_shown, rc, secs, s["files"], s["resources"], s["workloads"], s["policies"],
             s["errors"], s["warnings"], s["notes"], inc, fmt_checks(counter)))
 else:
     unit = "directory" if mode == "dir" else "file"

@@ -16,7 +16,7 @@ namespace {
 struct CheckFlags {
   AnalysisFlags analysis;
   std::vector<std::string> outputs;  // -o FORMAT[=FILE], repeatable
-  std::string fail_on = "error";
+  std::string fail_on;               // "" = the config file's, else error
   bool stats = false;
   std::string write_baseline;
   bool show_suppressed = false;
@@ -25,9 +25,10 @@ struct CheckFlags {
 
 const std::vector<std::string> kCheckFormats = {"text", "json", "sarif", "junit", "md"};
 
-int run_check(const CheckFlags& flags) {
+int run_check(CheckFlags flags) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
+  if (!apply_config_file(flags.analysis, flags.fail_on, /*with_baseline=*/true)) return 2;
   std::string error;
   const auto targets = parse_output_targets(flags.outputs, kCheckFormats, "text", error);
   if (!targets) {

@@ -23,7 +23,7 @@ int run_explain(const ExplainFlags& f) {
     std::cerr << "meshproof: error: -o must be text or json\n";
     return 2;
   }
-  std::unique_ptr<analysis::Analysis> a = run_analysis(f.input);
+  std::unique_ptr<analysis::Analysis> a = run_analysis(f.input, /*keep_going=*/true);
   if (!a) return 2;
   analysis::Explanation e;
   if (auto err = analysis::explain_workload(*a, f.workload, e)) {
@@ -33,7 +33,7 @@ int run_explain(const ExplainFlags& f) {
   const SourceSet& sources = a->input->sources;
   bool ok = write_stdout(f.output == "json" ? report::format_explanation_json(e, sources)
                                             : report::format_explanation_text(e, sources));
-  return ok ? 0 : 2;
+  return ok ? finish_with_skipped(*a, 0) : 2;
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ int run_query(const QueryFlags& f) {
     std::cerr << "meshproof: error: " << *err << "\n";
     return 2;
   }
-  std::unique_ptr<analysis::Analysis> a = run_analysis(f.input);
+  std::unique_ptr<analysis::Analysis> a = run_analysis(f.input, /*keep_going=*/true);
   if (!a) return 2;
   analysis::QueryAnswer answer;
   if (auto err = analysis::answer_query(*a, f.spec, answer)) {
@@ -38,7 +38,7 @@ int run_query(const QueryFlags& f) {
   const SourceSet& sources = a->input->sources;
   bool ok = write_stdout(f.output == "json" ? report::format_query_json(answer, sources)
                                             : report::format_query_text(answer, sources));
-  return ok ? 0 : 2;
+  return ok ? finish_with_skipped(*a, 0) : 2;
 }
 
 }  // namespace

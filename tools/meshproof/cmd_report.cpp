@@ -21,7 +21,7 @@ struct ReportFlags {
   AnalysisFlags analysis;
   std::string format;  // -o; "" = from --out's extension, else html
   std::string out = "-";
-  std::string fail_on = "error";
+  std::string fail_on;  // "" = the config file's, else error
   std::string generated_at;
 };
 
@@ -71,6 +71,7 @@ std::string report_format(const ReportFlags& flags) {
 }
 
 int run_report(ReportFlags flags) {
+  if (!apply_config_file(flags.analysis, flags.fail_on, /*with_baseline=*/false)) return 2;
   flags.format = report_format(flags);
   std::string error;
   const std::string generated_at = generation_time(flags.generated_at, error);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/config_file.h"
 #include "profile/profile.h"
 #include "profile_arg.h"
 #include "report/run.h"
@@ -75,6 +76,40 @@ void add_analysis_flags(CLI::App* cmd, AnalysisFlags& flags) {
   cmd->add_option("--today", flags.today, "Date (YYYY-MM-DD) used for exception expiry; default: today (UTC)")
       ->check(calendar_date);
   add_solver_limit_flags(cmd, flags.rlimit, flags.timeout_ms);
+  cmd->add_option("--config", flags.config,
+                  "Read defaults from FILE instead of the nearest .meshproof.yaml (docs/output.md, Config file)");
+  cmd->add_flag("--no-config", flags.no_config, "Ignore .meshproof.yaml");
+}
+
+bool apply_config_file(AnalysisFlags& flags, std::string& fail_on, bool with_baseline) {
+  std::error_code ec;
+  const std::string path = !flags.config.empty() ? flags.config
+                           : flags.no_config     ? std::string()
+                                                 : app::find_config_file(std::filesystem::current_path(ec).string());
+  if (path.empty()) {
+    if (fail_on.empty()) fail_on = "error";
+    return true;
+  }
+  SourceSet sources;
+  std::vector<load::LoadError> errors;
+  const std::optional<app::ConfigFile> c = app::read_config_file(path, sources, errors);
+  if (!c) {
+    std::cerr << report::format_load_errors(errors, sources);
+    return false;
+  }
+  auto fill = [](auto& flag, const auto& value) {
+    if (flag.empty()) flag = value;
+  };
+  fill(flags.profile, c->profile);
+  fill(fail_on, c->fail_on.empty() ? std::string("error") : c->fail_on);
+  if (with_baseline) fill(flags.baseline, c->baseline);  // `check` only: the report shows every finding
+  fill(flags.input.data_plane, c->data_plane);
+  fill(flags.input.exclude, c->exclude);
+  if (flags.regulated.empty() && flags.regulated_selectors.empty()) {
+    flags.regulated = c->regulated;
+    flags.regulated_selectors = c->regulated_selectors;
+  }
+  return true;
 }
 
 void add_solver_limit_flags(CLI::App* cmd, unsigned& rlimit, unsigned& timeout_ms) {
@@ -135,9 +170,10 @@ std::unique_ptr<analysis::Analysis> finish(std::unique_ptr<analysis::Analysis> a
 
 }  // namespace
 
-std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags) {
+std::unique_ptr<analysis::Analysis> run_analysis(const InputFlags& flags, bool keep_going) {
   analysis::Options o;
   o.input = input_options(flags, /*progress=*/false);
+  o.input.keep_going = keep_going;
   o.namespaces_complete = flags.namespaces_complete;
   o.run_checks = false;
   return finish(analysis::run(o));
@@ -162,6 +198,12 @@ std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, boo
   o.baseline_path = flags.baseline;
   if (!flags.quiet) o.progress = checks_progress();
   return finish(analysis::run(o));
+}
+
+int finish_with_skipped(const analysis::Analysis& a, int exit_code) {
+  const std::string skipped = report::format_skipped_files(a);
+  std::cerr << skipped;
+  return skipped.empty() ? exit_code : 2;
 }
 
 bool write_file_atomically(const std::string& path, const std::string& text) {
