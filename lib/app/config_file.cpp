@@ -40,7 +40,8 @@ class Reader {
   Reader(const std::string& path, std::vector<load::LoadError>& errors) : path_(path), errors_(errors) {}
 
   std::string scalar(const load::MapEntry& e, const std::vector<std::string>& allowed = {}) {
-    if (!e.value.is_scalar()) return fail(e.value.loc, "'" + e.key + "' expects a string, found " + e.value.type_name());
+    if (!e.value.is_scalar())
+      return fail(e.value.loc, "'" + e.key + "' expects a string, found " + e.value.type_name());
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), e.value.scalar) == allowed.end())
       return fail(e.value.loc, "'" + e.key + "' is one of " + join(allowed, ", ") + ", not '" + e.value.scalar + "'");
     return e.value.scalar;
@@ -112,7 +113,9 @@ std::optional<ConfigFile> read_config_file(const std::string& path, SourceSet& s
   std::vector<load::InputFile> files = loader.expand({path}, errors);
   std::vector<load::Document> docs;
   std::vector<load::LoadNote> notes;
-  for (const load::InputFile& f : files) loader.parse(f, [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes);
+  for (const load::InputFile& f : files)
+    loader.parse(
+        f, [&](load::Document&& d) { docs.push_back(std::move(d)); }, errors, notes);
   if (errors.size() > before) return std::nullopt;
   ConfigFile c;
   c.path = path;

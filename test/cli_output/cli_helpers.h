@@ -56,6 +56,29 @@ inline ScriptResult run_script(const std::string& script, const std::vector<std:
   return r;
 }
 
+// A PERMISSIVE namespace-wide PeerAuthentication in `patients` and one Deployment it governs: the smallest
+// input with an mtls-not-strict finding when `patients` is regulated.
+inline const char* const kPermissivePatients = R"(apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: patients
+spec:
+  mtls:
+    mode: PERMISSIVE
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: patients
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: a, image: x}]}
+)";
+
 inline bool have_command(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }

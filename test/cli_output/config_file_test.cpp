@@ -21,11 +21,7 @@ fs::path repo_with_config(const std::string& config) {
   fs::path dir = temp_dir("config-repo");
   fs::create_directories(dir / "manifests");
   fs::create_directories(dir / "fixtures");
-  write_file(dir / "manifests/pa.yaml",
-             "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: "
-             "patients\nspec:\n  mtls:\n    mode: PERMISSIVE\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
-             "  name: api\n  namespace: patients\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n"
-             "    metadata: {labels: {app: api}}\n    spec: {containers: [{name: a, image: x}]}\n");
+  write_file(dir / "manifests/pa.yaml", kPermissivePatients);
   write_file(dir / "fixtures/broken.yaml", "kind: [\n");
   write_file(dir / ".meshproof.yaml", config);
   return dir;

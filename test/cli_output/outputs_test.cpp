@@ -187,11 +187,7 @@ std::filesystem::path broken_repo() {
   fs::path dir = temp_dir("broken-repo");
   fs::create_directories(dir / "prod");
   fs::create_directories(dir / "test/fixtures");
-  write_file(dir / "prod/pa.yaml",
-             "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: "
-             "patients\nspec:\n  mtls:\n    mode: PERMISSIVE\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
-             "  name: api\n  namespace: patients\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n"
-             "    metadata: {labels: {app: api}}\n    spec: {containers: [{name: a, image: x}]}\n");
+  write_file(dir / "prod/pa.yaml", kPermissivePatients);
   write_file(dir / "test/fixtures/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n");
   return dir;
 }
