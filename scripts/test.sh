@@ -27,8 +27,9 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESHPROO
   -DMESHPROOF_BUILD_BENCH=ON "${launcher[@]}" >/dev/null
 cmake --build "$BUILD_DIR" -j"$JOBS"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$JOBS")
-# The conformance count against Istio's builder goldens (docs/conformance.md), printed for the CI log.
-(cd "$BUILD_DIR" && ctest -R '^conformance:' -V 2>/dev/null | grep -E 'conformance: [0-9]+/[0-9]+' || true)
+# The conformance counts (Istio builder and ambient goldens, docs/conformance.md) and the istioctl parity count
+# (docs/istioctl-parity.md), printed for the CI log.
+(cd "$BUILD_DIR" && ctest -R '^conformance:' -V 2>/dev/null | grep -E '(conformance|parity): [0-9]+/[0-9]+' || true)
 phase_done "build + ctest"
 
 # Phase 1b: the package, from the same build (cpack strips the binary).
