@@ -178,7 +178,11 @@ std::vector<ExternalPort> external_ports(const Mesh& mesh, const Workload& w) {
     for (size_t h = 0; h < se.hosts.size(); ++h) {
       if (sc && !imports(*sc, se.meta.ns, se.hosts[h])) continue;
       for (const model::ServiceEntryPort& port : se.ports) {
-        ExternalPort e{&se, &port, se.hosts[h], h < se.host_locs.size() ? se.host_locs[h] : se.loc};
+        ExternalPort e;
+        e.entry = &se;
+        e.port = &port;
+        e.host = se.hosts[h];
+        e.host_loc = h < se.host_locs.size() ? se.host_locs[h] : se.loc;
         e.http = is_http_class(port.protocol);
         e.tls_rule = rule_for(mesh, w.ns, se.meta.ns, e.host, w.labels);
         if (!e.tls_rule && !gateway_ns_known) {
