@@ -57,8 +57,9 @@ inline ScriptResult run_script(const std::string& script, const std::vector<std:
 }
 
 // A PERMISSIVE namespace-wide PeerAuthentication in `patients` and one Deployment it governs: the smallest
-// input with an mtls-not-strict finding when `patients` is regulated.
-inline const char* const kPermissivePatients = R"(apiVersion: security.istio.io/v1
+// input with an mtls-not-strict finding when `patients` is regulated (kPermissivePatients), also as
+// `helm template` renders it (outputs_test.cpp).
+inline const std::string kPatientsPeerAuthentication = R"(apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
   name: default
@@ -66,8 +67,8 @@ metadata:
 spec:
   mtls:
     mode: PERMISSIVE
----
-apiVersion: apps/v1
+)";
+inline const std::string kPatientsApiDeployment = R"(apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
@@ -78,6 +79,7 @@ spec:
     metadata: {labels: {app: api}}
     spec: {containers: [{name: a, image: x}]}
 )";
+inline const std::string kPermissivePatients = kPatientsPeerAuthentication + "---\n" + kPatientsApiDeployment;
 
 inline bool have_command(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;

@@ -23,29 +23,9 @@ std::string hospital() { return source_dir() + "/samples/hospital"; }
 
 // A rendered chart as `helm template` prints it: a PERMISSIVE PeerAuthentication and two workloads it
 // governs, so that one cause (the mode line) gives several findings.
-const char* kHelmOutput = R"(---
-# Source: clinic/templates/peerauthentication.yaml
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: patients
-spec:
-  mtls:
-    mode: PERMISSIVE
----
-# Source: clinic/templates/api.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-  namespace: patients
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: a, image: x}]}
-)";
+const std::string kHelmOutput = "---\n# Source: clinic/templates/peerauthentication.yaml\n" +
+                                kPatientsPeerAuthentication + "---\n# Source: clinic/templates/api.yaml\n" +
+                                kPatientsApiDeployment;
 
 TEST_CASE("outputs: one run writes text to stdout and sarif, junit, json and md to files, as separate runs would",
           "[cli][outputs]") {
