@@ -77,6 +77,7 @@ void build_context(const Options& o, Analysis& a) {
   co.query_timeout_ms = o.query_timeout_ms;
   co.threads = o.input.threads;
   co.progress = o.progress;
+  co.class_progress = o.class_progress;
   a.regulated = checks::regulated_namespaces(a.input->mesh, a.profile, o.regulated, o.regulated_selectors);
   a.context = std::make_unique<checks::Context>(
       checks::Context{a.input->sources, a.input->resources, a.input->mesh, a.profile, co, a.regulated});

@@ -44,6 +44,7 @@ struct Options {
   std::string baseline_path;  // --baseline FILE; "" = none
   // Progress of the checks (checks::Options::progress); unset: none.
   std::function<void(size_t done, size_t total, const std::string& check)> progress;
+  std::function<void(size_t done, size_t total)> class_progress;  // checks::Options::class_progress
 };
 
 // A problem with something the user gave that is not YAML input (a flag value, the profile, the assertions

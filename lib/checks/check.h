@@ -40,6 +40,10 @@ struct Options {
   // each check it runs (`done` checks finished of `total`, `check` starting) and once at the end
   // (done == total, check ""). Unset: no calls.
   std::function<void(size_t done, size_t total, const std::string& check)> progress;
+  // Progress inside the symbolic pass, which runs once for all symbolic checks and takes most of the time
+  // on large inputs: called after each workload class (`done` of `total` classes), from one thread at a
+  // time (gap_pass.cpp serializes the workers' calls). Unset: no calls.
+  std::function<void(size_t done, size_t total)> class_progress;
   // Added (gaps engineer): the paths the user analyzed, in order; they start the `meshproof query ...`
   // command line that reproduces a finding's witness (engine/witness.h).
   std::vector<std::string> input_paths;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -104,15 +105,36 @@ std::vector<const SymbolicCheck*> symbolic_checks() {
   return out;
 }
 
+// Counts the classes visited by all workers for Options::class_progress, one call at a time.
+class ClassProgress {
+ public:
+  explicit ClassProgress(const Context& ctx) : report_(ctx.options.class_progress), total_(ctx.mesh.classes.size()) {}
+  void visited() {
+    if (!report_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    report_(++done_, total_);
+  }
+
+ private:
+  const std::function<void(size_t, size_t)>& report_;
+  const size_t total_;
+  std::mutex mutex_;
+  size_t done_ = 0;
+};
+
 // Runs every analyzer over the chunk's classes, in class order. Engines live only while their class is
 // visited, so memory stays bounded by the largest class.
-void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& checks, Chunk& chunk) {
+void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& checks, Chunk& chunk,
+               ClassProgress& progress) {
   chunk.shared = std::make_unique<Shared>(ctx);
   for (const SymbolicCheck* c : checks) chunk.analyzers.push_back(c->analyzer(*chunk.shared));
   chunk.spent.assign(checks.size(), 0.0);
   for (size_t k = chunk.begin; k < chunk.end; ++k) {
     const mesh::WorkloadClass& wc = ctx.mesh.classes[k];
-    if (wc.members.empty()) continue;
+    if (wc.members.empty()) {
+      progress.visited();
+      continue;
+    }
     const auto start = std::chrono::steady_clock::now();
     ClassView cls = class_view(ctx, *chunk.shared, wc);
     for (size_t i = 0; i < chunk.analyzers.size(); ++i) {
@@ -127,6 +149,7 @@ void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& chec
       }
     chunk.class_ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    progress.visited();
   }
 }
 
@@ -172,9 +195,10 @@ void print_stats(const Context& ctx, const std::vector<const SymbolicCheck*>& ch
 std::shared_ptr<Results> run_pass(const Context& ctx) {
   const std::vector<const SymbolicCheck*> checks = symbolic_checks();
   std::vector<Chunk> chunks = make_chunks(ctx.mesh.classes.size());
+  ClassProgress progress(ctx);
   parallel_for(chunks.size(), ctx.options.threads, [&](size_t c) {
     failpoint("symbolic-worker");
-    run_chunk(ctx, checks, chunks[c]);
+    run_chunk(ctx, checks, chunks[c], progress);
   });
   print_stats(ctx, checks, chunks);
   auto results = std::make_shared<Results>();

@@ -139,27 +139,50 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   return o;
 }
 
-// A status line on stderr ("meshproof: check 3/9 no-default-deny, 4.2 s") once the checks have run for
-// half a second, erased at the end; nothing when stderr is not a terminal, so that redirected and
-// machine-readable runs never carry progress text.
-std::function<void(size_t, size_t, const std::string&)> checks_progress() {
-  if (!isatty(STDERR_FILENO)) return {};
-  struct State {
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    bool shown = false;
-  };
-  auto state = std::make_shared<State>();
-  return [state](size_t done, size_t total, const std::string& check) {
-    const auto elapsed = std::chrono::steady_clock::now() - state->start;
-    if (done >= total) {
-      if (state->shown) std::fputs("\r\033[K", stderr);
-    } else if (state->shown || elapsed > std::chrono::milliseconds(500)) {
-      state->shown = true;
-      std::fprintf(stderr, "\rmeshproof: check %zu/%zu %s, %.1f s\033[K", done + 1, total, check.c_str(),
-                   std::chrono::duration<double>(elapsed).count());
-    }
+// A status line on stderr: "meshproof: check 3/24 redundant-rule, 4.2 s", and while the symbolic pass (run
+// once for all symbolic checks) visits the workload classes "... redundant-rule: workload class 1200/2200,
+// 31.0 s". Shown once the checks have run for half a second, redrawn at most every 100 ms, erased at the
+// end; nothing when stderr is not a terminal, so that redirected and machine-readable runs never carry
+// progress text.
+class StatusLine {
+ public:
+  void check(size_t done, size_t total, const std::string& name) {
+    if (done >= total) return erase();
+    label_ = "check " + std::to_string(done + 1) + "/" + std::to_string(total) + " " + name;
+    draw(true);
+  }
+  void workload_class(size_t done, size_t total) {
+    detail_ = done >= total ? "" : ": workload class " + std::to_string(done) + "/" + std::to_string(total);
+    draw(false);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void draw(bool always) {
+    const auto now = Clock::now();
+    if (!shown_ && now - start_ < std::chrono::milliseconds(500)) return;
+    if (!always && now - drawn_ < std::chrono::milliseconds(100)) return;
+    shown_ = true;
+    drawn_ = now;
+    std::fprintf(stderr, "\rmeshproof: %s%s, %.1f s\033[K", label_.c_str(), detail_.c_str(),
+                 std::chrono::duration<double>(now - start_).count());
     std::fflush(stderr);
-  };
+  }
+  void erase() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point drawn_;
+  bool shown_ = false;
+  std::string label_, detail_;
+};
+
+void show_progress(analysis::Options& o) {
+  if (!isatty(STDERR_FILENO)) return;
+  auto line = std::make_shared<StatusLine>();
+  o.progress = [line](size_t done, size_t total, const std::string& name) { line->check(done, total, name); };
+  o.class_progress = [line](size_t done, size_t total) { line->workload_class(done, total); };
 }
 
 std::unique_ptr<analysis::Analysis> finish(std::unique_ptr<analysis::Analysis> a) {
@@ -196,7 +219,7 @@ std::unique_ptr<analysis::Analysis> run_analysis(const AnalysisFlags& flags, boo
   o.query_timeout_ms = flags.timeout_ms;
   o.solver_rlimit = flags.rlimit;
   o.baseline_path = flags.baseline;
-  if (!flags.quiet) o.progress = checks_progress();
+  if (!flags.quiet) show_progress(o);
   return finish(analysis::run(o));
 }
 
