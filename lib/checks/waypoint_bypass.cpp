@@ -15,42 +15,27 @@
 #include "engine/query.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
+#include "mesh/enforcement.h"
 #include "mesh/waypoints.h"
 
 namespace meshproof::checks {
 namespace {
-
-constexpr const char* kGatewayGroup = "gateway.networking.k8s.io";
 
 // A caller that goes around the waypoint: plaintext, or mTLS with a principal of the input.
 struct Caller {
   std::string what;       // "a workload outside the mesh", "sidecar workload Deployment shop/web", ...
   std::string principal;  // "" for plaintext
   std::string ns, sa;
+  std::string from;     // the caller workload NS/NAME for `meshproof query --from` ("" for plaintext)
+  bool pod_ip = false;  // it dials the pod IP (`meshproof query --pod-ip`)
 };
-
-bool attaches(const model::TargetRef& t, const model::AuthorizationPolicy& p, const model::Service& s,
-              const mesh::Waypoint& w, const std::string& root) {
-  const std::string ns = namespace_of(p);
-  if (!t.ns.empty() && t.ns != ns) return false;
-  if (t.kind == "Service" && (t.group.empty() || t.group == "core")) return ns == s.meta.ns && t.name == s.meta.name;
-  if (t.group == kGatewayGroup && t.kind == "Gateway") return ns == w.ns && t.name == w.name;
-  if (t.group == kGatewayGroup && t.kind == "GatewayClass") return ns == root && t.name == "istio-waypoint";
-  return false;
-}
 
 // The targetRefs policies the waypoint applies on the Service's chain (A9), ALLOW, DENY and CUSTOM.
 std::vector<const model::AuthorizationPolicy*> waypoint_policies(const Context& ctx, const model::Service& s,
                                                                  const mesh::Waypoint& w) {
   std::vector<const model::AuthorizationPolicy*> out;
-  for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-    if (p.action == model::Action::Audit || p.dry_run) continue;
-    for (const model::TargetRef& t : p.target_refs)
-      if (attaches(t, p, s, w, ctx.mesh.config.root_namespace)) {
-        out.push_back(&p);
-        break;
-      }
-  }
+  for (const mesh::AttachedPolicy& a : mesh::waypoint_policies(ctx.mesh, w, s.meta.ns, s.meta.name))
+    if (a.policy->action != model::Action::Audit && !a.policy->dry_run) out.push_back(a.policy);
   return out;
 }
 
@@ -65,20 +50,24 @@ const mesh::Workload* first_with(const Context& ctx, const mesh::WaypointModel& 
   return nullptr;
 }
 
-Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what) {
+Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what, bool pod_ip = false) {
   return Caller{what + " " + describe_workload(w),
-                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account, w.ns, w.service_account};
+                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account,
+                w.ns,
+                w.service_account,
+                w.display(),
+                pod_ip};
 }
 
 // The callers that bypass the waypoint of `s` (A11), in a fixed order.
 std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointModel& wm, const model::Service& s,
                                       const mesh::Waypoint& w, const mesh::Workload& dest) {
-  std::vector<Caller> out{Caller{"a workload outside the mesh (plaintext)", "", "", ""}};
+  std::vector<Caller> out{Caller{"a workload outside the mesh (plaintext)", "", "", "", "", false}};
   if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Sidecar, &dest, false))
     out.push_back(caller_of(ctx, *c, "sidecar workload"));
   if (!w.carries_workload_traffic())
     if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Ambient, &dest, false))
-      out.push_back(caller_of(ctx, *c, "ambient workload (calling the pod IP)"));
+      out.push_back(caller_of(ctx, *c, "ambient workload (calling the pod IP)", true));
   auto ingress = wm.ingress_use_waypoint.find({s.meta.ns, s.meta.name});
   if (ingress == wm.ingress_use_waypoint.end() || !ingress->second)
     if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Gateway, &dest, true))
@@ -109,6 +98,17 @@ std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const Cont
         if (svc.rfind(prefix, 0) == 0) return std::make_pair(&w, p.port);
   }
   return std::nullopt;
+}
+
+// `meshproof query` follows the enforcement chain: the caller workload (--from, and --pod-ip) decides that the
+// waypoint is bypassed, as it is here, and fixes the principal.
+std::string reproduce_as(std::string cmd, const Caller& c) {
+  if (c.from.empty()) return cmd;  // plaintext: a caller outside the mesh, which query assumes
+  const std::string principal = " --principal " + engine::shell_quote(c.principal);
+  size_t at = cmd.find(principal);
+  if (at == std::string::npos) return cmd;
+  return cmd.replace(at, principal.size(),
+                     " --from " + engine::shell_quote(c.from) + (c.pod_ip ? std::string(" --pod-ip") : ""));
 }
 
 std::string policy_names(const std::vector<const model::AuthorizationPolicy*>& ps) {
@@ -179,6 +179,7 @@ class WaypointBypass final : public Check {
                   const ir::Program& prog, const engine::QueryResult& r) const {
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     Witness wit = engine::to_witness(prog, *r.request, *r.decision, ctx.options.input_paths);
+    wit.reproduce = reproduce_as(wit.reproduce, c);
     std::string message =
         "Service " + svc + " is served by waypoint " + w.display() + ", which enforces " + policy_names(policies) +
         ", but " + c.what + " does not pass the waypoint and the destination's ztunnel allows it (" +
