@@ -190,7 +190,7 @@ void explain_chains(const mesh::Mesh& mesh, const mesh::Workload& w, const ir::L
   for (const auto& pp : out.programs.ports) {
     if (pp.port == 0) continue;
     ChainExplanation ce = explain_chain(mesh, *out.waypoints, w, pp.port, ctx);
-    if (ce.service.empty()) continue;
+    if (ce.service.empty() && !ce.chain.waypoint) continue;  // no Service, no workload waypoint: ztunnel alone
     auto same = std::find_if(out.chains.begin(), out.chains.end(),
                              [&](const ChainExplanation& c) { return c.service == ce.service; });
     if (same != out.chains.end()) {

@@ -15,6 +15,7 @@
 #include "engine/query.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
+#include "ir/lower_chain.h"
 #include "mesh/enforcement.h"
 #include "mesh/waypoints.h"
 
@@ -75,17 +76,44 @@ std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointMo
   return out;
 }
 
-engine::Query allowed_from(const Caller& c) {
+// Conditions pinning the peer to `principal` ("TD/ns/NS/sa/SA"), or plaintext when it is "".
+engine::Query from_peer(const std::string& principal) {
   engine::Query q;
-  q.verdict(engine::Verdict::Allow);
-  q.mtls(!c.principal.empty());
-  if (!c.principal.empty()) {
-    const std::string td = c.principal.substr(0, c.principal.find('/'));
-    q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, td));
-    q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, c.ns));
-    q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, c.sa));
-  }
+  q.mtls(!principal.empty());
+  ir::Request peer;
+  if (principal.empty() || !peer.set_principal(principal)) return q;
+  q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, peer.peer_trust_domain));
+  q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, peer.peer_namespace));
+  q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, peer.peer_service_account));
   return q;
+}
+
+engine::Query allowed_from(const Caller& c) { return from_peer(c.principal).verdict(engine::Verdict::Allow); }
+
+// Whether some request from `principal` (any request at all when "") is not allowed by the program.
+engine::SatAnswer refuses_some(const ir::Program& p, const std::string& principal) {
+  engine::Engine e(p);
+  engine::Query q = principal.empty() ? engine::Query() : from_peer(principal);
+  return e.find(q.verdict(engine::Verdict::Allow, false).existence_only()).answer;
+}
+
+// The chain through the waypoint adds no restriction for this caller (proven, both Unsat): the waypoint allows
+// every request from it (every request at all for a plaintext caller, which cannot pass the waypoint) and the
+// destination's ztunnel every connection from the waypoint's identity (A12). Going around the waypoint then
+// gains nothing. Sat or Unknown: not proven, the finding stands.
+bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
+  if (chain.hops.size() != 2) return false;
+  for (const ir::Program& w : chain.hops[0].views)
+    if (refuses_some(w, c.principal) != engine::SatAnswer::Unsat) return false;
+  for (const ir::Program& z : chain.hops[1].views)
+    if (refuses_some(z, chain.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) return false;
+  return true;
+}
+
+mesh::PortProtocol protocol_of(const mesh::Workload& w, uint32_t port) {
+  for (const mesh::WorkloadPort& p : w.ports)
+    if (p.port == port) return p.protocol;
+  return mesh::PortProtocol::Sniffed;
 }
 
 // The first ambient workload behind the Service and the port its first Service port routes to.
@@ -158,11 +186,15 @@ class WaypointBypass final : public Check {
     if (!pp || pp->views.empty()) return;
     const ir::Program& prog = pp->views.front();
     engine::Engine engine(prog);
+    const mesh::EnforcementChain through =
+        mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
+    const ir::Chain chain = ir::build_chain(through, *pp, protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
       engine::QueryResult r = engine.find(allowed_from(c));
       if (r.answer == engine::SatAnswer::Unsat) continue;
+      if (r.answer == engine::SatAnswer::Sat && chain_admits_everything(chain, c)) continue;
       if (r.answer == engine::SatAnswer::Unknown) {
         out.push_back(gaps::inconclusive_finding(info(), first.ref(), first.loc, "Service " + svc,
                                                  "whether " + c.what + " can bypass waypoint " + w.display(), r.reason,

@@ -34,8 +34,8 @@ Program build_waypoint_program(const std::vector<mesh::AttachedPolicy>& policies
   return p;
 }
 
-Chain build_chain(const mesh::EnforcementChain& chain, const PortPrograms& own,
-                  mesh::PortProtocol port_protocol, const LowerContext& ctx) {
+Chain build_chain(const mesh::EnforcementChain& chain, const PortPrograms& own, mesh::PortProtocol port_protocol,
+                  const LowerContext& ctx) {
   Chain out;
   std::string rewrite;
   for (const mesh::EnforcementPoint& point : chain.points) {

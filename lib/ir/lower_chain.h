@@ -16,7 +16,7 @@
 namespace meshproof::ir {
 
 struct ChainHop {
-  std::string point;  // "waypoint NS/NAME", "ztunnel", "sidecar", "gateway", "none"
+  std::string point;           // "waypoint NS/NAME", "ztunnel", "sidecar", "gateway", "none"
   std::vector<Program> views;  // the port's protocol views at this point (HTTP first, then TCP)
   // Set for the hop after a waypoint: the request reaches it over mTLS with this principal and the
   // waypoint pod's address (unknown: no source IP), whatever the caller sent (A12).
@@ -40,7 +40,7 @@ Program build_waypoint_program(const std::vector<mesh::AttachedPolicy>& policies
 
 // The chain's programs for workload port `port` (0: an undeclared port): the waypoint's views (the port's
 // protocol: HTTP, TCP, or both when sniffed) then the destination's own views (`own`, from build_programs).
-Chain build_chain(const mesh::EnforcementChain& chain, const PortPrograms& own,
-                  mesh::PortProtocol port_protocol, const LowerContext& ctx);
+Chain build_chain(const mesh::EnforcementChain& chain, const PortPrograms& own, mesh::PortProtocol port_protocol,
+                  const LowerContext& ctx);
 
 }  // namespace meshproof::ir

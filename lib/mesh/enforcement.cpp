@@ -48,8 +48,8 @@ const WaypointBinding* workload_binding(const Mesh& mesh, const WaypointModel& w
 }
 
 // Whether `caller` passes waypoint `wp` that serves Service `svc` (A11); `why` says so either way.
-bool passes_service_waypoint(const WaypointModel& wm, const ChainCaller& caller, const std::pair<std::string, std::string>& svc,
-                             const Waypoint& wp, std::string& why) {
+bool passes_service_waypoint(const WaypointModel& wm, const ChainCaller& caller,
+                             const std::pair<std::string, std::string>& svc, const Waypoint& wp, std::string& why) {
   const std::string name = "Service " + svc.first + "/" + svc.second + " is bound to waypoint " + wp.display();
   switch (caller.kind) {
     case CallerKind::Ambient:

@@ -43,11 +43,11 @@ struct EnforcementPoint {
 };
 
 struct EnforcementChain {
-  std::vector<EnforcementPoint> points;  // in the order the request crosses them
-  std::string service;                   // "NS/NAME" of the Service the request is addressed to, "" for none
-  const Waypoint* waypoint = nullptr;    // the waypoint crossed (points.front()), nullptr without one
-  const Waypoint* bypassed = nullptr;    // the destination's waypoint that this caller goes around (A11)
-  std::string why;                       // one sentence: why the waypoint is crossed, bypassed or absent
+  std::vector<EnforcementPoint> points;           // in the order the request crosses them
+  std::string service;                            // "NS/NAME" of the Service the request is addressed to, "" for none
+  const Waypoint* waypoint = nullptr;             // the waypoint crossed (points.front()), nullptr without one
+  const Waypoint* bypassed = nullptr;             // the destination's waypoint that this caller goes around (A11)
+  std::string why;                                // one sentence: why the waypoint is crossed, bypassed or absent
   std::vector<AttachedPolicy> waypoint_policies;  // what the crossed waypoint applies (A9)
   std::string waypoint_principal;                 // the identity ztunnel sees after the waypoint (A12)
 };

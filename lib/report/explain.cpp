@@ -290,9 +290,10 @@ void print_waypoint_policy(std::ostream& o, const analysis::WaypointPolicyLoweri
 void print_chains(std::ostream& o, const analysis::Explanation& e, const SourceSet& src) {
   if (!is_ambient(e)) return;
   o << "\nEnforcement chain (an ambient caller; docs/semantics.md#enforcement-chain):\n";
-  if (e.chains.empty()) o << "  no Service routes to this workload: ztunnel alone (pod-addressed traffic)\n";
+  if (e.chains.empty()) o << "  no Service routes to this workload and no workload waypoint serves it: ztunnel alone\n";
   for (const auto& c : e.chains) {
-    o << "  Service " << c.service << " (port " << ports_text(c.ports) << "): " << points_text(c.chain) << "\n";
+    o << "  " << (c.service.empty() ? "pod-addressed traffic" : "Service " + c.service) << " (port "
+      << ports_text(c.ports) << "): " << points_text(c.chain) << "\n";
     o << "    " << c.chain.why << "\n";
     for (const auto& b : c.bypassed_by) o << "    bypassed by " << b << "\n";
     if (!c.chain.waypoint) continue;

@@ -64,8 +64,8 @@ TEST_CASE("query: callers that go around the waypoint meet ztunnel alone with th
 }
 
 TEST_CASE("query --from conflicts with --principal, and names a workload of the input", "[cli][chain]") {
-  auto both = test::run_cli({"query", kFixture, "--to", "pay/api", "--from", "pay/client", "--principal",
-                             "cluster.local/ns/pay/sa/client"});
+  auto both = test::run_cli(
+      {"query", kFixture, "--to", "pay/api", "--from", "pay/client", "--principal", "cluster.local/ns/pay/sa/client"});
   CHECK(both.exit_code == 2);
   auto none = test::run_cli({"query", kFixture, "--to", "pay/api", "--from", "pay/nothing"});
   CHECK(none.exit_code == 2);
