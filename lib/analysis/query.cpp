@@ -1,9 +1,13 @@
 #include "analysis/query.h"
 
+#include <algorithm>
+
 #include "base/text.h"
 #include "checks/describe.h"
 #include "checks/namespace_refs.h"
+#include "ir/lower_chain.h"
 #include "ir/lower_ztunnel.h"
+#include "mesh/enforcement.h"
 
 namespace meshproof::analysis {
 
@@ -94,6 +98,110 @@ std::vector<std::string> assumptions_for(const Analysis& a, const mesh::Workload
   return out;
 }
 
+// --from: the client workload's identity and data plane (or, without it, what the request implies).
+std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, QueryAnswer& out,
+                                      mesh::CallerKind& kind) {
+  if (spec.from.empty()) {
+    kind = out.request.mtls ? mesh::CallerKind::Ambient : mesh::CallerKind::NonMesh;
+    out.caller = out.request.mtls ? "an ambient workload (assumed: --from names the client workload)"
+                                  : "a workload outside the mesh (plaintext)";
+    return std::nullopt;
+  }
+  if (!spec.request.principal.empty() || spec.plaintext)
+    return std::string("--from fixes the caller's identity: give --from or --principal/--plaintext, not both");
+  out.from_given = true;
+  mesh::Target from;
+  if (auto err = mesh::find_target(spec.from, a.input->resources, a.input->mesh, resolve_options(a), from))
+    return "--from: " + *err;
+  const mesh::Workload& c = *from.workload;
+  kind = mesh::caller_kind(c.data_plane);
+  out.caller = std::string(mesh::to_string(c.data_plane)) + " workload " + c.display();
+  if (kind == mesh::CallerKind::NonMesh) {
+    out.request.mtls = false;
+    out.request.peer_trust_domain.clear();
+    out.request.peer_namespace.clear();
+    out.request.peer_service_account.clear();
+    return std::nullopt;
+  }
+  if (c.service_account.empty())
+    return "--from: the service account of " + c.display() + " is not known; give --principal instead";
+  const std::string td =
+      a.input->mesh.config.trust_domain.empty() ? "cluster.local" : a.input->mesh.config.trust_domain;
+  out.request.set_principal(td + "/ns/" + c.ns + "/sa/" + c.service_account);
+  return std::nullopt;
+}
+
+mesh::PortProtocol port_protocol(const mesh::Workload& w, uint32_t port) {
+  for (const auto& p : w.ports)
+    if (p.port == port) return p.protocol;
+  return mesh::PortProtocol::Sniffed;
+}
+
+// An ambient destination: the request crosses the waypoint (when bound and not bypassed) and then the
+// destination's ztunnel (docs/semantics.md#enforcement-chain); the point that decides answers.
+void decide_through_chain(const QuerySpec& spec, mesh::CallerKind kind, QueryAnswer& out) {
+  const mesh::Mesh& mesh = *out.target.mesh;
+  const mesh::Workload& w = *out.target.workload;
+  out.ambient = true;
+  out.waypoints = std::make_unique<mesh::WaypointModel>(mesh::compute_waypoints(mesh));
+  out.chain_points = mesh::enforcement_chain(mesh, *out.waypoints, w, out.port->port, {kind, spec.pod_ip});
+  out.chain = ir::build_chain(out.chain_points, *out.port, port_protocol(w, out.port->port),
+                              ir::LowerContext::from(mesh.config));
+  const ir::Protocol want = ascii_lower(spec.protocol) == "tcp" ? ir::Protocol::Tcp : ir::Protocol::Http;
+  out.chain_decision = engine::evaluate_chain(out.chain, out.request, want);
+  const engine::HopDecision& d = out.chain_decision.decisive();
+  out.primary = d.program;
+  out.decision = d.decision;
+  out.enforced_by = d.hop->point;
+  out.other_views.clear();
+  for (const auto& v : d.hop->views)
+    if (&v != d.program) out.other_views.emplace_back(&v, engine::evaluate(v, d.request));
+}
+
+// The chain of requests to `port` (one of a Service's ports): for an ambient caller, the callers that skip
+// the waypoint, and the waypoint's policies lowered for the port's protocol.
+ChainExplanation explain_chain(const mesh::Mesh& mesh, const mesh::WaypointModel& wm, const mesh::Workload& w,
+                               uint32_t port, const ir::LowerContext& ctx) {
+  ChainExplanation ce;
+  ce.chain = mesh::enforcement_chain(mesh, wm, w, port, {mesh::CallerKind::Ambient, false});
+  ce.service = ce.chain.service;
+  const std::pair<mesh::CallerKind, bool> others[] = {{mesh::CallerKind::Ambient, true},
+                                                      {mesh::CallerKind::Sidecar, false},
+                                                      {mesh::CallerKind::Ingress, false},
+                                                      {mesh::CallerKind::NonMesh, false}};
+  for (const auto& [kind, pod_ip] : others) {
+    mesh::EnforcementChain c = mesh::enforcement_chain(mesh, wm, w, port, {kind, pod_ip});
+    if (c.bypassed)
+      ce.bypassed_by.push_back(std::string(mesh::to_string(kind)) + (pod_ip ? " (pod IP)" : "") + ": " + c.why);
+  }
+  const mesh::PortProtocol proto = port_protocol(w, port);
+  for (const mesh::AttachedPolicy& ap : ce.chain.waypoint_policies) {
+    WaypointPolicyLowering l{ap, std::nullopt, std::nullopt};
+    if (proto != mesh::PortProtocol::Tcp) l.http = ir::lower_policy(*ap.policy, ir::Protocol::Http, ctx);
+    if (proto != mesh::PortProtocol::Http) l.tcp = ir::lower_policy(*ap.policy, ir::Protocol::Tcp, ctx);
+    ce.waypoint_policies.push_back(std::move(l));
+  }
+  return ce;
+}
+
+// One chain per Service that routes to the ambient workload (ports in ascending order).
+void explain_chains(const mesh::Mesh& mesh, const mesh::Workload& w, const ir::LowerContext& ctx, Explanation& out) {
+  out.waypoints = std::make_unique<mesh::WaypointModel>(mesh::compute_waypoints(mesh));
+  for (const auto& pp : out.programs.ports) {
+    if (pp.port == 0) continue;
+    ChainExplanation ce = explain_chain(mesh, *out.waypoints, w, pp.port, ctx);
+    if (ce.service.empty() && !ce.chain.waypoint) continue;  // no Service, no workload waypoint: ztunnel alone
+    auto same = std::find_if(out.chains.begin(), out.chains.end(),
+                             [&](const ChainExplanation& c) { return c.service == ce.service; });
+    if (same != out.chains.end()) {
+      same->ports.push_back(pp.port);
+      continue;
+    }
+    ce.ports.push_back(pp.port);
+    out.chains.push_back(std::move(ce));
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> build_query_request(const QuerySpec& spec, ir::Request& out) {
@@ -104,6 +212,8 @@ std::optional<std::string> build_query_request(const QuerySpec& spec, ir::Reques
 
 std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec, QueryAnswer& out) {
   if (auto err = build_query_request(spec, out.request)) return *err;
+  mesh::CallerKind caller = mesh::CallerKind::Ambient;
+  if (auto err = apply_from(a, spec, out, caller)) return err;
   if (auto err = mesh::find_target(spec.to, a.input->resources, a.input->mesh, resolve_options(a), out.target))
     return "--to: " + *err;
   const mesh::Workload& w = *out.target.workload;
@@ -113,6 +223,11 @@ std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec
   out.request.port = spec.port ? spec.port : out.port->port;
   if (auto err = choose_view(spec, out)) return err;
   fill_http_defaults(w, out.request);
+  out.enforced_by = mesh::enforcement_point(w.data_plane);
+  if (w.data_plane == mesh::DataPlane::Ambient) {
+    decide_through_chain(spec, caller, out);
+    return std::nullopt;
+  }
   out.decision = engine::evaluate(*out.primary, out.request);
   for (const auto& v : out.port->views)
     if (&v != out.primary) out.other_views.emplace_back(&v, engine::evaluate(v, out.request));
@@ -142,6 +257,7 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
     out.policies.push_back(std::move(pl));
   }
   out.assumptions = assumptions_for(a, w);
+  if (w.data_plane == mesh::DataPlane::Ambient) explain_chains(*out.target.mesh, w, ctx, out);
   return std::nullopt;
 }
 

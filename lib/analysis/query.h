@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "analysis/analysis.h"
 #include "engine/evaluate.h"
+#include "engine/evaluate_chain.h"
 #include "ir/lower.h"
 #include "ir/request.h"
 #include "ir/request_text.h"
@@ -23,6 +25,11 @@ struct QuerySpec {
   uint32_t port = 0;       // 0: the first HTTP port, else the first sniffed, else the first declared
   std::string protocol;    // on a sniffed port: "http" (default) or "tcp"
   bool plaintext = false;  // overrides request.principal
+  // The client workload NAMESPACE/NAME (or NAMESPACE/key=value,...): its service account is the principal
+  // (plaintext when it has no proxy), and its data plane decides whether it passes a waypoint (A11).
+  // Without it an mTLS caller is taken to be an ambient workload, a plaintext one to be outside the mesh.
+  std::string from;
+  bool pod_ip = false;  // the caller dials the pod IP, not the Service (a service-only waypoint is skipped)
   ir::RequestFlags request;
 };
 
@@ -34,6 +41,16 @@ struct QueryAnswer {
   ir::Request request;                   // with the defaults Envoy would have (method, path, authority)
   engine::Decision decision;
   std::vector<std::pair<const ir::Program*, engine::Decision>> other_views;  // the port's other protocol
+  // Ambient destinations: the enforcement chain the request crossed (docs/semantics.md#enforcement-chain);
+  // `primary` and `decision` are then those of the point that decided (chain_decision.decisive()).
+  bool ambient = false;
+  std::string caller;  // "ambient workload NS/NAME" (--from), or what the request implies
+  bool from_given = false;
+  std::unique_ptr<mesh::WaypointModel> waypoints;  // what chain_points point into
+  mesh::EnforcementChain chain_points;
+  ir::Chain chain;
+  engine::ChainDecision chain_decision;
+  std::string enforced_by;  // "sidecar", "gateway", "ztunnel", "waypoint NS/NAME", "none"
 };
 
 // The request the spec describes (before the workload's defaults are filled in): a message when a flag
@@ -50,6 +67,22 @@ struct PolicyLowering {
   std::optional<ir::LoweredPolicy> http, tcp;
 };
 
+// A policy a waypoint applies (A9), lowered with Envoy's semantics for the protocols of the Service's ports.
+struct WaypointPolicyLowering {
+  mesh::AttachedPolicy attached;
+  std::optional<ir::LoweredPolicy> http, tcp;
+};
+
+// The enforcement chain of requests addressed to one Service of an ambient workload
+// (docs/semantics.md#enforcement-chain): for an ambient caller, and which callers go around the waypoint.
+struct ChainExplanation {
+  std::string service;          // "NS/NAME"; "" for the workload's ports no Service routes to
+  std::vector<uint32_t> ports;  // workload ports the Service routes to
+  mesh::EnforcementChain chain;
+  std::vector<std::string> bypassed_by;  // "sidecar: why", one per caller kind that skips the waypoint (A11)
+  std::vector<WaypointPolicyLowering> waypoint_policies;
+};
+
 struct Explanation {
   mesh::Target target;
   ir::WorkloadPrograms programs;
@@ -60,6 +93,9 @@ struct Explanation {
   // the default namespace, and namespaces the applicable policies name that the input does not show to
   // exist (unless the profile says `namespaces: complete`, when those are findings instead).
   std::vector<std::string> assumptions;
+  // Ambient workloads: one chain per Service routing to the workload (waypoints point into `waypoints`).
+  std::unique_ptr<mesh::WaypointModel> waypoints;
+  std::vector<ChainExplanation> chains;
 };
 
 // Explains the workload `spec` names. Returns a message (exit 2) when it names no workload.

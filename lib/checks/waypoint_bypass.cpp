@@ -15,42 +15,28 @@
 #include "engine/query.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
+#include "ir/lower_chain.h"
+#include "mesh/enforcement.h"
 #include "mesh/waypoints.h"
 
 namespace meshproof::checks {
 namespace {
-
-constexpr const char* kGatewayGroup = "gateway.networking.k8s.io";
 
 // A caller that goes around the waypoint: plaintext, or mTLS with a principal of the input.
 struct Caller {
   std::string what;       // "a workload outside the mesh", "sidecar workload Deployment shop/web", ...
   std::string principal;  // "" for plaintext
   std::string ns, sa;
+  std::string from;     // the caller workload NS/NAME for `meshproof query --from` ("" for plaintext)
+  bool pod_ip = false;  // it dials the pod IP (`meshproof query --pod-ip`)
 };
-
-bool attaches(const model::TargetRef& t, const model::AuthorizationPolicy& p, const model::Service& s,
-              const mesh::Waypoint& w, const std::string& root) {
-  const std::string ns = namespace_of(p);
-  if (!t.ns.empty() && t.ns != ns) return false;
-  if (t.kind == "Service" && (t.group.empty() || t.group == "core")) return ns == s.meta.ns && t.name == s.meta.name;
-  if (t.group == kGatewayGroup && t.kind == "Gateway") return ns == w.ns && t.name == w.name;
-  if (t.group == kGatewayGroup && t.kind == "GatewayClass") return ns == root && t.name == "istio-waypoint";
-  return false;
-}
 
 // The targetRefs policies the waypoint applies on the Service's chain (A9), ALLOW, DENY and CUSTOM.
 std::vector<const model::AuthorizationPolicy*> waypoint_policies(const Context& ctx, const model::Service& s,
                                                                  const mesh::Waypoint& w) {
   std::vector<const model::AuthorizationPolicy*> out;
-  for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-    if (p.action == model::Action::Audit || p.dry_run) continue;
-    for (const model::TargetRef& t : p.target_refs)
-      if (attaches(t, p, s, w, ctx.mesh.config.root_namespace)) {
-        out.push_back(&p);
-        break;
-      }
-  }
+  for (const mesh::AttachedPolicy& a : mesh::waypoint_policies(ctx.mesh, w, s.meta.ns, s.meta.name))
+    if (a.policy->action != model::Action::Audit && !a.policy->dry_run) out.push_back(a.policy);
   return out;
 }
 
@@ -65,20 +51,24 @@ const mesh::Workload* first_with(const Context& ctx, const mesh::WaypointModel& 
   return nullptr;
 }
 
-Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what) {
+Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what, bool pod_ip = false) {
   return Caller{what + " " + describe_workload(w),
-                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account, w.ns, w.service_account};
+                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account,
+                w.ns,
+                w.service_account,
+                w.display(),
+                pod_ip};
 }
 
 // The callers that bypass the waypoint of `s` (A11), in a fixed order.
 std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointModel& wm, const model::Service& s,
                                       const mesh::Waypoint& w, const mesh::Workload& dest) {
-  std::vector<Caller> out{Caller{"a workload outside the mesh (plaintext)", "", "", ""}};
+  std::vector<Caller> out{Caller{"a workload outside the mesh (plaintext)", "", "", "", "", false}};
   if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Sidecar, &dest, false))
     out.push_back(caller_of(ctx, *c, "sidecar workload"));
   if (!w.carries_workload_traffic())
     if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Ambient, &dest, false))
-      out.push_back(caller_of(ctx, *c, "ambient workload (calling the pod IP)"));
+      out.push_back(caller_of(ctx, *c, "ambient workload (calling the pod IP)", true));
   auto ingress = wm.ingress_use_waypoint.find({s.meta.ns, s.meta.name});
   if (ingress == wm.ingress_use_waypoint.end() || !ingress->second)
     if (const mesh::Workload* c = first_with(ctx, wm, mesh::DataPlane::Gateway, &dest, true))
@@ -86,17 +76,44 @@ std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointMo
   return out;
 }
 
-engine::Query allowed_from(const Caller& c) {
+// Conditions pinning the peer to `principal` ("TD/ns/NS/sa/SA"), or plaintext when it is "".
+engine::Query from_peer(const std::string& principal) {
   engine::Query q;
-  q.verdict(engine::Verdict::Allow);
-  q.mtls(!c.principal.empty());
-  if (!c.principal.empty()) {
-    const std::string td = c.principal.substr(0, c.principal.find('/'));
-    q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, td));
-    q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, c.ns));
-    q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, c.sa));
-  }
+  q.mtls(!principal.empty());
+  ir::Request peer;
+  if (principal.empty() || !peer.set_principal(principal)) return q;
+  q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, peer.peer_trust_domain));
+  q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, peer.peer_namespace));
+  q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, peer.peer_service_account));
   return q;
+}
+
+engine::Query allowed_from(const Caller& c) { return from_peer(c.principal).verdict(engine::Verdict::Allow); }
+
+// Whether some request from `principal` (any request at all when "") is not allowed by the program.
+engine::SatAnswer refuses_some(const ir::Program& p, const std::string& principal) {
+  engine::Engine e(p);
+  engine::Query q = principal.empty() ? engine::Query() : from_peer(principal);
+  return e.find(q.verdict(engine::Verdict::Allow, false).existence_only()).answer;
+}
+
+// The chain through the waypoint adds no restriction for this caller (proven, both Unsat): the waypoint allows
+// every request from it (every request at all for a plaintext caller, which cannot pass the waypoint) and the
+// destination's ztunnel every connection from the waypoint's identity (A12). Going around the waypoint then
+// gains nothing. Sat or Unknown: not proven, the finding stands.
+bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
+  if (chain.hops.size() != 2) return false;
+  for (const ir::Program& w : chain.hops[0].views)
+    if (refuses_some(w, c.principal) != engine::SatAnswer::Unsat) return false;
+  for (const ir::Program& z : chain.hops[1].views)
+    if (refuses_some(z, chain.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) return false;
+  return true;
+}
+
+mesh::PortProtocol protocol_of(const mesh::Workload& w, uint32_t port) {
+  for (const mesh::WorkloadPort& p : w.ports)
+    if (p.port == port) return p.protocol;
+  return mesh::PortProtocol::Sniffed;
 }
 
 // The first ambient workload behind the Service and the port its first Service port routes to.
@@ -109,6 +126,17 @@ std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const Cont
         if (svc.rfind(prefix, 0) == 0) return std::make_pair(&w, p.port);
   }
   return std::nullopt;
+}
+
+// `meshproof query` follows the enforcement chain: the caller workload (--from, and --pod-ip) decides that the
+// waypoint is bypassed, as it is here, and fixes the principal.
+std::string reproduce_as(std::string cmd, const Caller& c) {
+  if (c.from.empty()) return cmd;  // plaintext: a caller outside the mesh, which query assumes
+  const std::string principal = " --principal " + engine::shell_quote(c.principal);
+  size_t at = cmd.find(principal);
+  if (at == std::string::npos) return cmd;
+  return cmd.replace(at, principal.size(),
+                     " --from " + engine::shell_quote(c.from) + (c.pod_ip ? std::string(" --pod-ip") : ""));
 }
 
 std::string policy_names(const std::vector<const model::AuthorizationPolicy*>& ps) {
@@ -158,11 +186,15 @@ class WaypointBypass final : public Check {
     if (!pp || pp->views.empty()) return;
     const ir::Program& prog = pp->views.front();
     engine::Engine engine(prog);
+    const mesh::EnforcementChain through =
+        mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
+    const ir::Chain chain = ir::build_chain(through, *pp, protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
       engine::QueryResult r = engine.find(allowed_from(c));
       if (r.answer == engine::SatAnswer::Unsat) continue;
+      if (r.answer == engine::SatAnswer::Sat && chain_admits_everything(chain, c)) continue;
       if (r.answer == engine::SatAnswer::Unknown) {
         out.push_back(gaps::inconclusive_finding(info(), first.ref(), first.loc, "Service " + svc,
                                                  "whether " + c.what + " can bypass waypoint " + w.display(), r.reason,
@@ -179,6 +211,7 @@ class WaypointBypass final : public Check {
                   const ir::Program& prog, const engine::QueryResult& r) const {
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     Witness wit = engine::to_witness(prog, *r.request, *r.decision, ctx.options.input_paths);
+    wit.reproduce = reproduce_as(wit.reproduce, c);
     std::string message =
         "Service " + svc + " is served by waypoint " + w.display() + ", which enforces " + policy_names(policies) +
         ", but " + c.what + " does not pass the waypoint and the destination's ztunnel allows it (" +

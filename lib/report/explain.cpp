@@ -222,7 +222,7 @@ void print_policies(std::ostream& o, const analysis::Explanation& e, const Sourc
   if (e.policies.empty()) o << "\nNo AuthorizationPolicy applies: every request that passes mTLS is allowed.\n";
   const mesh::Workload& w = *e.target.workload;
   if (!is_ambient(e) || w.ignored_target_ref_authorization_policies.empty()) return;
-  o << "\nNot enforced by ztunnel (targetRefs: only a waypoint enforces them; waypoints are not modelled yet):\n";
+  o << "\nNot enforced by ztunnel (targetRefs: only a waypoint enforces them, see the enforcement chain):\n";
   for (const auto* p : w.ignored_target_ref_authorization_policies)
     o << "  " << p->meta.ns << "/" << p->meta.name << " at " << src.describe(p->loc) << "\n";
 }
@@ -247,13 +247,95 @@ void print_summary(std::ostream& o, const analysis::Explanation& e) {
   }
 }
 
-// What this version of meshproof does not analyze for an ambient workload: said, not claimed as a result.
-constexpr const char* kWaypointNotModelled =
-    "waypoints are not modelled yet: the results are the destination ztunnel's alone, as for a workload without "
-    "a waypoint; targetRefs policies that a waypoint would enforce are listed as not enforced "
-    "(docs/semantics.md#ztunnel)";
+// What this version of meshproof does not analyze at a waypoint: said, not claimed as a result.
+constexpr const char* kWaypointRequestAuthentication =
+    "RequestAuthentication attached to a waypoint is not modelled: request.auth.* at the waypoint never matches "
+    "(docs/semantics.md#enforcement-chain)";
 
-json data_plane_json(const mesh::Workload& w, const SourceSet& src) {
+bool any_waypoint(const analysis::Explanation& e) {
+  for (const auto& c : e.chains)
+    if (c.chain.waypoint) return true;
+  return false;
+}
+
+std::string points_text(const mesh::EnforcementChain& c) {
+  std::string s;
+  for (const auto& p : c.points) s += (s.empty() ? "" : " -> ") + p.display();
+  return s;
+}
+
+std::string ports_text(const std::vector<uint32_t>& ports) {
+  std::string s;
+  for (uint32_t p : ports) s += (s.empty() ? "" : ", ") + std::to_string(p);
+  return s;
+}
+
+void print_waypoint_policy(std::ostream& o, const analysis::WaypointPolicyLowering& l, const SourceSet& src) {
+  const model::AuthorizationPolicy& p = *l.attached.policy;
+  o << "      " << model::to_string(p.action) << " " << p.meta.ns << "/" << p.meta.name << " at " << src.describe(p.loc)
+    << ", attached by targetRef " << l.attached.target << (p.dry_run ? "  [dry-run: evaluated, not enforced]" : "")
+    << "\n";
+  if (l.http) {
+    o << "        on HTTP (Envoy semantics):\n";
+    print_lowered(o, *l.http, "          ");
+  }
+  if (l.tcp && !(l.http && same_lowering(*l.http, *l.tcp))) {
+    o << "        on TCP (Envoy semantics):\n";
+    print_lowered(o, *l.tcp, "          ");
+  }
+}
+
+// The enforcement chain per Service (docs/semantics.md#enforcement-chain): the points in order, the callers
+// that go around the waypoint, and the waypoint's policies as lowered there.
+void print_chains(std::ostream& o, const analysis::Explanation& e, const SourceSet& src) {
+  if (!is_ambient(e)) return;
+  o << "\nEnforcement chain (an ambient caller; docs/semantics.md#enforcement-chain):\n";
+  if (e.chains.empty()) o << "  no Service routes to this workload and no workload waypoint serves it: ztunnel alone\n";
+  for (const auto& c : e.chains) {
+    o << "  " << (c.service.empty() ? "pod-addressed traffic" : "Service " + c.service) << " (port "
+      << ports_text(c.ports) << "): " << points_text(c.chain) << "\n";
+    o << "    " << c.chain.why << "\n";
+    for (const auto& b : c.bypassed_by) o << "    bypassed by " << b << "\n";
+    if (!c.chain.waypoint) continue;
+    o << "    at waypoint " << c.chain.waypoint->display() << " (only targetRefs policies apply, A9):\n";
+    if (c.waypoint_policies.empty()) o << "      none: the waypoint allows what reaches it\n";
+    for (const auto& l : c.waypoint_policies) print_waypoint_policy(o, l, src);
+    o << "    then at ztunnel, as " << c.chain.waypoint_principal
+      << " (the waypoint's identity, A12): the policies above\n";
+  }
+}
+
+json chains_json(const analysis::Explanation& e, const SourceSet& src) {
+  json out = json::array();
+  for (const auto& c : e.chains) {
+    json j;
+    j["service"] = c.service;
+    j["ports"] = c.ports;
+    json points = json::array();
+    for (const auto& p : c.chain.points) points.push_back(p.display());
+    j["points"] = points;
+    j["why"] = c.chain.why;
+    j["bypassed_by"] = c.bypassed_by;
+    j["waypoint_principal"] = c.chain.waypoint_principal;
+    json policies = json::array();
+    for (const auto& l : c.waypoint_policies) {
+      json p;
+      p["policy"] = l.attached.policy->meta.ns + "/" + l.attached.policy->meta.name;
+      p["action"] = model::to_string(l.attached.policy->action);
+      p["attached_by"] = l.attached.target;
+      p["location"] = src.describe(l.attached.policy->loc);
+      if (l.http) p["http"] = lowered_json(*l.http, src);
+      if (l.tcp) p["tcp"] = lowered_json(*l.tcp, src);
+      policies.push_back(std::move(p));
+    }
+    j["waypoint_policies"] = policies;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+json data_plane_json(const analysis::Explanation& e, const SourceSet& src) {
+  const mesh::Workload& w = *e.target.workload;
   json j;
   j["mode"] = mesh::to_string(w.data_plane);
   j["assumed"] = w.data_plane_assumed;
@@ -261,17 +343,18 @@ json data_plane_json(const mesh::Workload& w, const SourceSet& src) {
   j["location"] = where(src, w.data_plane_loc);
   j["enforced_by"] = mesh::enforcement_point(w.data_plane);
   json not_analyzed = json::array();
-  if (w.data_plane == mesh::DataPlane::Ambient) not_analyzed.push_back(kWaypointNotModelled);
+  if (any_waypoint(e)) not_analyzed.push_back(kWaypointRequestAuthentication);
   j["not_analyzed"] = not_analyzed;
   return j;
 }
 
-void print_data_plane(std::ostream& o, const mesh::Workload& w, const SourceSet& src) {
+void print_data_plane(std::ostream& o, const analysis::Explanation& e, const SourceSet& src) {
+  const mesh::Workload& w = *e.target.workload;
   o << "  data plane: " << mesh::to_string(w.data_plane) << (w.data_plane_assumed ? " (assumed)" : "")
     << ", enforced by " << mesh::enforcement_point(w.data_plane) << ": " << w.injection_reason;
   if (w.data_plane_loc.known()) o << " (" << src.describe(w.data_plane_loc) << ")";
   o << "\n";
-  if (w.data_plane == mesh::DataPlane::Ambient) o << "  not analyzed: " << kWaypointNotModelled << "\n";
+  if (any_waypoint(e)) o << "  not analyzed: " << kWaypointRequestAuthentication << "\n";
 }
 
 }  // namespace
@@ -282,7 +365,7 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
   j["workload"] = w.display();
   j["origin"] = mesh::to_string(w.origin);
   j["sidecar"] = w.has_proxy();
-  j["data_plane"] = data_plane_json(w, src);
+  j["data_plane"] = data_plane_json(e, src);
   if (!e.target.note.empty()) j["note"] = e.target.note;
   if (!e.assumptions.empty()) j["assumptions"] = e.assumptions;
   j["ports"] = ports_json(e, src);
@@ -294,6 +377,7 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
     for (const auto* p : w.ignored_target_ref_authorization_policies)
       waypoint_only.push_back({{"policy", p->meta.ns + "/" + p->meta.name}, {"location", src.describe(p->loc)}});
     j["not_enforced_by_ztunnel"] = waypoint_only;
+    j["enforcement_chain"] = chains_json(e, src);
   }
   return j.dump(2) + "\n";
 }
@@ -303,12 +387,13 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   std::ostringstream o;
   o << "Workload " << w.display() << " (" << mesh::to_string(w.origin) << ")\n";
   if (!e.target.note.empty()) o << "  note: " << e.target.note << "\n";
-  print_data_plane(o, w, src);
+  print_data_plane(o, e, src);
   for (const std::string& a : e.assumptions) o << "  assumption: " << a << "\n";
   if (!w.has_proxy()) o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
   print_ports(o, e, src);
   print_request_authentications(o, w, src);
   print_policies(o, e, src);
+  print_chains(o, e, src);
   print_summary(o, e);
   return o.str();
 }

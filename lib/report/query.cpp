@@ -74,6 +74,34 @@ std::string describe_request(const ir::Request& r, const ir::Program& prog) {
   return s;
 }
 
+// The points the request crossed (ambient): each with its decision and the identity it saw.
+json chain_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
+  json hops = json::array();
+  for (const engine::HopDecision& h : a.chain_decision.hops) {
+    json j = decision_json(*h.program, h.decision, sources);
+    j["point"] = h.hop->point;
+    j["source_principal"] = h.request.mtls ? h.request.principal() : "";
+    hops.push_back(std::move(j));
+  }
+  json j;
+  j["points"] = json::array();
+  for (const auto& p : a.chain_points.points) j["points"].push_back(p.display());
+  j["why"] = a.chain_points.why;
+  j["service"] = a.chain_points.service;
+  j["decisions"] = hops;
+  return j;
+}
+
+void chain_text(std::ostream& o, const analysis::QueryAnswer& a) {
+  std::string points;
+  for (const auto& p : a.chain_points.points) points += (points.empty() ? "" : " -> ") + p.display();
+  o << "  caller:     " << a.caller << "\n";
+  o << "  chain:      " << points << " (" << a.chain_points.why << ")\n";
+  for (const engine::HopDecision& h : a.chain_decision.hops)
+    o << "  at " << h.hop->point << ": " << engine::to_string(h.decision.verdict) << " (seen from "
+      << (h.request.mtls ? h.request.principal() : std::string("plaintext")) << ")\n";
+}
+
 }  // namespace
 
 std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& sources) {
@@ -86,10 +114,12 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
     << (pp.sniffed ? ", sniffed" : "") << ", mTLS " << model::to_string(primary.mtls) << ")\n";
   if (!a.target.note.empty()) o << "  note: " << a.target.note << "\n";
   const mesh::Workload& w = *a.target.workload;
-  o << "  enforced by: " << mesh::enforcement_point(w.data_plane) << " (data plane " << mesh::to_string(w.data_plane)
+  o << "  enforced by: " << a.enforced_by << " (data plane " << mesh::to_string(w.data_plane)
     << (w.data_plane_assumed ? ", assumed" : "") << ")\n";
-  if (w.data_plane == mesh::DataPlane::Ambient)
-    o << "  not analyzed: waypoints are not modelled yet; decided by the destination ztunnel's L4 policy alone\n";
+  if (a.ambient)
+    chain_text(o, a);
+  else if (a.from_given)
+    o << "  caller:     " << a.caller << "\n";
   o << "  request:    " << describe_request(a.request, primary) << "\n";
   if (d.decided_by)
     o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
@@ -112,11 +142,15 @@ std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& s
   const mesh::Workload& w = *a.target.workload;
   j["workload"] = w.display();
   if (!a.target.note.empty()) j["note"] = a.target.note;
-  j["enforced_by"] = mesh::enforcement_point(w.data_plane);
+  j["enforced_by"] = a.enforced_by;
   j["data_plane"] = mesh::to_string(w.data_plane);
   j["data_plane_assumed"] = w.data_plane_assumed;
-  if (w.data_plane == mesh::DataPlane::Ambient)
-    j["not_analyzed"] = "waypoints are not modelled yet: decided by the destination ztunnel's L4 policy alone";
+  if (a.ambient) {
+    j["caller"] = a.caller;
+    j["chain"] = chain_json(a, sources);
+  } else if (a.from_given) {
+    j["caller"] = a.caller;
+  }
   j["port"] = a.request.port;
   j["port_protocol"] = port_protocol_name(*a.port);
   j["mtls"] = model::to_string(a.primary->mtls);

@@ -34,3 +34,17 @@ TEST_CASE("waypoint-bypass is quiet when ztunnel admits only the waypoint", "[ch
   INFO("findings:" << run->dump());
   CHECK(run->of("waypoint-bypass").empty());
 }
+
+TEST_CASE("waypoint-bypass is quiet when the waypoint would admit the bypassing caller anyway",
+          "[checks][waypoint-bypass]") {
+  // shop/web (sidecar) skips the waypoint and ztunnel allows it, but the waypoint allows every request from
+  // shop/web and ztunnel every connection from the waypoint: the bypass gains nothing.
+  auto run = test::run_fixture("chain/waypoint-admits-caller.yaml");
+  INFO("findings:" << run->dump());
+  CHECK(run->of("waypoint-bypass").empty());
+  // The chain test fixture differs only in the waypoint's policy (GET from pay/client): reported, with --from.
+  auto restricted = test::run_fixture("chain/waypoint-callers.yaml");
+  auto found = restricted->of("waypoint-bypass");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->properties.at("caller") == "sidecar workload Deployment shop/web");
+}

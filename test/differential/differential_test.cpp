@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/evaluate.h"
+#include "engine/evaluate_chain.h"
 #include "engine/query.h"
 #include "ir/lower_ztunnel.h"
 #include "random_program.h"
@@ -431,4 +432,88 @@ TEST_CASE("differential: symbolic == concrete on ztunnel programs (ambient)", "[
   CHECK(by_verdict[1] > done / 20);
   CHECK(by_verdict[3] > done / 50);
   CHECK(l7_drops > 0);
+}
+
+// ---- ambient with a waypoint: the enforcement chain (docs/semantics.md#enforcement-chain) ----
+
+namespace {
+
+std::optional<RuleRef> ref_in(const ir::Program& p, const ir::Rule* rule) {
+  if (!rule) return std::nullopt;
+  for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
+    const auto& rules = a == model::Action::Custom  ? p.custom
+                        : a == model::Action::Deny  ? p.deny
+                        : a == model::Action::Allow ? p.allow
+                                                    : p.audit;
+    for (size_t i = 0; i < rules.size(); ++i)
+      if (&rules[i] == rule) return RuleRef{a, i};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("differential: symbolic == concrete through a waypoint and ztunnel (ambient chain)",
+          "[differential][ztunnel][chain]") {
+  const uint64_t seed = env_or("MESHPROOF_DIFF_SEED", 13);
+  const uint64_t pairs = env_or("MESHPROOF_DIFF_ITERATIONS", 100000) / 10;
+  INFO("seed " << seed << " (MESHPROOF_DIFF_SEED), pairs " << pairs);
+  test::RandomPrograms gen(seed);
+  RandomZtunnelPolicies policies(gen);
+  uint64_t done = 0, by_hop[2] = {0, 0}, by_verdict[4] = {0, 0, 0, 0};
+  for (uint64_t chain_no = 0; done < pairs; ++chain_no) {
+    std::deque<model::AuthorizationPolicy> pols;
+    ir::Chain chain;
+    ir::ChainHop waypoint, ztunnel;
+    waypoint.point = "waypoint foo/wp";
+    waypoint.views.push_back(gen.program());  // the waypoint: a random Envoy program
+    const ir::Program& wp = waypoint.views.front();
+    ir::Program zt;
+    zt.workload = "foo/api";
+    zt.protocol = ir::Protocol::Tcp;
+    zt.port = wp.port;
+    zt.mtls = gen.chance(30) ? model::MtlsMode::Strict : model::MtlsMode::Permissive;
+    for (int n = gen.pick(3); n > 0; --n) {
+      const bool allow = gen.chance(50);
+      pols.push_back(policies.policy(allow, n));
+      ir::LoweredPolicy lp = ir::lower_policy_ztunnel(pols.back(), ir::LowerContext{});
+      auto& dest = allow ? zt.allow : zt.deny;
+      dest.insert(dest.end(), lp.rules.begin(), lp.rules.end());
+      zt.has_allow_policy = zt.has_allow_policy || allow;
+    }
+    ztunnel.point = "ztunnel";
+    ztunnel.views.push_back(std::move(zt));
+    // The identity ztunnel sees after the waypoint (A12).
+    ztunnel.rewrite_principal = gen.one(gen.tds) + "/ns/" + gen.one(gen.nss) + "/sa/" + gen.one(gen.sas);
+    chain.hops.push_back(std::move(waypoint));
+    chain.hops.push_back(std::move(ztunnel));
+    const ir::Program& first = chain.hops[0].views.front();
+    engine::ChainEngine eng(chain);
+    for (int k = 0; k < 40 && done < pairs; ++k, ++done) {
+      ir::Request req = gen.request(first);
+      if (path_refused(first, req)) continue;
+      engine::ChainDecision want = engine::evaluate_chain(chain, req, first.protocol);
+      engine::SymbolicHopDecision got = eng.decide(req, first.protocol);
+      const engine::HopDecision& d = want.decisive();
+      INFO("chain #" << chain_no << ", request #" << k << "\n"
+                     << show(first) << show(chain.hops[1].views.front())
+                     << "after the waypoint: " << chain.hops[1].rewrite_principal << "\nrequest: " << show(req));
+      INFO("concrete: at hop " << want.hops.size() - 1 << " " << engine::to_string(d.decision.verdict) << " ("
+                               << d.decision.explanation << ")");
+      REQUIRE(got.decision.answer == SatAnswer::Sat);
+      REQUIRE(got.hop == want.hops.size() - 1);
+      REQUIRE(got.decision.verdict == d.decision.verdict);
+      REQUIRE(got.decision.reason == d.decision.reason);
+      REQUIRE(got.decision.decided_by == ref_in(*d.program, d.decision.decided_by));
+      if (want.hops.size() == 2) REQUIRE(d.request.principal() == chain.hops[1].rewrite_principal);
+      ++by_hop[want.hops.size() - 1];
+      ++by_verdict[static_cast<int>(d.decision.verdict)];
+    }
+  }
+  WARN("differential (chain): " << done << " pairs; decided at the waypoint " << by_hop[0] << ", at ztunnel "
+                                << by_hop[1] << "; ALLOW " << by_verdict[0] << ", DENY " << by_verdict[1]);
+  CHECK(by_hop[0] > done / 20);
+  CHECK(by_hop[1] > done / 20);
+  CHECK(by_verdict[0] > done / 50);
+  CHECK(by_verdict[1] > done / 50);
 }

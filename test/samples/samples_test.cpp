@@ -111,6 +111,7 @@ TEST_CASE("samples: findings, exit codes, clean namespaces and queries match exp
         REQUIRE(qr.exit_code == 0);
         json answer = json::parse(qr.out);
         CHECK(answer["decision"] == q["decision"]);
+        if (q.contains("enforced_by")) CHECK(answer["enforced_by"] == q["enforced_by"]);
       }
     }
   }

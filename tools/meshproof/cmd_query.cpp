@@ -58,6 +58,12 @@ void register_query(CLI::App& app, int& exit_code) {
   auto* plain =
       cmd->add_flag("--plaintext", f->spec.plaintext, "Plaintext connection without a peer identity (the default)");
   principal->excludes(plain);
+  cmd->add_option("--from", f->spec.from,
+                  "Client workload NAMESPACE/NAME: its identity, and whether it passes a waypoint (ambient)")
+      ->excludes(principal)
+      ->excludes(plain);
+  cmd->add_flag("--pod-ip", f->spec.pod_ip,
+                "The caller dials the pod IP, not the Service (ambient: no Service waypoint)");
   cmd->add_option("--source-ip", f->spec.request.source_ip, "Connection source address (ipBlocks, source.ip)");
   cmd->add_option("--remote-ip", f->spec.request.remote_ip,
                   "Original client address (remoteIpBlocks; default: --source-ip)");
