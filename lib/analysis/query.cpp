@@ -98,15 +98,39 @@ std::vector<std::string> assumptions_for(const Analysis& a, const mesh::Workload
   return out;
 }
 
-// --from: the client workload's identity and data plane (or, without it, what the request implies).
-std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, QueryAnswer& out,
-                                      mesh::CallerKind& kind) {
-  if (spec.from.empty()) {
+// --caller (or, without it, what the request implies): the caller's data plane when --from does not name it.
+std::optional<std::string> apply_caller_kind(const std::string& caller, QueryAnswer& out, mesh::CallerKind& kind) {
+  if (caller.empty()) {
     kind = out.request.mtls ? mesh::CallerKind::Ambient : mesh::CallerKind::NonMesh;
     out.caller = out.request.mtls ? "an ambient workload (assumed: --from names the client workload)"
                                   : "a workload outside the mesh (plaintext)";
     return std::nullopt;
   }
+  const std::pair<const char*, mesh::CallerKind> kinds[] = {{"ambient", mesh::CallerKind::Ambient},
+                                                            {"sidecar", mesh::CallerKind::Sidecar},
+                                                            {"ingress", mesh::CallerKind::Ingress},
+                                                            {"none", mesh::CallerKind::NonMesh}};
+  for (const auto& [name, k] : kinds) {
+    if (caller != name) continue;
+    if ((k == mesh::CallerKind::NonMesh) == out.request.mtls)
+      return k == mesh::CallerKind::NonMesh
+                 ? std::string("--caller none: a workload outside the mesh has no mTLS identity; drop --principal")
+                 : "--caller " + caller + ": a mesh caller sends mTLS; give --principal instead of --plaintext";
+    kind = k;
+    const char* who = k == mesh::CallerKind::Ambient   ? "an ambient workload"
+                      : k == mesh::CallerKind::Sidecar ? "a sidecar workload"
+                      : k == mesh::CallerKind::Ingress ? "an ingress gateway"
+                                                       : "a workload outside the mesh";
+    out.caller = std::string(who) + " (--caller " + caller + ")";
+    return std::nullopt;
+  }
+  return "--caller: '" + caller + "' is not a data plane; use ambient, sidecar, ingress or none";
+}
+
+// --from: the client workload's identity and data plane (or, without it, what the request implies).
+std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, QueryAnswer& out,
+                                      mesh::CallerKind& kind) {
+  if (spec.from.empty()) return apply_caller_kind(spec.caller, out, kind);
   if (!spec.request.principal.empty() || spec.plaintext)
     return std::string("--from fixes the caller's identity: give --from or --principal/--plaintext, not both");
   out.from_given = true;

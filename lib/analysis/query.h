@@ -30,6 +30,10 @@ struct QuerySpec {
   // Without it an mTLS caller is taken to be an ambient workload, a plaintext one to be outside the mesh.
   std::string from;
   bool pod_ip = false;  // the caller dials the pod IP, not the Service (a service-only waypoint is skipped)
+  // Without `from`: the caller's data plane, "ambient", "sidecar", "ingress" or "none" ("" = ambient for an
+  // mTLS request, none for a plaintext one). Checks' witnesses on ambient workloads name "sidecar": a caller
+  // that meets the destination's ztunnel with its own identity (gap_findings.cpp).
+  std::string caller;
   ir::RequestFlags request;
 };
 

@@ -21,8 +21,20 @@ Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource,
   return f;
 }
 
+// The symbolic checks judge an ambient workload's ztunnel program: what ztunnel decides for a caller that
+// reaches it with its own identity. `query` takes an mTLS caller to be an ambient workload, which passes
+// the destination's waypoint when its Service has one, and ztunnel then sees the waypoint's identity
+// (docs/semantics.md#enforcement-chain, A11/A12). So the reproduce command names a sidecar caller, which
+// goes straight to ztunnel with its own identity, and replays the same decision with or without a waypoint.
 Witness witness_of(const Shared& s, const ir::Program& program, const engine::QueryResult& r) {
-  return engine::to_witness(program, *r.request, *r.decision, s.ctx.options.input_paths);
+  Witness w = engine::to_witness(program, *r.request, *r.decision, s.ctx.options.input_paths);
+  if (!w.mtls || w.reproduce.empty()) return w;
+  const size_t slash = program.workload.find('/');
+  const mesh::Workload* dest = slash == std::string::npos ? nullptr
+                                                          : s.ctx.mesh.find(program.workload.substr(0, slash),
+                                                                            program.workload.substr(slash + 1));
+  if (dest && dest->data_plane == mesh::DataPlane::Ambient) w.reproduce += " --caller sidecar";
+  return w;
 }
 
 std::string witness_summary(const Witness& w) {

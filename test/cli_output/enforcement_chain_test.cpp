@@ -110,3 +110,49 @@ TEST_CASE("explain lists the chain: the waypoint's policies as lowered there, th
   CHECK(ex["enforcement_chain"][0]["points"] == json::array({"waypoint pay/waypoint", "ztunnel"}));
   CHECK(ex["enforcement_chain"][0]["waypoint_policies"][0]["attached_by"] == "Service pay/api");
 }
+
+TEST_CASE("query --caller states the caller's data plane without naming a workload", "[cli][chain]") {
+  // A sidecar caller goes around the waypoint: ztunnel alone decides, with the caller's own identity.
+  json sidecar = query({"--principal", "cluster.local/ns/shop/sa/web", "--caller", "sidecar", "--method", "POST"});
+  CHECK(sidecar["decision"] == "ALLOW");
+  CHECK(sidecar["chain"]["points"] == json::array({"ztunnel"}));
+  CHECK(sidecar["chain"]["decisions"][0]["source_principal"] == "cluster.local/ns/shop/sa/web");
+  CHECK(sidecar["caller"] == "a sidecar workload (--caller sidecar)");
+  // --caller ambient is what an mTLS caller is taken to be without it.
+  json ambient = query({"--principal", "cluster.local/ns/shop/sa/web", "--caller", "ambient"});
+  CHECK(ambient["enforced_by"] == "waypoint pay/waypoint");
+  const std::vector<std::vector<std::string>> wrong = {
+      {"--principal", "cluster.local/ns/shop/sa/web", "--caller", "none"},   // outside the mesh: no identity
+      {"--plaintext", "--caller", "sidecar"},                                // a sidecar sends mTLS
+      {"--principal", "cluster.local/ns/shop/sa/web", "--caller", "envoy"},  // not a data plane
+      {"--from", "pay/client", "--caller", "sidecar"},                       // --from names the data plane
+  };
+  for (const auto& extra : wrong) {
+    std::vector<std::string> args{"query", kFixture, "--to", "pay/api", "--port", "8080"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = test::run_cli(args);
+    INFO(extra[extra.size() - 1]);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--caller") != std::string::npos);
+  }
+}
+
+TEST_CASE("a check's witness on a waypoint-bound ambient workload replays: it names a sidecar caller", "[cli][chain]") {
+  const std::string fixture = test::fixture("chain/ztunnel-witness.yaml");
+  json j = json::parse(test::run_cli({"check", fixture, "-o", "json"}).out);
+  std::string reproduce, decision;
+  for (const auto& f : j["findings"])
+    if (f["check"] == "unreachable-allow-rule") {
+      reproduce = f["witness"]["reproduce"];
+      decision = f["witness"]["decision"];
+    }
+  REQUIRE(reproduce == "meshproof query " + fixture +
+                           " --to pay/api --port 8080 --principal cluster.local/ns/shop/sa/web --caller sidecar");
+  std::vector<std::string> args;
+  std::istringstream words(reproduce.substr(std::string("meshproof ").size()));
+  for (std::string w; words >> w;) args.push_back(w);
+  args.insert(args.end(), {"-o", "json"});
+  json q = json::parse(test::run_cli(args).out);
+  CHECK(q["decision"] == decision);
+  CHECK(q["enforced_by"] == "ztunnel");
+}

@@ -17,7 +17,8 @@ const std::string kBase =
     "{istio.io/waypoint-for: all}}\nspec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, "
     "protocol: HBONE}]}\n---\n"
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec:\n  selector: {matchLabels: "
-    "{app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: c, image: i}]}\n---\n";
+    "{app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: c, image: "
+    "i}]}\n---\n";
 
 std::string service(const std::string& labels) {
   return "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: pay, labels: {" + labels +

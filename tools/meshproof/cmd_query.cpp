@@ -62,6 +62,9 @@ void register_query(CLI::App& app, int& exit_code) {
                   "Client workload NAMESPACE/NAME: its identity, and whether it passes a waypoint (ambient)")
       ->excludes(principal)
       ->excludes(plain);
+  cmd->add_option("--caller", f->spec.caller,
+                  "Without --from: the caller's data plane, ambient (the default for mTLS), sidecar, ingress or none")
+      ->excludes("--from");
   cmd->add_flag("--pod-ip", f->spec.pod_ip,
                 "The caller dials the pod IP, not the Service (ambient: no Service waypoint)");
   cmd->add_option("--source-ip", f->spec.request.source_ip, "Connection source address (ipBlocks, source.ip)");
