@@ -59,18 +59,24 @@ const engine::DecisionDiff& solve(const ir::Program& vb, const ir::Program& va, 
   return cache.emplace(key, engine::diff_decisions(vb, va, eo)).first->second;
 }
 
-void compare_view(const Side& before, const Side& after, const ir::Program& vb, const ir::Program& va,
-                  uint32_t port, const std::string& port_name, const std::vector<uint32_t>& declared,
-                  const Options& options, DiffCache& cache, Result& result) {
+void compare_view(const Side& before, const Side& after, const ir::Program& vb, const ir::Program& va, uint32_t port,
+                  const std::string& port_name, const std::vector<uint32_t>& declared, const Options& options,
+                  DiffCache& cache, Result& result) {
   ++result.views_compared;
   if (decision_signature(vb) == decision_signature(va)) return;
   const engine::DecisionDiff& d = solve(vb, va, port, declared, options, cache, result);
   if (d.answer == engine::SatAnswer::Unsat) return;
-  PortChange pc{after.workload->display(), port, port_name, ir::to_string(va.protocol), {}, d.complete,
-                d.answer == engine::SatAnswer::Unknown, d.unknown_reason};
+  PortChange pc{after.workload->display(),
+                port,
+                port_name,
+                ir::to_string(va.protocol),
+                {},
+                d.complete,
+                d.answer == engine::SatAnswer::Unknown,
+                d.unknown_reason};
   for (const auto& cls : d.classes)
-    pc.classes.push_back({cls.direction, cls.literals, side_decision(before, vb, cls.witness),
-                          side_decision(after, va, cls.witness)});
+    pc.classes.push_back(
+        {cls.direction, cls.literals, side_decision(before, vb, cls.witness), side_decision(after, va, cls.witness)});
   result.ports.push_back(std::move(pc));
 }
 

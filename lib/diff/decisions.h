@@ -23,7 +23,6 @@ struct Side {
 using DiffCache = std::map<std::string, engine::DecisionDiff>;
 
 // Appends to result.ports the changed (or inconclusive) port views of one workload present on both sides.
-void compare_decisions(const Side& before, const Side& after, const Options& options, DiffCache& cache,
-                       Result& result);
+void compare_decisions(const Side& before, const Side& after, const Options& options, DiffCache& cache, Result& result);
 
 }  // namespace meshproof::diff::detail

@@ -58,8 +58,9 @@ int exit_code(const Result& r, bool fail_on_wider, Expectation e) {
   bool failing = false;
   for (const auto& p : r.ports)
     for (const auto& c : p.classes)
-      failing = failing || (e != Expectation::None ? contradicts(c, e)
-                                                   : !fail_on_wider || c.direction == engine::ChangeDirection::NewlyAllowed);
+      failing =
+          failing || (e != Expectation::None ? contradicts(c, e)
+                                             : !fail_on_wider || c.direction == engine::ChangeDirection::NewlyAllowed);
   if (failing) return 1;
   return r.inconclusive() ? 4 : 0;
 }
@@ -89,14 +90,13 @@ void compare_mtls(const mesh::Workload& before, const mesh::Workload& after, Res
     const mesh::MtlsDecision& b = port ? before.mtls_for(port) : before.default_mtls;
     const mesh::MtlsDecision& a = port ? after.mtls_for(port) : after.default_mtls;
     if (b.mode == a.mode) continue;
-    result.mtls.push_back({after.display(), port, model::to_string(b.mode), model::to_string(a.mode), pa_text(b),
-                           pa_text(a)});
+    result.mtls.push_back(
+        {after.display(), port, model::to_string(b.mode), model::to_string(a.mode), pa_text(b), pa_text(a)});
   }
 }
 
 // Unsuppressed findings of `from` whose fingerprint `other` does not have.
-void finding_changes(const analysis::Analysis& from, const analysis::Analysis& other, bool appeared,
-                     Result& result) {
+void finding_changes(const analysis::Analysis& from, const analysis::Analysis& other, bool appeared, Result& result) {
   std::set<std::string> known;
   for (const auto& f : other.findings)
     if (f.suppression.empty()) known.insert(f.fingerprint);

@@ -29,11 +29,11 @@ struct Options {
 
 // What decided one side of a witness.
 struct SideDecision {
-  std::string verdict;      // ALLOW, DENY, DELEGATED, REJECTED
-  std::string reason;       // kebab-case engine::Reason
-  std::string rule;         // "ns/name rules[i]", "" when no rule decided
-  std::string location;     // "file:line:col" of that rule, "" when none
-  std::string file;         // the rule's file as the user named it, "" when none
+  std::string verdict;   // ALLOW, DENY, DELEGATED, REJECTED
+  std::string reason;    // kebab-case engine::Reason
+  std::string rule;      // "ns/name rules[i]", "" when no rule decided
+  std::string location;  // "file:line:col" of that rule, "" when none
+  std::string file;      // the rule's file as the user named it, "" when none
   uint32_t line = 0;
   std::string explanation;  // the evaluator's sentence
   Witness witness;          // the request as this side's program sees it, with its reproduce command
@@ -52,7 +52,7 @@ struct PortChange {
   std::string port_name;
   std::string protocol;  // "HTTP" or "TCP"
   std::vector<ClassChange> classes;
-  bool complete = true;      // the classes cover every changed request
+  bool complete = true;       // the classes cover every changed request
   bool inconclusive = false;  // the solver gave up
   std::string unknown_reason;
   size_t newly_allowed() const;
