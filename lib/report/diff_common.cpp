@@ -25,8 +25,6 @@ std::string expectation_line(const diff::Result& r, diff::Expectation e) {
   return "not proven: " + std::to_string(n) + " counterexample class" + (n == 1 ? "" : "es") + " (marked !)";
 }
 
-std::string diff_witness_text(const diff::ClassChange& c) {
-  return checks::gaps::witness_summary(c.after.witness);
-}
+std::string diff_witness_text(const diff::ClassChange& c) { return checks::gaps::witness_summary(c.after.witness); }
 
 }  // namespace meshproof::report

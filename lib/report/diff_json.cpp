@@ -107,7 +107,8 @@ std::string format_diff_json(const diff::Result& r, const DiffHeader& h) {
                     {"newly_denied", r.newly_denied()},
                     {"inconclusive", inconclusive}};
   if (const char* e = expectation_name(h.expect))
-    out["expect"] = {{"claim", e}, {"proven", diff::expectation_holds(r, h.expect)}, {"text", expectation_line(r, h.expect)}};
+    out["expect"] = {
+        {"claim", e}, {"proven", diff::expectation_holds(r, h.expect)}, {"text", expectation_line(r, h.expect)}};
   return out.dump(2) + "\n";
 }
 

@@ -14,9 +14,12 @@ constexpr size_t kMaxRows = 20;
 std::string cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -41,8 +44,7 @@ void write_rows(std::ostringstream& o, const diff::Result& r, const DiffHeader& 
     if (p.workload != workload) workload = p.workload, in_workload = 0;
     const std::string port = p.port ? std::to_string(p.port) : "other";
     if (p.inconclusive)
-      o << "| " << cell(p.workload) << " | " << port << " | ❔ inconclusive | " << cell(p.unknown_reason)
-        << " | | |\n";
+      o << "| " << cell(p.workload) << " | " << port << " | ❔ inconclusive | " << cell(p.unknown_reason) << " | | |\n";
     for (const auto& c : p.classes) {
       if (rows == kMaxRows || in_workload == h.max_classes_shown) {
         ++hidden;

@@ -24,8 +24,8 @@ json rules_json() {
 
 json location(const diff::SideDecision& s) {
   json region = {{"startLine", s.line}};
-  return json::array({{{"physicalLocation",
-                        {{"artifactLocation", {{"uri", uri_encode(s.file)}}}, {"region", region}}}}});
+  return json::array(
+      {{{"physicalLocation", {{"artifactLocation", {{"uri", uri_encode(s.file)}}}, {"region", region}}}}});
 }
 
 json class_result(const diff::PortChange& p, const diff::ClassChange& c) {
@@ -52,11 +52,11 @@ std::string format_diff_sarif(const diff::Result& res, const DiffHeader& h) {
   json results = json::array();
   for (const auto& p : res.ports) {
     if (p.inconclusive)
-      results.push_back({{"ruleId", "diff-inconclusive"},
-                         {"level", "note"},
-                         {"kind", "open"},
-                         {"message", {{"text", p.workload + " port " + std::to_string(p.port) + ": " +
-                                                   p.unknown_reason}}}});
+      results.push_back(
+          {{"ruleId", "diff-inconclusive"},
+           {"level", "note"},
+           {"kind", "open"},
+           {"message", {{"text", p.workload + " port " + std::to_string(p.port) + ": " + p.unknown_reason}}}});
     for (const auto& c : p.classes) results.push_back(class_result(p, c));
   }
   json run;

@@ -17,8 +17,10 @@ std::string port_text(const diff::PortChange& p) {
 
 std::string side_text(const diff::SideDecision& s) {
   std::string t = s.verdict;
-  if (!s.rule.empty()) t += " by " + s.rule + (s.location.empty() ? "" : " (" + s.location + ")");
-  else t += " (" + s.reason + ")";
+  if (!s.rule.empty())
+    t += " by " + s.rule + (s.location.empty() ? "" : " (" + s.location + ")");
+  else
+    t += " (" + s.reason + ")";
   return t;
 }
 
