@@ -2,6 +2,7 @@
 // (decisions.cpp), effective mTLS modes and findings compared.
 #include "diff/diff.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -95,6 +96,17 @@ void compare_mtls(const mesh::Workload& before, const mesh::Workload& after, Res
   }
 }
 
+// The workloads with newly allowed requests first (what a reviewer must see), each workload's views
+// together, otherwise in workload order.
+void order_widening_first(std::vector<PortChange>& ports) {
+  std::set<std::string> widened;
+  for (const auto& p : ports)
+    if (p.newly_allowed()) widened.insert(p.workload);
+  std::stable_sort(ports.begin(), ports.end(), [&](const PortChange& a, const PortChange& b) {
+    return !widened.count(a.workload) < !widened.count(b.workload);
+  });
+}
+
 // Unsuppressed findings of `from` whose fingerprint `other` does not have.
 void finding_changes(const analysis::Analysis& from, const analysis::Analysis& other, bool appeared, Result& result) {
   std::set<std::string> known;
@@ -125,6 +137,7 @@ Result compare(const analysis::Analysis& before, const analysis::Analysis& after
     detail::compare_decisions(sb, sa, options, cache, result);
     compare_mtls(*it->second, *w, result);
   }
+  order_widening_first(result.ports);
   finding_changes(after, before, true, result);
   finding_changes(before, after, false, result);
   return result;

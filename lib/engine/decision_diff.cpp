@@ -165,7 +165,18 @@ class Differ {
   }
 
  private:
+  // What the compiler is given for a program: evaluate() allows everything on a workload without a
+  // proxy (Program::enforced false) whatever its rules say, and drops the token where no jwt_authn runs.
   static ir::Program without_token_atoms_if_needed(const ir::Program& p) {
+    if (!p.enforced) {
+      ir::Program open;
+      open.workload = p.workload;
+      open.port = p.port;
+      open.protocol = p.protocol;
+      open.mtls = model::MtlsMode::Permissive;
+      open.path_normalization = p.path_normalization;
+      return open;  // no rules, no ALLOW policy, any connection: ALLOW
+    }
     return p.has_request_authentication ? p : without_token_atoms(p);
   }
 

@@ -28,6 +28,8 @@ ordered side_json(const diff::SideDecision& s) {
   j["reason"] = s.reason;
   j["rule"] = s.rule.empty() ? ordered(nullptr) : ordered(s.rule);
   j["location"] = s.location.empty() ? ordered(nullptr) : ordered(s.location);
+  // As `meshproof query -o json` names the deciding rule (policy "ns/name", rule i): "ns/name rule i".
+  j["decided_by"] = s.witness.decided_by.empty() ? ordered(nullptr) : ordered(s.witness.decided_by);
   j["explanation"] = s.explanation;
   j["reproduce"] = s.witness.reproduce.empty() ? ordered(nullptr) : ordered(s.witness.reproduce);
   return j;
@@ -97,7 +99,8 @@ std::string format_diff_json(const diff::Result& r, const DiffHeader& h) {
   }
   out["complete"] = complete;
   out["changes"] = ports;
-  for (auto& [k, v] : rest_json(r).items()) out[k] = v;
+  const ordered rest = rest_json(r);  // a named object: items() of a temporary would dangle in the loop
+  for (const auto& [k, v] : rest.items()) out[k] = v;
   size_t inconclusive = 0;
   for (const auto& p : r.ports) inconclusive += p.inconclusive;
   out["summary"] = {{"workloads_compared", r.workloads_compared},
