@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -29,6 +30,7 @@ struct DiffFlags {
   std::string fail_on = "any";
   std::string expect;
   size_t max_classes = 5;
+  bool stats = false;
 };
 
 const std::vector<std::string> kDiffFormats = {"text", "json", "sarif", "md"};
@@ -96,23 +98,16 @@ std::string render(const std::string& format, const diff::Result& r, const repor
   return report::format_diff_text(r, h);
 }
 
-int run_diff(DiffFlags flags) {
-  std::string error;
-  const auto targets = parse_output_targets(flags.outputs, kDiffFormats, "text", error);
-  if (!targets) {
-    std::cerr << "meshproof: error: " << error << "\n";
-    return 2;
-  }
+// OLD and NEW, or the revision extracted into `temp` and the working tree: the paths and labels of each
+// side. False (with the error printed) on a usage error or a failed extraction.
+bool prepare_sides(const DiffFlags& flags, diff::Options& options, report::DiffHeader& header, TempDir& temp) {
   const std::vector<std::string>& paths = flags.analysis.input.paths;
   if (flags.git_base.empty() && paths.size() != 2) {
     std::cerr << "meshproof: error: diff takes two paths, OLD and NEW (" << paths.size() << " given)\n"
               << "  help: meshproof diff old/ new/, or meshproof diff --git-base REV PATHS... to compare a git "
                  "revision with the working tree\n";
-    return 2;
+    return false;
   }
-  diff::Options options;
-  report::DiffHeader header;
-  TempDir temp;
   if (flags.git_base.empty()) {
     options.before_paths = {paths[0]};
     options.after_paths = {paths[1]};
@@ -122,21 +117,48 @@ int run_diff(DiffFlags flags) {
     temp.path = fs::temp_directory_path() / ("meshproof-diff-" + std::to_string(::getpid()));
     fs::create_directories(temp.path);
     auto extracted = extract_revision(flags.git_base, paths, temp.path);
-    if (!extracted) return 2;
+    if (!extracted) return false;
     options.before_paths = *extracted;  // replaced below: the temporary directory does not outlive the run
     options.after_paths = paths;
     header.before = flags.git_base;
     header.after = "working tree";
   }
+  return true;
+}
+
+int run_diff(DiffFlags flags) {
+  std::string error;
+  const auto targets = parse_output_targets(flags.outputs, kDiffFormats, "text", error);
+  if (!targets) {
+    std::cerr << "meshproof: error: " << error << "\n";
+    return 2;
+  }
+  diff::Options options;
+  report::DiffHeader header;
+  TempDir temp;
+  if (!prepare_sides(flags, options, header, temp)) return 2;
+  using clock = std::chrono::steady_clock;
+  auto ms_since = [](clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
+  };
+  const auto t0 = clock::now();
   auto before = analyze_side(flags.analysis, options.before_paths);
   if (!before) return 2;
+  const auto t1 = clock::now();
   auto after = analyze_side(flags.analysis, options.after_paths);
   if (!after) return 2;
+  const auto t2 = clock::now();
   if (!flags.git_base.empty()) options.before_paths.clear();  // no reproduce command into a deleted directory
   options.timeout_ms = flags.analysis.timeout_ms;
   header.expect = expectation_of(flags.expect);
   header.max_classes_shown = flags.max_classes;
   const diff::Result result = diff::compare(*before, *after, options);
+  if (flags.stats)
+    std::cerr << "meshproof diff: analysis of the old tree "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count() << " ms, of the new tree "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count() << " ms, comparison "
+              << ms_since(t2) << " ms (" << result.views_compared << " port views, " << result.views_solved
+              << " solved)\n";
   if (!write_outputs(*targets, [&](const OutputTarget& t) { return render(t.format, result, header); })) return 2;
   const int code = diff::exit_code(result, flags.fail_on == "wider", header.expect);
   return finish_with_skipped(*after, finish_with_skipped(*before, code));
@@ -164,6 +186,7 @@ void register_diff(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"equivalent", "narrower", "wider"}));
   cmd->add_option("--max-classes", flags->max_classes, "Request classes shown per workload (default 5)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--stats", flags->stats, "Print the time of each analysis and of the comparison to stderr");
   cmd->footer(
       "Examples:\n"
       "  meshproof diff samples/change-review/before samples/change-review/after\n"
