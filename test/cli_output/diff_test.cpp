@@ -142,6 +142,12 @@ TEST_CASE("diff: exit codes for no change, --fail-on wider and bad input", "[cli
   CHECK(run_cli({"diff", before, after, "--fail-on", "wider"}).exit_code == 0);  // nothing newly allowed
   CHECK(run_cli({"diff", after, before, "--fail-on", "wider"}).exit_code == 1);  // the reverse widens
   CHECK(run_cli({"diff", kBefore, "samples/change-review/no-such-dir"}).exit_code == 2);
+  // --no-findings: the same decisions, no findings compared.
+  RunResult quick = run_cli({"diff", kBefore, kAfter, "--no-findings", "-o", "json"});
+  CHECK(quick.exit_code == 1);
+  CHECK(json::parse(quick.out)["findings"].empty());
+  CHECK(json::parse(quick.out)["summary"] ==
+        json::parse(run_cli({"diff", kBefore, kAfter, "-o", "json"}).out)["summary"]);
   RunResult one = run_cli({"diff", kBefore});
   CHECK(one.exit_code == 2);
   CHECK(one.err.find("two paths") != std::string::npos);

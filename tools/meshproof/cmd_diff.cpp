@@ -31,6 +31,7 @@ struct DiffFlags {
   std::string expect;
   size_t max_classes = 5;
   bool stats = false;
+  bool no_findings = false;
 };
 
 const std::vector<std::string> kDiffFormats = {"text", "json", "sarif", "md"};
@@ -77,11 +78,14 @@ std::optional<std::vector<std::string>> extract_revision(const std::string& rev,
   return out;
 }
 
-std::unique_ptr<analysis::Analysis> analyze_side(const AnalysisFlags& base, const std::vector<std::string>& paths) {
+// One tree's analysis; without the checks when the findings are not compared (--no-findings): the
+// decisions need only the world.
+std::unique_ptr<analysis::Analysis> analyze_side(const AnalysisFlags& base, const std::vector<std::string>& paths,
+                                                 bool checks) {
   AnalysisFlags f = base;
   f.input.paths = paths;
   f.quiet = true;
-  return run_analysis(f, /*checks=*/true);
+  return run_analysis(f, checks);
 }
 
 diff::Expectation expectation_of(const std::string& e) {
@@ -142,10 +146,10 @@ int run_diff(DiffFlags flags) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
   };
   const auto t0 = clock::now();
-  auto before = analyze_side(flags.analysis, options.before_paths);
+  auto before = analyze_side(flags.analysis, options.before_paths, !flags.no_findings);
   if (!before) return 2;
   const auto t1 = clock::now();
-  auto after = analyze_side(flags.analysis, options.after_paths);
+  auto after = analyze_side(flags.analysis, options.after_paths, !flags.no_findings);
   if (!after) return 2;
   const auto t2 = clock::now();
   if (!flags.git_base.empty()) options.before_paths.clear();  // no reproduce command into a deleted directory
@@ -186,6 +190,8 @@ void register_diff(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"equivalent", "narrower", "wider"}));
   cmd->add_option("--max-classes", flags->max_classes, "Request classes shown per workload (default 5)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--no-findings", flags->no_findings,
+                "Compare decisions and mTLS modes only: the checks do not run, findings are not compared");
   cmd->add_flag("--stats", flags->stats, "Print the time of each analysis and of the comparison to stderr");
   cmd->footer(
       "Examples:\n"
