@@ -45,7 +45,7 @@ void write_ports(std::ostringstream& o, const diff::Result& r, const DiffHeader&
       const diff::PortChange& p = r.ports[i];
       o << " " << port_text(p) << "\n";
       if (p.inconclusive) o << "   ? INCONCLUSIVE  " << p.unknown_reason << "\n";
-      incomplete = incomplete || !p.complete;
+      incomplete = incomplete || (!p.complete && !p.inconclusive);  // an inconclusive view says so itself
       for (const auto& c : p.classes) {
         if (shown == h.max_classes_shown) {
           ++hidden;

@@ -153,6 +153,18 @@ TEST_CASE("diff: exit codes for no change, --fail-on wider and bad input", "[cli
   CHECK(one.err.find("two paths") != std::string::npos);
 }
 
+TEST_CASE("diff: the solver's unknown is inconclusive, never no change", "[cli][diff]") {
+  RunResult r = run_cli({"diff", kBefore, kAfter, "--rlimit", "1", "-o", "json"});  // every check runs out
+  CHECK(r.exit_code == 4);
+  const json out = json::parse(r.out);
+  CHECK(out["summary"]["inconclusive"].get<int>() > 0);
+  CHECK(out["complete"] == false);
+  RunResult claim = run_cli({"diff", kBefore, kAfter, "--rlimit", "1", "--expect", "equivalent"});
+  CHECK(claim.exit_code == 4);
+  CHECK(claim.out.find("INCONCLUSIVE") != std::string::npos);
+  CHECK(claim.out.find("not proven: inconclusive") != std::string::npos);
+}
+
 TEST_CASE("diff: Markdown and SARIF outputs", "[cli][diff]") {
   auto dir = temp_dir("diff-outputs");
   const std::string md = (dir / "diff.md").string(), sarif = (dir / "diff.sarif").string();
