@@ -102,6 +102,19 @@ std::string render(const std::string& format, const diff::Result& r, const repor
   return report::format_diff_text(r, h);
 }
 
+// What the old tree says is located in the extracted copy, a temporary directory: say REV:path instead.
+void name_revision_paths(diff::Result& result, const std::string& tree, const std::string& rev) {
+  auto rename = [&](std::string& path) {
+    if (path.rfind(tree, 0) == 0) path = rev + ":" + path.substr(tree.size());
+  };
+  for (auto& f : result.findings) rename(f.location);
+  for (auto& p : result.ports)
+    for (auto& c : p.classes) {
+      rename(c.before.location);
+      rename(c.before.file);
+    }
+}
+
 // OLD and NEW, or the revision extracted into `temp` and the working tree: the paths and labels of each
 // side. False (with the error printed) on a usage error or a failed extraction.
 bool prepare_sides(const DiffFlags& flags, diff::Options& options, report::DiffHeader& header, TempDir& temp) {
@@ -156,7 +169,8 @@ int run_diff(DiffFlags flags) {
   options.timeout_ms = flags.analysis.timeout_ms;
   header.expect = expectation_of(flags.expect);
   header.max_classes_shown = flags.max_classes;
-  const diff::Result result = diff::compare(*before, *after, options);
+  diff::Result result = diff::compare(*before, *after, options);
+  if (!flags.git_base.empty()) name_revision_paths(result, (temp.path / "tree").string() + "/", flags.git_base);
   if (flags.stats)
     std::cerr << "meshproof diff: analysis of the old tree "
               << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count() << " ms, of the new tree "
