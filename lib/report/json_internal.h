@@ -11,5 +11,7 @@ namespace meshproof::report {
 
 nlohmann::json finding_to_json(const Finding& f, const SourceSet& sources);
 nlohmann::json witness_to_json(const Witness& w);
+// RFC 3986 path encoding for SARIF artifact URIs (sarif.cpp).
+std::string uri_encode(const std::string& path);
 
 }  // namespace meshproof::report

@@ -12,22 +12,6 @@ namespace meshproof::report {
 
 using nlohmann::json;
 
-namespace {
-
-const char* sarif_level(Severity s) {
-  switch (s) {
-    case Severity::Error:
-      return "error";
-    case Severity::Warning:
-      return "warning";
-    case Severity::Note:
-      return "note";
-  }
-  return "error";
-}
-
-constexpr const char* kSrcRoot = "%SRCROOT%";
-
 // RFC 3986 path encoding for artifact URIs: keep unreserved characters and '/', escape the rest.
 std::string uri_encode(const std::string& path) {
   static const char* hex = "0123456789ABCDEF";
@@ -43,6 +27,22 @@ std::string uri_encode(const std::string& path) {
   }
   return out;
 }
+
+namespace {
+
+const char* sarif_level(Severity s) {
+  switch (s) {
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
+  }
+  return "error";
+}
+
+constexpr const char* kSrcRoot = "%SRCROOT%";
 
 // GitHub's code scanning shows security alerts by this score (0.1-3.9 low, 4-6.9 medium, 7-8.9 high).
 const char* security_severity(Severity s) {

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
       "/accounts\n"
       "  meshproof explain manifests/ --workload bank/banking-api\n"
       "  meshproof report manifests/ --profile rules/hipaa.yaml --out hipaa-report.html\n"
+      "  meshproof diff --git-base origin/main manifests/ -o md\n"
       "Docs: docs/ in the meshproof repository (checks: docs/checks/).");
   int exit_code = 0;
   meshproof::cli::register_check(app, exit_code);
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
   meshproof::cli::register_report(app, exit_code);
   meshproof::cli::register_compile(app, exit_code);
   meshproof::cli::register_verify_envoy(app, exit_code);
+  meshproof::cli::register_diff(app, exit_code);
   app.set_version_flag("--version", std::string("meshproof ") + MESHPROOF_VERSION);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (auto early = before_parse(app, args)) return *early;
