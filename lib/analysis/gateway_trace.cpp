@@ -54,7 +54,7 @@ TraceDecision decide_at(const Analysis& a, const mesh::Workload& w, uint32_t por
   d.verdict = engine::to_string(ans.decision.verdict);
   d.reason = ans.decision.explanation;
   if (const ir::Rule* r = ans.decision.decided_by) {
-    d.decided_by = r->policy.display() + " rule " + std::to_string(r->index);
+    d.decided_by = "AuthorizationPolicy " + r->policy.display() + " rule " + std::to_string(r->index);
     d.decided_at = r->loc;
   }
   return d;

@@ -64,7 +64,8 @@ ListenerReach reach_of(const Context& ctx, const mesh::Mesh& mesh, const mesh::A
     for (const std::string& h : route.hosts) add_unique(r.hosts, h);
     add_unique(r.routes, route.route->kind + " " + namespace_of(*route.route) + "/" + route.route->meta.name);
     for (const mesh::ApiBackend& b : route.backends) {
-      if (b.problem.empty() && b.ref->weight > 0) r.routed = true;
+      // A Service the input does not declare may be deployed elsewhere: the route still forwards to it.
+      if ((b.problem.empty() || b.problem == "BackendNotFound") && b.ref->weight > 0) r.routed = true;
       add_regulated(ctx, mesh, b, r);
     }
   }
