@@ -37,7 +37,8 @@ void too_many(Checker& c, Loc loc, const std::string& f, size_t n, size_t max) {
     c.error(loc, f, "Too many: " + std::to_string(n) + ": must have at most " + std::to_string(max) + " items");
 }
 
-// The two CEL rules on parentRefs: several references to one parent need distinct sectionNames.
+// The two CEL rules on parentRefs (experimental channel, which has `port`): several references to one parent
+// need distinct sectionNames or ports.
 void check_parent_refs(const gwapi::Route& r, Checker& c) {
   too_many(c, r.parent_refs_loc, "spec.parentRefs", r.parent_refs.size(), 32);
   std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
@@ -48,13 +49,15 @@ void check_parent_refs(const gwapi::Route& r, Checker& c) {
     for (size_t j = 0; j < i; ++j) {
       const gwapi::ParentReference& q = r.parent_refs[j];
       if (p.group != q.group || p.kind != q.kind || p.name != q.name || p.ns != q.ns) continue;
-      if (p.section_name.empty() != q.section_name.empty())
+      const bool port_set = p.port_present && p.port != 0, q_port_set = q.port_present && q.port != 0;
+      if (p.section_name.empty() != q.section_name.empty() || port_set != q_port_set)
         c.error(p.loc, "spec.parentRefs",
-                "sectionName must be specified when parentRefs includes 2 or more references to the same parent",
-                "give every reference to " + p.name + " a sectionName naming one of its listeners");
-      else if (p.section_name == q.section_name)
+                "sectionName or port must be specified when parentRefs includes 2 or more references to the same "
+                "parent",
+                "give every reference to " + p.name + " a sectionName (or port) naming one of its listeners");
+      else if (p.section_name == q.section_name && p.port == q.port)
         c.error(p.loc, "spec.parentRefs",
-                "sectionName must be unique when parentRefs includes 2 or more references to the same parent",
+                "sectionName or port must be unique when parentRefs includes 2 or more references to the same parent",
                 "remove the duplicate reference to " + p.name);
     }
   }
@@ -90,11 +93,16 @@ void check_path(const gwapi::RouteMatch& m, const std::string& f, Checker& c) {
   if (v.empty() || v[0] != '/') bad("value must be an absolute path and start with '/'");
   for (const char* s : {"//", "/./", "/../", "%2f", "%2F", "#"})
     if (v.find(s) != std::string::npos) bad(std::string("must not contain '") + s + "'");
-  auto ends = [&](const std::string& s) { return v.size() >= s.size() && v.compare(v.size() - s.size(), s.size(), s) == 0; };
-  if (ends("/..")) bad("must not end with '/..'");
-  else if (ends("/.")) bad("must not end with '/.'");
+  auto ends = [&](const std::string& s) {
+    return v.size() >= s.size() && v.compare(v.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends("/.."))
+    bad("must not end with '/..'");
+  else if (ends("/."))
+    bad("must not end with '/.'");
   static const std::regex chars("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$");
-  if (!v.empty() && !std::regex_match(v, chars)) bad("must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$)");
+  if (!v.empty() && !std::regex_match(v, chars))
+    bad("must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$)");
 }
 
 void check_match(const gwapi::Route& r, const gwapi::RouteMatch& m, const std::string& f, Checker& c) {
@@ -147,7 +155,8 @@ void check_rules(const gwapi::Route& r, Checker& c) {
     too_many(c, rule.loc, f + ".matches", rule.matches.size(), r.is_grpc() ? 8 : 64);
     for (size_t j = 0; j < rule.matches.size(); ++j) check_match(r, rule.matches[j], idx(f + ".matches", j), c);
     if (l4 && rule.backend_refs.empty())
-      c.error(rule.loc, f + ".backendRefs", rule.backend_refs_present ? "should have at least 1 items" : "Required value",
+      c.error(rule.loc, f + ".backendRefs",
+              rule.backend_refs_present ? "should have at least 1 items" : "Required value",
               "name the Service this rule forwards to");
     too_many(c, rule.loc, f + ".backendRefs", rule.backend_refs.size(), 16);
     for (size_t j = 0; j < rule.backend_refs.size(); ++j)

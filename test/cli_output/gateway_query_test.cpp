@@ -64,5 +64,5 @@ TEST_CASE("explain --gateway lists listeners, routes and backends", "[cli][expla
   REQUIRE(j["listeners"].size() == 4);
   CHECK(j["listeners"][0]["routes"][0]["route"] == "HTTPRoute payments/api");
   CHECK(j["listeners"][0]["routes"][0]["backends"][0] == "Service payments/api port 8080");
-  CHECK(j["listeners"][3]["problem"].get<std::string>().find("RefNotPermitted") != std::string::npos);
+  CHECK(j["listeners"][2]["problem"].get<std::string>().find("RefNotPermitted") != std::string::npos);
 }

@@ -97,9 +97,13 @@ TEST_CASE("Gateway API routes: what the CRDs reject", "[model][gateway-api]") {
   CHECK(has(errors(route("HTTPRoute", "{rules: [{matches: [{method: get}]}]}")), "Unsupported value: \"get\""));
   CHECK(has(errors(route("HTTPRoute", "{hostnames: [\"API.example.com\"]}")), "must be a lowercase hostname"));
   CHECK(has(errors(route("HTTPRoute", "{parentRefs: [{name: gw}, {name: gw, sectionName: a}]}")),
-            "sectionName must be specified when parentRefs includes 2 or more references to the same parent"));
+            "sectionName or port must be specified when parentRefs includes 2 or more references to the same parent"));
   CHECK(has(errors(route("HTTPRoute", "{parentRefs: [{name: gw, sectionName: a}, {name: gw, sectionName: a}]}")),
-            "sectionName must be unique"));
+            "sectionName or port must be unique"));
+  CHECK(errors(route("HTTPRoute",
+                     "{parentRefs: [{kind: Service, group: \"\", name: s, port: 80}, "
+                     "{kind: Service, group: \"\", name: s, port: 8080}]}"))
+            .empty());
   CHECK(has(errors(route("TCPRoute", "{rules: []}")), "spec.rules: should have at least 1 items"));
   CHECK(has(errors(route("TLSRoute", "{rules: [{}]}")), "spec.rules[0].backendRefs: Required value"));
   CHECK(has(errors(route("GRPCRoute", "{rules: [{matches: [{method: {type: Exact}}]}]}")),
