@@ -75,14 +75,16 @@ TEST_CASE("HTTPRoute without rules gets the CRD's default rule", "[model][gatewa
 }
 
 TEST_CASE("Gateway API routes: versions that are not served leave the world", "[model][gateway-api]") {
-  CHECK(has(errors(route("HTTPRoute", "{}", "gateway.networking.k8s.io/v1alpha2")), "v1 or v1beta1"));
+  CHECK(has(errors(route("HTTPRoute", "{}", "gateway.networking.k8s.io/v1alpha2")),
+            "no matches for kind \"HTTPRoute\" in version \"gateway.networking.k8s.io/v1alpha2\""));
   CHECK(
       errors(route("TCPRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha2"))
           .empty());
   CHECK(
       errors(route("TLSRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha3"))
           .empty());
-  CHECK(has(errors(route("GRPCRoute", "{}", "gateway.networking.k8s.io/v1beta1")), "gateway.networking.k8s.io/v1"));
+  CHECK(
+      has(errors(route("GRPCRoute", "{}", "gateway.networking.k8s.io/v1beta1")), "no matches for kind \"GRPCRoute\""));
 }
 
 TEST_CASE("Gateway API routes: what the CRDs reject", "[model][gateway-api]") {
