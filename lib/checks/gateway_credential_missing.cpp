@@ -51,6 +51,10 @@ class GatewayCredentialMissing final : public Check {
   std::vector<ResourceRef> subjects(const Context& ctx) const override { return gateway_subjects(ctx); }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
+    for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(ctx.mesh))
+      for (const mesh::ApiListener& l : g.listeners)
+        if (l.terminates_tls)
+          for (const mesh::ApiCertificate& c : l.certificates) check_api_certificate(ctx, g, l, c, out);
     if (ctx.resources.secrets.empty()) return;
     for (const mesh::GatewayInfo& g : ctx.mesh.gateways) {
       for (const mesh::GatewayListener& l : g.listeners) {
@@ -64,6 +68,49 @@ class GatewayCredentialMissing final : public Check {
   }
 
  private:
+  // A certificateRef of a Gateway API listener: another namespace needs a ReferenceGrant (checked before
+  // existence, as Istio does: RefNotPermitted); then the Secret must exist (when the input declares Secrets)
+  // and be a usable server credential (G10, docs/semantics.md#gateway-api-routes).
+  void check_api_certificate(const Context& ctx, const mesh::ApiGateway& g, const mesh::ApiListener& l,
+                             const mesh::ApiCertificate& c, std::vector<Finding>& out) const {
+    const std::string subject = describe_listener(g, l);
+    const std::string secret = c.ns + "/" + c.name;
+    std::string message, help, reason;
+    if (!c.is_secret) return;
+    if (!c.permitted) {
+      reason = "not-permitted";
+      message = subject + " names certificate Secret " + secret + " in another namespace, but no ReferenceGrant in " +
+                c.ns + " lets Gateways of namespace " + g.ns +
+                " refer to it; Istio refuses the reference (RefNotPermitted) and does not program the listener";
+      help = "create a ReferenceGrant in namespace " + c.ns +
+             " with from: [{group: gateway.networking.k8s.io, kind: "
+             "Gateway, namespace: " +
+             g.ns + "}] and to: [{group: \"\", kind: Secret, name: " + c.name + "}], or move the Secret to namespace " +
+             g.ns;
+    } else if (!c.declared) {
+      if (ctx.resources.secrets.empty()) return;
+      reason = "missing";
+      message = subject + " names certificate Secret " + secret + ", but the input declares no such Secret";
+      help = "create Secret " + secret + " (type kubernetes.io/tls, keys tls.crt and tls.key)";
+    } else {
+      const model::Secret* s = find_secret(ctx, c.ns, c.name);
+      std::string problem = s ? credential_problem(*s, ctx.options.today) : "";
+      if (problem.empty()) return;
+      reason = "invalid";
+      message = subject + " uses Secret " + secret + ", but Istio rejects it as a server credential: " + problem;
+      help = "store a valid PEM certificate and its key in Secret " + secret + " under the keys tls.crt and tls.key";
+    }
+    message +=
+        "; without it the listener has no certificate and TLS handshakes fail "
+        "(docs/semantics.md#gateway-api-routes)";
+    Finding f = make(g.gateway->ref(), c.ref->loc.known() ? c.ref->loc : listener_loc(l), std::move(message),
+                     std::move(help), "listener=" + l.listener->name + ";" + reason + ";" + secret);
+    f.properties["listener"] = l.listener->name;
+    f.properties["reason"] = reason;
+    f.properties["credential"] = secret;
+    out.push_back(std::move(f));
+  }
+
   void check_credential(const Context& ctx, const mesh::GatewayInfo& g, const mesh::GatewayListener& l,
                         const model::Str& cred, std::vector<Finding>& out) const {
     const std::string subject = describe_listener(g, l);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks/check.h"
+#include "mesh/gateway_routes.h"
 
 namespace meshproof::checks {
 
@@ -24,7 +25,15 @@ ListenerReach reach_of(const Context& ctx, const mesh::Mesh& mesh, const mesh::G
 // "reaches Deployment payments/api in a regulated namespace" or "" when none is reached.
 std::string regulated_text(const ListenerReach& r);
 
-// The Gateways of the input: the subjects of the gateway-* checks.
+// A Gateway API listener: "Gateway edge/public listener https (port 443, HTTPS)".
+std::string describe_listener(const mesh::ApiGateway& g, const mesh::ApiListener& l);
+// What a Gateway API listener's attached routes reach ("HTTPRoute ns/name" in `routes`).
+ListenerReach reach_of(const Context& ctx, const mesh::Mesh& mesh, const mesh::ApiListener& l);
+// Where a finding about a Gateway API listener points: its port, else the listener.
+Loc listener_loc(const mesh::ApiListener& l);
+
+// The Gateways of the input (Istio Gateways, then Gateway API Gateways that are not waypoints): the
+// subjects of the gateway-* checks.
 std::vector<ResourceRef> gateway_subjects(const Context& ctx);
 
 // Where a finding about a server points when no better field exists: its port, else the server.

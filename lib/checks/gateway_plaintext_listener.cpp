@@ -2,7 +2,8 @@
 // without `tls.httpsRedirect`, for hosts that bound VirtualServices route to workloads. Envoy serves
 // those requests unencrypted; with httpsRedirect every virtual host gets `require_tls: ALL` and plaintext
 // requests are answered with a redirect to https instead (docs/semantics.md#gateways). Error when a
-// regulated workload is reachable through the server, else a warning.
+// regulated workload is reachable through the server, else a warning. Gateway API HTTP listeners whose
+// attached routes forward to backends are judged the same way (docs/semantics.md#gateway-api-routes).
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gateway_facts.h"
@@ -34,6 +35,9 @@ class GatewayPlaintextListener final : public Check {
         report(ctx, g, l, out);
       }
     }
+    for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(ctx.mesh))
+      for (const mesh::ApiListener& l : g.listeners)
+        if (l.programmed && l.protocol == "HTTP") report_api(ctx, g, l, out);
   }
 
  private:
@@ -56,6 +60,30 @@ class GatewayPlaintextListener final : public Check {
     f.severity = reach.regulated.empty() ? Severity::Warning : Severity::Error;
     f.properties["server"] = std::to_string(l.index);
     f.properties["port"] = std::to_string(l.server->port);
+    f.properties["hosts"] = join(reach.hosts, ",");
+    f.properties["regulated"] = join(reach.regulated, ", ");
+    out.push_back(std::move(f));
+  }
+
+  // A Gateway API HTTP listener has no httpsRedirect: a route whose rules only redirect (filters, no
+  // backendRefs) sends nothing to a workload, so only listeners whose routes reach a backend are reported.
+  void report_api(const Context& ctx, const mesh::ApiGateway& g, const mesh::ApiListener& l,
+                  std::vector<Finding>& out) const {
+    const ListenerReach reach = reach_of(ctx, ctx.mesh, l);
+    if (!reach.routed) return;
+    std::string message =
+        describe_listener(g, l) + " serves " + join(reach.hosts, ", ") + " in plaintext: " + join(reach.routes, ", ") +
+        (reach.routes.size() == 1 ? " forwards" : " forward") + " requests to backends through this listener";
+    if (!reach.regulated.empty()) message += ", and it " + regulated_text(reach);
+    message += "; requests and responses cross the network unencrypted (docs/semantics.md#gateway-api-routes)";
+    std::string help =
+        "serve the hosts on an HTTPS listener (tls.mode Terminate with certificateRefs), and make the HTTP listener's "
+        "routes only redirect to https (a RequestRedirect filter with scheme: https and no backendRefs)";
+    Finding f =
+        make(g.gateway->ref(), listener_loc(l), std::move(message), std::move(help), "listener=" + l.listener->name);
+    f.severity = reach.regulated.empty() ? Severity::Warning : Severity::Error;
+    f.properties["listener"] = l.listener->name;
+    f.properties["port"] = std::to_string(l.listener->port);
     f.properties["hosts"] = join(reach.hosts, ",");
     f.properties["regulated"] = join(reach.regulated, ", ");
     out.push_back(std::move(f));

@@ -54,6 +54,9 @@ class GatewayTlsPassthrough final : public Check {
         report(g, l, out);
       }
     }
+    for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(ctx.mesh))
+      for (const mesh::ApiListener& l : g.listeners)
+        if (l.programmed && l.tls_mode == "PASSTHROUGH") report_api(g, l, out);
   }
 
  private:
@@ -95,6 +98,31 @@ class GatewayTlsPassthrough final : public Check {
     f.properties["server"] = std::to_string(l.index);
     f.properties["mode"] = l.tls_mode;
     f.properties["mode_omitted"] = l.mode_omitted ? "true" : "false";
+    out.push_back(std::move(f));
+  }
+
+  // A Gateway API listener with tls.mode Passthrough (always written: the CRD default is Terminate): a note,
+  // as a written PASSTHROUGH is; HTTPRoutes cannot attach to it (only TLSRoutes).
+  void report_api(const mesh::ApiGateway& g, const mesh::ApiListener& l, std::vector<Finding>& out) const {
+    std::vector<std::string> routes;
+    for (const mesh::ApiRouteBinding& r : l.routes)
+      routes.push_back(r.route->kind + " " + namespace_of(*r.route) + "/" + r.route->meta.name);
+    std::string message = describe_listener(g, l) +
+                          " uses tls.mode Passthrough: the gateway forwards the encrypted stream by SNI without "
+                          "terminating TLS; HTTPRoutes do not attach to it and the gateway's AuthorizationPolicies see "
+                          "only TCP attributes (no paths, methods, headers or JWT)";
+    if (!routes.empty()) message += "; " + join(routes, ", ") + " forward" + (routes.size() == 1 ? "s" : "") + " it";
+    message += " (docs/semantics.md#gateway-api-routes)";
+    const model::gwapi::ListenerTls& t = l.listener->tls;
+    Loc loc = t.mode_loc.known() ? t.mode_loc : t.loc.known() ? t.loc : listener_loc(l);
+    Finding f = make(g.gateway->ref(), loc, std::move(message),
+                     "if the gateway must inspect requests, use protocol HTTPS with tls.mode Terminate; otherwise make "
+                     "sure the backend terminates TLS and enforces its own policies",
+                     "listener=" + l.listener->name);
+    f.severity = Severity::Note;
+    f.properties["listener"] = l.listener->name;
+    f.properties["mode"] = "PASSTHROUGH";
+    f.properties["mode_omitted"] = "false";
     out.push_back(std::move(f));
   }
 };

@@ -4,6 +4,7 @@
 // AEAD (static RSA key exchange, CBC mode, 3DES: the suites RFC 7540 Appendix A prohibits for HTTP/2 and
 // NIST SP 800-52 Rev. 2 does not recommend; docs/semantics.md#gateway-tls). Error when a regulated workload
 // is reachable through the server, else a warning.
+#include "base/text.h"
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gateway_facts.h"
@@ -53,9 +54,43 @@ class GatewayWeakTls final : public Check {
         check_ciphers(ctx, g, l, out);
       }
     }
+    for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(ctx.mesh))
+      for (const mesh::ApiListener& l : g.listeners)
+        if (l.programmed && (l.tls_mode == "SIMPLE" || l.tls_mode == "MUTUAL" || l.tls_mode == "OPTIONAL_MUTUAL"))
+          check_api_ciphers(ctx, g, l, out);
   }
 
  private:
+  // A Gateway API listener cannot set TLS versions (Envoy's defaults, TLS 1.2-1.3, apply); its cipher suites
+  // come from the option gateway.istio.io/tls-cipher-suites, a comma-separated list (G9).
+  void check_api_ciphers(const Context& ctx, const mesh::ApiGateway& g, const mesh::ApiListener& l,
+                         std::vector<Finding>& out) const {
+    auto opt = l.listener->tls.options.find("gateway.istio.io/tls-cipher-suites");
+    if (opt == l.listener->tls.options.end()) return;
+    std::vector<std::string> weak;
+    for (const std::string& raw : split(opt->second, ',')) {
+      const std::string c = trim(raw);
+      if (std::string why = weakness(c); !c.empty() && !why.empty()) weak.push_back(c + " (" + why + ")");
+    }
+    if (weak.empty()) return;
+    std::string message = describe_listener(g, l) + " offers weak cipher suites: " + join(weak, ", ") +
+                          " (tls.options gateway.istio.io/tls-cipher-suites); suites without ECDHE key exchange and an "
+                          "AEAD cipher lack forward secrecy or use CBC constructions with known attacks "
+                          "(docs/semantics.md#gateway-tls)";
+    const ListenerReach reach = reach_of(ctx, ctx.mesh, l);
+    if (!reach.regulated.empty()) message += "; the listener " + regulated_text(reach);
+    Finding f =
+        make(g.gateway->ref(), l.listener->tls.loc.known() ? l.listener->tls.loc : listener_loc(l), std::move(message),
+             "list only ECDHE suites with GCM or ChaCha20-Poly1305 in the option, or remove it to use Envoy's "
+             "defaults",
+             "listener=" + l.listener->name + ";ciphers");
+    f.severity = reach.regulated.empty() ? Severity::Warning : Severity::Error;
+    f.properties["listener"] = l.listener->name;
+    f.properties["weakness"] = "ciphers";
+    f.properties["value"] = join(weak, ", ");
+    out.push_back(std::move(f));
+  }
+
   void check_versions(const Context& ctx, const mesh::GatewayInfo& g, const mesh::GatewayListener& l,
                       std::vector<Finding>& out) const {
     const model::GatewayTls& t = l.server->tls;

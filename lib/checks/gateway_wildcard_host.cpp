@@ -3,7 +3,8 @@
 // The server then accepts requests for any Host/SNI, and every VirtualService that names the gateway (from
 // any namespace, unless the host is namespace-qualified) attaches to it for any of its hosts (G6,
 // docs/semantics.md#gateways). Plain TCP servers are not judged: without a Host header or SNI, their
-// hosts select nothing.
+// hosts select nothing. Gateway API listeners are judged on the hosts their attached routes serve (the
+// listener hostname intersected with the routes' hostnames, docs/semantics.md#gateway-api-routes).
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gateway_facts.h"
@@ -39,6 +40,9 @@ class GatewayWildcardHost final : public Check {
         for (size_t i = 0; i < l.server->hosts.size(); ++i) report(g, l, i, reach, out);
       }
     }
+    for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(ctx.mesh))
+      for (const mesh::ApiListener& l : g.listeners)
+        if (l.programmed && l.protocol != "TCP") report_api(ctx, g, l, out);
   }
 
  private:
@@ -64,6 +68,36 @@ class GatewayWildcardHost final : public Check {
                      "server=" + std::to_string(l.index) + ";host=" + host);
     f.properties["server"] = std::to_string(l.index);
     f.properties["host"] = host;
+    f.properties["regulated"] = join(reach.regulated, ", ");
+    out.push_back(std::move(f));
+  }
+
+  // A Gateway API listener without hostname (or with an over-broad one) serves, for each attached route,
+  // the intersection of the two; a route without hostnames on such a listener serves any host.
+  void report_api(const Context& ctx, const mesh::ApiGateway& g, const mesh::ApiListener& l,
+                  std::vector<Finding>& out) const {
+    const ListenerReach reach = reach_of(ctx, ctx.mesh, l);
+    if (reach.regulated.empty()) return;
+    std::vector<std::string> broad;
+    for (const std::string& h : reach.hosts)
+      if (over_broad(h)) broad.push_back(h);
+    if (broad.empty()) return;
+    const std::string& lh = l.listener->hostname;
+    std::string message = describe_listener(g, l) + " accepts host \"" + broad[0] + "\"" +
+                          (broad[0] == "*" ? " (any host name)" : " (every name under a top-level domain)") + " and " +
+                          regulated_text(reach) + " through " + join(reach.routes, ", ") +
+                          "; the listener's hostname " +
+                          (l.listener->hostname_present ? "is " + lh : std::string("is not set")) +
+                          " and the routes' hostnames do not narrow it (docs/semantics.md#gateway-api-routes)";
+    std::string help =
+        "set the listener's hostname (or the routes' hostnames) to the exact names served, e.g. api.example.com, and "
+        "restrict allowedRoutes.namespaces to the namespaces of those routes";
+    Loc loc =
+        l.listener->hostname_present && l.listener->hostname_loc.known() ? l.listener->hostname_loc : listener_loc(l);
+    Finding f = make(g.gateway->ref(), loc, std::move(message), std::move(help),
+                     "listener=" + l.listener->name + ";host=" + broad[0]);
+    f.properties["listener"] = l.listener->name;
+    f.properties["host"] = broad[0];
     f.properties["regulated"] = join(reach.regulated, ", ");
     out.push_back(std::move(f));
   }

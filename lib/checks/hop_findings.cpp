@@ -74,7 +74,10 @@ std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g) {
   std::vector<std::string> gateways;
   std::set<size_t> workloads;
   for (const mesh::Hop* h : g.hops) {
-    if (h->gateway) {
+    if (!h->client_name.empty()) {
+      if (std::find(gateways.begin(), gateways.end(), h->client_name) == gateways.end())
+        gateways.push_back(h->client_name);
+    } else if (h->gateway) {
       const model::Gateway& gw = *h->gateway->gateway;
       const std::string name = "Gateway " + mesh::effective_namespace(gw) + "/" + gw.meta.name;
       if (std::find(gateways.begin(), gateways.end(), name) == gateways.end()) gateways.push_back(name);
@@ -136,8 +139,9 @@ std::string rule_text(const mesh::Hop& h) {
 void hop_properties(const mesh::Mesh& mesh, const HopGroup& g, Finding& f) {
   const mesh::Hop& h = g.first();
   f.properties["client"] =
-      h.gateway ? "Gateway " + mesh::effective_namespace(*h.gateway->gateway) + "/" + h.gateway->gateway->meta.name
-                : mesh.workloads[h.client].display();
+      !h.client_name.empty() ? h.client_name
+      : h.gateway ? "Gateway " + mesh::effective_namespace(*h.gateway->gateway) + "/" + h.gateway->gateway->meta.name
+                  : mesh.workloads[h.client].display();
   f.properties["server"] = mesh.workloads[h.server].display();
   f.properties["service"] = mesh::effective_namespace(*h.service) + "/" + h.service->meta.name;
   f.properties["port"] = std::to_string(h.service_port);

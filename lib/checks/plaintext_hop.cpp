@@ -3,11 +3,16 @@
 // rules on the server do not match (docs/semantics.md#client-tls, T3, T6, T7). The finding names what causes
 // it: the DestinationRule whose tls turns auto mTLS off (DISABLE, a mode left out, credentialName without
 // workloadSelector), the PeerAuthentication DISABLE that makes auto mTLS send plaintext, the endpoint without
-// a proxy, or meshConfig.enableAutoMtls: false. Error when the server is in a regulated namespace.
+// a proxy, or meshConfig.enableAutoMtls: false. Error when the server is in a regulated namespace. Gateway
+// API gateways are clients too, toward the backends of their attached routes.
+#include <set>
+#include <tuple>
+
 #include "base/text.h"
 #include "checks/check.h"
 #include "checks/hop_findings.h"
 #include "checks/system_namespaces.h"
+#include "mesh/gateway_routes.h"
 
 namespace meshproof::checks {
 namespace {
@@ -33,6 +38,25 @@ std::string help_for(mesh::HopCause c) {
   }
 }
 
+// Gateway API gateway → backend hops (docs/semantics.md#gateway-api-routes): the gateway's proxy is a
+// client like an Istio gateway's (G11), for every usable backendRef of its attached routes.
+void append_gateway_api_hops(const mesh::Mesh& mesh, std::vector<mesh::Hop>& hops) {
+  std::set<std::tuple<std::string, const model::Service*, uint32_t>> seen;
+  for (const mesh::ApiGateway& g : mesh::gateway_api_ingress(mesh)) {
+    model::Labels labels{{"gateway.networking.k8s.io/gateway-name", g.gateway->meta.name}};
+    if (!g.pods.empty()) labels = mesh.workloads[g.pods.front()].labels;
+    for (const mesh::ApiListener& l : g.listeners)
+      for (const mesh::ApiRouteBinding& r : l.routes)
+        for (const mesh::ApiBackend& b : r.backends) {
+          if (!b.problem.empty() || !b.service || !seen.insert({g.display(), b.service, b.port}).second) continue;
+          for (mesh::Hop& h : mesh::proxy_hops_to_service(mesh, g.ns, labels, g.pods, *b.service, b.port)) {
+            h.client_name = g.display();
+            hops.push_back(std::move(h));
+          }
+        }
+  }
+}
+
 class PlaintextHop final : public Check {
  public:
   PlaintextHop()
@@ -48,7 +72,8 @@ class PlaintextHop final : public Check {
   std::vector<ResourceRef> subjects(const Context& ctx) const override { return hop_subjects(ctx); }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
-    const std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
+    std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
+    append_gateway_api_hops(ctx.mesh, hops);
     for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
       // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too).
       const mesh::Hop& h = g.first();

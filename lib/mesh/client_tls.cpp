@@ -353,6 +353,36 @@ void gateway_hops(const Mesh& mesh, const GatewayInfo& gi,
 
 }  // namespace
 
+std::vector<Hop> proxy_hops_to_service(const Mesh& mesh, const std::string& client_ns,
+                                       const model::Labels& client_labels, const std::vector<size_t>& client_pods,
+                                       const model::Service& s, uint32_t service_port) {
+  std::vector<size_t> in_namespace;
+  for (size_t i = 0; i < mesh.workloads.size(); ++i)
+    if (mesh.workloads[i].ns == effective_namespace(s)) in_namespace.push_back(i);
+  Hop proto;
+  proto.client_ns = client_ns;
+  proto.client = client_pods.empty() ? mesh.workloads.size() : client_pods.front();
+  proto.clients = std::make_shared<const std::vector<size_t>>(client_pods);
+  proto.service = &s;
+  proto.host = fqdn(s);
+  proto.dr = choose_destination_rule(mesh, client_ns, client_labels, proto.host);
+  std::vector<Hop> out;
+  for (const model::ServicePort& sp : s.ports) {
+    if (!tcp(sp) || (service_port && sp.port != service_port)) continue;
+    Hop port_proto = proto;
+    port_proto.service_port = sp.port;
+    if (port_proto.dr.rule) resolve_tls(port_proto.dr, sp.port, "");
+    for (auto [server, target] : endpoints(mesh, in_namespace, s, sp)) {
+      Hop h = port_proto;
+      h.server = server;
+      h.target_port = target;
+      decide(mesh, h);
+      out.push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
 std::vector<Hop> client_tls_hops(const Mesh& mesh) {
   std::map<std::string, std::vector<size_t>> by_namespace;
   for (size_t i = 0; i < mesh.workloads.size(); ++i) by_namespace[mesh.workloads[i].ns].push_back(i);

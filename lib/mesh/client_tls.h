@@ -56,6 +56,7 @@ struct Hop {
   size_t client = 0;      // a representative workload (index into Mesh::workloads): the witness's client
   std::shared_ptr<const std::vector<size_t>> clients;  // every client workload, ascending
   const GatewayInfo* gateway = nullptr;                // gateway → backend hop
+  std::string client_name;  // set for a Gateway API gateway's hop: "Gateway ns/name" (its pods may be absent)
   // The server.
   const model::Service* service = nullptr;
   std::string host;  // the Service's FQDN
@@ -77,6 +78,14 @@ struct Hop {
 // every Istio gateway to the backends its bound routes name. Clients without a proxy and ambient clients
 // are not modelled (their traffic leaves without the proxy's TLS decision). In a stable order.
 std::vector<Hop> client_tls_hops(const Mesh& mesh);
+
+// The hops from one gateway proxy to a Service's declared endpoints on `service_port` (0: every TCP port):
+// a Gateway API gateway (mesh/gateway_routes.h), whose pods run in `client_ns` with `client_labels`. Its pods
+// may be absent from the input (Istio deploys them): `client` is then Mesh::workloads.size() and `clients`
+// is empty. `gateway` is nullptr (that field names Istio Gateways).
+std::vector<Hop> proxy_hops_to_service(const Mesh& mesh, const std::string& client_ns,
+                                       const model::Labels& client_labels, const std::vector<size_t>& client_pods,
+                                       const model::Service& s, uint32_t service_port);
 
 // The DestinationRule a sidecar/gateway client in `client_ns` with `client_labels` uses for `host`
 // (an FQDN), without port or subset resolution (T4). rule == nullptr: none.

@@ -28,6 +28,8 @@ void for_each_object_member(Fn&& fn) {
   fn(&ResourceSet::sidecars);
   fn(&ResourceSet::telemetries);
   fn(&ResourceSet::gateway_api_gateways);
+  fn(&ResourceSet::gateway_api_routes);
+  fn(&ResourceSet::reference_grants);
 }
 
 // Calls fn(list) for every object list of the set.

@@ -1,13 +1,15 @@
-// Kubernetes Gateway API kinds (gateway.networking.k8s.io), as the API server stores them. Only the Gateway
-// is modelled so far; the route kinds (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute) and ReferenceGrant belong
-// here too, built from the shared pieces below (object references, parent references). Built by
-// model/parse_gateway_api.cpp, checked by model/validate_gateway_api.cpp (what the CRD schema and its CEL
-// rules reject, docs/semantics.md#gateway-api). Included by model/resources.h for ResourceSet's list.
+// Kubernetes Gateway API kinds (gateway.networking.k8s.io), as the API server stores them: Gateway, the
+// route kinds (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, one struct told apart by `kind`) and
+// ReferenceGrant, built from the shared pieces below (object references, parent references). Built by
+// model/parse_gateway_api.cpp and parse_gateway_api_routes.cpp, checked by model/validate_gateway_api.cpp
+// and validate_gateway_api_routes.cpp (what the CRD schema and its CEL rules reject,
+// docs/semantics.md#gateway-api). Included by model/resources.h for ResourceSet's lists.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/location.h"
@@ -33,11 +35,82 @@ struct ObjectReference {
   Loc loc;
 };
 
-// A ParentReference of a route (sectionName names a listener, port a listener port). Unused until routes
-// are modelled.
+// A ParentReference of a route (sectionName names a listener, port a listener port). group defaults to
+// gateway.networking.k8s.io and kind to Gateway.
 struct ParentReference : ObjectReference {
   std::string section_name;
+  bool section_name_present = false;
   uint32_t port = 0;
+  bool port_present = false;
+};
+
+// A backendRef of a route rule: group "" and kind Service by default; port required for a Service.
+struct BackendReference : ObjectReference {
+  uint32_t port = 0;
+  bool port_present = false;
+  uint32_t weight = 1;  // the CRD default; 0 sends nothing to this backend
+};
+
+// One match of an HTTPRoute rule (GRPCRoute matches are kept in the same shape: grpc_service and
+// grpc_method, as written). path.type defaults to PathPrefix and path.value to "/".
+struct RouteMatch {
+  bool path_present = false;
+  std::string path_type = "PathPrefix";
+  std::string path_value = "/";
+  Loc path_loc;
+  std::string method;  // "" = any
+  Loc method_loc;
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value (type Exact)
+  std::vector<std::string> header_types;                     // Exact (default) or RegularExpression, per header
+  std::string grpc_type = "Exact";                           // GRPCRoute method.type
+  std::string grpc_service, grpc_method;                     // GRPCRoute method.service / method.method
+  bool grpc_method_present = false;
+  Loc loc;
+};
+
+struct RouteRule {
+  std::string name;  // rules[].name (optional)
+  std::vector<RouteMatch> matches;
+  bool matches_present = false;
+  std::vector<BackendReference> backend_refs;
+  bool backend_refs_present = false;
+  bool has_filters = false;  // filters are not modelled (redirects, rewrites, mirrors)
+  Loc loc;
+};
+
+// HTTPRoute, GRPCRoute, TLSRoute, TCPRoute (ResourceBase::kind tells them apart).
+struct Route : ResourceBase {
+  std::vector<ParentReference> parent_refs;
+  Loc parent_refs_loc;
+  std::vector<std::string> hostnames;  // HTTPRoute, GRPCRoute, TLSRoute
+  std::vector<Loc> hostname_locs;
+  std::vector<RouteRule> rules;
+  bool rules_present = false;
+  Loc rules_loc;
+
+  bool is_http() const { return kind == "HTTPRoute"; }
+  bool is_grpc() const { return kind == "GRPCRoute"; }
+  bool is_tls() const { return kind == "TLSRoute"; }
+  bool is_tcp() const { return kind == "TCPRoute"; }
+};
+
+// ReferenceGrant: objects of the `from` kinds in the `from` namespaces may refer to the `to` kinds (all of
+// that kind, or the one named) in the grant's own namespace.
+struct ReferenceGrantFrom {
+  std::string group, kind, ns;
+  bool group_present = false, kind_present = false, ns_present = false;
+  Loc loc;
+};
+struct ReferenceGrantTo {
+  std::string group, kind, name;
+  bool group_present = false, kind_present = false;
+  Loc loc;
+};
+struct ReferenceGrant : ResourceBase {
+  std::vector<ReferenceGrantFrom> from;
+  std::vector<ReferenceGrantTo> to;
+  bool from_present = false, to_present = false;
+  Loc from_loc, to_loc;
 };
 
 // allowedRoutes of a listener: which namespaces' routes (and, for waypoints, which namespaces' Services and
@@ -59,6 +132,7 @@ struct ListenerTls {
   bool mode_written = false;
   std::vector<ObjectReference> certificate_refs;  // group "" and kind "Secret" by default
   bool options_present = false;
+  std::map<std::string, std::string> options;  // e.g. gateway.istio.io/tls-terminate-mode
   Loc loc;
   Loc mode_loc;
 };

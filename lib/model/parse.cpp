@@ -307,12 +307,38 @@ void Dispatcher::object(const Node& obj, std::string_view default_api_version, s
   }
 
   if (group == gwapi::kGroup && kind == "Gateway") {
-    // Other Gateway API kinds are outside the model so far: skipped silently below.
+    // Kinds of the group outside the model (GatewayClass, UDPRoute, ...) are skipped silently below.
     auto g = make<gwapi::Gateway>(obj, api_version, kind);
     base(g);
     if (!one_of(version, {"v1", "v1beta1"})) unserved(r, g, "gateway.networking.k8s.io/v1 or v1beta1");
     detail::parse_gateway_api_gateway(obj, r, g);
     out_.gateway_api_gateways.push_back(std::move(g));
+    return;
+  }
+  if (group == gwapi::kGroup && one_of(kind, {"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"})) {
+    // Served versions: the union of the experimental channel of gateway-api v1.4 and v1.6
+    // (docs/semantics.md#gateway-api-routes).
+    auto route = make<gwapi::Route>(obj, api_version, kind);
+    base(route);
+    const char* served = kind == "HTTPRoute"   ? "gateway.networking.k8s.io/v1 or v1beta1"
+                         : kind == "GRPCRoute" ? "gateway.networking.k8s.io/v1"
+                         : kind == "TLSRoute"  ? "gateway.networking.k8s.io/v1, v1alpha3 or v1alpha2"
+                                               : "gateway.networking.k8s.io/v1 or v1alpha2";
+    const bool ok = kind == "HTTPRoute"   ? one_of(version, {"v1", "v1beta1"})
+                    : kind == "GRPCRoute" ? version == "v1"
+                    : kind == "TLSRoute"  ? one_of(version, {"v1", "v1alpha3", "v1alpha2"})
+                                          : one_of(version, {"v1", "v1alpha2"});
+    if (!ok) unserved(r, route, served);
+    detail::parse_gateway_api_route(obj, r, route);
+    out_.gateway_api_routes.push_back(std::move(route));
+    return;
+  }
+  if (group == gwapi::kGroup && kind == "ReferenceGrant") {
+    auto grant = make<gwapi::ReferenceGrant>(obj, api_version, kind);
+    base(grant);
+    if (!one_of(version, {"v1", "v1beta1"})) unserved(r, grant, "gateway.networking.k8s.io/v1 or v1beta1");
+    detail::parse_reference_grant(obj, r, grant);
+    out_.reference_grants.push_back(std::move(grant));
     return;
   }
 

@@ -49,6 +49,7 @@ void read_listener_tls(const Node& listener, Reader& r, gwapi::ListenerTls& t) {
   each_map(*tls, "certificateRefs", r, "certificate references",
            [&](const Node& c) { t.certificate_refs.push_back(read_reference(c, r)); });
   t.options_present = tls->find("options") != nullptr && !tls->find("options")->is_null();
+  if (t.options_present) r.get_labels(*tls, "options", t.options);
 }
 
 gwapi::Listener read_listener(const Node& l, Reader& r) {

@@ -65,5 +65,8 @@ void each_map(const Node& parent, std::string_view key, Reader& r, const char* w
 
 // Gateway API (parse_gateway_api.cpp).
 void parse_gateway_api_gateway(const Node& obj, Reader& r, gwapi::Gateway& g);
+// Routes and ReferenceGrant (parse_gateway_api_routes.cpp).
+void parse_gateway_api_route(const Node& obj, Reader& r, gwapi::Route& route);
+void parse_reference_grant(const Node& obj, Reader& r, gwapi::ReferenceGrant& g);
 
 }  // namespace meshproof::model::detail

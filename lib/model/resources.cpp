@@ -70,6 +70,8 @@ void ResourceSet::merge(ResourceSet&& o) {
   append(sidecars, std::move(o.sidecars));
   append(telemetries, std::move(o.telemetries));
   append(gateway_api_gateways, std::move(o.gateway_api_gateways));
+  append(gateway_api_routes, std::move(o.gateway_api_routes));
+  append(reference_grants, std::move(o.reference_grants));
   append(secrets, std::move(o.secrets));
   append(diagnostics, std::move(o.diagnostics));
   append(overrides, std::move(o.overrides));

@@ -432,6 +432,8 @@ struct ResourceSet {
   std::vector<Sidecar> sidecars;
   std::vector<Telemetry> telemetries;
   std::vector<gwapi::Gateway> gateway_api_gateways;  // gateway.networking.k8s.io Gateways (model/gateway_api.h)
+  std::vector<gwapi::Route> gateway_api_routes;      // HTTPRoute, GRPCRoute, TLSRoute, TCPRoute
+  std::vector<gwapi::ReferenceGrant> reference_grants;
   // Secrets and cert-manager Certificates' secrets. Not counted among the modelled objects (the summary's
   // `resources`), not subject to admission or duplicates: only their names are compared.
   std::vector<Secret> secrets;

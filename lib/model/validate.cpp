@@ -664,6 +664,8 @@ void validate_all(ResourceSet& set) {
   for (const Sidecar& sc : set.sidecars) validate(sc, set.diagnostics);
   for (const Telemetry& t : set.telemetries) validate(t, set.diagnostics);
   for (const gwapi::Gateway& g : set.gateway_api_gateways) validate(g, set.diagnostics);
+  for (const gwapi::Route& route : set.gateway_api_routes) validate(route, set.diagnostics);
+  for (const gwapi::ReferenceGrant& grant : set.reference_grants) validate(grant, set.diagnostics);
 }
 
 }  // namespace meshproof::model

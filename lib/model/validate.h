@@ -23,6 +23,9 @@ void validate(const Telemetry& t, std::vector<Diagnostic>& out);
 void validate(const DestinationRule& d, std::vector<Diagnostic>& out);
 // gateway.networking.k8s.io Gateway (validate_gateway_api.cpp).
 void validate(const gwapi::Gateway& g, std::vector<Diagnostic>& out);
+// HTTPRoute, GRPCRoute, TLSRoute, TCPRoute and ReferenceGrant (validate_gateway_api_routes.cpp).
+void validate(const gwapi::Route& route, std::vector<Diagnostic>& out);
+void validate(const gwapi::ReferenceGrant& g, std::vector<Diagnostic>& out);
 // Validates every security resource, Gateway, DestinationRule, ServiceEntry, Sidecar, Telemetry and
 // Gateway API Gateway of the set, appending to set.diagnostics.
 void validate_all(ResourceSet& set);

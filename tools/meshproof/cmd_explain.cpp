@@ -6,6 +6,7 @@
 #include "analysis/query.h"
 #include "commands.h"
 #include "common.h"
+#include "gateway_commands.h"
 #include "report/query.h"
 
 namespace meshproof::cli {
@@ -16,9 +17,15 @@ struct ExplainFlags {
   InputFlags input;
   std::string workload;
   std::string output = "text";
+  std::string gateway;  // --gateway: its listeners, routes and backends (gateway_commands.h)
 };
 
 int run_explain(const ExplainFlags& f) {
+  if (!f.gateway.empty()) return run_gateway_explain(f.input, f.gateway, f.output);
+  if (f.workload.empty()) {
+    std::cerr << "meshproof: error: give --workload NAMESPACE/NAME (or --gateway NAMESPACE/NAME)\n";
+    return 2;
+  }
   if (f.output != "text" && f.output != "json") {
     std::cerr << "meshproof: error: -o must be text or json\n";
     return 2;
@@ -43,9 +50,11 @@ void register_explain(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "explain", "Show what Istio enforces on one workload: mTLS per port and the policies as lowered");
   add_input_flags(cmd, f->input);
-  cmd->add_option("--workload", f->workload,
-                  "NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
-      ->required();
+  auto* workload = cmd->add_option("--workload", f->workload,
+                                   "NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels");
+  cmd->add_option("--gateway", f->gateway,
+                  "A Gateway (NAMESPACE/NAME; Istio or Gateway API): its listeners, routes and backends")
+      ->excludes(workload);
   cmd->add_option("-o,--output", f->output, "Output format: text or json")->default_val("text");
   cmd->footer(
       "Examples:\n"

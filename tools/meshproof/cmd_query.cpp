@@ -5,6 +5,7 @@
 #include "analysis/query.h"
 #include "commands.h"
 #include "common.h"
+#include "gateway_commands.h"
 #include "report/query.h"
 
 namespace meshproof::cli {
@@ -15,9 +16,21 @@ struct QueryFlags {
   InputFlags input;
   analysis::QuerySpec spec;
   std::string output = "text";
+  std::string gateway;  // --gateway: trace from the edge instead (gateway_commands.h)
 };
 
 int run_query(const QueryFlags& f) {
+  if (!f.gateway.empty()) {
+    analysis::GatewayTraceSpec g{f.gateway, f.spec.request.host, f.spec.request.path, f.spec.request.method,
+                                 f.spec.port};
+    if (g.path.empty()) g.path = "/";
+    if (g.method.empty()) g.method = "GET";
+    return run_gateway_query(f.input, g, f.output);
+  }
+  if (f.spec.to.empty()) {
+    std::cerr << "meshproof: error: give --to NAMESPACE/NAME (or --gateway NAMESPACE/NAME to trace from the edge)\n";
+    return 2;
+  }
   if (f.output != "text" && f.output != "json") {
     std::cerr << "meshproof: error: -o must be text or json\n";
     return 2;
@@ -48,9 +61,13 @@ void register_query(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "query", "Decide one concrete request to one workload: ALLOW, DENY, DELEGATED or REJECTED, and why");
   add_input_flags(cmd, f->input);
-  cmd->add_option("--to", f->spec.to,
-                  "Destination workload: NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by labels")
-      ->required();
+  auto* to = cmd->add_option("--to", f->spec.to,
+                             "Destination workload: NAMESPACE/NAME, or NAMESPACE/key=value,... for a workload known by "
+                             "labels");
+  cmd->add_option("--gateway", f->gateway,
+                  "Trace a request from outside through this Gateway (NAMESPACE/NAME; Istio or Gateway API) with "
+                  "--host, --path, --method and --port: listener, route, hop TLS and each decision")
+      ->excludes(to);
   cmd->add_option("--port", f->spec.port, "Workload (container/target) port (default: its first HTTP port)")
       ->check(CLI::Range(1, 65535));
   auto* principal = cmd->add_option("--principal", f->spec.request.principal,
