@@ -29,6 +29,7 @@ struct FileResult {
   model::ResourceSet resources;
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
+  std::vector<model::NotAnalyzed> not_analyzed;
   size_t documents = 0;
   size_t objects = 0;
 };
@@ -103,6 +104,7 @@ void load_files(const InputOptions& options, Input& input) {
           ++r.documents;
           if (is_kubernetes_object(doc)) ++r.objects;
           model::add_document(doc, r.resources, parse_context);
+          model::find_not_analyzed(doc, r.not_analyzed);
         },
         r.errors, r.notes);
     size_t n = ++done;
@@ -121,6 +123,7 @@ void load_files(const InputOptions& options, Input& input) {
     input.stats.documents += r.documents;
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
+    for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
   }
   results.clear();
   require_objects(options, files, input);
