@@ -10,6 +10,7 @@
 
 #include "base/failpoint.h"
 #include "base/parallel.h"
+#include "mesh/linkerd.h"
 #include "model/admission.h"
 #include "model/apply.h"
 #include "model/parse.h"
@@ -68,6 +69,28 @@ void require_objects(const InputOptions& options, const std::vector<load::InputF
                           std::string("point meshproof at the manifests (files or directories of YAML or JSON, or "
                                       "`-` for rendered Helm or Kustomize output)") +
                               allow});
+}
+
+// Workloads whose inbound traffic Linkerd's proxy serves (mesh/linkerd.h): their policy is Linkerd's, which
+// meshproof does not analyze yet, so they join the not-analyzed list after the documents: a declared workload
+// as itself, the other pods of a namespace as its Namespace.
+void list_linkerd_workloads(Input& input) {
+  for (const mesh::Workload& w : input.mesh.workloads) {
+    const bool other = w.origin == mesh::WorkloadOrigin::OtherWorkloads;
+    if ((!w.decl && !other) || !mesh::served_by_linkerd(w, input.mesh)) continue;
+    auto ns = input.mesh.namespaces.find(w.ns);
+    const model::ResourceBase* object = w.decl;
+    if (other) object = ns == input.mesh.namespaces.end() ? nullptr : ns->second.decl;
+    if (!object) continue;
+    model::NotAnalyzed n;
+    n.loc = object->loc;
+    n.api_version = object->api_version;
+    n.kind = object->kind;
+    n.name = other ? w.ns : w.name;
+    n.ns = other ? "" : w.ns;
+    n.system = "Linkerd data plane";
+    input.not_analyzed.push_back(std::move(n));
+  }
 }
 
 }  // namespace
@@ -158,6 +181,7 @@ void resolve_input(const InputOptions& options, Input& input) {
   input.stats.resolve_ms = ms_since(t2);
   input.stats.workloads = input.mesh.workloads.size();
   input.stats.classes = input.mesh.classes.size();
+  list_linkerd_workloads(input);
 }
 
 size_t peak_rss_kb() {

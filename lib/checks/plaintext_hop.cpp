@@ -8,6 +8,7 @@
 #include "checks/check.h"
 #include "checks/hop_findings.h"
 #include "checks/system_namespaces.h"
+#include "mesh/linkerd.h"
 
 namespace meshproof::checks {
 namespace {
@@ -50,9 +51,13 @@ class PlaintextHop final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     const std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
     for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
-      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too).
+      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too); what a
+      // Linkerd-injected endpoint accepts is Linkerd's policy, not analyzed (docs/semantics.md#linkerd, LK2).
       const mesh::Hop& h = g.first();
-      if (h.cause == mesh::HopCause::ServerNoProxy && system_namespace(ctx, ctx.mesh.workloads[h.server].ns)) continue;
+      const mesh::Workload& server = ctx.mesh.workloads[h.server];
+      if (h.cause == mesh::HopCause::ServerNoProxy &&
+          (system_namespace(ctx, server.ns) || mesh::served_by_linkerd(server, ctx.mesh)))
+        continue;
       report(ctx, g, out);
     }
   }

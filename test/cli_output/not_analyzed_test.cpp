@@ -54,8 +54,9 @@ TEST_CASE("not analyzed: a tree whose only policies meshproof does not model exi
   fs::path dir = linkerd_only_tree();
   RunResult r = run_cli({"check", dir.string()});
   CHECK(r.exit_code == 2);
-  CHECK(has(r.out, "not analyzed: 3 objects whose policy meshproof does not model (Cilium 1, Kubernetes "
-                   "NetworkPolicy 1, Linkerd 1)"));
+  CHECK(has(r.out,
+            "not analyzed: 3 objects whose policy meshproof does not model (Cilium 1, Kubernetes "
+            "NetworkPolicy 1, Linkerd 1)"));
   CHECK(has(r.out, "server.yaml:1:1: policy.linkerd.io/v1beta3 Server emojivoto/web (Linkerd)"));
   CHECK(has(r.out, "other.yaml:4:3: cilium.io/v2 CiliumNetworkPolicy emojivoto/l3 (Cilium)"));
   CHECK(has(r.err, "meshproof: error: nothing was analyzed"));
