@@ -104,7 +104,7 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
   if (group == "policy.linkerd.io" || group == "linkerd.io") return "Linkerd";
   if (group == "consul.hashicorp.com" || group == "auth.consul.hashicorp.com" || group == "mesh.consul.hashicorp.com") {
     static constexpr std::array<std::string_view, 7> kConsul = {
-        "ServiceIntentions", "ServiceDefaults", "ProxyDefaults",    "Mesh",
+        "ServiceIntentions", "ServiceDefaults",    "ProxyDefaults",   "Mesh",
         "JWTProvider",       "TrafficPermissions", "ExportedServices"};
     return listed(kind, kConsul) ? "Consul" : nullptr;
   }
@@ -129,7 +129,8 @@ void find_not_analyzed(const load::Document& doc, std::vector<NotAnalyzed>& out)
 std::string describe(const NotAnalyzed& n) {
   std::string name = n.ns.empty() ? n.name : n.ns + "/" + n.name;
   if (name.empty()) name = "(no name)";
-  const std::string type = n.api_version == "cloudformation" ? "CloudFormation " + n.kind : n.api_version + " " + n.kind;
+  const std::string type =
+      n.api_version == "cloudformation" ? "CloudFormation " + n.kind : n.api_version + " " + n.kind;
   return type + " " + name + " (" + n.system + ")";
 }
 
