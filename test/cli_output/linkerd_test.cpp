@@ -73,9 +73,10 @@ TEST_CASE("linkerd: without the inject annotation the same workload is judged by
   write_file(dir / "emojivoto.yaml", emojivoto(""));
   json j = json::parse(run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"}).out);
   const std::map<std::string, int> n = checks_of(j);
-  CHECK(n.count("no-default-deny") == 1);
+  // web and the namespace's other pods (no sidecar in a declared namespace without Istio's labels)
+  CHECK(n.count("no-default-deny") == 1 + 1);
   CHECK(n.count("workload-outside-mesh") == 1);
-  CHECK(n.at("mtls-not-strict") == 2);  // both container ports, no sidecar
+  CHECK(n.at("mtls-not-strict") == 2 + 1);  // web's two container ports, and every port of the other pods
   CHECK_FALSE(j.contains("not_analyzed"));
 }
 
