@@ -74,8 +74,8 @@ TEST_CASE("linkerd: without the inject annotation the same workload is judged by
   json j = json::parse(run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"}).out);
   const std::map<std::string, int> n = checks_of(j);
   // web and the namespace's other pods (no sidecar in a declared namespace without Istio's labels)
-  CHECK(n.count("no-default-deny") == 1 + 1);
-  CHECK(n.count("workload-outside-mesh") == 1);
+  CHECK(n.at("no-default-deny") == 1 + 1);
+  CHECK(n.at("workload-outside-mesh") == 1);
   CHECK(n.at("mtls-not-strict") == 2 + 1);  // web's two container ports, and every port of the other pods
   CHECK_FALSE(j.contains("not_analyzed"));
 }
