@@ -64,8 +64,8 @@ LinkerdMembership linkerd_membership(const Workload& w, const Mesh& mesh) {
     m.loc = pod_loc;
   } else {
     bool at_namespace = false;
-    m.member = injected_by_annotation(find(pod, kInject),
-                                      ns ? find(ns->meta.annotations, kInject) : nullptr, w.ns, m.reason, at_namespace);
+    m.member = injected_by_annotation(find(pod, kInject), ns ? find(ns->meta.annotations, kInject) : nullptr, w.ns,
+                                      m.reason, at_namespace);
     m.loc = at_namespace ? ns->meta.loc : pod_loc;
   }
   if (!m.member) return m;

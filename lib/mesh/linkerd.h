@@ -13,9 +13,9 @@
 namespace meshproof::mesh {
 
 struct LinkerdMembership {
-  bool member = false;   // the injector injects the pods (or they carry an injected proxy already)
-  std::string reason;    // why, for messages: "pod annotation linkerd.io/inject: enabled", ...
-  Loc loc;               // the annotation that decided, when the input has it
+  bool member = false;  // the injector injects the pods (or they carry an injected proxy already)
+  std::string reason;   // why, for messages: "pod annotation linkerd.io/inject: enabled", ...
+  Loc loc;              // the annotation that decided, when the input has it
   // config.linkerd.io/default-inbound-policy as the pod gets it (its own annotation, else the namespace's,
   // which the injector copies onto the pod); "" when neither sets it (the install's proxy.defaultInboundPolicy,
   // all-unauthenticated by default, applies).

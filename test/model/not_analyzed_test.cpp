@@ -15,7 +15,8 @@ std::vector<model::NotAnalyzed> not_analyzed(const std::string& yaml) {
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   std::vector<model::NotAnalyzed> out;
-  loader.parse_text(id, yaml, [&](load::Document&& d) { model::find_not_analyzed(d, out); }, errors, notes);
+  loader.parse_text(
+      id, yaml, [&](load::Document&& d) { model::find_not_analyzed(d, out); }, errors, notes);
   REQUIRE(errors.empty());
   return out;
 }
