@@ -10,6 +10,7 @@
 
 #include "base/failpoint.h"
 #include "base/parallel.h"
+#include "mesh/linkerd.h"
 #include "model/admission.h"
 #include "model/apply.h"
 #include "model/parse.h"
@@ -29,6 +30,7 @@ struct FileResult {
   model::ResourceSet resources;
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
+  std::vector<model::NotAnalyzed> not_analyzed;
   size_t documents = 0;
   size_t objects = 0;
 };
@@ -69,6 +71,28 @@ void require_objects(const InputOptions& options, const std::vector<load::InputF
                               allow});
 }
 
+// Workloads whose inbound traffic Linkerd's proxy serves (mesh/linkerd.h): their policy is Linkerd's, which
+// meshproof does not analyze yet, so they join the not-analyzed list after the documents: a declared workload
+// as itself, the other pods of a namespace as its Namespace.
+void list_linkerd_workloads(Input& input) {
+  for (const mesh::Workload& w : input.mesh.workloads) {
+    const bool other = w.origin == mesh::WorkloadOrigin::OtherWorkloads;
+    if ((!w.decl && !other) || !mesh::served_by_linkerd(w, input.mesh)) continue;
+    auto ns = input.mesh.namespaces.find(w.ns);
+    const model::ResourceBase* object = w.decl;
+    if (other) object = ns == input.mesh.namespaces.end() ? nullptr : ns->second.decl;
+    if (!object) continue;
+    model::NotAnalyzed n;
+    n.loc = object->loc;
+    n.api_version = object->api_version;
+    n.kind = object->kind;
+    n.name = other ? w.ns : w.name;
+    n.ns = other ? "" : w.ns;
+    n.system = "Linkerd data plane";
+    input.not_analyzed.push_back(std::move(n));
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Input> load_input(const InputOptions& options) {
@@ -103,6 +127,7 @@ void load_files(const InputOptions& options, Input& input) {
           ++r.documents;
           if (is_kubernetes_object(doc)) ++r.objects;
           model::add_document(doc, r.resources, parse_context);
+          model::find_not_analyzed(doc, r.not_analyzed);
         },
         r.errors, r.notes);
     size_t n = ++done;
@@ -121,6 +146,7 @@ void load_files(const InputOptions& options, Input& input) {
     input.stats.documents += r.documents;
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
+    for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
   }
   results.clear();
   require_objects(options, files, input);
@@ -155,6 +181,7 @@ void resolve_input(const InputOptions& options, Input& input) {
   input.stats.resolve_ms = ms_since(t2);
   input.stats.workloads = input.mesh.workloads.size();
   input.stats.classes = input.mesh.classes.size();
+  list_linkerd_workloads(input);
 }
 
 size_t peak_rss_kb() {

@@ -11,6 +11,7 @@
 #include "base/location.h"
 #include "load/loader.h"
 #include "mesh/mesh.h"
+#include "model/not_analyzed.h"
 #include "model/parse.h"
 #include "model/resources.h"
 #include "profile/profile.h"
@@ -67,6 +68,9 @@ struct Input {
   // analyzed, and the run still ends with exit code 2.
   std::vector<load::LoadError> skipped;
   std::vector<load::LoadNote> notes;
+  // Objects whose policy meshproof does not model (model/not_analyzed.h): the documents in input order, then
+  // the workloads Linkerd serves; every output lists them, and without an Istio policy the exit code is 2.
+  std::vector<model::NotAnalyzed> not_analyzed;
   PhaseStats stats;
 
   Input() = default;

@@ -52,11 +52,15 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
 
   add_scope_files(ctx, options, rep);
   add_regulated_namespaces(ctx, options, rep);
+  add_not_analyzed(outcome, rep);
   // Every section indexes findings in the order the findings section lists them.
   const std::vector<Finding> ordered = in_report_order(ctx.profile, findings);
   add_findings(ctx, ordered, rep);
   rep.finding_groups = finding_groups(ctx.profile, rep.findings);
-  rep.result = outcome.failed ? "fail" : outcome.inconclusive ? "inconclusive" : "pass";
+  rep.result = outcome.failed                      ? "fail"
+               : !outcome.nothing_analyzed.empty() ? "not analyzed"
+               : outcome.inconclusive              ? "inconclusive"
+                                                   : "pass";
   rep.controls = control_results(ctx, ordered, outcome.threshold);
   rep.mtls = mtls_table(ctx);
   rep.mtls_coverage = mtls_coverage(ctx, rep.mtls);

@@ -37,6 +37,10 @@ struct RunOutcome {
   std::string fail_on;                   // as the user wrote it: "error", ..., "never"
   bool failed = false;                   // some finding fails the run
   bool inconclusive = false;             // not failed, but an unsuppressed proof was inconclusive (exit code 4)
+  // The policy objects meshproof does not model ("file:line:col: apiVersion kind ns/name (system)"), and
+  // the error when they are the input's only policies (""): the scope names both (model/not_analyzed.h).
+  std::vector<std::string> not_analyzed;
+  std::string nothing_analyzed;
 };
 
 // Pass needs evidence: every mapped check is in this build and examined something. NoEvidence: the profile
@@ -180,6 +184,8 @@ struct AuditReport {
   std::vector<std::string> regulation_rules;  // how namespaces were selected, one rule per line
   std::vector<RegulatedNamespace> regulated;
   std::vector<std::string> warnings;  // scope problems an auditor must see first
+  // Policy objects of kinds meshproof does not model, each "file:line:col: apiVersion kind ns/name (system)".
+  std::vector<std::string> not_analyzed;
   std::vector<ControlResult> controls;
   std::vector<AuditFinding> findings;  // in the order of finding_groups, numbered F1, F2, ... in that order
   std::vector<FindingGroup> finding_groups;

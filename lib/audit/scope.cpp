@@ -121,3 +121,19 @@ void add_regulated_namespaces(const checks::Context& ctx, const AuditOptions& op
 }
 
 }  // namespace meshproof::audit
+
+namespace meshproof::audit {
+
+void add_not_analyzed(const RunOutcome& outcome, AuditReport& rep) {
+  rep.not_analyzed = outcome.not_analyzed;
+  if (outcome.not_analyzed.empty()) return;
+  const size_t n = outcome.not_analyzed.size();
+  std::string w = std::to_string(n) + (n == 1 ? " object was" : " objects were") +
+                  " not analyzed: meshproof does not model " + (n == 1 ? "its" : "their") +
+                  " policy, so no control here gives evidence about " + (n == 1 ? "it" : "them") + " (" +
+                  outcome.not_analyzed.front() + (n > 1 ? ", and " + std::to_string(n - 1) + " more" : "") + ")";
+  if (!outcome.nothing_analyzed.empty()) w += "; " + outcome.nothing_analyzed;
+  rep.warnings.push_back(std::move(w));
+}
+
+}  // namespace meshproof::audit

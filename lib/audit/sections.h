@@ -13,6 +13,8 @@ namespace meshproof::audit {
 void add_scope_files(const checks::Context& ctx, const AuditOptions& options, AuditReport& rep);
 // scope.cpp: the selection rules, each regulated namespace with what selected it, and the scope warnings.
 void add_regulated_namespaces(const checks::Context& ctx, const AuditOptions& options, AuditReport& rep);
+// The policy objects meshproof did not analyze: listed, and one scope warning that counts them.
+void add_not_analyzed(const RunOutcome& outcome, AuditReport& rep);
 
 // controls.cpp: the findings numbered in report order, with their locations, controls and the counts.
 void add_findings(const checks::Context& ctx, const std::vector<Finding>& findings, AuditReport& rep);

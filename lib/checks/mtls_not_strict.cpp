@@ -5,6 +5,7 @@
 // all means PERMISSIVE).
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "mesh/linkerd.h"
 
 namespace meshproof::checks {
 namespace {
@@ -60,6 +61,11 @@ class MtlsNotStrict final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const mesh::Workload& w : ctx.mesh.workloads) {
       if (!ctx.is_regulated(w.ns)) continue;
+      // Linkerd's proxy serves it: PeerAuthentication does not decide (the run lists it as not analyzed).
+      if (mesh::served_by_linkerd(w, ctx.mesh)) {
+        report_linkerd_skipped_ports(ctx, w, out);
+        continue;
+      }
       if (w.ports.empty()) {
         report(ctx, w, nullptr, w.default_mtls, out);
         continue;
@@ -69,6 +75,34 @@ class MtlsNotStrict final : public Check {
   }
 
  private:
+  // A Linkerd member (docs/semantics.md#linkerd, L17): the ports config.linkerd.io/skip-inbound-ports names
+  // reach the application past Linkerd's proxy (iptables), so they accept plaintext whatever Linkerd's policy
+  // says. The rest of its inbound policy is Linkerd's, listed as not analyzed.
+  void report_linkerd_skipped_ports(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
+    const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
+    for (const std::string& entry : split(m.skip_inbound_ports, ',')) {
+      const std::string port = trim(entry);
+      if (port.empty()) continue;
+      const std::string subject = describe_workload(w);
+      Finding f = make(w.ref(), m.loc.known() ? m.loc : workload_loc(ctx.mesh, w),
+                       subject + " accepts plaintext on port " + port + ": it is injected by Linkerd (" + m.reason +
+                           "), and config.linkerd.io/skip-inbound-ports sends that port past Linkerd's proxy, so "
+                           "neither mTLS nor Linkerd's policy applies to it (docs/semantics.md#linkerd)",
+                       "remove " + port +
+                           " from config.linkerd.io/skip-inbound-ports, or restrict who reaches it with a "
+                           "NetworkPolicy; if it must accept plaintext, record a profile exception with a "
+                           "justification (docs/profiles.md)",
+                       "port=" + port);
+      f.properties["workload"] = w.display();
+      f.properties["workload_kind"] = workload_kind(w);
+      f.properties["port"] = port;
+      f.properties["mode"] = "NONE";
+      f.properties["decided_by"] = "";
+      f.properties["level"] = "linkerd-skip-inbound-ports";
+      out.push_back(std::move(f));
+    }
+  }
+
   void report(const Context& ctx, const mesh::Workload& w, const mesh::WorkloadPort* port, const mesh::MtlsDecision& d,
               std::vector<Finding>& out) const {
     const bool no_sidecar = !w.has_proxy();

@@ -6,6 +6,7 @@
 // to "deny unless allowed".
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "mesh/linkerd.h"
 
 namespace meshproof::checks {
 namespace {
@@ -27,7 +28,8 @@ class NoDefaultDeny final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const mesh::Workload& w : ctx.mesh.workloads) {
-      if (!ctx.is_regulated(w.ns)) continue;
+      // Linkerd's proxy serves it: Istio's AuthorizationPolicy does not decide (the run lists it as not analyzed).
+      if (!ctx.is_regulated(w.ns) || mesh::served_by_linkerd(w, ctx.mesh)) continue;
       std::vector<const model::AuthorizationPolicy*> dry_run_allow;
       bool enforced_allow = false;
       for (const model::AuthorizationPolicy* p : w.authorization_policies) {

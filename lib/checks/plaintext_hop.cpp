@@ -13,6 +13,7 @@
 #include "checks/hop_findings.h"
 #include "checks/system_namespaces.h"
 #include "mesh/gateway_routes.h"
+#include "mesh/linkerd.h"
 
 namespace meshproof::checks {
 namespace {
@@ -75,9 +76,13 @@ class PlaintextHop final : public Check {
     std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
     append_gateway_api_hops(ctx.mesh, hops);
     for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
-      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too).
+      // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too); what a
+      // Linkerd-injected endpoint accepts is Linkerd's policy, not analyzed (docs/semantics.md#linkerd, LK2).
       const mesh::Hop& h = g.first();
-      if (h.cause == mesh::HopCause::ServerNoProxy && system_namespace(ctx, ctx.mesh.workloads[h.server].ns)) continue;
+      const mesh::Workload& server = ctx.mesh.workloads[h.server];
+      if (h.cause == mesh::HopCause::ServerNoProxy &&
+          (system_namespace(ctx, server.ns) || mesh::served_by_linkerd(server, ctx.mesh)))
+        continue;
       report(ctx, g, out);
     }
   }

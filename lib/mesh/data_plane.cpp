@@ -7,6 +7,7 @@
 #include <array>
 #include <string_view>
 
+#include "mesh/linkerd.h"
 #include "mesh/resolve_internal.h"
 
 namespace meshproof::mesh {
@@ -195,9 +196,29 @@ void decide_undeclared(Workload& w, DataPlane assumed) {
   w.data_plane_opted_out = opted_out;
 }
 
+// A pod that Linkerd's injector injects and Istio does not serve (no proxy by Istio's rules, or only the
+// assumption) runs Linkerd's proxy: Istio's policies say nothing about it (mesh/linkerd.h).
+void decide_linkerd(Workload& w, const Mesh& mesh) {
+  if (w.data_plane != DataPlane::None && !w.data_plane_assumed) return;
+  if (never_injected_namespace(w.ns)) return;
+  const LinkerdMembership m = linkerd_membership(w, mesh);
+  if (!m.member) return;
+  set(w, DataPlane::None, "injected by Linkerd (" + m.reason + "): Linkerd's proxy, not Istio's, serves it", m.loc);
+  w.data_plane_opted_out = true;
+}
+
+void decide_istio_data_plane(Workload& w, const Mesh& mesh);
+
 }  // namespace
 
 void decide_data_plane(Workload& w, const Mesh& mesh) {
+  decide_istio_data_plane(w, mesh);
+  decide_linkerd(w, mesh);
+}
+
+namespace {
+
+void decide_istio_data_plane(Workload& w, const Mesh& mesh) {
   if (decide_gateway(w)) return;
   if (never_injected_namespace(w.ns)) {
     set(w, DataPlane::None, "namespace " + w.ns + " is never injected");
@@ -233,5 +254,6 @@ void decide_data_plane(Workload& w, const Mesh& mesh) {
         "; " + where + " " + kInjectKey + ": \"" + value + "\" is neither \"true\" nor \"false\", so Istio ignores it";
 }
 
+}  // namespace
 }  // namespace detail
 }  // namespace meshproof::mesh

@@ -18,6 +18,9 @@ AuditReport build_audit_report(const checks::Context& ctx, const std::vector<Fin
   outcome.inconclusive = !outcome.failed && std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
     return leaves_run_inconclusive(f, summary);
   });
+  for (const model::NotAnalyzed& n : summary.not_analyzed)
+    outcome.not_analyzed.push_back(describe_location(ctx.sources, n.loc) + ": " + model::describe(n));
+  outcome.nothing_analyzed = not_analyzed_failure(summary);
   return audit::build_audit_report(ctx, findings, outcome, options);
 }
 

@@ -222,6 +222,7 @@ std::string format_audit_json(const AuditReport& r) {
   j["result"] = r.result;
   j["scope"] = scope_json(r);
   j["warnings"] = r.warnings;
+  if (!r.not_analyzed.empty()) j["not_analyzed"] = r.not_analyzed;  // only when there is one
   j["regulated"] = regulated_json(r);
   j["summary"] = summary_json(r);
   j["controls"] = controls_json(r);

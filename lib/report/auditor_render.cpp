@@ -87,16 +87,22 @@ std::string access_state_text(const AccessCell& c) {
 std::string result_mark(const std::string& result) {
   if (result == "pass") return "PASS";
   if (result == "inconclusive") return "INCONCLUSIVE";
+  if (result == "not analyzed") return "NOT ANALYZED";
   return "FAIL";
 }
 
-std::string result_class(const std::string& result) { return result == "inconclusive" ? "incomplete" : result; }
+std::string result_class(const std::string& result) {
+  return result == "inconclusive" || result == "not analyzed" ? "incomplete" : result;
+}
 
 std::string result_sentence(const std::string& result) {
   if (result == "pass") return "no finding at or above the threshold without an exception";
   if (result == "inconclusive")
     return "no finding at or above the threshold without an exception, but some proofs were inconclusive (the "
            "solver answered unknown), so the controls that rely on them are incomplete";
+  if (result == "not analyzed")
+    return "the input holds no Istio policy, only objects whose policy meshproof does not model, so nothing was "
+           "analyzed (see the scope)";
   return "findings at or above the threshold without an exception";
 }
 

@@ -110,6 +110,19 @@ std::string format_json(const std::vector<Finding>& findings, const SourceSet& s
       skipped.push_back({{"message", e.message}, {"help", e.help}, {"location", location_to_json(sources, e.loc)}});
     out["input_errors"] = skipped;
   }
+  // Objects whose policy meshproof does not model: present only when there is one (docs/output.md).
+  if (!summary.not_analyzed.empty()) {
+    json items = json::array();
+    for (const model::NotAnalyzed& n : summary.not_analyzed)
+      items.push_back({{"api_version", n.api_version},
+                       {"kind", n.kind},
+                       {"name", n.name},
+                       {"namespace", n.ns},
+                       {"system", n.system},
+                       {"location", location_to_json(sources, n.loc)}});
+    out["not_analyzed"] = items;
+    if (only_unanalyzed_policies(summary)) out["summary"]["nothing_analyzed"] = not_analyzed_failure(summary);
+  }
   return out.dump(2) + "\n";
 }
 

@@ -13,6 +13,7 @@ namespace meshproof::report {
 namespace {
 
 constexpr size_t kMaxListed = 50;
+constexpr size_t kMaxNotAnalyzedListed = 10;
 
 // Markdown table cells and list items: no line breaks, no pipes, no raw HTML.
 std::string md_escape(const std::string& s) {
@@ -45,6 +46,7 @@ void write_table(std::ostringstream& o, const std::vector<Finding>& findings) {
 // "passed", "failed", "inconclusive" or "input errors": the verdict the exit code gives (report/run.h).
 std::string verdict(const std::vector<Finding>& findings, const RunSummary& summary, size_t failing) {
   if (!summary.skipped_files.empty()) return "input errors";
+  if (only_unanalyzed_policies(summary)) return "nothing analyzed";
   if (failing) return "failed";
   for (const Finding& f : findings)
     if (leaves_run_inconclusive(f, summary)) return "inconclusive";
@@ -76,6 +78,21 @@ void write_failing(std::ostringstream& o, const std::vector<Finding>& findings, 
   if (failing > kMaxListed) o << "\n" << failing - kMaxListed << " more findings: see the SARIF or JSON output.\n";
 }
 
+// The objects whose policy meshproof does not model: counted, the first few named.
+void write_not_analyzed(std::ostringstream& o, const SourceSet& sources, const RunSummary& summary) {
+  const std::vector<model::NotAnalyzed>& items = summary.not_analyzed;
+  if (items.empty()) return;
+  o << "**" << items.size()
+    << " not analyzed** (policy meshproof does not model: " << md_escape(not_analyzed_counts(items)) << ")";
+  if (const std::string failure = not_analyzed_failure(summary); !failure.empty()) o << ": " << md_escape(failure);
+  o << "\n\n";
+  for (size_t i = 0; i < items.size() && i < kMaxNotAnalyzedListed; ++i)
+    o << "- " << md_escape(describe_location(sources, items[i].loc) + ": " + model::describe(items[i])) << "\n";
+  if (items.size() > kMaxNotAnalyzedListed)
+    o << "- and " << items.size() - kMaxNotAnalyzedListed << " more (see the JSON output's `not_analyzed`)\n";
+  o << "\n";
+}
+
 }  // namespace
 
 std::string format_markdown(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary) {
@@ -89,6 +106,7 @@ std::string format_markdown(const std::vector<Finding>& findings, const SourceSe
       << "**: files that could not be read were left out (exit code 2), e.g. "
       << md_escape(sources.describe(summary.skipped_files.front().loc) + ": " + summary.skipped_files.front().message)
       << "\n\n";
+  write_not_analyzed(o, sources, summary);
   if (findings.empty()) return o.str();
   write_table(o, findings);
   o << "\n";

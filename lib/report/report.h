@@ -10,6 +10,7 @@
 #include "base/git.h"
 #include "base/location.h"
 #include "load/loader.h"
+#include "model/not_analyzed.h"
 
 namespace meshproof::report {
 
@@ -33,7 +34,20 @@ struct RunSummary {
   // Files that could not be read and were left out (app::Input::skipped): every format says so, and the
   // run ends with exit code 2 whatever was found in the rest.
   std::vector<load::LoadError> skipped_files;
+  // Objects whose policy meshproof does not model (app::Input::not_analyzed): every format lists them; when
+  // the input has them and no Istio policy, the run ends with exit code 2 (only_unanalyzed_policies).
+  std::vector<model::NotAnalyzed> not_analyzed;
 };
+
+// Whether the input holds objects whose policy meshproof does not model and no Istio PeerAuthentication,
+// AuthorizationPolicy or RequestAuthentication: nothing the user relies on was analyzed, so the run cannot
+// pass (exit code 2).
+bool only_unanalyzed_policies(const RunSummary& summary);
+// "Linkerd 3, Kubernetes NetworkPolicy 1": the not-analyzed objects counted per system, in first-seen order.
+std::string not_analyzed_counts(const std::vector<model::NotAnalyzed>& items);
+// The closing error of a run whose only policies were not analyzed (what was not, and what to do), one
+// paragraph for stderr and the Markdown summary; "" when only_unanalyzed_policies is false.
+std::string not_analyzed_failure(const RunSummary& summary);
 
 // Compiler-style diagnostics: `file:line:col: severity[check]: message`, the line with a caret, help.
 std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);

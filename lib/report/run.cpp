@@ -19,6 +19,7 @@ RunSummary summarize(const analysis::Analysis& a, const std::string& fail_on) {
   s.regulated_namespaces = a.regulated;
   s.baseline_applied = a.baseline_applied;
   s.skipped_files = a.input->skipped;
+  s.not_analyzed = a.input->not_analyzed;
   std::error_code ec;
   s.working_dir = std::filesystem::current_path(ec).string();
   if (!ec) s.vcs = find_git_checkout(s.working_dir);
@@ -49,9 +50,22 @@ std::string format_findings(const std::string& format, const analysis::Analysis&
   return format_text(a.findings, sources, summary);
 }
 
+namespace {
+
+// The input holds no Istio policy, only objects whose policy meshproof does not model: the closing error.
+std::string format_nothing_analyzed(const analysis::Analysis& a) {
+  RunSummary s;
+  s.policies = a.input->stats.policies;
+  s.not_analyzed = a.input->not_analyzed;
+  const std::string failure = not_analyzed_failure(s);
+  return failure.empty() ? "" : "meshproof: error: " + failure + "\n";
+}
+
+}  // namespace
+
 std::string format_skipped_files(const analysis::Analysis& a) {
   const std::vector<load::LoadError>& skipped = a.input->skipped;
-  if (skipped.empty()) return "";
+  if (skipped.empty()) return format_nothing_analyzed(a);
   std::set<uint32_t> files;
   for (const load::LoadError& e : skipped) files.insert(e.loc.file);
   const size_t n = files.size();
@@ -59,7 +73,7 @@ std::string format_skipped_files(const analysis::Analysis& a) {
          (n == 1 ? " file was" : " files were") +
          " left out because it could not be read (above); the rest was analyzed and reported, and the exit code "
          "is 2 until " +
-         (n == 1 ? "it is" : "they are") + " fixed or excluded (--exclude)\n";
+         (n == 1 ? "it is" : "they are") + " fixed or excluded (--exclude)\n" + format_nothing_analyzed(a);
 }
 
 std::string format_failure(const analysis::Analysis& a) {
@@ -112,7 +126,8 @@ int exit_code(const std::vector<Finding>& findings, const RunSummary& summary) {
   auto any = [&](bool (*rule)(const Finding&, const RunSummary&)) {
     return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return rule(f, summary); });
   };
-  if (!summary.skipped_files.empty()) return kExitInputError;  // part of the input was not analyzed
+  if (!summary.skipped_files.empty()) return kExitInputError;     // part of the input was not analyzed
+  if (only_unanalyzed_policies(summary)) return kExitInputError;  // none of the input's policies was analyzed
   if (any(fails_run)) return kExitFindings;
   if (any(leaves_run_inconclusive)) return kExitInconclusive;
   return kExitPass;

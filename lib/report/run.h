@@ -28,8 +28,9 @@ std::string format_check_list(const std::string& format);
 // with its location, a caret line and help, and a closing line: for stderr, before exit code 2.
 std::string format_failure(const analysis::Analysis& analysis);
 
-// The files left out because they could not be read (file:line:col, caret, help) and a closing line, for
-// stderr; "" when every file was read.
+// The files left out because they could not be read (file:line:col, caret, help) and a closing line, then
+// the error of a run whose only policies meshproof does not model (report.h not_analyzed_failure), for
+// stderr; "" when every file was read and some policy was analyzed.
 std::string format_skipped_files(const analysis::Analysis& analysis);
 
 // `--stats`: time per phase, counts, peak RSS.
@@ -42,7 +43,8 @@ inline constexpr int kExitFindings = 1;      // a finding at or above --fail-on
 inline constexpr int kExitInputError = 2;    // part of the input could not be read (and was left out)
 inline constexpr int kExitInconclusive = 4;  // nothing at or above --fail-on, but a proof was inconclusive
 
-// kExitInputError when a file was left out unread; else kExitFindings when a finding counts toward failing
+// kExitInputError when a file was left out unread or the input's only policies are not analyzed
+// (only_unanalyzed_policies); else kExitFindings when a finding counts toward failing
 // the run; else kExitInconclusive when an unsuppressed
 // proof was inconclusive (the solver's Unknown is never a pass) and --fail-on is not never; else kExitPass.
 int exit_code(const std::vector<Finding>& findings, const RunSummary& summary);

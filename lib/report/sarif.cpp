@@ -245,15 +245,22 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
   }
   run["results"] = results;
   // A file left out unread: the run did not do all it was asked (SARIF 2.1.0 §3.20.14, §3.20.21).
-  json invocation = {{"executionSuccessful", summary.skipped_files.empty()}};
-  if (!summary.skipped_files.empty()) {
-    json notes = json::array();
-    for (const load::LoadError& e : summary.skipped_files)
-      notes.push_back({{"level", "error"},
-                       {"message", {{"text", e.message + (e.help.empty() ? "" : "\nhelp: " + e.help)}}},
-                       {"locations", json::array({location_json(sources, e.loc, ResourceRef{}, summary)})}});
-    invocation["toolExecutionNotifications"] = notes;
-  }
+  // A run whose only policies were not analyzed did not do what it was asked either.
+  json invocation = {{"executionSuccessful", summary.skipped_files.empty() && !only_unanalyzed_policies(summary)}};
+  json notes = json::array();
+  for (const load::LoadError& e : summary.skipped_files)
+    notes.push_back({{"level", "error"},
+                     {"message", {{"text", e.message + (e.help.empty() ? "" : "\nhelp: " + e.help)}}},
+                     {"locations", json::array({location_json(sources, e.loc, ResourceRef{}, summary)})}});
+  // Objects of kinds meshproof does not model: a note each, a warning when nothing else was analyzed.
+  const char* level = only_unanalyzed_policies(summary) ? "warning" : "note";
+  for (const model::NotAnalyzed& n : summary.not_analyzed)
+    notes.push_back(
+        {{"level", level},
+         {"message", {{"text", "not analyzed: meshproof does not model the policy of " + model::describe(n)}}},
+         {"locations",
+          json::array({location_json(sources, n.loc, ResourceRef{n.kind, n.ns, n.name, n.loc, ""}, summary)})}});
+  if (!notes.empty()) invocation["toolExecutionNotifications"] = notes;
   run["invocations"] = json::array({invocation});
   run["properties"] = {{"regulatedNamespaces", summary.regulated_namespaces},
                        {"failOn", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};

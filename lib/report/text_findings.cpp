@@ -14,8 +14,9 @@ namespace meshproof::report {
 
 namespace {
 
-constexpr size_t kLongRun = 10;          // more findings than this: help once per check, a per-check table
-constexpr size_t kSummaryNamesMax = 10;  // regulated namespaces named on the summary line
+constexpr size_t kLongRun = 10;            // more findings than this: help once per check, a per-check table
+constexpr size_t kSummaryNamesMax = 10;    // regulated namespaces named on the summary line
+constexpr size_t kNotAnalyzedListed = 20;  // not-analyzed objects named after the summary line
 
 struct Style {
   bool on = false;
@@ -129,6 +130,21 @@ void write_summary_line(std::ostringstream& o, const Counts& all, const RunSumma
   o << "\n";
 }
 
+// The objects whose policy meshproof does not model, each with its location (at most kNotAnalyzedListed),
+// and when they are the input's only policies, why the run does not pass.
+void write_not_analyzed(std::ostringstream& o, const SourceSet& sources, const RunSummary& summary) {
+  const std::vector<model::NotAnalyzed>& items = summary.not_analyzed;
+  if (items.empty()) return;
+  o << "not analyzed: " << items.size() << (items.size() == 1 ? " object" : " objects")
+    << " whose policy meshproof does not model (" << not_analyzed_counts(items) << ")\n";
+  for (size_t i = 0; i < items.size() && i < kNotAnalyzedListed; ++i)
+    o << "  " << describe_location(sources, items[i].loc) << ": " << model::describe(items[i]) << "\n";
+  if (items.size() > kNotAnalyzedListed)
+    o << "  and " << items.size() - kNotAnalyzedListed << " more (--format json lists them all)\n";
+  if (only_unanalyzed_policies(summary))
+    o << "nothing was analyzed: the input holds no Istio policy (exit code 2; the error on stderr says more)\n";
+}
+
 }  // namespace
 
 size_t headline_end(const std::string& m) {
@@ -167,6 +183,7 @@ std::string format_text(const std::vector<Finding>& findings, const SourceSet& s
   if (summary.show_suppressed && all.suppressed) write_suppressed(o, findings, sources, all.suppressed);
   if (long_run) write_check_table(o, per_check);
   write_summary_line(o, all, summary);
+  write_not_analyzed(o, sources, summary);
   if (const size_t n = count_inconclusive(findings))
     o << n << (n == 1 ? " proof was" : " proofs were")
       << " inconclusive (the solver answered unknown), so nothing is proved about " << (n == 1 ? "it" : "them")

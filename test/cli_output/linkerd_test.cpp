@@ -1,0 +1,84 @@
+// Issue #15 item 1 (first part): a workload Linkerd injects is not judged as an Istio workload
+// (docs/semantics.md#linkerd LK2): no mtls-not-strict, no-default-deny, workload-outside-mesh or plaintext-hop
+// finding from Istio's rules; its skip-inbound ports are a plaintext bypass (L17); it is listed as not analyzed.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+
+namespace meshproof::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string emojivoto(const std::string& ns_annotations) {
+  return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: emojivoto\n" + ns_annotations +
+         R"(---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: emojivoto}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {config.linkerd.io/skip-inbound-ports: "9090, 9091"}
+    spec: {containers: [{name: web, image: x, ports: [{containerPort: 8080}, {containerPort: 9090}]}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: other, namespace: other}
+spec: {mtls: {mode: STRICT}}
+)";
+}
+
+std::map<std::string, int> checks_of(const json& j) {
+  std::map<std::string, int> n;
+  for (const json& f : j["findings"]) ++n[f["check"].get<std::string>()];
+  return n;
+}
+
+TEST_CASE("linkerd: an injected workload is judged by its skip ports only, and listed as not analyzed",
+          "[cli][linkerd]") {
+  fs::path dir = temp_dir("linkerd-injected");
+  write_file(dir / "emojivoto.yaml", emojivoto("  annotations: {linkerd.io/inject: enabled}\n"));
+  RunResult r = run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"});
+  INFO(r.out << r.err);
+  json j = json::parse(r.out);
+  const std::map<std::string, int> n = checks_of(j);
+  CHECK(n.count("no-default-deny") == 0);
+  CHECK(n.count("workload-outside-mesh") == 0);
+  CHECK(n.count("plaintext-hop") == 0);
+  REQUIRE(n.at("mtls-not-strict") == 2);  // 9090 and 9091, not 8080
+  const json& f = j["findings"][0];
+  CHECK(f["properties"]["level"] == "linkerd-skip-inbound-ports");
+  CHECK(f["properties"]["port"] == "9090");
+  CHECK(f["message"].get<std::string>().find("skip-inbound-ports sends that port past Linkerd's proxy") !=
+        std::string::npos);
+  REQUIRE(j["not_analyzed"].size() == 2);  // the Deployment, and the namespace's other pods as its Namespace
+  CHECK(j["not_analyzed"][0]["system"] == "Linkerd data plane");
+  CHECK(j["not_analyzed"][0]["kind"] == "Deployment");
+  CHECK(j["not_analyzed"][1]["kind"] == "Namespace");
+  CHECK(r.exit_code == 1);  // an Istio policy exists (namespace other), and the skip ports fail the run
+}
+
+TEST_CASE("linkerd: without the inject annotation the same workload is judged by Istio's rules", "[cli][linkerd]") {
+  fs::path dir = temp_dir("linkerd-not-injected");
+  write_file(dir / "emojivoto.yaml", emojivoto(""));
+  json j = json::parse(run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"}).out);
+  const std::map<std::string, int> n = checks_of(j);
+  // web and the namespace's other pods (no sidecar in a declared namespace without Istio's labels)
+  CHECK(n.at("no-default-deny") == 1 + 1);
+  CHECK(n.at("workload-outside-mesh") == 1);
+  CHECK(n.at("mtls-not-strict") == 2 + 1);  // web's two container ports, and every port of the other pods
+  CHECK_FALSE(j.contains("not_analyzed"));
+}
+
+}  // namespace
+}  // namespace meshproof::test
