@@ -67,11 +67,7 @@ std::string format_diff_sarif(const diff::Result& res, const DiffHeader& h) {
                    {"rules", rules_json()}}}};
   run["results"] = results;
   run["properties"] = {{"before", h.before}, {"after", h.after}};
-  json out;
-  out["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  out["version"] = "2.1.0";
-  out["runs"] = json::array({run});
-  return out.dump(2) + "\n";
+  return sarif_log(std::move(run));
 }
 
 }  // namespace meshproof::report

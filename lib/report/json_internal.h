@@ -13,5 +13,7 @@ nlohmann::json finding_to_json(const Finding& f, const SourceSet& sources);
 nlohmann::json witness_to_json(const Witness& w);
 // RFC 3986 path encoding for SARIF artifact URIs (sarif.cpp).
 std::string uri_encode(const std::string& path);
+// A SARIF 2.1.0 log of one run, as text (sarif.cpp; the findings' and diff's SARIF).
+std::string sarif_log(nlohmann::json run);
 
 }  // namespace meshproof::report

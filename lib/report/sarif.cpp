@@ -12,6 +12,14 @@ namespace meshproof::report {
 
 using nlohmann::json;
 
+std::string sarif_log(json run) {
+  json out;
+  out["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
+  out["version"] = "2.1.0";
+  out["runs"] = json::array({std::move(run)});
+  return out.dump(2) + "\n";
+}
+
 // RFC 3986 path encoding for artifact URIs: keep unreserved characters and '/', escape the rest.
 std::string uri_encode(const std::string& path) {
   static const char* hex = "0123456789ABCDEF";
@@ -266,11 +274,7 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
                        {"failOn", summary.fail_on_never ? "never" : to_string(summary.fail_on)}};
   if (const size_t n = count_inconclusive(findings)) run["properties"]["inconclusive"] = n;
 
-  json out;
-  out["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  out["version"] = "2.1.0";
-  out["runs"] = json::array({run});
-  return out.dump(2) + "\n";
+  return sarif_log(std::move(run));
 }
 
 }  // namespace meshproof::report

@@ -9,12 +9,6 @@ using namespace meshproof;
 
 namespace {
 
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
 template <class P>
 std::vector<std::string> names(const std::vector<const P*>& ps) {
   std::vector<std::string> out;
@@ -33,11 +27,12 @@ TEST_CASE("root-namespace AuthorizationPolicy applies mesh-wide, listed before t
   b.authz("foo", "aaa-local", {});
   b.authz("istio-system", "zzz-global", {});
   mesh::Mesh m = b.resolve();
-  CHECK(names(get(m, "foo", "app").authorization_policies) ==
+  CHECK(names(test::get_workload(m, "foo", "app").authorization_policies) ==
         std::vector<std::string>{"istio-system/zzz-global", "foo/aaa-local"});
-  CHECK(names(get(m, "bar", "app").authorization_policies) == std::vector<std::string>{"istio-system/zzz-global"});
+  CHECK(names(test::get_workload(m, "bar", "app").authorization_policies) ==
+        std::vector<std::string>{"istio-system/zzz-global"});
   // Including the root namespace itself, without listing its policies twice.
-  CHECK(names(get(m, "istio-system", "gw").authorization_policies) ==
+  CHECK(names(test::get_workload(m, "istio-system", "gw").authorization_policies) ==
         std::vector<std::string>{"istio-system/zzz-global"});
 }
 
@@ -48,7 +43,7 @@ TEST_CASE("policies of one namespace are in creationTimestamp, name order", "[me
   b.authz("foo", "b", {{"app", "a"}}, "2024-01-01T00:00:00Z");
   b.authz("foo", "a", {}, "2024-01-03T00:00:00Z");
   b.authz("foo", "undated", {{"app", "a"}});
-  CHECK(names(get(b.resolve(), "foo", "app").authorization_policies) ==
+  CHECK(names(test::get_workload(b.resolve(), "foo", "app").authorization_policies) ==
         std::vector<std::string>{"foo/undated", "foo/b", "foo/a", "foo/c"});
 }
 
@@ -62,7 +57,7 @@ TEST_CASE("selector semantics: subset of the pod labels - empty or absent select
   b.authz("foo", "empty", {});
   b.authz("foo", "absent", {}).selector.present = false;
   b.authz("bar", "elsewhere", {});
-  auto got = names(get(b.resolve(), "foo", "v1").authorization_policies);
+  auto got = names(test::get_workload(b.resolve(), "foo", "v1").authorization_policies);
   std::sort(got.begin(), got.end());
   CHECK(got == std::vector<std::string>{"foo/absent", "foo/empty", "foo/exact", "foo/subset"});
 }
@@ -75,7 +70,7 @@ TEST_CASE("targetRef policies are ignored for sidecar workloads, not treated as 
   b.authz_target("istio-system", "class-policy", "gateway.networking.k8s.io", "GatewayClass", "istio-waypoint");
   b.authz("foo", "plain", {});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   CHECK(names(w.authorization_policies) == std::vector<std::string>{"foo/plain"});
   auto ignored = names(w.ignored_target_ref_authorization_policies);
   std::sort(ignored.begin(), ignored.end());
@@ -92,7 +87,7 @@ TEST_CASE("Gateway API gateway pods: targetRef to their Gateway applies, selecto
   b.authz_target("foo", "wrong-group", "networking.istio.io", "Gateway", "gw");
   b.authz("foo", "by-label", {{"gateway.networking.k8s.io/gateway-name", "gw"}});
   mesh::Mesh m = b.resolve();
-  const auto& gw = get(m, "foo", "gw-istio");
+  const auto& gw = test::get_workload(m, "foo", "gw-istio");
   CHECK(gw.gateway_name == "gw");
   CHECK(gw.has_proxy());
   auto got = names(gw.authorization_policies);
@@ -100,7 +95,7 @@ TEST_CASE("Gateway API gateway pods: targetRef to their Gateway applies, selecto
   CHECK(got == std::vector<std::string>{"foo/by-label", "foo/to-gw"});
   CHECK(gw.ignored_target_ref_authorization_policies.size() == 2);
   // A policy attaches only to the gateway of its own namespace.
-  CHECK(get(m, "bar", "gw-istio").authorization_policies.empty());
+  CHECK(test::get_workload(m, "bar", "gw-istio").authorization_policies.empty());
 }
 
 TEST_CASE("RequestAuthentication follows the same attachment rules", "[mesh][applicability]") {
@@ -113,7 +108,7 @@ TEST_CASE("RequestAuthentication follows the same attachment rules", "[mesh][app
   targeted.selector.present = false;
   targeted.target_refs.push_back(model::TargetRef{"", "Service", "app", "", Loc{}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   CHECK(names(w.request_authentications) == std::vector<std::string>{"istio-system/global", "foo/mine"});
   REQUIRE(w.ignored_target_ref_request_authentications.size() == 1);
   CHECK(w.ignored_target_ref_request_authentications[0]->meta.name == "targeted");
@@ -125,7 +120,7 @@ TEST_CASE("objects without metadata.namespace belong to default", "[mesh][applic
   b.authz("", "p", {{"app", "a"}});
   b.peer_authn("default", "strict", {}, model::MtlsMode::Strict);
   mesh::Mesh m = b.resolve();
-  const auto& w = get(m, "default", "app");
+  const auto& w = test::get_workload(m, "default", "app");
   CHECK(w.authorization_policies.size() == 1);
   CHECK(w.default_mtls.mode == model::MtlsMode::Strict);
   CHECK(w.ref().ns == "default");

@@ -12,12 +12,6 @@ using namespace meshproof;
 
 namespace {
 
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
 // Everything observable about a resolved mesh, as text, to compare two resolutions.
 std::string summary(const mesh::Mesh& m) {
   std::string s;
@@ -46,13 +40,13 @@ TEST_CASE("workloads with the same policies, ports and modes share a class", "[m
   b.authz("foo", "for-a", {{"app", "a"}});
   b.peer_authn("foo", "pod4", {{"pod", "4"}}, model::MtlsMode::Strict);
   mesh::Mesh m = b.resolve();
-  const auto& a1 = get(m, "foo", "a1");
-  CHECK(a1.class_id == get(m, "foo", "a2").class_id);
-  CHECK(a1.class_id != get(m, "foo", "a3-other-port").class_id);
-  CHECK(a1.class_id != get(m, "foo", "a4-strict").class_id);
-  CHECK(a1.class_id != get(m, "foo", "b").class_id);  // no policy applies to b
+  const auto& a1 = test::get_workload(m, "foo", "a1");
+  CHECK(a1.class_id == test::get_workload(m, "foo", "a2").class_id);
+  CHECK(a1.class_id != test::get_workload(m, "foo", "a3-other-port").class_id);
+  CHECK(a1.class_id != test::get_workload(m, "foo", "a4-strict").class_id);
+  CHECK(a1.class_id != test::get_workload(m, "foo", "b").class_id);  // no policy applies to b
   // Same (empty) policy set, ports and modes across namespaces: one class.
-  CHECK(get(m, "foo", "b").class_id == get(m, "bar", "a5").class_id);
+  CHECK(test::get_workload(m, "foo", "b").class_id == test::get_workload(m, "bar", "a5").class_id);
   // Classes cover every workload once, and ids are positions in Mesh::classes.
   size_t members = 0;
   for (size_t i = 0; i < m.classes.size(); ++i) {
@@ -71,7 +65,7 @@ TEST_CASE("a workload without sidecar never shares a class with an injected one"
   b.deployment("foo", "out", {{"app", "a"}, {"sidecar.istio.io/inject", "false"}});
   b.peer_authn("foo", "ns", {}, model::MtlsMode::Disable);  // same mode as "no sidecar"
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "foo", "in").class_id != get(m, "foo", "out").class_id);
+  CHECK(test::get_workload(m, "foo", "in").class_id != test::get_workload(m, "foo", "out").class_id);
 }
 
 TEST_CASE("istio_older: creationTimestamp then name then namespace - absent is oldest", "[mesh][order]") {

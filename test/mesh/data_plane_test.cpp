@@ -7,16 +7,6 @@
 using namespace meshproof;
 using mesh::DataPlane;
 
-namespace {
-
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
-}  // namespace
-
 TEST_CASE("data plane: a declared namespace decides by the webhooks' selectors", "[mesh][data-plane]") {
   test::MeshBuilder b;
   b.namespace_("injected", {{"istio-injection", "enabled"}});
@@ -35,25 +25,26 @@ TEST_CASE("data plane: a declared namespace decides by the webhooks' selectors",
   b.deployment("amb", "out", {{"istio.io/dataplane-mode", "none"}});
   b.deployment("both", "a", {{"app", "a"}});
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "injected", "a").data_plane == DataPlane::Sidecar);
-  CHECK(get(m, "revision", "a").data_plane == DataPlane::Sidecar);
-  const auto& plain = get(m, "bare", "plain");
+  CHECK(test::get_workload(m, "injected", "a").data_plane == DataPlane::Sidecar);
+  CHECK(test::get_workload(m, "revision", "a").data_plane == DataPlane::Sidecar);
+  const auto& plain = test::get_workload(m, "bare", "plain");
   CHECK(plain.data_plane == DataPlane::None);
   CHECK_FALSE(plain.data_plane_assumed);
   CHECK_FALSE(plain.data_plane_opted_out);
   CHECK(plain.data_plane_loc.known());
   CHECK_FALSE(plain.has_proxy());
   CHECK(plain.default_mtls.no_sidecar);
-  CHECK(get(m, "bare", "*").data_plane == DataPlane::None);
-  CHECK(get(m, "bare", "opt-in").data_plane == DataPlane::Sidecar);     // object webhook
-  CHECK(get(m, "bare", "annotated-in").data_plane == DataPlane::None);  // an annotation is no objectSelector
-  CHECK(get(m, "bare", "pod-ambient").data_plane == DataPlane::Ambient);
-  CHECK(get(m, "bare", "injected-already").data_plane == DataPlane::Sidecar);
-  CHECK(get(m, "amb", "a").data_plane == DataPlane::Ambient);
-  CHECK(get(m, "amb", "a").has_proxy());
-  CHECK(get(m, "amb", "out").data_plane == DataPlane::None);
-  CHECK(get(m, "amb", "out").data_plane_opted_out);
-  CHECK(get(m, "both", "a").data_plane == DataPlane::Sidecar);  // sidecar wins (ambient.md A2)
+  CHECK(test::get_workload(m, "bare", "*").data_plane == DataPlane::None);
+  CHECK(test::get_workload(m, "bare", "opt-in").data_plane == DataPlane::Sidecar);  // object webhook
+  CHECK(test::get_workload(m, "bare", "annotated-in").data_plane ==
+        DataPlane::None);  // an annotation is no objectSelector
+  CHECK(test::get_workload(m, "bare", "pod-ambient").data_plane == DataPlane::Ambient);
+  CHECK(test::get_workload(m, "bare", "injected-already").data_plane == DataPlane::Sidecar);
+  CHECK(test::get_workload(m, "amb", "a").data_plane == DataPlane::Ambient);
+  CHECK(test::get_workload(m, "amb", "a").has_proxy());
+  CHECK(test::get_workload(m, "amb", "out").data_plane == DataPlane::None);
+  CHECK(test::get_workload(m, "amb", "out").data_plane_opted_out);
+  CHECK(test::get_workload(m, "both", "a").data_plane == DataPlane::Sidecar);  // sidecar wins (ambient.md A2)
 }
 
 TEST_CASE("data plane: an undeclared namespace is an assumption, --data-plane changes it", "[mesh][data-plane]") {
@@ -62,19 +53,19 @@ TEST_CASE("data plane: an undeclared namespace is an assumption, --data-plane ch
   b.deployment("shop", "opt-in", {{"sidecar.istio.io/inject", "true"}});
   b.deployment("shop", "amb", {{"istio.io/dataplane-mode", "ambient"}});
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "shop", "cart").data_plane == DataPlane::Sidecar);
-  CHECK(get(m, "shop", "cart").data_plane_assumed);
-  CHECK_FALSE(get(m, "shop", "opt-in").data_plane_assumed);
-  CHECK(get(m, "shop", "amb").data_plane == DataPlane::Ambient);
+  CHECK(test::get_workload(m, "shop", "cart").data_plane == DataPlane::Sidecar);
+  CHECK(test::get_workload(m, "shop", "cart").data_plane_assumed);
+  CHECK_FALSE(test::get_workload(m, "shop", "opt-in").data_plane_assumed);
+  CHECK(test::get_workload(m, "shop", "amb").data_plane == DataPlane::Ambient);
 
   mesh::ResolveOptions none;
   none.assumed_data_plane = DataPlane::None;
   mesh::Mesh n = b.resolve(none);
-  CHECK(get(n, "shop", "cart").data_plane == DataPlane::None);
-  CHECK(get(n, "shop", "cart").data_plane_assumed);
-  CHECK(get(n, "shop", "opt-in").data_plane == DataPlane::Sidecar);
+  CHECK(test::get_workload(n, "shop", "cart").data_plane == DataPlane::None);
+  CHECK(test::get_workload(n, "shop", "cart").data_plane_assumed);
+  CHECK(test::get_workload(n, "shop", "opt-in").data_plane == DataPlane::Sidecar);
 
   mesh::ResolveOptions ambient;
   ambient.assumed_data_plane = DataPlane::Ambient;
-  CHECK(get(b.resolve(ambient), "shop", "cart").data_plane == DataPlane::Ambient);
+  CHECK(test::get_workload(b.resolve(ambient), "shop", "cart").data_plane == DataPlane::Ambient);
 }

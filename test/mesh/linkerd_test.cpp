@@ -8,16 +8,6 @@
 using namespace meshproof;
 using mesh::DataPlane;
 
-namespace {
-
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
-}  // namespace
-
 TEST_CASE("linkerd: the injector's truth table decides membership", "[mesh][linkerd]") {
   test::MeshBuilder b;
   b.namespace_("ns-on").meta.annotations["linkerd.io/inject"] = "enabled";
@@ -32,7 +22,9 @@ TEST_CASE("linkerd: the injector's truth table decides membership", "[mesh][link
   b.deployment("plain", "injected", {{"app", "g"}}).pod_annotations["linkerd.io/proxy-version"] = "edge-25.8.3";
   b.deployment("plain", "none", {{"app", "h"}});
   mesh::Mesh m = b.resolve();
-  auto member = [&](const char* ns, const char* name) { return mesh::linkerd_membership(get(m, ns, name), m).member; };
+  auto member = [&](const char* ns, const char* name) {
+    return mesh::linkerd_membership(test::get_workload(m, ns, name), m).member;
+  };
   CHECK(member("ns-on", "inherits"));
   CHECK_FALSE(member("ns-on", "pod-off"));
   CHECK_FALSE(member("ns-bad", "pod-on"));  // an invalid namespace value disables injection
@@ -43,7 +35,7 @@ TEST_CASE("linkerd: the injector's truth table decides membership", "[mesh][link
   CHECK_FALSE(member("plain", "none"));
   CHECK_FALSE(member("plain", "*"));  // "any other workload": its namespace does not inject
   CHECK(member("ns-on", "*"));        // its namespace injects every pod that does not opt out
-  CHECK(mesh::linkerd_membership(get(m, "ns-on", "inherits"), m).reason ==
+  CHECK(mesh::linkerd_membership(test::get_workload(m, "ns-on", "inherits"), m).reason ==
         "namespace ns-on annotation linkerd.io/inject: enabled");
 }
 
@@ -54,15 +46,15 @@ TEST_CASE("linkerd: a member has no Istio proxy unless Istio injects it too", "[
   b.deployment("undeclared", "l", {{"app", "l"}}).pod_annotations["linkerd.io/inject"] = "enabled";
   b.deployment("undeclared", "istio", {{"app", "i"}});
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "both", "a").data_plane == DataPlane::Sidecar);
-  CHECK_FALSE(mesh::served_by_linkerd(get(m, "both", "a"), m));
-  const mesh::Workload& l = get(m, "undeclared", "l");
+  CHECK(test::get_workload(m, "both", "a").data_plane == DataPlane::Sidecar);
+  CHECK_FALSE(mesh::served_by_linkerd(test::get_workload(m, "both", "a"), m));
+  const mesh::Workload& l = test::get_workload(m, "undeclared", "l");
   CHECK(l.data_plane == DataPlane::None);  // not the sidecar assumption
   CHECK_FALSE(l.data_plane_assumed);
   CHECK(l.data_plane_opted_out);
   CHECK(l.injection_reason.find("injected by Linkerd (pod annotation linkerd.io/inject: enabled)") == 0);
   CHECK(mesh::served_by_linkerd(l, m));
-  CHECK(get(m, "undeclared", "istio").data_plane == DataPlane::Sidecar);
+  CHECK(test::get_workload(m, "undeclared", "istio").data_plane == DataPlane::Sidecar);
 }
 
 TEST_CASE("linkerd: the pod gets the namespace's config annotations unless it sets its own", "[mesh][linkerd]") {
@@ -75,10 +67,10 @@ TEST_CASE("linkerd: the pod gets the namespace's config annotations unless it se
   voting.pod_annotations["config.linkerd.io/default-inbound-policy"] = "deny";
   voting.pod_annotations["config.linkerd.io/skip-inbound-ports"] = "9090";
   mesh::Mesh m = b.resolve();
-  const mesh::LinkerdMembership web = mesh::linkerd_membership(get(m, "emojivoto", "web"), m);
+  const mesh::LinkerdMembership web = mesh::linkerd_membership(test::get_workload(m, "emojivoto", "web"), m);
   CHECK(web.default_inbound_policy == "cluster-authenticated");
   CHECK(web.skip_inbound_ports.empty());
-  const mesh::LinkerdMembership v = mesh::linkerd_membership(get(m, "emojivoto", "voting"), m);
+  const mesh::LinkerdMembership v = mesh::linkerd_membership(test::get_workload(m, "emojivoto", "voting"), m);
   CHECK(v.default_inbound_policy == "deny");
   CHECK(v.skip_inbound_ports == "9090");
 }

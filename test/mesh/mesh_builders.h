@@ -1,6 +1,7 @@
 // Builds model::ResourceSet objects directly, so each mesh rule is tested without YAML.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -186,6 +187,14 @@ struct MeshBuilder {
 // The workload, or a failed REQUIRE-friendly nullptr.
 inline const mesh::Workload* workload(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
   return m.find(ns, name);
+}
+
+// The workload NS/NAME of the mesh; the test case stops when there is none.
+inline const mesh::Workload& get_workload(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
+  const mesh::Workload* w = m.find(ns, name);
+  INFO("workload " << ns << "/" << name);
+  REQUIRE(w != nullptr);
+  return *w;
 }
 
 }  // namespace meshproof::test

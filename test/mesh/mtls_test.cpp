@@ -7,21 +7,11 @@ using namespace meshproof;
 using mesh::MtlsLevel;
 using model::MtlsMode;
 
-namespace {
-
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
-}  // namespace
-
 TEST_CASE("no PeerAuthentication at all: PERMISSIVE at the default level", "[mesh][mtls]") {
   test::MeshBuilder b;
   b.deployment("foo", "app", {{"app", "a"}}, {{"http", 8080}});
   mesh::Mesh m = b.resolve();
-  const auto& w = get(m, "foo", "app");
+  const auto& w = test::get_workload(m, "foo", "app");
   CHECK(w.default_mtls.mode == MtlsMode::Permissive);
   CHECK(w.default_mtls.level == MtlsLevel::Default);
   CHECK(w.default_mtls.decided_by == nullptr);
@@ -38,7 +28,7 @@ TEST_CASE("mesh-level policy applies to every namespace", "[mesh][mtls]") {
   b.peer_authn("istio-system", "default", {}, MtlsMode::Strict);
   mesh::Mesh m = b.resolve();
   for (const char* ns : {"foo", "bar"}) {
-    const auto& w = get(m, ns, "app");
+    const auto& w = test::get_workload(m, ns, "app");
     CHECK(w.default_mtls.mode == MtlsMode::Strict);
     CHECK(w.default_mtls.level == MtlsLevel::Mesh);
     REQUIRE(w.default_mtls.decided_by != nullptr);
@@ -50,14 +40,15 @@ TEST_CASE("the root namespace can be overridden by the mesh config and by option
   test::MeshBuilder b;
   b.deployment("foo", "app", {{"app", "a"}});
   b.peer_authn("mesh-root", "default", {}, MtlsMode::Strict);
-  CHECK(get(b.resolve(), "foo", "app").default_mtls.mode == MtlsMode::Permissive);  // istio-system is root
+  CHECK(test::get_workload(b.resolve(), "foo", "app").default_mtls.mode ==
+        MtlsMode::Permissive);  // istio-system is root
   mesh::ResolveOptions o;
   o.root_namespace = "mesh-root";
-  CHECK(get(b.resolve(o), "foo", "app").default_mtls.level == MtlsLevel::Mesh);
+  CHECK(test::get_workload(b.resolve(o), "foo", "app").default_mtls.level == MtlsLevel::Mesh);
   b.rs.mesh.root_namespace = "mesh-root";
   mesh::Mesh m = b.resolve();
   CHECK(m.root_namespace() == "mesh-root");
-  CHECK(get(m, "foo", "app").default_mtls.mode == MtlsMode::Strict);
+  CHECK(test::get_workload(m, "foo", "app").default_mtls.mode == MtlsMode::Strict);
 }
 
 TEST_CASE("namespace level overrides mesh level", "[mesh][mtls]") {
@@ -67,11 +58,12 @@ TEST_CASE("namespace level overrides mesh level", "[mesh][mtls]") {
   b.peer_authn("istio-system", "mesh", {}, MtlsMode::Strict);
   b.peer_authn("foo", "ns", {}, MtlsMode::Permissive);
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "foo", "app").default_mtls.mode == MtlsMode::Permissive);
-  CHECK(get(m, "foo", "app").default_mtls.level == MtlsLevel::Namespace);
-  CHECK(get(m, "bar", "app").default_mtls.mode == MtlsMode::Strict);  // other namespaces keep the mesh mode
-  CHECK(get(m, "foo", "app").pa_mesh->meta.name == "mesh");
-  CHECK(get(m, "foo", "app").pa_namespace->meta.name == "ns");
+  CHECK(test::get_workload(m, "foo", "app").default_mtls.mode == MtlsMode::Permissive);
+  CHECK(test::get_workload(m, "foo", "app").default_mtls.level == MtlsLevel::Namespace);
+  CHECK(test::get_workload(m, "bar", "app").default_mtls.mode ==
+        MtlsMode::Strict);  // other namespaces keep the mesh mode
+  CHECK(test::get_workload(m, "foo", "app").pa_mesh->meta.name == "mesh");
+  CHECK(test::get_workload(m, "foo", "app").pa_namespace->meta.name == "ns");
 }
 
 TEST_CASE("workload level overrides namespace level", "[mesh][mtls]") {
@@ -81,10 +73,10 @@ TEST_CASE("workload level overrides namespace level", "[mesh][mtls]") {
   b.peer_authn("foo", "ns", {}, MtlsMode::Strict);
   b.peer_authn("foo", "db-off", {{"app", "db"}}, MtlsMode::Disable);
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "foo", "db").default_mtls.mode == MtlsMode::Disable);
-  CHECK(get(m, "foo", "db").default_mtls.level == MtlsLevel::Workload);
-  CHECK(get(m, "foo", "web").default_mtls.mode == MtlsMode::Strict);
-  CHECK(get(m, "foo", "web").default_mtls.level == MtlsLevel::Namespace);
+  CHECK(test::get_workload(m, "foo", "db").default_mtls.mode == MtlsMode::Disable);
+  CHECK(test::get_workload(m, "foo", "db").default_mtls.level == MtlsLevel::Workload);
+  CHECK(test::get_workload(m, "foo", "web").default_mtls.mode == MtlsMode::Strict);
+  CHECK(test::get_workload(m, "foo", "web").default_mtls.level == MtlsLevel::Namespace);
 }
 
 TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") {
@@ -94,7 +86,7 @@ TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") 
     b.peer_authn("foo", "ns", {}, MtlsMode::Strict);
     b.peer_authn("foo", "wl", {{"app", "a"}}, MtlsMode::Unset);
     mesh::Mesh m = b.resolve();
-    const auto& w = get(m, "foo", "app");
+    const auto& w = test::get_workload(m, "foo", "app");
     CHECK(w.pa_workload != nullptr);
     CHECK(w.default_mtls.mode == MtlsMode::Strict);
     CHECK(w.default_mtls.level == MtlsLevel::Namespace);
@@ -105,7 +97,7 @@ TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") 
     b.peer_authn("istio-system", "mesh", {}, MtlsMode::Disable);
     b.peer_authn("foo", "ns", {}, MtlsMode::Unset);
     const mesh::Mesh resolved = b.resolve();
-    const auto& w = get(resolved, "foo", "app");
+    const auto& w = test::get_workload(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Disable);
     CHECK(w.default_mtls.level == MtlsLevel::Mesh);
   }
@@ -115,7 +107,7 @@ TEST_CASE("UNSET or absent mtls inherits from the level above", "[mesh][mtls]") 
     b.peer_authn("istio-system", "mesh", {}, MtlsMode::Unset);
     b.peer_authn("foo", "wl", {{"app", "a"}}, MtlsMode::Unset);
     const mesh::Mesh resolved = b.resolve();
-    const auto& w = get(resolved, "foo", "app");
+    const auto& w = test::get_workload(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Permissive);
     CHECK(w.default_mtls.level == MtlsLevel::Default);
     CHECK(w.default_mtls.decided_by == nullptr);
@@ -129,7 +121,7 @@ TEST_CASE("oldest wins at the mesh level", "[mesh][mtls]") {
     b.peer_authn("istio-system", "a-newer", {}, MtlsMode::Disable, "2024-05-01T00:00:00Z");
     b.peer_authn("istio-system", "z-older", {}, MtlsMode::Strict, "2024-01-01T00:00:00Z");
     const mesh::Mesh resolved = b.resolve();
-    const auto& w = get(resolved, "foo", "app");
+    const auto& w = test::get_workload(resolved, "foo", "app");
     CHECK(w.default_mtls.mode == MtlsMode::Strict);
     CHECK(w.default_mtls.decided_by->meta.name == "z-older");
   }
@@ -138,14 +130,14 @@ TEST_CASE("oldest wins at the mesh level", "[mesh][mtls]") {
     b.deployment("foo", "app", {{"app", "a"}});
     b.peer_authn("istio-system", "beta", {}, MtlsMode::Disable, "2024-01-01T00:00:00Z");
     b.peer_authn("istio-system", "alpha", {}, MtlsMode::Strict, "2024-01-01T00:00:00Z");
-    CHECK(get(b.resolve(), "foo", "app").default_mtls.decided_by->meta.name == "alpha");
+    CHECK(test::get_workload(b.resolve(), "foo", "app").default_mtls.decided_by->meta.name == "alpha");
   }
   SECTION("a missing timestamp is Go's zero time: older than any real one") {
     test::MeshBuilder b;
     b.deployment("foo", "app", {{"app", "a"}});
     b.peer_authn("istio-system", "a-dated", {}, MtlsMode::Disable, "1999-01-01T00:00:00Z");
     b.peer_authn("istio-system", "z-undated", {}, MtlsMode::Strict, "");
-    CHECK(get(b.resolve(), "foo", "app").default_mtls.decided_by->meta.name == "z-undated");
+    CHECK(test::get_workload(b.resolve(), "foo", "app").default_mtls.decided_by->meta.name == "z-undated");
   }
 }
 
@@ -155,7 +147,7 @@ TEST_CASE("oldest wins at the namespace level", "[mesh][mtls]") {
   b.peer_authn("foo", "second", {}, MtlsMode::Disable, "2024-02-01T00:00:00Z");
   b.peer_authn("foo", "first", {}, MtlsMode::Strict, "2024-01-31T23:59:59+00:00");
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   CHECK(w.default_mtls.mode == MtlsMode::Strict);
   CHECK(w.default_mtls.level == MtlsLevel::Namespace);
   CHECK(w.pa_namespace->meta.name == "first");
@@ -170,7 +162,7 @@ TEST_CASE("oldest matching workload-level policy wins, including its portLevelMt
   b.peer_authn("foo", "older", {{"app", "a"}}, MtlsMode::Strict, "2024-01-01T00:00:00Z",
                {{8080, MtlsMode::Permissive}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   REQUIRE(w.pa_workload != nullptr);
   CHECK(w.pa_workload->meta.name == "older");
   CHECK(w.default_mtls.mode == MtlsMode::Strict);
@@ -189,7 +181,7 @@ TEST_CASE("port level: explicit modes, UNSET inherits, undeclared ports are adde
   b.peer_authn("foo", "wl", {{"app", "a"}}, MtlsMode::Strict, "",
                {{8080, MtlsMode::Disable}, {15090, MtlsMode::Unset}, {7070, MtlsMode::Permissive}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   CHECK(w.find_port(8080)->mtls.mode == MtlsMode::Disable);
   CHECK(w.find_port(8080)->mtls.level == MtlsLevel::WorkloadPort);
   // UNSET at port level inherits the workload's resolved mode.
@@ -213,7 +205,7 @@ TEST_CASE("portLevelMtls is keyed by the workload target port not the Service po
   b.service("foo", "app", {{"app", "a"}}, {{"http", 80, 8080}});
   b.peer_authn("foo", "wl", {{"app", "a"}}, MtlsMode::Strict, "", {{80, MtlsMode::Disable}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   REQUIRE(w.find_port(8080));
   CHECK(w.find_port(8080)->mtls.mode == MtlsMode::Strict);
   // 80 is a port of the workload only through the portLevelMtls key.
@@ -228,7 +220,7 @@ TEST_CASE("a root-namespace PeerAuthentication with a selector is ignored", "[me
   b.deployment("istio-system", "gw", {{"app", "a"}});
   b.peer_authn("istio-system", "selective", {{"app", "a"}}, MtlsMode::Strict, "", {{8080, MtlsMode::Disable}});
   mesh::Mesh m = b.resolve();
-  for (const auto* w : {&get(m, "foo", "app"), &get(m, "istio-system", "gw")}) {
+  for (const auto* w : {&test::get_workload(m, "foo", "app"), &test::get_workload(m, "istio-system", "gw")}) {
     CHECK(w->pa_workload == nullptr);
     CHECK(w->pa_mesh == nullptr);
     CHECK(w->default_mtls.mode == MtlsMode::Permissive);
@@ -242,7 +234,7 @@ TEST_CASE("in the root namespace the selector-less policy is the mesh level", "[
   b.deployment("istio-system", "istiod", {{"app", "istiod"}});
   b.peer_authn("istio-system", "default", {}, MtlsMode::Strict);
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "istio-system", "istiod");
+  const auto& w = test::get_workload(resolved, "istio-system", "istiod");
   CHECK(w.default_mtls.level == MtlsLevel::Mesh);
   CHECK(w.pa_namespace == nullptr);
 }
@@ -254,7 +246,7 @@ TEST_CASE("a workload without a sidecar accepts plaintext whatever the policy sa
   b.peer_authn("istio-system", "default", {}, MtlsMode::Strict);
   b.peer_authn("foo", "wl", {{"app", "legacy"}}, MtlsMode::Strict, "", {{9000, MtlsMode::Strict}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "legacy");
+  const auto& w = test::get_workload(resolved, "foo", "legacy");
   CHECK_FALSE(w.has_proxy());
   CHECK(w.default_mtls.no_sidecar);
   CHECK(w.default_mtls.mode == MtlsMode::Disable);

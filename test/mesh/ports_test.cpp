@@ -10,19 +10,13 @@ using mesh::PortProtocol;
 
 namespace {
 
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
 // Resolves one workload behind one Service port and returns that port's resolution.
 mesh::WorkloadPort one_port(const test::MeshBuilder::SvcPort& sp, uint32_t container_port = 8080) {
   test::MeshBuilder b;
   b.deployment("foo", "app", {{"app", "a"}}, {{"", container_port}});
   b.service("foo", "svc", {{"app", "a"}}, {sp});
   mesh::Mesh m = b.resolve();
-  const mesh::Workload& w = get(m, "foo", "app");
+  const mesh::Workload& w = test::get_workload(m, "foo", "app");
   REQUIRE(w.ports.size() == 1);
   return w.ports[0];
 }
@@ -92,7 +86,7 @@ TEST_CASE("targetPort: number, name of a container port, or the Service port", "
   b.service("foo", "svc", {{"app", "a"}},
             {{"http", 80, 0, "web"}, {"grpc-admin", 9999, 0, "admin"}, {"tcp-raw", 7000}, {"http-num", 81, 9000}});
   mesh::Mesh m = b.resolve();
-  const auto& w = get(m, "foo", "app");
+  const auto& w = test::get_workload(m, "foo", "app");
   REQUIRE(w.find_port(8080));
   CHECK(w.find_port(8080)->protocol == PortProtocol::Http);
   CHECK(w.find_port(8080)->name == "web");
@@ -105,7 +99,7 @@ TEST_CASE("targetPort: number, name of a container port, or the Service port", "
   CHECK(w.find_port(7000)->protocol == PortProtocol::Tcp);
   CHECK(w.find_port(9999) == nullptr);
   // A pod without the named container port gets no endpoint for that Service port.
-  const auto& slim = get(m, "foo", "no-admin");
+  const auto& slim = test::get_workload(m, "foo", "no-admin");
   CHECK(slim.find_port(9000) != nullptr);  // the numeric targetPort 9000 still routes
   CHECK(slim.find_port(9000)->protocol_source == "port name");
   CHECK(slim.find_port(9000)->services == std::vector<std::string>{"foo/svc:81"});
@@ -116,7 +110,7 @@ TEST_CASE("container ports not behind a Service are sniffed by the passthrough c
   b.deployment("foo", "app", {{"app", "a"}}, {{"http-metrics", 9090}});
   b.rs.workloads.back().ports.push_back(model::ContainerPort{"dns", 53, "UDP", Loc{}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   REQUIRE(w.ports.size() == 1);  // UDP is not redirected to the sidecar
   CHECK(w.ports[0].port == 9090);
   CHECK(w.ports[0].protocol == PortProtocol::Sniffed);  // the container port name does not count
@@ -128,7 +122,7 @@ TEST_CASE("UDP Service ports are not proxied", "[mesh][ports]") {
   b.deployment("foo", "app", {{"app", "a"}});
   b.service("foo", "svc", {{"app", "a"}}, {{"dns", 53, 53, "", "", "UDP"}, {"http", 80, 8080}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   REQUIRE(w.ports.size() == 1);
   CHECK(w.ports[0].port == 8080);
 }
@@ -140,7 +134,7 @@ TEST_CASE("several Services on one target port: the oldest decides the protocol"
   b.service("foo", "z-older", {{"app", "a"}}, {{"http", 80, 8080}}, "2024-01-01T00:00:00Z");
   b.service("foo", "unrelated", {{"app", "b"}}, {{"tcp", 80, 8080}});
   const mesh::Mesh resolved = b.resolve();
-  const auto& w = get(resolved, "foo", "app");
+  const auto& w = test::get_workload(resolved, "foo", "app");
   REQUIRE(w.ports.size() == 1);
   CHECK(w.ports[0].protocol == PortProtocol::Http);
   CHECK(w.ports[0].protocol_conflict);
@@ -151,7 +145,7 @@ TEST_CASE("a Service without selector routes to no pod", "[mesh][ports]") {
   test::MeshBuilder b;
   b.deployment("foo", "app", {{"app", "a"}});
   b.service("foo", "manual", {}, {{"http", 80, 8080}});
-  CHECK(get(b.resolve(), "foo", "app").ports.empty());
+  CHECK(test::get_workload(b.resolve(), "foo", "app").ports.empty());
 }
 
 TEST_CASE("Sidecar ingress listeners replace the Service ports", "[mesh][ports]") {
@@ -165,7 +159,7 @@ TEST_CASE("Sidecar ingress listeners replace the Service ports", "[mesh][ports]"
   b.sidecar("foo", "for-app", {{"app", "a"}}, {{9080, "HTTP"}, {9443, "TLS"}, {9999, "http-x"}});
   b.sidecar("istio-system", "default", {}, {{7000, "TCP"}});
   mesh::Mesh m = b.resolve();
-  const auto& w = get(m, "foo", "app");
+  const auto& w = test::get_workload(m, "foo", "app");
   REQUIRE(w.sidecar != nullptr);
   CHECK(w.find_port(9080)->protocol == PortProtocol::Http);
   CHECK(w.find_port(9443)->protocol == PortProtocol::Tcp);
@@ -175,11 +169,11 @@ TEST_CASE("Sidecar ingress listeners replace the Service ports", "[mesh][ports]"
   CHECK(w.find_port(8080)->protocol == PortProtocol::Sniffed);
   CHECK(w.find_port(8080)->services.empty());
   // The workload-selecting Sidecar does not select app=o; the root namespace default Sidecar applies.
-  const auto& o = get(m, "foo", "other");
+  const auto& o = test::get_workload(m, "foo", "other");
   CHECK(o.sidecar != nullptr);
   CHECK(o.find_port(7000) != nullptr);
   CHECK(o.find_port(8080) == nullptr);
-  CHECK(get(m, "bar", "app").find_port(7000) != nullptr);
+  CHECK(test::get_workload(m, "bar", "app").find_port(7000) != nullptr);
 }
 
 TEST_CASE("synthetic workloads get the ports of Services that select them and of their policies", "[mesh][ports]") {
@@ -187,7 +181,7 @@ TEST_CASE("synthetic workloads get the ports of Services that select them and of
   b.service("foo", "svc", {{"app", "x"}}, {{"grpc", 80, 8080}, {"named", 81, 0, "web"}});
   b.authz("foo", "p", {{"app", "x"}}, "", {"9000", "8080", "not-a-port", "70000"});
   const mesh::Mesh resolved = b.resolve();
-  const auto& s = get(resolved, "foo", "selector:app=x");
+  const auto& s = test::get_workload(resolved, "foo", "selector:app=x");
   REQUIRE(s.ports.size() == 2);
   CHECK(s.ports[0].port == 8080);
   CHECK(s.ports[0].protocol == PortProtocol::Http);
@@ -236,7 +230,7 @@ spec:
     hosts: ["*"]
 )");
     REQUIRE(input);
-    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    const mesh::Workload& w = test::get_workload(input->mesh, "istio-system", "istio-ingressgateway");
     REQUIRE(w.ports.size() == 1);
     CHECK(w.ports[0].port == 8080);
     CHECK(w.ports[0].protocol == PortProtocol::Http);
@@ -274,7 +268,7 @@ spec:
     hosts: ["legacy.example.com"]
 )");
     REQUIRE(input);
-    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    const mesh::Workload& w = test::get_workload(input->mesh, "istio-system", "istio-ingressgateway");
     REQUIRE(w.ports.size() == 4);
     CHECK(w.ports[0].port == 8443);  // 443 → targetPort 8443: SIMPLE (HTTP) and PASSTHROUGH (TCP) servers
     CHECK(w.ports[0].protocol == PortProtocol::Sniffed);
@@ -298,7 +292,7 @@ spec:
     hosts: ["*"]
 )");
     REQUIRE(input);
-    const mesh::Workload& w = get(input->mesh, "istio-system", "istio-ingressgateway");
+    const mesh::Workload& w = test::get_workload(input->mesh, "istio-system", "istio-ingressgateway");
     REQUIRE(w.ports.size() == 3);
     CHECK(w.ports[0].port == 8080);
     CHECK(w.ports[1].port == 8443);
@@ -328,7 +322,7 @@ spec:
     hosts: ["*"]
 )");
   REQUIRE(input);
-  const mesh::Workload& w = get(input->mesh, "shop", "web");
+  const mesh::Workload& w = test::get_workload(input->mesh, "shop", "web");
   REQUIRE(w.ports.size() == 1);
   CHECK(w.ports[0].port == 8080);
   CHECK(w.ports[0].protocol_source == "container port");

@@ -8,12 +8,6 @@ using mesh::WorkloadOrigin;
 
 namespace {
 
-const mesh::Workload& get(const mesh::Mesh& m, const std::string& ns, const std::string& name) {
-  const mesh::Workload* w = m.find(ns, name);
-  REQUIRE(w != nullptr);
-  return *w;
-}
-
 size_t count_origin(const mesh::Mesh& m, WorkloadOrigin o) {
   size_t n = 0;
   for (const auto& w : m.workloads) n += w.origin == o;
@@ -29,7 +23,7 @@ TEST_CASE("a selector no declared workload satisfies gets a synthetic workload",
   b.authz("foo", "web-policy", {{"app", "web"}});
   mesh::Mesh m = b.resolve();
   CHECK(count_origin(m, WorkloadOrigin::Synthetic) == 1);
-  const auto& s = get(m, "foo", "selector:app=db,version=v1");  // keys sorted
+  const auto& s = test::get_workload(m, "foo", "selector:app=db,version=v1");  // keys sorted
   CHECK(s.origin == WorkloadOrigin::Synthetic);
   CHECK(s.labels == model::Labels{{"app", "db"}, {"version", "v1"}});
   CHECK(s.decl == nullptr);
@@ -53,7 +47,7 @@ TEST_CASE("one synthetic workload per distinct selector across policy kinds", "[
   b.authz("bar", "p3", {{"app", "x"}});  // same selector, other namespace: another representative
   mesh::Mesh m = b.resolve();
   CHECK(count_origin(m, WorkloadOrigin::Synthetic) == 2);
-  const auto& s = get(m, "foo", "selector:app=x");
+  const auto& s = test::get_workload(m, "foo", "selector:app=x");
   CHECK(s.created_by.name == "p2");  // the selector that comes first in the input
   CHECK(s.authorization_policies.size() == 1);
   CHECK(s.request_authentications.size() == 1);
@@ -70,7 +64,7 @@ TEST_CASE("root-namespace selectors: synthetic in the root namespace only when n
   b.peer_authn("istio-system", "ignored-pa", {{"app", "phantom"}}, model::MtlsMode::Strict);
   mesh::Mesh m = b.resolve();
   CHECK(m.find("istio-system", "selector:istio=ingressgateway") == nullptr);
-  const auto& ghost = get(m, "istio-system", "selector:app=ghost");
+  const auto& ghost = test::get_workload(m, "istio-system", "selector:app=ghost");
   CHECK(ghost.authorization_policies.size() == 1);
   // A root-namespace PeerAuthentication selector is ignored by Istio: it stands for nothing.
   CHECK(m.find("istio-system", "selector:app=phantom") == nullptr);
@@ -85,7 +79,7 @@ TEST_CASE("other workloads: one per namespace - matched only by selector-less po
   b.authz("foo", "app-only", {{"app", "a"}}, "", {"9090"});
   b.authz("istio-system", "mesh-wide", {});
   mesh::Mesh m = b.resolve();
-  const auto& other = get(m, "foo", "*");
+  const auto& other = test::get_workload(m, "foo", "*");
   CHECK(other.origin == WorkloadOrigin::OtherWorkloads);
   CHECK(other.labels.empty());
   REQUIRE(other.authorization_policies.size() == 2);
@@ -137,23 +131,23 @@ TEST_CASE("sidecar injection: workloads are injected unless they opt out", "[mes
   b.deployment("gw-ns", "custom-gw", {{"app", "gw"}}).runs_istio_proxy = true;
   b.rs.workloads.back().pod_annotations["sidecar.istio.io/inject"] = "false";
   mesh::Mesh m = b.resolve();
-  CHECK(get(m, "on", "plain").has_proxy());
-  CHECK(get(m, "undeclared-ns", "plain").has_proxy());
-  CHECK_FALSE(get(m, "on", "annotated").has_proxy());
-  CHECK_FALSE(get(m, "on", "labelled").has_proxy());
+  CHECK(test::get_workload(m, "on", "plain").has_proxy());
+  CHECK(test::get_workload(m, "undeclared-ns", "plain").has_proxy());
+  CHECK_FALSE(test::get_workload(m, "on", "annotated").has_proxy());
+  CHECK_FALSE(test::get_workload(m, "on", "labelled").has_proxy());
   // Only "true" and "false" count; Istio ignores other values and falls back to the default.
-  CHECK(get(m, "on", "no").has_proxy());
-  CHECK(get(m, "on", "no").injection_reason.find("neither") != std::string::npos);
-  CHECK(get(m, "on", "yes").has_proxy());
-  CHECK(get(m, "on", "capital-false").has_proxy());  // not exactly "false"
-  CHECK(get(m, "on", "label-wins").has_proxy());
-  CHECK_FALSE(get(m, "off", "opt-in").has_proxy());  // the webhook never sees the namespace
-  CHECK_FALSE(get(m, "off", "*").has_proxy());
-  CHECK_FALSE(get(m, "kube-system", "dns").has_proxy());
-  CHECK(get(m, "istio-system", "ingress").has_proxy());
-  CHECK(get(m, "gw-ns", "custom-gw").has_proxy());
-  CHECK(get(m, "on", "annotated").injection_reason.find("annotation") != std::string::npos);
-  CHECK(get(m, "off", "opt-in").injection_reason.find("istio-injection=disabled") != std::string::npos);
+  CHECK(test::get_workload(m, "on", "no").has_proxy());
+  CHECK(test::get_workload(m, "on", "no").injection_reason.find("neither") != std::string::npos);
+  CHECK(test::get_workload(m, "on", "yes").has_proxy());
+  CHECK(test::get_workload(m, "on", "capital-false").has_proxy());  // not exactly "false"
+  CHECK(test::get_workload(m, "on", "label-wins").has_proxy());
+  CHECK_FALSE(test::get_workload(m, "off", "opt-in").has_proxy());  // the webhook never sees the namespace
+  CHECK_FALSE(test::get_workload(m, "off", "*").has_proxy());
+  CHECK_FALSE(test::get_workload(m, "kube-system", "dns").has_proxy());
+  CHECK(test::get_workload(m, "istio-system", "ingress").has_proxy());
+  CHECK(test::get_workload(m, "gw-ns", "custom-gw").has_proxy());
+  CHECK(test::get_workload(m, "on", "annotated").injection_reason.find("annotation") != std::string::npos);
+  CHECK(test::get_workload(m, "off", "opt-in").injection_reason.find("istio-injection=disabled") != std::string::npos);
 }
 
 TEST_CASE("namespaces: declared, holding objects, and named as policy sources", "[mesh][workloads]") {
