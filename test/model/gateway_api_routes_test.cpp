@@ -17,15 +17,6 @@ std::string route(const std::string& kind, const std::string& spec,
   return "apiVersion: " + api + "\nkind: " + kind + "\nmetadata: {name: r, namespace: pay}\nspec: " + spec;
 }
 
-std::vector<std::string> errors(const std::string& yaml) {
-  auto r = model_from(yaml);
-  REQUIRE(r);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : r->set.diagnostics)
-    if (d.severity == Severity::Error) out.push_back(d.field + ": " + d.message);
-  return out;
-}
-
 bool has(const std::vector<std::string>& v, const std::string& s) {
   for (const std::string& e : v)
     if (e.find(s) != std::string::npos) return true;
@@ -75,42 +66,46 @@ TEST_CASE("HTTPRoute without rules gets the CRD's default rule", "[model][gatewa
 }
 
 TEST_CASE("Gateway API routes: versions that are not served leave the world", "[model][gateway-api]") {
-  CHECK(has(errors(route("HTTPRoute", "{}", "gateway.networking.k8s.io/v1alpha2")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{}", "gateway.networking.k8s.io/v1alpha2")),
             "no matches for kind \"HTTPRoute\" in version \"gateway.networking.k8s.io/v1alpha2\""));
-  CHECK(
-      errors(route("TCPRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha2"))
-          .empty());
-  CHECK(
-      errors(route("TLSRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha3"))
-          .empty());
-  CHECK(
-      has(errors(route("GRPCRoute", "{}", "gateway.networking.k8s.io/v1beta1")), "no matches for kind \"GRPCRoute\""));
+  CHECK(test::model_errors(
+            route("TCPRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha2"))
+            .empty());
+  CHECK(test::model_errors(
+            route("TLSRoute", "{rules: [{backendRefs: [{name: a, port: 1}]}]}", "gateway.networking.k8s.io/v1alpha3"))
+            .empty());
+  CHECK(has(test::model_errors(route("GRPCRoute", "{}", "gateway.networking.k8s.io/v1beta1")),
+            "no matches for kind \"GRPCRoute\""));
 }
 
 TEST_CASE("Gateway API routes: what the CRDs reject", "[model][gateway-api]") {
-  CHECK(has(errors(route("HTTPRoute", "{rules: [{backendRefs: [{name: api}]}]}")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{rules: [{backendRefs: [{name: api}]}]}")),
             "Must have port for Service reference"));
-  CHECK(has(errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: PathPrefix, value: api}}]}]}")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: PathPrefix, value: api}}]}]}")),
             "value must be an absolute path and start with '/'"));
-  CHECK(has(errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: Exact, value: /a//b}}]}]}")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: Exact, value: /a//b}}]}]}")),
             "must not contain '//'"));
-  CHECK(has(errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: Glob, value: /a}}]}]}")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: Glob, value: /a}}]}]}")),
             "Unsupported value: \"Glob\""));
-  CHECK(has(errors(route("HTTPRoute", "{rules: [{matches: [{method: get}]}]}")), "Unsupported value: \"get\""));
-  CHECK(has(errors(route("HTTPRoute", "{hostnames: [\"API.example.com\"]}")), "must be a lowercase hostname"));
-  CHECK(has(errors(route("HTTPRoute", "{parentRefs: [{name: gw}, {name: gw, sectionName: a}]}")),
+  CHECK(has(test::model_errors(route("HTTPRoute", "{rules: [{matches: [{method: get}]}]}")),
+            "Unsupported value: \"get\""));
+  CHECK(has(test::model_errors(route("HTTPRoute", "{hostnames: [\"API.example.com\"]}")),
+            "must be a lowercase hostname"));
+  CHECK(has(test::model_errors(route("HTTPRoute", "{parentRefs: [{name: gw}, {name: gw, sectionName: a}]}")),
             "sectionName or port must be specified when parentRefs includes 2 or more references to the same parent"));
-  CHECK(has(errors(route("HTTPRoute", "{parentRefs: [{name: gw, sectionName: a}, {name: gw, sectionName: a}]}")),
-            "sectionName or port must be unique"));
-  CHECK(errors(route("HTTPRoute",
-                     "{parentRefs: [{kind: Service, group: \"\", name: s, port: 80}, "
-                     "{kind: Service, group: \"\", name: s, port: 8080}]}"))
+  CHECK(has(
+      test::model_errors(route("HTTPRoute", "{parentRefs: [{name: gw, sectionName: a}, {name: gw, sectionName: a}]}")),
+      "sectionName or port must be unique"));
+  CHECK(test::model_errors(route("HTTPRoute",
+                                 "{parentRefs: [{kind: Service, group: \"\", name: s, port: 80}, "
+                                 "{kind: Service, group: \"\", name: s, port: 8080}]}"))
             .empty());
-  CHECK(has(errors(route("TCPRoute", "{rules: []}")), "spec.rules: should have at least 1 items"));
-  CHECK(has(errors(route("TLSRoute", "{rules: [{}]}")), "spec.rules[0].backendRefs: Required value"));
-  CHECK(has(errors(route("GRPCRoute", "{rules: [{matches: [{method: {type: Exact}}]}]}")),
+  CHECK(has(test::model_errors(route("TCPRoute", "{rules: []}")), "spec.rules: should have at least 1 items"));
+  CHECK(has(test::model_errors(route("TLSRoute", "{rules: [{}]}")), "spec.rules[0].backendRefs: Required value"));
+  CHECK(has(test::model_errors(route("GRPCRoute", "{rules: [{matches: [{method: {type: Exact}}]}]}")),
             "One or both of 'service' or 'method' must be specified"));
-  CHECK(errors(route("HTTPRoute", "{rules: [{matches: [{path: {type: RegularExpression, value: \"^/a.*\"}}]}]}"))
+  CHECK(test::model_errors(
+            route("HTTPRoute", "{rules: [{matches: [{path: {type: RegularExpression, value: \"^/a.*\"}}]}]}"))
             .empty());
 }
 
@@ -127,7 +122,7 @@ spec:
   REQUIRE(r->set.reference_grants.size() == 1);
   CHECK(r->set.reference_grants[0].from[0].ns == "edge");
   CHECK(r->set.reference_grants[0].to[0].name == "api-cert");
-  auto bad = errors(
+  auto bad = test::model_errors(
       "apiVersion: gateway.networking.k8s.io/v1\nkind: ReferenceGrant\nmetadata: {name: g}\n"
       "spec: {from: [{kind: Gateway}]}");
   CHECK(has(bad, "spec.to: Required value"));

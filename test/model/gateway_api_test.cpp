@@ -16,15 +16,6 @@ std::string gateway(const std::string& spec, const std::string& api = "gateway.n
   return "apiVersion: " + api + "\nkind: Gateway\nmetadata: {name: gw, namespace: pay}\nspec: " + spec;
 }
 
-std::vector<std::string> errors(const std::string& yaml) {
-  auto r = model_from(yaml);
-  REQUIRE(r);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : r->set.diagnostics)
-    if (d.severity == Severity::Error) out.push_back(d.field + ": " + d.message);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("Gateway API Gateway: the fields are read", "[model][gateway-api]") {
@@ -82,57 +73,62 @@ status:
 
 TEST_CASE("Gateway API Gateway: what the CRD rejects", "[model][gateway-api][validate]") {
   const std::string ok = "{gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}";
-  CHECK(errors(gateway(ok)).empty());
-  CHECK(errors(gateway(ok, "gateway.networking.k8s.io/v1beta1")).empty());
-  CHECK(errors(gateway(ok, "gateway.networking.k8s.io/v1alpha2")) ==
+  CHECK(test::model_errors(gateway(ok)).empty());
+  CHECK(test::model_errors(gateway(ok, "gateway.networking.k8s.io/v1beta1")).empty());
+  CHECK(test::model_errors(gateway(ok, "gateway.networking.k8s.io/v1alpha2")) ==
         std::vector<std::string>{"apiVersion: no matches for kind \"Gateway\" in version "
                                  "\"gateway.networking.k8s.io/v1alpha2\""});
-  CHECK(errors(gateway("{listeners: [{name: http, port: 80, protocol: HTTP}]}")) ==
+  CHECK(test::model_errors(gateway("{listeners: [{name: http, port: 80, protocol: HTTP}]}")) ==
         std::vector<std::string>{"spec.gatewayClassName: Required value"});
-  CHECK(errors(gateway("{gatewayClassName: istio}")) == std::vector<std::string>{"spec.listeners: Required value"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: []}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio}")) ==
+        std::vector<std::string>{"spec.listeners: Required value"});
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: []}")) ==
         std::vector<std::string>{"spec.listeners: should have at least 1 items"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: Http_1, port: 0, protocol: \"H T\"}]}")) ==
+  CHECK(test::model_errors(
+            gateway("{gatewayClassName: istio, listeners: [{name: Http_1, port: 0, protocol: \"H T\"}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].port: value 0 is out of range 1..65535",  // the reader's, at parse time
             "spec.listeners[0].name: Invalid value: \"Http_1\": must be a lowercase RFC 1123 subdomain",
             "spec.listeners[0].protocol: Invalid value: \"H T\": does not match the ProtocolType pattern"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 70000, protocol: HTTP}]}")).size() == 1);
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 70000, protocol: HTTP}]}"))
+            .size() == 1);
   CHECK(
-      errors(gateway("{gatewayClassName: istio, listeners: [{port: 80}]}")) ==
+      test::model_errors(gateway("{gatewayClassName: istio, listeners: [{port: 80}]}")) ==
       std::vector<std::string>{"spec.listeners[0].name: Required value", "spec.listeners[0].protocol: Required value"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP}, "
-                       "{name: a, port: 80, protocol: HTTP}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP}, "
+                                   "{name: a, port: 80, protocol: HTTP}]}")) ==
         std::vector<std::string>{
             "spec.listeners[1].name: Listener name must be unique within the Gateway",
             "spec.listeners[1]: Combination of port, protocol and hostname must be unique for each listener"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
-                       "tls: {certificateRefs: [{name: c}]}}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
+                                   "tls: {certificateRefs: [{name: c}]}}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].tls: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 443, protocol: HTTPS, tls: {}}]}")) ==
+  CHECK(test::model_errors(
+            gateway("{gatewayClassName: istio, listeners: [{name: a, port: 443, protocol: HTTPS, tls: {}}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].tls: certificateRefs or options must be specified when mode is Terminate"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 443, protocol: HTTPS, "
-                       "tls: {mode: Passthrough}}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 443, protocol: HTTPS, "
+                                   "tls: {mode: Passthrough}}]}")) ==
         std::vector<std::string>{"spec.listeners[0].tls.mode: tls mode must be Terminate for protocol HTTPS"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 9000, protocol: TCP, "
-                       "hostname: a.example.com}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 9000, protocol: TCP, "
+                                   "hostname: a.example.com}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].hostname: hostname must not be specified for protocols ['TCP', 'UDP']"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
-                       "hostname: \"10.0.0.1:80\"}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
+                                   "hostname: \"10.0.0.1:80\"}]}")) ==
         std::vector<std::string>{
             "spec.listeners[0].hostname: Invalid value: \"10.0.0.1:80\": must be a lowercase hostname"});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
-                       "allowedRoutes: {namespaces: {from: Everyone}}}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP, "
+                                   "allowedRoutes: {namespaces: {from: Everyone}}}]}")) ==
         std::vector<std::string>{"spec.listeners[0].allowedRoutes.namespaces.from: Unsupported value: \"Everyone\""});
-  CHECK(errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP}], "
-                       "addresses: [{value: 10.0.0.1}, {type: IPAddress, value: 10.0.0.1}]}")) ==
+  CHECK(test::model_errors(gateway("{gatewayClassName: istio, listeners: [{name: a, port: 80, protocol: HTTP}], "
+                                   "addresses: [{value: 10.0.0.1}, {type: IPAddress, value: 10.0.0.1}]}")) ==
         std::vector<std::string>{"spec.addresses[1].value: IPAddress values must be unique"});
   // Istio's own protocol and a domain-prefixed one pass the CRD.
-  CHECK(errors(gateway("{gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}, "
-                       "{name: p, port: 15009, protocol: istio.io/PROXY}]}"))
+  CHECK(test::model_errors(
+            gateway("{gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}, "
+                    "{name: p, port: 15009, protocol: istio.io/PROXY}]}"))
             .empty());
 }
 

@@ -31,6 +31,15 @@ inline std::unique_ptr<ModelRun> model_from(const std::string& yaml, bool valida
   return r;
 }
 
+// "field: message" of every error the model of `yaml` gets (parsed and validated).
+inline std::vector<std::string> model_errors(const std::string& yaml) {
+  const auto run = model_from(yaml);  // alive for the loop: a temporary in the range would not be
+  std::vector<std::string> out;
+  for (const auto& d : run->set.diagnostics)
+    if (d.severity == Severity::Error) out.push_back(d.field + ": " + d.message);
+  return out;
+}
+
 inline std::vector<const model::Diagnostic*> diags(const model::ResourceSet& s, Severity sev) {
   std::vector<const model::Diagnostic*> out;
   for (const auto& d : s.diagnostics)

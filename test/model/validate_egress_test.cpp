@@ -12,15 +12,6 @@ using test::model_from;
 
 namespace {
 
-std::vector<std::string> errors(const std::string& yaml) {
-  auto r = model_from(yaml);
-  REQUIRE(r);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : r->set.diagnostics)
-    if (d.severity == Severity::Error) out.push_back(d.field + ": " + d.message);
-  return out;
-}
-
 std::string sidecar(const std::string& spec) {
   return "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: pay}\nspec: " + spec;
 }
@@ -36,37 +27,41 @@ std::string service_entry(const std::string& spec) {
 }  // namespace
 
 TEST_CASE("ServiceEntry: valid entries have no errors, Istio's reasons for the invalid", "[model][validate][egress]") {
-  CHECK(errors(service_entry("{hosts: [api.example.com], ports: [{number: 80, name: http, protocol: HTTP}], "
-                             "resolution: DNS}"))
-            .empty());
-  CHECK(errors(service_entry("{hosts: [\"*x\"]}")).empty());  // a partial wildcard: only a warning
-  CHECK(errors(service_entry("{hosts: [\"*\"]}")) ==
+  CHECK(
+      test::model_errors(service_entry("{hosts: [api.example.com], ports: [{number: 80, name: http, protocol: HTTP}], "
+                                       "resolution: DNS}"))
+          .empty());
+  CHECK(test::model_errors(service_entry("{hosts: [\"*x\"]}")).empty());  // a partial wildcard: only a warning
+  CHECK(test::model_errors(service_entry("{hosts: [\"*\"]}")) ==
         std::vector<std::string>{"spec.hosts[0]: hostname cannot be wildcard"});
-  CHECK(errors(service_entry("{hosts: [a.com], ports: [{number: 80, name: http, protocol: HTTPX}]}")) ==
+  CHECK(test::model_errors(service_entry("{hosts: [a.com], ports: [{number: 80, name: http, protocol: HTTPX}]}")) ==
         std::vector<std::string>{"spec.ports[0].protocol: unsupported protocol: HTTPX"});
-  CHECK(errors(service_entry("{hosts: [a.com], addresses: [10.0.0.0/8], resolution: DNS}")) ==
+  CHECK(test::model_errors(service_entry("{hosts: [a.com], addresses: [10.0.0.0/8], resolution: DNS}")) ==
         std::vector<std::string>{"spec.addresses: CIDR addresses are allowed only for NONE/STATIC resolution types"});
 }
 
 TEST_CASE("Sidecar: egress hosts are namespace/dnsName, ALLOW_ANY_DYNAMIC_DNS is mesh-only",
           "[model][validate][egress]") {
-  CHECK(errors(sidecar("{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\", \"*/api.example.com\"]}]}")).empty());
-  CHECK(errors(sidecar("{egress: [{hosts: [\"api.example.com\"]}]}")) ==
+  CHECK(
+      test::model_errors(sidecar("{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\", \"*/api.example.com\"]}]}"))
+          .empty());
+  CHECK(test::model_errors(sidecar("{egress: [{hosts: [\"api.example.com\"]}]}")) ==
         std::vector<std::string>{"spec.egress.hosts: host must be of form namespace/dnsName"});
-  CHECK(errors(sidecar("{egress: [{hosts: [\"default/reviews\"]}]}")) ==
+  CHECK(test::model_errors(sidecar("{egress: [{hosts: [\"default/reviews\"]}]}")) ==
         std::vector<std::string>{"spec.egress.hosts: short names (non FQDN) are not allowed"});
-  CHECK(errors(sidecar("{outboundTrafficPolicy: {mode: ALLOW_ANY_DYNAMIC_DNS}}")) ==
+  CHECK(test::model_errors(sidecar("{outboundTrafficPolicy: {mode: ALLOW_ANY_DYNAMIC_DNS}}")) ==
         std::vector<std::string>{"spec.outboundTrafficPolicy.mode: sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only "
                                  "supported in MeshConfig, not in Sidecar resource"});
 }
 
 TEST_CASE("Telemetry: provider names, match modes, selector or targetRefs", "[model][validate][egress]") {
-  CHECK(errors(telemetry("{accessLogging: [{match: {mode: SERVER}, providers: [{name: envoy}]}]}")).empty());
-  CHECK(errors(telemetry("{accessLogging: [{providers: [{name: \"\"}]}]}")) ==
+  CHECK(
+      test::model_errors(telemetry("{accessLogging: [{match: {mode: SERVER}, providers: [{name: envoy}]}]}")).empty());
+  CHECK(test::model_errors(telemetry("{accessLogging: [{providers: [{name: \"\"}]}]}")) ==
         std::vector<std::string>{"spec.accessLogging[0].providers[0].name: providers.name may not be empty"});
-  CHECK(errors(telemetry("{accessLogging: [{match: {mode: INBOUND}}]}")) ==
+  CHECK(test::model_errors(telemetry("{accessLogging: [{match: {mode: INBOUND}}]}")) ==
         std::vector<std::string>{"spec.accessLogging[0].match.mode: Unsupported value: \"INBOUND\""});
-  CHECK(errors(telemetry("{selector: {matchLabels: {app: a}}, targetRefs: [{kind: Gateway, name: gw}], "
-                         "accessLogging: [{}]}")) ==
+  CHECK(test::model_errors(telemetry("{selector: {matchLabels: {app: a}}, targetRefs: [{kind: Gateway, name: gw}], "
+                                     "accessLogging: [{}]}")) ==
         std::vector<std::string>{"spec: only one of targetRefs or workloadSelector can be set"});
 }
