@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "checks/describe.h"
 #include "mesh/gateway_routes.h"
+#include "mesh/identity.h"
 
 namespace meshproof::analysis {
 
@@ -78,8 +79,7 @@ std::optional<std::string> explain_gateway(const Analysis& a, const std::string&
       explain_istio(mesh, g, out);
       if (!g.pods.empty()) {
         const mesh::Workload& w = mesh.workloads[g.pods.front()];
-        out.principal = mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" +
-                        (w.service_account.empty() ? "default" : w.service_account);
+        out.principal = mesh::pod_principal(mesh, w);
       }
       return std::nullopt;
     }

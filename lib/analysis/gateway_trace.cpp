@@ -8,6 +8,7 @@
 #include "checks/describe.h"
 #include "mesh/client_tls.h"
 #include "mesh/gateway_routes.h"
+#include "mesh/identity.h"
 
 namespace meshproof::analysis {
 
@@ -226,8 +227,7 @@ std::optional<std::string> trace_gateway(const Analysis& a, const GatewayTraceSp
            " that accepts host " + spec.host;
   if (out.principal.empty() && !p.pods.empty()) {
     const mesh::Workload& w = mesh.workloads[p.pods.front()];
-    out.principal =
-        mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + (w.service_account.empty() ? "default" : w.service_account);
+    out.principal = mesh::pod_principal(mesh, w);
   }
   out.gateway_decision = p.pods.empty() ? not_evaluated("the input has no pod of this gateway")
                                         : decide_at(a, mesh.workloads[p.pods.front()], p.listener_port, "", spec);

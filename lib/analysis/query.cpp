@@ -8,6 +8,7 @@
 #include "ir/lower_chain.h"
 #include "ir/lower_ztunnel.h"
 #include "mesh/enforcement.h"
+#include "mesh/identity.h"
 
 namespace meshproof::analysis {
 
@@ -149,9 +150,7 @@ std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, 
   }
   if (c.service_account.empty())
     return "--from: the service account of " + c.display() + " is not known; give --principal instead";
-  const std::string td =
-      a.input->mesh.config.trust_domain.empty() ? "cluster.local" : a.input->mesh.config.trust_domain;
-  out.request.set_principal(td + "/ns/" + c.ns + "/sa/" + c.service_account);
+  out.request.set_principal(mesh::principal_of(a.input->mesh, c.ns, c.service_account));
   return std::nullopt;
 }
 

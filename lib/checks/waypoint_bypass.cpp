@@ -17,6 +17,7 @@
 #include "ir/lower.h"
 #include "ir/lower_chain.h"
 #include "mesh/enforcement.h"
+#include "mesh/identity.h"
 #include "mesh/waypoints.h"
 
 namespace meshproof::checks {
@@ -53,7 +54,7 @@ const mesh::Workload* first_with(const Context& ctx, const mesh::WaypointModel& 
 
 Caller caller_of(const Context& ctx, const mesh::Workload& w, const std::string& what, bool pod_ip = false) {
   return Caller{what + " " + describe_workload(w),
-                ctx.mesh.config.trust_domain + "/ns/" + w.ns + "/sa/" + w.service_account,
+                mesh::principal_of(ctx.mesh, w.ns, w.service_account),
                 w.ns,
                 w.service_account,
                 w.display(),

@@ -2,6 +2,7 @@
 // (policy attachment at a waypoint, istiod's policyattachment.go), §8 and A11 (who passes the waypoint,
 // endpoint_builder.go), A12 (the identity the destination ztunnel sees after a waypoint).
 #include "mesh/enforcement.h"
+#include "mesh/identity.h"
 
 namespace meshproof::mesh {
 
@@ -135,8 +136,7 @@ std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& 
 }
 
 std::string waypoint_principal(const Mesh& mesh, const Waypoint& w) {
-  const std::string td = mesh.config.trust_domain.empty() ? "cluster.local" : mesh.config.trust_domain;
-  return td + "/ns/" + w.ns + "/sa/" + (w.service_accounts.empty() ? w.name : w.service_accounts.front());
+  return principal_of(mesh, w.ns, w.service_accounts.empty() ? w.name : w.service_accounts.front());
 }
 
 EnforcementChain enforcement_chain(const Mesh& mesh, const WaypointModel& wm, const Workload& dest, uint32_t port,

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "mesh/identity.h"
 
 namespace meshproof::mesh {
 
@@ -221,7 +222,7 @@ void find_pods(const Mesh& mesh, ApiGateway& g) {
       g.service_account_assumed = false;
       break;
     }
-  g.principal = mesh.config.trust_domain + "/ns/" + g.ns + "/sa/" + g.service_account;
+  g.principal = principal_of(mesh, g.ns, g.service_account);
 }
 
 }  // namespace
