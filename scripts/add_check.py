@@ -77,8 +77,9 @@ SYMBOLIC_TEMPLATE = """\
 namespace meshproof::checks {{
 namespace {{
 
-// What the analyzer learns about one rule over all classes.
-struct Facts {{
+// What the analyzer learns about one rule over all classes. Named after the check: the Release build compiles
+// the layer as one translation unit, where two files' anonymous-namespace names must differ (docs/ci.md).
+struct {cls}Facts {{
   std::vector<std::string> workloads;
   std::optional<Witness> example;
   std::string unknown;  // the first Unknown answer the conclusion depends on
@@ -92,7 +93,7 @@ class {analyzer} final : public gaps::Analyzer {{
     for (const model::AuthorizationPolicy* p : s_.policies_of(cls))
       for (size_t i = 0; i < p->rules.size(); ++i) {{
         ir::RuleId id{{p, static_cast<int>(i)}};
-        Facts& f = facts_[id];
+        {cls}Facts& f = facts_[id];
         for (gaps::View& v : cls.views) {{
           auto ref = v.ref(id);
           if (!ref) continue;  // absent on this view
@@ -109,7 +110,7 @@ class {analyzer} final : public gaps::Analyzer {{
 
   // What the same analyzer learned from the next chunk of classes: what one visit of both would record.
   void merge(gaps::Analyzer& later) override {{
-    gaps::merge_facts(facts_, static_cast<{analyzer}&>(later).facts_, [](Facts& f, Facts& l) {{
+    gaps::merge_facts(facts_, static_cast<{analyzer}&>(later).facts_, []({cls}Facts& f, {cls}Facts& l) {{
       gaps::add_all_unique(f.workloads, l.workloads);
       gaps::keep_first(f.example, l.example);
       gaps::keep_first(f.unknown, l.unknown);
@@ -126,7 +127,7 @@ class {analyzer} final : public gaps::Analyzer {{
   }}
 
  private:
-  void report(const ir::RuleId& id, const Facts& f, std::vector<Finding>& out) const {{
+  void report(const ir::RuleId& id, const {cls}Facts& f, std::vector<Finding>& out) const {{
     const std::string subject = gaps::rule_text(id);
     const std::string key = "rule=" + std::to_string(id.index);
     if (!f.example) {{
@@ -144,7 +145,7 @@ class {analyzer} final : public gaps::Analyzer {{
   }}
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, {cls}Facts> facts_;
 }};
 
 class {cls} final : public gaps::SymbolicCheck {{

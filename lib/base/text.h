@@ -11,6 +11,11 @@ namespace meshproof {
 // ASCII lower case. Kubernetes names, Istio enum values and HTTP header names are ASCII; bytes above 0x7F
 // are left as they are, so the result never depends on the process locale.
 std::string ascii_lower(std::string s);
+// ASCII upper case, likewise (HTTP methods).
+std::string ascii_upper(std::string s);
+
+// The value of one hexadecimal digit (either case), or -1.
+int hex_digit_value(char c);
 
 // `s` without leading and trailing ASCII white space.
 std::string trim(std::string_view s);

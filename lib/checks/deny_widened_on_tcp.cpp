@@ -18,7 +18,7 @@
 namespace meshproof::checks {
 namespace {
 
-struct Facts {
+struct WidenedFacts {
   std::vector<std::string> items;      // dropped HTTP-only items ("rules[0].to[0].operation.methods")
   bool when_only = true;               // every dropped item came from `when`
   std::vector<std::string> all_views;  // "port 5432 (TCP) of StatefulSet bank-data/ledger-db"
@@ -64,7 +64,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
   }
 
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<WidenedAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+    gaps::merge_facts(facts_, static_cast<WidenedAnalyzer&>(later).facts_, [](WidenedFacts& f, WidenedFacts& l) {
       gaps::add_all_unique(f.items, l.items);
       f.when_only = f.when_only && l.when_only;
       gaps::add_all_unique(f.all_views, l.all_views);
@@ -87,7 +87,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
  private:
   void visit_view(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key,
                   const std::vector<const ir::Drop*>& drops) {
-    Facts& f = facts_[key];
+    WidenedFacts& f = facts_[key];
     auto ref = *v.ref(key);
     const ir::Program& prog = v.program();
     const std::string where = v.describe() + " of " + gaps::list_text(gaps::member_names(cls), 2);
@@ -136,7 +136,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
       gaps::add_unique(f.some_views, where);
   }
 
-  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const WidenedFacts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string act = model::to_string(p.action);
     const std::string subject = act + " " + gaps::rule_text(key);
@@ -192,7 +192,7 @@ class WidenedAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, WidenedFacts> facts_;
 };
 
 class DenyWidenedOnTcp final : public gaps::SymbolicCheck {

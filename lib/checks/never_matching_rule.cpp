@@ -73,7 +73,7 @@ std::vector<std::string> subjectless_values(const model::Rule& r) {
   return out;
 }
 
-struct Facts {
+struct NeverMatchingFacts {
   bool present = false;  // lowered into some view
   bool dropped = false;  // absent from some view because Istio drops it
   bool matches = false;  // some view has a request it matches
@@ -112,7 +112,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
         if (p->rules[i].is_null) continue;
         ir::RuleId key{p, static_cast<int>(i)};
         if (ztunnel_reports(cls, *p, static_cast<int>(i))) continue;
-        Facts& f = facts_[key];
+        NeverMatchingFacts& f = facts_[key];
         if (f.matches) continue;
         for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
         for (gaps::View& v : cls.views) {
@@ -125,19 +125,20 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
 
   // A rule that matches somewhere is decided: later classes are not visited for it, nor merged.
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<NeverMatchingAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
-      if (f.matches) return;
-      f.present |= l.present;
-      f.dropped |= l.dropped;
-      f.matches = l.matches;
-      f.matches_undeclared |= l.matches_undeclared;
-      f.unsat |= l.unsat;
-      gaps::keep_first(f.unknown, l.unknown);
-      for (const auto& [reason, views] : l.why)
-        for (const std::string& view : views) f.add_why(reason, view);
-      gaps::add_all_unique(f.workloads, l.workloads);
-      gaps::add_all_unique(f.deny_all, l.deny_all);
-    });
+    gaps::merge_facts(facts_, static_cast<NeverMatchingAnalyzer&>(later).facts_,
+                      [](NeverMatchingFacts& f, NeverMatchingFacts& l) {
+                        if (f.matches) return;
+                        f.present |= l.present;
+                        f.dropped |= l.dropped;
+                        f.matches = l.matches;
+                        f.matches_undeclared |= l.matches_undeclared;
+                        f.unsat |= l.unsat;
+                        gaps::keep_first(f.unknown, l.unknown);
+                        for (const auto& [reason, views] : l.why)
+                          for (const std::string& view : views) f.add_why(reason, view);
+                        gaps::add_all_unique(f.workloads, l.workloads);
+                        gaps::add_all_unique(f.deny_all, l.deny_all);
+                      });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -151,7 +152,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   }
 
  private:
-  void visit_view(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, Facts& f) {
+  void visit_view(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, NeverMatchingFacts& f) {
     const ir::Program& prog = v.program();
     const std::string where = v.describe();
     auto ref = v.ref(key);
@@ -298,7 +299,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
     return join(reasons, "; ");
   }
 
-  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const NeverMatchingFacts& f, std::vector<Finding>& out) const {
     if (f.matches || (!f.present && !f.dropped)) return;
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = rule_text_of(key);
@@ -374,7 +375,7 @@ class NeverMatchingAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, NeverMatchingFacts> facts_;
 };
 
 class NeverMatchingRule final : public gaps::SymbolicCheck {

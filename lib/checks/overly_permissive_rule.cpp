@@ -127,7 +127,7 @@ bool is_ingress_gateway(const mesh::Workload& w, const std::vector<model::Gatewa
   });
 }
 
-struct Facts {
+struct PermissiveFacts {
   Why why = Why::Open;
   std::vector<std::string> workloads;
   std::optional<Witness> example;
@@ -174,7 +174,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
         }
         if (!why) continue;
         ir::RuleId key{p, static_cast<int>(i)};
-        Facts& f = facts_[key];
+        PermissiveFacts& f = facts_[key];
         f.why = *why;
         // Plaintext first on every view (no extra engine), then an unnamed mTLS identity.
         bool found = false;
@@ -189,14 +189,15 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 
   // `why` follows from the rule and its policy alone, so both chunks agree on it.
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<PermissiveAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
-      gaps::add_all_unique(f.workloads, l.workloads);
-      if (!f.example && l.example) {
-        f.example = std::move(l.example);
-        f.example_mode = l.example_mode;
-      }
-      gaps::keep_first(f.unknown, l.unknown);
-    });
+    gaps::merge_facts(facts_, static_cast<PermissiveAnalyzer&>(later).facts_,
+                      [](PermissiveFacts& f, PermissiveFacts& l) {
+                        gaps::add_all_unique(f.workloads, l.workloads);
+                        if (!f.example && l.example) {
+                          f.example = std::move(l.example);
+                          f.example_mode = l.example_mode;
+                        }
+                        gaps::keep_first(f.unknown, l.unknown);
+                      });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -209,7 +210,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 
  private:
   // Finds an allowed request from an unnamed caller on this view; true when found.
-  bool witness(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, Facts& f, bool plaintext) {
+  bool witness(gaps::ClassView& cls, gaps::View& v, const ir::RuleId& key, PermissiveFacts& f, bool plaintext) {
     auto ref = v.ref(key);
     if (!ref) return false;
     const ir::Program& prog = v.program();
@@ -283,7 +284,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
 
   // What the rule asks of its callers, and who that lets in, from the rule's own fields and the witness:
   // plaintext callers are named only when the witness is one (STRICT ports refuse them before authorization).
-  static std::string open_text(const model::Rule& rule, const Facts& f) {
+  static std::string open_text(const model::Rule& rule, const PermissiveFacts& f) {
     const std::vector<std::string> excluding = excluding_fields(rule);
     const std::string who = "any caller" + caller_text(f);
     if (excluding.empty())
@@ -294,14 +295,14 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
   }
 
   // Which callers reach the witness's port: the mTLS mode decides whether they have an identity.
-  static std::string caller_text(const Facts& f) {
+  static std::string caller_text(const PermissiveFacts& f) {
     if (f.example->mtls) return " with a mesh identity (plaintext is refused on these ports)";
     if (f.example_mode == model::MtlsMode::Disable)
       return " (the port accepts only plaintext, mTLS DISABLE, so no caller is authenticated)";
     return ", with any mesh identity or none (plaintext)";
   }
 
-  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const PermissiveFacts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "ALLOW " + gaps::rule_text(key);
     const std::string rule_key = "rule=" + std::to_string(key.index);
@@ -360,7 +361,7 @@ class PermissiveAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, PermissiveFacts> facts_;
 };
 
 class OverlyPermissiveRule final : public gaps::SymbolicCheck {

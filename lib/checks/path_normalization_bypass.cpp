@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 
+#include "base/text.h"
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
@@ -21,11 +22,6 @@
 
 namespace meshproof::checks {
 namespace {
-
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // One way to write a denied path that a server may read as the same path.
 struct Spelling {
@@ -47,7 +43,7 @@ const std::vector<Spelling>& spellings() {
       {"double-slash", "a doubled slash", [](const std::string& v) { return "/" + v; }},
       {"encoded-slash", "an encoded slash", [](const std::string& v) { return encode_inner_slash(v, "%2F"); }},
       {"encoded-backslash", "an encoded backslash", [](const std::string& v) { return encode_inner_slash(v, "%5C"); }},
-      {"case", "upper case", [](const std::string& v) { return upper(v); }},
+      {"case", "upper case", [](const std::string& v) { return ascii_upper(v); }},
   };
   return all;
 }
@@ -111,7 +107,7 @@ ir::Rule without_paths(const ir::Rule& r) {
   return s;
 }
 
-struct Facts {
+struct NormalizationFacts {
   std::vector<std::string> values;  // the bypassed values
   std::vector<std::string> workloads;
   std::map<std::string, std::string> examples;       // spelling name → its first raw path
@@ -156,18 +152,19 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
   }
 
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<NormalizationAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
-      gaps::add_all_unique(f.values, l.values);
-      gaps::add_all_unique(f.workloads, l.workloads);
-      f.examples.merge(l.examples);  // keys already present keep their (earlier) value
-      f.reproductions.merge(l.reproductions);
-      if (!f.example && l.example) {
-        f.example = std::move(l.example);
-        f.example_value = std::move(l.example_value);
-        f.normalized_decision = std::move(l.normalized_decision);
-      }
-      gaps::keep_first(f.unknown, l.unknown);
-    });
+    gaps::merge_facts(facts_, static_cast<NormalizationAnalyzer&>(later).facts_,
+                      [](NormalizationFacts& f, NormalizationFacts& l) {
+                        gaps::add_all_unique(f.values, l.values);
+                        gaps::add_all_unique(f.workloads, l.workloads);
+                        f.examples.merge(l.examples);  // keys already present keep their (earlier) value
+                        f.reproductions.merge(l.reproductions);
+                        if (!f.example && l.example) {
+                          f.example = std::move(l.example);
+                          f.example_value = std::move(l.example_value);
+                          f.normalized_decision = std::move(l.normalized_decision);
+                        }
+                        gaps::keep_first(f.unknown, l.unknown);
+                      });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -177,7 +174,7 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
         ir::RuleId key{&pol, static_cast<int>(i)};
         auto it = facts_.find(key);
         if (it == facts_.end()) continue;
-        const Facts& f = it->second;
+        const NormalizationFacts& f = it->second;
         const std::string subject = "DENY " + gaps::rule_text(key);
         const std::string rule_key = "rule=" + std::to_string(i);
         if (f.values.empty()) {
@@ -194,8 +191,8 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
   }
 
  private:
-  Finding finding(const model::AuthorizationPolicy& pol, size_t i, const Facts& f, const std::string& subject,
-                  const std::string& norm) const {
+  Finding finding(const model::AuthorizationPolicy& pol, size_t i, const NormalizationFacts& f,
+                  const std::string& subject, const std::string& norm) const {
     ir::RuleId key{&pol, static_cast<int>(i)};
     std::vector<std::string> shown, open, names;
     for (const auto& v : f.values) shown.push_back("\"" + v + "\"");
@@ -245,7 +242,7 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
                       const Spelling& sp) {
     const ir::Program& prog = v.program();
     const ir::Rule& r = prog.deny[deny_index];
-    Facts& f = facts_[r.id()];
+    NormalizationFacts& f = facts_[r.id()];
     std::optional<std::string> raw = open_spelling(sp, value, mode_);
     if (!raw || !may_allow_path(prog, *raw)) return;  // closed by the mode, or no ALLOW rule admits it
     if (!aug) aug.emplace(v.augmented(stripped));
@@ -279,7 +276,7 @@ class NormalizationAnalyzer final : public gaps::Analyzer {
 
   const gaps::Shared& s_;
   ir::PathNormalization mode_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, NormalizationFacts> facts_;
 };
 
 class PathNormalizationBypass final : public gaps::SymbolicCheck {

@@ -39,7 +39,7 @@ ir::Rule strip_identity(const ir::Rule& r) {
   return s;
 }
 
-struct Facts {
+struct BypassFacts {
   std::vector<std::string> fields;
   std::vector<std::string> workloads;
   std::optional<Witness> example;
@@ -71,7 +71,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
       for (size_t c = 0; c < candidates.size(); ++c) {
         const ir::Rule& r = prog.deny[candidates[c]];
         ir::RuleId key = r.id();
-        Facts& f = facts_[key];
+        BypassFacts& f = facts_[key];
         for (const std::string& fld : identity_fields(r)) gaps::add_unique(f.fields, fld);
         if (!aug) aug = v.augmented(stripped);
         engine::RuleRef meant{model::Action::Audit, aug->first_index + c};
@@ -97,7 +97,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
   }
 
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<BypassAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+    gaps::merge_facts(facts_, static_cast<BypassAnalyzer&>(later).facts_, [](BypassFacts& f, BypassFacts& l) {
       gaps::add_all_unique(f.fields, l.fields);
       gaps::add_all_unique(f.workloads, l.workloads);
       gaps::keep_first(f.unknown, l.unknown);
@@ -121,7 +121,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
   }
 
  private:
-  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const BypassFacts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "DENY " + gaps::rule_text(key);
     const std::string rule_key = "rule=" + std::to_string(key.index);
@@ -162,7 +162,7 @@ class BypassAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, BypassFacts> facts_;
 };
 
 class PlaintextDenyBypass final : public gaps::SymbolicCheck {

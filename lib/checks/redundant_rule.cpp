@@ -22,7 +22,7 @@
 namespace meshproof::checks {
 namespace {
 
-struct Facts {
+struct RedundantFacts {
   bool present = false, matchable = false, uncovered = false;
   std::string unknown;
   std::vector<std::vector<ir::RuleId>> covers;  // one per view where it is covered and matchable
@@ -48,7 +48,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
 
   // A rule found uncovered somewhere is decided: later classes are not visited for it, nor merged.
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<RedundantAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+    gaps::merge_facts(facts_, static_cast<RedundantAnalyzer&>(later).facts_, [](RedundantFacts& f, RedundantFacts& l) {
       if (f.uncovered) return;
       f.present |= l.present;
       f.matchable |= l.matchable;
@@ -67,7 +67,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::sort(order.begin(), order.end(), [&](const ir::RuleId& a, const ir::RuleId& b) { return later(a, b); });
     std::set<ir::RuleId> reported;
     for (const ir::RuleId& k : order) {
-      const Facts& f = facts_.at(k);
+      const RedundantFacts& f = facts_.at(k);
       if (!f.present || !f.matchable || f.uncovered || !f.unknown.empty()) continue;
       bool blocked = false;
       for (const auto& cover : f.covers)
@@ -138,7 +138,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
   void visit_rule(gaps::ClassView& cls, gaps::View& v, model::Action action, const std::vector<ir::Rule>& list,
                   const std::vector<size_t>& enforced, size_t i) {
     ir::RuleId key = list[i].id();
-    Facts& f = facts_[key];
+    RedundantFacts& f = facts_[key];
     if (f.uncovered) return;
     f.present = true;
     engine::RuleRef me{action, i};
@@ -223,7 +223,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     f.covers.push_back(std::move(keys));
   }
 
-  std::vector<ir::RuleId> all_covers(const Facts& f) const {
+  std::vector<ir::RuleId> all_covers(const RedundantFacts& f) const {
     std::vector<ir::RuleId> out;
     for (const auto& c : f.covers)
       for (const ir::RuleId& k : c) gaps::add_unique(out, k);
@@ -236,7 +236,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     return gaps::rule_text(c);
   }
 
-  void report_rule(const ir::RuleId& k, const Facts& f, std::vector<Finding>& out) const {
+  void report_rule(const ir::RuleId& k, const RedundantFacts& f, std::vector<Finding>& out) const {
     const model::AuthorizationPolicy& p = *k.policy;
     std::vector<std::string> names;
     std::vector<RelatedLocation> related;
@@ -271,7 +271,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     std::optional<Witness> example;
     for (size_t i = 0; i < p.rules.size(); ++i) {
       if (p.rules[i].is_null) continue;
-      const Facts& f = facts_.at(ir::RuleId{&p, static_cast<int>(i)});
+      const RedundantFacts& f = facts_.at(ir::RuleId{&p, static_cast<int>(i)});
       for (const std::string& w : f.workloads) gaps::add_unique(workloads, w);
       if (!example) example = f.example;
       for (const ir::RuleId& c : all_covers(f)) {
@@ -299,7 +299,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
     out.push_back(std::move(fnd));
   }
 
-  void report_unknown(const ir::RuleId& k, const Facts& f, std::vector<Finding>& out) const {
+  void report_unknown(const ir::RuleId& k, const RedundantFacts& f, std::vector<Finding>& out) const {
     Finding n = gaps::inconclusive_finding(info(), k.policy->ref(), gaps::rule_loc(k),
                                            std::string(model::to_string(k.policy->action)) + " " + gaps::rule_text(k),
                                            "other rules of the same action match every request it matches", f.unknown,
@@ -309,7 +309,7 @@ class RedundantAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, RedundantFacts> facts_;
 };
 
 class RedundantRule final : public gaps::SymbolicCheck {

@@ -32,12 +32,6 @@ std::set<std::string> scopes_of(const model::ServiceEntry& s) {
   return out;
 }
 
-std::string upper(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
-
 class ServiceentryProtocolConflict final : public Check {
  public:
   ServiceentryProtocolConflict()
@@ -61,7 +55,7 @@ class ServiceentryProtocolConflict final : public Check {
       for (const std::string& scope : scopes_of(s))
         for (const std::string& h : s.hosts)
           for (const model::ServiceEntryPort& p : s.ports)
-            index[{scope, h, p.number}].push_back({&s, upper(p.protocol)});
+            index[{scope, h, p.number}].push_back({&s, ascii_upper(p.protocol)});
     std::set<const model::ServiceEntry*> reported;
     for (const auto& [key, own] : index) {
       std::vector<Declaration> seen = own;

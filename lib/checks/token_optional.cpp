@@ -31,7 +31,7 @@
 namespace meshproof::checks {
 namespace {
 
-struct Facts {
+struct TokenFacts {
   std::vector<std::string> workloads;
   std::optional<Witness> example;
   std::string allowed_because;
@@ -88,7 +88,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
     if (cls.views.empty()) return;
     for (const model::RequestAuthentication* ra : cls.rep->request_authentications) {
       if (ra->jwt_rules.empty()) continue;
-      Facts& f = facts_[ra];
+      TokenFacts& f = facts_[ra];
       for (gaps::View& v : cls.views) {
         const ir::Program& prog = v.program();
         if (prog.protocol != ir::Protocol::Http || !prog.has_request_authentication) continue;
@@ -114,7 +114,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
   }
 
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<TokenAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
+    gaps::merge_facts(facts_, static_cast<TokenAnalyzer&>(later).facts_, [](TokenFacts& f, TokenFacts& l) {
       gaps::add_all_unique(f.workloads, l.workloads);
       if (!f.example && l.example) {
         f.example = std::move(l.example);
@@ -128,7 +128,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
     for (const auto& ra : s_.ctx.resources.request_authentications) {
       auto it = facts_.find(&ra);
       if (it == facts_.end()) continue;
-      const Facts& f = it->second;
+      const TokenFacts& f = it->second;
       const std::string subject = "RequestAuthentication " + namespace_of(ra) + "/" + ra.meta.name;
       if (!f.example) {
         if (!f.unknown.empty()) {
@@ -158,7 +158,7 @@ class TokenAnalyzer final : public gaps::Analyzer {
 
  private:
   const gaps::Shared& s_;
-  std::map<const model::RequestAuthentication*, Facts> facts_;
+  std::map<const model::RequestAuthentication*, TokenFacts> facts_;
 };
 
 class TokenOptional final : public gaps::SymbolicCheck {

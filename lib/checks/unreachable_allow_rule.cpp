@@ -29,7 +29,7 @@ struct Cause {
   bool operator==(const Cause& o) const { return text == o.text; }
 };
 
-struct Facts {
+struct UnreachableFacts {
   bool present = false, matchable = false, reachable = false;
   std::string unknown;
   std::vector<Cause> causes;
@@ -48,7 +48,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
       for (size_t i = 0; i < p->rules.size(); ++i) {
         if (p->rules[i].is_null) continue;
         ir::RuleId key{p, static_cast<int>(i)};
-        Facts& f = facts_[key];
+        UnreachableFacts& f = facts_[key];
         if (f.reachable) continue;
         bool matched_here = false;
         for (gaps::View& v : cls.views) {
@@ -63,19 +63,20 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
 
   // A rule found reachable somewhere is decided: later classes are not visited for it, nor merged.
   void merge(gaps::Analyzer& later) override {
-    gaps::merge_facts(facts_, static_cast<UnreachableAnalyzer&>(later).facts_, [](Facts& f, Facts& l) {
-      if (f.reachable) return;
-      f.present |= l.present;
-      f.matchable |= l.matchable;
-      f.reachable = l.reachable;
-      gaps::keep_first(f.unknown, l.unknown);
-      gaps::add_all_unique(f.causes, l.causes);
-      gaps::add_all_unique(f.workloads, l.workloads);
-      if (!f.example && l.example) {
-        f.example = std::move(l.example);
-        f.example_explanation = std::move(l.example_explanation);
-      }
-    });
+    gaps::merge_facts(facts_, static_cast<UnreachableAnalyzer&>(later).facts_,
+                      [](UnreachableFacts& f, UnreachableFacts& l) {
+                        if (f.reachable) return;
+                        f.present |= l.present;
+                        f.matchable |= l.matchable;
+                        f.reachable = l.reachable;
+                        gaps::keep_first(f.unknown, l.unknown);
+                        gaps::add_all_unique(f.causes, l.causes);
+                        gaps::add_all_unique(f.workloads, l.workloads);
+                        if (!f.example && l.example) {
+                          f.example = std::move(l.example);
+                          f.example_explanation = std::move(l.example_explanation);
+                        }
+                      });
   }
 
   void finish(std::vector<Finding>& out) override {
@@ -88,7 +89,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
 
  private:
   // True when the rule matches some request on this view (so the view counts for the verdict).
-  bool visit_view(gaps::View& v, const ir::RuleId& key, Facts& f) {
+  bool visit_view(gaps::View& v, const ir::RuleId& key, UnreachableFacts& f) {
     auto ref = v.ref(key);
     if (!ref) return false;
     f.present = true;
@@ -134,7 +135,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   // Who stops the rule's requests, witness by witness: ask for a request of the rule that none of the
   // causes found so far stops, read the cause off its decision, exclude it, repeat until unsat (one query
   // per cause).
-  void find_causes(gaps::View& v, engine::RuleRef ref, Facts& f) {
+  void find_causes(gaps::View& v, engine::RuleRef ref, UnreachableFacts& f) {
     const ir::Program& p = v.program();
     std::vector<engine::Reason> reasons;
     std::vector<size_t> denies;
@@ -181,7 +182,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
     }
   }
 
-  static void add_deny_cause(const gaps::View& v, const ir::Rule& dr, Facts& f) {
+  static void add_deny_cause(const gaps::View& v, const ir::Rule& dr, UnreachableFacts& f) {
     ir::RuleId dk = dr.id();
     std::string text = "DENY " + (dk.policy ? gaps::rule_text(dk) : dr.display()) + " matches them first";
     for (const ir::Drop& drop : dr.drops)
@@ -194,13 +195,13 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
     gaps::add_unique(f.causes, Cause{std::move(text), std::move(related)});
   }
 
-  static std::vector<std::string> cause_texts(const Facts& f) {
+  static std::vector<std::string> cause_texts(const UnreachableFacts& f) {
     std::vector<std::string> out;
     for (const Cause& c : f.causes) out.push_back(c.text);
     return out;
   }
 
-  void report(const ir::RuleId& key, const Facts& f, std::vector<Finding>& out) const {
+  void report(const ir::RuleId& key, const UnreachableFacts& f, std::vector<Finding>& out) const {
     if (!f.present || f.reachable) return;
     const model::AuthorizationPolicy& p = *key.policy;
     const std::string subject = "ALLOW " + gaps::rule_text(key);
@@ -236,7 +237,7 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   }
 
   const gaps::Shared& s_;
-  std::map<ir::RuleId, Facts> facts_;
+  std::map<ir::RuleId, UnreachableFacts> facts_;
   engine::QueryResult last_;  // the last answer of reachable()
 };
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/text.h"
+
 namespace meshproof::ir {
 
 namespace {
@@ -31,13 +33,6 @@ std::optional<std::array<uint8_t, 4>> parse_v4(std::string_view s) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::array<uint8_t, 16>> parse_v6(std::string_view s) {
   // Split on "::" at most once; each side is a list of hex groups, the last may be an IPv4 tail.
   std::vector<uint16_t> head, tail;
@@ -58,7 +53,7 @@ std::optional<std::array<uint8_t, 16>> parse_v6(std::string_view s) {
       if (g.empty() || g.size() > 4) return false;
       unsigned v = 0;
       for (char c : g) {
-        int h = hex_value(c);
+        int h = hex_digit_value(c);
         if (h < 0) return false;
         v = v * 16 + static_cast<unsigned>(h);
       }

@@ -81,17 +81,10 @@ CharClass char_class(unsigned char c) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // A valid escape %XY at s[i]: its byte value.
 std::optional<unsigned char> escape_at(std::string_view s, size_t i) {
   if (i + 3 > s.size() || s[i] != '%') return std::nullopt;
-  int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+  int hi = hex_digit_value(s[i + 1]), lo = hex_digit_value(s[i + 2]);
   if (hi < 0 || lo < 0) return std::nullopt;
   return static_cast<unsigned char>(hi * 16 + lo);
 }

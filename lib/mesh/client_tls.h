@@ -100,4 +100,8 @@ const model::TlsSettings* effective_tls(const model::DestinationRule& d, uint32_
 // (`reviews` in `foo` → reviews.foo.svc.cluster.local); names with a dot and `*` are taken as written.
 std::string resolve_rule_host(const std::string& host, const std::string& ns);
 
+// Istio's host.Name.Matches: "*" matches every host, "*.x" the hosts that end in ".x", else the names are
+// equal (as written: the caller lowercases where Istio compares case-insensitively).
+bool istio_host_matches(const std::string& pattern, const std::string& host);
+
 }  // namespace meshproof::mesh

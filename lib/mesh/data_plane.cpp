@@ -57,7 +57,6 @@ constexpr const char* kInjectionLabel = "istio-injection";
 constexpr const char* kRevLabel = "istio.io/rev";
 constexpr const char* kDataplaneMode = "istio.io/dataplane-mode";
 constexpr const char* kRedirection = "ambient.istio.io/redirection";
-constexpr const char* kGatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
 
 // The webhook's IgnoredNamespaces (pkg/kube/inject/inject.go): never injected.
 bool never_injected_namespace(const std::string& ns) {

@@ -14,14 +14,14 @@ std::string resolve_rule_host(const std::string& host, const std::string& ns) {
   return host + "." + ns + ".svc.cluster.local";
 }
 
-namespace {
-
-bool host_matches(const std::string& pattern, const std::string& host) {
+bool istio_host_matches(const std::string& pattern, const std::string& host) {
   if (pattern == host || pattern == "*") return true;
   if (pattern.size() < 2 || pattern[0] != '*') return false;
   const std::string suffix = pattern.substr(1);  // ".example.com"
   return host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+
+namespace {
 
 bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -56,7 +56,7 @@ bool namespace_local(const Visibility& v) { return v.empty || v.everyone || v.pr
 // Not private-only: in the exported index of its namespace (default exportTo is "*").
 bool exported(const Visibility& v) { return !(v.private_ && !v.everyone && v.names.empty()); }
 // getExportedDestinationRuleFromNamespace's filter for a client namespace.
-bool exported_to(const Visibility& v, const std::string& client_ns) {
+bool visible_in(const Visibility& v, const std::string& client_ns) {
   return v.empty || v.everyone || has(v.names, client_ns);
 }
 
@@ -69,7 +69,7 @@ struct Candidate {
 std::vector<Candidate> most_specific(const std::vector<Candidate>& in, const std::string& host) {
   const Candidate* best = nullptr;
   for (const Candidate& c : in) {
-    if (!host_matches(c.host, host)) continue;
+    if (!istio_host_matches(c.host, host)) continue;
     if (c.host == host) {
       best = &c;
       break;
@@ -137,7 +137,7 @@ DrChoice choose_destination_rule(const Mesh& mesh, const std::string& client_ns,
          {std::pair{&svc_exported, "service namespace"}, std::pair{&root_exported, "root namespace"}}) {
       std::vector<Candidate> found;
       for (const Candidate& c : most_specific(*pool, host))
-        if (exported_to(visibility_of(*c.rule, effective_namespace(*c.rule)), client_ns)) found.push_back(c);
+        if (visible_in(visibility_of(*c.rule, effective_namespace(*c.rule)), client_ns)) found.push_back(c);
       if (!found.empty()) {
         settle(std::move(found), scope);
         break;

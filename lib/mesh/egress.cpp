@@ -44,13 +44,9 @@ std::vector<const T*> oldest_first(const std::vector<T>& items) {
   return out;
 }
 
-// A DNS name pattern of Istio's host matching: "*" any, "*.x" names ending in ".x", else equal (case-insensitive).
+// Istio's host matching, case-insensitive as DNS names are.
 bool host_matches(const std::string& pattern, const std::string& host) {
-  const std::string p = ascii_lower(pattern), h = ascii_lower(host);
-  if (p == "*" || p == h) return true;
-  if (p.rfind("*.", 0) == 0)
-    return h.size() > p.size() - 1 && h.compare(h.size() - (p.size() - 1), p.size() - 1, p, 1) == 0;
-  return false;
+  return istio_host_matches(ascii_lower(pattern), ascii_lower(host));
 }
 
 // Sidecar egress.hosts "ns/dnsName" (sidecar.go parseHosts): whether it imports `host` of namespace `ns`.

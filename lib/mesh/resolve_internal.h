@@ -10,6 +10,9 @@
 
 namespace meshproof::mesh::detail {
 
+// The label Istio's Gateway API controller puts on the pods it deploys for a Gateway.
+inline constexpr const char* kGatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
+
 // "k=v,k2=v2" (std::map order, so sorted by key).
 std::string labels_key(const model::Labels& labels);
 

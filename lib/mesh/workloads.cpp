@@ -10,8 +10,6 @@ namespace meshproof::mesh::detail {
 
 namespace {
 
-constexpr const char* kGatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
-
 void set_gateway_name(Workload& w) {
   if (auto it = w.labels.find(kGatewayNameLabel); it != w.labels.end()) w.gateway_name = it->second;
 }

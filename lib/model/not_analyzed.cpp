@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "model/parse_internal.h"
+
 namespace meshproof::model {
 
 namespace {
@@ -22,14 +24,10 @@ std::string_view scalar_at(const load::Node& map, std::string_view key) {
   return n && n->is_scalar() ? std::string_view(n->scalar) : std::string_view();
 }
 
-Loc first_key_loc(const load::Node& obj) {
-  return obj.is_map() && !obj.entries.empty() ? obj.entries.front().key_loc : obj.loc;
-}
-
 void add_object(const load::Node& obj, std::string_view api_version, std::string_view kind, const char* system,
                 std::vector<NotAnalyzed>& out) {
   NotAnalyzed n;
-  n.loc = first_key_loc(obj);
+  n.loc = detail::first_key_loc(obj);
   n.api_version = std::string(api_version);
   n.kind = std::string(kind);
   n.system = system;

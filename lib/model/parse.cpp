@@ -7,8 +7,14 @@
 
 namespace meshproof::model {
 
+using detail::first_key_loc;
 using detail::Reader;
 using load::Node;
+
+Loc detail::first_key_loc(const Node& obj) {
+  if (obj.is_map() && !obj.entries.empty()) return obj.entries.front().key_loc;
+  return obj.loc;
+}
 
 namespace {
 
@@ -34,11 +40,6 @@ std::string_view plain_string(const Node& map, std::string_view key) {
   const Node* n = map.find(key);
   if (!n || !n->is_scalar() || detail::kube_type(*n) != load::ScalarType::String) return {};
   return n->scalar;
-}
-
-Loc first_key_loc(const Node& obj) {
-  if (obj.is_map() && !obj.entries.empty()) return obj.entries.front().key_loc;
-  return obj.loc;
 }
 
 void note(ResourceSet& out, Loc loc, std::string msg) { out.notes.emplace_back(loc, std::move(msg)); }

@@ -6,6 +6,9 @@
 
 namespace meshproof::model::detail {
 
+// Where a finding about a whole object points: its first key (usually apiVersion), else the node.
+Loc first_key_loc(const Node& obj);
+
 // Kubernetes (parse_k8s.cpp). `obj` is the whole object; the Reader's path is at the object root.
 void parse_workload(const Node& obj, Reader& r, Workload& w);
 void parse_service(const Node& obj, Reader& r, Service& s);

@@ -33,12 +33,6 @@ bool protocol_type(const std::string& p) {
   return !p.empty() && p.size() <= 255 && std::regex_search(p, re);
 }
 
-// Hostname: an optional leading "*." and DNS-1123 labels, at most 253 characters (no IP addresses, no port).
-bool hostname(const std::string& h) {
-  static const std::regex re("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-  return !h.empty() && h.size() <= 253 && std::regex_match(h, re);
-}
-
 void check_tls(const gwapi::Listener& l, const std::string& f, Checker& c) {
   const gwapi::ListenerTls& t = l.tls;
   if (!t.present) return;
@@ -79,7 +73,7 @@ void check_listener(const gwapi::Listener& l, const std::string& f, Checker& c) 
             "Invalid value: \"" + l.protocol + "\": does not match the ProtocolType pattern",
             "use HTTP, HTTPS, TLS, TCP, UDP or a domain-prefixed protocol such as example.com/proto");
   if (l.hostname_present && !l.hostname.empty()) {
-    if (!hostname(l.hostname))
+    if (!detail::gateway_api_hostname(l.hostname))
       c.error(l.hostname_loc, f + ".hostname", "Invalid value: \"" + l.hostname + "\": must be a lowercase hostname",
               "write a DNS name, optionally starting with \"*.\"; IP addresses and ports are not allowed");
     if (in(l.protocol, {"TCP", "UDP"}))
@@ -112,7 +106,7 @@ void check_addresses(const gwapi::Gateway& g, Checker& c) {
   for (size_t i = 0; i < g.addresses.size(); ++i) {
     const gwapi::Address& a = g.addresses[i];
     const std::string f = "spec.addresses[" + std::to_string(i) + "]";
-    if (a.type == "Hostname" && !a.value.empty() && !hostname(a.value))
+    if (a.type == "Hostname" && !a.value.empty() && !detail::gateway_api_hostname(a.value))
       c.error(a.loc, f + ".value", "Hostname value must only contain valid characters");
     if ((a.type == "IPAddress" || a.type == "Hostname") && !a.value.empty() && !seen.insert({a.type, a.value}).second)
       c.error(a.loc, f + ".value", a.type + " values must be unique");

@@ -11,26 +11,13 @@
 #include "model/gateway_api.h"
 #include "model/validate.h"
 #include "model/validate_checker.h"
+#include "model/validate_names.h"
 
 namespace meshproof::model {
 
 using detail::Checker;
 
 namespace {
-
-bool one_of(const std::string& v, std::initializer_list<const char*> set) {
-  for (const char* s : set)
-    if (v == s) return true;
-  return false;
-}
-
-// Hostname (route hostnames): an optional leading "*." and lowercase DNS-1123 labels.
-bool hostname(const std::string& h) {
-  static const std::regex re("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-  return !h.empty() && h.size() <= 253 && std::regex_match(h, re);
-}
-
-std::string idx(const std::string& f, size_t i) { return f + "[" + std::to_string(i) + "]"; }
 
 void too_many(Checker& c, Loc loc, const std::string& f, size_t n, size_t max) {
   if (n > max)
@@ -45,7 +32,7 @@ void check_parent_refs(const gwapi::Route& r, Checker& c) {
   for (size_t i = 0; i < r.parent_refs.size(); ++i) {
     const gwapi::ParentReference& p = r.parent_refs[i];
     if (p.name.empty())
-      c.error(p.loc, idx("spec.parentRefs", i) + ".name", "Required value", "name the parent Gateway");
+      c.error(p.loc, detail::field_index("spec.parentRefs", i) + ".name", "Required value", "name the parent Gateway");
     for (size_t j = 0; j < i; ++j) {
       const gwapi::ParentReference& q = r.parent_refs[j];
       if (p.group != q.group || p.kind != q.kind || p.name != q.name || p.ns != q.ns) continue;
@@ -69,8 +56,8 @@ void check_hostnames(const gwapi::Route& r, Checker& c) {
     c.error(r.hostname_locs[0], "spec.hostnames", "TCPRoute has no field \"hostnames\"",
             "remove hostnames: a TCP listener cannot tell hosts apart");
   for (size_t i = 0; i < r.hostnames.size(); ++i)
-    if (!hostname(r.hostnames[i]))
-      c.error(r.hostname_locs[i], idx("spec.hostnames", i),
+    if (!detail::gateway_api_hostname(r.hostnames[i]))
+      c.error(r.hostname_locs[i], detail::field_index("spec.hostnames", i),
               "Invalid value: \"" + r.hostnames[i] + "\": must be a lowercase hostname",
               "write a DNS name, optionally starting with \"*.\"; IP addresses and ports are not allowed");
 }
@@ -79,7 +66,7 @@ void check_hostnames(const gwapi::Route& r, Checker& c) {
 void check_path(const gwapi::RouteMatch& m, const std::string& f, Checker& c) {
   if (!m.path_present) return;
   const std::string& v = m.path_value;
-  if (!one_of(m.path_type, {"Exact", "PathPrefix", "RegularExpression"})) {
+  if (!detail::in(m.path_type, {"Exact", "PathPrefix", "RegularExpression"})) {
     c.error(m.path_loc, f + ".path.type", "Unsupported value: \"" + m.path_type + "\"",
             "supported values: \"Exact\", \"PathPrefix\", \"RegularExpression\"");
     return;
@@ -109,28 +96,29 @@ void check_match(const gwapi::Route& r, const gwapi::RouteMatch& m, const std::s
   if (r.is_http()) {
     check_path(m, f, c);
     if (!m.method.empty() &&
-        !one_of(m.method, {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}))
+        !detail::in(m.method, {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}))
       c.error(m.method_loc, f + ".method", "Unsupported value: \"" + m.method + "\"",
               "supported values: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH");
   }
   if (r.is_grpc() && m.grpc_method_present) {
     if (m.grpc_service.empty() && m.grpc_method.empty())
       c.error(m.method_loc, f + ".method", "One or both of 'service' or 'method' must be specified");
-    if (!one_of(m.grpc_type, {"Exact", "RegularExpression"}))
+    if (!detail::in(m.grpc_type, {"Exact", "RegularExpression"}))
       c.error(m.method_loc, f + ".method.type", "Unsupported value: \"" + m.grpc_type + "\"",
               "supported values: \"Exact\", \"RegularExpression\"");
   }
   too_many(c, m.loc, f + ".headers", m.headers.size(), 16);
   std::set<std::string> names;
   for (size_t i = 0; i < m.headers.size(); ++i) {
-    if (m.headers[i].first.empty()) c.error(m.loc, idx(f + ".headers", i) + ".name", "Required value");
+    if (m.headers[i].first.empty()) c.error(m.loc, detail::field_index(f + ".headers", i) + ".name", "Required value");
     std::string lower;
     for (char ch : m.headers[i].first) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (!lower.empty() && !names.insert(lower).second)
       c.error(m.loc, f + ".headers", "Duplicate value: header name \"" + m.headers[i].first + "\"",
               "header names are case-insensitive: keep one match per name");
-    if (!one_of(m.header_types[i], {"Exact", "RegularExpression"}))
-      c.error(m.loc, idx(f + ".headers", i) + ".type", "Unsupported value: \"" + m.header_types[i] + "\"");
+    if (!detail::in(m.header_types[i], {"Exact", "RegularExpression"}))
+      c.error(m.loc, detail::field_index(f + ".headers", i) + ".type",
+              "Unsupported value: \"" + m.header_types[i] + "\"");
   }
 }
 
@@ -150,17 +138,18 @@ void check_rules(const gwapi::Route& r, Checker& c) {
   size_t total_matches = 0;
   for (size_t i = 0; i < r.rules.size(); ++i) {
     const gwapi::RouteRule& rule = r.rules[i];
-    const std::string f = idx("spec.rules", i);
+    const std::string f = detail::field_index("spec.rules", i);
     total_matches += rule.matches.size();
     too_many(c, rule.loc, f + ".matches", rule.matches.size(), r.is_grpc() ? 8 : 64);
-    for (size_t j = 0; j < rule.matches.size(); ++j) check_match(r, rule.matches[j], idx(f + ".matches", j), c);
+    for (size_t j = 0; j < rule.matches.size(); ++j)
+      check_match(r, rule.matches[j], detail::field_index(f + ".matches", j), c);
     if (l4 && rule.backend_refs.empty())
       c.error(rule.loc, f + ".backendRefs",
               rule.backend_refs_present ? "should have at least 1 items" : "Required value",
               "name the Service this rule forwards to");
     too_many(c, rule.loc, f + ".backendRefs", rule.backend_refs.size(), 16);
     for (size_t j = 0; j < rule.backend_refs.size(); ++j)
-      check_backend(rule.backend_refs[j], idx(f + ".backendRefs", j), c);
+      check_backend(rule.backend_refs[j], detail::field_index(f + ".backendRefs", j), c);
   }
   if (r.is_http() && total_matches > 128)
     c.error(r.rules_loc, "spec.rules",
@@ -189,14 +178,17 @@ void validate(const gwapi::ReferenceGrant& g, std::vector<Diagnostic>& out) {
   too_many(c, g.to_loc, "spec.to", g.to.size(), 16);
   for (size_t i = 0; i < g.from.size(); ++i) {
     const gwapi::ReferenceGrantFrom& f = g.from[i];
-    if (!f.group_present) c.error(f.loc, idx("spec.from", i) + ".group", "Required value");
-    if (!f.kind_present || f.kind.empty()) c.error(f.loc, idx("spec.from", i) + ".kind", "Required value");
-    if (!f.ns_present || f.ns.empty()) c.error(f.loc, idx("spec.from", i) + ".namespace", "Required value");
+    if (!f.group_present) c.error(f.loc, detail::field_index("spec.from", i) + ".group", "Required value");
+    if (!f.kind_present || f.kind.empty())
+      c.error(f.loc, detail::field_index("spec.from", i) + ".kind", "Required value");
+    if (!f.ns_present || f.ns.empty())
+      c.error(f.loc, detail::field_index("spec.from", i) + ".namespace", "Required value");
   }
   for (size_t i = 0; i < g.to.size(); ++i) {
     const gwapi::ReferenceGrantTo& t = g.to[i];
-    if (!t.group_present) c.error(t.loc, idx("spec.to", i) + ".group", "Required value");
-    if (!t.kind_present || t.kind.empty()) c.error(t.loc, idx("spec.to", i) + ".kind", "Required value");
+    if (!t.group_present) c.error(t.loc, detail::field_index("spec.to", i) + ".group", "Required value");
+    if (!t.kind_present || t.kind.empty())
+      c.error(t.loc, detail::field_index("spec.to", i) + ".kind", "Required value");
   }
 }
 

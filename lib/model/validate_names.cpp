@@ -1,6 +1,7 @@
 #include "model/validate_names.h"
 
 #include <cctype>
+#include <regex>
 
 #include "base/text.h"
 
@@ -33,6 +34,13 @@ std::string wildcard_domain_problem(const std::string& host) {
   for (const std::string& label : split(rest, '.'))
     if (!dns_label(label)) return "domain name \"" + host + "\" invalid (label \"" + label + "\" invalid)";
   return "";
+}
+
+std::string field_index(const std::string& field, size_t i) { return field + "[" + std::to_string(i) + "]"; }
+
+bool gateway_api_hostname(const std::string& h) {
+  static const std::regex re("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  return !h.empty() && h.size() <= 253 && std::regex_match(h, re);
 }
 
 }  // namespace meshproof::model::detail

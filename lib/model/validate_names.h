@@ -14,5 +14,10 @@ bool known_protocol(const std::string& p);
 bool dns_label(const std::string& l);
 // agent.ValidateWildcardDomain: "*", "*.rest" or a domain; every label a DNS-1123 label. "" when valid.
 std::string wildcard_domain_problem(const std::string& host);
+// Gateway API's Hostname type (listeners, routes, certificate SANs): an optional leading "*." and lowercase
+// DNS-1123 labels, at most 253 characters (no IP address, no port).
+bool gateway_api_hostname(const std::string& h);
+// "field[i]": the path of a list item in a diagnostic.
+std::string field_index(const std::string& field, size_t i);
 
 }  // namespace meshproof::model::detail

@@ -8,6 +8,9 @@
 
 namespace meshproof::report {
 
+// The auditor report's HTML writer (auditor_html.cpp) has sections of the same names; a namespace of its own
+// keeps the two apart when a unity build compiles them in one translation unit.
+namespace audit_markdown {
 namespace {
 
 // Text inside a table cell: no line breaks, pipes escaped; also neutralizes HTML that a renderer would
@@ -326,18 +329,19 @@ void limits_section(std::ostream& o) {
 }
 
 }  // namespace
+}  // namespace audit_markdown
 
 std::string format_audit_markdown(const AuditReport& r) {
   std::ostringstream o;
-  header_section(o, r);
-  scope_section(o, r);
-  regulated_section(o, r);
-  controls_section(o, r);
-  findings_section(o, r);
-  mtls_section(o, r);
-  access_section(o, r);
-  exceptions_section(o, r);
-  limits_section(o);
+  audit_markdown::header_section(o, r);
+  audit_markdown::scope_section(o, r);
+  audit_markdown::regulated_section(o, r);
+  audit_markdown::controls_section(o, r);
+  audit_markdown::findings_section(o, r);
+  audit_markdown::mtls_section(o, r);
+  audit_markdown::access_section(o, r);
+  audit_markdown::exceptions_section(o, r);
+  audit_markdown::limits_section(o);
   return o.str();
 }
 

@@ -24,11 +24,11 @@ std::string cell(const std::string& s) {
   return out;
 }
 
-std::string code(const std::string& s) { return s.empty() ? "" : "`" + cell(s) + "`"; }
+std::string diff_code(const std::string& s) { return s.empty() ? "" : "`" + cell(s) + "`"; }
 
 std::string side(const diff::SideDecision& s) { return s.verdict + (s.rule.empty() ? "" : " by " + s.rule); }
 
-std::string headline(const diff::Result& r) {
+std::string diff_headline(const diff::Result& r) {
   if (r.inconclusive()) return "inconclusive: the solver could not compare every port";
   if (!r.decisions_changed()) return "no decision changes";
   return std::to_string(r.newly_allowed()) + " classes newly allowed, " + std::to_string(r.newly_denied()) +
@@ -53,7 +53,7 @@ void write_rows(std::ostringstream& o, const diff::Result& r, const DiffHeader& 
       const bool allowed = c.direction == engine::ChangeDirection::NewlyAllowed;
       o << "| " << cell(p.workload) << " | " << port << " " << p.protocol << " | "
         << (diff::contradicts(c, h.expect) ? "❗ " : "") << (allowed ? "➕ allowed" : "➖ denied") << " | "
-        << cell(join(c.literals, " and ")) << " | " << code(diff_witness_text(c)) << " | "
+        << cell(join(c.literals, " and ")) << " | " << diff_code(diff_witness_text(c)) << " | "
         << cell(side(c.before) + " → " + side(c.after)) << " |\n";
       ++rows, ++in_workload;
     }
@@ -85,7 +85,7 @@ void write_details(std::ostringstream& o, const diff::Result& r) {
 
 std::string format_diff_markdown(const diff::Result& r, const DiffHeader& h) {
   std::ostringstream o;
-  o << "### meshproof diff: " << headline(r) << "\n\n";
+  o << "### meshproof diff: " << diff_headline(r) << "\n\n";
   o << "`" << h.before << "` → `" << h.after << "`: " << r.workloads_compared << " workloads compared, "
     << r.views_compared << " port views.\n\n";
   std::string claim = expectation_line(r, h.expect);

@@ -79,7 +79,7 @@ void write_failing(std::ostringstream& o, const std::vector<Finding>& findings, 
 }
 
 // The objects whose policy meshproof does not model: counted, the first few named.
-void write_not_analyzed(std::ostringstream& o, const SourceSet& sources, const RunSummary& summary) {
+void write_not_analyzed_markdown(std::ostringstream& o, const SourceSet& sources, const RunSummary& summary) {
   const std::vector<model::NotAnalyzed>& items = summary.not_analyzed;
   if (items.empty()) return;
   o << "**" << items.size()
@@ -106,7 +106,7 @@ std::string format_markdown(const std::vector<Finding>& findings, const SourceSe
       << "**: files that could not be read were left out (exit code 2), e.g. "
       << md_escape(sources.describe(summary.skipped_files.front().loc) + ": " + summary.skipped_files.front().message)
       << "\n\n";
-  write_not_analyzed(o, sources, summary);
+  write_not_analyzed_markdown(o, sources, summary);
   if (findings.empty()) return o.str();
   write_table(o, findings);
   o << "\n";
