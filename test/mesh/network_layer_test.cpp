@@ -56,9 +56,9 @@ bool admitted(const app::Input& in, const std::string& from, const std::string& 
   auto split = [&](const std::string& s) { return std::make_pair(s.substr(0, s.find('/')), s.substr(s.find('/') + 1)); };
   auto [tns, tname] = split(to);
   const mesh::NetEndpoint dst = layer.pod(pod(in, tns, tname));
-  const mesh::NetEndpoint src = from.find('/') != std::string::npos
-                                    ? layer.pod(pod(in, split(from).first, split(from).second))
-                                    : layer.outside(model::parse_net_cidr(from));
+  const bool address = !from.empty() && from[0] >= '0' && from[0] <= '9';  // "10.0.0.1/32", else "ns/pod"
+  const mesh::NetEndpoint src = address ? layer.outside(model::parse_net_cidr(from))
+                                        : layer.pod(pod(in, split(from).first, split(from).second));
   return layer.admit(src, dst, protocol, port).allowed;
 }
 
