@@ -1,5 +1,7 @@
 #include "analysis/query.h"
 
+#include "analysis/network_query.h"
+
 #include <algorithm>
 
 #include "base/text.h"
@@ -249,11 +251,12 @@ std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec
   out.enforced_by = mesh::enforcement_point(w.data_plane);
   if (w.data_plane == mesh::DataPlane::Ambient) {
     decide_through_chain(spec, caller, out);
-    return std::nullopt;
+  } else {
+    out.decision = engine::evaluate(*out.primary, out.request);
+    for (const auto& v : out.port->views)
+      if (&v != out.primary) out.other_views.emplace_back(&v, engine::evaluate(v, out.request));
   }
-  out.decision = engine::evaluate(*out.primary, out.request);
-  for (const auto& v : out.port->views)
-    if (&v != out.primary) out.other_views.emplace_back(&v, engine::evaluate(v, out.request));
+  apply_network_layer(a, spec, caller, out);
   return std::nullopt;
 }
 
@@ -281,6 +284,7 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
   }
   out.assumptions = assumptions_for(a, w);
   if (w.data_plane == mesh::DataPlane::Ambient) explain_chains(*out.target.mesh, w, ctx, out);
+  out.network_layer = explain_network_layer(a, w);
   return std::nullopt;
 }
 

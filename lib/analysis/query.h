@@ -16,6 +16,7 @@
 #include "ir/lower.h"
 #include "ir/request.h"
 #include "ir/request_text.h"
+#include "mesh/network_layer.h"
 #include "mesh/target.h"
 
 namespace meshproof::analysis {
@@ -54,7 +55,10 @@ struct QueryAnswer {
   mesh::EnforcementChain chain_points;
   ir::Chain chain;
   engine::ChainDecision chain_decision;
-  std::string enforced_by;  // "sidecar", "gateway", "ztunnel", "waypoint NS/NAME", "none"
+  std::string enforced_by;  // "sidecar", "gateway", "ztunnel", "waypoint NS/NAME", "none", "networkpolicy"
+  // The L3/L4 layer's verdict when the input holds NetworkPolicies (analysis/network_query.h); when it
+  // blocks, `decision` is its DENY and enforced_by is "networkpolicy".
+  std::optional<mesh::NetVerdict> network;
 };
 
 // The request the spec describes (before the workload's defaults are filled in): a message when a flag
@@ -100,6 +104,8 @@ struct Explanation {
   // Ambient workloads: one chain per Service routing to the workload (waypoints point into `waypoints`).
   std::unique_ptr<mesh::WaypointModel> waypoints;
   std::vector<ChainExplanation> chains;
+  // The L3/L4 layer under the mesh, one line per direction (analysis/network_query.h); empty without it.
+  std::vector<std::string> network_layer;
 };
 
 // Explains the workload `spec` names. Returns a message (exit 2) when it names no workload.

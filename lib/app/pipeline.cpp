@@ -1,5 +1,7 @@
 #include "app/pipeline.h"
 
+#include "model/network_policy.h"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -157,6 +159,10 @@ void load_files(const InputOptions& options, Input& input) {
 void validate_input(Input& input) {
   auto t1 = std::chrono::steady_clock::now();
   model::validate_all(input.resources);
+  // The L3/L4 layer's objects live outside the ResourceSet (model/network_policy.h); what the API server
+  // rejects of them is reported with the rest (invalid-resource).
+  for (model::Diagnostic& d : model::read_network_policies(input.sources).diagnostics)
+    input.resources.diagnostics.push_back(std::move(d));
   // Counted here, before admission takes rejected objects out: the summary says what was read.
   const model::ResourceSet& rs = input.resources;
   input.stats.policies =

@@ -49,7 +49,9 @@
   X(sidecar_conflict)               \
   X(serviceentry_no_address)        \
   X(serviceentry_protocol_conflict) \
-  X(waypoint_bypass)
+  X(waypoint_bypass)                \
+  X(hbone_blocked)                  \
+  X(egress_gateway_bypass)
 
 namespace meshproof::checks {
 

@@ -14,10 +14,12 @@
 // with the decision that stops it.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "checks/network_blocked_rules.h"
 
 namespace meshproof::checks {
 namespace {
@@ -80,11 +82,16 @@ class UnreachableAnalyzer final : public gaps::Analyzer {
   }
 
   void finish(std::vector<Finding>& out) override {
+    std::set<ir::RuleId> reported;
     for (const auto& pol : s_.ctx.resources.authorization_policies)
       for (size_t i = 0; i < pol.rules.size(); ++i) {
         auto it = facts_.find(ir::RuleId{&pol, static_cast<int>(i)});
-        if (it != facts_.end()) report(it->first, it->second, out);
+        if (it == facts_.end()) continue;
+        report(it->first, it->second, out);
+        if (it->second.present && !it->second.reachable) reported.insert(it->first);
       }
+    // Rules Istio would allow that the NetworkPolicy layer under it never lets through.
+    report_network_blocked_allow_rules(s_.ctx, info(), reported, out);
   }
 
  private:

@@ -109,9 +109,7 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
   if (group == "appmesh.k8s.aws") return "AWS App Mesh";
   if (group == "cilium.io")
     return kind == "CiliumNetworkPolicy" || kind == "CiliumClusterwideNetworkPolicy" ? "Cilium" : nullptr;
-  if (group == "networking.k8s.io" && kind == "NetworkPolicy") return "Kubernetes NetworkPolicy";
-  if (group == "policy.networking.k8s.io" && (kind == "AdminNetworkPolicy" || kind == "BaselineAdminNetworkPolicy"))
-    return "Kubernetes AdminNetworkPolicy";
+  // NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy are modelled (model/network_policy.h).
   // Istio kinds that can change what a proxy admits, outside the model (an RBAC or ext_authz filter patched
   // in, an authorizing Wasm module).
   if (group == "networking.istio.io" && kind == "EnvoyFilter") return "Istio";

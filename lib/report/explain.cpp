@@ -379,6 +379,7 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
     j["not_enforced_by_ztunnel"] = waypoint_only;
     j["enforcement_chain"] = chains_json(e, src);
   }
+  if (!e.network_layer.empty()) j["network_layer"] = e.network_layer;
   return j.dump(2) + "\n";
 }
 
@@ -394,6 +395,8 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   print_request_authentications(o, w, src);
   print_policies(o, e, src);
   print_chains(o, e, src);
+  if (!e.network_layer.empty()) o << "  L3/L4 layer (NetworkPolicy):\n";
+  for (const std::string& line : e.network_layer) o << "    " << line << "\n";
   print_summary(o, e);
   return o.str();
 }

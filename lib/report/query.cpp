@@ -102,6 +102,32 @@ void chain_text(std::ostream& o, const analysis::QueryAnswer& a) {
       << (h.request.mtls ? h.request.principal() : std::string("plaintext")) << ")\n";
 }
 
+// The L3/L4 layer's verdict (analysis/network_query.h): null when the input holds no NetworkPolicy.
+json network_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
+  if (!a.network) return nullptr;
+  const mesh::NetVerdict& v = *a.network;
+  json j;
+  j["allowed"] = v.allowed;
+  j["source"] = v.source;
+  j["port"] = v.port;
+  j["protocol"] = v.protocol;
+  j["direction"] = v.decided ? json(v.direction) : json(nullptr);
+  j["tier"] = v.decided ? json(mesh::to_string(v.tier)) : json(nullptr);
+  j["policy"] = v.policy_name.empty() ? json(nullptr) : json(v.policy_name);
+  j["location"] = v.policy_name.empty() ? json(nullptr) : json(sources.describe(v.loc));
+  j["reason"] = v.reason;
+  return j;
+}
+
+void network_text(std::ostream& o, const analysis::QueryAnswer& a, const SourceSet& sources) {
+  if (!a.network) return;
+  const mesh::NetVerdict& v = *a.network;
+  o << "  L3/L4:      " << (v.allowed ? "admitted" : "BLOCKED") << " from " << v.source << " on port " << v.port << "/"
+    << v.protocol << ": " << v.reason;
+  if (!v.policy_name.empty()) o << " (" << sources.describe(v.loc) << ")";
+  o << "\n";
+}
+
 }  // namespace
 
 std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& sources) {
@@ -121,7 +147,11 @@ std::string format_query_text(const analysis::QueryAnswer& a, const SourceSet& s
   else if (a.from_given)
     o << "  caller:     " << a.caller << "\n";
   o << "  request:    " << describe_request(a.request, primary) << "\n";
-  if (d.decided_by)
+  network_text(o, a, sources);
+  if (a.network && !a.network->allowed)
+    o << "  decided by: " << a.network->policy_name << " (L3/L4, " << a.network->direction << ") at "
+      << sources.describe(a.network->loc) << "\n";
+  else if (d.decided_by)
     o << "  decided by: " << d.decided_by->display() << " (" << model::to_string(d.decided_by->policy.action) << ") at "
       << sources.describe(d.decided_by->loc) << "\n";
   else
@@ -159,6 +189,10 @@ std::string format_query_json(const analysis::QueryAnswer& a, const SourceSet& s
   if (auto n = normalized_path(a.request, *a.primary)) {
     j["normalized_path"] = *n;
     j["path_normalization"] = ir::to_string(a.primary->path_normalization);
+  }
+  if (a.network) {
+    j["network_layer"] = network_json(a, sources);
+    if (!a.network->allowed) j["reason_code"] = "network-policy-blocked";
   }
   json views = json::array();
   for (const auto& [prog, od] : a.other_views) views.push_back(decision_json(*prog, od, sources));

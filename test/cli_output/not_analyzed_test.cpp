@@ -27,7 +27,8 @@ spec:
   port: http
 )";
 
-// A List item, a Cilium policy and a NetworkPolicy: one per kind family the list covers.
+// A List item, a Cilium policy and a Consul intention: one per kind family the list covers. (NetworkPolicy is
+// modelled: mesh/network_layer.h.)
 const std::string kOtherPolicies = R"(apiVersion: v1
 kind: List
 items:
@@ -35,6 +36,11 @@ items:
   kind: CiliumNetworkPolicy
   metadata: {name: l3, namespace: emojivoto}
   spec: {endpointSelector: {}}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: web, namespace: emojivoto}
+spec: {destination: {name: web}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -55,8 +61,8 @@ TEST_CASE("not analyzed: a tree whose only policies meshproof does not model exi
   RunResult r = run_cli({"check", dir.string()});
   CHECK(r.exit_code == 2);
   CHECK(has(r.out,
-            "not analyzed: 3 objects whose policy meshproof does not model (Cilium 1, Kubernetes "
-            "NetworkPolicy 1, Linkerd 1)"));
+            "not analyzed: 3 objects whose policy meshproof does not model (Cilium 1, Consul 1, "
+            "Linkerd 1)"));
   CHECK(has(r.out, "server.yaml:1:1: policy.linkerd.io/v1beta3 Server emojivoto/web (Linkerd)"));
   CHECK(has(r.out, "other.yaml:4:3: cilium.io/v2 CiliumNetworkPolicy emojivoto/l3 (Cilium)"));
   CHECK(has(r.err, "meshproof: error: nothing was analyzed"));

@@ -1,0 +1,89 @@
+// The L3/L4 layer under the mesh: whether a connection reaches the destination pod at all, before Istio
+// looks at it (docs/semantics.md#networkpolicy-layer). Per direction — the source pod's egress and the
+// destination pod's ingress — the admin tiers decide in order: AdminNetworkPolicy (priority, Allow/Deny/Pass),
+// then NetworkPolicy (isolation, union of rules), then BaselineAdminNetworkPolicy, then allow. Ports are the
+// destination pod's ports after Service DNAT; named ports resolve on the destination pod. Ambient mesh
+// traffic crosses the layer on HBONE port 15008 (I3), sidecar traffic on the application port (I2).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/network_policy.h"
+#include "model/resources.h"
+
+namespace meshproof::mesh {
+
+// One end of a connection: a pod of the input, or an address outside the cluster.
+struct NetEndpoint {
+  const model::Workload* pod = nullptr;  // nullptr: outside the cluster
+  std::string ns;                        // the pod's namespace
+  model::Labels labels;                  // the pod's labels
+  model::Labels ns_labels;               // its namespace's labels, with kubernetes.io/metadata.name
+  std::optional<model::Cidr> address;    // an outside address when known (a /32 or /128)
+  std::string display() const;           // "pod ns/name", "outside address 1.2.3.4", "an unknown outside address"
+};
+
+// What the layer decides for one direction, or for the connection (the first direction that denies).
+struct NetVerdict {
+  bool allowed = true;
+  bool decided = false;    // a policy of the layer decided (false: no policy applies, the default allow)
+  std::string direction;   // "egress" (of the source) or "ingress" (of the destination)
+  model::NetTier tier = model::NetTier::NetworkPolicy;
+  // The deciding policy (a denying rule's, or an isolating one) and the matching rule (nullptr: isolation
+  // without a match); they point into the NetworkLayer, so they are valid only while it lives.
+  const model::NetworkPolicyObject* policy = nullptr;
+  const model::NetRule* rule = nullptr;
+  std::string policy_name;  // policy->display(), "" when no policy decided: kept after the layer is gone
+  Loc loc;                  // the matching rule, else the policy
+  uint32_t port = 0;                                   // the port the layer saw
+  std::string protocol = "TCP";
+  std::string reason;  // one sentence, for the outputs
+  std::string source;  // the connection's source, as NetEndpoint::display() says it
+};
+
+const char* to_string(model::NetTier tier);
+
+class NetworkLayer {
+ public:
+  // The valid L3/L4 policies of the input (those the API server rejects do not exist), read from the files of
+  // `sources` (model::read_network_policies); `resources` gives the namespaces' labels.
+  NetworkLayer(const SourceSet& sources, const model::ResourceSet& resources,
+               const std::string& default_namespace = model::kDefaultNamespace);
+  NetworkLayer(const NetworkLayer&) = delete;
+  NetworkLayer& operator=(const NetworkLayer&) = delete;
+
+  bool empty() const { return policies_.empty(); }
+  const std::vector<const model::NetworkPolicyObject*>& policies() const { return policies_; }
+
+  NetEndpoint pod(const model::Workload& w) const;
+  NetEndpoint outside(std::optional<model::Cidr> address) const;
+
+  // The destination's ingress, the source's egress (a source outside the cluster has no egress policy here),
+  // and both: the connection is admitted when both directions are (N3).
+  NetVerdict ingress(const NetEndpoint& src, const NetEndpoint& dst, const std::string& protocol, uint32_t port) const;
+  NetVerdict egress(const NetEndpoint& src, const NetEndpoint& dst, const std::string& protocol, uint32_t port) const;
+  NetVerdict admit(const NetEndpoint& src, const NetEndpoint& dst, const std::string& protocol, uint32_t port) const;
+
+  // Whether some ingress rule of the NetworkPolicies that isolate `dst` admits `port` from some peer (their
+  // ports only); true when none isolates it. nullptr `blocking`: not wanted; else the first isolating policy.
+  bool ingress_port_open(const NetEndpoint& dst, const std::string& protocol, uint32_t port,
+                         const model::NetworkPolicyObject** blocking = nullptr) const;
+
+  // The policies whose subject is the pod and that restrict `direction` ("ingress"/"egress"), in tier order.
+  std::vector<const model::NetworkPolicyObject*> selecting(const NetEndpoint& pod, bool ingress) const;
+
+ private:
+  model::Labels namespace_labels(const std::string& ns) const;
+  model::NetworkPolicySet set_;
+  std::vector<const model::NetworkPolicyObject*> policies_;  // admin tier by priority, then the rest in input order
+  const model::ResourceSet& resources_;
+};
+
+// The port the layer sees for a connection to `app_port` of the destination: HBONE 15008 when the
+// destination is ambient and the caller speaks mTLS (I3), else the application port (I2).
+constexpr uint32_t kHbonePort = 15008;
+
+}  // namespace meshproof::mesh

@@ -1,0 +1,109 @@
+// Reads the L3/L4 layer's objects from the input's files (model/network_policy.h): the documents (and List
+// items) of a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy kind, typed and validated by
+// parse_network_policy.cpp and parse_admin_network_policy.cpp.
+#include <fstream>
+#include <sstream>
+
+#include "load/loader.h"
+#include "model/network_policy.h"
+#include "model/parse_network_policy.h"
+
+namespace meshproof::model {
+
+namespace {
+
+using detail::Reader;
+using load::Node;
+
+// A scalar at `key`, or "".
+std::string_view netreader_scalar(const Node& map, std::string_view key) {
+  const Node* n = map.find(key);
+  return n && n->is_scalar() ? std::string_view(n->scalar) : std::string_view();
+}
+
+class NetReader {
+ public:
+  NetReader(const std::string& default_namespace, NetworkPolicySet& out)
+      : default_namespace_(default_namespace), out_(out) {}
+
+  void object(const Node& obj, std::string_view default_api_version, std::string_view default_kind) {
+    if (!obj.is_map()) return;
+    std::string_view api_version = netreader_scalar(obj, "apiVersion");
+    std::string_view kind = netreader_scalar(obj, "kind");
+    if (api_version.empty() && !obj.find("apiVersion")) api_version = default_api_version;
+    if (kind.empty() && !obj.find("kind")) kind = default_kind;
+    const bool is_list = kind == "List" || (kind.size() > 4 && kind.substr(kind.size() - 4) == "List");
+    if (is_list && obj.find("items")) {
+      const Node& items = *obj.find("items");
+      const std::string_view item_kind = kind != "List" ? kind.substr(0, kind.size() - 4) : std::string_view();
+      if (items.is_seq())
+        for (const Node& item : items.items) object(item, item_kind.empty() ? "" : api_version, item_kind);
+      return;
+    }
+    const size_t slash = api_version.rfind('/');
+    const std::string_view group = slash == std::string_view::npos ? std::string_view() : api_version.substr(0, slash);
+    const std::string_view version = slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
+    if (is_network_policy_kind(group, kind)) read(obj, api_version, kind, group == "policy.networking.k8s.io", version);
+  }
+
+ private:
+  void read(const Node& obj, std::string_view api_version, std::string_view kind, bool admin, std::string_view version) {
+    NetworkPolicyObject p;
+    p.api_version = std::string(api_version);
+    p.kind = std::string(kind);
+    p.loc = obj.is_map() && !obj.entries.empty() ? obj.entries.front().key_loc : obj.loc;
+    ResourceSet scratch;  // the Reader's diagnostics land here
+    Reader r(scratch, ResourceRef{p.kind, "", "", p.loc, ""});
+    detail::read_metadata(obj, r, p);
+    if (admin) {  // cluster-scoped
+      p.meta.ns.clear();
+      r.ref().ns.clear();
+    } else if (p.meta.ns.empty()) {
+      p.meta.ns = default_namespace_;
+    }
+    const char* served = admin ? "v1alpha1" : "v1";
+    if (version != served)
+      r.diag(Severity::Error, p.loc, "no matches for kind \"" + p.kind + "\" in version \"" + p.api_version + "\"",
+             std::string("Kubernetes serves this kind as ") + (admin ? "policy.networking.k8s.io/" : "networking.k8s.io/") +
+                 served + "; kubectl apply rejects any other version",
+             "apiVersion");
+    if (admin)
+      detail::parse_admin_network_policy(obj, r, p, kind == "BaselineAdminNetworkPolicy");
+    else
+      detail::parse_network_policy(obj, r, p);
+    for (const Diagnostic& d : scratch.diagnostics) p.valid &= d.severity != Severity::Error;
+    for (Diagnostic& d : scratch.diagnostics) out_.diagnostics.push_back(std::move(d));
+    out_.policies.push_back(std::move(p));
+  }
+
+  const std::string& default_namespace_;
+  NetworkPolicySet& out_;
+};
+
+std::string netreader_text(const SourceFile& f) {
+  if (f.text) return *f.text;
+  std::ifstream in(f.path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+NetworkPolicySet read_network_policies(const SourceSet& sources, const std::string& default_namespace) {
+  NetworkPolicySet out;
+  SourceSet scratch_sources = sources;  // the loader records nothing new for text it is handed
+  load::Loader loader(scratch_sources);
+  NetReader reader(default_namespace, out);
+  std::vector<load::LoadError> errors;  // reported by the input stage already
+  std::vector<load::LoadNote> notes;
+  for (uint32_t id = 1; id < sources.files().size(); ++id) {
+    const std::string text = netreader_text(sources.files()[id]);
+    if (text.find("NetworkPolicy") == std::string::npos) continue;
+    loader.parse_text(
+        id, text, [&](load::Document&& d) { reader.object(d.root, "", ""); }, errors, notes);
+  }
+  return out;
+}
+
+}  // namespace meshproof::model

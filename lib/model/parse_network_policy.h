@@ -1,0 +1,22 @@
+// Internal to lib/model: the parsers of the L3/L4 policy kinds (model/network_policy.h), called by the
+// document dispatcher (parse.cpp). Each reports what the API server rejects as an error diagnostic and sets
+// NetworkPolicyObject::valid accordingly.
+#pragma once
+
+#include <string_view>
+
+#include "model/network_policy.h"
+#include "model/parse_internal.h"
+
+namespace meshproof::model::detail {
+
+void parse_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p);
+// AdminNetworkPolicy (baseline false) or BaselineAdminNetworkPolicy (baseline true), v1alpha1.
+void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p, bool baseline);
+
+// Shared by both: a metav1.LabelSelector under `key` (false when absent), a CIDR, a protocol.
+bool read_label_selector(const Node& parent, std::string_view key, Reader& r, LabelSelector& sel);
+bool read_cidr(const Node& n, Reader& r, Cidr& out);
+bool read_protocol(const Node& item, Reader& r, std::string& protocol);
+
+}  // namespace meshproof::model::detail

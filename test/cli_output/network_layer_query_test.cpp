@@ -1,0 +1,94 @@
+// Issue #15 item 2: `query` answers DENY decided by the NetworkPolicy layer when the connection is blocked
+// (the source pod's egress or the destination's ingress), names the layer and the policy in text and JSON,
+// and `explain` shows the layer (docs/semantics.md#networkpolicy-layer, I1–I3).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+
+namespace meshproof::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+fs::path netpol_tree() {
+  fs::path dir = temp_dir("netpol-layer-query");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(source_dir() + "/samples/netpol-layer", dir, fs::copy_options::recursive);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("netpol query: a port the NetworkPolicy does not admit is DENY decided by the layer",
+          "[cli][netpol]") {
+  fs::path dir = netpol_tree();
+  RunResult r = run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal",
+                         "-o", "json"});
+  INFO(r.out << r.err);
+  json j = json::parse(r.out);
+  CHECK(j["decision"] == "DENY");
+  CHECK(j["enforced_by"] == "networkpolicy");
+  CHECK(j["reason_code"] == "network-policy-blocked");
+  CHECK(j["network_layer"]["allowed"] == false);
+  CHECK(j["network_layer"]["direction"] == "ingress");
+  CHECK(j["network_layer"]["tier"] == "NetworkPolicy");
+  CHECK(j["network_layer"]["policy"] == "NetworkPolicy clinic/records-api-only");
+  CHECK(j["network_layer"]["port"] == 9090);
+
+  RunResult text = run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal"});
+  CHECK(has(text.out, "DENY  clinic/records port 9090"));
+  CHECK(has(text.out, "enforced by: networkpolicy"));
+  CHECK(has(text.out, "L3/L4:      BLOCKED from pod clinic/portal on port 9090/TCP"));
+}
+
+TEST_CASE("netpol query: the admitted port is decided by Istio, with the layer's verdict beside it", "[cli][netpol]") {
+  fs::path dir = netpol_tree();
+  json j = json::parse(run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "8080", "--from",
+                                "clinic/portal", "-o", "json"})
+                           .out);
+  CHECK(j["decision"] == "ALLOW");
+  CHECK(j["enforced_by"] == "sidecar");
+  CHECK(j["network_layer"]["allowed"] == true);
+  CHECK(j["network_layer"]["policy"] == "NetworkPolicy clinic/records-api-only");  // the named port http-api
+  // Without --from the caller is an unknown outside address, which the podSelector peer does not admit.
+  json outside = json::parse(run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "8080", "--principal",
+                                      "cluster.local/ns/clinic/sa/portal", "-o", "json"})
+                                 .out);
+  CHECK(outside["decision"] == "DENY");
+  CHECK(outside["network_layer"]["source"] == "an unknown outside address");
+}
+
+TEST_CASE("netpol query: ambient mesh traffic crosses the layer on HBONE 15008", "[cli][netpol]") {
+  fs::path dir = netpol_tree();
+  json j = json::parse(run_cli({"query", dir.string(), "--to", "shop/cart", "--port", "8080", "--from",
+                                "shop/storefront", "-o", "json"})
+                           .out);
+  CHECK(j["decision"] == "DENY");
+  CHECK(j["enforced_by"] == "networkpolicy");
+  CHECK(j["network_layer"]["port"] == 15008);
+  RunResult explain = run_cli({"explain", dir.string(), "--workload", "shop/cart"});
+  CHECK(has(explain.out, "L3/L4 layer (NetworkPolicy):"));
+  CHECK(has(explain.out, "ingress: NetworkPolicy shop/cart-8080"));
+  CHECK(has(explain.out, "HBONE port 15008: no NetworkPolicy rule admits it"));
+}
+
+TEST_CASE("netpol query: without any NetworkPolicy the answer has no network_layer key", "[cli][netpol]") {
+  fs::path dir = temp_dir("netpol-none");
+  write_file(dir / "pa.yaml",
+             "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: d, namespace: a}\n"
+             "spec: {mtls: {mode: STRICT}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n"
+             "spec: {containers: [{name: c, image: c, ports: [{containerPort: 80}]}]}\n");
+  json j = json::parse(run_cli({"query", dir.string(), "--to", "a/p", "--port", "80", "-o", "json"}).out);
+  CHECK_FALSE(j.contains("network_layer"));
+}
+
+}  // namespace meshproof::test
