@@ -111,12 +111,6 @@ bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
   return true;
 }
 
-mesh::PortProtocol protocol_of(const mesh::Workload& w, uint32_t port) {
-  for (const mesh::WorkloadPort& p : w.ports)
-    if (p.port == port) return p.protocol;
-  return mesh::PortProtocol::Sniffed;
-}
-
 // The first ambient workload behind the Service and the port its first Service port routes to.
 std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const Context& ctx, const model::Service& s) {
   const std::string prefix = s.meta.ns + "/" + s.meta.name + ":";
@@ -189,7 +183,7 @@ class WaypointBypass final : public Check {
     engine::Engine engine(prog);
     const mesh::EnforcementChain through =
         mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
-    const ir::Chain chain = ir::build_chain(through, *pp, protocol_of(dest, port), lower);
+    const ir::Chain chain = ir::build_chain(through, *pp, mesh::port_protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
