@@ -31,7 +31,8 @@ bool unit_candidate(const mesh::WaypointModel& wm, const mesh::Workload& w) {
 std::shared_ptr<const WaypointUnits> waypoint_units(const Context& ctx) {
   auto out = std::make_shared<WaypointUnits>();
   bool any_ambient = false;
-  for (const mesh::Workload& w : ctx.mesh.workloads) any_ambient = any_ambient || w.data_plane == mesh::DataPlane::Ambient;
+  for (const mesh::Workload& w : ctx.mesh.workloads)
+    any_ambient = any_ambient || w.data_plane == mesh::DataPlane::Ambient;
   if (!any_ambient) return out;
   out->model = mesh::compute_waypoints(ctx.mesh);
   std::map<std::pair<const mesh::Waypoint*, std::string>, size_t> seen;
@@ -89,19 +90,18 @@ bool is_waypoint_program(const Context& ctx, const ir::Program& program) {
   return program.class_id >= ctx.mesh.classes.size();
 }
 
-Witness chain_witness(const Shared& shared, const ir::Program& program, const ir::Request& request, Witness w) {
-  const Context& ctx = shared.ctx;
+Witness chain_witness(const Context& ctx, const ir::LowerContext& lower, const ir::Program& program,
+                      const ir::Request& request, Witness w) {
   const size_t slash = program.workload.find('/');
   if (slash == std::string::npos) return w;
   const mesh::Workload* dest = ctx.mesh.find(program.workload.substr(0, slash), program.workload.substr(slash + 1));
   if (!dest) return w;
   const mesh::WaypointModel wm = mesh::compute_waypoints(ctx.mesh);
-  ir::WorkloadPrograms own = ir::build_programs(*dest, shared.lower);
+  ir::WorkloadPrograms own = ir::build_programs(*dest, lower);
   const ir::PortPrograms* pp = own.find_port(program.port);
   if (!pp) return w;
-  const ir::Chain chain =
-      ir::build_chain(ambient_chain(ctx, wm, *dest, program.port), *pp, mesh::port_protocol_of(*dest, program.port),
-                      shared.lower);
+  const ir::Chain chain = ir::build_chain(ambient_chain(ctx, wm, *dest, program.port), *pp,
+                                          mesh::port_protocol_of(*dest, program.port), lower);
   const engine::ChainDecision d = engine::evaluate_chain(chain, request, program.protocol);
   if (d.hops.size() < 2) return w;  // the waypoint decided: the witness is what query answers
   const engine::HopDecision& last = d.decisive();
@@ -109,6 +109,17 @@ Witness chain_witness(const Shared& shared, const ir::Program& program, const ir
   w.decision = at_last.decision;
   w.decided_by = at_last.decided_by;
   return w;
+}
+
+engine::Query from_peer_query(const std::string& principal) {
+  engine::Query q;
+  q.mtls(!principal.empty());
+  ir::Request peer;
+  if (principal.empty() || !peer.set_principal(principal)) return q;
+  q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, peer.peer_trust_domain));
+  q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, peer.peer_namespace));
+  q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, peer.peer_service_account));
+  return q;
 }
 
 }  // namespace meshproof::checks::gaps

@@ -14,6 +14,8 @@
 
 #include "checks/check.h"
 #include "checks/gap_views.h"
+#include "engine/query.h"
+#include "ir/lower.h"
 #include "mesh/waypoints.h"
 
 namespace meshproof::checks::gaps {
@@ -23,7 +25,7 @@ class Shared;
 struct WaypointUnit {
   const mesh::Workload* dest = nullptr;  // the first ambient workload behind the Service (query --to)
   const mesh::Waypoint* waypoint = nullptr;
-  std::string service;         // "NS/NAME"
+  std::string service;          // "NS/NAME"
   std::vector<uint32_t> ports;  // the workload ports whose chain crosses the waypoint
 };
 
@@ -44,6 +46,11 @@ bool is_waypoint_program(const Context& ctx, const ir::Program& program);
 // A waypoint witness as `meshproof query` replays it: the request is sent by an ambient caller through the
 // waypoint (query's default for an mTLS caller); when the waypoint allows it, the destination's ztunnel
 // decides last (A12), so the witness states the decision of the whole chain.
-Witness chain_witness(const Shared& shared, const ir::Program& program, const ir::Request& request, Witness w);
+// `program` is a waypoint's program whose `workload` is the destination (query --to).
+Witness chain_witness(const Context& ctx, const ir::LowerContext& lower, const ir::Program& program,
+                      const ir::Request& request, Witness w);
+
+// The query conditions that pin the peer to `principal` ("TD/ns/NS/sa/SA") over mTLS, or plaintext when it is "".
+engine::Query from_peer_query(const std::string& principal);
 
 }  // namespace meshproof::checks::gaps
