@@ -28,12 +28,15 @@ bool unit_candidate(const mesh::WaypointModel& wm, const mesh::Workload& w) {
 
 }  // namespace
 
+bool mesh_has_ambient(const mesh::Mesh& mesh) {
+  for (const mesh::Workload& w : mesh.workloads)
+    if (w.data_plane == mesh::DataPlane::Ambient) return true;
+  return false;
+}
+
 std::shared_ptr<const WaypointUnits> waypoint_units(const Context& ctx) {
   auto out = std::make_shared<WaypointUnits>();
-  bool any_ambient = false;
-  for (const mesh::Workload& w : ctx.mesh.workloads)
-    any_ambient = any_ambient || w.data_plane == mesh::DataPlane::Ambient;
-  if (!any_ambient) return out;
+  if (!mesh_has_ambient(ctx.mesh)) return out;
   out->model = mesh::compute_waypoints(ctx.mesh);
   std::map<std::pair<const mesh::Waypoint*, std::string>, size_t> seen;
   for (const mesh::WorkloadClass& wc : ctx.mesh.classes) {

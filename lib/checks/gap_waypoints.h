@@ -34,6 +34,9 @@ struct WaypointUnits {
   std::vector<WaypointUnit> units;  // in workload class order, one per (waypoint, Service)
 };
 
+// Whether some workload of the mesh is ambient (no waypoint chain to build otherwise).
+bool mesh_has_ambient(const mesh::Mesh& mesh);
+
 // The units of the mesh (none when no ambient workload is bound to a waypoint with attached policies).
 std::shared_ptr<const WaypointUnits> waypoint_units(const Context& ctx);
 

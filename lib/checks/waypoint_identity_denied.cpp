@@ -58,9 +58,7 @@ class WaypointIdentityDenied final : public Check {
   }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
-    bool any_ambient = false;
-    for (const mesh::Workload& w : ctx.mesh.workloads) any_ambient = any_ambient || w.data_plane == mesh::DataPlane::Ambient;
-    if (!any_ambient) return;
+    if (!gaps::mesh_has_ambient(ctx.mesh)) return;
     const mesh::WaypointModel wm = mesh::compute_waypoints(ctx.mesh);
     const ir::LowerContext lower = ir::LowerContext::from(ctx.mesh.config);
     for (const mesh::WorkloadClass& wc : ctx.mesh.classes) {
@@ -72,8 +70,8 @@ class WaypointIdentityDenied final : public Check {
       for (const mesh::WorkloadPort& p : dest.ports) {
         const ir::PortPrograms* pp = p.port == 0 ? nullptr : own.find_port(p.port);
         if (!pp) continue;
-        WaypointHop hop{&dest, mesh::enforcement_chain(ctx.mesh, wm, dest, p.port, {mesh::CallerKind::Ambient, false}),
-                        {}};
+        WaypointHop hop{
+            &dest, mesh::enforcement_chain(ctx.mesh, wm, dest, p.port, {mesh::CallerKind::Ambient, false}), {}};
         if (!hop.points.waypoint) continue;
         hop.programs = ir::build_chain(hop.points, *pp, mesh::port_protocol_of(dest, p.port), lower);
         if (check_port(ctx, lower, hop, out)) break;  // one finding per workload class: its first refused port
@@ -108,25 +106,25 @@ class WaypointIdentityDenied final : public Check {
       if (passes.answer != engine::SatAnswer::Sat) continue;
       Witness w = engine::to_witness(at_waypoint, *passes.request, *passes.decision, ctx.options.input_paths);
       w = gaps::chain_witness(ctx, lower, at_waypoint, *passes.request, std::move(w));
-      out.push_back(finding(ctx, hop, policies, std::move(w)));
+      out.push_back(finding(hop, policies, std::move(w)));
       return true;
     }
     return false;
   }
 
-  Finding finding(const Context& ctx, const WaypointHop& hop, const std::vector<const model::AuthorizationPolicy*>& ps,
-                  Witness w) const {
+  Finding finding(const WaypointHop& hop, const std::vector<const model::AuthorizationPolicy*>& ps, Witness w) const {
     const std::string& principal = hop.points.waypoint_principal;
     const std::string wp = hop.points.waypoint->display();
     std::string message = "Service " + hop.points.service + " is served by waypoint " + wp + ", which forwards to " +
                           describe_workload(*hop.dest) + " with its own identity " + principal +
                           ", but the ALLOW policies ztunnel enforces there (" + identity_policy_names(ps) +
                           ") admit no connection from it: every request through the waypoint is refused (e.g. " +
-                          gaps::witness_summary(w) + ", which the waypoint allows) (docs/semantics.md#enforcement-chain)";
+                          gaps::witness_summary(w) +
+                          ", which the waypoint allows) (docs/semantics.md#enforcement-chain)";
     const model::AuthorizationPolicy& first = *ps.front();
     Finding f = make(first.ref(), first.loc, std::move(message),
-                     "admit the waypoint at ztunnel: add principals: [\"" + principal +
-                         "\"] to an ALLOW rule of " + namespace_of(first) + "/" + first.meta.name +
+                     "admit the waypoint at ztunnel: add principals: [\"" + principal + "\"] to an ALLOW rule of " +
+                         namespace_of(first) + "/" + first.meta.name +
                          " (and move the caller rules to a targetRefs policy on the waypoint), see "
                          "https://istio.io/latest/docs/ambient/usage/l4-policy/",
                      "waypoint-identity:" + hop.dest->display());
@@ -135,7 +133,6 @@ class WaypointIdentityDenied final : public Check {
     f.properties["waypoint"] = wp;
     f.properties["waypoint_principal"] = principal;
     f.properties["workload"] = hop.dest->display();
-    (void)ctx;
     return f;
   }
 };
