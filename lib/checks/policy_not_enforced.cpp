@@ -11,6 +11,8 @@
 //  * `targetRefs` naming a Service bound to a waypoint, when the enforcement chain (mesh/enforcement.h) of no
 //    workload behind it carries the policy: its workloads have sidecars (which authorize with their own
 //    policies and ignore targetRefs) or no proxy, so no request to them passes the waypoint.
+//  * a policy whose selected workloads are all declared and outside the mesh: their enforcement chain is
+//    `none` (no sidecar, no ambient enrollment), so nothing enforces it.
 //  * an AUDIT or CUSTOM policy whose selected workloads are all ambient: istiod does not send those actions to
 //    ztunnel ("ztunnel does not support the AUDIT/CUSTOM action").
 //  * a Sidecar resource in an ambient namespace, or whose selected workloads are all ambient: only sidecar
@@ -101,6 +103,7 @@ class PolicyNotEnforced final : public Check {
       }
       if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(ctx, p, out);
       report_waypoint_pods_only(ctx, waypoints, p, out);
+      report_outside_mesh(ctx, waypoints, p, out);
     }
     for (const model::Sidecar& s : ctx.resources.sidecars) report_ambient_sidecar(ctx, s, out);
   }
@@ -181,6 +184,35 @@ class PolicyNotEnforced final : public Check {
     std::vector<std::string> points;
     for (const mesh::EnforcementPoint& e : chain.points) points.push_back(e.display());
     return "enforced by: " + join(points, " -> ");
+  }
+
+  // A policy whose selected workloads are all declared and outside the mesh: the enforcement chain of each is
+  // `none` (no sidecar, no ambient enrollment; docs/semantics.md#enforcement-chain, #data-plane-membership).
+  void report_outside_mesh(const Context& ctx, const mesh::WaypointModel& waypoints,
+                           const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+    std::vector<std::string> outside;
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
+          w.authorization_policies.end())
+        continue;
+      if (w.origin != mesh::WorkloadOrigin::Declared) return;
+      const mesh::EnforcementChain chain =
+          mesh::enforcement_chain(ctx.mesh, waypoints, w, 0, {mesh::CallerKind::Ambient, false});
+      if (chain.points.empty() || chain.points.front().kind != mesh::EnforcementPoint::None) return;
+      outside.push_back(describe_workload(w));
+    }
+    if (outside.empty()) return;
+    const std::string name = namespace_of(p) + "/" + p.meta.name;
+    std::string message = "AuthorizationPolicy " + name + " selects only workloads outside the mesh (" + join(outside) +
+                          "): they have no sidecar and no ambient enrollment, so no proxy enforces the policy "
+                          "(enforced by: none; docs/semantics.md#enforcement-chain)";
+    Finding f = make(p.ref(), p.selector.loc.known() ? p.selector.loc : p.loc, std::move(message),
+                     "enroll the workloads in the mesh (sidecar injection, or the namespace label "
+                     "istio.io/dataplane-mode=ambient); workload-outside-mesh lists them",
+                     "outside-mesh");
+    f.properties["reason"] = "workloads-outside-mesh";
+    f.properties["workloads"] = join(outside);
+    out.push_back(std::move(f));
   }
 
   // A Sidecar without selector in an ambient namespace, or one whose selected workloads are all ambient.

@@ -85,3 +85,22 @@ TEST_CASE("policy-not-enforced: a targetRefs Service bound to a waypoint whose w
   auto ambient = test::run_fixture("chain/waypoint-rules.yaml");
   CHECK(ambient->of("policy-not-enforced").empty());
 }
+
+TEST_CASE("policy-not-enforced: a selector policy whose workloads are all outside the mesh",
+          "[checks][policy-not-enforced][chain]") {
+  // rx is declared without any injection or ambient label: dispense's chain is `none`.
+  auto run = test::run_fixture("chain/outside-mesh-policy.yaml");
+  INFO("findings:" << run->dump());
+  bool found = false;
+  for (const Finding* f : run->of("policy-not-enforced"))
+    if (f->resource.name == "allow-portal") {
+      found = true;
+      CHECK(f->properties.at("reason") == "workloads-outside-mesh");
+      CHECK(f->properties.at("workloads") == "Deployment rx/dispense");
+    }
+  CHECK(found);
+  // A sidecar workload's selector policy is enforced by its sidecar: nothing reported for it.
+  auto sidecar = test::run_fixture("chain/targetref-sidecar.yaml");
+  for (const Finding* f : sidecar->of("policy-not-enforced"))
+    CHECK(f->properties.at("reason") != "workloads-outside-mesh");
+}
