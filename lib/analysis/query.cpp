@@ -156,12 +156,6 @@ std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, 
   return std::nullopt;
 }
 
-mesh::PortProtocol port_protocol(const mesh::Workload& w, uint32_t port) {
-  for (const auto& p : w.ports)
-    if (p.port == port) return p.protocol;
-  return mesh::PortProtocol::Sniffed;
-}
-
 // An ambient destination: the request crosses the waypoint (when bound and not bypassed) and then the
 // destination's ztunnel (docs/semantics.md#enforcement-chain); the point that decides answers.
 void decide_through_chain(const QuerySpec& spec, mesh::CallerKind kind, QueryAnswer& out) {
@@ -170,7 +164,7 @@ void decide_through_chain(const QuerySpec& spec, mesh::CallerKind kind, QueryAns
   out.ambient = true;
   out.waypoints = std::make_unique<mesh::WaypointModel>(mesh::compute_waypoints(mesh));
   out.chain_points = mesh::enforcement_chain(mesh, *out.waypoints, w, out.port->port, {kind, spec.pod_ip});
-  out.chain = ir::build_chain(out.chain_points, *out.port, port_protocol(w, out.port->port),
+  out.chain = ir::build_chain(out.chain_points, *out.port, mesh::port_protocol_of(w, out.port->port),
                               ir::LowerContext::from(mesh.config));
   const ir::Protocol want = ascii_lower(spec.protocol) == "tcp" ? ir::Protocol::Tcp : ir::Protocol::Http;
   out.chain_decision = engine::evaluate_chain(out.chain, out.request, want);
@@ -199,7 +193,7 @@ ChainExplanation explain_chain(const mesh::Mesh& mesh, const mesh::WaypointModel
     if (c.bypassed)
       ce.bypassed_by.push_back(std::string(mesh::to_string(kind)) + (pod_ip ? " (pod IP)" : "") + ": " + c.why);
   }
-  const mesh::PortProtocol proto = port_protocol(w, port);
+  const mesh::PortProtocol proto = mesh::port_protocol_of(w, port);
   for (const mesh::AttachedPolicy& ap : ce.chain.waypoint_policies) {
     WaypointPolicyLowering l{ap, std::nullopt, std::nullopt};
     if (proto != mesh::PortProtocol::Tcp) l.http = ir::lower_policy(*ap.policy, ir::Protocol::Http, ctx);

@@ -3,6 +3,7 @@
 #include "base/text.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "checks/gap_waypoints.h"
 #include "engine/witness.h"
 
 namespace meshproof::checks::gaps {
@@ -28,6 +29,7 @@ Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource,
 // goes straight to ztunnel with its own identity, and replays the same decision with or without a waypoint.
 Witness witness_of(const Shared& s, const ir::Program& program, const engine::QueryResult& r) {
   Witness w = engine::to_witness(program, *r.request, *r.decision, s.ctx.options.input_paths);
+  if (is_waypoint_program(s.ctx, program)) return chain_witness(s.ctx, s.lower, program, *r.request, std::move(w));
   if (!w.mtls || w.reproduce.empty()) return w;
   const size_t slash = program.workload.find('/');
   const mesh::Workload* dest = slash == std::string::npos ? nullptr
@@ -70,6 +72,7 @@ std::string list_text(const std::vector<std::string>& items, size_t max) {
 
 std::vector<std::string> member_names(const ClassView& cls) {
   std::vector<std::string> out;
+  if (!cls.point.empty()) out.push_back(cls.point);
   for (const mesh::Workload* w : cls.members) out.push_back(describe_workload(*w));
   return out;
 }

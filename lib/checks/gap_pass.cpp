@@ -10,6 +10,7 @@
 
 #include "base/failpoint.h"
 #include "base/parallel.h"
+#include "checks/gap_waypoints.h"
 
 namespace meshproof::checks::gaps {
 
@@ -124,19 +125,21 @@ class ClassProgress {
 
 // Runs every analyzer over the chunk's classes, in class order. Engines live only while their class is
 // visited, so memory stays bounded by the largest class.
-void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& checks, Chunk& chunk,
-               ClassProgress& progress) {
+// Units past the workload classes are the waypoint units (checks/gap_waypoints.h), visited after them.
+void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& checks, const WaypointUnits& waypoints,
+               Chunk& chunk, ClassProgress& progress) {
   chunk.shared = std::make_unique<Shared>(ctx);
   for (const SymbolicCheck* c : checks) chunk.analyzers.push_back(c->analyzer(*chunk.shared));
   chunk.spent.assign(checks.size(), 0.0);
+  const size_t classes = ctx.mesh.classes.size();
   for (size_t k = chunk.begin; k < chunk.end; ++k) {
-    const mesh::WorkloadClass& wc = ctx.mesh.classes[k];
-    if (wc.members.empty()) {
+    if (k < classes && ctx.mesh.classes[k].members.empty()) {
       progress.visited();
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
-    ClassView cls = class_view(ctx, *chunk.shared, wc);
+    ClassView cls = k < classes ? class_view(ctx, *chunk.shared, ctx.mesh.classes[k])
+                                : waypoint_class_view(ctx, *chunk.shared, waypoints, k - classes);
     for (size_t i = 0; i < chunk.analyzers.size(); ++i) {
       auto t0 = std::chrono::steady_clock::now();
       chunk.analyzers[i]->visit(cls);
@@ -149,7 +152,7 @@ void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& chec
       }
     chunk.class_ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    progress.visited();
+    if (k < classes) progress.visited();
   }
 }
 
@@ -194,11 +197,12 @@ void print_stats(const Context& ctx, const std::vector<const SymbolicCheck*>& ch
 // are not canonical (Query::existence_only) are never shown.
 std::shared_ptr<Results> run_pass(const Context& ctx) {
   const std::vector<const SymbolicCheck*> checks = symbolic_checks();
-  std::vector<Chunk> chunks = make_chunks(ctx.mesh.classes.size());
+  const std::shared_ptr<const WaypointUnits> waypoints = waypoint_units(ctx);
+  std::vector<Chunk> chunks = make_chunks(ctx.mesh.classes.size() + waypoints->units.size());
   ClassProgress progress(ctx);
   parallel_for(chunks.size(), ctx.options.threads, [&](size_t c) {
     failpoint("symbolic-worker");
-    run_chunk(ctx, checks, chunks[c], progress);
+    run_chunk(ctx, checks, *waypoints, chunks[c], progress);
   });
   print_stats(ctx, checks, chunks);
   auto results = std::make_shared<Results>();

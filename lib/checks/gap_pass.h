@@ -2,7 +2,8 @@
 // symbolic engine questions about the decision programs of the workload classes, so they share one pass
 // over the classes instead of each building programs and solvers of its own.
 //
-//   * Programs: one program set per workload class (ir::build_programs). What Istio's admission rejects
+//   * Programs: one program set per workload class (ir::build_programs), then one per waypoint unit: the
+//     programs of a waypoint with targetRefs policies (checks/gap_waypoints.h). What Istio's admission rejects
 //     is not in the world the pass reads (model/admission.h): a rejected object never reaches a proxy.
 //   * Engines: one engine::Engine per program (checks/gap_views.h), made on first use and reused for
 //     every query any gap check asks about that program; a class's engines are released when the pass

@@ -94,6 +94,7 @@ std::string View::describe() const {
     s += p.protocol == ir::Protocol::Http ? " (sniffed, HTTP traffic)" : " (sniffed, non-HTTP traffic)";
   else
     s += std::string(" (") + ir::to_string(p.protocol) + ")";
+  if (!point_.empty()) s += " at " + point_;
   return s;
 }
 

@@ -51,7 +51,9 @@ class View {
 
   // "port 8080 (HTTP)", "port 5432 (TCP)", "port 8080 (sniffed, non-HTTP traffic)", "undeclared ports
   // (HTTP)".
+  // With an enforcement point set (a waypoint's program, checks/gap_waypoints.h): "... at waypoint NS/NAME".
   std::string describe() const;
+  void set_point(std::string point) { point_ = std::move(point); }
   bool is_tcp() const { return program_->protocol == ir::Protocol::Tcp; }
 
   // The program with extra AUDIT rules appended (AUDIT never changes a decision, so the copy decides
@@ -74,6 +76,7 @@ class View {
   std::vector<uint32_t> declared_ports_;
   unsigned timeout_ms_ = 2000;
   std::unique_ptr<engine::Engine> engine_;
+  std::string point_;  // "" for a workload's own proxy
 };
 
 // One workload class: its members and the views of its representative (enforced programs only; a class
@@ -86,6 +89,10 @@ struct ClassView {
   // For a class without a sidecar only: its programs (nothing enforced, every request is allowed), for
   // the questions that are about what reaches a workload rather than about its policies (assertions).
   std::vector<View> unenforced;
+  // A waypoint unit of the pass (checks/gap_waypoints.h): "waypoint NS/NAME (Service NS/SVC)", which the
+  // findings name instead of members (there are none); `rep` is then the waypoint as a proxy, owned here.
+  std::string point;
+  std::shared_ptr<const mesh::Workload> owned_rep;
   bool applies(const model::AuthorizationPolicy* p) const;
   bool applies(const model::RequestAuthentication* ra) const;
 };

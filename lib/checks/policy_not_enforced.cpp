@@ -8,6 +8,11 @@
 //    allowedRoutes refuses the namespace, or that carries no service traffic, binds nothing either. A label
 //    naming a waypoint the input does not hold, or an undeclared namespace, is no finding (the input may lack
 //    the Gateway).
+//  * `targetRefs` naming a Service bound to a waypoint, when the enforcement chain (mesh/enforcement.h) of no
+//    workload behind it carries the policy: its workloads have sidecars (which authorize with their own
+//    policies and ignore targetRefs) or no proxy, so no request to them passes the waypoint.
+//  * a policy whose selected workloads are all declared and outside the mesh: their enforcement chain is
+//    `none` (no sidecar, no ambient enrollment), so nothing enforces it.
 //  * an AUDIT or CUSTOM policy whose selected workloads are all ambient: istiod does not send those actions to
 //    ztunnel ("ztunnel does not support the AUDIT/CUSTOM action").
 //  * a Sidecar resource in an ambient namespace, or whose selected workloads are all ambient: only sidecar
@@ -20,8 +25,10 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/gap_findings.h"
 #include "checks/sidecar_scope.h"
 #include "ir/lower_ztunnel.h"
+#include "mesh/enforcement.h"
 #include "mesh/waypoints.h"
 
 namespace meshproof::checks {
@@ -96,6 +103,7 @@ class PolicyNotEnforced final : public Check {
       }
       if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(ctx, p, out);
       report_waypoint_pods_only(ctx, waypoints, p, out);
+      report_outside_mesh(ctx, waypoints, p, out);
     }
     for (const model::Sidecar& s : ctx.resources.sidecars) report_ambient_sidecar(ctx, s, out);
   }
@@ -109,6 +117,10 @@ class PolicyNotEnforced final : public Check {
       const model::Service* s = find_service(ctx, ns, t.name);
       if (!s) continue;  // not in the input: whether a waypoint serves it is unknown
       const mesh::WaypointBinding* binding = waypoints.service(ns, t.name);
+      if (binding && binding->bound()) {
+        report_unreached_waypoint(ctx, waypoints, p, t, *binding->waypoint, out);
+        continue;
+      }
       std::string why = binding ? unbound_reason(*s, *binding) : "";
       if (why.empty()) continue;
       std::string message = "AuthorizationPolicy " + ns + "/" + p.meta.name + " targets Service " + ns + "/" + t.name +
@@ -125,6 +137,82 @@ class PolicyNotEnforced final : public Check {
       f.properties["target"] = "Service " + ns + "/" + t.name;
       out.push_back(std::move(f));
     }
+  }
+
+  // A Service bound to a waypoint whose workloads no request reaches through it: the enforcement chain of each
+  // declared workload behind the Service (mesh/enforcement.h, for an ambient caller, the one that passes a
+  // waypoint) never carries the policy. A sidecar workload is authorized by its own sidecar, which ignores
+  // targetRefs; a workload outside the mesh by nothing (docs/semantics.md#enforcement-chain, A9, A11).
+  void report_unreached_waypoint(const Context& ctx, const mesh::WaypointModel& waypoints,
+                                 const model::AuthorizationPolicy& p, const model::TargetRef& t,
+                                 const mesh::Waypoint& w, std::vector<Finding>& out) const {
+    const std::string ns = namespace_of(p);
+    const std::string prefix = ns + "/" + t.name + ":";
+    std::vector<std::string> unreached;
+    for (const mesh::Workload& dest : ctx.mesh.workloads) {
+      if (dest.origin != mesh::WorkloadOrigin::Declared) continue;
+      for (const mesh::WorkloadPort& port : dest.ports) {
+        if (std::none_of(port.services.begin(), port.services.end(),
+                         [&](const std::string& svc) { return svc.rfind(prefix, 0) == 0; }))
+          continue;
+        const mesh::EnforcementChain chain =
+            mesh::enforcement_chain(ctx.mesh, waypoints, dest, port.port, {mesh::CallerKind::Ambient, false});
+        for (const mesh::AttachedPolicy& a : chain.waypoint_policies)
+          if (a.policy == &p) return;  // enforced at the waypoint on this workload's chain
+        gaps::add_unique(unreached, describe_workload(dest) + " (" + chain_points_text(chain) + ")");
+      }
+    }
+    if (unreached.empty()) return;  // no workload behind the Service in the input: nothing to judge
+    const std::string name = ns + "/" + p.meta.name;
+    std::string message = "AuthorizationPolicy " + name + " targets Service " + ns + "/" + t.name +
+                          " (targetRefs), which is bound to waypoint " + w.display() +
+                          ", but no request to its workloads passes the waypoint: " + join(unreached) +
+                          " (a sidecar authorizes with its own policies and ignores targetRefs; a workload outside "
+                          "the mesh has no proxy), so the policy is enforced nowhere "
+                          "(docs/semantics.md#enforcement-chain)";
+    Finding f = make(p.ref(), t.loc.known() ? t.loc : p.loc, std::move(message),
+                     "enroll the Service's workloads in ambient (namespace label istio.io/dataplane-mode=ambient, "
+                     "without sidecar injection), or replace targetRefs with a selector that their sidecars enforce",
+                     "target:" + t.name);
+    f.properties["reason"] = "target-workloads-not-ambient";
+    f.properties["target"] = "Service " + ns + "/" + t.name;
+    f.properties["waypoint"] = w.display();
+    out.push_back(std::move(f));
+  }
+
+  static std::string chain_points_text(const mesh::EnforcementChain& chain) {
+    std::vector<std::string> points;
+    for (const mesh::EnforcementPoint& e : chain.points) points.push_back(e.display());
+    return "enforced by: " + join(points, " -> ");
+  }
+
+  // A policy whose selected workloads are all declared and outside the mesh: the enforcement chain of each is
+  // `none` (no sidecar, no ambient enrollment; docs/semantics.md#enforcement-chain, #data-plane-membership).
+  void report_outside_mesh(const Context& ctx, const mesh::WaypointModel& waypoints,
+                           const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+    std::vector<std::string> outside;
+    for (const mesh::Workload& w : ctx.mesh.workloads) {
+      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
+          w.authorization_policies.end())
+        continue;
+      if (w.origin != mesh::WorkloadOrigin::Declared) return;
+      const mesh::EnforcementChain chain =
+          mesh::enforcement_chain(ctx.mesh, waypoints, w, 0, {mesh::CallerKind::Ambient, false});
+      if (chain.points.empty() || chain.points.front().kind != mesh::EnforcementPoint::None) return;
+      outside.push_back(describe_workload(w));
+    }
+    if (outside.empty()) return;
+    const std::string name = namespace_of(p) + "/" + p.meta.name;
+    std::string message = "AuthorizationPolicy " + name + " selects only workloads outside the mesh (" + join(outside) +
+                          "): they have no sidecar and no ambient enrollment, so no proxy enforces the policy "
+                          "(enforced by: none; docs/semantics.md#enforcement-chain)";
+    Finding f = make(p.ref(), p.selector.loc.known() ? p.selector.loc : p.loc, std::move(message),
+                     "enroll the workloads in the mesh (sidecar injection, or the namespace label "
+                     "istio.io/dataplane-mode=ambient); workload-outside-mesh lists them",
+                     "outside-mesh");
+    f.properties["reason"] = "workloads-outside-mesh";
+    f.properties["workloads"] = join(outside);
+    out.push_back(std::move(f));
   }
 
   // A Sidecar without selector in an ambient namespace, or one whose selected workloads are all ambient.

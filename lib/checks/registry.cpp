@@ -50,6 +50,7 @@
   X(serviceentry_no_address)        \
   X(serviceentry_protocol_conflict) \
   X(waypoint_bypass)                \
+  X(waypoint_identity_denied)       \
   X(hbone_blocked)                  \
   X(egress_gateway_bypass)
 

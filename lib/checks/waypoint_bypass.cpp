@@ -12,6 +12,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_findings.h"
+#include "checks/gap_waypoints.h"
 #include "engine/query.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
@@ -77,24 +78,14 @@ std::vector<Caller> bypassing_callers(const Context& ctx, const mesh::WaypointMo
   return out;
 }
 
-// Conditions pinning the peer to `principal` ("TD/ns/NS/sa/SA"), or plaintext when it is "".
-engine::Query from_peer(const std::string& principal) {
-  engine::Query q;
-  q.mtls(!principal.empty());
-  ir::Request peer;
-  if (principal.empty() || !peer.set_principal(principal)) return q;
-  q.atom(ir::make_atom(ir::Attribute::PeerTrustDomain, ir::Op::Exact, peer.peer_trust_domain));
-  q.atom(ir::make_atom(ir::Attribute::PeerNamespace, ir::Op::Exact, peer.peer_namespace));
-  q.atom(ir::make_atom(ir::Attribute::PeerServiceAccount, ir::Op::Exact, peer.peer_service_account));
-  return q;
+engine::Query allowed_from(const Caller& c) {
+  return gaps::from_peer_query(c.principal).verdict(engine::Verdict::Allow);
 }
-
-engine::Query allowed_from(const Caller& c) { return from_peer(c.principal).verdict(engine::Verdict::Allow); }
 
 // Whether some request from `principal` (any request at all when "") is not allowed by the program.
 engine::SatAnswer refuses_some(const ir::Program& p, const std::string& principal) {
   engine::Engine e(p);
-  engine::Query q = principal.empty() ? engine::Query() : from_peer(principal);
+  engine::Query q = principal.empty() ? engine::Query() : gaps::from_peer_query(principal);
   return e.find(q.verdict(engine::Verdict::Allow, false).existence_only()).answer;
 }
 
@@ -109,12 +100,6 @@ bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
   for (const ir::Program& z : chain.hops[1].views)
     if (refuses_some(z, chain.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) return false;
   return true;
-}
-
-mesh::PortProtocol protocol_of(const mesh::Workload& w, uint32_t port) {
-  for (const mesh::WorkloadPort& p : w.ports)
-    if (p.port == port) return p.protocol;
-  return mesh::PortProtocol::Sniffed;
 }
 
 // The first ambient workload behind the Service and the port its first Service port routes to.
@@ -189,7 +174,7 @@ class WaypointBypass final : public Check {
     engine::Engine engine(prog);
     const mesh::EnforcementChain through =
         mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
-    const ir::Chain chain = ir::build_chain(through, *pp, protocol_of(dest, port), lower);
+    const ir::Chain chain = ir::build_chain(through, *pp, mesh::port_protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {

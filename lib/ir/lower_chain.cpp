@@ -22,13 +22,15 @@ Program build_waypoint_program(const std::vector<mesh::AttachedPolicy>& policies
                                uint32_t port, const std::string& port_name, Protocol protocol, bool sniffed,
                                const LowerContext& ctx) {
   // The waypoint is an Envoy proxy (ambient.md §6): its program is built as a sidecar's, from the attached
-  // policies alone, with no RequestAuthentication and the default (PERMISSIVE) connection mode.
+  // policies alone, with no RequestAuthentication. It is reached only over HBONE, an mTLS connection from a
+  // ztunnel or sidecar whose peer identity its matchers read (ambient.md §6, §2.3), never by plaintext: the
+  // connection mode is STRICT, so no symbolic question about the waypoint considers a plaintext request.
   mesh::Workload proxy;
   proxy.name = waypoint;
   proxy.data_plane = mesh::DataPlane::Sidecar;
   for (const auto& a : policies) proxy.authorization_policies.push_back(a.policy);
   mesh::MtlsDecision mtls;
-  mtls.mode = model::MtlsMode::Permissive;
+  mtls.mode = model::MtlsMode::Strict;
   Program p = build_program(proxy, port, port_name, protocol, sniffed, mtls, ctx);
   p.workload = waypoint;
   return p;

@@ -187,4 +187,10 @@ EnforcementChain enforcement_chain(const Mesh& mesh, const WaypointModel& wm, co
   return c;
 }
 
+PortProtocol port_protocol_of(const Workload& w, uint32_t port) {
+  for (const WorkloadPort& p : w.ports)
+    if (p.port == port) return p.protocol;
+  return PortProtocol::Sniffed;
+}
+
 }  // namespace meshproof::mesh

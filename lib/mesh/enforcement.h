@@ -63,6 +63,9 @@ std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& 
 // after the Gateway; ambient.md A12).
 std::string waypoint_principal(const Mesh& mesh, const Waypoint& w);
 
+// The protocol of workload port `port` as the workload declares it (Sniffed for a port it does not declare).
+PortProtocol port_protocol_of(const Workload& w, uint32_t port);
+
 // The chain a request from `caller` to `dest` (a workload of `mesh`) on workload port `port` crosses.
 EnforcementChain enforcement_chain(const Mesh& mesh, const WaypointModel& wm, const Workload& dest, uint32_t port,
                                    const ChainCaller& caller);

@@ -69,3 +69,38 @@ TEST_CASE("policy-not-enforced reports Sidecars for ambient workloads", "[checks
   CHECK(found[1]->message.find("the workloads it selects are ambient (Deployment mesh-ambient/api)") !=
         std::string::npos);
 }
+
+TEST_CASE("policy-not-enforced: a targetRefs Service bound to a waypoint whose workloads have sidecars",
+          "[checks][policy-not-enforced][chain]") {
+  // The enforcement chain of shop/web is its sidecar alone: the waypoint never sees its traffic.
+  auto run = test::run_fixture("chain/targetref-sidecar.yaml");
+  INFO("findings:" << run->dump());
+  auto found = run->of("policy-not-enforced");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->resource.name == "web-get-only");
+  CHECK(found[0]->properties.at("reason") == "target-workloads-not-ambient");
+  CHECK(found[0]->properties.at("waypoint") == "shop/waypoint");
+  CHECK(found[0]->message.find("Deployment shop/web (enforced by: sidecar)") != std::string::npos);
+  // The same policy on an ambient workload's Service is on the waypoint's chain: enforced, no finding.
+  auto ambient = test::run_fixture("chain/waypoint-rules.yaml");
+  CHECK(ambient->of("policy-not-enforced").empty());
+}
+
+TEST_CASE("policy-not-enforced: a selector policy whose workloads are all outside the mesh",
+          "[checks][policy-not-enforced][chain]") {
+  // rx is declared without any injection or ambient label: dispense's chain is `none`.
+  auto run = test::run_fixture("chain/outside-mesh-policy.yaml");
+  INFO("findings:" << run->dump());
+  bool found = false;
+  for (const Finding* f : run->of("policy-not-enforced"))
+    if (f->resource.name == "allow-portal") {
+      found = true;
+      CHECK(f->properties.at("reason") == "workloads-outside-mesh");
+      CHECK(f->properties.at("workloads") == "Deployment rx/dispense");
+    }
+  CHECK(found);
+  // A sidecar workload's selector policy is enforced by its sidecar: nothing reported for it.
+  auto sidecar = test::run_fixture("chain/targetref-sidecar.yaml");
+  for (const Finding* f : sidecar->of("policy-not-enforced"))
+    CHECK(f->properties.at("reason") != "workloads-outside-mesh");
+}

@@ -156,3 +156,27 @@ TEST_CASE("a check's witness on a waypoint-bound ambient workload replays: it na
   CHECK(q["decision"] == decision);
   CHECK(q["enforced_by"] == "ztunnel");
 }
+
+TEST_CASE("a check's witness on a waypoint program replays through the waypoint", "[cli][chain]") {
+  // redundant-rule judges pay/waypoint's targetRefs policy; its witness is sent by an ambient caller (query's
+  // default for --principal), so it crosses the waypoint, and ztunnel (seeing the waypoint) decides last.
+  const std::string fixture = test::fixture("chain/waypoint-rules.yaml");
+  json j = json::parse(test::run_cli({"check", fixture, "-o", "json"}).out);
+  std::string reproduce, decision;
+  for (const auto& f : j["findings"])
+    if (f["check"] == "redundant-rule") {
+      reproduce = f["witness"]["reproduce"];
+      decision = f["witness"]["decision"];
+    }
+  REQUIRE(reproduce == "meshproof query " + fixture +
+                           " --to pay/api --port 8080 --principal cluster.local/ns/pay/sa/client --method GET --path "
+                           "/health");
+  std::vector<std::string> args;
+  std::istringstream words(reproduce.substr(std::string("meshproof ").size()));
+  for (std::string w; words >> w;) args.push_back(w);
+  args.insert(args.end(), {"-o", "json"});
+  json q = json::parse(test::run_cli(args).out);
+  CHECK(q["decision"] == decision);
+  CHECK(q["chain"]["points"] == json::array({"waypoint pay/waypoint", "ztunnel"}));
+  CHECK(q["chain"]["decisions"][0]["decision"] == "ALLOW");
+}
