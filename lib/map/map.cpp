@@ -63,6 +63,10 @@ Admission admission_of(const MapView& v, const engine::ChangeClass& cls, const S
   }
   Witness w = engine::to_witness(*v.program, cls.witness, d, options.paths);
   a.query = w.reproduce;
+  // An ambient workload's view is its ztunnel's; `query` takes an mTLS caller to be an ambient workload that
+  // may pass a waypoint first, so the witness names a sidecar caller, which meets ztunnel with its own
+  // identity (as the checks' witnesses do, checks/gap_findings.cpp).
+  if (w.mtls && !a.query.empty() && v.workload->data_plane == mesh::DataPlane::Ambient) a.query += " --caller sidecar";
   a.witness = (w.mtls ? w.source_principal : std::string("plaintext")) + (w.method.empty() ? "" : " " + w.method) +
               (w.path.empty() ? "" : " " + w.path) + " port " + std::to_string(w.port);
   return a;
