@@ -85,6 +85,28 @@ TEST_CASE("map: every edge's witness replays through query as ALLOW by the state
   CHECK(replayed >= 4);
 }
 
+TEST_CASE("map: witnesses to ambient workloads replay through query too", "[cli][map]") {
+  // The view of an ambient workload is its ztunnel's; without `--caller sidecar` query would send an mTLS
+  // witness through the waypoint first and answer DENY for the waypoint-only edges.
+  RunResult r = run_cli({"map", "samples/ambient", "-o", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json m = json::parse(r.out);
+  int replayed = 0;
+  for (const json& e : m["edges"])
+    for (const json& a : e["admissions"]) {
+      std::vector<std::string> args = replay::shell_split(a["query"].get<std::string>());
+      args.erase(args.begin());
+      args.insert(args.end(), {"-o", "json"});
+      RunResult q = run_cli(args);
+      INFO(a["query"].get<std::string>() << "\n" << q.err);
+      REQUIRE(q.exit_code == 0);
+      CHECK(json::parse(q.out)["decision"] == "ALLOW");
+      ++replayed;
+    }
+  CHECK(replayed >= 10);
+}
+
 TEST_CASE("map: dot and mermaid", "[cli][map]") {
   RunResult dot = run_cli({"map", kAfter});
   CHECK(dot.exit_code == 0);
