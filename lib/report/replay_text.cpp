@@ -45,6 +45,13 @@ void replay_unread_text(std::ostringstream& o, const replay::Result& r, const Re
     o << "  and " << r.unread.size() - h.max_unread_shown << " more (-o json lists every line)\n";
 }
 
+// A Markdown table cell: a '|' would end the cell.
+std::string replay_md_cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
 std::string replay_plural(size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -95,8 +102,9 @@ std::string format_replay_markdown(const replay::Result& r, const ReplayHeader& 
     if (classes.empty()) return;
     o << "\n**" << title << "**\n\n| requests | destination | decision | example (line) |\n|---|---|---|---|\n";
     for (const auto& c : classes)
-      o << "| " << c.count << " | `" << c.to << "` port " << c.port << " | " << replay_decision_text(c.example) << " | "
-        << replay_request_text(c.example.request) << " (" << c.lines.front() << ") |\n";
+      o << "| " << c.count << " | `" << c.to << "` port " << c.port << " | "
+        << replay_md_cell(replay_decision_text(c.example)) << " | "
+        << replay_md_cell(replay_request_text(c.example.request)) << " (" << c.lines.front() << ") |\n";
   };
   table(r.would_break, "Would break (served in the log, denied under the policies)");
   table(r.would_allow, "Would allow (denied in the log, allowed under the policies)");
