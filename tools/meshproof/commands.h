@@ -17,6 +17,8 @@ void register_report(CLI::App& app, int& exit_code);
 void register_compile(CLI::App& app, int& exit_code);
 void register_verify_envoy(CLI::App& app, int& exit_code);
 void register_diff(CLI::App& app, int& exit_code);
+void register_replay(CLI::App& app, int& exit_code);
+void register_map(CLI::App& app, int& exit_code);
 
 // suggest.cpp: "did you mean". The nearest candidate within a few edits ("" when none is close).
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);

@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
   meshproof::cli::register_compile(app, exit_code);
   meshproof::cli::register_verify_envoy(app, exit_code);
   meshproof::cli::register_diff(app, exit_code);
+  meshproof::cli::register_replay(app, exit_code);
+  meshproof::cli::register_map(app, exit_code);
   app.set_version_flag("--version", std::string("meshproof ") + MESHPROOF_VERSION);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (auto early = before_parse(app, args)) return *early;

@@ -1,0 +1,60 @@
+// `meshproof map` as a library call (docs/map.md): who may call whom. For every workload, port and
+// protocol view, the requests its program allows are partitioned into classes by the engine's
+// decision-diff loop (engine/decision_diff.h, against a view that allows nothing), so each edge is a
+// class of requests with one concrete witness that `meshproof query` replays, and the rule that admits it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/analysis.h"
+
+namespace meshproof::map {
+
+// One class of allowed requests to one workload view.
+struct Admission {
+  uint32_t port = 0;  // 0: the ports the workload does not declare
+  std::string port_name;
+  std::string protocol;                 // "HTTP", "TCP"
+  std::vector<std::string> conditions;  // what else the class needs: "methods: [POST]", "paths: [/v1/*]"
+  std::string reason;                   // "allow-matched", "no-allow-policy", "no-sidecar"
+  std::string rule;                     // "NS/NAME rules[i]"; "" without a rule
+  std::string policy;                   // "NS/NAME" of the admitting policy; "" without a rule
+  std::string location;                 // the rule's file:line:col
+  std::string witness;                  // the request in words
+  std::string query;                    // `meshproof query ...` that replays the witness (ALLOW)
+};
+
+// Who may call one workload: a caller class (an identity class, plaintext, or any caller) and every class
+// of requests it may send.
+struct Edge {
+  std::string caller;    // the caller literals of the classes: "principals: [...]", "plaintext", "any caller"
+  std::string workload;  // "NS/NAME"
+  std::vector<Admission> admissions;
+};
+
+struct Workload {
+  std::string name;  // "NS/NAME"
+  std::string data_plane;
+  bool regulated = false;
+};
+
+struct Map {
+  std::vector<std::string> callers;  // sorted
+  std::vector<Workload> workloads;   // in the mesh's order
+  std::vector<Edge> edges;           // by workload, then caller
+  // Views the engine could not partition completely (class cap or solver unknown): "NS/NAME port 8080 HTTP:
+  // more classes than 20" — the map shows what was found and says so.
+  std::vector<std::string> incomplete;
+};
+
+struct Options {
+  std::vector<std::string> paths;  // start the witnesses' query commands
+  unsigned timeout_ms = 60000;
+  unsigned max_classes = 20;  // per view
+};
+
+Map build_map(const analysis::Analysis& analysis, const Options& options);
+
+}  // namespace meshproof::map

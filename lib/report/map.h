@@ -1,0 +1,22 @@
+// Renderers of `meshproof map` (map/map.h, docs/map.md): Graphviz dot, Mermaid, one self-contained HTML
+// page (inline SVG laid out in two layers, a filter box, no external resources) and JSON (schema
+// meshproof.map/v1). They read the map only.
+#pragma once
+
+#include <string>
+
+#include "map/map.h"
+
+namespace meshproof::report {
+
+std::string format_map_dot(const map::Map& m);
+std::string format_map_mermaid(const map::Map& m);
+std::string format_map_html(const map::Map& m, const std::string& title);
+std::string format_map_json(const map::Map& m);
+
+// One admission in words: "port 8080 HTTP: methods: [POST] (payments/allow-orders rules[0])".
+std::string map_admission_text(const map::Admission& a);
+// An edge's label: its admissions, at most `max_lines`, then "and N more".
+std::string map_edge_label(const map::Edge& e, size_t max_lines, const std::string& separator);
+
+}  // namespace meshproof::report
