@@ -49,7 +49,8 @@
   X(sidecar_conflict)               \
   X(serviceentry_no_address)        \
   X(serviceentry_protocol_conflict) \
-  X(waypoint_bypass)
+  X(waypoint_bypass)                \
+  X(jwt_claim_route_unverified)
 
 namespace meshproof::checks {
 
