@@ -1,20 +1,25 @@
-// `query --gateway` (analysis/gateway_trace.h): listener, route, hop TLS and the decision at each
-// enforcement point, for an Istio Gateway or a Gateway API Gateway (docs/query.md#gateway).
+// `query --gateway` (analysis/gateway_trace.h): listener, route, hop TLS and
+// the decision at each enforcement point, for an Istio Gateway or a Gateway API
+// Gateway (docs/query.md#gateway).
 #include "analysis/gateway_trace.h"
 
 #include <algorithm>
 
 #include "analysis/query.h"
+#include "base/text.h"
 #include "checks/describe.h"
 #include "mesh/client_tls.h"
 #include "mesh/gateway_routes.h"
+#include "mesh/gateway_vs_match.h"
 #include "mesh/identity.h"
+#include "model/virtual_service_routes.h"
 
 namespace meshproof::analysis {
 
 namespace {
 
-// Where the request goes after the listener and route: the Services (port, weight) it may reach.
+// Where the request goes after the listener and route: the Services (port,
+// weight) it may reach.
 struct Target {
   const model::Service* service = nullptr;
   std::string name;  // "Service ns/name" even when undeclared
@@ -29,9 +34,14 @@ struct Path {
   std::vector<size_t> pods;
   uint32_t listener_port = 0;
   std::vector<Target> targets;
+  std::string answered_at_gateway;   // the route answers itself (redirect, direct
+                                     // response): what it answers
+  GatewayTraceSpec backend_request;  // the request the backends see (a route's
+                                     // rewrites applied)
 };
 
-// One enforcement point: the query a user would run (`query --to ... --port ...`).
+// One enforcement point: the query a user would run (`query --to ... --port
+// ...`).
 TraceDecision decide_at(const Analysis& a, const mesh::Workload& w, uint32_t port, const std::string& principal,
                         const GatewayTraceSpec& spec) {
   TraceDecision d;
@@ -45,6 +55,7 @@ TraceDecision decide_at(const Analysis& a, const mesh::Workload& w, uint32_t por
   q.request.method = spec.method;
   q.request.path = spec.path;
   q.request.host = spec.host;
+  q.request.headers = spec.headers;
   d.source = principal.empty() ? "plaintext" : "principal " + principal;
   QueryAnswer ans;
   if (auto err = answer_query(a, q, ans)) {
@@ -90,7 +101,82 @@ void add_hops(const Analysis& a, const Path& p, const std::string& principal, co
   if (tb.hops.empty() && tb.problem.empty()) tb.problem = "the input declares no workload behind this Service port";
 }
 
-// Istio Gateway: the server that accepts the host on the port, its bound VirtualServices' destinations.
+// The request as the Istio gateway matches it against VirtualService routes.
+mesh::VsRequest vs_request(const Analysis& a, const mesh::GatewayInfo& g, const mesh::GatewayListener& l,
+                           const GatewayTraceSpec& spec, const Path& p) {
+  mesh::VsRequest req;
+  req.host = spec.host;
+  req.path = spec.path;
+  req.method = spec.method;
+  req.scheme = l.terminates_tls ? "https" : "http";
+  req.port = l.server->port;
+  req.gateway = mesh::effective_namespace(*g.gateway) + "/" + g.gateway->meta.name;
+  for (const std::string& h : spec.headers) {
+    const size_t eq = h.find('=');
+    req.headers[ascii_lower(h.substr(0, eq))] = eq == std::string::npos ? "" : h.substr(eq + 1);
+  }
+  if (!g.pods.empty()) {
+    req.gateway_pod_ns = a.input->mesh.workloads[g.pods.front()].ns;
+    req.gateway_pod_labels = p.client_labels;
+  }
+  return req;
+}
+
+// The chosen route's destinations (weight as written; one destination takes
+// everything, istio.io VirtualService reference, HTTPRouteDestination.weight),
+// or what the route answers itself. rewrite.uri replaces the matched prefix (a
+// prefix match) or the whole path; rewrite.authority the Host (istio.io
+// VirtualService reference, HTTPRewrite).
+void apply_vs_rewrite(const model::VsHttpRoute& h, int match, GatewayTraceSpec& req, std::string& note) {
+  if (h.rewrite_uri_present) {
+    const model::VsHttpMatch* m = match >= 0 ? &h.matches[match] : nullptr;
+    const bool prefix = m && m->uri && m->uri->type == "prefix";
+    req.path =
+        prefix ? h.rewrite_uri + req.path.substr(std::min(m->uri->value.size(), req.path.size())) : h.rewrite_uri;
+  }
+  if (!h.rewrite_authority.empty()) req.host = h.rewrite_authority;
+  auto add = [&](const std::string& text) { note += (note.empty() ? "" : "; ") + text; };
+  if (h.rewrite_uri_present || !h.rewrite_authority.empty())
+    add("the backends see Host " + req.host + " and path " + req.path + " (the route's rewrite applied)");
+  if (h.rewrite_regex) add("uriRegexRewrite is not modelled");
+}
+
+void add_vs_targets(const mesh::GatewayRoute& r, const std::string& kind, const mesh::VsRouteChoice& c,
+                    GatewayTrace& out, Path& p) {
+  const size_t index = static_cast<size_t>(c.route);
+  const model::VirtualServiceRoutes& routes = *r.vs->routes;
+  const std::vector<model::VsDestination>& dests = kind == "http"  ? routes.http[index].route
+                                                   : kind == "tls" ? routes.tls[index].route
+                                                                   : routes.tcp[index].route;
+  if (kind == "http") {
+    const model::VsHttpRoute& h = routes.http[index];
+    if (h.redirect)
+      p.answered_at_gateway = "a redirect" + (h.redirect_scheme.empty() ? "" : " to " + h.redirect_scheme);
+    if (h.direct_response) p.answered_at_gateway = "a direct response";
+    if (h.delegate)
+      out.route_note += std::string(out.route_note.empty() ? "" : "; ") +
+                        "the route delegates to another VirtualService, which is not followed";
+    apply_vs_rewrite(h, c.match, p.backend_request, out.route_note);
+  }
+  bool any_weight = false;
+  for (const model::VsDestination& d : dests) any_weight = any_weight || d.weight_present;
+  for (const model::VsDestination& d : dests) {
+    if (!d.host_read) continue;
+    auto b = std::find_if(r.backends.begin(), r.backends.end(),
+                          [&](const mesh::GatewayBackend& gb) { return gb.host == d.host.value; });
+    if (b == r.backends.end()) continue;
+    Target t;
+    t.service = b->service;
+    t.name = b->service ? "Service " + b->ns + "/" + b->service->meta.name : "host " + b->host;
+    if (!b->service) t.problem = b->ns.empty() ? "not a Service of the cluster" : "the input declares no such Service";
+    t.port = d.port;
+    t.weight = dests.size() == 1 || !any_weight ? 1 : d.weight;
+    p.targets.push_back(std::move(t));
+  }
+}
+
+// Istio Gateway: the server that accepts the host on the port, its bound
+// VirtualServices' destinations.
 bool follow_istio(const Analysis& a, const mesh::GatewayInfo& g, const GatewayTraceSpec& spec, GatewayTrace& out,
                   Path& p) {
   const mesh::Mesh& mesh = a.input->mesh;
@@ -121,24 +207,69 @@ bool follow_istio(const Analysis& a, const mesh::GatewayInfo& g, const GatewayTr
                          ? (chosen->server->tls.https_redirect ? "plaintext, httpsRedirect" : "plaintext")
                      : chosen->terminates_tls ? chosen->tls_mode + ": TLS terminated at the gateway"
                                               : chosen->tls_mode + ": TLS passed through (the gateway sees only SNI)";
-  const mesh::GatewayRoute* route = nullptr;
+  const mesh::GatewayRoute* domain = nullptr;
   for (const mesh::GatewayRoute& r : chosen->routes)
-    if (!route && mesh::hostname_matches(r.host, spec.host)) route = &r;
-  if (!route) return true;
-  out.route = "VirtualService " + mesh::effective_namespace(*route->vs) + "/" + route->vs->meta.name;
-  out.route_note =
-      "VirtualService match conditions are not modelled: every " + chosen->route_kind + " destination is a candidate";
-  for (const mesh::GatewayBackend& b : route->backends) {
-    Target t;
-    t.service = b.service;
-    t.name = b.service ? "Service " + b.ns + "/" + b.service->meta.name : "host " + b.host;
-    if (!b.service) t.problem = b.ns.empty() ? "not a Service of the cluster" : "the input declares no such Service";
-    p.targets.push_back(std::move(t));
+    if (!domain && mesh::hostname_matches(r.host, spec.host)) domain = &r;
+  if (!domain) return true;
+  const mesh::VsRequest req = vs_request(a, g, *chosen, spec, p);
+  // The VirtualServices bound for the same domain form one route table, in
+  // input order (G8).
+  for (const mesh::GatewayRoute& r : chosen->routes) {
+    if (r.host != domain->host) continue;
+    const mesh::VsRouteChoice c = mesh::choose_vs_route(*r.vs, chosen->route_kind, req);
+    for (const std::string& n : c.notes) out.route_note += (out.route_note.empty() ? "" : "; ") + n;
+    if (c.route < 0) continue;
+    out.route = "VirtualService " + mesh::effective_namespace(*r.vs) + "/" + r.vs->meta.name + " " +
+                mesh::describe_vs_choice(*r.vs, chosen->route_kind, c);
+    add_vs_targets(r, chosen->route_kind, c, out, p);
+    return true;
   }
+  out.route_note = (out.route_note.empty() ? "" : out.route_note + "; ") + "no " + chosen->route_kind +
+                   " route of the VirtualServices for " + domain->host + " matches the request";
   return true;
 }
 
-// Gateway API: the listener that accepts the host, the route rule by precedence, its backendRefs.
+// ReplacePrefixMatch: the matched PathPrefix (whole path elements) replaced,
+// "/foo" → "/xyz" turning
+// "/foo/bar" into "/xyz/bar" and "/foo" into "/xyz" (gateway-api.sigs.k8s.io
+// HTTPPathModifier).
+std::string replace_prefix(const std::string& path, std::string prefix, const std::string& replacement) {
+  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+  std::string rest = prefix == "/" ? path.substr(1) : path.substr(std::min(prefix.size(), path.size()));
+  if (!rest.empty() && rest[0] == '/') rest = rest.substr(1);
+  std::string out = replacement;
+  if (!rest.empty()) out += (out.empty() || out.back() != '/' ? "/" : "") + rest;
+  return out.empty() ? "/" : out;
+}
+
+// URLRewrite and RequestHeaderModifier: what the backends see instead of the
+// client's Host, path and headers. Mirrors and response filters do not change
+// the traced request; they are named in the note.
+void apply_api_filters(const model::gwapi::RouteRule& rule, const mesh::ApiRouteChoice& c, GatewayTraceSpec& req,
+                       std::string& note) {
+  std::vector<std::string> other;
+  bool changed = false;
+  for (const model::gwapi::RouteFilter& f : rule.filters) {
+    changed = changed || f.type == "URLRewrite" || (f.type == "RequestHeaderModifier" && !f.header_set.empty());
+    if (f.type == "URLRewrite") {
+      if (!f.rewrite_hostname.empty()) req.host = f.rewrite_hostname;
+      if (f.rewrite_path_type == "ReplaceFullPath") req.path = f.rewrite_path_value;
+      if (f.rewrite_path_type == "ReplacePrefixMatch") {
+        const bool prefix = !c.implicit && rule.matches[c.match].path_type == "PathPrefix";
+        req.path = replace_prefix(req.path, prefix ? rule.matches[c.match].path_value : "/", f.rewrite_path_value);
+      }
+    } else if (f.type == "RequestHeaderModifier") {
+      for (const auto& [name, value] : f.header_set) req.headers.push_back(name + "=" + value);
+    } else if (f.type != "RequestRedirect") {
+      other.push_back(f.type);
+    }
+  }
+  if (changed) note = "the backends see Host " + req.host + " and path " + req.path + " (the rule's filters applied)";
+  if (!other.empty()) note += std::string(note.empty() ? "" : "; ") + "filters not modelled: " + join(other, ", ");
+}
+
+// Gateway API: the listener that accepts the host, the route rule by
+// precedence, its backendRefs.
 bool follow_api(const Analysis& a, const mesh::ApiGateway& g, const GatewayTraceSpec& spec, GatewayTrace& out,
                 Path& p) {
   out.gateway = g.display() + " (gateway.networking.k8s.io)";
@@ -164,8 +295,12 @@ bool follow_api(const Analysis& a, const mesh::ApiGateway& g, const GatewayTrace
   const model::gwapi::Route& r = *c.binding->route;
   out.route = r.kind + " " + mesh::effective_namespace(r) + "/" + r.meta.name + " rule " + std::to_string(c.rule) +
               (c.implicit ? " (no matches: every request)" : " match " + std::to_string(c.match));
-  if (r.rules[c.rule].has_filters)
-    out.route_note = "the rule's filters (redirects, rewrites, mirrors) are not modelled";
+  const model::gwapi::RouteRule& rule = r.rules[c.rule];
+  if (mesh::redirects(rule)) {
+    const std::string scheme = mesh::redirect_scheme(rule);
+    p.answered_at_gateway = "a redirect" + (scheme.empty() ? "" : " to " + scheme);
+  }
+  apply_api_filters(rule, c, p.backend_request, out.route_note);
   for (const mesh::ApiBackend& b : c.binding->backends) {
     if (b.rule != c.rule) continue;
     Target t;
@@ -205,6 +340,7 @@ std::optional<std::string> trace_gateway(const Analysis& a, const GatewayTraceSp
   const std::string ns = spec.gateway.substr(0, slash), name = spec.gateway.substr(slash + 1);
   const mesh::Mesh& mesh = a.input->mesh;
   Path p;
+  p.backend_request = spec;
   bool found = false, accepted = false;
   for (const mesh::GatewayInfo& g : mesh.gateways)
     if (!found && mesh::effective_namespace(*g.gateway) == ns && g.gateway->meta.name == name) {
@@ -221,7 +357,8 @@ std::optional<std::string> trace_gateway(const Analysis& a, const GatewayTraceSp
     }
   if (!found)
     return "--gateway " + spec.gateway +
-           ": the input has no Gateway of that name (networking.istio.io or gateway.networking.k8s.io)";
+           ": the input has no Gateway of that name (networking.istio.io or "
+           "gateway.networking.k8s.io)";
   if (!accepted)
     return out.gateway + " has no listener" + (spec.port ? " on port " + std::to_string(spec.port) : std::string()) +
            " that accepts host " + spec.host;
@@ -238,10 +375,13 @@ std::optional<std::string> trace_gateway(const Analysis& a, const GatewayTraceSp
     tb.port = t.port;
     tb.weight = t.weight;
     tb.problem = t.problem;
-    if (t.service && t.problem.empty() && t.weight > 0) add_hops(a, p, out.principal, out.gateway, spec, tb, t);
+    if (t.service && t.problem.empty() && t.weight > 0)
+      add_hops(a, p, out.principal, out.gateway, p.backend_request, tb, t);
     out.backends.push_back(std::move(tb));
   }
   out.outcome = outcome_of(out);
+  if (!p.answered_at_gateway.empty() && out.outcome.find(" at the gateway") == std::string::npos)
+    out.outcome = "the gateway answers with " + p.answered_at_gateway + " (the route forwards nothing)";
   return std::nullopt;
 }
 

@@ -22,7 +22,8 @@ struct GatewayTraceSpec {
   std::string host;     // the request's Host (and SNI)
   std::string path = "/";
   std::string method = "GET";
-  uint32_t port = 0;  // the listener port; 0: the first listener that accepts the host (HTTPS first)
+  uint32_t port = 0;                 // the listener port; 0: the first listener that accepts the host (HTTPS first)
+  std::vector<std::string> headers;  // "Name=value" (`--header`): for route matches on headers
 };
 
 // The decision of one enforcement point (a query on that workload and port).

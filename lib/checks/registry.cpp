@@ -51,6 +51,7 @@
   X(serviceentry_protocol_conflict) \
   X(waypoint_bypass)                \
   X(waypoint_identity_denied)       \
+  X(jwt_claim_route_unverified)     \
   X(hbone_blocked)                  \
   X(egress_gateway_bypass)
 

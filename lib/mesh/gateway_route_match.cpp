@@ -20,6 +20,18 @@ bool hostname_matches(const std::string& pattern, const std::string& host) {
   return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+bool redirects(const gw::RouteRule& rule) {
+  for (const gw::RouteFilter& f : rule.filters)
+    if (f.type == "RequestRedirect") return true;
+  return false;
+}
+
+std::string redirect_scheme(const gw::RouteRule& rule) {
+  for (const gw::RouteFilter& f : rule.filters)
+    if (f.type == "RequestRedirect") return f.redirect_scheme;
+  return "";
+}
+
 namespace {
 
 // PathPrefix matches whole path elements: "/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar".

@@ -77,6 +77,17 @@ void convert_listener(const gw::Listener& l, ApiListener& out) {
   out.terminates_tls = true;
 }
 
+// spec.tls.frontend (GEP-91, the Gateway CRD): a TLS-terminating HTTPS listener asks clients for a certificate
+// signed by the CAs of its port's perPort entry, else of the default. AllowValidOnly is mutual TLS (Istio's
+// MUTUAL); AllowInsecureFallback also admits clients without one (OPTIONAL_MUTUAL).
+void apply_frontend_validation(const gw::Gateway& g, ApiListener& out) {
+  if (!out.terminates_tls || out.protocol != "HTTPS") return;
+  const gw::FrontendValidation* v = g.frontend_default.present ? &g.frontend_default : nullptr;
+  for (const gw::FrontendValidation& pp : g.frontend_per_port)
+    if (pp.port == out.listener->port) v = pp.present ? &pp : nullptr;
+  if (v) out.tls_mode = v->mode == "AllowInsecureFallback" ? "OPTIONAL_MUTUAL" : "MUTUAL";
+}
+
 void resolve_certificates(const model::ResourceSet& rs, const ApiGateway& g, ApiListener& out) {
   for (const gw::ObjectReference& ref : out.listener->tls.certificate_refs) {
     ApiCertificate c;
@@ -134,6 +145,10 @@ ApiBackend resolve_backend(const Mesh& mesh, const gw::Route& r, const gw::Backe
   const std::string route_ns = effective_namespace(r);
   b.ns = ref.ns.empty() ? route_ns : ref.ns;
   b.is_service = (ref.group.empty() || ref.group == "core") && ref.kind == "Service";
+  if (redirects(r.rules[rule])) {
+    b.problem = "Redirected";
+    return b;
+  }
   if (!b.is_service) {
     b.problem = "InvalidKind";
     return b;
@@ -241,6 +256,7 @@ std::vector<ApiGateway> gateway_api_ingress(const Mesh& mesh) {
       l.listener = &gateway.listeners[i];
       l.index = i;
       convert_listener(gateway.listeners[i], l);
+      apply_frontend_validation(gateway, l);
       resolve_certificates(rs, g, l);
       g.listeners.push_back(std::move(l));
     }

@@ -35,7 +35,8 @@ struct ApiBackend {
   bool permitted = true;                    // same namespace, or a ReferenceGrant admits it (G10)
   const model::Service* service = nullptr;  // the Service, when the input declares it
   std::vector<size_t> workloads;            // its declared workloads (indexes into Mesh::workloads)
-  // Why the backend receives nothing: "RefNotPermitted", "BackendNotFound", "InvalidKind", "" when usable.
+  // Why the backend receives nothing: "RefNotPermitted", "BackendNotFound", "InvalidKind", "Redirected" (the
+  // rule's RequestRedirect filter answers every request itself), "" when usable.
   std::string problem;
 };
 
@@ -98,6 +99,11 @@ struct ApiRouteChoice {
 };
 ApiRouteChoice choose_route(const ApiListener& l, const std::string& host, const std::string& path,
                             const std::string& method);
+
+// Whether a rule answers with a redirect (a RequestRedirect filter): its backendRefs receive nothing.
+bool redirects(const model::gwapi::RouteRule& rule);
+// The RequestRedirect filter's scheme ("" when the rule does not redirect or keeps the scheme).
+std::string redirect_scheme(const model::gwapi::RouteRule& rule);
 
 // Whether a hostname pattern ("*", "*.example.com", "a.example.com") admits a host name.
 bool hostname_matches(const std::string& pattern, const std::string& host);

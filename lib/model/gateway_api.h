@@ -68,13 +68,26 @@ struct RouteMatch {
   Loc loc;
 };
 
+// One filter of an HTTPRoute/GRPCRoute rule: what changes the request's path (docs/semantics.md#gateway-api).
+// RequestRedirect answers the client itself (no backend); URLRewrite changes the Host and path the backend sees.
+struct RouteFilter {
+  std::string type;              // RequestRedirect, URLRewrite, RequestHeaderModifier, RequestMirror, ...
+  std::string redirect_scheme;   // RequestRedirect.scheme ("" when absent: the request's own)
+  uint32_t redirect_port = 0;    // RequestRedirect.port (0 when absent)
+  std::string rewrite_hostname;  // URLRewrite.hostname ("" when absent)
+  std::string rewrite_path_type, rewrite_path_value;            // URLRewrite.path: ReplaceFullPath / ReplacePrefixMatch
+  std::vector<std::pair<std::string, std::string>> header_set;  // RequestHeaderModifier set + add (name, value)
+  Loc loc;
+};
+
 struct RouteRule {
   std::string name;  // rules[].name (optional)
   std::vector<RouteMatch> matches;
   bool matches_present = false;
   std::vector<BackendReference> backend_refs;
   bool backend_refs_present = false;
-  bool has_filters = false;  // filters are not modelled (redirects, rewrites, mirrors)
+  bool has_filters = false;  // filters written (a rule's filters list is non-empty)
+  std::vector<RouteFilter> filters;
   Loc loc;
 };
 
@@ -159,6 +172,17 @@ struct Address {
   Loc loc;
 };
 
+// spec.tls.frontend.default.validation or perPort[].tls.validation (Gateway API v1.4+): the gateway asks
+// HTTPS clients for a certificate signed by these CAs. AllowValidOnly is mutual TLS; AllowInsecureFallback
+// also accepts clients without a valid certificate.
+struct FrontendValidation {
+  bool present = false;
+  uint32_t port = 0;  // perPort only
+  std::vector<ObjectReference> ca_certificate_refs;
+  std::string mode = "AllowValidOnly";  // the CRD default
+  Loc loc;
+};
+
 // gateway.networking.k8s.io/v1 (and v1beta1) Gateway.
 struct Gateway : ResourceBase {
   std::string gateway_class_name;
@@ -171,7 +195,9 @@ struct Gateway : ResourceBase {
   Labels infrastructure_labels;       // spec.infrastructure.labels
   Labels infrastructure_annotations;  // spec.infrastructure.annotations
   Loc infrastructure_loc;
-  bool status_addresses = false;  // status.addresses non-empty (istiod indexes waypoints only then)
+  bool status_addresses = false;                      // status.addresses non-empty (istiod indexes waypoints only then)
+  FrontendValidation frontend_default;                // spec.tls.frontend.default.validation
+  std::vector<FrontendValidation> frontend_per_port;  // spec.tls.frontend.perPort[]
 
   bool is_waypoint() const { return gateway_class_name == kWaypointClass; }
 };

@@ -86,6 +86,42 @@ bool has_status_addresses(const Node& obj) {
   return addresses && addresses->is_seq() && !addresses->items.empty();
 }
 
+gwapi::FrontendValidation read_frontend_validation(const Node& holder, Reader& r) {
+  gwapi::FrontendValidation v;
+  const Node* val = child_map(holder, "validation", r);
+  if (!val) return v;
+  auto s = r.field("validation");
+  v.present = true;
+  v.loc = holder.key_loc("validation");
+  each_map(*val, "caCertificateRefs", r, "CA certificate references",
+           [&](const Node& c) { v.ca_certificate_refs.push_back(read_reference(c, r)); });
+  r.get_string(*val, "mode", v.mode);
+  return v;
+}
+
+// spec.tls.frontend: client-certificate validation, by default and per port (Gateway API v1.4+).
+void read_frontend_tls(const Node& spec, Reader& r, gwapi::Gateway& g) {
+  const Node* tls = child_map(spec, "tls", r);
+  if (!tls) return;
+  auto st = r.field("tls");
+  const Node* frontend = child_map(*tls, "frontend", r);
+  if (!frontend) return;
+  auto sf = r.field("frontend");
+  if (const Node* d = child_map(*frontend, "default", r)) {
+    auto sd = r.field("default");
+    g.frontend_default = read_frontend_validation(*d, r);
+  }
+  each_map(*frontend, "perPort", r, "per-port settings", [&](const Node& pp) {
+    gwapi::FrontendValidation v;
+    if (const Node* t = child_map(pp, "tls", r)) {
+      auto spt = r.field("tls");
+      v = read_frontend_validation(*t, r);
+    }
+    r.get_uint(pp, "port", v.port, 1, 65535);
+    g.frontend_per_port.push_back(std::move(v));
+  });
+}
+
 }  // namespace
 
 void parse_gateway_api_gateway(const Node& obj, Reader& r, gwapi::Gateway& g) {
@@ -108,6 +144,7 @@ void parse_gateway_api_gateway(const Node& obj, Reader& r, gwapi::Gateway& g) {
     g.addresses.push_back(std::move(addr));
   });
   read_infrastructure(*spec, r, g);
+  read_frontend_tls(*spec, r, g);
 }
 
 }  // namespace meshproof::model::detail

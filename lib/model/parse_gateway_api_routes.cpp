@@ -78,6 +78,43 @@ gwapi::RouteMatch read_match(const Node& m, Reader& r, bool grpc) {
   return out;
 }
 
+// requestHeaderModifier.set / .add: name and value of each entry.
+void read_header_changes(const Node& modifier, Reader& r, gwapi::RouteFilter& f) {
+  for (const char* key : {"set", "add"})
+    each_map(modifier, key, r, "headers", [&](const Node& h) {
+      std::string name, value;
+      r.get_string(h, "name", name);
+      r.get_string(h, "value", value);
+      f.header_set.emplace_back(std::move(name), std::move(value));
+    });
+}
+
+gwapi::RouteFilter read_filter(const Node& n, Reader& r) {
+  gwapi::RouteFilter f;
+  f.loc = n.loc;
+  r.get_string(n, "type", f.type);
+  if (const Node* redirect = child_map(n, "requestRedirect", r)) {
+    auto s = r.field("requestRedirect");
+    r.get_string(*redirect, "scheme", f.redirect_scheme);
+    r.get_uint(*redirect, "port", f.redirect_port, 1, 65535);
+  }
+  if (const Node* rewrite = child_map(n, "urlRewrite", r)) {
+    auto s = r.field("urlRewrite");
+    r.get_string(*rewrite, "hostname", f.rewrite_hostname);
+    if (const Node* path = child_map(*rewrite, "path", r)) {
+      auto sp = r.field("path");
+      r.get_string(*path, "type", f.rewrite_path_type);
+      r.get_string(*path, f.rewrite_path_type == "ReplaceFullPath" ? "replaceFullPath" : "replacePrefixMatch",
+                   f.rewrite_path_value);
+    }
+  }
+  if (const Node* modifier = child_map(n, "requestHeaderModifier", r)) {
+    auto s = r.field("requestHeaderModifier");
+    read_header_changes(*modifier, r, f);
+  }
+  return f;
+}
+
 gwapi::RouteRule read_rule(const Node& n, Reader& r, const gwapi::Route& route) {
   gwapi::RouteRule rule;
   rule.loc = n.loc;
@@ -90,6 +127,7 @@ gwapi::RouteRule read_rule(const Node& n, Reader& r, const gwapi::Route& route) 
            [&](const Node& b) { rule.backend_refs.push_back(read_backend(b, r)); });
   const Node* filters = n.find("filters");
   rule.has_filters = filters && filters->is_seq() && !filters->items.empty();
+  each_map(n, "filters", r, "filters", [&](const Node& f) { rule.filters.push_back(read_filter(f, r)); });
   return rule;
 }
 

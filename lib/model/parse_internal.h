@@ -69,6 +69,9 @@ void each_map(const Node& parent, std::string_view key, Reader& r, const char* w
   }
 }
 
+// A VirtualService's http/tls/tcp routes with their matches (parse_virtual_service_routes.cpp).
+std::shared_ptr<const VirtualServiceRoutes> read_virtual_service_routes(const Node& spec, Reader& r);
+
 // Gateway API (parse_gateway_api.cpp).
 void parse_gateway_api_gateway(const Node& obj, Reader& r, gwapi::Gateway& g);
 // Routes and ReferenceGrant (parse_gateway_api_routes.cpp).

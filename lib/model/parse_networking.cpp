@@ -5,6 +5,7 @@
 #include <string>
 
 #include "model/parse_internal.h"
+#include "model/virtual_service_routes.h"
 
 namespace meshproof::model::detail {
 
@@ -145,25 +146,15 @@ GatewayServer read_server(const Node& srv, Reader& r) {
   return gs;
 }
 
-// route[].destination.host of every http, tls and tcp route.
-void read_destinations(const Node& spec, Reader& r, VirtualService& v) {
-  for (const char* kind : {"http", "tls", "tcp"}) {
-    each_map(spec, kind, r, "routes", [&](const Node& route) {
-      each_map(route, "route", r, "route destinations", [&](const Node& dest) {
-        if (const Node* d = child_map(dest, "destination", r)) {
-          auto sd = r.field("destination");
-          RouteDestination rd;
-          rd.kind = kind;
-          r.get_string(*d, "subset", rd.subset);
-          if (const Node* p = child_map(*d, "port", r)) {
-            auto sp = r.field("port");
-            r.get_uint(*p, "number", rd.port, 0, 65535);
-          }
-          if (r.get_str(*d, "host", rd.host)) v.destinations.push_back(std::move(rd));
-        }
-      });
-    });
-  }
+// route[].destination of every http, tls and tcp route, from the routes read with their matches.
+void collect_destinations(const VirtualServiceRoutes& routes, VirtualService& v) {
+  auto add = [&](const char* kind, const std::vector<VsDestination>& dests) {
+    for (const VsDestination& d : dests)
+      if (d.host_read) v.destinations.push_back(RouteDestination{kind, d.host, d.subset, d.port});
+  };
+  for (const VsHttpRoute& h : routes.http) add("http", h.route);
+  for (const VsL4Route& t : routes.tls) add("tls", t.route);
+  for (const VsL4Route& t : routes.tcp) add("tcp", t.route);
 }
 
 }  // namespace
@@ -178,6 +169,7 @@ void parse_gateway(const Node& obj, Reader& r, Gateway& g) {
 }
 
 void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v) {
+  v.routes = std::make_shared<const VirtualServiceRoutes>();
   const Node* spec = spec_of(obj, r);
   if (!spec) return;
   auto s = r.field("spec");
@@ -189,7 +181,8 @@ void parse_virtual_service(const Node& obj, Reader& r, VirtualService& v) {
     v.gateway_locs.push_back(g.loc);
   }
   r.get_string_vector(*spec, "exportTo", v.export_to);
-  read_destinations(*spec, r, v);
+  v.routes = read_virtual_service_routes(*spec, r);
+  collect_destinations(*v.routes, v);
 }
 
 void parse_destination_rule(const Node& obj, Reader& r, DestinationRule& d) {

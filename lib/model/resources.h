@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -238,12 +239,17 @@ struct RouteDestination {
   uint32_t port = 0;   // destination.port.number (0 when absent)
 };
 
+struct VirtualServiceRoutes;  // model/virtual_service_routes.h
+
 struct VirtualService : ResourceBase {
   std::vector<std::string> hosts;
   std::vector<std::string> gateways;
   std::vector<Loc> gateway_locs;  // parallel to gateways
   std::vector<std::string> export_to;
   std::vector<RouteDestination> destinations;
+  // The http/tls/tcp routes in order with their match conditions (the gateway trace chooses one). Declared
+  // in its own header so that this one stays unchanged when it grows; never null after parsing.
+  std::shared_ptr<const VirtualServiceRoutes> routes;
 };
 
 // A Kubernetes Secret (only its identity and data keys), or one that a cert-manager Certificate declares

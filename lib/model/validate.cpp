@@ -659,6 +659,7 @@ void validate_all(ResourceSet& set) {
   for (const PeerAuthentication& p : set.peer_authentications) validate(p, set.diagnostics);
   for (const RequestAuthentication& p : set.request_authentications) validate(p, set.diagnostics);
   for (const Gateway& g : set.gateways) validate(g, set.diagnostics);
+  for (const VirtualService& v : set.virtual_services) validate(v, set.diagnostics);
   for (const DestinationRule& d : set.destination_rules) validate(d, set.diagnostics);
   for (const ServiceEntry& se : set.service_entries) validate(se, set.diagnostics);
   for (const Sidecar& sc : set.sidecars) validate(sc, set.diagnostics);

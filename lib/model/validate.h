@@ -19,6 +19,8 @@ void validate(const Gateway& g, std::vector<Diagnostic>& out);
 void validate(const ServiceEntry& se, std::vector<Diagnostic>& out);
 void validate(const Sidecar& sc, std::vector<Diagnostic>& out);
 void validate(const Telemetry& t, std::vector<Diagnostic>& out);
+// networking.istio.io VirtualService: its routes' match conditions (validate_virtual_service.cpp).
+void validate(const VirtualService& v, std::vector<Diagnostic>& out);
 // networking.istio.io DestinationRule (validate_destination_rule.cpp).
 void validate(const DestinationRule& d, std::vector<Diagnostic>& out);
 // gateway.networking.k8s.io Gateway (validate_gateway_api.cpp).

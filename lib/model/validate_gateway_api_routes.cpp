@@ -3,12 +3,14 @@
 // config/crd/{standard,experimental}/*.yaml declare them (docs/semantics.md#gateway-api-routes lists each
 // rule). Istio's own conditions on routes (unresolved backends, refused attachment) are status, not
 // admission: the route model (mesh/gateway_routes.h) computes them.
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
 #include <tuple>
 
 #include "model/gateway_api.h"
+
 #include "model/validate.h"
 #include "model/validate_checker.h"
 #include "model/validate_names.h"
@@ -129,6 +131,19 @@ void check_backend(const gwapi::BackendReference& b, const std::string& f, Check
     c.error(b.loc, f, "Must have port for Service reference", "add port: <the Service port>");
 }
 
+// The CRD's CEL rules on an HTTPRoute rule's filters (gateway-api v1.4.0/v1.6.1 standard channel).
+void check_filters(const gwapi::RouteRule& rule, const std::string& f, Checker& c) {
+  std::map<std::string, size_t> count;
+  for (const gwapi::RouteFilter& filter : rule.filters) ++count[filter.type];
+  if (count["RequestRedirect"] && count["URLRewrite"])
+    c.error(rule.loc, f + ".filters",
+            "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both",
+            "a redirect answers the client itself: drop the URLRewrite, or the RequestRedirect");
+  for (const char* type : {"CORS", "RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite"})
+    if (count[type] > 1)
+      c.error(rule.loc, f + ".filters", std::string(type) + " filter cannot be repeated", "merge them into one");
+}
+
 void check_rules(const gwapi::Route& r, Checker& c) {
   const bool l4 = r.is_tls() || r.is_tcp();
   if (l4 && r.rules.empty())
@@ -148,6 +163,7 @@ void check_rules(const gwapi::Route& r, Checker& c) {
               rule.backend_refs_present ? "should have at least 1 items" : "Required value",
               "name the Service this rule forwards to");
     too_many(c, rule.loc, f + ".backendRefs", rule.backend_refs.size(), 16);
+    if (r.is_http()) check_filters(rule, f, c);
     for (size_t j = 0; j < rule.backend_refs.size(); ++j)
       check_backend(rule.backend_refs[j], detail::field_index(f + ".backendRefs", j), c);
   }

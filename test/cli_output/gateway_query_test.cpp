@@ -66,3 +66,83 @@ TEST_CASE("explain --gateway lists listeners, routes and backends", "[cli][expla
   CHECK(j["listeners"][0]["routes"][0]["backends"][0] == "Service payments/api port 8080");
   CHECK(j["listeners"][2]["problem"].get<std::string>().find("RefNotPermitted") != std::string::npos);
 }
+
+namespace {
+
+const std::string kVsFile = fixture("gateway_trace/vs_matches.yaml");
+
+nlohmann::json vs_trace(std::vector<std::string> extra) {
+  std::vector<std::string> args{"query", kVsFile, "--gateway", "istio-system/public", "--host", "shop.example.com",
+                                "-o",    "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = run_cli(args);
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+std::vector<std::string> services_of(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  for (const auto& b : j["backends"]) out.push_back(b["service"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("query --gateway: a VirtualService route is chosen by its matches, first match wins",
+          "[cli][query][gateway]") {
+  // uri exact with ignoreUriCase.
+  auto admin = vs_trace({"--path", "/ADMIN"});
+  CHECK(admin["route"] == "VirtualService shop/shop http[1] match[0] (uri exact /admin)");
+  CHECK(services_of(admin) == std::vector<std::string>{"Service shop/admin"});
+  // A header match comes before the prefix route that would also take the request.
+  auto canary = vs_trace({"--path", "/api/v1/items", "--header", "x-canary=yes"});
+  CHECK(canary["route"] == "VirtualService shop/shop http[2] match[0] (uri prefix /api/, header x-canary exact yes)");
+  CHECK(services_of(canary) == std::vector<std::string>{"Service shop/api-canary"});
+  // uri regex and method.
+  CHECK(services_of(vs_trace({"--path", "/api/v2/items", "--method", "POST"})) ==
+        std::vector<std::string>{"Service shop/api-write"});
+  // Neither the header nor POST: the prefix route, both weighted destinations.
+  auto api = vs_trace({"--path", "/api/v2/items"});
+  CHECK(api["route"] == "VirtualService shop/shop http[4] match[0] (uri prefix /api/)");
+  CHECK(services_of(api) == std::vector<std::string>{"Service shop/api", "Service shop/api-canary"});
+  CHECK(api["backends"][1]["weight"] == 10);
+  // No match anywhere: the route without match takes it.
+  auto rest = vs_trace({"--path", "/catalog"});
+  CHECK(rest["route"] == "VirtualService shop/shop http[5] (no match: every request)");
+  CHECK(services_of(rest) == std::vector<std::string>{"Service shop/web"});
+  // The regex route was tried on the way: the note says it was evaluated as ECMAScript, not RE2.
+  CHECK(rest["route_note"] == "http[3] match[0]: a regex was evaluated as ECMAScript, Envoy uses RE2");
+  CHECK(admin["route_note"] ==
+        "the backends see Host admin.internal and path /internal/admin (the route's rewrite "
+        "applied)");
+}
+
+TEST_CASE("query --gateway: a redirect route on the plain HTTP server forwards nothing", "[cli][query][gateway]") {
+  auto j = vs_trace({"--path", "/api/v1/items", "--port", "80"});
+  CHECK(j["route"] == "VirtualService shop/shop http[0] match[0] (scheme exact http)");
+  CHECK(j["backends"].empty());
+  CHECK(j["outcome"] == "the gateway answers with a redirect to https (the route forwards nothing)");
+}
+
+TEST_CASE("query --gateway: Gateway API redirect and rewrite filters, frontend client certificates",
+          "[cli][query][gateway]") {
+  const std::string file = fixture("gateway_trace/api_filters.yaml");
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"query", file, "--gateway", "edge/public", "--host", "app.example.com", "-o", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_cli(args);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  auto redirect = run({"--port", "80", "--path", "/app/x"});
+  CHECK(redirect["outcome"] == "the gateway answers with a redirect to https (the route forwards nothing)");
+  CHECK(redirect["backends"][0]["problem"] == "Redirected");
+  auto https = run({"--path", "/app/orders"});
+  CHECK(https["listener"]["tls"] == "MUTUAL: TLS terminated at the gateway");
+  CHECK(https["route_note"] == "the backends see Host app.internal and path /orders (the rule's filters applied)");
+  // The redirect-only HTTP listener forwards nothing in plaintext.
+  auto check = nlohmann::json::parse(run_cli({"check", file, "-o", "json"}).out);
+  for (const auto& f : check["findings"]) CHECK(f["check"] != "gateway-plaintext-listener");
+}

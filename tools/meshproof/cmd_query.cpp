@@ -21,8 +21,8 @@ struct QueryFlags {
 
 int run_query(const QueryFlags& f) {
   if (!f.gateway.empty()) {
-    analysis::GatewayTraceSpec g{f.gateway, f.spec.request.host, f.spec.request.path, f.spec.request.method,
-                                 f.spec.port};
+    analysis::GatewayTraceSpec g{f.gateway,   f.spec.request.host,   f.spec.request.path, f.spec.request.method,
+                                 f.spec.port, f.spec.request.headers};
     if (g.path.empty()) g.path = "/";
     if (g.method.empty()) g.method = "GET";
     return run_gateway_query(f.input, g, f.output);
