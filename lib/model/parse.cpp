@@ -7,8 +7,39 @@
 
 namespace meshproof::model {
 
+using detail::read_metadata;
 using detail::Reader;
 using load::Node;
+
+// metadata: name, namespace, labels, annotations, creationTimestamp.
+void detail::read_metadata(const Node& obj, Reader& r, ResourceBase& b) {
+  const Node* md = obj.find("metadata");
+  bool has_generate_name = false;
+  if (md) {
+    b.meta.loc = obj.key_loc("metadata");
+    auto s = r.field("metadata");
+    if (r.expect_map(*md)) {
+      Str name;
+      if (r.get_str(*md, "name", name)) {
+        b.meta.name = std::move(name.value);
+        b.meta.name_loc = name.loc;
+      }
+      r.get_string(*md, "namespace", b.meta.ns);
+      r.get_labels(*md, "labels", b.meta.labels, &b.meta.labels_loc);
+      r.get_labels(*md, "annotations", b.meta.annotations);
+      r.get_string(*md, "creationTimestamp", b.meta.creation_timestamp);
+      std::string gen;
+      has_generate_name = r.get_string(*md, "generateName", gen) && !gen.empty();
+    }
+  }
+  r.ref().name = b.meta.name;
+  r.ref().ns = b.meta.ns;
+  // istioctl names an IstioOperator itself; every object kubectl applies needs a name.
+  if (b.meta.name.empty() && !has_generate_name && b.kind != "IstioOperator") {
+    r.diag(Severity::Error, md ? b.meta.loc : b.loc, "metadata.name is missing",
+           "every object needs a name: kubectl apply rejects an object without one", "metadata.name");
+  }
+}
 
 namespace {
 
@@ -42,36 +73,6 @@ Loc first_key_loc(const Node& obj) {
 }
 
 void note(ResourceSet& out, Loc loc, std::string msg) { out.notes.emplace_back(loc, std::move(msg)); }
-
-// metadata: name, namespace, labels, annotations, creationTimestamp.
-void read_metadata(const Node& obj, Reader& r, ResourceBase& b) {
-  const Node* md = obj.find("metadata");
-  bool has_generate_name = false;
-  if (md) {
-    b.meta.loc = obj.key_loc("metadata");
-    auto s = r.field("metadata");
-    if (r.expect_map(*md)) {
-      Str name;
-      if (r.get_str(*md, "name", name)) {
-        b.meta.name = std::move(name.value);
-        b.meta.name_loc = name.loc;
-      }
-      r.get_string(*md, "namespace", b.meta.ns);
-      r.get_labels(*md, "labels", b.meta.labels, &b.meta.labels_loc);
-      r.get_labels(*md, "annotations", b.meta.annotations);
-      r.get_string(*md, "creationTimestamp", b.meta.creation_timestamp);
-      std::string gen;
-      has_generate_name = r.get_string(*md, "generateName", gen) && !gen.empty();
-    }
-  }
-  r.ref().name = b.meta.name;
-  r.ref().ns = b.meta.ns;
-  // istioctl names an IstioOperator itself; every object kubectl applies needs a name.
-  if (b.meta.name.empty() && !has_generate_name && b.kind != "IstioOperator") {
-    r.diag(Severity::Error, md ? b.meta.loc : b.loc, "metadata.name is missing",
-           "every object needs a name: kubectl apply rejects an object without one", "metadata.name");
-  }
-}
 
 // Known Istio kinds that meshproof does not model: skipped without a note.
 bool istio_kind_outside_model(std::string_view group, std::string_view kind) {

@@ -39,6 +39,9 @@ std::string ext_authz_problem(const Node& ep, const std::string& type);
 // Keeps the mesh config that Istio would use when the input holds several (docs/semantics.md §2).
 void adopt_mesh_config(ResourceSet& set, MeshConfig&& candidate);
 
+// metadata: name, namespace, labels, annotations, creationTimestamp (a missing name is an error).
+void read_metadata(const Node& obj, Reader& r, ResourceBase& b);
+
 // `spec` of an object as a map, or nullptr when absent/null (type errors reported).
 const Node* spec_of(const Node& obj, Reader& r);
 
