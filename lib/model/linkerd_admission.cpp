@@ -19,7 +19,8 @@ namespace meshproof::model::detail {
 
 namespace {
 
-constexpr const char* kAdmissionHelp = "Linkerd's admission webhook rejects this object (docs/semantics.md#linkerd-policy)";
+constexpr const char* kAdmissionHelp =
+    "Linkerd's admission webhook rejects this object (docs/semantics.md#linkerd-policy)";
 
 void reject(Reader& r, Loc loc, const std::string& field, std::string message, std::string help = kAdmissionHelp) {
   r.diag(Severity::Error, loc, std::move(message), std::move(help), field);
@@ -120,8 +121,7 @@ bool valid_dns_like_identity(std::string_view id) {
 }
 
 std::string spiffe_path_problem(std::string_view path) {
-  static constexpr std::string_view kSegmentChars =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
+  static constexpr std::string_view kSegmentChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
   size_t start = 0;
   for (size_t i = 0; i <= path.size(); ++i) {
     if (i < path.size() && path[i] != '/') {
@@ -131,7 +131,9 @@ std::string spiffe_path_problem(std::string_view path) {
     }
     if (i == 0) continue;
     std::string_view seg = path.substr(start, i - start);
-    if (seg == "/") return i == path.size() ? "SPIFFE path cannot have a trailing slash" : "SPIFFE path cannot contain empty segments";
+    if (seg == "/")
+      return i == path.size() ? "SPIFFE path cannot have a trailing slash"
+                              : "SPIFFE path cannot contain empty segments";
     if (seg == "/." || seg == "/..") return "SPIFFE path cannot contain dot segments";
     start = i;
   }
@@ -163,9 +165,11 @@ void admit_linkerd_object(const LinkerdServer& s, Reader& r) {
            "the CRD schema (oneOf) rejects the object; select the pods with spec.podSelector");
   if (s.port_number == 0 && s.port_name.empty())
     reject(r, s.loc, "spec.port", "spec.port is missing", "name the container port (number or name) the Server is for");
-  static constexpr std::array<std::string_view, 7> kProtocols = {"", "unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS"};
+  static constexpr std::array<std::string_view, 7> kProtocols = {"",     "unknown", "HTTP/1", "HTTP/2",
+                                                                 "gRPC", "opaque",  "TLS"};
   if (std::find(kProtocols.begin(), kProtocols.end(), s.proxy_protocol) == kProtocols.end())
-    reject(r, s.loc, "spec.proxyProtocol", "proxyProtocol \"" + s.proxy_protocol + "\" is not one of unknown, HTTP/1, HTTP/2, gRPC, opaque, TLS",
+    reject(r, s.loc, "spec.proxyProtocol",
+           "proxyProtocol \"" + s.proxy_protocol + "\" is not one of unknown, HTTP/1, HTTP/2, gRPC, opaque, TLS",
            "the CRD schema's enum rejects the object");
   if (!valid_linkerd_default_policy(s.access_policy))
     reject(r, s.access_policy_loc, "spec.accessPolicy",
@@ -197,8 +201,10 @@ void admit_linkerd_object(const LinkerdAuthorizationPolicy& p, Reader& r) {
   if (targets(t, "", "Namespace") && t.name != p.meta.ns)
     reject(r, t.loc, "spec.targetRef.name", "cannot target another namespace: " + t.name);
   if (!known_target)
-    reject(r, t.loc, "spec.targetRef", "unsupported authorization target type: " + (t.group.empty() ? "" : t.group + "/") + t.kind,
-           "target a policy.linkerd.io Server or HTTPRoute, the policy's own Namespace, or a Gateway API HTTPRoute/GRPCRoute");
+    reject(r, t.loc, "spec.targetRef",
+           "unsupported authorization target type: " + (t.group.empty() ? "" : t.group + "/") + t.kind,
+           "target a policy.linkerd.io Server or HTTPRoute, the policy's own Namespace, or a Gateway API "
+           "HTTPRoute/GRPCRoute");
   size_t mtls = 0, sas = 0, nets = 0;
   for (const LinkerdRef& a : p.authentications) {
     mtls += is_meshtls_ref(a);
@@ -211,7 +217,8 @@ void admit_linkerd_object(const LinkerdAuthorizationPolicy& p, Reader& r) {
   if (mtls > 1) reject(r, refs, "spec.requiredAuthenticationRefs", "only a single MeshTLSAuthentication may be set");
   if (sas > 1) reject(r, refs, "spec.requiredAuthenticationRefs", "only a single ServiceAccount may be set");
   if (mtls == 1 && sas == 1)
-    reject(r, refs, "spec.requiredAuthenticationRefs", "a MeshTLSAuthentication and ServiceAccount may not be set together");
+    reject(r, refs, "spec.requiredAuthenticationRefs",
+           "a MeshTLSAuthentication and ServiceAccount may not be set together");
   if (nets > 1) reject(r, refs, "spec.requiredAuthenticationRefs", "only a single NetworkAuthentication may be set");
 }
 

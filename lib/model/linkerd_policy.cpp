@@ -45,7 +45,8 @@ LinkerdRef read_linkerd_ref(const Node& n, Reader& r, Loc loc) {
 }
 
 void read_linkerd_refs(const Node& map, std::string_view key, Reader& r, std::vector<LinkerdRef>& out) {
-  detail::each_map(map, key, r, "references", [&](const Node& item) { out.push_back(read_linkerd_ref(item, r, item.loc)); });
+  detail::each_map(map, key, r, "references",
+                   [&](const Node& item) { out.push_back(read_linkerd_ref(item, r, item.loc)); });
 }
 
 void read_linkerd_strs(const Node& map, std::string_view key, Reader& r, std::vector<Str>& out) {

@@ -53,11 +53,11 @@ struct LinkerdServer : ResourceBase {
 };
 
 struct LinkerdServerAuthorization : ResourceBase {
-  std::string server_name;  // spec.server.name, or
-  LinkerdSelector server_selector;  // spec.server.selector: over the labels of Servers
-  bool unauthenticated = false;     // client.unauthenticated
-  bool unauthenticated_tls = false;  // client.meshTLS.unauthenticatedTLS
-  std::vector<Str> identities;       // client.meshTLS.identities
+  std::string server_name;                   // spec.server.name, or
+  LinkerdSelector server_selector;           // spec.server.selector: over the labels of Servers
+  bool unauthenticated = false;              // client.unauthenticated
+  bool unauthenticated_tls = false;          // client.meshTLS.unauthenticatedTLS
+  std::vector<Str> identities;               // client.meshTLS.identities
   std::vector<LinkerdRef> service_accounts;  // client.meshTLS.serviceAccounts (ns defaults to the object's)
   bool has_networks = false;                 // client.networks written (else: the cluster networks)
   std::vector<LinkerdNetwork> networks;

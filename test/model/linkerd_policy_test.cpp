@@ -22,8 +22,8 @@ std::unique_ptr<LinkerdRun> linkerd_from(const std::string& yaml) {
   load::Loader loader(r->sources);
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
-  loader.parse_text(id, yaml, [&](load::Document&& d) { model::add_linkerd_document(d, r->set, "default"); }, errors,
-                    notes);
+  loader.parse_text(
+      id, yaml, [&](load::Document&& d) { model::add_linkerd_document(d, r->set, "default"); }, errors, notes);
   REQUIRE(errors.empty());
   return r;
 }
@@ -103,7 +103,8 @@ TEST_CASE("model: Linkerd admission rejects what admission.rs rejects", "[model]
 kind: Server
 metadata: {name: web, namespace: ns}
 spec: {podSelector: {}, port: 8080, accessPolicy: allow-all})") ==
-        std::vector<std::string>{"spec.accessPolicy: Invalid 'accessPolicy' field: \"allow-all\" is not a default policy"});
+        std::vector<std::string>{
+            "spec.accessPolicy: Invalid 'accessPolicy' field: \"allow-all\" is not a default policy"});
   CHECK(linkerd_errors(R"(apiVersion: policy.linkerd.io/v1alpha1
 kind: AuthorizationPolicy
 metadata: {name: a, namespace: ns}
@@ -120,30 +121,34 @@ metadata: {name: a, namespace: ns}
 spec:
   targetRef: {group: apps, kind: Deployment, name: web}
   requiredAuthenticationRefs: [{kind: ServiceAccount, name: a}, {group: policy.linkerd.io, kind: MeshTLSAuthentication, name: m}])") ==
-        std::vector<std::string>{"spec.targetRef: unsupported authorization target type: apps/Deployment",
-                                 "spec.requiredAuthenticationRefs: a MeshTLSAuthentication and ServiceAccount may not be set together"});
+        std::vector<std::string>{
+            "spec.targetRef: unsupported authorization target type: apps/Deployment",
+            "spec.requiredAuthenticationRefs: a MeshTLSAuthentication and ServiceAccount may not be set together"});
   CHECK(linkerd_errors(R"(apiVersion: policy.linkerd.io/v1alpha1
 kind: NetworkAuthentication
 metadata: {name: nets, namespace: ns}
 spec: {networks: [{cidr: 10.0.0.0/16, except: [10.1.0.0/24]}, {cidr: 10.0.0.0/24, except: [10.0.0.0/8]}]})") ==
-        std::vector<std::string>{"spec.networks[0].except[0]: cidr '10.0.0.0/16' does not include exception '10.1.0.0/24'",
-                                 "spec.networks[1].except[0]: cidr '10.0.0.0/24' is completely negated by exception '10.0.0.0/8'"});
-  CHECK(linkerd_errors(R"(apiVersion: policy.linkerd.io/v1alpha1
+        std::vector<std::string>{
+            "spec.networks[0].except[0]: cidr '10.0.0.0/16' does not include exception '10.1.0.0/24'",
+            "spec.networks[1].except[0]: cidr '10.0.0.0/24' is completely negated by exception '10.0.0.0/8'"});
+  CHECK(
+      linkerd_errors(R"(apiVersion: policy.linkerd.io/v1alpha1
 kind: MeshTLSAuthentication
 metadata: {name: m, namespace: ns}
 spec: {identities: ["system.local.*", "spiffe://td/ns/a/sa/b"], identityRefs: [{kind: Namespace, name: x, namespace: other}]})") ==
-        std::vector<std::string>{
-            "spec: a MeshTLSAuthentication needs exactly one of identities and identityRefs, not empty",
-            "spec.identities[0]: id system.local.* is invalid: identity must be a valid SPIFFE id or a DNS SAN, matching "
-            "the regex: ^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-            "spec.identityRefs: Namespace identity_ref is cluster-scoped and cannot have a namespace"});
+      std::vector<std::string>{
+          "spec: a MeshTLSAuthentication needs exactly one of identities and identityRefs, not empty",
+          "spec.identities[0]: id system.local.* is invalid: identity must be a valid SPIFFE id or a DNS SAN, matching "
+          "the regex: ^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "spec.identityRefs: Namespace identity_ref is cluster-scoped and cannot have a namespace"});
   CHECK(linkerd_errors(R"(apiVersion: policy.linkerd.io/v1beta1
 kind: ServerAuthorization
 metadata: {name: s, namespace: ns}
 spec: {server: {name: web}, client: {unauthenticated: true, meshTLS: {unauthenticatedTLS: true, identities: ["*"]}}})") ==
-        std::vector<std::string>{"spec.client.unauthenticated: `unauthenticated` must be false if `mesh_tls` is specified",
-                                 "spec.client.meshTLS.unauthenticatedTLS: `unauthenticatedTLS` be false if any "
-                                 "`identities` or `service_accounts` is specified"});
+        std::vector<std::string>{
+            "spec.client.unauthenticated: `unauthenticated` must be false if `mesh_tls` is specified",
+            "spec.client.meshTLS.unauthenticatedTLS: `unauthenticatedTLS` be false if any "
+            "`identities` or `service_accounts` is specified"});
 }
 
 TEST_CASE("model: a rejected Linkerd object leaves the set with file:line:col", "[model][linkerd]") {
