@@ -25,9 +25,9 @@ namespace {
 // One ClientAuthorization of Linkerd's model: networks ∧ authentication.
 struct LinkerdAuthz {
   enum class Authn { Unauthenticated, TlsUnauthenticated, TlsAuthenticated } authn = Authn::Unauthenticated;
-  std::vector<Term> identities;                  // TlsAuthenticated: OR of identity terms
-  std::vector<model::LinkerdNetwork> networks;   // empty: every address
-  std::string kind, ns, name;                    // the object it comes from ("Default" for a default policy)
+  std::vector<Term> identities;                 // TlsAuthenticated: OR of identity terms
+  std::vector<model::LinkerdNetwork> networks;  // empty: every address
+  std::string kind, ns, name;                   // the object it comes from ("Default" for a default policy)
   Loc loc;
 };
 
@@ -95,11 +95,14 @@ std::vector<model::LinkerdNetwork> networks_of(const std::vector<std::string>& c
 }
 
 // defaults.rs default_authzs: the authorizations a default policy name stands for.
-std::vector<LinkerdAuthz> default_authzs(const std::string& policy, const LinkerdCluster& c, bool authenticated_only) {
+std::vector<LinkerdAuthz> default_authzs(const std::string& policy, const LinkerdCluster& c, bool authenticated_only,
+                                         const LinkerdPod& pod) {
   if (policy == "deny") return {};
   LinkerdAuthz a;
   a.kind = "Default";
   a.name = policy;
+  a.ns = pod.ns;
+  a.loc = pod.loc;
   const bool cluster = policy.starts_with("cluster-");
   if (cluster) a.networks = networks_of(c.cluster_networks);
   if (policy.ends_with("-authenticated") || authenticated_only) {
@@ -198,8 +201,8 @@ std::vector<LinkerdAuthz> server_authzs(const model::LinkerdServer& s, const mod
                                         const LinkerdCluster& c, std::vector<std::string>& notes) {
   std::vector<LinkerdAuthz> out;
   for (const auto& saz : ps.server_authorizations)
-    if (saz.meta.ns == s.meta.ns && (saz.server_name.empty() ? saz.server_selector.matches(s.meta.labels)
-                                                             : saz.server_name == s.meta.name))
+    if (saz.meta.ns == s.meta.ns &&
+        (saz.server_name.empty() ? saz.server_selector.matches(s.meta.labels) : saz.server_name == s.meta.name))
       out.push_back(server_authorization_authz(saz, c));
   for (const auto& p : ps.authorization_policies) {
     if (p.meta.ns != s.meta.ns) continue;
@@ -208,7 +211,7 @@ std::vector<LinkerdAuthz> server_authzs(const model::LinkerdServer& s, const mod
     if (!to_server && !to_namespace) continue;
     if (auto a = resolve_policy(p, ps, c, notes)) out.push_back(std::move(*a));
   }
-  for (LinkerdAuthz& a : default_authzs(s.access_policy, c, false)) {
+  for (LinkerdAuthz& a : default_authzs(s.access_policy, c, false, LinkerdPod{})) {
     a.kind = "Server";
     a.ns = s.meta.ns;
     a.name = s.meta.name;
@@ -236,7 +239,7 @@ Match cidr_match(const std::vector<Str>& cidrs, bool negated, const std::string&
 Rule authz_rule(const LinkerdAuthz& a, int index) {
   Rule r;
   r.policy.ns = a.ns;
-  r.policy.name = a.kind == "Default" ? "default:" + a.name : a.name;
+  r.policy.name = a.kind == "Default" ? "default-inbound-policy:" + a.name : a.name;
   r.policy.action = model::Action::Allow;
   r.policy.loc = a.loc;
   r.index = index;
@@ -276,7 +279,8 @@ std::set<uint32_t> parse_port_list(const std::string& text) {
     const std::string t = trim(item);
     const size_t dash = t.find('-');
     const uint32_t lo = static_cast<uint32_t>(std::strtoul(t.substr(0, dash).c_str(), nullptr, 10));
-    const uint32_t hi = dash == std::string::npos ? lo : static_cast<uint32_t>(std::strtoul(t.substr(dash + 1).c_str(), nullptr, 10));
+    const uint32_t hi =
+        dash == std::string::npos ? lo : static_cast<uint32_t>(std::strtoul(t.substr(dash + 1).c_str(), nullptr, 10));
     for (uint32_t p = lo; p >= 1 && p <= hi && p <= 65535; ++p) out.insert(p);
   }
   return out;
@@ -295,8 +299,8 @@ const model::LinkerdServer* governing_server(const LinkerdPod& pod, const model:
   const model::LinkerdServer* best = nullptr;
   for (const auto& s : ps.servers) {
     if (port == 0 || !server_selects(s, pod, port)) continue;
-    if (!best || std::tie(s.meta.creation_timestamp, s.meta.name) <
-                     std::tie(best->meta.creation_timestamp, best->meta.name))
+    if (!best ||
+        std::tie(s.meta.creation_timestamp, s.meta.name) < std::tie(best->meta.creation_timestamp, best->meta.name))
       best = &s;
   }
   return best;
@@ -383,7 +387,7 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
     } else {
       info.default_policy = fallback;
       const bool require = require_identity.count(port) > 0;
-      prog = port_program(pod, port, name, default_authzs(fallback, cluster, require),
+      prog = port_program(pod, port, name, default_authzs(fallback, cluster, require, pod),
                           "Linkerd default inbound policy " + fallback, pod.loc);
     }
     PortPrograms pp;
@@ -396,7 +400,7 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
   LinkerdPortPolicy rest;
   rest.default_policy = fallback;
   PortPrograms pp;
-  pp.views.push_back(port_program(pod, 0, "", default_authzs(fallback, cluster, false),
+  pp.views.push_back(port_program(pod, 0, "", default_authzs(fallback, cluster, false, pod),
                                   "Linkerd default inbound policy " + fallback, pod.loc));
   out.programs.ports.push_back(std::move(pp));
   out.ports.push_back(std::move(rest));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/ir.h"
+#include "mesh/mesh.h"
 #include "model/linkerd_policy.h"
 
 namespace meshproof::ir {
@@ -21,8 +22,8 @@ struct LinkerdCluster {
   std::vector<std::string> cluster_networks = {"10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16",
                                                "fd00::/8"};  // clusterNetworks
   std::string control_plane_ns = "linkerd";
-  std::string trust_domain = "cluster.local";        // identityTrustDomain
-  std::string ignore_inbound_ports = "4567,4568";    // proxyInit.ignoreInboundPorts
+  std::string trust_domain = "cluster.local";      // identityTrustDomain
+  std::string ignore_inbound_ports = "4567,4568";  // proxyInit.ignoreInboundPorts
 };
 
 // What the lowering needs of one meshed pod (template).
@@ -40,7 +41,7 @@ struct LinkerdPod {
 
 // What decides one port, for explain and for the checks.
 struct LinkerdPortPolicy {
-  uint32_t port = 0;  // 0: every port the pod does not declare
+  uint32_t port = 0;                             // 0: every port the pod does not declare
   const model::LinkerdServer* server = nullptr;  // the Server that governs the port, when one does
   std::string default_policy;                    // the default policy applied when no Server does
   bool skipped = false;                          // skip-inbound-ports: no proxy
@@ -58,6 +59,10 @@ std::string linkerd_identity(const std::string& sa, const std::string& ns, const
 // it does not have Linkerd's SA.NS.serviceaccount.identity.CP.TD shape for the cluster's control plane.
 bool parse_linkerd_identity(const std::string& id, const LinkerdCluster& cluster, std::string& td, std::string& ns,
                             std::string& sa);
+
+// The pod of a resolved workload Linkerd serves (mesh/linkerd.h): labels, service account, TCP container ports,
+// and the config.linkerd.io annotations as the pod gets them.
+LinkerdPod linkerd_pod(const mesh::Workload& w, const mesh::Mesh& mesh);
 
 LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPolicySet& policies,
                                  const LinkerdCluster& cluster);

@@ -27,8 +27,8 @@ std::unique_ptr<LinkerdWorld> linkerd_world(const std::string& yaml) {
   load::Loader loader(w->sources);
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
-  loader.parse_text(id, yaml, [&](load::Document&& d) { model::add_linkerd_document(d, w->set, "ns"); }, errors,
-                    notes);
+  loader.parse_text(
+      id, yaml, [&](load::Document&& d) { model::add_linkerd_document(d, w->set, "ns"); }, errors, notes);
   REQUIRE(errors.empty());
   REQUIRE(w->set.diagnostics.empty());
   return w;
@@ -126,8 +126,8 @@ spec: {networks: [{cidr: 10.0.0.0/8, except: [10.0.66.0/24]}]}
 )");
   ir::LinkerdLowered l = ir::lower_linkerd_pod(web_pod(), w->set, ir::LinkerdCluster{});
   CHECK(decide(l, request(8080, "10.1.2.3", kMeshed)) == Verdict::Allow);
-  CHECK(decide(l, request(8080, "10.0.66.7", kMeshed)) == Verdict::Deny);   // except (LK20)
-  CHECK(decide(l, request(8080, "192.168.0.1", kMeshed)) == Verdict::Deny);  // outside the network
+  CHECK(decide(l, request(8080, "10.0.66.7", kMeshed)) == Verdict::Deny);      // except (LK20)
+  CHECK(decide(l, request(8080, "192.168.0.1", kMeshed)) == Verdict::Deny);    // outside the network
   CHECK(decide(l, request(8080, "192.168.0.1", kOtherNs)) == Verdict::Allow);  // the second policy
   CHECK(decide(l, request(8080, "10.1.2.3", "cluster.local/ns/other/sa/db")) == Verdict::Deny);
   CHECK(decide(l, request(8080, "10.1.2.3")) == Verdict::Rejected);
@@ -233,8 +233,8 @@ spec:
 
 TEST_CASE("differential: symbolic == concrete on Linkerd-lowered programs", "[differential][linkerd]") {
   test::RandomPrograms gen(23);
-  const char* policies[] = {"deny", "all-unauthenticated", "all-authenticated", "cluster-unauthenticated",
-                            "cluster-authenticated", "audit"};
+  const char* policies[] = {
+      "deny", "all-unauthenticated", "all-authenticated", "cluster-unauthenticated", "cluster-authenticated", "audit"};
   const char* ids[] = {"*", "*.ns.serviceaccount.identity.linkerd.cluster.local",
                        "api.ns.serviceaccount.identity.linkerd.cluster.local", "*.cluster.local", "*.local"};
   const char* cidrs[] = {"10.0.0.0/8", "10.0.0.0/16", "192.168.0.0/16", "0.0.0.0/0"};
