@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "analysis/linkerd_query.h"
 #include "base/text.h"
 #include "checks/describe.h"
 #include "checks/namespace_refs.h"
@@ -141,6 +142,7 @@ std::optional<std::string> apply_from(const Analysis& a, const QuerySpec& spec, 
   if (auto err = mesh::find_target(spec.from, a.input->resources, a.input->mesh, resolve_options(a), from))
     return "--from: " + *err;
   const mesh::Workload& c = *from.workload;
+  if (apply_linkerd_caller(c, *a.input, out)) return std::nullopt;
   kind = mesh::caller_kind(c.data_plane);
   out.caller = std::string(mesh::to_string(c.data_plane)) + " workload " + c.display();
   if (kind == mesh::CallerKind::NonMesh) {
@@ -226,6 +228,7 @@ void explain_chains(const mesh::Mesh& mesh, const mesh::Workload& w, const ir::L
 std::optional<std::string> build_query_request(const QuerySpec& spec, ir::Request& out) {
   ir::RequestFlags flags = spec.request;
   if (spec.plaintext) flags.principal.clear();
+  flags.principal = linkerd_principal_as_spiffe(flags.principal);
   return ir::build_request(flags, out);
 }
 
@@ -237,12 +240,13 @@ std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec
     return "--to: " + *err;
   const mesh::Workload& w = *out.target.workload;
   out.programs = ir::build_programs(w, ir::LowerContext::from(out.target.mesh->config));
+  const bool linkerd = linkerd_programs(w, *a.input, out.programs);
   out.port = spec.port ? out.programs.find_port(spec.port) : default_port(out.programs);
   if (!out.port) return w.display() + " declares no port (no container port and no Service selects it); give --port N";
   out.request.port = spec.port ? spec.port : out.port->port;
   if (auto err = choose_view(spec, out)) return err;
   fill_http_defaults(w, out.request);
-  out.enforced_by = mesh::enforcement_point(w.data_plane);
+  out.enforced_by = linkerd ? "Linkerd proxy" : mesh::enforcement_point(w.data_plane);
   if (w.data_plane == mesh::DataPlane::Ambient) {
     decide_through_chain(spec, caller, out);
   } else {
@@ -260,6 +264,7 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
   const mesh::Workload& w = *out.target.workload;
   ir::LowerContext ctx = ir::LowerContext::from(out.target.mesh->config);
   out.programs = ir::build_programs(w, ctx);
+  linkerd_programs(w, *a.input, out.programs);
   for (const auto& pp : out.programs.ports)
     for (const auto& v : pp.views) {
       out.ports_by_protocol[v.protocol].push_back(pp.port);

@@ -15,6 +15,7 @@
 #include "mesh/linkerd.h"
 #include "model/admission.h"
 #include "model/apply.h"
+#include "model/linkerd_policy.h"
 #include "model/parse.h"
 #include "model/validate.h"
 
@@ -33,6 +34,7 @@ struct FileResult {
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
   std::vector<model::NotAnalyzed> not_analyzed;
+  model::LinkerdPolicySet linkerd;
   size_t documents = 0;
   size_t objects = 0;
 };
@@ -95,6 +97,17 @@ void list_linkerd_workloads(Input& input) {
   }
 }
 
+// Linkerd's admission (model/linkerd_policy.h): what it rejects never exists; its diagnostics join the input's,
+// so that invalid-resource reports them with file:line:col like Istio's.
+void admit_linkerd(Input& input) {
+  if (!input.linkerd) return;
+  auto admitted = std::make_shared<model::LinkerdPolicySet>(*input.linkerd);
+  model::take_rejected_linkerd(*admitted);
+  for (model::Diagnostic& d : admitted->diagnostics) input.resources.diagnostics.push_back(std::move(d));
+  admitted->diagnostics.clear();
+  input.linkerd = std::move(admitted);
+}
+
 }  // namespace
 
 std::unique_ptr<Input> load_input(const InputOptions& options) {
@@ -130,6 +143,7 @@ void load_files(const InputOptions& options, Input& input) {
           if (is_kubernetes_object(doc)) ++r.objects;
           model::add_document(doc, r.resources, parse_context);
           model::find_not_analyzed(doc, r.not_analyzed);
+          model::add_linkerd_document(doc, r.linkerd, options.default_namespace);
         },
         r.errors, r.notes);
     size_t n = ++done;
@@ -139,6 +153,7 @@ void load_files(const InputOptions& options, Input& input) {
       if (n == files.size()) std::fputc('\n', stderr);
     }
   });
+  auto linkerd = std::make_shared<model::LinkerdPolicySet>();
   for (FileResult& r : results) {
     // A file that failed is left out whole: half a file's policies would be analyzed as if they were all.
     const bool leave_out = options.keep_going && !r.errors.empty();
@@ -149,7 +164,9 @@ void load_files(const InputOptions& options, Input& input) {
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
     for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
+    linkerd->merge(std::move(r.linkerd));
   }
+  input.linkerd = std::move(linkerd);
   results.clear();
   require_objects(options, files, input);
   model::place_in_namespace(input.resources, options.default_namespace);
@@ -176,6 +193,7 @@ void validate_input(Input& input) {
 void admit_input(Input& input) {
   input.rejected = model::take_rejected(input.resources);
   input.overridden = model::take_overridden(input.resources);
+  admit_linkerd(input);
 }
 
 void resolve_input(const InputOptions& options, Input& input) {

@@ -16,6 +16,10 @@
 #include "model/resources.h"
 #include "profile/profile.h"
 
+namespace meshproof::model {
+struct LinkerdPolicySet;  // model/linkerd_policy.h
+}  // namespace meshproof::model
+
 namespace meshproof::app {
 
 struct PhaseStats {
@@ -71,6 +75,9 @@ struct Input {
   // Objects whose policy meshproof does not model (model/not_analyzed.h): the documents in input order, then
   // the workloads Linkerd serves; every output lists them, and without an Istio policy the exit code is 2.
   std::vector<model::NotAnalyzed> not_analyzed;
+  // Linkerd's inbound policy objects Linkerd's admission admits (model/linkerd_policy.h; the rejected ones are
+  // reported through resources.diagnostics); lowered on demand for Linkerd-served workloads (ir/lower_linkerd.h).
+  std::shared_ptr<const model::LinkerdPolicySet> linkerd;
   PhaseStats stats;
 
   Input() = default;

@@ -63,6 +63,7 @@ class MtlsNotStrict final : public Check {
       if (!ctx.is_regulated(w.ns)) continue;
       // Linkerd's proxy serves it: PeerAuthentication does not decide (the run lists it as not analyzed).
       if (mesh::served_by_linkerd(w, ctx.mesh)) {
+        report_linkerd_default(ctx, w, out);
         report_linkerd_skipped_ports(ctx, w, out);
         continue;
       }
@@ -78,6 +79,36 @@ class MtlsNotStrict final : public Check {
   // A Linkerd member (docs/semantics.md#linkerd, L17): the ports config.linkerd.io/skip-inbound-ports names
   // reach the application past Linkerd's proxy (iptables), so they accept plaintext whatever Linkerd's policy
   // says. The rest of its inbound policy is Linkerd's, listed as not analyzed.
+  // A Linkerd member whose default inbound policy admits unauthenticated connections (docs/semantics.md#linkerd-policy
+  // LK15, LK20): every port no Linkerd Server covers (at least every port the pod does not declare) takes
+  // plaintext; Servers' own authorizations are decided by query/explain.
+  void report_linkerd_default(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
+    const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
+    std::string from;
+    const std::string policy = mesh::linkerd_default_policy(m, &from);
+    if (!mesh::linkerd_policy_admits_plaintext(policy)) return;
+    const std::string subject = describe_workload(w);
+    Finding f =
+        make(w.ref(), m.loc.known() ? m.loc : workload_loc(ctx.mesh, w),
+             subject + " accepts plaintext on every port no Linkerd Server covers: it is injected by Linkerd (" +
+                 m.reason + ") and its default inbound policy is " + policy + " (" + from +
+                 "), which admits connections without a client identity (docs/semantics.md#linkerd-policy)",
+             "set config.linkerd.io/default-inbound-policy: all-authenticated (or cluster-authenticated, or "
+             "deny) on namespace " +
+                 w.ns +
+                 " or the pod template and recreate the pods, and give each port that must take "
+                 "plaintext a Server with its own authorization; if the install sets "
+                 "proxy.defaultInboundPolicy, annotate the namespace to say so",
+             "linkerd-default=" + policy);
+    f.properties["workload"] = w.display();
+    f.properties["workload_kind"] = workload_kind(w);
+    f.properties["port"] = "";
+    f.properties["mode"] = "PERMISSIVE";
+    f.properties["decided_by"] = policy;
+    f.properties["level"] = "linkerd-default-inbound-policy";
+    out.push_back(std::move(f));
+  }
+
   void report_linkerd_skipped_ports(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
     const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
     for (const std::string& entry : split(m.skip_inbound_ports, ',')) {

@@ -28,8 +28,12 @@ class NoDefaultDeny final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const mesh::Workload& w : ctx.mesh.workloads) {
-      // Linkerd's proxy serves it: Istio's AuthorizationPolicy does not decide (the run lists it as not analyzed).
-      if (!ctx.is_regulated(w.ns) || mesh::served_by_linkerd(w, ctx.mesh)) continue;
+      if (!ctx.is_regulated(w.ns)) continue;
+      // Linkerd's proxy serves it: Istio's AuthorizationPolicy does not decide, Linkerd's default inbound policy does.
+      if (mesh::served_by_linkerd(w, ctx.mesh)) {
+        report_linkerd(ctx, w, out);
+        continue;
+      }
       std::vector<const model::AuthorizationPolicy*> dry_run_allow;
       bool enforced_allow = false;
       for (const model::AuthorizationPolicy* p : w.authorization_policies) {
@@ -91,6 +95,33 @@ class NoDefaultDeny final : public Check {
       f.properties["dry_run_allow_policies"] = std::to_string(dry_run_allow.size());
       out.push_back(std::move(f));
     }
+  }
+
+ private:
+  // A Linkerd member (docs/semantics.md#linkerd-policy LK14, LK15): every port no Linkerd Server covers (at least
+  // every port the pod does not declare) is decided by the default inbound policy; anything but `deny` admits
+  // callers that no authorization names.
+  void report_linkerd(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
+    const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
+    std::string from;
+    const std::string policy = mesh::linkerd_default_policy(m, &from);
+    if (policy == "deny") return;
+    const std::string who =
+        mesh::linkerd_policy_admits_plaintext(policy) ? "every client, plaintext included" : "every meshed client";
+    Finding f = make(w.ref(), m.loc.known() ? m.loc : workload_loc(ctx.mesh, w),
+                     describe_workload(w) + " is served by Linkerd (" + m.reason + ") with default inbound policy " +
+                         policy + " (" + from + "): every port no Linkerd Server covers admits " + who +
+                         " (docs/semantics.md#linkerd-policy)",
+                     "set config.linkerd.io/default-inbound-policy: deny on namespace " + w.ns +
+                         " (or the pod template) and recreate the pods; then give each port a Server and an "
+                         "AuthorizationPolicy for the callers it needs",
+                     "linkerd-default=" + policy);
+    f.properties["workload"] = w.display();
+    f.properties["workload_kind"] = workload_kind(w);
+    f.properties["sidecar"] = "false";
+    f.properties["dry_run_allow_policies"] = "0";
+    f.properties["linkerd_default_inbound_policy"] = policy;
+    out.push_back(std::move(f));
   }
 };
 

@@ -4,6 +4,8 @@
 // annotations a namespace gives the pods injected in it); docs/semantics.md#linkerd.
 #include "mesh/linkerd.h"
 
+#include "model/linkerd_policy.h"
+
 namespace meshproof::mesh {
 
 namespace {
@@ -76,6 +78,17 @@ LinkerdMembership linkerd_membership(const Workload& w, const Mesh& mesh) {
 
 bool served_by_linkerd(const Workload& w, const Mesh& mesh) {
   return !w.has_proxy() && linkerd_membership(w, mesh).member;
+}
+
+std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from) {
+  // workload.rs 164-167: an invalid annotation is logged and ignored; the cluster default applies.
+  const bool annotated = model::valid_linkerd_default_policy(m.default_inbound_policy);
+  if (from) *from = annotated ? std::string("annotation ") + kDefaultInboundPolicy : "Linkerd's install default";
+  return annotated ? m.default_inbound_policy : "all-unauthenticated";
+}
+
+bool linkerd_policy_admits_plaintext(const std::string& policy) {
+  return policy == "all-unauthenticated" || policy == "cluster-unauthenticated" || policy == "audit";
 }
 
 }  // namespace meshproof::mesh

@@ -35,4 +35,13 @@ LinkerdMembership linkerd_membership(const Workload& w, const Mesh& mesh);
 // Linkerd reason).
 bool served_by_linkerd(const Workload& w, const Mesh& mesh);
 
+// The default inbound policy of a member's ports without a Server (docs/semantics.md#linkerd-policy LK14): its
+// config.linkerd.io/default-inbound-policy when Linkerd accepts the value, else the install's
+// proxy.defaultInboundPolicy, taken to be Linkerd's default all-unauthenticated (meshproof does not read install
+// values). `from` (when given) says which: "annotation config.linkerd.io/default-inbound-policy" or "Linkerd's
+// install default".
+std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from = nullptr);
+// all-unauthenticated, cluster-unauthenticated and audit admit connections without a client identity (LK15).
+bool linkerd_policy_admits_plaintext(const std::string& policy);
+
 }  // namespace meshproof::mesh

@@ -47,7 +47,9 @@ std::map<std::string, int> checks_of(const json& j) {
 TEST_CASE("linkerd: an injected workload is judged by its skip ports only, and listed as not analyzed",
           "[cli][linkerd]") {
   fs::path dir = temp_dir("linkerd-injected");
-  write_file(dir / "emojivoto.yaml", emojivoto("  annotations: {linkerd.io/inject: enabled}\n"));
+  write_file(
+      dir / "emojivoto.yaml",
+      emojivoto("  annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}\n"));
   RunResult r = run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"});
   INFO(r.out << r.err);
   json j = json::parse(r.out);
@@ -66,6 +68,38 @@ TEST_CASE("linkerd: an injected workload is judged by its skip ports only, and l
   CHECK(j["not_analyzed"][0]["kind"] == "Deployment");
   CHECK(j["not_analyzed"][1]["kind"] == "Namespace");
   CHECK(r.exit_code == 1);  // an Istio policy exists (namespace other), and the skip ports fail the run
+}
+
+// docs/semantics.md#linkerd-policy LK14, LK15: the default inbound policy of ports without a Server.
+TEST_CASE("linkerd: the default inbound policy decides mtls-not-strict and no-default-deny", "[cli][linkerd]") {
+  const std::pair<const char*, std::pair<int, int>> cases[] = {
+      // annotation value → (mtls-not-strict without the two skip ports, no-default-deny), for web and the other pods
+      {"", {2, 2}},  // Linkerd's install default all-unauthenticated
+      {"all-unauthenticated", {2, 2}},
+      {"cluster-unauthenticated", {2, 2}},
+      {"all-authenticated", {0, 2}},
+      {"cluster-authenticated", {0, 2}},
+      {"not-a-policy", {2, 2}},  // ignored: the install default applies
+      {"deny", {0, 0}}};
+  for (const auto& [policy, want] : cases) {
+    fs::path dir = temp_dir("linkerd-default");
+    const std::string annotation =
+        *policy ? std::string(", config.linkerd.io/default-inbound-policy: \"") + policy + "\"" : std::string();
+    write_file(dir / "emojivoto.yaml", emojivoto("  annotations: {linkerd.io/inject: enabled" + annotation + "}\n"));
+    RunResult r = run_cli({"check", dir.string(), "--regulated", "emojivoto", "-o", "json"});
+    INFO(policy << "\n" << r.out << r.err);
+    json j = json::parse(r.out);
+    int mtls = 0, deny = 0;
+    for (const json& f : j["findings"]) {
+      if (f["check"] == "mtls-not-strict" && f["properties"]["level"] == "linkerd-default-inbound-policy") ++mtls;
+      if (f["check"] == "no-default-deny") {
+        ++deny;
+        CHECK(f["message"].get<std::string>().find("default inbound policy") != std::string::npos);
+      }
+    }
+    CHECK(mtls == want.first);
+    CHECK(deny == want.second);
+  }
 }
 
 TEST_CASE("linkerd: without the inject annotation the same workload is judged by Istio's rules", "[cli][linkerd]") {

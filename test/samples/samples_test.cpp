@@ -56,7 +56,10 @@ TEST_CASE("samples: findings, exit codes, clean namespaces and queries match exp
       }
       auto r = run_cli(args);
       INFO("stderr: " << r.err);
-      REQUIRE(r.exit_code != 2);
+      // Exit code 2 is an input error, unless the sample expects it: hospital-linkerd, whose Linkerd policy the
+      // checks do not read yet, ends with "nothing analyzed" while its queries are decided (issue #15).
+      if (expected.value("exit_code", 1) != 2) REQUIRE(r.exit_code != 2);
+      REQUIRE(!r.out.empty());
       json out = json::parse(r.out);
 
       std::set<Key> actual, wanted, unimplemented;

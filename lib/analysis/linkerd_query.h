@@ -1,0 +1,27 @@
+// `query` and `explain` on workloads Linkerd serves (docs/semantics.md#linkerd-policy): their programs are
+// Linkerd's policy lowered (ir/lower_linkerd.h) instead of Istio's, and Linkerd identities
+// (SA.NS.serviceaccount.identity.linkerd.cluster.local) name callers. Internal to analysis/query.cpp.
+#pragma once
+
+#include <string>
+
+#include "app/pipeline.h"
+#include "ir/ir.h"
+#include "mesh/mesh.h"
+
+namespace meshproof::analysis {
+
+struct QueryAnswer;
+
+// Replaces `programs` by the lowered Linkerd policy when Linkerd serves `w`; false (unchanged) otherwise.
+bool linkerd_programs(const mesh::Workload& w, const app::Input& input, ir::WorkloadPrograms& programs);
+
+// A --principal written as a Linkerd identity becomes the SPIFFE form the request takes ("TD/ns/NS/sa/SA");
+// any other text is returned unchanged.
+std::string linkerd_principal_as_spiffe(const std::string& principal);
+
+// --from a workload Linkerd serves: it calls with its Linkerd identity over mTLS. False when Linkerd does not
+// serve it.
+bool apply_linkerd_caller(const mesh::Workload& caller, const app::Input& input, QueryAnswer& out);
+
+}  // namespace meshproof::analysis

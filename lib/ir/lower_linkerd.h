@@ -1,0 +1,70 @@
+// Linkerd's inbound policy lowered into the decision IR (docs/semantics.md#linkerd-policy, LK5-LK20): a pod
+// port's authorizations become ALLOW rules of one program whose has_allow_policy is always set, so that a port
+// without a matching authorization denies (Linkerd has no DENY, and a Server without authorizations denies
+// everything). A port that accepts no unauthenticated connection has mTLS mode STRICT (plaintext is refused
+// before authorization, as Linkerd's proxy refuses it), else PERMISSIVE; a port that skips the proxy
+// (config.linkerd.io/skip-inbound-ports) is not enforced. The concrete evaluator and the Z3 compiler then decide
+// Linkerd programs as they decide Istio's. Included only by the Linkerd wiring and its tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+#include "mesh/mesh.h"
+#include "model/linkerd_policy.h"
+
+namespace meshproof::ir {
+
+// The install values that change inbound decisions (charts/linkerd-control-plane/values.yaml).
+struct LinkerdCluster {
+  std::string default_policy = "all-unauthenticated";  // proxy.defaultInboundPolicy
+  std::vector<std::string> cluster_networks = {"10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16",
+                                               "fd00::/8"};  // clusterNetworks
+  std::string control_plane_ns = "linkerd";
+  std::string trust_domain = "cluster.local";      // identityTrustDomain
+  std::string ignore_inbound_ports = "4567,4568";  // proxyInit.ignoreInboundPorts
+};
+
+// What the lowering needs of one meshed pod (template).
+struct LinkerdPod {
+  std::string ns, name;
+  model::Labels labels;
+  std::string service_account = "default";
+  std::vector<model::ContainerPort> ports;
+  // config.linkerd.io annotations as the pod gets them (its own, else its namespace's, copied at injection).
+  std::string default_inbound_policy;  // "" = the install value
+  std::string skip_inbound_ports;
+  std::string require_identity_ports;  // config.linkerd.io/proxy-require-identity-inbound-ports
+  Loc loc;
+};
+
+// What decides one port, for explain and for the checks.
+struct LinkerdPortPolicy {
+  uint32_t port = 0;                             // 0: every port the pod does not declare
+  const model::LinkerdServer* server = nullptr;  // the Server that governs the port, when one does
+  std::string default_policy;                    // the default policy applied when no Server does
+  bool skipped = false;                          // skip-inbound-ports: no proxy
+  std::vector<std::string> notes;                // what was ignored and why (unresolvable policies, ...)
+};
+
+struct LinkerdLowered {
+  WorkloadPrograms programs;
+  std::vector<LinkerdPortPolicy> ports;  // parallel to programs.ports
+};
+
+// Linkerd's identity of a service account: SA.NS.serviceaccount.identity.CP.TD.
+std::string linkerd_identity(const std::string& sa, const std::string& ns, const LinkerdCluster& cluster);
+// The peer identity parts (trust domain, namespace, service account) of a Linkerd identity string; false when
+// it does not have Linkerd's SA.NS.serviceaccount.identity.CP.TD shape for the cluster's control plane.
+bool parse_linkerd_identity(const std::string& id, const LinkerdCluster& cluster, std::string& td, std::string& ns,
+                            std::string& sa);
+
+// The pod of a resolved workload Linkerd serves (mesh/linkerd.h): labels, service account, TCP container ports,
+// and the config.linkerd.io annotations as the pod gets them.
+LinkerdPod linkerd_pod(const mesh::Workload& w, const mesh::Mesh& mesh);
+
+LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPolicySet& policies,
+                                 const LinkerdCluster& cluster);
+
+}  // namespace meshproof::ir
