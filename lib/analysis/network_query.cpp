@@ -64,9 +64,10 @@ std::vector<std::string> explain_network_layer(const Analysis& a, const mesh::Wo
     lines.push_back(std::move(line));
   }
   if (w.data_plane == mesh::DataPlane::Ambient)  // mesh traffic arrives on HBONE 15008 (I3)
-    lines.push_back(layer.ingress_port_open(pod, "TCP", mesh::kHbonePort)
-                        ? "HBONE port 15008: admitted"
-                        : "HBONE port 15008: no NetworkPolicy rule admits it; ambient mesh traffic to the pod is dropped");
+    lines.push_back(
+        layer.ingress_port_open(pod, "TCP", mesh::kHbonePort)
+            ? "HBONE port 15008: admitted"
+            : "HBONE port 15008: no NetworkPolicy rule admits it; ambient mesh traffic to the pod is dropped");
   return lines;
 }
 

@@ -73,8 +73,10 @@ ClassView waypoint_class_view(const Context& ctx, const Shared& shared, const Wa
     const ir::PortPrograms* pp = own.find_port(port);
     if (!pp) continue;
     const mesh::EnforcementChain chain = ambient_chain(ctx, units.model, *u.dest, port);
-    if (proxy->authorization_policies.empty())
+    if (proxy->authorization_policies.empty()) {
       for (const mesh::AttachedPolicy& a : chain.waypoint_policies) proxy->authorization_policies.push_back(a.policy);
+      proxy->request_authentications = chain.waypoint_request_authentications;
+    }
     ir::Chain programs = ir::build_chain(chain, *pp, mesh::port_protocol_of(*u.dest, port), shared.lower);
     if (programs.hops.empty()) continue;
     for (ir::Program& prog : programs.hops.front().views) {

@@ -18,17 +18,17 @@ Request request_at(const ChainHop& hop, const Request& request) {
   return r;
 }
 
-Program build_waypoint_program(const std::vector<mesh::AttachedPolicy>& policies, const std::string& waypoint,
-                               uint32_t port, const std::string& port_name, Protocol protocol, bool sniffed,
-                               const LowerContext& ctx) {
+Program build_waypoint_program(const mesh::EnforcementChain& chain, const std::string& waypoint, uint32_t port,
+                               const std::string& port_name, Protocol protocol, bool sniffed, const LowerContext& ctx) {
   // The waypoint is an Envoy proxy (ambient.md §6): its program is built as a sidecar's, from the attached
-  // policies alone, with no RequestAuthentication. It is reached only over HBONE, an mTLS connection from a
+  // AuthorizationPolicies and RequestAuthentications alone. It is reached only over HBONE, an mTLS connection from a
   // ztunnel or sidecar whose peer identity its matchers read (ambient.md §6, §2.3), never by plaintext: the
   // connection mode is STRICT, so no symbolic question about the waypoint considers a plaintext request.
   mesh::Workload proxy;
   proxy.name = waypoint;
   proxy.data_plane = mesh::DataPlane::Sidecar;
-  for (const auto& a : policies) proxy.authorization_policies.push_back(a.policy);
+  for (const auto& a : chain.waypoint_policies) proxy.authorization_policies.push_back(a.policy);
+  proxy.request_authentications = chain.waypoint_request_authentications;
   mesh::MtlsDecision mtls;
   mtls.mode = model::MtlsMode::Strict;
   Program p = build_program(proxy, port, port_name, protocol, sniffed, mtls, ctx);
@@ -47,11 +47,9 @@ Chain build_chain(const mesh::EnforcementChain& chain, const PortPrograms& own, 
       const std::string wp = point.waypoint->display();
       const bool sniffed = port_protocol == mesh::PortProtocol::Sniffed;
       if (port_protocol != mesh::PortProtocol::Tcp)
-        hop.views.push_back(
-            build_waypoint_program(chain.waypoint_policies, wp, own.port, own.name, Protocol::Http, sniffed, ctx));
+        hop.views.push_back(build_waypoint_program(chain, wp, own.port, own.name, Protocol::Http, sniffed, ctx));
       if (port_protocol != mesh::PortProtocol::Http)
-        hop.views.push_back(
-            build_waypoint_program(chain.waypoint_policies, wp, own.port, own.name, Protocol::Tcp, sniffed, ctx));
+        hop.views.push_back(build_waypoint_program(chain, wp, own.port, own.name, Protocol::Tcp, sniffed, ctx));
       rewrite = chain.waypoint_principal;
     } else {
       hop.views = own.views;

@@ -32,11 +32,10 @@ struct Chain {
 Request request_at(const ChainHop& hop, const Request& request);
 
 // The waypoint's program for one port view: the attached policies lowered for `protocol` (Envoy
-// semantics: CUSTOM, DENY, ALLOW, AUDIT, dry-run), over mTLS only (the waypoint terminates HBONE; no
-// PeerAuthentication applies to it). RequestAuthentication attached to a waypoint is not modelled.
-Program build_waypoint_program(const std::vector<mesh::AttachedPolicy>& policies, const std::string& waypoint,
-                               uint32_t port, const std::string& port_name, Protocol protocol, bool sniffed,
-                               const LowerContext& ctx);
+// semantics: CUSTOM, DENY, ALLOW, AUDIT, dry-run) with the attached RequestAuthentications' issuers (JWT
+// validation on HTTP), over mTLS only (the waypoint terminates HBONE; no PeerAuthentication applies to it).
+Program build_waypoint_program(const mesh::EnforcementChain& chain, const std::string& waypoint, uint32_t port,
+                               const std::string& port_name, Protocol protocol, bool sniffed, const LowerContext& ctx);
 
 // The chain's programs for workload port `port` (0: an undeclared port): the waypoint's views (the port's
 // protocol: HTTP, TCP, or both when sniffed) then the destination's own views (`own`, from build_programs).

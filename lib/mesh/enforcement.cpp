@@ -10,12 +10,11 @@ namespace {
 
 constexpr const char* kGatewayGroup = "gateway.networking.k8s.io";
 
-std::string namespace_of(const model::AuthorizationPolicy& p) { return p.meta.ns; }
-
 // The target `t` of policy `p` attaches it to waypoint `w` on the chain of the Service (A9).
-std::string attached_by(const model::TargetRef& t, const model::AuthorizationPolicy& p, const Waypoint& w,
+// `root` "": the policy kind cannot target the GatewayClass (RequestAuthentication).
+std::string attached_by(const model::TargetRef& t, const model::ResourceBase& p, const Waypoint& w,
                         const std::string& service_ns, const std::string& service_name, const std::string& root) {
-  const std::string ns = namespace_of(p);
+  const std::string& ns = p.meta.ns;
   if (!t.ns.empty() && t.ns != ns) return "";
   if (t.kind == "Service" && (t.group.empty() || t.group == "core")) {
     if (!service_name.empty() && ns == service_ns && t.name == service_name) return "Service " + ns + "/" + t.name;
@@ -23,7 +22,7 @@ std::string attached_by(const model::TargetRef& t, const model::AuthorizationPol
   }
   if (t.group == kGatewayGroup && t.kind == "Gateway" && ns == w.ns && t.name == w.name)
     return "Gateway " + w.display();
-  if (t.group == kGatewayGroup && t.kind == "GatewayClass" && ns == root && t.name == "istio-waypoint")
+  if (!root.empty() && t.group == kGatewayGroup && t.kind == "GatewayClass" && ns == root && t.name == "istio-waypoint")
     return "GatewayClass istio-waypoint";
   return "";
 }
@@ -135,6 +134,20 @@ std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& 
   return out;
 }
 
+std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const Mesh& mesh, const Waypoint& w,
+                                                                                  const std::string& service_ns,
+                                                                                  const std::string& service_name) {
+  std::vector<const model::RequestAuthentication*> out;
+  if (!mesh.resources) return out;
+  for (const model::RequestAuthentication& ra : mesh.resources->request_authentications)
+    for (const model::TargetRef& t : ra.target_refs)
+      if (!attached_by(t, ra, w, service_ns, service_name, "").empty()) {
+        out.push_back(&ra);
+        break;
+      }
+  return out;
+}
+
 std::string waypoint_principal(const Mesh& mesh, const Waypoint& w) {
   return principal_of(mesh, w.ns, w.service_accounts.empty() ? w.name : w.service_accounts.front());
 }
@@ -180,7 +193,9 @@ EnforcementChain enforcement_chain(const Mesh& mesh, const WaypointModel& wm, co
   }
   if (through) {
     c.points.push_back({EnforcementPoint::Waypoint, c.waypoint});
-    c.waypoint_policies = waypoint_policies(mesh, *c.waypoint, svc.first, sb && sb->bound() ? svc.second : "");
+    const std::string chain_service = sb && sb->bound() ? svc.second : "";
+    c.waypoint_policies = waypoint_policies(mesh, *c.waypoint, svc.first, chain_service);
+    c.waypoint_request_authentications = waypoint_request_authentications(mesh, *c.waypoint, svc.first, chain_service);
     c.waypoint_principal = waypoint_principal(mesh, *c.waypoint);
   }
   c.points.push_back({EnforcementPoint::Ztunnel, nullptr});

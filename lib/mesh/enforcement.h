@@ -49,7 +49,9 @@ struct EnforcementChain {
   const Waypoint* bypassed = nullptr;             // the destination's waypoint that this caller goes around (A11)
   std::string why;                                // one sentence: why the waypoint is crossed, bypassed or absent
   std::vector<AttachedPolicy> waypoint_policies;  // what the crossed waypoint applies (A9)
-  std::string waypoint_principal;                 // the identity ztunnel sees after the waypoint (A12)
+  // The RequestAuthentications the crossed waypoint applies (A9): their issuers validate tokens there.
+  std::vector<const model::RequestAuthentication*> waypoint_request_authentications;
+  std::string waypoint_principal;  // the identity ztunnel sees after the waypoint (A12)
 };
 
 // The targetRefs policies waypoint `w` applies on the chain of Service `service_ns/service_name` (A9): those
@@ -57,6 +59,13 @@ struct EnforcementChain {
 // istio-waypoint (from the root namespace). `service_name` "" (pod-addressed traffic): no Service chain.
 std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& w, const std::string& service_ns,
                                               const std::string& service_name);
+
+// The RequestAuthentications waypoint `w` applies on the same chain: targetRefs to the Gateway (from its
+// namespace) or to the Service (from the Service's namespace). RequestAuthentication's targetRefs support no
+// GatewayClass (istio.io RequestAuthentication reference, `targetRefs`).
+std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const Mesh& mesh, const Waypoint& w,
+                                                                                  const std::string& service_ns,
+                                                                                  const std::string& service_name);
 
 // SPIFFE principal `TD/ns/NS/sa/SA` of the waypoint's pods: the service account of its pods in the input,
 // else the Gateway's name (Istio's deployment of an istio-waypoint Gateway runs as a service account named

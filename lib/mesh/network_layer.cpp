@@ -47,9 +47,8 @@ bool netlayer_port_matches(const model::NetPort& item, const NetEndpoint& dst, c
 
 bool netlayer_rule_matches(const NetworkPolicyObject& p, const NetRule& rule, const NetEndpoint& peer,
                            const NetEndpoint& dst, const std::string& protocol, uint32_t port) {
-  const bool peer_ok = rule.all_peers || std::any_of(rule.peers.begin(), rule.peers.end(), [&](const auto& x) {
-                         return netlayer_peer_matches(p, x, peer);
-                       });
+  const bool peer_ok = rule.all_peers || std::any_of(rule.peers.begin(), rule.peers.end(),
+                                                     [&](const auto& x) { return netlayer_peer_matches(p, x, peer); });
   if (!peer_ok) return false;
   return rule.all_ports || std::any_of(rule.ports.begin(), rule.ports.end(), [&](const model::NetPort& x) {
            return netlayer_port_matches(x, dst, protocol, port);
@@ -73,9 +72,12 @@ std::string netlayer_rule_name(const NetworkPolicyObject& p, const NetRule& rule
 
 const char* to_string(NetTier tier) {
   switch (tier) {
-    case NetTier::Admin: return "AdminNetworkPolicy";
-    case NetTier::NetworkPolicy: return "NetworkPolicy";
-    case NetTier::Baseline: return "BaselineAdminNetworkPolicy";
+    case NetTier::Admin:
+      return "AdminNetworkPolicy";
+    case NetTier::NetworkPolicy:
+      return "NetworkPolicy";
+    case NetTier::Baseline:
+      return "BaselineAdminNetworkPolicy";
   }
   return "?";
 }

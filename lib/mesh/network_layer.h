@@ -29,8 +29,8 @@ struct NetEndpoint {
 // What the layer decides for one direction, or for the connection (the first direction that denies).
 struct NetVerdict {
   bool allowed = true;
-  bool decided = false;    // a policy of the layer decided (false: no policy applies, the default allow)
-  std::string direction;   // "egress" (of the source) or "ingress" (of the destination)
+  bool decided = false;   // a policy of the layer decided (false: no policy applies, the default allow)
+  std::string direction;  // "egress" (of the source) or "ingress" (of the destination)
   model::NetTier tier = model::NetTier::NetworkPolicy;
   // The deciding policy (a denying rule's, or an isolating one) and the matching rule (nullptr: isolation
   // without a match); they point into the NetworkLayer, so they are valid only while it lives.
@@ -38,7 +38,7 @@ struct NetVerdict {
   const model::NetRule* rule = nullptr;
   std::string policy_name;  // policy->display(), "" when no policy decided: kept after the layer is gone
   Loc loc;                  // the matching rule, else the policy
-  uint32_t port = 0;                                   // the port the layer saw
+  uint32_t port = 0;        // the port the layer saw
   std::string protocol = "TCP";
   std::string reason;  // one sentence, for the outputs
   std::string source;  // the connection's source, as NetEndpoint::display() says it

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-
 namespace meshproof::model {
 
 namespace {
@@ -43,9 +42,12 @@ bool Cidr::contains(const Cidr& other) const {
 
 const char* to_string(NetAction a) {
   switch (a) {
-    case NetAction::Allow: return "Allow";
-    case NetAction::Deny: return "Deny";
-    case NetAction::Pass: return "Pass";
+    case NetAction::Allow:
+      return "Allow";
+    case NetAction::Deny:
+      return "Deny";
+    case NetAction::Pass:
+      return "Pass";
   }
   return "?";
 }

@@ -97,7 +97,7 @@ struct NetworkPolicyObject : ResourceBase {
   bool isolates_egress = false;
   int32_t priority = 0;  // AdminNetworkPolicy
   std::vector<NetRule> ingress, egress;
-  bool valid = true;  // false: the API server rejects it (its diagnostics are in ResourceSet::diagnostics)
+  bool valid = true;            // false: the API server rejects it (its diagnostics are in ResourceSet::diagnostics)
   std::string display() const;  // "NetworkPolicy prod/deny-all", "AdminNetworkPolicy deny-sensitive"
 };
 

@@ -47,7 +47,8 @@ class NetReader {
   }
 
  private:
-  void read(const Node& obj, std::string_view api_version, std::string_view kind, bool admin, std::string_view version) {
+  void read(const Node& obj, std::string_view api_version, std::string_view kind, bool admin,
+            std::string_view version) {
     NetworkPolicyObject p;
     p.api_version = std::string(api_version);
     p.kind = std::string(kind);
@@ -64,8 +65,9 @@ class NetReader {
     const char* served = admin ? "v1alpha1" : "v1";
     if (version != served)
       r.diag(Severity::Error, p.loc, "no matches for kind \"" + p.kind + "\" in version \"" + p.api_version + "\"",
-             std::string("Kubernetes serves this kind as ") + (admin ? "policy.networking.k8s.io/" : "networking.k8s.io/") +
-                 served + "; kubectl apply rejects any other version",
+             std::string("Kubernetes serves this kind as ") +
+                 (admin ? "policy.networking.k8s.io/" : "networking.k8s.io/") + served +
+                 "; kubectl apply rejects any other version",
              "apiVersion");
     if (admin)
       detail::parse_admin_network_policy(obj, r, p, kind == "BaselineAdminNetworkPolicy");

@@ -88,11 +88,15 @@ void read_anp_rule(const Node& item, Reader& r, bool egress, bool baseline, NetR
   if (rule.name.size() > 100) r.error(item.key_loc("name"), "rule name is longer than 100 characters", "shorten it");
   std::string action;
   r.get_string(item, "action", action);
-  if (action == "Allow") rule.action = NetAction::Allow;
-  else if (action == "Deny") rule.action = NetAction::Deny;
-  else if (action == "Pass" && !baseline) rule.action = NetAction::Pass;
+  if (action == "Allow")
+    rule.action = NetAction::Allow;
+  else if (action == "Deny")
+    rule.action = NetAction::Deny;
+  else if (action == "Pass" && !baseline)
+    rule.action = NetAction::Pass;
   else
-    r.error(item.key_loc("action"), "action \"" + action + "\" is not one of " + (baseline ? "Allow, Deny" : "Allow, Deny, Pass"),
+    r.error(item.key_loc("action"),
+            "action \"" + action + "\" is not one of " + (baseline ? "Allow, Deny" : "Allow, Deny, Pass"),
             baseline ? "BaselineAdminNetworkPolicy has no Pass: it is the last tier" : "the CRD accepts only these");
   if (!item.find(peers_key))
     r.error(item.loc, std::string("rule has no ") + peers_key, "list at least one peer (it is required)");

@@ -19,8 +19,10 @@ bool is_port_name(const std::string& s) {
   if (s.find("--") != std::string::npos) return false;
   bool letter = false;
   for (char c : s) {
-    if (c >= 'a' && c <= 'z') letter = true;
-    else if (!(c >= '0' && c <= '9') && c != '-') return false;
+    if (c >= 'a' && c <= 'z')
+      letter = true;
+    else if (!(c >= '0' && c <= '9') && c != '-')
+      return false;
   }
   return letter;
 }
@@ -107,8 +109,8 @@ void read_np_port(const Node& item, Reader& r, NetPort& p) {
   if (p.port == 0)
     r.error(item.key_loc("endPort"), "endPort needs a numeric port", "set port: to the first number of the range");
   else if (p.end_port < p.port)
-    r.error(item.key_loc("endPort"), "endPort " + std::to_string(p.end_port) + " is less than port " +
-                                         std::to_string(p.port),
+    r.error(item.key_loc("endPort"),
+            "endPort " + std::to_string(p.end_port) + " is less than port " + std::to_string(p.port),
             "endPort must be greater than or equal to port");
 }
 
@@ -192,8 +194,10 @@ void read_policy_types(const Node& spec, Reader& r, NetworkPolicyObject& p) {
   r.get_string_vector(spec, "policyTypes", types);
   auto s = r.field("policyTypes");
   for (const std::string& t : types) {
-    if (t == "Ingress") p.isolates_ingress = true;
-    else if (t == "Egress") p.isolates_egress = true;
+    if (t == "Ingress")
+      p.isolates_ingress = true;
+    else if (t == "Egress")
+      p.isolates_egress = true;
     else
       r.error(spec.key_loc("policyTypes"), "policy type \"" + t + "\" is not Ingress or Egress",
               "the API server accepts only Ingress and Egress");

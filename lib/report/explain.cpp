@@ -247,15 +247,11 @@ void print_summary(std::ostream& o, const analysis::Explanation& e) {
   }
 }
 
-// What this version of meshproof does not analyze at a waypoint: said, not claimed as a result.
-constexpr const char* kWaypointRequestAuthentication =
-    "RequestAuthentication attached to a waypoint is not modelled: request.auth.* at the waypoint never matches "
-    "(docs/semantics.md#enforcement-chain)";
-
-bool any_waypoint(const analysis::Explanation& e) {
-  for (const auto& c : e.chains)
-    if (c.chain.waypoint) return true;
-  return false;
+// "issuer-a, issuer-b": the JWT issuers a RequestAuthentication accepts.
+std::string issuers_text(const model::RequestAuthentication& ra) {
+  std::string s;
+  for (const auto& jr : ra.jwt_rules) s += (s.empty() ? "" : ", ") + jr.issuer.value;
+  return s.empty() ? "none" : s;
 }
 
 std::string points_text(const mesh::EnforcementChain& c) {
@@ -300,6 +296,10 @@ void print_chains(std::ostream& o, const analysis::Explanation& e, const SourceS
     o << "    at waypoint " << c.chain.waypoint->display() << " (only targetRefs policies apply, A9):\n";
     if (c.waypoint_policies.empty()) o << "      none: the waypoint allows what reaches it\n";
     for (const auto& l : c.waypoint_policies) print_waypoint_policy(o, l, src);
+    for (const model::RequestAuthentication* ra : c.chain.waypoint_request_authentications)
+      o << "      RequestAuthentication " << ra->meta.ns << "/" << ra->meta.name << " at " << src.describe(ra->loc)
+        << ": JWT issuers " << issuers_text(*ra) << " (validated on HTTP; a request with an invalid token is "
+        << "rejected)\n";
     o << "    then at ztunnel, as " << c.chain.waypoint_principal
       << " (the waypoint's identity, A12): the policies above\n";
   }
@@ -329,6 +329,17 @@ json chains_json(const analysis::Explanation& e, const SourceSet& src) {
       policies.push_back(std::move(p));
     }
     j["waypoint_policies"] = policies;
+    json authns = json::array();
+    for (const model::RequestAuthentication* ra : c.chain.waypoint_request_authentications) {
+      json a;
+      a["request_authentication"] = ra->meta.ns + "/" + ra->meta.name;
+      a["location"] = src.describe(ra->loc);
+      json issuers = json::array();
+      for (const auto& jr : ra->jwt_rules) issuers.push_back(jr.issuer.value);
+      a["issuers"] = issuers;
+      authns.push_back(std::move(a));
+    }
+    j["waypoint_request_authentications"] = authns;
     out.push_back(std::move(j));
   }
   return out;
@@ -342,9 +353,6 @@ json data_plane_json(const analysis::Explanation& e, const SourceSet& src) {
   j["reason"] = w.injection_reason;
   j["location"] = where(src, w.data_plane_loc);
   j["enforced_by"] = mesh::enforcement_point(w.data_plane);
-  json not_analyzed = json::array();
-  if (any_waypoint(e)) not_analyzed.push_back(kWaypointRequestAuthentication);
-  j["not_analyzed"] = not_analyzed;
   return j;
 }
 
@@ -354,7 +362,6 @@ void print_data_plane(std::ostream& o, const analysis::Explanation& e, const Sou
     << ", enforced by " << mesh::enforcement_point(w.data_plane) << ": " << w.injection_reason;
   if (w.data_plane_loc.known()) o << " (" << src.describe(w.data_plane_loc) << ")";
   o << "\n";
-  if (any_waypoint(e)) o << "  not analyzed: " << kWaypointRequestAuthentication << "\n";
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 
 using namespace meshproof;
 
-TEST_CASE("unreachable-allow-rule names the NetworkPolicy that closes the rule's ports", "[checks][unreachable-allow-rule][netpol]") {
+TEST_CASE("unreachable-allow-rule names the NetworkPolicy that closes the rule's ports",
+          "[checks][unreachable-allow-rule][netpol]") {
   auto run = test::run_fixture("checks/unreachable-allow-rule/networkpolicy.yaml");
   INFO("findings:" << run->dump());
   auto found = run->of("unreachable-allow-rule");

@@ -180,3 +180,34 @@ TEST_CASE("a check's witness on a waypoint program replays through the waypoint"
   CHECK(q["chain"]["points"] == json::array({"waypoint pay/waypoint", "ztunnel"}));
   CHECK(q["chain"]["decisions"][0]["decision"] == "ALLOW");
 }
+
+TEST_CASE("a RequestAuthentication attached to the waypoint validates tokens there", "[cli][chain]") {
+  const std::string fixture = test::fixture("chain/waypoint-jwt.yaml");
+  auto ask = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"query",  fixture,      "--to",     "pay/api", "--port", "8080",
+                                  "--from", "pay/client", "--method", "GET",     "-o",     "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = test::run_cli(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  json with_token = ask({"--request-principal", "https://idp.example/alice"});
+  CHECK(with_token["decision"] == "ALLOW");
+  CHECK(with_token["chain"]["decisions"][0]["decided_by"]["policy"] == "pay/api-token-required");
+  json without = ask({});
+  CHECK(without["decision"] == "DENY");
+  CHECK(without["enforced_by"] == "waypoint pay/waypoint");
+  json invalid = ask({"--invalid-token"});
+  CHECK(invalid["decision"] == "REJECTED");
+  CHECK(invalid["enforced_by"] == "waypoint pay/waypoint");
+
+  auto r = test::run_cli({"explain", fixture, "--workload", "pay/api", "-o", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json chains = json::parse(r.out)["enforcement_chain"];
+  REQUIRE(chains.size() == 1);
+  REQUIRE(chains[0]["waypoint_request_authentications"].size() == 1);
+  CHECK(chains[0]["waypoint_request_authentications"][0]["request_authentication"] == "pay/api-jwt");
+  CHECK(chains[0]["waypoint_request_authentications"][0]["issuers"][0] == "https://idp.example");
+}

@@ -28,11 +28,10 @@ fs::path netpol_tree() {
 
 }  // namespace
 
-TEST_CASE("netpol query: a port the NetworkPolicy does not admit is DENY decided by the layer",
-          "[cli][netpol]") {
+TEST_CASE("netpol query: a port the NetworkPolicy does not admit is DENY decided by the layer", "[cli][netpol]") {
   fs::path dir = netpol_tree();
-  RunResult r = run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal",
-                         "-o", "json"});
+  RunResult r = run_cli(
+      {"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal", "-o", "json"});
   INFO(r.out << r.err);
   json j = json::parse(r.out);
   CHECK(j["decision"] == "DENY");
@@ -44,7 +43,8 @@ TEST_CASE("netpol query: a port the NetworkPolicy does not admit is DENY decided
   CHECK(j["network_layer"]["policy"] == "NetworkPolicy clinic/records-api-only");
   CHECK(j["network_layer"]["port"] == 9090);
 
-  RunResult text = run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal"});
+  RunResult text =
+      run_cli({"query", dir.string(), "--to", "clinic/records", "--port", "9090", "--from", "clinic/portal"});
   CHECK(has(text.out, "DENY  clinic/records port 9090"));
   CHECK(has(text.out, "enforced by: networkpolicy"));
   CHECK(has(text.out, "L3/L4:      BLOCKED from pod clinic/portal on port 9090/TCP"));
@@ -69,9 +69,9 @@ TEST_CASE("netpol query: the admitted port is decided by Istio, with the layer's
 
 TEST_CASE("netpol query: ambient mesh traffic crosses the layer on HBONE 15008", "[cli][netpol]") {
   fs::path dir = netpol_tree();
-  json j = json::parse(run_cli({"query", dir.string(), "--to", "shop/cart", "--port", "8080", "--from",
-                                "shop/storefront", "-o", "json"})
-                           .out);
+  json j = json::parse(
+      run_cli({"query", dir.string(), "--to", "shop/cart", "--port", "8080", "--from", "shop/storefront", "-o", "json"})
+          .out);
   CHECK(j["decision"] == "DENY");
   CHECK(j["enforced_by"] == "networkpolicy");
   CHECK(j["network_layer"]["port"] == 15008);

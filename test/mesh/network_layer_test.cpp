@@ -53,12 +53,14 @@ const model::Workload& pod(const app::Input& in, const std::string& ns, const st
 bool admitted(const app::Input& in, const std::string& from, const std::string& to, uint32_t port,
               const std::string& protocol = "TCP") {
   const mesh::NetworkLayer layer(in.sources, in.resources);
-  auto split = [&](const std::string& s) { return std::make_pair(s.substr(0, s.find('/')), s.substr(s.find('/') + 1)); };
+  auto split = [&](const std::string& s) {
+    return std::make_pair(s.substr(0, s.find('/')), s.substr(s.find('/') + 1));
+  };
   auto [tns, tname] = split(to);
   const mesh::NetEndpoint dst = layer.pod(pod(in, tns, tname));
   const bool address = !from.empty() && from[0] >= '0' && from[0] <= '9';  // "10.0.0.1/32", else "ns/pod"
-  const mesh::NetEndpoint src = address ? layer.outside(model::parse_net_cidr(from))
-                                        : layer.pod(pod(in, split(from).first, split(from).second));
+  const mesh::NetEndpoint src =
+      address ? layer.outside(model::parse_net_cidr(from)) : layer.pod(pod(in, split(from).first, split(from).second));
   return layer.admit(src, dst, protocol, port).allowed;
 }
 
@@ -71,7 +73,7 @@ metadata: {name: deny-ingress, namespace: a}
 spec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}
 )");
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));
-  CHECK(admitted(*in, "a/api", "b/db", 5432));     // egress of api is not isolated
+  CHECK(admitted(*in, "a/api", "b/db", 5432));      // egress of api is not isolated
   CHECK(admitted(*in, "a/api", "a/client", 1234));  // client is not selected
 }
 
@@ -89,7 +91,7 @@ spec:
   CHECK(p.isolates_egress);
   CHECK(admitted(*in, "a/client", "b/db", 5432));
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));  // egress isolated, not admitted
-  CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));     // ingress isolated with no ingress rule
+  CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));    // ingress isolated with no ingress rule
 
   auto empty_egress = world(R"(apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -166,9 +168,9 @@ spec:
   podSelector: {matchLabels: {app: api}}
   ingress: [{ports: [{port: http}, {port: 9000, endPort: 9095}, {port: metrics}]}]
 )");
-  CHECK(admitted(*in, "a/client", "a/api", 8080));          // named port http = 8080
+  CHECK(admitted(*in, "a/client", "a/api", 8080));  // named port http = 8080
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080, "UDP"));
-  CHECK(admitted(*in, "a/client", "a/api", 9090));          // in the range
+  CHECK(admitted(*in, "a/client", "a/api", 9090));  // in the range
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 9096));
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 15008));  // `metrics` names no port of the pod
 }
@@ -183,8 +185,7 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));
 }
 
-TEST_CASE("netlayer A1 A2 A3: admin Allow and Deny are final, Pass defers, baseline decides last",
-          "[mesh][netlayer]") {
+TEST_CASE("netlayer A1 A2 A3: admin Allow and Deny are final, Pass defers, baseline decides last", "[mesh][netlayer]") {
   const std::string np = R"(apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: api-from-nobody, namespace: a}
@@ -208,10 +209,10 @@ spec:
   - {name: pass-client, action: Pass, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}}]}
   - {name: allow-b, action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}
 )");
-  CHECK(admitted(*in, "b/db", "a/api", 8080));             // A1: admin Allow beats the isolating NetworkPolicy
-  CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));   // A2: Pass, then the NetworkPolicy denies
-  CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));     // A3: no NetworkPolicy selects client: BANP denies
-  CHECK(admitted(*in, "10.0.0.1/32", "b/db", 5432));  // the baseline rule's peers are pods, not outside addresses
+  CHECK(admitted(*in, "b/db", "a/api", 8080));            // A1: admin Allow beats the isolating NetworkPolicy
+  CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));  // A2: Pass, then the NetworkPolicy denies
+  CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));    // A3: no NetworkPolicy selects client: BANP denies
+  CHECK(admitted(*in, "10.0.0.1/32", "b/db", 5432));      // the baseline rule's peers are pods, not outside addresses
   const mesh::NetworkLayer layer(in->sources, in->resources);
   auto v = layer.admit(layer.pod(pod(*in, "a", "api")), layer.pod(pod(*in, "a", "client")), "TCP", 80);
   CHECK(v.tier == model::NetTier::Baseline);
@@ -227,7 +228,8 @@ TEST_CASE("netlayer differential: admit agrees with a materialized reference on 
   const char* selectors[] = {"{}", "{matchLabels: {app: api}}", "{matchLabels: {role: client}}",
                              "{matchExpressions: [{key: app, operator: NotIn, values: [db]}]}"};
   const char* peers[] = {"[{podSelector: {}}]", "[{namespaceSelector: {}}]",
-                         "[{namespaceSelector: {matchLabels: {team: x}}, podSelector: {matchLabels: {app: api}}}]", "[]"};
+                         "[{namespaceSelector: {matchLabels: {team: x}}, podSelector: {matchLabels: {app: api}}}]",
+                         "[]"};
   const char* portsets[] = {"[]", "[{port: 8080}]", "[{port: http}, {port: 15008}]", "[{port: 5000, endPort: 9000}]"};
   for (int round = 0; round < 60; ++round) {
     std::string yaml;

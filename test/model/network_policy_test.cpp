@@ -26,7 +26,8 @@ std::vector<std::string> netpol_errors(const std::string& yaml) {
 }
 
 bool has_error(const std::vector<std::string>& errors, const std::string& part) {
-  return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) { return e.find(part) != std::string::npos; });
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const std::string& e) { return e.find(part) != std::string::npos; });
 }
 
 }  // namespace
@@ -60,10 +61,10 @@ TEST_CASE("network policy: what the API server rejects is an error with its fiel
   CHECK(has_error(netpol_errors(np("  podSelector: {}\n  ingress: [{ports: [{port: Web_Port}]}]\n")),
                   "neither a number in 1-65535 nor a valid port name"));
   CHECK(has_error(netpol_errors(np("  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: "
-                                        "[11.0.0.0/16]}}]}]\n")),
+                                   "[11.0.0.0/16]}}]}]\n")),
                   "except 11.0.0.0/16 is not strictly within cidr 10.0.0.0/8"));
   CHECK(has_error(netpol_errors(np("  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, "
-                                        "podSelector: {}}]}]\n")),
+                                   "podSelector: {}}]}]\n")),
                   "may not specify both ipBlock and a pod or namespace selector"));
   CHECK(has_error(netpol_errors(np("  podSelector: {}\n  ingress: [{from: [{}]}]\n")),
                   "a peer must specify at least one of podSelector, namespaceSelector, ipBlock"));
