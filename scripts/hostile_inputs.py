@@ -30,7 +30,8 @@ END = "<!-- hostile-inputs:end -->"
 MIB = 1 << 20
 SANITIZED_SCALE = 4  # ASan's shadow memory and checks: about 2-3x the memory and 2-5x the time
 
-# A small manifest with no finding: a namespace, a workload and an ALLOW policy for it (exit code 0).
+# A small manifest with no finding: a namespace, a workload in the mesh (its pod asks for a sidecar) and an
+# ALLOW policy for it (exit code 0).
 PLAIN = """apiVersion: v1
 kind: Namespace
 metadata:
@@ -46,7 +47,7 @@ spec:
     matchLabels: {app: api}
   template:
     metadata:
-      labels: {app: api}
+      labels: {app: api, sidecar.istio.io/inject: "true"}
     spec:
       serviceAccountName: api
       containers:

@@ -171,7 +171,12 @@ TEST_CASE("meshgen: the symbolic pass finds the same in one chunk as in many") {
     auto five = meshproof::test::run_cli({"check", tree, "-o", "json", "--threads", "2"});
     ::unsetenv("MESHPROOF_GAP_CHUNKS");
     auto many = meshproof::test::run_cli({"check", tree, "-o", "json", "--threads", "2"});
-    REQUIRE(one.exit_code != 2);
+    // A sample whose expected.json says exit 2 (e.g. hospital-linkerd: nothing Istio's checks analyze)
+    // still writes its findings; any other tree must run cleanly.
+    const fs::path expected = fs::path(tree) / "expected.json";
+    const int expected_exit =
+        fs::exists(expected) ? nlohmann::json::parse(std::ifstream(expected)).value("exit_code", 1) : 1;
+    if (expected_exit != 2) REQUIRE(one.exit_code != 2);
     CHECK(nlohmann::json::parse(one.out).at("findings").size() > 0);
     CHECK(five.out == one.out);
     CHECK(many.out == one.out);
