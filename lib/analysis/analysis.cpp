@@ -81,6 +81,7 @@ void build_context(const Options& o, Analysis& a) {
   a.regulated = checks::regulated_namespaces(a.input->mesh, a.profile, o.regulated, o.regulated_selectors);
   a.context = std::make_unique<checks::Context>(
       checks::Context{a.input->sources, a.input->resources, a.input->mesh, a.profile, co, a.regulated});
+  a.context->network_policies = a.input->network_policies.get();
 }
 
 void run_checks(const Options& o, const std::vector<std::string>& baseline, Analysis& a) {

@@ -34,7 +34,7 @@ std::optional<mesh::NetEndpoint> netquery_source(const Analysis& a, const QueryS
 }  // namespace
 
 void apply_network_layer(const Analysis& a, const QuerySpec& spec, mesh::CallerKind caller, QueryAnswer& out) {
-  const mesh::NetworkLayer layer(a.input->sources, a.input->resources);
+  const mesh::NetworkLayer layer(a.input->network_policies.get(), a.input->resources);
   const mesh::Workload& w = *out.target.workload;
   if (layer.empty() || !w.decl) return;
   auto src = netquery_source(a, spec, layer, out.request);
@@ -52,7 +52,7 @@ void apply_network_layer(const Analysis& a, const QuerySpec& spec, mesh::CallerK
 }
 
 std::vector<std::string> explain_network_layer(const Analysis& a, const mesh::Workload& w) {
-  const mesh::NetworkLayer layer(a.input->sources, a.input->resources);
+  const mesh::NetworkLayer layer(a.input->network_policies.get(), a.input->resources);
   std::vector<std::string> lines;
   if (layer.empty() || !w.decl) return lines;
   const mesh::NetEndpoint pod = layer.pod(*w.decl);

@@ -35,6 +35,7 @@ struct FileResult {
   std::vector<load::LoadNote> notes;
   std::vector<model::NotAnalyzed> not_analyzed;
   model::LinkerdPolicySet linkerd;
+  model::NetworkPolicySet network_policies;
   size_t documents = 0;
   size_t objects = 0;
 };
@@ -144,6 +145,7 @@ void load_files(const InputOptions& options, Input& input) {
           model::add_document(doc, r.resources, parse_context);
           model::find_not_analyzed(doc, r.not_analyzed);
           model::add_linkerd_document(doc, r.linkerd, options.default_namespace);
+          model::add_network_policy_document(doc, r.network_policies, options.default_namespace);
         },
         r.errors, r.notes);
     size_t n = ++done;
@@ -154,6 +156,7 @@ void load_files(const InputOptions& options, Input& input) {
     }
   });
   auto linkerd = std::make_shared<model::LinkerdPolicySet>();
+  auto network_policies = std::make_shared<model::NetworkPolicySet>();
   for (FileResult& r : results) {
     // A file that failed is left out whole: half a file's policies would be analyzed as if they were all.
     const bool leave_out = options.keep_going && !r.errors.empty();
@@ -165,8 +168,10 @@ void load_files(const InputOptions& options, Input& input) {
     input.resources.merge(std::move(r.resources));
     for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
     linkerd->merge(std::move(r.linkerd));
+    network_policies->merge(std::move(r.network_policies));
   }
   input.linkerd = std::move(linkerd);
+  input.network_policies = std::move(network_policies);
   results.clear();
   require_objects(options, files, input);
   model::place_in_namespace(input.resources, options.default_namespace);
@@ -178,8 +183,8 @@ void validate_input(Input& input) {
   model::validate_all(input.resources);
   // The L3/L4 layer's objects live outside the ResourceSet (model/network_policy.h); what the API server
   // rejects of them is reported with the rest (invalid-resource).
-  for (model::Diagnostic& d : model::read_network_policies(input.sources).diagnostics)
-    input.resources.diagnostics.push_back(std::move(d));
+  if (input.network_policies)
+    for (const model::Diagnostic& d : input.network_policies->diagnostics) input.resources.diagnostics.push_back(d);
   // Counted here, before admission takes rejected objects out: the summary says what was read.
   const model::ResourceSet& rs = input.resources;
   input.stats.policies =

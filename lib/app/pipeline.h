@@ -18,6 +18,7 @@
 
 namespace meshproof::model {
 struct LinkerdPolicySet;  // model/linkerd_policy.h
+struct NetworkPolicySet;  // model/network_policy.h
 }  // namespace meshproof::model
 
 namespace meshproof::app {
@@ -78,6 +79,9 @@ struct Input {
   // Linkerd's inbound policy objects Linkerd's admission admits (model/linkerd_policy.h; the rejected ones are
   // reported through resources.diagnostics); lowered on demand for Linkerd-served workloads (ir/lower_linkerd.h).
   std::shared_ptr<const model::LinkerdPolicySet> linkerd;
+  // The L3/L4 layer's objects (model/network_policy.h), read with the rest; the ones the API server rejects are
+  // kept with valid false and reported through resources.diagnostics.
+  std::shared_ptr<const model::NetworkPolicySet> network_policies;
   PhaseStats stats;
 
   Input() = default;

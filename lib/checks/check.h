@@ -14,6 +14,10 @@
 #include "model/resources.h"
 #include "profile/profile.h"
 
+namespace meshproof::model {
+struct NetworkPolicySet;  // model/network_policy.h
+}  // namespace meshproof::model
+
 namespace meshproof::checks {
 
 struct AssertionSet;  // checks/assertions.h
@@ -66,6 +70,8 @@ struct Context {
   // Added (gaps engineer): the symbolic analysis that the authorization-gap checks share (one program set
   // per workload class, one Engine per program), computed on first use by checks/gap_pass.cpp.
   mutable std::shared_ptr<gaps::Results> gap_results{};
+  // The L3/L4 layer's objects (app::Input::network_policies; nullptr: none), for mesh::NetworkLayer.
+  const model::NetworkPolicySet* network_policies = nullptr;
 };
 
 // A check is one class, registered once (registry.cpp). It carries its info (name, id, severity, summary,

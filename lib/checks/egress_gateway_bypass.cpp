@@ -47,7 +47,7 @@ class EgressGatewayBypass final : public Check {
             std::find(gateways.begin(), gateways.end(), &ctx.mesh.workloads[i]) == gateways.end())
           gateways.push_back(&ctx.mesh.workloads[i]);
     if (gateways.empty()) return;
-    const mesh::NetworkLayer layer(ctx.sources, ctx.resources);
+    const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
     const mesh::NetEndpoint outside = layer.outside(std::nullopt);
     std::vector<std::string> bypassing;
     for (const mesh::Workload& w : ctx.mesh.workloads) {

@@ -27,14 +27,14 @@ class HboneBlocked final : public Check {
 
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
     std::vector<ResourceRef> out;
-    const mesh::NetworkLayer layer(ctx.sources, ctx.resources);
+    const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
     for (const model::NetworkPolicyObject* p : layer.policies())
       if (p->tier == model::NetTier::NetworkPolicy) out.push_back(p->ref());
     return out;
   }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
-    const mesh::NetworkLayer layer(ctx.sources, ctx.resources);
+    const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
     if (layer.empty()) return;
     // Per isolating policy, the ambient pods it leaves without 15008 (mesh order: namespace, name).
     std::map<const model::NetworkPolicyObject*, std::vector<std::string>> blocked;

@@ -52,7 +52,7 @@ const model::NetworkPolicyObject* netblock_closing(const mesh::NetworkLayer& lay
 
 void report_network_blocked_allow_rules(const Context& ctx, const CheckInfo& info,
                                         const std::set<ir::RuleId>& already_reported, std::vector<Finding>& out) {
-  const mesh::NetworkLayer layer(ctx.sources, ctx.resources);
+  const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
   if (layer.empty()) return;
   for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
     if (p.action != model::Action::Allow || p.dry_run) continue;

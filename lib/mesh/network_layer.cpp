@@ -87,11 +87,11 @@ std::string NetEndpoint::display() const {
   return address ? "outside address " + address->text : "an unknown outside address";
 }
 
-NetworkLayer::NetworkLayer(const SourceSet& sources, const model::ResourceSet& resources,
-                           const std::string& default_namespace)
-    : set_(model::read_network_policies(sources, default_namespace)), resources_(resources) {
-  for (const NetworkPolicyObject& p : set_.policies)
-    if (p.valid) policies_.push_back(&p);
+NetworkLayer::NetworkLayer(const model::NetworkPolicySet* set, const model::ResourceSet& resources)
+    : resources_(resources) {
+  if (set)
+    for (const NetworkPolicyObject& p : set->policies)
+      if (p.valid) policies_.push_back(&p);
   // Admin tier first by priority (equal priorities: input order, A4), then NetworkPolicy and baseline.
   std::stable_sort(policies_.begin(), policies_.end(), [](const NetworkPolicyObject* a, const NetworkPolicyObject* b) {
     if (a->tier != b->tier) return a->tier < b->tier;

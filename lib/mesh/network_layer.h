@@ -48,10 +48,9 @@ const char* to_string(model::NetTier tier);
 
 class NetworkLayer {
  public:
-  // The valid L3/L4 policies of the input (those the API server rejects do not exist), read from the files of
-  // `sources` (model::read_network_policies); `resources` gives the namespaces' labels.
-  NetworkLayer(const SourceSet& sources, const model::ResourceSet& resources,
-               const std::string& default_namespace = model::kDefaultNamespace);
+  // The valid L3/L4 policies of `set` (those the API server rejects do not exist; nullptr: none), which must
+  // outlive the layer (app::Input::network_policies); `resources` gives the namespaces' labels.
+  NetworkLayer(const model::NetworkPolicySet* set, const model::ResourceSet& resources);
   NetworkLayer(const NetworkLayer&) = delete;
   NetworkLayer& operator=(const NetworkLayer&) = delete;
 
@@ -77,7 +76,6 @@ class NetworkLayer {
 
  private:
   model::Labels namespace_labels(const std::string& ns) const;
-  model::NetworkPolicySet set_;
   std::vector<const model::NetworkPolicyObject*> policies_;  // admin tier by priority, then the rest in input order
   const model::ResourceSet& resources_;
 };

@@ -3,6 +3,7 @@
 // rejects is in linkerd_admission.cpp. docs/semantics.md#linkerd-policy.
 #include "model/linkerd_policy.h"
 
+#include "base/vectors.h"
 #include "model/linkerd_admission.h"
 #include "model/parse_internal.h"
 
@@ -201,11 +202,6 @@ bool expression_matches(const LinkerdSelectorExpression& e, const Labels& labels
   if (e.op == "Exists") return has;
   if (e.op == "DoesNotExist") return !has;
   return false;  // an unknown operator: the API server rejects the selector, it selects nothing
-}
-
-template <class T>
-void append(std::vector<T>& to, std::vector<T>&& from) {
-  for (T& x : from) to.push_back(std::move(x));
 }
 
 }  // namespace

@@ -4,9 +4,10 @@
 // what the cluster enforces. Rules and sources: docs/semantics.md#networkpolicy-layer.
 //
 // Kept out of model::ResourceSet on purpose: model/resources.h is included nearly everywhere, and only the
-// layer, its checks and query/explain need these objects. read_network_policies reads them from the input's
-// files (only those that name a kind of the layer); the input stage adds their diagnostics to the resources'
-// so that invalid-resource reports them.
+// layer, its checks and query/explain need these objects. The input stage reads them from each document as it
+// reads the rest (add_network_policy_document, beside model::add_document), keeps them in
+// app::Input::network_policies, and adds their diagnostics to the resources' so that invalid-resource reports
+// them.
 #pragma once
 
 #include <cstdint>
@@ -106,12 +107,13 @@ struct NetworkPolicyObject : ResourceBase {
 struct NetworkPolicySet {
   std::vector<NetworkPolicyObject> policies;
   std::vector<Diagnostic> diagnostics;
+  void merge(NetworkPolicySet&& other);  // appends, in order
 };
 
-// Reads the layer's objects from the files of `sources` that mention "NetworkPolicy" (List items one by one).
-// Objects without metadata.namespace are in `default_namespace` (kubectl's default, model/apply.h).
-NetworkPolicySet read_network_policies(const SourceSet& sources,
-                                       const std::string& default_namespace = kDefaultNamespace);
+// Adds the layer's objects of one document (List items one by one) to `out`. Objects without
+// metadata.namespace are in `default_namespace` (kubectl's default, or -n/--namespace; model/apply.h).
+void add_network_policy_document(const load::Document& doc, NetworkPolicySet& out,
+                                 const std::string& default_namespace = kDefaultNamespace);
 
 // "10.0.0.0/8", "fd00::/64", "1.2.3.4/32": nullopt when it is not a CIDR (an address without /N is not one).
 std::optional<Cidr> parse_net_cidr(const std::string& text);

@@ -1,9 +1,7 @@
-// Reads the L3/L4 layer's objects from the input's files (model/network_policy.h): the documents (and List
-// items) of a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy kind, typed and validated by
+// Reads the L3/L4 layer's objects from one document of the input (model/network_policy.h): the documents (and
+// List items) of a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy kind, typed and validated by
 // parse_network_policy.cpp and parse_admin_network_policy.cpp.
-#include <fstream>
-#include <sstream>
-
+#include "base/vectors.h"
 #include "load/loader.h"
 #include "model/network_policy.h"
 #include "model/parse_network_policy.h"
@@ -82,30 +80,16 @@ class NetReader {
   NetworkPolicySet& out_;
 };
 
-std::string netreader_text(const SourceFile& f) {
-  if (f.text) return *f.text;
-  std::ifstream in(f.path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
-NetworkPolicySet read_network_policies(const SourceSet& sources, const std::string& default_namespace) {
-  NetworkPolicySet out;
-  SourceSet scratch_sources = sources;  // the loader records nothing new for text it is handed
-  load::Loader loader(scratch_sources);
-  NetReader reader(default_namespace, out);
-  std::vector<load::LoadError> errors;  // reported by the input stage already
-  std::vector<load::LoadNote> notes;
-  for (uint32_t id = 1; id < sources.files().size(); ++id) {
-    const std::string text = netreader_text(sources.files()[id]);
-    if (text.find("NetworkPolicy") == std::string::npos) continue;
-    loader.parse_text(
-        id, text, [&](load::Document&& d) { reader.object(d.root, "", ""); }, errors, notes);
-  }
-  return out;
+void NetworkPolicySet::merge(NetworkPolicySet&& other) {
+  append(policies, std::move(other.policies));
+  append(diagnostics, std::move(other.diagnostics));
+}
+
+void add_network_policy_document(const load::Document& doc, NetworkPolicySet& out,
+                                 const std::string& default_namespace) {
+  NetReader(default_namespace, out).object(doc.root, "", "");
 }
 
 }  // namespace meshproof::model

@@ -1,7 +1,6 @@
 #include "model/resources.h"
 
-#include <iterator>
-
+#include "base/vectors.h"
 #include "model/parse_internal.h"
 
 namespace meshproof::model {
@@ -41,19 +40,6 @@ bool Selector::matches(const Labels& labels) const {
   }
   return true;
 }
-
-namespace {
-template <class T>
-void append(std::vector<T>& to, std::vector<T>&& from) {
-  if (to.empty()) {
-    to = std::move(from);
-    return;
-  }
-  // No exact reserve here: merge runs once per input file, and reserving the exact size each time would
-  // defeat the vector's geometric growth and move every element again on every file (quadratic).
-  std::move(from.begin(), from.end(), std::back_inserter(to));
-}
-}  // namespace
 
 void ResourceSet::merge(ResourceSet&& o) {
   append(namespaces, std::move(o.namespaces));

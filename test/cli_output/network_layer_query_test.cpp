@@ -92,3 +92,40 @@ TEST_CASE("netpol query: without any NetworkPolicy the answer has no network_lay
 }
 
 }  // namespace meshproof::test
+
+namespace meshproof::test {
+
+// A NetworkPolicy without metadata.namespace is in -n/--namespace's namespace, as every other object of the
+// input (kubectl's rule, docs/semantics.md#networkpolicy-layer): read with the rest by the input stage.
+TEST_CASE("netpol query: a NetworkPolicy without a namespace is in the namespace of -n", "[cli][netpol]") {
+  fs::path dir = temp_dir("netpol-default-namespace");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_file(dir / "app.yaml", R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+  labels: {app: api, sidecar.istio.io/inject: "true"}
+spec:
+  serviceAccountName: api
+  containers:
+  - name: api
+    image: api:1
+    ports: [{containerPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+)");
+  json j = json::parse(
+      run_cli({"query", dir.string(), "-n", "prod", "--to", "prod/api", "--port", "8080", "-o", "json"}).out);
+  CHECK(j["decision"] == "DENY");
+  CHECK(j["enforced_by"] == "networkpolicy");
+  CHECK(j["network_layer"]["policy"] == "NetworkPolicy prod/deny-all");
+}
+
+}  // namespace meshproof::test

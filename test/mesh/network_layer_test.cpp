@@ -52,7 +52,7 @@ const model::Workload& pod(const app::Input& in, const std::string& ns, const st
 
 bool admitted(const app::Input& in, const std::string& from, const std::string& to, uint32_t port,
               const std::string& protocol = "TCP") {
-  const mesh::NetworkLayer layer(in.sources, in.resources);
+  const mesh::NetworkLayer layer(in.network_policies.get(), in.resources);
   auto split = [&](const std::string& s) {
     return std::make_pair(s.substr(0, s.find('/')), s.substr(s.find('/') + 1));
   };
@@ -85,7 +85,7 @@ spec:
   podSelector: {matchLabels: {role: client}}
   egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}]}]
 )");
-  const mesh::NetworkLayer layer(in->sources, in->resources);
+  const mesh::NetworkLayer layer(in->network_policies.get(), in->resources);
   const auto& p = *layer.policies().at(0);
   CHECK(p.isolates_ingress);
   CHECK(p.isolates_egress);
@@ -98,7 +98,7 @@ kind: NetworkPolicy
 metadata: {name: np, namespace: a}
 spec: {podSelector: {}, egress: []}
 )");
-  const mesh::NetworkLayer empty_layer(empty_egress->sources, empty_egress->resources);
+  const mesh::NetworkLayer empty_layer(empty_egress->network_policies.get(), empty_egress->resources);
   CHECK_FALSE(empty_layer.policies().at(0)->isolates_egress);  // `egress: []` adds nothing
 }
 
@@ -122,7 +122,7 @@ spec:
   CHECK(admitted(*in, "a/api", "b/db", 5432));
   CHECK_FALSE(admitted(*in, "a/client", "b/db", 5432));  // ingress allows, egress does not (port)
   CHECK(admitted(*in, "a/client", "a/api", 8080));
-  const mesh::NetworkLayer layer(in->sources, in->resources);
+  const mesh::NetworkLayer layer(in->network_policies.get(), in->resources);
   auto v = layer.admit(layer.pod(pod(*in, "a", "client")), layer.pod(pod(*in, "b", "db")), "TCP", 5432);
   CHECK(v.direction == "egress");
   CHECK(v.policy->meta.name == "client-egress");
@@ -213,7 +213,7 @@ spec:
   CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));  // A2: Pass, then the NetworkPolicy denies
   CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));    // A3: no NetworkPolicy selects client: BANP denies
   CHECK(admitted(*in, "10.0.0.1/32", "b/db", 5432));      // the baseline rule's peers are pods, not outside addresses
-  const mesh::NetworkLayer layer(in->sources, in->resources);
+  const mesh::NetworkLayer layer(in->network_policies.get(), in->resources);
   auto v = layer.admit(layer.pod(pod(*in, "a", "api")), layer.pod(pod(*in, "a", "client")), "TCP", 80);
   CHECK(v.tier == model::NetTier::Baseline);
 }
@@ -243,7 +243,7 @@ TEST_CASE("netlayer differential: admit agrees with a materialized reference on 
               "}]\n---\n";
     }
     auto in = world(yaml);
-    const mesh::NetworkLayer layer(in->sources, in->resources);
+    const mesh::NetworkLayer layer(in->network_policies.get(), in->resources);
     // Reference: per direction, isolated? and the set of (subject, peer, port) each rule admits.
     std::set<std::tuple<const model::Workload*, const model::Workload*, uint32_t, bool>> admits;
     std::set<std::pair<const model::Workload*, bool>> isolated;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "load/loader.h"
+#include "model/network_policy.h"
 #include "model/parse.h"
 #include "model/validate.h"
 
@@ -15,6 +16,7 @@ namespace meshproof::test {
 struct ModelRun {
   SourceSet sources;
   model::ResourceSet set;
+  model::NetworkPolicySet network_policies;  // the L3/L4 layer's objects, read beside `set`
   std::vector<load::LoadError> errors;
   std::vector<load::LoadNote> notes;
 };
@@ -26,7 +28,12 @@ inline std::unique_ptr<ModelRun> model_from(const std::string& yaml, bool valida
   load::Loader loader(r->sources);
   model::ParseContext ctx{&r->sources, &loader};
   loader.parse_text(
-      id, yaml, [&](load::Document&& d) { model::add_document(d, r->set, ctx); }, r->errors, r->notes);
+      id, yaml,
+      [&](load::Document&& d) {
+        model::add_document(d, r->set, ctx);
+        model::add_network_policy_document(d, r->network_policies);
+      },
+      r->errors, r->notes);
   if (validate) model::validate_all(r->set);
   return r;
 }

@@ -20,7 +20,7 @@ std::string np(const std::string& spec) {
 std::vector<std::string> netpol_errors(const std::string& yaml) {
   const auto run = test::model_from(yaml);
   std::vector<std::string> out;
-  for (const auto& d : model::read_network_policies(run->sources).diagnostics)
+  for (const auto& d : run->network_policies.diagnostics)
     if (d.severity == Severity::Error) out.push_back(d.field + ": " + d.message);
   return out;
 }
@@ -34,7 +34,7 @@ bool has_error(const std::vector<std::string>& errors, const std::string& part) 
 
 TEST_CASE("network policy: defaults as the API server applies them", "[model][netpol]") {
   auto r = test::model_from(np("  podSelector: {}\n  ingress: [{ports: [{port: 80}, {protocol: UDP}]}]\n"));
-  const model::NetworkPolicySet set = model::read_network_policies(r->sources);
+  const model::NetworkPolicySet& set = r->network_policies;
   REQUIRE(set.policies.size() == 1);
   const model::NetworkPolicyObject& p = set.policies[0];
   CHECK(set.diagnostics.empty());
@@ -75,7 +75,7 @@ TEST_CASE("network policy: what the API server rejects is an error with its fiel
 
 TEST_CASE("network policy: a rejected policy is not valid and its error has a location", "[model][netpol]") {
   auto r = test::model_from(np("  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.300/8}}]}]\n"));
-  const model::NetworkPolicySet set = model::read_network_policies(r->sources);
+  const model::NetworkPolicySet& set = r->network_policies;
   REQUIRE(set.policies.size() == 1);
   CHECK_FALSE(set.policies[0].valid);
   REQUIRE(set.diagnostics.size() == 1);
@@ -94,7 +94,7 @@ spec:
   egress: [{name: out, action: Pass, to: [{networks: [10.0.0.0/8, 192.168.0.0/16]}], ports: [{portRange: {start: 80, end: 90}}]}]
 )";
   auto r = test::model_from(anp);
-  const model::NetworkPolicySet set = model::read_network_policies(r->sources);
+  const model::NetworkPolicySet& set = r->network_policies;
   REQUIRE(set.policies.size() == 1);
   const auto& p = set.policies[0];
   CHECK(set.diagnostics.empty());
