@@ -25,6 +25,28 @@ json query(std::vector<std::string> extra) {
   return json::parse(r.out);
 }
 
+struct CheckWitness {
+  std::string reproduce, decision;
+};
+
+// The witness of the (last) finding of `check` that `meshproof check` reports on `fixture`.
+CheckWitness witness_of(const std::string& fixture, const std::string& check) {
+  json j = json::parse(test::run_cli({"check", fixture, "-o", "json"}).out);
+  CheckWitness w;
+  for (const auto& f : j["findings"])
+    if (f["check"] == check) w = {f["witness"]["reproduce"], f["witness"]["decision"]};
+  return w;
+}
+
+// The witness's `meshproof query ...` command run with JSON output.
+json replay(const std::string& reproduce) {
+  std::vector<std::string> args;
+  std::istringstream words(reproduce.substr(std::string("meshproof ").size()));
+  for (std::string w; words >> w;) args.push_back(w);
+  args.insert(args.end(), {"-o", "json"});
+  return json::parse(test::run_cli(args).out);
+}
+
 }  // namespace
 
 TEST_CASE("query --from an ambient caller: the waypoint decides first, ztunnel sees the waypoint's identity",
@@ -139,20 +161,10 @@ TEST_CASE("query --caller states the caller's data plane without naming a worklo
 
 TEST_CASE("a check's witness on a waypoint-bound ambient workload replays: it names a sidecar caller", "[cli][chain]") {
   const std::string fixture = test::fixture("chain/ztunnel-witness.yaml");
-  json j = json::parse(test::run_cli({"check", fixture, "-o", "json"}).out);
-  std::string reproduce, decision;
-  for (const auto& f : j["findings"])
-    if (f["check"] == "unreachable-allow-rule") {
-      reproduce = f["witness"]["reproduce"];
-      decision = f["witness"]["decision"];
-    }
+  const auto [reproduce, decision] = witness_of(fixture, "unreachable-allow-rule");
   REQUIRE(reproduce == "meshproof query " + fixture +
                            " --to pay/api --port 8080 --principal cluster.local/ns/shop/sa/web --caller sidecar");
-  std::vector<std::string> args;
-  std::istringstream words(reproduce.substr(std::string("meshproof ").size()));
-  for (std::string w; words >> w;) args.push_back(w);
-  args.insert(args.end(), {"-o", "json"});
-  json q = json::parse(test::run_cli(args).out);
+  json q = replay(reproduce);
   CHECK(q["decision"] == decision);
   CHECK(q["enforced_by"] == "ztunnel");
 }
@@ -161,21 +173,11 @@ TEST_CASE("a check's witness on a waypoint program replays through the waypoint"
   // redundant-rule judges pay/waypoint's targetRefs policy; its witness is sent by an ambient caller (query's
   // default for --principal), so it crosses the waypoint, and ztunnel (seeing the waypoint) decides last.
   const std::string fixture = test::fixture("chain/waypoint-rules.yaml");
-  json j = json::parse(test::run_cli({"check", fixture, "-o", "json"}).out);
-  std::string reproduce, decision;
-  for (const auto& f : j["findings"])
-    if (f["check"] == "redundant-rule") {
-      reproduce = f["witness"]["reproduce"];
-      decision = f["witness"]["decision"];
-    }
+  const auto [reproduce, decision] = witness_of(fixture, "redundant-rule");
   REQUIRE(reproduce == "meshproof query " + fixture +
                            " --to pay/api --port 8080 --principal cluster.local/ns/pay/sa/client --method GET --path "
                            "/health");
-  std::vector<std::string> args;
-  std::istringstream words(reproduce.substr(std::string("meshproof ").size()));
-  for (std::string w; words >> w;) args.push_back(w);
-  args.insert(args.end(), {"-o", "json"});
-  json q = json::parse(test::run_cli(args).out);
+  json q = replay(reproduce);
   CHECK(q["decision"] == decision);
   CHECK(q["chain"]["points"] == json::array({"waypoint pay/waypoint", "ztunnel"}));
   CHECK(q["chain"]["decisions"][0]["decision"] == "ALLOW");
