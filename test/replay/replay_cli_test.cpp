@@ -32,7 +32,7 @@ void require_query_agrees(const json& cls) {
   const json& by = answer["decided_by"];
   CHECK((by.is_null() ? json(nullptr) : by["location"]) == d["location"]);
   if (!by.is_null())
-    CHECK(by["policy"].get<std::string>() + " rules[" + std::to_string(by["rule"].get<int>()) + "]" == d["rule"]);
+    CHECK(by["policy"].get<std::string>() + " rules[" + std::to_string(by["rule"].get<int>()) + "]" == d["rule"].get<std::string>());
 }
 
 }  // namespace
