@@ -2,11 +2,10 @@
 // decision (IS §1 filter order, §2 decision). Keep it boring: it is the specification.
 #include "engine/evaluate.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 
 #include "base/text.h"
+#include "model/regex.h"
 
 namespace meshproof::engine {
 
@@ -130,10 +129,8 @@ bool string_op(const Atom& a, const std::string& s) {
       return glob_match(a.value, s);
     case Op::PathTemplate:
       return path_template_match(a.value, s);
-    case Op::Regex: {
-      RE2 re(a.value, RE2::Quiet);
-      return re.ok() && RE2::FullMatch(s, re);
-    }
+    case Op::Regex:
+      return model::regex_full_match(a.value, s);
     default:
       return false;  // Cidr/PortEq on a string attribute: ill-formed, never true
   }

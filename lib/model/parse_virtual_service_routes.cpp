@@ -95,10 +95,21 @@ VsHttpRoute read_http_route(const Node& h, Reader& r) {
     auto sw = r.field("rewrite");
     hr.rewrite_uri_present = r.get_string(*rewrite, "uri", hr.rewrite_uri);
     r.get_string(*rewrite, "authority", hr.rewrite_authority);
-    hr.rewrite_regex = rewrite->find("uriRegexRewrite") != nullptr;
+    if (const Node* rx = child_map(*rewrite, "uriRegexRewrite", r)) {
+      auto sx = r.field("uriRegexRewrite");
+      hr.rewrite_regex = true;
+      hr.rewrite_regex_loc = rewrite->key_loc("uriRegexRewrite");
+      r.get_string(*rx, "match", hr.rewrite_regex_match);
+      r.get_string(*rx, "rewrite", hr.rewrite_regex_rewrite);
+    }
   }
   hr.direct_response = h.find("directResponse") != nullptr;
-  hr.delegate = h.find("delegate") != nullptr;
+  if (const Node* d = child_map(h, "delegate", r)) {
+    auto sd = r.field("delegate");
+    hr.delegate = true;
+    r.get_string(*d, "name", hr.delegate_name);
+    r.get_string(*d, "namespace", hr.delegate_namespace);
+  }
   return hr;
 }
 

@@ -1,10 +1,13 @@
 // What Istio's validation rejects in a VirtualService's match conditions:
 // validateHTTPRouteMatchRequest, validateStringMatch,
 // validateStringMatchRegexp, ValidateHTTPHeaderNameOrJwtClaimRoute,
-// validateTLSMatch and validateTCPMatch of pkg/config/validation
+// validateTLSMatch and validateTCPMatch of pkg/config/validation; the
+// uriRegexRewrite of validateHTTPRewrite; the delegate rules of
+// ValidateVirtualService and validateHTTPRouteConflict
 // (docs/semantics.md#gateway-trace lists each rule). The routes' other fields
-// (retries, rewrites, weights) are not validated here.
+// (retries, weights) are not validated here.
 #include "model/istio_values.h"
+#include "model/regex.h"
 #include "model/validate.h"
 #include "model/validate_checker.h"
 #include "model/validate_names.h"
@@ -21,6 +24,19 @@ namespace {
 // length.
 constexpr size_t kMaxRegexLength = 1024;
 
+// validateStringRegexp: Istio compiles the pattern with Go's regexp, whose
+// syntax is RE2's; RE2 decides here (model/regex.h). Backreferences,
+// lookaround and \Z are not RE2.
+void check_regex_syntax(const std::string& re, Loc loc, const std::string& where, const std::string& field,
+                        Checker& c) {
+  if (auto err = regex_error(re))
+    c.error(loc, field,
+            "\"" + where + "\": " + *err +
+                "; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)",
+            "rewrite the pattern in RE2 syntax: no backreferences (\\1), lookahead or lookbehind ((?=, (?!, "
+            "(?<=), \\Z (use $ or \\z)");
+}
+
 // `where` is Istio's name of the field ("uri", "headers", ...).
 // allow_empty_prefix: uri only (Envoy accepts an empty path prefix, not an
 // empty prefix of another string).
@@ -36,6 +52,8 @@ void check_string_match(const VsStringMatch& m, const std::string& where, const 
   else if (m.value.size() > kMaxRegexLength)
     c.error(m.loc, field, "\"" + where + "\": regex is too large, max length allowed is 1024",
             "shorten the regular expression");
+  else
+    check_regex_syntax(m.value, m.loc, where, field, c);
 }
 
 // A header name: letters, digits, '-' and '_' (istio_values.h), or a JWT claim
@@ -93,17 +111,68 @@ void check_l4_matches(const std::vector<VsL4Route>& routes, const char* kind, Ch
     }
 }
 
+// validateHTTPRewrite / validateURIRegexRewrite.
+void check_rewrite(const VsHttpRoute& h, const std::string& f, Checker& c) {
+  if (!h.rewrite_regex) return;
+  const std::string field = f + ".rewrite.uriRegexRewrite";
+  if (h.rewrite_uri_present && !h.rewrite_uri.empty())
+    c.error(h.rewrite_regex_loc, field, "rewrite may only contain one of URI or UriRegexRewrite",
+            "keep either rewrite.uri or rewrite.uriRegexRewrite");
+  if (h.rewrite_regex_match.empty() || h.rewrite_regex_rewrite.empty())
+    c.error(h.rewrite_regex_loc, field,
+            "UriRegexRewrite has errors: UriRegexRewrite requires both Rewrite and Match fields to be specified",
+            "write both match (an RE2 pattern) and rewrite");
+  else if (h.rewrite_regex_match.size() > kMaxRegexLength)
+    c.error(h.rewrite_regex_loc, field,
+            "\"HTTPRewrite.UriRegexRewrite.Match\": regex is too large, max length allowed is 1024",
+            "shorten the regular expression");
+  else
+    check_regex_syntax(h.rewrite_regex_match, h.rewrite_regex_loc, "HTTPRewrite.UriRegexRewrite.Match", field, c);
+}
+
+// A VirtualService without hosts is a delegate (ValidateVirtualService); a
+// route with `delegate` is a root route, which only delegates
+// (validateHTTPRouteConflict).
+void check_delegation(const VirtualService& v, Checker& c) {
+  const bool is_delegate = v.hosts.empty();
+  if (is_delegate && !v.gateways.empty())
+    c.error(v.gateway_locs.empty() ? v.loc : v.gateway_locs.front(), "spec.gateways",
+            "delegate virtual service must have no gateways specified",
+            "a VirtualService without hosts is a delegate; bind the root VirtualService to the gateway instead");
+  if (is_delegate && !v.routes->tls.empty())
+    c.error(v.routes->tls.front().loc, "spec.tls", "delegate virtual service must have no tls route specified");
+  if (is_delegate && !v.routes->tcp.empty())
+    c.error(v.routes->tcp.front().loc, "spec.tcp", "delegate virtual service must have no tcp route specified");
+  for (size_t ri = 0; ri < v.routes->http.size(); ++ri) {
+    const VsHttpRoute& h = v.routes->http[ri];
+    const std::string f = "spec.http[" + std::to_string(ri) + "]";
+    if (is_delegate && h.delegate)
+      c.error(h.loc, f + ".delegate", "delegate HTTP route cannot contain delegate",
+              "Istio follows one level of delegation only");
+    if (is_delegate || !h.delegate) continue;
+    if (h.redirect)
+      c.error(h.loc, f + ".redirect", "root HTTP route " + h.name + " must not specify redirect",
+              "a delegating route only delegates; put the redirect in the delegate");
+    if (!h.route.empty())
+      c.error(h.loc, f + ".route", "root HTTP route " + h.name + " must not specify route",
+              "a delegating route only delegates; put the destinations in the delegate");
+  }
+}
+
 }  // namespace
 
 void validate(const VirtualService& v, std::vector<Diagnostic>& out) {
   if (!v.routes) return;
   Checker c(out, v);
-  for (size_t ri = 0; ri < v.routes->http.size(); ++ri)
+  for (size_t ri = 0; ri < v.routes->http.size(); ++ri) {
+    const std::string f = "spec.http[" + std::to_string(ri) + "]";
     for (size_t mi = 0; mi < v.routes->http[ri].matches.size(); ++mi)
-      check_http_match(v.routes->http[ri].matches[mi],
-                       "spec.http[" + std::to_string(ri) + "].match[" + std::to_string(mi) + "]", c);
+      check_http_match(v.routes->http[ri].matches[mi], f + ".match[" + std::to_string(mi) + "]", c);
+    check_rewrite(v.routes->http[ri], f, c);
+  }
   check_l4_matches(v.routes->tls, "tls", c);
   check_l4_matches(v.routes->tcp, "tcp", c);
+  check_delegation(v, c);
 }
 
 }  // namespace meshproof::model

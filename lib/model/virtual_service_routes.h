@@ -66,11 +66,24 @@ struct VsHttpRoute {
   std::vector<VsDestination> route;
   bool redirect = false, direct_response = false, delegate = false;
   std::string redirect_scheme;  // redirect.scheme ("" when absent)
+  // delegate: {name, namespace}: the VirtualService whose routes replace this one
+  // (mesh/virtual_service_delegates.h); namespace "" is this VirtualService's.
+  std::string delegate_name, delegate_namespace;
   // rewrite: what the destinations see. uri replaces the matched uri prefix
   // (the whole path when the match was not a prefix); authority replaces the
-  // Host. uriRegexRewrite is noted, not applied.
+  // Host; uriRegexRewrite {match, rewrite} replaces every match of an RE2
+  // pattern in the path (model/regex.h).
   bool rewrite_uri_present = false, rewrite_regex = false;
   std::string rewrite_uri, rewrite_authority;
+  std::string rewrite_regex_match, rewrite_regex_rewrite;
+  Loc rewrite_regex_loc;  // the uriRegexRewrite key
+  // Set on the route table Istio builds (mesh::merge_delegates), never by the
+  // parser: the index of the route in the VirtualService that was bound, and,
+  // for a route a delegate contributed, the delegate ("ns/name") and the
+  // route's index in it.
+  int root_route = -1;
+  std::string delegated_from;
+  int delegate_route = -1;
 };
 
 // One tls[] / tcp[] match (TLSMatchAttributes / L4MatchAttributes).

@@ -108,3 +108,93 @@ TEST_CASE("VirtualService: a match error points at its line and column", "[model
   CHECK(d->loc.col == 7);
   CHECK(d->resource.name == "vs");
 }
+
+TEST_CASE("VirtualService: a regex must be RE2, as Istio's validation compiles it", "[model][validate][virtualservice]") {
+  // Valid in ECMAScript (std::regex), not in RE2: a backreference, a lookahead, \Z. Valid in RE2, not in
+  // ECMAScript: an inline flag, a Unicode class, \z.
+  const auto errors = model_errors(virtual_service(R"(  http:
+  - match:
+    - uri: {regex: "(a)\\1"}
+    - headers: {x-a: {regex: "(?=admin).*"}}
+    - queryParams: {q: {regex: "abc\\Z"}}
+    - uri: {regex: "(?i)/admin(/.*)?"}
+    - authority: {regex: "\\pL+\\.example\\.com\\z"}
+    route:
+    - destination: {host: api}
+)"));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].rfind("spec.http[0].match[0].uri: \"uri\": invalid escape sequence: \\1; Istio uses RE2", 0) == 0);
+  CHECK(errors[1].rfind("spec.http[0].match[1].headers.x-a: \"headers\": invalid perl operator: (?=", 0) == 0);
+  CHECK(errors[2].rfind("spec.http[0].match[2].queryParams.q: \"queryParams\": invalid escape sequence: \\Z", 0) == 0);
+}
+
+TEST_CASE("VirtualService: uriRegexRewrite needs match and rewrite, an RE2 match, and no uri beside it",
+          "[model][validate][virtualservice]") {
+  const auto errors = model_errors(virtual_service(R"yaml(  http:
+  - rewrite:
+      uriRegexRewrite: {match: "^/a(/.*)$", rewrite: "/b\\1"}
+    route:
+    - destination: {host: api}
+  - rewrite:
+      uriRegexRewrite: {match: "^/a(?!x)"}
+    route:
+    - destination: {host: api}
+  - rewrite:
+      uri: /c
+      uriRegexRewrite: {match: "(?<=a)b", rewrite: "/b"}
+    route:
+    - destination: {host: api}
+)yaml"));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0] == "spec.http[1].rewrite.uriRegexRewrite: UriRegexRewrite has errors: UriRegexRewrite requires "
+                     "both Rewrite and Match fields to be specified");
+  CHECK(errors[1] == "spec.http[2].rewrite.uriRegexRewrite: rewrite may only contain one of URI or UriRegexRewrite");
+  CHECK(errors[2].rfind("spec.http[2].rewrite.uriRegexRewrite: \"HTTPRewrite.UriRegexRewrite.Match\": invalid perl "
+                        "operator: (?<",
+                        0) == 0);
+  auto r = model_from(virtual_service(R"(  http:
+  - rewrite:
+      uriRegexRewrite: {match: "^/a(/.*)$", rewrite: "/b\\1"}
+    route:
+    - destination: {host: api}
+)"));
+  const auto& h = r->set.virtual_services.at(0).routes->http.at(0);
+  CHECK(h.rewrite_regex);
+  CHECK(h.rewrite_regex_match == "^/a(/.*)$");
+  CHECK(h.rewrite_regex_rewrite == "/b\\1");
+}
+
+TEST_CASE("VirtualService: delegate and root routes are validated as Istio's", "[model][validate][virtualservice]") {
+  // A root route only delegates; a VirtualService without hosts is a delegate: no gateways, no tls/tcp
+  // routes, no further delegation.
+  auto root = model_errors(virtual_service(R"(  http:
+  - name: r
+    delegate: {name: child, namespace: other}
+    route:
+    - destination: {host: api}
+)"));
+  CHECK(root == std::vector<std::string>{"spec.http[0].route: root HTTP route r must not specify route"});
+  auto child = model_errors(R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: child, namespace: other}
+spec:
+  gateways: [istio-system/public]
+  http:
+  - delegate: {name: grandchild}
+  tcp:
+  - route:
+    - destination: {host: db}
+)");
+  CHECK(child == std::vector<std::string>{
+                     "spec.gateways: delegate virtual service must have no gateways specified",
+                     "spec.tcp: delegate virtual service must have no tcp route specified",
+                     "spec.http[0].delegate: delegate HTTP route cannot contain delegate",
+                 });
+  auto r = model_from(virtual_service(R"(  http:
+  - delegate: {name: child, namespace: other}
+)"));
+  const auto& h = r->set.virtual_services.at(0).routes->http.at(0);
+  CHECK(h.delegate);
+  CHECK(h.delegate_name == "child");
+  CHECK(h.delegate_namespace == "other");
+}
