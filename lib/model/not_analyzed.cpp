@@ -114,6 +114,11 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
   // in, an authorizing Wasm module).
   if (group == "networking.istio.io" && kind == "EnvoyFilter") return "Istio";
   if (group == "extensions.istio.io" && kind == "WasmPlugin") return "Istio";
+  // A ListenerSet adds listeners (ports, TLS, hostnames) to a Gateway; its listeners are not read
+  // (docs/semantics.md#gateway-api-frontend-tls), so a gateway's plaintext or TLS surface may be larger.
+  if ((group == "gateway.networking.k8s.io" && kind == "ListenerSet") ||
+      (group == "gateway.networking.x-k8s.io" && kind == "XListenerSet"))
+    return "Gateway API";
   return nullptr;
 }
 

@@ -34,6 +34,10 @@ TEST_CASE("not analyzed: the known kinds of other meshes and layers, and only th
   CHECK(model::unmodelled_policy_system("networking.k8s.io", "Ingress") == nullptr);
   CHECK(model::unmodelled_policy_system("cilium.io", "CiliumEndpoint") == nullptr);  // not a policy
   CHECK(model::unmodelled_policy_system("consul.hashicorp.com", "IngressGateway") == nullptr);
+  // A ListenerSet's listeners join a Gateway's, but they are not read: never skipped in silence.
+  CHECK(std::string(model::unmodelled_policy_system("gateway.networking.k8s.io", "ListenerSet")) == "Gateway API");
+  CHECK(std::string(model::unmodelled_policy_system("gateway.networking.x-k8s.io", "XListenerSet")) == "Gateway API");
+  CHECK(model::unmodelled_policy_system("gateway.networking.k8s.io", "HTTPRoute") == nullptr);  // modelled
 }
 
 TEST_CASE("not analyzed: List items and CloudFormation resources, each at its own line", "[model][not-analyzed]") {
