@@ -9,6 +9,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gateway_facts.h"
+#include "model/virtual_service_routes.h"
 
 namespace meshproof::checks {
 namespace {
@@ -19,6 +20,7 @@ std::vector<std::string> ignored_http_routes(const mesh::GatewayListener& l) {
   for (const mesh::GatewayRoute& r : l.routes) {
     bool http = false;
     for (const model::RouteDestination& d : r.vs->destinations) http = http || d.kind == "http";
+    for (const model::VsHttpRoute& h : r.vs->routes->http) http = http || h.delegate;  // its delegate's routes
     std::string name = "VirtualService " + namespace_of(*r.vs) + "/" + r.vs->meta.name;
     if (http && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }

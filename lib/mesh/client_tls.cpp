@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "mesh/client_tls.h"
+#include "mesh/virtual_service_delegates.h"
+#include "model/virtual_service_routes.h"
 
 namespace meshproof::mesh {
 
@@ -323,6 +325,31 @@ void service_hops(const Mesh& mesh, const std::vector<ClientGroup>& groups,
   }
 }
 
+// A destination of a bound VirtualService's routes of one kind, delegates' included: its host, the namespace
+// the host resolves in (the delegate's for a delegate's route), port and subset.
+struct RouteTarget {
+  std::string host, ns, subset;
+  uint32_t port = 0;
+};
+
+std::vector<RouteTarget> route_targets(const Mesh& mesh, const model::VirtualService& vs, const std::string& kind) {
+  std::vector<RouteTarget> out;
+  const std::string vs_ns = effective_namespace(vs);
+  for (const model::RouteDestination& d : vs.destinations)
+    if (d.kind == kind) out.push_back({d.host.value, destination_namespace(d.host.value, vs_ns), d.subset, d.port});
+  if (kind != "http" || !mesh.resources) return out;
+  const MergedRoutes merged = merge_delegates(vs, *mesh.resources);
+  if (!merged.delegates) return out;
+  for (const model::VsHttpRoute& h : merged.routes->http) {
+    if (h.delegated_from.empty()) continue;
+    const std::string delegate_ns = h.delegated_from.substr(0, h.delegated_from.find('/'));
+    for (const model::VsDestination& d : h.route)
+      if (d.host_read)
+        out.push_back({d.host.value, destination_namespace(d.host.value, delegate_ns), d.subset, d.port});
+  }
+  return out;
+}
+
 // Gateway → backend: the Services its bound routes name, on the route's port (or every port), with its subset.
 void gateway_hops(const Mesh& mesh, const GatewayInfo& gi,
                   const std::map<std::string, std::vector<size_t>>& by_namespace, std::vector<Hop>& out) {
@@ -334,8 +361,8 @@ void gateway_hops(const Mesh& mesh, const GatewayInfo& gi,
         for (const GatewayBackend& b : r.backends) {
           auto ns = by_namespace.find(b.ns);
           if (!b.service || ns == by_namespace.end()) continue;
-          for (const model::RouteDestination& d : r.vs->destinations) {
-            if (d.kind != l.route_kind || d.host.value != b.host) continue;
+          for (const RouteTarget& d : route_targets(mesh, *r.vs, l.route_kind)) {
+            if (d.host != b.host || d.ns != b.ns) continue;
             for (const model::ServicePort& sp : b.service->ports) {
               if (!tcp(sp) || (d.port && d.port != sp.port)) continue;
               if (!seen.insert({w.ns, b.service, sp.port, d.subset}).second) continue;

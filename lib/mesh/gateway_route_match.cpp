@@ -1,12 +1,12 @@
 // Which Gateway API route rule takes a request (mesh/gateway_routes.h choose_route): the precedence of the
 // HTTPRoute spec ("Matching precedence": Exact path, longest prefix, method, headers, oldest route, rule
-// order; docs/semantics.md#gateway-api-routes). Regular expressions use ECMAScript (std::regex), not RE2:
-// a pattern whose meaning differs between the two may be judged differently.
-#include <regex>
+// order; docs/semantics.md#gateway-api-routes). Regular expressions are RE2, full match: Istio turns a
+// RegularExpression match into Envoy's safe_regex (model/regex.h).
 #include <tuple>
 
 #include "base/text.h"
 #include "mesh/gateway_routes.h"
+#include "model/regex.h"
 
 namespace meshproof::mesh {
 
@@ -42,13 +42,7 @@ bool prefix_matches(std::string prefix, const std::string& path) {
   return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 
-bool regex_matches(const std::string& re, const std::string& value) {
-  try {
-    return std::regex_match(value, std::regex(re));
-  } catch (const std::regex_error&) {
-    return false;
-  }
-}
+bool regex_matches(const std::string& re, const std::string& value) { return model::regex_full_match(re, value); }
 
 bool path_matches(const gw::RouteMatch& m, const std::string& path) {
   if (m.path_type == "Exact") return path == m.path_value;

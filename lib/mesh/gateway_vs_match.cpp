@@ -1,12 +1,10 @@
-// VirtualService route choice at a gateway (mesh/gateway_vs_match.h). Regular expressions are RE2 in
-// Envoy; they are evaluated here with ECMAScript (std::regex, whole-value match), which agrees on the
-// common subset; the choice says so when a regex decided it.
+// VirtualService route choice at a gateway (mesh/gateway_vs_match.h). Regular expressions are RE2, full
+// match, as Envoy's safe_regex evaluates them (model/regex.h).
 #include "mesh/gateway_vs_match.h"
-
-#include <regex>
 
 #include "base/text.h"
 #include "mesh/gateway_routes.h"
+#include "model/regex.h"
 
 namespace meshproof::mesh {
 
@@ -14,18 +12,19 @@ namespace {
 
 using model::VsStringMatch;
 
-// The result of one condition: whether it holds, and whether a regex was evaluated.
+// The result of one condition: whether it holds, and whether a regex RE2 rejects was met (such a route
+// never matches: Istio's validation rejects the VirtualService).
 struct VsCondition {
   bool holds = true;
-  bool used_regex = false;
+  bool invalid_regex = false;
 };
 
-bool vs_regex_full_match(const std::string& re, const std::string& value) {
-  try {
-    return std::regex_match(value, std::regex(re));
-  } catch (const std::regex_error&) {
+bool vs_regex_full_match(const std::string& re, const std::string& value, VsCondition& c) {
+  if (model::regex_error(re)) {
+    c.invalid_regex = true;
     return false;
   }
+  return model::regex_full_match(re, value);
 }
 
 // StringMatch on a value that may be absent: `{}` requires presence (Istio translates it to a present
@@ -36,10 +35,7 @@ bool vs_string_matches(const VsStringMatch& m, const std::string* value, bool ig
   const std::string want = ignore_case ? ascii_lower(m.value) : m.value;
   if (m.type == "exact") return v == want;
   if (m.type == "prefix") return v.compare(0, want.size(), want) == 0;
-  if (m.type == "regex") {
-    c.used_regex = true;
-    return vs_regex_full_match(m.value, *value);
-  }
+  if (m.type == "regex") return vs_regex_full_match(m.value, *value, c);
   return true;
 }
 
@@ -113,9 +109,9 @@ bool vs_http_match_holds(const model::VirtualService& vs, const model::VsHttpMat
   return vs_headers_match(m, req, c);
 }
 
-VsRouteChoice choose_http(const model::VirtualService& vs, const VsRequest& req) {
+VsRouteChoice choose_http(const model::VirtualService& vs, const std::vector<model::VsHttpRoute>& http,
+                          const VsRequest& req) {
   VsRouteChoice out;
-  const std::vector<model::VsHttpRoute>& http = vs.routes->http;
   for (size_t ri = 0; ri < http.size() && out.route < 0; ++ri) {
     if (http[ri].matches.empty()) {
       out.route = static_cast<int>(ri);
@@ -124,9 +120,9 @@ VsRouteChoice choose_http(const model::VirtualService& vs, const VsRequest& req)
     for (size_t mi = 0; mi < http[ri].matches.size(); ++mi) {
       VsCondition c;
       const bool holds = vs_http_match_holds(vs, http[ri].matches[mi], req, c);
-      if (c.used_regex)
+      if (c.invalid_regex)
         out.notes.push_back("http[" + std::to_string(ri) + "] match[" + std::to_string(mi) +
-                            "]: a regex was evaluated as ECMAScript, Envoy uses RE2");
+                            "]: a regex that RE2 rejects never matches (Istio's validation rejects it)");
       if (!holds) continue;
       out.route = static_cast<int>(ri);
       out.match = static_cast<int>(mi);
@@ -165,29 +161,45 @@ std::string describe_string_match(const char* what, const std::optional<VsString
 
 }  // namespace
 
-VsRouteChoice choose_vs_route(const model::VirtualService& vs, const std::string& kind, const VsRequest& req) {
-  if (!vs.routes) return {};
-  if (kind == "http") return choose_http(vs, req);
-  return choose_l4(vs, kind == "tls" ? vs.routes->tls : vs.routes->tcp, kind == "tls", req);
+VsRouteChoice choose_vs_route(const model::VirtualService& vs, const model::VirtualServiceRoutes& routes,
+                              const std::string& kind, const VsRequest& req) {
+  if (kind == "http") return choose_http(vs, routes.http, req);
+  return choose_l4(vs, kind == "tls" ? routes.tls : routes.tcp, kind == "tls", req);
 }
 
-std::string describe_vs_choice(const model::VirtualService& vs, const std::string& kind, const VsRouteChoice& c) {
-  std::string s = kind + "[" + std::to_string(c.route) + "]";
+VsRouteChoice choose_vs_route(const model::VirtualService& vs, const std::string& kind, const VsRequest& req) {
+  if (!vs.routes) return {};
+  return choose_vs_route(vs, *vs.routes, kind, req);
+}
+
+std::string describe_vs_choice(const model::VirtualServiceRoutes& routes, const std::string& kind,
+                               const VsRouteChoice& c) {
+  const model::VsHttpRoute* h = kind == "http" ? &routes.http[c.route] : nullptr;
+  // A merged table (delegates followed) names routes by their index in the VirtualService that wrote them.
+  std::string s = kind + "[" + std::to_string(h && h->root_route >= 0 ? h->root_route : c.route) + "]";
+  if (h && !h->delegated_from.empty())
+    s += " delegated to VirtualService " + h->delegated_from + " http[" + std::to_string(h->delegate_route) + "]";
   if (c.match < 0) return s + (kind == "tls" ? "" : " (no match: every request)");
-  s += " match[" + std::to_string(c.match) + "]";
-  if (kind != "http" || !vs.routes) return s;
-  const model::VsHttpMatch& m = vs.routes->http[c.route].matches[c.match];
+  s += h && !h->delegated_from.empty() ? " merged match[" : " match[";
+  s += std::to_string(c.match) + "]";
+  if (!h) return s;
+  const model::VsHttpMatch& m = h->matches[c.match];
   std::vector<std::string> parts;
   for (const std::string& p :
        {describe_string_match("uri", m.uri), describe_string_match("method", m.method),
         describe_string_match("scheme", m.scheme), describe_string_match("authority", m.authority)})
     if (!p.empty()) parts.push_back(p);
-  for (const model::VsNamedMatch& h : m.headers)
-    parts.push_back("header " + h.name +
-                    (h.match.type.empty() ? " present" : " " + h.match.type + " " + h.match.value));
+  for (const model::VsNamedMatch& header : m.headers)
+    parts.push_back("header " + header.name +
+                    (header.match.type.empty() ? " present" : " " + header.match.type + " " + header.match.value));
   if (m.port) parts.push_back("port " + std::to_string(m.port));
   if (!parts.empty()) s += " (" + join(parts, ", ") + ")";
   return s;
+}
+
+std::string describe_vs_choice(const model::VirtualService& vs, const std::string& kind, const VsRouteChoice& c) {
+  if (!vs.routes) return kind + "[" + std::to_string(c.route) + "]";
+  return describe_vs_choice(*vs.routes, kind, c);
 }
 
 }  // namespace meshproof::mesh

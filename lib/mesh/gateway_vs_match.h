@@ -31,13 +31,20 @@ struct VsRequest {
 struct VsRouteChoice {
   int route = -1;                  // index in http[] (or tls[] / tcp[])
   int match = -1;                  // index in the route's match[]; -1 when the route has no match (every request)
-  std::vector<std::string> notes;  // what was approximated (e.g. a regex evaluated as ECMAScript)
+  std::vector<std::string> notes;  // what the trace should know (e.g. a regex RE2 rejects, which never matches)
 };
 
-// http[] routes (`kind` "http"), tls[] ("tls": sniHosts against the host) or tcp[] ("tcp").
+// http[] routes (`kind` "http"), tls[] ("tls": sniHosts against the host) or tcp[] ("tcp"), of `routes`: the
+// table Istio builds for `vs` (mesh::merge_delegates) or vs.routes. Regular expressions are RE2, full match
+// (model/regex.h).
+VsRouteChoice choose_vs_route(const model::VirtualService& vs, const model::VirtualServiceRoutes& routes,
+                              const std::string& kind, const VsRequest& req);
 VsRouteChoice choose_vs_route(const model::VirtualService& vs, const std::string& kind, const VsRequest& req);
 
-// "http[1] match[0] (uri prefix /api)": the chosen route and match, for the trace output.
+// "http[1] match[0] (uri prefix /api)": the chosen route and match, for the trace output; a route a delegate
+// contributed reads "http[1] delegated to VirtualService ns/name http[0] merged match[0] (...)".
+std::string describe_vs_choice(const model::VirtualServiceRoutes& routes, const std::string& kind,
+                               const VsRouteChoice& c);
 std::string describe_vs_choice(const model::VirtualService& vs, const std::string& kind, const VsRouteChoice& c);
 
 }  // namespace meshproof::mesh

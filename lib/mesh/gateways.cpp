@@ -5,6 +5,8 @@
 
 #include "base/text.h"
 #include "mesh/resolve_internal.h"
+#include "mesh/virtual_service_delegates.h"
+#include "model/virtual_service_routes.h"
 
 namespace meshproof::mesh {
 
@@ -108,14 +110,9 @@ GatewayBackend resolve_backend(const std::string& host, const model::VirtualServ
                                const Mesh& mesh) {
   GatewayBackend b;
   b.host = host;
-  std::vector<std::string> parts = split(host, '.');
-  std::string name = parts[0];
-  if (parts.size() == 1)
-    b.ns = effective_namespace(vs);
-  else if (parts.size() == 2 || (parts.size() >= 3 && parts[2] == "svc"))
-    b.ns = parts[1];
-  else
-    return b;
+  const std::string name = split(host, '.')[0];
+  b.ns = destination_namespace(host, effective_namespace(vs));
+  if (b.ns.empty()) return b;
   for (const model::Service& s : rs.services)
     if (s.meta.name == name && effective_namespace(s) == b.ns) b.service = &s;
   if (!b.service || !b.service->has_selector || b.service->selector.empty()) return b;
@@ -125,6 +122,22 @@ GatewayBackend resolve_backend(const std::string& host, const model::VirtualServ
       b.workloads.push_back(i);
   }
   return b;
+}
+
+// The destinations of the routes a delegate contributed (Istio merges them into the root's table,
+// mesh/virtual_service_delegates.h), each short name resolved in the delegate's namespace
+// (ResolveVirtualServiceShortnames).
+void add_delegate_backends(const model::VirtualService& root, const model::ResourceSet& rs, const Mesh& mesh,
+                           GatewayRoute& route) {
+  const MergedRoutes merged = merge_delegates(root, rs);
+  if (!merged.delegates) return;
+  for (const model::VsHttpRoute& h : merged.routes->http) {
+    if (h.delegated_from.empty()) continue;
+    const model::VirtualService* d = find_delegate(root, root.routes->http[h.root_route], rs);
+    if (!d) continue;
+    for (const model::VsDestination& dest : h.route)
+      if (dest.host_read) route.backends.push_back(resolve_backend(dest.host.value, *d, rs, mesh));
+  }
 }
 
 void bind_routes(const model::ResourceSet& rs, const Mesh& mesh, GatewayInfo& info) {
@@ -142,6 +155,7 @@ void bind_routes(const model::ResourceSet& rs, const Mesh& mesh, GatewayInfo& in
         route.host = domain;
         for (const model::RouteDestination& d : vs.destinations)
           if (d.kind == l.route_kind) route.backends.push_back(resolve_backend(d.host.value, vs, rs, mesh));
+        if (l.route_kind == "http") add_delegate_backends(vs, rs, mesh, route);
         l.routes.push_back(std::move(route));
       }
     }
