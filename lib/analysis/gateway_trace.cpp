@@ -12,6 +12,8 @@
 #include "mesh/gateway_routes.h"
 #include "mesh/gateway_vs_match.h"
 #include "mesh/identity.h"
+#include "mesh/virtual_service_delegates.h"
+#include "model/regex.h"
 #include "model/virtual_service_routes.h"
 
 namespace meshproof::analysis {
@@ -124,27 +126,49 @@ mesh::VsRequest vs_request(const Analysis& a, const mesh::GatewayInfo& g, const 
 
 // The chosen route's destinations (weight as written; one destination takes
 // everything, istio.io VirtualService reference, HTTPRouteDestination.weight),
-// or what the route answers itself. rewrite.uri replaces the matched prefix (a
-// prefix match) or the whole path; rewrite.authority the Host (istio.io
-// VirtualService reference, HTTPRewrite).
-void apply_vs_rewrite(const model::VsHttpRoute& h, int match, GatewayTraceSpec& req, std::string& note) {
-  if (h.rewrite_uri_present) {
-    const model::VsHttpMatch* m = match >= 0 ? &h.matches[match] : nullptr;
-    const bool prefix = m && m->uri && m->uri->type == "prefix";
-    req.path =
-        prefix ? h.rewrite_uri + req.path.substr(std::min(m->uri->value.size(), req.path.size())) : h.rewrite_uri;
+// or what the route answers itself. What the backends see (istio.io
+// VirtualService reference, HTTPRewrite; Envoy's RouteAction as Istio programs
+// it, route.go applyHTTPRouteDestination; Envoy config_impl.cc
+// currentUrlPathAfterRewriteWithMatchedPath): rewrite.uri replaces the matched
+// prefix (Envoy prefix_rewrite; a match without uri is Istio's prefix "/") or,
+// after an exact or regex uri match, the whole path; uriRegexRewrite replaces
+// every RE2 match in the path; both keep the query string. rewrite.authority
+// replaces the Host.
+std::string rewritten_path(const model::VsHttpRoute& h, int match, const std::string& path, std::string& problem) {
+  const size_t q = path.find('?');
+  const std::string just_path = path.substr(0, q), query = q == std::string::npos ? "" : path.substr(q);
+  if (h.rewrite_regex) {
+    auto out = model::regex_replace_all(h.rewrite_regex_match, just_path, h.rewrite_regex_rewrite);
+    if (!out) {
+      problem = "uriRegexRewrite " + h.rewrite_regex_match + " -> " + h.rewrite_regex_rewrite +
+                " is not valid RE2 (Istio's validation rejects it); the path is left unchanged";
+      return path;
+    }
+    return *out + query;
   }
-  if (!h.rewrite_authority.empty()) req.host = h.rewrite_authority;
-  auto add = [&](const std::string& text) { note += (note.empty() ? "" : "; ") + text; };
-  if (h.rewrite_uri_present || !h.rewrite_authority.empty())
-    add("the backends see Host " + req.host + " and path " + req.path + " (the route's rewrite applied)");
-  if (h.rewrite_regex) add("uriRegexRewrite is not modelled");
+  const model::VsHttpMatch* m = match >= 0 ? &h.matches[match] : nullptr;
+  const model::VsStringMatch* uri = m && m->uri ? &*m->uri : nullptr;
+  if (uri && uri->type != "prefix") return h.rewrite_uri + query;
+  const std::string prefix = uri ? uri->value : "/";
+  return h.rewrite_uri + path.substr(std::min(prefix.size(), path.size()));
 }
 
-void add_vs_targets(const mesh::GatewayRoute& r, const std::string& kind, const mesh::VsRouteChoice& c,
-                    GatewayTrace& out, Path& p) {
+void apply_vs_rewrite(const model::VsHttpRoute& h, int match, GatewayTraceSpec& req, std::string& note) {
+  auto add = [&](const std::string& text) { note += (note.empty() ? "" : "; ") + text; };
+  std::string problem;
+  if (h.rewrite_regex || h.rewrite_uri_present) req.path = rewritten_path(h, match, req.path, problem);
+  if (!h.rewrite_authority.empty()) req.host = h.rewrite_authority;
+  if (h.rewrite_uri_present || h.rewrite_regex || !h.rewrite_authority.empty())
+    add("the backends see Host " + req.host + " and path " + req.path + " (the route's rewrite applied)");
+  if (!problem.empty()) add(problem);
+}
+
+void add_vs_targets(const mesh::GatewayRoute& r, const model::VirtualServiceRoutes& routes, const std::string& kind,
+                    const mesh::VsRouteChoice& c, GatewayTrace& out, Path& p) {
   const size_t index = static_cast<size_t>(c.route);
-  const model::VirtualServiceRoutes& routes = *r.vs->routes;
+  // A delegate's route resolves short host names in the delegate's namespace.
+  const std::string& via = kind == "http" ? routes.http[index].delegated_from : std::string();
+  const std::string names_ns = via.empty() ? mesh::effective_namespace(*r.vs) : via.substr(0, via.find('/'));
   const std::vector<model::VsDestination>& dests = kind == "http"  ? routes.http[index].route
                                                    : kind == "tls" ? routes.tls[index].route
                                                                    : routes.tcp[index].route;
@@ -153,9 +177,6 @@ void add_vs_targets(const mesh::GatewayRoute& r, const std::string& kind, const 
     if (h.redirect)
       p.answered_at_gateway = "a redirect" + (h.redirect_scheme.empty() ? "" : " to " + h.redirect_scheme);
     if (h.direct_response) p.answered_at_gateway = "a direct response";
-    if (h.delegate)
-      out.route_note += std::string(out.route_note.empty() ? "" : "; ") +
-                        "the route delegates to another VirtualService, which is not followed";
     apply_vs_rewrite(h, c.match, p.backend_request, out.route_note);
   }
   bool any_weight = false;
@@ -163,7 +184,9 @@ void add_vs_targets(const mesh::GatewayRoute& r, const std::string& kind, const 
   for (const model::VsDestination& d : dests) {
     if (!d.host_read) continue;
     auto b = std::find_if(r.backends.begin(), r.backends.end(),
-                          [&](const mesh::GatewayBackend& gb) { return gb.host == d.host.value; });
+                          [&](const mesh::GatewayBackend& gb) {
+                            return gb.host == d.host.value && gb.ns == mesh::destination_namespace(gb.host, names_ns);
+                          });
     if (b == r.backends.end()) continue;
     Target t;
     t.service = b->service;
@@ -216,12 +239,14 @@ bool follow_istio(const Analysis& a, const mesh::GatewayInfo& g, const GatewayTr
   // input order (G8).
   for (const mesh::GatewayRoute& r : chosen->routes) {
     if (r.host != domain->host) continue;
-    const mesh::VsRouteChoice c = mesh::choose_vs_route(*r.vs, chosen->route_kind, req);
+    const mesh::MergedRoutes table = mesh::merge_delegates(*r.vs, *a.input->mesh.resources);
+    const mesh::VsRouteChoice c = mesh::choose_vs_route(*r.vs, *table.routes, chosen->route_kind, req);
+    for (const std::string& n : table.notes) out.route_note += (out.route_note.empty() ? "" : "; ") + n;
     for (const std::string& n : c.notes) out.route_note += (out.route_note.empty() ? "" : "; ") + n;
     if (c.route < 0) continue;
     out.route = "VirtualService " + mesh::effective_namespace(*r.vs) + "/" + r.vs->meta.name + " " +
-                mesh::describe_vs_choice(*r.vs, chosen->route_kind, c);
-    add_vs_targets(r, chosen->route_kind, c, out, p);
+                mesh::describe_vs_choice(*table.routes, chosen->route_kind, c);
+    add_vs_targets(r, *table.routes, chosen->route_kind, c, out, p);
     return true;
   }
   out.route_note = (out.route_note.empty() ? "" : out.route_note + "; ") + "no " + chosen->route_kind +
