@@ -207,10 +207,8 @@ class WaypointBypass final : public Check {
         make(first.ref(), first.loc, std::move(message),
              "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
              "behind Service " +
-                 svc + " that admits only the waypoint's identity (principals: [\"" + ctx.mesh.config.trust_domain +
-                 "/ns/" + w.ns + "/sa/" +
-                 (w.service_accounts.empty() ? std::string("<waypoint service account>") : w.service_accounts.front()) +
-                 "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
+                 svc + " that admits only the waypoint's identity (principals: [\"" +
+                 mesh::waypoint_principal(ctx.mesh, w) + "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
              "service:" + svc);
     f.witness = std::move(wit);
     f.properties["service"] = svc;

@@ -23,6 +23,9 @@ TEST_CASE("waypoint-bypass reports its positive fixture", "[checks][waypoint-byp
   CHECK(f.resource.name == "api-get-only");
   CHECK(f.properties.at("caller") == "a workload outside the mesh (plaintext)");
   CHECK(f.properties.at("waypoint") == "pay/waypoint");
+  // The waypoint's identity in the help is the one ztunnel sees (its Deployment's service account is named after
+  // the Gateway when the input has no waypoint pod), the same principal the enforcement chain uses.
+  CHECK(f.help.find("principals: [\"cluster.local/ns/pay/sa/waypoint\"]") != std::string::npos);
   REQUIRE(f.witness);
   CHECK_FALSE(f.witness->mtls);
   CHECK(f.witness->decision == "ALLOW");
