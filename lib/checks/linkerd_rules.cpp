@@ -449,7 +449,11 @@ void overly_permissive_authorizations(const Context& ctx, const CheckInfo& info,
 
 namespace {
 
-bool has_named_port(const mesh::Workload& w, const std::string& name) {
+// The injector adds the proxy container with ports named linkerd-proxy and linkerd-admin to every pod it
+// injects (linkerd2 charts/partials/templates/proxy.tpl), so a Server may name them although the pod template
+// does not show them.
+bool has_named_port(const Context& ctx, const mesh::Workload& w, const std::string& name) {
+  if ((name == "linkerd-proxy" || name == "linkerd-admin") && mesh::linkerd_membership(w, ctx.mesh).member) return true;
   if (!w.decl) return false;
   return std::any_of(w.decl->ports.begin(), w.decl->ports.end(),
                      [&](const model::ContainerPort& p) { return p.name == name && p.protocol == "TCP"; });
@@ -464,7 +468,7 @@ void check_server_selector(const Context& ctx, const CheckInfo& info, const mode
     declared = true;
     if (!s.pod_selector.matches(w.labels)) continue;
     selected = true;
-    port = port || s.port_number != 0 || has_named_port(w, s.port_name);
+    port = port || s.port_number != 0 || has_named_port(ctx, w, s.port_name);
   }
   if (!declared || (selected && port)) return;
   const std::string name = "Server " + s.meta.ns + "/" + s.meta.name;
