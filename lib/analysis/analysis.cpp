@@ -82,6 +82,8 @@ void build_context(const Options& o, Analysis& a) {
   a.context = std::make_unique<checks::Context>(
       checks::Context{a.input->sources, a.input->resources, a.input->mesh, a.profile, co, a.regulated});
   a.context->network_policies = a.input->network_policies.get();
+  a.context->linkerd = a.input->linkerd.get();
+  a.context->linkerd_default_policy = a.input->linkerd_default_policy;
 }
 
 void run_checks(const Options& o, const std::vector<std::string>& baseline, Analysis& a) {

@@ -4,12 +4,13 @@
 #include "analysis/query.h"
 #include "ir/lower_linkerd.h"
 #include "mesh/linkerd.h"
+#include "model/linkerd_policy.h"
 
 namespace meshproof::analysis {
 
 bool linkerd_programs(const mesh::Workload& w, const app::Input& input, ir::WorkloadPrograms& programs) {
   if (!input.linkerd || !mesh::served_by_linkerd(w, input.mesh)) return false;
-  ir::LinkerdLowered l = ir::lower_linkerd_pod(ir::linkerd_pod(w, input.mesh), *input.linkerd, ir::LinkerdCluster{});
+  ir::LinkerdLowered l = ir::lower_linkerd_pod(ir::linkerd_pod(w, input.mesh), *input.linkerd, ir::linkerd_cluster(input.linkerd_default_policy));
   l.programs.class_id = programs.class_id;
   programs = std::move(l.programs);
   return true;
@@ -19,6 +20,56 @@ std::string linkerd_principal_as_spiffe(const std::string& principal) {
   std::string td, ns, sa;
   if (!ir::parse_linkerd_identity(principal, ir::LinkerdCluster{}, td, ns, sa)) return principal;
   return td + "/ns/" + ns + "/sa/" + sa;
+}
+
+namespace {
+
+std::string linkerd_port_text(const ir::LinkerdPortPolicy& p) {
+  return p.port == 0 ? std::string("other ports") : "port " + std::to_string(p.port);
+}
+
+std::string linkerd_authorizations_text(const ir::LinkerdPortPolicy& p, const SourceSet& src) {
+  if (p.authorizations.empty()) return "no authorization: every connection is denied";
+  std::string out;
+  for (const ir::LinkerdAuthorization& a : p.authorizations) {
+    if (!out.empty()) out += "; ";
+    out += a.display();
+    if (a.object) out += " (" + src.describe(a.loc.known() ? a.loc : a.object->loc) + ")";
+  }
+  return "authorized by " + out;
+}
+
+}  // namespace
+
+std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Input& input,
+                                         std::vector<std::string>& assumptions) {
+  std::vector<std::string> out;
+  if (!input.linkerd || !mesh::served_by_linkerd(w, input.mesh)) return out;
+  const mesh::LinkerdMembership m = mesh::linkerd_membership(w, input.mesh);
+  std::string from;
+  const std::string policy = mesh::linkerd_default_policy(m, &from, input.linkerd_default_policy);
+  out.push_back("injected by Linkerd (" + m.reason + "); default inbound policy " + policy + " (" + from + ")");
+  if (!model::valid_linkerd_default_policy(m.default_inbound_policy) &&
+      !model::valid_linkerd_default_policy(input.linkerd_default_policy))
+    assumptions.push_back("Linkerd's install value proxy.defaultInboundPolicy is all-unauthenticated, its default "
+                          "(--linkerd-default-policy states another)");
+  const ir::LinkerdLowered l = ir::lower_linkerd_pod(ir::linkerd_pod(w, input.mesh), *input.linkerd,
+                                                     ir::linkerd_cluster(input.linkerd_default_policy));
+  for (const ir::LinkerdPortPolicy& p : l.ports) {
+    std::string line = linkerd_port_text(p) + ": ";
+    if (p.skipped)
+      line += "skips Linkerd's proxy (config.linkerd.io/skip-inbound-ports or the install's ignoreInboundPorts): "
+              "plaintext, no policy";
+    else if (p.server)
+      line += "Server " + p.server->meta.ns + "/" + p.server->meta.name + " (" + input.sources.describe(p.server->loc) +
+              (p.server->proxy_protocol.empty() ? "" : ", proxyProtocol " + p.server->proxy_protocol) + "), " +
+              linkerd_authorizations_text(p, input.sources);
+    else
+      line += "no Server: default inbound policy " + p.default_policy + ", " + linkerd_authorizations_text(p, input.sources);
+    for (const std::string& note : p.notes) line += "; " + note;
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 bool apply_linkerd_caller(const mesh::Workload& caller, const app::Input& input, QueryAnswer& out) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/pipeline.h"
 #include "ir/ir.h"
@@ -19,6 +20,13 @@ bool linkerd_programs(const mesh::Workload& w, const app::Input& input, ir::Work
 // A --principal written as a Linkerd identity becomes the SPIFFE form the request takes ("TD/ns/NS/sa/SA");
 // any other text is returned unchanged.
 std::string linkerd_principal_as_spiffe(const std::string& principal);
+
+// explain on a workload Linkerd serves: one line per port naming what decides it (the Server, with its
+// authorizations and what was ignored, or the default inbound policy and where it came from; skipped ports), with
+// the objects' locations; the install value is added to `assumptions` when the input does not state it. Empty
+// when Linkerd does not serve `w`.
+std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Input& input,
+                                         std::vector<std::string>& assumptions);
 
 // --from a workload Linkerd serves: it calls with its Linkerd identity over mTLS. False when Linkerd does not
 // serve it.

@@ -284,6 +284,7 @@ std::optional<std::string> explain_workload(const Analysis& a, const std::string
   out.assumptions = assumptions_for(a, w);
   if (w.data_plane == mesh::DataPlane::Ambient) explain_chains(*out.target.mesh, w, ctx, out);
   out.network_layer = explain_network_layer(a, w);
+  out.linkerd = explain_linkerd(w, *a.input, out.assumptions);
   return std::nullopt;
 }
 

@@ -106,6 +106,8 @@ struct Explanation {
   std::vector<ChainExplanation> chains;
   // The L3/L4 layer under the mesh, one line per direction (analysis/network_query.h); empty without it.
   std::vector<std::string> network_layer;
+  // A workload Linkerd serves: what decides each port (analysis/linkerd_query.h); empty otherwise.
+  std::vector<std::string> linkerd;
 };
 
 // Explains the workload `spec` names. Returns a message (exit 2) when it names no workload.

@@ -12,7 +12,6 @@
 
 #include "base/failpoint.h"
 #include "base/parallel.h"
-#include "mesh/linkerd.h"
 #include "model/admission.h"
 #include "model/apply.h"
 #include "model/linkerd_policy.h"
@@ -76,28 +75,6 @@ void require_objects(const InputOptions& options, const std::vector<load::InputF
                               allow});
 }
 
-// Workloads whose inbound traffic Linkerd's proxy serves (mesh/linkerd.h): their policy is Linkerd's, which
-// meshproof does not analyze yet, so they join the not-analyzed list after the documents: a declared workload
-// as itself, the other pods of a namespace as its Namespace.
-void list_linkerd_workloads(Input& input) {
-  for (const mesh::Workload& w : input.mesh.workloads) {
-    const bool other = w.origin == mesh::WorkloadOrigin::OtherWorkloads;
-    if ((!w.decl && !other) || !mesh::served_by_linkerd(w, input.mesh)) continue;
-    auto ns = input.mesh.namespaces.find(w.ns);
-    const model::ResourceBase* object = w.decl;
-    if (other) object = ns == input.mesh.namespaces.end() ? nullptr : ns->second.decl;
-    if (!object) continue;
-    model::NotAnalyzed n;
-    n.loc = object->loc;
-    n.api_version = object->api_version;
-    n.kind = object->kind;
-    n.name = other ? w.ns : w.name;
-    n.ns = other ? "" : w.ns;
-    n.system = "Linkerd data plane";
-    input.not_analyzed.push_back(std::move(n));
-  }
-}
-
 // Linkerd's admission (model/linkerd_policy.h): what it rejects never exists; its diagnostics join the input's,
 // so that invalid-resource reports them with file:line:col like Istio's.
 void admit_linkerd(Input& input) {
@@ -113,6 +90,7 @@ void admit_linkerd(Input& input) {
 
 std::unique_ptr<Input> load_input(const InputOptions& options) {
   auto input = std::make_unique<Input>();
+  input->linkerd_default_policy = options.linkerd_default_policy;
   load_files(options, *input);
   validate_input(*input);
   admit_input(*input);
@@ -187,8 +165,10 @@ void validate_input(Input& input) {
     for (const model::Diagnostic& d : input.network_policies->diagnostics) input.resources.diagnostics.push_back(d);
   // Counted here, before admission takes rejected objects out: the summary says what was read.
   const model::ResourceSet& rs = input.resources;
-  input.stats.policies =
-      rs.authorization_policies.size() + rs.peer_authentications.size() + rs.request_authentications.size();
+  // Linkerd's policy objects are analyzed too (checks/linkerd_rules.h): a tree of Linkerd policy alone is
+  // not "nothing analyzed".
+  input.stats.policies = rs.authorization_policies.size() + rs.peer_authentications.size() +
+                         rs.request_authentications.size() + (input.linkerd ? input.linkerd->object_count() : 0);
   input.stats.resources = model::object_count(rs);
   input.stats.validate_ms = ms_since(t1);
 }
@@ -210,7 +190,6 @@ void resolve_input(const InputOptions& options, Input& input) {
   input.stats.resolve_ms = ms_since(t2);
   input.stats.workloads = input.mesh.workloads.size();
   input.stats.classes = input.mesh.classes.size();
-  list_linkerd_workloads(input);
 }
 
 size_t peak_rss_kb() {

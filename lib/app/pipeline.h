@@ -40,6 +40,9 @@ struct InputOptions {
   std::optional<std::string> root_namespace;
   // The data plane of workloads whose membership the input does not decide (`--data-plane`; mesh.h).
   mesh::DataPlane assumed_data_plane = mesh::DataPlane::Sidecar;
+  // Linkerd's install value proxy.defaultInboundPolicy (`--linkerd-default-policy`); "" = Linkerd's default
+  // all-unauthenticated (mesh/linkerd.h).
+  std::string linkerd_default_policy;
   // The namespace of objects without metadata.namespace (`--namespace`; kubectl's default, model/apply.h).
   std::string default_namespace = model::kDefaultNamespace;
   load::Limits limits;
@@ -79,6 +82,8 @@ struct Input {
   // Linkerd's inbound policy objects Linkerd's admission admits (model/linkerd_policy.h; the rejected ones are
   // reported through resources.diagnostics); lowered on demand for Linkerd-served workloads (ir/lower_linkerd.h).
   std::shared_ptr<const model::LinkerdPolicySet> linkerd;
+  // InputOptions::linkerd_default_policy: the install value the Linkerd lowering assumes ("" = Linkerd's).
+  std::string linkerd_default_policy;
   // The L3/L4 layer's objects (model/network_policy.h), read with the rest; the ones the API server rejects are
   // kept with valid false and reported through resources.diagnostics.
   std::shared_ptr<const model::NetworkPolicySet> network_policies;

@@ -16,6 +16,7 @@
 
 namespace meshproof::model {
 struct NetworkPolicySet;  // model/network_policy.h
+struct LinkerdPolicySet;  // model/linkerd_policy.h
 }  // namespace meshproof::model
 
 namespace meshproof::checks {
@@ -72,6 +73,11 @@ struct Context {
   mutable std::shared_ptr<gaps::Results> gap_results{};
   // The L3/L4 layer's objects (app::Input::network_policies; nullptr: none), for mesh::NetworkLayer.
   const model::NetworkPolicySet* network_policies = nullptr;
+  // Linkerd's admitted policy objects (app::Input::linkerd; nullptr: none), lowered for the workloads Linkerd
+  // serves (checks/linkerd_rules.h).
+  const model::LinkerdPolicySet* linkerd = nullptr;
+  // The install value proxy.defaultInboundPolicy (--linkerd-default-policy); "" = Linkerd's default.
+  std::string linkerd_default_policy;
 };
 
 // A check is one class, registered once (registry.cpp). It carries its info (name, id, severity, summary,

@@ -5,6 +5,7 @@
 // all means PERMISSIVE).
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/linkerd_rules.h"
 #include "mesh/linkerd.h"
 
 namespace meshproof::checks {
@@ -73,6 +74,8 @@ class MtlsNotStrict final : public Check {
       }
       for (const mesh::WorkloadPort& p : w.ports) report(ctx, w, &p, p.mtls, out);
     }
+    // Ports a Linkerd Server governs: plaintext passes iff one of its authorizations is unauthenticated (LK28).
+    linkerd::plaintext_server_ports(ctx, info(), out);
   }
 
  private:
@@ -85,7 +88,7 @@ class MtlsNotStrict final : public Check {
   void report_linkerd_default(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
     const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
     std::string from;
-    const std::string policy = mesh::linkerd_default_policy(m, &from);
+    const std::string policy = mesh::linkerd_default_policy(m, &from, ctx.linkerd_default_policy);
     if (!mesh::linkerd_policy_admits_plaintext(policy)) return;
     const std::string subject = describe_workload(w);
     Finding f =

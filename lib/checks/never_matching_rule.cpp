@@ -15,6 +15,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "checks/linkerd_rules.h"
 #include "ir/lower_ztunnel.h"
 
 namespace meshproof::checks {
@@ -391,6 +392,11 @@ class NeverMatchingRule final : public gaps::SymbolicCheck {
             "fields without a RequestAuthentication, requestPrincipals without '/', contradictory values."}) {}
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<NeverMatchingAnalyzer>(info(), s);
+  }
+  // Istio's rules through the shared pass, then Linkerd's authorizations (checks/linkerd_rules.h).
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    SymbolicCheck::run(ctx, out);
+    linkerd::never_matching_authorizations(ctx, info(), out);
   }
   std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
 };

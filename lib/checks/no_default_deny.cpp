@@ -104,7 +104,7 @@ class NoDefaultDeny final : public Check {
   void report_linkerd(const Context& ctx, const mesh::Workload& w, std::vector<Finding>& out) const {
     const mesh::LinkerdMembership m = mesh::linkerd_membership(w, ctx.mesh);
     std::string from;
-    const std::string policy = mesh::linkerd_default_policy(m, &from);
+    const std::string policy = mesh::linkerd_default_policy(m, &from, ctx.linkerd_default_policy);
     if (policy == "deny") return;
     const std::string who =
         mesh::linkerd_policy_admits_plaintext(policy) ? "every client, plaintext included" : "every meshed client";

@@ -18,6 +18,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "checks/linkerd_rules.h"
 
 namespace meshproof::checks {
 namespace {
@@ -377,6 +378,11 @@ class OverlyPermissiveRule final : public gaps::SymbolicCheck {
             "condition is an IP range, and in regulated namespaces rules that allow any caller or any mesh "
             "identity. "
             "Each finding carries a request from an unnamed identity, or plaintext, that Istio allows."}) {}
+  // Istio's rules through the shared pass, then Linkerd's authorizations (checks/linkerd_rules.h).
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    SymbolicCheck::run(ctx, out);
+    linkerd::overly_permissive_authorizations(ctx, info(), out);
+  }
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<PermissiveAnalyzer>(info(), s);
   }

@@ -17,6 +17,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_pass.h"
+#include "checks/linkerd_rules.h"
 #include "engine/evaluate.h"
 
 namespace meshproof::checks {
@@ -327,6 +328,11 @@ class RedundantRule final : public gaps::SymbolicCheck {
             "when source.namespace), and a reviewer who narrows one copy later leaves the other allowing or "
             "denying "
             "the old set."}) {}
+  // Istio's rules through the shared pass, then Linkerd's authorizations (checks/linkerd_rules.h).
+  void run(const Context& ctx, std::vector<Finding>& out) const override {
+    SymbolicCheck::run(ctx, out);
+    linkerd::redundant_authorizations(ctx, info(), out);
+  }
   std::unique_ptr<gaps::Analyzer> analyzer(const gaps::Shared& s) const override {
     return std::make_unique<RedundantAnalyzer>(info(), s);
   }

@@ -26,6 +26,7 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/linkerd_rules.h"
 #include "checks/namespace_refs.h"
 
 namespace meshproof::checks {
@@ -95,6 +96,7 @@ class SelectorMatchesNothing final : public Check {
       if (it != declared.end()) check_selector(ctx, s, sidecar_selector(s), it->second, out);
     }
     for (const mesh::GatewayInfo& g : ctx.mesh.gateways) check_gateway(g, all_declared, out);
+    linkerd::linkerd_references_matching_nothing(ctx, info(), out);
   }
 
  private:

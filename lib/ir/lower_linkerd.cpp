@@ -22,14 +22,7 @@ using model::Str;
 
 namespace {
 
-// One ClientAuthorization of Linkerd's model: networks ∧ authentication.
-struct LinkerdAuthz {
-  enum class Authn { Unauthenticated, TlsUnauthenticated, TlsAuthenticated } authn = Authn::Unauthenticated;
-  std::vector<Term> identities;                 // TlsAuthenticated: OR of identity terms
-  std::vector<model::LinkerdNetwork> networks;  // empty: every address
-  std::string kind, ns, name;                   // the object it comes from ("Default" for a default policy)
-  Loc loc;
-};
+using LinkerdAuthz = LinkerdAuthorization;
 
 Term identity_term(std::vector<Atom> atoms, const std::string& written, Loc loc) {
   Term t;
@@ -82,6 +75,7 @@ Term lower_linkerd_identity(const Str& id, const LinkerdCluster& c) {
 }
 
 void add_identity(LinkerdAuthz& a, const Str& id, const LinkerdCluster& c) {
+  if (id.value == "*") a.any_identity = true;
   a.identities.push_back(lower_linkerd_identity(id, c));
   // "*.S" with S a label suffix of the trust domain also matches the trust domain S itself.
   if (id.value.starts_with("*.") && label_suffix(c.trust_domain, id.value.substr(2)))
@@ -105,8 +99,10 @@ std::vector<LinkerdAuthz> default_authzs(const std::string& policy, const Linker
   a.loc = pod.loc;
   const bool cluster = policy.starts_with("cluster-");
   if (cluster) a.networks = networks_of(c.cluster_networks);
+  a.cluster_networks = cluster;
   if (policy.ends_with("-authenticated") || authenticated_only) {
     a.authn = LinkerdAuthz::Authn::TlsAuthenticated;
+    a.any_identity = true;
     a.identities.push_back(identity_term({make_atom(Attribute::PeerTrustDomain, Op::Present)}, "*", Loc{}));
   }
   return {a};
@@ -148,6 +144,7 @@ std::optional<LinkerdAuthz> resolve_policy(const model::LinkerdAuthorizationPoli
   a.ns = p.meta.ns;
   a.name = p.meta.name;
   a.loc = p.loc;
+  a.object = &p;
   for (const model::LinkerdRef& r : p.authentications) {
     const std::string ns = r.ns.empty() ? p.meta.ns : r.ns;
     if (ref_is(r, "ServiceAccount")) {
@@ -170,6 +167,7 @@ std::optional<LinkerdAuthz> resolve_policy(const model::LinkerdAuthorizationPoli
         return std::nullopt;
       }
       a.networks = n->networks;
+      a.networks_written = true;
     }
   }
   return a;
@@ -181,11 +179,15 @@ LinkerdAuthz server_authorization_authz(const model::LinkerdServerAuthorization&
   a.ns = s.meta.ns;
   a.name = s.meta.name;
   a.loc = s.loc;
+  a.object = &s;
   // grpc/src/inbound.rs to_authz: no networks = the cluster networks (L14).
   a.networks = s.networks.empty() ? networks_of(c.cluster_networks) : s.networks;
+  a.networks_written = !s.networks.empty();
+  a.cluster_networks = s.networks.empty();
   if (s.unauthenticated) return a;
   if (s.unauthenticated_tls) {
     a.authn = LinkerdAuthz::Authn::TlsUnauthenticated;
+    a.any_identity = true;
     return a;
   }
   a.authn = LinkerdAuthz::Authn::TlsAuthenticated;
@@ -215,6 +217,7 @@ std::vector<LinkerdAuthz> server_authzs(const model::LinkerdServer& s, const mod
     a.kind = "Server";
     a.ns = s.meta.ns;
     a.name = s.meta.name;
+    a.object = &s;
     a.loc = s.access_policy_loc.known() ? s.access_policy_loc : s.loc;
     out.push_back(std::move(a));
   }
@@ -329,6 +332,21 @@ Program port_program(const LinkerdPod& pod, uint32_t port, const std::string& po
 
 }  // namespace
 
+LinkerdCluster linkerd_cluster(const std::string& default_policy) {
+  LinkerdCluster c;
+  if (model::valid_linkerd_default_policy(default_policy)) c.default_policy = default_policy;
+  return c;
+}
+
+std::string LinkerdAuthorization::display() const {
+  if (kind == "Default") return "default inbound policy " + name;
+  if (kind == "Server") {
+    const auto* s = static_cast<const model::LinkerdServer*>(object);
+    return "Server " + ns + "/" + name + " accessPolicy " + (s ? s->access_policy : std::string("?"));
+  }
+  return kind + " " + ns + "/" + name;
+}
+
 std::string linkerd_identity(const std::string& sa, const std::string& ns, const LinkerdCluster& cluster) {
   return sa + "." + ns + "." + identity_tail(cluster);
 }
@@ -382,13 +400,14 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
       prog.mtls = model::MtlsMode::Permissive;
     } else if (const model::LinkerdServer* s = governing_server(pod, policies, port)) {
       info.server = s;
-      prog = port_program(pod, port, name, server_authzs(*s, policies, cluster, info.notes),
-                          "Linkerd Server " + s->meta.ns + "/" + s->meta.name, s->loc);
+      info.authorizations = server_authzs(*s, policies, cluster, info.notes);
+      prog = port_program(pod, port, name, info.authorizations, "Linkerd Server " + s->meta.ns + "/" + s->meta.name,
+                          s->loc);
     } else {
       info.default_policy = fallback;
       const bool require = require_identity.count(port) > 0;
-      prog = port_program(pod, port, name, default_authzs(fallback, cluster, require, pod),
-                          "Linkerd default inbound policy " + fallback, pod.loc);
+      info.authorizations = default_authzs(fallback, cluster, require, pod);
+      prog = port_program(pod, port, name, info.authorizations, "Linkerd default inbound policy " + fallback, pod.loc);
     }
     PortPrograms pp;
     pp.port = port;
@@ -399,9 +418,10 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
   }
   LinkerdPortPolicy rest;
   rest.default_policy = fallback;
+  rest.authorizations = default_authzs(fallback, cluster, false, pod);
   PortPrograms pp;
-  pp.views.push_back(port_program(pod, 0, "", default_authzs(fallback, cluster, false, pod),
-                                  "Linkerd default inbound policy " + fallback, pod.loc));
+  pp.views.push_back(
+      port_program(pod, 0, "", rest.authorizations, "Linkerd default inbound policy " + fallback, pod.loc));
   out.programs.ports.push_back(std::move(pp));
   out.ports.push_back(std::move(rest));
   return out;

@@ -39,6 +39,23 @@ struct LinkerdPod {
   Loc loc;
 };
 
+// One ClientAuthorization of Linkerd's model (linkerd.md §1): networks ∧ authentication, with the object it
+// comes from. Each is one ALLOW rule of its port's program, in the same order (rule index = position).
+struct LinkerdAuthorization {
+  enum class Authn { Unauthenticated, TlsUnauthenticated, TlsAuthenticated } authn = Authn::Unauthenticated;
+  std::vector<Term> identities;                 // TlsAuthenticated: OR of identity terms
+  std::vector<model::LinkerdNetwork> networks;  // empty: every address
+  // "AuthorizationPolicy", "ServerAuthorization", "Server" (its accessPolicy's default authorization) or
+  // "Default" (the pod's default inbound policy).
+  std::string kind, ns, name;
+  const model::ResourceBase* object = nullptr;  // the input object (nullptr for "Default")
+  Loc loc;
+  bool any_identity = false;       // TlsAuthenticated by "*" (every meshed identity), or TlsUnauthenticated
+  bool networks_written = false;   // networks the object names (a NetworkAuthentication, client.networks)
+  bool cluster_networks = false;   // networks implied: the cluster networks (cluster-* defaults, L14)
+  std::string display() const;     // "AuthorizationPolicy ns/name", "Server ns/name accessPolicy audit", ...
+};
+
 // What decides one port, for explain and for the checks.
 struct LinkerdPortPolicy {
   uint32_t port = 0;                             // 0: every port the pod does not declare
@@ -46,12 +63,16 @@ struct LinkerdPortPolicy {
   std::string default_policy;                    // the default policy applied when no Server does
   bool skipped = false;                          // skip-inbound-ports: no proxy
   std::vector<std::string> notes;                // what was ignored and why (unresolvable policies, ...)
+  std::vector<LinkerdAuthorization> authorizations;  // the program's ALLOW rules, in order
 };
 
 struct LinkerdLowered {
   WorkloadPrograms programs;
   std::vector<LinkerdPortPolicy> ports;  // parallel to programs.ports
 };
+
+// The cluster with the install value proxy.defaultInboundPolicy `default_policy` ("" = Linkerd's default).
+LinkerdCluster linkerd_cluster(const std::string& default_policy);
 
 // Linkerd's identity of a service account: SA.NS.serviceaccount.identity.CP.TD.
 std::string linkerd_identity(const std::string& sa, const std::string& ns, const LinkerdCluster& cluster);

@@ -76,15 +76,29 @@ LinkerdMembership linkerd_membership(const Workload& w, const Mesh& mesh) {
   return m;
 }
 
+bool linkerd_opted_out(const Workload& w, const Mesh& mesh) {
+  if (!w.decl) return false;
+  const std::string* pod = find(w.decl->pod_annotations, kInject);
+  const model::Namespace* ns = declared_namespace(w, mesh);
+  const std::string* at_ns = ns ? find(ns->meta.annotations, kInject) : nullptr;
+  if (pod) return *pod == "disabled";
+  return at_ns && *at_ns == "disabled";
+}
+
 bool served_by_linkerd(const Workload& w, const Mesh& mesh) {
   return !w.has_proxy() && linkerd_membership(w, mesh).member;
 }
 
-std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from) {
+std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from, const std::string& install) {
   // workload.rs 164-167: an invalid annotation is logged and ignored; the cluster default applies.
   const bool annotated = model::valid_linkerd_default_policy(m.default_inbound_policy);
-  if (from) *from = annotated ? std::string("annotation ") + kDefaultInboundPolicy : "Linkerd's install default";
-  return annotated ? m.default_inbound_policy : "all-unauthenticated";
+  const bool given = model::valid_linkerd_default_policy(install);
+  if (from)
+    *from = annotated ? std::string("annotation ") + kDefaultInboundPolicy
+            : given   ? std::string("the install value proxy.defaultInboundPolicy, --linkerd-default-policy")
+                      : std::string("Linkerd's install default, assumed: --linkerd-default-policy sets the install "
+                                    "value");
+  return annotated ? m.default_inbound_policy : given ? install : "all-unauthenticated";
 }
 
 bool linkerd_policy_admits_plaintext(const std::string& policy) {

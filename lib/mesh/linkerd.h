@@ -30,6 +30,10 @@ struct LinkerdMembership {
 // Synthetic and "other" workloads (pods the input does not show) are members when their namespace says so.
 LinkerdMembership linkerd_membership(const Workload& w, const Mesh& mesh);
 
+// A workload Linkerd's injector skips on purpose: its pod template, or its Namespace without a pod-level
+// enabled/ingress, says linkerd.io/inject: disabled (report.go disableByAnnotation).
+bool linkerd_opted_out(const Workload& w, const Mesh& mesh);
+
 // A workload whose inbound traffic Linkerd's proxy serves and no Istio proxy does: Istio's
 // PeerAuthentication and AuthorizationPolicy say nothing about it (data plane none, opted out, with a
 // Linkerd reason).
@@ -40,7 +44,9 @@ bool served_by_linkerd(const Workload& w, const Mesh& mesh);
 // proxy.defaultInboundPolicy, taken to be Linkerd's default all-unauthenticated (meshproof does not read install
 // values). `from` (when given) says which: "annotation config.linkerd.io/default-inbound-policy" or "Linkerd's
 // install default".
-std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from = nullptr);
+// `install`: the install value when the user gives it (--linkerd-default-policy), else "".
+std::string linkerd_default_policy(const LinkerdMembership& m, std::string* from = nullptr,
+                                   const std::string& install = "");
 // all-unauthenticated, cluster-unauthenticated and audit admit connections without a client identity (LK15).
 bool linkerd_policy_admits_plaintext(const std::string& policy);
 

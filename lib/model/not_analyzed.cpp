@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "model/linkerd_policy.h"
 #include "model/parse_internal.h"
 
 namespace meshproof::model {
@@ -98,7 +99,10 @@ void visit_cloudformation(const load::Node& root, std::vector<NotAnalyzed>& out)
 }  // namespace
 
 const char* unmodelled_policy_system(std::string_view group, std::string_view kind) {
-  // Linkerd's policy API (every kind of the group) and ServiceProfile (per-route policy of linkerd.io).
+  // Linkerd's policy API: Server, ServerAuthorization, AuthorizationPolicy, MeshTLSAuthentication and
+  // NetworkAuthentication are modelled (model/linkerd_policy.h); the group's other kinds (HTTPRoute,
+  // EgressNetwork, rate limits) and ServiceProfile (per-route policy of linkerd.io) are not.
+  if (is_linkerd_policy_kind(group, kind)) return nullptr;
   if (group == "policy.linkerd.io" || group == "linkerd.io") return "Linkerd";
   if (group == "consul.hashicorp.com" || group == "auth.consul.hashicorp.com" || group == "mesh.consul.hashicorp.com") {
     static constexpr std::array<std::string_view, 7> kConsul = {

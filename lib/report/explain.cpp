@@ -387,6 +387,7 @@ std::string format_explanation_json(const analysis::Explanation& e, const Source
     j["enforcement_chain"] = chains_json(e, src);
   }
   if (!e.network_layer.empty()) j["network_layer"] = e.network_layer;
+  if (!e.linkerd.empty()) j["linkerd"] = e.linkerd;
   return j.dump(2) + "\n";
 }
 
@@ -404,6 +405,8 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   print_chains(o, e, src);
   if (!e.network_layer.empty()) o << "  L3/L4 layer (NetworkPolicy):\n";
   for (const std::string& line : e.network_layer) o << "    " << line << "\n";
+  if (!e.linkerd.empty()) o << "  Linkerd inbound policy (docs/semantics.md#linkerd-policy):\n";
+  for (const std::string& line : e.linkerd) o << "    " << line << "\n";
   print_summary(o, e);
   return o.str();
 }

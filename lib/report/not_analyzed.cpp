@@ -30,7 +30,8 @@ std::string not_analyzed_failure(const RunSummary& summary) {
   if (!only_unanalyzed_policies(summary)) return "";
   const size_t n = summary.not_analyzed.size();
   return "nothing was analyzed: the input holds no Istio PeerAuthentication, AuthorizationPolicy or "
-         "RequestAuthentication, only " +
+         "RequestAuthentication and no Linkerd Server, ServerAuthorization, AuthorizationPolicy, "
+         "MeshTLSAuthentication or NetworkAuthentication, only " +
          std::to_string(n) + (n == 1 ? " object" : " objects") + " whose policy meshproof does not model (" +
          not_analyzed_counts(summary.not_analyzed) +
          "); a clean result would say nothing about them, so the exit code is 2. Check them with their own "

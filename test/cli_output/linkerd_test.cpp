@@ -44,7 +44,7 @@ std::map<std::string, int> checks_of(const json& j) {
   return n;
 }
 
-TEST_CASE("linkerd: an injected workload is judged by its skip ports only, and listed as not analyzed",
+TEST_CASE("linkerd: an injected workload is judged by Linkerd's rules, and is not listed as not analyzed",
           "[cli][linkerd]") {
   fs::path dir = temp_dir("linkerd-injected");
   write_file(
@@ -55,19 +55,42 @@ TEST_CASE("linkerd: an injected workload is judged by its skip ports only, and l
   json j = json::parse(r.out);
   const std::map<std::string, int> n = checks_of(j);
   CHECK(n.count("no-default-deny") == 0);
-  CHECK(n.count("workload-outside-mesh") == 0);
   CHECK(n.count("plaintext-hop") == 0);
-  REQUIRE(n.at("mtls-not-strict") == 2);  // 9090 and 9091, not 8080
-  const json& f = j["findings"][0];
-  CHECK(f["properties"]["level"] == "linkerd-skip-inbound-ports");
-  CHECK(f["properties"]["port"] == "9090");
-  CHECK(f["message"].get<std::string>().find("skip-inbound-ports sends that port past Linkerd's proxy") !=
-        std::string::npos);
-  REQUIRE(j["not_analyzed"].size() == 2);  // the Deployment, and the namespace's other pods as its Namespace
-  CHECK(j["not_analyzed"][0]["system"] == "Linkerd data plane");
-  CHECK(j["not_analyzed"][0]["kind"] == "Deployment");
-  CHECK(j["not_analyzed"][1]["kind"] == "Namespace");
-  CHECK(r.exit_code == 1);  // an Istio policy exists (namespace other), and the skip ports fail the run
+  REQUIRE(n.at("mtls-not-strict") == 2);        // 9090 and 9091, not 8080
+  REQUIRE(n.at("workload-outside-mesh") == 1);  // the skipped ports run outside the mesh (LK29)
+  int skip_ports = 0;
+  for (const json& f : j["findings"]) {
+    if (f["check"] == "mtls-not-strict") {
+      CHECK(f["properties"]["level"] == "linkerd-skip-inbound-ports");
+      CHECK(f["message"].get<std::string>().find("skip-inbound-ports sends that port past Linkerd's proxy") !=
+            std::string::npos);
+      skip_ports += f["properties"]["port"] == "9090" || f["properties"]["port"] == "9091";
+    }
+    if (f["check"] == "workload-outside-mesh") CHECK(f["properties"]["ports"] == "9090, 9091");
+  }
+  CHECK(skip_ports == 2);
+  CHECK_FALSE(j.contains("not_analyzed"));  // Linkerd's policy is analyzed (docs/semantics.md#linkerd-checks)
+  CHECK(r.exit_code == 1);  // the skip ports fail the run
+}
+
+TEST_CASE("linkerd: a tree of Linkerd policy alone is analyzed, not 'nothing analyzed'", "[cli][linkerd]") {
+  fs::path dir = temp_dir("linkerd-only");
+  // The tree without its Istio PeerAuthentication: only Linkerd's policy is left.
+  const std::string tree =
+      emojivoto("  annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}\n");
+  write_file(dir / "emojivoto.yaml", tree.substr(0, tree.find("---\napiVersion: security.istio.io")) +
+                                          R"(---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: web-http, namespace: emojivoto}
+spec: {podSelector: {matchLabels: {app: web}}, port: 8080}
+)");
+  RunResult r = run_cli({"check", dir.string(), "-o", "json"});
+  INFO(r.out << r.err);
+  CHECK(r.err.find("nothing was analyzed") == std::string::npos);
+  json j = json::parse(r.out);
+  CHECK_FALSE(j["summary"].contains("nothing_analyzed"));
+  CHECK(r.exit_code != 2);
 }
 
 // docs/semantics.md#linkerd-policy LK14, LK15: the default inbound policy of ports without a Server.

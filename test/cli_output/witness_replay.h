@@ -82,7 +82,7 @@ inline json check_repository(const std::string& dir) {
   REQUIRE(r.exit_code <= 2);  // 3 and 4 are failures of meshproof
   REQUIRE_FALSE(r.out.empty());
   json report = json::parse(r.out);
-  // 2 also when nothing was analyzed (only policies meshproof does not model, e.g. samples/hospital-linkerd).
+  // 2 also when nothing was analyzed (only policies meshproof does not model).
   const bool nothing_analyzed = report.contains("summary") && report["summary"].contains("nothing_analyzed");
   CHECK((r.exit_code == 2) == (report.contains("input_errors") || nothing_analyzed));
   return report;

@@ -171,7 +171,7 @@ TEST_CASE("meshgen: the symbolic pass finds the same in one chunk as in many") {
     auto five = meshproof::test::run_cli({"check", tree, "-o", "json", "--threads", "2"});
     ::unsetenv("MESHPROOF_GAP_CHUNKS");
     auto many = meshproof::test::run_cli({"check", tree, "-o", "json", "--threads", "2"});
-    // A sample whose expected.json says exit 2 (e.g. hospital-linkerd: nothing Istio's checks analyze)
+    // A sample whose expected.json says exit 2 (a tree of policy meshproof does not model)
     // still writes its findings; any other tree must run cleanly.
     const fs::path expected = fs::path(tree) / "expected.json";
     const int expected_exit =

@@ -22,7 +22,11 @@ std::vector<model::NotAnalyzed> not_analyzed(const std::string& yaml) {
 }
 
 TEST_CASE("not analyzed: the known kinds of other meshes and layers, and only those", "[model][not-analyzed]") {
-  CHECK(std::string(model::unmodelled_policy_system("policy.linkerd.io", "Server")) == "Linkerd");
+  // Linkerd's authorization kinds are modelled (model/linkerd_policy.h); its routes and ServiceProfile are not.
+  CHECK(model::unmodelled_policy_system("policy.linkerd.io", "Server") == nullptr);
+  CHECK(model::unmodelled_policy_system("policy.linkerd.io", "MeshTLSAuthentication") == nullptr);
+  CHECK(std::string(model::unmodelled_policy_system("policy.linkerd.io", "HTTPRoute")) == "Linkerd");
+  CHECK(std::string(model::unmodelled_policy_system("linkerd.io", "ServiceProfile")) == "Linkerd");
   CHECK(std::string(model::unmodelled_policy_system("consul.hashicorp.com", "ServiceIntentions")) == "Consul");
   CHECK(std::string(model::unmodelled_policy_system("appmesh.k8s.aws", "VirtualNode")) == "AWS App Mesh");
   CHECK(std::string(model::unmodelled_policy_system("cilium.io", "CiliumClusterwideNetworkPolicy")) == "Cilium");

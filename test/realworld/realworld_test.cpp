@@ -3,7 +3,8 @@
 // (an Unknown solver answer, reported as a finding with property inconclusive: "true"). The only input
 // errors (exit 2) are the files that are genuinely not YAML (the corpus's PROVENANCE.md, "Invalid YAML"),
 // each reported at its file:line:column; the rest of such a folder is then analyzed without them. A folder
-// whose only policies meshproof does not model (Linkerd's) exits 2 with "nothing was analyzed".
+// whose only policies meshproof does not model would exit 2 with "nothing was analyzed" (Linkerd's Server and
+// authorization kinds are modelled: docs/semantics.md#linkerd-checks).
 // The whole run takes a few seconds (docs/realworld.md has the timings).
 #include <catch2/catch.hpp>
 

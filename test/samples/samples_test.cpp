@@ -56,8 +56,8 @@ TEST_CASE("samples: findings, exit codes, clean namespaces and queries match exp
       }
       auto r = run_cli(args);
       INFO("stderr: " << r.err);
-      // Exit code 2 is an input error, unless the sample expects it: hospital-linkerd, whose Linkerd policy the
-      // checks do not read yet, ends with "nothing analyzed" while its queries are decided (issue #15).
+      // Exit code 2 is an input error, unless the sample expects it (a sample of policy meshproof does not model
+      // would end with "nothing analyzed" while its queries are decided).
       if (expected.value("exit_code", 1) != 2) REQUIRE(r.exit_code != 2);
       REQUIRE(!r.out.empty());
       json out = json::parse(r.out);

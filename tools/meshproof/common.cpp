@@ -47,6 +47,12 @@ void add_input_flags(CLI::App* cmd, InputFlags& flags) {
                   "Data plane of workloads whose namespace the input does not declare: sidecar (default), "
                   "ambient or none (docs/semantics.md#data-plane-membership)")
       ->check(CLI::IsMember({"sidecar", "ambient", "none"}));
+  cmd->add_option("--linkerd-default-policy", flags.linkerd_default_policy,
+                  "Linkerd's install value proxy.defaultInboundPolicy, for pods without a valid "
+                  "config.linkerd.io/default-inbound-policy (default: all-unauthenticated, Linkerd's own; "
+                  "docs/semantics.md#linkerd-policy)")
+      ->check(CLI::IsMember({"all-unauthenticated", "all-authenticated", "cluster-unauthenticated",
+                             "cluster-authenticated", "deny", "audit"}));
   cmd->add_option("--root-namespace", flags.root_namespace,
                   "Istio root namespace (default: the mesh config's rootNamespace, else istio-system)");
   cmd->add_option("--max-file-size", flags.max_file_mb, "Refuse input files larger than this many MiB")
@@ -131,6 +137,7 @@ app::InputOptions input_options(const InputFlags& flags, bool progress) {
   if (!flags.root_namespace.empty()) o.root_namespace = flags.root_namespace;
   o.default_namespace = flags.default_namespace;
   if (!flags.data_plane.empty()) o.assumed_data_plane = *mesh::parse_assumed_data_plane(flags.data_plane);
+  o.linkerd_default_policy = flags.linkerd_default_policy;
   o.limits.max_file_bytes = flags.max_file_mb << 20;
   o.threads = flags.threads;
   o.allow_empty = flags.allow_empty;

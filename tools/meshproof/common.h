@@ -18,6 +18,7 @@ struct InputFlags {
   std::string default_namespace = "default";
   bool namespaces_complete = false;
   std::string data_plane;  // --data-plane; "" = the profile's, else sidecar
+  std::string linkerd_default_policy;  // --linkerd-default-policy; "" = Linkerd's all-unauthenticated
   size_t max_file_mb = 64;
   bool allow_empty = false;
   unsigned threads = 0;

@@ -1,0 +1,174 @@
+// The checks on Linkerd's inbound policy (issue #15; docs/semantics.md#linkerd-checks LK24-LK29): each check's
+// positive fixture under test/fixtures/checks/linkerd/<check>/ gives the findings its comment names, the negative
+// one none. Witnesses replay through `query` in cli_output/witness_replay_test.cpp (every positive.yaml).
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "harness.h"
+
+using namespace meshproof;
+
+namespace {
+
+std::set<std::string> names_of(const std::vector<const Finding*>& found) {
+  std::set<std::string> out;
+  for (const Finding* f : found) out.insert(f->resource.kind + " " + f->resource.name);
+  return out;
+}
+
+std::unique_ptr<test::CheckRun> run_linkerd(const std::string& check, const std::string& which) {
+  return test::run_fixture("checks/linkerd/" + check + "/" + which + ".yaml", {{}, {check}});
+}
+
+}  // namespace
+
+TEST_CASE("linkerd: redundant-rule reports an authorization another one covers", "[checks][linkerd]") {
+  auto run = run_linkerd("redundant-rule", "positive");
+  INFO("findings:" << run->dump());
+  auto found = run->of("redundant-rule");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->resource.name == "web-from-api");
+  CHECK(found[0]->properties.at("covered_by") == "AuthorizationPolicy shop/web-from-shop");
+  REQUIRE(found[0]->witness.has_value());
+  CHECK(found[0]->witness->decision == "ALLOW");
+  CHECK(found[0]->witness->source_principal == "cluster.local/ns/shop/sa/api");
+  CHECK(found[0]->message.find("proven by Z3") != std::string::npos);
+
+  auto negative = run_linkerd("redundant-rule", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->of("redundant-rule").empty());
+}
+
+TEST_CASE("linkerd: never-matching-rule reports a foreign identity and an unresolvable policy",
+          "[checks][linkerd]") {
+  auto run = run_linkerd("never-matching-rule", "positive");
+  INFO("findings:" << run->dump());
+  auto found = run->of("never-matching-rule");
+  CHECK(names_of(found) == std::set<std::string>{"AuthorizationPolicy web-from-partner", "AuthorizationPolicy web-from-ops"});
+  for (const Finding* f : found) {
+    if (f->resource.name == "web-from-partner")
+      CHECK(f->message.find("spiffe://partner.example/ns/shop/sa/api") != std::string::npos);
+    if (f->resource.name == "web-from-ops") CHECK(f->properties.at("missing") == "MeshTLSAuthentication shop/ops-clients");
+  }
+
+  auto negative = run_linkerd("never-matching-rule", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->of("never-matching-rule").empty());
+}
+
+TEST_CASE("linkerd: overly-permissive-rule reports any caller, a network as identity, any meshed identity",
+          "[checks][linkerd]") {
+  auto run = run_linkerd("overly-permissive-rule", "positive");
+  INFO("findings:" << run->dump());
+  auto found = run->of("overly-permissive-rule");
+  REQUIRE(found.size() == 3);
+  std::map<std::string, std::string> kinds;
+  for (const Finding* f : found) {
+    kinds[f->resource.name] = f->properties.at("kind");
+    REQUIRE(f->witness.has_value());
+    CHECK(f->witness->decision == "ALLOW");
+  }
+  CHECK(kinds["web-from-anyone"] == "any-caller");
+  CHECK(kinds["api-from-office"] == "ip-as-identity");
+  CHECK(kinds["api-any-meshed"] == "any-identity");
+  for (const Finding* f : found) {
+    if (f->resource.name == "web-from-anyone") CHECK_FALSE(f->witness->mtls);  // plaintext is admitted
+    if (f->resource.name == "api-any-meshed") CHECK(f->witness->mtls);
+  }
+
+  auto negative = run_linkerd("overly-permissive-rule", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->of("overly-permissive-rule").empty());
+}
+
+TEST_CASE("linkerd: selector-matches-nothing reports Servers and references that match nothing",
+          "[checks][linkerd]") {
+  auto run = run_linkerd("selector-matches-nothing", "positive");
+  INFO("findings:" << run->dump());
+  CHECK(names_of(run->of("selector-matches-nothing")) ==
+        std::set<std::string>{"Server web-typo", "Server api-grpc", "ServerAuthorization web-public",
+                              "AuthorizationPolicy api-from-web"});
+
+  auto negative = run_linkerd("selector-matches-nothing", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->of("selector-matches-nothing").empty());
+}
+
+TEST_CASE("linkerd: workload-outside-mesh reports skipped ports and uninjected pods, not opt-outs",
+          "[checks][linkerd]") {
+  auto run = run_linkerd("workload-outside-mesh", "positive");
+  INFO("findings:" << run->dump());
+  auto found = run->of("workload-outside-mesh");
+  CHECK(names_of(found) == std::set<std::string>{"Deployment metrics", "Deployment loader"});
+  for (const Finding* f : found) {
+    if (f->resource.name == "metrics") {
+      CHECK(f->properties.at("ports") == "9090");
+      CHECK(f->severity == Severity::Error);  // shop is regulated
+    }
+    if (f->resource.name == "loader") {
+      CHECK(f->severity == Severity::Warning);
+      CHECK(f->message.find("nor does Linkerd inject its proxy") != std::string::npos);
+    }
+  }
+
+  auto negative = run_linkerd("workload-outside-mesh", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->of("workload-outside-mesh").empty());
+}
+
+TEST_CASE("linkerd: mtls-not-strict reports a Server port with an unauthenticated authorization",
+          "[checks][linkerd]") {
+  auto run = run_linkerd("mtls-not-strict", "positive");
+  INFO("findings:" << run->dump());
+  auto found = run->where("mtls-not-strict", "level", "linkerd-server");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->resource.name == "web");
+  CHECK(found[0]->properties.at("port") == "8080");
+  CHECK(found[0]->message.find("ServerAuthorization shop/web-probes") != std::string::npos);
+
+  auto negative = run_linkerd("mtls-not-strict", "negative");
+  INFO("negative:" << negative->dump());
+  CHECK(negative->where("mtls-not-strict", "level", "linkerd-server").empty());
+}
+
+TEST_CASE("linkerd: --linkerd-default-policy sets the install value the default inbound policy falls back to",
+          "[checks][linkerd]") {
+  // Namespace shop of the fixtures says deny; a Namespace without the annotation takes the install value.
+  const std::string file = test::write_temp(R"(apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {compliance.meshproof.dev/regulated: "true"}
+  annotations: {linkerd.io/inject: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shop/web:1, ports: [{containerPort: 8080}]}]}
+)",
+                                            "install-default.yaml");
+  for (const auto& [install, want] : std::vector<std::pair<std::string, size_t>>{
+           {"", 1}, {"all-unauthenticated", 1}, {"all-authenticated", 0}, {"deny", 0}}) {
+    analysis::Options ao;
+    ao.input.paths = {file};
+    ao.input.linkerd_default_policy = install;
+    ao.only_checks = {"mtls-not-strict"};
+    ao.today = test::kFixtureToday;
+    auto a = analysis::run(ao);
+    REQUIRE_FALSE(a->failed());
+    size_t n = 0;
+    for (const Finding& f : a->findings)
+      if (f.check == "mtls-not-strict" && f.resource.name == "web") {
+        ++n;
+        CHECK(f.message.find(install.empty() ? "assumed: --linkerd-default-policy" : "--linkerd-default-policy") !=
+              std::string::npos);
+      }
+    INFO("install value '" << install << "'");
+    CHECK(n == want);
+  }
+}
