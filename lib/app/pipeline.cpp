@@ -167,6 +167,9 @@ void load_files(const InputOptions& options, Input& input) {
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
     for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
+    // The parts of the L3/L4 layer's objects it does not model (Cilium L7 rules, toFQDNs, ...).
+    for (auto& n : r.network_policies.not_analyzed) input.not_analyzed.push_back(std::move(n));
+    r.network_policies.not_analyzed.clear();
     linkerd->merge(std::move(r.linkerd));
     network_policies->merge(std::move(r.network_policies));
   }
