@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -144,6 +145,12 @@ void load_files(const InputOptions& options, Input& input) {
     input.stats.documents += r.documents;
     input.stats.objects += r.objects;
     input.resources.merge(std::move(r.resources));
+    // With the parts of the L3/L4 layer's objects it does not model (Cilium L7 rules, toFQDNs, ...), in the
+    // file's order.
+    for (auto& n : r.network_policies.not_analyzed) r.not_analyzed.push_back(std::move(n));
+    r.network_policies.not_analyzed.clear();
+    std::stable_sort(r.not_analyzed.begin(), r.not_analyzed.end(),
+                     [](const model::NotAnalyzed& a, const model::NotAnalyzed& b) { return a.loc < b.loc; });
     for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));
     linkerd->merge(std::move(r.linkerd));
     network_policies->merge(std::move(r.network_policies));

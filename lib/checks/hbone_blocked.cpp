@@ -19,7 +19,8 @@ class HboneBlocked final : public Check {
       : Check(CheckInfo{
             "hbone-blocked", "MP5001", Severity::Error,
             "A NetworkPolicy on ambient pods does not admit HBONE port 15008, so mesh traffic to them is dropped",
-            "A Kubernetes NetworkPolicy isolates the ingress of pods in an ambient namespace, and no rule of the "
+            "A Kubernetes NetworkPolicy (or a Cilium policy) isolates the ingress of pods in an ambient namespace, "
+            "and no rule of the "
             "NetworkPolicies that select them admits TCP port 15008. Ambient tunnels mesh traffic between pods over "
             "HBONE on port 15008, and Istio never bypasses NetworkPolicy: every mesh connection to those pods is "
             "dropped before Istio's authorization sees it. Decided per pod from the NetworkPolicies' podSelector, "
@@ -42,8 +43,8 @@ class HboneBlocked final : public Check {
       if (w.data_plane != mesh::DataPlane::Ambient || !w.decl) continue;
       const mesh::NetEndpoint pod = layer.pod(*w.decl);
       if (layer.ingress_port_open(pod, "TCP", mesh::kHbonePort)) continue;
-      for (const model::NetworkPolicyObject* p : layer.selecting(pod, true))
-        if (p->tier == model::NetTier::NetworkPolicy) blocked[p].push_back(w.display());
+      for (const model::NetworkPolicyObject* p : layer.selecting(pod, true))  // the isolating ones (Cilium too)
+        if (p->tier == model::NetTier::NetworkPolicy && p->isolates_ingress) blocked[p].push_back(w.display());
     }
     for (const model::NetworkPolicyObject* p : layer.policies()) {
       auto it = blocked.find(p);

@@ -4,6 +4,8 @@
 #include "mesh/network_layer.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace meshproof::mesh {
 
@@ -23,18 +25,47 @@ bool netlayer_in_block(const model::IpBlock& block, const NetEndpoint& e) {
                       [&](const model::Cidr& x) { return x.contains(*e.address); });
 }
 
-bool netlayer_peer_matches(const NetworkPolicyObject& p, const model::NetPeer& peer, const NetEndpoint& e) {
-  if (peer.ip_block) return netlayer_in_block(*peer.ip_block, e);
-  if (!e.pod) return false;  // pod and namespace selectors select pods only
+// Whether a peer matches: surely, surely not, or not decidable here (a Cilium peer the input cannot resolve).
+enum class NetMatch { No, Yes, Maybe };
+
+NetMatch netlayer_bool(bool b) { return b ? NetMatch::Yes : NetMatch::No; }
+
+// Cilium entities (cilium-doc language.rst "Entities based"): pods are in `cluster`; outside addresses are
+// `world`; `all` is both. host, remote-node, kube-apiserver, ingress, init, health, unmanaged and none are
+// neither a pod of the input nor an outside caller meshproof models.
+NetMatch netlayer_entity(const std::string& entity, const NetEndpoint& e) {
+  if (entity == "all") return NetMatch::Yes;
+  if (e.pod) return netlayer_bool(entity == "cluster");
+  if (entity == "world") return NetMatch::Yes;
+  if (entity == "world-ipv4" || entity == "world-ipv6") {
+    if (!e.address) return NetMatch::Maybe;
+    return netlayer_bool((e.address->bits == 32) == (entity == "world-ipv4"));
+  }
+  return NetMatch::No;
+}
+
+NetMatch netlayer_cilium_peer(const model::NetPeer& peer, const NetEndpoint& e) {
+  if (!peer.unmodelled.empty()) return e.pod ? NetMatch::No : NetMatch::Maybe;  // outside peers only
+  if (!peer.entity.empty()) return netlayer_entity(peer.entity, e);
+  // CIDR rules never select endpoints Cilium manages (cilium-doc language.rst "IP/CIDR based").
+  if (peer.ip_block) return e.pod ? NetMatch::No : netlayer_bool(netlayer_in_block(*peer.ip_block, e));
+  if (peer.pods) return e.pod ? netlayer_bool(peer.pods->matches(e.cilium_labels)) : NetMatch::No;
+  return NetMatch::No;  // a peer the CRD rejected in part
+}
+
+NetMatch netlayer_peer_matches(const NetworkPolicyObject& p, const model::NetPeer& peer, const NetEndpoint& e) {
+  if (peer.cilium) return netlayer_cilium_peer(peer, e);
+  if (peer.ip_block) return netlayer_bool(netlayer_in_block(*peer.ip_block, e));
+  if (!e.pod) return NetMatch::No;  // pod and namespace selectors select pods only
   if (peer.own_namespace ? e.ns != p.meta.ns : !(peer.namespaces && peer.namespaces->matches(e.ns_labels)))
-    return false;
-  return !peer.pods || peer.pods->matches(e.labels);
+    return NetMatch::No;
+  return netlayer_bool(!peer.pods || peer.pods->matches(e.labels));
 }
 
 // A named port resolves on the destination pod's container ports of the same protocol (N7).
 bool netlayer_port_matches(const model::NetPort& item, const NetEndpoint& dst, const std::string& protocol,
                            uint32_t port) {
-  if (item.protocol != protocol) return false;
+  if (item.protocol != protocol && item.protocol != "ANY") return false;
   if (item.any_port) return true;
   if (!item.name.empty()) {
     if (!dst.pod) return false;
@@ -45,18 +76,24 @@ bool netlayer_port_matches(const model::NetPort& item, const NetEndpoint& dst, c
   return item.end_port ? port >= item.port && port <= item.end_port : port == item.port;
 }
 
-bool netlayer_rule_matches(const NetworkPolicyObject& p, const NetRule& rule, const NetEndpoint& peer,
-                           const NetEndpoint& dst, const std::string& protocol, uint32_t port) {
-  const bool peer_ok = rule.all_peers || std::any_of(rule.peers.begin(), rule.peers.end(),
-                                                     [&](const auto& x) { return netlayer_peer_matches(p, x, peer); });
-  if (!peer_ok) return false;
-  return rule.all_ports || std::any_of(rule.ports.begin(), rule.ports.end(), [&](const model::NetPort& x) {
-           return netlayer_port_matches(x, dst, protocol, port);
-         });
+NetMatch netlayer_rule_matches(const NetworkPolicyObject& p, const NetRule& rule, const NetEndpoint& peer,
+                               const NetEndpoint& dst, const std::string& protocol, uint32_t port) {
+  NetMatch peer_ok = rule.all_peers ? NetMatch::Yes : NetMatch::No;
+  for (const model::NetPeer& x : rule.peers) {
+    const NetMatch m = netlayer_peer_matches(p, x, peer);
+    if (m == NetMatch::Yes) peer_ok = m;
+    if (m == NetMatch::Maybe && peer_ok == NetMatch::No) peer_ok = m;
+  }
+  if (peer_ok == NetMatch::No) return peer_ok;
+  const bool port_ok = rule.all_ports || std::any_of(rule.ports.begin(), rule.ports.end(), [&](const model::NetPort& x) {
+                         return netlayer_port_matches(x, dst, protocol, port);
+                       });
+  return port_ok ? peer_ok : NetMatch::No;
 }
 
 bool netlayer_subject(const NetworkPolicyObject& p, const NetEndpoint& e) {
   if (!e.pod) return false;
+  if (p.cilium) return (p.clusterwide || p.meta.ns == e.ns) && p.pod_selector.matches(e.cilium_labels);
   if (p.tier == NetTier::NetworkPolicy) return p.meta.ns == e.ns && p.pod_selector.matches(e.labels);
   return p.subject_namespaces && p.subject_namespaces->matches(e.ns_labels) && p.pod_selector.matches(e.labels);
 }
@@ -92,7 +129,8 @@ NetworkLayer::NetworkLayer(const model::NetworkPolicySet* set, const model::Reso
   if (set)
     for (const NetworkPolicyObject& p : set->policies)
       if (p.valid) policies_.push_back(&p);
-  // Admin tier first by priority (equal priorities: input order, A4), then NetworkPolicy and baseline.
+  // Admin tier first by priority (equal priorities: input order; a tie that matters is named by the decision,
+  // A4), then NetworkPolicy (with Cilium) and baseline.
   std::stable_sort(policies_.begin(), policies_.end(), [](const NetworkPolicyObject* a, const NetworkPolicyObject* b) {
     if (a->tier != b->tier) return a->tier < b->tier;
     return a->tier == NetTier::Admin && a->priority < b->priority;
@@ -108,18 +146,29 @@ model::Labels NetworkLayer::namespace_labels(const std::string& ns) const {
 }
 
 NetEndpoint NetworkLayer::pod(const model::Workload& w) const {
-  return NetEndpoint{&w, w.meta.ns, w.pod_labels, namespace_labels(w.meta.ns), std::nullopt};
+  NetEndpoint e{&w, w.meta.ns, w.pod_labels, namespace_labels(w.meta.ns), {}, std::nullopt};
+  // The labels of the pod's Cilium endpoint: its own, its namespace's name and labels, its service account
+  // and cluster (cilium-doc kubernetes.rst "Namespaces", "ServiceAccounts"; utils.go podPrefixLbl).
+  e.cilium_labels = w.pod_labels;
+  e.cilium_labels["io.kubernetes.pod.namespace"] = w.meta.ns;
+  for (const auto& [k, v] : e.ns_labels) e.cilium_labels["io.cilium.k8s.namespace.labels." + k] = v;
+  e.cilium_labels["io.cilium.k8s.policy.serviceaccount"] = w.service_account;
+  e.cilium_labels["io.cilium.k8s.policy.cluster"] = "default";
+  return e;
 }
 
 NetEndpoint NetworkLayer::outside(std::optional<model::Cidr> address) const {
-  return NetEndpoint{nullptr, "", {}, {}, std::move(address)};
+  return NetEndpoint{nullptr, "", {}, {}, {}, std::move(address)};
 }
 
 std::vector<const NetworkPolicyObject*> NetworkLayer::selecting(const NetEndpoint& e, bool ingress) const {
   std::vector<const NetworkPolicyObject*> out;
   for (const NetworkPolicyObject* p : policies_) {
-    const bool restricts = p->tier == NetTier::NetworkPolicy ? (ingress ? p->isolates_ingress : p->isolates_egress)
-                                                             : !(ingress ? p->ingress : p->egress).empty();
+    // A Cilium policy with rules for the direction takes part even when enableDefaultDeny keeps it from isolating.
+    const bool has_rules = !(ingress ? p->ingress : p->egress).empty();
+    const bool restricts = p->tier == NetTier::NetworkPolicy
+                               ? (ingress ? p->isolates_ingress : p->isolates_egress) || (p->cilium && has_rules)
+                               : has_rules;
     if (restricts && netlayer_subject(*p, e)) out.push_back(p);
   }
   return out;
@@ -130,11 +179,12 @@ bool NetworkLayer::ingress_port_open(const NetEndpoint& dst, const std::string& 
   const NetworkPolicyObject* first = nullptr;
   for (const NetworkPolicyObject* p : selecting(dst, true)) {
     if (p->tier != NetTier::NetworkPolicy) continue;
-    if (!first) first = p;
+    if (!first && p->isolates_ingress) first = p;
     for (const NetRule& rule : p->ingress)
-      if (rule.all_ports || std::any_of(rule.ports.begin(), rule.ports.end(), [&](const model::NetPort& x) {
-            return netlayer_port_matches(x, dst, protocol, port);
-          }))
+      if (rule.action == NetAction::Allow &&
+          (rule.all_ports || std::any_of(rule.ports.begin(), rule.ports.end(), [&](const model::NetPort& x) {
+             return netlayer_port_matches(x, dst, protocol, port);
+           })))
         return true;
   }
   if (blocking) *blocking = first;
@@ -143,14 +193,15 @@ bool NetworkLayer::ingress_port_open(const NetEndpoint& dst, const std::string& 
 
 namespace {
 
-// One direction of one connection: `subject` is the pod whose policies decide, `peer` the other end.
-NetVerdict netlayer_decide(const std::vector<const NetworkPolicyObject*>& selecting, const NetEndpoint& peer,
-                           const NetEndpoint& dst, const std::string& protocol, uint32_t port, bool ingress) {
+struct NetDecider {
+  const NetEndpoint& peer;
+  const NetEndpoint& dst;
+  const std::string& protocol;
+  uint32_t port;
+  bool ingress;
   NetVerdict v;
-  v.direction = ingress ? "ingress" : "egress";
-  v.port = port;
-  v.protocol = protocol;
-  auto decide = [&](const NetworkPolicyObject* p, const NetRule* rule, bool allowed) {
+
+  NetVerdict decide(const NetworkPolicyObject* p, const NetRule* rule, bool allowed) {
     v.decided = true;
     v.allowed = allowed;
     v.policy = p;
@@ -162,26 +213,132 @@ NetVerdict netlayer_decide(const std::vector<const NetworkPolicyObject*>& select
                           (allowed ? "allows" : "denies") + " it"
                     : "no rule of the NetworkPolicies that isolate the pod for " + v.direction + " allows it (" +
                           p->display() + ")";
+    if (allowed && rule && !rule->unmodelled_restriction.empty())
+      note(p->display() + " " + netlayer_rule_name(*p, *rule, ingress) + " further restricts it by " +
+           rule->unmodelled_restriction + ", which meshproof does not model");
     return v;
-  };
-  const NetworkPolicyObject* isolating = nullptr;
-  bool passed = false;
-  for (const NetworkPolicyObject* p : selecting) {
-    if (p->tier == NetTier::Admin && passed) continue;
-    if (p->tier == NetTier::Baseline && isolating) break;  // a selecting NetworkPolicy always decides (A3)
-    if (p->tier == NetTier::NetworkPolicy && !isolating) isolating = p;
-    for (const NetRule& rule : ingress ? p->ingress : p->egress) {
-      if (!netlayer_rule_matches(*p, rule, peer, dst, protocol, port)) continue;
-      if (rule.action == NetAction::Pass) {
-        passed = true;  // skips every further admin rule (A2)
-        break;
-      }
-      return decide(p, &rule, rule.action == NetAction::Allow);
-    }
   }
-  if (isolating) return decide(isolating, nullptr, false);
-  v.reason = "no policy of the layer decides; allowed";
-  return v;
+
+  void note(const std::string& text) {
+    if (v.unmodelled.find(text) == std::string::npos) v.unmodelled += (v.unmodelled.empty() ? "" : "; ") + text;
+  }
+
+  NetMatch match(const NetworkPolicyObject& p, const NetRule& rule) const {
+    return netlayer_rule_matches(p, rule, peer, dst, protocol, port);
+  }
+
+  // The NetworkPolicy tier, as Cilium's policy repository holds Kubernetes and Cilium policies together: a
+  // matching deny rule wins, else any allow rule admits, else an isolating policy denies (N1, N3;
+  // cilium-doc deny.rst, intro.rst). nullopt: no policy of the tier decides.
+  std::optional<NetVerdict> network_policy_tier(const std::vector<const NetworkPolicyObject*>& tier) {
+    for (const NetworkPolicyObject* p : tier)
+      for (const NetRule& rule : ingress ? p->ingress : p->egress) {
+        if (rule.action != NetAction::Deny) continue;
+        const NetMatch m = match(*p, rule);
+        if (m == NetMatch::Yes) return decide(p, &rule, false);
+        if (m == NetMatch::Maybe)  // never a denial on a peer meshproof cannot resolve
+          note(p->display() + " " + netlayer_rule_name(*p, rule, ingress) + " may deny it (a peer that is not modelled)");
+      }
+    const NetworkPolicyObject* isolating = nullptr;
+    std::optional<std::pair<const NetworkPolicyObject*, const NetRule*>> maybe;
+    for (const NetworkPolicyObject* p : tier) {
+      if (!isolating && (ingress ? p->isolates_ingress : p->isolates_egress)) isolating = p;
+      for (const NetRule& rule : ingress ? p->ingress : p->egress) {
+        if (rule.action != NetAction::Allow) continue;
+        const NetMatch m = match(*p, rule);
+        if (m == NetMatch::Yes) return decide(p, &rule, true);
+        if (m == NetMatch::Maybe && !maybe) maybe = std::make_pair(p, &rule);
+      }
+    }
+    if (!isolating) return std::nullopt;
+    if (maybe) {  // admitted as far as meshproof can tell: the over-approximation, named
+      note(maybe->first->display() + " " + netlayer_rule_name(*maybe->first, *maybe->second, ingress) +
+           " may allow it (a peer that is not modelled)");
+      return decide(maybe->first, maybe->second, true);
+    }
+    return decide(isolating, nullptr, false);
+  }
+
+  // The tiers below the admin tier: NetworkPolicy (with Cilium), then the baseline, then allow.
+  NetVerdict below_admin(const std::vector<const NetworkPolicyObject*>& selecting) {
+    std::vector<const NetworkPolicyObject*> np_tier;
+    for (const NetworkPolicyObject* p : selecting)
+      if (p->tier == NetTier::NetworkPolicy) np_tier.push_back(p);
+    if (auto tier = network_policy_tier(np_tier)) return *tier;  // a selecting NetworkPolicy always decides (A3)
+    for (const NetworkPolicyObject* p : selecting) {
+      if (p->tier != NetTier::Baseline) continue;
+      for (const NetRule& rule : ingress ? p->ingress : p->egress)
+        if (match(*p, rule) == NetMatch::Yes) return decide(p, &rule, rule.action == NetAction::Allow);
+    }
+    v.reason = "no policy of the layer decides; allowed";
+    return v;
+  }
+
+  // The first rule of `p` that matches, or nullptr.
+  const NetRule* first_match(const NetworkPolicyObject& p) const {
+    for (const NetRule& rule : ingress ? p.ingress : p.egress)
+      if (match(p, rule) == NetMatch::Yes) return &rule;
+    return nullptr;
+  }
+
+  NetVerdict run(const std::vector<const NetworkPolicyObject*>& selecting) {
+    v.direction = ingress ? "ingress" : "egress";
+    v.port = port;
+    v.protocol = protocol;
+    for (size_t i = 0; i < selecting.size(); ++i) {
+      const NetworkPolicyObject* p = selecting[i];
+      if (p->tier != NetTier::Admin) continue;
+      const NetRule* rule = first_match(*p);
+      if (!rule) continue;
+      // Admin policies of equal priority that match with another action: their order is implementation-defined
+      // (A4), so the connection is admitted when either order admits it, and the verdict names the tie.
+      std::vector<std::pair<const NetworkPolicyObject*, NetAction>> ties;
+      for (size_t j = i + 1; j < selecting.size(); ++j) {
+        const NetworkPolicyObject* q = selecting[j];
+        if (q->tier != NetTier::Admin || q->priority != p->priority) continue;
+        if (const NetRule* r = first_match(*q); r && r->action != rule->action) ties.emplace_back(q, r->action);
+      }
+      return admin_decision(selecting, p, rule, ties);
+    }
+    return below_admin(selecting);
+  }
+
+  NetVerdict admin_decision(const std::vector<const NetworkPolicyObject*>& selecting, const NetworkPolicyObject* p,
+                            const NetRule* rule, const std::vector<std::pair<const NetworkPolicyObject*, NetAction>>& ties) {
+    const bool pass_somewhere = rule->action == NetAction::Pass ||
+                                std::any_of(ties.begin(), ties.end(), [](const auto& t) { return t.second == NetAction::Pass; });
+    std::optional<NetVerdict> lower;
+    if (pass_somewhere) {
+      NetDecider below{peer, dst, protocol, port, ingress, {}};
+      below.v.direction = v.direction;
+      below.v.port = port;
+      below.v.protocol = protocol;
+      lower = below.below_admin(selecting);  // Pass skips every further admin rule (A2)
+    }
+    if (rule->action == NetAction::Pass && ties.empty()) return *lower;
+    if (ties.empty()) return decide(p, rule, rule->action == NetAction::Allow);
+    auto outcome = [&](NetAction a) { return a == NetAction::Allow || (a == NetAction::Pass && lower->allowed); };
+    bool allowed = outcome(rule->action);
+    std::string names;
+    for (const auto& [q, action] : ties) {
+      allowed |= outcome(action);
+      names += (names.empty() ? "" : ", ") + q->display() + " (" + model::to_string(action) + ")";
+    }
+    NetVerdict out = rule->action == NetAction::Pass ? *lower : decide(p, rule, rule->action == NetAction::Allow);
+    out.allowed = allowed;
+    v = out;
+    note(p->display() + " (" + model::to_string(rule->action) + ") and " + names + " have the same priority " +
+         std::to_string(p->priority) + " and match it: their order is implementation-defined (A4)");
+    return v;
+  }
+};
+
+// One direction of one connection: `selecting` are the policies of the pod whose direction decides, `peer`
+// the other end.
+NetVerdict netlayer_decide(const std::vector<const NetworkPolicyObject*>& selecting, const NetEndpoint& peer,
+                           const NetEndpoint& dst, const std::string& protocol, uint32_t port, bool ingress) {
+  NetDecider d{peer, dst, protocol, port, ingress, {}};
+  return d.run(selecting);
 }
 
 }  // namespace
@@ -204,11 +361,16 @@ NetVerdict NetworkLayer::admit(const NetEndpoint& src, const NetEndpoint& dst, c
     v.reason = "a pod's connection to itself is always allowed";
     return v;
   }
+  std::string egress_note;
   if (src.pod) {
     NetVerdict out = egress(src, dst, protocol, port);
     if (!out.allowed) return out;
+    egress_note = out.unmodelled;
   }
-  return ingress(src, dst, protocol, port);
+  NetVerdict in = ingress(src, dst, protocol, port);
+  if (in.allowed && !egress_note.empty())  // what the admitted egress rests on stays named
+    in.unmodelled = egress_note + (in.unmodelled.empty() ? "" : "; " + in.unmodelled);
+  return in;
 }
 
 }  // namespace meshproof::mesh

@@ -4,6 +4,10 @@
 // then NetworkPolicy (isolation, union of rules), then BaselineAdminNetworkPolicy, then allow. Ports are the
 // destination pod's ports after Service DNAT; named ports resolve on the destination pod. Ambient mesh
 // traffic crosses the layer on HBONE port 15008 (I3), sidecar traffic on the application port (I2).
+// CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy share the NetworkPolicy tier with Kubernetes
+// NetworkPolicy, as Cilium's policy repository holds them: any of them selecting the pod isolates it (unless
+// enableDefaultDeny says otherwise), their allow rules are one union, and a matching deny rule wins over
+// every allow of the tier.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +26,7 @@ struct NetEndpoint {
   std::string ns;                        // the pod's namespace
   model::Labels labels;                  // the pod's labels
   model::Labels ns_labels;               // its namespace's labels, with kubernetes.io/metadata.name
+  model::Labels cilium_labels;           // the labels Cilium gives the pod's endpoint (docs/semantics.md, Cilium)
   std::optional<model::Cidr> address;    // an outside address when known (a /32 or /128)
   std::string display() const;           // "pod ns/name", "outside address 1.2.3.4", "an unknown outside address"
 };
@@ -42,6 +47,10 @@ struct NetVerdict {
   std::string protocol = "TCP";
   std::string reason;  // one sentence, for the outputs
   std::string source;  // the connection's source, as NetEndpoint::display() says it
+  // Not "" when the verdict rests on something the layer does not model (a Cilium L7 rule on the admitting
+  // rule, a toFQDNs peer, ...): the connection is admitted as far as meshproof can tell, but it is not a proof.
+  // A denial is never based on such a part.
+  std::string unmodelled;
 };
 
 const char* to_string(model::NetTier tier);

@@ -1,5 +1,6 @@
 // The L3/L4 layer under the mesh, as the API server holds it: Kubernetes NetworkPolicy (networking.k8s.io/v1),
-// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1). Defaults are applied
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), CiliumNetworkPolicy and
+// CiliumClusterwideNetworkPolicy (cilium.io/v2; one object per rule of `spec`/`specs`). Defaults are applied
 // as the API server applies them (policyTypes, protocol), so the layer model (mesh/network_layer.h) reads
 // what the cluster enforces. Rules and sources: docs/semantics.md#networkpolicy-layer.
 //
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "base/location.h"
+#include "model/not_analyzed.h"
 #include "model/parse.h"
 #include "model/resources.h"
 
@@ -55,17 +57,23 @@ struct IpBlock {
 // One peer of a rule. NetworkPolicy: podSelector and/or namespaceSelector (AND), or ipBlock.
 // AdminNetworkPolicy: `namespaces` (all pods of them) or `pods` (namespaceSelector AND podSelector), or
 // `networks`. A missing selector is "any" only where the API says so (see own_namespace).
+// Cilium: one fromEndpoints/toEndpoints selector (`pods`, over the pod's Cilium labels, the namespace match
+// already added as Cilium adds it), one entity, one fromCIDR/fromCIDRSet block (outside addresses only), or a
+// peer meshproof cannot decide (`unmodelled`: toFQDNs, toServices, fromGroups/toGroups).
 struct NetPeer {
   std::optional<LabelSelector> pods;
   std::optional<LabelSelector> namespaces;
   bool own_namespace = false;  // NetworkPolicy podSelector without namespaceSelector: the policy's namespace
   std::optional<IpBlock> ip_block;
   Loc loc;
+  bool cilium = false;      // `pods` selects Cilium labels; an ip_block never holds a pod (cilium-doc CIDR based)
+  std::string entity;       // Cilium entity: world, cluster, all, host, ... ("" when not an entity)
+  std::string unmodelled;   // "toFQDNs", ...: may match an outside address, never a pod of the input
 };
 
 // One port item. Without number and name it is every port of the protocol.
 struct NetPort {
-  std::string protocol = "TCP";  // defaulted as the API server does
+  std::string protocol = "TCP";  // defaulted as the API server does; Cilium "ANY" matches every protocol
   uint32_t port = 0;             // 0: see name
   uint32_t end_port = 0;         // 0: a single port; else the inclusive range [port, end_port]
   std::string name;              // a named container port of the destination pod
@@ -84,6 +92,10 @@ struct NetRule {
   bool all_ports = true;  // `ports` missing or empty
   std::vector<NetPort> ports;
   Loc loc;
+  // Cilium: what further restricts the connections this rule admits and is not modelled (L7 `rules`,
+  // fromRequires, authentication, ...): the rule admits the connection at L3/L4 as Cilium does, but whether a
+  // request on it passes is not decided here ("" when nothing).
+  std::string unmodelled_restriction;
 };
 
 enum class NetTier { Admin, NetworkPolicy, Baseline };
@@ -97,7 +109,9 @@ struct NetworkPolicyObject : ResourceBase {
   bool isolates_ingress = false;  // NetworkPolicy policyTypes (defaulted, N2)
   bool isolates_egress = false;
   int32_t priority = 0;  // AdminNetworkPolicy
-  std::vector<NetRule> ingress, egress;
+  std::vector<NetRule> ingress, egress;  // Cilium: allow rules, then the deny rules (action Deny)
+  bool cilium = false;       // CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (tier NetworkPolicy)
+  bool clusterwide = false;  // CiliumClusterwideNetworkPolicy: the endpointSelector spans every namespace
   bool valid = true;            // false: the API server rejects it (its diagnostics are in ResourceSet::diagnostics)
   std::string display() const;  // "NetworkPolicy prod/deny-all", "AdminNetworkPolicy deny-sensitive"
 };
@@ -107,6 +121,9 @@ struct NetworkPolicyObject : ResourceBase {
 struct NetworkPolicySet {
   std::vector<NetworkPolicyObject> policies;
   std::vector<Diagnostic> diagnostics;
+  // The parts of these objects the layer does not model (Cilium L7 rules, toFQDNs, host policies, ...), for
+  // the input stage's not-analyzed list.
+  std::vector<NotAnalyzed> not_analyzed;
   void merge(NetworkPolicySet&& other);  // appends, in order
 };
 

@@ -41,7 +41,10 @@ class NetReader {
     const size_t slash = api_version.rfind('/');
     const std::string_view group = slash == std::string_view::npos ? std::string_view() : api_version.substr(0, slash);
     const std::string_view version = slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
-    if (is_network_policy_kind(group, kind)) read(obj, api_version, kind, group == "policy.networking.k8s.io", version);
+    if (group == "cilium.io" && is_network_policy_kind(group, kind))
+      read_cilium(obj, api_version, kind, version);
+    else if (is_network_policy_kind(group, kind))
+      read(obj, api_version, kind, group == "policy.networking.k8s.io", version);
   }
 
  private:
@@ -76,6 +79,38 @@ class NetReader {
     out_.policies.push_back(std::move(p));
   }
 
+  // CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy: one object per rule.
+  void read_cilium(const Node& obj, std::string_view api_version, std::string_view kind, std::string_view version) {
+    NetworkPolicyObject base;
+    base.api_version = std::string(api_version);
+    base.kind = std::string(kind);
+    base.cilium = true;
+    base.clusterwide = kind == "CiliumClusterwideNetworkPolicy";
+    base.tier = NetTier::NetworkPolicy;
+    base.loc = obj.is_map() && !obj.entries.empty() ? obj.entries.front().key_loc : obj.loc;
+    ResourceSet scratch;
+    Reader r(scratch, ResourceRef{base.kind, "", "", base.loc, ""});
+    detail::read_metadata(obj, r, base);
+    if (base.clusterwide) {
+      base.meta.ns.clear();
+      r.ref().ns.clear();
+    } else if (base.meta.ns.empty()) {
+      base.meta.ns = default_namespace_;
+    }
+    if (version != "v2")
+      r.diag(Severity::Error, base.loc, "no matches for kind \"" + base.kind + "\" in version \"" + base.api_version + "\"",
+             "Cilium serves this kind as cilium.io/v2; kubectl apply rejects any other version", "apiVersion");
+    std::vector<NetworkPolicyObject> rules;
+    detail::parse_cilium_network_policy(obj, r, base, rules, out_.not_analyzed);
+    bool valid = true;  // the API server (or Cilium's agent) rejects the whole object, every rule of it
+    for (const Diagnostic& d : scratch.diagnostics) valid &= d.severity != Severity::Error;
+    for (Diagnostic& d : scratch.diagnostics) out_.diagnostics.push_back(std::move(d));
+    for (NetworkPolicyObject& p : rules) {
+      p.valid = valid;
+      out_.policies.push_back(std::move(p));
+    }
+  }
+
   const std::string& default_namespace_;
   NetworkPolicySet& out_;
 };
@@ -85,6 +120,7 @@ class NetReader {
 void NetworkPolicySet::merge(NetworkPolicySet&& other) {
   append(policies, std::move(other.policies));
   append(diagnostics, std::move(other.diagnostics));
+  append(not_analyzed, std::move(other.not_analyzed));
 }
 
 void add_network_policy_document(const load::Document& doc, NetworkPolicySet& out,

@@ -111,9 +111,12 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
     return listed(kind, kConsul) ? "Consul" : nullptr;
   }
   if (group == "appmesh.k8s.aws") return "AWS App Mesh";
-  if (group == "cilium.io")
-    return kind == "CiliumNetworkPolicy" || kind == "CiliumClusterwideNetworkPolicy" ? "Cilium" : nullptr;
-  // NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy are modelled (model/network_policy.h).
+  // NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, CiliumNetworkPolicy and
+  // CiliumClusterwideNetworkPolicy are modelled (model/network_policy.h); the parts of the Cilium kinds that are
+  // not (L7 rules, toFQDNs, host policies, ...) are listed by their reader (NetworkPolicySet::not_analyzed).
+  // ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, the successor of AdminNetworkPolicy and
+  // BaselineAdminNetworkPolicy; docs/semantics.md#networkpolicy-layer) is not modelled yet.
+  if (group == "policy.networking.k8s.io" && kind == "ClusterNetworkPolicy") return "Kubernetes ClusterNetworkPolicy";
   // Istio kinds that can change what a proxy admits, outside the model (an RBAC or ext_authz filter patched
   // in, an authorizing Wasm module).
   if (group == "networking.istio.io" && kind == "EnvoyFilter") return "Istio";
@@ -136,7 +139,7 @@ std::string describe(const NotAnalyzed& n) {
   if (name.empty()) name = "(no name)";
   const std::string type =
       n.api_version == "cloudformation" ? "CloudFormation " + n.kind : n.api_version + " " + n.kind;
-  return type + " " + name + " (" + n.system + ")";
+  return type + " " + name + " (" + n.system + ")" + (n.part.empty() ? "" : ": " + n.part);
 }
 
 }  // namespace meshproof::model

@@ -22,6 +22,9 @@ struct NotAnalyzed {
   std::string name;         // metadata.name (CloudFormation: the logical id); "" when missing
   std::string ns;           // metadata.namespace as written, "" when absent (or cluster-scoped)
   std::string system;       // what enforces it: "Linkerd", "Linkerd data plane", "Consul", "Cilium", ...
+  // "" when the whole object is not modelled; else the part that is not, of an object whose other parts are
+  // (a CiliumNetworkPolicy's L7 rules: "spec.ingress[0].toPorts[0].rules: L7 rules (http) ...").
+  std::string part;
 };
 
 // The product whose policy `kind` of API group `group` is, when meshproof knows the kind as a policy (or
@@ -32,7 +35,8 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
 // CloudFormation template that configure App Mesh or ECS Service Connect) to `out`, in document order.
 void find_not_analyzed(const load::Document& doc, std::vector<NotAnalyzed>& out);
 
-// "policy.linkerd.io/v1beta3 Server web/ns (Linkerd)": how the outputs name one entry.
+// "policy.linkerd.io/v1beta3 Server web/ns (Linkerd)": how the outputs name one entry; a part adds
+// ": <part>" after it.
 std::string describe(const NotAnalyzed& n);
 
 }  // namespace meshproof::model

@@ -10,8 +10,6 @@
 
 namespace meshproof::model::detail {
 
-namespace {
-
 // IANA_SVC_NAME as Kubernetes validates a named port: 1-15 of [a-z0-9-], at least one letter, no leading,
 // trailing or double hyphen.
 bool is_port_name(const std::string& s) {
@@ -26,6 +24,8 @@ bool is_port_name(const std::string& s) {
   }
   return letter;
 }
+
+namespace {
 
 void read_requirement(const Node& n, Reader& r, LabelRequirement& req) {
   r.check_fields(n, {"key", "operator", "values"});

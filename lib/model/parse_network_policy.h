@@ -18,5 +18,13 @@ void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject&
 bool read_label_selector(const Node& parent, std::string_view key, Reader& r, LabelSelector& sel);
 bool read_cidr(const Node& n, Reader& r, Cidr& out);
 bool read_protocol(const Node& item, Reader& r, std::string& protocol);
+// IANA_SVC_NAME, as Kubernetes (and Cilium) validate a named port.
+bool is_port_name(const std::string& s);
+
+// CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io/v2): one object per rule of `spec` and
+// `specs`, appended to `out`; the parts the layer does not model are added to `not_analyzed`.
+// parse_cilium_network_policy.cpp.
+void parse_cilium_network_policy(const Node& obj, Reader& r, const NetworkPolicyObject& base,
+                                 std::vector<NetworkPolicyObject>& out, std::vector<NotAnalyzed>& not_analyzed);
 
 }  // namespace meshproof::model::detail

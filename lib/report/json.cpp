@@ -120,6 +120,8 @@ std::string format_json(const std::vector<Finding>& findings, const SourceSet& s
                        {"namespace", n.ns},
                        {"system", n.system},
                        {"location", location_to_json(sources, n.loc)}});
+    for (size_t i = 0; i < summary.not_analyzed.size(); ++i)  // only a partly modelled object has a part
+      if (!summary.not_analyzed[i].part.empty()) items[i]["part"] = summary.not_analyzed[i].part;
     out["not_analyzed"] = items;
     if (only_unanalyzed_policies(summary)) out["summary"]["nothing_analyzed"] = not_analyzed_failure(summary);
   }

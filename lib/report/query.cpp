@@ -116,6 +116,8 @@ json network_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
   j["policy"] = v.policy_name.empty() ? json(nullptr) : json(v.policy_name);
   j["location"] = v.policy_name.empty() ? json(nullptr) : json(sources.describe(v.loc));
   j["reason"] = v.reason;
+  // Only when the verdict rests on a part the layer does not model (a Cilium L7 rule, a toFQDNs peer).
+  if (!v.unmodelled.empty()) j["not_modelled"] = v.unmodelled;
   return j;
 }
 
@@ -126,6 +128,7 @@ void network_text(std::ostream& o, const analysis::QueryAnswer& a, const SourceS
     << v.protocol << ": " << v.reason;
   if (!v.policy_name.empty()) o << " (" << sources.describe(v.loc) << ")";
   o << "\n";
+  if (!v.unmodelled.empty()) o << "  L3/L4 note: not a proof: " << v.unmodelled << "\n";
 }
 
 }  // namespace

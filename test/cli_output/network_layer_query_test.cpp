@@ -129,3 +129,68 @@ spec:
 }
 
 }  // namespace meshproof::test
+
+namespace meshproof::test {
+namespace {
+
+fs::path cilium_tree() {
+  fs::path dir = temp_dir("cilium-layer-query");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(source_dir() + "/samples/cilium-layer", dir, fs::copy_options::recursive);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("cilium query: a deny rule of a clusterwide policy wins over the allow, decided by the layer",
+          "[cli][netpol][cilium]") {
+  fs::path dir = cilium_tree();
+  json j = json::parse(
+      run_cli({"query", dir.string(), "--to", "bank/vault", "--port", "8443", "--from", "bank/batch", "-o", "json"})
+          .out);
+  CHECK(j["decision"] == "DENY");
+  CHECK(j["enforced_by"] == "networkpolicy");
+  CHECK(j["network_layer"]["policy"] == "CiliumClusterwideNetworkPolicy no-legacy");
+  CHECK(j["network_layer"]["direction"] == "ingress");
+  CHECK(j["network_layer"]["location"].get<std::string>().find("policies.yaml:") != std::string::npos);
+}
+
+TEST_CASE("cilium query: an L7 rule's port is admitted and the answer says the ALLOW is not a proof",
+          "[cli][netpol][cilium]") {
+  fs::path dir = cilium_tree();
+  const std::vector<std::string> args = {"query", dir.string(), "--to", "bank/vault", "--port", "8443", "--from",
+                                         "bank/teller"};
+  std::vector<std::string> json_args = args;
+  json_args.insert(json_args.end(), {"-o", "json"});
+  json j = json::parse(run_cli(json_args).out);
+  CHECK(j["decision"] == "ALLOW");
+  CHECK(j["network_layer"]["allowed"] == true);
+  CHECK(j["network_layer"]["policy"] == "CiliumNetworkPolicy bank/vault-api");
+  CHECK(j["network_layer"]["not_modelled"].get<std::string>().find("L7 rules (http)") != std::string::npos);
+  RunResult text = run_cli(args);
+  CHECK(has(text.out, "L3/L4 note: not a proof: CiliumNetworkPolicy bank/vault-api ingress[0] further restricts it "
+                      "by L7 rules (http)"));
+  // The L7 rule itself is listed as not analyzed, at its own line; the run still analyzes the rest.
+  RunResult check = run_cli({"check", dir.string()});
+  CHECK(has(check.out, "cilium.io/v2 CiliumNetworkPolicy bank/vault-api (Cilium): spec.ingress[0].toPorts[0].rules: "
+                       "L7 rules (http) not modelled"));
+  CHECK(check.exit_code == 1);
+}
+
+TEST_CASE("cilium query: a Cilium policy without the L7 part gives a plain verdict; explain lists it",
+          "[cli][netpol][cilium]") {
+  fs::path dir = cilium_tree();
+  json j = json::parse(
+      run_cli({"query", dir.string(), "--to", "bank/vault", "--port", "9443", "--from", "bank/teller", "-o", "json"})
+          .out);
+  CHECK(j["decision"] == "DENY");
+  CHECK(j["network_layer"]["reason"].get<std::string>().find("CiliumNetworkPolicy bank/vault-api") !=
+        std::string::npos);
+  CHECK_FALSE(j["network_layer"].contains("not_modelled"));
+  RunResult explain = run_cli({"explain", dir.string(), "--workload", "feed/news"});
+  CHECK(has(explain.out, "CiliumNetworkPolicy feed/news-8080"));
+  CHECK(has(explain.out, "HBONE port 15008: no NetworkPolicy rule admits it"));
+}
+
+}  // namespace meshproof::test

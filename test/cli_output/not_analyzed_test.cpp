@@ -28,15 +28,15 @@ spec:
   routes: [{name: GET /, condition: {method: GET, pathRegex: /}}]
 )";
 
-// A List item, a Cilium policy and a Consul intention: one per kind family the list covers. (NetworkPolicy is
-// modelled: mesh/network_layer.h.)
+// A List item, a Cilium policy and a Consul intention: one per kind family the list covers. (NetworkPolicy and
+// Cilium's L3/L4 rules are modelled, mesh/network_layer.h: the Cilium policy is listed for its toFQDNs part.)
 const std::string kOtherPolicies = R"(apiVersion: v1
 kind: List
 items:
 - apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
   metadata: {name: l3, namespace: emojivoto}
-  spec: {endpointSelector: {}}
+  spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: example.com}]}]}
 ---
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceIntentions
@@ -65,12 +65,15 @@ TEST_CASE("not analyzed: a tree whose only policies meshproof does not model exi
             "not analyzed: 3 objects whose policy meshproof does not model (Cilium 1, Consul 1, "
             "Linkerd 1)"));
   CHECK(has(r.out, "server.yaml:1:1: linkerd.io/v1alpha2 ServiceProfile emojivoto/web (Linkerd)"));
-  CHECK(has(r.out, "other.yaml:4:3: cilium.io/v2 CiliumNetworkPolicy emojivoto/l3 (Cilium)"));
+  CHECK(has(r.out, "other.yaml:7:42: cilium.io/v2 CiliumNetworkPolicy emojivoto/l3 (Cilium): spec.egress[0].toFQDNs: "
+                   "toFQDNs is not modelled"));
   CHECK(has(r.err, "meshproof: error: nothing was analyzed"));
 
   json j = json::parse(run_cli({"check", dir.string(), "-o", "json"}).out);
   REQUIRE(j["not_analyzed"].size() == 3);
   CHECK(j["not_analyzed"][0]["system"] == "Cilium");  // other.yaml sorts first
+  CHECK(j["not_analyzed"][0]["part"].get<std::string>().rfind("spec.egress[0].toFQDNs:", 0) == 0);
+  CHECK_FALSE(j["not_analyzed"][2].contains("part"));  // a whole object has none
   CHECK(j["not_analyzed"][2]["kind"] == "ServiceProfile");
   CHECK(j["not_analyzed"][2]["location"]["line"] == 1);
   CHECK(j["summary"].contains("nothing_analyzed"));
