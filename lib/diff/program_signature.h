@@ -1,15 +1,10 @@
-// What of a program its decision function reads, as one string (lib/diff's incremental comparison).
-// Two programs with equal signatures decide every request the same way (engine/evaluate.cpp reads
-// nothing else), so `meshproof diff` compares them without the solver. Names, positions and the workload
-// are left out: they do not change a decision.
+// The decision signature of a program (ir/program_signature.h), under the name lib/diff and lib/map use.
 #pragma once
 
-#include <string>
-
-#include "ir/ir.h"
+#include "ir/program_signature.h"
 
 namespace meshproof::diff {
 
-std::string decision_signature(const ir::Program& program);
+using ir::decision_signature;
 
 }  // namespace meshproof::diff

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "engine/query.h"
+#include "engine/query_memo.h"
 #include "engine/symbolic_compiler.h"
 #include "engine/symbolic_concretizer.h"
 #include "engine/symbolic_decoder.h"
@@ -36,23 +37,20 @@ z3::solver& configured(z3::solver& solver, const EngineOptions& options) {
 
 }  // namespace
 
-struct Engine::Impl {
-  Impl(const ir::Program& program, EngineOptions opts)
+// One solver session for a program: the program compiled into a solver, asked query after query. Built when
+// the first query needs a solver (Engine::Impl::solver_session), so that an engine whose every query the
+// memo answers (engine/query_memo.h) never builds one.
+struct EngineSession {
+  EngineSession(const ir::Program& program, EngineOptions opts)
       : options(std::move(opts)),
         context(options.context ? *options.context : SolverContext::for_this_thread()),
         c(context.impl().ctx),
         solver(c, z3::solver::simple()),  // incremental SMT core (the default wrapper adds setup cost)
-        owner(std::this_thread::get_id()),
         timeout(options.default_timeout_ms),
         deadline(c),
         // (the solver is configured before the encoder asserts anything into it)
         vars(c, configured(solver, options), detail::program_domain(program, options)),
         compiled(vars, program) {}
-
-  void check_thread() const {
-    if (std::this_thread::get_id() != owner)
-      throw std::logic_error("engine::Engine used from a thread other than the one that created it");
-  }
 
   void set_timeout(unsigned t) { timeout = t; }
   unsigned resource_limit() const { return options.resource_limit.value_or(solver_resource_limit()); }
@@ -112,7 +110,6 @@ struct Engine::Impl {
   SolverContext& context;
   z3::context& c;
   z3::solver solver;
-  std::thread::id owner;
   unsigned timeout;
   detail::CheckDeadline deadline;
   detail::RequestVars vars;
@@ -120,9 +117,39 @@ struct Engine::Impl {
   detail::NegationIds negations;
   std::unordered_map<unsigned, z3::expr> named_conditions;
   std::vector<z3::expr> keep_alive;
-  Stats stats;
   bool abandoned = false;  // a check answered unknown: the solver's state is not trusted any more
   std::string failure;     // the exception that ended the last check, if one did
+};
+
+// The engine: its program, options and counters, the solver session (made on first need) and the query memo
+// of the process when one was set as the engine was made (engine/query_memo.h).
+struct Engine::Impl {
+  Impl(const ir::Program& p, EngineOptions opts)
+      : program(p), options(std::move(opts)), owner(std::this_thread::get_id()), memo(query_memo()) {
+    if (!memo) session = std::make_unique<EngineSession>(program, options);  // as before memos: at once
+  }
+
+  void check_thread() const {
+    if (std::this_thread::get_id() != owner)
+      throw std::logic_error("engine::Engine used from a thread other than the one that created it");
+  }
+  EngineSession& solver_session() {
+    if (!session) session = std::make_unique<EngineSession>(program, options);
+    return *session;
+  }
+  const std::string& memo_key() {
+    if (memo_key_.empty()) memo_key_ = program_key(program, options);
+    return memo_key_;
+  }
+  void count(SatAnswer a) { (a == SatAnswer::Sat ? stats.sat : a == SatAnswer::Unsat ? stats.unsat : stats.unknown)++; }
+
+  const ir::Program& program;
+  EngineOptions options;
+  std::thread::id owner;
+  QueryMemo* memo = nullptr;
+  std::string memo_key_;
+  std::unique_ptr<EngineSession> session;
+  Stats stats;
 };
 
 Engine::Engine(const ir::Program& program, EngineOptions options)
@@ -131,26 +158,29 @@ Engine::~Engine() = default;
 
 void Engine::renew_if_abandoned() {
   impl_->check_thread();
-  if (!impl_->abandoned) return;
-  const ir::Program& program = impl_->compiled.program();
-  Stats stats = impl_->stats;
-  EngineOptions options = impl_->options;
-  z3::context& c = impl_->c;
-  impl_.reset();
+  if (!impl_->session || !impl_->session->abandoned) return;
+  z3::context& c = impl_->session->c;
+  impl_->session.reset();
   // A late interrupt leaves the context's cancel flag set until the next check; a trivial check clears it
   // before the program is asserted again.
   z3::solver(c, z3::solver::simple()).check();
-  impl_ = std::make_unique<Impl>(program, std::move(options));
-  impl_->stats = stats;
+  impl_->session = std::make_unique<EngineSession>(impl_->program, impl_->options);
 }
 
-const ir::Program& Engine::program() const { return impl_->compiled.program(); }
-const ir::Rule& Engine::rule(RuleRef r) const { return impl_->compiled.rule(r); }
-std::optional<RuleRef> Engine::ref_of(const ir::Rule& r) const { return impl_->compiled.ref_of(r); }
+const ir::Program& Engine::program() const { return impl_->program; }
+const ir::Rule& Engine::rule(RuleRef r) const { return detail::rules_of(impl_->program, r.action).at(r.index); }
+std::optional<RuleRef> Engine::ref_of(const ir::Rule& r) const {
+  for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
+    const auto& rules = detail::rules_of(impl_->program, a);
+    if (!rules.empty() && &r >= rules.data() && &r < rules.data() + rules.size())
+      return RuleRef{a, static_cast<size_t>(&r - rules.data())};
+  }
+  return std::nullopt;
+}
 
 Engine::Stats Engine::stats() const {
   Stats s = impl_->stats;
-  s.atoms = impl_->vars.atom_count();
+  s.atoms = impl_->session ? impl_->session->vars.atom_count() : 0;
   return s;
 }
 
@@ -181,12 +211,10 @@ Decision replay(const ir::Program& p, const Query& query, const ir::Request& req
 
 }  // namespace
 
-QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms) {
-  renew_if_abandoned();
-  Impl& im = *impl_;
-  im.check_thread();
-  im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));
-  ++im.stats.queries;
+namespace {
+
+// One query on the solver session: checked, made canonical, concretized, replayed.
+QueryResult solve_query(EngineSession& im, const Query& query, Engine::Stats& stats) {
   QueryResult out;
 
   // Everything the query names is defined at the base level (the program's axioms and definitions were
@@ -230,15 +258,36 @@ QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms)
     out.request = std::move(mr.request);
     break;
   }
-  im.stats.refinements += out.refinements;
-  (out.answer == SatAnswer::Sat ? im.stats.sat : out.answer == SatAnswer::Unsat ? im.stats.unsat : im.stats.unknown)++;
+  stats.refinements += out.refinements;
+  return out;
+}
+
+}  // namespace
+
+QueryResult Engine::find(const Query& query, std::optional<unsigned> timeout_ms) {
+  renew_if_abandoned();
+  Impl& e = *impl_;
+  const unsigned timeout = timeout_ms.value_or(e.options.default_timeout_ms);
+  ++e.stats.queries;
+  if (e.memo) {
+    if (std::optional<QueryResult> kept = e.memo->lookup(e.memo_key(), query, timeout)) {
+      // The witness is replayed on this program, as a solved one is: its decision is this program's own.
+      if (kept->answer == SatAnswer::Sat) kept->decision = replay(e.program, query, *kept->request);
+      e.count(kept->answer);
+      return *kept;
+    }
+  }
+  EngineSession& im = e.solver_session();
+  im.set_timeout(timeout);
+  QueryResult out = solve_query(im, query, e.stats);
+  e.count(out.answer);
+  if (e.memo) e.memo->store(e.memo_key(), query, timeout, out);
   return out;
 }
 
 SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsigned> timeout_ms) {
   renew_if_abandoned();
-  Impl& im = *impl_;
-  im.check_thread();
+  EngineSession& im = impl_->solver_session();
   im.set_timeout(timeout_ms.value_or(im.options.default_timeout_ms));
   const ir::Program& p = im.compiled.program();
   // The "decided by" definitions must live at the base level, so they are made before the scope.
@@ -249,7 +298,7 @@ SymbolicDecision Engine::decide(const ir::Request& request, std::optional<unsign
   z3::expr_vector assumptions(im.c);
   im.solver.push();
   for (const auto& e : im.vars.pin(request, effective_request(p, request), p.protocol)) {
-    if (Impl::is_literal(e))
+    if (EngineSession::is_literal(e))
       assumptions.push_back(e);
     else
       im.solver.add(e);

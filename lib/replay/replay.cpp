@@ -25,6 +25,10 @@ Decided decided_of(const LogRequest& r, const analysis::QueryAnswer& a, const So
   if (const ir::Rule* rule = a.decision.decided_by) {
     d.rule = rule->display();
     d.rule_location = sources.describe(rule->loc);
+    if (rule->loc.known()) {
+      d.rule_file = sources.file(rule->loc.file).path;
+      d.rule_line = rule->loc.line;
+    }
   }
   d.explanation = a.decision.explanation;
   return d;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct Decided {
   std::string reason;         // engine::Reason, kebab-case
   std::string rule;           // "NS/NAME rules[i]" of the deciding rule; "" when no rule decided
   std::string rule_location;  // "file:line:col"
+  std::string rule_file;      // the rule's file as the user named it, and its line (SARIF); "" / 0 when none
+  uint32_t rule_line = 0;
   std::string explanation;    // one sentence, as `meshproof query` prints it
 };
 

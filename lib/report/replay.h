@@ -18,6 +18,9 @@ struct ReplayHeader {
 std::string format_replay_text(const replay::Result& r, const ReplayHeader& h);
 std::string format_replay_json(const replay::Result& r, const ReplayHeader& h);
 std::string format_replay_markdown(const replay::Result& r, const ReplayHeader& h);
+// SARIF 2.1.0: one result per class (would-break: error, would-allow: warning), at the deciding rule or,
+// without one, at the class's first line of the log.
+std::string format_replay_sarif(const replay::Result& r, const ReplayHeader& h);
 
 // "GET /v1/refunds from cluster.local/ns/a/sa/b to ns/w port 8080" for one logged request.
 std::string replay_request_text(const replay::LogRequest& r);

@@ -208,3 +208,27 @@ TEST_CASE("diff: --git-base compares a revision with the working tree", "[cli][d
 }
 
 }  // namespace meshproof::test
+
+TEST_CASE("diff: reusing the old tree's solver answers changes no byte of the output", "[cli][diff]") {
+  // samples/hospital and a copy whose patients policy allows PUT on /messages too: findings change.
+  auto dir = temp_dir("diff-reuse");
+  const std::string src = source_dir() + "/samples/hospital";
+  std::filesystem::copy(src, dir / "old", std::filesystem::copy_options::recursive);
+  std::filesystem::copy(src, dir / "new", std::filesystem::copy_options::recursive);
+  const auto changed = dir / "new" / "patients" / "authorization.yaml";
+  std::string text = read_file(changed);
+  const std::string from = "methods: [\"POST\"]";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), "methods: [\"POST\", \"PUT\"]");
+  write_file(changed, text);
+  const std::string o = (dir / "old").string(), n = (dir / "new").string();
+  RunResult reused = run_cli({"diff", o, n, "-o", "json", "--stats"});
+  RunResult alone = run_cli({"diff", o, n, "-o", "json", "--no-reuse"});
+  REQUIRE(reused.exit_code == 1);
+  CHECK(alone.exit_code == reused.exit_code);
+  CHECK(reused.out == alone.out);
+  INFO(reused.err);
+  const size_t at = reused.err.find("solver answers reused ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoul(reused.err.substr(at + 22)) > 0);
+}

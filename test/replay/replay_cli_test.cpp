@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../cli_output/cli_helpers.h"
 #include "../cli_output/witness_replay.h"
 #include "test_support.h"
 
@@ -99,6 +100,51 @@ TEST_CASE("replay: text and md outputs, bad input exits 2", "[cli][replay]") {
   RunResult t = run_cli({"replay", kAfter, "--log", kLog, "--format", "envoy-text"});
   CHECK(t.exit_code == 2);
   CHECK(t.err.find("no line of") != std::string::npos);
+}
+
+TEST_CASE("replay: SARIF, one result per class, valid against the SARIF 2.1.0 schema", "[cli][replay]") {
+  auto dir = temp_dir("replay-sarif");
+  const std::string sarif = (dir / "replay.sarif").string();
+  RunResult r = run_cli({"replay", kAfter, "--log", kLog, "-o", "json", "-o", "sarif=" + sarif});
+  REQUIRE(r.exit_code == 1);
+  const json classes = json::parse(r.out);
+  const json s = json::parse(read_file(sarif));
+  CHECK(s["version"] == "2.1.0");
+  const json& results = s["runs"][0]["results"];
+  REQUIRE(results.size() == classes["would_break"].size() + classes["would_allow"].size());
+  size_t breaking = 0, at_rule = 0, at_log = 0;
+  for (const json& res : results) {
+    INFO(res.dump());
+    const std::string rule = res["ruleId"].get<std::string>();
+    CHECK((rule == "would-break" || rule == "would-allow"));
+    CHECK(res["level"].get<std::string>() == (rule == "would-break" ? "error" : "warning"));
+    breaking += rule == "would-break";
+    const std::string uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].get<std::string>();
+    const int line = res["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>();
+    CHECK(line > 0);
+    if (res["properties"]["rule"].get<std::string>().empty()) {
+      CHECK(uri == kLog);  // no rule decided: the class's first line in the log
+      CHECK(line == res["properties"]["lines"][0].get<int>());
+      ++at_log;
+    } else {
+      CHECK(uri.rfind(kAfter + "/", 0) == 0);
+      ++at_rule;
+    }
+  }
+  CHECK(breaking == classes["would_break"].size());
+  CHECK(at_log > 0);   // the STRICT rejections: no rule decides them
+  CHECK(at_rule > 0);  // the split payments rule
+  if (!std::filesystem::exists(sarif_schema())) {
+    WARN("skipped schema validation: ../shared (schemas/sarif-schema-2.1.0.json) is not present");
+    return;
+  }
+  ScriptResult v = run_script("validate_sarif.py", {sarif_schema(), sarif});
+  if (v.exit_code == 77) {
+    WARN(v.err);
+  } else {
+    INFO(v.err);
+    CHECK(v.exit_code == 0);
+  }
 }
 
 }  // namespace meshproof::test

@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "base/text.h"
 #include "commands.h"
 #include "common.h"
 #include "diff/diff.h"
+#include "engine/query_memo.h"
 #include "engine/witness.h"
 #include "outputs.h"
 #include "report/diff.h"
@@ -32,6 +34,7 @@ struct DiffFlags {
   size_t max_classes = 5;
   bool stats = false;
   bool no_findings = false;
+  bool no_reuse = false;
 };
 
 const std::vector<std::string> kDiffFormats = {"text", "json", "sarif", "md"};
@@ -143,6 +146,14 @@ bool prepare_sides(const DiffFlags& flags, diff::Options& options, report::DiffH
   return true;
 }
 
+// The process's query memo (engine/query_memo.h) while it is in scope.
+struct MemoInUse {
+  explicit MemoInUse(engine::QueryMemo* memo) { engine::set_query_memo(memo); }
+  ~MemoInUse() { engine::set_query_memo(nullptr); }
+  MemoInUse(const MemoInUse&) = delete;
+  MemoInUse& operator=(const MemoInUse&) = delete;
+};
+
 int run_diff(DiffFlags flags) {
   std::string error;
   const auto targets = parse_output_targets(flags.outputs, kDiffFormats, "text", error);
@@ -159,10 +170,16 @@ int run_diff(DiffFlags flags) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
   };
   const auto t0 = clock::now();
+  // The new tree's checks take the old tree's solver answers for programs that did not change
+  // (engine/query_memo.h); --no-reuse analyzes each tree on its own (what the test of the reuse compares).
+  engine::QueryMemo memo;
+  auto in_use = std::make_unique<MemoInUse>(!flags.no_findings && !flags.no_reuse ? &memo : nullptr);
   auto before = analyze_side(flags.analysis, options.before_paths, !flags.no_findings);
   if (!before) return 2;
   const auto t1 = clock::now();
+  memo.set_mode(engine::QueryMemo::Mode::Reuse);
   auto after = analyze_side(flags.analysis, options.after_paths, !flags.no_findings);
+  in_use.reset();  // the comparison's engines solve on their own
   if (!after) return 2;
   const auto t2 = clock::now();
   if (!flags.git_base.empty()) options.before_paths.clear();  // no reproduce command into a deleted directory
@@ -176,7 +193,7 @@ int run_diff(DiffFlags flags) {
               << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count() << " ms, of the new tree "
               << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count() << " ms, comparison "
               << ms_since(t2) << " ms (" << result.views_compared << " port views, " << result.views_solved
-              << " solved)\n";
+              << " solved); solver answers reused " << memo.hits() << " of " << memo.hits() + memo.misses() << "\n";
   if (!write_outputs(*targets, [&](const OutputTarget& t) { return render(t.format, result, header); })) return 2;
   const int code = diff::exit_code(result, flags.fail_on == "wider", header.expect);
   return finish_with_skipped(*after, finish_with_skipped(*before, code));
@@ -206,6 +223,8 @@ void register_diff(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--no-findings", flags->no_findings,
                 "Compare decisions and mTLS modes only: the checks do not run, findings are not compared");
+  cmd->add_flag("--no-reuse", flags->no_reuse,
+                "Analyze the new tree without the old tree's solver answers (slower; the findings are the same)");
   cmd->add_flag("--stats", flags->stats, "Print the time of each analysis and of the comparison to stderr");
   cmd->footer(
       "Examples:\n"

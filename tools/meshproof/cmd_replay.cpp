@@ -26,7 +26,7 @@ struct ReplayFlags {
   std::vector<std::string> outputs;
 };
 
-const std::vector<std::string> kReplayFormats = {"text", "json", "md"};
+const std::vector<std::string> kReplayFormats = {"text", "json", "md", "sarif"};
 
 std::optional<std::string> read_log(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -39,6 +39,7 @@ std::optional<std::string> read_log(const std::string& path) {
 std::string render_replay(const std::string& format, const replay::Result& r, const report::ReplayHeader& h) {
   if (format == "json") return report::format_replay_json(r, h);
   if (format == "md") return report::format_replay_markdown(r, h);
+  if (format == "sarif") return report::format_replay_sarif(r, h);
   return report::format_replay_text(r, h);
 }
 
@@ -84,7 +85,7 @@ void register_replay(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"envoy-json", "envoy-text", "hubble-json"}));
   cmd->add_option("--to", flags->to,
                   "The workload NAMESPACE/NAME whose proxy wrote the lines that do not name their destination");
-  cmd->add_option("-o,--output", flags->outputs, "Output FORMAT[=FILE], repeatable: text, json or md")
+  cmd->add_option("-o,--output", flags->outputs, "Output FORMAT[=FILE], repeatable: text, json, md or sarif")
       ->check(CLI::Validator([](std::string& v) { return check_output_value(v, kReplayFormats); },
                              "{" + join(kReplayFormats, ",") + "}[=FILE]"));
   cmd->footer(

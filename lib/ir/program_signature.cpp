@@ -1,10 +1,10 @@
-#include "diff/program_signature.h"
+#include "ir/program_signature.h"
 
-namespace meshproof::diff {
+namespace meshproof::ir {
 
 namespace {
 
-void append_rule(std::string& out, const ir::Rule& rule) {
+void append_signature_rule(std::string& out, const Rule& rule) {
   out += rule.policy.dry_run ? "R~" : "R ";
   out += rule.policy.provider + "|";
   for (const auto* clauses : {&rule.principals, &rule.permissions}) {
@@ -18,7 +18,7 @@ void append_rule(std::string& out, const ir::Rule& rule) {
             out += "F;";
             continue;
           }
-          for (const auto& atom : term.atoms) out += ir::to_string(atom) + "&";
+          for (const auto& atom : term.atoms) out += to_string(atom) + "&";
           out += ";";
         }
         out += "}";
@@ -32,11 +32,12 @@ void append_rule(std::string& out, const ir::Rule& rule) {
 
 }  // namespace
 
-std::string decision_signature(const ir::Program& p) {
-  std::string out = std::to_string(p.port) + "/" + ir::to_string(p.protocol) + " mtls " + model::to_string(p.mtls) +
-                    " custom " + ir::to_string(p.custom_mode) + " allow-policy " + (p.has_allow_policy ? "1" : "0") +
+std::string decision_signature(const Program& p) {
+  std::string out = std::to_string(p.port) + "/" + to_string(p.protocol) + " mtls " + model::to_string(p.mtls) +
+                    " custom " + to_string(p.custom_mode) + " allow-policy " + (p.has_allow_policy ? "1" : "0") +
                     " enforced " + (p.enforced ? "1" : "0") + " norm " +
-                    std::to_string(static_cast<int>(p.path_normalization)) + "\n";
+                    std::to_string(static_cast<int>(p.path_normalization)) + " request-authn " +
+                    (p.has_request_authentication ? "1" : "0") + "\n";
   for (const auto& j : p.jwt_issuers) {
     out += "jwt " + j.issuer;
     for (const auto& a : j.audiences) out += " " + a;
@@ -46,9 +47,9 @@ std::string decision_signature(const ir::Program& p) {
   int i = 0;
   for (const auto* rules : {&p.custom, &p.deny, &p.allow, &p.audit}) {
     out += std::string(names[i++]) + ":\n";
-    for (const auto& rule : *rules) append_rule(out, rule);
+    for (const auto& rule : *rules) append_signature_rule(out, rule);
   }
   return out;
 }
 
-}  // namespace meshproof::diff
+}  // namespace meshproof::ir
