@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/text.h"
 #include "model/parse.h"
 
 namespace meshproof::checks {

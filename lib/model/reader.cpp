@@ -321,20 +321,6 @@ bool Reader::get_labels(const Node& map, std::string_view key, Labels& out, Loc*
   return read_labels(*n, out);
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 void Reader::check_fields(const Node& map, std::initializer_list<std::string_view> known) {
   if (!map.is_map()) return;
   for (const load::MapEntry& e : map.entries) {

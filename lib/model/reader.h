@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/text.h"  // edit_distance, for "did you mean" help on unknown fields and enum values
 #include "load/node.h"
 #include "model/resources.h"
 
@@ -102,9 +103,6 @@ class Reader {
 load::ScalarType kube_type(const Node& n);
 // "string", "integer", "number", ... as kube_type sees it.
 const char* kube_type_name(const Node& n);
-
-// Edit distance, for "did you mean" help on unknown fields and enum values.
-size_t edit_distance(std::string_view a, std::string_view b);
 
 // A quoted rendition of a scalar for help texts: "8080" -> "\"8080\"".
 std::string quoted(std::string_view s);

@@ -219,7 +219,9 @@ void print_policies(std::ostream& o, const analysis::Explanation& e, const Sourc
       print_policy(o, e, v, src);
     }
   }
-  if (e.policies.empty()) o << "\nNo AuthorizationPolicy applies: every request that passes mTLS is allowed.\n";
+  // A workload Linkerd serves is decided by Linkerd's policy (its own section below), not by Istio's.
+  if (e.policies.empty() && e.linkerd.empty())
+    o << "\nNo AuthorizationPolicy applies: every request that passes mTLS is allowed.\n";
   const mesh::Workload& w = *e.target.workload;
   if (!is_ambient(e) || w.ignored_target_ref_authorization_policies.empty()) return;
   o << "\nNot enforced by ztunnel (targetRefs: only a waypoint enforces them, see the enforcement chain):\n";
@@ -398,7 +400,8 @@ std::string format_explanation_text(const analysis::Explanation& e, const Source
   if (!e.target.note.empty()) o << "  note: " << e.target.note << "\n";
   print_data_plane(o, e, src);
   for (const std::string& a : e.assumptions) o << "  assumption: " << a << "\n";
-  if (!w.has_proxy()) o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
+  if (!w.has_proxy() && e.linkerd.empty())
+    o << "  no sidecar: Istio enforces neither mTLS nor authorization on this workload\n";
   print_ports(o, e, src);
   print_request_authentications(o, w, src);
   print_policies(o, e, src);

@@ -93,6 +93,21 @@ spec: {podSelector: {matchLabels: {app: web}}, port: 8080}
   CHECK(r.exit_code != 2);
 }
 
+// explain on a workload Linkerd serves shows Linkerd's policy, and none of the Istio lines that would be wrong for it
+// ("no sidecar", "No AuthorizationPolicy applies: every request that passes mTLS is allowed").
+TEST_CASE("linkerd: explain of a Linkerd workload speaks of Linkerd's policy only", "[cli][linkerd]") {
+  fs::path dir = temp_dir("linkerd-explain");
+  const std::string tree =
+      emojivoto("  annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}\n");
+  write_file(dir / "emojivoto.yaml", tree.substr(0, tree.find("---\napiVersion: security.istio.io")));
+  RunResult r = run_cli({"explain", dir.string(), "--workload", "emojivoto/web"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Linkerd inbound policy") != std::string::npos);
+  CHECK(r.out.find("No AuthorizationPolicy applies") == std::string::npos);
+  CHECK(r.out.find("no sidecar:") == std::string::npos);
+}
+
 // docs/semantics.md#linkerd-policy LK14, LK15: the default inbound policy of ports without a Server.
 TEST_CASE("linkerd: the default inbound policy decides mtls-not-strict and no-default-deny", "[cli][linkerd]") {
   const std::pair<const char*, std::pair<int, int>> cases[] = {
