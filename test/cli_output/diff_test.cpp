@@ -207,8 +207,6 @@ TEST_CASE("diff: --git-base compares a revision with the working tree", "[cli][d
   CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);
 }
 
-}  // namespace meshproof::test
-
 TEST_CASE("diff: reusing the old tree's solver answers changes no byte of the output", "[cli][diff]") {
   // samples/hospital and a copy whose patients policy allows PUT on /messages too: findings change.
   auto dir = temp_dir("diff-reuse");
@@ -232,3 +230,5 @@ TEST_CASE("diff: reusing the old tree's solver answers changes no byte of the ou
   REQUIRE(at != std::string::npos);
   CHECK(std::stoul(reused.err.substr(at + 22)) > 0);
 }
+
+}  // namespace meshproof::test

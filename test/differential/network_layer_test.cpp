@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "mesh/network_layer.h"
-#include "test_support.h"
+#include "network_world.h"
 
 using namespace meshproof;
 
@@ -269,39 +269,16 @@ RefPolicy random_policy(std::mt19937& rng) {
   return p;
 }
 
+// The policies' documents (kept in `yaml` for the failure message) over test::network_world's pods.
 std::unique_ptr<app::Input> netdiff_world(const std::vector<RefPolicy>& policies, std::string& yaml) {
-  yaml = R"(apiVersion: v1
-kind: Namespace
-metadata: {name: a, labels: {team: x}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: b}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: a, labels: {role: client}}
-spec: {containers: [{name: c, image: c}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: a, labels: {app: api}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 8080, name: http}, {containerPort: 9090}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: b, labels: {app: db}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 5432, name: pg}]}]}
-)";
-  for (size_t i = 0; i < policies.size(); ++i) yaml += "---\n" + policy_yaml(policies[i], static_cast<int>(i));
-  return test::load_yaml(yaml);
+  yaml.clear();
+  for (size_t i = 0; i < policies.size(); ++i)
+    yaml += (i ? "---\n" : "") + policy_yaml(policies[i], static_cast<int>(i));
+  return test::network_world(yaml);
 }
 
 const model::Workload& netdiff_workload(const app::Input& in, const RefPod& p) {
-  for (const model::Workload& w : in.resources.workloads)
-    if (w.meta.ns == p.ns && w.meta.name == p.name) return w;
-  FAIL("no pod " << p.ns << "/" << p.name);
-  throw;
+  return test::network_pod(in, p.ns, p.name);
 }
 
 }  // namespace

@@ -3,48 +3,16 @@
 #include <catch2/catch.hpp>
 
 #include "mesh/network_layer.h"
-#include "test_support.h"
+#include "network_world.h"
 
 using namespace meshproof;
 
 namespace {
 
-// Namespaces a (team=x) and b; pods a/client (role=client, service account fe), a/api (app=api, port
-// http=8080 and 9090), b/db (app=db, 5432); then `policies`.
-std::unique_ptr<app::Input> cilium_world(const std::string& policies) {
-  const std::string base = R"(apiVersion: v1
-kind: Namespace
-metadata: {name: a, labels: {team: x}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: b}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: a, labels: {role: client}}
-spec: {serviceAccountName: fe, containers: [{name: c, image: c}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: a, labels: {app: api}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 8080, name: http}, {containerPort: 9090}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: b, labels: {app: db}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 5432}]}]}
----
-)";
-  return test::load_yaml(base + policies);
-}
+std::unique_ptr<app::Input> cilium_world(const std::string& policies) { return test::network_world(policies); }
 
 const model::Workload& cilium_pod(const app::Input& in, const std::string& ns_name) {
-  const std::string ns = ns_name.substr(0, ns_name.find('/')), name = ns_name.substr(ns_name.find('/') + 1);
-  for (const model::Workload& w : in.resources.workloads)
-    if (w.meta.ns == ns && w.meta.name == name) return w;
-  FAIL("no pod " << ns_name);
-  throw;
+  return test::network_pod(in, ns_name.substr(0, ns_name.find('/')), ns_name.substr(ns_name.find('/') + 1));
 }
 
 // The layer's verdict from `from` (a pod "ns/name" or an outside CIDR "10.0.0.1/32", "" for an unknown

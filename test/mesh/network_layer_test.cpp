@@ -7,47 +7,16 @@
 #include <tuple>
 
 #include "mesh/network_layer.h"
-#include "test_support.h"
+#include "network_world.h"
 
 using namespace meshproof;
 
 namespace {
 
-// Namespaces a (labelled team=x) and b, pods a/client (role=client), a/api (app=api, port http=8080),
-// b/db (app=db), then `policies`.
-std::unique_ptr<app::Input> world(const std::string& policies) {
-  const std::string base = R"(apiVersion: v1
-kind: Namespace
-metadata: {name: a, labels: {team: x}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: b}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: a, labels: {role: client}}
-spec: {containers: [{name: c, image: c}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: a, labels: {app: api}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 8080, name: http}, {containerPort: 9090}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: b, labels: {app: db}}
-spec: {containers: [{name: c, image: c, ports: [{containerPort: 5432}]}]}
----
-)";
-  return test::load_yaml(base + policies);
-}
+std::unique_ptr<app::Input> world(const std::string& policies) { return test::network_world(policies); }
 
 const model::Workload& pod(const app::Input& in, const std::string& ns, const std::string& name) {
-  for (const model::Workload& w : in.resources.workloads)
-    if (w.meta.ns == ns && w.meta.name == name) return w;
-  FAIL("no pod " << ns << "/" << name);
-  throw;
+  return test::network_pod(in, ns, name);
 }
 
 bool admitted(const app::Input& in, const std::string& from, const std::string& to, uint32_t port,
