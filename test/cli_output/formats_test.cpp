@@ -192,10 +192,14 @@ TEST_CASE("cli output: the CI snippets in docs/ci.md are valid YAML") {
       CHECK(std::regex_search(block, std::regex("uses: meshproof/meshproof@[0-9a-f]{40}")));
     }
     if (block.find("github/codeql-action/upload-sarif") != std::string::npos) {
-      // The steps without the action: one check run that writes the SARIF it uploads.
-      github_steps = true;
-      CHECK(block.find("meshproof check") != std::string::npos);
-      CHECK(block.find("sarif=meshproof.sarif") != std::string::npos);
+      // The steps without the action: one run that writes the SARIF it uploads (check, or replay of a log).
+      const bool check = block.find("meshproof check") != std::string::npos;
+      const bool replay = block.find("meshproof replay") != std::string::npos;
+      CHECK(check != replay);
+      if (check) github_steps = true;
+      CHECK(block.find(check ? "sarif=meshproof.sarif" : "sarif=meshproof-replay.sarif") != std::string::npos);
+      CHECK(block.find(check ? "sarif_file: meshproof.sarif" : "sarif_file: meshproof-replay.sarif") !=
+            std::string::npos);
     }
     if (const load::Node* job = root.find("meshproof"); job && job->find("artifacts")) {
       gitlab = true;

@@ -178,7 +178,7 @@ TEST_CASE("cilium query: an L7 rule's port is admitted and the answer says the A
   CHECK(check.exit_code == 1);
 }
 
-TEST_CASE("cilium query: a Cilium policy without the L7 part gives a plain verdict; explain lists it",
+TEST_CASE("cilium query: a Cilium policy without the L7 part gives a plain verdict, and explain lists it",
           "[cli][netpol][cilium]") {
   fs::path dir = cilium_tree();
   json j = json::parse(

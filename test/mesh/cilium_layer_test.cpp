@@ -90,7 +90,7 @@ spec:
   CHECK_FALSE(allows(*in, "a/api", "a/client", 80));
 }
 
-TEST_CASE("cilium layer: Kubernetes and Cilium allows are one union; enableDefaultDeny false only adds",
+TEST_CASE("cilium layer: Kubernetes and Cilium allows are one union, and enableDefaultDeny false only adds",
           "[mesh][netlayer][cilium]") {
   auto in = cilium_world(R"(apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -118,7 +118,7 @@ spec:
   CHECK(allows(*in, "a/client", "b/db", 5432));  // db is not in default deny
 }
 
-TEST_CASE("cilium layer: entities and CIDRs; CIDRs never select pods", "[mesh][netlayer][cilium]") {
+TEST_CASE("cilium layer: entities and CIDRs, and CIDRs never select pods", "[mesh][netlayer][cilium]") {
   auto in = cilium_world(R"(apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: api, namespace: a}
@@ -146,7 +146,7 @@ spec:
   CHECK(allows(*in, "198.51.100.1/32", "b/db", 5432));
 }
 
-TEST_CASE("cilium layer: a rule without peers is every peer; an explicit empty list is none; ICMP-only admits no TCP",
+TEST_CASE("cilium layer: a rule without peers is every peer, an explicit empty list is none, ICMP-only admits no TCP",
           "[mesh][netlayer][cilium]") {
   auto in = cilium_world(R"(apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy

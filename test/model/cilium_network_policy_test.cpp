@@ -66,7 +66,7 @@ TEST_CASE("cilium policy: selectors get Cilium's namespace match, sections put t
   CHECK(p.egress[0].peers[0].entity == "world");
 }
 
-TEST_CASE("cilium policy: clusterwide selectors span namespaces; enableDefaultDeny and specs",
+TEST_CASE("cilium policy: clusterwide selectors span namespaces, enableDefaultDeny and specs",
           "[model][netpol][cilium]") {
   auto r = test::model_from(R"(apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy

@@ -28,7 +28,7 @@ TEST_CASE("regex: a full match, never a search", "[model][regex]") {
   CHECK_FALSE(regex_full_match(".", "\n"));       // '.' does not match a newline
 }
 
-TEST_CASE("regex: replace every match, capture groups as \\N (Envoy's regex_rewrite)", "[model][regex]") {
+TEST_CASE("regex: replace every match, capture groups by number (Envoy's regex_rewrite)", "[model][regex]") {
   // The examples of Envoy's RouteAction.regex_rewrite reference.
   CHECK(regex_replace_all("^/service/([^/]+)(/.*)$", "/service/foo/v1/api", "\\2/instance/\\1") ==
         std::optional<std::string>("/v1/api/instance/foo"));
