@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "diff/program_signature.h"
+#include "ir/program_signature.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
 
@@ -45,7 +45,7 @@ const engine::DecisionDiff& solve(const ir::Program& vb, const ir::Program& va, 
   std::string key = std::to_string(port) + ":";
   if (port == 0)
     for (uint32_t p : declared) key += std::to_string(p) + ",";
-  key += "\n" + decision_signature(vb) + "\n--\n" + decision_signature(va);
+  key += "\n" + ir::decision_signature(vb) + "\n--\n" + ir::decision_signature(va);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   engine::DecisionDiffOptions eo;
@@ -63,7 +63,7 @@ void compare_view(const Side& before, const Side& after, const ir::Program& vb, 
                   const std::string& port_name, const std::vector<uint32_t>& declared, const Options& options,
                   DiffCache& cache, Result& result) {
   ++result.views_compared;
-  if (decision_signature(vb) == decision_signature(va)) return;
+  if (ir::decision_signature(vb) == ir::decision_signature(va)) return;
   const engine::DecisionDiff& d = solve(vb, va, port, declared, options, cache, result);
   if (d.answer == engine::SatAnswer::Unsat) return;
   PortChange pc{after.workload->display(),

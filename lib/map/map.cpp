@@ -5,7 +5,7 @@
 #include <set>
 
 #include "base/text.h"
-#include "diff/program_signature.h"
+#include "ir/program_signature.h"
 #include "engine/decision_diff.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
@@ -90,7 +90,7 @@ struct MapBuilder {
       eo.declared_ports = declared;
       for (uint32_t p : declared) key += std::to_string(p) + ",";
     }
-    key += "\n" + diff::decision_signature(view);
+    key += "\n" + ir::decision_signature(view);
     auto it = solved.find(key);
     if (it == solved.end()) it = solved.emplace(key, engine::diff_decisions(allows_nothing(view), view, eo)).first;
     return it->second;
