@@ -53,7 +53,9 @@
   X(waypoint_identity_denied)       \
   X(jwt_claim_route_unverified)     \
   X(hbone_blocked)                  \
-  X(egress_gateway_bypass)
+  X(egress_gateway_bypass)          \
+  X(cilium_l7_under_mtls)           \
+  X(admin_priority_tie)
 
 namespace meshproof::checks {
 

@@ -326,6 +326,8 @@ struct NetDecider {
     }
     NetVerdict out = rule->action == NetAction::Pass ? *lower : decide(p, rule, rule->action == NetAction::Allow);
     out.allowed = allowed;
+    out.tie.push_back(p->display());
+    for (const auto& t : ties) out.tie.push_back(t.first->display());
     v = out;
     note(p->display() + " (" + model::to_string(rule->action) + ") and " + names + " have the same priority " +
          std::to_string(p->priority) + " and match it: their order is implementation-defined (A4)");

@@ -51,6 +51,10 @@ struct NetVerdict {
   // rule, a toFQDNs peer, ...): the connection is admitted as far as meshproof can tell, but it is not a proof.
   // A denial is never based on such a part.
   std::string unmodelled;
+  // A4: AdminNetworkPolicies of equal priority whose first matching rules have different actions (the one
+  // the input lists first, then the others): their order is implementation-defined, and `allowed` is true when
+  // either order admits. Their display() names; empty without such a tie.
+  std::vector<std::string> tie;
 };
 
 const char* to_string(model::NetTier tier);

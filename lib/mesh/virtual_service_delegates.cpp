@@ -149,10 +149,6 @@ bool delegate_exported_to(const model::VirtualService& vs, const std::string& ns
   return false;
 }
 
-std::string delegate_display(const model::VirtualService& vs) {
-  return effective_namespace(vs) + "/" + vs.meta.name;
-}
-
 void merge_delegate_route(const model::VirtualService& root, size_t ri, const model::VsHttpRoute& h,
                const model::ResourceSet& rs, model::VirtualServiceRoutes& out, std::vector<std::string>& notes) {
   const std::string root_ns = effective_namespace(root);

@@ -84,6 +84,16 @@ struct NetPort {
 enum class NetAction { Allow, Deny, Pass };
 const char* to_string(NetAction a);
 
+// Cilium: one toPorts entry of an allow rule that carries L7 rules (`rules`: http, kafka, dns, l7) or TLS
+// interception (terminatingTLS, originatingTLS, serverNames, listener): what Cilium's proxy must read on those
+// ports, for the checks that judge whether it can (cilium-l7-under-mtls).
+struct NetL7Ports {
+  std::vector<NetPort> ports;  // the entry's ports (one any-port item when it names none)
+  std::string what;            // "L7 rules (http)", "terminatingTLS", ... (several joined by ", ")
+  bool http = false;           // `rules.http` is among them
+  Loc loc;                     // the first such field
+};
+
 struct NetRule {
   std::string name;  // AdminNetworkPolicy rule name; "" for NetworkPolicy
   NetAction action = NetAction::Allow;
@@ -96,6 +106,7 @@ struct NetRule {
   // fromRequires, authentication, ...): the rule admits the connection at L3/L4 as Cilium does, but whether a
   // request on it passes is not decided here ("" when nothing).
   std::string unmodelled_restriction;
+  std::vector<NetL7Ports> l7;  // Cilium: the toPorts entries with L7 rules, in input order
 };
 
 enum class NetTier { Admin, NetworkPolicy, Baseline };
@@ -109,6 +120,7 @@ struct NetworkPolicyObject : ResourceBase {
   bool isolates_ingress = false;  // NetworkPolicy policyTypes (defaulted, N2)
   bool isolates_egress = false;
   int32_t priority = 0;  // AdminNetworkPolicy
+  Loc priority_loc;      // its `priority` key (unknown when absent)
   std::vector<NetRule> ingress, egress;  // Cilium: allow rules, then the deny rules (action Deny)
   bool cilium = false;       // CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (tier NetworkPolicy)
   bool clusterwide = false;  // CiliumClusterwideNetworkPolicy: the endpointSelector spans every namespace

@@ -109,7 +109,12 @@ void read_anp_rule(const Node& item, Reader& r, bool egress, bool baseline, NetR
         IpBlock b;
         auto s = r.field("networks");
         auto si = r.index(i);
-        if (read_cidr(nets->items[i], r, b.cidr)) rule.peers.push_back(NetPeer{{}, {}, false, std::move(b), p.loc});
+        if (read_cidr(nets->items[i], r, b.cidr)) {
+          NetPeer extra;
+          extra.ip_block = std::move(b);
+          extra.loc = p.loc;
+          rule.peers.push_back(std::move(extra));
+        }
       }
   });
   each_map(item, "ports", r, "ports", [&](const Node& pn) {
@@ -154,6 +159,7 @@ void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject&
     if (!baseline && !r.get_uint(*spec, "priority", priority, 0, 1000) && !spec->find("priority"))
       r.error(spec->loc, "spec.priority is required", "set a priority from 0 (first) to 1000");
     p.priority = static_cast<int32_t>(priority);
+    if (spec->find("priority")) p.priority_loc = spec->key_loc("priority");
     read_anp_subject(*spec, r, p);
     for (const bool egress : {false, true}) {
       auto& rules = egress ? p.egress : p.ingress;

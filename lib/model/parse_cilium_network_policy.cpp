@@ -323,6 +323,7 @@ class CiliumRuleReader {
       else
         r_.check_fields(pr, {"ports", "terminatingTLS", "originatingTLS", "serverNames", "listener", "rules"});
       const Node* ports = pr.find("ports");
+      const size_t first_port = rule.ports.size();
       if (!ports || ports->is_null()) {  // a port rule without ports: every port
         NetPort any;
         any.protocol = "ANY";
@@ -331,12 +332,20 @@ class CiliumRuleReader {
         rule.ports.push_back(std::move(any));
       }
       each_map(pr, "ports", r_, "ports", [&](const Node& pp) { rule.ports.push_back(port(pp)); });
+      NetL7Ports l7_ports;
       for (const char* l7 : {"rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"})
         if (const Node* n = pr.find(l7); n && !n->is_null()) {
           add_restriction(rule, l7_name(l7, *n));
           not_modelled(pr, l7, l7_name(l7, *n) + " not modelled: the port is admitted at L3/L4, whether a request "
                                                  "on it passes is not decided here");
+          if (l7_ports.what.empty()) l7_ports.loc = pr.key_loc(l7);
+          l7_ports.what += (l7_ports.what.empty() ? "" : ", ") + l7_name(l7, *n);
+          l7_ports.http |= std::string_view(l7) == "rules" && n->find("http") != nullptr;
         }
+      if (!l7_ports.what.empty()) {
+        l7_ports.ports.assign(rule.ports.begin() + static_cast<std::ptrdiff_t>(first_port), rule.ports.end());
+        rule.l7.push_back(std::move(l7_ports));
+      }
     });
   }
 

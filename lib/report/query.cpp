@@ -118,6 +118,7 @@ json network_json(const analysis::QueryAnswer& a, const SourceSet& sources) {
   j["reason"] = v.reason;
   // Only when the verdict rests on a part the layer does not model (a Cilium L7 rule, a toFQDNs peer).
   if (!v.unmodelled.empty()) j["not_modelled"] = v.unmodelled;
+  if (!v.tie.empty()) j["tie"] = v.tie;  // equal-priority admin policies that disagree (A4)
   return j;
 }
 

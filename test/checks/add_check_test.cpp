@@ -82,8 +82,8 @@ TEST_CASE("add_check.py writes the files of a new check and registers it once", 
     CHECK(source.find("std::unique_ptr<Check> make_demo_thing_check()") != std::string::npos);
     CHECK(t.compiles("lib/checks/demo_thing.cpp"));
     const std::string registry = slurp(r / "lib/checks/registry.cpp");
-    // Appended after the last registered check (egress_gateway_bypass), continuing the macro.
-    CHECK(std::regex_search(registry, std::regex("X\\(egress_gateway_bypass\\) *\\\\\n  X\\(demo_thing\\)\n")));
+    // Appended after the last registered check (admin_priority_tie), continuing the macro.
+    CHECK(std::regex_search(registry, std::regex("X\\(admin_priority_tie\\) *\\\\\n  X\\(demo_thing\\)\n")));
     const std::string doc = slurp(r / "docs/checks/demo-thing.md");
     CHECK(doc.find("# demo-thing") == 0);
     CHECK(doc.find("MP2999") != std::string::npos);
