@@ -55,6 +55,7 @@ NetMatch netlayer_cilium_peer(const model::NetPeer& peer, const NetEndpoint& e) 
 
 NetMatch netlayer_peer_matches(const NetworkPolicyObject& p, const model::NetPeer& peer, const NetEndpoint& e) {
   if (peer.cilium) return netlayer_cilium_peer(peer, e);
+  if (!peer.unmodelled.empty()) return e.pod ? NetMatch::No : NetMatch::Maybe;  // ClusterNetworkPolicy domainNames
   if (peer.ip_block) return netlayer_bool(netlayer_in_block(*peer.ip_block, e));
   if (!e.pod) return NetMatch::No;  // pod and namespace selectors select pods only
   if (peer.own_namespace ? e.ns != p.meta.ns : !(peer.namespaces && peer.namespaces->matches(e.ns_labels)))
@@ -130,10 +131,11 @@ NetworkLayer::NetworkLayer(const model::NetworkPolicySet* set, const model::Reso
     for (const NetworkPolicyObject& p : set->policies)
       if (p.valid) policies_.push_back(&p);
   // Admin tier first by priority (equal priorities: input order; a tie that matters is named by the decision,
-  // A4), then NetworkPolicy (with Cilium) and baseline.
+  // A4), then NetworkPolicy (with Cilium), then the baseline tier by priority (ClusterNetworkPolicy allows several
+  // baseline policies; the v1alpha1 BaselineAdminNetworkPolicy is a singleton of priority 0).
   std::stable_sort(policies_.begin(), policies_.end(), [](const NetworkPolicyObject* a, const NetworkPolicyObject* b) {
     if (a->tier != b->tier) return a->tier < b->tier;
-    return a->tier == NetTier::Admin && a->priority < b->priority;
+    return a->tier != NetTier::NetworkPolicy && a->priority < b->priority;
   });
 }
 
@@ -267,17 +269,33 @@ struct NetDecider {
     if (auto tier = network_policy_tier(np_tier)) return *tier;  // a selecting NetworkPolicy always decides (A3)
     for (const NetworkPolicyObject* p : selecting) {
       if (p->tier != NetTier::Baseline) continue;
-      for (const NetRule& rule : ingress ? p->ingress : p->egress)
-        if (match(*p, rule) == NetMatch::Yes) return decide(p, &rule, rule.action == NetAction::Allow);
+      for (const NetRule& rule : ingress ? p->ingress : p->egress) {
+        if (match(*p, rule) != NetMatch::Yes) continue;
+        // ClusterNetworkPolicy's Pass in the baseline tier skips the tier's remaining rules: the default decides.
+        if (rule.action == NetAction::Pass) return default_allow("a baseline rule passes it; allowed");
+        return decide(p, &rule, rule.action == NetAction::Allow);
+      }
     }
-    v.reason = "no policy of the layer decides; allowed";
+    return default_allow("no policy of the layer decides; allowed");
+  }
+
+  NetVerdict default_allow(const std::string& reason) {
+    v.reason = reason;
     return v;
   }
 
-  // The first rule of `p` that matches, or nullptr.
-  const NetRule* first_match(const NetworkPolicyObject& p) const {
-    for (const NetRule& rule : ingress ? p.ingress : p.egress)
-      if (match(p, rule) == NetMatch::Yes) return &rule;
+  // The first rule of `p` that matches, or nullptr. An allow rule that may match (a peer meshproof cannot
+  // resolve, ClusterNetworkPolicy domainNames) counts, named in the verdict: the layer never denies on what it
+  // does not model; a deny or pass rule that may match does not.
+  const NetRule* first_match(const NetworkPolicyObject& p) {
+    for (const NetRule& rule : ingress ? p.ingress : p.egress) {
+      const NetMatch m = match(p, rule);
+      if (m == NetMatch::Yes) return &rule;
+      if (m == NetMatch::Maybe && rule.action == NetAction::Allow) {
+        note(p.display() + " " + netlayer_rule_name(p, rule, ingress) + " may allow it (a peer that is not modelled)");
+        return &rule;
+      }
+    }
     return nullptr;
   }
 

@@ -58,7 +58,8 @@ std::string NetworkPolicyObject::display() const {
 
 bool is_network_policy_kind(std::string_view group, std::string_view kind) {
   if (group == "networking.k8s.io") return kind == "NetworkPolicy";
-  if (group == "policy.networking.k8s.io") return kind == "AdminNetworkPolicy" || kind == "BaselineAdminNetworkPolicy";
+  if (group == "policy.networking.k8s.io")
+    return kind == "AdminNetworkPolicy" || kind == "BaselineAdminNetworkPolicy" || kind == "ClusterNetworkPolicy";
   if (group == "cilium.io") return kind == "CiliumNetworkPolicy" || kind == "CiliumClusterwideNetworkPolicy";
   return false;
 }

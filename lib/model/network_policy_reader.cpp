@@ -1,6 +1,7 @@
 // Reads the L3/L4 layer's objects from one document of the input (model/network_policy.h): the documents (and
-// List items) of a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy kind, typed and validated by
-// parse_network_policy.cpp and parse_admin_network_policy.cpp.
+// List items) of a NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy or Cilium
+// kind, typed and validated by parse_network_policy.cpp, parse_admin_network_policy.cpp,
+// parse_cluster_network_policy.cpp and parse_cilium_network_policy.cpp.
 #include "base/vectors.h"
 #include "load/loader.h"
 #include "model/network_policy.h"
@@ -63,20 +64,39 @@ class NetReader {
     } else if (p.meta.ns.empty()) {
       p.meta.ns = default_namespace_;
     }
-    const char* served = admin ? "v1alpha1" : "v1";
+    const bool cluster = kind == "ClusterNetworkPolicy";
+    const char* served = cluster ? "v1alpha2" : admin ? "v1alpha1" : "v1";
     if (version != served)
       r.diag(Severity::Error, p.loc, "no matches for kind \"" + p.kind + "\" in version \"" + p.api_version + "\"",
              std::string("Kubernetes serves this kind as ") +
                  (admin ? "policy.networking.k8s.io/" : "networking.k8s.io/") + served +
                  "; kubectl apply rejects any other version",
              "apiVersion");
-    if (admin)
+    std::vector<std::pair<std::string, Loc>> unmodelled;
+    if (cluster)
+      detail::parse_cluster_network_policy(obj, r, p, unmodelled);
+    else if (admin)
       detail::parse_admin_network_policy(obj, r, p, kind == "BaselineAdminNetworkPolicy");
     else
       detail::parse_network_policy(obj, r, p);
     for (const Diagnostic& d : scratch.diagnostics) p.valid &= d.severity != Severity::Error;
     for (Diagnostic& d : scratch.diagnostics) out_.diagnostics.push_back(std::move(d));
+    for (const auto& [path, loc] : unmodelled) out_.not_analyzed.push_back(not_modelled_part(p, path, loc));
     out_.policies.push_back(std::move(p));
+  }
+
+  // A peer kind the layer cannot resolve (ClusterNetworkPolicy domainNames): it never matches a pod and an
+  // outside address only "maybe", so an admitted connection that rests on it is not a proof.
+  static NotAnalyzed not_modelled_part(const NetworkPolicyObject& p, const std::string& path, Loc loc) {
+    NotAnalyzed n;
+    n.loc = loc;
+    n.api_version = p.api_version;
+    n.kind = p.kind;
+    n.name = p.meta.name;
+    n.system = "Kubernetes";
+    n.part = path + ": peers not modelled: the addresses come from DNS at run time; such a peer matches no pod, and "
+                    "an outside address only as far as meshproof can tell";
+    return n;
   }
 
   // CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy: one object per rule.

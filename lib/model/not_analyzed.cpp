@@ -111,12 +111,10 @@ const char* unmodelled_policy_system(std::string_view group, std::string_view ki
     return listed(kind, kConsul) ? "Consul" : nullptr;
   }
   if (group == "appmesh.k8s.aws") return "AWS App Mesh";
-  // NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, CiliumNetworkPolicy and
-  // CiliumClusterwideNetworkPolicy are modelled (model/network_policy.h); the parts of the Cilium kinds that are
-  // not (L7 rules, toFQDNs, host policies, ...) are listed by their reader (NetworkPolicySet::not_analyzed).
-  // ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, the successor of AdminNetworkPolicy and
-  // BaselineAdminNetworkPolicy; docs/semantics.md#networkpolicy-layer) is not modelled yet.
-  if (group == "policy.networking.k8s.io" && kind == "ClusterNetworkPolicy") return "Kubernetes ClusterNetworkPolicy";
+  // NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CiliumNetworkPolicy and
+  // CiliumClusterwideNetworkPolicy are modelled (model/network_policy.h); the parts that are not (Cilium L7
+  // rules, toFQDNs, host policies, ClusterNetworkPolicy domainNames, ...) are listed by their reader
+  // (NetworkPolicySet::not_analyzed).
   // Istio kinds that can change what a proxy admits, outside the model (an RBAC or ext_authz filter patched
   // in, an authorizing Wasm module).
   if (group == "networking.istio.io" && kind == "EnvoyFilter") return "Istio";

@@ -9,17 +9,6 @@ namespace meshproof::model::detail {
 
 namespace {
 
-void read_anp_pods(const Node& n, Reader& r, NetPeer& peer) {
-  r.check_fields(n, {"namespaceSelector", "podSelector"});
-  LabelSelector ns, pods;
-  if (!read_label_selector(n, "namespaceSelector", r, ns))
-    r.error(n.loc, "pods needs a namespaceSelector", "use `namespaceSelector: {}` for every namespace");
-  if (!read_label_selector(n, "podSelector", r, pods))
-    r.error(n.loc, "pods needs a podSelector", "use `podSelector: {}` for every pod");
-  peer.namespaces = std::move(ns);
-  peer.pods = std::move(pods);
-}
-
 // A peer (or the subject): exactly one of namespaces, pods, and on egress networks/nodes.
 void read_anp_peer(const Node& n, Reader& r, NetPeer& peer, bool egress) {
   peer.loc = n.loc;
@@ -125,6 +114,19 @@ void read_anp_rule(const Node& item, Reader& r, bool egress, bool baseline, NetR
   rule.all_ports = rule.ports.empty();
 }
 
+}  // namespace
+
+void read_anp_pods(const Node& n, Reader& r, NetPeer& peer) {
+  r.check_fields(n, {"namespaceSelector", "podSelector"});
+  LabelSelector ns, pods;
+  if (!read_label_selector(n, "namespaceSelector", r, ns))
+    r.error(n.loc, "pods needs a namespaceSelector", "use `namespaceSelector: {}` for every namespace");
+  if (!read_label_selector(n, "podSelector", r, pods))
+    r.error(n.loc, "pods needs a podSelector", "use `podSelector: {}` for every pod");
+  peer.namespaces = std::move(ns);
+  peer.pods = std::move(pods);
+}
+
 void read_anp_subject(const Node& spec, Reader& r, NetworkPolicyObject& p) {
   const Node* subject = spec.find("subject");
   if (!subject) {
@@ -138,8 +140,6 @@ void read_anp_subject(const Node& spec, Reader& r, NetworkPolicyObject& p) {
   p.subject_namespaces = peer.namespaces.value_or(LabelSelector{});
   p.pod_selector = peer.pods.value_or(LabelSelector{});
 }
-
-}  // namespace
 
 void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p, bool baseline) {
   p.tier = baseline ? NetTier::Baseline : NetTier::Admin;

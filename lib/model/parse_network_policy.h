@@ -3,7 +3,10 @@
 // NetworkPolicyObject::valid accordingly.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "model/network_policy.h"
 #include "model/parse_internal.h"
@@ -14,7 +17,15 @@ void parse_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p);
 // AdminNetworkPolicy (baseline false) or BaselineAdminNetworkPolicy (baseline true), v1alpha1.
 void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p, bool baseline);
 
-// Shared by both: a metav1.LabelSelector under `key` (false when absent), a CIDR, a protocol.
+// ClusterNetworkPolicy (v1alpha2: tier Admin or Baseline); the parts the layer does not model (domainNames peers)
+// are added to `unmodelled` (their path and location). parse_cluster_network_policy.cpp.
+void parse_cluster_network_policy(const Node& obj, Reader& r, NetworkPolicyObject& p,
+                                  std::vector<std::pair<std::string, Loc>>& unmodelled);
+// Shared by the admin kinds: a `pods` peer (namespaceSelector AND podSelector) and the `subject`.
+void read_anp_pods(const Node& n, Reader& r, NetPeer& peer);
+void read_anp_subject(const Node& spec, Reader& r, NetworkPolicyObject& p);
+
+// Shared by all: a metav1.LabelSelector under `key` (false when absent), a CIDR, a protocol.
 bool read_label_selector(const Node& parent, std::string_view key, Reader& r, LabelSelector& sel);
 bool read_cidr(const Node& n, Reader& r, Cidr& out);
 bool read_protocol(const Node& item, Reader& r, std::string& protocol);

@@ -261,3 +261,67 @@ TEST_CASE("netlayer differential: admit agrees with a materialized reference on 
       }
   }
 }
+
+TEST_CASE("netlayer ClusterNetworkPolicy: Admin Accept is final, Baseline tiers by priority, Pass ends the tier",
+          "[mesh][netlayer]") {
+  const std::string np = R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-api, namespace: a}
+spec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: admin-accept}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: x}}}
+  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline-later}
+spec:
+  tier: Baseline
+  priority: 50
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline-first}
+spec:
+  tier: Baseline
+  priority: 5
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}
+  ingress: [{action: Pass, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}}]}]
+)";
+  auto in = world(np);
+  CHECK(admitted(*in, "b/db", "a/api", 8080));            // the admin Accept beats the isolating NetworkPolicy
+  CHECK_FALSE(admitted(*in, "a/client", "a/api", 8080));  // no admin match: the NetworkPolicy decides
+  CHECK(admitted(*in, "a/client", "b/db", 5432));         // baseline priority 5 passes: the default allows
+  CHECK_FALSE(admitted(*in, "a/api", "b/db", 5432));      // not passed: the baseline Deny of priority 50
+  CHECK_FALSE(admitted(*in, "a/api", "a/client", 80));    // no NetworkPolicy selects client: the baseline denies
+}
+
+TEST_CASE("netlayer ClusterNetworkPolicy: a domainNames Accept may admit an outside address, never a pod",
+          "[mesh][netlayer]") {
+  auto in = world(R"(apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: egress-allowlist}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+    - {name: names, action: Accept, to: [{domainNames: ["*.example.com"]}]}
+    - {name: rest, action: Deny, to: [{networks: [0.0.0.0/0]}]}
+)");
+  const mesh::NetworkLayer layer(in->network_policies.get(), in->resources);
+  const mesh::NetEndpoint client = layer.pod(pod(*in, "a", "client"));
+  const auto outside = layer.egress(client, layer.outside(model::parse_net_cidr("93.184.216.34/32")), "TCP", 443);
+  CHECK(outside.allowed);  // maybe a name of the allowlist: admitted, and said to be no proof
+  CHECK(outside.unmodelled.find("may allow it") != std::string::npos);
+  // A pod is never a domainNames peer; 0.0.0.0/0 covers every address, pods' too (the API's networks text).
+  CHECK_FALSE(layer.admit(client, layer.pod(pod(*in, "b", "db")), "TCP", 5432).allowed);
+}

@@ -131,3 +131,70 @@ spec:
 )"),
                   "action \"Pass\" is not one of Allow, Deny"));
 }
+
+TEST_CASE("cluster network policy: tier, priority, Accept/Deny/Pass, peers and protocols (v1alpha2)", "[model][netpol]") {
+  const std::string cnp = R"(apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline-dns}
+spec:
+  tier: Baseline
+  priority: 20
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}}
+  ingress:
+    - {name: from-a, action: Accept, from: [{namespaces: {matchLabels: {team: x}}}], protocols: [{tcp: {destinationPort: {number: 8080}}}, {destinationNamedPort: http}]}
+  egress:
+    - {name: out, action: Pass, to: [{networks: [10.0.0.0/8, 192.168.0.0/16]}], protocols: [{udp: {destinationPort: {range: {start: 50, end: 60}}}}]}
+    - {name: names, action: Accept, to: [{domainNames: ["*.example.com"]}]}
+)";
+  auto r = test::model_from(cnp);
+  const model::NetworkPolicySet& set = r->network_policies;
+  REQUIRE(set.policies.size() == 1);
+  const auto& p = set.policies[0];
+  INFO((set.diagnostics.empty() ? "" : set.diagnostics[0].message));
+  CHECK(set.diagnostics.empty());
+  CHECK(p.valid);
+  CHECK(p.tier == model::NetTier::Baseline);
+  CHECK(p.priority == 20);
+  CHECK(p.priority_loc.line == 6);
+  REQUIRE(p.ingress.size() == 1);
+  CHECK(p.ingress[0].action == model::NetAction::Allow);  // Accept
+  REQUIRE(p.ingress[0].ports.size() == 2);
+  CHECK(p.ingress[0].ports[0].protocol == "TCP");
+  CHECK(p.ingress[0].ports[0].port == 8080);
+  CHECK(p.ingress[0].ports[1].name == "http");
+  REQUIRE(p.egress.size() == 2);
+  CHECK(p.egress[0].action == model::NetAction::Pass);
+  CHECK(p.egress[0].peers.size() == 2);  // one per CIDR
+  CHECK(p.egress[0].ports[0].protocol == "UDP");
+  CHECK(p.egress[0].ports[0].end_port == 60);
+  REQUIRE(p.egress[1].peers.size() == 1);
+  CHECK(p.egress[1].peers[0].unmodelled == "domainNames");
+  REQUIRE(set.not_analyzed.size() == 1);  // the domainNames peer, named with its path
+  CHECK(set.not_analyzed[0].part.rfind("spec.egress[1].to[0].domainNames: ", 0) == 0);
+  CHECK(set.not_analyzed[0].loc.line == 12);
+}
+
+TEST_CASE("cluster network policy: what its CRD rejects is an error with its field", "[model][netpol]") {
+  const std::string head = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: x}\n";
+  CHECK(has_error(netpol_errors(head + "spec: {priority: 1, subject: {namespaces: {}}}\n"), "spec.tier is required"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Developer, priority: 1, subject: {namespaces: {}}}\n"),
+                  "tier \"Developer\" is not one of Admin, Baseline"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Admin, subject: {namespaces: {}}}\n"), "spec.priority is required"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: "
+                                       "[{action: Allow, from: [{namespaces: {}}]}]}\n"),
+                  "action \"Allow\" is not one of Accept, Deny, Pass"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Admin, priority: 1, subject: {namespaces: {}}, egress: [{action: "
+                                       "Deny, to: [{networks: [10.0.0.0/8]}], protocols: [{destinationNamedPort: "
+                                       "http}]}]}\n"),
+                  "networks/nodes/domainNames peer cannot be set with namedPorts"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: "
+                                       "[{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: "
+                                       "{range: {start: 90, end: 80}}}}]}]}\n"),
+                  "Start port must be less than End port"));
+  CHECK(has_error(netpol_errors(head + "spec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: "
+                                       "[{action: Deny, from: [{networks: [10.0.0.0/8]}]}]}\n"),
+                  "networks"));  // ingress peers are namespaces or pods only
+  CHECK(has_error(netpol_errors("apiVersion: policy.networking.k8s.io/v1alpha1\nkind: ClusterNetworkPolicy\n"
+                                "metadata: {name: x}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}}\n"),
+                  "no matches for kind"));
+}

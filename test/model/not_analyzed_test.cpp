@@ -35,8 +35,7 @@ TEST_CASE("not analyzed: the known kinds of other meshes and layers, and only th
   CHECK(model::unmodelled_policy_system("cilium.io", "CiliumNetworkPolicy") == nullptr);
   CHECK(model::unmodelled_policy_system("networking.k8s.io", "NetworkPolicy") == nullptr);
   CHECK(model::unmodelled_policy_system("policy.networking.k8s.io", "AdminNetworkPolicy") == nullptr);
-  CHECK(std::string(model::unmodelled_policy_system("policy.networking.k8s.io", "ClusterNetworkPolicy")) ==
-        "Kubernetes ClusterNetworkPolicy");
+  CHECK(model::unmodelled_policy_system("policy.networking.k8s.io", "ClusterNetworkPolicy") == nullptr);  // modelled
   CHECK(std::string(model::unmodelled_policy_system("networking.istio.io", "EnvoyFilter")) == "Istio");
   CHECK(model::unmodelled_policy_system("security.istio.io", "AuthorizationPolicy") == nullptr);  // modelled
   CHECK(model::unmodelled_policy_system("networking.k8s.io", "Ingress") == nullptr);
