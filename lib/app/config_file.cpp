@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kKeys = {"profile",  "regulated", "regulated-selector", "fail-on",
-                                        "baseline", "exclude",   "data-plane"};
+                                        "baseline", "exclude",   "data-plane",         "linkerd-default-policy"};
 
 std::string nearest_key(const std::string& key) {
   std::string best;
@@ -81,6 +81,9 @@ void read_entry(const load::MapEntry& e, ConfigFile& c, Reader& r) {
     c.baseline = relative_to(c.path, r.scalar(e));
   } else if (e.key == "data-plane") {
     c.data_plane = r.scalar(e, {"sidecar", "ambient", "none"});
+  } else if (e.key == "linkerd-default-policy") {
+    c.linkerd_default_policy = r.scalar(e, {"all-unauthenticated", "all-authenticated", "cluster-unauthenticated",
+                                            "cluster-authenticated", "deny", "audit"});
   } else if (e.key == "regulated") {
     c.regulated = r.list(e);
   } else if (e.key == "regulated-selector") {

@@ -1,5 +1,5 @@
 // `.meshproof.yaml`: a repository's defaults for `check` and `report` (profile, regulated namespaces,
-// fail-on, baseline, exclude globs, the assumed data plane), found by walking up from the current
+// fail-on, baseline, exclude globs, the assumed data plane, Linkerd's default inbound policy), found by walking up from the current
 // directory, or named with --config. Flags given on the command line win (docs/output.md, "Config file").
 #pragma once
 
@@ -20,6 +20,7 @@ struct ConfigFile {
   std::string fail_on;  // "error", "warning", "note", "never" or "" (not set)
   std::string baseline;
   std::string data_plane;  // "sidecar", "ambient", "none" or ""
+  std::string linkerd_default_policy;  // Linkerd's install value proxy.defaultInboundPolicy, or ""
   std::vector<std::string> regulated, regulated_selectors, exclude;
 };
 

@@ -56,6 +56,42 @@ TEST_CASE("config: an unknown key or a wrong value is exit code 2 at its line, n
   CHECK(missing.exit_code == 2);
 }
 
+TEST_CASE("config: linkerd-default-policy gives Linkerd's install value, the flag wins", "[cli][config]") {
+  fs::path dir = temp_dir("config-linkerd");
+  write_file(dir / "shop.yaml", R"(apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {compliance.meshproof.dev/regulated: "true"}
+  annotations: {linkerd.io/inject: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shop/web:1, ports: [{containerPort: 8080}]}]}
+)");
+  write_file(dir / ".meshproof.yaml", "linkerd-default-policy: all-authenticated\n");
+  const std::string config = (dir / ".meshproof.yaml").string();
+  // The default all-unauthenticated accepts plaintext on the regulated pod's port; all-authenticated does not.
+  RunResult assumed = run_cli({"check", dir.string(), "--no-config", "--check", "mtls-not-strict"});
+  CHECK(has(assumed.out, "error[mtls-not-strict]"));
+  RunResult from_file = run_cli({"check", dir.string(), "--config", config, "--check", "mtls-not-strict"});
+  INFO(from_file.out << from_file.err);
+  CHECK(from_file.exit_code == 0);
+  CHECK_FALSE(has(from_file.out, "error[mtls-not-strict]"));
+  RunResult flag_wins = run_cli({"check", dir.string(), "--config", config, "--check", "mtls-not-strict",
+                                 "--linkerd-default-policy", "all-unauthenticated"});
+  CHECK(has(flag_wins.out, "error[mtls-not-strict]"));
+  write_file(dir / ".meshproof.yaml", "linkerd-default-policy: everyone\n");
+  RunResult bad = run_cli({"check", dir.string(), "--config", config});
+  CHECK(bad.exit_code == 2);
+  CHECK(has(bad.err, ".meshproof.yaml:1:25: error: config file: 'linkerd-default-policy' is one of all-unauthenticated"));
+}
+
 TEST_CASE("config: the nearest .meshproof.yaml from the current directory up is the one in force", "[cli][config]") {
   fs::path dir = temp_dir("config-walk");
   fs::create_directories(dir / "a/b/c");

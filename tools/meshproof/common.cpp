@@ -110,6 +110,7 @@ bool apply_config_file(AnalysisFlags& flags, std::string& fail_on, bool with_bas
   fill(fail_on, c->fail_on.empty() ? std::string("error") : c->fail_on);
   if (with_baseline) fill(flags.baseline, c->baseline);  // `check` only: the report shows every finding
   fill(flags.input.data_plane, c->data_plane);
+  fill(flags.input.linkerd_default_policy, c->linkerd_default_policy);
   fill(flags.input.exclude, c->exclude);
   if (flags.regulated.empty() && flags.regulated_selectors.empty()) {
     flags.regulated = c->regulated;
