@@ -122,7 +122,7 @@ bool is_ingress_gateway(const mesh::Workload& w, const std::vector<model::Gatewa
   if (istio != w.labels.end() && istio->second == "ingressgateway") return true;
   auto app = w.labels.find("app");
   if (app != w.labels.end() && app->second == "istio-ingressgateway") return true;
-  if (!w.gateway_name.empty() || (w.decl && w.decl->runs_istio_proxy)) return true;
+  if (!w.gateway_name.empty() || (w.decl && w.decl->runs_proxy_as_gateway)) return true;
   return std::any_of(gateways.begin(), gateways.end(), [&](const model::Gateway& g) {
     return !g.selector.empty() && mesh::labels_subset(g.selector, w.labels);
   });

@@ -83,7 +83,7 @@ void set(Workload& w, DataPlane d, std::string reason, Loc loc = {}, bool assume
 // Gateway pods that run the proxy as their main container (classic ingress/egress gateways, Gateway API
 // gateways deployed by Istio).
 bool decide_gateway(Workload& w) {
-  if (w.decl && w.decl->runs_istio_proxy) {
+  if (w.decl && w.decl->runs_proxy_as_gateway) {
     set(w, DataPlane::Gateway, "runs the istio-proxy container itself (gateway)");
     return true;
   }

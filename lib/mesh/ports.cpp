@@ -369,7 +369,7 @@ namespace meshproof::mesh {
 
 bool is_istio_gateway_pod(const Workload& w) {
   if (!w.decl || !w.gateway_name.empty()) return false;
-  if (w.decl->runs_istio_proxy) return true;
+  if (w.decl->runs_proxy_as_gateway) return true;
   auto it = w.labels.find("istio");
   return it != w.labels.end() && (it->second == "ingressgateway" || it->second == "egressgateway");
 }

@@ -14,18 +14,28 @@ const Node* spec_of(const Node& obj, Reader& r) {
 
 namespace {
 
+// The proxy type pilot-agent runs (its args `proxy sidecar` or `proxy router`); "" when the args do not say.
+std::string istio_proxy_mode(const Node& container) {
+  const Node* args = container.find("args");
+  if (!args || !args->is_seq() || args->items.size() < 2) return "";
+  const Node& cmd = args->items[0];
+  const Node& type = args->items[1];
+  if (!cmd.is_scalar() || cmd.scalar != "proxy" || !type.is_scalar()) return "";
+  return type.scalar == "sidecar" || type.scalar == "router" ? type.scalar : "";
+}
+
 void read_container_ports(const Node& pod_spec, Reader& r, Workload& w) {
   const Node* containers = pod_spec.find("containers");
   if (!containers) return;
   auto sc = r.field("containers");
   if (!r.expect_seq(*containers, "containers")) return;
+  std::string proxy_mode = "-";  // pilot-agent's proxy type from the istio-proxy container's args; "-": none
   for (size_t i = 0; i < containers->items.size(); ++i) {
     const Node& c = containers->items[i];
     auto si = r.index(i);
     if (!r.expect_map(c)) continue;
-    // Classic ingress/egress gateways opt out of injection but run the proxy themselves.
     if (const Node* name = c.find("name"); name && name->is_scalar() && name->scalar == "istio-proxy")
-      w.runs_istio_proxy = true;
+      proxy_mode = istio_proxy_mode(c);
     const Node* ports = c.find("ports");
     if (!ports) continue;
     auto sp = r.field("ports");
@@ -47,6 +57,11 @@ void read_container_ports(const Node& pod_spec, Reader& r, Workload& w) {
       w.ports.push_back(std::move(cp));
     }
   }
+  // Classic ingress/egress gateways opt out of injection and run the proxy as their own container, as
+  // `pilot-agent proxy router`; an injected pod runs it beside the application as `pilot-agent proxy sidecar`
+  // (a pod listing from a live cluster shows it). Without args, a pod whose only container is the proxy is a
+  // gateway (Istio's gateway injection template fills the args in at admission).
+  w.runs_proxy_as_gateway = proxy_mode == "router" || (proxy_mode.empty() && containers->items.size() == 1);
 }
 
 void read_pod_spec(const Node& pod_spec, Reader& r, Workload& w) {

@@ -53,9 +53,11 @@ struct Workload : ResourceBase {
   std::string service_account;  // "default" when not set
   std::vector<ContainerPort> ports;
   Selector selector;  // spec.selector.matchLabels (informational)
-  // A container named "istio-proxy" is declared in the pod template: the pod runs the proxy itself
-  // (classic ingress/egress gateways, which carry sidecar.istio.io/inject: "false"). Read by the mesh layer.
-  bool runs_istio_proxy = false;
+  // The pod runs Istio's proxy as a gateway of its own (classic ingress/egress gateways, which carry
+  // sidecar.istio.io/inject: "false"): its istio-proxy container runs `pilot-agent proxy router`, or, without
+  // args, is the pod's only container. An injected pod's `proxy sidecar` container does not count. Read by the
+  // mesh layer.
+  bool runs_proxy_as_gateway = false;
 };
 
 struct ServicePort {

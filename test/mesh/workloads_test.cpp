@@ -128,7 +128,7 @@ TEST_CASE("sidecar injection: workloads are injected unless they opt out", "[mes
   b.deployment("kube-system", "dns", {{"k8s-app", "kube-dns"}});
   b.deployment("istio-system", "ingress", {{"istio", "ingressgateway"}}).pod_annotations["sidecar.istio.io/inject"] =
       "false";
-  b.deployment("gw-ns", "custom-gw", {{"app", "gw"}}).runs_istio_proxy = true;
+  b.deployment("gw-ns", "custom-gw", {{"app", "gw"}}).runs_proxy_as_gateway = true;
   b.rs.workloads.back().pod_annotations["sidecar.istio.io/inject"] = "false";
   mesh::Mesh m = b.resolve();
   CHECK(test::get_workload(m, "on", "plain").has_proxy());

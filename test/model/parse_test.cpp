@@ -864,3 +864,47 @@ spec:
   CHECK(r->set.telemetries[0].access_logging_disabled);
   CHECK_FALSE(r->set.telemetries[0].access_logging);
 }
+
+TEST_CASE("istio-proxy: a gateway runs it as `proxy router` or alone, an injected pod as `proxy sidecar`",
+          "[model][parse]") {
+  auto r = model_from(R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: ratings, namespace: prod, annotations: {sidecar.istio.io/status: "{}"}}
+  spec:
+    containers:
+    - {name: ratings, image: ratings, ports: [{containerPort: 9080}]}
+    - {name: istio-proxy, image: proxyv2, args: [proxy, sidecar, --domain, prod.svc.cluster.local]}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: ingress, namespace: istio-system}
+  spec:
+    containers:
+    - {name: istio-proxy, image: proxyv2, args: [proxy, router, --domain, istio-system.svc.cluster.local]}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: gateway-template, namespace: istio-system}
+  spec:
+    containers:
+    - {name: istio-proxy, image: auto}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: no-args-beside-app, namespace: prod}
+  spec:
+    containers:
+    - {name: app, image: app}
+    - {name: istio-proxy, image: proxyv2}
+)");
+  auto pod = [&](const std::string& name) -> const model::Workload& {
+    for (const model::Workload& w : r->set.workloads)
+      if (w.meta.name == name) return w;
+    FAIL("no pod " << name);
+    throw;
+  };
+  CHECK_FALSE(pod("ratings").runs_proxy_as_gateway);  // a pod listing of injected pods is not a list of gateways
+  CHECK(pod("ingress").runs_proxy_as_gateway);
+  CHECK(pod("gateway-template").runs_proxy_as_gateway);
+  CHECK_FALSE(pod("no-args-beside-app").runs_proxy_as_gateway);
+}
