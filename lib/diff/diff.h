@@ -96,6 +96,7 @@ struct NetworkChange {
   std::string port_name;
   std::string protocol;    // TCP, UDP, SCTP
   uint32_t wire_port = 0;  // the port the layer sees: 15008 for HBONE (I3), else `port`
+  bool found_by_solver = false;  // a connection outside the enumeration (an undeclared port or protocol)
   NetSide before, after;
 };
 
@@ -113,6 +114,9 @@ struct Result {
   bool network_layer = false;
   size_t connections_compared = 0;
   std::vector<NetworkChange> network;
+  // The solver's check of the two layers over the compared pods, every port, protocol and IPv4 outside address
+  // (engine/network_encoding.h): "equivalent", "differs", or "unknown: why" (never read as "no change").
+  std::string network_solver;
 
   size_t newly_allowed() const;
   size_t newly_denied() const;

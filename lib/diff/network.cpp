@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "engine/network_encoding.h"
 #include "engine/witness.h"
 #include "mesh/network_layer.h"
 
@@ -127,6 +128,52 @@ std::map<std::string, const mesh::Workload*> net_declared_pods(const analysis::A
   return out;
 }
 
+std::string net_dotted(uint32_t a) {
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." + std::to_string((a >> 8) & 0xff) +
+         "." + std::to_string(a & 0xff);
+}
+
+// The solver over both layers (engine/network_encoding.h): a proof that they decide every connection between the
+// compared pods, on every port and protocol and from every IPv4 outside address alike, or a connection they
+// decide differently; when the enumeration found none, that connection (an undeclared port or protocol) is
+// reported too, decided by both concrete layers.
+void net_solver_check(const NetTree& b, const NetTree& a, const std::vector<NetSource>& sources, const Options& options,
+                      Result& result) {
+  std::vector<const model::Workload*> pb, pa;
+  std::vector<std::string> names;
+  for (const NetSource& s : sources)
+    if (s.before) pb.push_back(s.before->decl), pa.push_back(s.after->decl), names.push_back(s.name);
+  const engine::NetDifference d = engine::NetworkEncoding::difference(b.layer, pb, a.layer, pa, options.timeout_ms);
+  if (d.answer == engine::SatAnswer::Unknown) {
+    result.network_solver = "unknown: " + d.unknown_reason;
+    return;
+  }
+  result.network_solver = d.answer == engine::SatAnswer::Sat ? "differs" : "equivalent";
+  if (d.answer != engine::SatAnswer::Sat || !result.network.empty() || !d.witness) return;
+  const engine::NetConnection& k = *d.witness;
+  std::optional<model::Cidr> address;
+  if (!k.source) address = model::parse_net_cidr(net_dotted(k.address) + "/32");
+  auto decide = [&](const NetTree& t, const std::vector<const model::Workload*>& pods) {
+    const mesh::NetEndpoint src = k.source ? t.layer.pod(*pods[*k.source]) : t.layer.outside(address);
+    return t.layer.admit(src, t.layer.pod(*pods[k.destination]), k.protocol, k.port);
+  };
+  const mesh::NetVerdict vb = decide(b, pb), va = decide(a, pa);
+  if (vb.allowed == va.allowed) {  // the two evaluators disagree: say so rather than guess
+    result.network_solver = "unknown: the solver's connection is decided alike by the concrete layer";
+    return;
+  }
+  NetworkChange c;
+  c.newly_admitted = va.allowed;
+  c.source = k.source ? "pod " + names[*k.source] : "outside address " + address->text;
+  c.destination = names[k.destination];
+  c.port = c.wire_port = k.port;
+  c.protocol = k.protocol;
+  c.found_by_solver = true;
+  c.before = net_side(b, vb);
+  c.after = net_side(a, va);
+  result.network.push_back(std::move(c));
+}
+
 }  // namespace
 
 void compare_network(const analysis::Analysis& before, const analysis::Analysis& after, const Options& options,
@@ -145,6 +192,7 @@ void compare_network(const analysis::Analysis& before, const analysis::Analysis&
   // Destinations in the after tree's workload order, as the decisions are listed.
   for (const mesh::Workload& w : after.input->mesh.workloads)
     if (w.decl && b.pods.count(w.display())) net_compare_destination(b, a, w.display(), sources, result);
+  net_solver_check(b, a, sources, options, result);
 }
 
 }  // namespace meshproof::diff::detail

@@ -139,7 +139,7 @@ Map build_map(const analysis::Analysis& analysis, const Options& options) {
   Map out;
   const mesh::Mesh& mesh = analysis.input->mesh;
   const std::set<std::string> regulated(analysis.regulated.begin(), analysis.regulated.end());
-  MapBuilder b{analysis.input->sources, options, {}, {}, {}, {}};
+  MapBuilder b{analysis.input->sources, options, {}, {}, {}, {}, nullptr, {}};
   const mesh::NetworkLayer layer(analysis.input->network_policies.get(), analysis.input->resources);
   if (!layer.empty()) {
     out.network_layer = true;

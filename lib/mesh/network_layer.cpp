@@ -29,9 +29,6 @@ bool netlayer_in_block(const model::IpBlock& block, const NetEndpoint& e) {
                       [&](const model::Cidr& x) { return x.contains(*e.address); });
 }
 
-// Whether a peer matches: surely, surely not, or not decidable here (a Cilium peer the input cannot resolve).
-enum class NetMatch { No, Yes, Maybe };
-
 NetMatch netlayer_bool(bool b) { return b ? NetMatch::Yes : NetMatch::No; }
 
 // Cilium entities (cilium-doc language.rst "Entities based"): pods are in `cluster`; outside addresses are
@@ -110,6 +107,10 @@ std::string netlayer_rule_name(const NetworkPolicyObject& p, const NetRule& rule
 }
 
 }  // namespace
+
+NetMatch peer_match(const NetworkPolicyObject& policy, const model::NetPeer& peer, const NetEndpoint& e) {
+  return netlayer_peer_matches(policy, peer, e);
+}
 
 const char* to_string(NetTier tier) {
   switch (tier) {

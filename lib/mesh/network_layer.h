@@ -56,6 +56,11 @@ struct NetVerdict {
 
 const char* to_string(model::NetTier tier);
 
+// Whether a rule's peer matches an endpoint: surely, surely not, or not decidable here (a Cilium peer the input
+// cannot resolve: toFQDNs, toServices, ... — only ever for an outside address).
+enum class NetMatch { No, Yes, Maybe };
+NetMatch peer_match(const model::NetworkPolicyObject& policy, const model::NetPeer& peer, const NetEndpoint& e);
+
 class NetworkLayer {
  public:
   // The valid L3/L4 policies of `set` (those the API server rejects do not exist; nullptr: none), which must

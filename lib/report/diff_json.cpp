@@ -84,11 +84,12 @@ ordered network_json(const diff::Result& r, diff::Expectation e) {
     cj["port_name"] = c.port_name;
     cj["protocol"] = c.protocol;
     cj["wire_port"] = c.wire_port;
+    cj["found_by_solver"] = c.found_by_solver;
     cj["before"] = net_side_json(c.before);
     cj["after"] = net_side_json(c.after);
     changes.push_back(cj);
   }
-  return {{"connections_compared", r.connections_compared}, {"changes", changes}};
+  return {{"connections_compared", r.connections_compared}, {"solver", r.network_solver}, {"changes", changes}};
 }
 
 ordered rest_json(const diff::Result& r) {

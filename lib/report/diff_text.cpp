@@ -75,6 +75,7 @@ std::string net_port_text(const diff::NetworkChange& c) {
   if (!c.port_name.empty()) s += " (" + c.port_name + ")";
   s += " " + c.protocol;
   if (c.wire_port != c.port) s += " (the layer sees port " + std::to_string(c.wire_port) + ", HBONE)";
+  if (c.found_by_solver) s += " (not a declared port: found by the solver)";
   return s;
 }
 
@@ -137,7 +138,12 @@ std::string format_diff_text(const diff::Result& r, const DiffHeader& h) {
     << " findings changed\n";
   if (r.network_layer)
     o << "L3/L4 layer: " << r.connections_compared << " connections compared; " << r.newly_admitted()
-      << " newly admitted, " << r.newly_blocked() << " newly blocked\n";
+      << " newly admitted, " << r.newly_blocked() << " newly blocked; solver: "
+      << (r.network_solver == "equivalent" ? "every connection between these pods, on every port and protocol and "
+                                             "from every IPv4 address, is decided alike"
+          : r.network_solver == "differs" ? "the layers differ"
+                                          : "not proven (" + r.network_solver + ")")
+      << "\n";
   if (!r.decisions_changed() && !r.inconclusive()) o << "No decision changes.\n";
   std::string claim = expectation_line(r, h.expect);
   if (!claim.empty()) o << claim << "\n";

@@ -105,6 +105,28 @@ TEST_CASE("diff netlayer: exit codes and --expect count the layer's changes", "[
   CHECK(same.out.find("0 newly admitted, 0 newly blocked") != std::string::npos);
 }
 
+TEST_CASE("diff netlayer: the solver proves unchanged layers equivalent and finds a change on an undeclared port",
+          "[cli][diff]") {
+  const json same = json::parse(run_cli({"diff", kNlBefore, kNlBefore, "--no-findings", "-o", "json"}).out);
+  CHECK(same["network"]["solver"].get<std::string>() == "equivalent");
+  const json after = json::parse(run_cli({"diff", kNlBefore, kNlAfter, "--no-findings", "-o", "json"}).out);
+  CHECK(after["network"]["solver"].get<std::string>() == "differs");
+  for (const json& c : after["network"]["changes"]) CHECK_FALSE(c["found_by_solver"].get<bool>());
+  // Port 7000 is declared by no pod: the enumeration cannot see it, the solver does.
+  RunResult r = run_cli({"diff", kNlBefore, "test/fixtures/netlayer/undeclared", "--no-findings", "-o", "json"});
+  CHECK(r.exit_code == 1);
+  const json d = json::parse(r.out);
+  CHECK(d["network"]["solver"].get<std::string>() == "differs");
+  REQUIRE(d["network"]["changes"].size() == 1);
+  const json& c = d["network"]["changes"][0];
+  CHECK(c["found_by_solver"].get<bool>());
+  CHECK(c["direction"].get<std::string>() == "newly-admitted");
+  CHECK(c["destination"].get<std::string>() == "web/api");
+  CHECK(c["port"].get<int>() == 7000);
+  CHECK(c["protocol"].get<std::string>() == "TCP");
+  CHECK(c["after"]["location"].get<std::string>() == "test/fixtures/netlayer/undeclared/netpol.yaml:7:7");
+}
+
 TEST_CASE("diff netlayer: Markdown and SARIF show the connections", "[cli][diff]") {
   RunResult md = run_cli({"diff", kNlBefore, kNlAfter, "--no-findings", "-o", "md"});
   CHECK(md.out.find("L3/L4: 1 connections newly admitted, 1 newly blocked") != std::string::npos);
