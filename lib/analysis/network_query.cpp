@@ -11,10 +11,7 @@ namespace {
 // ambient caller's traffic to a sidecar pod, is tunnelled over HBONE 15008 (I3); otherwise the destination
 // pod's port after Service DNAT, which the sidecar's in-pod redirect does not change (I2).
 uint32_t netquery_wire_port(const mesh::Workload& dst, mesh::CallerKind caller, const ir::Request& request) {
-  if (!request.mtls || caller == mesh::CallerKind::NonMesh) return request.port;
-  if (dst.data_plane == mesh::DataPlane::Ambient) return mesh::kHbonePort;
-  if (dst.data_plane == mesh::DataPlane::Sidecar && caller == mesh::CallerKind::Ambient) return mesh::kHbonePort;
-  return request.port;
+  return mesh::wire_port(dst.data_plane, caller, request.mtls, request.port);
 }
 
 std::optional<mesh::NetEndpoint> netquery_source(const Analysis& a, const QuerySpec& spec,

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "diff/decisions.h"
+#include "diff/network.h"
 
 namespace meshproof::diff {
 
@@ -27,6 +28,13 @@ size_t Result::newly_denied() const {
   for (const auto& p : ports) n += p.newly_denied();
   return n;
 }
+size_t Result::newly_admitted() const {
+  size_t n = 0;
+  for (const auto& c : network) n += c.newly_admitted;
+  return n;
+}
+size_t Result::newly_blocked() const { return network.size() - newly_admitted(); }
+
 bool Result::inconclusive() const {
   for (const auto& p : ports)
     if (p.inconclusive) return true;
@@ -47,8 +55,16 @@ bool contradicts(const ClassChange& c, Expectation e) {
   return false;
 }
 
+bool contradicts(const NetworkChange& c, Expectation e) {
+  if (e == Expectation::None) return false;
+  if (e == Expectation::Equivalent) return true;
+  return c.newly_admitted == (e == Expectation::Narrower);
+}
+
 bool expectation_holds(const Result& r, Expectation e) {
   if (r.inconclusive()) return false;
+  for (const auto& c : r.network)
+    if (contradicts(c, e)) return false;
   for (const auto& p : r.ports)
     for (const auto& c : p.classes)
       if (contradicts(c, e)) return false;
@@ -62,6 +78,8 @@ int exit_code(const Result& r, bool fail_on_wider, Expectation e) {
       failing =
           failing || (e != Expectation::None ? contradicts(c, e)
                                              : !fail_on_wider || c.direction == engine::ChangeDirection::NewlyAllowed);
+  for (const auto& c : r.network)
+    failing = failing || (e != Expectation::None ? contradicts(c, e) : !fail_on_wider || c.newly_admitted);
   if (failing) return 1;
   return r.inconclusive() ? 4 : 0;
 }
@@ -138,6 +156,7 @@ Result compare(const analysis::Analysis& before, const analysis::Analysis& after
     compare_mtls(*it->second, *w, result);
   }
   order_widening_first(result.ports);
+  detail::compare_network(before, after, options, result);
   finding_changes(after, before, true, result);
   finding_changes(before, after, false, result);
   return result;

@@ -72,6 +72,34 @@ struct FindingChange {
   std::string location;  // "file:line:col" in its own tree
 };
 
+// One side of a connection's L3/L4 verdict (mesh/network_layer.h).
+struct NetSide {
+  bool admitted = true;
+  std::string policy;     // "NetworkPolicy ns/name", "AdminNetworkPolicy name", ...; "" when none decided
+  std::string tier;       // "AdminNetworkPolicy", "NetworkPolicy", "BaselineAdminNetworkPolicy"; "" likewise
+  std::string direction;  // "ingress" (of the destination) or "egress" (of the source); "" likewise
+  std::string location;   // the deciding rule's file:line:col (else the policy's); "" when none decided
+  std::string file;       // that file as the user named it, and the line (for SARIF)
+  uint32_t line = 0;
+  std::string reason;     // the layer's sentence
+  std::string unmodelled;  // what an admission rests on that is not modelled ("" when nothing)
+  std::string reproduce;   // `meshproof query ... --from SRC` (or --plaintext --source-ip ADDR); "" when none
+};
+
+// A connection whose L3/L4 verdict changes (docs/diff.md#the-l3l4-layer): the source (a declared pod present
+// on both sides, or an outside address representing one region of the CIDRs), the destination pod and port.
+struct NetworkChange {
+  bool newly_admitted = false;  // false: newly blocked
+  std::string source;           // "pod ns/name", "outside address 10.0.0.0/32"
+  std::string destination;      // "ns/name"
+  uint32_t port = 0;            // the destination pod's port (after Service DNAT)
+  std::string port_name;
+  std::string protocol;    // TCP, UDP, SCTP
+  uint32_t wire_port = 0;  // the port the layer sees: 15008 for HBONE (I3), else `port`
+  bool found_by_solver = false;  // a connection outside the enumeration (an undeclared port or protocol)
+  NetSide before, after;
+};
+
 struct Result {
   std::vector<std::string> workloads_added, workloads_removed;  // "ns/name"
   std::vector<PortChange> ports;                                // changed or inconclusive, in workload order
@@ -81,10 +109,21 @@ struct Result {
   size_t views_compared = 0;  // port views whose decisions were compared
   size_t views_solved = 0;    // ... of which the solver had to compare (the rest are identical programs)
 
+  // The L3/L4 layer (NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium): compared only
+  // when one side has such policies (network_layer true); the connections whose verdict changes.
+  bool network_layer = false;
+  size_t connections_compared = 0;
+  std::vector<NetworkChange> network;
+  // The solver's check of the two layers over the compared pods, every port, protocol and IPv4 outside address
+  // (engine/network_encoding.h): "equivalent", "differs", or "unknown: why" (never read as "no change").
+  std::string network_solver;
+
   size_t newly_allowed() const;
   size_t newly_denied() const;
+  size_t newly_admitted() const;  // connections the layer newly admits
+  size_t newly_blocked() const;
   bool inconclusive() const;
-  bool decisions_changed() const { return newly_allowed() + newly_denied() > 0; }
+  bool decisions_changed() const { return newly_allowed() + newly_denied() + network.size() > 0; }
 };
 
 // Compares two analyses (with their checks run, for the findings).
@@ -96,6 +135,7 @@ enum class Expectation : uint8_t { None, Equivalent, Narrower, Wider };
 // Whether the result proves the claim: every class contradicting it is a counterexample.
 bool expectation_holds(const Result& r, Expectation e);
 bool contradicts(const ClassChange& c, Expectation e);
+bool contradicts(const NetworkChange& c, Expectation e);  // newly admitted counts as newly allowed
 
 // The exit code (docs/diff.md): with a claim, 0 proven, 1 counterexamples, 4 inconclusive; without, 1 for
 // a decision change at or above the gate (any change, or with fail_on_wider only newly allowed requests),

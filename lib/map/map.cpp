@@ -9,7 +9,9 @@
 #include "engine/decision_diff.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
+#include "map/network.h"
 #include "mesh/mesh.h"
+#include "mesh/network_layer.h"
 
 namespace meshproof::map {
 
@@ -80,6 +82,10 @@ struct MapBuilder {
   std::map<std::string, engine::DecisionDiff> solved;  // by port, declared ports and decision signature
   std::set<std::string> callers;
   std::vector<std::string> incomplete;
+  // With L3/L4 policies in the input: the analysis that judges each admission's sources, and the outside
+  // addresses that stand for callers outside the cluster (nullptr: no such policies).
+  const analysis::Analysis* network = nullptr;
+  std::vector<model::Cidr> outside;
 
   const engine::DecisionDiff& solve(const ir::Program& view, uint32_t port, const std::vector<uint32_t>& declared) {
     engine::DecisionDiffOptions eo;
@@ -112,6 +118,7 @@ struct MapBuilder {
       if (cls.after.verdict != engine::Verdict::Allow) continue;  // never: the region is what the view allows
       std::string caller;
       Admission a = admission_of(v, cls, sources, options, caller);
+      if (network) detail::judge_network(*network, *v.workload, *v.program, cls, caller, outside, a);
       Edge& e = edges[{v.workload->display(), caller}];
       e.caller = caller;
       e.workload = v.workload->display();
@@ -123,11 +130,22 @@ struct MapBuilder {
 
 }  // namespace
 
+bool Edge::blocked() const {
+  return !admissions.empty() &&
+         std::all_of(admissions.begin(), admissions.end(), [](const Admission& a) { return a.blocked; });
+}
+
 Map build_map(const analysis::Analysis& analysis, const Options& options) {
   Map out;
   const mesh::Mesh& mesh = analysis.input->mesh;
   const std::set<std::string> regulated(analysis.regulated.begin(), analysis.regulated.end());
-  MapBuilder b{analysis.input->sources, options, {}, {}, {}, {}};
+  MapBuilder b{analysis.input->sources, options, {}, {}, {}, {}, nullptr, {}};
+  const mesh::NetworkLayer layer(analysis.input->network_policies.get(), analysis.input->resources);
+  if (!layer.empty()) {
+    out.network_layer = true;
+    b.network = &analysis;
+    b.outside = mesh::outside_representatives({&layer});
+  }
   for (const mesh::Workload& w : mesh.workloads) {
     out.workloads.push_back({w.display(), mesh::to_string(w.data_plane), regulated.count(w.ns) > 0});
     const ir::WorkloadPrograms programs = ir::build_programs(w, ir::LowerContext::from(mesh.config));

@@ -12,6 +12,17 @@
 
 namespace meshproof::map {
 
+// The L3/L4 layer's verdict for one source of an admission (docs/map.md#the-l3l4-layer).
+struct NetSource {
+  std::string source;  // "pod ns/name", "outside address 10.0.0.1/32"
+  bool admitted = true;
+  uint32_t port = 0;  // the port the layer saw: 15008 for HBONE (I3), else the pod's port
+  std::string policy, tier, direction, location;  // what decided ("" when no policy of the layer did)
+  std::string reason;
+  std::string unmodelled;  // what an admission rests on that is not modelled ("" when nothing)
+  std::string query;       // `meshproof query ... --from NS/POD` (or --source-ip) that gives this decision
+};
+
 // One class of allowed requests to one workload view.
 struct Admission {
   uint32_t port = 0;  // 0: the ports the workload does not declare
@@ -23,7 +34,11 @@ struct Admission {
   std::string policy;                   // "NS/NAME" of the admitting policy; "" without a rule
   std::string location;                 // the rule's file:line:col
   std::string witness;                  // the request in words
-  std::string query;                    // `meshproof query ...` that replays the witness (ALLOW)
+  std::string query;                    // `meshproof query ...` that replays the witness (ALLOW; DENY if blocked)
+  // When the input holds L3/L4 policies: the layer's verdict for each declared source pod of the caller class
+  // (for plaintext and any caller, and a class no declared pod is in: one outside address per CIDR region).
+  std::vector<NetSource> network;
+  bool blocked = false;  // the layer blocks every source: the mesh admits the class, but nothing reaches it
 };
 
 // Who may call one workload: a caller class (an identity class, plaintext, or any caller) and every class
@@ -32,6 +47,7 @@ struct Edge {
   std::string caller;    // the caller literals of the classes: "principals: [...]", "plaintext", "any caller"
   std::string workload;  // "NS/NAME"
   std::vector<Admission> admissions;
+  bool blocked() const;  // every admission is blocked by the L3/L4 layer
 };
 
 struct Workload {
@@ -47,6 +63,7 @@ struct Map {
   // Views the engine could not partition completely (class cap or solver unknown): "NS/NAME port 8080 HTTP:
   // more classes than 20" — the map shows what was found and says so.
   std::vector<std::string> incomplete;
+  bool network_layer = false;  // the input holds L3/L4 policies: admissions carry `network`
 };
 
 struct Options {

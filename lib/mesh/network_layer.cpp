@@ -3,8 +3,12 @@
 // semantics are N1–N8.
 #include "mesh/network_layer.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <optional>
+#include <set>
 #include <utility>
 
 namespace meshproof::mesh {
@@ -24,9 +28,6 @@ bool netlayer_in_block(const model::IpBlock& block, const NetEndpoint& e) {
   return std::none_of(block.except.begin(), block.except.end(),
                       [&](const model::Cidr& x) { return x.contains(*e.address); });
 }
-
-// Whether a peer matches: surely, surely not, or not decidable here (a Cilium peer the input cannot resolve).
-enum class NetMatch { No, Yes, Maybe };
 
 NetMatch netlayer_bool(bool b) { return b ? NetMatch::Yes : NetMatch::No; }
 
@@ -107,6 +108,10 @@ std::string netlayer_rule_name(const NetworkPolicyObject& p, const NetRule& rule
 }
 
 }  // namespace
+
+NetMatch peer_match(const NetworkPolicyObject& policy, const model::NetPeer& peer, const NetEndpoint& e) {
+  return netlayer_peer_matches(policy, peer, e);
+}
 
 const char* to_string(NetTier tier) {
   switch (tier) {
@@ -391,6 +396,106 @@ NetVerdict NetworkLayer::admit(const NetEndpoint& src, const NetEndpoint& dst, c
   if (in.allowed && !egress_note.empty())  // what the admitted egress rests on stays named
     in.unmodelled = egress_note + (in.unmodelled.empty() ? "" : "; " + in.unmodelled);
   return in;
+}
+
+uint32_t wire_port(DataPlane dst, CallerKind caller, bool mtls, uint32_t app_port) {
+  if (!mtls || caller == CallerKind::NonMesh) return app_port;
+  if (dst == DataPlane::Ambient) return kHbonePort;
+  if (dst == DataPlane::Sidecar && caller == CallerKind::Ambient) return kHbonePort;
+  return app_port;
+}
+
+namespace {
+
+using NetAddress = std::array<uint8_t, 16>;  // big-endian; IPv4 in the first 4 bytes
+
+// The first address of the CIDR, and the first one after it (nullopt past the end of the address space).
+NetAddress netlayer_cidr_start(const model::Cidr& c) {
+  NetAddress a{};
+  for (unsigned i = 0; i < c.prefix; ++i) a[i / 8] |= c.address[i / 8] & (0x80u >> (i % 8));
+  return a;
+}
+
+std::optional<NetAddress> netlayer_cidr_next(const model::Cidr& c) {
+  if (c.prefix == 0) return std::nullopt;
+  NetAddress a = netlayer_cidr_start(c);
+  // Add 1 at bit prefix-1 (counted from the top), carrying towards the first byte.
+  int byte = static_cast<int>((c.prefix - 1) / 8);
+  unsigned add = 0x80u >> ((c.prefix - 1) % 8);
+  for (; byte >= 0 && add; --byte) {
+    const unsigned sum = a[byte] + add;
+    a[byte] = static_cast<uint8_t>(sum & 0xff);
+    add = sum >> 8;
+  }
+  if (add) return std::nullopt;
+  return a;
+}
+
+NetAddress netlayer_previous(NetAddress a, unsigned bits) {
+  for (int byte = static_cast<int>(bits / 8) - 1; byte >= 0; --byte)
+    if (a[byte]-- != 0) break;
+  return a;
+}
+
+model::Cidr netlayer_host(const NetAddress& a, unsigned bits) {
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(bits == 32 ? AF_INET : AF_INET6, a.data(), text, sizeof text);
+  model::Cidr c;
+  c.bits = bits;
+  c.prefix = bits;
+  std::copy(a.begin(), a.end(), c.address);
+  c.text = std::string(text) + (bits == 32 ? "/32" : "/128");
+  return c;
+}
+
+// The region starts of one family and the representative of each region: the start, except for the region
+// at the bottom of the space, which is shown by its last address (0.0.0.0 reads as no address at all), or by
+// a documentation address (RFC 5737, RFC 3849) when no CIDR cuts the family.
+void netlayer_family_representatives(const std::set<NetAddress>& starts, unsigned bits, std::vector<model::Cidr>& out) {
+  const NetAddress zero{};
+  for (auto it = starts.begin(); it != starts.end(); ++it) {
+    if (*it != zero) {
+      out.push_back(netlayer_host(*it, bits));
+      continue;
+    }
+    auto next = std::next(it);
+    if (next != starts.end()) {
+      out.push_back(netlayer_host(netlayer_previous(*next, bits), bits));
+    } else {
+      model::Cidr doc = *model::parse_net_cidr(bits == 32 ? "203.0.113.1/32" : "2001:db8::1/128");
+      out.push_back(doc);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<model::Cidr> outside_representatives(const std::vector<const NetworkLayer*>& layers) {
+  std::set<NetAddress> v4{NetAddress{}}, v6;
+  bool want_v6 = false;
+  auto add = [&](const model::Cidr& c) {
+    std::set<NetAddress>& starts = c.bits == 32 ? v4 : v6;
+    want_v6 = want_v6 || c.bits == 128;
+    starts.insert(netlayer_cidr_start(c));
+    if (auto next = netlayer_cidr_next(c)) starts.insert(*next);
+  };
+  for (const NetworkLayer* layer : layers)
+    for (const NetworkPolicyObject* p : layer->policies())
+      for (const auto* rules : {&p->ingress, &p->egress})
+        for (const NetRule& rule : *rules)
+          for (const model::NetPeer& peer : rule.peers) {
+            if (peer.entity == "world-ipv4" || peer.entity == "world-ipv6") want_v6 = true;
+            if (!peer.ip_block) continue;
+            add(peer.ip_block->cidr);
+            for (const model::Cidr& x : peer.ip_block->except) add(x);
+          }
+  std::vector<model::Cidr> out;
+  netlayer_family_representatives(v4, 32, out);
+  if (want_v6) {
+    v6.insert(NetAddress{});
+    netlayer_family_representatives(v6, 128, out);
+  }
+  return out;
 }
 
 }  // namespace meshproof::mesh

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mesh/enforcement.h"
 #include "model/network_policy.h"
 #include "model/resources.h"
 
@@ -59,6 +60,11 @@ struct NetVerdict {
 
 const char* to_string(model::NetTier tier);
 
+// Whether a rule's peer matches an endpoint: surely, surely not, or not decidable here (a Cilium peer the input
+// cannot resolve: toFQDNs, toServices, ... — only ever for an outside address).
+enum class NetMatch { No, Yes, Maybe };
+NetMatch peer_match(const model::NetworkPolicyObject& policy, const model::NetPeer& peer, const NetEndpoint& e);
+
 class NetworkLayer {
  public:
   // The valid L3/L4 policies of `set` (those the API server rejects do not exist; nullptr: none), which must
@@ -96,5 +102,18 @@ class NetworkLayer {
 // The port the layer sees for a connection to `app_port` of the destination: HBONE 15008 when the
 // destination is ambient and the caller speaks mTLS (I3), else the application port (I2).
 constexpr uint32_t kHbonePort = 15008;
+
+// The port the layer sees for a connection to `app_port` of a pod of data plane `dst` from a caller of kind
+// `caller` (`mtls`: the caller sends mesh mTLS): HBONE 15008 to an ambient pod and from an ambient caller to a
+// sidecar pod (I3), else the application port after Service DNAT (I2). `query --from` decides with it.
+uint32_t wire_port(DataPlane dst, CallerKind caller, bool mtls, uint32_t app_port);
+
+// One outside address (a /32 or /128) per region of the address space that the CIDRs of the layers' rules
+// (ipBlock and its except, AdminNetworkPolicy networks, Cilium fromCIDR/toCIDR) cut out: every outside
+// address is decided like the representative of its region, because the layer reads an outside address only
+// through those CIDRs and its family (Cilium world-ipv4/world-ipv6). IPv4 always has at least one
+// representative; IPv6 ones when a layer names an IPv6 CIDR or a world-ipv4/world-ipv6 entity. Sorted by
+// family, then address; deterministic.
+std::vector<model::Cidr> outside_representatives(const std::vector<const NetworkLayer*>& layers);
 
 }  // namespace meshproof::mesh

@@ -22,6 +22,7 @@ std::string expectation_line(const diff::Result& r, diff::Expectation e) {
   size_t n = 0;
   for (const auto& p : r.ports)
     for (const auto& c : p.classes) n += diff::contradicts(c, e);
+  for (const auto& c : r.network) n += diff::contradicts(c, e);
   return "not proven: " + std::to_string(n) + " counterexample class" + (n == 1 ? "" : "es") + " (marked !)";
 }
 

@@ -59,6 +59,39 @@ ordered port_json(const diff::PortChange& p, diff::Expectation e) {
   return j;
 }
 
+ordered net_side_json(const diff::NetSide& s) {
+  auto or_null = [](const std::string& v) { return v.empty() ? ordered(nullptr) : ordered(v); };
+  return {{"verdict", s.admitted ? "admitted" : "blocked"},
+          {"policy", or_null(s.policy)},
+          {"tier", or_null(s.tier)},
+          {"direction", or_null(s.direction)},
+          {"location", or_null(s.location)},
+          {"reason", s.reason},
+          {"unmodelled", or_null(s.unmodelled)},
+          {"reproduce", or_null(s.reproduce)}};
+}
+
+// The L3/L4 layer's part, present only when one tree holds such policies (docs/diff.md#the-l3l4-layer).
+ordered network_json(const diff::Result& r, diff::Expectation e) {
+  ordered changes = ordered::array();
+  for (const auto& c : r.network) {
+    ordered cj;
+    cj["direction"] = c.newly_admitted ? "newly-admitted" : "newly-blocked";
+    if (e != diff::Expectation::None) cj["counterexample"] = diff::contradicts(c, e);
+    cj["source"] = c.source;
+    cj["destination"] = c.destination;
+    cj["port"] = c.port;
+    cj["port_name"] = c.port_name;
+    cj["protocol"] = c.protocol;
+    cj["wire_port"] = c.wire_port;
+    cj["found_by_solver"] = c.found_by_solver;
+    cj["before"] = net_side_json(c.before);
+    cj["after"] = net_side_json(c.after);
+    changes.push_back(cj);
+  }
+  return {{"connections_compared", r.connections_compared}, {"solver", r.network_solver}, {"changes", changes}};
+}
+
 ordered rest_json(const diff::Result& r) {
   ordered j;
   ordered mtls = ordered::array();
@@ -99,6 +132,7 @@ std::string format_diff_json(const diff::Result& r, const DiffHeader& h) {
   }
   out["complete"] = complete;
   out["changes"] = ports;
+  if (r.network_layer) out["network"] = network_json(r, h.expect);
   const ordered rest = rest_json(r);  // a named object: items() of a temporary would dangle in the loop
   for (const auto& [k, v] : rest.items()) out[k] = v;
   size_t inconclusive = 0;
@@ -109,6 +143,10 @@ std::string format_diff_json(const diff::Result& r, const DiffHeader& h) {
                     {"newly_allowed", r.newly_allowed()},
                     {"newly_denied", r.newly_denied()},
                     {"inconclusive", inconclusive}};
+  if (r.network_layer) {
+    out["summary"]["newly_admitted"] = r.newly_admitted();
+    out["summary"]["newly_blocked"] = r.newly_blocked();
+  }
   if (const char* e = expectation_name(h.expect))
     out["expect"] = {
         {"claim", e}, {"proven", diff::expectation_holds(r, h.expect)}, {"text", expectation_line(r, h.expect)}};

@@ -31,8 +31,12 @@ std::string side(const diff::SideDecision& s) { return s.verdict + (s.rule.empty
 std::string diff_headline(const diff::Result& r) {
   if (r.inconclusive()) return "inconclusive: the solver could not compare every port";
   if (!r.decisions_changed()) return "no decision changes";
-  return std::to_string(r.newly_allowed()) + " classes newly allowed, " + std::to_string(r.newly_denied()) +
-         " newly denied";
+  std::string head = std::to_string(r.newly_allowed()) + " classes newly allowed, " +
+                     std::to_string(r.newly_denied()) + " newly denied";
+  if (!r.network.empty())
+    head += "; L3/L4: " + std::to_string(r.newly_admitted()) + " connections newly admitted, " +
+            std::to_string(r.newly_blocked()) + " newly blocked";
+  return head;
 }
 
 void write_rows(std::ostringstream& o, const diff::Result& r, const DiffHeader& h) {
@@ -59,6 +63,24 @@ void write_rows(std::ostringstream& o, const diff::Result& r, const DiffHeader& 
     }
   }
   if (hidden) o << "\nand " << hidden << " more classes (the JSON output lists every class).\n";
+}
+
+std::string net_cell(const diff::NetSide& s) {
+  return std::string(s.admitted ? "admitted" : "blocked") + (s.policy.empty() ? "" : " by " + s.policy);
+}
+
+// The L3/L4 layer's changed connections: one row each, at most kMaxRows.
+void write_network_rows(std::ostringstream& o, const diff::Result& r, const DiffHeader& h) {
+  if (r.network.empty()) return;
+  o << "\n| L3/L4 connection | Port | Change | Before → after |\n|---|---|---|---|\n";
+  for (size_t i = 0; i < r.network.size() && i < kMaxRows; ++i) {
+    const diff::NetworkChange& c = r.network[i];
+    o << "| " << cell(c.source + " → " + c.destination) << " | " << c.port << " " << c.protocol << " | "
+      << (diff::contradicts(c, h.expect) ? "❗ " : "") << (c.newly_admitted ? "➕ admitted" : "➖ blocked") << " | "
+      << cell(net_cell(c.before) + " → " + net_cell(c.after)) << " |\n";
+  }
+  if (r.network.size() > kMaxRows)
+    o << "\nand " << r.network.size() - kMaxRows << " more connections (the JSON output lists every one).\n";
 }
 
 void write_details(std::ostringstream& o, const diff::Result& r) {
@@ -90,7 +112,8 @@ std::string format_diff_markdown(const diff::Result& r, const DiffHeader& h) {
     << r.views_compared << " port views.\n\n";
   std::string claim = expectation_line(r, h.expect);
   if (!claim.empty()) o << "**" << claim << "**\n\n";
-  if (r.decisions_changed() || r.inconclusive()) write_rows(o, r, h);
+  if (r.newly_allowed() + r.newly_denied() > 0 || r.inconclusive()) write_rows(o, r, h);
+  write_network_rows(o, r, h);
   write_details(o, r);
   return o.str();
 }

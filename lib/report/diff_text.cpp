@@ -61,6 +61,47 @@ void write_ports(std::ostringstream& o, const diff::Result& r, const DiffHeader&
   }
 }
 
+std::string net_side_text(const diff::NetSide& s) {
+  std::string t = s.admitted ? "admitted" : "blocked";
+  if (s.policy.empty()) return t + " (" + s.reason + ")";
+  t += " by " + s.policy + " (" + s.tier + " tier, " + s.direction + ")";
+  if (!s.location.empty()) t += " at " + s.location;
+  if (!s.unmodelled.empty()) t += "; not a proof: " + s.unmodelled;
+  return t;
+}
+
+std::string net_port_text(const diff::NetworkChange& c) {
+  std::string s = "port " + std::to_string(c.port);
+  if (!c.port_name.empty()) s += " (" + c.port_name + ")";
+  s += " " + c.protocol;
+  if (c.wire_port != c.port) s += " (the layer sees port " + std::to_string(c.wire_port) + ", HBONE)";
+  if (c.found_by_solver) s += " (not a declared port: found by the solver)";
+  return s;
+}
+
+// The L3/L4 layer's changed connections, per destination (at most max_classes_shown each).
+void write_network(std::ostringstream& o, const diff::Result& r, const DiffHeader& h) {
+  if (r.network.empty()) return;
+  o << "\nL3/L4 layer (NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium): connections\n";
+  size_t i = 0;
+  while (i < r.network.size()) {
+    const std::string& dst = r.network[i].destination;
+    o << " " << dst << "\n";
+    size_t shown = 0;
+    for (; i < r.network.size() && r.network[i].destination == dst; ++i) {
+      const diff::NetworkChange& c = r.network[i];
+      if (shown++ == h.max_classes_shown) o << "  and more (-o json lists every connection)\n";
+      if (shown > h.max_classes_shown) continue;
+      o << "  " << (diff::contradicts(c, h.expect) ? "!" : " ")
+        << (c.newly_admitted ? "+ NEWLY ADMITTED  " : "- NEWLY BLOCKED   ") << "from " << c.source << " to "
+        << net_port_text(c) << "\n";
+      o << "      before:  " << net_side_text(c.before) << "\n";
+      o << "      after:   " << net_side_text(c.after) << "\n";
+      if (!c.after.reproduce.empty()) o << "      replay:  " << c.after.reproduce << "\n";
+    }
+  }
+}
+
 void write_rest(std::ostringstream& o, const diff::Result& r) {
   if (!r.mtls.empty()) o << "\nmTLS mode changes:\n";
   for (const auto& m : r.mtls) {
@@ -86,6 +127,7 @@ std::string format_diff_text(const diff::Result& r, const DiffHeader& h) {
   std::ostringstream o;
   o << "meshproof diff " << h.before << " -> " << h.after << "\n";
   write_ports(o, r, h);
+  write_network(o, r, h);
   write_rest(o, r);
   size_t inconclusive = 0;
   for (const auto& p : r.ports) inconclusive += p.inconclusive;
@@ -94,6 +136,14 @@ std::string format_diff_text(const diff::Result& r, const DiffHeader& h) {
     << " solved); " << r.newly_allowed() << " classes newly allowed, " << r.newly_denied() << " newly denied, "
     << inconclusive << " inconclusive; " << r.mtls.size() << " mTLS changes; " << r.findings.size()
     << " findings changed\n";
+  if (r.network_layer)
+    o << "L3/L4 layer: " << r.connections_compared << " connections compared; " << r.newly_admitted()
+      << " newly admitted, " << r.newly_blocked() << " newly blocked; solver: "
+      << (r.network_solver == "equivalent" ? "every connection between these pods, on every port and protocol and "
+                                             "from every IPv4 address, is decided alike"
+          : r.network_solver == "differs" ? "the layers differ"
+                                          : "not proven (" + r.network_solver + ")")
+      << "\n";
   if (!r.decisions_changed() && !r.inconclusive()) o << "No decision changes.\n";
   std::string claim = expectation_line(r, h.expect);
   if (!claim.empty()) o << claim << "\n";

@@ -33,11 +33,24 @@ std::string map_workload_label(const map::Workload& w) {
 
 }  // namespace
 
+std::string map_network_text(const map::Admission& a) {
+  if (a.network.empty()) return "";
+  if (a.blocked) {
+    const map::NetSource& s = a.network.front();
+    return "; BLOCKED at L3/L4 by " + (s.policy.empty() ? s.reason : s.policy + " (" + s.tier + " tier, " + s.direction + ")") +
+           (s.location.empty() ? "" : " at " + s.location);
+  }
+  size_t admitted = 0;
+  for (const auto& s : a.network) admitted += s.admitted;
+  if (admitted == a.network.size()) return "; L3/L4: admitted";
+  return "; L3/L4: " + std::to_string(admitted) + " of " + std::to_string(a.network.size()) + " sources admitted";
+}
+
 std::string map_admission_text(const map::Admission& a) {
   std::string out = "port " + (a.port ? std::to_string(a.port) : std::string("(undeclared)")) + " " + a.protocol;
   if (!a.conditions.empty()) out += ": " + join(a.conditions, " and ");
   out += " (" + (a.rule.empty() ? a.reason : a.rule) + ")";
-  return out;
+  return out + map_network_text(a);
 }
 
 std::string map_edge_label(const map::Edge& e, size_t max_lines, const std::string& separator) {
@@ -61,7 +74,8 @@ std::string format_map_dot(const map::Map& m) {
       << ", shape=box" << (w.regulated ? ", peripheries=2, style=filled, fillcolor=\"#fde2e2\"" : "") << "];\n";
   for (const auto& e : m.edges)
     o << "  " << map_dot_quote("caller:" + e.caller) << " -> " << map_dot_quote("workload:" + e.workload)
-      << " [label=" << map_dot_quote(map_edge_label(e, 6, "\\n")) << "];\n";
+      << " [label=" << map_dot_quote(map_edge_label(e, 6, "\\n"))
+      << (e.blocked() ? ", style=dashed, color=gray, fontcolor=gray" : "") << "];\n";
   o << "}\n";
   return o.str();
 }
@@ -80,11 +94,33 @@ std::string format_map_mermaid(const map::Map& m) {
     if (m.workloads[i].regulated) o << "  class w" << i << " regulated\n";
   }
   for (const auto& e : m.edges)
-    o << "  " << ids["caller:" + e.caller] << " -->|\"" << map_mermaid_text(map_edge_label(e, 4, "\n")) << "\"| "
+    o << "  " << ids["caller:" + e.caller] << (e.blocked() ? " -.->|\"" : " -->|\"") << map_mermaid_text(map_edge_label(e, 4, "\n")) << "\"| "
       << ids["workload:" + e.workload] << "\n";
   o << "  classDef regulated fill:#fde2e2,stroke:#b00020,stroke-width:2px\n";
   return o.str();
 }
+
+namespace {
+
+nlohmann::ordered_json map_network_json(const map::Admission& a) {
+  using ordered = nlohmann::ordered_json;
+  auto or_null = [](const std::string& v) { return v.empty() ? ordered(nullptr) : ordered(v); };
+  ordered sources = ordered::array();
+  for (const auto& s : a.network)
+    sources.push_back({{"source", s.source},
+                       {"verdict", s.admitted ? "admitted" : "blocked"},
+                       {"port", s.port},
+                       {"policy", or_null(s.policy)},
+                       {"tier", or_null(s.tier)},
+                       {"direction", or_null(s.direction)},
+                       {"location", or_null(s.location)},
+                       {"reason", s.reason},
+                       {"unmodelled", or_null(s.unmodelled)},
+                       {"query", s.query}});
+  return {{"blocked", a.blocked}, {"sources", sources}};
+}
+
+}  // namespace
 
 std::string format_map_json(const map::Map& m) {
   using ordered = nlohmann::ordered_json;
@@ -97,7 +133,7 @@ std::string format_map_json(const map::Map& m) {
   j["edges"] = ordered::array();
   for (const auto& e : m.edges) {
     ordered adm = ordered::array();
-    for (const auto& a : e.admissions)
+    for (const auto& a : e.admissions) {
       adm.push_back({{"port", a.port},
                      {"port_name", a.port_name},
                      {"protocol", a.protocol},
@@ -108,6 +144,8 @@ std::string format_map_json(const map::Map& m) {
                      {"location", a.location.empty() ? ordered(nullptr) : ordered(a.location)},
                      {"witness", a.witness},
                      {"query", a.query}});
+      if (m.network_layer) adm.back()["network"] = map_network_json(a);
+    }
     j["edges"].push_back({{"caller", e.caller}, {"workload", e.workload}, {"admissions", adm}});
   }
   j["incomplete"] = m.incomplete;
