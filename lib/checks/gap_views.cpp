@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/refute.h"
+
 namespace meshproof::checks::gaps {
 
 namespace {

@@ -181,16 +181,6 @@ struct EngineOptions {
 std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
                                            const EngineOptions& options = {});
 
-// The solver-free Unsat of any query (shown witness or not), from the atom algebra alone (engine/refute.cpp):
-// a condition the query requires — a rule matches or decides, an action's rule matches, the verdict is
-// ALLOW under ALLOW policies — that no request can satisfy because each rule involved has, in every
-// principal (or every permission) clause, a match all of whose terms hold an atom the query's own facts
-// make false (an HTTP attribute on a TCP view, a JWT attribute without a valid token, a peer identity in
-// plaintext, a port outside the view). nullopt proves nothing: ask an Engine. It never answers Sat or
-// Unknown, so it cannot turn an unknown into safe; test/differential compares it with the solver.
-std::optional<QueryResult> refute_without_solver(const ir::Program& program, const Query& query,
-                                                 const EngineOptions& options = {});
-
 class Engine {
  public:
   // The program must outlive the engine (decisions and RuleRefs point into it).

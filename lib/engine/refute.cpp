@@ -1,4 +1,4 @@
-// The solver-free Unsat answers (query.h, refute_without_solver): what the atom algebra decides alone.
+// The solver-free Unsat answers (refute.h, refute_without_solver): what the atom algebra decides alone.
 //
 // A rule is (OR of principal clauses) AND (OR of permission clauses), a clause an AND of matches, a positive
 // match an OR of terms, a term an AND of atoms (ir/ir.h). Under the facts a query fixes for every request
@@ -16,7 +16,7 @@
 // it with Z3 on random programs.
 #include <algorithm>
 
-#include "engine/query.h"
+#include "engine/refute.h"
 #include "engine/symbolic_compiler.h"
 #include "engine/symbolic_encoder.h"
 

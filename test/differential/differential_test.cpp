@@ -12,6 +12,7 @@
 #include "engine/evaluate.h"
 #include "engine/evaluate_chain.h"
 #include "engine/query.h"
+#include "engine/refute.h"
 #include "ir/lower_ztunnel.h"
 #include "random_program.h"
 
