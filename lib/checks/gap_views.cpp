@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/refute.h"
+
 namespace meshproof::checks::gaps {
 
 namespace {
@@ -77,8 +79,12 @@ engine::Engine& View::engine() {
 
 engine::QueryResult View::find(const engine::Query& q) {
   // Most existence probes ("can this rule match / allow at all?") are answered by a request built from
-  // the rule and replayed concretely; only the rest needs a solver (and this view's engine).
-  if (auto quick = engine::find_concretely(*program_, q, engine_options())) return *quick;
+  // the rule and replayed concretely, and questions about a rule that cannot match on this view (its
+  // ports, a token it cannot have) are refuted by the atom algebra; only the rest needs a solver (and this
+  // view's engine).
+  const engine::EngineOptions options = engine_options();
+  if (auto refuted = engine::refute_without_solver(*program_, q, options)) return *refuted;
+  if (auto quick = engine::find_concretely(*program_, q, options)) return *quick;
   return guarded_find(engine(), q);
 }
 
