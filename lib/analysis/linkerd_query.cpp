@@ -72,6 +72,31 @@ std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Inp
   return out;
 }
 
+void explain_linkerd_route_decision(QueryAnswer& out) {
+  const ir::Program& prog = *out.primary;
+  if (prog.protocol != ir::Protocol::Http || prog.deny.empty() || !ir::is_linkerd_no_route_rule(prog.deny.back())) return;
+  engine::Decision& d = out.decision;
+  if (d.decided_by && ir::is_linkerd_no_route_rule(*d.decided_by)) {
+    const std::string& name = d.decided_by->policy.name;
+    d.explanation = "no HTTPRoute of Server " + d.decided_by->policy.ns + "/" +
+                    name.substr(7, name.find(':') - 7) +
+                    " matches the request, so Linkerd's proxy answers 404 before authorization";
+    return;
+  }
+  if (d.verdict != engine::Verdict::Deny || d.reason != engine::Reason::NoAllowMatched) return;
+  const ir::Request r = engine::effective_request(prog, out.request);
+  for (const ir::Rule& rule : prog.allow)
+    for (const ir::Clause& c : rule.permissions)
+      if (engine::eval_clause(c, r, prog.protocol)) {
+        const std::string& name = rule.policy.name;
+        const size_t at = name.rfind(" (HTTPRoute ");
+        const std::string route = at == std::string::npos ? name : name.substr(at + 2, name.size() - at - 3);
+        d.explanation = "the request's route is " + route + ", and no authorization of the route or of its Server "
+                        "admits this caller, so Linkerd's proxy answers 403";
+        return;
+      }
+}
+
 bool apply_linkerd_caller(const mesh::Workload& caller, const app::Input& input, QueryAnswer& out) {
   if (!mesh::served_by_linkerd(caller, input.mesh) || caller.service_account.empty()) return false;
   const ir::LinkerdCluster cluster;

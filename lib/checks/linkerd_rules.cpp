@@ -43,6 +43,7 @@ struct PortView {
   const LinkerdUnit* unit = nullptr;
   const ir::LinkerdPortPolicy* port = nullptr;
   gaps::View view;
+  const std::vector<Authz>& authzs() const { return port->authorizations_of(view.program()); }
 };
 
 std::vector<PortView> views_of(const Context& ctx, const std::vector<LinkerdUnit>& units) {
@@ -151,7 +152,7 @@ void never_matching_authorizations(const Context& ctx, const CheckInfo& info, st
   std::vector<PortView> views = views_of(ctx, units);
   std::map<AuthzKey, NeverFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!authzs[i].object) continue;
       NeverFacts& f = facts[key_of(authzs[i])];
@@ -212,11 +213,11 @@ bool redundancy_subject(const Authz& a) {
 }
 
 void cover_on_view(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFacts& f) {
-  const auto& authzs = pv.port->authorizations;
+  const auto& authzs = pv.authzs();
   engine::RuleRef me{model::Action::Allow, i};
   std::vector<size_t> cover;
-  for (size_t j = 0; j < authzs.size(); ++j)
-    if (j != i) cover.push_back(j);
+  for (size_t j = 0; j < authzs.size(); ++j)  // the same authorization on another route covers nothing
+    if (j != i && key_of(authzs[j]) != key_of(authzs[i])) cover.push_back(j);
   // Shrink: drop later authorizations the rest still covers.
   std::vector<size_t> by_lateness = cover;
   std::sort(by_lateness.begin(), by_lateness.end(), [&](size_t a, size_t b) {
@@ -244,7 +245,7 @@ void cover_on_view(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFac
 }
 
 void visit_redundant(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFacts& f) {
-  const auto& authzs = pv.port->authorizations;
+  const auto& authzs = pv.authzs();
   engine::RuleRef me{model::Action::Allow, i};
   engine::Query alone;
   alone.rule_matches(me);
@@ -275,7 +276,7 @@ void redundant_authorizations(const Context& ctx, const CheckInfo& info, std::ve
   std::vector<PortView> views = views_of(ctx, units);
   std::map<AuthzKey, RedundantAuthzFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!redundancy_subject(authzs[i])) continue;
       RedundantAuthzFacts& f = facts[key_of(authzs[i])];
@@ -362,7 +363,7 @@ std::optional<std::string> permissive_kind(const Context& ctx, const PortView& p
   if (shape == LinkerdShape::Constrained || ingress_mode(ctx, *pv.unit->workload)) return std::nullopt;
   const bool regulated = ctx.is_regulated(a.ns);
   bool names = false;
-  for (const Authz& other : pv.port->authorizations)
+  for (const Authz& other : pv.authzs())
     names = names || (other.object && shape_of(other) == LinkerdShape::Constrained);
   if (shape == LinkerdShape::NetworkOnly) return std::string("ip-as-identity");
   if (shape == LinkerdShape::AnyIdentity) return regulated ? std::optional<std::string>("any-identity") : std::nullopt;
@@ -381,9 +382,13 @@ std::string permissive_text(const Authz& a, const std::string& kind, const Witne
            std::string(a.any_identity && a.authn == Authz::Authn::TlsUnauthenticated ? " (unauthenticatedTLS)"
                                                                                        : " (`*`)") +
            ", in regulated namespace " + a.ns;
+  const std::string opens =
+      a.object && a.display().find(" on HTTPRoute ") != std::string::npos
+          ? "the route (" + a.display().substr(a.display().find(" on HTTPRoute ") + 4) + ")"
+          : std::string("the port");
   return std::string(" has no caller condition") + (a.cluster_networks ? " beyond the cluster networks" : "") +
-         ", so it admits any caller " + who +
-         "; Linkerd's authorizations are a union, so it opens the port whatever the others name, in " +
+         ", so it admits any caller " + who + "; Linkerd's authorizations are a union, so it opens " + opens +
+         " whatever the others name, in " +
          (a.ns.empty() ? std::string("its namespace") : "namespace " + a.ns);
 }
 
@@ -395,7 +400,7 @@ void overly_permissive_authorizations(const Context& ctx, const CheckInfo& info,
   std::vector<PortView> views = views_of(ctx, units);
   std::map<AuthzKey, PermissiveAuthzFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!authzs[i].object) continue;
       const std::optional<std::string> kind = permissive_kind(ctx, pv, authzs[i]);
@@ -535,8 +540,9 @@ void plaintext_server_ports(const Context& ctx, const CheckInfo& info, std::vect
     for (const ir::LinkerdPortPolicy& port : u.lowered.ports) {
       if (!port.server || port.skipped) continue;
       std::vector<std::string> open;
-      for (const Authz& a : port.authorizations)
-        if (a.authn == Authz::Authn::Unauthenticated) open.push_back(a.display());
+      for (const auto* list : {&port.authorizations, &port.http_authorizations})  // Server's, then its routes'
+        for (const Authz& a : *list)
+          if (a.authn == Authz::Authn::Unauthenticated) gaps::add_unique(open, a.display());
       if (open.empty()) continue;
       const std::string p = std::to_string(port.port);
       Finding f = make_finding(
