@@ -2,6 +2,7 @@
 #include "analysis/linkerd_query.h"
 
 #include "analysis/query.h"
+#include "base/text.h"
 #include "ir/lower_linkerd.h"
 #include "mesh/linkerd.h"
 #include "model/linkerd_policy.h"
@@ -29,6 +30,7 @@ std::string linkerd_port_text(const ir::LinkerdPortPolicy& p) {
 }
 
 std::string linkerd_authorizations_text(const ir::LinkerdPortPolicy& p, const SourceSet& src) {
+  if (p.authorizations.empty() && !p.routes.empty()) return "no Server-level authorization";
   if (p.authorizations.empty()) return "no authorization: every connection is denied";
   std::string out;
   for (const ir::LinkerdAuthorization& a : p.authorizations) {
@@ -66,6 +68,13 @@ std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Inp
               linkerd_authorizations_text(p, input.sources);
     else
       line += "no Server: default inbound policy " + p.default_policy + ", " + linkerd_authorizations_text(p, input.sources);
+    if (!p.routes.empty()) {
+      std::vector<std::string> names;
+      for (const model::LinkerdHTTPRoute* r : p.routes) names.push_back(r->meta.name);
+      line += "; HTTP requests are decided by route: HTTPRoute " + join(names, ", ") +
+              " (each authorized by its own AuthorizationPolicies and the Server's; a request no route matches gets "
+              "404)";
+    }
     for (const std::string& note : p.notes) line += "; " + note;
     out.push_back(std::move(line));
   }

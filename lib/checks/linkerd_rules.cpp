@@ -176,8 +176,13 @@ void never_matching_authorizations(const Context& ctx, const CheckInfo& info, st
       continue;
     }
     const std::vector<std::string> foreign = foreign_identities(a);
-    std::string why = foreign.empty() ? std::string()
-                                      : ": its identities (" + gaps::list_text(foreign, 4) +
+    const bool route_policy = a.display().find(" on HTTPRoute ") != std::string::npos;
+    std::string why = foreign.empty()
+                          ? (route_policy ? ": every request its HTTPRoute matches is decided by a better (or equal and "
+                                            "older) match of another route of the Server, since Linkerd's proxy takes "
+                                            "the best match (docs/semantics.md#linkerd-routes LK33)"
+                                          : std::string())
+                          : ": its identities (" + gaps::list_text(foreign, 4) +
                                             ") cannot be the identity of a Linkerd-meshed pod (SA.NS.serviceaccount."
                                             "identity.linkerd.cluster.local; a SPIFFE id or another DNS name matches "
                                             "only exactly, docs/semantics.md#linkerd-policy LK9)";
@@ -185,8 +190,11 @@ void never_matching_authorizations(const Context& ctx, const CheckInfo& info, st
                                subject + " never matches on " + gaps::list_text(f.workloads, 3) + why +
                                    "; proven by Z3: no connection or request on any port it applies to satisfies it, "
                                    "so it authorizes nothing",
-                               "name the callers by their Linkerd identities (SA.NS.serviceaccount.identity.linkerd."
-                               "cluster.local), a Namespace or ServiceAccount identityRef, or delete it",
+                               route_policy && foreign.empty()
+                                   ? "give the route matches no other route of the Server decides (a longer path, a "
+                                     "method or headers), or target the route that decides those requests"
+                                   : "name the callers by their Linkerd identities (SA.NS.serviceaccount.identity."
+                                     "linkerd.cluster.local), a Namespace or ServiceAccount identityRef, or delete it",
                                "linkerd-authorization");
     fnd.properties["workloads"] = join(f.workloads, "; ");
     out.push_back(std::move(fnd));
@@ -513,8 +521,44 @@ void check_server_authorization(const Context& ctx, const CheckInfo& info, const
                              "name a Server of its namespace in spec.server (name or selector)", "linkerd-server"));
 }
 
+bool route_exists(const model::LinkerdPolicySet& set, const model::LinkerdAuthorizationPolicy& p) {
+  return std::any_of(set.http_routes.begin(), set.http_routes.end(), [&](const model::LinkerdHTTPRoute& r) {
+    return r.meta.ns == p.meta.ns && r.meta.name == p.target.name &&
+           r.api_version.substr(0, r.api_version.rfind('/')) == p.target.group;
+  });
+}
+
+// An AuthorizationPolicy whose targetRef is an HTTPRoute the input does not declare authorizes nothing (index.rs
+// 1937-1995: route policies attach to the route only).
+void check_policy_route_target(const Context& ctx, const CheckInfo& info, const model::LinkerdAuthorizationPolicy& p,
+                               std::vector<Finding>& out) {
+  if (ascii_lower(p.target.kind) != "httproute" || route_exists(*ctx.linkerd, p)) return;
+  out.push_back(make_finding(info, p.ref(), p.target.loc.known() ? p.target.loc : p.loc,
+                             "AuthorizationPolicy " + p.meta.ns + "/" + p.meta.name + " targets HTTPRoute " +
+                                 p.target.name + " (" + p.target.group + "), which the input does not declare in "
+                                 "namespace " + p.meta.ns + ", so it authorizes nothing (docs/semantics.md#linkerd-routes LK35)",
+                             "correct spec.targetRef (group and name) to an HTTPRoute of the policy's namespace",
+                             "linkerd-target"));
+}
+
+// An HTTPRoute whose Server parentRefs name no Server of its namespace is attached to nothing (inbound/routes.rs).
+void check_route_parents(const Context& ctx, const CheckInfo& info, const model::LinkerdHTTPRoute& r,
+                         std::vector<Finding>& out) {
+  std::vector<std::string> missing;
+  for (const model::gwapi::ParentReference& p : r.parent_refs)
+    if (model::is_linkerd_server_parent(p) && !server_exists(*ctx.linkerd, r.meta.ns, p.name))
+      missing.push_back(p.name);
+  if (missing.empty()) return;
+  out.push_back(make_finding(info, r.ref(), r.parent_refs_loc.known() ? r.parent_refs_loc : r.loc,
+                             "HTTPRoute " + r.meta.ns + "/" + r.meta.name + " names Server " +
+                                 gaps::list_text(missing, 3) + ", which the input does not declare in namespace " +
+                                 r.meta.ns + ", so it routes and authorizes nothing (docs/semantics.md#linkerd-routes LK35)",
+                             "correct spec.parentRefs to a Server of the route's namespace", "linkerd-route"));
+}
+
 void check_policy_target(const Context& ctx, const CheckInfo& info, const model::LinkerdAuthorizationPolicy& p,
                          std::vector<Finding>& out) {
+  check_policy_route_target(ctx, info, p, out);
   if (ascii_lower(p.target.kind) != "server" || server_exists(*ctx.linkerd, p.meta.ns, p.target.name)) return;
   out.push_back(make_finding(info, p.ref(), p.target.loc.known() ? p.target.loc : p.loc,
                              "AuthorizationPolicy " + p.meta.ns + "/" + p.meta.name + " targets Server " +
@@ -530,6 +574,7 @@ void linkerd_references_matching_nothing(const Context& ctx, const CheckInfo& in
   for (const auto& s : ctx.linkerd->servers) check_server_selector(ctx, info, s, out);
   for (const auto& a : ctx.linkerd->server_authorizations) check_server_authorization(ctx, info, a, out);
   for (const auto& p : ctx.linkerd->authorization_policies) check_policy_target(ctx, info, p, out);
+  for (const auto& r : ctx.linkerd->http_routes) check_route_parents(ctx, info, r, out);
 }
 
 // --- mtls-not-strict on Servers ----------------------------------------------------------------------------
