@@ -38,14 +38,6 @@ bool later(const AuthzKey& a, const AuthzKey& b) {
   return std::tie(a.object->loc, a.kind) > std::tie(b.object->loc, b.kind);
 }
 
-// One enforced port program of a unit, with its engine, and the authorizations its ALLOW rules are.
-struct PortView {
-  const LinkerdUnit* unit = nullptr;
-  const ir::LinkerdPortPolicy* port = nullptr;
-  gaps::View view;
-  const std::vector<Authz>& authzs() const { return port->authorizations_of(view.program()); }
-};
-
 std::vector<PortView> views_of(const Context& ctx, const std::vector<LinkerdUnit>& units) {
   std::vector<PortView> out;
   for (const LinkerdUnit& u : units) {
@@ -56,6 +48,18 @@ std::vector<PortView> views_of(const Context& ctx, const std::vector<LinkerdUnit
       for (const ir::Program& prog : u.lowered.programs.ports[i].views)
         if (prog.enforced) out.push_back(PortView{&u, &u.lowered.ports[i], gaps::View(prog, declared,
                                                                                        ctx.options.query_timeout_ms)});
+  }
+  return out;
+}
+
+// The declared workloads Linkerd serves, in workload order (none without Linkerd policy objects read).
+std::vector<LinkerdUnit> linkerd_units(const Context& ctx) {
+  std::vector<LinkerdUnit> out;
+  if (!ctx.linkerd) return out;
+  const ir::LinkerdCluster cluster = cluster_of(ctx);
+  for (const mesh::Workload& w : ctx.mesh.workloads) {
+    if (w.origin != mesh::WorkloadOrigin::Declared || !mesh::served_by_linkerd(w, ctx.mesh)) continue;
+    out.push_back(LinkerdUnit{&w, ir::lower_linkerd_pod(ir::linkerd_pod(w, ctx.mesh), *ctx.linkerd, cluster)});
   }
   return out;
 }
@@ -128,15 +132,14 @@ void report_ignored_policies(const Context& ctx, const CheckInfo& info, std::vec
 
 ir::LinkerdCluster cluster_of(const Context& ctx) { return ir::linkerd_cluster(ctx.linkerd_default_policy); }
 
-std::vector<LinkerdUnit> linkerd_units(const Context& ctx) {
-  std::vector<LinkerdUnit> out;
-  if (!ctx.linkerd) return out;
-  const ir::LinkerdCluster cluster = cluster_of(ctx);
-  for (const mesh::Workload& w : ctx.mesh.workloads) {
-    if (w.origin != mesh::WorkloadOrigin::Declared || !mesh::served_by_linkerd(w, ctx.mesh)) continue;
-    out.push_back(LinkerdUnit{&w, ir::lower_linkerd_pod(ir::linkerd_pod(w, ctx.mesh), *ctx.linkerd, cluster)});
+Pass& linkerd_pass(const Context& ctx) {
+  if (!ctx.linkerd_pass) {
+    auto pass = std::make_shared<Pass>();
+    pass->units = linkerd_units(ctx);
+    pass->views = views_of(ctx, pass->units);
+    ctx.linkerd_pass = std::move(pass);
   }
-  return out;
+  return *ctx.linkerd_pass;
 }
 
 bool linkerd_in_use(const Context& ctx) {
@@ -148,8 +151,7 @@ bool linkerd_in_use(const Context& ctx) {
 void never_matching_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
   report_ignored_policies(ctx, info, out);
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, NeverFacts> facts;
   for (PortView& pv : views) {
     const auto& authzs = pv.authzs();
@@ -280,8 +282,7 @@ void visit_redundant(const Context& ctx, PortView& pv, size_t i, RedundantAuthzF
 
 void redundant_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, RedundantAuthzFacts> facts;
   for (PortView& pv : views) {
     const auto& authzs = pv.authzs();
@@ -404,8 +405,7 @@ std::string permissive_text(const Authz& a, const std::string& kind, const Witne
 
 void overly_permissive_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, PermissiveAuthzFacts> facts;
   for (PortView& pv : views) {
     const auto& authzs = pv.authzs();
@@ -580,7 +580,7 @@ void linkerd_references_matching_nothing(const Context& ctx, const CheckInfo& in
 // --- mtls-not-strict on Servers ----------------------------------------------------------------------------
 
 void plaintext_server_ports(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
-  for (const LinkerdUnit& u : linkerd_units(ctx)) {
+  for (const LinkerdUnit& u : linkerd_pass(ctx).units) {
     if (!ctx.is_regulated(u.workload->ns)) continue;
     for (const ir::LinkerdPortPolicy& port : u.lowered.ports) {
       if (!port.server || port.skipped) continue;
