@@ -142,6 +142,19 @@ Pass& linkerd_pass(const Context& ctx) {
   return *ctx.linkerd_pass;
 }
 
+void add_authorization_subjects(const Context& ctx, std::vector<ResourceRef>& out) {
+  if (!ctx.linkerd) return;
+  for (const auto& p : ctx.linkerd->authorization_policies) out.push_back(p.ref());
+  for (const auto& a : ctx.linkerd->server_authorizations) out.push_back(a.ref());
+}
+
+void add_reference_subjects(const Context& ctx, std::vector<ResourceRef>& out) {
+  if (!ctx.linkerd) return;
+  for (const auto& s : ctx.linkerd->servers) out.push_back(s.ref());
+  add_authorization_subjects(ctx, out);
+  for (const auto& r : ctx.linkerd->http_routes) out.push_back(r.ref());
+}
+
 bool linkerd_in_use(const Context& ctx) {
   if (ctx.linkerd && ctx.linkerd->object_count() > 0) return true;
   return std::any_of(ctx.mesh.workloads.begin(), ctx.mesh.workloads.end(),

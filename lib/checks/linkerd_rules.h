@@ -47,6 +47,13 @@ Pass& linkerd_pass(const Context& ctx);
 // The input uses Linkerd: it holds a policy.linkerd.io object or a workload Linkerd injects.
 bool linkerd_in_use(const Context& ctx);
 
+// The Linkerd objects the authorization checks (never-matching-rule, redundant-rule, overly-permissive-rule) examine:
+// every admitted AuthorizationPolicy and ServerAuthorization, appended to `out` (Check::subjects).
+void add_authorization_subjects(const Context& ctx, std::vector<ResourceRef>& out);
+// The Linkerd objects selector-matches-nothing examines: Servers, ServerAuthorizations, AuthorizationPolicies,
+// HTTPRoutes.
+void add_reference_subjects(const Context& ctx, std::vector<ResourceRef>& out);
+
 // never-matching-rule: an authorization no request on any port it applies to satisfies (LK25), and an
 // AuthorizationPolicy Linkerd ignores because a referenced authentication does not exist (LK12).
 void never_matching_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out);

@@ -191,5 +191,18 @@ TEST_CASE("linkerd: query decides by HTTPRoute: the route's authorization, anoth
   CHECK(explain.out.find("HTTP requests are decided by route: HTTPRoute health, api") != std::string::npos);
 }
 
+// Issue #15: the Linkerd checks list the Linkerd objects they examined, so a clean one is a passing JUnit case.
+TEST_CASE("linkerd: clean Linkerd objects are passing JUnit cases of the checks that examined them", "[cli][linkerd]") {
+  RunResult r = run_cli({"check", "test/fixtures/checks/linkerd/routes/negative.yaml", "-o", "junit"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (const std::string& c :
+       {std::string("<testcase classname=\"never-matching-rule\" name=\"AuthorizationPolicy shop/api-from-client"),
+        std::string("<testcase classname=\"overly-permissive-rule\" name=\"AuthorizationPolicy shop/health-open"),
+        std::string("<testcase classname=\"selector-matches-nothing\" name=\"HTTPRoute shop/health"),
+        std::string("<testcase classname=\"selector-matches-nothing\" name=\"Server shop/web-http")})
+    CHECK(r.out.find(c) != std::string::npos);
+}
+
 }  // namespace
 }  // namespace meshproof::test
