@@ -317,7 +317,7 @@ spec:
 
 }  // namespace
 
-TEST_CASE("linkerd: a route-targeted policy authorizes its route only; no route is 404 (LK30-LK32)",
+TEST_CASE("linkerd: a route-targeted policy authorizes its route only, no route is 404 (LK30-LK32)",
           "[differential][linkerd]") {
   auto w = linkerd_world(std::string(kServer) + kRoutes);
   REQUIRE(w->set.http_routes.size() == 2);
@@ -343,7 +343,7 @@ TEST_CASE("linkerd: a route-targeted policy authorizes its route only; no route 
   CHECK(decide(l, http_request("GET", "/api/admin/x", kMeshed)) == Verdict::Allow);
 }
 
-TEST_CASE("linkerd: the Server's authorizations join every route's; opaque ports ignore routes (LK32, LK34)",
+TEST_CASE("linkerd: the Server's authorizations join every route's, opaque ports ignore routes (LK32, LK34)",
           "[differential][linkerd]") {
   std::string server = std::string(kServer);
   server.replace(server.find("proxyProtocol: HTTP/1"), 21, "proxyProtocol: unknown");
