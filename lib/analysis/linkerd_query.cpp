@@ -2,6 +2,7 @@
 #include "analysis/linkerd_query.h"
 
 #include "analysis/query.h"
+#include "base/text.h"
 #include "ir/lower_linkerd.h"
 #include "mesh/linkerd.h"
 #include "model/linkerd_policy.h"
@@ -29,6 +30,7 @@ std::string linkerd_port_text(const ir::LinkerdPortPolicy& p) {
 }
 
 std::string linkerd_authorizations_text(const ir::LinkerdPortPolicy& p, const SourceSet& src) {
+  if (p.authorizations.empty() && !p.routes.empty()) return "no Server-level authorization";
   if (p.authorizations.empty()) return "no authorization: every connection is denied";
   std::string out;
   for (const ir::LinkerdAuthorization& a : p.authorizations) {
@@ -66,10 +68,42 @@ std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Inp
               linkerd_authorizations_text(p, input.sources);
     else
       line += "no Server: default inbound policy " + p.default_policy + ", " + linkerd_authorizations_text(p, input.sources);
+    if (!p.routes.empty()) {
+      std::vector<std::string> names;
+      for (const model::LinkerdHTTPRoute* r : p.routes) names.push_back(r->meta.name);
+      line += "; HTTP requests are decided by route: HTTPRoute " + join(names, ", ") +
+              " (each authorized by its own AuthorizationPolicies and the Server's; a request no route matches gets "
+              "404)";
+    }
     for (const std::string& note : p.notes) line += "; " + note;
     out.push_back(std::move(line));
   }
   return out;
+}
+
+void explain_linkerd_route_decision(QueryAnswer& out) {
+  const ir::Program& prog = *out.primary;
+  if (prog.protocol != ir::Protocol::Http || prog.deny.empty() || !ir::is_linkerd_no_route_rule(prog.deny.back())) return;
+  engine::Decision& d = out.decision;
+  if (d.decided_by && ir::is_linkerd_no_route_rule(*d.decided_by)) {
+    const std::string& name = d.decided_by->policy.name;
+    d.explanation = "no HTTPRoute of Server " + d.decided_by->policy.ns + "/" +
+                    name.substr(7, name.find(':') - 7) +
+                    " matches the request, so Linkerd's proxy answers 404 before authorization";
+    return;
+  }
+  if (d.verdict != engine::Verdict::Deny || d.reason != engine::Reason::NoAllowMatched) return;
+  const ir::Request r = engine::effective_request(prog, out.request);
+  for (const ir::Rule& rule : prog.allow)
+    for (const ir::Clause& c : rule.permissions)
+      if (engine::eval_clause(c, r, prog.protocol)) {
+        const std::string& name = rule.policy.name;
+        const size_t at = name.rfind(" (HTTPRoute ");
+        const std::string route = at == std::string::npos ? name : name.substr(at + 2, name.size() - at - 3);
+        d.explanation = "the request's route is " + route + ", and no authorization of the route or of its Server "
+                        "admits this caller, so Linkerd's proxy answers 403";
+        return;
+      }
 }
 
 bool apply_linkerd_caller(const mesh::Workload& caller, const app::Input& input, QueryAnswer& out) {

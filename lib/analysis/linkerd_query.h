@@ -28,6 +28,11 @@ std::string linkerd_principal_as_spiffe(const std::string& principal);
 std::vector<std::string> explain_linkerd(const mesh::Workload& w, const app::Input& input,
                                          std::vector<std::string>& assumptions);
 
+// On the HTTP view of a Server with HTTPRoutes, says what Linkerd's proxy does in the route's terms: 404 when no
+// route matches (the DENY rule that stands for it decided), 403 when the request's route and the Server authorize
+// no such caller. Other decisions are left as they are.
+void explain_linkerd_route_decision(QueryAnswer& out);
+
 // --from a workload Linkerd serves: it calls with its Linkerd identity over mTLS. False when Linkerd does not
 // serve it.
 bool apply_linkerd_caller(const mesh::Workload& caller, const app::Input& input, QueryAnswer& out);

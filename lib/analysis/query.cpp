@@ -253,6 +253,7 @@ std::optional<std::string> answer_query(const Analysis& a, const QuerySpec& spec
     out.decision = engine::evaluate(*out.primary, out.request);
     for (const auto& v : out.port->views)
       if (&v != out.primary) out.other_views.emplace_back(&v, engine::evaluate(v, out.request));
+    if (linkerd) explain_linkerd_route_decision(out);
   }
   apply_network_layer(a, spec, caller, out);
   return std::nullopt;

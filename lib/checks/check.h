@@ -25,6 +25,9 @@ struct AssertionSet;  // checks/assertions.h
 namespace gaps {
 class Results;
 }  // namespace gaps
+namespace linkerd {
+struct Pass;  // checks/linkerd_rules.h
+}  // namespace linkerd
 
 struct CheckInfo {
   std::string name;         // "mtls-not-strict"
@@ -78,6 +81,8 @@ struct Context {
   const model::LinkerdPolicySet* linkerd = nullptr;
   // The install value proxy.defaultInboundPolicy (--linkerd-default-policy); "" = Linkerd's default.
   std::string linkerd_default_policy;
+  // The Linkerd checks' shared lowering and engines, made on first use (checks/linkerd_rules.h linkerd_pass).
+  mutable std::shared_ptr<linkerd::Pass> linkerd_pass{};
 };
 
 // A check is one class, registered once (registry.cpp). It carries its info (name, id, severity, summary,

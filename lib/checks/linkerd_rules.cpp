@@ -38,13 +38,6 @@ bool later(const AuthzKey& a, const AuthzKey& b) {
   return std::tie(a.object->loc, a.kind) > std::tie(b.object->loc, b.kind);
 }
 
-// One enforced port program of a unit, with its engine, and the authorizations its ALLOW rules are.
-struct PortView {
-  const LinkerdUnit* unit = nullptr;
-  const ir::LinkerdPortPolicy* port = nullptr;
-  gaps::View view;
-};
-
 std::vector<PortView> views_of(const Context& ctx, const std::vector<LinkerdUnit>& units) {
   std::vector<PortView> out;
   for (const LinkerdUnit& u : units) {
@@ -55,6 +48,18 @@ std::vector<PortView> views_of(const Context& ctx, const std::vector<LinkerdUnit
       for (const ir::Program& prog : u.lowered.programs.ports[i].views)
         if (prog.enforced) out.push_back(PortView{&u, &u.lowered.ports[i], gaps::View(prog, declared,
                                                                                        ctx.options.query_timeout_ms)});
+  }
+  return out;
+}
+
+// The declared workloads Linkerd serves, in workload order (none without Linkerd policy objects read).
+std::vector<LinkerdUnit> linkerd_units(const Context& ctx) {
+  std::vector<LinkerdUnit> out;
+  if (!ctx.linkerd) return out;
+  const ir::LinkerdCluster cluster = cluster_of(ctx);
+  for (const mesh::Workload& w : ctx.mesh.workloads) {
+    if (w.origin != mesh::WorkloadOrigin::Declared || !mesh::served_by_linkerd(w, ctx.mesh)) continue;
+    out.push_back(LinkerdUnit{&w, ir::lower_linkerd_pod(ir::linkerd_pod(w, ctx.mesh), *ctx.linkerd, cluster)});
   }
   return out;
 }
@@ -127,15 +132,27 @@ void report_ignored_policies(const Context& ctx, const CheckInfo& info, std::vec
 
 ir::LinkerdCluster cluster_of(const Context& ctx) { return ir::linkerd_cluster(ctx.linkerd_default_policy); }
 
-std::vector<LinkerdUnit> linkerd_units(const Context& ctx) {
-  std::vector<LinkerdUnit> out;
-  if (!ctx.linkerd) return out;
-  const ir::LinkerdCluster cluster = cluster_of(ctx);
-  for (const mesh::Workload& w : ctx.mesh.workloads) {
-    if (w.origin != mesh::WorkloadOrigin::Declared || !mesh::served_by_linkerd(w, ctx.mesh)) continue;
-    out.push_back(LinkerdUnit{&w, ir::lower_linkerd_pod(ir::linkerd_pod(w, ctx.mesh), *ctx.linkerd, cluster)});
+Pass& linkerd_pass(const Context& ctx) {
+  if (!ctx.linkerd_pass) {
+    auto pass = std::make_shared<Pass>();
+    pass->units = linkerd_units(ctx);
+    pass->views = views_of(ctx, pass->units);
+    ctx.linkerd_pass = std::move(pass);
   }
-  return out;
+  return *ctx.linkerd_pass;
+}
+
+void add_authorization_subjects(const Context& ctx, std::vector<ResourceRef>& out) {
+  if (!ctx.linkerd) return;
+  for (const auto& p : ctx.linkerd->authorization_policies) out.push_back(p.ref());
+  for (const auto& a : ctx.linkerd->server_authorizations) out.push_back(a.ref());
+}
+
+void add_reference_subjects(const Context& ctx, std::vector<ResourceRef>& out) {
+  if (!ctx.linkerd) return;
+  for (const auto& s : ctx.linkerd->servers) out.push_back(s.ref());
+  add_authorization_subjects(ctx, out);
+  for (const auto& r : ctx.linkerd->http_routes) out.push_back(r.ref());
 }
 
 bool linkerd_in_use(const Context& ctx) {
@@ -147,11 +164,10 @@ bool linkerd_in_use(const Context& ctx) {
 void never_matching_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
   report_ignored_policies(ctx, info, out);
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, NeverFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!authzs[i].object) continue;
       NeverFacts& f = facts[key_of(authzs[i])];
@@ -175,8 +191,13 @@ void never_matching_authorizations(const Context& ctx, const CheckInfo& info, st
       continue;
     }
     const std::vector<std::string> foreign = foreign_identities(a);
-    std::string why = foreign.empty() ? std::string()
-                                      : ": its identities (" + gaps::list_text(foreign, 4) +
+    const bool route_policy = a.display().find(" on HTTPRoute ") != std::string::npos;
+    std::string why = foreign.empty()
+                          ? (route_policy ? ": every request its HTTPRoute matches is decided by a better (or equal and "
+                                            "older) match of another route of the Server, since Linkerd's proxy takes "
+                                            "the best match (docs/semantics.md#linkerd-routes LK33)"
+                                          : std::string())
+                          : ": its identities (" + gaps::list_text(foreign, 4) +
                                             ") cannot be the identity of a Linkerd-meshed pod (SA.NS.serviceaccount."
                                             "identity.linkerd.cluster.local; a SPIFFE id or another DNS name matches "
                                             "only exactly, docs/semantics.md#linkerd-policy LK9)";
@@ -184,8 +205,11 @@ void never_matching_authorizations(const Context& ctx, const CheckInfo& info, st
                                subject + " never matches on " + gaps::list_text(f.workloads, 3) + why +
                                    "; proven by Z3: no connection or request on any port it applies to satisfies it, "
                                    "so it authorizes nothing",
-                               "name the callers by their Linkerd identities (SA.NS.serviceaccount.identity.linkerd."
-                               "cluster.local), a Namespace or ServiceAccount identityRef, or delete it",
+                               route_policy && foreign.empty()
+                                   ? "give the route matches no other route of the Server decides (a longer path, a "
+                                     "method or headers), or target the route that decides those requests"
+                                   : "name the callers by their Linkerd identities (SA.NS.serviceaccount.identity."
+                                     "linkerd.cluster.local), a Namespace or ServiceAccount identityRef, or delete it",
                                "linkerd-authorization");
     fnd.properties["workloads"] = join(f.workloads, "; ");
     out.push_back(std::move(fnd));
@@ -212,11 +236,11 @@ bool redundancy_subject(const Authz& a) {
 }
 
 void cover_on_view(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFacts& f) {
-  const auto& authzs = pv.port->authorizations;
+  const auto& authzs = pv.authzs();
   engine::RuleRef me{model::Action::Allow, i};
   std::vector<size_t> cover;
-  for (size_t j = 0; j < authzs.size(); ++j)
-    if (j != i) cover.push_back(j);
+  for (size_t j = 0; j < authzs.size(); ++j)  // the same authorization on another route covers nothing
+    if (j != i && key_of(authzs[j]) != key_of(authzs[i])) cover.push_back(j);
   // Shrink: drop later authorizations the rest still covers.
   std::vector<size_t> by_lateness = cover;
   std::sort(by_lateness.begin(), by_lateness.end(), [&](size_t a, size_t b) {
@@ -244,7 +268,7 @@ void cover_on_view(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFac
 }
 
 void visit_redundant(const Context& ctx, PortView& pv, size_t i, RedundantAuthzFacts& f) {
-  const auto& authzs = pv.port->authorizations;
+  const auto& authzs = pv.authzs();
   engine::RuleRef me{model::Action::Allow, i};
   engine::Query alone;
   alone.rule_matches(me);
@@ -271,11 +295,10 @@ void visit_redundant(const Context& ctx, PortView& pv, size_t i, RedundantAuthzF
 
 void redundant_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, RedundantAuthzFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!redundancy_subject(authzs[i])) continue;
       RedundantAuthzFacts& f = facts[key_of(authzs[i])];
@@ -362,7 +385,7 @@ std::optional<std::string> permissive_kind(const Context& ctx, const PortView& p
   if (shape == LinkerdShape::Constrained || ingress_mode(ctx, *pv.unit->workload)) return std::nullopt;
   const bool regulated = ctx.is_regulated(a.ns);
   bool names = false;
-  for (const Authz& other : pv.port->authorizations)
+  for (const Authz& other : pv.authzs())
     names = names || (other.object && shape_of(other) == LinkerdShape::Constrained);
   if (shape == LinkerdShape::NetworkOnly) return std::string("ip-as-identity");
   if (shape == LinkerdShape::AnyIdentity) return regulated ? std::optional<std::string>("any-identity") : std::nullopt;
@@ -381,9 +404,13 @@ std::string permissive_text(const Authz& a, const std::string& kind, const Witne
            std::string(a.any_identity && a.authn == Authz::Authn::TlsUnauthenticated ? " (unauthenticatedTLS)"
                                                                                        : " (`*`)") +
            ", in regulated namespace " + a.ns;
+  const std::string opens =
+      a.object && a.display().find(" on HTTPRoute ") != std::string::npos
+          ? "the route (" + a.display().substr(a.display().find(" on HTTPRoute ") + 4) + ")"
+          : std::string("the port");
   return std::string(" has no caller condition") + (a.cluster_networks ? " beyond the cluster networks" : "") +
-         ", so it admits any caller " + who +
-         "; Linkerd's authorizations are a union, so it opens the port whatever the others name, in " +
+         ", so it admits any caller " + who + "; Linkerd's authorizations are a union, so it opens " + opens +
+         " whatever the others name, in " +
          (a.ns.empty() ? std::string("its namespace") : "namespace " + a.ns);
 }
 
@@ -391,11 +418,10 @@ std::string permissive_text(const Authz& a, const std::string& kind, const Witne
 
 void overly_permissive_authorizations(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
   if (!ctx.linkerd) return;
-  const std::vector<LinkerdUnit> units = linkerd_units(ctx);
-  std::vector<PortView> views = views_of(ctx, units);
+  std::vector<PortView>& views = linkerd_pass(ctx).views;
   std::map<AuthzKey, PermissiveAuthzFacts> facts;
   for (PortView& pv : views) {
-    const auto& authzs = pv.port->authorizations;
+    const auto& authzs = pv.authzs();
     for (size_t i = 0; i < authzs.size(); ++i) {
       if (!authzs[i].object) continue;
       const std::optional<std::string> kind = permissive_kind(ctx, pv, authzs[i]);
@@ -508,8 +534,44 @@ void check_server_authorization(const Context& ctx, const CheckInfo& info, const
                              "name a Server of its namespace in spec.server (name or selector)", "linkerd-server"));
 }
 
+bool route_exists(const model::LinkerdPolicySet& set, const model::LinkerdAuthorizationPolicy& p) {
+  return std::any_of(set.http_routes.begin(), set.http_routes.end(), [&](const model::LinkerdHTTPRoute& r) {
+    return r.meta.ns == p.meta.ns && r.meta.name == p.target.name &&
+           r.api_version.substr(0, r.api_version.rfind('/')) == p.target.group;
+  });
+}
+
+// An AuthorizationPolicy whose targetRef is an HTTPRoute the input does not declare authorizes nothing (index.rs
+// 1937-1995: route policies attach to the route only).
+void check_policy_route_target(const Context& ctx, const CheckInfo& info, const model::LinkerdAuthorizationPolicy& p,
+                               std::vector<Finding>& out) {
+  if (ascii_lower(p.target.kind) != "httproute" || route_exists(*ctx.linkerd, p)) return;
+  out.push_back(make_finding(info, p.ref(), p.target.loc.known() ? p.target.loc : p.loc,
+                             "AuthorizationPolicy " + p.meta.ns + "/" + p.meta.name + " targets HTTPRoute " +
+                                 p.target.name + " (" + p.target.group + "), which the input does not declare in "
+                                 "namespace " + p.meta.ns + ", so it authorizes nothing (docs/semantics.md#linkerd-routes LK35)",
+                             "correct spec.targetRef (group and name) to an HTTPRoute of the policy's namespace",
+                             "linkerd-target"));
+}
+
+// An HTTPRoute whose Server parentRefs name no Server of its namespace is attached to nothing (inbound/routes.rs).
+void check_route_parents(const Context& ctx, const CheckInfo& info, const model::LinkerdHTTPRoute& r,
+                         std::vector<Finding>& out) {
+  std::vector<std::string> missing;
+  for (const model::gwapi::ParentReference& p : r.parent_refs)
+    if (model::is_linkerd_server_parent(p) && !server_exists(*ctx.linkerd, r.meta.ns, p.name))
+      missing.push_back(p.name);
+  if (missing.empty()) return;
+  out.push_back(make_finding(info, r.ref(), r.parent_refs_loc.known() ? r.parent_refs_loc : r.loc,
+                             "HTTPRoute " + r.meta.ns + "/" + r.meta.name + " names Server " +
+                                 gaps::list_text(missing, 3) + ", which the input does not declare in namespace " +
+                                 r.meta.ns + ", so it routes and authorizes nothing (docs/semantics.md#linkerd-routes LK35)",
+                             "correct spec.parentRefs to a Server of the route's namespace", "linkerd-route"));
+}
+
 void check_policy_target(const Context& ctx, const CheckInfo& info, const model::LinkerdAuthorizationPolicy& p,
                          std::vector<Finding>& out) {
+  check_policy_route_target(ctx, info, p, out);
   if (ascii_lower(p.target.kind) != "server" || server_exists(*ctx.linkerd, p.meta.ns, p.target.name)) return;
   out.push_back(make_finding(info, p.ref(), p.target.loc.known() ? p.target.loc : p.loc,
                              "AuthorizationPolicy " + p.meta.ns + "/" + p.meta.name + " targets Server " +
@@ -525,18 +587,20 @@ void linkerd_references_matching_nothing(const Context& ctx, const CheckInfo& in
   for (const auto& s : ctx.linkerd->servers) check_server_selector(ctx, info, s, out);
   for (const auto& a : ctx.linkerd->server_authorizations) check_server_authorization(ctx, info, a, out);
   for (const auto& p : ctx.linkerd->authorization_policies) check_policy_target(ctx, info, p, out);
+  for (const auto& r : ctx.linkerd->http_routes) check_route_parents(ctx, info, r, out);
 }
 
 // --- mtls-not-strict on Servers ----------------------------------------------------------------------------
 
 void plaintext_server_ports(const Context& ctx, const CheckInfo& info, std::vector<Finding>& out) {
-  for (const LinkerdUnit& u : linkerd_units(ctx)) {
+  for (const LinkerdUnit& u : linkerd_pass(ctx).units) {
     if (!ctx.is_regulated(u.workload->ns)) continue;
     for (const ir::LinkerdPortPolicy& port : u.lowered.ports) {
       if (!port.server || port.skipped) continue;
       std::vector<std::string> open;
-      for (const Authz& a : port.authorizations)
-        if (a.authn == Authz::Authn::Unauthenticated) open.push_back(a.display());
+      for (const auto* list : {&port.authorizations, &port.http_authorizations})  // Server's, then its routes'
+        for (const Authz& a : *list)
+          if (a.authn == Authz::Authn::Unauthenticated) gaps::add_unique(open, a.display());
       if (open.empty()) continue;
       const std::string p = std::to_string(port.port);
       Finding f = make_finding(

@@ -11,6 +11,7 @@
 
 #include "base/finding.h"
 #include "checks/check.h"
+#include "checks/gap_views.h"
 #include "ir/lower_linkerd.h"
 
 namespace meshproof::checks::linkerd {
@@ -21,12 +22,37 @@ struct LinkerdUnit {
   ir::LinkerdLowered lowered;
 };
 
+// One enforced port program (protocol view) of a unit, with its engine, and the authorizations its ALLOW rules are.
+struct PortView {
+  const LinkerdUnit* unit = nullptr;
+  const ir::LinkerdPortPolicy* port = nullptr;
+  gaps::View view;
+  const std::vector<ir::LinkerdAuthorization>& authzs() const { return port->authorizations_of(view.program()); }
+};
+
+// What the Linkerd checks share (as the symbolic checks share gaps::Results): every declared workload Linkerd
+// serves lowered once, and one view (program and engine) per enforced port program, in unit, port and view order.
+// `views` point into `units`, which never change after the pass is made.
+struct Pass {
+  std::vector<LinkerdUnit> units;
+  std::vector<PortView> views;
+};
+
 // The cluster the checks assume: Linkerd's chart defaults, with the install value --linkerd-default-policy.
 ir::LinkerdCluster cluster_of(const Context& ctx);
-// The declared workloads Linkerd serves, in workload order (none without Linkerd policy objects read).
-std::vector<LinkerdUnit> linkerd_units(const Context& ctx);
+// The run's pass, made on the first call for a Context (Context::linkerd_pass) and shared by never-matching-rule,
+// redundant-rule, overly-permissive-rule and mtls-not-strict. Like Context::gap_results it is made lazily without a
+// lock: run_checks runs the checks one after the other on one thread. Its views' engines keep what they learn.
+Pass& linkerd_pass(const Context& ctx);
 // The input uses Linkerd: it holds a policy.linkerd.io object or a workload Linkerd injects.
 bool linkerd_in_use(const Context& ctx);
+
+// The Linkerd objects the authorization checks (never-matching-rule, redundant-rule, overly-permissive-rule) examine:
+// every admitted AuthorizationPolicy and ServerAuthorization, appended to `out` (Check::subjects).
+void add_authorization_subjects(const Context& ctx, std::vector<ResourceRef>& out);
+// The Linkerd objects selector-matches-nothing examines: Servers, ServerAuthorizations, AuthorizationPolicies,
+// HTTPRoutes.
+void add_reference_subjects(const Context& ctx, std::vector<ResourceRef>& out);
 
 // never-matching-rule: an authorization no request on any port it applies to satisfies (LK25), and an
 // AuthorizationPolicy Linkerd ignores because a referenced authentication does not exist (LK12).

@@ -398,7 +398,11 @@ class NeverMatchingRule final : public gaps::SymbolicCheck {
     SymbolicCheck::run(ctx, out);
     linkerd::never_matching_authorizations(ctx, info(), out);
   }
-  std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> out = policies_with_action(ctx, {});
+    linkerd::add_authorization_subjects(ctx, out);
+    return out;
+  }
 };
 
 }  // namespace

@@ -387,7 +387,9 @@ class OverlyPermissiveRule final : public gaps::SymbolicCheck {
     return std::make_unique<PermissiveAnalyzer>(info(), s);
   }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    return policies_with_action(ctx, {model::Action::Allow});
+    std::vector<ResourceRef> out = policies_with_action(ctx, {model::Action::Allow});
+    linkerd::add_authorization_subjects(ctx, out);
+    return out;
   }
 };
 

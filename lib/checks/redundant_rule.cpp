@@ -337,7 +337,9 @@ class RedundantRule final : public gaps::SymbolicCheck {
     return std::make_unique<RedundantAnalyzer>(info(), s);
   }
   std::vector<ResourceRef> subjects(const Context& ctx) const override {
-    return policies_with_action(ctx, {model::Action::Allow, model::Action::Deny});
+    std::vector<ResourceRef> out = policies_with_action(ctx, {model::Action::Allow, model::Action::Deny});
+    linkerd::add_authorization_subjects(ctx, out);
+    return out;
   }
 };
 

@@ -99,6 +99,13 @@ class SelectorMatchesNothing final : public Check {
     linkerd::linkerd_references_matching_nothing(ctx, info(), out);
   }
 
+  // Istio's policies as every check lists them, and the Linkerd objects whose references it judges.
+  std::vector<ResourceRef> subjects(const Context& ctx) const override {
+    std::vector<ResourceRef> out = Check::subjects(ctx);
+    linkerd::add_reference_subjects(ctx, out);
+    return out;
+  }
+
  private:
   static model::Selector sidecar_selector(const model::Sidecar& s) {
     model::Selector sel;

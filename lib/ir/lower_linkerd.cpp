@@ -330,6 +330,78 @@ Program port_program(const LinkerdPod& pod, uint32_t port, const std::string& po
   return p;
 }
 
+// AuthorizationPolicies whose targetRef is `route` (index.rs 1851-1856, 1937-1995: they attach to the route only).
+std::vector<LinkerdAuthz> route_authzs(const model::LinkerdHTTPRoute& route, const model::LinkerdPolicySet& ps,
+                                       const LinkerdCluster& c, std::vector<std::string>& notes) {
+  const std::string group = route.api_version.substr(0, route.api_version.rfind('/'));
+  std::vector<LinkerdAuthz> out;
+  for (const auto& p : ps.authorization_policies) {
+    if (p.meta.ns != route.meta.ns || !ref_is(p.target, "HTTPRoute") || p.target.name != route.meta.name) continue;
+    if (p.target.group != group) continue;
+    if (auto a = resolve_policy(p, ps, c, notes)) out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+// The HTTP view of a Server with HTTPRoutes (LK30-LK33): a request no route matches is refused (404, a DENY rule
+// here); one whose best match is route k is allowed iff an authorization of route k or of the Server admits the
+// caller (proxy server-policy/src/http.rs try_route: mk_authorizations(route's, server's)).
+Program route_view(const LinkerdPod& pod, uint32_t port, const std::string& port_name, const model::LinkerdServer& s,
+                   const model::LinkerdPolicySet& ps, const LinkerdCluster& c, LinkerdPortPolicy& info) {
+  for (size_t k = 0; k < info.routes.size(); ++k) {
+    std::vector<LinkerdAuthz> own = route_authzs(*info.routes[k], ps, c, info.notes);
+    own.insert(own.end(), info.authorizations.begin(), info.authorizations.end());
+    for (LinkerdAuthz& a : own) {
+      a.route = info.routes[k];
+      info.http_authorizations.push_back(std::move(a));
+    }
+    if (!info.routes[k]->query_param_matches.empty())
+      info.notes.push_back("HTTPRoute " + info.routes[k]->meta.ns + "/" + info.routes[k]->meta.name +
+                           " matches on queryParams, which meshproof does not model: its matches are read without them");
+  }
+  Program p = port_program(pod, port, port_name, info.http_authorizations,
+                           "Linkerd Server " + s.meta.ns + "/" + s.meta.name, s.loc);
+  p.protocol = Protocol::Http;
+  p.path_normalization = PathNormalization::None;  // the proxy matches uri.path() as sent (path.rs)
+  std::vector<std::vector<Clause>> permissions;
+  for (size_t k = 0; k < info.routes.size(); ++k) permissions.push_back(linkerd_route_permissions(info.routes, k));
+  for (size_t i = 0; i < p.allow.size(); ++i) {
+    const LinkerdAuthz& a = info.http_authorizations[i];
+    const size_t k = std::find(info.routes.begin(), info.routes.end(), a.route) - info.routes.begin();
+    p.allow[i].permissions = permissions[k];
+    p.allow[i].policy.name += " (HTTPRoute " + a.route->meta.name + ")";
+  }
+  p.deny.push_back(linkerd_no_route_rule(s, info.routes));
+  return p;
+}
+
+// The views of a port a Server governs: TCP only without routes (the authorizations decide per connection); with
+// routes, HTTP for an HTTP proxyProtocol, TCP only for opaque and TLS (routes never apply, LK34), both (sniffed)
+// when the protocol is detected: traffic that is not HTTP is decided on the Server's authorizations (LK34).
+PortPrograms server_port_programs(const LinkerdPod& pod, uint32_t port, const std::string& name,
+                                  const model::LinkerdServer& s, const model::LinkerdPolicySet& ps,
+                                  const LinkerdCluster& c, LinkerdPortPolicy& info) {
+  PortPrograms pp;
+  pp.port = port;
+  pp.name = name;
+  Program tcp = port_program(pod, port, name, info.authorizations, "Linkerd Server " + s.meta.ns + "/" + s.meta.name,
+                             s.loc);
+  const std::vector<const model::LinkerdHTTPRoute*> routes = linkerd_server_routes(s, ps);
+  const std::string& proto = s.proxy_protocol;
+  if (!routes.empty() && (proto == "opaque" || proto == "TLS")) {
+    info.notes.push_back("its HTTPRoutes do not apply: proxyProtocol " + proto + " is not HTTP");
+  } else if (!routes.empty()) {
+    info.routes = routes;
+    pp.views.push_back(route_view(pod, port, name, s, ps, c, info));
+    if (proto == "HTTP/1" || proto == "HTTP/2" || proto == "gRPC") return pp;
+    pp.sniffed = true;
+    pp.views.front().sniffed = true;
+    tcp.sniffed = true;
+  }
+  pp.views.push_back(std::move(tcp));
+  return pp;
+}
+
 }  // namespace
 
 LinkerdCluster linkerd_cluster(const std::string& default_policy) {
@@ -344,6 +416,10 @@ std::string LinkerdAuthorization::display() const {
     const auto* s = static_cast<const model::LinkerdServer*>(object);
     return "Server " + ns + "/" + name + " accessPolicy " + (s ? s->access_policy : std::string("?"));
   }
+  if (kind == "AuthorizationPolicy" && object &&
+      ascii_lower(static_cast<const model::LinkerdAuthorizationPolicy*>(object)->target.kind) == "httproute")
+    return kind + " " + ns + "/" + name + " on HTTPRoute " +
+           static_cast<const model::LinkerdAuthorizationPolicy*>(object)->target.name;
   return kind + " " + ns + "/" + name;
 }
 
@@ -390,6 +466,15 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
     LinkerdPortPolicy info;
     info.port = port;
     Program prog;
+    if (!skipped.count(port)) {
+      if (const model::LinkerdServer* s = governing_server(pod, policies, port)) {
+        info.server = s;
+        info.authorizations = server_authzs(*s, policies, cluster, info.notes);
+        out.programs.ports.push_back(server_port_programs(pod, port, name, *s, policies, cluster, info));
+        out.ports.push_back(std::move(info));
+        continue;
+      }
+    }
     if (skipped.count(port)) {
       info.skipped = true;
       // No proxy: the program the compiler is given for an unenforced port is the open one (no ALLOW
@@ -398,11 +483,6 @@ LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPoli
       prog.enforced = false;
       prog.has_allow_policy = false;
       prog.mtls = model::MtlsMode::Permissive;
-    } else if (const model::LinkerdServer* s = governing_server(pod, policies, port)) {
-      info.server = s;
-      info.authorizations = server_authzs(*s, policies, cluster, info.notes);
-      prog = port_program(pod, port, name, info.authorizations, "Linkerd Server " + s->meta.ns + "/" + s->meta.name,
-                          s->loc);
     } else {
       info.default_policy = fallback;
       const bool require = require_identity.count(port) > 0;

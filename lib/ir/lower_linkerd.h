@@ -53,6 +53,9 @@ struct LinkerdAuthorization {
   bool any_identity = false;       // TlsAuthenticated by "*" (every meshed identity), or TlsUnauthenticated
   bool networks_written = false;   // networks the object names (a NetworkAuthentication, client.networks)
   bool cluster_networks = false;   // networks implied: the cluster networks (cluster-* defaults, L14)
+  // On the HTTP view of a Server with HTTPRoutes: the route whose requests this rule authorizes (the route's own
+  // AuthorizationPolicies and, as Linkerd's proxy joins them, the Server's); nullptr elsewhere.
+  const model::LinkerdHTTPRoute* route = nullptr;
   std::string display() const;     // "AuthorizationPolicy ns/name", "Server ns/name accessPolicy audit", ...
 };
 
@@ -64,6 +67,15 @@ struct LinkerdPortPolicy {
   bool skipped = false;                          // skip-inbound-ports: no proxy
   std::vector<std::string> notes;                // what was ignored and why (unresolvable policies, ...)
   std::vector<LinkerdAuthorization> authorizations;  // the program's ALLOW rules, in order
+  // The Server's HTTPRoutes in Linkerd's order (LK30); when there are any, the port's HTTP view decides HTTP
+  // requests by route and `http_authorizations` are its ALLOW rules, in order (per route: the route's own
+  // authorizations, then the Server's, LK32), while `authorizations` stay those of its TCP view (LK34).
+  std::vector<const model::LinkerdHTTPRoute*> routes;
+  std::vector<LinkerdAuthorization> http_authorizations;
+  // The authorizations the ALLOW rules of `program` (a view of this port) are, in order.
+  const std::vector<LinkerdAuthorization>& authorizations_of(const Program& program) const {
+    return program.protocol == Protocol::Http && !routes.empty() ? http_authorizations : authorizations;
+  }
 };
 
 struct LinkerdLowered {
@@ -84,6 +96,22 @@ bool parse_linkerd_identity(const std::string& id, const LinkerdCluster& cluster
 // The pod of a resolved workload Linkerd serves (mesh/linkerd.h): labels, service account, TCP container ports,
 // and the config.linkerd.io annotations as the pod gets them.
 LinkerdPod linkerd_pod(const mesh::Workload& w, const mesh::Mesh& mesh);
+
+// --- HTTPRoutes (lower_linkerd_routes.cpp; docs/semantics.md#linkerd-routes) ---------------------------------
+
+// The HTTPRoutes Linkerd attaches to Server `s`: a parentRef of group policy.linkerd.io, kind Server, naming it, in
+// the route's namespace, without port or sectionName (policy-controller inbound/routes.rs from_parent_ref), ordered
+// oldest first, then by name (the control plane's order; the proxy keeps the first of equal matches).
+std::vector<const model::LinkerdHTTPRoute*> linkerd_server_routes(const model::LinkerdServer& s,
+                                                                  const model::LinkerdPolicySet& policies);
+// The requests `routes[k]` decides, as permission clauses (OR): a request one of its matches admits and whose
+// best match of all `routes` is the route's own (linkerd2-proxy http/route lib.rs find, match.rs RequestMatch
+// order: path match length, then method, header count, query parameter count; ties to the earlier route).
+std::vector<Clause> linkerd_route_permissions(const std::vector<const model::LinkerdHTTPRoute*>& routes, size_t k);
+// The DENY rule that stands for Linkerd's 404: a request no route of the Server matches (LK31). Its name says so
+// (is_linkerd_no_route_rule).
+Rule linkerd_no_route_rule(const model::LinkerdServer& s, const std::vector<const model::LinkerdHTTPRoute*>& routes);
+bool is_linkerd_no_route_rule(const Rule& r);
 
 LinkerdLowered lower_linkerd_pod(const LinkerdPod& pod, const model::LinkerdPolicySet& policies,
                                  const LinkerdCluster& cluster);

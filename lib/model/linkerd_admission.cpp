@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "model/linkerd_admission.h"
+#include "model/regex.h"
 
 namespace meshproof::model::detail {
 
@@ -240,6 +241,58 @@ void admit_linkerd_object(const LinkerdNetworkAuthentication& n, Reader& r) {
   admit_networks(n.networks, "spec.networks", r);
 }
 
+namespace {
+
+// policy-controller k8s/index/src/routes/http.rs path_match: Exact and PathPrefix values must be absolute, a
+// RegularExpression must compile (Rust's regex crate there; RE2 here, model/regex.h: the same syntax family,
+// without look-around or backreferences in either).
+void admit_route_path(const gwapi::RouteMatch& m, const std::string& at, Reader& r) {
+  if (!m.path_present) return;
+  if (m.path_type == "Exact" || m.path_type == "PathPrefix") {
+    if (!m.path_value.starts_with('/'))
+      reject(r, m.path_loc, at + ".path.value",
+             "HttpPathMatch paths must be absolute (begin with `/`); \"" + m.path_value + "\" is not an absolute path");
+  } else if (m.path_type == "RegularExpression") {
+    if (auto err = regex_error(m.path_value))
+      reject(r, m.path_loc, at + ".path.value", "path regex \"" + m.path_value + "\" does not compile: " + *err);
+  } else {
+    reject(r, m.path_loc, at + ".path.type",
+           "path type \"" + m.path_type + "\" is not one of Exact, PathPrefix, RegularExpression",
+           "the CRD schema's enum rejects the object");
+  }
+}
+
+void admit_route_match(const gwapi::RouteMatch& m, const std::string& at, Reader& r) {
+  admit_route_path(m, at, r);
+  static constexpr std::array<std::string_view, 9> kMethods = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                               "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  if (!m.method.empty() && std::find(kMethods.begin(), kMethods.end(), m.method) == kMethods.end())
+    reject(r, m.method_loc, at + ".method", "method \"" + m.method + "\" is not an HTTP method the CRD allows",
+           "use one of GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH");
+  for (size_t k = 0; k < m.headers.size(); ++k) {
+    const std::string hf = at + ".headers[" + std::to_string(k) + "]";
+    const std::string& type = m.header_types[k];
+    if (m.headers[k].first.empty()) reject(r, m.loc, hf + ".name", "a header match needs a name");
+    if (type == "RegularExpression") {
+      if (auto err = regex_error(m.headers[k].second))
+        reject(r, m.loc, hf + ".value", "header regex \"" + m.headers[k].second + "\" does not compile: " + *err);
+    } else if (type != "Exact") {
+      reject(r, m.loc, hf + ".type", "header match type \"" + type + "\" is not one of Exact, RegularExpression",
+             "the CRD schema's enum rejects the object");
+    }
+  }
+}
+
+}  // namespace
+
+// policy-controller runtime/src/admission.rs Validate<HttpRouteSpec>: every match must convert (validate_match).
+void admit_linkerd_object(const LinkerdHTTPRoute& route, Reader& r) {
+  for (size_t i = 0; i < route.rules.size(); ++i)
+    for (size_t j = 0; j < route.rules[i].matches.size(); ++j)
+      admit_route_match(route.rules[i].matches[j],
+                        "spec.rules[" + std::to_string(i) + "].matches[" + std::to_string(j) + "]", r);
+}
+
 }  // namespace meshproof::model::detail
 
 namespace meshproof::model {
@@ -267,6 +320,7 @@ LinkerdPolicySet take_rejected_linkerd(LinkerdPolicySet& set) {
   take_rejected_of(set.authorization_policies, out.authorization_policies, set.diagnostics);
   take_rejected_of(set.meshtls_authentications, out.meshtls_authentications, set.diagnostics);
   take_rejected_of(set.network_authentications, out.network_authentications, set.diagnostics);
+  take_rejected_of(set.http_routes, out.http_routes, set.diagnostics);
   return out;
 }
 

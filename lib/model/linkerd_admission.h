@@ -17,6 +17,7 @@ void admit_linkerd_object(const LinkerdServerAuthorization& a, Reader& r);
 void admit_linkerd_object(const LinkerdAuthorizationPolicy& p, Reader& r);
 void admit_linkerd_object(const LinkerdMeshTLSAuthentication& m, Reader& r);
 void admit_linkerd_object(const LinkerdNetworkAuthentication& n, Reader& r);
+void admit_linkerd_object(const LinkerdHTTPRoute& route, Reader& r);
 
 // validation.rs validate_identity: "" when `id` is a SPIFFE id or a DNS-like identity (`*` first label
 // allowed), else why not.

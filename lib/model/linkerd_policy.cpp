@@ -114,6 +114,31 @@ void parse_linkerd_authorization_policy(const Node& spec, Reader& r, LinkerdAuth
   read_linkerd_refs(spec, "requiredAuthenticationRefs", r, p.authentications);
 }
 
+// Matches written with queryParams (rules[i].matches[j].queryParams): the Gateway API shape does not keep them.
+void find_query_param_matches(const Node& obj, LinkerdHTTPRoute& route) {
+  const Node* spec = obj.find("spec");
+  const Node* rules = spec && spec->is_map() ? spec->find("rules") : nullptr;
+  if (!rules || !rules->is_seq()) return;
+  for (const Node& rule : rules->items) {
+    const Node* matches = rule.is_map() ? rule.find("matches") : nullptr;
+    if (!matches || !matches->is_seq()) continue;
+    for (const Node& m : matches->items)
+      if (m.is_map() && m.find("queryParams")) route.query_param_matches.push_back(m.key_loc("queryParams"));
+  }
+}
+
+// A gateway.networking.k8s.io HTTPRoute is Linkerd's when a parentRef names a policy.linkerd.io Server
+// (linkerd2 policy-controller k8s/index/src/inbound/routes.rs from_parent_ref: other parents are skipped).
+bool has_server_parent(const Node& obj) {
+  const Node* spec = obj.find("spec");
+  const Node* parents = spec && spec->is_map() ? spec->find("parentRefs") : nullptr;
+  if (!parents || !parents->is_seq()) return false;
+  for (const Node& p : parents->items)
+    if (p.is_map() && linkerd_scalar(p, "kind") == "Server" && linkerd_scalar(p, "group") == "policy.linkerd.io")
+      return true;
+  return false;
+}
+
 template <class T>
 T linkerd_object(const Node& obj, Reader& r, std::string_view api_version, std::string_view kind, Loc loc,
                  const std::string& helm_source) {
@@ -151,6 +176,20 @@ class LinkerdParser {
     into.push_back(std::move(o));
   }
 
+  // HTTPRoute: the Gateway API reader reads the object from its root (spec included).
+  void add_route(const Node& obj, Reader& r, std::string_view api_version, Loc loc) {
+    LinkerdHTTPRoute route = linkerd_object<LinkerdHTTPRoute>(obj, r, api_version, "HTTPRoute", loc, doc_.helm_source);
+    if (route.meta.ns.empty()) {
+      route.meta.ns = default_ns_;
+      route.meta.ns_defaulted = true;
+      r.ref().ns = default_ns_;
+    }
+    detail::parse_gateway_api_route(obj, r, route);
+    find_query_param_matches(obj, route);
+    detail::admit_linkerd_object(route, r);
+    out_.http_routes.push_back(std::move(route));
+  }
+
   const load::Document& doc_;
   LinkerdPolicySet& out_;
   const std::string& default_ns_;
@@ -169,7 +208,8 @@ void LinkerdParser::object(const Node& obj, std::string_view default_api_version
   }
   const size_t slash = api_version.rfind('/');
   const std::string_view group = slash == std::string_view::npos ? std::string_view() : api_version.substr(0, slash);
-  if (!is_linkerd_policy_kind(group, kind)) return;
+  const bool gateway_route = group == gwapi::kGroup && kind == "HTTPRoute" && has_server_parent(obj);
+  if (!is_linkerd_policy_kind(group, kind) && !gateway_route) return;
   const Loc loc = obj.entries.empty() ? obj.loc : obj.entries.front().key_loc;
   ResourceSet diags;
   Reader r(diags, ResourceRef{std::string(kind), "", "", loc, doc_.helm_source});
@@ -189,6 +229,7 @@ void LinkerdParser::object(const Node& obj, std::string_view default_api_version
         [](const Node& spec, Reader& rr, LinkerdNetworkAuthentication& n) {
           read_linkerd_networks(spec, "networks", rr, n.networks);
         });
+  if (kind == "HTTPRoute") add_route(obj, r, api_version, loc);
   for (Diagnostic& d : diags.diagnostics) out_.diagnostics.push_back(std::move(d));
 }
 
@@ -218,7 +259,7 @@ bool LinkerdSelector::matches(const Labels& labels) const {
 
 size_t LinkerdPolicySet::object_count() const {
   return servers.size() + server_authorizations.size() + authorization_policies.size() +
-         meshtls_authentications.size() + network_authentications.size();
+         meshtls_authentications.size() + network_authentications.size() + http_routes.size();
 }
 
 void LinkerdPolicySet::merge(LinkerdPolicySet&& other) {
@@ -227,13 +268,18 @@ void LinkerdPolicySet::merge(LinkerdPolicySet&& other) {
   append(authorization_policies, std::move(other.authorization_policies));
   append(meshtls_authentications, std::move(other.meshtls_authentications));
   append(network_authentications, std::move(other.network_authentications));
+  append(http_routes, std::move(other.http_routes));
   append(diagnostics, std::move(other.diagnostics));
 }
 
 bool is_linkerd_policy_kind(std::string_view group, std::string_view kind) {
   return group == "policy.linkerd.io" &&
          (kind == "Server" || kind == "ServerAuthorization" || kind == "AuthorizationPolicy" ||
-          kind == "MeshTLSAuthentication" || kind == "NetworkAuthentication");
+          kind == "MeshTLSAuthentication" || kind == "NetworkAuthentication" || kind == "HTTPRoute");
+}
+
+bool is_linkerd_server_parent(const gwapi::ParentReference& p) {
+  return p.group == "policy.linkerd.io" && p.kind == "Server";
 }
 
 void add_linkerd_document(const load::Document& doc, LinkerdPolicySet& out, const std::string& default_namespace) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "load/node.h"
+#include "model/gateway_api.h"
 #include "model/object_meta.h"
 #include "model/resources.h"
 
@@ -77,6 +78,17 @@ struct LinkerdNetworkAuthentication : ResourceBase {
   std::vector<LinkerdNetwork> networks;
 };
 
+// An HTTPRoute Linkerd's policy controller attaches to a Server (docs/semantics.md#linkerd-routes, LK30-LK35): a
+// policy.linkerd.io HTTPRoute (v1alpha1..v1beta3), or a gateway.networking.k8s.io HTTPRoute one of whose parentRefs
+// is a policy.linkerd.io Server. The Gateway API shape (model/gateway_api.h) is read as is; what the shape does not
+// keep and Linkerd's route matching reads is added here.
+struct LinkerdHTTPRoute : gwapi::Route {
+  std::vector<Loc> query_param_matches;  // matches with queryParams: listed as not analyzed, matched without them
+};
+
+// True for the parentRefs entries Linkerd attaches an inbound route by: group policy.linkerd.io, kind Server.
+bool is_linkerd_server_parent(const gwapi::ParentReference& p);
+
 // Every Linkerd policy object of the input, and the diagnostics of reading and admitting them.
 struct LinkerdPolicySet {
   std::vector<LinkerdServer> servers;
@@ -84,12 +96,14 @@ struct LinkerdPolicySet {
   std::vector<LinkerdAuthorizationPolicy> authorization_policies;
   std::vector<LinkerdMeshTLSAuthentication> meshtls_authentications;
   std::vector<LinkerdNetworkAuthentication> network_authentications;
+  std::vector<LinkerdHTTPRoute> http_routes;  // both groups, in input order
   std::vector<Diagnostic> diagnostics;  // Error: Linkerd's admission (or the CRD schema) rejects the object
   size_t object_count() const;
   void merge(LinkerdPolicySet&& other);
 };
 
-// True for the kinds this header models (group policy.linkerd.io).
+// True for the kinds this header models (group policy.linkerd.io; Gateway API HTTPRoutes are read when a
+// parentRef is a Server, see add_linkerd_document).
 bool is_linkerd_policy_kind(std::string_view group, std::string_view kind);
 
 // Reads the Linkerd policy objects of `doc` (items of a List one by one) into `out`, with a diagnostic for

@@ -172,3 +172,34 @@ spec:
     CHECK(n == want);
   }
 }
+
+TEST_CASE("linkerd: HTTPRoutes: an open route, a shadowed route's policy, missing targets, an invalid route",
+          "[checks][linkerd]") {
+  auto run = test::run_fixture("checks/linkerd/routes/positive.yaml",
+                               {{}, {"overly-permissive-rule", "never-matching-rule", "selector-matches-nothing",
+                                     "invalid-resource", "redundant-rule", "mtls-not-strict"}});
+  INFO("findings:" << run->dump());
+  auto open = run->of("overly-permissive-rule");
+  REQUIRE(open.size() == 1);
+  CHECK(open[0]->resource.name == "health-open");
+  REQUIRE(open[0]->witness.has_value());
+  CHECK(open[0]->witness->decision == "ALLOW");
+  CHECK(open[0]->witness->path == "/healthz");  // the route's path: other paths are not its requests
+  auto never = run->of("never-matching-rule");
+  REQUIRE(never.size() == 1);
+  CHECK(never[0]->resource.name == "api-copy-from-ops");
+  CHECK(never[0]->message.find("better (or equal and older) match of another route") != std::string::npos);
+  CHECK(names_of(run->of("selector-matches-nothing")) ==
+        std::set<std::string>{"AuthorizationPolicy ops-to-missing", "HTTPRoute orphan"});
+  auto invalid = run->of("invalid-resource");
+  REQUIRE(invalid.size() == 1);
+  CHECK(invalid[0]->resource.name == "bad-path");
+  CHECK(invalid[0]->loc.line == 100);
+  CHECK(run->of("redundant-rule").empty());
+
+  auto negative = test::run_fixture("checks/linkerd/routes/negative.yaml",
+                                    {{}, {"overly-permissive-rule", "never-matching-rule", "selector-matches-nothing",
+                                          "invalid-resource", "redundant-rule"}});
+  INFO("negative:" << negative->dump());
+  CHECK(negative->findings.empty());
+}

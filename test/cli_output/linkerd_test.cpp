@@ -152,5 +152,57 @@ TEST_CASE("linkerd: without the inject annotation the same workload is judged by
   CHECK_FALSE(j.contains("not_analyzed"));
 }
 
+// Issue #15 item 1: route-level authorization (docs/semantics.md#linkerd-routes LK30-LK35). The negative routes
+// fixture: Server web-http with HTTPRoutes api (GET PathPrefix /api) and health (Exact /healthz), each authorized
+// for the client's identity only.
+TEST_CASE("linkerd: query decides by HTTPRoute: the route's authorization, another caller (403), no route (404)",
+          "[cli][linkerd]") {
+  const std::string fixture = "test/fixtures/checks/linkerd/routes/negative.yaml";
+  const std::string client = "client.shop.serviceaccount.identity.linkerd.cluster.local";
+  auto query = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"query", fixture, "--to", "shop/web", "-o", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    RunResult r = run_cli(args);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  json allow = query({"--principal", client, "--path", "/api/orders", "--method", "GET"});
+  CHECK(allow["decision"].get<std::string>() == "ALLOW");
+  CHECK(allow["protocol"].get<std::string>() == "HTTP");
+  CHECK(allow["decided_by"]["policy"].get<std::string>() == "shop/api-from-client (HTTPRoute api)");
+  CHECK(allow["enforced_by"].get<std::string>() == "Linkerd proxy");
+
+  json other = query({"--principal", "web.shop.serviceaccount.identity.linkerd.cluster.local", "--path", "/healthz"});
+  CHECK(other["decision"].get<std::string>() == "DENY");
+  CHECK(other["decided_by"].is_null());
+  CHECK(other["reason"].get<std::string>().find("route is HTTPRoute health") != std::string::npos);
+  CHECK(other["reason"].get<std::string>().find("403") != std::string::npos);
+
+  json none = query({"--principal", client, "--path", "/api/orders", "--method", "DELETE"});
+  CHECK(none["decision"].get<std::string>() == "DENY");
+  CHECK(none["decided_by"]["policy"].get<std::string>() == "shop/Server web-http: no HTTPRoute matches (404)");
+  CHECK(none["reason"].get<std::string>() ==
+        "no HTTPRoute of Server shop/web-http matches the request, so Linkerd's proxy answers 404 before "
+        "authorization");
+
+  RunResult explain = run_cli({"explain", fixture, "--workload", "shop/web"});
+  INFO(explain.out << explain.err);
+  CHECK(explain.out.find("HTTP requests are decided by route: HTTPRoute health, api") != std::string::npos);
+}
+
+// Issue #15: the Linkerd checks list the Linkerd objects they examined, so a clean one is a passing JUnit case.
+TEST_CASE("linkerd: clean Linkerd objects are passing JUnit cases of the checks that examined them", "[cli][linkerd]") {
+  RunResult r = run_cli({"check", "test/fixtures/checks/linkerd/routes/negative.yaml", "-o", "junit"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (const std::string& c :
+       {std::string("<testcase classname=\"never-matching-rule\" name=\"AuthorizationPolicy shop/api-from-client"),
+        std::string("<testcase classname=\"overly-permissive-rule\" name=\"AuthorizationPolicy shop/health-open"),
+        std::string("<testcase classname=\"selector-matches-nothing\" name=\"HTTPRoute shop/health"),
+        std::string("<testcase classname=\"selector-matches-nothing\" name=\"Server shop/web-http")})
+    CHECK(r.out.find(c) != std::string::npos);
+}
+
 }  // namespace
 }  // namespace meshproof::test

@@ -272,3 +272,153 @@ TEST_CASE("differential: symbolic == concrete on Linkerd-lowered programs", "[di
   CHECK(deny > done / 20);
   CHECK(rejected > done / 50);
 }
+
+// --- HTTPRoutes (docs/semantics.md#linkerd-routes, LK30-LK35) -----------------------------------------------
+
+namespace {
+
+ir::Request http_request(const std::string& method, const std::string& path, const std::string& principal = "",
+                         const std::string& ip = "10.1.2.3") {
+  ir::Request r = request(8080, ip, principal);
+  r.method = method;
+  r.path = path;
+  return r;
+}
+
+const char* kRoutes = R"(---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: api, namespace: ns, creationTimestamp: "2024-01-01T00:00:00Z"}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web-http}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api/}, method: GET}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: admin, namespace: ns, creationTimestamp: "2024-01-02T00:00:00Z"}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web-http}]
+  rules: [{matches: [{path: {type: RegularExpression, value: "/api/admin/[0-9]+"}}]}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-from-meshed, namespace: ns}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: api}
+  requiredAuthenticationRefs: [{kind: ServiceAccount, name: api}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: admin-from-other, namespace: ns}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: admin}
+  requiredAuthenticationRefs: [{kind: ServiceAccount, name: api, namespace: other}]
+)";
+
+}  // namespace
+
+TEST_CASE("linkerd: a route-targeted policy authorizes its route only, no route is 404 (LK30-LK32)",
+          "[differential][linkerd]") {
+  auto w = linkerd_world(std::string(kServer) + kRoutes);
+  REQUIRE(w->set.http_routes.size() == 2);
+  ir::LinkerdLowered l = ir::lower_linkerd_pod(web_pod(), w->set, ir::LinkerdCluster{});
+  const ir::Program& p = program(l, 8080);
+  CHECK(p.protocol == ir::Protocol::Http);
+  REQUIRE(l.ports[0].routes.size() == 2);
+  CHECK(l.ports[0].routes[0]->meta.name == "api");
+  CHECK(l.ports[0].http_authorizations.size() == 2);  // one per route; the Server has none of its own
+  CHECK(decide(l, http_request("GET", "/api/users", kMeshed)) == Verdict::Allow);
+  CHECK(decide(l, http_request("GET", "/api", kMeshed)) == Verdict::Allow);        // the prefix's own path (LK33)
+  CHECK(decide(l, http_request("GET", "/apix", kMeshed)) == Verdict::Deny);        // not a whole segment: 404
+  CHECK(decide(l, http_request("POST", "/api/users", kMeshed)) == Verdict::Deny);  // no route matches: 404
+  engine::Decision d404 = engine::evaluate(p, http_request("POST", "/api/users", kMeshed));
+  REQUIRE(d404.decided_by);
+  CHECK(ir::is_linkerd_no_route_rule(*d404.decided_by));
+  CHECK(decide(l, http_request("GET", "/api/users", kOtherNs)) == Verdict::Deny);  // the route's, not this caller: 403
+  CHECK_FALSE(engine::evaluate(p, http_request("GET", "/api/users", kOtherNs)).decided_by);
+  // The regex is longer than the prefix on /api/admin/7, so the admin route decides it (LK33).
+  CHECK(decide(l, http_request("GET", "/api/admin/7", kMeshed)) == Verdict::Deny);
+  CHECK(decide(l, http_request("GET", "/api/admin/7", kOtherNs)) == Verdict::Allow);
+  CHECK(decide(l, http_request("DELETE", "/api/admin/7", kOtherNs)) == Verdict::Allow);
+  CHECK(decide(l, http_request("GET", "/api/admin/x", kMeshed)) == Verdict::Allow);
+}
+
+TEST_CASE("linkerd: the Server's authorizations join every route's, opaque ports ignore routes (LK32, LK34)",
+          "[differential][linkerd]") {
+  std::string server = std::string(kServer);
+  server.replace(server.find("proxyProtocol: HTTP/1"), 21, "proxyProtocol: unknown");
+  auto w = linkerd_world(server + kRoutes + R"(---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: probes, namespace: ns}
+spec: {server: {name: web-http}, client: {unauthenticated: true, networks: [{cidr: 10.0.0.0/8}]}}
+)");
+  ir::LinkerdLowered l = ir::lower_linkerd_pod(web_pod(), w->set, ir::LinkerdCluster{});
+  const ir::PortPrograms* pp = l.programs.find_port(8080);
+  REQUIRE(pp);
+  REQUIRE(pp->views.size() == 2);  // detected protocol: HTTP by route, the rest per connection
+  CHECK(pp->sniffed);
+  CHECK(l.ports[0].http_authorizations.size() == 4);
+  CHECK(decide(l, http_request("GET", "/api/users")) == Verdict::Allow);  // plaintext from 10/8: the Server's
+  CHECK(decide(l, http_request("GET", "/api/users", "", "8.8.8.8")) == Verdict::Deny);
+  CHECK(decide(l, http_request("PUT", "/other")) == Verdict::Deny);       // still 404: no route
+  ir::Request tcp = request(8080, "8.8.8.8", kOtherNs);                   // the admin route's caller, not HTTP
+  CHECK(engine::evaluate(pp->views[1], tcp).verdict == Verdict::Deny);
+  CHECK(engine::evaluate(pp->views[1], request(8080, "10.1.2.3")).verdict == Verdict::Allow);
+
+  std::string opaque = std::string(kServer);
+  opaque.replace(opaque.find("proxyProtocol: HTTP/1"), 21, "proxyProtocol: opaque");
+  auto o = linkerd_world(opaque + kRoutes);
+  l = ir::lower_linkerd_pod(web_pod(), o->set, ir::LinkerdCluster{});
+  CHECK(program(l, 8080).protocol == ir::Protocol::Tcp);
+  CHECK(l.ports[0].routes.empty());
+  CHECK(decide(l, request(8080, "10.1.2.3", kOtherNs)) == Verdict::Deny);
+  REQUIRE_FALSE(l.ports[0].notes.empty());
+  CHECK(l.ports[0].notes.back() == "its HTTPRoutes do not apply: proxyProtocol opaque is not HTTP");
+}
+
+TEST_CASE("differential: symbolic == concrete on Linkerd HTTPRoutes", "[differential][linkerd]") {
+  test::RandomPrograms gen(29);
+  const char* types[] = {"Exact", "PathPrefix", "RegularExpression"};
+  const char* values[] = {"/", "/a", "/a/", "/a/b", "/b"};
+  const char* regexes[] = {"/a/[a-z]+", "/a.*", "/b/?"};
+  const char* methods[] = {"", "GET", "POST"};
+  const char* paths[] = {"/", "/a", "/a/", "/ab", "/a/b", "/a/b/c", "/b", "/b/", "/c"};
+  const char* principals[] = {"", "cluster.local/ns/ns/sa/api", "cluster.local/ns/other/sa/api"};
+  uint64_t done = 0, allow = 0, deny = 0, no_route = 0;
+  for (int n = 0; n < 60; ++n) {
+    std::string yaml = kServer;
+    const int routes = 1 + gen.pick(3);
+    for (int k = 0; k < routes; ++k) {
+      const std::string name = "r" + std::to_string(k);
+      yaml += "---\napiVersion: policy.linkerd.io/v1beta3\nkind: HTTPRoute\nmetadata: {name: " + name +
+              ", namespace: ns}\nspec:\n  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web-http}]\n"
+              "  rules:\n  - matches:\n";
+      for (int m = 1 + gen.pick(2); m > 0; --m) {
+        const int t = gen.pick(3);
+        yaml += std::string("    - path: {type: ") + types[t] + ", value: \"" +
+                (t == 2 ? regexes[gen.pick(3)] : values[gen.pick(5)]) + "\"}\n";
+        if (const char* method = methods[gen.pick(3)]; *method) yaml += std::string("      method: ") + method + "\n";
+      }
+      yaml += "---\napiVersion: policy.linkerd.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: {name: a" + name +
+              ", namespace: ns}\nspec:\n  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: " + name +
+              "}\n  requiredAuthenticationRefs: [{kind: ServiceAccount, name: api" +
+              (gen.chance(50) ? std::string(", namespace: other") : std::string()) + "}]\n";
+    }
+    auto w = linkerd_world(yaml);
+    ir::LinkerdLowered l = ir::lower_linkerd_pod(web_pod(), w->set, ir::LinkerdCluster{});
+    for (int k = 0; k < 15; ++k, ++done) {
+      ir::Request r = http_request(gen.chance(50) ? "GET" : "POST", paths[gen.pick(9)], principals[1 + gen.pick(2)]);
+      const Verdict v = decide(l, r);
+      allow += v == Verdict::Allow;
+      deny += v == Verdict::Deny;
+      const engine::Decision d = engine::evaluate(program(l, 8080), r);
+      no_route += d.decided_by && ir::is_linkerd_no_route_rule(*d.decided_by);
+    }
+  }
+  WARN("differential (linkerd routes): " << done << " pairs; ALLOW " << allow << ", DENY " << deny << " (404 "
+                                         << no_route << ")");
+  CHECK(allow > done / 20);
+  CHECK(deny > done / 20);
+  CHECK(no_route > done / 50);
+}

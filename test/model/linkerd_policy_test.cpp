@@ -168,7 +168,52 @@ spec: {podSelector: {}, port: 80, accessPolicy: nope})");
 
 TEST_CASE("model: Linkerd identity syntax follows validation.rs", "[model][linkerd]") {
   CHECK(model::is_linkerd_policy_kind("policy.linkerd.io", "Server"));
-  CHECK_FALSE(model::is_linkerd_policy_kind("policy.linkerd.io", "HTTPRoute"));
+  CHECK(model::is_linkerd_policy_kind("policy.linkerd.io", "HTTPRoute"));  // LK30
+  CHECK_FALSE(model::is_linkerd_policy_kind("policy.linkerd.io", "EgressNetwork"));
   CHECK(model::valid_linkerd_default_policy("cluster-authenticated"));
   CHECK_FALSE(model::valid_linkerd_default_policy("allow"));
+}
+
+TEST_CASE("model: Linkerd HTTPRoutes of both groups are read, and admission rejects bad matches (LK30)",
+          "[model][linkerd]") {
+  auto run = linkerd_from(R"(apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: a, namespace: ns}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web}]
+  rules: [{matches: [{path: {type: Exact, value: /x}, method: GET, queryParams: [{name: q, value: v}]}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: b, namespace: ns}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: istio-route, namespace: ns}
+spec:
+  parentRefs: [{name: gw}])");
+  REQUIRE(run->set.http_routes.size() == 2);  // the Gateway-parented route is Istio's, not Linkerd's
+  CHECK(run->set.http_routes[0].rules[0].matches[0].path_value == "/x");
+  CHECK(run->set.http_routes[0].query_param_matches.size() == 1);
+  CHECK(run->set.http_routes[1].rules.size() == 1);  // the CRD default rule: PathPrefix "/"
+  CHECK(run->set.diagnostics.empty());
+  CHECK(linkerd_errors(R"(apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: bad, namespace: ns}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web}]
+  rules:
+  - matches:
+    - path: {type: PathPrefix, value: api}
+      method: FETCH
+    - path: {type: RegularExpression, value: "/a(b"}
+      headers: [{name: x, type: RegularExpression, value: "("}])") ==
+        std::vector<std::string>{
+            "spec.rules[0].matches[0].path.value: HttpPathMatch paths must be absolute (begin with `/`); \"api\" is "
+            "not an absolute path",
+            "spec.rules[0].matches[0].method: method \"FETCH\" is not an HTTP method the CRD allows",
+            "spec.rules[0].matches[1].path.value: path regex \"/a(b\" does not compile: missing ): /a(b",
+            "spec.rules[0].matches[1].headers[0].value: header regex \"(\" does not compile: missing ): ("});
 }

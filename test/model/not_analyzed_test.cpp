@@ -25,7 +25,7 @@ TEST_CASE("not analyzed: the known kinds of other meshes and layers, and only th
   // Linkerd's authorization kinds are modelled (model/linkerd_policy.h); its routes and ServiceProfile are not.
   CHECK(model::unmodelled_policy_system("policy.linkerd.io", "Server") == nullptr);
   CHECK(model::unmodelled_policy_system("policy.linkerd.io", "MeshTLSAuthentication") == nullptr);
-  CHECK(std::string(model::unmodelled_policy_system("policy.linkerd.io", "HTTPRoute")) == "Linkerd");
+  CHECK(model::unmodelled_policy_system("policy.linkerd.io", "HTTPRoute") == nullptr);  // modelled (LK30)
   CHECK(std::string(model::unmodelled_policy_system("linkerd.io", "ServiceProfile")) == "Linkerd");
   CHECK(std::string(model::unmodelled_policy_system("consul.hashicorp.com", "ServiceIntentions")) == "Consul");
   CHECK(std::string(model::unmodelled_policy_system("appmesh.k8s.aws", "VirtualNode")) == "AWS App Mesh");
