@@ -149,6 +149,8 @@ void load_files(const InputOptions& options, Input& input) {
     // file's order.
     for (auto& n : r.network_policies.not_analyzed) r.not_analyzed.push_back(std::move(n));
     r.network_policies.not_analyzed.clear();
+    for (auto& n : r.linkerd.not_analyzed) r.not_analyzed.push_back(std::move(n));
+    r.linkerd.not_analyzed.clear();
     std::stable_sort(r.not_analyzed.begin(), r.not_analyzed.end(),
                      [](const model::NotAnalyzed& a, const model::NotAnalyzed& b) { return a.loc < b.loc; });
     for (auto& n : r.not_analyzed) input.not_analyzed.push_back(std::move(n));

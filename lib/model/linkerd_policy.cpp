@@ -187,7 +187,29 @@ class LinkerdParser {
     detail::parse_gateway_api_route(obj, r, route);
     find_query_param_matches(obj, route);
     detail::admit_linkerd_object(route, r);
+    list_unmodelled_route_parts(obj, route);
     out_.http_routes.push_back(std::move(route));
+  }
+
+  // A route's hostnames and queryParams narrow which requests it takes; the lowering matches without them, so
+  // the route may take requests Linkerd sends elsewhere: listed, never dropped in silence.
+  void list_unmodelled_route_parts(const Node& obj, const LinkerdHTTPRoute& route) {
+    auto add = [&](Loc loc, const std::string& part) {
+      NotAnalyzed n;
+      n.loc = loc;
+      n.api_version = route.api_version;
+      n.kind = "HTTPRoute";
+      n.name = route.meta.name;
+      n.ns = route.meta.ns;
+      n.system = "Linkerd";
+      n.part = part;
+      out_.not_analyzed.push_back(std::move(n));
+    };
+    const Node* spec = obj.find("spec");
+    if (!route.hostnames.empty() && spec)
+      add(spec->key_loc("hostnames"), "spec.hostnames: not modelled: the route is matched as if it had none");
+    for (Loc loc : route.query_param_matches)
+      add(loc, "queryParams: not modelled: the match is read without them (and they do not enter route precedence)");
   }
 
   const load::Document& doc_;
@@ -270,6 +292,7 @@ void LinkerdPolicySet::merge(LinkerdPolicySet&& other) {
   append(network_authentications, std::move(other.network_authentications));
   append(http_routes, std::move(other.http_routes));
   append(diagnostics, std::move(other.diagnostics));
+  append(not_analyzed, std::move(other.not_analyzed));
 }
 
 bool is_linkerd_policy_kind(std::string_view group, std::string_view kind) {

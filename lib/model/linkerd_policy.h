@@ -10,6 +10,7 @@
 #include "load/node.h"
 #include "model/gateway_api.h"
 #include "model/object_meta.h"
+#include "model/not_analyzed.h"
 #include "model/resources.h"
 
 namespace meshproof::model {
@@ -98,6 +99,9 @@ struct LinkerdPolicySet {
   std::vector<LinkerdNetworkAuthentication> network_authentications;
   std::vector<LinkerdHTTPRoute> http_routes;  // both groups, in input order
   std::vector<Diagnostic> diagnostics;  // Error: Linkerd's admission (or the CRD schema) rejects the object
+  // The parts of these objects the lowering does not model (an HTTPRoute's hostnames and queryParams), for the
+  // input stage's not-analyzed list.
+  std::vector<NotAnalyzed> not_analyzed;
   size_t object_count() const;
   void merge(LinkerdPolicySet&& other);
 };

@@ -6,6 +6,8 @@
 
 #include "load/loader.h"
 #include "model/linkerd_policy.h"
+#include "test_support.h"
+#include "app/pipeline.h"
 
 using namespace meshproof;
 
@@ -216,4 +218,22 @@ spec:
             "spec.rules[0].matches[0].method: method \"FETCH\" is not an HTTP method the CRD allows",
             "spec.rules[0].matches[1].path.value: path regex \"/a(b\" does not compile: missing ): /a(b",
             "spec.rules[0].matches[1].headers[0].value: header regex \"(\" does not compile: missing ): ("});
+}
+
+TEST_CASE("model: an HTTPRoute's hostnames and queryParams are listed as not analyzed, with their location",
+          "[model][linkerd]") {
+  auto in = test::load_yaml(R"(apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: api, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: web-http}]
+  hostnames: [api.example.com]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api}, queryParams: [{name: v, value: "2"}]}]}]
+)");
+  REQUIRE(in->not_analyzed.size() == 2);
+  CHECK(in->not_analyzed[0].part.rfind("spec.hostnames: not modelled", 0) == 0);
+  CHECK(in->not_analyzed[0].loc.line == 6);
+  CHECK(in->not_analyzed[1].part.rfind("queryParams: not modelled", 0) == 0);
+  CHECK(in->not_analyzed[1].loc.line == 7);
+  CHECK(in->not_analyzed[1].system == "Linkerd");
 }
