@@ -172,10 +172,14 @@ void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject&
         r.error(spec->loc, std::string("more than 100 ") + (egress ? "egress" : "ingress") + " rules", "merge rules");
     }
   }
+  finish_admin_policy(r, p, before);
+}
+
+void finish_admin_policy(Reader& r, NetworkPolicyObject& p, size_t diagnostics_before) {
   p.isolates_ingress = !p.ingress.empty();
   p.isolates_egress = !p.egress.empty();
   const auto& d = r.out().diagnostics;
-  p.valid = std::none_of(d.begin() + static_cast<std::ptrdiff_t>(before), d.end(),
+  p.valid = std::none_of(d.begin() + static_cast<std::ptrdiff_t>(diagnostics_before), d.end(),
                          [](const Diagnostic& x) { return x.severity == Severity::Error; });
 }
 

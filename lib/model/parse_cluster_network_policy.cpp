@@ -206,11 +206,7 @@ void parse_cluster_network_policy(const Node& obj, Reader& r, NetworkPolicyObjec
       });
     }
   }
-  p.isolates_ingress = !p.ingress.empty();
-  p.isolates_egress = !p.egress.empty();
-  const auto& d = r.out().diagnostics;
-  p.valid = std::none_of(d.begin() + static_cast<std::ptrdiff_t>(before), d.end(),
-                         [](const Diagnostic& x) { return x.severity == Severity::Error; });
+  finish_admin_policy(r, p, before);
 }
 
 }  // namespace meshproof::model::detail

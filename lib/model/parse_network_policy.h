@@ -24,6 +24,9 @@ void parse_cluster_network_policy(const Node& obj, Reader& r, NetworkPolicyObjec
 // Shared by the admin kinds: a `pods` peer (namespaceSelector AND podSelector) and the `subject`.
 void read_anp_pods(const Node& n, Reader& r, NetPeer& peer);
 void read_anp_subject(const Node& spec, Reader& r, NetworkPolicyObject& p);
+// After an admin-tier object's rules are read: a direction with rules restricts it, and the object is valid
+// when no error was added since `diagnostics_before`.
+void finish_admin_policy(Reader& r, NetworkPolicyObject& p, size_t diagnostics_before);
 
 // Shared by all: a metav1.LabelSelector under `key` (false when absent), a CIDR, a protocol.
 bool read_label_selector(const Node& parent, std::string_view key, Reader& r, LabelSelector& sel);

@@ -33,14 +33,7 @@ TEST_CASE("admin-priority-tie's query command shows the same tie", "[checks][adm
   auto run = test::run_fixture("checks/admin-priority-tie/positive.yaml");
   auto found = run->of("admin-priority-tie");
   REQUIRE(found.size() == 1);
-  std::vector<std::string> args = test::replay::shell_split(found[0]->properties.at("reproduce"));
-  REQUIRE(args.at(0) == "meshproof");
-  args.erase(args.begin());
-  args.insert(args.end(), {"-o", "json"});
-  const test::RunResult q = test::run_cli(args);
-  INFO(q.err);
-  REQUIRE(q.exit_code == 0);
-  const nlohmann::json answer = nlohmann::json::parse(q.out);
+  const nlohmann::json answer = test::replay::query_json(found[0]->properties.at("reproduce"));
   const nlohmann::json& net = answer.at("network_layer");
   CHECK(net.at("allowed").get<bool>());
   REQUIRE(net.at("tie").size() == 2);

@@ -135,23 +135,7 @@ TEST_CASE("linkerd: mtls-not-strict reports a Server port with an unauthenticate
 TEST_CASE("linkerd: --linkerd-default-policy sets the install value the default inbound policy falls back to",
           "[checks][linkerd]") {
   // Namespace shop of the fixtures says deny; a Namespace without the annotation takes the install value.
-  const std::string file = test::write_temp(R"(apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {compliance.meshproof.dev/regulated: "true"}
-  annotations: {linkerd.io/inject: enabled}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shop/web:1, ports: [{containerPort: 8080}]}]}
-)",
-                                            "install-default.yaml");
+  const std::string file = test::fixture("linkerd/install-default.yaml");
   for (const auto& [install, want] : std::vector<std::pair<std::string, size_t>>{
            {"", 1}, {"all-unauthenticated", 1}, {"all-authenticated", 0}, {"deny", 0}}) {
     analysis::Options ao;

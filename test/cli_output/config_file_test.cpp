@@ -58,22 +58,7 @@ TEST_CASE("config: an unknown key or a wrong value is exit code 2 at its line, n
 
 TEST_CASE("config: linkerd-default-policy gives Linkerd's install value, the flag wins", "[cli][config]") {
   fs::path dir = temp_dir("config-linkerd");
-  write_file(dir / "shop.yaml", R"(apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {compliance.meshproof.dev/regulated: "true"}
-  annotations: {linkerd.io/inject: enabled}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shop/web:1, ports: [{containerPort: 8080}]}]}
-)");
+  fs::copy_file(fixture("linkerd/install-default.yaml"), dir / "shop.yaml");
   write_file(dir / ".meshproof.yaml", "linkerd-default-policy: all-authenticated\n");
   const std::string config = (dir / ".meshproof.yaml").string();
   // The default all-unauthenticated accepts plaintext on the regulated pod's port; all-authenticated does not.

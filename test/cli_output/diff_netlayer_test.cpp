@@ -20,16 +20,6 @@ const std::string kNlBefore = "test/fixtures/netlayer/before";
 const std::string kNlAfter = "test/fixtures/netlayer/after";
 const std::string kNlBlocked = "test/fixtures/netlayer/blocked";
 
-json nl_query(const std::string& command) {
-  std::vector<std::string> args = replay::shell_split(command);
-  REQUIRE(args.at(0) == "meshproof");
-  args.erase(args.begin());
-  args.insert(args.end(), {"-o", "json"});
-  RunResult q = run_cli(args);
-  INFO(command << "\n" << q.err);
-  REQUIRE(q.exit_code == 0);
-  return json::parse(q.out);
-}
 
 const json* nl_change(const json& d, const std::string& source, const std::string& destination) {
   for (const json& c : d["network"]["changes"])
@@ -70,7 +60,7 @@ TEST_CASE("diff netlayer: a NetworkPolicy-only change that opens one connection 
   // Both sides' commands give the stated verdict of the layer.
   for (const json* c : {store, outside})
     for (const char* side : {"before", "after"}) {
-      const json q = nl_query((*c)[side]["reproduce"].get<std::string>());
+      const json q = replay::query_json((*c)[side]["reproduce"].get<std::string>());
       INFO((*c)[side]["reproduce"].get<std::string>());
       REQUIRE(q.contains("network_layer"));
       CHECK(q["network_layer"]["allowed"].get<bool>() == ((*c)[side]["verdict"].get<std::string>() == "admitted"));

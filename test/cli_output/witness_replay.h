@@ -88,6 +88,19 @@ inline json check_repository(const std::string& dir) {
   return report;
 }
 
+// Runs a `meshproof query ...` command as meshproof printed it (a witness's, a map edge's, a check property's)
+// with `-o json`; it must answer (exit 0).
+inline json query_json(const std::string& command) {
+  std::vector<std::string> args = shell_split(command);
+  REQUIRE(args.at(0) == "meshproof");
+  args.erase(args.begin());
+  args.insert(args.end(), {"-o", "json"});
+  RunResult q = run_cli(args);
+  INFO(command << "\n" << q.err);
+  REQUIRE(q.exit_code == 0);
+  return json::parse(q.out);
+}
+
 // Replays each distinct witness of one `check -o json` report.
 inline void replay_witnesses(const json& report, std::set<std::string>& seen, ReplayCount& count) {
   for (const json& f : report.at("findings")) {

@@ -345,8 +345,13 @@ struct NetencWorld {
   std::unique_ptr<mesh::NetworkLayer> layer;
   std::vector<const model::Workload*> pods;
 
-  explicit NetencWorld(const std::vector<RefPolicy>& policies) {
+  // `admin`: documents of the admin tiers appended to the random policies' (netenc_admin_yaml).
+  explicit NetencWorld(const std::vector<RefPolicy>& policies, const std::string& admin = "") {
     in = netdiff_world(policies, yaml);
+    if (!admin.empty()) {
+      yaml += (yaml.empty() ? "" : "---\n") + admin;
+      in = test::network_world(yaml);
+    }
     layer = std::make_unique<mesh::NetworkLayer>(in->network_policies.get(), in->resources);
     for (const RefPod& p : ref_pods()) pods.push_back(&netdiff_workload(*in, p));
   }
@@ -377,7 +382,89 @@ std::vector<engine::NetConnection> netenc_connections() {
   return out;
 }
 
+// Random admin-tier policies over test::network_world: AdminNetworkPolicies and ClusterNetworkPolicies of both
+// tiers, with distinct priorities (equal ones are the implementation-defined tie the encoding does not take),
+// actions Allow/Accept, Deny and Pass, peers by namespace, by pod or (egress) by network with an except, and
+// ports by number or range.
+std::string netenc_admin_yaml(std::mt19937& rng, int& next_priority) {
+  static const char* const kPeers[] = {"{namespaces: {matchLabels: {team: x}}}", "{namespaces: {}}",
+                                       "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}",
+                                       "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}}"};
+  const bool cluster = rng() % 2;
+  const bool baseline = cluster && rng() % 2;
+  const bool ingress = rng() % 2;
+  const int priority = (next_priority += 1 + static_cast<int>(rng() % 3));
+  std::string y = cluster ? "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n"
+                          : "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\n";
+  y += "metadata: {name: admin" + std::to_string(priority) + "}\nspec:\n";
+  if (cluster) y += std::string("  tier: ") + (baseline ? "Baseline" : "Admin") + "\n";
+  y += "  priority: " + std::to_string(priority) + "\n";
+  y += std::string("  subject: ") + (rng() % 2 ? "{namespaces: {}}" : kPeers[2 + rng() % 2]) + "\n";
+  y += std::string("  ") + (ingress ? "ingress" : "egress") + ":\n";
+  for (size_t i = 0, n = 1 + rng() % 3; i < n; ++i) {
+    static const char* const kActions[] = {"Deny", "Pass", "Allow"};
+    std::string action = kActions[rng() % 3];
+    if (cluster && action == "Allow") action = "Accept";
+    std::string peer = kPeers[rng() % 4];
+    if (!ingress && rng() % 3 == 0) peer = "{networks: [203.0.113.0/24]}";
+    y += "  - {action: " + action + ", " + (ingress ? "from" : "to") + ": [" + peer + "]";
+    const int ports = static_cast<int>(rng() % 3);
+    if (ports == 1)
+      y += cluster ? ", protocols: [{tcp: {destinationPort: {number: 8080}}}]"
+                   : ", ports: [{portNumber: {port: 8080, protocol: TCP}}]";
+    if (ports == 2)
+      y += cluster ? ", protocols: [{tcp: {destinationPort: {range: {start: 5000, end: 9100}}}}]"
+                   : ", ports: [{portRange: {start: 5000, end: 9100, protocol: TCP}}]";
+    y += "}\n";
+  }
+  return y;
+}
+
+// Every sampled connection: the encoding's Sat check answers as NetworkLayer::admit (never Unknown on these
+// small formulas). Returns how many the layer denies.
+size_t netenc_compare(const NetencWorld& world, const std::vector<engine::NetConnection>& connections) {
+  engine::NetworkEncoding enc(*world.layer, world.pods);
+  REQUIRE(enc.unsupported().empty());
+  size_t denied = 0;
+  for (const engine::NetConnection& k : connections) {
+    const std::optional<bool> symbolic = enc.admits(k);
+    INFO(world.yaml << "\nsource " << (k.source ? ref_pods()[*k.source].name : netenc_dotted(k.address)) << " -> "
+                    << ref_pods()[k.destination].name << " " << k.port << "/" << k.protocol);
+    REQUIRE(symbolic.has_value());
+    const bool concrete = world.admit(k);
+    REQUIRE(*symbolic == concrete);
+    denied += concrete ? 0 : 1;
+  }
+  return denied;
+}
+
 }  // namespace
+
+TEST_CASE("differential: the symbolic encoding == the concrete layer with admin and baseline tiers",
+          "[differential][netlayer]") {
+  // Random NetworkPolicies and Cilium policies as below, plus one to three admin-tier policies (v1alpha1 and
+  // ClusterNetworkPolicy): first matches by priority, Pass to the NetworkPolicy tier, the baseline for pods no
+  // NetworkPolicy selects, a baseline Pass to the default.
+  const uint64_t seed = netdiff_env("MESHPROOF_DIFF_SEED", 15) + 2;
+  const uint64_t rounds = std::max<uint64_t>(20, netdiff_env("MESHPROOF_DIFF_ITERATIONS", 100000) / 1000);
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  const std::vector<engine::NetConnection> connections = netenc_connections();
+  size_t checked = 0, denied = 0;
+  for (uint64_t round = 0; round < rounds; ++round) {
+    std::vector<RefPolicy> policies;
+    for (size_t i = 0, n = rng() % 3; i < n; ++i) policies.push_back(random_policy(rng));
+    std::string admin;
+    int priority = 0;
+    for (size_t i = 0, n = 1 + rng() % 3; i < n; ++i) admin += (i ? "---\n" : "") + netenc_admin_yaml(rng, priority);
+    const NetencWorld world(policies, admin);
+    INFO(world.yaml);
+    REQUIRE(world.in->network_policies->diagnostics.empty());
+    denied += netenc_compare(world, connections);
+    checked += connections.size();
+  }
+  CHECK(checked >= 20 * connections.size());
+  CHECK(denied > 0);  // the admin tiers do deny
+}
 
 TEST_CASE("differential: the symbolic encoding of the L3/L4 layer == the concrete layer on random worlds",
           "[differential][netlayer]") {
@@ -395,16 +482,8 @@ TEST_CASE("differential: the symbolic encoding of the L3/L4 layer == the concret
     const size_t n = 1 + rng() % 4;
     for (size_t i = 0; i < n; ++i) policies.push_back(random_policy(rng));
     auto world = std::make_unique<NetencWorld>(policies);
-    engine::NetworkEncoding enc(*world->layer, world->pods);
-    REQUIRE(enc.unsupported().empty());
-    for (const engine::NetConnection& k : connections) {
-      const std::optional<bool> symbolic = enc.admits(k);
-      INFO(world->yaml << "\nsource " << (k.source ? ref_pods()[*k.source].name : netenc_dotted(k.address)) << " -> "
-                       << ref_pods()[k.destination].name << " " << k.port << "/" << k.protocol);
-      REQUIRE(symbolic.has_value());  // never Unknown on these small formulas
-      REQUIRE(*symbolic == world->admit(k));
-      ++checked;
-    }
+    netenc_compare(*world, connections);
+    checked += connections.size();
     if (previous) {
       const engine::NetDifference d =
           engine::NetworkEncoding::difference(*previous->layer, previous->pods, *world->layer, world->pods);

@@ -35,16 +35,6 @@ const json* netlayer_admission(const json& m, const std::string& caller, const s
   return nullptr;
 }
 
-json netlayer_replay(const std::string& command) {
-  std::vector<std::string> args = replay::shell_split(command);
-  REQUIRE(args.at(0) == "meshproof");
-  args.erase(args.begin());
-  args.insert(args.end(), {"-o", "json"});
-  RunResult q = run_cli(args);
-  INFO(command << "\n" << q.err);
-  REQUIRE(q.exit_code == 0);
-  return json::parse(q.out);
-}
 
 }  // namespace
 
@@ -116,14 +106,14 @@ TEST_CASE("map netlayer: every command replays through query with the map's deci
       for (const json& a : e["admissions"]) {
         REQUIRE(a.contains("network"));
         // The admission's command: ALLOW, or DENY by the layer when the edge is blocked.
-        const json answer = netlayer_replay(a["query"].get<std::string>());
+        const json answer = replay::query_json(a["query"].get<std::string>());
         const bool is_blocked = a["network"]["blocked"].get<bool>();
         CHECK(answer["decision"].get<std::string>() == (is_blocked ? "DENY" : "ALLOW"));
         if (is_blocked) CHECK(answer["enforced_by"].get<std::string>() == "networkpolicy");
         blocked += is_blocked;
         // Each source's command: the layer's verdict, the port it saw, the deciding policy.
         for (const json& s : a["network"]["sources"]) {
-          const json q = netlayer_replay(s["query"].get<std::string>());
+          const json q = replay::query_json(s["query"].get<std::string>());
           INFO(s["query"].get<std::string>());
           REQUIRE(q.contains("network_layer"));
           CHECK(q["network_layer"]["allowed"].get<bool>() == (s["verdict"].get<std::string>() == "admitted"));
