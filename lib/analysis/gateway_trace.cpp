@@ -226,10 +226,18 @@ bool follow_istio(const Analysis& a, const mesh::GatewayInfo& g, const GatewayTr
   p.listener_port = chosen->server->port;
   out.listener = "server " + std::to_string(chosen->index) + " (port " + std::to_string(chosen->server->port) + ", " +
                  chosen->server->protocol + ")";
-  out.listener_tls = chosen->tls_mode.empty()
+  // An HTTP server's `tls` holds only httpsRedirect (its mode, PASSTHROUGH when omitted, means nothing there):
+  // with it, every plaintext request gets a 301 to HTTPS before any route (istio.io Gateway reference,
+  // ServerTLSSettings.httpsRedirect; Envoy's require_tls ALL).
+  const bool http_server = !chosen->terminates_tls && chosen->route_kind == "http";
+  out.listener_tls = chosen->tls_mode.empty() || http_server
                          ? (chosen->server->tls.https_redirect ? "plaintext, httpsRedirect" : "plaintext")
                      : chosen->terminates_tls ? chosen->tls_mode + ": TLS terminated at the gateway"
                                               : chosen->tls_mode + ": TLS passed through (the gateway sees only SNI)";
+  if (http_server && chosen->server->tls.https_redirect) {
+    p.answered_at_gateway = "a 301 redirect to HTTPS (tls.httpsRedirect)";
+    return true;
+  }
   const mesh::GatewayRoute* domain = nullptr;
   for (const mesh::GatewayRoute& r : chosen->routes)
     if (!domain && mesh::hostname_matches(r.host, spec.host)) domain = &r;

@@ -231,3 +231,22 @@ TEST_CASE("explain --gateway and the gateway checks count a delegate's backends"
       plaintext_listener = true;
   CHECK(plaintext_listener);
 }
+
+TEST_CASE("query --gateway: an HTTP server with httpsRedirect answers 301 before any route", "[cli][query][gateway]") {
+  const std::string file = fixture("gateway_trace/https_redirect.yaml");
+  auto run = [&](const std::string& port) {
+    auto r = run_cli({"query", file, "--gateway", "istio-system/public", "--host", "shop.example.com", "--port", port,
+                      "-o", "json"});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  const auto plain = run("80");
+  CHECK(plain["listener"]["tls"].get<std::string>() == "plaintext, httpsRedirect");  // not the omitted mode
+  CHECK(plain["outcome"].get<std::string>() ==
+        "the gateway answers with a 301 redirect to HTTPS (tls.httpsRedirect) (the route forwards nothing)");
+  CHECK(plain["backends"].empty());
+  const auto tls = run("443");
+  REQUIRE(tls["backends"].size() == 1);
+  CHECK(tls["backends"][0]["service"].get<std::string>() == "Service shop/web");
+}
