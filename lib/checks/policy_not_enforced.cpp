@@ -36,11 +36,6 @@ namespace {
 
 constexpr const char* kUseWaypoint = "istio.io/use-waypoint";
 
-const std::string* label(const model::Labels& labels, const char* key) {
-  auto it = labels.find(key);
-  return it == labels.end() ? nullptr : &it->second;
-}
-
 const model::Service* find_service(const Context& ctx, const std::string& ns, const std::string& name) {
   for (const model::Service& s : ctx.resources.services)
     if (s.meta.ns == ns && s.meta.name == name) return &s;
