@@ -5,7 +5,8 @@
 // policy needs PeerAuthentication mode DISABLE (https://docs.cilium.io/en/stable/network/servicemesh/istio/;
 // docs/semantics.md#cilium-l7-and-istio-mtls, networkpolicy.md C3 and I7).
 #include <algorithm>
-#include <map>
+#include <optional>
+#include <set>
 
 #include "base/text.h"
 #include "checks/check.h"
@@ -71,23 +72,40 @@ class CiliumL7UnderMtls final : public Check {
     const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
     if (layer.empty()) return;
     std::vector<CiliumL7Conflict> conflicts;
+    std::optional<std::vector<SidecarPod>> pods;  // computed once, when some policy has an L7 entry
     for (const model::NetworkPolicyObject* p : layer.policies())
       if (p->cilium)
         for (const model::NetRule& rule : p->ingress)
-          for (const model::NetL7Ports& entry : rule.l7) collect(ctx, layer, *p, entry, conflicts);
+          for (const model::NetL7Ports& entry : rule.l7) {
+            if (!pods) pods = sidecar_pods(ctx, layer);
+            collect(*pods, *p, entry, conflicts);
+          }
     for (const CiliumL7Conflict& c : conflicts) out.push_back(finding(c));
   }
 
  private:
-  static void collect(const Context& ctx, const mesh::NetworkLayer& layer, const model::NetworkPolicyObject& p,
+  // A declared sidecar pod and the policies that select it for ingress. Ambient pods receive mesh traffic on
+  // HBONE 15008 (hbone-blocked judges that port); pods without a sidecar accept plaintext, which Cilium's proxy
+  // reads.
+  struct SidecarPod {
+    const mesh::Workload* workload;
+    std::vector<const model::NetworkPolicyObject*> selecting;
+  };
+
+  static std::vector<SidecarPod> sidecar_pods(const Context& ctx, const mesh::NetworkLayer& layer) {
+    std::vector<SidecarPod> out;
+    for (const mesh::Workload& w : ctx.mesh.workloads)
+      if (w.data_plane == mesh::DataPlane::Sidecar && w.decl)
+        out.push_back(SidecarPod{&w, layer.selecting(layer.pod(*w.decl), true)});
+    return out;
+  }
+
+  static void collect(const std::vector<SidecarPod>& pods, const model::NetworkPolicyObject& p,
                       const model::NetL7Ports& entry, std::vector<CiliumL7Conflict>& out) {
     CiliumL7Conflict c{&p, &entry, {}, {}};
-    for (const mesh::Workload& w : ctx.mesh.workloads) {
-      // Ambient pods receive mesh traffic on HBONE 15008 (hbone-blocked judges that port); pods without a
-      // sidecar accept plaintext, which Cilium's proxy reads.
-      if (w.data_plane != mesh::DataPlane::Sidecar || !w.decl) continue;
-      const auto selecting = layer.selecting(layer.pod(*w.decl), true);
-      if (std::find(selecting.begin(), selecting.end(), &p) == selecting.end()) continue;
+    for (const SidecarPod& pod : pods) {
+      if (std::find(pod.selecting.begin(), pod.selecting.end(), &p) == pod.selecting.end()) continue;
+      const mesh::Workload& w = *pod.workload;
       std::set<uint32_t> seen;
       for (const model::NetPort& item : entry.ports)
         for (const mesh::WorkloadPort* wp : cilium_l7_ports_of(w, item)) {

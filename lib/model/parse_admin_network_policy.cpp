@@ -70,11 +70,8 @@ void read_anp_port(const Node& n, Reader& r, NetPort& p) {
 }
 
 void read_anp_rule(const Node& item, Reader& r, bool egress, bool baseline, NetRule& rule) {
-  rule.loc = item.loc;
   const char* peers_key = egress ? "to" : "from";
-  r.check_fields(item, {"name", "action", peers_key, "ports"});
-  r.get_string(item, "name", rule.name);
-  if (rule.name.size() > 100) r.error(item.key_loc("name"), "rule name is longer than 100 characters", "shorten it");
+  read_admin_rule_head(item, r, peers_key, "ports", rule);
   std::string action;
   r.get_string(item, "action", action);
   if (action == "Allow")
@@ -173,6 +170,13 @@ void parse_admin_network_policy(const Node& obj, Reader& r, NetworkPolicyObject&
     }
   }
   finish_admin_policy(r, p, before);
+}
+
+void read_admin_rule_head(const Node& item, Reader& r, const char* peers_key, const char* ports_key, NetRule& rule) {
+  rule.loc = item.loc;
+  r.check_fields(item, {"name", "action", peers_key, ports_key});
+  r.get_string(item, "name", rule.name);
+  if (rule.name.size() > 100) r.error(item.key_loc("name"), "rule name is longer than 100 characters", "shorten it");
 }
 
 void finish_admin_policy(Reader& r, NetworkPolicyObject& p, size_t diagnostics_before) {

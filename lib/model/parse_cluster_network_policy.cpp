@@ -135,11 +135,8 @@ void cnp_protocol(const Node& item, Reader& r, NetPort& port) {
 }
 
 void cnp_rule(const Node& item, Reader& r, bool egress, NetRule& rule, std::vector<std::pair<std::string, Loc>>& unmodelled) {
-  rule.loc = item.loc;
   const char* peers_key = egress ? "to" : "from";
-  r.check_fields(item, {"name", "action", peers_key, "protocols"});
-  r.get_string(item, "name", rule.name);
-  if (rule.name.size() > 100) r.error(item.key_loc("name"), "rule name is longer than 100 characters", "shorten it");
+  read_admin_rule_head(item, r, peers_key, "protocols", rule);
   std::string action;
   if (!r.get_string(item, "action", action))
     r.error(item.loc, "rule has no action", "set action: Accept, Deny or Pass");

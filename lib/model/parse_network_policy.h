@@ -24,6 +24,9 @@ void parse_cluster_network_policy(const Node& obj, Reader& r, NetworkPolicyObjec
 // Shared by the admin kinds: a `pods` peer (namespaceSelector AND podSelector) and the `subject`.
 void read_anp_pods(const Node& n, Reader& r, NetPeer& peer);
 void read_anp_subject(const Node& spec, Reader& r, NetworkPolicyObject& p);
+// An admin-tier rule's location, known fields (name, action, the peers and ports keys) and name (at most 100
+// characters), as both admin CRDs define them.
+void read_admin_rule_head(const Node& item, Reader& r, const char* peers_key, const char* ports_key, NetRule& rule);
 // After an admin-tier object's rules are read: a direction with rules restricts it, and the object is valid
 // when no error was added since `diagnostics_before`.
 void finish_admin_policy(Reader& r, NetworkPolicyObject& p, size_t diagnostics_before);
