@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <functional>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "base/text.h"
 
@@ -49,6 +52,17 @@ void responsible_of(const mesh::Mesh& mesh, const mesh::Hop& h, ResourceRef& ref
   loc = ref.loc;
 }
 
+// The workloads of the lists, ascending, each once. One strictly ascending list (the usual case: every hop of a
+// group shares its Service's client list) is used as it is; a set per finding cost clients × findings.
+std::vector<size_t> ascending_union(const std::vector<const std::vector<size_t>*>& lists) {
+  if (lists.size() == 1 &&
+      std::adjacent_find(lists[0]->begin(), lists[0]->end(), std::greater_equal<size_t>()) == lists[0]->end())
+    return *lists[0];
+  std::set<size_t> all;
+  for (const std::vector<size_t>* l : lists) all.insert(l->begin(), l->end());
+  return {all.begin(), all.end()};
+}
+
 }  // namespace
 
 std::vector<HopGroup> group_hops(const mesh::Mesh& mesh, const std::vector<mesh::Hop>& hops,
@@ -72,7 +86,7 @@ std::vector<HopGroup> group_hops(const mesh::Mesh& mesh, const std::vector<mesh:
 
 std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g) {
   std::vector<std::string> gateways;
-  std::set<size_t> workloads;
+  std::vector<const std::vector<size_t>*> member_lists;  // hops toward one Service share their client list
   for (const mesh::Hop* h : g.hops) {
     if (!h->client_name.empty()) {
       if (std::find(gateways.begin(), gateways.end(), h->client_name) == gateways.end())
@@ -81,18 +95,19 @@ std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g) {
       const model::Gateway& gw = *h->gateway->gateway;
       const std::string name = "Gateway " + mesh::effective_namespace(gw) + "/" + gw.meta.name;
       if (std::find(gateways.begin(), gateways.end(), name) == gateways.end()) gateways.push_back(name);
-    } else {
-      workloads.insert(h->clients->begin(), h->clients->end());
+    } else if (std::find(member_lists.begin(), member_lists.end(), h->clients.get()) == member_lists.end()) {
+      member_lists.push_back(h->clients.get());
     }
   }
+  const std::vector<size_t> workloads = ascending_union(member_lists);
   std::vector<std::string> parts;
   if (workloads.size() == 1) {
-    parts.push_back(mesh.workloads[*workloads.begin()].ref().display());
+    parts.push_back(mesh.workloads[workloads.front()].ref().display());
   } else if (!workloads.empty()) {
     std::vector<std::string> namespaces;
+    std::unordered_set<std::string_view> seen;
     for (size_t w : workloads)
-      if (std::find(namespaces.begin(), namespaces.end(), mesh.workloads[w].ns) == namespaces.end())
-        namespaces.push_back(mesh.workloads[w].ns);
+      if (seen.insert(mesh.workloads[w].ns).second) namespaces.push_back(mesh.workloads[w].ns);
     std::string list = namespaces.size() <= 4 ? join(namespaces, ", ")
                                               : namespaces[0] + ", " + namespaces[1] + ", " + namespaces[2] + " and " +
                                                     std::to_string(namespaces.size() - 3) + " more";

@@ -8,6 +8,7 @@
 
 #include "checks/check.h"
 #include "checks/describe.h"
+#include "checks/policy_workloads.h"
 #include "ir/lower_ztunnel.h"
 
 namespace meshproof::checks {
@@ -20,15 +21,12 @@ constexpr const char* kHelp =
     "(docs/semantics.md#ztunnel)";
 
 // The ambient workloads whose ztunnel enforces `p` (the policy applies to them and ztunnel accepts it).
-std::vector<const mesh::Workload*> ztunnel_targets(const Context& ctx, const model::AuthorizationPolicy& p) {
+std::vector<const mesh::Workload*> ztunnel_targets(const PolicyWorkloads& applying,
+                                                   const model::AuthorizationPolicy& p) {
   std::vector<const mesh::Workload*> out;
   if (!ir::ztunnel_skip_reason(p).empty()) return out;
-  for (const mesh::Workload& w : ctx.mesh.workloads) {
-    if (w.data_plane != mesh::DataPlane::Ambient) continue;
-    if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) !=
-        w.authorization_policies.end())
-      out.push_back(&w);
-  }
+  for (const mesh::Workload* w : applying.of(p))
+    if (w->data_plane == mesh::DataPlane::Ambient) out.push_back(w);
   return out;
 }
 
@@ -89,8 +87,9 @@ class L7RuleAtZtunnel final : public Check {
   }
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
+    const PolicyWorkloads applying(ctx.mesh);
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
-      std::vector<const mesh::Workload*> targets = ztunnel_targets(ctx, p);
+      std::vector<const mesh::Workload*> targets = ztunnel_targets(applying, p);
       if (targets.empty()) continue;
       for (size_t i = 0; i < p.rules.size(); ++i) {
         ir::ZtunnelRuleEffect e = ir::ztunnel_rule_effect(p, static_cast<int>(i));

@@ -7,6 +7,7 @@
 
 #include "base/text.h"
 #include "checks/gap_findings.h"
+#include "checks/policy_workloads.h"
 #include "mesh/network_layer.h"
 
 namespace meshproof::checks {
@@ -54,6 +55,7 @@ void report_network_blocked_allow_rules(const Context& ctx, const CheckInfo& inf
                                         const std::set<ir::RuleId>& already_reported, std::vector<Finding>& out) {
   const mesh::NetworkLayer layer(ctx.network_policies, ctx.resources);
   if (layer.empty()) return;
+  const PolicyWorkloads applying(ctx.mesh);
   for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
     if (p.action != model::Action::Allow || p.dry_run) continue;
     for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -62,10 +64,8 @@ void report_network_blocked_allow_rules(const Context& ctx, const CheckInfo& inf
       std::vector<std::string> workloads, ports_text;
       const model::NetworkPolicyObject* closing = nullptr;
       bool all_closed = true;
-      for (const mesh::Workload& w : ctx.mesh.workloads) {
-        if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
-            w.authorization_policies.end())
-          continue;
+      for (const mesh::Workload* wp : applying.of(p)) {
+        const mesh::Workload& w = *wp;
         const std::vector<uint32_t> ports = netblock_rule_ports(p.rules[i], w);
         const model::NetworkPolicyObject* c = netblock_closing(layer, w, ports);
         if (!c) {

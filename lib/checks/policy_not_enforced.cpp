@@ -26,6 +26,7 @@
 #include "checks/check.h"
 #include "checks/describe.h"
 #include "checks/gap_findings.h"
+#include "checks/policy_workloads.h"
 #include "checks/sidecar_scope.h"
 #include "ir/lower_ztunnel.h"
 #include "mesh/enforcement.h"
@@ -91,14 +92,15 @@ class PolicyNotEnforced final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     const mesh::WaypointModel waypoints = mesh::compute_waypoints(ctx.mesh);
+    const PolicyWorkloads applying(ctx.mesh);
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
       if (!p.target_refs.empty()) {
         report_unbound_targets(ctx, waypoints, p, out);
         continue;
       }
-      if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(ctx, p, out);
-      report_waypoint_pods_only(ctx, waypoints, p, out);
-      report_outside_mesh(ctx, waypoints, p, out);
+      if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(applying, p, out);
+      report_waypoint_pods_only(applying, waypoints, p, out);
+      report_outside_mesh(ctx, applying, waypoints, p, out);
     }
     for (const model::Sidecar& s : ctx.resources.sidecars) report_ambient_sidecar(ctx, s, out);
   }
@@ -183,13 +185,11 @@ class PolicyNotEnforced final : public Check {
 
   // A policy whose selected workloads are all declared and outside the mesh: the enforcement chain of each is
   // `none` (no sidecar, no ambient enrollment; docs/semantics.md#enforcement-chain, #data-plane-membership).
-  void report_outside_mesh(const Context& ctx, const mesh::WaypointModel& waypoints,
+  void report_outside_mesh(const Context& ctx, const PolicyWorkloads& applying, const mesh::WaypointModel& waypoints,
                            const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
     std::vector<std::string> outside;
-    for (const mesh::Workload& w : ctx.mesh.workloads) {
-      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
-          w.authorization_policies.end())
-        continue;
+    for (const mesh::Workload* wp : applying.of(p)) {
+      const mesh::Workload& w = *wp;
       if (w.origin != mesh::WorkloadOrigin::Declared) return;
       const mesh::EnforcementChain chain =
           mesh::enforcement_chain(ctx.mesh, waypoints, w, 0, {mesh::CallerKind::Ambient, false});
@@ -236,12 +236,10 @@ class PolicyNotEnforced final : public Check {
   }
 
   // AUDIT/CUSTOM selector or namespace policies whose workloads are all ambient (none with a sidecar or gateway).
-  void report_ztunnel_only(const Context& ctx, const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+  void report_ztunnel_only(const PolicyWorkloads& applying, const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
     std::vector<std::string> ambient;
-    for (const mesh::Workload& w : ctx.mesh.workloads) {
-      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
-          w.authorization_policies.end())
-        continue;
+    for (const mesh::Workload* wp : applying.of(p)) {
+      const mesh::Workload& w = *wp;
       if (w.data_plane == mesh::DataPlane::Sidecar || w.data_plane == mesh::DataPlane::Gateway) return;
       if (w.data_plane == mesh::DataPlane::Ambient && w.origin == mesh::WorkloadOrigin::Declared)
         ambient.push_back(describe_workload(w));
@@ -263,14 +261,12 @@ class PolicyNotEnforced final : public Check {
   }
   // A selector policy that selects only waypoint pods (declared ones; a policy that also selects other
   // workloads is enforced there).
-  void report_waypoint_pods_only(const Context& ctx, const mesh::WaypointModel& waypoints,
+  void report_waypoint_pods_only(const PolicyWorkloads& applying, const mesh::WaypointModel& waypoints,
                                  const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
     if (p.selector.match_labels.empty()) return;
     std::vector<std::string> pods;
-    for (const mesh::Workload& w : ctx.mesh.workloads) {
-      if (std::find(w.authorization_policies.begin(), w.authorization_policies.end(), &p) ==
-          w.authorization_policies.end())
-        continue;
+    for (const mesh::Workload* wp : applying.of(p)) {
+      const mesh::Workload& w = *wp;
       if (!waypoints.is_waypoint_pod(w) || w.origin != mesh::WorkloadOrigin::Declared) return;
       pods.push_back(describe_workload(w));
     }

@@ -3,6 +3,7 @@
 // (T3, T7), and what the server's data plane and PeerAuthentication make of it (T5, T6).
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -291,17 +292,36 @@ void add_hops(const Mesh& mesh, const Partition& p, const GatewayInfo* gateway, 
   }
 }
 
+// Namespaces whose clients may choose a DestinationRule differently from the rest: those that hold rules (local
+// and selector rules), the root namespace, and those a rule's exportTo names. A client of any other namespace
+// has no rule of its own and sees exactly the exported rules every such namespace sees
+// (choose_destination_rule), so all of them choose the same rule for a host: one lookup per Service serves
+// them all, where one per client namespace cost Services × namespaces.
+std::set<std::string> rule_sensitive_namespaces(const Mesh& mesh) {
+  std::set<std::string> out{mesh.root_namespace()};
+  for (const model::DestinationRule& d : mesh.resources->destination_rules) {
+    out.insert(effective_namespace(d));
+    out.insert(d.export_to.begin(), d.export_to.end());
+  }
+  return out;
+}
+
 // Sidecar clients of one Service: partitioned by the rule they use, then one hop per port and endpoint.
 void service_hops(const Mesh& mesh, const std::vector<ClientGroup>& groups,
-                  const std::map<std::string, std::vector<size_t>>& by_namespace, const model::Service& s,
-                  MemberCache& cache, std::vector<Hop>& out) {
+                  const std::map<std::string, std::vector<size_t>>& by_namespace,
+                  const std::set<std::string>& rule_sensitive, const model::Service& s, MemberCache& cache,
+                  std::vector<Hop>& out) {
   auto ns = by_namespace.find(effective_namespace(s));
   if (ns == by_namespace.end()) return;
   std::vector<Partition> partitions;
   const std::string host = fqdn(s);
+  std::optional<DrChoice> common;  // the choice of every namespace outside rule_sensitive
   for (size_t i = 0; i < groups.size(); ++i) {
     const ClientGroup& g = groups[i];
-    DrChoice c = choose_destination_rule(mesh, g.ns, mesh.workloads[g.members.front()].labels, host);
+    const model::Labels& labels = mesh.workloads[g.members.front()].labels;
+    const bool sensitive = rule_sensitive.count(g.ns) > 0;
+    if (!sensitive && !common) common = choose_destination_rule(mesh, g.ns, labels, host);
+    DrChoice c = sensitive ? choose_destination_rule(mesh, g.ns, labels, host) : *common;
     auto same = [&](const Partition& p) { return p.choice.rule == c.rule && p.choice.scope == c.scope; };
     auto it = std::find_if(partitions.begin(), partitions.end(), same);
     if (it == partitions.end()) it = partitions.insert(partitions.end(), Partition{std::move(c), {}, nullptr});
@@ -416,8 +436,10 @@ std::vector<Hop> client_tls_hops(const Mesh& mesh) {
   std::vector<Hop> out;
   const std::vector<ClientGroup> groups = sidecar_clients(mesh);
   MemberCache cache;
+  const std::set<std::string> rule_sensitive = rule_sensitive_namespaces(mesh);
   if (!groups.empty())
-    for (const model::Service& s : mesh.resources->services) service_hops(mesh, groups, by_namespace, s, cache, out);
+    for (const model::Service& s : mesh.resources->services)
+      service_hops(mesh, groups, by_namespace, rule_sensitive, s, cache, out);
   for (const GatewayInfo& gi : mesh.gateways) gateway_hops(mesh, gi, by_namespace, out);
   return out;
 }
