@@ -137,6 +137,29 @@ TEST_CASE("exportTo and host precedence decide the rule (T4)", "[mesh][client-tl
   }
 }
 
+// Clients of namespaces without rules share one lookup per Service (mesh/client_tls.cpp, rule_sensitive_namespaces):
+// a namespace an exportTo names, or that holds a rule, must still get its own.
+TEST_CASE("a namespace named by exportTo sees the rule, other namespaces without rules do not (T4)",
+          "[mesh][client-tls]") {
+  for (bool audit_first : {true, false}) {
+    const std::string audit = deployment("audit", "scanner");
+    const std::string others = deployment("ops", "cron") + deployment("own", "tool") +
+                               dr("own", "own-rule", "{host: api.pay.svc.cluster.local, trafficPolicy: {tls: {mode: "
+                                                     "ISTIO_MUTUAL}}}");
+    Hops h = hops_of((audit_first ? audit + kWorld + others : kWorld + others + audit) +
+                     dr("pay", "to-audit", "{host: api, exportTo: [audit], trafficPolicy: {tls: {mode: DISABLE}}}"));
+    INFO("audit's Deployment " << (audit_first ? "first" : "last"));
+    REQUIRE(h.get("audit").dr.rule);
+    CHECK(h.get("audit").dr.rule->meta.name == "to-audit");
+    CHECK(h.get("audit").transport == mesh::HopTransport::Plaintext);
+    CHECK(h.get("web").dr.rule == nullptr);
+    CHECK(h.get("ops").dr.rule == nullptr);
+    CHECK(h.get("web").transport == mesh::HopTransport::Mtls);
+    REQUIRE(h.get("own").dr.rule);
+    CHECK(h.get("own").dr.rule->meta.name == "own-rule");
+  }
+}
+
 TEST_CASE("what the server makes of it (T5, T6)", "[mesh][client-tls]") {
   SECTION("plaintext to STRICT is rejected") {
     Hops h = hops_of(kWorld + pa("pay", "default", "{mtls: {mode: STRICT}}") +
