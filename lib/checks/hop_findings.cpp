@@ -1,8 +1,8 @@
 #include "checks/hop_findings.h"
 
 #include <algorithm>
-#include <map>
 #include <functional>
+#include <map>
 #include <set>
 #include <string_view>
 #include <unordered_set>

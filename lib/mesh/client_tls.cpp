@@ -3,7 +3,6 @@
 // (T3, T7), and what the server's data plane and PeerAuthentication make of it (T5, T6).
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <set>
 #include <tuple>
 
@@ -261,7 +260,7 @@ std::vector<ClientGroup> sidecar_clients(const Mesh& mesh) {
 // Clients that use the same rule for a Service (found in the same lookup step) send the same thing.
 struct Partition {
   DrChoice choice;
-  std::vector<size_t> groups;                          // indexes into the client groups
+  std::vector<size_t> groups;                          // indexes into the client groups (kAlikeGroups: see there)
   std::shared_ptr<const std::vector<size_t>> members;  // their workloads, ascending
 };
 
@@ -306,37 +305,65 @@ std::set<std::string> rule_sensitive_namespaces(const Mesh& mesh) {
   return out;
 }
 
-// Sidecar clients of one Service: partitioned by the rule they use, then one hop per port and endpoint.
-void service_hops(const Mesh& mesh, const std::vector<ClientGroup>& groups,
-                  const std::map<std::string, std::vector<size_t>>& by_namespace,
-                  const std::set<std::string>& rule_sensitive, const model::Service& s, MemberCache& cache,
-                  std::vector<Hop>& out) {
+// The sidecar client groups, split into those of rule-sensitive namespaces (each looks its rule up) and the rest
+// (one lookup for all). Indexes ascending.
+struct ClientGroups {
+  std::vector<ClientGroup> groups;
+  std::vector<size_t> sensitive, alike;
+};
+
+ClientGroups client_groups(const Mesh& mesh) {
+  ClientGroups out{sidecar_clients(mesh), {}, {}};
+  const std::set<std::string> sensitive = rule_sensitive_namespaces(mesh);
+  for (size_t i = 0; i < out.groups.size(); ++i)
+    (sensitive.count(out.groups[i].ns) ? out.sensitive : out.alike).push_back(i);
+  return out;
+}
+
+// In a partition's key: all of ClientGroups::alike.
+constexpr size_t kAlikeGroups = static_cast<size_t>(-1);
+
+std::shared_ptr<const std::vector<size_t>> members_of(const ClientGroups& clients, const std::vector<size_t>& key,
+                                                      MemberCache& cache) {
+  std::shared_ptr<const std::vector<size_t>>& members = cache[key];
+  if (!members) {
+    auto all = std::make_shared<std::vector<size_t>>();
+    auto add = [&](size_t i) {
+      all->insert(all->end(), clients.groups[i].members.begin(), clients.groups[i].members.end());
+    };
+    for (size_t i : key) {
+      if (i != kAlikeGroups)
+        add(i);
+      else
+        for (size_t j : clients.alike) add(j);
+    }
+    std::sort(all->begin(), all->end());
+    members = std::move(all);
+  }
+  return members;
+}
+
+// Sidecar clients of one Service: partitioned by the rule they use, then one hop per port and endpoint. The
+// partitions are in the order of their first group; the first of the alike groups stands for all of them.
+void service_hops(const Mesh& mesh, const ClientGroups& clients,
+                  const std::map<std::string, std::vector<size_t>>& by_namespace, const model::Service& s,
+                  MemberCache& cache, std::vector<Hop>& out) {
   auto ns = by_namespace.find(effective_namespace(s));
   if (ns == by_namespace.end()) return;
+  std::vector<size_t> deciders = clients.sensitive;
+  if (!clients.alike.empty())
+    deciders.insert(std::upper_bound(deciders.begin(), deciders.end(), clients.alike.front()), clients.alike.front());
   std::vector<Partition> partitions;
   const std::string host = fqdn(s);
-  std::optional<DrChoice> common;  // the choice of every namespace outside rule_sensitive
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const ClientGroup& g = groups[i];
-    const model::Labels& labels = mesh.workloads[g.members.front()].labels;
-    const bool sensitive = rule_sensitive.count(g.ns) > 0;
-    if (!sensitive && !common) common = choose_destination_rule(mesh, g.ns, labels, host);
-    DrChoice c = sensitive ? choose_destination_rule(mesh, g.ns, labels, host) : *common;
+  for (size_t i : deciders) {
+    const ClientGroup& g = clients.groups[i];
+    DrChoice c = choose_destination_rule(mesh, g.ns, mesh.workloads[g.members.front()].labels, host);
     auto same = [&](const Partition& p) { return p.choice.rule == c.rule && p.choice.scope == c.scope; };
     auto it = std::find_if(partitions.begin(), partitions.end(), same);
     if (it == partitions.end()) it = partitions.insert(partitions.end(), Partition{std::move(c), {}, nullptr});
-    it->groups.push_back(i);
+    it->groups.push_back(!clients.alike.empty() && i == clients.alike.front() ? kAlikeGroups : i);
   }
-  for (Partition& p : partitions) {
-    std::shared_ptr<const std::vector<size_t>>& members = cache[p.groups];
-    if (!members) {
-      auto all = std::make_shared<std::vector<size_t>>();
-      for (size_t i : p.groups) all->insert(all->end(), groups[i].members.begin(), groups[i].members.end());
-      std::sort(all->begin(), all->end());
-      members = std::move(all);
-    }
-    p.members = members;
-  }
+  for (Partition& p : partitions) p.members = members_of(clients, p.groups, cache);
   for (const model::ServicePort& sp : s.ports) {
     if (!tcp(sp)) continue;
     const auto eps = endpoints(mesh, ns->second, s, sp);
@@ -434,12 +461,10 @@ std::vector<Hop> client_tls_hops(const Mesh& mesh) {
   std::map<std::string, std::vector<size_t>> by_namespace;
   for (size_t i = 0; i < mesh.workloads.size(); ++i) by_namespace[mesh.workloads[i].ns].push_back(i);
   std::vector<Hop> out;
-  const std::vector<ClientGroup> groups = sidecar_clients(mesh);
+  const ClientGroups clients = client_groups(mesh);
   MemberCache cache;
-  const std::set<std::string> rule_sensitive = rule_sensitive_namespaces(mesh);
-  if (!groups.empty())
-    for (const model::Service& s : mesh.resources->services)
-      service_hops(mesh, groups, by_namespace, rule_sensitive, s, cache, out);
+  if (!clients.groups.empty())
+    for (const model::Service& s : mesh.resources->services) service_hops(mesh, clients, by_namespace, s, cache, out);
   for (const GatewayInfo& gi : mesh.gateways) gateway_hops(mesh, gi, by_namespace, out);
   return out;
 }
