@@ -21,7 +21,7 @@
 #
 # Options:
 #   --sizes "N ..."      policy counts (default "1000 10000 50000 100000")
-#   --shapes "S ..."     meshgen shapes (docs/meshgen.md; default "default", or $SHAPES): default, unique, mixed.
+#   --shapes "S ..."     meshgen shapes (docs/meshgen.md; default "default", or $SHAPES): default, unique, mixed, ambient.
 #                        With more than one, the summary adds a table per shape: check ÷ floor, peak RSS, phases.
 #   --runs R             repetitions per measurement (default 3)
 #   --cache DIR          where the meshgen trees live (default /tmp/meshproof-bench)

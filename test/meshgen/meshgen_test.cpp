@@ -95,7 +95,7 @@ TEST_CASE("meshgen: the default shape writes the tree meshgen wrote before shape
 }
 
 TEST_CASE("meshgen: every shape is deterministic and meshproof reads it without an input problem") {
-  for (const std::string shape : {"default", "unique", "mixed"}) {
+  for (const std::string shape : {"default", "unique", "mixed", "ambient"}) {
     INFO("shape " << shape);
     const fs::path first = scratch(shape + "-1"), second = scratch(shape + "-2");
     REQUIRE(run_meshgen(first, "--policies 400 --seed 3 --shape " + shape) == 0);
@@ -138,6 +138,36 @@ TEST_CASE("meshgen: the shapes write the configurations they promise") {
   CHECK(tree_hash(mixed) != tree_hash(seeded));  // the seed decides
 }
 
+TEST_CASE("meshgen: the ambient shape writes ambient namespaces, waypoints with targetRefs policies and gateway routes") {
+  const fs::path dir = scratch("ambient");
+  REQUIRE(run_meshgen(dir, "--policies 2000 --shape ambient") == 0);
+  const std::string a = all_text(dir);
+  const size_t namespaces = count(a, "kind: Namespace\n") - 1;  // istio-system is neither
+  const size_t ambient = count(a, "istio.io/dataplane-mode: ambient\n");
+  const size_t waypoints = count(a, "gatewayClassName: istio-waypoint\n");
+  CHECK(ambient == (namespaces + 1) / 2);  // 50 %, spread evenly from the first namespace
+  CHECK(waypoints == (ambient + 1) / 2);
+  CHECK(count(a, "istio-injection: enabled\n") == namespaces - ambient);
+  CHECK(count(a, "istio.io/use-waypoint: waypoint\n") > 0);
+  CHECK(count(a, "  targetRefs:\n    - kind: Service\n") > 0);
+  CHECK(count(a, "kind: VirtualService\n") > 0);
+
+  // meshproof sees what was written: the waypoints enforce the targetRefs policies (never "enforced nowhere"),
+  // and ztunnel the selector policies of the ambient namespaces without one.
+  auto r = meshproof::test::run_cli({"check", dir.string(), "-o", "json"});
+  REQUIRE(r.exit_code == 1);
+  size_t at_ztunnel = 0;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  for (const auto& f : report.at("findings")) {
+    const std::string check = f.at("check").get<std::string>();
+    CHECK(check != "policy-not-enforced");
+    CHECK(check != "waypoint-bypass");
+    CHECK(check != "invalid-resource");
+    if (check == "l7-rule-at-ztunnel") ++at_ztunnel;
+  }
+  CHECK(at_ztunnel > 0);
+}
+
 TEST_CASE("meshgen: an explicit option wins over the shape, and a policy mix above 100 % is refused") {
   const fs::path dir = scratch("override");
   REQUIRE(run_meshgen(dir, "--policies 200 --shape unique --deny-all none") == 0);
@@ -152,10 +182,12 @@ TEST_CASE("meshgen: an explicit option wins over the shape, and a policy mix abo
 // each check's analyzers chunk by chunk (checks/gap_pass.h). The merge must give what one visit of every
 // class in order gives: same findings, same workload lists, same (first) witnesses. Trees where a rule
 // applies to many classes (root and namespace-wide policies, shared policy sets) are where chunks split a
-// rule's facts; the samples add every check's finding kinds.
+// rule's facts; the samples add every check's finding kinds. The other checks run in parallel on the
+// --threads workers (checks/run.cpp) and are joined in registry order; the ambient tree gives the waypoint
+// checks, the costliest of them, work on many Services.
 TEST_CASE("meshgen: the symbolic pass finds the same in one chunk as in many") {
   std::vector<std::string> trees;
-  for (const std::string shape : {"default", "mixed"}) {
+  for (const std::string shape : {"default", "mixed", "ambient"}) {
     fs::path dir = scratch("chunks-" + shape);
     REQUIRE(run_meshgen(dir, "--policies 400 --seed 3 --shape " + shape) == 0);
     trees.push_back(dir.string());

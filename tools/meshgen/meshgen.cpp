@@ -133,6 +133,8 @@ struct NamespacePlan {
   PaMode pa = PaMode::None;
   bool deny_all = false;
   bool has_jwt = false;  // a RequestAuthentication for its user-facing workloads
+  bool ambient = false;   // istio.io/dataplane-mode=ambient instead of sidecar injection
+  bool waypoint = false;  // (ambient) a waypoint serves its Services; policies use targetRefs
   std::string issuer;
   std::vector<size_t> workloads;
 };
@@ -177,6 +179,10 @@ WorkloadPlan plan_workload(const ShapeOptions& s, const NamespacePlan& ns, size_
   return w;
 }
 
+// Whether item `index` is among `percent` % of a sequence spread evenly, starting with the first: it is when
+// ceil((index+1)p/100) steps up. Draws nothing, so options at 0 leave every random stream as it was.
+bool evenly(uint64_t index, uint64_t percent) { return ((index + 1) * percent + 99) / 100 > (index * percent + 99) / 100; }
+
 // Decides the topology and how many AuthorizationPolicies each namespace and workload gets, so that
 // the total is exactly --policies: one deny-all per namespace that has one, and per workload a count
 // spread evenly around --policies-per-workload.
@@ -185,6 +191,7 @@ Plan make_plan(const Options& o) {
   Rng rng(o.seed ^ kPlanStream);
   Plan plan;
   uint64_t remaining = o.policies;
+  uint64_t ambient_seen = 0;
   while (remaining > 0) {
     NamespacePlan ns;
     size_t index = plan.namespaces.size();
@@ -192,8 +199,9 @@ Plan make_plan(const Options& o) {
     ns.domain = kDomains[index % kDomains.size()];
     // Exactly --regulated-percent of the namespaces, spread evenly and starting with the first, so that
     // even a small tree has a regulated namespace: namespace i is regulated when ceil((i+1)p/100) steps up.
-    const uint64_t p = o.regulated_percent;
-    ns.regulated = ((index + 1) * p + 99) / 100 > (index * p + 99) / 100;
+    ns.regulated = evenly(index, o.regulated_percent);
+    ns.ambient = evenly(index, s.ambient_percent);
+    ns.waypoint = ns.ambient && evenly(ambient_seen++, s.waypoint_percent);
     uint32_t r = rng.below(100);
     // Regulated namespaces are STRICT almost always; the rest mix explicit STRICT, inherit-from-mesh
     // and a few left in the rollout's PERMISSIVE mode.
@@ -294,7 +302,7 @@ class Writer {
     const NamespacePlan& ns = plan_.namespaces[index];
     std::string t;
     t += "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns.name + "\n  labels:\n";
-    t += "    istio-injection: enabled\n";
+    t += ns.ambient ? "    istio.io/dataplane-mode: ambient\n" : "    istio-injection: enabled\n";
     t += "    meshgen.example/team: team-" + ns.domain + "\n";
     if (ns.regulated) t += "    compliance.meshproof.dev/regulated: \"true\"\n";
     if (ns.pa != PaMode::None) {
@@ -303,7 +311,11 @@ class Writer {
            ns.name + "\nspec:\n  mtls:\n    mode: ";
       t += ns.pa == PaMode::Strict ? "STRICT\n" : "PERMISSIVE\n";
     }
-    if (ns.deny_all) {
+    if (ns.waypoint) t += waypoint_gateway(ns);
+    if (ns.deny_all && ns.waypoint) {
+      t += waypoint_only_policy(ns);
+      ++policies_;
+    } else if (ns.deny_all) {
       t += "---\n# Default deny: an ALLOW policy without rules matches nothing, so every request that no other\n"
            "# ALLOW policy allows is denied.\n";
       t += "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: deny-all\n"
@@ -340,12 +352,15 @@ class Writer {
     const uint32_t memory = 64 * (1 + rng_.below(8));
     t += "          resources:\n            requests:\n              cpu: " + std::to_string(cpu) +
          "m\n              memory: " + std::to_string(memory) + "Mi\n";
-    t += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + w.name + "\n  namespace: " + ns.name + "\nspec:\n";
+    t += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + w.name + "\n  namespace: " + ns.name + "\n";
+    if (ns.waypoint) t += "  labels:\n    istio.io/use-waypoint: waypoint\n";
+    t += "spec:\n";
     if (r.stateful) t += "  clusterIP: None\n";
     t += "  selector:\n    app: " + w.name + "\n  ports:\n    - name: " + r.port_name +
          "\n      port: " + std::to_string(r.service_port) + "\n      targetPort: " + std::to_string(r.port) + "\n";
     if (r.proto == Proto::Grpc) t += "      appProtocol: grpc\n";
     if (w.metrics_port) t += "    - name: http-metrics\n      port: 9102\n      targetPort: 9102\n";
+    if (r.user_facing && draw(o_.s.gateway_route_percent)) t += gateway_route(ns, w);
 
     if (w.port_level_exception) {
       // The usual metrics exception: Prometheus outside the mesh scrapes the exporter port. Keyed by the
@@ -359,8 +374,7 @@ class Writer {
     const bool jwt = ns.has_jwt && (per_namespace || r.user_facing);
     if (jwt && !per_namespace) {
       t += "---\napiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata:\n  name: " + w.name +
-           "-jwt\n  namespace: " + ns.name + "\nspec:\n  selector:\n    matchLabels:\n      app: " + w.name + "\n" +
-           jwt_rules(ns.issuer, w.name);
+           "-jwt\n  namespace: " + ns.name + "\nspec:\n" + attachment(ns, w) + jwt_rules(ns.issuer, w.name);
     }
     for (uint32_t i = 0; i < w.policies; ++i) t += "---\n" + policy(ns, w, i, jwt);
     emit_file(fs::path(o_.out) / ns.name / (w.name + ".yaml"), t);
@@ -394,8 +408,45 @@ class Writer {
     if (rng_.percent(40))
       t += "  annotations:\n    meshgen.example/owner: team-" + ns.domain + "\n    meshgen.example/ticket: SEC-" +
            std::to_string(1000 + rng_.below(9000)) + "\n";
-    t += "spec:\n  selector:\n    matchLabels:\n      app: " + w.name + "\n  action: " + action + "\n  rules:\n";
+    t += "spec:\n" + attachment(ns, w) + "  action: " + action + "\n  rules:\n";
     return t;
+  }
+
+  // How a workload's policies name it: a selector, or, where a waypoint enforces them, targetRefs to its
+  // Service (a waypoint never applies selector policies; docs/semantics.md#waypoints).
+  static std::string attachment(const NamespacePlan& ns, const WorkloadPlan& w) {
+    if (ns.waypoint) return "  targetRefs:\n    - kind: Service\n      group: \"\"\n      name: " + w.name + "\n";
+    return "  selector:\n    matchLabels:\n      app: " + w.name + "\n";
+  }
+
+  // The namespace's waypoint (istio.io "Configure waypoint proxies"): a Gateway of class istio-waypoint for
+  // Services, which the Services name with the label istio.io/use-waypoint.
+  static std::string waypoint_gateway(const NamespacePlan& ns) {
+    return "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: waypoint\n  namespace: " +
+           ns.name +
+           "\n  labels:\n    istio.io/waypoint-for: service\nspec:\n  gatewayClassName: istio-waypoint\n  listeners:\n"
+           "    - name: mesh\n      port: 15008\n      protocol: HBONE\n";
+  }
+
+  // A waypoint namespace's baseline, in place of deny-all: ztunnel admits only the waypoint's identity, so a
+  // caller that skips the waypoint is refused (istio.io "Layer 4 authorization policy").
+  static std::string waypoint_only_policy(const NamespacePlan& ns) {
+    return "---\n# Only the waypoint may reach the workloads: callers that skip it are refused by ztunnel.\n"
+           "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: waypoint-only\n"
+           "  namespace: " +
+           ns.name + "\nspec:\n  action: ALLOW\n  rules:\n    - from:\n        - source:\n            principals: [" +
+           q(kTrustDomain + "/ns/" + ns.name + "/sa/waypoint") + "]\n";
+  }
+
+  // A public route from the ingress gateway's HTTPS server to the workload's Service.
+  static std::string gateway_route(const NamespacePlan& ns, const WorkloadPlan& w) {
+    return "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: " + w.name +
+           "-public\n  namespace: " + ns.name + "\nspec:\n  hosts: [" + q(w.name + "." + ns.name + ".meshgen.example") +
+           "]\n  gateways: [" + q(kRootNamespace + "/public-gateway") +
+           "]\n  http:\n    - match:\n        - uri:\n            prefix: /\n      route:\n        - destination:\n"
+           "            host: " +
+           w.name + "." + ns.name + ".svc.cluster.local\n            port:\n              number: " +
+           std::to_string(w.role->service_port) + "\n";
   }
 
   // Who may call: the picked callers' principals; a negated rule instead admits every workload of their

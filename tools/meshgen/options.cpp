@@ -38,6 +38,13 @@ ShapeOptions preset(const std::string& name) {
     s.jwt_namespace_percent = 50;
     s.metrics_percent = 60;
     s.port_mtls_percent = 50;
+  } else if (name == "ambient") {
+    // The default policies on a mesh half moved to ambient: half of those namespaces with a waypoint (policies
+    // attached to the Services with targetRefs), the rest authorized by ztunnel alone; half of the user-facing
+    // workloads exposed through the ingress gateway.
+    s.ambient_percent = 50;
+    s.waypoint_percent = 50;
+    s.gateway_route_percent = 50;
   }
   return s;
 }
@@ -64,7 +71,7 @@ std::string authn_of(const ShapeOptions& s) { return name_of(kAuthnNames, s.requ
 
 }  // namespace
 
-std::vector<std::string> shape_names() { return {"default", "unique", "mixed"}; }
+std::vector<std::string> shape_names() { return {"default", "unique", "mixed", "ambient"}; }
 
 OptionTable::OptionTable(CLI::App& app, Options& o) : o_(o) {
   app.add_option("--policies", o.policies, "number of AuthorizationPolicies to write, deny-all baselines included")
@@ -72,7 +79,7 @@ OptionTable::OptionTable(CLI::App& app, Options& o) : o_(o) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}));
   app.add_option("--out", o.out, "output directory (created; must be empty or an earlier meshgen tree)")->required();
   app.add_option("--seed", o.seed, "seed of the pseudo-random choices")->capture_default_str();
-  app.add_option("--shape", o.shape, "preset for the policy options below: default, unique, mixed (docs/meshgen.md)")
+  app.add_option("--shape", o.shape, "preset for the policy options below: default, unique, mixed, ambient (docs/meshgen.md)")
       ->capture_default_str()
       ->check(CLI::IsMember(shape_names()));
   add_shape_options(app);
@@ -111,6 +118,12 @@ void OptionTable::add_shape_options(CLI::App& app) {
   add_number<&S::metrics_percent>(app, "--metrics-percent", "share of HTTP/gRPC workloads with a metrics port", 0, 100);
   add_number<&S::port_mtls_percent>(app, "--port-mtls-percent",
                                     "share of metrics workloads with a port-level PeerAuthentication", 0, 100);
+  add_number<&S::ambient_percent>(app, "--ambient-percent",
+                                  "share of namespaces in ambient mode (istio.io/dataplane-mode=ambient)", 0, 100);
+  add_number<&S::waypoint_percent>(app, "--waypoint-percent",
+                                   "share of ambient namespaces with a waypoint and targetRefs policies", 0, 100);
+  add_number<&S::gateway_route_percent>(app, "--gateway-route-percent",
+                                        "share of user-facing workloads routed from the ingress gateway", 0, 100);
   entries_.push_back(
       {"--request-authn",
        app.add_option("--request-authn", o_.s.request_authn, "RequestAuthentication scope: workload, namespace")

@@ -33,6 +33,10 @@ struct ShapeOptions {
   DenyAll deny_all = DenyAll::Mixed;
   uint32_t metrics_percent = 30;    // HTTP/gRPC workloads with an http-metrics 9102 port
   uint32_t port_mtls_percent = 15;  // of those, a workload PeerAuthentication with portLevelMtls on 9102
+  // Ambient mode and gateways (0: none, and no random draw):
+  uint32_t ambient_percent = 0;        // namespaces labelled istio.io/dataplane-mode=ambient (spread evenly)
+  uint32_t waypoint_percent = 0;       // of those, a waypoint for the namespace's Services (spread evenly)
+  uint32_t gateway_route_percent = 0;  // user-facing workloads routed from the ingress gateway (VirtualService)
   bool operator==(const ShapeOptions&) const = default;
 };
 
