@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <tuple>
 
+#include "base/parallel.h"
 #include "base/text.h"
 #include "checks/describe.h"
+#include "checks/gap_pass.h"
+#include "checks/linkerd_rules.h"
 
 namespace meshproof::checks {
 
@@ -131,21 +135,48 @@ std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::strin
     selected.insert(name);
   }
 
-  std::vector<Finding> out;
-  size_t progress_done = 0;
-  const size_t progress_total = only.empty() ? all_checks().size() : selected.size();
+  // The checks to run, in registry order, each into its own slot; the slots are joined in registry order, so
+  // the output does not depend on the thread count. The symbolic checks run first, one after another: they
+  // share one pass over the workload classes (parallel inside, checks/gap_pass.h), and their Linkerd parts
+  // share engines built on first use (checks/linkerd_rules.h). The other checks only read the Context, so
+  // they run in parallel on the --threads workers.
+  std::vector<const Check*> run;
+  std::vector<bool> expired_only;  // run for the exceptions of the selected checks only
   for (const auto& check : all_checks()) {
     const std::string& name = check->info().name;
-    bool requested = only.empty() || selected.count(name);
-    if (ctx.options.progress && requested) ctx.options.progress(progress_done++, progress_total, name);
-    // Exceptions belong to the checks they except: when only some checks run, their expired
-    // exceptions are still reported, because an expired exception no longer suppresses anything.
-    bool expired_for_selected = !requested && name == kExpiredException;
+    const bool requested = only.empty() || selected.count(name);
+    const bool expired_for_selected = !requested && name == kExpiredException;
     if (!requested && !expired_for_selected) continue;
-    std::vector<Finding> found;
-    check->run(ctx, found);
-    for (Finding& f : found) {
-      if (expired_for_selected) {
+    run.push_back(check.get());
+    expired_only.push_back(expired_for_selected);
+  }
+  std::vector<std::vector<Finding>> found(run.size());
+  std::mutex progress_mutex;
+  size_t progress_done = 0;
+  const size_t progress_total = only.empty() ? all_checks().size() : selected.size();
+  auto run_one = [&](size_t i) {
+    if (ctx.options.progress && !expired_only[i]) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      ctx.options.progress(progress_done++, progress_total, run[i]->info().name);
+    }
+    run[i]->run(ctx, found[i]);
+  };
+  std::vector<size_t> independent;
+  for (size_t i = 0; i < run.size(); ++i) {
+    if (dynamic_cast<const gaps::SymbolicCheck*>(run[i]))
+      run_one(i);
+    else
+      independent.push_back(i);
+  }
+  if (ctx.linkerd) linkerd::linkerd_pass(ctx);  // made before the workers share it
+  parallel_for(independent.size(), ctx.options.threads, [&](size_t k) { run_one(independent[k]); });
+
+  std::vector<Finding> out;
+  for (size_t i = 0; i < run.size(); ++i) {
+    for (Finding& f : found[i]) {
+      if (expired_only[i]) {
+        // Exceptions belong to the checks they except: when only some checks run, their expired
+        // exceptions are still reported, because an expired exception no longer suppresses anything.
         auto about = f.properties.find("exception_check");
         if (about == f.properties.end() || !selected.count(about->second)) continue;
       }
