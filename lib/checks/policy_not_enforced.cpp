@@ -27,6 +27,7 @@
 #include "checks/describe.h"
 #include "checks/gap_findings.h"
 #include "checks/policy_workloads.h"
+#include "checks/service_backends.h"
 #include "checks/sidecar_scope.h"
 #include "ir/lower_ztunnel.h"
 #include "mesh/enforcement.h"
@@ -93,9 +94,10 @@ class PolicyNotEnforced final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     const mesh::WaypointModel waypoints = mesh::compute_waypoints(ctx.mesh);
     const PolicyWorkloads applying(ctx.mesh);
+    const ServiceBackends backends(ctx.mesh);
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
       if (!p.target_refs.empty()) {
-        report_unbound_targets(ctx, waypoints, p, out);
+        report_unbound_targets(ctx, waypoints, backends, p, out);
         continue;
       }
       if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(applying, p, out);
@@ -106,7 +108,7 @@ class PolicyNotEnforced final : public Check {
   }
 
  private:
-  void report_unbound_targets(const Context& ctx, const mesh::WaypointModel& waypoints,
+  void report_unbound_targets(const Context& ctx, const mesh::WaypointModel& waypoints, const ServiceBackends& backends,
                               const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
     const std::string ns = namespace_of(p);
     for (const model::TargetRef& t : p.target_refs) {
@@ -115,7 +117,7 @@ class PolicyNotEnforced final : public Check {
       if (!s) continue;  // not in the input: whether a waypoint serves it is unknown
       const mesh::WaypointBinding* binding = waypoints.service(ns, t.name);
       if (binding && binding->bound()) {
-        report_unreached_waypoint(ctx, waypoints, p, t, *binding->waypoint, out);
+        report_unreached_waypoint(ctx, waypoints, backends, p, t, *binding->waypoint, out);
         continue;
       }
       std::string why = binding ? unbound_reason(*s, *binding) : "";
@@ -141,23 +143,16 @@ class PolicyNotEnforced final : public Check {
   // waypoint) never carries the policy. A sidecar workload is authorized by its own sidecar, which ignores
   // targetRefs; a workload outside the mesh by nothing (docs/semantics.md#enforcement-chain, A9, A11).
   void report_unreached_waypoint(const Context& ctx, const mesh::WaypointModel& waypoints,
-                                 const model::AuthorizationPolicy& p, const model::TargetRef& t,
-                                 const mesh::Waypoint& w, std::vector<Finding>& out) const {
+                                 const ServiceBackends& backends, const model::AuthorizationPolicy& p,
+                                 const model::TargetRef& t, const mesh::Waypoint& w, std::vector<Finding>& out) const {
     const std::string ns = namespace_of(p);
-    const std::string prefix = ns + "/" + t.name + ":";
     std::vector<std::string> unreached;
-    for (const mesh::Workload& dest : ctx.mesh.workloads) {
-      if (dest.origin != mesh::WorkloadOrigin::Declared) continue;
-      for (const mesh::WorkloadPort& port : dest.ports) {
-        if (std::none_of(port.services.begin(), port.services.end(),
-                         [&](const std::string& svc) { return svc.rfind(prefix, 0) == 0; }))
-          continue;
-        const mesh::EnforcementChain chain =
-            mesh::enforcement_chain(ctx.mesh, waypoints, dest, port.port, {mesh::CallerKind::Ambient, false});
-        for (const mesh::AttachedPolicy& a : chain.waypoint_policies)
-          if (a.policy == &p) return;  // enforced at the waypoint on this workload's chain
-        gaps::add_unique(unreached, describe_workload(dest) + " (" + chain_points_text(chain) + ")");
-      }
+    for (const ServiceBackends::Backend& b : backends.of(ns, t.name)) {
+      const mesh::EnforcementChain chain =
+          mesh::enforcement_chain(ctx.mesh, waypoints, *b.workload, b.port->port, {mesh::CallerKind::Ambient, false});
+      for (const mesh::AttachedPolicy& a : chain.waypoint_policies)
+        if (a.policy == &p) return;  // enforced at the waypoint on this workload's chain
+      gaps::add_unique(unreached, describe_workload(*b.workload) + " (" + chain_points_text(chain) + ")");
     }
     if (unreached.empty()) return;  // no workload behind the Service in the input: nothing to judge
     const std::string name = ns + "/" + p.meta.name;
@@ -236,7 +231,8 @@ class PolicyNotEnforced final : public Check {
   }
 
   // AUDIT/CUSTOM selector or namespace policies whose workloads are all ambient (none with a sidecar or gateway).
-  void report_ztunnel_only(const PolicyWorkloads& applying, const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+  void report_ztunnel_only(const PolicyWorkloads& applying, const model::AuthorizationPolicy& p,
+                           std::vector<Finding>& out) const {
     std::vector<std::string> ambient;
     for (const mesh::Workload* wp : applying.of(p)) {
       const mesh::Workload& w = *wp;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <set>
@@ -20,6 +23,16 @@ namespace {
 
 const char* const kExpiredException = "expired-exception";
 const char* const kNeverMatchingRule = "never-matching-rule";
+
+// MESHPROOF_GAP_STATS=1 (for performance work, not an interface): each check's time, in registry order. The
+// first symbolic check's time holds the whole shared pass (checks/gap_pass.cpp prints its breakdown).
+void print_check_times(const std::vector<const Check*>& run, const std::vector<double>& spent_ms) {
+  const char* e = std::getenv("MESHPROOF_GAP_STATS");
+  if (!e || *e != '1') return;
+  std::fprintf(stderr, "checks (ms, wall time of each run(); the others ran in parallel after the symbolic ones):\n");
+  for (size_t i = 0; i < run.size(); ++i)
+    if (spent_ms[i] >= 0.05) std::fprintf(stderr, "  %-32s %9.1f\n", run[i]->info().name.c_str(), spent_ms[i]);
+}
 
 }  // namespace
 
@@ -154,12 +167,15 @@ std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::strin
   std::mutex progress_mutex;
   size_t progress_done = 0;
   const size_t progress_total = only.empty() ? all_checks().size() : selected.size();
+  std::vector<double> spent_ms(run.size(), 0.0);
   auto run_one = [&](size_t i) {
     if (ctx.options.progress && !expired_only[i]) {
       std::lock_guard<std::mutex> lock(progress_mutex);
       ctx.options.progress(progress_done++, progress_total, run[i]->info().name);
     }
+    const auto start = std::chrono::steady_clock::now();
     run[i]->run(ctx, found[i]);
+    spent_ms[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   std::vector<size_t> independent;
   for (size_t i = 0; i < run.size(); ++i) {
@@ -170,6 +186,7 @@ std::vector<Finding> run_checks(const Context& ctx, const std::vector<std::strin
   }
   if (ctx.linkerd) linkerd::linkerd_pass(ctx);  // made before the workers share it
   parallel_for(independent.size(), ctx.options.threads, [&](size_t k) { run_one(independent[k]); });
+  print_check_times(run, spent_ms);
 
   std::vector<Finding> out;
   for (size_t i = 0; i < run.size(); ++i) {

@@ -13,6 +13,7 @@
 #include "checks/describe.h"
 #include "checks/gap_findings.h"
 #include "checks/gap_waypoints.h"
+#include "checks/service_backends.h"
 #include "engine/query.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
@@ -34,10 +35,10 @@ struct Caller {
 };
 
 // The targetRefs policies the waypoint applies on the Service's chain (A9), ALLOW, DENY and CUSTOM.
-std::vector<const model::AuthorizationPolicy*> waypoint_policies(const Context& ctx, const model::Service& s,
-                                                                 const mesh::Waypoint& w) {
+std::vector<const model::AuthorizationPolicy*> waypoint_policies(const Context& ctx, const mesh::WaypointModel& wm,
+                                                                 const model::Service& s, const mesh::Waypoint& w) {
   std::vector<const model::AuthorizationPolicy*> out;
-  for (const mesh::AttachedPolicy& a : mesh::waypoint_policies(ctx.mesh, w, s.meta.ns, s.meta.name))
+  for (const mesh::AttachedPolicy& a : mesh::waypoint_policies(ctx.mesh, wm, w, s.meta.ns, s.meta.name))
     if (a.policy->action != model::Action::Audit && !a.policy->dry_run) out.push_back(a.policy);
   return out;
 }
@@ -103,14 +104,10 @@ bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
 }
 
 // The first ambient workload behind the Service and the port its first Service port routes to.
-std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const Context& ctx, const model::Service& s) {
-  const std::string prefix = s.meta.ns + "/" + s.meta.name + ":";
-  for (const mesh::Workload& w : ctx.mesh.workloads) {
-    if (w.origin != mesh::WorkloadOrigin::Declared || w.data_plane != mesh::DataPlane::Ambient) continue;
-    for (const mesh::WorkloadPort& p : w.ports)
-      for (const std::string& svc : p.services)
-        if (svc.rfind(prefix, 0) == 0) return std::make_pair(&w, p.port);
-  }
+std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const ServiceBackends& backends,
+                                                                      const model::Service& s) {
+  for (const ServiceBackends::Backend& b : backends.of(s.meta.ns, s.meta.name))
+    if (b.workload->data_plane == mesh::DataPlane::Ambient) return std::make_pair(b.workload, b.port->port);
   return std::nullopt;
 }
 
@@ -151,12 +148,13 @@ class WaypointBypass final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     const mesh::WaypointModel wm = mesh::compute_waypoints(ctx.mesh);
     const ir::LowerContext lower = ir::LowerContext::from(ctx.mesh.config);
+    const ServiceBackends backends(ctx.mesh);
     for (const model::Service& s : ctx.resources.services) {
       const mesh::WaypointBinding* b = wm.service(s.meta.ns, s.meta.name);
       if (!b || !b->bound()) continue;
-      std::vector<const model::AuthorizationPolicy*> policies = waypoint_policies(ctx, s, *b->waypoint);
+      std::vector<const model::AuthorizationPolicy*> policies = waypoint_policies(ctx, wm, s, *b->waypoint);
       if (policies.empty()) continue;
-      auto dest = destination(ctx, s);
+      auto dest = destination(backends, s);
       if (!dest) continue;
       check_service(ctx, wm, lower, s, *b->waypoint, policies, *dest->first, dest->second, out);
     }
@@ -203,13 +201,13 @@ class WaypointBypass final : public Check {
         ", but " + c.what + " does not pass the waypoint and the destination's ztunnel allows it (" +
         gaps::witness_summary(wit) + "): the waypoint's rules are bypassed (docs/semantics.md#waypoints)";
     const model::AuthorizationPolicy& first = *policies.front();
-    Finding f =
-        make(first.ref(), first.loc, std::move(message),
-             "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
-             "behind Service " +
-                 svc + " that admits only the waypoint's identity (principals: [\"" +
-                 mesh::waypoint_principal(ctx.mesh, w) + "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
-             "service:" + svc);
+    Finding f = make(first.ref(), first.loc, std::move(message),
+                     "close the path at ztunnel: add an ALLOW AuthorizationPolicy with a selector for the workloads "
+                     "behind Service " +
+                         svc + " that admits only the waypoint's identity (principals: [\"" +
+                         mesh::waypoint_principal(ctx.mesh, w) +
+                         "\"]), and label the Service istio.io/ingress-use-waypoint=true if ingress must pass it",
+                     "service:" + svc);
     f.witness = std::move(wit);
     f.properties["service"] = svc;
     f.properties["waypoint"] = w.display();

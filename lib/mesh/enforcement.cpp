@@ -120,29 +120,28 @@ std::string EnforcementPoint::display() const {
   return "?";
 }
 
-std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& w, const std::string& service_ns,
-                                              const std::string& service_name) {
+std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const WaypointModel& wm, const Waypoint& w,
+                                              const std::string& service_ns, const std::string& service_name) {
   std::vector<AttachedPolicy> out;
-  if (!mesh.resources) return out;
-  for (const model::AuthorizationPolicy& p : mesh.resources->authorization_policies)
-    for (const model::TargetRef& t : p.target_refs) {
-      std::string target = attached_by(t, p, w, service_ns, service_name, mesh.config.root_namespace);
+  for (const model::AuthorizationPolicy* p : wm.targeting_policies)
+    for (const model::TargetRef& t : p->target_refs) {
+      std::string target = attached_by(t, *p, w, service_ns, service_name, mesh.config.root_namespace);
       if (target.empty()) continue;
-      out.push_back({&p, std::move(target)});
+      out.push_back({p, std::move(target)});
       break;
     }
   return out;
 }
 
-std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const Mesh& mesh, const Waypoint& w,
+std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const WaypointModel& wm,
+                                                                                  const Waypoint& w,
                                                                                   const std::string& service_ns,
                                                                                   const std::string& service_name) {
   std::vector<const model::RequestAuthentication*> out;
-  if (!mesh.resources) return out;
-  for (const model::RequestAuthentication& ra : mesh.resources->request_authentications)
-    for (const model::TargetRef& t : ra.target_refs)
-      if (!attached_by(t, ra, w, service_ns, service_name, "").empty()) {
-        out.push_back(&ra);
+  for (const model::RequestAuthentication* ra : wm.targeting_request_authentications)
+    for (const model::TargetRef& t : ra->target_refs)
+      if (!attached_by(t, *ra, w, service_ns, service_name, "").empty()) {
+        out.push_back(ra);
         break;
       }
   return out;
@@ -194,8 +193,8 @@ EnforcementChain enforcement_chain(const Mesh& mesh, const WaypointModel& wm, co
   if (through) {
     c.points.push_back({EnforcementPoint::Waypoint, c.waypoint});
     const std::string chain_service = sb && sb->bound() ? svc.second : "";
-    c.waypoint_policies = waypoint_policies(mesh, *c.waypoint, svc.first, chain_service);
-    c.waypoint_request_authentications = waypoint_request_authentications(mesh, *c.waypoint, svc.first, chain_service);
+    c.waypoint_policies = waypoint_policies(mesh, wm, *c.waypoint, svc.first, chain_service);
+    c.waypoint_request_authentications = waypoint_request_authentications(wm, *c.waypoint, svc.first, chain_service);
     c.waypoint_principal = waypoint_principal(mesh, *c.waypoint);
   }
   c.points.push_back({EnforcementPoint::Ztunnel, nullptr});

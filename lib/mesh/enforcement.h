@@ -57,13 +57,14 @@ struct EnforcementChain {
 // The targetRefs policies waypoint `w` applies on the chain of Service `service_ns/service_name` (A9): those
 // targeting the Gateway (from its namespace), the Service (from the Service's namespace) and the GatewayClass
 // istio-waypoint (from the root namespace). `service_name` "" (pod-addressed traffic): no Service chain.
-std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const Waypoint& w, const std::string& service_ns,
-                                              const std::string& service_name);
+std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const WaypointModel& wm, const Waypoint& w,
+                                              const std::string& service_ns, const std::string& service_name);
 
 // The RequestAuthentications waypoint `w` applies on the same chain: targetRefs to the Gateway (from its
 // namespace) or to the Service (from the Service's namespace). RequestAuthentication's targetRefs support no
 // GatewayClass (istio.io RequestAuthentication reference, `targetRefs`).
-std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const Mesh& mesh, const Waypoint& w,
+std::vector<const model::RequestAuthentication*> waypoint_request_authentications(const WaypointModel& wm,
+                                                                                  const Waypoint& w,
                                                                                   const std::string& service_ns,
                                                                                   const std::string& service_name);
 

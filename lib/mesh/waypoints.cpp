@@ -234,6 +234,10 @@ WaypointModel compute_waypoints(const Mesh& mesh) {
   }
   model.workloads.reserve(mesh.workloads.size());
   for (const Workload& w : mesh.workloads) model.workloads.push_back(bind_workload(binder, model, w));
+  for (const model::AuthorizationPolicy& p : rs.authorization_policies)
+    if (!p.target_refs.empty()) model.targeting_policies.push_back(&p);
+  for (const model::RequestAuthentication& ra : rs.request_authentications)
+    if (!ra.target_refs.empty()) model.targeting_request_authentications.push_back(&ra);
   return model;
 }
 

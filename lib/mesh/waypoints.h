@@ -73,6 +73,10 @@ struct WaypointModel {
   std::vector<WaypointBinding> workloads;                                   // parallel to Mesh::workloads
   // The Services of the input whose label istio.io/ingress-use-waypoint (else the Namespace's) parses as true.
   std::map<std::pair<std::string, std::string>, bool> ingress_use_waypoint;
+  // The AuthorizationPolicies and RequestAuthentications with targetRefs, in input order: the only ones a
+  // waypoint can apply (mesh/enforcement.h), so that a chain does not scan every policy of the input.
+  std::vector<const model::AuthorizationPolicy*> targeting_policies;
+  std::vector<const model::RequestAuthentication*> targeting_request_authentications;
 
   const Waypoint* find(const std::string& ns, const std::string& name) const;
   const WaypointBinding* service(const std::string& ns, const std::string& name) const;
