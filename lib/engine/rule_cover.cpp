@@ -15,6 +15,7 @@
 #include <array>
 #include <unordered_map>
 
+#include "base/text.h"
 #include "engine/evaluate.h"
 #include "engine/probe.h"
 #include "engine/symbolic_compiler.h"
@@ -194,10 +195,12 @@ class CoverSearch {
     const StrDomain d = detail::attribute_domain(a);
     std::string used;
     std::vector<std::string> prefixes = {""}, suffixes = {""};
+    // Host values are compared lower-cased (ir.h): an atom "X.com" holds on the value "x.com".
+    auto value_of = [&](const ir::Atom* at) { return d.lower_case ? ascii_lower(at->value) : at->value; };
     for (const ir::Atom* at : s.atoms) {
-      used += at->value;
-      if (at->op == Op::Prefix) prefixes.push_back(at->value);
-      if (at->op == Op::Suffix) suffixes.push_back(at->value);
+      used += value_of(at);
+      if (at->op == Op::Prefix) prefixes.push_back(value_of(at));
+      if (at->op == Op::Suffix) suffixes.push_back(value_of(at));
     }
     const std::string candidates = d.middle_chars.empty() ? std::string("xzqjkvw0123456789") : d.middle_chars;
     const auto fresh = std::find_if(candidates.begin(), candidates.end(), [&](char c) {
@@ -207,7 +210,7 @@ class CoverSearch {
     if (absent_allowed(a)) out.push_back({});
     if (valid_value(a, "")) add_value("");  // a header present with an empty value
     for (const ir::Atom* at : s.atoms)
-      if (at->op == Op::Exact && valid_value(a, at->value)) add_value(at->value);
+      if (at->op == Op::Exact && valid_value(a, value_of(at))) add_value(value_of(at));
     const bool path = a == Attribute::Path && domain_.path_normalization;
     for (const std::string& p : prefixes)
       for (const std::string& x : suffixes) {
