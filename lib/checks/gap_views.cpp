@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/refute.h"
+#include "engine/rule_cover.h"
 
 namespace meshproof::checks::gaps {
 
@@ -82,10 +83,17 @@ engine::QueryResult View::find(const engine::Query& q) {
   // the rule and replayed concretely, and questions about a rule that cannot match on this view (its
   // ports, a token it cannot have) are refuted by the atom algebra; only the rest needs a solver (and this
   // view's engine).
-  const engine::EngineOptions options = engine_options();
-  if (auto refuted = engine::refute_without_solver(*program_, q, options)) return *refuted;
-  if (auto quick = engine::find_concretely(*program_, q, options)) return *quick;
+  if (auto quick = find_without_solver(q)) return *quick;
   return guarded_find(engine(), q);
+}
+
+std::optional<engine::QueryResult> View::find_without_solver(const engine::Query& q) const {
+  // Questions only about which rules match (redundant-rule's) are decided by the atom algebra when their
+  // atoms are in its fragment (engine/rule_cover.h).
+  const engine::EngineOptions options = engine_options();
+  if (auto refuted = engine::refute_without_solver(*program_, q, options)) return refuted;
+  if (auto quick = engine::find_concretely(*program_, q, options)) return quick;
+  return engine::decide_rule_matches(*program_, q, options);
 }
 
 const ir::Rule* View::rule(const ir::RuleId& id) const {

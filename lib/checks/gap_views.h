@@ -43,6 +43,9 @@ class View {
   engine::Engine& engine();  // made on first use
   bool has_engine() const { return engine_ != nullptr; }
   engine::QueryResult find(const engine::Query& q);
+  // find() without the solver: the answer of the atom algebra or the concrete fast path, nullopt when only
+  // the solver could give it (never builds the engine).
+  std::optional<engine::QueryResult> find_without_solver(const engine::Query& q) const;
 
   // Where the rule with this id sits in the program (nullopt: absent on this view, e.g. an ALLOW rule
   // Istio drops on TCP), and the rule itself (nullptr: absent).

@@ -126,14 +126,50 @@ class RedundantAnalyzer final : public gaps::Analyzer {
   // The example shown: a request the rule matches that also reaches authorization (not refused first by
   // the port's mTLS mode or by JWT validation), so that it shows the rule and its cover deciding; `any`
   // when there is none.
-  static engine::QueryResult example_request(gaps::View& v, engine::RuleRef me, engine::QueryResult any) {
+  // (Canonical witnesses depend only on the program and the query, so `any` is asked only when needed.)
+  static engine::QueryResult example_request(gaps::View& v, engine::RuleRef me) {
     engine::Query q;
     q.rule_matches(me);
     for (engine::Reason r : {engine::Reason::PlaintextOnStrict, engine::Reason::MtlsOnDisable,
                              engine::Reason::InvalidToken, engine::Reason::IssuerNotAccepted})
       q.reason(r, false);
     auto reached = v.find(q);
-    return reached.answer == engine::SatAnswer::Sat ? reached : any;
+    if (reached.answer == engine::SatAnswer::Sat) return reached;
+    engine::Query any;
+    any.rule_matches(me);
+    return v.find(any);
+  }
+
+  // A cover round decided without a witness: `covered` when the requests of r the cover misses (query
+  // `missed`) are none, or `pick`, the rule the round adds, when it does not depend on the witness: the
+  // earliest rule k outside the cover that matches some missed request, when it matches every one of them.
+  // Then each missed request is matched by k and by no earlier rule, so whatever witness the solver would
+  // show, the round would pick k. Both are existence questions (Query::existence_only), which the atom
+  // algebra usually answers without a solver (engine/rule_cover.h). Neither: the round needs the witness.
+  struct RoundPick {
+    bool covered = false;
+    std::optional<size_t> pick;
+  };
+  static RoundPick round_without_witness(gaps::View& v, const engine::Query& missed, model::Action action,
+                                         const std::vector<size_t>& others, const std::vector<size_t>& cover) {
+    RoundPick out;
+    auto answer = [&](engine::Query q) {
+      auto r = v.find_without_solver(q.existence_only());
+      return r ? r->answer : engine::SatAnswer::Unknown;
+    };
+    const engine::SatAnswer any = answer(missed);
+    if (any == engine::SatAnswer::Unsat) out.covered = true;
+    if (any != engine::SatAnswer::Sat) return out;
+    for (size_t k : others) {
+      if (std::find(cover.begin(), cover.end(), k) != cover.end()) continue;
+      const engine::SatAnswer meets = answer(engine::Query(missed).rule_matches(engine::RuleRef{action, k}));
+      if (meets == engine::SatAnswer::Unknown) return out;
+      if (meets == engine::SatAnswer::Unsat) continue;
+      if (answer(engine::Query(missed).rule_matches(engine::RuleRef{action, k}, false)) == engine::SatAnswer::Unsat)
+        out.pick = k;
+      return out;
+    }
+    return out;
   }
 
   void visit_rule(gaps::ClassView& cls, gaps::View& v, model::Action action, const std::vector<ir::Rule>& list,
@@ -158,23 +194,31 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       if (f.unknown.empty()) f.unknown = alone.reason + " on " + where;
       return;
     }
-    // Only the first example is shown: later views need only the answer (and may skip the solver).
+    // Whether r can match here at all; the example shown is asked for separately (example_request).
     engine::Query matches;
     matches.rule_matches(me);
-    if (f.example) matches.existence_only();
+    matches.existence_only();
     auto any = v.find(matches);
     if (any.answer == engine::SatAnswer::Unknown) {  // never silent: an unknown is reported as inconclusive
       if (f.unknown.empty()) f.unknown = any.reason + " on " + where;
       return;
     }
     if (any.answer != engine::SatAnswer::Sat) return;  // cannot match here: nothing to cover
+    if (!f.example) {
+      auto example = example_request(v, me);
+      if (example.answer != engine::SatAnswer::Sat) {  // a limit while making the witness canonical
+        if (f.unknown.empty()) f.unknown = example.reason + " on " + where;
+        return;
+      }
+      f.example = gaps::witness_of(s_, v.program(), example);
+    }
     f.matchable = true;
     for (const std::string& w : gaps::member_names(cls)) gaps::add_unique(f.workloads, w);
-    if (!f.example) f.example = gaps::witness_of(s_, v.program(), example_request(v, me, any));
 
     // The covering rules, witness-driven: ask for a request of r that none of the cover so far matches,
     // add the earliest other rule that matches it (evaluated concretely), repeat until unsat. One query per
-    // covering rule instead of one per rule of the program.
+    // covering rule instead of one per rule of the program. A round whose pick does not depend on the
+    // witness is decided without one (round_without_witness).
     const ir::Program& prog = v.program();
     std::vector<size_t> others;
     for (size_t j : enforced)
@@ -185,6 +229,12 @@ class RedundantAnalyzer final : public gaps::Analyzer {
       engine::Query q;
       q.rule_matches(me);
       for (size_t k : cover) q.rule_matches(engine::RuleRef{action, k}, false);
+      const RoundPick quick = round_without_witness(v, q, action, others, cover);
+      if (quick.covered) break;
+      if (quick.pick) {
+        cover.push_back(*quick.pick);
+        continue;
+      }
       auto r = v.find(q);
       if (r.answer == engine::SatAnswer::Unsat) break;
       if (r.answer == engine::SatAnswer::Unknown) {  // keep every rule: a larger cover is still a cover
