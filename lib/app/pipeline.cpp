@@ -17,6 +17,7 @@
 #include "model/apply.h"
 #include "model/linkerd_policy.h"
 #include "model/parse.h"
+#include "model/resource_merge.h"
 #include "model/validate.h"
 
 namespace meshproof::app {
@@ -136,6 +137,7 @@ void load_files(const InputOptions& options, Input& input) {
   });
   auto linkerd = std::make_shared<model::LinkerdPolicySet>();
   auto network_policies = std::make_shared<model::NetworkPolicySet>();
+  std::vector<model::ResourceSet*> kept;  // merged after the loop, each object moved once
   for (FileResult& r : results) {
     // A file that failed is left out whole: half a file's policies would be analyzed as if they were all.
     const bool leave_out = options.keep_going && !r.errors.empty();
@@ -144,7 +146,7 @@ void load_files(const InputOptions& options, Input& input) {
     if (leave_out) continue;
     input.stats.documents += r.documents;
     input.stats.objects += r.objects;
-    input.resources.merge(std::move(r.resources));
+    kept.push_back(&r.resources);
     // With the parts of the L3/L4 layer's objects it does not model (Cilium L7 rules, toFQDNs, ...), in the
     // file's order.
     for (auto& n : r.network_policies.not_analyzed) r.not_analyzed.push_back(std::move(n));
@@ -157,6 +159,7 @@ void load_files(const InputOptions& options, Input& input) {
     linkerd->merge(std::move(r.linkerd));
     network_policies->merge(std::move(r.network_policies));
   }
+  model::merge_in_order(input.resources, kept);
   input.linkerd = std::move(linkerd);
   input.network_policies = std::move(network_policies);
   results.clear();

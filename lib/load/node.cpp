@@ -49,9 +49,13 @@ bool is_yaml11_float(std::string_view s) {
   // go-yaml v2 (what Kubernetes uses) accepts a float only if it matches
   //   ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$   (underscores removed first)
   // which is stricter than the YAML 1.1 spec's pattern: `1.2.3.4` stays a string.
-  std::string t;
-  for (char c : s)
-    if (c != '_') t += c;
+  std::string without_underscores;
+  std::string_view t = s;
+  if (s.find('_') != std::string_view::npos) {
+    for (char c : s)
+      if (c != '_') without_underscores += c;
+    t = without_underscores;
+  }
   size_t i = 0;
   auto digit = [&](size_t k) { return k < t.size() && std::isdigit(static_cast<unsigned char>(t[k])); };
   if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
@@ -76,18 +80,44 @@ bool is_yaml11_float(std::string_view s) {
   return i == t.size();
 }
 
+// Whether a plain scalar starting with `c` can resolve to anything but a string. Every null, boolean, integer
+// and float form above starts with one of these characters ('_' too: a float's underscores are dropped
+// before it is matched). Most scalars (names, paths, methods) start otherwise and skip every comparison.
+bool may_resolve(char c) {
+  switch (c) {
+    case '~': case 'n': case 'N': case 'y': case 'Y': case 't': case 'T': case 'f': case 'F': case 'o': case 'O':
+    case '.': case '+': case '-': case '_':
+      return true;
+    default:
+      return c >= '0' && c <= '9';
+  }
+}
+
+// The null and boolean words (at most 5 characters) of go-yaml v2, which resolves YAML 1.1 booleans,
+// including y/n/yes/no/on/off.
+bool is_yaml11_null(std::string_view s) { return s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+bool is_yaml11_bool(std::string_view s) {
+  static constexpr std::string_view bools[] = {"y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no",
+                                               "No",   "NO",   "true",  "True",  "TRUE",  "false", "False",
+                                               "FALSE", "on",  "On",    "ON",    "off",   "Off",  "OFF"};
+  for (std::string_view b : bools)
+    if (s == b) return true;
+  return false;
+}
+
 }  // namespace
 
 ScalarType Node::scalar_type() const {
   if (type == Type::Null) return ScalarType::Null;
   if (type != Type::Scalar || !plain) return ScalarType::String;
-  const std::string& s = scalar;
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarType::Null;
-  // go-yaml v2 resolves YAML 1.1 booleans, including y/n/yes/no/on/off.
-  static const char* bools[] = {"y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no", "No",  "NO",  "true",
-                                "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
-  for (const char* b : bools)
-    if (s == b) return ScalarType::Bool;
+  const std::string_view s = scalar;
+  if (s.empty()) return ScalarType::Null;
+  if (!may_resolve(s[0])) return ScalarType::String;
+  if (s.size() <= 5) {
+    if (is_yaml11_null(s)) return ScalarType::Null;
+    if (is_yaml11_bool(s)) return ScalarType::Bool;
+  }
   if (is_yaml11_int(s)) return ScalarType::Int;
   if (is_yaml11_float(s)) return ScalarType::Float;
   return ScalarType::String;

@@ -1,5 +1,9 @@
 #include "model/resources.h"
 
+#include "model/resource_merge.h"
+
+#include <iterator>
+
 #include "base/vectors.h"
 #include "model/parse_internal.h"
 
@@ -41,28 +45,62 @@ bool Selector::matches(const Labels& labels) const {
   return true;
 }
 
+namespace {
+
+// Calls f(a_list, b_list) for each object list of two sets (and the diagnostics, overrides and notes), in
+// declaration order. The mesh config is not a list: merges adopt it (detail::adopt_mesh_config).
+template <class F>
+void for_each_resource_list(ResourceSet& a, ResourceSet& b, F&& f) {
+  f(a.namespaces, b.namespaces);
+  f(a.service_accounts, b.service_accounts);
+  f(a.workloads, b.workloads);
+  f(a.services, b.services);
+  f(a.peer_authentications, b.peer_authentications);
+  f(a.authorization_policies, b.authorization_policies);
+  f(a.request_authentications, b.request_authentications);
+  f(a.gateways, b.gateways);
+  f(a.virtual_services, b.virtual_services);
+  f(a.destination_rules, b.destination_rules);
+  f(a.service_entries, b.service_entries);
+  f(a.sidecars, b.sidecars);
+  f(a.telemetries, b.telemetries);
+  f(a.gateway_api_gateways, b.gateway_api_gateways);
+  f(a.gateway_api_routes, b.gateway_api_routes);
+  f(a.reference_grants, b.reference_grants);
+  f(a.secrets, b.secrets);
+  f(a.diagnostics, b.diagnostics);
+  f(a.overrides, b.overrides);
+  f(a.notes, b.notes);
+}
+
+}  // namespace
+
 void ResourceSet::merge(ResourceSet&& o) {
-  append(namespaces, std::move(o.namespaces));
-  append(service_accounts, std::move(o.service_accounts));
-  append(workloads, std::move(o.workloads));
-  append(services, std::move(o.services));
-  append(peer_authentications, std::move(o.peer_authentications));
-  append(authorization_policies, std::move(o.authorization_policies));
-  append(request_authentications, std::move(o.request_authentications));
-  append(gateways, std::move(o.gateways));
-  append(virtual_services, std::move(o.virtual_services));
-  append(destination_rules, std::move(o.destination_rules));
-  append(service_entries, std::move(o.service_entries));
-  append(sidecars, std::move(o.sidecars));
-  append(telemetries, std::move(o.telemetries));
-  append(gateway_api_gateways, std::move(o.gateway_api_gateways));
-  append(gateway_api_routes, std::move(o.gateway_api_routes));
-  append(reference_grants, std::move(o.reference_grants));
-  append(secrets, std::move(o.secrets));
-  append(diagnostics, std::move(o.diagnostics));
-  append(overrides, std::move(o.overrides));
-  append(notes, std::move(o.notes));
+  for_each_resource_list(*this, o, [](auto& to, auto& from) { append(to, std::move(from)); });
   detail::adopt_mesh_config(*this, std::move(o.mesh));
+}
+
+void merge_in_order(ResourceSet& into, const std::vector<ResourceSet*>& parts) {
+  std::vector<size_t> sizes;  // per list, in for_each_resource_list's order
+  for (ResourceSet* part : parts) {
+    size_t list = 0;
+    for_each_resource_list(into, *part, [&](auto& to, auto& from) {
+      if (sizes.size() <= list) sizes.push_back(to.size());
+      sizes[list++] += from.size();
+    });
+  }
+  size_t list = 0;
+  for_each_resource_list(into, into, [&](auto& to, auto&) {
+    if (list < sizes.size()) to.reserve(sizes[list]);
+    ++list;
+  });
+  for (ResourceSet* part : parts) {
+    for_each_resource_list(into, *part, [](auto& to, auto& from) {
+      std::move(from.begin(), from.end(), std::back_inserter(to));
+      from.clear();
+    });
+    detail::adopt_mesh_config(into, std::move(part->mesh));
+  }
 }
 
 }  // namespace meshproof::model

@@ -260,3 +260,38 @@ TEST_CASE("plain scalars that only look numeric stay strings, as go-yaml v2 read
   CHECK(std::string(r.find("h")->type_name()) == "number");
   CHECK(std::string(r.find("i")->type_name()) == "integer");
 }
+
+// Node::scalar_type decides most scalars by their first character; these are the forms that start like a
+// number, a null or a boolean, each typed as before that shortcut (go-yaml v2's resolution).
+TEST_CASE("plain scalars starting like a number, null or boolean are typed in full", "[load]") {
+  auto p = parse(
+      "a: _1\nb: -.inf\nc: +1\nd: off\ne: N\nf: nope\ng: o\nh: _x\ni: -_1\nj: 1_000_000\nk: .5e-3\nl: -0x1F\n"
+      "m: 0o17\nn: +.5\no: y1\np: false1\nq: _\nr: '-'\ns: 12h\nt: 0x\nu: OFF\nv: ~\nw: NULL\nx: nul\n");
+  REQUIRE(p->docs.size() == 1);
+  const load::Node& r = p->docs[0].root;
+  auto type = [&](const char* key) { return std::string(r.find(key)->type_name()); };
+  CHECK(type("a") == "number");  // underscores are dropped before the float pattern
+  CHECK(type("b") == "number");
+  CHECK(type("c") == "integer");
+  CHECK(type("d") == "boolean");
+  CHECK(type("e") == "boolean");
+  CHECK(type("f") == "string");
+  CHECK(type("g") == "string");
+  CHECK(type("h") == "string");
+  CHECK(type("i") == "number");
+  CHECK(type("j") == "integer");
+  CHECK(type("k") == "number");
+  CHECK(type("l") == "integer");
+  CHECK(type("m") == "string");  // YAML 1.2's octal form is not YAML 1.1's
+  CHECK(type("n") == "number");
+  CHECK(type("o") == "string");
+  CHECK(type("p") == "string");
+  CHECK(type("q") == "string");
+  CHECK(type("r") == "string");
+  CHECK(type("s") == "string");
+  CHECK(type("t") == "string");
+  CHECK(type("u") == "boolean");
+  CHECK(type("v") == "null");
+  CHECK(type("w") == "null");
+  CHECK(type("x") == "string");
+}

@@ -3,6 +3,7 @@
 // mesh config.
 #include <catch2/catch.hpp>
 
+#include "model/resource_merge.h"
 #include "model_test_util.h"
 #include "test_support.h"
 
@@ -785,6 +786,39 @@ TEST_CASE("merge keeps input order and the preferred mesh config", "[model][pars
   CHECK(all.authorization_policies[0].meta.name == "a");
   CHECK(all.authorization_policies[1].meta.name == "b");
   CHECK(all.mesh.root_namespace == "r");
+}
+
+// The input stage merges its per-file sets with merge_in_order (one reserve per list): the result must be
+// the one file-by-file merges give, objects, diagnostics, notes and the mesh config alike.
+TEST_CASE("merge_in_order gives what merging the sets one by one gives", "[model][parse]") {
+  const std::vector<std::string> files = {
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a, namespace: n}\n"
+      "spec: {action: NOPE}\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-canary}\ndata: {mesh: \"rootNamespace: c\"}\n"
+      "---\nkind: Nothing\n",
+      "",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata: {mesh: \"rootNamespace: r\"}\n---\n"
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: b, namespace: n}\n---\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\n"
+      "spec: {template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c}]}}}\n"};
+  ResourceSet one_by_one, in_order;
+  std::vector<std::unique_ptr<test::ModelRun>> parts;
+  std::vector<ResourceSet*> pointers;
+  for (const std::string& f : files) {
+    one_by_one.merge(std::move(model_from(f)->set));
+    parts.push_back(model_from(f));
+    pointers.push_back(&parts.back()->set);
+  }
+  merge_in_order(in_order, pointers);
+  REQUIRE(in_order.authorization_policies.size() == 2);
+  CHECK(in_order.authorization_policies[0].meta.name == "a");
+  CHECK(in_order.authorization_policies[1].meta.name == "b");
+  CHECK(in_order.workloads.size() == 1);
+  CHECK(in_order.mesh.root_namespace == "r");
+  CHECK_FALSE(in_order.notes.empty());
+  CHECK_FALSE(in_order.diagnostics.empty());
+  CHECK(dump(in_order) == dump(one_by_one));
+  CHECK(parts[0]->set.authorization_policies.empty());
 }
 
 TEST_CASE("the pipeline types documents through the model layer", "[model][pipeline]") {
