@@ -2,6 +2,10 @@
 // (policy attachment at a waypoint, istiod's policyattachment.go), §8 and A11 (who passes the waypoint,
 // endpoint_builder.go), A12 (the identity the destination ztunnel sees after a waypoint).
 #include "mesh/enforcement.h"
+
+#include <algorithm>
+#include <map>
+
 #include "mesh/identity.h"
 
 namespace meshproof::mesh {
@@ -25,6 +29,25 @@ std::string attached_by(const model::TargetRef& t, const model::ResourceBase& p,
   if (!root.empty() && t.group == kGatewayGroup && t.kind == "GatewayClass" && ns == root && t.name == "istio-waypoint")
     return "GatewayClass istio-waypoint";
   return "";
+}
+
+// The objects indexed under the keys a waypoint on the chain of Service `service_ns/service_name` can attach
+// by (attached_by decides), in input order (one vector of the input holds them: pointer order).
+template <typename T>
+std::vector<const T*> candidates(const std::map<WaypointModel::TargetKey, std::vector<const T*>>& index,
+                                 const Waypoint& w, const std::string& service_ns, const std::string& service_name,
+                                 const std::string& root) {
+  std::vector<const T*> out;
+  auto add = [&](const WaypointModel::TargetKey& key) {
+    auto it = index.find(key);
+    if (it != index.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  };
+  if (!service_name.empty()) add({service_ns, "Service", service_name});
+  add({w.ns, "Gateway", w.name});
+  if (!root.empty()) add({root, "GatewayClass", "istio-waypoint"});
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 // The Service a request to `port` of `w` is addressed to: the first Service routing to the port.
@@ -123,7 +146,8 @@ std::string EnforcementPoint::display() const {
 std::vector<AttachedPolicy> waypoint_policies(const Mesh& mesh, const WaypointModel& wm, const Waypoint& w,
                                               const std::string& service_ns, const std::string& service_name) {
   std::vector<AttachedPolicy> out;
-  for (const model::AuthorizationPolicy* p : wm.targeting_policies)
+  for (const model::AuthorizationPolicy* p :
+       candidates(wm.policies_by_target, w, service_ns, service_name, mesh.config.root_namespace))
     for (const model::TargetRef& t : p->target_refs) {
       std::string target = attached_by(t, *p, w, service_ns, service_name, mesh.config.root_namespace);
       if (target.empty()) continue;
@@ -138,7 +162,8 @@ std::vector<const model::RequestAuthentication*> waypoint_request_authentication
                                                                                   const std::string& service_ns,
                                                                                   const std::string& service_name) {
   std::vector<const model::RequestAuthentication*> out;
-  for (const model::RequestAuthentication* ra : wm.targeting_request_authentications)
+  for (const model::RequestAuthentication* ra :
+       candidates(wm.request_authentications_by_target, w, service_ns, service_name, ""))
     for (const model::TargetRef& t : ra->target_refs)
       if (!attached_by(t, *ra, w, service_ns, service_name, "").empty()) {
         out.push_back(ra);

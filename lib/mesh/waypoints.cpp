@@ -33,7 +33,20 @@ std::string listener_problem(const model::gwapi::Gateway& g) {
   return "Expected a single listener on port 15008 with protocol \"HBONE\"";
 }
 
-Waypoint make_waypoint(const model::gwapi::Gateway& g, const Mesh& mesh) {
+// The service accounts of each gateway's pods, by (namespace, gateway name), in workload order.
+using GatewayAccounts = std::map<std::pair<std::string, std::string>, std::vector<std::string>>;
+
+GatewayAccounts gateway_accounts(const Mesh& mesh) {
+  GatewayAccounts out;
+  for (const Workload& pod : mesh.workloads) {
+    if (pod.gateway_name.empty() || pod.service_account.empty()) continue;
+    std::vector<std::string>& sas = out[{pod.ns, pod.gateway_name}];
+    if (std::find(sas.begin(), sas.end(), pod.service_account) == sas.end()) sas.push_back(pod.service_account);
+  }
+  return out;
+}
+
+Waypoint make_waypoint(const model::gwapi::Gateway& g, const GatewayAccounts& accounts) {
   Waypoint w;
   w.gateway = &g;
   w.ns = g.meta.ns;
@@ -49,11 +62,8 @@ Waypoint make_waypoint(const model::gwapi::Gateway& g, const Mesh& mesh) {
       w.allowed_routes = &l.allowed_routes;
       break;
     }
-  for (const Workload& pod : mesh.workloads)
-    if (pod.ns == g.meta.ns && pod.gateway_name == g.meta.name && !pod.service_account.empty() &&
-        std::find(w.service_accounts.begin(), w.service_accounts.end(), pod.service_account) ==
-            w.service_accounts.end())
-      w.service_accounts.push_back(pod.service_account);
+  auto sas = accounts.find({g.meta.ns, g.meta.name});
+  if (sas != accounts.end()) w.service_accounts = sas->second;
   return w;
 }
 
@@ -204,9 +214,17 @@ const char* to_string(BindingStatus s) {
 }
 
 const Waypoint* WaypointModel::find(const std::string& ns, const std::string& name) const {
-  for (const Waypoint& w : waypoints)
-    if (w.ns == ns && w.name == name) return &w;
-  return nullptr;
+  auto it = waypoint_index.find({ns, name});
+  return it == waypoint_index.end() ? nullptr : &waypoints[it->second];
+}
+
+std::optional<WaypointModel::TargetKey> target_key(const model::TargetRef& t, const std::string& object_ns) {
+  if (!t.ns.empty() && t.ns != object_ns) return std::nullopt;
+  if (t.kind == "Service" && (t.group.empty() || t.group == "core"))
+    return WaypointModel::TargetKey{object_ns, "Service", t.name};
+  if (t.group == "gateway.networking.k8s.io" && (t.kind == "Gateway" || t.kind == "GatewayClass"))
+    return WaypointModel::TargetKey{object_ns, t.kind, t.name};
+  return std::nullopt;
 }
 
 const WaypointBinding* WaypointModel::service(const std::string& ns, const std::string& name) const {
@@ -218,12 +236,21 @@ bool WaypointModel::is_waypoint_pod(const Workload& w) const {
   return !w.gateway_name.empty() && find(w.ns, w.gateway_name) != nullptr;
 }
 
+// Appends `p` unless it is already the last entry (an object with two targetRefs of the same key).
+template <typename T>
+void add_unique_last(std::vector<const T*>& list, const T* p) {
+  if (list.empty() || list.back() != p) list.push_back(p);
+}
+
 WaypointModel compute_waypoints(const Mesh& mesh) {
   WaypointModel model;
   if (!mesh.resources) return model;
   const model::ResourceSet& rs = *mesh.resources;
+  const GatewayAccounts accounts = gateway_accounts(mesh);
   for (const model::gwapi::Gateway& g : rs.gateway_api_gateways)
-    if (g.is_waypoint() || g.status_addresses) model.waypoints.push_back(make_waypoint(g, mesh));
+    if (g.is_waypoint() || g.status_addresses) model.waypoints.push_back(make_waypoint(g, accounts));
+  for (size_t i = 0; i < model.waypoints.size(); ++i)
+    model.waypoint_index.emplace(std::make_pair(model.waypoints[i].ns, model.waypoints[i].name), i);  // first wins
   Binder binder(mesh, model);
   for (const model::Service& s : rs.services) {
     model.services[{s.meta.ns, s.meta.name}] = bind_service(binder, s);
@@ -235,9 +262,11 @@ WaypointModel compute_waypoints(const Mesh& mesh) {
   model.workloads.reserve(mesh.workloads.size());
   for (const Workload& w : mesh.workloads) model.workloads.push_back(bind_workload(binder, model, w));
   for (const model::AuthorizationPolicy& p : rs.authorization_policies)
-    if (!p.target_refs.empty()) model.targeting_policies.push_back(&p);
+    for (const model::TargetRef& t : p.target_refs)
+      if (auto key = target_key(t, p.meta.ns)) add_unique_last(model.policies_by_target[*key], &p);
   for (const model::RequestAuthentication& ra : rs.request_authentications)
-    if (!ra.target_refs.empty()) model.targeting_request_authentications.push_back(&ra);
+    for (const model::TargetRef& t : ra.target_refs)
+      if (auto key = target_key(t, ra.meta.ns)) add_unique_last(model.request_authentications_by_target[*key], &ra);
   return model;
 }
 

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -73,10 +75,14 @@ struct WaypointModel {
   std::vector<WaypointBinding> workloads;                                   // parallel to Mesh::workloads
   // The Services of the input whose label istio.io/ingress-use-waypoint (else the Namespace's) parses as true.
   std::map<std::pair<std::string, std::string>, bool> ingress_use_waypoint;
-  // The AuthorizationPolicies and RequestAuthentications with targetRefs, in input order: the only ones a
-  // waypoint can apply (mesh/enforcement.h), so that a chain does not scan every policy of the input.
-  std::vector<const model::AuthorizationPolicy*> targeting_policies;
-  std::vector<const model::RequestAuthentication*> targeting_request_authentications;
+  // AuthorizationPolicies and RequestAuthentications by what a targetRef of theirs names: (the object's
+  // namespace, "Service" | "Gateway" | "GatewayClass", name), each list in input order. Only these can be
+  // applied by a waypoint (mesh/enforcement.h), and a chain looks up its three keys instead of scanning every
+  // policy of the input (target_key).
+  using TargetKey = std::tuple<std::string, std::string, std::string>;
+  std::map<TargetKey, std::vector<const model::AuthorizationPolicy*>> policies_by_target;
+  std::map<TargetKey, std::vector<const model::RequestAuthentication*>> request_authentications_by_target;
+  std::map<std::pair<std::string, std::string>, size_t> waypoint_index;  // (ns, name) -> waypoints
 
   const Waypoint* find(const std::string& ns, const std::string& name) const;
   const WaypointBinding* service(const std::string& ns, const std::string& name) const;
@@ -85,5 +91,10 @@ struct WaypointModel {
 };
 
 WaypointModel compute_waypoints(const Mesh& mesh);
+
+// The key under which an object of namespace `object_ns` is indexed for its targetRef `t`; nullopt when the
+// target is of a kind a waypoint never attaches by, or names another namespace (istio.io targetRefs: a policy
+// targets objects of its own namespace).
+std::optional<WaypointModel::TargetKey> target_key(const model::TargetRef& t, const std::string& object_ns);
 
 }  // namespace meshproof::mesh
