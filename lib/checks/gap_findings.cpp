@@ -29,7 +29,11 @@ Finding inconclusive_finding(const CheckInfo& info, const ResourceRef& resource,
 // goes straight to ztunnel with its own identity, and replays the same decision with or without a waypoint.
 Witness witness_of(const Shared& s, const ir::Program& program, const engine::QueryResult& r) {
   Witness w = engine::to_witness(program, *r.request, *r.decision, s.ctx.options.input_paths);
-  if (is_waypoint_program(s.ctx, program)) return chain_witness(s.ctx, s.lower, program, *r.request, std::move(w));
+  if (is_waypoint_program(s.ctx, program)) {
+    if (s.waypoints) return chain_witness(s.ctx, *s.waypoints, s.lower, program, *r.request, std::move(w));
+    const mesh::WaypointModel wm = mesh::compute_waypoints(s.ctx.mesh);  // a Shared made outside the pass
+    return chain_witness(s.ctx, wm, s.lower, program, *r.request, std::move(w));
+  }
   if (!w.mtls || w.reproduce.empty()) return w;
   const size_t slash = program.workload.find('/');
   const mesh::Workload* dest = slash == std::string::npos ? nullptr

@@ -129,6 +129,7 @@ class ClassProgress {
 void run_chunk(const Context& ctx, const std::vector<const SymbolicCheck*>& checks, const WaypointUnits& waypoints,
                Chunk& chunk, ClassProgress& progress) {
   chunk.shared = std::make_unique<Shared>(ctx);
+  chunk.shared->waypoints = &waypoints.model;
   for (const SymbolicCheck* c : checks) chunk.analyzers.push_back(c->analyzer(*chunk.shared));
   chunk.spent.assign(checks.size(), 0.0);
   const size_t classes = ctx.mesh.classes.size();

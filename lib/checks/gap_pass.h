@@ -35,6 +35,10 @@
 #include "ir/ir.h"
 #include "ir/lower.h"
 
+namespace meshproof::mesh {
+struct WaypointModel;
+}
+
 namespace meshproof::checks::gaps {
 
 // What every analyzer may use.
@@ -52,6 +56,9 @@ class Shared {
   // The policy lowered for one protocol (cached): its rules and every drop, including dropped rules.
   const ir::LoweredPolicy& lowered(const model::AuthorizationPolicy& p, ir::Protocol protocol) const;
   bool regulated(const std::string& ns) const { return ctx.is_regulated(ns); }
+  // The pass's waypoint model (WaypointUnits::model), for witnesses that follow a waypoint's chain; computed
+  // once per pass, since a model per witness cost the whole mesh per finding.
+  const mesh::WaypointModel* waypoints = nullptr;
 
  private:
   mutable std::map<std::pair<const model::AuthorizationPolicy*, ir::Protocol>, ir::LoweredPolicy> lowered_;

@@ -95,13 +95,12 @@ bool is_waypoint_program(const Context& ctx, const ir::Program& program) {
   return program.class_id >= ctx.mesh.classes.size();
 }
 
-Witness chain_witness(const Context& ctx, const ir::LowerContext& lower, const ir::Program& program,
-                      const ir::Request& request, Witness w) {
+Witness chain_witness(const Context& ctx, const mesh::WaypointModel& wm, const ir::LowerContext& lower,
+                      const ir::Program& program, const ir::Request& request, Witness w) {
   const size_t slash = program.workload.find('/');
   if (slash == std::string::npos) return w;
   const mesh::Workload* dest = ctx.mesh.find(program.workload.substr(0, slash), program.workload.substr(slash + 1));
   if (!dest) return w;
-  const mesh::WaypointModel wm = mesh::compute_waypoints(ctx.mesh);
   ir::WorkloadPrograms own = ir::build_programs(*dest, lower);
   const ir::PortPrograms* pp = own.find_port(program.port);
   if (!pp) return w;

@@ -50,8 +50,9 @@ bool is_waypoint_program(const Context& ctx, const ir::Program& program);
 // waypoint (query's default for an mTLS caller); when the waypoint allows it, the destination's ztunnel
 // decides last (A12), so the witness states the decision of the whole chain.
 // `program` is a waypoint's program whose `workload` is the destination (query --to).
-Witness chain_witness(const Context& ctx, const ir::LowerContext& lower, const ir::Program& program,
-                      const ir::Request& request, Witness w);
+// `wm`: the run's waypoint model.
+Witness chain_witness(const Context& ctx, const mesh::WaypointModel& wm, const ir::LowerContext& lower,
+                      const ir::Program& program, const ir::Request& request, Witness w);
 
 // The query conditions that pin the peer to `principal` ("TD/ns/NS/sa/SA") over mTLS, or plaintext when it is "".
 engine::Query from_peer_query(const std::string& principal);

@@ -74,15 +74,15 @@ class WaypointIdentityDenied final : public Check {
             &dest, mesh::enforcement_chain(ctx.mesh, wm, dest, p.port, {mesh::CallerKind::Ambient, false}), {}};
         if (!hop.points.waypoint) continue;
         hop.programs = ir::build_chain(hop.points, *pp, mesh::port_protocol_of(dest, p.port), lower);
-        if (check_port(ctx, lower, hop, out)) break;  // one finding per workload class: its first refused port
+        if (check_port(ctx, wm, lower, hop, out)) break;  // one finding per workload class: its first refused port
       }
     }
   }
 
  private:
   // Whether a finding (or an inconclusive note) was reported for this port.
-  bool check_port(const Context& ctx, const ir::LowerContext& lower, const WaypointHop& hop,
-                  std::vector<Finding>& out) const {
+  bool check_port(const Context& ctx, const mesh::WaypointModel& wm, const ir::LowerContext& lower,
+                  const WaypointHop& hop, std::vector<Finding>& out) const {
     if (hop.programs.hops.size() != 2 || hop.programs.hops[1].views.empty()) return false;
     const ir::Program& ztunnel = hop.programs.hops[1].views.front();
     const std::string& principal = hop.points.waypoint_principal;
@@ -105,7 +105,7 @@ class WaypointIdentityDenied final : public Check {
       engine::QueryResult passes = ew.find(engine::Query().mtls(true).verdict(engine::Verdict::Allow));
       if (passes.answer != engine::SatAnswer::Sat) continue;
       Witness w = engine::to_witness(at_waypoint, *passes.request, *passes.decision, ctx.options.input_paths);
-      w = gaps::chain_witness(ctx, lower, at_waypoint, *passes.request, std::move(w));
+      w = gaps::chain_witness(ctx, wm, lower, at_waypoint, *passes.request, std::move(w));
       out.push_back(finding(hop, policies, std::move(w)));
       return true;
     }
