@@ -189,6 +189,12 @@ WaypointBinding bind_workload(const Binder& binder, const WaypointModel& model, 
   return b;
 }
 
+// Appends `p` unless it is already the last entry (an object with two targetRefs of the same key).
+template <typename T>
+void add_unique_last(std::vector<const T*>& list, const T* p) {
+  if (list.empty() || list.back() != p) list.push_back(p);
+}
+
 }  // namespace
 
 const char* to_string(BindingStatus s) {
@@ -234,12 +240,6 @@ const WaypointBinding* WaypointModel::service(const std::string& ns, const std::
 
 bool WaypointModel::is_waypoint_pod(const Workload& w) const {
   return !w.gateway_name.empty() && find(w.ns, w.gateway_name) != nullptr;
-}
-
-// Appends `p` unless it is already the last entry (an object with two targetRefs of the same key).
-template <typename T>
-void add_unique_last(std::vector<const T*>& list, const T* p) {
-  if (list.empty() || list.back() != p) list.push_back(p);
 }
 
 WaypointModel compute_waypoints(const Mesh& mesh) {
