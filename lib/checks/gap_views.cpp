@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/refute.h"
-#include "engine/rule_cover.h"
+#include "engine/solver_free.h"
 
 namespace meshproof::checks::gaps {
 
@@ -90,10 +89,7 @@ engine::QueryResult View::find(const engine::Query& q) {
 std::optional<engine::QueryResult> View::find_without_solver(const engine::Query& q) const {
   // Questions only about which rules match (redundant-rule's) are decided by the atom algebra when their
   // atoms are in its fragment (engine/rule_cover.h).
-  const engine::EngineOptions options = engine_options();
-  if (auto refuted = engine::refute_without_solver(*program_, q, options)) return refuted;
-  if (auto quick = engine::find_concretely(*program_, q, options)) return quick;
-  return engine::decide_rule_matches(*program_, q, options);
+  return engine::answer_without_solver(*program_, q, engine_options());
 }
 
 const ir::Rule* View::rule(const ir::RuleId& id) const {

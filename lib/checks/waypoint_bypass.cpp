@@ -7,6 +7,7 @@
 // as witness, reproducible with `meshproof query`), never when ztunnel closes the path (Unsat). Unknown is an
 // inconclusive note, never "safe".
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "checks/check.h"
@@ -15,6 +16,7 @@
 #include "checks/gap_waypoints.h"
 #include "checks/service_backends.h"
 #include "engine/query.h"
+#include "engine/solver_free.h"
 #include "engine/witness.h"
 #include "ir/lower.h"
 #include "ir/lower_chain.h"
@@ -84,24 +86,42 @@ engine::Query allowed_from(const Caller& c) {
 }
 
 // Whether some request from `principal` (any request at all when "") is not allowed by the program.
-engine::SatAnswer refuses_some(const ir::Program& p, const std::string& principal) {
-  engine::Engine e(p);
+engine::SatAnswer refuses_some(engine::LazyEngine& e, const std::string& principal) {
   engine::Query q = principal.empty() ? engine::Query() : gaps::from_peer_query(principal);
   return e.find(q.verdict(engine::Verdict::Allow, false).existence_only()).answer;
 }
 
-// The chain through the waypoint adds no restriction for this caller (proven, both Unsat): the waypoint allows
-// every request from it (every request at all for a plaintext caller, which cannot pass the waypoint) and the
-// destination's ztunnel every connection from the waypoint's identity (A12). Going around the waypoint then
-// gains nothing. Sat or Unknown: not proven, the finding stands.
-bool chain_admits_everything(const ir::Chain& chain, const Caller& c) {
-  if (chain.hops.size() != 2) return false;
-  for (const ir::Program& w : chain.hops[0].views)
-    if (refuses_some(w, c.principal) != engine::SatAnswer::Unsat) return false;
-  for (const ir::Program& z : chain.hops[1].views)
-    if (refuses_some(z, chain.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) return false;
-  return true;
-}
+// Whether the chain through the waypoint adds no restriction for a caller (proven, both Unsat): the waypoint
+// allows every request from it (every request at all for a plaintext caller, which cannot pass the waypoint)
+// and the destination's ztunnel every connection from the waypoint's identity (A12). Going around the waypoint
+// then gains nothing. Sat or Unknown: not proven, the finding stands. The waypoint's engines serve every
+// caller; the ztunnel half does not depend on the caller and is asked once per chain.
+class ChainAdmits {
+ public:
+  explicit ChainAdmits(const ir::Chain& chain) : chain_(chain) {
+    if (chain_.hops.size() == 2)
+      for (const ir::Program& w : chain_.hops[0].views) waypoint_.push_back(std::make_unique<engine::LazyEngine>(w));
+  }
+  bool everything_from(const Caller& c) {
+    if (chain_.hops.size() != 2) return false;
+    for (auto& w : waypoint_)
+      if (refuses_some(*w, c.principal) != engine::SatAnswer::Unsat) return false;
+    if (ztunnel_ == Proof::NotAsked) {
+      ztunnel_ = Proof::Admits;
+      for (const ir::Program& z : chain_.hops[1].views) {
+        engine::LazyEngine e(z);
+        if (refuses_some(e, chain_.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) ztunnel_ = Proof::NotProven;
+      }
+    }
+    return ztunnel_ == Proof::Admits;
+  }
+
+ private:
+  enum class Proof : uint8_t { NotAsked, Admits, NotProven };
+  const ir::Chain& chain_;
+  std::vector<std::unique_ptr<engine::LazyEngine>> waypoint_;
+  Proof ztunnel_ = Proof::NotAsked;
+};
 
 // The first ambient workload behind the Service and the port its first Service port routes to.
 std::optional<std::pair<const mesh::Workload*, uint32_t>> destination(const ServiceBackends& backends,
@@ -169,16 +189,21 @@ class WaypointBypass final : public Check {
     const ir::PortPrograms* pp = programs.find_port(port);
     if (!pp || pp->views.empty()) return;
     const ir::Program& prog = pp->views.front();
-    engine::Engine engine(prog);
+    engine::LazyEngine engine(prog);  // most callers are refused without a solver
     const mesh::EnforcementChain through =
         mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
     const ir::Chain chain = ir::build_chain(through, *pp, mesh::port_protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
+    ChainAdmits admits(chain);
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
-      engine::QueryResult r = engine.find(allowed_from(c));
+      // Whether ztunnel lets the caller in at all first (an existence question, often answered without a
+      // solver); the canonical witness only for the finding.
+      engine::QueryResult r = engine.find(allowed_from(c).existence_only());
       if (r.answer == engine::SatAnswer::Unsat) continue;
-      if (r.answer == engine::SatAnswer::Sat && chain_admits_everything(chain, c)) continue;
+      if (r.answer == engine::SatAnswer::Sat && admits.everything_from(c)) continue;
+      if (r.answer == engine::SatAnswer::Sat) r = engine.find(allowed_from(c));
+      if (r.answer == engine::SatAnswer::Unsat) continue;  // not after a Sat existence answer; stay safe
       if (r.answer == engine::SatAnswer::Unknown) {
         out.push_back(gaps::inconclusive_finding(info(), first.ref(), first.loc, "Service " + svc,
                                                  "whether " + c.what + " can bypass waypoint " + w.display(), r.reason,

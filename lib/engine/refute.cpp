@@ -8,7 +8,10 @@
 //     (TCP, or no RequestAuthentication: evaluate.h effective_request);
 //   * a peer-identity atom when the query asks for plaintext (no peer identity, IS §8);
 //   * a port atom for a port no request of the view uses (the view's own port is fixed, or the port is
-//     declared and so outside the undeclared-ports view; symbolic_encoder.h program_domain).
+//     declared and so outside the undeclared-ports view; symbolic_encoder.h program_domain);
+//   * a peer-identity atom that the value the query pins does not satisfy (the query holds an exact atom
+//     on that attribute, as the waypoint checks' "from this principal" does: gap_waypoints.h
+//     from_peer_query), decided by the evaluator on that value.
 // Every atom implies its attribute's presence (evaluate.cpp eval_atom), so such an atom falsifies its term;
 // a positive match of false terms only, a clause with such a match, and a rule whose principal (or
 // permission) clauses are all false follow. The decision is exact for what it claims — it only ever claims
@@ -16,6 +19,7 @@
 // it with Z3 on random programs.
 #include <algorithm>
 
+#include "engine/evaluate.h"
 #include "engine/refute.h"
 #include "engine/symbolic_compiler.h"
 #include "engine/symbolic_encoder.h"
@@ -31,7 +35,26 @@ struct QueryFacts {
   bool peer = true;       // peer-identity attributes may be present
   std::optional<uint32_t> port;         // the only port
   std::vector<uint32_t> excluded_ports;  // ports no request uses
+  std::vector<ir::Attribute> pinned;     // peer attributes whose value the query fixes...
+  ir::Request pinned_values;             // ...to the value they have here
+  ir::Protocol protocol = ir::Protocol::Http;
 };
+
+// A peer-identity attribute the condition fixes to one value (an exact atom that must hold), or nullopt.
+std::optional<ir::Attribute> pinned_peer_attribute(const Condition& c) {
+  if (c.kind != ConditionKind::AtomHolds || !c.positive || c.atom.op != ir::Op::Exact || c.atom.value.empty())
+    return std::nullopt;
+  if (!ir::attribute_is_peer(c.atom.attr)) return std::nullopt;
+  return c.atom.attr;
+}
+
+void pin(QueryFacts& f, ir::Attribute attr, const std::string& value) {
+  f.pinned_values.mtls = true;  // peer attributes exist only under mTLS (ir/request.cpp attribute_value)
+  if (attr == ir::Attribute::PeerTrustDomain) f.pinned_values.peer_trust_domain = value;
+  if (attr == ir::Attribute::PeerNamespace) f.pinned_values.peer_namespace = value;
+  if (attr == ir::Attribute::PeerServiceAccount) f.pinned_values.peer_service_account = value;
+  f.pinned.push_back(attr);
+}
 
 QueryFacts facts_of(const ir::Program& program, const Query& query, const EngineOptions& options) {
   const detail::RequestDomain domain = detail::program_domain(program, options);
@@ -40,7 +63,13 @@ QueryFacts facts_of(const ir::Program& program, const Query& query, const Engine
   f.jwt = domain.tokens;
   f.port = domain.port;
   f.excluded_ports = domain.excluded_ports;
+  f.protocol = program.protocol;
   for (const Condition& c : query.conditions()) {
+    if (auto attr = pinned_peer_attribute(c)) {
+      // Two different pins of one attribute contradict each other; leave that to the solver.
+      if (std::find(f.pinned.begin(), f.pinned.end(), *attr) != f.pinned.end()) return QueryFacts{};
+      pin(f, *attr, c.atom.value);
+    }
     if (c.kind == ConditionKind::Mtls && !c.positive) f.peer = false;
     // JWT attributes are present only with a valid token (ir/request.cpp attribute_value).
     if (c.kind == ConditionKind::Token && (c.positive ? c.token != ir::TokenState::Valid : c.token == ir::TokenState::Valid))
@@ -53,6 +82,8 @@ bool atom_refuted(const ir::Atom& a, const QueryFacts& f) {
   if (!f.http && ir::attribute_http_only(a.attr)) return true;
   if (!f.jwt && ir::attribute_is_jwt(a.attr)) return true;
   if (!f.peer && ir::attribute_is_peer(a.attr)) return true;
+  if (std::find(f.pinned.begin(), f.pinned.end(), a.attr) != f.pinned.end())
+    return !eval_atom(a, f.pinned_values, f.protocol);
   if (a.attr == ir::Attribute::DestinationPort && a.op == ir::Op::PortEq) {
     if (f.port) return a.port != *f.port;
     return std::find(f.excluded_ports.begin(), f.excluded_ports.end(), a.port) != f.excluded_ports.end();

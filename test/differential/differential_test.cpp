@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <deque>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "engine/evaluate.h"
@@ -524,17 +526,45 @@ TEST_CASE("differential: symbolic == concrete through a waypoint and ztunnel (am
 
 namespace {
 
+// Exact atoms on the three parts of a peer identity: the values of the program's first exact peer atoms,
+// the rest filled in.
+std::vector<ir::Atom> pinned_principal(const ir::Program& prog) {
+  std::map<ir::Attribute, std::string> values{{ir::Attribute::PeerTrustDomain, "cluster.local"},
+                                              {ir::Attribute::PeerNamespace, "default"},
+                                              {ir::Attribute::PeerServiceAccount, "default"}};
+  std::set<ir::Attribute> seen;
+  for (const auto* rules : {&prog.allow, &prog.deny})
+    for (const ir::Rule& r : *rules)
+      for (const ir::Clause& c : r.principals)
+        for (const ir::Match& m : c.matches)
+          for (const ir::Term& t : m.terms)
+            for (const ir::Atom& a : t.atoms)
+              if (ir::attribute_is_peer(a.attr) && a.op == ir::Op::Exact && !a.value.empty() &&
+                  seen.insert(a.attr).second)
+                values[a.attr] = a.value;
+  std::vector<ir::Atom> out;
+  for (const auto& [attr, value] : values) out.push_back(ir::make_atom(attr, ir::Op::Exact, value));
+  return out;
+}
+
 // The questions the gap checks ask, with the facts that refutation reads: a token state, plaintext, the
 // view's port (declared ports excluded from the undeclared-ports view).
 std::vector<engine::Query> refutable_queries(const ir::Program& prog) {
   std::vector<engine::Query> out;
   // Existence-only: the refutation ignores it, and the solver then skips canonical witnesses.
+  // A principal the waypoint checks ask about (from_peer_query): the peer identity of some rule of the
+  // program when it has one, so that pinned values are both met and missed.
+  const std::vector<ir::Atom> principal = pinned_principal(prog);
   auto with_facts = [&](engine::Query q) {
     q.existence_only();
     out.push_back(q);
     out.push_back(engine::Query(q).token(ir::TokenState::None));
     out.push_back(engine::Query(q).token(ir::TokenState::Valid, false));
     out.push_back(engine::Query(q).mtls(false));
+    engine::Query from(q);
+    from.mtls(true);
+    for (const ir::Atom& a : principal) from.atom(a);
+    out.push_back(from);
   };
   for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit}) {
     const auto& rules = a == model::Action::Custom  ? prog.custom

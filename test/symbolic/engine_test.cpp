@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "engine/query.h"
+#include "engine/refute.h"
+#include "engine/solver_free.h"
 #include "engine/witness.h"
 
 using namespace meshproof;
@@ -351,4 +353,74 @@ TEST_CASE("engine: every solver has a memory limit, settable", "[symbolic][engin
   CHECK(engine::solver_memory_limit_mb() == initial + 1);
   engine::set_solver_memory_limit_mb(initial);
   CHECK(engine::solver_memory_limit_mb() == initial);
+}
+
+TEST_CASE("engine: a principal the query pins refutes ALLOW rules for other principals without a solver",
+          "[symbolic][engine]") {
+  ir::Program p = http_program();
+  p.allow.push_back(rule(model::Action::Allow, "allow-waypoint", 0,
+                         {field({s(Attribute::PeerNamespace, Op::Exact, "prod")}),
+                          field({s(Attribute::PeerServiceAccount, Op::Exact, "waypoint")})},
+                         {}));
+  p.has_allow_policy = true;
+  auto from = [](const std::string& ns, const std::string& sa) {
+    return Query()
+        .mtls(true)
+        .atom(s(Attribute::PeerTrustDomain, Op::Exact, "cluster.local"))
+        .atom(s(Attribute::PeerNamespace, Op::Exact, ns))
+        .atom(s(Attribute::PeerServiceAccount, Op::Exact, sa))
+        .verdict(Verdict::Allow);
+  };
+  engine::Engine eng(p);
+
+  // Another service account: no ALLOW rule can match, proven by the atom algebra and by the solver.
+  const Query other = from("prod", "client");
+  auto refuted = engine::refute_without_solver(p, other);
+  REQUIRE(refuted);
+  CHECK(refuted->answer == SatAnswer::Unsat);
+  CHECK(eng.find(other).answer == SatAnswer::Unsat);
+
+  // The waypoint's own identity: not refuted, and the solver finds the request.
+  const Query own = from("prod", "waypoint");
+  CHECK_FALSE(engine::refute_without_solver(p, own));
+  CHECK(eng.find(own).answer == SatAnswer::Sat);
+
+  // Two different values pinned for one attribute: left to the solver, which proves it impossible.
+  Query both = from("prod", "waypoint");
+  both.atom(s(Attribute::PeerServiceAccount, Op::Exact, "client"));
+  CHECK_FALSE(engine::refute_without_solver(p, both));
+  CHECK(eng.find(both).answer == SatAnswer::Unsat);
+}
+
+TEST_CASE("engine: a lazy engine builds its solver only for a question the solver-free answers leave open",
+          "[symbolic][engine]") {
+  ir::Program p = http_program();
+  p.allow.push_back(
+      rule(model::Action::Allow, "allow-frontend", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
+           {field({s(Attribute::Method, Op::Exact, "GET")})}));
+  p.has_allow_policy = true;
+  engine::Engine eng(p);
+  engine::LazyEngine lazy(p);
+
+  // Plaintext cannot carry a peer namespace: refuted, no solver.
+  const Query plain = Query().mtls(false).verdict(Verdict::Allow);
+  CHECK(lazy.find(plain).answer == SatAnswer::Unsat);
+  CHECK_FALSE(lazy.built());
+
+  // An existence question the concrete fast path answers: Sat with a replayed witness, no solver.
+  Query some = Query().verdict(Verdict::Allow);
+  some.existence_only();
+  auto quick = lazy.find(some);
+  REQUIRE(quick.answer == SatAnswer::Sat);
+  CHECK(quick.request->peer_namespace == "frontend");
+  CHECK_FALSE(lazy.built());
+
+  // A shown witness is canonical: the solver is built, and the witness is the engine's own.
+  auto shown = lazy.find(Query().verdict(Verdict::Allow));
+  CHECK(lazy.built());
+  auto direct = eng.find(Query().verdict(Verdict::Allow));
+  REQUIRE(shown.answer == SatAnswer::Sat);
+  REQUIRE(direct.answer == SatAnswer::Sat);
+  CHECK(engine::to_witness(p, *shown.request, *shown.decision, {}).reproduce ==
+        engine::to_witness(p, *direct.request, *direct.decision, {}).reproduce);
 }
