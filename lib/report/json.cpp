@@ -1,3 +1,5 @@
+#include <utility>
+
 #include "report/json_internal.h"
 #include "report/report.h"
 
@@ -25,7 +27,7 @@ json witness_to_json(const Witness& w) {
     j["host"] = w.host;
     json headers = json::object();
     for (const auto& [k, v] : w.headers) headers[k] = v;
-    j["headers"] = headers;
+    j["headers"] = std::move(headers);
   }
   if (w.has_token) {
     json jwt;
@@ -35,8 +37,8 @@ json witness_to_json(const Witness& w) {
     jwt["presenters"] = w.presenters;
     json claims = json::object();
     for (const auto& [k, v] : w.claims) claims[k] = v;
-    jwt["claims"] = claims;
-    j["jwt"] = jwt;
+    jwt["claims"] = std::move(claims);
+    j["jwt"] = std::move(jwt);
   } else {
     j["jwt"] = nullptr;
   }
@@ -69,7 +71,7 @@ json finding_to_json(const Finding& f, const SourceSet& sources) {
       rel.push_back({{"message", r.message},
                      {"resource", {{"kind", r.resource.kind}, {"namespace", r.resource.ns}, {"name", r.resource.name}}},
                      {"location", location_to_json(sources, r.loc)}});
-    j["related"] = rel;
+    j["related"] = std::move(rel);
   }
   if (!f.properties.empty()) j["properties"] = f.properties;
   if (!f.suppression.empty()) j["suppression"] = f.suppression;
@@ -90,7 +92,7 @@ std::string format_json(const std::vector<Finding>& findings, const SourceSet& s
     else
       ++counts[static_cast<int>(f.severity)];
   }
-  out["findings"] = list;
+  out["findings"] = std::move(list);
   out["summary"] = {{"errors", counts[2]},
                     {"warnings", counts[1]},
                     {"notes", counts[0]},

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <utility>
 
 #include "analysis/suppressions.h"
 #include "checks/check.h"
@@ -201,9 +202,9 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
         json l = location_json(sources, rl.loc, rl.resource, summary);
         l["id"] = id++;
         l["message"] = {{"text", rl.message}};
-        rel.push_back(l);
+        rel.push_back(std::move(l));
       }
-      r["relatedLocations"] = rel;
+      r["relatedLocations"] = std::move(rel);
     }
     r["partialFingerprints"] = {{"meshproofFingerprint/v1", f.fingerprint}};
     json props;
@@ -211,7 +212,7 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     props["resource"] = {{"kind", f.resource.kind}, {"namespace", f.resource.ns}, {"name", f.resource.name}};
     if (f.witness) props["witness"] = witness_to_json(*f.witness);
     for (const auto& [k, v] : f.properties) props[k] = v;
-    r["properties"] = props;
+    r["properties"] = std::move(props);
     if (!f.suppression.empty()) {
       // An annotation lives next to the resource (inSource); a baseline file and a profile exception
       // live outside the analyzed manifests (external).
@@ -230,7 +231,7 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
                                         {"properties", {{"meshproofSuppression", f.suppression}}}}});
     }
     if (summary.baseline_applied) r["baselineState"] = f.suppression == "baseline" ? "unchanged" : "new";
-    results.push_back(r);
+    results.push_back(std::move(r));
   }
 
   json run;
@@ -251,7 +252,7 @@ std::string format_sarif(const std::vector<Finding>& findings, const SourceSet& 
     if (!summary.vcs->branch.empty()) vcs["branch"] = summary.vcs->branch;
     run["versionControlProvenance"] = json::array({vcs});
   }
-  run["results"] = results;
+  run["results"] = std::move(results);
   // A file left out unread: the run did not do all it was asked (SARIF 2.1.0 §3.20.14, §3.20.21).
   // A run whose only policies were not analyzed did not do what it was asked either.
   json invocation = {{"executionSuccessful", summary.skipped_files.empty() && !only_unanalyzed_policies(summary)}};
