@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "cli_docs.h"
 #include "commands.h"
+#include "huge_pages.h"
 
 namespace {
 
@@ -68,6 +69,7 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, const std::vector<std::
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshproof::cli::use_huge_pages(argv);  // first: before anything is allocated
   // A closed pipe (`meshproof check . | head -1`) must make the write fail so that the command reports it
   // and exits 2 (common.h write_stdout), not kill the process silently with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);

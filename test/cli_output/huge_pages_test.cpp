@@ -1,0 +1,107 @@
+// meshproof restarts itself once with glibc.malloc.hugetlb=1 where the kernel's transparent-huge-page mode
+// is "madvise" (tools/meshproof/huge_pages.cpp, docs/performance.md "Page faults and huge pages"), and the
+// allocator changes nothing but speed.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace meshproof;
+
+namespace {
+
+bool thp_madvise() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string mode;
+  std::getline(in, mode);
+  return mode.find("[madvise]") != std::string::npos;
+}
+
+std::string environ_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Starts `meshproof check -` on a FIFO it waits on, reads the environment it was (re)started with once it
+// waits, then feeds it a document and returns that environment.
+std::string environment_of_running_check(bool huge_pages) {
+  namespace fs = std::filesystem;
+  const fs::path fifo = fs::temp_directory_path() / ("meshproof-hp-" + std::to_string(getpid()));
+  fs::remove(fifo);
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const int writer = open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // Linux: does not wait for a reader
+  REQUIRE(writer >= 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int in = open(fifo.c_str(), O_RDONLY);
+    const int null = open("/dev/null", O_WRONLY);
+    if (in < 0 || null < 0) _exit(99);
+    dup2(in, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    unsetenv("GLIBC_TUNABLES");
+    if (huge_pages)
+      unsetenv("MESHPROOF_HUGEPAGES");
+    else
+      setenv("MESHPROOF_HUGEPAGES", "0", 1);
+    execl(MESHPROOF_BINARY, "meshproof", "check", "-", static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  // The process waits on the FIFO in its final image: `check -` reads standard input before anything else.
+  std::string env;
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    env = environ_of(pid);
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/wchan");
+    std::string wchan;
+    std::getline(stat, wchan);
+    if (wchan.find("pipe") != std::string::npos) break;
+  }
+  const std::string doc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+  REQUIRE(write(writer, doc.data(), doc.size()) == static_cast<ssize_t>(doc.size()));
+  close(writer);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fs::remove(fifo);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  return env;
+}
+
+}  // namespace
+
+TEST_CASE("huge pages: meshproof restarts itself with glibc's hugetlb tunable, unless told not to",
+          "[cli][huge-pages]") {
+  if (!thp_madvise()) {
+    WARN("skipped: this kernel's transparent huge pages are not in \"madvise\" mode, so meshproof does not restart");
+    return;
+  }
+  CHECK(environment_of_running_check(true).find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1") != std::string::npos);
+  CHECK(environment_of_running_check(false).find("GLIBC_TUNABLES") == std::string::npos);
+}
+
+TEST_CASE("huge pages: the allocator changes no byte of the output", "[cli][huge-pages]") {
+  const std::string sample = test::source_dir() + "/samples/hospital";
+  const test::RunResult with = test::run_cli({"check", sample, "-o", "json", "--threads", "2"});
+  setenv("MESHPROOF_HUGEPAGES", "0", 1);
+  const test::RunResult without = test::run_cli({"check", sample, "-o", "json", "--threads", "2"});
+  unsetenv("MESHPROOF_HUGEPAGES");
+  CHECK(with.exit_code == without.exit_code);
+  CHECK(with.out.size() > 1000);
+  CHECK(with.out == without.out);
+}
