@@ -43,7 +43,7 @@ TEST_CASE("line_text: lines of a file on disk, CRLF stripped, nothing past the e
   CHECK(sources.line_text(Loc{f, 1, 1}).empty());
 }
 
-TEST_CASE("line_text: a UTF-16 file counts lines of its UTF-8 decoding; stdin is kept in memory",
+TEST_CASE("line_text: a UTF-16 file counts lines of its UTF-8 decoding, and stdin is kept in memory",
           "[base][location]") {
   // "a: 1\nb: 2\n" in UTF-16LE with its byte order mark.
   std::string utf16 = "\xFF\xFE";
