@@ -202,8 +202,13 @@ class WaypointBypass final : public Check {
       engine::QueryResult r = engine.find(allowed_from(c).existence_only());
       if (r.answer == engine::SatAnswer::Unsat) continue;
       if (r.answer == engine::SatAnswer::Sat && admits.everything_from(c)) continue;
-      if (r.answer == engine::SatAnswer::Sat) r = engine.find(allowed_from(c));
-      if (r.answer == engine::SatAnswer::Unsat) continue;  // not after a Sat existence answer; stay safe
+      if (r.answer == engine::SatAnswer::Sat) {
+        r = engine.find(allowed_from(c));
+        if (r.answer == engine::SatAnswer::Unsat) {  // cannot be after a replayed Sat; never read it as safe
+          r.answer = engine::SatAnswer::Unknown;
+          r.reason = "the solver found no request where the fast path had replayed one";
+        }
+      }
       if (r.answer == engine::SatAnswer::Unknown) {
         out.push_back(gaps::inconclusive_finding(info(), first.ref(), first.loc, "Service " + svc,
                                                  "whether " + c.what + " can bypass waypoint " + w.display(), r.reason,
