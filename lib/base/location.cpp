@@ -90,7 +90,8 @@ const std::string* disk_text(const std::string& path) {
 std::string SourceSet::line_text(const Loc& l) const {
   if (!l.known() || l.file == 0 || l.file >= files_.size()) return "";
   const SourceFile& f = files_[l.file];
-  if (f.text) return has_utf16_bom(*f.text) ? nth_line(utf8_text(std::string(*f.text)), l.line) : nth_line(*f.text, l.line);
+  if (f.text)
+    return has_utf16_bom(*f.text) ? nth_line(utf8_text(std::string(*f.text)), l.line) : nth_line(*f.text, l.line);
   const std::string* text = disk_text(f.path);
   return text ? nth_line(*text, l.line) : "";
 }

@@ -395,9 +395,9 @@ TEST_CASE("engine: a principal the query pins refutes ALLOW rules for other prin
 TEST_CASE("engine: a lazy engine builds its solver only for a question the solver-free answers leave open",
           "[symbolic][engine]") {
   ir::Program p = http_program();
-  p.allow.push_back(
-      rule(model::Action::Allow, "allow-frontend", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
-           {field({s(Attribute::Method, Op::Exact, "GET")})}));
+  p.allow.push_back(rule(model::Action::Allow, "allow-frontend", 0,
+                         {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
+                         {field({s(Attribute::Method, Op::Exact, "GET")})}));
   p.has_allow_policy = true;
   engine::Engine eng(p);
   engine::LazyEngine lazy(p);
