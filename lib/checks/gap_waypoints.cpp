@@ -115,6 +115,12 @@ Witness chain_witness(const Context& ctx, const mesh::WaypointModel& wm, const i
   return w;
 }
 
+engine::EngineOptions waypoint_engine_options(const Context& ctx) {
+  engine::EngineOptions o;
+  o.default_timeout_ms = ctx.options.query_timeout_ms;
+  return o;
+}
+
 engine::Query from_peer_query(const std::string& principal) {
   engine::Query q;
   q.mtls(!principal.empty());

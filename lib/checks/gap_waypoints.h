@@ -57,4 +57,8 @@ Witness chain_witness(const Context& ctx, const mesh::WaypointModel& wm, const i
 // The query conditions that pin the peer to `principal` ("TD/ns/NS/sa/SA") over mTLS, or plaintext when it is "".
 engine::Query from_peer_query(const std::string& principal);
 
+// The options of the engines the waypoint checks make for programs outside the pass (a destination's ztunnel,
+// a waypoint's chain): the run's time limit per query (--timeout-ms), as the pass's own views have.
+engine::EngineOptions waypoint_engine_options(const Context& ctx);
+
 }  // namespace meshproof::checks::gaps

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "checks/check.h"
 #include "checks/describe.h"
@@ -98,9 +99,10 @@ engine::SatAnswer refuses_some(engine::LazyEngine& e, const std::string& princip
 // caller; the ztunnel half does not depend on the caller and is asked once per chain.
 class ChainAdmits {
  public:
-  explicit ChainAdmits(const ir::Chain& chain) : chain_(chain) {
+  ChainAdmits(const ir::Chain& chain, engine::EngineOptions options) : chain_(chain), options_(std::move(options)) {
     if (chain_.hops.size() == 2)
-      for (const ir::Program& w : chain_.hops[0].views) waypoint_.push_back(std::make_unique<engine::LazyEngine>(w));
+      for (const ir::Program& w : chain_.hops[0].views)
+        waypoint_.push_back(std::make_unique<engine::LazyEngine>(w, options_));
   }
   bool everything_from(const Caller& c) {
     if (chain_.hops.size() != 2) return false;
@@ -109,7 +111,7 @@ class ChainAdmits {
     if (ztunnel_ == Proof::NotAsked) {
       ztunnel_ = Proof::Admits;
       for (const ir::Program& z : chain_.hops[1].views) {
-        engine::LazyEngine e(z);
+        engine::LazyEngine e(z, options_);
         if (refuses_some(e, chain_.hops[1].rewrite_principal) != engine::SatAnswer::Unsat) ztunnel_ = Proof::NotProven;
       }
     }
@@ -119,6 +121,7 @@ class ChainAdmits {
  private:
   enum class Proof : uint8_t { NotAsked, Admits, NotProven };
   const ir::Chain& chain_;
+  engine::EngineOptions options_;
   std::vector<std::unique_ptr<engine::LazyEngine>> waypoint_;
   Proof ztunnel_ = Proof::NotAsked;
 };
@@ -189,13 +192,13 @@ class WaypointBypass final : public Check {
     const ir::PortPrograms* pp = programs.find_port(port);
     if (!pp || pp->views.empty()) return;
     const ir::Program& prog = pp->views.front();
-    engine::LazyEngine engine(prog);  // most callers are refused without a solver
+    engine::LazyEngine engine(prog, gaps::waypoint_engine_options(ctx));  // most callers: refused without a solver
     const mesh::EnforcementChain through =
         mesh::enforcement_chain(ctx.mesh, wm, dest, port, {mesh::CallerKind::Ambient, false});
     const ir::Chain chain = ir::build_chain(through, *pp, mesh::port_protocol_of(dest, port), lower);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string svc = s.meta.ns + "/" + s.meta.name;
-    ChainAdmits admits(chain);
+    ChainAdmits admits(chain, gaps::waypoint_engine_options(ctx));
     for (const Caller& c : bypassing_callers(ctx, wm, s, w, dest)) {
       // Whether ztunnel lets the caller in at all first (an existence question, often answered without a
       // solver); the canonical witness only for the finding.
