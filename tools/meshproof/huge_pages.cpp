@@ -33,15 +33,24 @@ bool turned_off() {
   return v && std::strcmp(v, "0") == 0;
 }
 
+// Commands that read no manifests allocate little: the restart (about 8 ms of loading the libraries again)
+// would cost more than it saves.
+bool reads_no_manifests(int argc, char** argv) {
+  if (argc < 2) return true;
+  for (const char* word : {"version", "checks", "help", "--help", "-h", "--version"})
+    if (std::strcmp(argv[1], word) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
-void use_huge_pages(char** argv) {
+void use_huge_pages(int argc, char** argv) {
   if (std::getenv(kRestarted)) {  // the second start: give the user's environment back
     unsetenv(kRestarted);
     unsetenv(kTunables);
     return;
   }
-  if (turned_off() || std::getenv(kTunables) || !kernel_wants_madvise()) return;
+  if (turned_off() || reads_no_manifests(argc, argv) || std::getenv(kTunables) || !kernel_wants_madvise()) return;
   if (setenv(kTunables, "glibc.malloc.hugetlb=1", 1) != 0 || setenv(kRestarted, "1", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // No restart (no /proc, or exec refused): carry on as started.
