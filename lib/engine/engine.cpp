@@ -50,7 +50,10 @@ struct EngineSession {
         deadline(c),
         // (the solver is configured before the encoder asserts anything into it)
         vars(c, configured(solver, options), detail::program_domain(program, options)),
-        compiled(vars, program) {}
+        compiled(vars, program),
+        program_variables(variable_count()) {}
+
+  size_t variable_count() const { return vars.atom_count() + vars.port_atoms().size(); }
 
   void set_timeout(unsigned t) { timeout = t; }
   unsigned resource_limit() const { return options.resource_limit.value_or(solver_resource_limit()); }
@@ -117,6 +120,7 @@ struct EngineSession {
   detail::NegationIds negations;
   std::unordered_map<unsigned, z3::expr> named_conditions;
   std::vector<z3::expr> keep_alive;
+  size_t program_variables;  // atoms and port atoms of the program alone, before any query's
   bool abandoned = false;  // a check answered unknown: the solver's state is not trusted any more
   std::string failure;     // the exception that ended the last check, if one did
 };
@@ -176,6 +180,10 @@ std::optional<RuleRef> Engine::ref_of(const ir::Rule& r) const {
       return RuleRef{a, static_cast<size_t>(&r - rules.data())};
   }
   return std::nullopt;
+}
+
+bool Engine::has_query_variables() const {
+  return impl_->session && impl_->session->variable_count() != impl_->session->program_variables;
 }
 
 Engine::Stats Engine::stats() const {

@@ -41,6 +41,16 @@ std::vector<const ir::Rule*> seed_rules(const ir::Program& program, const Query&
   return out;
 }
 
+// The query's "rule matches / does not match" conditions on the request as the program sees it: the
+// cheap part of the replay, asked before the decision (and its explanation) is built.
+bool rule_conditions_hold(const ir::Program& program, const Query& query, const ir::Request& seen) {
+  for (const Condition& c : query.conditions())
+    if (c.kind == ConditionKind::RuleMatches &&
+        eval_rule(detail::rules_of(program, c.rule.action).at(c.rule.index), seen, program.protocol) != c.positive)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 std::optional<QueryResult> find_concretely(const ir::Program& program, const Query& query,
@@ -55,6 +65,7 @@ std::optional<QueryResult> find_concretely(const ir::Program& program, const Que
       if (mtls && *mtls != over_mtls) continue;
       for (ir::Request& r : detail::probe_requests(program, *rule, over_mtls, options.declared_ports, 4)) {
         if (!detail::request_in_domain(program, r, options)) continue;
+        if (!rule_conditions_hold(program, query, effective_request(program, r))) continue;
         Decision d = evaluate(program, r);
         if (first_unsatisfied(program, query, r, d)) continue;
         QueryResult out;

@@ -200,6 +200,10 @@ class Engine {
   // The RuleRef of a rule of this program (by address); nullopt when it is not one of them.
   std::optional<RuleRef> ref_of(const ir::Rule& r) const;
 
+  // Whether a query added variables the program does not have (an extra atom, Query::atom): canonical
+  // witnesses of later queries read them too, so only this engine gives those (solver_free.h).
+  bool has_query_variables() const;
+
   struct Stats {
     uint64_t queries = 0, sat = 0, unsat = 0, unknown = 0, refinements = 0;
     size_t atoms = 0;  // Boolean/bit-vector atoms encoded

@@ -18,13 +18,17 @@
 #include "base/text.h"
 #include "engine/evaluate.h"
 #include "engine/probe.h"
+#include "engine/representatives.h"
 #include "engine/symbolic_compiler.h"
 #include "engine/symbolic_encoder.h"
+#include "engine/three_valued.h"
 #include "ir/path.h"
 
 namespace meshproof::engine {
 
 namespace {
+using detail::SlotValue;
+using detail::Truth;
 using ir::Attribute;
 using ir::Op;
 
@@ -45,21 +49,10 @@ bool cover_atom_supported(const ir::Atom& a) {
   return a.op == Op::Exact || a.op == Op::Prefix || a.op == Op::Suffix || a.op == Op::Present;
 }
 
-enum class Truth : uint8_t { False, True, Unknown };
-
-Truth truth_not(Truth t) { return t == Truth::Unknown ? t : t == Truth::True ? Truth::False : Truth::True; }
-
-// One value of one attribute: absent, a string, or a port.
-struct SlotValue {
-  bool present = false;
-  std::string text;
-  uint32_t port = 0;
-};
-
 class CoverSearch {
  public:
   CoverSearch(const ir::Program& program, const EngineOptions& options)
-      : program_(program), domain_(detail::program_domain(program, options)) {
+      : program_(program), domain_(detail::program_domain(program, options)), representatives_(program_, domain_) {
     for (Attribute a : kCoverAttributes) slots_.push_back({a, "", {}, {}, false});
   }
 
@@ -133,132 +126,26 @@ class CoverSearch {
   }
 
   bool port_values(Slot& s) {
-    std::vector<SlotValue>& out = s.values;
-    if (domain_.port) {
-      out.push_back({true, "", *domain_.port});
-      return true;
-    }
-    auto excluded = [&](uint32_t p) {
-      return p > 65535 ||
-             std::find(domain_.excluded_ports.begin(), domain_.excluded_ports.end(), p) != domain_.excluded_ports.end();
-    };
     std::vector<uint32_t> named;
     for (const ir::Atom* a : s.atoms) named.push_back(a->port);
-    std::sort(named.begin(), named.end());
-    named.erase(std::unique(named.begin(), named.end()), named.end());
-    for (uint32_t p : named)
-      if (!excluded(p)) out.push_back({true, "", p});
-    for (uint32_t p = 1; p <= 65535; ++p)  // one port no atom names
-      if (!excluded(p) && !std::binary_search(named.begin(), named.end(), p)) {
-        out.push_back({true, "", p});
-        break;
-      }
-    return true;
-  }
-
-  bool absent_allowed(Attribute a) const {
-    if (a == Attribute::Method) return !(domain_.http && domain_.method_always_present);
-    if (a == Attribute::Path) return !domain_.path_normalization || ir::is_normalized_path("", *domain_.path_normalization);
-    return true;
-  }
-
-  // A present value the domain admits (the peer parts' presence is the mTLS flag's business).
-  bool valid_value(Attribute a, const std::string& v) const {
-    const StrDomain d = detail::attribute_domain(a);
-    if ((v.empty() && d.empty_is_absent) || !in_domain(v, d)) return false;
-    if (a == Attribute::Path && domain_.path_normalization) {
-      if (!ir::is_normalized_path(v, *domain_.path_normalization)) return false;
-      ir::Request r;
-      r.path = v;
-      if (effective_request(program_, r).path != v) return false;
-    }
+    s.values = representatives_.ports(named);
     return true;
   }
 
   bool string_values(Slot& s) {
     const Attribute a = s.attr;
-    std::vector<SlotValue>& out = s.values;
-    auto add_value = [&](const std::string& v) {
-      for (const SlotValue& o : out)
-        if (o.present && o.text == v) return;
-      out.push_back({true, v, 0});
-    };
-    if (!domain_.http && ir::attribute_http_only(a)) {  // absent on a TCP view
-      out.push_back({});
-      return true;
+    if (s.atoms.empty() && (domain_.http || !ir::attribute_http_only(a))) {  // no rule reads it: one value
+      const std::string v = a == Attribute::Method ? "GET" : a == Attribute::Path ? "/" : "default";
+      if (representatives_.absent_allowed(a)) s.values.push_back({});
+      s.values.push_back({true, v, 0});
+      return representatives_.absent_allowed(a) || representatives_.valid_value(a, v);
     }
-    if (s.atoms.empty()) {  // no rule reads it: one value the domain admits
-      if (absent_allowed(a)) out.push_back({});
-      add_value(a == Attribute::Method ? "GET" : a == Attribute::Path ? "/" : "default");
-      return absent_allowed(a) || valid_value(a, out.back().text);
-    }
-    const StrDomain d = detail::attribute_domain(a);
-    std::string used;
-    std::vector<std::string> prefixes = {""}, suffixes = {""};
-    // Host values are compared lower-cased (ir.h): an atom "X.com" holds on the value "x.com".
-    auto value_of = [&](const ir::Atom* at) { return d.lower_case ? ascii_lower(at->value) : at->value; };
-    for (const ir::Atom* at : s.atoms) {
-      used += value_of(at);
-      if (at->op == Op::Prefix) prefixes.push_back(value_of(at));
-      if (at->op == Op::Suffix) suffixes.push_back(value_of(at));
-    }
-    const std::string candidates = d.middle_chars.empty() ? std::string("xzqjkvw0123456789") : d.middle_chars;
-    const auto fresh = std::find_if(candidates.begin(), candidates.end(), [&](char c) {
-      return used.find(c) == std::string::npos && in_domain(std::string(1, c), d);
-    });
-    if (fresh == candidates.end()) return false;
-    if (absent_allowed(a)) out.push_back({});
-    if (valid_value(a, "")) add_value("");  // a header present with an empty value
-    for (const ir::Atom* at : s.atoms)
-      if (at->op == Op::Exact && valid_value(a, value_of(at))) add_value(value_of(at));
-    const bool path = a == Attribute::Path && domain_.path_normalization;
-    for (const std::string& p : prefixes)
-      for (const std::string& x : suffixes) {
-        // Every path the filters see starts with '/': no value has a longest true prefix that does not, and
-        // one without a true prefix is '/' + m + s (m is fresh, so no prefix longer than "" holds on it).
-        if (path && !p.empty() && p[0] != '/') continue;
-        const std::string w = (path && p.empty() ? "/" : p) + *fresh + x;
-        if (!valid_value(a, w)) return false;  // another value might share its truths: the solver decides
-        add_value(w);
-      }
-    return true;
+    std::vector<StrAtom> atoms;
+    for (const ir::Atom* at : s.atoms) atoms.push_back(*detail::string_atom(*at));
+    return representatives_.strings(a, atoms, s.values);
   }
 
-  void assign(const Slot& s, const SlotValue& v) {
-    const std::string text = v.present ? v.text : std::string();
-    switch (s.attr) {
-      case Attribute::PeerTrustDomain:
-        request_.peer_trust_domain = text;
-        break;
-      case Attribute::PeerNamespace:
-        request_.peer_namespace = text;
-        break;
-      case Attribute::PeerServiceAccount:
-        request_.peer_service_account = text;
-        break;
-      case Attribute::DestinationPort:
-        request_.port = v.port;
-        break;
-      case Attribute::ConnectionSni:
-        request_.sni = text;
-        break;
-      case Attribute::Method:
-        request_.method = text;
-        break;
-      case Attribute::Path:
-        request_.path = text;
-        break;
-      case Attribute::Host:
-        request_.host = text;
-        break;
-      default:  // a header
-        if (v.present)
-          request_.headers[s.key] = v.text;
-        else
-          request_.headers.erase(s.key);
-        break;
-    }
-  }
+  void assign(const Slot& s, const SlotValue& v) { detail::assign_slot(request_, s.attr, s.key, v); }
 
   // A peer part is present exactly under mTLS.
   bool fits_connection(const Slot& s, const SlotValue& v) const {
@@ -267,66 +154,18 @@ class CoverSearch {
 
   Truth atom_truth(const ir::Atom& a) const {
     if (!slots_[slot_of_.at(&a)].assigned) return Truth::Unknown;
-    return eval_atom(a, request_, program_.protocol) ? Truth::True : Truth::False;
-  }
-
-  Truth term_truth(const ir::Term& t) const {
-    if (t.is_false) return Truth::False;
-    Truth out = Truth::True;
-    for (const ir::Atom& a : t.atoms) {
-      const Truth x = atom_truth(a);
-      if (x == Truth::False) return Truth::False;
-      if (x == Truth::Unknown) out = Truth::Unknown;
-    }
-    return out;
-  }
-
-  Truth match_truth(const ir::Match& m) const {
-    Truth any = Truth::False;
-    for (const ir::Term& t : m.terms) {
-      const Truth x = term_truth(t);
-      if (x == Truth::True) {
-        any = Truth::True;
-        break;
-      }
-      if (x == Truth::Unknown) any = Truth::Unknown;
-    }
-    return m.negated ? truth_not(any) : any;
-  }
-
-  Truth clause_truth(const ir::Clause& c) const {
-    Truth out = Truth::True;
-    for (const ir::Match& m : c.matches) {
-      const Truth x = match_truth(m);
-      if (x == Truth::False) return Truth::False;
-      if (x == Truth::Unknown) out = Truth::Unknown;
-    }
-    return out;
-  }
-
-  Truth clauses_truth(const std::vector<ir::Clause>& cs) const {
-    Truth out = Truth::False;
-    for (const ir::Clause& c : cs) {
-      const Truth x = clause_truth(c);
-      if (x == Truth::True) return Truth::True;
-      if (x == Truth::Unknown) out = Truth::Unknown;
-    }
-    return out;
+    return detail::truth_of(eval_atom(a, request_, program_.protocol));
   }
 
   Truth rule_truth(const ir::Rule& r) const {
-    const Truth from = clauses_truth(r.principals);
-    if (from == Truth::False) return Truth::False;
-    const Truth to = clauses_truth(r.permissions);
-    if (to == Truth::False) return Truth::False;
-    return from == Truth::True && to == Truth::True ? Truth::True : Truth::Unknown;
+    return detail::rule_truth(r, [this](const ir::Atom& a) { return atom_truth(a); });
   }
 
   Truth query_truth() const {
     Truth out = Truth::True;
     for (const RuleCondition& c : conditions_) {
       const Truth r = rule_truth(*c.rule);
-      const Truth x = c.positive ? r : truth_not(r);
+      const Truth x = c.positive ? r : detail::truth_not(r);
       if (x == Truth::False) return Truth::False;
       if (x == Truth::Unknown) out = Truth::Unknown;
     }
@@ -355,6 +194,7 @@ class CoverSearch {
 
   const ir::Program& program_;
   const detail::RequestDomain domain_;
+  const detail::Representatives representatives_;
   std::vector<RuleCondition> conditions_;
   std::vector<Slot> slots_;  // kCoverAttributes, then one per header key
   std::unordered_map<const ir::Atom*, size_t> slot_of_;

@@ -11,11 +11,13 @@
 
 namespace meshproof::engine {
 
-// What find() would answer, when it can be said without a solver: Unsat proven by the atom algebra, or (for
-// existence-only queries) Sat with a witness replayed through the evaluator. nullopt: ask an Engine. Shown
-// witnesses stay canonical: a query whose witness is shown is never answered Sat here.
+// What find() would answer, when it can be said without a solver: Unsat proven by the atom algebra, Sat with
+// a witness replayed through the evaluator for existence-only queries, or Sat with the solver's own
+// canonical witness (canonical_search.h). nullopt: ask an Engine. `canonical` false: a shown witness is left
+// to the solver — the engine that would answer has variables an earlier query added
+// (Engine::has_query_variables), and its canonical witness reads them too.
 std::optional<QueryResult> answer_without_solver(const ir::Program& program, const Query& query,
-                                                 const EngineOptions& options = {});
+                                                 const EngineOptions& options = {}, bool canonical = true);
 
 // An Engine made on the first query that needs a solver. Checks that ask a handful of questions per program
 // (often all refuted or answered concretely) pay for the solver only when one is needed; the answers are

@@ -144,19 +144,18 @@ std::optional<ir::IpAddress> canonical_ip(bool v6, const std::vector<std::pair<i
 
 // The port is fixed in a domain with one port. Otherwise it is chosen concretely from the port atoms'
 // truths (all that the formulas read of it), so that it does not depend on the model.
-uint32_t canonical_port(ModelReader& m, const RequestVars& vars, const RequestTruths& t) {
-  const RequestDomain& d = vars.domain();
+std::optional<uint32_t> canonical_port(const RequestDomain& d, const WitnessTruths& t) {
   if (d.port) return *d.port;
   if (t.true_port) return *t.true_port;
   auto usable = [&](uint32_t p) {
-    return !vars.port_atoms().count(p) &&
+    return std::find(t.port_atoms.begin(), t.port_atoms.end(), p) == t.port_atoms.end() &&
            std::find(d.excluded_ports.begin(), d.excluded_ports.end(), p) == d.excluded_ports.end();
   };
   for (uint32_t p : {8080u, 8000u, 9000u, 10000u})
     if (usable(p)) return p;
   for (uint32_t p = 1024; p <= 65535; ++p)
     if (usable(p)) return p;
-  return read_port(m, vars);
+  return std::nullopt;
 }
 
 // A clause excluding the polarities the sequence theory found impossible together (its Unsat core; all
@@ -175,98 +174,106 @@ z3::expr conflict_lemma(z3::context& c, const StringAttr& sa, const StrAssignmen
   return any_of(c, lits);
 }
 
+// The sequence theory's value for truths the construction cannot realize alone (opaque atoms). False: none
+// (out.status Refine, with the lemma that excludes these polarities, or Unknown).
+bool solve_string(const StringTruths& st, z3::context& c, unsigned timeout_ms, std::optional<std::string>& value,
+                  std::vector<std::string>& elements, ModelRequest& out) {
+  const StringAttr& sa = *st.attr;
+  const StrAssignment& asg = st.assignment;
+  AttributeConstraint full;
+  for (bool b : asg.atom_true) full.atom.push_back(b);
+  full.defined = asg.defined;
+  AttributeSolution s = solve_with_sequence_theory(sa.atoms, sa.domain, full, timeout_ms);
+  if (s.answer == SatAnswer::Unknown) {
+    out.status = ModelRequest::Status::Unknown;
+    out.reason = attribute_label(sa.attr, sa.key) + ": " + s.reason;
+    return false;
+  }
+  if (s.answer == SatAnswer::Unsat) {
+    out.lemmas.push_back(conflict_lemma(c, sa, asg, s.core));
+    out.status = ModelRequest::Status::Refine;
+    return false;
+  }
+  value = s.value;
+  elements = s.elements;
+  return true;
+}
+
 // A plausible value (symbolic_readable.h) in place of the constructed one when it has the same truths.
-void prefer_readable(const StringAttr& sa, const StrAssignment& asg, std::optional<std::string>& value,
-                     std::vector<std::string>& elements) {
-  if (sa.domain.set_valued) {
-    if (auto set = readable_set(sa.atoms, asg, sa.domain)) elements = *set;
-  } else if (auto v = readable_value(sa.attr, sa.atoms, asg, sa.domain)) {
+void prefer_readable(const AttributeTruths& st, std::optional<std::string>& value, std::vector<std::string>& elements) {
+  if (st.domain->set_valued) {
+    if (auto set = readable_set(*st.atoms, st.assignment, *st.domain)) elements = *set;
+  } else if (auto v = readable_value(st.attr, *st.atoms, st.assignment, *st.domain)) {
     value = *v;
   }
 }
 
 // One string attribute's value from its truths. False: no value (out.status says Refine or Unknown).
-bool concretize_string(const StringTruths& st, z3::context& c, unsigned timeout_ms, ModelRequest& out) {
-  const StringAttr& sa = *st.attr;
+bool concretize_string(const AttributeTruths& st, size_t index, const WitnessSolver& solver, ModelRequest& out) {
   const StrAssignment& asg = st.assignment;
   std::optional<std::string> value;
   std::vector<std::string> elements;
   WitnessStatus status;
   std::string error;
-  if (sa.domain.set_valued) {
-    SetWitness w = build_set_witness(sa.atoms, asg, sa.domain);
+  if (st.domain->set_valued) {
+    SetWitness w = build_set_witness(*st.atoms, asg, *st.domain);
     status = w.status, error = w.error, elements = w.elements;
   } else {
-    StringWitness w = build_string_witness(sa.atoms, asg, sa.domain);
+    StringWitness w = build_string_witness(*st.atoms, asg, *st.domain);
     status = w.status, error = w.error, value = w.value;
   }
-  const std::string where = attribute_label(sa.attr, sa.key);
-  if (status == WitnessStatus::Failed) throw InternalError("witness construction for " + where + ": " + error);
-  if (status == WitnessStatus::NeedsTheory) {
-    // Opaque atoms (or no fresh character): the sequence theory decides these polarities.
-    AttributeConstraint full;
-    for (bool b : asg.atom_true) full.atom.push_back(b);
-    full.defined = asg.defined;
-    AttributeSolution s = solve_with_sequence_theory(sa.atoms, sa.domain, full, timeout_ms);
-    if (s.answer == SatAnswer::Unknown) {
-      out.status = ModelRequest::Status::Unknown;
-      out.reason = where + ": " + s.reason;
-      return false;
-    }
-    if (s.answer == SatAnswer::Unsat) {
-      out.lemmas.push_back(conflict_lemma(c, sa, asg, s.core));
-      out.status = ModelRequest::Status::Refine;
-      return false;
-    }
-    value = s.value;
-    elements = s.elements;
-  }
+  if (status == WitnessStatus::Failed)
+    throw InternalError("witness construction for " + attribute_label(st.attr, *st.key) + ": " + error);
+  // Opaque atoms (or no fresh character): the sequence theory decides these polarities.
+  if (status == WitnessStatus::NeedsTheory && !solver.theory(index, value, elements, out)) return false;
   // Also reads "/" for a path the atoms do not tell apart from the root (the construction's "/x").
-  prefer_readable(sa, asg, value, elements);
-  assign_string(out.request, sa.attr, sa.key, value, elements);
+  prefer_readable(st, value, elements);
+  assign_string(out.request, st.attr, *st.key, value, elements);
   return true;
 }
 
 // Attributes no atom mentions are unconstrained: plausible values make the witness read like a real
 // request (they cannot change any atom's truth, because no atom reads them).
-void plausible_defaults(const RequestVars& vars, ir::Request& r) {
-  auto mentioned = [&](Attribute a) { return vars.strings().count({a, ""}) != 0; };
+void plausible_defaults(const WitnessTruths& t, const RequestDomain& d, ir::Request& r) {
+  auto mentioned = [&](Attribute a) {
+    return std::any_of(t.strings.begin(), t.strings.end(),
+                       [&](const AttributeTruths& s) { return s.attr == a && s.key->empty(); });
+  };
   if (r.mtls) {
     if (!mentioned(Attribute::PeerTrustDomain)) r.peer_trust_domain = "cluster.local";
     if (!mentioned(Attribute::PeerNamespace)) r.peer_namespace = "any-namespace";
     if (!mentioned(Attribute::PeerServiceAccount)) r.peer_service_account = "any-sa";
   }
-  const bool http = vars.domain().http;
-  if (http && vars.domain().method_always_present && !mentioned(Attribute::Method)) r.method = "GET";
-  if (http && !mentioned(Attribute::Path)) r.path = "/";
+  if (d.http && d.method_always_present && !mentioned(Attribute::Method)) r.method = "GET";
+  if (d.http && !mentioned(Attribute::Path)) r.path = "/";
 }
 
 // Pseudo-headers (`request.headers[:path]`, `[:authority]`) are the request's path and host seen another
 // way (evaluate.cpp effective_request), but their variables are not tied to request.path / request.host:
 // the witness takes them as its path and host, and every truth of the four attributes is then checked on
 // the request as the program sees it. A model they contradict is not a request: Unknown, never a guess.
-bool reconcile_pseudo_headers(const RequestVars& vars, const RequestTruths& t, ModelRequest& out) {
+bool reconcile_pseudo_headers(const RequestDomain& d, const WitnessTruths& t, ModelRequest& out) {
   ir::Request& r = out.request;
   if (auto p = r.headers.find(":path"); p != r.headers.end()) r.path = p->second, r.headers.erase(p);
   if (auto a = r.headers.find(":authority"); a != r.headers.end()) r.host = a->second, r.headers.erase(a);
   // The equivalence prover's domain has free paths (no normalization): nothing ties the four there.
-  if (!vars.domain().http || !vars.domain().path_normalization) return true;
+  if (!d.http || !d.path_normalization) return true;
   ir::Program view;
   view.protocol = ir::Protocol::Http;
-  view.path_normalization = *vars.domain().path_normalization;
+  view.path_normalization = *d.path_normalization;
   const ir::Request seen = effective_request(view, r);
-  for (const StringTruths& st : t.strings) {
-    const StringAttr& sa = *st.attr;
-    bool linked = sa.attr == Attribute::Path || sa.attr == Attribute::Host ||
-                  (sa.attr == Attribute::Header && !sa.key.empty() && sa.key.front() == ':');
+  for (const AttributeTruths& st : t.strings) {
+    const std::string& key = *st.key;
+    bool linked = st.attr == Attribute::Path || st.attr == Attribute::Host ||
+                  (st.attr == Attribute::Header && !key.empty() && key.front() == ':');
     if (!linked) continue;
-    ir::AttributeValue v = ir::attribute_value(seen, sa.attr, sa.key, ir::Protocol::Http);
+    ir::AttributeValue v = ir::attribute_value(seen, st.attr, key, ir::Protocol::Http);
     bool same = v.present == st.assignment.defined;
-    for (size_t i = 0; same && i < sa.atoms.size(); ++i)
-      same = (v.present && str_atom_holds(sa.atoms[i], v.str)) == st.assignment.atom_true[i];
+    for (size_t i = 0; same && i < st.atoms->size(); ++i)
+      same = (v.present && str_atom_holds((*st.atoms)[i], v.str)) == st.assignment.atom_true[i];
     if (!same) {
       out.status = ModelRequest::Status::Unknown;
-      out.reason = attribute_label(sa.attr, sa.key) +
+      out.reason = attribute_label(st.attr, key) +
                    ": the pseudo-headers :path and :authority are not tied to request.path and request.host in "
                    "the solver, and this model gives them values no single request has";
       return false;
@@ -277,28 +284,51 @@ bool reconcile_pseudo_headers(const RequestVars& vars, const RequestTruths& t, M
 
 }  // namespace
 
-ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms) {
-  const RequestTruths t = read_truths(m, vars);
+ModelRequest request_from_truths(const WitnessTruths& t, const RequestDomain& d, const WitnessSolver& solver) {
   ModelRequest out;
   ir::Request& r = out.request;
   r.mtls = t.mtls;
   r.token = t.token_valid ? ir::TokenState::Valid : t.token_invalid ? ir::TokenState::Invalid : ir::TokenState::None;
-  r.port = canonical_port(m, vars, t);
-  for (const StringTruths& st : t.strings)
-    if (!concretize_string(st, vars.context(), timeout_ms, out) && out.status == ModelRequest::Status::Unknown)
-      return out;
+  if (std::optional<uint32_t> port = canonical_port(d, t)) {
+    r.port = *port;
+  } else if (std::optional<uint32_t> own = solver.model_port()) {
+    r.port = *own;
+  } else {
+    out.status = ModelRequest::Status::Unknown;
+    out.reason = "destination.port: every port is named by an atom or excluded";
+    return out;
+  }
+  for (size_t i = 0; i < t.strings.size(); ++i)
+    if (!concretize_string(t.strings[i], i, solver, out) && out.status == ModelRequest::Status::Unknown) return out;
   if (out.status == ModelRequest::Status::Refine) return out;
-  plausible_defaults(vars, r);
-  if (!reconcile_pseudo_headers(vars, t, out)) return out;
+  plausible_defaults(t, d, r);
+  if (!reconcile_pseudo_headers(d, t, out)) return out;
   // The witness is sent as a raw path: it must be one normalization leaves as it is (a sequence-theory
   // value for template/regex atoms need not be).
-  const auto& mode = vars.domain().path_normalization;
-  if (vars.domain().http && mode && !r.path.empty() && !ir::is_normalized_path(r.path, *mode)) {
+  const auto& mode = d.path_normalization;
+  if (d.http && mode && !r.path.empty() && !ir::is_normalized_path(r.path, *mode)) {
     out.status = ModelRequest::Status::Unknown;
     out.reason = "request.path: the value found (\"" + r.path + "\") is not a path Envoy's " + ir::to_string(*mode) +
                  " normalization leaves unchanged";
-    return out;
   }
+  return out;
+}
+
+ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms) {
+  const RequestTruths t = read_truths(m, vars);
+  WitnessTruths wt{t.mtls, t.token_valid, t.token_invalid, {}, t.true_port, {}};
+  for (const StringTruths& st : t.strings)
+    wt.strings.push_back({st.attr->attr, &st.attr->key, &st.attr->domain, &st.attr->atoms, st.assignment});
+  for (const auto& [port, v] : vars.port_atoms()) wt.port_atoms.push_back(port);
+  WitnessSolver solver;
+  solver.theory = [&](size_t i, std::optional<std::string>& value, std::vector<std::string>& elements,
+                      ModelRequest& out) {
+    return solve_string(t.strings[i], vars.context(), timeout_ms, value, elements, out);
+  };
+  solver.model_port = [&]() -> std::optional<uint32_t> { return read_port(m, vars); };
+  ModelRequest out = request_from_truths(wt, vars.domain(), solver);
+  if (out.status != ModelRequest::Status::Ok) return out;
+  ir::Request& r = out.request;
   for (const IpTruths& ip : t.ips) {
     // The formulas read the bits only through the CIDR atoms: any address with the same family and the
     // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).

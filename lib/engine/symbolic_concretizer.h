@@ -12,6 +12,7 @@
 #include <z3++.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,38 @@ struct ModelRequest {
   std::string reason;            // Unknown: "ATTRIBUTE: why"
 };
 
-// Builds the witness request from the model (read through the decoder).
+// Builds the witness request from the model (read through the decoder): its truths through
+// request_from_truths, then the IP addresses from the CIDR truths (or the model's bits).
 ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms);
+
+// The truths of one string attribute as the witness construction reads them: no solver variables, so that a
+// witness is built from truths found without a solver (canonical_search.h) exactly as from a model.
+struct AttributeTruths {
+  ir::Attribute attr = ir::Attribute::Method;
+  const std::string* key = nullptr;
+  const StrDomain* domain = nullptr;
+  const std::vector<StrAtom>* atoms = nullptr;  // in the order the assignment follows
+  StrAssignment assignment;
+};
+
+struct WitnessTruths {
+  bool mtls = false, token_valid = false, token_invalid = false;
+  std::vector<AttributeTruths> strings;  // every string attribute with variables, in (attribute, key) order
+  std::optional<uint32_t> true_port;     // a domain without a fixed port: the port atom that holds, if any
+  std::vector<uint32_t> port_atoms;      // the ports port atoms name
+};
+
+// What only a solver gives: the value of an attribute whose truths the construction cannot realize alone
+// (opaque atoms: the sequence theory; false with out.status Refine or Unknown when there is none), and the
+// model's own port when no canonical one fits.
+struct WitnessSolver {
+  std::function<bool(size_t attribute, std::optional<std::string>& value, std::vector<std::string>& elements,
+                     ModelRequest& out)>
+      theory;
+  std::function<std::optional<uint32_t>()> model_port;
+};
+
+// The witness request of `truths` in `domain`, everything but IP addresses (concretize adds those).
+ModelRequest request_from_truths(const WitnessTruths& truths, const RequestDomain& domain, const WitnessSolver& solver);
 
 }  // namespace meshproof::engine::detail

@@ -102,6 +102,13 @@ std::optional<StrOp> str_op(const ir::Atom& a) {
   return std::nullopt;
 }
 
+bool is_string_kind(Attribute a) {
+  AttributeKind k = ir::attribute_kind(a);
+  return k == AttributeKind::String || k == AttributeKind::Set;
+}
+
+}  // namespace
+
 // The string atom an IR atom stands for: hosts compare lower-cased, `present` has no value.
 std::optional<StrAtom> string_atom(const ir::Atom& a) {
   auto op = str_op(a);
@@ -110,13 +117,6 @@ std::optional<StrAtom> string_atom(const ir::Atom& a) {
   if (*op == StrOp::Present) s.value.clear();
   return s;
 }
-
-bool is_string_kind(Attribute a) {
-  AttributeKind k = ir::attribute_kind(a);
-  return k == AttributeKind::String || k == AttributeKind::Set;
-}
-
-}  // namespace
 
 RequestVars::RequestVars(z3::context& c, z3::solver& solver, RequestDomain domain)
     : c_(c),

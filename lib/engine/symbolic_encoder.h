@@ -125,6 +125,10 @@ class RequestVars {
 // lower case. The encoder and the concrete probe (probe.h) share it.
 StrDomain attribute_domain(ir::Attribute a);
 
+// The string atom an IR atom stands for (hosts compare lower-cased, `present` has no value); nullopt for an
+// atom no string satisfies (a CIDR or port operator on a string attribute).
+std::optional<StrAtom> string_atom(const ir::Atom& a);
+
 // "request.headers[x-user]": an attribute and key as the variables' names and messages spell it.
 std::string attribute_label(ir::Attribute attr, const std::string& key);
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "engine/canonical_search.h"
 #include "engine/query.h"
 #include "engine/refute.h"
 #include "engine/solver_free.h"
@@ -415,12 +416,72 @@ TEST_CASE("engine: a lazy engine builds its solver only for a question the solve
   CHECK(quick.request->peer_namespace == "frontend");
   CHECK_FALSE(lazy.built());
 
-  // A shown witness is canonical: the solver is built, and the witness is the engine's own.
+  // A shown witness is canonical: the search over representatives finds the engine's own, without a solver.
   auto shown = lazy.find(Query().verdict(Verdict::Allow));
-  CHECK(lazy.built());
+  CHECK_FALSE(lazy.built());
   auto direct = eng.find(Query().verdict(Verdict::Allow));
   REQUIRE(shown.answer == SatAnswer::Sat);
   REQUIRE(direct.answer == SatAnswer::Sat);
   CHECK(engine::to_witness(p, *shown.request, *shown.decision, {}).reproduce ==
         engine::to_witness(p, *direct.request, *direct.decision, {}).reproduce);
+
+  // A regex is outside every solver-free answer: the solver is built.
+  const Query versioned =
+      Query().atom(s(Attribute::Path, Op::Regex, "/(index.html)?")).rule_matches(RuleRef{model::Action::Allow, 0});
+  CHECK(lazy.find(versioned).answer == eng.find(versioned).answer);
+  CHECK(lazy.built());
+  // Its regex atom is now a variable of that solver: later shown witnesses are that solver's, as they are
+  // the engine's that was asked the same questions.
+  const Query on_path = Query().verdict(Verdict::Allow).atom(s(Attribute::Host, Op::Suffix, ".example.com"));
+  auto later = lazy.find(on_path);
+  auto same = eng.find(on_path);
+  REQUIRE(later.answer == SatAnswer::Sat);
+  REQUIRE(same.answer == SatAnswer::Sat);
+  CHECK(later.request->path == same.request->path);
+  CHECK(engine::to_witness(p, *later.request, *later.decision, {}).reproduce ==
+        engine::to_witness(p, *same.request, *same.decision, {}).reproduce);
+}
+
+TEST_CASE("engine: the canonical witness without the solver is the engine's, and none is given for atoms a query added",
+          "[symbolic][engine]") {
+  ir::Program p = http_program(model::MtlsMode::Strict);
+  p.allow.push_back(
+      rule(model::Action::Allow, "allow-api", 0, {field({s(Attribute::PeerNamespace, Op::Exact, "frontend")})},
+           {field({s(Attribute::Path, Op::Prefix, "/api/")}), field({s(Attribute::Path, Op::Suffix, ".json")}, true)}));
+  p.deny.push_back(rule(model::Action::Deny, "deny-admin", 0, {field({s(Attribute::PeerServiceAccount, Op::Present)})},
+                        {field({s(Attribute::Path, Op::Exact, "/api/admin")})}));
+  p.has_allow_policy = true;
+  const Query allowed = Query().verdict(Verdict::Allow).reason(engine::Reason::PlaintextOnStrict, false);
+
+  auto quick = engine::canonical_without_solver(p, allowed);
+  REQUIRE(quick);
+  engine::Engine fresh(p);
+  CHECK_FALSE(fresh.has_query_variables());
+  auto solved = fresh.find(allowed);
+  REQUIRE(quick->answer == SatAnswer::Sat);
+  REQUIRE(solved.answer == SatAnswer::Sat);
+  CHECK(quick->request->path == solved.request->path);
+  CHECK(quick->request->peer_namespace == "frontend");
+  CHECK(engine::to_witness(p, *quick->request, *quick->decision, {}).reproduce ==
+        engine::to_witness(p, *solved.request, *solved.decision, {}).reproduce);
+  // A valid token: impossible without a RequestAuthentication, the solver's question with one (its claims).
+  const Query with_token = Query().token(ir::TokenState::Valid).verdict(Verdict::Allow);
+  auto no_token = engine::canonical_without_solver(p, with_token);
+  REQUIRE(no_token);
+  CHECK(no_token->answer == SatAnswer::Unsat);
+  CHECK(fresh.find(with_token).answer == SatAnswer::Unsat);
+  ir::Program authenticated = p;
+  authenticated.has_request_authentication = true;
+  CHECK_FALSE(engine::canonical_without_solver(authenticated, with_token));
+
+  // A query's extra atom becomes a variable of the engine that answers it, and its later canonical witnesses
+  // read it too: those are then the engine's alone.
+  engine::Engine used(p);
+  used.find(Query().atom(s(Attribute::Path, Op::Regex, "/api/a.*")).verdict(Verdict::Allow));
+  CHECK(used.has_query_variables());
+  auto after = used.find(allowed);
+  REQUIRE(after.answer == SatAnswer::Sat);
+  CHECK(quick->request->path == "/api/any-path");
+  CHECK(after.request->path != quick->request->path);  // the regex atom is false in it: another path
+  CHECK(engine::answer_without_solver(p, allowed, {}, /*canonical=*/false) == std::nullopt);
 }

@@ -1,0 +1,469 @@
+// The canonical witness without the solver (canonical_search.h).
+//
+// Why the first request found has the solver's truths: the solver's canonical truths are the smallest
+// assignment, in canonical_order, of the variables' truths that some request of the domain satisfying the
+// query has (the encoding allows exactly the truths some request has, docs/engine.md §1). Attributes are
+// independent apart from the connection (peer parts present iff mTLS, JWT attributes only with a valid
+// token), and the representatives of an attribute have every truth combination a value can have
+// (representatives.h). So the satisfying assignments are the truths of the satisfying requests made of
+// representatives, and visiting those requests with the variables in canonical order, each attribute's
+// values sorted by their truths (duplicates dropped), meets them in increasing order of their truths.
+// Pruning only drops subtrees where the query is already false, so the first one met is the smallest.
+#include "engine/canonical_search.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "engine/evaluate.h"
+#include "engine/representatives.h"
+#include "engine/symbolic_compiler.h"
+#include "engine/symbolic_concretizer.h"
+#include "engine/symbolic_encoder.h"
+#include "engine/symbolic_properties.h"
+#include "engine/three_valued.h"
+
+namespace meshproof::engine {
+
+namespace {
+
+using detail::SlotValue;
+using detail::Truth;
+using ir::Attribute;
+using meshproof::engine::StrAtom;
+using meshproof::engine::StrOp;
+
+constexpr size_t kMaxSearchNodes = 20000;  // beyond this the solver is cheaper
+
+// One string attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): its atoms
+// in the order they were registered (the order the witness construction reads them in), and its
+// representatives sorted by their truths in canonical order, one per distinct truth vector.
+struct AttributeSlot {
+  Attribute attr = Attribute::Method;
+  std::string key;
+  StrDomain domain;
+  std::vector<StrAtom> atoms;
+  std::vector<SlotValue> values;
+  std::vector<std::vector<bool>> truths;  // per value: D, then each atom in registration order
+  bool assigned = false;
+  size_t chosen = 0;
+};
+
+// A decision evaluate() may still reach (evaluate.h Decision, the fields the query conditions read).
+struct Outcome {
+  Verdict verdict = Verdict::Deny;
+  Reason reason = Reason::NoAllowMatched;
+  const ir::Rule* rule = nullptr;
+  std::optional<Verdict> if_authorizer_allows;
+};
+
+Truth all_or_none(const std::vector<Outcome>& outcomes, const std::function<bool(const Outcome&)>& holds) {
+  size_t n = 0;
+  for (const Outcome& o : outcomes) n += holds(o) ? 1 : 0;
+  return n == outcomes.size() ? Truth::True : n == 0 ? Truth::False : Truth::Unknown;
+}
+
+class CanonicalSearch {
+ public:
+  CanonicalSearch(const ir::Program& program, const Query& query, const EngineOptions& options)
+      : program_(program),
+        query_(query),
+        domain_(detail::program_domain(program, options)),
+        representatives_(program_, domain_) {}
+
+  // The variables the encoder would make, in its order; false when an atom is outside the fragment.
+  bool declare() {
+    for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit})
+      for (const ir::Rule& r : detail::rules_of(program_, a))
+        for (const auto* clauses : {&r.principals, &r.permissions})
+          for (const ir::Clause& c : *clauses)
+            for (const ir::Match& m : c.matches)
+              for (const ir::Term& t : m.terms)
+                for (const ir::Atom& at : t.atoms)
+                  if (!declare_atom(at)) return false;
+    // The JWT issuer check's atoms (symbolic_compiler.cpp declare_program_atoms).
+    for (const auto& j : program_.jwt_issuers) {
+      if (!j.issuer.empty() && !add_string(Attribute::AuthIssuer, "", {StrOp::Exact, j.issuer})) return false;
+      for (const auto& aud : j.audiences)
+        if (!aud.empty() && !add_string(Attribute::AuthAudiences, "", {StrOp::Exact, aud})) return false;
+    }
+    for (const Condition& c : query_.conditions()) {
+      if (c.kind == ConditionKind::AtomHolds && !declare_atom(c.atom)) return false;
+      if ((c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy) &&
+          c.rule.index >= detail::rules_of(program_, c.rule.action).size())
+        return false;
+    }
+    return true;
+  }
+
+  // The representatives of every attribute, sorted; false when one lies outside the domain.
+  bool prepare() {
+    for (auto& [k, slot] : by_key_) {
+      std::vector<SlotValue> values;
+      if (ir::attribute_is_jwt(slot.attr))
+        values.push_back({});  // absent: the search never chooses a valid token
+      else if (!representatives_.strings(slot.attr, slot.atoms, values))
+        return false;
+      sort_values(slot, values);
+      slots_.push_back(std::move(slot));
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) slot_index_[{slots_[i].attr, slots_[i].key}] = i;
+    for (const auto& [atom, key] : atom_keys_) atom_slot_[atom] = slot_index_.at(key);
+    if (!ports_.empty()) sort_ports();
+    return true;
+  }
+
+  // Whether some request satisfies the query; nullopt: the search cannot tell (too many candidates, or only
+  // a valid token could satisfy it).
+  std::optional<bool> run() {
+    for (bool mtls : {false, true})
+      for (ir::TokenState token : {ir::TokenState::None, ir::TokenState::Invalid, ir::TokenState::Valid}) {
+        if (token != ir::TokenState::None && !domain_.tokens) continue;
+        if (token == ir::TokenState::Invalid && !domain_.invalid_tokens) continue;
+        start(mtls, token);
+        // With a valid token the JWT attributes are left unchosen: a request that may satisfy the query
+        // then needs the token's claims, which are the solver's.
+        if (search(0)) return token == ir::TokenState::Valid ? std::nullopt : std::optional<bool>(true);
+        if (overflow_ || confused_) return std::nullopt;
+      }
+    return false;
+  }
+
+  // The truths of the request found, as the solver's model would give them (decoder.h read_truths).
+  detail::WitnessTruths truths() const {
+    detail::WitnessTruths t;
+    t.mtls = request_.mtls;
+    t.token_valid = request_.token == ir::TokenState::Valid;
+    t.token_invalid = request_.token == ir::TokenState::Invalid;
+    for (const AttributeSlot& s : slots_) {
+      const std::vector<bool>& v = s.truths[s.chosen];
+      StrAssignment a;
+      a.defined = v[0];
+      a.atom_true.assign(v.begin() + 1, v.end());
+      t.strings.push_back({s.attr, &s.key, &s.domain, &s.atoms, std::move(a)});
+    }
+    t.port_atoms.assign(ports_.begin(), ports_.end());
+    if (!domain_.port && ports_.count(request_.port)) t.true_port = request_.port;
+    return t;
+  }
+  const detail::RequestDomain& domain() const { return domain_; }
+
+ private:
+  bool declare_atom(const ir::Atom& a) {
+    switch (ir::attribute_kind(a.attr)) {
+      case ir::AttributeKind::String:
+      case ir::AttributeKind::Set: {
+        const std::optional<StrAtom> s = detail::string_atom(a);
+        if (!s) return true;  // holds on no string: no variable (the encoder's constant false)
+        atom_keys_.emplace(&a, std::make_pair(a.attr, a.key));
+        return add_string(a.attr, a.key, *s);
+      }
+      case ir::AttributeKind::Port:
+        if (a.op == ir::Op::PortEq && a.port <= 65535) ports_.insert(a.port);
+        return true;
+      case ir::AttributeKind::Ip:
+        return false;  // addresses: their bits are the solver's
+    }
+    return false;
+  }
+
+  bool add_string(Attribute attr, const std::string& key, const StrAtom& s) {
+    if (s.op != StrOp::Exact && s.op != StrOp::Prefix && s.op != StrOp::Suffix && s.op != StrOp::Present) return false;
+    if (attr == Attribute::Metadata) return false;
+    // Pseudo-headers are the request's own path and host (symbolic_concretizer.cpp reconcile_pseudo_headers).
+    if (attr == Attribute::Header && !key.empty() && key[0] == ':') return false;
+    auto [it, fresh] = by_key_.try_emplace({attr, key});
+    AttributeSlot& slot = it->second;
+    if (fresh) {
+      slot.attr = attr;
+      slot.key = key;
+      slot.domain = detail::attribute_domain(attr);
+      // The implicit atom `prefix "/"` of normalized paths (symbolic_encoder.cpp add_path_facts).
+      if (attr == Attribute::Path && domain_.http && domain_.path_normalization)
+        slot.atoms.push_back({StrOp::Prefix, "/"});
+    }
+    if (std::find(slot.atoms.begin(), slot.atoms.end(), s) == slot.atoms.end()) slot.atoms.push_back(s);
+    return true;
+  }
+
+  // Values ordered by their truths in canonical order (D, then the atoms sorted as canonical_order sorts
+  // them), one value per truth vector.
+  static void sort_values(AttributeSlot& slot, const std::vector<SlotValue>& values) {
+    std::vector<size_t> order(slot.atoms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return slot.atoms[a] < slot.atoms[b]; });
+    std::vector<std::pair<std::vector<bool>, size_t>> keyed;
+    for (size_t v = 0; v < values.size(); ++v) {
+      std::vector<bool> key{values[v].present};
+      for (size_t i : order) key.push_back(values[v].present && str_atom_holds(slot.atoms[i], values[v].text));
+      keyed.emplace_back(std::move(key), v);
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < keyed.size(); ++i) {
+      if (i > 0 && keyed[i].first == keyed[i - 1].first) continue;
+      const SlotValue& v = values[keyed[i].second];
+      std::vector<bool> truths{v.present};
+      for (const StrAtom& a : slot.atoms) truths.push_back(v.present && str_atom_holds(a, v.text));
+      slot.values.push_back(v);
+      slot.truths.push_back(std::move(truths));
+    }
+  }
+
+  // Port atoms come last in canonical order, by port number.
+  void sort_ports() {
+    const std::vector<uint32_t> named(ports_.begin(), ports_.end());
+    std::vector<std::pair<std::vector<bool>, uint32_t>> keyed;
+    for (const SlotValue& v : representatives_.ports(named)) {
+      std::vector<bool> key;
+      for (uint32_t p : named) key.push_back(v.port == p);
+      keyed.emplace_back(std::move(key), v.port);
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < keyed.size(); ++i)
+      if (i == 0 || keyed[i].first != keyed[i - 1].first) port_values_.push_back(keyed[i].second);
+  }
+
+  // The connection, and plausible values for what no variable reads (a path Envoy accepts, a method).
+  void start(bool mtls, ir::TokenState token) {
+    request_ = ir::Request();
+    request_.mtls = mtls;
+    request_.token = token;
+    request_.port = domain_.port.value_or(port_values_.empty() ? 0 : port_values_.front());
+    if (domain_.http) request_.method = "GET", request_.path = "/";
+    for (AttributeSlot& s : slots_) s.assigned = false;
+    port_assigned_ = false;
+  }
+
+  size_t levels() const { return slots_.size() + (port_values_.empty() ? 0 : 1); }
+
+  bool search(size_t level) {
+    if (++nodes_ > kMaxSearchNodes) {
+      overflow_ = true;
+      return false;
+    }
+    const Truth t = query_truth();
+    if (t == Truth::False) return false;
+    if (level == levels()) return leaf_holds(t);
+    if (level == slots_.size()) return search_ports(level);
+    AttributeSlot& slot = slots_[level];
+    if (request_.token == ir::TokenState::Valid && ir::attribute_is_jwt(slot.attr)) return search(level + 1);
+    for (size_t v = 0; v < slot.values.size(); ++v) {
+      const SlotValue& value = slot.values[v];
+      if (ir::attribute_is_peer(slot.attr) && value.present != request_.mtls) continue;  // identity iff mTLS
+      detail::assign_slot(request_, slot.attr, slot.key, value);
+      slot.assigned = true;
+      slot.chosen = v;
+      if (search(level + 1)) return true;
+      slot.assigned = false;
+      if (overflow_ || confused_) return false;
+    }
+    return false;
+  }
+
+  bool search_ports(size_t level) {
+    for (uint32_t p : port_values_) {
+      request_.port = p;
+      port_assigned_ = true;
+      if (search(level + 1)) return true;
+      port_assigned_ = false;
+      if (overflow_ || confused_) return false;
+    }
+    return false;
+  }
+
+  // Every variable is chosen: the three-valued answer must be the concrete one. With a valid token (JWT
+  // attributes unchosen) a leaf that may hold ends the search.
+  bool leaf_holds(Truth t) {
+    if (request_.token == ir::TokenState::Valid) return true;
+    const bool holds = detail::first_unsatisfied(program_, query_, request_, evaluate(program_, request_)) == nullptr;
+    if (t == Truth::Unknown || holds != (t == Truth::True)) confused_ = true;  // a bug here: the solver decides
+    return holds && !confused_;
+  }
+
+  Truth atom_truth(const ir::Atom& a) const {
+    switch (ir::attribute_kind(a.attr)) {
+      case ir::AttributeKind::Port:
+        if (a.op != ir::Op::PortEq || a.port > 65535) return Truth::False;
+        if (!domain_.port && !port_assigned_) return Truth::Unknown;
+        return detail::truth_of(a.port == request_.port);
+      case ir::AttributeKind::String:
+      case ir::AttributeKind::Set: {
+        auto it = atom_slot_.find(&a);
+        if (it == atom_slot_.end()) return Truth::False;  // no string satisfies it
+        if (!slots_[it->second].assigned) return Truth::Unknown;
+        return detail::truth_of(eval_atom(a, request_, program_.protocol));
+      }
+      case ir::AttributeKind::Ip:
+        break;
+    }
+    return Truth::Unknown;
+  }
+
+  Truth rule_truth(const ir::Rule& r) const {
+    return detail::rule_truth(r, [this](const ir::Atom& a) { return atom_truth(a); });
+  }
+
+  // The first rule of `rules` that may match (enforced ones only if asked), each with an outcome, and
+  // whether no rule may match at all. Mirrors evaluate.cpp first_match.
+  template <class Make>
+  bool first_matches(const std::vector<ir::Rule>& rules, bool enforced_only, std::vector<Outcome>& out,
+                     const Make& make) const {
+    for (const ir::Rule& r : rules) {
+      if (enforced_only && r.policy.dry_run) continue;
+      const Truth t = rule_truth(r);
+      if (t != Truth::False) make(r, out);
+      if (t == Truth::True) return false;
+    }
+    return true;
+  }
+
+  // evaluate.cpp after_custom: jwt_authn, then DENY, then ALLOW.
+  std::vector<Outcome> after_custom() const {
+    std::vector<Outcome> out;
+    if (program_.protocol == ir::Protocol::Http && program_.has_request_authentication) {
+      if (request_.token == ir::TokenState::Invalid) return {{Verdict::Rejected, Reason::InvalidToken, nullptr, {}}};
+      if (request_.token == ir::TokenState::Valid)
+        out.push_back({Verdict::Rejected, Reason::IssuerNotAccepted, nullptr, {}});
+    }
+    auto matched = [](Verdict v, Reason why) {
+      return [v, why](const ir::Rule& r, std::vector<Outcome>& o) { o.push_back({v, why, &r, {}}); };
+    };
+    if (!first_matches(program_.deny, true, out, matched(Verdict::Deny, Reason::DenyMatched))) return out;
+    if (!program_.has_allow_policy) {
+      out.push_back({Verdict::Allow, Reason::NoAllowPolicy, nullptr, {}});
+      return out;
+    }
+    if (first_matches(program_.allow, true, out, matched(Verdict::Allow, Reason::AllowMatched)))
+      out.push_back({Verdict::Deny, Reason::NoAllowMatched, nullptr, {}});
+    return out;
+  }
+
+  // Every decision evaluate() may reach from what is chosen so far (a rule whose truth is unknown may match
+  // or not). Mirrors evaluate.cpp evaluate; a path is never refused (representatives are paths Envoy accepts).
+  std::vector<Outcome> possible_decisions() const {
+    if (!program_.enforced) return {{Verdict::Allow, Reason::NoSidecar, nullptr, {}}};
+    if (program_.mtls == model::MtlsMode::Strict && !request_.mtls)
+      return {{Verdict::Rejected, Reason::PlaintextOnStrict, nullptr, {}}};
+    if (program_.mtls == model::MtlsMode::Disable && request_.mtls)
+      return {{Verdict::Rejected, Reason::MtlsOnDisable, nullptr, {}}};
+    const std::vector<Outcome> rest = after_custom();
+    if (program_.custom_mode == ir::CustomMode::None) return rest;
+    std::vector<Outcome> out;
+    const bool fail_closed = program_.custom_mode == ir::CustomMode::FailClosed;
+    const bool none = first_matches(program_.custom, false, out, [&](const ir::Rule& r, std::vector<Outcome>& o) {
+      if (fail_closed) {
+        o.push_back({Verdict::Deny, Reason::CustomFailClosed, &r, {}});
+        return;
+      }
+      for (const Outcome& x : rest) o.push_back({Verdict::Delegated, Reason::CustomMatched, &r, x.verdict});
+    });
+    if (none) out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+  }
+
+  Truth condition_truth(const Condition& c, std::optional<std::vector<Outcome>>& outcomes) const {
+    auto decisions = [&]() -> const std::vector<Outcome>& {
+      if (!outcomes) outcomes = possible_decisions();
+      return *outcomes;
+    };
+    switch (c.kind) {
+      case ConditionKind::RuleMatches:
+        return rule_truth(detail::rules_of(program_, c.rule.action)[c.rule.index]);
+      case ConditionKind::ActionMatches: {
+        const bool enforced_only = c.action == model::Action::Allow || c.action == model::Action::Deny;
+        Truth any = Truth::False;
+        for (const ir::Rule& r : detail::rules_of(program_, c.action)) {
+          if (enforced_only && r.policy.dry_run) continue;
+          const Truth t = rule_truth(r);
+          if (t == Truth::True) return t;
+          if (t == Truth::Unknown) any = t;
+        }
+        return any;
+      }
+      case ConditionKind::VerdictIs:
+        return all_or_none(decisions(), [&](const Outcome& o) { return o.verdict == c.verdict; });
+      case ConditionKind::ReasonIs:
+        return all_or_none(decisions(), [&](const Outcome& o) { return o.reason == c.reason; });
+      case ConditionKind::DecidedBy: {
+        const ir::Rule* rule = &detail::rules_of(program_, c.rule.action)[c.rule.index];
+        return all_or_none(decisions(), [&](const Outcome& o) { return o.rule == rule; });
+      }
+      case ConditionKind::IfAuthorizerAllows:
+        return all_or_none(decisions(), [&](const Outcome& o) {
+          return o.verdict == Verdict::Delegated && o.if_authorizer_allows == c.verdict;
+        });
+      case ConditionKind::Mtls:
+        return detail::truth_of(request_.mtls);
+      case ConditionKind::Token:  // as the program sees it: only where jwt_authn runs (domain_.tokens)
+        return detail::truth_of(request_.token == c.token);
+      case ConditionKind::AtomHolds:
+        return atom_truth(c.atom);
+      case ConditionKind::Protocol:
+        return detail::truth_of(program_.protocol == c.protocol);
+    }
+    return Truth::Unknown;
+  }
+
+  Truth query_truth() const {
+    std::optional<std::vector<Outcome>> outcomes;
+    Truth out = Truth::True;
+    for (const Condition& c : query_.conditions()) {
+      const Truth t = condition_truth(c, outcomes);
+      const Truth x = c.positive ? t : detail::truth_not(t);
+      if (x == Truth::False) return x;
+      if (x == Truth::Unknown) out = x;
+    }
+    return out;
+  }
+
+  const ir::Program& program_;
+  const Query& query_;
+  const detail::RequestDomain domain_;
+  const detail::Representatives representatives_;
+  std::map<std::pair<Attribute, std::string>, AttributeSlot> by_key_;  // while declaring: the encoder's order
+  std::vector<AttributeSlot> slots_;                                   // then: in canonical order
+  std::map<std::pair<Attribute, std::string>, size_t> slot_index_;
+  std::unordered_map<const ir::Atom*, std::pair<Attribute, std::string>> atom_keys_;
+  std::unordered_map<const ir::Atom*, size_t> atom_slot_;
+  std::set<uint32_t> ports_;
+  std::vector<uint32_t> port_values_;  // the port's representatives, by their truths
+  ir::Request request_;
+  bool port_assigned_ = false;
+  size_t nodes_ = 0;
+  bool overflow_ = false, confused_ = false;
+};
+
+}  // namespace
+
+std::optional<QueryResult> canonical_without_solver(const ir::Program& program, const Query& query,
+                                                    const EngineOptions& options) {
+  if (query.witness_shown() && !options.canonical_witnesses) return std::nullopt;  // the solver's own model
+  CanonicalSearch search(program, query, options);
+  if (!search.declare() || !search.prepare()) return std::nullopt;
+  const std::optional<bool> found = search.run();
+  if (!found) return std::nullopt;
+  QueryResult out;
+  if (!*found) {
+    out.answer = SatAnswer::Unsat;
+    return out;
+  }
+  detail::WitnessSolver no_solver;
+  no_solver.theory = [](size_t, std::optional<std::string>&, std::vector<std::string>&, detail::ModelRequest& r) {
+    r.status = detail::ModelRequest::Status::Unknown;  // no fresh character: the sequence theory's
+    return false;
+  };
+  no_solver.model_port = []() -> std::optional<uint32_t> { return std::nullopt; };
+  const detail::WitnessTruths truths = search.truths();
+  detail::ModelRequest built = detail::request_from_truths(truths, search.domain(), no_solver);
+  if (built.status != detail::ModelRequest::Status::Ok) return std::nullopt;
+  Decision d = evaluate(program, built.request);
+  if (detail::first_unsatisfied(program, query, built.request, d)) return std::nullopt;
+  out.answer = SatAnswer::Sat;
+  out.request = std::move(built.request);
+  out.decision = std::move(d);
+  return out;
+}
+
+}  // namespace meshproof::engine

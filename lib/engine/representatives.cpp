@@ -1,0 +1,133 @@
+// Representative values (representatives.h).
+#include "engine/representatives.h"
+
+#include <algorithm>
+
+#include "engine/evaluate.h"
+#include "ir/path.h"
+
+namespace meshproof::engine::detail {
+
+using ir::Attribute;
+
+std::vector<SlotValue> Representatives::ports(const std::vector<uint32_t>& atoms) const {
+  std::vector<SlotValue> out;
+  if (domain_.port) {
+    out.push_back({true, "", *domain_.port});
+    return out;
+  }
+  auto excluded = [&](uint32_t p) {
+    return p > 65535 ||
+           std::find(domain_.excluded_ports.begin(), domain_.excluded_ports.end(), p) != domain_.excluded_ports.end();
+  };
+  std::vector<uint32_t> named = atoms;
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  for (uint32_t p : named)
+    if (!excluded(p)) out.push_back({true, "", p});
+  for (uint32_t p = 1; p <= 65535; ++p)  // one port no atom names
+    if (!excluded(p) && !std::binary_search(named.begin(), named.end(), p)) {
+      out.push_back({true, "", p});
+      break;
+    }
+  return out;
+}
+
+bool Representatives::absent_allowed(Attribute a) const {
+  if (a == Attribute::Method) return !(domain_.http && domain_.method_always_present);
+  if (a == Attribute::Path)
+    return !domain_.path_normalization || ir::is_normalized_path("", *domain_.path_normalization);
+  return true;
+}
+
+bool Representatives::valid_value(Attribute a, const std::string& v) const {
+  const StrDomain d = attribute_domain(a);
+  if ((v.empty() && d.empty_is_absent) || !in_domain(v, d)) return false;
+  if (a == Attribute::Path && domain_.path_normalization) {
+    if (!ir::is_normalized_path(v, *domain_.path_normalization)) return false;
+    ir::Request r;
+    r.path = v;
+    if (effective_request(program_, r).path != v) return false;
+  }
+  return true;
+}
+
+bool Representatives::strings(Attribute a, const std::vector<StrAtom>& atoms, std::vector<SlotValue>& out) const {
+  auto add_value = [&](const std::string& v) {
+    for (const SlotValue& o : out)
+      if (o.present && o.text == v) return;
+    out.push_back({true, v, 0});
+  };
+  if (!domain_.http && ir::attribute_http_only(a)) {  // absent on a TCP view
+    out.push_back({});
+    return true;
+  }
+  const StrDomain d = attribute_domain(a);
+  std::string used;
+  std::vector<std::string> prefixes = {""}, suffixes = {""};
+  for (const StrAtom& at : atoms) {
+    used += at.value;
+    if (at.op == StrOp::Prefix) prefixes.push_back(at.value);
+    if (at.op == StrOp::Suffix) suffixes.push_back(at.value);
+  }
+  const std::string candidates = d.middle_chars.empty() ? std::string("xzqjkvw0123456789") : d.middle_chars;
+  const auto fresh = std::find_if(candidates.begin(), candidates.end(), [&](char c) {
+    return used.find(c) == std::string::npos && in_domain(std::string(1, c), d);
+  });
+  if (fresh == candidates.end()) return false;
+  if (absent_allowed(a)) out.push_back({});
+  if (valid_value(a, "")) add_value("");  // a header present with an empty value
+  for (const StrAtom& at : atoms)
+    if (at.op == StrOp::Exact && valid_value(a, at.value)) add_value(at.value);
+  const bool path = a == Attribute::Path && domain_.path_normalization;
+  for (const std::string& p : prefixes)
+    for (const std::string& x : suffixes) {
+      // Every path the filters see starts with '/': no value has a longest true prefix that does not, and
+      // one without a true prefix is '/' + m + s (m is fresh, so no prefix longer than "" holds on it).
+      if (path && !p.empty() && p[0] != '/') continue;
+      const std::string w = (path && p.empty() ? "/" : p) + *fresh + x;
+      if (!valid_value(a, w)) return false;  // another value might share its truths: the solver decides
+      add_value(w);
+    }
+  return true;
+}
+
+void assign_slot(ir::Request& request, Attribute a, const std::string& key, const SlotValue& v) {
+  const std::string text = v.present ? v.text : std::string();
+  switch (a) {
+    case Attribute::PeerTrustDomain:
+      request.peer_trust_domain = text;
+      break;
+    case Attribute::PeerNamespace:
+      request.peer_namespace = text;
+      break;
+    case Attribute::PeerServiceAccount:
+      request.peer_service_account = text;
+      break;
+    case Attribute::DestinationPort:
+      request.port = v.port;
+      break;
+    case Attribute::ConnectionSni:
+      request.sni = text;
+      break;
+    case Attribute::Method:
+      request.method = text;
+      break;
+    case Attribute::Path:
+      request.path = text;
+      break;
+    case Attribute::Host:
+      request.host = text;
+      break;
+    case Attribute::Header:
+      if (v.present)
+        request.headers[key] = v.text;
+      else
+        request.headers.erase(key);
+      break;
+    default:  // the JWT attributes: only ever absent here (the searches leave valid tokens to the solver)
+      break;
+  }
+}
+
+}  // namespace meshproof::engine::detail

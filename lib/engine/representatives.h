@@ -1,0 +1,54 @@
+// Representative values of one attribute (PRIVATE to lib/engine): a few values that together have every
+// combination of truths a value of the attribute's domain can give a finite set of exact, prefix, suffix and
+// present atoms (docs/engine.md §1 "Completeness", §5 "Rule containment without the solver"): absent; each
+// exact value; "" for a header; p + m + s for every prefix p and suffix s of the atoms (or ""), m a character
+// no atom value contains. Ports alike: each port an atom names and one port none names. The searches over
+// requests made of representatives (rule_cover.cpp, canonical_search.cpp) decide exactly what the solver
+// decides on these atoms.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/symbolic_encoder.h"
+#include "engine/symbolic_strings.h"
+#include "ir/ir.h"
+#include "ir/request.h"
+
+namespace meshproof::engine::detail {
+
+// One value of one attribute: absent, a string, or a port.
+struct SlotValue {
+  bool present = false;
+  std::string text;
+  uint32_t port = 0;
+};
+
+class Representatives {
+ public:
+  // The domain is the program's (program_domain); both must outlive this.
+  Representatives(const ir::Program& program, const RequestDomain& domain) : program_(program), domain_(domain) {}
+
+  // The representatives of string attribute `a` for `atoms` (exact, prefix, suffix and present only; host
+  // values lower-cased, as string_atom makes them), in the order absent, "", exact values, p + m + s. False
+  // when one the answer would depend on lies outside the domain (a p + m + s that is not a path Envoy hands
+  // to the filters: another value might share its truths) or no fresh middle character exists.
+  bool strings(ir::Attribute a, const std::vector<StrAtom>& atoms, std::vector<SlotValue>& out) const;
+  // The representatives of the port: the domain's port, or each named port and one unnamed port outside
+  // the excluded ones.
+  std::vector<SlotValue> ports(const std::vector<uint32_t>& named) const;
+
+  bool absent_allowed(ir::Attribute a) const;
+  // A present value the domain admits (the peer parts' presence is the mTLS flag's business).
+  bool valid_value(ir::Attribute a, const std::string& v) const;
+
+ private:
+  const ir::Program& program_;
+  const RequestDomain& domain_;
+};
+
+// Sets one attribute of `request` to a representative (a header: keyed by `key`).
+void assign_slot(ir::Request& request, ir::Attribute a, const std::string& key, const SlotValue& v);
+
+}  // namespace meshproof::engine::detail
