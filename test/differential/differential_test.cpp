@@ -644,8 +644,9 @@ bool in_cover_fragment(const ir::Atom& a) {
   return attr && (a.op == ir::Op::Exact || a.op == ir::Op::Prefix || a.op == ir::Op::Suffix || a.op == ir::Op::Present);
 }
 
-// Replaces the atoms outside the fragment by random ones inside it.
-void into_cover_fragment(test::RandomPrograms& gen, ir::Program& prog) {
+// Replaces the atoms a fragment does not have by random ones it has.
+template <class InFragment>
+void into_fragment(test::RandomPrograms& gen, ir::Program& prog, const InFragment& in_fragment) {
   for (auto* rules : {&prog.custom, &prog.deny, &prog.allow, &prog.audit})
     for (ir::Rule& r : *rules)
       for (auto* clauses : {&r.principals, &r.permissions})
@@ -653,8 +654,10 @@ void into_cover_fragment(test::RandomPrograms& gen, ir::Program& prog) {
           for (ir::Match& m : c.matches)
             for (ir::Term& t : m.terms)
               for (ir::Atom& a : t.atoms)
-                while (!in_cover_fragment(a)) a = gen.atom(prog.protocol);
+                while (!in_fragment(a)) a = gen.atom(prog.protocol);
 }
+
+void into_cover_fragment(test::RandomPrograms& gen, ir::Program& prog) { into_fragment(gen, prog, in_cover_fragment); }
 
 // redundant-rule's questions (alone, cover rounds, shrink steps) and a few more shapes over one action's rules.
 std::vector<engine::Query> containment_queries(test::RandomPrograms& gen, const ir::Program& prog) {
@@ -749,19 +752,11 @@ std::string every_field(const ir::Request& r) {
 // Moves the atoms outside the search's fragment into it; JWT atoms stay (the search reads them as absent
 // when it chooses no valid token).
 void into_canonical_fragment(test::RandomPrograms& gen, ir::Program& prog) {
-  auto supported = [](const ir::Atom& a) {
+  into_fragment(gen, prog, [](const ir::Atom& a) {
     const bool op =
         a.op == ir::Op::Exact || a.op == ir::Op::Prefix || a.op == ir::Op::Suffix || a.op == ir::Op::Present;
     return in_cover_fragment(a) || (ir::attribute_is_jwt(a.attr) && op);
-  };
-  for (auto* rules : {&prog.custom, &prog.deny, &prog.allow, &prog.audit})
-    for (ir::Rule& r : *rules)
-      for (auto* clauses : {&r.principals, &r.permissions})
-        for (ir::Clause& c : *clauses)
-          for (ir::Match& m : c.matches)
-            for (ir::Term& t : m.terms)
-              for (ir::Atom& a : t.atoms)
-                while (!supported(a)) a = gen.atom(prog.protocol);
+  });
 }
 
 // Questions whose witness is shown, as the gap checks ask them: a rule matches (alone, redundant-rule's
