@@ -47,6 +47,7 @@ struct AttributeSlot {
   std::vector<StrAtom> atoms;
   std::vector<SlotValue> values;
   std::vector<std::vector<bool>> truths;  // per value: D, then each atom in registration order
+  bool read = false;                      // some atom the query's conditions depend on is on it
   bool assigned = false;
   size_t chosen = 0;
 };
@@ -112,6 +113,7 @@ class CanonicalSearch {
     for (size_t i = 0; i < slots_.size(); ++i) slot_index_[{slots_[i].attr, slots_[i].key}] = i;
     for (const auto& [atom, key] : atom_keys_) atom_slot_[atom] = slot_index_.at(key);
     if (!ports_.empty()) sort_ports();
+    mark_read();
     return true;
   }
 
@@ -225,6 +227,53 @@ class CanonicalSearch {
       if (i == 0 || keyed[i].first != keyed[i - 1].first) port_values_.push_back(keyed[i].second);
   }
 
+  // The attributes the query's conditions depend on: the atoms of the rules they name, of every rule that
+  // can decide (for a condition on the decision), of an action's rules, an extra atom. The query's truth does
+  // not depend on any other attribute, so the search gives those only their smallest value: with it the
+  // subtree holds a request iff it does with any other value, and the smallest truths have that value.
+  void mark_read() {
+    auto mark_atom = [&](const ir::Atom& a) {
+      if (ir::attribute_kind(a.attr) == ir::AttributeKind::Port) ports_read_ = true;
+      if (auto it = atom_slot_.find(&a); it != atom_slot_.end()) slots_[it->second].read = true;
+    };
+    auto mark_rule = [&](const ir::Rule& r) {
+      for (const auto* clauses : {&r.principals, &r.permissions})
+        for (const ir::Clause& c : *clauses)
+          for (const ir::Match& m : c.matches)
+            for (const ir::Term& t : m.terms)
+              for (const ir::Atom& a : t.atoms) mark_atom(a);
+    };
+    auto mark_action = [&](model::Action action, bool enforced_only) {
+      for (const ir::Rule& r : detail::rules_of(program_, action))
+        if (!(enforced_only && r.policy.dry_run)) mark_rule(r);
+    };
+    for (const Condition& c : query_.conditions()) {
+      switch (c.kind) {
+        case ConditionKind::RuleMatches:
+          mark_rule(detail::rules_of(program_, c.rule.action)[c.rule.index]);
+          break;
+        case ConditionKind::ActionMatches:
+          mark_action(c.action, c.action == model::Action::Allow || c.action == model::Action::Deny);
+          break;
+        case ConditionKind::VerdictIs:
+        case ConditionKind::ReasonIs:
+        case ConditionKind::DecidedBy:
+        case ConditionKind::IfAuthorizerAllows:
+          if (program_.custom_mode != ir::CustomMode::None) mark_action(model::Action::Custom, false);
+          mark_action(model::Action::Deny, true);
+          mark_action(model::Action::Allow, true);
+          break;
+        case ConditionKind::AtomHolds:
+          mark_atom(c.atom);
+          break;
+        case ConditionKind::Mtls:
+        case ConditionKind::Token:
+        case ConditionKind::Protocol:
+          break;
+      }
+    }
+  }
+
   // The connection, and plausible values for what no variable reads (a path Envoy accepts, a method).
   void start(bool mtls, ir::TokenState token) {
     request_ = ir::Request();
@@ -257,7 +306,7 @@ class CanonicalSearch {
       slot.chosen = v;
       if (search(level + 1)) return true;
       slot.assigned = false;
-      if (overflow_ || confused_) return false;
+      if (overflow_ || confused_ || !slot.read) return false;
     }
     return false;
   }
@@ -268,7 +317,7 @@ class CanonicalSearch {
       port_assigned_ = true;
       if (search(level + 1)) return true;
       port_assigned_ = false;
-      if (overflow_ || confused_) return false;
+      if (overflow_ || confused_ || !ports_read_) return false;
     }
     return false;
   }
@@ -431,6 +480,7 @@ class CanonicalSearch {
   std::vector<uint32_t> port_values_;  // the port's representatives, by their truths
   ir::Request request_;
   bool port_assigned_ = false;
+  bool ports_read_ = false;  // some atom the query's conditions depend on is a port atom
   size_t nodes_ = 0;
   bool overflow_ = false, confused_ = false;
 };
