@@ -4,10 +4,10 @@
 // assignment, in canonical_order, of the variables' truths that some request of the domain satisfying the
 // query has (the encoding allows exactly the truths some request has, docs/engine.md §1). Attributes are
 // independent apart from the connection (peer parts present iff mTLS, JWT attributes only with a valid
-// token), and the representatives of an attribute have every truth combination a value can have
-// (representatives.h). So the satisfying assignments are the truths of the satisfying requests made of
-// representatives, and visiting those requests with the variables in canonical order, each attribute's
-// values sorted by their truths (duplicates dropped), meets them in increasing order of their truths.
+// token) and remote.ip (present whenever source.ip is), and the representatives of an attribute have every
+// truth combination a value can have (representatives.h). So the satisfying assignments are the truths of the
+// satisfying requests made of representatives, and visiting those requests with the variables in canonical order, each
+// attribute's values sorted by their truths (duplicates dropped), meets them in increasing order of their truths.
 // Pruning only drops subtrees where the query is already false, so the first one met is the smallest.
 #include "engine/canonical_search.h"
 
@@ -36,17 +36,22 @@ using meshproof::engine::StrAtom;
 using meshproof::engine::StrOp;
 
 constexpr size_t kMaxSearchNodes = 20000;  // beyond this the solver is cheaper
+constexpr size_t kMaxSets = 256;           // truth combinations of one set-valued attribute
 
-// One string attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): its atoms
-// in the order they were registered (the order the witness construction reads them in), and its
-// representatives sorted by their truths in canonical order, one per distinct truth vector.
+// One attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): a string
+// attribute's atoms in the order they were registered (the order the witness construction reads them in), or
+// an address attribute's CIDRs; and its representatives sorted by their truths in canonical order, one per
+// distinct truth vector.
 struct AttributeSlot {
   Attribute attr = Attribute::Method;
   std::string key;
   StrDomain domain;
   std::vector<StrAtom> atoms;
+  bool address = false;
+  std::set<ir::Cidr> cidrs;
   std::vector<SlotValue> values;
-  std::vector<std::vector<bool>> truths;  // per value: D, then each atom in registration order
+  std::vector<std::vector<bool>> truths;  // per value: D, then each atom in registration order (an address:
+                                          // D, IPv6, then each CIDR)
   bool read = false;                      // some atom the query's conditions depend on is on it
   bool assigned = false;
   size_t chosen = 0;
@@ -103,11 +108,14 @@ class CanonicalSearch {
   bool prepare() {
     for (auto& [k, slot] : by_key_) {
       std::vector<SlotValue> values;
-      if (ir::attribute_is_jwt(slot.attr))
-        values.push_back({});  // absent: the search never chooses a valid token
-      else if (!representatives_.strings(slot.attr, slot.atoms, values))
-        return false;
+      const bool made = slot.domain.set_valued ? representatives_.sets(slot.attr, slot.atoms, values, kMaxSets)
+                                               : representatives_.strings(slot.attr, slot.atoms, values);
+      if (!made) return false;
       sort_values(slot, values);
+      slots_.push_back(std::move(slot));
+    }
+    for (auto& [attr, slot] : addresses_) {  // after the strings, as canonical_order reads them
+      sort_values(slot, detail::Representatives::addresses({slot.cidrs.begin(), slot.cidrs.end()}));
       slots_.push_back(std::move(slot));
     }
     for (size_t i = 0; i < slots_.size(); ++i) slot_index_[{slots_[i].attr, slots_[i].key}] = i;
@@ -117,17 +125,14 @@ class CanonicalSearch {
     return true;
   }
 
-  // Whether some request satisfies the query; nullopt: the search cannot tell (too many candidates, or only
-  // a valid token could satisfy it).
+  // Whether some request satisfies the query; nullopt: the search cannot tell (too many candidates).
   std::optional<bool> run() {
     for (bool mtls : {false, true})
       for (ir::TokenState token : {ir::TokenState::None, ir::TokenState::Invalid, ir::TokenState::Valid}) {
         if (token != ir::TokenState::None && !domain_.tokens) continue;
         if (token == ir::TokenState::Invalid && !domain_.invalid_tokens) continue;
         start(mtls, token);
-        // With a valid token the JWT attributes are left unchosen: a request that may satisfy the query
-        // then needs the token's claims, which are the solver's.
-        if (search(0)) return token == ir::TokenState::Valid ? std::nullopt : std::optional<bool>(true);
+        if (search(0)) return true;
         if (overflow_ || confused_) return std::nullopt;
       }
     return false;
@@ -141,6 +146,14 @@ class CanonicalSearch {
     t.token_invalid = request_.token == ir::TokenState::Invalid;
     for (const AttributeSlot& s : slots_) {
       const std::vector<bool>& v = s.truths[s.chosen];
+      if (s.address) {
+        if (!v[0]) continue;  // only an address that exists has truths to read
+        detail::AddressTruths a{s.attr, v[1], {}};
+        size_t i = 2;
+        for (const ir::Cidr& c : s.cidrs) a.cidrs.emplace_back(c, v[i++]);
+        t.addresses.push_back(std::move(a));
+        continue;
+      }
       StrAssignment a;
       a.defined = v[0];
       a.atom_true.assign(v.begin() + 1, v.end());
@@ -166,9 +179,26 @@ class CanonicalSearch {
         if (a.op == ir::Op::PortEq && a.port <= 65535) ports_.insert(a.port);
         return true;
       case ir::AttributeKind::Ip:
-        return false;  // addresses: their bits are the solver's
+        declare_address(a);
+        return true;
     }
     return false;
+  }
+
+  // source.ip and remote.ip come together (remote.ip defaults to source.ip, symbolic_encoder.cpp ip_attr).
+  void declare_address(const ir::Atom& a) {
+    auto slot = [&](Attribute attr) -> AttributeSlot& {
+      AttributeSlot& s = addresses_[attr];
+      s.attr = attr;
+      s.address = true;
+      return s;
+    };
+    if (a.attr == Attribute::SourceIp || a.attr == Attribute::RemoteIp)
+      slot(Attribute::SourceIp), slot(Attribute::RemoteIp);
+    AttributeSlot& s = slot(a.attr);
+    if (a.op != ir::Op::Cidr) return;  // holds on no address: no variable
+    s.cidrs.insert(a.cidr);
+    atom_keys_.emplace(&a, std::make_pair(a.attr, std::string()));
   }
 
   bool add_string(Attribute attr, const std::string& key, const StrAtom& s) {
@@ -196,10 +226,15 @@ class CanonicalSearch {
     std::vector<size_t> order(slot.atoms.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return slot.atoms[a] < slot.atoms[b]; });
+    if (slot.address) return sort_addresses(slot, values);
+    auto holds = [&](const StrAtom& a, const SlotValue& v) {
+      if (!v.present) return false;
+      return slot.domain.set_valued ? str_atom_holds_on_set(a, v.elements) : str_atom_holds(a, v.text);
+    };
     std::vector<std::pair<std::vector<bool>, size_t>> keyed;
     for (size_t v = 0; v < values.size(); ++v) {
       std::vector<bool> key{values[v].present};
-      for (size_t i : order) key.push_back(values[v].present && str_atom_holds(slot.atoms[i], values[v].text));
+      for (size_t i : order) key.push_back(holds(slot.atoms[i], values[v]));
       keyed.emplace_back(std::move(key), v);
     }
     std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -207,9 +242,26 @@ class CanonicalSearch {
       if (i > 0 && keyed[i].first == keyed[i - 1].first) continue;
       const SlotValue& v = values[keyed[i].second];
       std::vector<bool> truths{v.present};
-      for (const StrAtom& a : slot.atoms) truths.push_back(v.present && str_atom_holds(a, v.text));
+      for (const StrAtom& a : slot.atoms) truths.push_back(holds(a, v));
       slot.values.push_back(v);
       slot.truths.push_back(std::move(truths));
+    }
+  }
+
+  // An address's truths: D, IPv6, then each CIDR in order (an absent address is IPv4 in the smallest truths).
+  static void sort_addresses(AttributeSlot& slot, const std::vector<SlotValue>& values) {
+    std::vector<std::pair<std::vector<bool>, size_t>> keyed;
+    for (size_t v = 0; v < values.size(); ++v) {
+      const SlotValue& x = values[v];
+      std::vector<bool> key{x.present, x.present && x.address.v6};
+      for (const ir::Cidr& c : slot.cidrs) key.push_back(x.present && c.contains(x.address));
+      keyed.emplace_back(std::move(key), v);
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < keyed.size(); ++i) {
+      if (i > 0 && keyed[i].first == keyed[i - 1].first) continue;
+      slot.values.push_back(values[keyed[i].second]);
+      slot.truths.push_back(keyed[i].first);
     }
   }
 
@@ -262,6 +314,8 @@ class CanonicalSearch {
           if (program_.custom_mode != ir::CustomMode::None) mark_action(model::Action::Custom, false);
           mark_action(model::Action::Deny, true);
           mark_action(model::Action::Allow, true);
+          for (Attribute a : {Attribute::AuthIssuer, Attribute::AuthAudiences})  // the jwtRules' check
+            if (auto it = slot_index_.find({a, ""}); it != slot_index_.end()) slots_[it->second].read = true;
           break;
         case ConditionKind::AtomHolds:
           mark_atom(c.atom);
@@ -297,10 +351,11 @@ class CanonicalSearch {
     if (level == levels()) return leaf_holds(t);
     if (level == slots_.size()) return search_ports(level);
     AttributeSlot& slot = slots_[level];
-    if (request_.token == ir::TokenState::Valid && ir::attribute_is_jwt(slot.attr)) return search(level + 1);
     for (size_t v = 0; v < slot.values.size(); ++v) {
       const SlotValue& value = slot.values[v];
       if (ir::attribute_is_peer(slot.attr) && value.present != request_.mtls) continue;  // identity iff mTLS
+      if (ir::attribute_is_jwt(slot.attr) && value.present && request_.token != ir::TokenState::Valid) continue;
+      if (slot.attr == Attribute::RemoteIp && !value.present && request_.source_ip) continue;  // defaults to it
       detail::assign_slot(request_, slot.attr, slot.key, value);
       slot.assigned = true;
       slot.chosen = v;
@@ -322,10 +377,8 @@ class CanonicalSearch {
     return false;
   }
 
-  // Every variable is chosen: the three-valued answer must be the concrete one. With a valid token (JWT
-  // attributes unchosen) a leaf that may hold ends the search.
+  // Every variable is chosen: the three-valued answer must be the concrete one.
   bool leaf_holds(Truth t) {
-    if (request_.token == ir::TokenState::Valid) return true;
     const bool holds = detail::first_unsatisfied(program_, query_, request_, evaluate(program_, request_)) == nullptr;
     if (t == Truth::Unknown || holds != (t == Truth::True)) confused_ = true;  // a bug here: the solver decides
     return holds && !confused_;
@@ -344,8 +397,12 @@ class CanonicalSearch {
         if (!slots_[it->second].assigned) return Truth::Unknown;
         return detail::truth_of(eval_atom(a, request_, program_.protocol));
       }
-      case ir::AttributeKind::Ip:
-        break;
+      case ir::AttributeKind::Ip: {
+        if (a.op != ir::Op::Cidr) return Truth::False;
+        auto it = slot_index_.find({a.attr, ""});
+        if (it == slot_index_.end() || !slots_[it->second].assigned) return Truth::Unknown;
+        return detail::truth_of(eval_atom(a, request_, program_.protocol));
+      }
     }
     return Truth::Unknown;
   }
@@ -368,13 +425,40 @@ class CanonicalSearch {
     return true;
   }
 
+  // Whether a jwtRule accepts the token (evaluate.cpp issuer_accepted): its issuer, and one of its audiences.
+  Truth issuer_accepted() const {
+    auto chosen = [&](Attribute a) {
+      auto it = slot_index_.find({a, ""});
+      return it != slot_index_.end() && slots_[it->second].assigned;
+    };
+    auto has_audience = [&](const std::string& a) {
+      if (!chosen(Attribute::AuthAudiences)) return Truth::Unknown;
+      return detail::truth_of(std::find(request_.audiences.begin(), request_.audiences.end(), a) !=
+                              request_.audiences.end());
+    };
+    Truth any = Truth::False;
+    for (const auto& j : program_.jwt_issuers) {
+      Truth issuer = Truth::True;
+      if (!j.issuer.empty())
+        issuer = chosen(Attribute::AuthIssuer) ? detail::truth_of(request_.jwt_issuer == j.issuer) : Truth::Unknown;
+      Truth audience = j.audiences.empty() ? Truth::True : Truth::False;
+      for (const std::string& a : j.audiences)
+        if (!a.empty()) audience = detail::truth_or(audience, has_audience(a));
+      any = detail::truth_or(any, detail::truth_and(issuer, audience));
+    }
+    return any;
+  }
+
   // evaluate.cpp after_custom: jwt_authn, then DENY, then ALLOW.
   std::vector<Outcome> after_custom() const {
     std::vector<Outcome> out;
     if (program_.protocol == ir::Protocol::Http && program_.has_request_authentication) {
       if (request_.token == ir::TokenState::Invalid) return {{Verdict::Rejected, Reason::InvalidToken, nullptr, {}}};
-      if (request_.token == ir::TokenState::Valid)
-        out.push_back({Verdict::Rejected, Reason::IssuerNotAccepted, nullptr, {}});
+      if (request_.token == ir::TokenState::Valid) {
+        const Truth accepted = issuer_accepted();
+        if (accepted != Truth::True) out.push_back({Verdict::Rejected, Reason::IssuerNotAccepted, nullptr, {}});
+        if (accepted == Truth::False) return out;
+      }
     }
     auto matched = [](Verdict v, Reason why) {
       return [v, why](const ir::Rule& r, std::vector<Outcome>& o) { o.push_back({v, why, &r, {}}); };
@@ -472,6 +556,7 @@ class CanonicalSearch {
   const detail::RequestDomain domain_;
   const detail::Representatives representatives_;
   std::map<std::pair<Attribute, std::string>, AttributeSlot> by_key_;  // while declaring: the encoder's order
+  std::map<Attribute, AttributeSlot> addresses_;                       // while declaring
   std::vector<AttributeSlot> slots_;                                   // then: in canonical order
   std::map<std::pair<Attribute, std::string>, size_t> slot_index_;
   std::unordered_map<const ir::Atom*, std::pair<Attribute, std::string>> atom_keys_;
@@ -505,6 +590,7 @@ std::optional<QueryResult> canonical_without_solver(const ir::Program& program, 
     return false;
   };
   no_solver.model_port = []() -> std::optional<uint32_t> { return std::nullopt; };
+  no_solver.model_address = [](size_t) -> std::optional<ir::IpAddress> { return std::nullopt; };
   const detail::WitnessTruths truths = search.truths();
   detail::ModelRequest built = detail::request_from_truths(truths, search.domain(), no_solver);
   if (built.status != detail::ModelRequest::Status::Ok) return std::nullopt;

@@ -3,7 +3,8 @@
 // The solver makes every shown witness canonical (symbolic_concretizer.h): the lexicographically smallest
 // truths, false before true, over the request's Booleans in canonical_order, turned into a request by
 // request_from_truths. When every atom of the program and the query is an exact, prefix, suffix or present
-// atom on a string attribute, or a port atom, those truths are found without a solver: a depth-first
+// atom on a string or set-valued attribute (the JWT's too), a CIDR, or a port atom, those truths are found
+// without a solver: a depth-first
 // search assigns the variables' attributes in canonical order, trying each attribute's representative
 // values (representatives.h) in the order of their truths, and prunes with the three-valued evaluation of the
 // query (three_valued.h); the first request the query holds on has the smallest truths. The request is then
@@ -19,10 +20,9 @@
 namespace meshproof::engine {
 
 // What Engine::find answers — Sat with the canonical witness, or Unsat — or nullopt: an atom outside the
-// fragment (an address, a glob, a path template, a regex, a pseudo-header, metadata), a question only a valid
-// token could satisfy (its claims are the solver's), too many candidates, or a construction that needs the
-// sequence theory. The answer is that of an engine on which no earlier query added variables (an extra
-// atom): such an engine's canonical witness reads those atoms too.
+// fragment (a glob, a path template, a regex, a pseudo-header, metadata), too many candidates, or a
+// construction that needs the sequence theory. The answer is that of an engine on which no earlier query
+// added variables (an extra atom): such an engine's canonical witness reads those atoms too.
 std::optional<QueryResult> canonical_without_solver(const ir::Program& program, const Query& query,
                                                     const EngineOptions& options = {});
 

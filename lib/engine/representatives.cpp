@@ -2,6 +2,7 @@
 #include "engine/representatives.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/evaluate.h"
 #include "ir/path.h"
@@ -92,6 +93,78 @@ bool Representatives::strings(Attribute a, const std::vector<StrAtom>& atoms, st
   return true;
 }
 
+bool Representatives::sets(Attribute a, const std::vector<StrAtom>& atoms, std::vector<SlotValue>& out,
+                           size_t max_sets) const {
+  std::vector<SlotValue> singles;
+  if (!strings(a, atoms, singles)) return false;
+  out.push_back({});                                           // absent
+  std::map<std::vector<bool>, std::vector<std::string>> made;  // truths -> the elements that realize them
+  std::vector<std::vector<bool>> queue;
+  for (const SlotValue& v : singles) {
+    if (!v.present) continue;
+    std::vector<bool> t;
+    for (const StrAtom& at : atoms) t.push_back(str_atom_holds(at, v.text));
+    if (made.emplace(t, std::vector<std::string>{v.text}).second) queue.push_back(t);
+  }
+  const std::vector<std::vector<bool>> elements = queue;
+  for (size_t i = 0; i < queue.size(); ++i)  // the closure under union
+    for (size_t e = 0; e < elements.size(); ++e) {
+      std::vector<bool> t = queue[i];
+      for (size_t k = 0; k < t.size(); ++k) t[k] = t[k] || elements[e][k];
+      if (made.count(t)) continue;
+      if (made.size() >= max_sets) return false;
+      std::vector<std::string> with = made.at(queue[i]);
+      with.push_back(made.at(elements[e]).front());
+      made.emplace(t, std::move(with));
+      queue.push_back(std::move(t));
+    }
+  for (const auto& t : queue) out.push_back({true, "", 0, made.at(t)});
+  return true;
+}
+
+namespace {
+
+// The first or last address of a CIDR (the bits past its prefix cleared or set).
+ir::IpAddress cidr_end(const ir::Cidr& c, bool last) {
+  ir::IpAddress a = c.base;
+  for (size_t i = std::min<size_t>(c.prefix_len, a.width_bits()); i < a.width_bits(); ++i) {
+    const uint8_t bit = static_cast<uint8_t>(1u << (7 - i % 8));
+    a.bytes[i / 8] = last ? (a.bytes[i / 8] | bit) : (a.bytes[i / 8] & static_cast<uint8_t>(~bit));
+  }
+  return a;
+}
+
+// The next address of the family; nullopt past its last.
+std::optional<ir::IpAddress> next_address(ir::IpAddress a) {
+  for (int i = static_cast<int>(a.width_bits() / 8) - 1; i >= 0; --i)
+    if (++a.bytes[i] != 0) return a;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<SlotValue> Representatives::addresses(const std::vector<ir::Cidr>& cidrs) {
+  std::vector<SlotValue> out{SlotValue{}};
+  auto add = [&](const ir::IpAddress& a) {
+    for (const SlotValue& v : out)
+      if (v.present && v.address == a) return;
+    SlotValue v;
+    v.present = true;
+    v.address = a;
+    out.push_back(std::move(v));
+  };
+  for (bool v6 : {false, true}) {
+    ir::IpAddress zero;
+    zero.v6 = v6;
+    add(zero);
+  }
+  for (const ir::Cidr& c : cidrs) {
+    add(cidr_end(c, false));
+    if (auto after = next_address(cidr_end(c, true))) add(*after);
+  }
+  return out;
+}
+
 void assign_slot(ir::Request& request, Attribute a, const std::string& key, const SlotValue& v) {
   const std::string text = v.present ? v.text : std::string();
   switch (a) {
@@ -125,7 +198,34 @@ void assign_slot(ir::Request& request, Attribute a, const std::string& key, cons
       else
         request.headers.erase(key);
       break;
-    default:  // the JWT attributes: only ever absent here (the searches leave valid tokens to the solver)
+    case Attribute::SourceIp:
+      request.source_ip = v.present ? std::optional<ir::IpAddress>(v.address) : std::nullopt;
+      break;
+    case Attribute::RemoteIp:
+      request.remote_ip = v.present ? std::optional<ir::IpAddress>(v.address) : std::nullopt;
+      break;
+    case Attribute::DestinationIp:
+      request.destination_ip = v.present ? std::optional<ir::IpAddress>(v.address) : std::nullopt;
+      break;
+    case Attribute::AuthIssuer:
+      request.jwt_issuer = text;
+      break;
+    case Attribute::AuthSubject:
+      request.jwt_subject = text;
+      break;
+    case Attribute::AuthAudiences:
+      request.audiences = v.elements;
+      break;
+    case Attribute::AuthPresenters:
+      request.presenters = v.elements;
+      break;
+    case Attribute::AuthClaim:
+      if (v.present)
+        request.claims[key] = v.elements;
+      else
+        request.claims.erase(key);
+      break;
+    default:  // metadata: never chosen by these searches
       break;
   }
 }

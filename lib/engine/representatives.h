@@ -18,11 +18,14 @@
 
 namespace meshproof::engine::detail {
 
-// One value of one attribute: absent, a string, or a port.
+// One value of one attribute: absent, a string, a set of strings (a set-valued attribute), a port, or an
+// address.
 struct SlotValue {
   bool present = false;
   std::string text;
   uint32_t port = 0;
+  std::vector<std::string> elements;
+  ir::IpAddress address;
 };
 
 class Representatives {
@@ -38,6 +41,16 @@ class Representatives {
   // The representatives of the port: the domain's port, or each named port and one unnamed port outside
   // the excluded ones.
   std::vector<SlotValue> ports(const std::vector<uint32_t>& named) const;
+  // A set-valued attribute (the JWT's audiences, presenters, claims): absent, then one set per combination
+  // of truths a set can have. A set's truths are the union of its elements' (an atom holds when some element
+  // satisfies it), and the string representatives realize every element's, so unions of their truths are all
+  // the combinations; each is realized by the elements that made it. False when a string representative
+  // lies outside the domain, or past `max_sets` combinations.
+  bool sets(ir::Attribute a, const std::vector<StrAtom>& atoms, std::vector<SlotValue>& out, size_t max_sets) const;
+  // An address attribute: absent, then addresses of both families that together fall in every region the
+  // CIDRs cut (CIDRs are nested or disjoint: each region is a CIDR minus the CIDRs inside it, or the space
+  // outside all of them, and its first address is a CIDR's first, the address after a CIDR's last, or zero).
+  static std::vector<SlotValue> addresses(const std::vector<ir::Cidr>& cidrs);
 
   bool absent_allowed(ir::Attribute a) const;
   // A present value the domain admits (the peer parts' presence is the mTLS flag's business).
@@ -48,7 +61,7 @@ class Representatives {
   const RequestDomain& domain_;
 };
 
-// Sets one attribute of `request` to a representative (a header: keyed by `key`).
+// Sets one attribute of `request` to a representative (a header or claim: keyed by `key`).
 void assign_slot(ir::Request& request, ir::Attribute a, const std::string& key, const SlotValue& v);
 
 }  // namespace meshproof::engine::detail

@@ -310,15 +310,34 @@ ModelRequest request_from_truths(const WitnessTruths& t, const RequestDomain& d,
     out.status = ModelRequest::Status::Unknown;
     out.reason = "request.path: the value found (\"" + r.path + "\") is not a path Envoy's " + ir::to_string(*mode) +
                  " normalization leaves unchanged";
+    return out;
   }
+  for (size_t i = 0; i < t.addresses.size(); ++i) {
+    const AddressTruths& ip = t.addresses[i];
+    // The formulas read the bits only through the CIDR atoms: any address with the same family and the
+    // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).
+    std::optional<ir::IpAddress> a = canonical_ip(ip.v6, ip.cidrs);
+    if (!a) a = solver.model_address(i);
+    if (!a) {
+      out.status = ModelRequest::Status::Unknown;
+      out.reason = std::string(ir::attribute_name(ip.attr)) + ": no canonical address has these CIDR truths";
+      return out;
+    }
+    if (ip.attr == Attribute::SourceIp) r.source_ip = *a;
+    if (ip.attr == Attribute::DestinationIp) r.destination_ip = *a;
+    if (ip.attr == Attribute::RemoteIp) r.remote_ip = *a;
+  }
+  // remote.ip defaults to source.ip: only spell it out when it differs.
+  if (r.remote_ip && r.source_ip && *r.remote_ip == *r.source_ip) r.remote_ip.reset();
   return out;
 }
 
 ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeout_ms) {
   const RequestTruths t = read_truths(m, vars);
-  WitnessTruths wt{t.mtls, t.token_valid, t.token_invalid, {}, t.true_port, {}};
+  WitnessTruths wt{t.mtls, t.token_valid, t.token_invalid, {}, {}, t.true_port, {}};
   for (const StringTruths& st : t.strings)
     wt.strings.push_back({st.attr->attr, &st.attr->key, &st.attr->domain, &st.attr->atoms, st.assignment});
+  for (const IpTruths& ip : t.ips) wt.addresses.push_back({ip.attr, ip.v6, ip.cidrs});
   for (const auto& [port, v] : vars.port_atoms()) wt.port_atoms.push_back(port);
   WitnessSolver solver;
   solver.theory = [&](size_t i, std::optional<std::string>& value, std::vector<std::string>& elements,
@@ -326,21 +345,8 @@ ModelRequest concretize(ModelReader& m, const RequestVars& vars, unsigned timeou
     return solve_string(t.strings[i], vars.context(), timeout_ms, value, elements, out);
   };
   solver.model_port = [&]() -> std::optional<uint32_t> { return read_port(m, vars); };
-  ModelRequest out = request_from_truths(wt, vars.domain(), solver);
-  if (out.status != ModelRequest::Status::Ok) return out;
-  ir::Request& r = out.request;
-  for (const IpTruths& ip : t.ips) {
-    // The formulas read the bits only through the CIDR atoms: any address with the same family and the
-    // same CIDR truths satisfies them, so a canonical one is chosen (the replay checks it).
-    std::optional<ir::IpAddress> chosen = canonical_ip(ip.v6, ip.cidrs);
-    ir::IpAddress a = chosen ? *chosen : read_ip(m, *ip.vars);
-    if (ip.attr == Attribute::SourceIp) r.source_ip = a;
-    if (ip.attr == Attribute::DestinationIp) r.destination_ip = a;
-    if (ip.attr == Attribute::RemoteIp) r.remote_ip = a;
-  }
-  // remote.ip defaults to source.ip: only spell it out when it differs.
-  if (r.remote_ip && r.source_ip && *r.remote_ip == *r.source_ip) r.remote_ip.reset();
-  return out;
+  solver.model_address = [&](size_t i) -> std::optional<ir::IpAddress> { return read_ip(m, *t.ips[i].vars); };
+  return request_from_truths(wt, vars.domain(), solver);
 }
 
 }  // namespace meshproof::engine::detail

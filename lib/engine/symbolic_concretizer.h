@@ -56,24 +56,33 @@ struct AttributeTruths {
   StrAssignment assignment;
 };
 
+// The truths of one address attribute that exists: its family and every CIDR atom on it.
+struct AddressTruths {
+  ir::Attribute attr = ir::Attribute::SourceIp;
+  bool v6 = false;
+  std::vector<std::pair<ir::Cidr, bool>> cidrs;
+};
+
 struct WitnessTruths {
   bool mtls = false, token_valid = false, token_invalid = false;
   std::vector<AttributeTruths> strings;  // every string attribute with variables, in (attribute, key) order
+  std::vector<AddressTruths> addresses;  // the address attributes that exist, in attribute order
   std::optional<uint32_t> true_port;     // a domain without a fixed port: the port atom that holds, if any
   std::vector<uint32_t> port_atoms;      // the ports port atoms name
 };
 
 // What only a solver gives: the value of an attribute whose truths the construction cannot realize alone
 // (opaque atoms: the sequence theory; false with out.status Refine or Unknown when there is none), and the
-// model's own port when no canonical one fits.
+// model's own port and addresses when no canonical one fits.
 struct WitnessSolver {
   std::function<bool(size_t attribute, std::optional<std::string>& value, std::vector<std::string>& elements,
                      ModelRequest& out)>
       theory;
   std::function<std::optional<uint32_t>()> model_port;
+  std::function<std::optional<ir::IpAddress>(size_t address)> model_address;
 };
 
-// The witness request of `truths` in `domain`, everything but IP addresses (concretize adds those).
+// The witness request of `truths` in `domain`.
 ModelRequest request_from_truths(const WitnessTruths& truths, const RequestDomain& domain, const WitnessSolver& solver);
 
 }  // namespace meshproof::engine::detail

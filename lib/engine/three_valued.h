@@ -15,6 +15,11 @@ enum class Truth : uint8_t { False, True, Unknown };
 
 inline Truth truth_not(Truth t) { return t == Truth::Unknown ? t : t == Truth::True ? Truth::False : Truth::True; }
 inline Truth truth_of(bool b) { return b ? Truth::True : Truth::False; }
+inline Truth truth_and(Truth a, Truth b) {
+  if (a == Truth::False || b == Truth::False) return Truth::False;
+  return a == Truth::True && b == Truth::True ? Truth::True : Truth::Unknown;
+}
+inline Truth truth_or(Truth a, Truth b) { return truth_not(truth_and(truth_not(a), truth_not(b))); }
 
 // AtomTruth: Truth(const ir::Atom&).
 template <class AtomTruth>

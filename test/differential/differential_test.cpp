@@ -749,13 +749,13 @@ std::string every_field(const ir::Request& r) {
   return os.str();
 }
 
-// Moves the atoms outside the search's fragment into it; JWT atoms stay (the search reads them as absent
-// when it chooses no valid token).
+// Moves the atoms outside the search's fragment into it (JWT atoms and CIDRs are in it).
 void into_canonical_fragment(test::RandomPrograms& gen, ir::Program& prog) {
   into_fragment(gen, prog, [](const ir::Atom& a) {
     const bool op =
         a.op == ir::Op::Exact || a.op == ir::Op::Prefix || a.op == ir::Op::Suffix || a.op == ir::Op::Present;
-    return in_cover_fragment(a) || (ir::attribute_is_jwt(a.attr) && op);
+    const bool address = ir::attribute_kind(a.attr) == ir::AttributeKind::Ip && a.op == ir::Op::Cidr;
+    return in_cover_fragment(a) || (ir::attribute_is_jwt(a.attr) && op) || address;
   });
 }
 
@@ -797,6 +797,8 @@ std::vector<engine::Query> shown_queries(test::RandomPrograms& gen, const ir::Pr
   if (!prog.allow.empty()) tokenless.rule_matches({model::Action::Allow, 0}, false);
   out.push_back(tokenless);
   out.push_back(engine::Query().token(ir::TokenState::Invalid, false).verdict(Verdict::Deny));
+  out.push_back(engine::Query().token(ir::TokenState::Valid).verdict(Verdict::Allow));
+  out.push_back(engine::Query().token(ir::TokenState::Valid).reason(engine::Reason::IssuerNotAccepted));
   ir::Atom extra = gen.atom(prog.protocol);
   if (gen.chance(50)) extra = ir::make_atom(ir::Attribute::Path, ir::Op::Exact, "/admin");
   out.push_back(engine::Query().atom(extra).verdict(Verdict::Allow));

@@ -464,7 +464,8 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   CHECK(quick->request->peer_namespace == "frontend");
   CHECK(engine::to_witness(p, *quick->request, *quick->decision, {}).reproduce ==
         engine::to_witness(p, *solved.request, *solved.decision, {}).reproduce);
-  // A valid token: impossible without a RequestAuthentication, the solver's question with one (its claims).
+  // A valid token: impossible without a RequestAuthentication; with one, the token's issuer, audiences and
+  // claims are chosen like any attribute.
   const Query with_token = Query().token(ir::TokenState::Valid).verdict(Verdict::Allow);
   auto no_token = engine::canonical_without_solver(p, with_token);
   REQUIRE(no_token);
@@ -472,7 +473,19 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   CHECK(fresh.find(with_token).answer == SatAnswer::Unsat);
   ir::Program authenticated = p;
   authenticated.has_request_authentication = true;
-  CHECK_FALSE(engine::canonical_without_solver(authenticated, with_token));
+  authenticated.jwt_issuers.push_back({"https://issuer.example", {"api"}});
+  authenticated.deny.push_back(rule(model::Action::Deny, "deny-interns", 0, {},
+                                    {field({s(Attribute::AuthClaim, Op::Exact, "interns", "groups")})}));
+  auto claims = engine::canonical_without_solver(authenticated, with_token);
+  engine::Engine with_claims(authenticated);
+  auto claims_solved = with_claims.find(with_token);
+  REQUIRE(claims);
+  REQUIRE(claims->answer == SatAnswer::Sat);
+  REQUIRE(claims_solved.answer == SatAnswer::Sat);
+  CHECK(claims->request->jwt_issuer == "https://issuer.example");
+  CHECK(claims->request->audiences == std::vector<std::string>{"api"});
+  CHECK(engine::to_witness(authenticated, *claims->request, *claims->decision, {}).reproduce ==
+        engine::to_witness(authenticated, *claims_solved.request, *claims_solved.decision, {}).reproduce);
 
   // A query's extra atom becomes a variable of the engine that answers it, and its later canonical witnesses
   // read it too: those are then the engine's alone.
