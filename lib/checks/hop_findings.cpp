@@ -84,7 +84,26 @@ std::vector<HopGroup> group_hops(const mesh::Mesh& mesh, const std::vector<mesh:
   return out;
 }
 
-std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g) {
+namespace {
+
+// "Deployment a/x" for one workload, else "the sidecars of namespace(s) ...".
+std::string workloads_text(const mesh::Mesh& mesh, const std::vector<const std::vector<size_t>*>& lists) {
+  const std::vector<size_t> workloads = ascending_union(lists);
+  if (workloads.empty()) return "";
+  if (workloads.size() == 1) return mesh.workloads[workloads.front()].ref().display();
+  std::vector<std::string> namespaces;
+  std::unordered_set<std::string_view> seen;
+  for (size_t w : workloads)
+    if (seen.insert(mesh.workloads[w].ns).second) namespaces.push_back(mesh.workloads[w].ns);
+  std::string list = namespaces.size() <= 4 ? join(namespaces, ", ")
+                                            : namespaces[0] + ", " + namespaces[1] + ", " + namespaces[2] + " and " +
+                                                  std::to_string(namespaces.size() - 3) + " more";
+  return std::string("the sidecars of namespace") + (namespaces.size() == 1 ? " " : "s ") + list;
+}
+
+}  // namespace
+
+std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g, ClientListTexts& memo) {
   std::vector<std::string> gateways;
   std::vector<const std::vector<size_t>*> member_lists;  // hops toward one Service share their client list
   for (const mesh::Hop* h : g.hops) {
@@ -99,20 +118,10 @@ std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g) {
       member_lists.push_back(h->clients.get());
     }
   }
-  const std::vector<size_t> workloads = ascending_union(member_lists);
+  auto known = memo.find(member_lists);
+  if (known == memo.end()) known = memo.emplace(member_lists, workloads_text(mesh, member_lists)).first;
   std::vector<std::string> parts;
-  if (workloads.size() == 1) {
-    parts.push_back(mesh.workloads[workloads.front()].ref().display());
-  } else if (!workloads.empty()) {
-    std::vector<std::string> namespaces;
-    std::unordered_set<std::string_view> seen;
-    for (size_t w : workloads)
-      if (seen.insert(mesh.workloads[w].ns).second) namespaces.push_back(mesh.workloads[w].ns);
-    std::string list = namespaces.size() <= 4 ? join(namespaces, ", ")
-                                              : namespaces[0] + ", " + namespaces[1] + ", " + namespaces[2] + " and " +
-                                                    std::to_string(namespaces.size() - 3) + " more";
-    parts.push_back(std::string("the sidecars of namespace") + (namespaces.size() == 1 ? " " : "s ") + list);
-  }
+  if (!known->second.empty()) parts.push_back(known->second);
   if (!gateways.empty()) parts.push_back("the gateway pods of " + join(gateways, ", "));
   return join(parts, " and ");
 }

@@ -3,6 +3,7 @@
 // (docs/semantics.md#client-tls).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,11 @@ struct HopGroup {
 std::vector<HopGroup> group_hops(const mesh::Mesh& mesh, const std::vector<mesh::Hop>& hops,
                                  mesh::HopTransport transport);
 
-// "sidecars of namespaces a, b" and/or "Gateway ns/name"; "Deployment a/x" when one client.
-std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g);
+// "sidecars of namespaces a, b" and/or "Gateway ns/name"; "Deployment a/x" when one client. The text of a set
+// of client lists is kept in `memo` for the other groups of the run: hops toward one Service share their client
+// list, which can hold every workload of the mesh, so computing it per group grew with groups × workloads.
+using ClientListTexts = std::map<std::vector<const std::vector<size_t>*>, std::string>;
+std::string clients_text(const mesh::Mesh& mesh, const HopGroup& g, ClientListTexts& memo);
 // "Deployment pay/api" or "Deployment pay/api and 2 more"; servers of the group, unique.
 std::string servers_text(const mesh::Mesh& mesh, const HopGroup& g);
 std::vector<std::string> server_namespaces(const mesh::Mesh& mesh, const HopGroup& g);

@@ -75,6 +75,7 @@ class PlaintextHop final : public Check {
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     std::vector<mesh::Hop> hops = mesh::client_tls_hops(ctx.mesh);
     append_gateway_api_hops(ctx.mesh, hops);
+    ClientListTexts clients;
     for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Plaintext)) {
       // The control plane and DNS run without a proxy by design (workload-outside-mesh skips them too); what a
       // Linkerd-injected endpoint accepts is Linkerd's policy, not analyzed (docs/semantics.md#linkerd, LK2).
@@ -83,17 +84,17 @@ class PlaintextHop final : public Check {
       if (h.cause == mesh::HopCause::ServerNoProxy &&
           (system_namespace(ctx, server.ns) || mesh::served_by_linkerd(server, ctx.mesh)))
         continue;
-      report(ctx, g, out);
+      report(ctx, g, clients, out);
     }
   }
 
  private:
-  void report(const Context& ctx, const HopGroup& g, std::vector<Finding>& out) const {
+  void report(const Context& ctx, const HopGroup& g, ClientListTexts& clients, std::vector<Finding>& out) const {
     const mesh::Hop& h = g.first();
     std::vector<std::string> regulated;
     for (const std::string& ns : server_namespaces(ctx.mesh, g))
       if (ctx.is_regulated(ns)) regulated.push_back(ns);
-    std::string message = "The hop from " + clients_text(ctx.mesh, g) + " to " + service_text(h) + " (" +
+    std::string message = "The hop from " + clients_text(ctx.mesh, g, clients) + " to " + service_text(h) + " (" +
                           servers_text(ctx.mesh, g) + ") carries plaintext: " + h.reason + "; " + rule_text(h) +
                           ". The server accepts it, so the hop is unencrypted and carries no peer identity";
     if (!regulated.empty()) message += ", into the regulated namespace " + join(regulated, ", ");
