@@ -659,6 +659,17 @@ void into_fragment(test::RandomPrograms& gen, ir::Program& prog, const InFragmen
 
 void into_cover_fragment(test::RandomPrograms& gen, ir::Program& prog) { into_fragment(gen, prog, in_cover_fragment); }
 
+// A random program, moved into a fragment `share` % of the time, and its engine options: on the
+// undeclared-ports view, 70 % of the time, declared ports the view's requests cannot use.
+std::pair<ir::Program, engine::EngineOptions> fragment_program(test::RandomPrograms& gen, int share,
+                                                               void (*into)(test::RandomPrograms&, ir::Program&)) {
+  ir::Program prog = gen.program();
+  if (gen.chance(share)) into(gen, prog);
+  engine::EngineOptions options;
+  if (prog.port == 0 && gen.chance(70)) options.declared_ports = {80, 8080};
+  return {std::move(prog), std::move(options)};
+}
+
 // redundant-rule's questions (alone, cover rounds, shrink steps) and a few more shapes over one action's rules.
 std::vector<engine::Query> containment_queries(test::RandomPrograms& gen, const ir::Program& prog) {
   std::vector<engine::Query> out;
@@ -694,10 +705,7 @@ TEST_CASE("differential: rule containment without the solver answers exactly wha
   test::RandomPrograms gen(seed, false);  // no opaque atoms: they are outside the fragment anyway
   uint64_t sat = 0, unsat = 0, deferred = 0, unknown = 0;
   for (uint64_t prog_no = 0; prog_no < programs; ++prog_no) {
-    ir::Program prog = gen.program();
-    if (gen.chance(80)) into_cover_fragment(gen, prog);  // the rest mostly defers
-    engine::EngineOptions options;
-    if (prog.port == 0 && gen.chance(70)) options.declared_ports = {80, 8080};  // outside this view
+    auto [prog, options] = fragment_program(gen, 80, into_cover_fragment);  // the rest mostly defers
     engine::Engine eng(prog, options);
     for (const auto& q : containment_queries(gen, prog)) {
       INFO("program #" << prog_no << "\n" << show(prog) << "declared ports " << options.declared_ports.size()
@@ -820,10 +828,7 @@ TEST_CASE("differential: the solver-free canonical witness is the solver's own b
   test::RandomPrograms gen(seed, false);  // no opaque atoms: they are outside the fragment anyway
   uint64_t sat = 0, unsat = 0, deferred = 0, unknown = 0;
   for (uint64_t prog_no = 0; prog_no < programs; ++prog_no) {
-    ir::Program prog = gen.program();
-    if (gen.chance(85)) into_canonical_fragment(gen, prog);  // the rest mostly defers
-    engine::EngineOptions options;
-    if (prog.port == 0 && gen.chance(70)) options.declared_ports = {80, 8080};  // outside this view
+    auto [prog, options] = fragment_program(gen, 85, into_canonical_fragment);  // the rest mostly defers
     engine::Engine eng(prog, options);
     for (const auto& q : shown_queries(gen, prog)) {
       INFO("program #" << prog_no << "\n"
