@@ -35,8 +35,10 @@ using ir::Attribute;
 using meshproof::engine::StrAtom;
 using meshproof::engine::StrOp;
 
-constexpr size_t kMaxSearchNodes = 20000;  // beyond this the solver is cheaper
+constexpr size_t kMaxCanonicalNodes = 20000;  // beyond this the solver is cheaper
 constexpr size_t kMaxSets = 256;           // truth combinations of one set-valued attribute
+constexpr size_t kMaxTruthTable = 200000;  // representatives × atoms of one attribute
+constexpr size_t kMaxAtomTruths = 2000000;  // atoms evaluated by one search
 
 // One attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): a string
 // attribute's atoms in the order they were registered (the order the witness construction reads them in), or
@@ -58,16 +60,16 @@ struct AttributeSlot {
 };
 
 // A decision evaluate() may still reach (evaluate.h Decision, the fields the query conditions read).
-struct Outcome {
+struct PossibleDecision {
   Verdict verdict = Verdict::Deny;
   Reason reason = Reason::NoAllowMatched;
   const ir::Rule* rule = nullptr;
   std::optional<Verdict> if_authorizer_allows;
 };
 
-Truth all_or_none(const std::vector<Outcome>& outcomes, const std::function<bool(const Outcome&)>& holds) {
+Truth all_or_none(const std::vector<PossibleDecision>& outcomes, const std::function<bool(const PossibleDecision&)>& holds) {
   size_t n = 0;
-  for (const Outcome& o : outcomes) n += holds(o) ? 1 : 0;
+  for (const PossibleDecision& o : outcomes) n += holds(o) ? 1 : 0;
   return n == outcomes.size() ? Truth::True : n == 0 ? Truth::False : Truth::Unknown;
 }
 
@@ -110,12 +112,14 @@ class CanonicalSearch {
       std::vector<SlotValue> values;
       const bool made = slot.domain.set_valued ? representatives_.sets(slot.attr, slot.atoms, values, kMaxSets)
                                                : representatives_.strings(slot.attr, slot.atoms, values);
-      if (!made) return false;
+      if (!made || values.size() * (slot.atoms.size() + 1) > kMaxTruthTable) return false;
       sort_values(slot, values);
       slots_.push_back(std::move(slot));
     }
     for (auto& [attr, slot] : addresses_) {  // after the strings, as canonical_order reads them
-      sort_values(slot, detail::Representatives::addresses({slot.cidrs.begin(), slot.cidrs.end()}));
+      const std::vector<SlotValue> values = detail::Representatives::addresses({slot.cidrs.begin(), slot.cidrs.end()});
+      if (values.size() * (slot.cidrs.size() + 2) > kMaxTruthTable) return false;
+      sort_values(slot, values);
       slots_.push_back(std::move(slot));
     }
     for (size_t i = 0; i < slots_.size(); ++i) slot_index_[{slots_[i].attr, slots_[i].key}] = i;
@@ -342,7 +346,7 @@ class CanonicalSearch {
   size_t levels() const { return slots_.size() + (port_values_.empty() ? 0 : 1); }
 
   bool search(size_t level) {
-    if (++nodes_ > kMaxSearchNodes) {
+    if (++nodes_ > kMaxCanonicalNodes || atom_truths_ > kMaxAtomTruths) {
       overflow_ = true;
       return false;
     }
@@ -385,6 +389,7 @@ class CanonicalSearch {
   }
 
   Truth atom_truth(const ir::Atom& a) const {
+    ++atom_truths_;
     switch (ir::attribute_kind(a.attr)) {
       case ir::AttributeKind::Port:
         if (a.op != ir::Op::PortEq || a.port > 65535) return Truth::False;
@@ -414,7 +419,7 @@ class CanonicalSearch {
   // The first rule of `rules` that may match (enforced ones only if asked), each with an outcome, and
   // whether no rule may match at all. Mirrors evaluate.cpp first_match.
   template <class Make>
-  bool first_matches(const std::vector<ir::Rule>& rules, bool enforced_only, std::vector<Outcome>& out,
+  bool first_matches(const std::vector<ir::Rule>& rules, bool enforced_only, std::vector<PossibleDecision>& out,
                      const Make& make) const {
     for (const ir::Rule& r : rules) {
       if (enforced_only && r.policy.dry_run) continue;
@@ -450,8 +455,8 @@ class CanonicalSearch {
   }
 
   // evaluate.cpp after_custom: jwt_authn, then DENY, then ALLOW.
-  std::vector<Outcome> after_custom() const {
-    std::vector<Outcome> out;
+  std::vector<PossibleDecision> after_custom() const {
+    std::vector<PossibleDecision> out;
     if (program_.protocol == ir::Protocol::Http && program_.has_request_authentication) {
       if (request_.token == ir::TokenState::Invalid) return {{Verdict::Rejected, Reason::InvalidToken, nullptr, {}}};
       if (request_.token == ir::TokenState::Valid) {
@@ -461,7 +466,7 @@ class CanonicalSearch {
       }
     }
     auto matched = [](Verdict v, Reason why) {
-      return [v, why](const ir::Rule& r, std::vector<Outcome>& o) { o.push_back({v, why, &r, {}}); };
+      return [v, why](const ir::Rule& r, std::vector<PossibleDecision>& o) { o.push_back({v, why, &r, {}}); };
     };
     if (!first_matches(program_.deny, true, out, matched(Verdict::Deny, Reason::DenyMatched))) return out;
     if (!program_.has_allow_policy) {
@@ -475,29 +480,29 @@ class CanonicalSearch {
 
   // Every decision evaluate() may reach from what is chosen so far (a rule whose truth is unknown may match
   // or not). Mirrors evaluate.cpp evaluate; a path is never refused (representatives are paths Envoy accepts).
-  std::vector<Outcome> possible_decisions() const {
+  std::vector<PossibleDecision> possible_decisions() const {
     if (!program_.enforced) return {{Verdict::Allow, Reason::NoSidecar, nullptr, {}}};
     if (program_.mtls == model::MtlsMode::Strict && !request_.mtls)
       return {{Verdict::Rejected, Reason::PlaintextOnStrict, nullptr, {}}};
     if (program_.mtls == model::MtlsMode::Disable && request_.mtls)
       return {{Verdict::Rejected, Reason::MtlsOnDisable, nullptr, {}}};
-    const std::vector<Outcome> rest = after_custom();
+    const std::vector<PossibleDecision> rest = after_custom();
     if (program_.custom_mode == ir::CustomMode::None) return rest;
-    std::vector<Outcome> out;
+    std::vector<PossibleDecision> out;
     const bool fail_closed = program_.custom_mode == ir::CustomMode::FailClosed;
-    const bool none = first_matches(program_.custom, false, out, [&](const ir::Rule& r, std::vector<Outcome>& o) {
+    const bool none = first_matches(program_.custom, false, out, [&](const ir::Rule& r, std::vector<PossibleDecision>& o) {
       if (fail_closed) {
         o.push_back({Verdict::Deny, Reason::CustomFailClosed, &r, {}});
         return;
       }
-      for (const Outcome& x : rest) o.push_back({Verdict::Delegated, Reason::CustomMatched, &r, x.verdict});
+      for (const PossibleDecision& x : rest) o.push_back({Verdict::Delegated, Reason::CustomMatched, &r, x.verdict});
     });
     if (none) out.insert(out.end(), rest.begin(), rest.end());
     return out;
   }
 
-  Truth condition_truth(const Condition& c, std::optional<std::vector<Outcome>>& outcomes) const {
-    auto decisions = [&]() -> const std::vector<Outcome>& {
+  Truth condition_truth(const Condition& c, std::optional<std::vector<PossibleDecision>>& outcomes) const {
+    auto decisions = [&]() -> const std::vector<PossibleDecision>& {
       if (!outcomes) outcomes = possible_decisions();
       return *outcomes;
     };
@@ -516,15 +521,15 @@ class CanonicalSearch {
         return any;
       }
       case ConditionKind::VerdictIs:
-        return all_or_none(decisions(), [&](const Outcome& o) { return o.verdict == c.verdict; });
+        return all_or_none(decisions(), [&](const PossibleDecision& o) { return o.verdict == c.verdict; });
       case ConditionKind::ReasonIs:
-        return all_or_none(decisions(), [&](const Outcome& o) { return o.reason == c.reason; });
+        return all_or_none(decisions(), [&](const PossibleDecision& o) { return o.reason == c.reason; });
       case ConditionKind::DecidedBy: {
         const ir::Rule* rule = &detail::rules_of(program_, c.rule.action)[c.rule.index];
-        return all_or_none(decisions(), [&](const Outcome& o) { return o.rule == rule; });
+        return all_or_none(decisions(), [&](const PossibleDecision& o) { return o.rule == rule; });
       }
       case ConditionKind::IfAuthorizerAllows:
-        return all_or_none(decisions(), [&](const Outcome& o) {
+        return all_or_none(decisions(), [&](const PossibleDecision& o) {
           return o.verdict == Verdict::Delegated && o.if_authorizer_allows == c.verdict;
         });
       case ConditionKind::Mtls:
@@ -540,7 +545,7 @@ class CanonicalSearch {
   }
 
   Truth query_truth() const {
-    std::optional<std::vector<Outcome>> outcomes;
+    std::optional<std::vector<PossibleDecision>> outcomes;
     Truth out = Truth::True;
     for (const Condition& c : query_.conditions()) {
       const Truth t = condition_truth(c, outcomes);
@@ -567,6 +572,7 @@ class CanonicalSearch {
   bool port_assigned_ = false;
   bool ports_read_ = false;  // some atom the query's conditions depend on is a port atom
   size_t nodes_ = 0;
+  mutable size_t atom_truths_ = 0;  // the search's work: past kMaxAtomTruths the solver is cheaper
   bool overflow_ = false, confused_ = false;
 };
 

@@ -14,7 +14,7 @@ using ir::Attribute;
 std::vector<SlotValue> Representatives::ports(const std::vector<uint32_t>& atoms) const {
   std::vector<SlotValue> out;
   if (domain_.port) {
-    out.push_back({true, "", *domain_.port});
+    out.push_back(SlotValue::of_port(*domain_.port));
     return out;
   }
   auto excluded = [&](uint32_t p) {
@@ -25,10 +25,10 @@ std::vector<SlotValue> Representatives::ports(const std::vector<uint32_t>& atoms
   std::sort(named.begin(), named.end());
   named.erase(std::unique(named.begin(), named.end()), named.end());
   for (uint32_t p : named)
-    if (!excluded(p)) out.push_back({true, "", p});
+    if (!excluded(p)) out.push_back(SlotValue::of_port(p));
   for (uint32_t p = 1; p <= 65535; ++p)  // one port no atom names
     if (!excluded(p) && !std::binary_search(named.begin(), named.end(), p)) {
-      out.push_back({true, "", p});
+      out.push_back(SlotValue::of_port(p));
       break;
     }
   return out;
@@ -57,7 +57,7 @@ bool Representatives::strings(Attribute a, const std::vector<StrAtom>& atoms, st
   auto add_value = [&](const std::string& v) {
     for (const SlotValue& o : out)
       if (o.present && o.text == v) return;
-    out.push_back({true, v, 0});
+    out.push_back(SlotValue::of_text(v));
   };
   if (!domain_.http && ir::attribute_http_only(a)) {  // absent on a TCP view
     out.push_back({});
@@ -71,6 +71,8 @@ bool Representatives::strings(Attribute a, const std::vector<StrAtom>& atoms, st
     if (at.op == StrOp::Prefix) prefixes.push_back(at.value);
     if (at.op == StrOp::Suffix) suffixes.push_back(at.value);
   }
+  // Thousands of prefixes times suffixes: the solver is cheaper than enumerating their combinations.
+  if (prefixes.size() * suffixes.size() > kMaxRepresentatives) return false;
   const std::string candidates = d.middle_chars.empty() ? std::string("xzqjkvw0123456789") : d.middle_chars;
   const auto fresh = std::find_if(candidates.begin(), candidates.end(), [&](char c) {
     return used.find(c) == std::string::npos && in_domain(std::string(1, c), d);
@@ -118,7 +120,7 @@ bool Representatives::sets(Attribute a, const std::vector<StrAtom>& atoms, std::
       made.emplace(t, std::move(with));
       queue.push_back(std::move(t));
     }
-  for (const auto& t : queue) out.push_back({true, "", 0, made.at(t)});
+  for (const auto& t : queue) out.push_back(SlotValue::of_set(made.at(t)));
   return true;
 }
 

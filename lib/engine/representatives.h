@@ -26,17 +26,40 @@ struct SlotValue {
   uint32_t port = 0;
   std::vector<std::string> elements;
   ir::IpAddress address;
+
+  static SlotValue of_text(std::string text) {
+    SlotValue v;
+    v.present = true;
+    v.text = std::move(text);
+    return v;
+  }
+  static SlotValue of_port(uint32_t port) {
+    SlotValue v;
+    v.present = true;
+    v.port = port;
+    return v;
+  }
+  static SlotValue of_set(std::vector<std::string> elements) {
+    SlotValue v;
+    v.present = true;
+    v.elements = std::move(elements);
+    return v;
+  }
 };
 
 class Representatives {
  public:
+  // More p + m + s combinations than this and strings() gives up (the solver decides).
+  static constexpr size_t kMaxRepresentatives = 4096;
+
   // The domain is the program's (program_domain); both must outlive this.
   Representatives(const ir::Program& program, const RequestDomain& domain) : program_(program), domain_(domain) {}
 
   // The representatives of string attribute `a` for `atoms` (exact, prefix, suffix and present only; host
   // values lower-cased, as string_atom makes them), in the order absent, "", exact values, p + m + s. False
   // when one the answer would depend on lies outside the domain (a p + m + s that is not a path Envoy hands
-  // to the filters: another value might share its truths) or no fresh middle character exists.
+  // to the filters: another value might share its truths), no fresh middle character exists, or there would
+  // be more than kMaxRepresentatives.
   bool strings(ir::Attribute a, const std::vector<StrAtom>& atoms, std::vector<SlotValue>& out) const;
   // The representatives of the port: the domain's port, or each named port and one unnamed port outside
   // the excluded ones.

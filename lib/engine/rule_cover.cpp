@@ -137,7 +137,7 @@ class CoverSearch {
     if (s.atoms.empty() && (domain_.http || !ir::attribute_http_only(a))) {  // no rule reads it: one value
       const std::string v = a == Attribute::Method ? "GET" : a == Attribute::Path ? "/" : "default";
       if (representatives_.absent_allowed(a)) s.values.push_back({});
-      s.values.push_back({true, v, 0});
+      s.values.push_back(SlotValue::of_text(v));
       return representatives_.absent_allowed(a) || representatives_.valid_value(a, v);
     }
     std::vector<StrAtom> atoms;

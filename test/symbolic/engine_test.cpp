@@ -497,4 +497,14 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   CHECK(quick->request->path == "/api/any-path");
   CHECK(after.request->path != quick->request->path);  // the regex atom is false in it: another path
   CHECK(engine::answer_without_solver(p, allowed, {}, /*canonical=*/false) == std::nullopt);
+
+  // Thousands of prefixes times suffixes on one attribute: the enumeration gives up, the solver decides.
+  ir::Program large = http_program();
+  for (int i = 0; i < 600; ++i)
+    large.allow.push_back(rule(model::Action::Allow, "r" + std::to_string(i), 0,
+                               {field({s(Attribute::PeerNamespace, Op::Prefix, "ns" + std::to_string(i)),
+                                       s(Attribute::PeerNamespace, Op::Suffix, "-" + std::to_string(i % 97))})},
+                               {}));
+  large.has_allow_policy = true;
+  CHECK_FALSE(engine::canonical_without_solver(large, Query().verdict(Verdict::Allow).mtls(true)));
 }
