@@ -90,7 +90,7 @@ std::optional<engine::QueryResult> View::find_without_solver(const engine::Query
   // Questions only about which rules match (redundant-rule's) are decided by the atom algebra when their
   // atoms are in its fragment (engine/rule_cover.h); shown witnesses too, when the program's atoms are in the
   // fragment of engine/canonical_search.h.
-  return engine::answer_without_solver(*program_, q, engine_options(), !engine_ || !engine_->has_query_variables());
+  return engine::answer_without_solver(*program_, q, engine_options(), engine_.get());
 }
 
 const ir::Rule* View::rule(const ir::RuleId& id) const {

@@ -67,6 +67,18 @@ struct PossibleDecision {
   std::optional<Verdict> if_authorizer_allows;
 };
 
+// The positions of `keys` in increasing order of their key, the first of equal keys only: an attribute's
+// values in the order the search tries them, one per truth vector.
+std::vector<size_t> smallest_first(const std::vector<std::vector<bool>>& keys) {
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<size_t> out;
+  for (size_t i : order)
+    if (out.empty() || keys[out.back()] != keys[i]) out.push_back(i);
+  return out;
+}
+
 Truth all_or_none(const std::vector<PossibleDecision>& outcomes, const std::function<bool(const PossibleDecision&)>& holds) {
   size_t n = 0;
   for (const PossibleDecision& o : outcomes) n += holds(o) ? 1 : 0;
@@ -225,62 +237,43 @@ class CanonicalSearch {
   }
 
   // Values ordered by their truths in canonical order (D, then the atoms sorted as canonical_order sorts
-  // them), one value per truth vector.
+  // them; an address: D, IPv6, then each CIDR, an absent address being IPv4 in the smallest truths), one
+  // value per truth vector.
   static void sort_values(AttributeSlot& slot, const std::vector<SlotValue>& values) {
-    std::vector<size_t> order(slot.atoms.size());
+    std::vector<std::vector<bool>> keys;
+    if (slot.address) {
+      for (const SlotValue& v : values) {
+        keys.push_back({v.present, v.present && v.address.v6});
+        for (const ir::Cidr& c : slot.cidrs) keys.back().push_back(v.present && c.contains(v.address));
+      }
+      for (size_t i : smallest_first(keys)) slot.values.push_back(values[i]), slot.truths.push_back(keys[i]);
+      return;
+    }
+    std::vector<size_t> order(slot.atoms.size());  // canonical_order reads the atoms sorted
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return slot.atoms[a] < slot.atoms[b]; });
-    if (slot.address) return sort_addresses(slot, values);
-    auto holds = [&](const StrAtom& a, const SlotValue& v) {
-      if (!v.present) return false;
-      return slot.domain.set_valued ? str_atom_holds_on_set(a, v.elements) : str_atom_holds(a, v.text);
-    };
-    std::vector<std::pair<std::vector<bool>, size_t>> keyed;
-    for (size_t v = 0; v < values.size(); ++v) {
-      std::vector<bool> key{values[v].present};
-      for (size_t i : order) key.push_back(holds(slot.atoms[i], values[v]));
-      keyed.emplace_back(std::move(key), v);
+    std::vector<std::vector<bool>> truths;  // registration order
+    for (const SlotValue& v : values) {
+      truths.push_back({v.present});
+      for (const StrAtom& a : slot.atoms)
+        truths.back().push_back(v.present && (slot.domain.set_valued ? str_atom_holds_on_set(a, v.elements)
+                                                                     : str_atom_holds(a, v.text)));
+      keys.push_back({v.present});
+      for (size_t i : order) keys.back().push_back(truths.back()[i + 1]);
     }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < keyed.size(); ++i) {
-      if (i > 0 && keyed[i].first == keyed[i - 1].first) continue;
-      const SlotValue& v = values[keyed[i].second];
-      std::vector<bool> truths{v.present};
-      for (const StrAtom& a : slot.atoms) truths.push_back(holds(a, v));
-      slot.values.push_back(v);
-      slot.truths.push_back(std::move(truths));
-    }
-  }
-
-  // An address's truths: D, IPv6, then each CIDR in order (an absent address is IPv4 in the smallest truths).
-  static void sort_addresses(AttributeSlot& slot, const std::vector<SlotValue>& values) {
-    std::vector<std::pair<std::vector<bool>, size_t>> keyed;
-    for (size_t v = 0; v < values.size(); ++v) {
-      const SlotValue& x = values[v];
-      std::vector<bool> key{x.present, x.present && x.address.v6};
-      for (const ir::Cidr& c : slot.cidrs) key.push_back(x.present && c.contains(x.address));
-      keyed.emplace_back(std::move(key), v);
-    }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < keyed.size(); ++i) {
-      if (i > 0 && keyed[i].first == keyed[i - 1].first) continue;
-      slot.values.push_back(values[keyed[i].second]);
-      slot.truths.push_back(keyed[i].first);
-    }
+    for (size_t i : smallest_first(keys)) slot.values.push_back(values[i]), slot.truths.push_back(truths[i]);
   }
 
   // Port atoms come last in canonical order, by port number.
   void sort_ports() {
     const std::vector<uint32_t> named(ports_.begin(), ports_.end());
-    std::vector<std::pair<std::vector<bool>, uint32_t>> keyed;
-    for (const SlotValue& v : representatives_.ports(named)) {
-      std::vector<bool> key;
-      for (uint32_t p : named) key.push_back(v.port == p);
-      keyed.emplace_back(std::move(key), v.port);
+    const std::vector<SlotValue> values = representatives_.ports(named);
+    std::vector<std::vector<bool>> keys;
+    for (const SlotValue& v : values) {
+      keys.emplace_back();
+      for (uint32_t p : named) keys.back().push_back(v.port == p);
     }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < keyed.size(); ++i)
-      if (i == 0 || keyed[i].first != keyed[i - 1].first) port_values_.push_back(keyed[i].second);
+    for (size_t i : smallest_first(keys)) port_values_.push_back(values[i].port);
   }
 
   // The attributes the query's conditions depend on: the atoms of the rules they name, of every rule that
@@ -396,16 +389,11 @@ class CanonicalSearch {
         if (!domain_.port && !port_assigned_) return Truth::Unknown;
         return detail::truth_of(a.port == request_.port);
       case ir::AttributeKind::String:
-      case ir::AttributeKind::Set: {
-        auto it = atom_slot_.find(&a);
-        if (it == atom_slot_.end()) return Truth::False;  // no string satisfies it
-        if (!slots_[it->second].assigned) return Truth::Unknown;
-        return detail::truth_of(eval_atom(a, request_, program_.protocol));
-      }
+      case ir::AttributeKind::Set:
       case ir::AttributeKind::Ip: {
-        if (a.op != ir::Op::Cidr) return Truth::False;
-        auto it = slot_index_.find({a.attr, ""});
-        if (it == slot_index_.end() || !slots_[it->second].assigned) return Truth::Unknown;
+        auto it = atom_slot_.find(&a);
+        if (it == atom_slot_.end()) return Truth::False;  // no value satisfies it: no variable
+        if (!slots_[it->second].assigned) return Truth::Unknown;
         return detail::truth_of(eval_atom(a, request_, program_.protocol));
       }
     }

@@ -227,7 +227,11 @@ void assign_slot(ir::Request& request, Attribute a, const std::string& key, cons
       else
         request.claims.erase(key);
       break;
-    default:  // metadata: never chosen by these searches
+    case Attribute::Metadata:
+      if (v.present)
+        request.metadata[key] = v.elements;
+      else
+        request.metadata.erase(key);
       break;
   }
 }

@@ -84,7 +84,8 @@ class Representatives {
   const RequestDomain& domain_;
 };
 
-// Sets one attribute of `request` to a representative (a header or claim: keyed by `key`).
+// Sets one attribute of `request` to a value: a representative, or the value a witness is built with (a
+// header, claim or metadata entry: keyed by `key`).
 void assign_slot(ir::Request& request, ir::Attribute a, const std::string& key, const SlotValue& v);
 
 }  // namespace meshproof::engine::detail

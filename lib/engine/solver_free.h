@@ -13,11 +13,12 @@ namespace meshproof::engine {
 
 // What find() would answer, when it can be said without a solver: Unsat proven by the atom algebra, Sat with
 // a witness replayed through the evaluator for existence-only queries, or Sat with the solver's own
-// canonical witness (canonical_search.h). nullopt: ask an Engine. `canonical` false: a shown witness is left
-// to the solver — the engine that would answer has variables an earlier query added
-// (Engine::has_query_variables), and its canonical witness reads them too.
+// canonical witness (canonical_search.h). nullopt: ask an Engine. `answering` is the engine that would answer
+// otherwise, if one was built: when an earlier query added variables to it (Engine::has_query_variables), its
+// canonical witness reads them too, so a shown witness is left to it.
 std::optional<QueryResult> answer_without_solver(const ir::Program& program, const Query& query,
-                                                 const EngineOptions& options = {}, bool canonical = true);
+                                                 const EngineOptions& options = {},
+                                                 const Engine* answering = nullptr);
 
 // An Engine made on the first query that needs a solver. Checks that ask a handful of questions per program
 // (often all refuted or answered concretely) pay for the solver only when one is needed; the answers are

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "engine/evaluate.h"
+#include "engine/representatives.h"
 #include "engine/symbolic_readable.h"
 #include "engine/symbolic_seq.h"
 
@@ -59,58 +60,6 @@ bool canonicalize(z3::solver& solver, NegationIds& negations, const std::vector<
 }
 
 namespace {
-
-void assign_string(ir::Request& r, Attribute attr, const std::string& key, const std::optional<std::string>& v,
-                   const std::vector<std::string>& set) {
-  if (!v && set.empty()) return;
-  const std::string s = v.value_or("");
-  switch (attr) {
-    case Attribute::PeerTrustDomain:
-      r.peer_trust_domain = s;
-      break;
-    case Attribute::PeerNamespace:
-      r.peer_namespace = s;
-      break;
-    case Attribute::PeerServiceAccount:
-      r.peer_service_account = s;
-      break;
-    case Attribute::ConnectionSni:
-      r.sni = s;
-      break;
-    case Attribute::Method:
-      r.method = s;
-      break;
-    case Attribute::Path:
-      r.path = s;
-      break;
-    case Attribute::Host:
-      r.host = s;
-      break;
-    case Attribute::Header:
-      r.headers[key] = s;
-      break;
-    case Attribute::AuthIssuer:
-      r.jwt_issuer = s;
-      break;
-    case Attribute::AuthSubject:
-      r.jwt_subject = s;
-      break;
-    case Attribute::AuthAudiences:
-      r.audiences = set;
-      break;
-    case Attribute::AuthPresenters:
-      r.presenters = set;
-      break;
-    case Attribute::AuthClaim:
-      r.claims[key] = set;
-      break;
-    case Attribute::Metadata:
-      r.metadata[key] = set;
-      break;
-    default:
-      break;
-  }
-}
 
 ir::IpAddress plus_one(ir::IpAddress a) {
   for (int i = a.v6 ? 15 : 3; i >= 0; --i)
@@ -228,7 +177,10 @@ bool concretize_string(const AttributeTruths& st, size_t index, const WitnessSol
   if (status == WitnessStatus::NeedsTheory && !solver.theory(index, value, elements, out)) return false;
   // Also reads "/" for a path the atoms do not tell apart from the root (the construction's "/x").
   prefer_readable(st, value, elements);
-  assign_string(out.request, st.attr, *st.key, value, elements);
+  if (value || !elements.empty()) {
+    SlotValue present = st.domain->set_valued ? SlotValue::of_set(elements) : SlotValue::of_text(value.value_or(""));
+    assign_slot(out.request, st.attr, *st.key, present);
+  }
   return true;
 }
 

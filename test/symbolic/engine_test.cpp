@@ -473,7 +473,10 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   CHECK(fresh.find(with_token).answer == SatAnswer::Unsat);
   ir::Program authenticated = p;
   authenticated.has_request_authentication = true;
-  authenticated.jwt_issuers.push_back({"https://issuer.example", {"api"}});
+  ir::JwtIssuer issuer;
+  issuer.issuer = "https://issuer.example";
+  issuer.audiences = {"api"};
+  authenticated.jwt_issuers.push_back(issuer);
   authenticated.deny.push_back(rule(model::Action::Deny, "deny-interns", 0, {},
                                     {field({s(Attribute::AuthClaim, Op::Exact, "interns", "groups")})}));
   auto claims = engine::canonical_without_solver(authenticated, with_token);
@@ -496,7 +499,8 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   REQUIRE(after.answer == SatAnswer::Sat);
   CHECK(quick->request->path == "/api/any-path");
   CHECK(after.request->path != quick->request->path);  // the regex atom is false in it: another path
-  CHECK(engine::answer_without_solver(p, allowed, {}, /*canonical=*/false) == std::nullopt);
+  CHECK(engine::answer_without_solver(p, allowed, {}, &used) == std::nullopt);
+  CHECK(engine::answer_without_solver(p, allowed, {}, &fresh));
 
   // Thousands of prefixes times suffixes on one attribute: the enumeration gives up, the solver decides.
   ir::Program large = http_program();
