@@ -38,8 +38,8 @@ class ClientTlsConflict final : public Check {
     ClientListTexts clients;
     for (const HopGroup& g : group_hops(ctx.mesh, hops, mesh::HopTransport::Broken)) {
       const mesh::Hop& h = g.first();
-      std::string message = "Every connection from " + clients_text(ctx.mesh, g, clients) + " to " + service_text(h) + " (" +
-                            servers_text(ctx.mesh, g) + ") fails: " + h.reason + "; " + rule_text(h) +
+      std::string message = "Every connection from " + clients_text(ctx.mesh, g, clients) + " to " + service_text(h) +
+                            " (" + servers_text(ctx.mesh, g) + ") fails: " + h.reason + "; " + rule_text(h) +
                             " (docs/semantics.md#client-tls)";
       Finding f = make(g.responsible, g.loc, std::move(message), help_for(h),
                        "broken|" + std::to_string(static_cast<int>(h.cause)) + "|" + service_text(h));

@@ -88,8 +88,9 @@ class WaypointIdentityDenied final : public Check {
     const ir::Program& ztunnel = hop.programs.hops[1].views.front();
     const std::string& principal = hop.points.waypoint_principal;
     // Only the answer is used: an existence question, which the fast path often answers without a solver.
-    engine::QueryResult admitted = engine::LazyEngine(ztunnel, gaps::waypoint_engine_options(ctx)).find(
-        gaps::from_peer_query(principal).verdict(engine::Verdict::Allow).existence_only());
+    engine::QueryResult admitted =
+        engine::LazyEngine(ztunnel, gaps::waypoint_engine_options(ctx))
+            .find(gaps::from_peer_query(principal).verdict(engine::Verdict::Allow).existence_only());
     const auto policies = ztunnel_allow_policies(*hop.dest);
     const model::AuthorizationPolicy& first = *policies.front();
     const std::string subject = "Service " + hop.points.service + " (waypoint " + hop.points.waypoint->display() + ")";
@@ -103,9 +104,8 @@ class WaypointIdentityDenied final : public Check {
     for (const ir::Program& view : hop.programs.hops[0].views) {
       ir::Program at_waypoint = view;
       at_waypoint.workload = hop.dest->display();  // query --to: the request is addressed to the destination
-      engine::QueryResult passes =
-          engine::LazyEngine(at_waypoint, gaps::waypoint_engine_options(ctx))
-              .find(engine::Query().mtls(true).verdict(engine::Verdict::Allow));
+      engine::QueryResult passes = engine::LazyEngine(at_waypoint, gaps::waypoint_engine_options(ctx))
+                                       .find(engine::Query().mtls(true).verdict(engine::Verdict::Allow));
       if (passes.answer != engine::SatAnswer::Sat) continue;
       Witness w = engine::to_witness(at_waypoint, *passes.request, *passes.decision, ctx.options.input_paths);
       w = gaps::chain_witness(ctx, wm, lower, at_waypoint, *passes.request, std::move(w));

@@ -36,9 +36,9 @@ using meshproof::engine::StrAtom;
 using meshproof::engine::StrOp;
 
 constexpr size_t kMaxCanonicalNodes = 20000;  // beyond this the solver is cheaper
-constexpr size_t kMaxSets = 256;           // truth combinations of one set-valued attribute
-constexpr size_t kMaxTruthTable = 200000;  // representatives × atoms of one attribute
-constexpr size_t kMaxAtomTruths = 2000000;  // atoms evaluated by one search
+constexpr size_t kMaxSets = 256;              // truth combinations of one set-valued attribute
+constexpr size_t kMaxTruthTable = 200000;     // representatives × atoms of one attribute
+constexpr size_t kMaxAtomTruths = 2000000;    // atoms evaluated by one search
 
 // One attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): a string
 // attribute's atoms in the order they were registered (the order the witness construction reads them in), or
@@ -79,7 +79,8 @@ std::vector<size_t> smallest_first(const std::vector<std::vector<bool>>& keys) {
   return out;
 }
 
-Truth all_or_none(const std::vector<PossibleDecision>& outcomes, const std::function<bool(const PossibleDecision&)>& holds) {
+Truth all_or_none(const std::vector<PossibleDecision>& outcomes,
+                  const std::function<bool(const PossibleDecision&)>& holds) {
   size_t n = 0;
   for (const PossibleDecision& o : outcomes) n += holds(o) ? 1 : 0;
   return n == outcomes.size() ? Truth::True : n == 0 ? Truth::False : Truth::Unknown;
@@ -256,8 +257,8 @@ class CanonicalSearch {
     for (const SlotValue& v : values) {
       truths.push_back({v.present});
       for (const StrAtom& a : slot.atoms)
-        truths.back().push_back(v.present && (slot.domain.set_valued ? str_atom_holds_on_set(a, v.elements)
-                                                                     : str_atom_holds(a, v.text)));
+        truths.back().push_back(
+            v.present && (slot.domain.set_valued ? str_atom_holds_on_set(a, v.elements) : str_atom_holds(a, v.text)));
       keys.push_back({v.present});
       for (size_t i : order) keys.back().push_back(truths.back()[i + 1]);
     }
@@ -478,13 +479,15 @@ class CanonicalSearch {
     if (program_.custom_mode == ir::CustomMode::None) return rest;
     std::vector<PossibleDecision> out;
     const bool fail_closed = program_.custom_mode == ir::CustomMode::FailClosed;
-    const bool none = first_matches(program_.custom, false, out, [&](const ir::Rule& r, std::vector<PossibleDecision>& o) {
-      if (fail_closed) {
-        o.push_back({Verdict::Deny, Reason::CustomFailClosed, &r, {}});
-        return;
-      }
-      for (const PossibleDecision& x : rest) o.push_back({Verdict::Delegated, Reason::CustomMatched, &r, x.verdict});
-    });
+    const bool none =
+        first_matches(program_.custom, false, out, [&](const ir::Rule& r, std::vector<PossibleDecision>& o) {
+          if (fail_closed) {
+            o.push_back({Verdict::Deny, Reason::CustomFailClosed, &r, {}});
+            return;
+          }
+          for (const PossibleDecision& x : rest)
+            o.push_back({Verdict::Delegated, Reason::CustomMatched, &r, x.verdict});
+        });
     if (none) out.insert(out.end(), rest.begin(), rest.end());
     return out;
   }

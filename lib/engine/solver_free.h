@@ -17,8 +17,7 @@ namespace meshproof::engine {
 // otherwise, if one was built: when an earlier query added variables to it (Engine::has_query_variables), its
 // canonical witness reads them too, so a shown witness is left to it.
 std::optional<QueryResult> answer_without_solver(const ir::Program& program, const Query& query,
-                                                 const EngineOptions& options = {},
-                                                 const Engine* answering = nullptr);
+                                                 const EngineOptions& options = {}, const Engine* answering = nullptr);
 
 // An Engine made on the first query that needs a solver. Checks that ask a handful of questions per program
 // (often all refuted or answered concretely) pay for the solver only when one is needed; the answers are
