@@ -29,16 +29,23 @@ bool thp_madvise() {
   return mode.find("[madvise]") != std::string::npos;
 }
 
-std::string environ_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+std::string proc_file(pid_t pid, const char* name) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
 
-// Starts `meshproof check -` on a FIFO it waits on, reads the environment it was (re)started with once it
-// waits, then feeds it a document and returns that environment.
-std::string environment_of_running_check(bool huge_pages) {
+// What a running `check` shows of itself: the environment it was (re)started with, and its process name
+// (what ps, top and pgrep show).
+struct RunningCheck {
+  std::string environment;
+  std::string name;
+};
+
+// Starts `meshproof check -` on a FIFO it waits on, reads its environment and name once it waits, then feeds
+// it a document.
+RunningCheck running_check(bool huge_pages) {
   namespace fs = std::filesystem;
   const fs::path fifo = fs::temp_directory_path() / ("meshproof-hp-" + std::to_string(getpid()));
   fs::remove(fifo);
@@ -63,10 +70,11 @@ std::string environment_of_running_check(bool huge_pages) {
     _exit(98);
   }
   // The process waits on the FIFO in its final image: `check -` reads standard input before anything else.
-  std::string env;
+  RunningCheck seen;
   for (int i = 0; i < 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    env = environ_of(pid);
+    seen.environment = proc_file(pid, "environ");
+    seen.name = proc_file(pid, "comm");
     std::ifstream stat("/proc/" + std::to_string(pid) + "/wchan");
     std::string wchan;
     std::getline(stat, wchan);
@@ -80,7 +88,7 @@ std::string environment_of_running_check(bool huge_pages) {
   fs::remove(fifo);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  return env;
+  return seen;
 }
 
 }  // namespace
@@ -91,8 +99,13 @@ TEST_CASE("huge pages: meshproof restarts itself with glibc's hugetlb tunable, u
     WARN("skipped: this kernel's transparent huge pages are not in \"madvise\" mode, so meshproof does not restart");
     return;
   }
-  CHECK(environment_of_running_check(true).find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1") != std::string::npos);
-  CHECK(environment_of_running_check(false).find("GLIBC_TUNABLES") == std::string::npos);
+  const RunningCheck restarted = running_check(true);
+  CHECK(restarted.environment.find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1") != std::string::npos);
+  const RunningCheck as_started = running_check(false);
+  CHECK(as_started.environment.find("GLIBC_TUNABLES") == std::string::npos);
+  // The restart keeps the process's name: ps, top and pgrep still show the binary's file name.
+  CHECK(as_started.name == "meshproof\n");
+  CHECK(restarted.name == as_started.name);
 }
 
 TEST_CASE("huge pages: the allocator changes no byte of the output", "[cli][huge-pages]") {

@@ -42,6 +42,14 @@ bool reads_no_manifests(int argc, char** argv) {
   return false;
 }
 
+// The binary's own path: an exec names the process after the file it runs (ps, top, pgrep show that name), and
+// through /proc/self/exe the name would be "exe". Empty when the link cannot be read.
+std::string own_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
 }  // namespace
 
 void use_huge_pages(int argc, char** argv) {
@@ -52,7 +60,8 @@ void use_huge_pages(int argc, char** argv) {
   }
   if (turned_off() || reads_no_manifests(argc, argv) || std::getenv(kTunables) || !kernel_wants_madvise()) return;
   if (setenv(kTunables, "glibc.malloc.hugetlb=1", 1) != 0 || setenv(kRestarted, "1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
+  if (const std::string self = own_path(); !self.empty()) execv(self.c_str(), argv);
+  execv("/proc/self/exe", argv);  // the file was replaced or removed since it started
   // No restart (no /proc, or exec refused): carry on as started.
   unsetenv(kRestarted);
   unsetenv(kTunables);
