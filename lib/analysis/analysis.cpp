@@ -96,6 +96,7 @@ void run_checks(const Options& o, const std::vector<std::string>& baseline, Anal
     a.baseline_applied = true;
   }
   a.input->stats.analyze_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  a.input->stats.analyze_rss_kb = app::peak_rss_kb();
 }
 
 }  // namespace

@@ -166,6 +166,7 @@ void load_files(const InputOptions& options, Input& input) {
   require_objects(options, files, input);
   model::place_in_namespace(input.resources, options.default_namespace);
   input.stats.load_ms = ms_since(t0);
+  input.stats.load_rss_kb = peak_rss_kb();
 }
 
 void validate_input(Input& input) {
@@ -202,6 +203,7 @@ void resolve_input(const InputOptions& options, Input& input) {
   input.stats.resolve_ms = ms_since(t2);
   input.stats.workloads = input.mesh.workloads.size();
   input.stats.classes = input.mesh.classes.size();
+  input.stats.resolve_rss_kb = peak_rss_kb();
 }
 
 size_t peak_rss_kb() {

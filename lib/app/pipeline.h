@@ -33,6 +33,8 @@ struct PhaseStats {
   double total_ms = 0;  // the whole command, as the command measures it (set by the command)
   size_t files = 0, documents = 0, resources = 0, workloads = 0, classes = 0, policies = 0;
   size_t objects = 0;  // documents that are Kubernetes objects (a map with apiVersion and kind), of any kind
+  // Peak RSS (KiB) when each phase ended: what load, resolve and analyze each add to the memory (`--stats`).
+  size_t load_rss_kb = 0, resolve_rss_kb = 0, analyze_rss_kb = 0;
 };
 
 struct InputOptions {

@@ -86,11 +86,12 @@ engine::QueryResult View::find(const engine::Query& q) {
   return guarded_find(engine(), q);
 }
 
-std::optional<engine::QueryResult> View::find_without_solver(const engine::Query& q) const {
+std::optional<engine::QueryResult> View::find_without_solver(const engine::Query& q) {
   // Questions only about which rules match (redundant-rule's) are decided by the atom algebra when their
   // atoms are in its fragment (engine/rule_cover.h); shown witnesses too, when the program's atoms are in the
   // fragment of engine/canonical_search.h.
-  return engine::answer_without_solver(*program_, q, engine_options(), engine_.get());
+  if (!memo_) memo_ = std::make_unique<engine::CanonicalMemo>();
+  return engine::answer_without_solver(*program_, q, engine_options(), engine_.get(), memo_.get());
 }
 
 const ir::Rule* View::rule(const ir::RuleId& id) const {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/canonical_search.h"
 #include "engine/query.h"
 #include "ir/ir.h"
 #include "mesh/mesh.h"
@@ -45,7 +46,7 @@ class View {
   engine::QueryResult find(const engine::Query& q);
   // find() without the solver: the answer of the atom algebra or the concrete fast path, nullopt when only
   // the solver could give it (never builds the engine).
-  std::optional<engine::QueryResult> find_without_solver(const engine::Query& q) const;
+  std::optional<engine::QueryResult> find_without_solver(const engine::Query& q);
 
   // Where the rule with this id sits in the program (nullopt: absent on this view, e.g. an ALLOW rule
   // Istio drops on TCP), and the rule itself (nullptr: absent).
@@ -79,6 +80,7 @@ class View {
   std::vector<uint32_t> declared_ports_;
   unsigned timeout_ms_ = 2000;
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<engine::CanonicalMemo> memo_;  // the program's canonical table (engine/canonical_search.h)
   std::string point_;  // "" for a workload's own proxy
 };
 

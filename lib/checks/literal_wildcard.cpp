@@ -84,21 +84,16 @@ class LiteralWildcard final : public Check {
 
   void run(const Context& ctx, std::vector<Finding>& out) const override {
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
+      bool any = false;  // most policies have no such value: skip collecting their lists
+      for_each_value(p, [&](const PolicyValue& pv) { any = any || !reading_of(pv).empty(); });
+      if (!any) continue;
       // The values of each list (one `field` per written list), for the sibling test below.
       std::map<std::string, std::vector<std::string>> lists;
       for_each_value(p, [&](const PolicyValue& pv) { lists[pv.field].push_back(pv.value->value); });
       for_each_value(p, [&](const PolicyValue& pv) {
-        // namespaces: every `*` is `.*` (IS §5); trustDomains: validation restricts `*` (IS §9);
-        // requestPrincipals are split at the last `/` first (IS §5) and are not StringMatchers as written;
-        // IP blocks and ports cannot hold `*`.
-        if (pv.family == "namespaces" || pv.family == "when:source.namespace" || pv.family == "trustDomains" ||
-            pv.family == "when:source.trustDomain" || pv.family == "requestPrincipals" ||
-            pv.family == "when:request.auth.principal" || pv.family == "ipBlocks" || pv.family == "ports")
-          return;
-        const std::string& v = pv.value->value;
-        if (pv.family == "paths" && is_path_template(v)) return;
-        std::string reading = literal_reading(v);
+        const std::string reading = reading_of(pv);
         if (reading.empty()) return;
+        const std::string& v = pv.value->value;
         // Another value of the same list already matches all the author meant ("/dex/*" beside
         // "/dex/**"): the list as a whole behaves as intended, so there is nothing to report.
         for (const std::string& sibling : lists[pv.field])
@@ -121,6 +116,21 @@ class LiteralWildcard final : public Check {
   }
 
   std::vector<ResourceRef> subjects(const Context& ctx) const override { return policies_with_action(ctx, {}); }
+
+ private:
+  // How Istio reads the value, "" when that is what its author meant.
+  static std::string reading_of(const PolicyValue& pv) {
+    // namespaces: every `*` is `.*` (IS §5); trustDomains: validation restricts `*` (IS §9);
+    // requestPrincipals are split at the last `/` first (IS §5) and are not StringMatchers as written;
+    // IP blocks and ports cannot hold `*`.
+    if (pv.family == "namespaces" || pv.family == "when:source.namespace" || pv.family == "trustDomains" ||
+        pv.family == "when:source.trustDomain" || pv.family == "requestPrincipals" ||
+        pv.family == "when:request.auth.principal" || pv.family == "ipBlocks" || pv.family == "ports")
+      return "";
+    const std::string& v = pv.value->value;
+    if (pv.family == "paths" && is_path_template(v)) return "";
+    return literal_reading(v);
+  }
 };
 
 }  // namespace

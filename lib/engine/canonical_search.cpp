@@ -40,6 +40,10 @@ constexpr size_t kMaxSets = 256;              // truth combinations of one set-v
 constexpr size_t kMaxTruthTable = 200000;     // representatives × atoms of one attribute
 constexpr size_t kMaxAtomTruths = 2000000;    // atoms evaluated by one search
 
+}  // namespace
+
+namespace detail {
+
 // One attribute with variables, as the encoder declares it (symbolic_encoder.h RequestVars): a string
 // attribute's atoms in the order they were registered (the order the witness construction reads them in), or
 // an address attribute's CIDRs; and its representatives sorted by their truths in canonical order, one per
@@ -54,7 +58,15 @@ struct AttributeSlot {
   std::vector<SlotValue> values;
   std::vector<std::vector<bool>> truths;  // per value: D, then each atom in registration order (an address:
                                           // D, IPv6, then each CIDR)
-  bool read = false;                      // some atom the query's conditions depend on is on it
+};
+
+}  // namespace detail
+
+namespace {
+
+// Where the search stands on one attribute.
+struct SlotState {
+  bool read = false;  // some atom the query's conditions depend on is on it
   bool assigned = false;
   size_t chosen = 0;
 };
@@ -86,16 +98,20 @@ Truth all_or_none(const std::vector<PossibleDecision>& outcomes,
   return n == outcomes.size() ? Truth::True : n == 0 ? Truth::False : Truth::Unknown;
 }
 
-class CanonicalSearch {
- public:
-  CanonicalSearch(const ir::Program& program, const Query& query, const EngineOptions& options)
-      : program_(program),
-        query_(query),
-        domain_(detail::program_domain(program, options)),
-        representatives_(program_, domain_) {}
+}  // namespace
 
-  // The variables the encoder would make, in its order; false when an atom is outside the fragment.
-  bool declare() {
+namespace detail {
+
+// The variables of a program (and of a query's extra atoms) with their representatives sorted: what every
+// search on the program reads and none changes, so a program's questions share one (CanonicalMemo).
+class CanonicalTable {
+ public:
+  CanonicalTable(const ir::Program& program, const EngineOptions& options)
+      : program_(program), domain_(detail::program_domain(program, options)), representatives_(program_, domain_) {}
+
+  // The variables the encoder would make, in its order: the program's, then the atoms `query` adds (none when
+  // it is null); false when an atom is outside the fragment.
+  bool declare(const Query* query) {
     for (auto a : {model::Action::Custom, model::Action::Deny, model::Action::Allow, model::Action::Audit})
       for (const ir::Rule& r : detail::rules_of(program_, a))
         for (const auto* clauses : {&r.principals, &r.permissions})
@@ -110,12 +126,9 @@ class CanonicalSearch {
       for (const auto& aud : j.audiences)
         if (!aud.empty() && !add_string(Attribute::AuthAudiences, "", {StrOp::Exact, aud})) return false;
     }
-    for (const Condition& c : query_.conditions()) {
-      if (c.kind == ConditionKind::AtomHolds && !declare_atom(c.atom)) return false;
-      if ((c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy) &&
-          c.rule.index >= detail::rules_of(program_, c.rule.action).size())
-        return false;
-    }
+    if (query)
+      for (const Condition& c : query->conditions())
+        if (c.kind == ConditionKind::AtomHolds && !declare_atom(c.atom)) return false;
     return true;
   }
 
@@ -135,52 +148,29 @@ class CanonicalSearch {
       sort_values(slot, values);
       slots_.push_back(std::move(slot));
     }
+    by_key_.clear();
+    addresses_.clear();
     for (size_t i = 0; i < slots_.size(); ++i) slot_index_[{slots_[i].attr, slots_[i].key}] = i;
     for (const auto& [atom, key] : atom_keys_) atom_slot_[atom] = slot_index_.at(key);
     if (!ports_.empty()) sort_ports();
-    mark_read();
     return true;
   }
 
-  // Whether some request satisfies the query; nullopt: the search cannot tell (too many candidates).
-  std::optional<bool> run() {
-    for (bool mtls : {false, true})
-      for (ir::TokenState token : {ir::TokenState::None, ir::TokenState::Invalid, ir::TokenState::Valid}) {
-        if (token != ir::TokenState::None && !domain_.tokens) continue;
-        if (token == ir::TokenState::Invalid && !domain_.invalid_tokens) continue;
-        start(mtls, token);
-        if (search(0)) return true;
-        if (overflow_ || confused_) return std::nullopt;
-      }
-    return false;
-  }
-
-  // The truths of the request found, as the solver's model would give them (decoder.h read_truths).
-  detail::WitnessTruths truths() const {
-    detail::WitnessTruths t;
-    t.mtls = request_.mtls;
-    t.token_valid = request_.token == ir::TokenState::Valid;
-    t.token_invalid = request_.token == ir::TokenState::Invalid;
-    for (const AttributeSlot& s : slots_) {
-      const std::vector<bool>& v = s.truths[s.chosen];
-      if (s.address) {
-        if (!v[0]) continue;  // only an address that exists has truths to read
-        detail::AddressTruths a{s.attr, v[1], {}};
-        size_t i = 2;
-        for (const ir::Cidr& c : s.cidrs) a.cidrs.emplace_back(c, v[i++]);
-        t.addresses.push_back(std::move(a));
-        continue;
-      }
-      StrAssignment a;
-      a.defined = v[0];
-      a.atom_true.assign(v.begin() + 1, v.end());
-      t.strings.push_back({s.attr, &s.key, &s.domain, &s.atoms, std::move(a)});
-    }
-    t.port_atoms.assign(ports_.begin(), ports_.end());
-    if (!domain_.port && ports_.count(request_.port)) t.true_port = request_.port;
-    return t;
-  }
+  const ir::Program& program() const { return program_; }
   const detail::RequestDomain& domain() const { return domain_; }
+  const std::vector<AttributeSlot>& slots() const { return slots_; }
+  // The slot of an attribute (a key for headers and claims); nullopt when no variable is on it.
+  std::optional<size_t> slot_of(Attribute a, const std::string& key) const {
+    auto it = slot_index_.find({a, key});
+    return it == slot_index_.end() ? std::nullopt : std::optional<size_t>(it->second);
+  }
+  // The slot of an atom's variable; nullopt when the atom holds on no value (no variable).
+  std::optional<size_t> slot_of(const ir::Atom& a) const {
+    auto it = atom_slot_.find(&a);
+    return it == atom_slot_.end() ? std::nullopt : std::optional<size_t>(it->second);
+  }
+  const std::set<uint32_t>& port_atoms() const { return ports_; }
+  const std::vector<uint32_t>& port_values() const { return port_values_; }
 
  private:
   bool declare_atom(const ir::Atom& a) {
@@ -277,6 +267,92 @@ class CanonicalSearch {
     for (size_t i : smallest_first(keys)) port_values_.push_back(values[i].port);
   }
 
+  const ir::Program& program_;
+  const detail::RequestDomain domain_;
+  const detail::Representatives representatives_;
+  std::map<std::pair<Attribute, std::string>, AttributeSlot> by_key_;  // while declaring: the encoder's order
+  std::map<Attribute, AttributeSlot> addresses_;                       // while declaring
+  std::vector<AttributeSlot> slots_;                                   // then: in canonical order
+  std::map<std::pair<Attribute, std::string>, size_t> slot_index_;
+  std::unordered_map<const ir::Atom*, std::pair<Attribute, std::string>> atom_keys_;
+  std::unordered_map<const ir::Atom*, size_t> atom_slot_;
+  std::set<uint32_t> ports_;
+  std::vector<uint32_t> port_values_;  // the port's representatives, by their truths
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::AttributeSlot;
+using detail::CanonicalTable;
+
+// One search for the canonical request of one query over a table.
+class CanonicalSearch {
+ public:
+  CanonicalSearch(const CanonicalTable& table, const Query& query)
+      : table_(table),
+        program_(table.program()),
+        query_(query),
+        domain_(table.domain()),
+        slots_(table.slots()),
+        state_(slots_.size()) {
+    mark_read();
+  }
+
+  // Whether the query's rules exist in the program (a condition on a rule that is not there: the solver's
+  // business, which reports it).
+  static bool rules_exist(const ir::Program& program, const Query& query) {
+    for (const Condition& c : query.conditions())
+      if ((c.kind == ConditionKind::RuleMatches || c.kind == ConditionKind::DecidedBy) &&
+          c.rule.index >= detail::rules_of(program, c.rule.action).size())
+        return false;
+    return true;
+  }
+
+  // Whether some request satisfies the query; nullopt: the search cannot tell (too many candidates).
+  std::optional<bool> run() {
+    for (bool mtls : {false, true})
+      for (ir::TokenState token : {ir::TokenState::None, ir::TokenState::Invalid, ir::TokenState::Valid}) {
+        if (token != ir::TokenState::None && !domain_.tokens) continue;
+        if (token == ir::TokenState::Invalid && !domain_.invalid_tokens) continue;
+        start(mtls, token);
+        if (search(0)) return true;
+        if (overflow_ || confused_) return std::nullopt;
+      }
+    return false;
+  }
+
+  // The truths of the request found, as the solver's model would give them (decoder.h read_truths).
+  detail::WitnessTruths truths() const {
+    detail::WitnessTruths t;
+    t.mtls = request_.mtls;
+    t.token_valid = request_.token == ir::TokenState::Valid;
+    t.token_invalid = request_.token == ir::TokenState::Invalid;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const AttributeSlot& s = slots_[i];
+      const std::vector<bool>& v = s.truths[state_[i].chosen];
+      if (s.address) {
+        if (!v[0]) continue;  // only an address that exists has truths to read
+        detail::AddressTruths a{s.attr, v[1], {}};
+        size_t k = 2;
+        for (const ir::Cidr& c : s.cidrs) a.cidrs.emplace_back(c, v[k++]);
+        t.addresses.push_back(std::move(a));
+        continue;
+      }
+      StrAssignment a;
+      a.defined = v[0];
+      a.atom_true.assign(v.begin() + 1, v.end());
+      t.strings.push_back({s.attr, &s.key, &s.domain, &s.atoms, std::move(a)});
+    }
+    const std::set<uint32_t>& ports = table_.port_atoms();
+    t.port_atoms.assign(ports.begin(), ports.end());
+    if (!domain_.port && ports.count(request_.port)) t.true_port = request_.port;
+    return t;
+  }
+  const detail::RequestDomain& domain() const { return domain_; }
+
+ private:
   // The attributes the query's conditions depend on: the atoms of the rules they name, of every rule that
   // can decide (for a condition on the decision), of an action's rules, an extra atom. The query's truth does
   // not depend on any other attribute, so the search gives those only their smallest value: with it the
@@ -284,7 +360,7 @@ class CanonicalSearch {
   void mark_read() {
     auto mark_atom = [&](const ir::Atom& a) {
       if (ir::attribute_kind(a.attr) == ir::AttributeKind::Port) ports_read_ = true;
-      if (auto it = atom_slot_.find(&a); it != atom_slot_.end()) slots_[it->second].read = true;
+      if (auto i = table_.slot_of(a)) state_[*i].read = true;
     };
     auto mark_rule = [&](const ir::Rule& r) {
       for (const auto* clauses : {&r.principals, &r.permissions})
@@ -313,7 +389,7 @@ class CanonicalSearch {
           mark_action(model::Action::Deny, true);
           mark_action(model::Action::Allow, true);
           for (Attribute a : {Attribute::AuthIssuer, Attribute::AuthAudiences})  // the jwtRules' check
-            if (auto it = slot_index_.find({a, ""}); it != slot_index_.end()) slots_[it->second].read = true;
+            if (auto i = table_.slot_of(a, "")) state_[*i].read = true;
           break;
         case ConditionKind::AtomHolds:
           mark_atom(c.atom);
@@ -331,13 +407,14 @@ class CanonicalSearch {
     request_ = ir::Request();
     request_.mtls = mtls;
     request_.token = token;
-    request_.port = domain_.port.value_or(port_values_.empty() ? 0 : port_values_.front());
+    request_.port = domain_.port.value_or(port_values().empty() ? 0 : port_values().front());
     if (domain_.http) request_.method = "GET", request_.path = "/";
-    for (AttributeSlot& s : slots_) s.assigned = false;
+    for (SlotState& s : state_) s.assigned = false;
     port_assigned_ = false;
   }
 
-  size_t levels() const { return slots_.size() + (port_values_.empty() ? 0 : 1); }
+  const std::vector<uint32_t>& port_values() const { return table_.port_values(); }
+  size_t levels() const { return slots_.size() + (port_values().empty() ? 0 : 1); }
 
   bool search(size_t level) {
     if (++nodes_ > kMaxCanonicalNodes || atom_truths_ > kMaxAtomTruths) {
@@ -348,24 +425,24 @@ class CanonicalSearch {
     if (t == Truth::False) return false;
     if (level == levels()) return leaf_holds(t);
     if (level == slots_.size()) return search_ports(level);
-    AttributeSlot& slot = slots_[level];
+    const AttributeSlot& slot = slots_[level];
     for (size_t v = 0; v < slot.values.size(); ++v) {
       const SlotValue& value = slot.values[v];
       if (ir::attribute_is_peer(slot.attr) && value.present != request_.mtls) continue;  // identity iff mTLS
       if (ir::attribute_is_jwt(slot.attr) && value.present && request_.token != ir::TokenState::Valid) continue;
       if (slot.attr == Attribute::RemoteIp && !value.present && request_.source_ip) continue;  // defaults to it
       detail::assign_slot(request_, slot.attr, slot.key, value);
-      slot.assigned = true;
-      slot.chosen = v;
+      state_[level].assigned = true;
+      state_[level].chosen = v;
       if (search(level + 1)) return true;
-      slot.assigned = false;
-      if (overflow_ || confused_ || !slot.read) return false;
+      state_[level].assigned = false;
+      if (overflow_ || confused_ || !state_[level].read) return false;
     }
     return false;
   }
 
   bool search_ports(size_t level) {
-    for (uint32_t p : port_values_) {
+    for (uint32_t p : port_values()) {
       request_.port = p;
       port_assigned_ = true;
       if (search(level + 1)) return true;
@@ -392,9 +469,9 @@ class CanonicalSearch {
       case ir::AttributeKind::String:
       case ir::AttributeKind::Set:
       case ir::AttributeKind::Ip: {
-        auto it = atom_slot_.find(&a);
-        if (it == atom_slot_.end()) return Truth::False;  // no value satisfies it: no variable
-        if (!slots_[it->second].assigned) return Truth::Unknown;
+        const std::optional<size_t> i = table_.slot_of(a);
+        if (!i) return Truth::False;  // no value satisfies it: no variable
+        if (!state_[*i].assigned) return Truth::Unknown;
         return detail::truth_of(eval_atom(a, request_, program_.protocol));
       }
     }
@@ -422,8 +499,8 @@ class CanonicalSearch {
   // Whether a jwtRule accepts the token (evaluate.cpp issuer_accepted): its issuer, and one of its audiences.
   Truth issuer_accepted() const {
     auto chosen = [&](Attribute a) {
-      auto it = slot_index_.find({a, ""});
-      return it != slot_index_.end() && slots_[it->second].assigned;
+      const std::optional<size_t> i = table_.slot_of(a, "");
+      return i && state_[*i].assigned;
     };
     auto has_audience = [&](const std::string& a) {
       if (!chosen(Attribute::AuthAudiences)) return Truth::Unknown;
@@ -547,18 +624,12 @@ class CanonicalSearch {
     return out;
   }
 
+  const CanonicalTable& table_;
   const ir::Program& program_;
   const Query& query_;
-  const detail::RequestDomain domain_;
-  const detail::Representatives representatives_;
-  std::map<std::pair<Attribute, std::string>, AttributeSlot> by_key_;  // while declaring: the encoder's order
-  std::map<Attribute, AttributeSlot> addresses_;                       // while declaring
-  std::vector<AttributeSlot> slots_;                                   // then: in canonical order
-  std::map<std::pair<Attribute, std::string>, size_t> slot_index_;
-  std::unordered_map<const ir::Atom*, std::pair<Attribute, std::string>> atom_keys_;
-  std::unordered_map<const ir::Atom*, size_t> atom_slot_;
-  std::set<uint32_t> ports_;
-  std::vector<uint32_t> port_values_;  // the port's representatives, by their truths
+  const detail::RequestDomain& domain_;
+  const std::vector<AttributeSlot>& slots_;
+  std::vector<SlotState> state_;  // per slot
   ir::Request request_;
   bool port_assigned_ = false;
   bool ports_read_ = false;  // some atom the query's conditions depend on is a port atom
@@ -569,11 +640,40 @@ class CanonicalSearch {
 
 }  // namespace
 
+CanonicalMemo::CanonicalMemo() = default;
+CanonicalMemo::~CanonicalMemo() = default;
+
+const CanonicalTable* CanonicalMemo::table(const ir::Program& program, const EngineOptions& options) {
+  if (program_ != &program) {  // a memo made for another program: start again
+    program_ = &program;
+    table_.reset();
+    outside_ = false;
+  }
+  if (table_ || outside_) return table_.get();
+  auto made = std::make_unique<CanonicalTable>(program, options);
+  if (made->declare(nullptr) && made->prepare())
+    table_ = std::move(made);
+  else
+    outside_ = true;
+  return table_.get();
+}
+
 std::optional<QueryResult> canonical_without_solver(const ir::Program& program, const Query& query,
-                                                    const EngineOptions& options) {
+                                                    const EngineOptions& options, CanonicalMemo* memo) {
   if (query.witness_shown() && !options.canonical_witnesses) return std::nullopt;  // the solver's own model
-  CanonicalSearch search(program, query, options);
-  if (!search.declare() || !search.prepare()) return std::nullopt;
+  if (!CanonicalSearch::rules_exist(program, query)) return std::nullopt;
+  const bool adds_atoms = std::any_of(query.conditions().begin(), query.conditions().end(),
+                                      [](const Condition& c) { return c.kind == ConditionKind::AtomHolds; });
+  std::unique_ptr<CanonicalTable> own;
+  const CanonicalTable* table = nullptr;
+  if (memo && !adds_atoms) {
+    table = memo->table(program, options);
+  } else {
+    own = std::make_unique<CanonicalTable>(program, options);
+    if (own->declare(&query) && own->prepare()) table = own.get();
+  }
+  if (!table) return std::nullopt;
+  CanonicalSearch search(*table, query);
   const std::optional<bool> found = search.run();
   if (!found) return std::nullopt;
   QueryResult out;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "engine/canonical_search.h"
 #include "engine/query.h"
 #include "ir/ir.h"
 
@@ -15,9 +16,11 @@ namespace meshproof::engine {
 // a witness replayed through the evaluator for existence-only queries, or Sat with the solver's own
 // canonical witness (canonical_search.h). nullopt: ask an Engine. `answering` is the engine that would answer
 // otherwise, if one was built: when an earlier query added variables to it (Engine::has_query_variables), its
-// canonical witness reads them too, so a shown witness is left to it.
+// canonical witness reads them too, so a shown witness is left to it. `memo`: the program's canonical table,
+// kept between the caller's questions (canonical_search.h).
 std::optional<QueryResult> answer_without_solver(const ir::Program& program, const Query& query,
-                                                 const EngineOptions& options = {}, const Engine* answering = nullptr);
+                                                 const EngineOptions& options = {}, const Engine* answering = nullptr,
+                                                 CanonicalMemo* memo = nullptr);
 
 // An Engine made on the first query that needs a solver. Checks that ask a handful of questions per program
 // (often all refuted or answered concretely) pay for the solver only when one is needed; the answers are
@@ -36,6 +39,7 @@ class LazyEngine {
  private:
   const ir::Program& program_;
   EngineOptions options_;
+  CanonicalMemo memo_;
   std::unique_ptr<Engine> engine_;
 };
 

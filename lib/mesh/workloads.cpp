@@ -74,7 +74,8 @@ void collect_selectors(const std::vector<P>& policies, const std::string& root, 
 
 void build_workloads(const model::ResourceSet& rs, Mesh& mesh) {
   const std::string& root = mesh.config.root_namespace;
-  // 1. Declared workloads.
+  // 1. Declared workloads (and room for one "other workloads" per namespace: a Workload is large to move).
+  mesh.workloads.reserve(rs.workloads.size() + mesh.namespaces.size());
   for (const model::Workload& d : rs.workloads) {
     Workload w;
     w.ns = effective_namespace(d);

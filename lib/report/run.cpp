@@ -105,20 +105,21 @@ std::string format_phase_stats(const analysis::Analysis& a, const std::string& f
   // Lowering is not a separate pass in `check`: the symbolic checks lower each workload class just before
   // they analyze it, so its time is inside `analyze`. bench/phase_bench times lowering alone
   // (docs/performance.md).
-  char buf[1024];
+  auto mb = [](size_t kb) { return static_cast<double>(kb) / 1024.0; };
+  char buf[1200];
   std::snprintf(buf, sizeof buf,
-                "phase      ms\n"
-                "load       %.1f   (%zu files, %zu documents, %zu resources)\n"
+                "phase      ms       peak RSS at its end (MB)\n"
+                "load       %-8.1f %-8.1f (%zu files, %zu documents, %zu resources)\n"
                 "validate   %.1f\n"
-                "resolve    %.1f   (%zu workloads, %zu classes)\n"
+                "resolve    %-8.1f %-8.1f (%zu workloads, %zu classes)\n"
                 "lower      -   (inside analyze: each class is lowered just before it is analyzed)\n"
-                "analyze    %.1f   (%zu findings)\n"
+                "analyze    %-8.1f %-8.1f (%zu findings)\n"
                 "report     %.1f   (format and write %s)\n"
                 "other      %.1f   (profile, assertions, regulated namespaces)\n"
                 "total      %.1f   (peak RSS %.1f MB)\n",
-                s.load_ms, s.files, s.documents, s.resources, s.validate_ms, s.resolve_ms, s.workloads, s.classes,
-                s.analyze_ms, a.findings.size(), report_ms, format.c_str(), other_ms, total_ms,
-                static_cast<double>(app::peak_rss_kb()) / 1024.0);
+                s.load_ms, mb(s.load_rss_kb), s.files, s.documents, s.resources, s.validate_ms, s.resolve_ms,
+                mb(s.resolve_rss_kb), s.workloads, s.classes, s.analyze_ms, mb(s.analyze_rss_kb), a.findings.size(),
+                report_ms, format.c_str(), other_ms, total_ms, mb(app::peak_rss_kb()));
   return buf;
 }
 

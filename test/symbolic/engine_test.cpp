@@ -512,3 +512,35 @@ TEST_CASE("engine: the canonical witness without the solver is the engine's, and
   large.has_allow_policy = true;
   CHECK_FALSE(engine::canonical_without_solver(large, Query().verdict(Verdict::Allow).mtls(true)));
 }
+
+TEST_CASE("engine: a canonical memo serves its program's questions and starts again for another program",
+          "[symbolic][engine]") {
+  ir::Program a = http_program();
+  a.allow.push_back(rule(model::Action::Allow, "a", 0, {}, {field({s(Attribute::Path, Op::Prefix, "/a/")})}));
+  a.has_allow_policy = true;
+  ir::Program b = http_program();
+  b.allow.push_back(rule(model::Action::Allow, "b", 0, {}, {field({s(Attribute::Method, Op::Exact, "PUT")})}));
+  b.has_allow_policy = true;
+  const Query allowed = Query().verdict(Verdict::Allow);
+  engine::CanonicalMemo memo;
+  auto first = engine::canonical_without_solver(a, allowed, {}, &memo);
+  REQUIRE(first);
+  REQUIRE(first->answer == SatAnswer::Sat);
+  CHECK(first->request->path.starts_with("/a/"));
+  CHECK(memo.table(a, {}) != nullptr);
+  // A query with an atom of its own is answered on a table of its own, the same as without the memo.
+  const Query with_atom = Query().atom(s(Attribute::Path, Op::Exact, "/a/b")).verdict(Verdict::Allow);
+  auto own = engine::canonical_without_solver(a, with_atom, {}, &memo);
+  REQUIRE(own);
+  REQUIRE(own->answer == SatAnswer::Sat);
+  CHECK(own->request->path == "/a/b");
+  // Another program: the memo's table is that program's, not the first one's.
+  auto second = engine::canonical_without_solver(b, allowed, {}, &memo);
+  auto without = engine::canonical_without_solver(b, allowed);
+  REQUIRE(second);
+  REQUIRE(without);
+  REQUIRE(second->answer == SatAnswer::Sat);
+  CHECK(second->request->method == "PUT");
+  CHECK(second->request->method == without->request->method);
+  CHECK(second->request->path == without->request->path);
+}

@@ -12,7 +12,7 @@
 #include "base/text.h"
 #include "cli_docs.h"
 #include "commands.h"
-#include "huge_pages.h"
+#include "malloc_tuning.h"
 
 namespace {
 
@@ -69,7 +69,7 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, const std::vector<std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  meshproof::cli::use_huge_pages(argc, argv);  // first: before anything is allocated
+  meshproof::cli::tune_malloc(argc, argv);  // first: before anything is allocated
   // A closed pipe (`meshproof check . | head -1`) must make the write fail so that the command reports it
   // and exits 2 (common.h write_stdout), not kill the process silently with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
