@@ -22,6 +22,7 @@
 //    policies ("waypoints never use selector", policyattachment.go), and waypoint pods are outside ztunnel's
 //    capture (istio.io/dataplane-mode: none), so nothing enforces it (ambient.md §2.1, §6).
 #include <algorithm>
+#include <map>
 
 #include "checks/check.h"
 #include "checks/describe.h"
@@ -38,11 +39,21 @@ namespace {
 
 constexpr const char* kUseWaypoint = "istio.io/use-waypoint";
 
-const model::Service* find_service(const Context& ctx, const std::string& ns, const std::string& name) {
-  for (const model::Service& s : ctx.resources.services)
-    if (s.meta.ns == ns && s.meta.name == name) return &s;
-  return nullptr;
-}
+// The input's Services by namespace and name, the first of each (a scan per targetRefs policy was quadratic
+// in the tree's size).
+class ServiceIndex {
+ public:
+  explicit ServiceIndex(const Context& ctx) {
+    for (const model::Service& s : ctx.resources.services) by_name_.emplace(std::make_pair(s.meta.ns, s.meta.name), &s);
+  }
+  const model::Service* find(const std::string& ns, const std::string& name) const {
+    auto it = by_name_.find(std::make_pair(ns, name));
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, const model::Service*> by_name_;
+};
 
 // Why no waypoint serves the Service, or "" when one does (or the input does not say).
 std::string unbound_reason(const model::Service& s, const mesh::WaypointBinding& b) {
@@ -95,9 +106,10 @@ class PolicyNotEnforced final : public Check {
     const mesh::WaypointModel waypoints = mesh::compute_waypoints(ctx.mesh);
     const PolicyWorkloads applying(ctx.mesh);
     const ServiceBackends backends(ctx.mesh);
+    const ServiceIndex services(ctx);
     for (const model::AuthorizationPolicy& p : ctx.resources.authorization_policies) {
       if (!p.target_refs.empty()) {
-        report_unbound_targets(ctx, waypoints, backends, p, out);
+        report_unbound_targets(ctx, waypoints, backends, services, p, out);
         continue;
       }
       if (p.action == model::Action::Audit || p.action == model::Action::Custom) report_ztunnel_only(applying, p, out);
@@ -109,11 +121,12 @@ class PolicyNotEnforced final : public Check {
 
  private:
   void report_unbound_targets(const Context& ctx, const mesh::WaypointModel& waypoints, const ServiceBackends& backends,
-                              const model::AuthorizationPolicy& p, std::vector<Finding>& out) const {
+                              const ServiceIndex& services, const model::AuthorizationPolicy& p,
+                              std::vector<Finding>& out) const {
     const std::string ns = namespace_of(p);
     for (const model::TargetRef& t : p.target_refs) {
       if (!targets_core_service(t) || (!t.ns.empty() && t.ns != ns)) continue;
-      const model::Service* s = find_service(ctx, ns, t.name);
+      const model::Service* s = services.find(ns, t.name);
       if (!s) continue;  // not in the input: whether a waypoint serves it is unknown
       const mesh::WaypointBinding* binding = waypoints.service(ns, t.name);
       if (binding && binding->bound()) {

@@ -2,6 +2,7 @@
 // Gateway selects, each server's effective TLS mode, the VirtualServices bound to it for which hosts, and
 // the Services and workloads their routes reach.
 #include <algorithm>
+#include <map>
 
 #include "base/text.h"
 #include "mesh/resolve_internal.h"
@@ -104,31 +105,46 @@ std::string attached_host(const std::string& server_host, const model::Gateway& 
   return host.size() >= vs_host.size() ? host : vs_host;
 }
 
+// What resolving the gateways looks up, indexed once: a scan of every Service and workload per route
+// destination, and of every workload per Gateway, was quadratic in the tree's size.
+struct GatewayLookups {
+  std::map<std::pair<std::string, std::string>, const model::Service*> services;  // (namespace, name): the last
+  std::map<std::string, std::vector<size_t>> declared;  // namespace → its declared workloads, in mesh order
+  std::vector<size_t> gateway_pods;                     // Istio gateway pods, in mesh order
+
+  GatewayLookups(const model::ResourceSet& rs, const Mesh& mesh) {
+    for (const model::Service& s : rs.services) services[{effective_namespace(s), s.meta.name}] = &s;
+    for (size_t i = 0; i < mesh.workloads.size(); ++i) {
+      const Workload& w = mesh.workloads[i];
+      if (w.origin == WorkloadOrigin::Declared) declared[w.ns].push_back(i);
+      if (is_istio_gateway_pod(w)) gateway_pods.push_back(i);
+    }
+  }
+};
+
 // destination.host → Service: a short name is in the VirtualService's namespace; "name.ns" and
 // "name.ns.svc[.domain]" name namespace ns; anything else is outside the cluster's Services.
-GatewayBackend resolve_backend(const std::string& host, const model::VirtualService& vs, const model::ResourceSet& rs,
+GatewayBackend resolve_backend(const std::string& host, const model::VirtualService& vs, const GatewayLookups& lookups,
                                const Mesh& mesh) {
   GatewayBackend b;
   b.host = host;
   const std::string name = split(host, '.')[0];
   b.ns = destination_namespace(host, effective_namespace(vs));
   if (b.ns.empty()) return b;
-  for (const model::Service& s : rs.services)
-    if (s.meta.name == name && effective_namespace(s) == b.ns) b.service = &s;
+  if (auto it = lookups.services.find({b.ns, name}); it != lookups.services.end()) b.service = it->second;
   if (!b.service || !b.service->has_selector || b.service->selector.empty()) return b;
-  for (size_t i = 0; i < mesh.workloads.size(); ++i) {
-    const Workload& w = mesh.workloads[i];
-    if (w.origin == WorkloadOrigin::Declared && w.ns == b.ns && labels_subset(b.service->selector, w.labels))
-      b.workloads.push_back(i);
-  }
+  auto declared = lookups.declared.find(b.ns);
+  if (declared == lookups.declared.end()) return b;
+  for (size_t i : declared->second)
+    if (labels_subset(b.service->selector, mesh.workloads[i].labels)) b.workloads.push_back(i);
   return b;
 }
 
 // The destinations of the routes a delegate contributed (Istio merges them into the root's table,
 // mesh/virtual_service_delegates.h), each short name resolved in the delegate's namespace
 // (ResolveVirtualServiceShortnames).
-void add_delegate_backends(const model::VirtualService& root, const model::ResourceSet& rs, const Mesh& mesh,
-                           GatewayRoute& route) {
+void add_delegate_backends(const model::VirtualService& root, const model::ResourceSet& rs,
+                           const GatewayLookups& lookups, const Mesh& mesh, GatewayRoute& route) {
   const MergedRoutes merged = merge_delegates(root, rs);
   if (!merged.delegates) return;
   for (const model::VsHttpRoute& h : merged.routes->http) {
@@ -136,11 +152,11 @@ void add_delegate_backends(const model::VirtualService& root, const model::Resou
     const model::VirtualService* d = find_delegate(root, root.routes->http[h.root_route], rs);
     if (!d) continue;
     for (const model::VsDestination& dest : h.route)
-      if (dest.host_read) route.backends.push_back(resolve_backend(dest.host.value, *d, rs, mesh));
+      if (dest.host_read) route.backends.push_back(resolve_backend(dest.host.value, *d, lookups, mesh));
   }
 }
 
-void bind_routes(const model::ResourceSet& rs, const Mesh& mesh, GatewayInfo& info) {
+void bind_routes(const model::ResourceSet& rs, const GatewayLookups& lookups, const Mesh& mesh, GatewayInfo& info) {
   const model::Gateway& g = *info.gateway;
   for (const model::VirtualService& vs : rs.virtual_services) {
     if (!names_gateway(vs, g) || !exported_to(vs, info.pod_namespaces)) continue;
@@ -154,8 +170,8 @@ void bind_routes(const model::ResourceSet& rs, const Mesh& mesh, GatewayInfo& in
         route.vs = &vs;
         route.host = domain;
         for (const model::RouteDestination& d : vs.destinations)
-          if (d.kind == l.route_kind) route.backends.push_back(resolve_backend(d.host.value, vs, rs, mesh));
-        if (l.route_kind == "http") add_delegate_backends(vs, rs, mesh, route);
+          if (d.kind == l.route_kind) route.backends.push_back(resolve_backend(d.host.value, vs, lookups, mesh));
+        if (l.route_kind == "http") add_delegate_backends(vs, rs, lookups, mesh, route);
         l.routes.push_back(std::move(route));
       }
     }
@@ -166,10 +182,12 @@ void bind_routes(const model::ResourceSet& rs, const Mesh& mesh, GatewayInfo& in
 
 void resolve_gateways(const model::ResourceSet& rs, Mesh& mesh) {
   mesh.gateways.clear();
+  if (rs.gateways.empty()) return;
+  const GatewayLookups lookups(rs, mesh);
   for (const model::Gateway& g : rs.gateways) {
     GatewayInfo info;
     info.gateway = &g;
-    for (size_t i = 0; i < mesh.workloads.size(); ++i) {
+    for (size_t i : lookups.gateway_pods) {
       if (!gateway_selects(g, mesh.workloads[i])) continue;
       info.pods.push_back(i);
       info.pod_namespaces.push_back(mesh.workloads[i].ns);
@@ -178,7 +196,7 @@ void resolve_gateways(const model::ResourceSet& rs, Mesh& mesh) {
     info.pod_namespaces.erase(std::unique(info.pod_namespaces.begin(), info.pod_namespaces.end()),
                               info.pod_namespaces.end());
     for (size_t i = 0; i < g.servers.size(); ++i) info.listeners.push_back(make_listener(g.servers[i], i));
-    bind_routes(rs, mesh, info);
+    bind_routes(rs, lookups, mesh, info);
     mesh.gateways.push_back(std::move(info));
   }
 }
