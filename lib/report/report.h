@@ -52,8 +52,10 @@ std::string not_analyzed_failure(const RunSummary& summary);
 // Compiler-style diagnostics: `file:line:col: severity[check]: message`, the line with a caret, help.
 std::string format_text(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);
 
-// {"version", "findings": [...], "summary": {...}} — the documented, stable JSON (docs/output.md).
-std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary);
+// {"version", "findings": [...], "summary": {...}} — the documented, stable JSON (docs/output.md). The
+// findings are formatted on up to `threads` workers (0: one per core); the bytes do not depend on it.
+std::string format_json(const std::vector<Finding>& findings, const SourceSet& sources, const RunSummary& summary,
+                        unsigned threads = 1);
 
 // Errors that stop a run (unreadable input, bad profile): `file:line:col: error: message` + caret + help.
 std::string format_load_errors(const std::vector<load::LoadError>& errors, const SourceSet& sources);

@@ -43,7 +43,7 @@ std::vector<Evaluated> evaluated_checks(const analysis::Analysis& a, const std::
 std::string format_findings(const std::string& format, const analysis::Analysis& a, const RunSummary& summary,
                             const std::vector<std::string>& only) {
   const SourceSet& sources = a.input->sources;
-  if (format == "json") return format_json(a.findings, sources, summary);
+  if (format == "json") return format_json(a.findings, sources, summary, a.context ? a.context->options.threads : 1);
   if (format == "sarif") return format_sarif(a.findings, sources, summary);
   if (format == "md") return format_markdown(a.findings, sources, summary);
   if (format == "junit") return format_junit(a.findings, sources, summary, evaluated_checks(a, only));
